@@ -1,0 +1,128 @@
+package dev.engram;
+
+import dev.engram.agent.AgentVerticle;
+import dev.engram.config.EngramConfig;
+import dev.engram.http.HttpSettings;
+import dev.engram.http.HttpVerticle;
+import dev.engram.kernel.RecordCodec;
+import dev.engram.store.DatabaseLauncher;
+import dev.engram.store.StoreVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Boots one Engram process: secrets, PostgreSQL (embedded or external), Vert.x, then the verticles in order
+ * (persistence, agents, HTTP), each only after the previous ones are up.
+ */
+public final class EngramServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(EngramServer.class);
+
+  private final Vertx vertx;
+  private final DatabaseLauncher database;
+  private final int port;
+  private final String adminPassword;
+  private final String scheme;
+
+  private EngramServer(Vertx vertx, DatabaseLauncher database, int port, String adminPassword, String scheme) {
+    this.vertx = vertx;
+    this.database = database;
+    this.port = port;
+    this.adminPassword = adminPassword;
+    this.scheme = scheme;
+  }
+
+  /** Starts the server and blocks until it listens (or fails). */
+  public static EngramServer start(EngramConfig config) throws Exception {
+    Files.createDirectories(config.home());
+    String adminPassword = config.adminPassword();
+    if (adminPassword == null) {
+      adminPassword = Secrets.urlSafeToken(16);
+      LOG.info("Generated admin server password for this session: {}", adminPassword);
+    }
+    String jwtSecret = config.auth().jwtSecret() != null
+        ? config.auth().jwtSecret() : Secrets.persistent(config.home().resolve("jwt-secret"));
+    var server = config.server();
+    String certPath = server.sslCert();
+    String keyPath = server.sslKey();
+    if (server.useSsl() && (certPath == null || keyPath == null)) {
+      var pair = SelfSignedCertificate.ensure(config.home().resolve("tls"), server.host());
+      certPath = pair.cert().toString();
+      keyPath = pair.key().toString();
+      LOG.info("Using a self-signed certificate: {}", certPath);
+    }
+    int port = server.port() == 0 ? freePort(server.host()) : server.port();
+
+    DatabaseLauncher database = DatabaseLauncher.start(config.database(), config.home());
+    Vertx vertx = Vertx.vertx();
+    try {
+      vertx.eventBus().registerCodec(new RecordCodec());
+      vertx.eventBus().codecSelector(body -> body instanceof Record ? RecordCodec.NAME : null);
+      var http = new HttpSettings(server.host(), port, server.useSsl(), certPath, keyPath, server.maxBodyBytes(),
+          adminPassword, jwtSecret, config.auth().jwtTtlSeconds(), config.agents().instances(),
+          config.agents().stepTimeoutMs(), config.llm());
+      AtomicInteger shards = new AtomicInteger();
+      vertx.deployVerticle(new StoreVerticle(database.connectOptions(), config.database().poolSize()))
+          .compose(id -> vertx.deployVerticle(
+              () -> new AgentVerticle(shards.getAndIncrement(), config.llm(), config.agents()),
+              new DeploymentOptions().setInstances(config.agents().instances())))
+          .compose(id -> vertx.deployVerticle(() -> new HttpVerticle(http),
+              new DeploymentOptions().setInstances(server.instances())))
+          .toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      database.close();
+      throw e;
+    }
+    String scheme = server.useSsl() ? "https" : "http";
+    LOG.info("Engram running on {}://{}:{} (Press CTRL+C to quit)", scheme, server.host(), port);
+    if (!config.llm().configured()) {
+      LOG.warn("No LLM configured: message routes answer 503 until OPENAI_BASE_URL is set");
+    }
+    return new EngramServer(vertx, database, port, adminPassword, scheme);
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public String adminPassword() {
+    return adminPassword;
+  }
+
+  public String baseUrl() {
+    return scheme + "://localhost:" + port;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  /** Stops the verticles, then the embedded database. */
+  @Override
+  public void close() {
+    try {
+      Future<Void> closing = vertx.close();
+      closing.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.warn("Vert.x did not close cleanly", e);
+    } finally {
+      database.close();
+    }
+  }
+
+  private static int freePort(String host) throws IOException {
+    try (ServerSocket socket = new ServerSocket()) {
+      socket.bind(new InetSocketAddress(host, 0));
+      return socket.getLocalPort();
+    }
+  }
+}

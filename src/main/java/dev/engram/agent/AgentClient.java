@@ -1,0 +1,58 @@
+package dev.engram.agent;
+
+import static dev.engram.agent.AgentProtocol.*;
+
+import dev.engram.kernel.Addresses;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+
+/** Typed access to the agent verticles: each call goes to the shard that owns the agent. */
+public final class AgentClient {
+  private static final DeliveryOptions QUICK = new DeliveryOptions().setSendTimeout(60_000);
+
+  private final Vertx vertx;
+  private final int shards;
+  private final DeliveryOptions stepOptions;
+
+  public AgentClient(Vertx vertx, int shards, long stepTimeoutMs) {
+    this.vertx = vertx;
+    this.shards = shards;
+    this.stepOptions = new DeliveryOptions().setSendTimeout(stepTimeoutMs);
+  }
+
+  public Future<AgentView> create(CreateAgent req) {
+    return ask(req.agentId(), CREATE, req, QUICK);
+  }
+
+  public Future<AgentView> get(String userId, String agentId) {
+    return ask(agentId, GET, new GetAgent(userId, agentId), QUICK);
+  }
+
+  public Future<MemoryChange> updateMemory(UpdateMemory req) {
+    return ask(req.agentId(), UPDATE_MEMORY, req, QUICK);
+  }
+
+  public Future<AgentView> rename(String userId, String agentId, String name) {
+    return ask(agentId, RENAME, new Rename(userId, agentId, name), QUICK);
+  }
+
+  public Future<Deleted> delete(String userId, String agentId) {
+    return ask(agentId, DELETE, new DeleteAgent(userId, agentId), QUICK);
+  }
+
+  public Future<CommandResult> command(String userId, String agentId, String command) {
+    return ask(agentId, COMMAND, new Command(userId, agentId, command), stepOptions);
+  }
+
+  /** Starts a send; with {@code stream}, events arrive at {@code Addresses.runEvents(runId)} ending with RunFinished. */
+  public Future<StepResult> step(Step req) {
+    return ask(req.agentId(), STEP, req, stepOptions);
+  }
+
+  @SuppressWarnings("unchecked")
+  private <T> Future<T> ask(String agentId, String op, Record body, DeliveryOptions options) {
+    String address = Addresses.agent(Addresses.shardOf(agentId, shards), op);
+    return vertx.eventBus().<Record>request(address, body, options).map(m -> (T) m.body());
+  }
+}

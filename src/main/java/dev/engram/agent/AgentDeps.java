@@ -1,0 +1,53 @@
+package dev.engram.agent;
+
+import dev.engram.agent.llm.LlmClient;
+import dev.engram.agent.tool.ToolRegistry;
+import dev.engram.kernel.ApiException;
+import dev.engram.model.Agent;
+import dev.engram.model.Message;
+import dev.engram.store.StoreClient;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.ZoneId;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** What the step loop works with: storage, the model, the tools, and the loop's settings. */
+record AgentDeps(Vertx vertx, StoreClient store, LlmClient llm, Summarizer summarizer, ToolRegistry tools,
+    int maxChainingSteps, int coreMemoryLimit, String model, int contextWindow, ZoneId zone,
+    Map<List<String>, Integer> toolTokenCache) {
+
+  private static final long[] SAVE_BACKOFF_MS = {100, 500, 2000, 5000};
+
+  AgentDeps {
+    toolTokenCache = toolTokenCache == null ? new HashMap<>() : toolTokenCache;
+  }
+
+  /** Archival memory arrives with the archival-memory feature; until then agents have none. */
+  long archivalCount() {
+    return 0;
+  }
+
+  int toolTokens(List<String> names, TokenCounter counter) {
+    return toolTokenCache.computeIfAbsent(names, n -> counter.tools(tools.schemas(n)));
+  }
+
+  /**
+   * Saves an agent's state with its new messages, retrying transient failures (a database restart) so that nothing
+   * accepted is lost; message inserts are idempotent, so a retry after a lost reply does no harm.
+   */
+  Future<Void> saveWithRetry(Agent agent, List<Message> messages) {
+    return save(agent, messages, 0);
+  }
+
+  private Future<Void> save(Agent agent, List<Message> messages, int attempt) {
+    return store.saveAgent(agent, messages).<Void>mapEmpty().recover(e -> {
+      ApiException api = ApiException.from(e);
+      if (api.status() < 500 || attempt >= SAVE_BACKOFF_MS.length) {
+        return Future.failedFuture(e);
+      }
+      return vertx.timer(SAVE_BACKOFF_MS[attempt]).compose(t -> save(agent, messages, attempt + 1));
+    });
+  }
+}

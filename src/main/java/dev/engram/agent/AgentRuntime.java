@@ -1,0 +1,48 @@
+package dev.engram.agent;
+
+import dev.engram.model.Agent;
+import dev.engram.model.Message;
+import dev.engram.model.ToolCall;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The live state of one agent inside its shard: the persisted record, the messages of its context window (system
+ * message first) and the size of its recall memory. Only the shard's event loop touches it, one operation at a time.
+ */
+final class AgentRuntime {
+  Agent agent;
+  final List<Message> context;
+  long recallCount;
+  final TokenCounter tokens;
+
+  AgentRuntime(Agent agent, List<Message> context, long recallCount) {
+    this.agent = agent;
+    this.context = new ArrayList<>(context);
+    this.recallCount = recallCount;
+    this.tokens = new TokenCounter(agent.model());
+  }
+
+  Message newMessage(String role, String text, String name, List<ToolCall> calls, String toolCallId, Instant at) {
+    return new Message(UUID.randomUUID().toString(), agent.id(), agent.userId(), role, text, name, calls, toolCallId,
+        Message.ASSISTANT.equals(role) ? agent.model() : null, tokens.message(text, calls), at);
+  }
+
+  String system() {
+    return context.isEmpty() ? "" : context.get(0).text();
+  }
+
+  List<String> contextIds() {
+    return context.stream().map(Message::id).toList();
+  }
+
+  int contextTokens() {
+    int n = 0;
+    for (Message m : context) {
+      n += m.tokens();
+    }
+    return n;
+  }
+}

@@ -1,0 +1,207 @@
+package dev.engram.agent;
+
+import dev.engram.agent.AgentProtocol.*;
+import dev.engram.kernel.Addresses;
+import dev.engram.kernel.ApiException;
+import dev.engram.kernel.ErrorKind;
+import dev.engram.kernel.Times;
+import dev.engram.model.Agent;
+import dev.engram.model.CoreMemory;
+import dev.engram.model.Message;
+import dev.engram.model.ToolCall;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * The agents of one shard: a cache of their live state and a mailbox that runs each agent's operations one at a time,
+ * in arrival order. Every operation checks that the agent belongs to the requesting user (404 otherwise).
+ */
+final class AgentService {
+  private static final int CACHE_LIMIT = 10_000;
+  private static final Pattern NAME = Pattern.compile("^[A-Za-z0-9 _-]{1,50}$");
+  static final String NO_LLM = "No LLM is configured: set OPENAI_BASE_URL to an OpenAI-compatible endpoint (and"
+      + " OPENAI_API_KEY if it needs one), then restart the server";
+
+  private final AgentDeps deps;
+  private final boolean llmConfigured;
+  private final AgentMailbox mailbox = new AgentMailbox();
+  private final CommandRunner commands = new CommandRunner();
+  private final Map<String, AgentRuntime> cache = new LinkedHashMap<>(256, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, AgentRuntime> eldest) {
+      return size() > CACHE_LIMIT && mailbox.idle(eldest.getKey());
+    }
+  };
+
+  AgentService(AgentDeps deps, boolean llmConfigured) {
+    this.deps = deps;
+    this.llmConfigured = llmConfigured;
+  }
+
+  Future<AgentView> create(CreateAgent req) {
+    return mailbox.submit(req.agentId(), () -> {
+      validateName(req.name());
+      String preset = req.preset() == null ? Templates.DEFAULT_PRESET : req.preset();
+      if (Templates.systemPrompt(preset) == null) {
+        throw ApiException.badRequest("Unknown preset '" + preset + "'; available: " + Templates.presets());
+      }
+      String personaName = req.persona() == null ? Templates.DEFAULT_PERSONA : req.persona();
+      String humanName = req.human() == null ? Templates.DEFAULT_HUMAN : req.human();
+      CoreMemory memory = new CoreMemory("", "", deps.coreMemoryLimit())
+          .with(CoreMemory.PERSONA, Templates.persona(personaName))
+          .with(CoreMemory.HUMAN, Templates.human(humanName));
+      Instant now = Times.now();
+      Agent agent = new Agent(req.agentId(), req.userId(), req.name(), preset,
+          Templates.isPersonaTemplate(personaName) ? personaName : null,
+          Templates.isHumanTemplate(humanName) ? humanName : null, memory, deps.tools().defaultToolNames(), List.of(),
+          false, deps.model(), deps.contextWindow(), now, null);
+      AgentRuntime rt = new AgentRuntime(agent, List.of(), 0);
+      bootSequence(rt, now);
+      rt.agent = rt.agent.withContext(rt.contextIds(), false, null);
+      return deps.store().insertAgent(rt.agent, rt.context).map(done -> {
+        rt.recallCount = rt.context.size();
+        cache.put(agent.id(), rt);
+        return view(rt);
+      });
+    });
+  }
+
+  Future<AgentView> get(GetAgent req) {
+    return mailbox.submit(req.agentId(), () -> runtime(req.userId(), req.agentId()).map(this::view));
+  }
+
+  Future<MemoryChange> updateMemory(UpdateMemory req) {
+    return mailbox.submit(req.agentId(), () -> runtime(req.userId(), req.agentId()).compose(rt -> {
+      CoreMemory before = rt.agent.memory();
+      CoreMemory after = before;
+      if (req.persona() != null) {
+        after = after.with(CoreMemory.PERSONA, req.persona());
+      }
+      if (req.human() != null) {
+        after = after.with(CoreMemory.HUMAN, req.human());
+      }
+      if (after.equals(before)) {
+        return Future.succeededFuture(new MemoryChange(before, after));
+      }
+      CoreMemory changed = after;
+      return persistMemory(rt, changed).map(v -> new MemoryChange(before, changed));
+    }));
+  }
+
+  Future<AgentView> rename(Rename req) {
+    return mailbox.submit(req.agentId(), () -> {
+      validateName(req.name());
+      return runtime(req.userId(), req.agentId()).compose(rt -> {
+        if (rt.agent.name().equals(req.name())) {
+          return Future.succeededFuture(view(rt));
+        }
+        Agent renamed = rt.agent.withName(req.name());
+        return deps.saveWithRetry(renamed, List.of()).map(v -> {
+          rt.agent = renamed;
+          return view(rt);
+        });
+      });
+    });
+  }
+
+  Future<Deleted> delete(DeleteAgent req) {
+    return mailbox.submit(req.agentId(), () -> runtime(req.userId(), req.agentId())
+        .compose(rt -> deps.store().deleteAgent(rt.agent.id()))
+        .map(done -> {
+          cache.remove(req.agentId());
+          return new Deleted();
+        }));
+  }
+
+  Future<CommandResult> command(Command req) {
+    return mailbox.submit(req.agentId(), () -> runtime(req.userId(), req.agentId())
+        .compose(rt -> commands.run(rt, req.command(), deps)));
+  }
+
+  /** Runs a send; {@code emit} receives every event as it happens. */
+  Future<StepResult> step(Step req, java.util.function.Consumer<StepEvent> emit) {
+    return mailbox.submit(req.agentId(), () -> runtime(req.userId(), req.agentId()).compose(rt -> {
+      if (!llmConfigured) {
+        return Future.failedFuture(new ApiException(ErrorKind.UNAVAILABLE, NO_LLM));
+      }
+      return new StepLoop(rt, req, deps, emit).run();
+    }));
+  }
+
+  private Future<Void> persistMemory(AgentRuntime rt, CoreMemory memory) {
+    Instant now = Times.now();
+    Agent updated = rt.agent.withMemory(memory);
+    String text = SystemPrompt.compile(Templates.systemPrompt(updated.preset()), memory, rt.recallCount,
+        deps.archivalCount(), now, deps.zone());
+    Message system = rt.newMessage(Message.SYSTEM, text, null, List.of(), null, now);
+    List<Message> context = new java.util.ArrayList<>(rt.context);
+    context.set(0, system);
+    Agent saved = updated.withContext(context.stream().map(Message::id).toList(), updated.memoryAlerted(),
+        updated.lastRunAt());
+    return deps.saveWithRetry(saved, List.of(system)).map(v -> {
+      rt.agent = saved;
+      rt.context.set(0, system);
+      rt.recallCount += 1;
+      return null;
+    });
+  }
+
+  /** The cached runtime, or the agent loaded from storage; 404 when unknown or another user's. */
+  private Future<AgentRuntime> runtime(String userId, String agentId) {
+    AgentRuntime cached = cache.get(agentId);
+    if (cached != null) {
+      return cached.agent.userId().equals(userId) ? Future.succeededFuture(cached) : notFound(agentId);
+    }
+    return deps.store().loadAgent(agentId).compose(loaded -> {
+      if (loaded.agent() == null || !loaded.agent().userId().equals(userId)) {
+        return notFound(agentId);
+      }
+      AgentRuntime rt = new AgentRuntime(loaded.agent(), loaded.inContext(), loaded.recallCount());
+      cache.put(agentId, rt);
+      return Future.succeededFuture(rt);
+    });
+  }
+
+  private static <T> Future<T> notFound(String agentId) {
+    return Future.failedFuture(ApiException.notFound("Agent agent_id=" + agentId + " not found"));
+  }
+
+  private AgentView view(AgentRuntime rt) {
+    return new AgentView(rt.agent, rt.system(), rt.recallCount, deps.archivalCount());
+  }
+
+  /** The first messages of a new agent: system prompt, a first send_message and its result, and a login event. */
+  private void bootSequence(AgentRuntime rt, Instant now) {
+    String system = SystemPrompt.compile(Templates.systemPrompt(rt.agent.preset()), rt.agent.memory(), 0,
+        deps.archivalCount(), now, deps.zone());
+    rt.context.add(rt.newMessage(Message.SYSTEM, system, null, List.of(), null, now));
+    String callId = UUID.randomUUID().toString();
+    String args = new JsonObject().put("message", "More human than human is our motto.").encodePrettily();
+    rt.context.add(rt.newMessage(Message.ASSISTANT, "Bootup sequence complete. Persona activated. Testing messaging"
+        + " functionality.", null, List.of(new ToolCall(callId, "send_message", args)), null, now));
+    rt.context.add(rt.newMessage(Message.TOOL, Inputs.toolResult(true, null, now, deps.zone()), "send_message",
+        List.of(), callId, now));
+    rt.context.add(rt.newMessage(Message.USER, Inputs.login(now, deps.zone()), null, List.of(), null, now));
+  }
+
+  static void validateName(String name) {
+    if (name == null || !NAME.matcher(name).matches()) {
+      throw ApiException.badRequest("Agent name must be 1 to 50 characters of letters, digits, spaces, '_' or '-'");
+    }
+  }
+
+  /** Publishes a run's events to its address (streaming callers listen there). */
+  static java.util.function.Consumer<StepEvent> publisher(io.vertx.core.Vertx vertx, Step req) {
+    if (!req.stream()) {
+      return e -> {};
+    }
+    String address = Addresses.runEvents(req.runId());
+    return e -> vertx.eventBus().send(address, e);
+  }
+}

@@ -1,0 +1,77 @@
+package dev.engram.agent;
+
+import static dev.engram.agent.AgentProtocol.*;
+
+import dev.engram.agent.llm.LlmClient;
+import dev.engram.agent.llm.LlmSettings;
+import dev.engram.agent.llm.OpenAiClient;
+import dev.engram.agent.tool.ToolRegistry;
+import dev.engram.config.EngramConfig;
+import dev.engram.kernel.Addresses;
+import dev.engram.kernel.ApiException;
+import dev.engram.kernel.BusService;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import java.time.ZoneId;
+import java.util.List;
+
+/**
+ * One agent verticle instance serves one shard: the agents whose id hashes to it. Wires the step loop's collaborators
+ * and binds the shard's addresses; the logic is in {@link AgentService} and {@link StepLoop}.
+ */
+public final class AgentVerticle extends VerticleBase {
+  private final int shard;
+  private final LlmSettings llmSettings;
+  private final EngramConfig.Agents settings;
+  private OpenAiClient llm;
+
+  public AgentVerticle(int shard, LlmSettings llmSettings, EngramConfig.Agents settings) {
+    this.shard = shard;
+    this.llmSettings = llmSettings;
+    this.settings = settings;
+  }
+
+  @Override
+  public Future<?> start() {
+    llm = new OpenAiClient(vertx, llmSettings);
+    LlmClient client = llm;
+    var deps = new AgentDeps(vertx, new dev.engram.store.StoreClient(vertx), client, new Summarizer(client),
+        new ToolRegistry(), settings.maxChainingSteps(), settings.coreMemoryLimit(), llmSettings.model(),
+        llmSettings.contextWindow(), ZoneId.of(settings.timezone()), null);
+    var service = new AgentService(deps, llmSettings.configured());
+    return Future.all(List.of(
+        BusService.serve(vertx, Addresses.agent(shard, CREATE), service::create),
+        BusService.serve(vertx, Addresses.agent(shard, GET), service::get),
+        BusService.serve(vertx, Addresses.agent(shard, UPDATE_MEMORY), service::updateMemory),
+        BusService.serve(vertx, Addresses.agent(shard, RENAME), service::rename),
+        BusService.serve(vertx, Addresses.agent(shard, DELETE), service::delete),
+        BusService.serve(vertx, Addresses.agent(shard, COMMAND), service::command),
+        BusService.serve(vertx, Addresses.agent(shard, STEP), (Step req) -> runStep(service, req))));
+  }
+
+  /** Runs a send and always ends its event stream with {@link RunFinished}, success or not. */
+  private Future<StepResult> runStep(AgentService service, Step req) {
+    var emit = AgentService.publisher(vertx, req);
+    return service.step(req, emit).andThen(ar -> {
+      if (!req.stream()) {
+        return;
+      }
+      RunFinished end;
+      if (ar.succeeded()) {
+        end = new RunFinished(ar.result().usage(), ar.result().stepCount(), 0, null);
+      } else {
+        ApiException e = ApiException.from(ar.cause());
+        end = new RunFinished(null, 0, e.status(), e.getMessage());
+      }
+      vertx.eventBus().send(Addresses.runEvents(req.runId()), end);
+    });
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (llm != null) {
+      llm.close();
+    }
+    return Future.succeededFuture();
+  }
+}

@@ -1,0 +1,259 @@
+package dev.engram.agent;
+
+import dev.engram.agent.AgentProtocol.Step;
+import dev.engram.agent.AgentProtocol.StepResult;
+import dev.engram.agent.llm.LlmException;
+import dev.engram.agent.llm.LlmReply;
+import dev.engram.agent.llm.LlmRequest;
+import dev.engram.agent.tool.ToolContext;
+import dev.engram.agent.tool.ToolRegistry;
+import dev.engram.kernel.ApiException;
+import dev.engram.kernel.ErrorKind;
+import dev.engram.kernel.Times;
+import dev.engram.model.CoreMemory;
+import dev.engram.model.Message;
+import dev.engram.model.ToolCall;
+import dev.engram.store.StoreProtocol.Messages;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One send to an agent: the input is stored, then the model is called step after step (inner monologue, one function
+ * call, its result) until it stops asking for heartbeats or the chaining cap is reached. Each step's messages and the
+ * agent's state are persisted before the next step starts; every event is emitted as it happens.
+ */
+final class StepLoop implements ToolContext {
+  private static final Logger LOG = LoggerFactory.getLogger(StepLoop.class);
+  static final double WARNING_FRACTION = 0.75;
+
+  private final AgentRuntime rt;
+  private final Step request;
+  private final AgentDeps deps;
+  private final Consumer<StepEvent> emit;
+  private final List<StepEvent> events = new ArrayList<>();
+  private final List<Message> unsaved = new ArrayList<>();
+  private int prompt;
+  private int completion;
+  private int total;
+  private int steps;
+  private boolean memoryChanged;
+  private Message currentAssistant;
+
+  StepLoop(AgentRuntime rt, Step request, AgentDeps deps, Consumer<StepEvent> emit) {
+    this.rt = rt;
+    this.request = request;
+    this.deps = deps;
+    this.emit = emit;
+  }
+
+  Future<StepResult> run() {
+    Instant now = Times.now();
+    String text = "system".equals(request.role())
+        ? Inputs.systemAlert(request.message(), now, zone())
+        : Inputs.userMessage(request.message(), now, zone());
+    addToContext(rt.newMessage(Message.USER, text, null, List.of(), null, now));
+    return save()
+        .compose(v -> step())
+        .map(v -> new StepResult(List.copyOf(events), usage(), steps))
+        .recover(failure -> save().transform(saved -> Future.failedFuture(failure)));
+  }
+
+  private Future<Void> step() {
+    return fitContext().compose(v -> complete()).compose(this::handle).compose(outcome -> save().compose(v -> {
+      steps++;
+      StepDecision decision = StepDecision.after(steps, deps.maxChainingSteps(), outcome.memoryWarning,
+          outcome.failed, outcome.heartbeat);
+      if (!decision.proceed()) {
+        if (decision.reason() == StepDecision.Reason.MAX_STEPS) {
+          LOG.info("agentId={} stopped after {} chained steps", rt.agent.id(), steps);
+        }
+        return Future.succeededFuture();
+      }
+      Instant now = Times.now();
+      String input = switch (decision.reason()) {
+        case MEMORY_PRESSURE -> Inputs.systemAlert(Inputs.MEMORY_WARNING, now, zone());
+        case FUNCTION_FAILED -> Inputs.heartbeat(Inputs.HEARTBEAT_FAILED, now, zone());
+        default -> Inputs.heartbeat(Inputs.HEARTBEAT_REQUESTED, now, zone());
+      };
+      addToContext(rt.newMessage(Message.USER, input, null, List.of(), null, now));
+      return step();
+    }));
+  }
+
+  /** Summarises the oldest messages first when the prompt would not fit the context window. */
+  private Future<Void> fitContext() {
+    int budget = rt.agent.contextWindow() - Math.min(1024, rt.agent.contextWindow() / 8);
+    if (promptTokens() <= budget) {
+      return Future.succeededFuture();
+    }
+    return summarize();
+  }
+
+  private Future<Void> summarize() {
+    return deps.summarizer().summarize(rt, zone(), unsaved).map(u -> {
+      count(u);
+      return null;
+    });
+  }
+
+  private Future<LlmReply> complete() {
+    return deps.llm().complete(llmRequest()).recover(e -> {
+      if (e instanceof LlmException llm && llm.kind() == LlmException.Kind.CONTEXT_OVERFLOW) {
+        return summarize().compose(v -> deps.llm().complete(llmRequest()));
+      }
+      return Future.failedFuture(e);
+    }).recover(e -> Future.failedFuture(llmFailure(e)));
+  }
+
+  private LlmRequest llmRequest() {
+    return new LlmRequest(rt.agent.model(), rt.context, deps.tools().schemas(rt.agent.tools()), rt.agent.userId());
+  }
+
+  private record Outcome(boolean heartbeat, boolean failed, boolean memoryWarning) {}
+
+  private Future<Outcome> handle(LlmReply reply) {
+    count(reply.usage());
+    boolean warning = memoryPressure(reply);
+    Instant now = Times.now();
+    List<ToolCall> calls = reply.toolCalls().isEmpty() ? List.of() : List.of(withId(reply.toolCalls().get(0)));
+    Message assistant = rt.newMessage(Message.ASSISTANT, reply.content(), null, calls, null, now);
+    addToContext(assistant);
+    currentAssistant = assistant;
+    event(StepEvent.MONOLOGUE, reply.content(), null, assistant.id(), now);
+    if (calls.isEmpty()) {
+      return Future.succeededFuture(new Outcome(false, false, warning));
+    }
+    ToolCall call = calls.get(0);
+    event(StepEvent.FUNCTION_CALL, call.name() + "(" + displayArguments(call.arguments()) + ")", null,
+        assistant.id(), now);
+    return deps.tools().invoke(this, rt.agent.tools(), call.name(), call.arguments()).map(result -> {
+      Instant done = Times.now();
+      String packaged = Inputs.toolResult(result.ok(), result.output(), done, zone());
+      Message tool = rt.newMessage(Message.TOOL, packaged, call.name(), List.of(), call.id(), done);
+      addToContext(tool);
+      event(StepEvent.FUNCTION_RETURN, result.output(), result.ok() ? "success" : "error", tool.id(), done);
+      if (memoryChanged) {
+        rebuildSystemMessage(done);
+      }
+      return new Outcome(result.heartbeat(), !result.ok(), warning);
+    });
+  }
+
+  private boolean memoryPressure(LlmReply reply) {
+    int used = Math.max(reply.usage().totalTokens(), promptTokens());
+    if (used > WARNING_FRACTION * rt.agent.contextWindow() && !rt.agent.memoryAlerted()) {
+      rt.agent = rt.agent.withContext(rt.agent.inContextIds(), true, rt.agent.lastRunAt());
+      return true;
+    }
+    return false;
+  }
+
+  private void rebuildSystemMessage(Instant at) {
+    memoryChanged = false;
+    String text = SystemPrompt.compile(Templates.systemPrompt(rt.agent.preset()), rt.agent.memory(),
+        rt.recallCount + unsaved.size(), deps.archivalCount(), at, zone());
+    Message system = rt.newMessage(Message.SYSTEM, text, null, List.of(), null, at);
+    rt.context.set(0, system);
+    unsaved.add(system);
+  }
+
+  private void addToContext(Message m) {
+    rt.context.add(m);
+    unsaved.add(m);
+  }
+
+  /** Writes the new messages and the agent's state in one transaction. */
+  private Future<Void> save() {
+    if (unsaved.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    List<Message> batch = List.copyOf(unsaved);
+    rt.agent = rt.agent.withContext(rt.contextIds(), rt.agent.memoryAlerted(), Times.now());
+    return deps.saveWithRetry(rt.agent, batch).map(v -> {
+      unsaved.removeAll(batch);
+      rt.recallCount += batch.size();
+      return null;
+    });
+  }
+
+  private void event(String kind, String content, String status, String id, Instant at) {
+    StepEvent e = new StepEvent(kind, content, status, id, at);
+    events.add(e);
+    emit.accept(e);
+  }
+
+  private int promptTokens() {
+    return rt.contextTokens() + deps.toolTokens(rt.agent.tools(), rt.tokens);
+  }
+
+  private void count(LlmReply.Usage u) {
+    prompt += u.promptTokens();
+    completion += u.completionTokens();
+    total += u.totalTokens();
+  }
+
+  private LlmReply.Usage usage() {
+    return new LlmReply.Usage(prompt, completion, total);
+  }
+
+  private static ToolCall withId(ToolCall call) {
+    return call.id() == null || call.id().isBlank()
+        ? new ToolCall("call_" + UUID.randomUUID().toString().replace("-", "").substring(0, 24), call.name(),
+            call.arguments())
+        : call;
+  }
+
+  private static String displayArguments(String raw) {
+    try {
+      JsonObject args = new JsonObject(raw == null || raw.isBlank() ? "{}" : raw);
+      args.remove("request_heartbeat");
+      return PythonRepr.of(args);
+    } catch (RuntimeException notJson) {
+      return raw;
+    }
+  }
+
+  private static ApiException llmFailure(Throwable e) {
+    if (e instanceof LlmException llm) {
+      return new ApiException(llm.kind() == LlmException.Kind.TIMEOUT ? ErrorKind.TIMEOUT : ErrorKind.UPSTREAM,
+          "The LLM endpoint failed: " + llm.getMessage());
+    }
+    return ApiException.from(e);
+  }
+
+  // ToolContext
+
+  @Override
+  public CoreMemory memory() {
+    return rt.agent.memory();
+  }
+
+  @Override
+  public void updateMemory(CoreMemory memory) {
+    rt.agent = rt.agent.withMemory(memory);
+    memoryChanged = true;
+  }
+
+  @Override
+  public void say(String message) {
+    event(StepEvent.ASSISTANT, message, null, currentAssistant.id(), Times.now());
+  }
+
+  @Override
+  public Future<Messages> searchRecall(String query, Instant from, Instant to, int offset, int limit) {
+    return save().compose(v -> deps.store().searchMessages(rt.agent.id(), query, from, to, offset, limit));
+  }
+
+  @Override
+  public ZoneId zone() {
+    return deps.zone();
+  }
+}

@@ -1,0 +1,33 @@
+package dev.engram.agent.tool;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+/** Small builders for the function schemas, so each tool's schema reads as a declaration. */
+final class Schemas {
+  static final String REQUEST_HEARTBEAT = "request_heartbeat";
+  private static final String HEARTBEAT_DESCRIPTION = "Request an immediate heartbeat after function execution. Set to"
+      + " 'true' if you want to send a follow-up message or run a follow-up function.";
+  static final String UNICODE_CONTENT =
+      "Content to write to the memory. All unicode (including emojis) are supported.";
+  static final String SECTION = "Section of the memory to be edited (persona or human).";
+  static final String PAGE = "Allows you to page through results. Only use on a follow-up query. "
+      + "Defaults to 0 (first page).";
+
+  private Schemas() {}
+
+  static JsonObject param(String type, String description) {
+    return new JsonObject().put("type", type).put("description", description);
+  }
+
+  /** A function schema; with {@code heartbeat}, the required {@code request_heartbeat} parameter is added. */
+  static JsonObject function(String name, String description, JsonObject properties, JsonArray required,
+      boolean heartbeat) {
+    if (heartbeat) {
+      properties.put(REQUEST_HEARTBEAT, param("boolean", HEARTBEAT_DESCRIPTION));
+      required.add(REQUEST_HEARTBEAT);
+    }
+    return new JsonObject().put("name", name).put("description", description).put("parameters",
+        new JsonObject().put("type", "object").put("properties", properties).put("required", required));
+  }
+}

@@ -1,0 +1,23 @@
+package dev.engram.agent.tool;
+
+import dev.engram.model.CoreMemory;
+import dev.engram.store.StoreProtocol.Messages;
+import io.vertx.core.Future;
+import java.time.Instant;
+import java.time.ZoneId;
+
+/** What a tool may see and change of the agent that calls it. */
+public interface ToolContext {
+  CoreMemory memory();
+
+  /** Replaces core memory; the system message is rebuilt before the next model call. */
+  void updateMemory(CoreMemory memory);
+
+  /** Sends a message to the user (an {@code assistant_message} event). */
+  void say(String message);
+
+  /** Searches this agent's user and assistant messages, newest first. */
+  Future<Messages> searchRecall(String query, Instant from, Instant to, int offset, int limit);
+
+  ZoneId zone();
+}

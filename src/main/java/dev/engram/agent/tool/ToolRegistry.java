@@ -1,0 +1,112 @@
+package dev.engram.agent.tool;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The tools agents can use, by name, and the checked invocation of one call: argument JSON parsing, required and
+ * typed parameters, {@code request_heartbeat} extraction, and the output size limit.
+ */
+public final class ToolRegistry {
+  /** Outputs longer than this are cut, except for search tools. */
+  static final int OUTPUT_LIMIT = 3000;
+
+  private final Map<String, Tool> tools = new LinkedHashMap<>();
+
+  public ToolRegistry() {
+    for (Tool t : List.of(new SendMessage(), new PauseHeartbeats(), new CoreMemoryAppend(), new CoreMemoryReplace(),
+        new ConversationSearch(), new ConversationSearchDate())) {
+      tools.put(t.name(), t);
+    }
+  }
+
+  /** The tools of the memgpt_chat preset, in the preset's order. */
+  public List<String> defaultToolNames() {
+    return List.copyOf(tools.keySet());
+  }
+
+  public List<JsonObject> schemas(List<String> names) {
+    List<JsonObject> out = new ArrayList<>();
+    for (String name : names) {
+      Tool t = tools.get(name);
+      if (t != null) {
+        out.add(t.schema());
+      }
+    }
+    return out;
+  }
+
+  /** The outcome of one call: what the model sees, whether it succeeded, and whether it asked to run again. */
+  public record Outcome(String output, boolean ok, boolean heartbeat, JsonObject arguments) {}
+
+  public Future<Outcome> invoke(ToolContext ctx, List<String> allowed, String name, String rawArguments) {
+    Tool tool = allowed.contains(name) ? tools.get(name) : null;
+    if (tool == null) {
+      return Future.succeededFuture(new Outcome("No function named " + name, false, false, new JsonObject()));
+    }
+    JsonObject args;
+    try {
+      args = rawArguments == null || rawArguments.isBlank() ? new JsonObject() : new JsonObject(rawArguments);
+    } catch (RuntimeException e) {
+      return Future.succeededFuture(new Outcome("Error parsing JSON for function '" + name + "' arguments: "
+          + e.getMessage(), false, false, new JsonObject()));
+    }
+    boolean heartbeat = Boolean.TRUE.equals(args.getValue(Schemas.REQUEST_HEARTBEAT));
+    args.remove(Schemas.REQUEST_HEARTBEAT);
+    String invalid = validate(tool.schema(), args);
+    if (invalid != null) {
+      return Future.succeededFuture(new Outcome("Error calling function " + name + ": " + invalid, false, heartbeat,
+          args));
+    }
+    Future<String> result;
+    try {
+      result = tool.run(ctx, args);
+    } catch (RuntimeException e) {
+      result = Future.failedFuture(e);
+    }
+    return result.map(out -> new Outcome(limit(tool, out), true, heartbeat, args))
+        .otherwise(e -> new Outcome("Error calling function " + name + ": " + e.getMessage(), false, heartbeat, args));
+  }
+
+  private static String limit(Tool tool, String out) {
+    String text = out == null ? "None" : out;
+    if (!tool.truncatesOutput() || text.length() <= OUTPUT_LIMIT) {
+      return text;
+    }
+    return text.substring(0, OUTPUT_LIMIT) + "... [NOTE: function output was truncated since it exceeded the"
+        + " character limit (" + text.length() + " > " + OUTPUT_LIMIT + ")]";
+  }
+
+  /** Checks required parameters and JSON types; returns what is wrong, or null. */
+  private static String validate(JsonObject schema, JsonObject args) {
+    JsonObject params = schema.getJsonObject("parameters");
+    JsonObject props = params.getJsonObject("properties");
+    JsonArray required = params.getJsonArray("required");
+    for (Object r : required) {
+      if (!Schemas.REQUEST_HEARTBEAT.equals(r) && args.getValue((String) r) == null) {
+        return "missing required argument '" + r + "'";
+      }
+    }
+    for (String key : args.fieldNames()) {
+      JsonObject prop = props.getJsonObject(key);
+      if (prop == null) {
+        return "unexpected argument '" + key + "'";
+      }
+      Object value = args.getValue(key);
+      String type = prop.getString("type");
+      boolean ok = value == null
+          || ("string".equals(type) && value instanceof String)
+          || ("integer".equals(type) && (value instanceof Integer || value instanceof Long))
+          || ("boolean".equals(type) && value instanceof Boolean);
+      if (!ok) {
+        return "argument '" + key + "' must be of type " + type;
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,123 @@
+package dev.engram.config;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.engram.agent.llm.LlmSettings;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Builds {@link EngramConfig} from, in increasing precedence: built-in defaults, the YAML or JSON file
+ * ({@code ENGRAM_CONFIG}, else {@code conf/engram.yaml} when present), environment variables, then explicit
+ * overrides (command-line flags). Keys are flat and upper-case, the same in the file and the environment.
+ */
+public final class ConfigLoader {
+  public static final String DEFAULT_FILE = "conf/engram.yaml";
+  private static final String OPENAI_DEFAULT_URL = "https://api.openai.com/v1";
+
+  private final Map<String, String> values = new HashMap<>();
+
+  private ConfigLoader() {}
+
+  public static EngramConfig load(Map<String, String> env, Map<String, String> overrides) {
+    ConfigLoader loader = new ConfigLoader();
+    String file = env.getOrDefault("ENGRAM_CONFIG", overrides.get("ENGRAM_CONFIG"));
+    Path path = Path.of(file != null ? file : DEFAULT_FILE);
+    if (Files.exists(path)) {
+      loader.values.putAll(readFile(path));
+    } else if (file != null) {
+      throw new IllegalArgumentException("configuration file not found: " + path);
+    }
+    env.forEach((k, v) -> {
+      if (v != null && !v.isEmpty()) {
+        loader.values.put(k, v);
+      }
+    });
+    overrides.forEach((k, v) -> {
+      if (v != null) {
+        loader.values.put(k, v);
+      }
+    });
+    return loader.build();
+  }
+
+  private static Map<String, String> readFile(Path path) {
+    try {
+      ObjectMapper mapper = new ObjectMapper(new YAMLFactory());
+      Map<String, Object> raw = mapper.readValue(path.toFile(), new TypeReference<Map<String, Object>>() {});
+      Map<String, String> flat = new HashMap<>();
+      if (raw != null) {
+        raw.forEach((k, v) -> {
+          if (v != null) {
+            flat.put(k, String.valueOf(v));
+          }
+        });
+      }
+      return flat;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read configuration file " + path, e);
+    }
+  }
+
+  private EngramConfig build() {
+    int cores = Runtime.getRuntime().availableProcessors();
+    var server = new EngramConfig.Server(
+        str("HOST", "localhost"), integer("PORT", 8283), bool("USE_SSL", false), str("SSL_CERT", null),
+        str("SSL_KEY", null), integer("HTTP_INSTANCES", cores), longer("MAX_BODY_BYTES", 1024 * 1024));
+    var database = new EngramConfig.Database(
+        str("DATABASE_URL", null), str("POSTGRES_HOST", null), integer("POSTGRES_PORT", 5432),
+        str("POSTGRES_DB", "engram"), str("POSTGRES_USER", "postgres"), str("POSTGRES_PASSWORD", null),
+        integer("DB_POOL_SIZE", 8));
+    String apiKey = str("OPENAI_API_KEY", null);
+    String baseUrl = str("OPENAI_BASE_URL", apiKey != null ? OPENAI_DEFAULT_URL : null);
+    var llm = new LlmSettings(baseUrl, apiKey, str("LLM_MODEL", "gpt-4o-mini"), integer("LLM_CONTEXT_WINDOW", 8192),
+        longer("LLM_TIMEOUT_MS", 120_000), integer("LLM_MAX_RETRIES", 3), longer("LLM_RETRY_BASE_MS", 500),
+        bool("LLM_STREAM", false));
+    var agents = new EngramConfig.Agents(integer("AGENT_INSTANCES", cores), integer("MAX_CHAINING_STEPS", 10),
+        integer("CORE_MEMORY_LIMIT", 2000), longer("STEP_TIMEOUT_MS", 600_000), str("TIMEZONE", "UTC"));
+    var auth = new EngramConfig.Auth(str("JWT_SECRET", null), longer("JWT_TTL_SECONDS", 3600));
+    require(server.port() >= 0 && server.port() <= 65535, "PORT must be between 0 and 65535");
+    require(server.instances() > 0 && agents.instances() > 0, "HTTP_INSTANCES and AGENT_INSTANCES must be positive");
+    require(agents.maxChainingSteps() > 0, "MAX_CHAINING_STEPS must be positive");
+    require(llm.contextWindow() >= 512, "LLM_CONTEXT_WINDOW must be at least 512");
+    return new EngramConfig(server, Path.of(str("ENGRAM_HOME", "./data")).toAbsolutePath().normalize(),
+        str("MEMGPT_SERVER_PASS", null), database, llm, agents, auth);
+  }
+
+  private String str(String key, String fallback) {
+    String v = values.get(key);
+    return v == null || v.isBlank() ? fallback : v.trim();
+  }
+
+  private int integer(String key, int fallback) {
+    return (int) longer(key, fallback);
+  }
+
+  private long longer(String key, long fallback) {
+    String v = str(key, null);
+    if (v == null) {
+      return fallback;
+    }
+    try {
+      return Long.parseLong(v);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(key + " must be a whole number, got '" + v + "'");
+    }
+  }
+
+  private boolean bool(String key, boolean fallback) {
+    String v = str(key, null);
+    return v == null ? fallback : v.equalsIgnoreCase("true") || v.equals("1") || v.equalsIgnoreCase("yes");
+  }
+
+  private static void require(boolean condition, String message) {
+    if (!condition) {
+      throw new IllegalArgumentException(message);
+    }
+  }
+}

@@ -1,0 +1,37 @@
+package dev.engram.config;
+
+import dev.engram.agent.llm.LlmSettings;
+import java.nio.file.Path;
+
+/** Everything the server is configured with, parsed once at start and handed to each verticle as its slice. */
+public record EngramConfig(
+    Server server,
+    Path home,
+    String adminPassword,
+    Database database,
+    LlmSettings llm,
+    Agents agents,
+    Auth auth) {
+
+  /** HTTP listener. {@code port} 0 picks a free port. */
+  public record Server(String host, int port, boolean useSsl, String sslCert, String sslKey, int instances,
+      long maxBodyBytes) {}
+
+  /**
+   * External PostgreSQL when {@code url} or {@code host} is set; otherwise the embedded server is started in
+   * {@code home}/pgdata.
+   */
+  public record Database(String url, String host, int port, String name, String user, String password,
+      int poolSize) {
+    public boolean external() {
+      return (url != null && !url.isBlank()) || (host != null && !host.isBlank());
+    }
+  }
+
+  /** Agent verticles and the step loop. */
+  public record Agents(int instances, int maxChainingSteps, int coreMemoryLimit, long stepTimeoutMs,
+      String timezone) {}
+
+  /** JWT signing; {@code jwtSecret} null means generated once and kept in {@code home}. */
+  public record Auth(String jwtSecret, long jwtTtlSeconds) {}
+}

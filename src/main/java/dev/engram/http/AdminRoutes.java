@@ -1,0 +1,68 @@
+package dev.engram.http;
+
+import dev.engram.store.StoreClient;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/** /admin/users and /admin/users/keys, behind the admin password. */
+final class AdminRoutes {
+  private final StoreClient store;
+
+  AdminRoutes(StoreClient store) {
+    this.store = store;
+  }
+
+  void mount(Router router) {
+    router.post("/admin/users").handler(this::createUser);
+    router.get("/admin/users").handler(this::listUsers);
+    router.delete("/admin/users").handler(this::deleteUser);
+    router.post("/admin/users/keys").handler(this::createKey);
+    router.get("/admin/users/keys").handler(this::listKeys);
+    router.delete("/admin/users/keys").handler(this::deleteKey);
+  }
+
+  private void createUser(RoutingContext ctx) {
+    JsonObject body = Bodies.object(ctx, true);
+    store.createUser(Bodies.optionalString(body, "user_id"), Bodies.optionalString(body, "api_key_name"))
+        .onSuccess(u -> Responses.json(ctx, 200, new JsonObject().put("user_id", u.userId()).put("api_key", u.apiKey())))
+        .onFailure(ctx::fail);
+  }
+
+  private void listUsers(RoutingContext ctx) {
+    store.listUsers().onSuccess(ids -> {
+      JsonArray list = new JsonArray();
+      ids.forEach(id -> list.add(new JsonObject().put("user_id", id)));
+      Responses.json(ctx, 200, new JsonObject().put("user_list", list));
+    }).onFailure(ctx::fail);
+  }
+
+  private void deleteUser(RoutingContext ctx) {
+    String userId = Bodies.requiredParam(ctx, "user_id");
+    store.deleteUser(userId).onSuccess(d -> Responses.json(ctx, 200,
+            new JsonObject().put("message", "User successfully deleted.").put("user_id_deleted", userId)))
+        .onFailure(ctx::fail);
+  }
+
+  private void createKey(RoutingContext ctx) {
+    JsonObject body = Bodies.object(ctx, false);
+    store.createKey(Bodies.requiredString(body, "user_id"), Bodies.optionalString(body, "name"))
+        .onSuccess(key -> Responses.json(ctx, 200, new JsonObject().put("api_key", key)))
+        .onFailure(ctx::fail);
+  }
+
+  /** Keys are stored only as hashes, so the list shows each key's hint (prefix and last four characters). */
+  private void listKeys(RoutingContext ctx) {
+    store.listKeys(Bodies.requiredParam(ctx, "user_id"))
+        .onSuccess(hints -> Responses.json(ctx, 200, new JsonObject().put("api_key_list", new JsonArray(hints))))
+        .onFailure(ctx::fail);
+  }
+
+  private void deleteKey(RoutingContext ctx) {
+    String key = Bodies.requiredParam(ctx, "api_key");
+    store.deleteKey(key).onSuccess(d -> Responses.json(ctx, 200,
+            new JsonObject().put("message", "API key successfully deleted.").put("api_key_deleted", key)))
+        .onFailure(ctx::fail);
+  }
+}

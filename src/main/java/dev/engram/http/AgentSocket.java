@@ -1,0 +1,89 @@
+package dev.engram.http;
+
+import dev.engram.agent.AgentClient;
+import dev.engram.agent.AgentProtocol.RunFinished;
+import dev.engram.agent.AgentProtocol.Step;
+import dev.engram.agent.StepEvent;
+import dev.engram.kernel.ApiException;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * GET /api/agents/{id}/ws: each text frame {@code {"message": ..., "role"?}} starts a send; every event comes back as
+ * one JSON text frame, then {@code {"done": true, "usage": {...}}}, or {@code {"error": ..., "status": n}}. Sends on
+ * one socket queue behind each other like any sends to the agent.
+ */
+final class AgentSocket {
+  private final AgentClient agents;
+  private final Authenticator auth;
+
+  AgentSocket(AgentClient agents, Authenticator auth) {
+    this.agents = agents;
+    this.auth = auth;
+  }
+
+  void mount(Router router) {
+    router.get("/api/agents/:agent_id/ws").handler(this::upgrade);
+  }
+
+  private void upgrade(RoutingContext ctx) {
+    String agentId = ctx.pathParam("agent_id");
+    auth.webSocketUser(ctx)
+        .compose(user -> agents.get(user, agentId).map(view -> user))
+        .onFailure(ctx::fail)
+        .onSuccess(user -> ctx.request().toWebSocket()
+            .onSuccess(ws -> serve(ctx, ws, user, agentId))
+            .onFailure(ctx::fail));
+  }
+
+  private void serve(RoutingContext ctx, ServerWebSocket ws, String user, String agentId) {
+    Set<RunRelay> running = new HashSet<>();
+    ws.closeHandler(v -> running.forEach(RunRelay::detach));
+    ws.textMessageHandler(text -> {
+      Step step;
+      try {
+        step = MessageRoutes.parseStep(new JsonObject(text), user, agentId, true);
+      } catch (ApiException e) {
+        send(ws, new JsonObject().put("error", e.getMessage()).put("status", e.status()));
+        return;
+      } catch (RuntimeException e) {
+        send(ws, new JsonObject().put("error", "frames must be JSON objects like {\"message\": \"...\"}")
+            .put("status", 400));
+        return;
+      }
+      RunRelay[] holder = new RunRelay[1];
+      holder[0] = RunRelay.start(ctx.vertx(), agents, step, new RunRelay.Sink() {
+        @Override
+        public void event(StepEvent event) {
+          send(ws, event.toJson());
+        }
+
+        @Override
+        public void done(RunFinished end) {
+          running.remove(holder[0]);
+          send(ws, new JsonObject().put("done", true).put("usage", new JsonObject()
+              .put("completion_tokens", end.usage().completionTokens())
+              .put("prompt_tokens", end.usage().promptTokens())
+              .put("total_tokens", end.usage().totalTokens()).put("step_count", end.stepCount())));
+        }
+
+        @Override
+        public void failed(ApiException error) {
+          running.remove(holder[0]);
+          send(ws, new JsonObject().put("error", error.getMessage()).put("status", error.status()));
+        }
+      });
+      running.add(holder[0]);
+    });
+  }
+
+  private static void send(ServerWebSocket ws, JsonObject frame) {
+    if (!ws.isClosed()) {
+      ws.writeTextMessage(frame.encode());
+    }
+  }
+}

@@ -1,0 +1,57 @@
+package dev.engram.http;
+
+import dev.engram.agent.AgentClient;
+import dev.engram.agent.tool.ToolRegistry;
+import dev.engram.store.StoreClient;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+
+/** The route table: platform handlers, then authentication, then each resource's routes, then the failure handler. */
+final class ApiRouter {
+  private ApiRouter() {}
+
+  static Router create(Vertx vertx, HttpSettings settings, JWTAuth jwt) {
+    StoreClient store = new StoreClient(vertx);
+    AgentClient agents = new AgentClient(vertx, settings.agentShards(), settings.stepTimeoutMs());
+    Authenticator auth = new Authenticator(vertx, store, jwt, settings.adminPassword());
+    Views views = new Views(new ToolRegistry(), settings.llm());
+    FailureHandler failures = new FailureHandler(settings.maxBodyBytes());
+
+    Router router = Router.router(vertx);
+    BodyHandler bodies = BodyHandler.create(false).setBodyLimit(settings.maxBodyBytes());
+    router.route().handler(ctx -> {
+      HttpMethod m = ctx.request().method();
+      if (m == HttpMethod.POST || m == HttpMethod.PUT || m == HttpMethod.PATCH) {
+        bodies.handle(ctx);
+      } else {
+        ctx.next();
+      }
+    });
+
+    // unauthenticated
+    router.get("/api/models").handler(ctx -> Responses.json(ctx, 200, new JsonObject().put("models",
+        new JsonArray().add(views.llmConfig(settings.llm().model(), settings.llm().contextWindow())))));
+    // the WebSocket authenticates its handshake itself (bearer header or ?token=JWT)
+    new AgentSocket(agents, auth).mount(router);
+
+    router.route("/admin/*").handler(auth::admin);
+    new AdminRoutes(store).mount(router);
+
+    router.route("/api/*").handler(auth::api);
+    new AuthRoutes(jwt, settings.jwtTtlSeconds()).mount(router);
+    new AgentRoutes(agents, store, views).mount(router);
+    new MessageRoutes(agents, store).mount(router);
+
+    router.route().failureHandler(failures);
+    router.errorHandler(404, failures);
+    router.errorHandler(405, failures);
+    router.errorHandler(413, failures);
+    router.errorHandler(400, failures);
+    return router;
+  }
+}

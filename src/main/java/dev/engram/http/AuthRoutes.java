@@ -1,0 +1,35 @@
+package dev.engram.http;
+
+import dev.engram.kernel.Times;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.JWTOptions;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Instant;
+
+/** POST /api/auth/token: exchanges the caller's credential for a short-lived signed JWT (HS256). */
+final class AuthRoutes {
+  static final String ISSUER = "engram";
+
+  private final JWTAuth jwt;
+  private final long ttlSeconds;
+
+  AuthRoutes(JWTAuth jwt, long ttlSeconds) {
+    this.jwt = jwt;
+    this.ttlSeconds = ttlSeconds;
+  }
+
+  void mount(Router router) {
+    router.post("/api/auth/token").handler(this::token);
+  }
+
+  private void token(RoutingContext ctx) {
+    String user = Authenticator.user(ctx);
+    String token = jwt.generateToken(new JsonObject().put("sub", user),
+        new JWTOptions().setAlgorithm("HS256").setIssuer(ISSUER).setExpiresInSeconds((int) ttlSeconds));
+    Responses.json(ctx, 200, new JsonObject().put("token", token).put("token_type", "bearer")
+        .put("expires_in", ttlSeconds).put("expires_at", Times.iso(Instant.now().plusSeconds(ttlSeconds)))
+        .put("user_id", user));
+  }
+}

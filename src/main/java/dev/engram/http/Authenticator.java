@@ -1,0 +1,132 @@
+package dev.engram.http;
+
+import dev.engram.kernel.Addresses;
+import dev.engram.kernel.ApiException;
+import dev.engram.kernel.ErrorKind;
+import dev.engram.store.StoreClient;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.ext.auth.authentication.TokenCredentials;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.web.RoutingContext;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Resolves the caller of an /api request: the admin password acts as the default user, an {@code sk-} key as its user,
+ * and a JWT from /api/auth/token as its subject. Credentials come from {@code Authorization: Bearer} or
+ * {@code X-API-Key}. Resolved keys are cached briefly and dropped when any key or user is revoked.
+ */
+final class Authenticator {
+  static final String DEFAULT_USER = "00000000-0000-0000-0000-000000000000";
+  static final String USER_KEY = "engram.user";
+  private static final long CACHE_MILLIS = 30_000;
+
+  private final StoreClient store;
+  private final JWTAuth jwt;
+  private final byte[] adminPassword;
+  private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+
+  private record Cached(String userId, long expiresAt) {}
+
+  Authenticator(Vertx vertx, StoreClient store, JWTAuth jwt, String adminPassword) {
+    this.store = store;
+    this.jwt = jwt;
+    this.adminPassword = adminPassword.getBytes(StandardCharsets.UTF_8);
+    vertx.eventBus().consumer(Addresses.AUTH_REVOKED, m -> cache.clear());
+  }
+
+  /** Route handler for /api/*: puts the user id in the context or fails with 401/403. */
+  void api(RoutingContext ctx) {
+    String token = credential(ctx);
+    if (token == null) {
+      ctx.fail(new ApiException(ErrorKind.UNAUTHORIZED,
+          "Not authenticated: send Authorization: Bearer <API key, admin password or token>"));
+      return;
+    }
+    resolve(token).onSuccess(user -> {
+      ctx.put(USER_KEY, user);
+      ctx.next();
+    }).onFailure(ctx::fail);
+  }
+
+  /** Route handler for /admin/*: only the admin password passes. */
+  void admin(RoutingContext ctx) {
+    String token = credential(ctx);
+    if (token == null || !isAdmin(token)) {
+      ctx.fail(new ApiException(ErrorKind.UNAUTHORIZED, "Unauthorized: the admin routes need the admin password"));
+      return;
+    }
+    ctx.next();
+  }
+
+  /** A WebSocket handshake accepts a bearer header or, for browsers, a JWT in ?token= (never an API key). */
+  Future<String> webSocketUser(RoutingContext ctx) {
+    String header = credential(ctx);
+    if (header != null) {
+      return resolve(header);
+    }
+    String token = ctx.queryParams().get("token");
+    if (token == null || token.isBlank()) {
+      return Future.failedFuture(new ApiException(ErrorKind.UNAUTHORIZED,
+          "Not authenticated: send Authorization: Bearer <key> or ?token=<JWT from POST /api/auth/token>"));
+    }
+    if (token.startsWith("sk-") || isAdmin(token)) {
+      return Future.failedFuture(new ApiException(ErrorKind.FORBIDDEN,
+          "API keys and passwords are not accepted in URLs; exchange one for a token at POST /api/auth/token"));
+    }
+    return fromJwt(token);
+  }
+
+  static String user(RoutingContext ctx) {
+    return ctx.get(USER_KEY);
+  }
+
+  Future<String> resolve(String token) {
+    if (isAdmin(token)) {
+      return Future.succeededFuture(DEFAULT_USER);
+    }
+    Cached hit = cache.get(token);
+    if (hit != null && hit.expiresAt() > System.currentTimeMillis()) {
+      return Future.succeededFuture(hit.userId());
+    }
+    Future<String> lookup = token.startsWith("sk-") ? store.resolveKey(token) : fromJwt(token);
+    return lookup.compose(userId -> {
+      if (userId == null) {
+        return Future.failedFuture(new ApiException(ErrorKind.FORBIDDEN,
+            "Authentication error: the API key is not valid"));
+      }
+      cache.put(token, new Cached(userId, System.currentTimeMillis() + CACHE_MILLIS));
+      return Future.succeededFuture(userId);
+    });
+  }
+
+  private Future<String> fromJwt(String token) {
+    return jwt.authenticate(new TokenCredentials(token))
+        .recover(e -> Future.failedFuture(new ApiException(ErrorKind.FORBIDDEN,
+            "Authentication error: the token is invalid or expired")))
+        .compose(user -> {
+          String subject = user.subject();
+          return store.userExists(subject).compose(exists -> exists
+              ? Future.succeededFuture(subject)
+              : Future.failedFuture(new ApiException(ErrorKind.FORBIDDEN,
+                  "Authentication error: the token's user no longer exists")));
+        });
+  }
+
+  private boolean isAdmin(String token) {
+    return MessageDigest.isEqual(adminPassword, token.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static String credential(RoutingContext ctx) {
+    String auth = ctx.request().getHeader("Authorization");
+    if (auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      String token = auth.substring(7).trim();
+      return token.isEmpty() ? null : token;
+    }
+    String key = ctx.request().getHeader("X-API-Key");
+    return key == null || key.isBlank() ? null : key.trim();
+  }
+}

@@ -1,0 +1,100 @@
+package dev.engram.http;
+
+import dev.engram.kernel.ApiException;
+import dev.engram.kernel.ErrorKind;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+/** Reading request bodies and parameters at the edge: malformed JSON is 400, a wrong field is 422, with the reason. */
+final class Bodies {
+  private Bodies() {}
+
+  /** The JSON object body; an empty body is an empty object when {@code emptyAllowed}. */
+  static JsonObject object(RoutingContext ctx, boolean emptyAllowed) {
+    var body = ctx.body();
+    if (body == null || body.length() == 0) {
+      if (emptyAllowed) {
+        return new JsonObject();
+      }
+      throw ApiException.badRequest("A JSON body is required");
+    }
+    Object parsed;
+    try {
+      parsed = io.vertx.core.json.Json.decodeValue(body.buffer());
+    } catch (DecodeException e) {
+      String reason = e.getMessage().replace("Failed to decode:", "").lines().findFirst().orElse("").strip();
+      throw ApiException.badRequest("Malformed JSON body: " + reason);
+    }
+    if (!(parsed instanceof JsonObject json)) {
+      throw ApiException.badRequest("The body must be a JSON object");
+    }
+    return json;
+  }
+
+  static String requiredString(JsonObject json, String field) {
+    String value = optionalString(json, field);
+    if (value == null || value.isBlank()) {
+      throw invalid(field + " is required and must be a non-empty string");
+    }
+    return value;
+  }
+
+  static String optionalString(JsonObject json, String field) {
+    Object value = json.getValue(field);
+    if (value != null && !(value instanceof String)) {
+      throw invalid(field + " must be a string");
+    }
+    return (String) value;
+  }
+
+  static JsonObject optionalObject(JsonObject json, String field) {
+    Object value = json.getValue(field);
+    if (value != null && !(value instanceof JsonObject)) {
+      throw invalid(field + " must be a JSON object");
+    }
+    return (JsonObject) value;
+  }
+
+  static boolean optionalBoolean(JsonObject json, String field, boolean fallback) {
+    Object value = json.getValue(field);
+    if (value == null) {
+      return fallback;
+    }
+    if (!(value instanceof Boolean b)) {
+      throw invalid(field + " must be true or false");
+    }
+    return b;
+  }
+
+  static String requiredParam(RoutingContext ctx, String name) {
+    String value = ctx.queryParams().get(name);
+    if (value == null || value.isBlank()) {
+      throw invalid("query parameter " + name + " is required");
+    }
+    return value;
+  }
+
+  static int intParam(RoutingContext ctx, String name, Integer fallback, int min, int max) {
+    String value = ctx.queryParams().get(name);
+    if (value == null || value.isBlank()) {
+      if (fallback == null) {
+        throw invalid("query parameter " + name + " is required");
+      }
+      return fallback;
+    }
+    try {
+      int n = Integer.parseInt(value.trim());
+      if (n < min || n > max) {
+        throw invalid("query parameter " + name + " must be between " + min + " and " + max);
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw invalid("query parameter " + name + " must be a whole number, got '" + value + "'");
+    }
+  }
+
+  static ApiException invalid(String detail) {
+    return new ApiException(ErrorKind.UNPROCESSABLE, detail);
+  }
+}

@@ -1,0 +1,95 @@
+package dev.engram.http;
+
+import dev.engram.agent.AgentClient;
+import dev.engram.agent.AgentProtocol.Step;
+import dev.engram.store.StoreClient;
+import dev.engram.store.StoreProtocol.Messages;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.UUID;
+
+/** Sending messages (JSON or SSE) and reading recall: /messages and /messages-cursor. */
+final class MessageRoutes {
+  private final AgentClient agents;
+  private final StoreClient store;
+
+  MessageRoutes(AgentClient agents, StoreClient store) {
+    this.agents = agents;
+    this.store = store;
+  }
+
+  void mount(Router router) {
+    router.post("/api/agents/:agent_id/messages").handler(this::send);
+    router.get("/api/agents/:agent_id/messages").handler(this::page);
+    router.get("/api/agents/:agent_id/messages-cursor").handler(this::cursor);
+  }
+
+  /** Parses and checks a message body shared by HTTP and WebSocket sends. */
+  static Step parseStep(JsonObject body, String userId, String agentId, boolean stream) {
+    String message = Bodies.optionalString(body, "message");
+    if (message == null || message.isBlank()) {
+      throw Bodies.invalid("message is required and must be a non-empty string");
+    }
+    String role = Bodies.optionalString(body, "role");
+    role = role == null ? "user" : role;
+    if (!role.equals("user") && !role.equals("system")) {
+      throw Bodies.invalid("role must be \"user\" or \"system\", got \"" + role + "\"");
+    }
+    return new Step(UUID.randomUUID().toString(), userId, agentId, role, message, stream);
+  }
+
+  private void send(RoutingContext ctx) {
+    JsonObject body = Bodies.object(ctx, false);
+    boolean stream = Bodies.optionalBoolean(body, "stream", false) || Bodies.optionalBoolean(body, "stream_steps",
+        false);
+    Step step = parseStep(body, Authenticator.user(ctx), ctx.pathParam("agent_id"), stream);
+    if (!stream) {
+      agents.step(step).onSuccess(result -> {
+        JsonArray messages = new JsonArray();
+        result.events().forEach(e -> messages.add(e.toJson()));
+        Responses.json(ctx, 200, new JsonObject().put("messages", messages).put("usage", new JsonObject()
+            .put("completion_tokens", result.usage().completionTokens())
+            .put("prompt_tokens", result.usage().promptTokens())
+            .put("total_tokens", result.usage().totalTokens())
+            .put("step_count", result.stepCount())));
+      }).onFailure(ctx::fail);
+      return;
+    }
+    SseSink sink = new SseSink(ctx);
+    RunRelay relay = RunRelay.start(ctx.vertx(), agents, step, sink);
+    ctx.response().closeHandler(v -> {
+      relay.detach();
+      sink.cancelTimers();
+    });
+  }
+
+  private void page(RoutingContext ctx) {
+    int start = Bodies.intParam(ctx, "start", 0, 0, Integer.MAX_VALUE);
+    int count = Bodies.intParam(ctx, "count", 10, 1, 1000);
+    store.pageMessages(Authenticator.user(ctx), ctx.pathParam("agent_id"), start, count)
+        .onSuccess(found -> Responses.json(ctx, 200, new JsonObject().put("messages", render(found, true))))
+        .onFailure(ctx::fail);
+  }
+
+  private void cursor(RoutingContext ctx) {
+    int limit = Bodies.intParam(ctx, "limit", 10, 1, 1000);
+    store.cursorMessages(Authenticator.user(ctx), ctx.pathParam("agent_id"), ctx.queryParams().get("before"),
+            ctx.queryParams().get("after"), limit)
+        .onSuccess(found -> Responses.json(ctx, 200, new JsonObject().put("messages", render(found, false))))
+        .onFailure(ctx::fail);
+  }
+
+  private static JsonArray render(Messages found, boolean withContextFlag) {
+    JsonArray out = new JsonArray();
+    found.messages().forEach(m -> {
+      JsonObject json = Views.message(m);
+      if (withContextFlag) {
+        json.put("in_context", found.inContext().contains(m.id()));
+      }
+      out.add(json);
+    });
+    return out;
+  }
+}

@@ -1,0 +1,79 @@
+package dev.engram.http;
+
+import dev.engram.agent.AgentProtocol.RunFinished;
+import dev.engram.agent.StepEvent;
+import dev.engram.kernel.ApiException;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * Writes a run as Server-Sent Events: {@code data: {event}} per event, then {@code data: [DONE]}. Headers go out with
+ * the first event, so a request refused before any event (unknown agent, no LLM) still gets a plain JSON error.
+ * After that, a failure becomes {@code data: {"error": ...}} before {@code [DONE]}.
+ */
+final class SseSink implements RunRelay.Sink {
+  private static final long KEEP_ALIVE_MS = 15_000;
+
+  private final RoutingContext ctx;
+  private final HttpServerResponse response;
+  private long keepAlive = -1;
+
+  SseSink(RoutingContext ctx) {
+    this.ctx = ctx;
+    this.response = ctx.response();
+  }
+
+  @Override
+  public void event(StepEvent event) {
+    write(event.toJson().encode());
+  }
+
+  @Override
+  public void done(RunFinished end) {
+    write("[DONE]");
+    close();
+  }
+
+  @Override
+  public void failed(ApiException error) {
+    if (!response.headWritten()) {
+      FailureHandler.send(ctx, error);
+      return;
+    }
+    write(new JsonObject().put("error", error.getMessage()).put("status", error.status()).encode());
+    write("[DONE]");
+    close();
+  }
+
+  private void write(String data) {
+    if (response.closed() || response.ended()) {
+      return;
+    }
+    if (!response.headWritten()) {
+      response.setChunked(true).putHeader("content-type", "text/event-stream; charset=utf-8")
+          .putHeader("cache-control", "no-cache").putHeader("x-accel-buffering", "no");
+      keepAlive = ctx.vertx().setPeriodic(KEEP_ALIVE_MS, t -> {
+        if (!response.closed() && !response.ended()) {
+          response.write(": keep-alive\n\n");
+        }
+      });
+    }
+    response.write("data: " + data + "\n\n");
+  }
+
+  private void close() {
+    if (keepAlive >= 0) {
+      ctx.vertx().cancelTimer(keepAlive);
+    }
+    if (!response.closed() && !response.ended()) {
+      response.end();
+    }
+  }
+
+  void cancelTimers() {
+    if (keepAlive >= 0) {
+      ctx.vertx().cancelTimer(keepAlive);
+    }
+  }
+}

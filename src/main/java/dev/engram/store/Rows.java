@@ -1,0 +1,90 @@
+package dev.engram.store;
+
+import dev.engram.model.Agent;
+import dev.engram.model.CoreMemory;
+import dev.engram.model.Message;
+import dev.engram.model.ToolCall;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+
+/** Row-to-record mapping and record-to-tuple binding, one place per type. */
+final class Rows {
+  private Rows() {}
+
+  static final String AGENT_COLUMNS = """
+      id, user_id, name, preset, persona_template, human_template, persona, human, core_limit, tools,
+      in_context_ids, memory_alerted, model, context_window, created_at, last_run_at, recall_count""";
+
+  static final String MESSAGE_COLUMNS =
+      "id, agent_id, user_id, role, text, name, tool_calls, tool_call_id, model, tokens, created_at";
+
+  static Agent agent(Row r) {
+    List<String> context = new ArrayList<>();
+    for (UUID id : r.getArrayOfUUIDs("in_context_ids")) {
+      context.add(id.toString());
+    }
+    return new Agent(r.getUUID("id").toString(), r.getUUID("user_id").toString(), r.getString("name"),
+        r.getString("preset"), r.getString("persona_template"), r.getString("human_template"),
+        new CoreMemory(r.getString("persona"), r.getString("human"), r.getInteger("core_limit")),
+        Arrays.asList(r.getArrayOfStrings("tools")), context, r.getBoolean("memory_alerted"), r.getString("model"),
+        r.getInteger("context_window"), instant(r.getOffsetDateTime("created_at")),
+        instant(r.getOffsetDateTime("last_run_at")));
+  }
+
+  static Tuple agentInsert(Agent a) {
+    return Tuple.tuple(List.of(UUID.fromString(a.id()), UUID.fromString(a.userId()), a.name(), a.preset()))
+        .addValue(a.personaTemplate()).addValue(a.humanTemplate()).addValue(a.memory().persona())
+        .addValue(a.memory().human()).addValue(a.memory().limit()).addArrayOfString(a.tools().toArray(String[]::new))
+        .addArrayOfUUID(uuids(a.inContextIds())).addValue(a.memoryAlerted()).addValue(a.model())
+        .addValue(a.contextWindow()).addValue(offset(a.createdAt())).addValue(offset(a.lastRunAt()));
+  }
+
+  static Message message(Row r) {
+    List<ToolCall> calls = new ArrayList<>();
+    Object raw = r.getValue("tool_calls");
+    if (raw instanceof JsonArray array) {
+      for (Object o : array) {
+        JsonObject call = (JsonObject) o;
+        calls.add(new ToolCall(call.getString("id"), call.getString("name"), call.getString("arguments")));
+      }
+    }
+    return new Message(r.getUUID("id").toString(), r.getUUID("agent_id").toString(),
+        r.getUUID("user_id").toString(), r.getString("role"), r.getString("text"), r.getString("name"), calls,
+        r.getString("tool_call_id"), r.getString("model"), r.getInteger("tokens"),
+        instant(r.getOffsetDateTime("created_at")));
+  }
+
+  static Tuple messageInsert(Message m) {
+    JsonArray calls = null;
+    if (!m.toolCalls().isEmpty()) {
+      calls = new JsonArray();
+      for (ToolCall c : m.toolCalls()) {
+        calls.add(new JsonObject().put("id", c.id()).put("name", c.name()).put("arguments", c.arguments()));
+      }
+    }
+    return Tuple.tuple(List.of(UUID.fromString(m.id()), UUID.fromString(m.agentId()), UUID.fromString(m.userId()),
+            m.role())).addValue(m.text()).addValue(m.name()).addValue(calls).addValue(m.toolCallId())
+        .addValue(m.model()).addValue(m.tokens()).addValue(offset(m.createdAt()));
+  }
+
+  static UUID[] uuids(List<String> ids) {
+    return ids.stream().map(UUID::fromString).toArray(UUID[]::new);
+  }
+
+  static OffsetDateTime offset(Instant i) {
+    return i == null ? null : OffsetDateTime.ofInstant(i, ZoneOffset.UTC);
+  }
+
+  static Instant instant(OffsetDateTime t) {
+    return t == null ? null : t.toInstant();
+  }
+}

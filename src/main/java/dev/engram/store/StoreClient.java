@@ -1,0 +1,92 @@
+package dev.engram.store;
+
+import dev.engram.kernel.Addresses;
+import dev.engram.model.Agent;
+import dev.engram.model.Message;
+import dev.engram.store.StoreProtocol.*;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import java.time.Instant;
+import java.util.List;
+
+/** Typed access to the persistence verticle over the event bus. Failures carry the store's status and detail. */
+public final class StoreClient {
+  private static final DeliveryOptions OPTIONS = new DeliveryOptions().setSendTimeout(30_000);
+
+  private final Vertx vertx;
+
+  public StoreClient(Vertx vertx) {
+    this.vertx = vertx;
+  }
+
+  public Future<UserCreated> createUser(String userId, String keyName) {
+    return ask(Addresses.USER_CREATE, new CreateUser(userId, keyName));
+  }
+
+  public Future<List<String>> listUsers() {
+    return this.<UserIds>ask(Addresses.USER_LIST, new ListUsers()).map(UserIds::userIds);
+  }
+
+  public Future<Done> deleteUser(String userId) {
+    return ask(Addresses.USER_DELETE, new DeleteUser(userId));
+  }
+
+  public Future<String> createKey(String userId, String name) {
+    return this.<KeyCreated>ask(Addresses.KEY_CREATE, new CreateKey(userId, name)).map(KeyCreated::apiKey);
+  }
+
+  public Future<List<String>> listKeys(String userId) {
+    return this.<KeyHints>ask(Addresses.KEY_LIST, new ListKeys(userId)).map(KeyHints::hints);
+  }
+
+  public Future<Done> deleteKey(String apiKey) {
+    return ask(Addresses.KEY_DELETE, new DeleteKey(apiKey));
+  }
+
+  public Future<String> resolveKey(String apiKey) {
+    return this.<ResolvedUser>ask(Addresses.KEY_RESOLVE, new ResolveKey(apiKey)).map(ResolvedUser::userId);
+  }
+
+  public Future<Boolean> userExists(String userId) {
+    return this.<ResolvedUser>ask(Addresses.USER_EXISTS, new UserExists(userId)).map(r -> r.userId() != null);
+  }
+
+  public Future<Done> insertAgent(Agent agent, List<Message> messages) {
+    return ask(Addresses.AGENT_INSERT, new InsertAgent(agent, messages));
+  }
+
+  public Future<LoadedAgent> loadAgent(String agentId) {
+    return ask(Addresses.AGENT_LOAD, new LoadAgent(agentId));
+  }
+
+  public Future<AgentList> listAgents(String userId) {
+    return ask(Addresses.AGENT_LIST, new ListAgents(userId));
+  }
+
+  public Future<Done> deleteAgent(String agentId) {
+    return ask(Addresses.AGENT_DELETE, new DeleteAgent(agentId));
+  }
+
+  public Future<Done> saveAgent(Agent agent, List<Message> newMessages) {
+    return ask(Addresses.AGENT_SAVE, new SaveAgent(agent, newMessages));
+  }
+
+  public Future<Messages> pageMessages(String userId, String agentId, int start, int count) {
+    return ask(Addresses.MESSAGE_PAGE, new PageMessages(userId, agentId, start, count));
+  }
+
+  public Future<Messages> cursorMessages(String userId, String agentId, String before, String after, int limit) {
+    return ask(Addresses.MESSAGE_CURSOR, new CursorMessages(userId, agentId, before, after, limit));
+  }
+
+  public Future<Messages> searchMessages(String agentId, String query, Instant from, Instant to, int offset,
+      int limit) {
+    return ask(Addresses.MESSAGE_SEARCH, new SearchMessages(agentId, query, from, to, offset, limit));
+  }
+
+  @SuppressWarnings("unchecked")
+  private <T> Future<T> ask(String address, Record request) {
+    return vertx.eventBus().<Record>request(address, request, OPTIONS).map(m -> (T) m.body());
+  }
+}

@@ -1,0 +1,398 @@
+package dev.engram.testkit;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
+
+/**
+ * A scripted OpenAI-compatible chat-completions server for tests. It speaks the real wire protocol (JSON completions
+ * and {@code text/event-stream} chunks) on 127.0.0.1 and answers each request with the next queued {@link Step}, or
+ * with the fallback when the queue is empty.
+ */
+public final class ScriptedLlm {
+  private static final Function<JsonObject, Step> DEFAULT_FALLBACK = request -> Step.sendMessage(null, "ok");
+
+  private final Vertx vertx;
+  private final ConcurrentLinkedQueue<Step> queue = new ConcurrentLinkedQueue<>();
+  private final List<JsonObject> requests = new CopyOnWriteArrayList<>();
+  private volatile Function<JsonObject, Step> fallback = DEFAULT_FALLBACK;
+  private volatile HttpServer server;
+
+  private ScriptedLlm(Vertx vertx) {
+    this.vertx = vertx;
+  }
+
+  /** Starts a server on an ephemeral port of 127.0.0.1. */
+  public static Future<ScriptedLlm> start(Vertx vertx) {
+    ScriptedLlm llm = new ScriptedLlm(vertx);
+    return vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
+        .requestHandler(llm::handle)
+        .listen()
+        .map(server -> {
+          llm.server = server;
+          return llm;
+        });
+  }
+
+  /** The base URL to configure as {@code LlmSettings.baseUrl}, e.g. {@code http://127.0.0.1:41234/v1}. */
+  public String baseUrl() {
+    return "http://127.0.0.1:" + server.actualPort() + "/v1";
+  }
+
+  public Future<Void> close() {
+    return server.close();
+  }
+
+  /** Queues steps, consumed one per request in order. */
+  public ScriptedLlm enqueue(Step... steps) {
+    queue.addAll(List.of(steps));
+    return this;
+  }
+
+  /** How to answer when the queue is empty (by default: a send_message tool call with message "ok"). */
+  public ScriptedLlm fallback(Function<JsonObject, Step> fallback) {
+    this.fallback = fallback;
+    return this;
+  }
+
+  /** Clears the queue and the recorded requests and restores the default fallback. */
+  public ScriptedLlm reset() {
+    queue.clear();
+    requests.clear();
+    fallback = DEFAULT_FALLBACK;
+    return this;
+  }
+
+  /** Copies of the request bodies received so far, oldest first. */
+  public List<JsonObject> requests() {
+    return requests.stream().map(JsonObject::copy).toList();
+  }
+
+  public int requestCount() {
+    return requests.size();
+  }
+
+  public void clearRequests() {
+    requests.clear();
+  }
+
+  private void handle(HttpServerRequest request) {
+    if (!"POST".equals(request.method().name()) || !request.path().endsWith("/chat/completions")) {
+      request.response().setStatusCode(404).putHeader("Content-Type", "application/json")
+          .end(errorBody("no route for " + request.method() + " " + request.path(), "not_found").encode());
+      return;
+    }
+    request.body().onSuccess(buffer -> {
+      JsonObject body;
+      try {
+        body = buffer.toJsonObject();
+      } catch (RuntimeException e) {
+        request.response().setStatusCode(400).putHeader("Content-Type", "application/json")
+            .end(errorBody("request body is not JSON", "invalid_request_error").encode());
+        return;
+      }
+      requests.add(body.copy());
+      Step next = queue.poll();
+      Step step = next != null ? next : fallback.apply(body.copy());
+      if (step.hang) {
+        return;
+      }
+      if (step.delayMs > 0) {
+        vertx.setTimer(step.delayMs, id -> answer(request.response(), body, step));
+      } else {
+        answer(request.response(), body, step);
+      }
+    });
+  }
+
+  private static void answer(HttpServerResponse response, JsonObject request, Step step) {
+    if (response.closed()) {
+      return;
+    }
+    step.headers.forEach(response::putHeader);
+    if (step.status != 200) {
+      response.setStatusCode(step.status).putHeader("Content-Type", "application/json").end(step.errorBody.encode());
+      return;
+    }
+    String model = request.getString("model", "scripted");
+    JsonObject usage = step.usage(request);
+    if (Boolean.TRUE.equals(request.getValue("stream"))) {
+      boolean includeUsage = request.getValue("stream_options") instanceof JsonObject options
+          && Boolean.TRUE.equals(options.getValue("include_usage"));
+      SseAnswer.write(response, model, step, includeUsage ? usage : null);
+    } else {
+      response.putHeader("Content-Type", "application/json").end(completion(model, step, usage).encode());
+    }
+  }
+
+  private static JsonObject completion(String model, Step step, JsonObject usage) {
+    JsonObject message = new JsonObject().put("role", "assistant").put("content", step.content);
+    if (step.functionName != null) {
+      message.put("tool_calls", new JsonArray().add(new JsonObject()
+          .put("id", step.callId)
+          .put("type", "function")
+          .put("function", new JsonObject().put("name", step.functionName).put("arguments", step.arguments))));
+    }
+    return new JsonObject()
+        .put("id", completionId())
+        .put("object", "chat.completion")
+        .put("created", System.currentTimeMillis() / 1000)
+        .put("model", model)
+        .put("choices", new JsonArray().add(new JsonObject()
+            .put("index", 0).put("message", message).put("finish_reason", step.finishReason)))
+        .put("usage", usage);
+  }
+
+  private static String completionId() {
+    return "chatcmpl-" + UUID.randomUUID().toString().replace("-", "").substring(0, 24);
+  }
+
+  private static JsonObject errorBody(String message, String type) {
+    return new JsonObject().put("error", new JsonObject().put("message", message).put("type", type).putNull("code"));
+  }
+
+  /** One scripted answer. Immutable: {@link #after}, {@link #withUsage} and {@link #withHeader} return copies. */
+  public static final class Step {
+    final int status;
+    final JsonObject errorBody;
+    final String content;
+    final String functionName;
+    final String arguments;
+    final String callId;
+    final String finishReason;
+    final long delayMs;
+    final boolean hang;
+    final int[] usageOverride;
+    final Map<String, String> headers;
+
+    private Step(int status, JsonObject errorBody, String content, String functionName, String arguments,
+        String callId, String finishReason, long delayMs, boolean hang, int[] usageOverride,
+        Map<String, String> headers) {
+      this.status = status;
+      this.errorBody = errorBody;
+      this.content = content;
+      this.functionName = functionName;
+      this.arguments = arguments;
+      this.callId = callId;
+      this.finishReason = finishReason;
+      this.delayMs = delayMs;
+      this.hang = hang;
+      this.usageOverride = usageOverride;
+      this.headers = Map.copyOf(headers);
+    }
+
+    /** An assistant message with {@code content} (may be null) and one call of {@code functionName}. */
+    public static Step toolCall(String content, String functionName, JsonObject arguments) {
+      return rawToolCall(content, functionName, arguments.encode());
+    }
+
+    /** Like {@link #toolCall} but with the arguments string verbatim (e.g. malformed JSON). */
+    public static Step rawToolCall(String content, String functionName, String rawArguments) {
+      String id = "call_" + UUID.randomUUID().toString().replace("-", "").substring(0, 24);
+      return new Step(200, null, content, functionName, rawArguments, id, "tool_calls", 0, false, null, Map.of());
+    }
+
+    /** A {@code send_message} call with {"message": message}. */
+    public static Step sendMessage(String monologue, String message) {
+      return toolCall(monologue, "send_message", new JsonObject().put("message", message));
+    }
+
+    /** Plain assistant content, finish_reason "stop". */
+    public static Step text(String content) {
+      return new Step(200, null, content, null, null, null, "stop", 0, false, null, Map.of());
+    }
+
+    /** An HTTP error with that status and JSON body. */
+    public static Step error(int status, JsonObject body) {
+      return new Step(status, body, null, null, null, null, null, 0, false, null, Map.of());
+    }
+
+    /** HTTP 400 {@code context_length_exceeded}, as OpenAI answers an oversized prompt. */
+    public static Step contextOverflow() {
+      return error(400, new JsonObject().put("error", new JsonObject()
+          .put("message", "This model's maximum context length is 8192 tokens. However, your messages resulted in "
+              + "9000 tokens. Please reduce the length of the messages.")
+          .put("type", "invalid_request_error")
+          .putNull("param")
+          .put("code", "context_length_exceeded")));
+    }
+
+    /** Never answers (the connection stays open until the client gives up). */
+    public static Step hang() {
+      return new Step(200, null, null, null, null, null, null, 0, true, null, Map.of());
+    }
+
+    /** This step, answered {@code ms} milliseconds after the request arrived. */
+    public Step after(long ms) {
+      return new Step(status, errorBody, content, functionName, arguments, callId, finishReason, ms, hang,
+          usageOverride, headers);
+    }
+
+    /** This step with a fixed usage (total = prompt + completion). */
+    public Step withUsage(int prompt, int completion) {
+      return new Step(status, errorBody, content, functionName, arguments, callId, finishReason, delayMs, hang,
+          new int[] {prompt, completion}, headers);
+    }
+
+    /** This step with an extra response header (e.g. {@code Retry-After}). */
+    public Step withHeader(String name, String value) {
+      Map<String, String> more = new HashMap<>(headers);
+      more.put(name, value);
+      return new Step(status, errorBody, content, functionName, arguments, callId, finishReason, delayMs, hang,
+          usageOverride, more);
+    }
+
+    /** The id of this step's tool call ({@code call_...}), or null when it has none. */
+    public String callId() {
+      return callId;
+    }
+
+    JsonObject usage(JsonObject request) {
+      int prompt = usageOverride != null ? usageOverride[0] : promptChars(request) / 4 + 1;
+      int completion = usageOverride != null ? usageOverride[1] : (length(content) + length(arguments)) / 4 + 1;
+      return new JsonObject()
+          .put("prompt_tokens", prompt)
+          .put("completion_tokens", completion)
+          .put("total_tokens", prompt + completion);
+    }
+
+    private static int promptChars(JsonObject request) {
+      int chars = 0;
+      for (Object item : array(request.getValue("messages"))) {
+        if (item instanceof JsonObject message) {
+          chars += contentChars(message.getValue("content"));
+          for (Object call : array(message.getValue("tool_calls"))) {
+            if (call instanceof JsonObject c && c.getValue("function") instanceof JsonObject f) {
+              chars += f.getValue("arguments") instanceof String arguments ? arguments.length() : 0;
+            }
+          }
+        }
+      }
+      return chars;
+    }
+
+    private static int contentChars(Object content) {
+      if (content instanceof String text) {
+        return text.length();
+      }
+      int chars = 0;
+      for (Object item : array(content)) {
+        if (item instanceof JsonObject part && part.getValue("text") instanceof String text) {
+          chars += text.length();
+        }
+      }
+      return chars;
+    }
+
+    private static JsonArray array(Object value) {
+      return value instanceof JsonArray array ? array : new JsonArray();
+    }
+
+    private static int length(String text) {
+      return text == null ? 0 : text.length();
+    }
+  }
+
+  /** Writes a scripted answer as OpenAI {@code chat.completion.chunk} server-sent events. */
+  private static final class SseAnswer {
+    private static final int CONTENT_FRAGMENTS = 4;
+    private static final int MAX_ARGUMENT_FRAGMENTS = 4;
+
+    private final HttpServerResponse response;
+    private final String id = completionId();
+    private final long created = System.currentTimeMillis() / 1000;
+    private final String model;
+    private final boolean includeUsage;
+
+    private SseAnswer(HttpServerResponse response, String model, boolean includeUsage) {
+      this.response = response;
+      this.model = model;
+      this.includeUsage = includeUsage;
+    }
+
+    /** Streams {@code step}; {@code usage} is sent in a final choice-less chunk unless null. */
+    static void write(HttpServerResponse response, String model, Step step, JsonObject usage) {
+      response.setChunked(true)
+          .putHeader("Content-Type", "text/event-stream")
+          .putHeader("Cache-Control", "no-cache");
+      new SseAnswer(response, model, usage != null).stream(step, usage);
+    }
+
+    private void stream(Step step, JsonObject usage) {
+      choiceChunk(new JsonObject().put("role", "assistant").put("content", ""), null);
+      for (String fragment : fragments(step.content, CONTENT_FRAGMENTS)) {
+        choiceChunk(new JsonObject().put("content", fragment), null);
+      }
+      if (step.functionName != null) {
+        choiceChunk(toolCallDelta(new JsonObject()
+            .put("index", 0)
+            .put("id", step.callId)
+            .put("type", "function")
+            .put("function", new JsonObject().put("name", step.functionName).put("arguments", ""))), null);
+        int argumentFragments = Math.max(2, Math.min(MAX_ARGUMENT_FRAGMENTS, step.arguments.length() / 8));
+        for (String fragment : fragments(step.arguments, argumentFragments)) {
+          choiceChunk(toolCallDelta(new JsonObject()
+              .put("index", 0)
+              .put("function", new JsonObject().put("arguments", fragment))), null);
+        }
+      }
+      choiceChunk(new JsonObject(), step.finishReason);
+      if (usage != null) {
+        event(chunk(new JsonArray()).put("usage", usage));
+      }
+      response.end("data: [DONE]\n\n");
+    }
+
+    private static JsonObject toolCallDelta(JsonObject call) {
+      return new JsonObject().put("tool_calls", new JsonArray().add(call));
+    }
+
+    private void choiceChunk(JsonObject delta, String finishReason) {
+      JsonObject choice = new JsonObject().put("index", 0).put("delta", delta).put("finish_reason", finishReason);
+      JsonObject chunk = chunk(new JsonArray().add(choice));
+      if (includeUsage) {
+        chunk.putNull("usage");
+      }
+      event(chunk);
+    }
+
+    private JsonObject chunk(JsonArray choices) {
+      return new JsonObject()
+          .put("id", id)
+          .put("object", "chat.completion.chunk")
+          .put("created", created)
+          .put("model", model)
+          .put("choices", choices);
+    }
+
+    private void event(JsonObject chunk) {
+      response.write("data: " + chunk.encode() + "\n\n");
+    }
+
+    /** {@code text} cut into at most {@code count} consecutive non-empty pieces (none for null or empty text). */
+    static List<String> fragments(String text, int count) {
+      List<String> pieces = new ArrayList<>();
+      if (text == null || text.isEmpty()) {
+        return pieces;
+      }
+      int size = (text.length() + count - 1) / count;
+      for (int start = 0; start < text.length(); start += size) {
+        pieces.add(text.substring(start, Math.min(text.length(), start + size)));
+      }
+      return pieces;
+    }
+  }
+}
