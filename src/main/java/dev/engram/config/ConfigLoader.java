@@ -49,7 +49,11 @@ public final class ConfigLoader {
   private static Map<String, String> readFile(Path path) {
     try {
       ObjectMapper mapper = new ObjectMapper(new YAMLFactory());
-      Map<String, Object> raw = mapper.readValue(path.toFile(), new TypeReference<Map<String, Object>>() {});
+      var tree = mapper.readTree(path.toFile());
+      if (tree == null || tree.isMissingNode() || tree.isNull()) {
+        return Map.of();
+      }
+      Map<String, Object> raw = mapper.convertValue(tree, new TypeReference<Map<String, Object>>() {});
       Map<String, String> flat = new HashMap<>();
       if (raw != null) {
         raw.forEach((k, v) -> {

@@ -1,0 +1,125 @@
+package dev.engram.testkit;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A blocking HTTP client for tests, speaking to the server the way curl and the MemGPT clients do. */
+public final class Api {
+  private final String base;
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  public Api(String base) {
+    this.base = base;
+  }
+
+  public String base() {
+    return base;
+  }
+
+  /** A response: status, raw body, and the body as JSON when it is a JSON object. */
+  public record Response(int status, String body, java.net.http.HttpHeaders headers) {
+    public JsonObject json() {
+      return new JsonObject(body);
+    }
+
+    public String detail() {
+      return json().getString("detail");
+    }
+  }
+
+  public Response get(String path, String token) {
+    return send(builder(path, token).GET());
+  }
+
+  public Response delete(String path, String token) {
+    return send(builder(path, token).DELETE());
+  }
+
+  public Response post(String path, String token, Object body) {
+    return send(builder(path, token).POST(publisher(body)));
+  }
+
+  public Response patch(String path, String token, Object body) {
+    return send(builder(path, token).method("PATCH", publisher(body)));
+  }
+
+  /** POSTs and reads a Server-Sent Events stream to its end: the payload of every {@code data:} line, in order. */
+  public List<String> stream(String path, String token, JsonObject body) {
+    HttpRequest request = builder(path, token).POST(publisher(body)).build();
+    try {
+      HttpResponse<java.io.InputStream> resp = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+      List<String> data = new ArrayList<>();
+      try (BufferedReader reader = new BufferedReader(new InputStreamReader(resp.body(), StandardCharsets.UTF_8))) {
+        if (resp.statusCode() != 200) {
+          throw new AssertionError("stream answered " + resp.statusCode() + ": " + reader.lines().toList());
+        }
+        String line;
+        while ((line = reader.readLine()) != null) {
+          if (line.startsWith("data: ")) {
+            data.add(line.substring(6));
+          }
+        }
+      }
+      return data;
+    } catch (IOException | InterruptedException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Creates a user with the admin password; returns {@code {"user_id", "api_key"}}. */
+  public JsonObject newUser() {
+    Response r = post("/admin/users", TestServer.ADMIN, new JsonObject());
+    if (r.status() != 200) {
+      throw new AssertionError("user creation failed: " + r.body());
+    }
+    return r.json();
+  }
+
+  /** Creates an agent of the seed's shape for the key's user; returns its id. */
+  public String newAgent(String token, String name) {
+    Response r = post("/api/agents", token, new JsonObject().put("config", new JsonObject().put("name", name)
+        .put("preset", "memgpt_chat").put("human", "cs_phd").put("persona", "sam_pov")));
+    if (r.status() != 200) {
+      throw new AssertionError("agent creation failed: " + r.body());
+    }
+    return r.json().getJsonObject("agent_state").getString("id");
+  }
+
+  public JsonArray messages(String agentId, String token, int count) {
+    return get("/api/agents/" + agentId + "/messages?start=0&count=" + count, token).json()
+        .getJsonArray("messages");
+  }
+
+  private HttpRequest.Builder builder(String path, String token) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
+        .header("accept", "application/json").header("content-type", "application/json");
+    if (token != null) {
+      b.header("authorization", "Bearer " + token);
+    }
+    return b;
+  }
+
+  private static HttpRequest.BodyPublisher publisher(Object body) {
+    return HttpRequest.BodyPublishers.ofString(body == null ? "" : body.toString());
+  }
+
+  private Response send(HttpRequest.Builder builder) {
+    try {
+      HttpResponse<String> r = http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
+      return new Response(r.statusCode(), r.body(), r.headers());
+    } catch (IOException | InterruptedException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
