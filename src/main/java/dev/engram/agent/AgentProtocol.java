@@ -34,6 +34,11 @@ public final class AgentProtocol {
   public record Deleted() {}
   /** All events of a run and the summed usage; {@code stepCount} is the number of LLM steps taken. */
   public record StepResult(List<StepEvent> events, LlmReply.Usage usage, int stepCount) {}
+  /**
+   * The first message on a run's event address: the agent accepted the send (it exists, is the caller's, and an LLM is
+   * configured) and is about to store the input. Failures after this belong to the run, not to the request.
+   */
+  public record RunStarted(String runId) {}
   /** The last message on a run's event address: usage on success, or the failure that ended the run. */
   public record RunFinished(LlmReply.Usage usage, int stepCount, int errorStatus, String error) {}
 }

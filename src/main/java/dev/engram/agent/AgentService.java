@@ -130,6 +130,9 @@ final class AgentService {
       if (!llmConfigured) {
         return Future.failedFuture(new ApiException(ErrorKind.UNAVAILABLE, NO_LLM));
       }
+      if (req.stream()) {
+        deps.vertx().eventBus().send(Addresses.runEvents(req.runId()), new RunStarted(req.runId()));
+      }
       return new StepLoop(rt, req, deps, emit).run();
     }));
   }
@@ -170,6 +173,15 @@ final class AgentService {
 
   private static <T> Future<T> notFound(String agentId) {
     return Future.failedFuture(ApiException.notFound("Agent agent_id=" + agentId + " not found"));
+  }
+
+  /**
+   * Forgets the cached agents of a user whose credentials were revoked. When the user was deleted, their agents are
+   * gone from storage and must not be served from the cache (e.g. to a user created again with the same id); after a
+   * key deletion they are simply reloaded on next use. A run in progress keeps its runtime and saves as usual.
+   */
+  void forgetUser(String userId) {
+    cache.values().removeIf(rt -> rt.agent.userId().equals(userId));
   }
 
   private AgentView view(AgentRuntime rt) {

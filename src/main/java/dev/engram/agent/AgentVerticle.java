@@ -39,6 +39,7 @@ public final class AgentVerticle extends VerticleBase {
         new ToolRegistry(), settings.maxChainingSteps(), settings.coreMemoryLimit(), llmSettings.model(),
         llmSettings.contextWindow(), ZoneId.of(settings.timezone()), null);
     var service = new AgentService(deps, llmSettings.configured());
+    vertx.eventBus().<String>consumer(Addresses.AUTH_REVOKED, m -> service.forgetUser(m.body()));
     return Future.all(List.of(
         BusService.serve(vertx, Addresses.agent(shard, CREATE), service::create),
         BusService.serve(vertx, Addresses.agent(shard, GET), service::get),

@@ -92,25 +92,36 @@ final class Authenticator {
     if (hit != null && hit.expiresAt() > System.currentTimeMillis()) {
       return Future.succeededFuture(hit.userId());
     }
-    Future<String> lookup = token.startsWith("sk-") ? store.resolveKey(token) : fromJwt(token);
-    return lookup.compose(userId -> {
-      if (userId == null) {
+    Future<Cached> lookup = token.startsWith("sk-")
+        ? store.resolveKey(token).map(userId -> userId == null
+            ? null : new Cached(userId, System.currentTimeMillis() + CACHE_MILLIS))
+        : verifyJwt(token);
+    return lookup.compose(found -> {
+      if (found == null) {
         return Future.failedFuture(new ApiException(ErrorKind.FORBIDDEN,
             "Authentication error: the API key is not valid"));
       }
-      cache.put(token, new Cached(userId, System.currentTimeMillis() + CACHE_MILLIS));
-      return Future.succeededFuture(userId);
+      cache.put(token, found);
+      return Future.succeededFuture(found.userId());
     });
   }
 
   private Future<String> fromJwt(String token) {
+    return verifyJwt(token).map(Cached::userId);
+  }
+
+  /** A valid token's subject, to be cached no longer than the token itself is valid (its {@code exp}). */
+  private Future<Cached> verifyJwt(String token) {
     return jwt.authenticate(new TokenCredentials(token))
         .recover(e -> Future.failedFuture(new ApiException(ErrorKind.FORBIDDEN,
             "Authentication error: the token is invalid or expired")))
         .compose(user -> {
           String subject = user.subject();
+          Object exp = user.principal().getValue("exp");
+          long expiresAt = exp instanceof Number n ? n.longValue() * 1000 : 0;
+          long until = Math.min(System.currentTimeMillis() + CACHE_MILLIS, expiresAt);
           return store.userExists(subject).compose(exists -> exists
-              ? Future.succeededFuture(subject)
+              ? Future.succeededFuture(new Cached(subject, until))
               : Future.failedFuture(new ApiException(ErrorKind.FORBIDDEN,
                   "Authentication error: the token's user no longer exists")));
         });

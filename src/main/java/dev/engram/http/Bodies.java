@@ -13,7 +13,8 @@ final class Bodies {
   /** The JSON object body; an empty body is an empty object when {@code emptyAllowed}. */
   static JsonObject object(RoutingContext ctx, boolean emptyAllowed) {
     var body = ctx.body();
-    if (body == null || body.length() == 0) {
+    // length() is -1 when the request carried no body buffer at all (e.g. Content-Length: 0)
+    if (body == null || body.length() <= 0) {
       if (emptyAllowed) {
         return new JsonObject();
       }

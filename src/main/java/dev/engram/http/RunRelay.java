@@ -2,6 +2,7 @@ package dev.engram.http;
 
 import dev.engram.agent.AgentClient;
 import dev.engram.agent.AgentProtocol.RunFinished;
+import dev.engram.agent.AgentProtocol.RunStarted;
 import dev.engram.agent.AgentProtocol.Step;
 import dev.engram.agent.StepEvent;
 import dev.engram.kernel.Addresses;
@@ -17,6 +18,9 @@ import io.vertx.core.eventbus.MessageConsumer;
  */
 final class RunRelay {
   interface Sink {
+    /** The agent accepted the run; from now on a failure is reported in-band. */
+    default void started() {}
+
     void event(StepEvent event);
 
     void done(RunFinished end);
@@ -32,7 +36,11 @@ final class RunRelay {
     this.sink = sink;
     this.consumer = vertx.eventBus().consumer(Addresses.runEvents(step.runId()));
     consumer.handler(m -> {
-      if (m.body() instanceof StepEvent e) {
+      if (m.body() instanceof RunStarted) {
+        if (!finished) {
+          sink.started();
+        }
+      } else if (m.body() instanceof StepEvent e) {
         if (!finished) {
           sink.event(e);
         }

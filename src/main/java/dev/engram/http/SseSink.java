@@ -8,9 +8,10 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * Writes a run as Server-Sent Events: {@code data: {event}} per event, then {@code data: [DONE]}. Headers go out with
- * the first event, so a request refused before any event (unknown agent, no LLM) still gets a plain JSON error.
- * After that, a failure becomes {@code data: {"error": ...}} before {@code [DONE]}.
+ * Writes a run as Server-Sent Events: {@code data: {event}} per event, then {@code data: [DONE]}. Headers go out when
+ * the agent accepts the run, so a request refused before that (unknown agent, no LLM) still gets a plain JSON error.
+ * After that, a failure (e.g. the LLM failing on the first step) becomes {@code data: {"error": ...}} before
+ * {@code [DONE]}.
  */
 final class SseSink implements RunRelay.Sink {
   private static final long KEEP_ALIVE_MS = 15_000;
@@ -22,6 +23,14 @@ final class SseSink implements RunRelay.Sink {
   SseSink(RoutingContext ctx) {
     this.ctx = ctx;
     this.response = ctx.response();
+  }
+
+  @Override
+  public void started() {
+    open();
+    if (!response.closed() && !response.ended()) {
+      response.writeHead();
+    }
   }
 
   @Override
@@ -50,7 +59,16 @@ final class SseSink implements RunRelay.Sink {
     if (response.closed() || response.ended()) {
       return;
     }
-    if (!response.headWritten()) {
+    open();
+    response.write("data: " + data + "\n\n");
+  }
+
+  /** Sets the event-stream headers and starts the keep-alive, once. */
+  private void open() {
+    if (response.closed() || response.ended()) {
+      return;
+    }
+    if (keepAlive < 0 && !response.headWritten()) {
       response.setChunked(true).putHeader("content-type", "text/event-stream; charset=utf-8")
           .putHeader("cache-control", "no-cache").putHeader("x-accel-buffering", "no");
       keepAlive = ctx.vertx().setPeriodic(KEEP_ALIVE_MS, t -> {
@@ -59,7 +77,6 @@ final class SseSink implements RunRelay.Sink {
         }
       });
     }
-    response.write("data: " + data + "\n\n");
   }
 
   private void close() {

@@ -27,9 +27,10 @@ final class MessageRepository {
         and ($2::text is null or text ilike $2 escape '\\')
         and ($3::timestamptz is null or created_at >= $3)
         and ($4::timestamptz is null or created_at < $4)""";
-  private static final String SEARCH = "select " + Rows.MESSAGE_COLUMNS + SEARCH_WHERE
+  // the text block above starts with "from" (its common indentation is stripped): keep a space before it
+  private static final String SEARCH = "select " + Rows.MESSAGE_COLUMNS + " " + SEARCH_WHERE
       + " order by seq desc offset $5 limit $6";
-  private static final String SEARCH_COUNT = "select count(*)" + SEARCH_WHERE;
+  private static final String SEARCH_COUNT = "select count(*) " + SEARCH_WHERE;
 
   private final Pool pool;
 

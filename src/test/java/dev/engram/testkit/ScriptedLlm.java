@@ -28,6 +28,7 @@ public final class ScriptedLlm {
   private final Vertx vertx;
   private final ConcurrentLinkedQueue<Step> queue = new ConcurrentLinkedQueue<>();
   private final List<JsonObject> requests = new CopyOnWriteArrayList<>();
+  private volatile boolean keepRequests = true;
   private volatile Function<JsonObject, Step> fallback = DEFAULT_FALLBACK;
   private volatile HttpServer server;
 
@@ -69,6 +70,12 @@ public final class ScriptedLlm {
   }
 
   /** Clears the queue and the recorded requests and restores the default fallback. */
+  /** Benchmarks turn off recording of requests, which would otherwise grow without bound. */
+  public ScriptedLlm keepRequests(boolean keep) {
+    this.keepRequests = keep;
+    return this;
+  }
+
   public ScriptedLlm reset() {
     queue.clear();
     requests.clear();
@@ -104,7 +111,9 @@ public final class ScriptedLlm {
             .end(errorBody("request body is not JSON", "invalid_request_error").encode());
         return;
       }
-      requests.add(body.copy());
+      if (keepRequests) {
+        requests.add(body.copy());
+      }
       Step next = queue.poll();
       Step step = next != null ? next : fallback.apply(body.copy());
       if (step.hang) {

@@ -27,6 +27,7 @@ public final class OpenAiClient implements LlmClient {
   private final LlmSettings settings;
   private final WebClient web;
   private final String url;
+  private final OpenAiWire.EncodingCache cache = new OpenAiWire.EncodingCache();
 
   public OpenAiClient(Vertx vertx, LlmSettings settings) {
     this.vertx = vertx;
@@ -40,9 +41,9 @@ public final class OpenAiClient implements LlmClient {
     if (url == null) {
       return Future.failedFuture(new LlmException(LlmException.Kind.UPSTREAM, "no LLM endpoint is configured"));
     }
-    JsonObject body = OpenAiWire.requestBody(request, settings.model(), settings.stream());
+    Buffer body = OpenAiWire.encodeBody(request, settings.model(), settings.stream(), cache);
     if (LOG.isDebugEnabled()) {
-      LOG.debug("chat completion request to {}: {}", url, body.encode());
+      LOG.debug("chat completion request to {}: {}", url, body);
     }
     Promise<LlmReply> promise = Promise.promise();
     attempt(body, 0, promise);
@@ -54,14 +55,14 @@ public final class OpenAiClient implements LlmClient {
     web.close();
   }
 
-  private void attempt(JsonObject body, int attempt, Promise<LlmReply> promise) {
+  private void attempt(Buffer body, int attempt, Promise<LlmReply> promise) {
     HttpRequest<Buffer> request = web.postAbs(url)
         .timeout(settings.timeoutMs())
         .putHeader("Accept", settings.stream() ? "text/event-stream" : "application/json");
     if (settings.apiKey() != null && !settings.apiKey().isBlank()) {
       request.putHeader("Authorization", "Bearer " + settings.apiKey());
     }
-    request.sendJsonObject(body).onComplete(ar -> {
+    request.putHeader("Content-Type", "application/json").sendBuffer(body).onComplete(ar -> {
       if (ar.succeeded()) {
         onResponse(ar.result(), body, attempt, promise);
       } else {
@@ -70,7 +71,7 @@ public final class OpenAiClient implements LlmClient {
     });
   }
 
-  private void onResponse(HttpResponse<Buffer> response, JsonObject body, int attempt, Promise<LlmReply> promise) {
+  private void onResponse(HttpResponse<Buffer> response, Buffer body, int attempt, Promise<LlmReply> promise) {
     int status = response.statusCode();
     String text = response.bodyAsString() == null ? "" : response.bodyAsString();
     if (status >= 200 && status < 300) {
@@ -103,7 +104,7 @@ public final class OpenAiClient implements LlmClient {
     }
   }
 
-  private void onFailure(Throwable cause, JsonObject body, int attempt, Promise<LlmReply> promise) {
+  private void onFailure(Throwable cause, Buffer body, int attempt, Promise<LlmReply> promise) {
     if (cause instanceof TimeoutException) {
       LlmException failure = new LlmException(LlmException.Kind.TIMEOUT,
           "no answer from LLM endpoint within " + settings.timeoutMs() + " ms (" + (attempt + 1) + " attempt(s))");
@@ -115,7 +116,7 @@ public final class OpenAiClient implements LlmClient {
     }
   }
 
-  private void retryOrFail(JsonObject body, int attempt, Promise<LlmReply> promise, LlmException failure,
+  private void retryOrFail(Buffer body, int attempt, Promise<LlmReply> promise, LlmException failure,
       String reason, long retryAfterMs) {
     int maxRetries = Math.max(0, settings.maxRetries());
     if (attempt >= maxRetries) {

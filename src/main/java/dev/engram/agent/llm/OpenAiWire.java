@@ -3,6 +3,7 @@ package dev.engram.agent.llm;
 import dev.engram.model.Message;
 import dev.engram.model.ToolCall;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -34,6 +35,65 @@ final class OpenAiWire {
       body.put("stream", true).put("stream_options", new JsonObject().put("include_usage", true));
     }
     return body;
+  }
+
+  /**
+   * The same body as {@link #requestBody}, encoded with caches: each message's wire JSON is encoded once (messages are
+   * immutable and their ids unique) and the tool list once per distinct list instance.
+   */
+  static Buffer encodeBody(LlmRequest request, String defaultModel, boolean stream, EncodingCache cache) {
+    String model = request.model() != null && !request.model().isBlank() ? request.model() : defaultModel;
+    Buffer out = Buffer.buffer(4096);
+    out.appendString("{\"model\":").appendString(io.vertx.core.json.Json.encode(model)).appendString(",\"messages\":[");
+    boolean first = true;
+    for (Message m : request.messages()) {
+      if (!first) {
+        out.appendByte((byte) ',');
+      }
+      first = false;
+      out.appendString(cache.message(m));
+    }
+    out.appendByte((byte) ']');
+    if (!request.tools().isEmpty()) {
+      out.appendString(",\"tools\":").appendString(cache.tools(request.tools())).appendString(",\"tool_choice\":\"auto\"");
+    }
+    if (request.user() != null) {
+      out.appendString(",\"user\":").appendString(io.vertx.core.json.Json.encode(request.user()));
+    }
+    if (stream) {
+      out.appendString(",\"stream\":true,\"stream_options\":{\"include_usage\":true}");
+    }
+    return out.appendByte((byte) '}');
+  }
+
+  /** Encoded wire JSON of recent messages and of the last tool list. Confined to one event loop. */
+  static final class EncodingCache {
+    private static final int MAX_MESSAGES = 50_000;
+    private final java.util.Map<String, String> messages = new java.util.LinkedHashMap<>(1024, 0.75f, true) {
+      @Override
+      protected boolean removeEldestEntry(java.util.Map.Entry<String, String> eldest) {
+        return size() > MAX_MESSAGES;
+      }
+    };
+    private java.util.List<JsonObject> lastTools;
+    private String lastToolsJson;
+
+    String message(Message m) {
+      if (m.id() == null) {
+        return toWire(m).encode();
+      }
+      return messages.computeIfAbsent(m.id(), id -> toWire(m).encode());
+    }
+
+    String tools(java.util.List<JsonObject> tools) {
+      if (tools != lastTools) {
+        JsonArray array = new JsonArray();
+        tools.forEach(schema -> array.add(new JsonObject().put("type", "function").put("function", schema)));
+        lastToolsJson = array.encode();
+        lastTools = tools;
+      }
+      return lastToolsJson;
+    }
   }
 
   /** One domain message in the OpenAI format. */

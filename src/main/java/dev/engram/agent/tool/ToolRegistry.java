@@ -17,6 +17,7 @@ public final class ToolRegistry {
   static final int OUTPUT_LIMIT = 3000;
 
   private final Map<String, Tool> tools = new LinkedHashMap<>();
+  private final Map<List<String>, List<JsonObject>> schemaLists = new java.util.concurrent.ConcurrentHashMap<>();
 
   public ToolRegistry() {
     for (Tool t : List.of(new SendMessage(), new PauseHeartbeats(), new CoreMemoryAppend(), new CoreMemoryReplace(),
@@ -30,7 +31,12 @@ public final class ToolRegistry {
     return List.copyOf(tools.keySet());
   }
 
+  /** The schemas of the named tools; the same list instance for the same names (callers may cache by identity). */
   public List<JsonObject> schemas(List<String> names) {
+    return schemaLists.computeIfAbsent(List.copyOf(names), this::buildSchemas);
+  }
+
+  private List<JsonObject> buildSchemas(List<String> names) {
     List<JsonObject> out = new ArrayList<>();
     for (String name : names) {
       Tool t = tools.get(name);
@@ -38,7 +44,7 @@ public final class ToolRegistry {
         out.add(t.schema());
       }
     }
-    return out;
+    return List.copyOf(out);
   }
 
   /** The outcome of one call: what the model sees, whether it succeeded, and whether it asked to run again. */
@@ -58,7 +64,7 @@ public final class ToolRegistry {
     }
     boolean heartbeat = Boolean.TRUE.equals(args.getValue(Schemas.REQUEST_HEARTBEAT));
     args.remove(Schemas.REQUEST_HEARTBEAT);
-    String invalid = validate(tool.schema(), args);
+    String invalid = validate(schemas(List.of(name)).get(0), args);
     if (invalid != null) {
       return Future.succeededFuture(new Outcome("Error calling function " + name + ": " + invalid, false, heartbeat,
           args));

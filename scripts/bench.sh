@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Benchmarks (they print figures; they are not tests). Usage:
+#   scripts/bench.sh steps [--agents 64] [--rate 1000] [--seconds 20] [--warmup 5]
+# Builds main and test classes, then runs the benchmark main in its own JVM.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+which=${1:-steps}
+shift || true
+case "$which" in
+  steps) main=dev.engram.bench.StepBenchmark ;;
+  *) echo "unknown benchmark '$which' (known: steps)" >&2; exit 2 ;;
+esac
+mvn -q -B -DskipTests test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath >&2
+# run from a private copy of the classes so that a concurrent build cannot pull them away mid-run
+rm -rf target/bench-classes && mkdir -p target/bench-classes
+cp -r target/classes/. target/test-classes/. target/bench-classes/
+exec java -Xms1g -Xmx2g -XX:+UseParallelGC ${BENCH_JAVA_OPTS:-} \
+  -cp "target/bench-classes:$(cat target/bench.classpath)" "$main" "$@"

@@ -1,0 +1,228 @@
+package dev.engram.agent;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.engram.testkit.Api;
+import dev.engram.testkit.ScriptedLlm;
+import dev.engram.testkit.ScriptedLlm.Step;
+import dev.engram.testkit.TestServer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** Streaming sends over WebSocket and SSE, including a client that goes away mid-run. */
+class StreamingTest {
+  private final TestServer server = TestServer.shared();
+  private final Api api = server.api;
+  private final ScriptedLlm llm = TestServer.llm();
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  @BeforeEach
+  void reset() {
+    llm.reset();
+  }
+
+  @Test
+  @DisplayName("a WebSocket send with a bearer header streams the step's events, then a done frame")
+  void webSocketWithBearerHeader() throws Exception {
+    String key = api.newUser().getString("api_key");
+    String agentId = api.newAgent(key, "socket");
+    llm.enqueue(Step.sendMessage("Greeting them.", "Hello over the socket!"));
+
+    Frames frames = new Frames();
+    WebSocket ws = http.newWebSocketBuilder().header("Authorization", "Bearer " + key)
+        .buildAsync(wsUri(agentId, null), frames).get(10, TimeUnit.SECONDS);
+    try {
+      ws.sendText(new JsonObject().put("message", "hi").encode(), true).get(5, TimeUnit.SECONDS);
+
+      JsonObject monologue = frames.next();
+      JsonObject call = frames.next();
+      JsonObject assistant = frames.next();
+      JsonObject ret = frames.next();
+      JsonObject done = frames.next();
+      assertEquals("Greeting them.", monologue.getString("internal_monologue"), monologue.encode());
+      assertEquals("send_message({'message': 'Hello over the socket!'})", call.getString("function_call"));
+      assertEquals("Hello over the socket!", assistant.getString("assistant_message"));
+      assertEquals("None", ret.getString("function_return"));
+      assertEquals("success", ret.getString("status"));
+      assertEquals(Boolean.TRUE, done.getBoolean("done"), done.encode());
+      assertEquals(1, done.getJsonObject("usage").getInteger("step_count"));
+      assertTrue(done.getJsonObject("usage").getInteger("total_tokens") > 0);
+      assertEquals("hi", new JsonObject(StepLoopTest.lastMessage(llm.requests().get(0)).getString("content"))
+          .getString("message"));
+    } finally {
+      ws.abort();
+    }
+  }
+
+  @Test
+  @DisplayName("a WebSocket accepts a JWT in ?token= but refuses an API key there and another user's agent")
+  void webSocketUrlToken() throws Exception {
+    String key = api.newUser().getString("api_key");
+    String agentId = api.newAgent(key, "socket-jwt");
+    Api.Response tokenResponse = api.post("/api/auth/token", key, new JsonObject());
+    assertEquals(200, tokenResponse.status(), tokenResponse.body());
+    String jwt = tokenResponse.json().getString("token");
+    assertNotNull(jwt);
+
+    Frames frames = new Frames();
+    WebSocket ws = http.newWebSocketBuilder().buildAsync(wsUri(agentId, jwt), frames).get(10, TimeUnit.SECONDS);
+    try {
+      ws.sendText(new JsonObject().put("message", "hi with a token").encode(), true).get(5, TimeUnit.SECONDS);
+      for (String kind : List.of("internal_monologue", "function_call", "assistant_message", "function_return")) {
+        JsonObject frame = frames.next();
+        assertTrue(frame.containsKey(kind), "expected " + kind + ", got " + frame.encode());
+      }
+      assertEquals(Boolean.TRUE, frames.next().getBoolean("done"));
+    } finally {
+      ws.abort();
+    }
+
+    assertEquals(403, handshakeStatus(http.newWebSocketBuilder(), wsUri(agentId, key)));
+
+    String otherKey = api.newUser().getString("api_key");
+    assertEquals(404, handshakeStatus(http.newWebSocketBuilder().header("Authorization", "Bearer " + otherKey),
+        wsUri(agentId, null)));
+    String otherJwt = api.post("/api/auth/token", otherKey, new JsonObject()).json().getString("token");
+    assertEquals(404, handshakeStatus(http.newWebSocketBuilder(), wsUri(agentId, otherJwt)));
+    assertEquals(1, llm.requestCount());
+  }
+
+  @Test
+  @DisplayName("when an SSE client goes away mid-run, the run still completes and is stored")
+  void clientGoneMidStream() throws Exception {
+    String key = api.newUser().getString("api_key");
+    String agentId = api.newAgent(key, "abandoned");
+    llm.enqueue(
+        Step.toolCall("Noting the hobby.", "core_memory_append", new JsonObject().put("name", "human")
+            .put("content", "Plays the oboe").put("request_heartbeat", true)),
+        Step.sendMessage("Replying late.", "The oboe is a lovely instrument.").after(700));
+
+    HttpRequest request = HttpRequest.newBuilder(URI.create(api.base() + "/api/agents/" + agentId + "/messages"))
+        .timeout(Duration.ofSeconds(30)).header("authorization", "Bearer " + key)
+        .header("content-type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("message", "I play the oboe")
+            .put("stream", true).encode()))
+        .build();
+    HttpResponse<InputStream> resp = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+    assertEquals(200, resp.statusCode());
+    InputStream body = resp.body();
+    BufferedReader reader = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8));
+    String first = reader.readLine();
+    assertNotNull(first);
+    assertTrue(first.startsWith("data: "), first);
+    assertEquals("Noting the hobby.", new JsonObject(first.substring(6)).getString("internal_monologue"));
+    body.close();
+
+    long deadline = System.currentTimeMillis() + 5000;
+    JsonObject reply = null;
+    JsonObject replyResult = null;
+    while (System.currentTimeMillis() < deadline && replyResult == null) {
+      JsonArray recall = api.messages(agentId, key, 20);
+      for (int i = 0; i < recall.size(); i++) {
+        JsonObject m = recall.getJsonObject(i);
+        JsonArray calls = m.getJsonArray("tool_calls");
+        if ("assistant".equals(m.getString("role")) && calls != null && calls.getJsonObject(0)
+            .getJsonObject("function").getString("arguments").contains("The oboe is a lovely instrument.")) {
+          reply = m;
+          String callId = calls.getJsonObject(0).getString("id");
+          for (int j = 0; j < recall.size(); j++) {
+            JsonObject t = recall.getJsonObject(j);
+            if ("tool".equals(t.getString("role")) && callId.equals(t.getString("tool_call_id"))) {
+              replyResult = t;
+            }
+          }
+        }
+      }
+      if (replyResult == null) {
+        Thread.sleep(50);
+      }
+    }
+    assertNotNull(reply, "the late send_message step was never stored");
+    assertNotNull(replyResult, "the result of the late send_message was never stored");
+    assertEquals("Replying late.", reply.getString("text"));
+    assertEquals("OK", new JsonObject(replyResult.getString("text")).getString("status"));
+    assertTrue(StepLoopTest.memory(api, agentId, key).getString("human").contains("Plays the oboe"));
+    assertEquals(2, llm.requestCount());
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private URI wsUri(String agentId, String token) {
+    return URI.create("ws://localhost:" + server.port() + "/api/agents/" + agentId + "/ws"
+        + (token == null ? "" : "?token=" + token));
+  }
+
+  /** The HTTP status of a refused handshake (fails if the handshake succeeds). */
+  private static int handshakeStatus(WebSocket.Builder builder, URI uri) throws Exception {
+    try {
+      WebSocket ws = builder.buildAsync(uri, new Frames()).get(10, TimeUnit.SECONDS);
+      ws.abort();
+      fail("the handshake to " + uri + " was accepted");
+      return -1;
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof WebSocketHandshakeException h) {
+        return h.getResponse().statusCode();
+      }
+      throw e;
+    }
+  }
+
+  /** Collects whole text frames as JSON objects. */
+  private static final class Frames implements WebSocket.Listener {
+    private final BlockingQueue<Object> frames = new LinkedBlockingQueue<>();
+    private final StringBuilder partial = new StringBuilder();
+
+    @Override
+    public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+      partial.append(data);
+      if (last) {
+        frames.add(partial.toString());
+        partial.setLength(0);
+      }
+      ws.request(1);
+      return null;
+    }
+
+    @Override
+    public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
+      frames.add(new IllegalStateException("closed by the server: " + statusCode + " " + reason));
+      return null;
+    }
+
+    @Override
+    public void onError(WebSocket ws, Throwable error) {
+      frames.add(error);
+    }
+
+    JsonObject next() throws InterruptedException {
+      Object frame = frames.poll(10, TimeUnit.SECONDS);
+      if (frame == null) {
+        throw new AssertionError("no frame within 10 s");
+      }
+      if (frame instanceof Throwable t) {
+        throw new AssertionError("socket failed", t);
+      }
+      return new JsonObject((String) frame);
+    }
+  }
+}

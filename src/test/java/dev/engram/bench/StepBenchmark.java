@@ -1,0 +1,180 @@
+package dev.engram.bench;
+
+import dev.engram.EngramServer;
+import dev.engram.config.ConfigLoader;
+import dev.engram.testkit.ScriptedLlm;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Step throughput and latency of the full path: HTTP send with stream=true, agent step, scripted LLM over HTTP with no
+ * delay, both PostgreSQL commits, SSE events, [DONE]. Latency is measured from sending the request to reading
+ * [DONE]. Two phases over N agents: open loop at a fixed offered rate (latency at that load), then closed loop with
+ * one outstanding send per agent (saturation throughput). Everything runs in this one JVM on this machine.
+ *
+ * <p>Usage: scripts/bench.sh steps [--agents 64] [--rate 1000] [--seconds 20] [--warmup 5]
+ */
+public final class StepBenchmark {
+  public static void main(String[] args) throws Exception {
+    Map<String, String> opts = parse(args);
+    int agents = Integer.parseInt(opts.getOrDefault("agents", "64"));
+    int rate = Integer.parseInt(opts.getOrDefault("rate", "1000"));
+    int seconds = Integer.parseInt(opts.getOrDefault("seconds", "20"));
+    int warmup = Integer.parseInt(opts.getOrDefault("warmup", "5"));
+
+    Vertx side = Vertx.vertx();
+    ScriptedLlm llm = await(ScriptedLlm.start(side));
+    llm.fallback(request -> ScriptedLlm.Step.sendMessage("Thinking briefly.", "Hello from the benchmark."));
+    llm.keepRequests(false);
+    Path home = Files.createTempDirectory("engram-bench-");
+    Map<String, String> settings = new HashMap<>();
+    settings.put("ENGRAM_HOME", home.toString());
+    settings.put("ENGRAM_CONFIG", home.resolve("none.yaml").toString());
+    Files.writeString(home.resolve("none.yaml"), "# benchmark\n");
+    settings.put("PORT", "0");
+    settings.put("MEMGPT_SERVER_PASS", "bench");
+    settings.put("OPENAI_BASE_URL", llm.baseUrl());
+    settings.put("LLM_MODEL", "gpt-4");
+    try (EngramServer server = EngramServer.start(ConfigLoader.load(Map.of(), settings))) {
+      HttpClientAgent http = side.createHttpClient(new HttpClientOptions().setDefaultPort(server.port())
+          .setDefaultHost("localhost").setKeepAlive(true), new PoolOptions().setHttp1MaxSize(agents * 2));
+      List<String> ids = new ArrayList<>();
+      for (int i = 0; i < agents; i++) {
+        ids.add(await(createAgent(http, "bench-" + i)));
+      }
+      System.out.printf("agents=%d offered_rate=%d/s warmup=%ds measure=%ds (server, LLM and load in one JVM, %d"
+          + " cores)%n", agents, rate, warmup, seconds, Runtime.getRuntime().availableProcessors());
+      closedLoop(side, http, ids, warmup);
+      report("open loop @" + rate + "/s", openLoop(side, http, ids, rate, seconds), seconds);
+      report("closed loop (1 in flight per agent)", closedLoop(side, http, ids, seconds), seconds);
+      await(http.close());
+    } finally {
+      await(side.close());
+    }
+    System.exit(0);
+  }
+
+  private static Future<String> createAgent(HttpClientAgent http, String name) {
+    JsonObject body = new JsonObject().put("config", new JsonObject().put("name", name));
+    return request(http, "/api/agents", body).map(b -> b.toJsonObject().getJsonObject("agent_state")
+        .getString("id"));
+  }
+
+  private static Future<Buffer> request(HttpClientAgent http, String path, JsonObject body) {
+    return http.request(new RequestOptions().setMethod(HttpMethod.POST).setURI(path)
+            .putHeader("authorization", "Bearer bench").putHeader("content-type", "application/json"))
+        .compose(req -> req.send(body.encode()))
+        .compose(resp -> resp.body().compose(b -> resp.statusCode() == 200
+            ? Future.succeededFuture(b) : Future.failedFuture(resp.statusCode() + " " + b)));
+  }
+
+  /** One streamed send; completes with its latency in nanoseconds, after checking the stream ended with [DONE]. */
+  private static Future<Long> send(HttpClientAgent http, String agentId) {
+    long start = System.nanoTime();
+    JsonObject body = new JsonObject().put("message", "What is the meaning of life?").put("stream", true);
+    return request(http, "/api/agents/" + agentId + "/messages", body).compose(b -> b.toString()
+        .endsWith("data: [DONE]\n\n") ? Future.succeededFuture(System.nanoTime() - start)
+        : Future.failedFuture("stream did not end with [DONE]: " + b));
+  }
+
+  private static long[] closedLoop(Vertx vertx, HttpClientAgent http, List<String> ids, int seconds)
+      throws Exception {
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    List<Long> latencies = new ArrayList<>();
+    List<Future<Void>> loops = new ArrayList<>();
+    for (String id : ids) {
+      Promise<Void> done = Promise.promise();
+      vertx.runOnContext(v -> loop(http, id, end, latencies, done));
+      loops.add(done.future());
+    }
+    await(Future.all(loops));
+    synchronized (latencies) {
+      return latencies.stream().mapToLong(Long::longValue).toArray();
+    }
+  }
+
+  private static void loop(HttpClientAgent http, String id, long end, List<Long> latencies, Promise<Void> done) {
+    if (System.nanoTime() >= end) {
+      done.complete();
+      return;
+    }
+    send(http, id).onSuccess(ns -> {
+      synchronized (latencies) {
+        latencies.add(ns);
+      }
+      loop(http, id, end, latencies, done);
+    }).onFailure(done::fail);
+  }
+
+  private static long[] openLoop(Vertx vertx, HttpClientAgent http, List<String> ids, int rate, int seconds)
+      throws Exception {
+    int total = rate * seconds;
+    long[] latencies = new long[total];
+    AtomicInteger sent = new AtomicInteger();
+    AtomicInteger finished = new AtomicInteger();
+    Promise<Void> all = Promise.promise();
+    long startNs = System.nanoTime();
+    long tickMs = 5;
+    vertx.setPeriodic(tickMs, timer -> {
+      long due = Math.min(total, (System.nanoTime() - startNs) * rate / 1_000_000_000L);
+      while (sent.get() < due) {
+        int n = sent.getAndIncrement();
+        send(http, ids.get(n % ids.size())).onComplete(ar -> {
+          if (ar.failed()) {
+            all.tryFail(ar.cause());
+            return;
+          }
+          latencies[n] = ar.result();
+          if (finished.incrementAndGet() == total) {
+            all.tryComplete();
+          }
+        });
+      }
+      if (sent.get() >= total) {
+        vertx.cancelTimer(timer);
+      }
+    });
+    await(all.future());
+    return latencies;
+  }
+
+  private static void report(String phase, long[] ns, int seconds) {
+    Arrays.sort(ns);
+    System.out.printf("%-38s steps=%d throughput=%.0f steps/s p50=%.2f ms p90=%.2f ms p99=%.2f ms max=%.2f ms%n",
+        phase, ns.length, ns.length / (double) seconds, pct(ns, 0.50), pct(ns, 0.90), pct(ns, 0.99),
+        ns[ns.length - 1] / 1e6);
+  }
+
+  private static double pct(long[] sorted, double p) {
+    return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p * sorted.length) - 1)] / 1e6;
+  }
+
+  private static <T> T await(Future<T> f) throws Exception {
+    return f.toCompletionStage().toCompletableFuture().get(10, TimeUnit.MINUTES);
+  }
+
+  private static Map<String, String> parse(String[] args) {
+    Map<String, String> out = new HashMap<>();
+    for (int i = 0; i + 1 < args.length; i += 2) {
+      out.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+    }
+    return out;
+  }
+}
