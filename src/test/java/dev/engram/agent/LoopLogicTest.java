@@ -1,0 +1,104 @@
+package dev.engram.agent;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.engram.kernel.ApiException;
+import dev.engram.model.CoreMemory;
+import dev.engram.model.Message;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** The step loop's pure parts, without a server. */
+class LoopLogicTest {
+  @Test
+  @DisplayName("the loop stops at end of turn, continues on heartbeat, failure or memory pressure, and honours the cap")
+  void decisions() {
+    assertEquals(new StepDecision(false, StepDecision.Reason.END_TURN), StepDecision.after(1, 10, false, false, false));
+    assertEquals(StepDecision.Reason.HEARTBEAT, StepDecision.after(1, 10, false, false, true).reason());
+    assertEquals(StepDecision.Reason.FUNCTION_FAILED, StepDecision.after(1, 10, false, true, true).reason());
+    assertEquals(StepDecision.Reason.MEMORY_PRESSURE, StepDecision.after(1, 10, true, true, true).reason());
+    assertTrue(StepDecision.after(9, 10, false, false, true).proceed());
+    assertEquals(new StepDecision(false, StepDecision.Reason.MAX_STEPS), StepDecision.after(10, 10, false, false, true));
+  }
+
+  @Test
+  @DisplayName("function_call arguments render like Python's repr of the dict")
+  void pythonRepr() {
+    assertEquals("{'message': \"it's 42\"}", PythonRepr.of(new JsonObject().put("message", "it's 42")));
+    assertEquals("{'message': 'say \"hi\"'}", PythonRepr.of(new JsonObject().put("message", "say \"hi\"")));
+    assertEquals("{'m': 'both \\' and \"'}", PythonRepr.of(new JsonObject().put("m", "both ' and \"")));
+    assertEquals("{'n': 3, 'ok': True, 'none': None, 'l': ['a\\nb']}", PythonRepr.of(new JsonObject()
+        .put("n", 3).put("ok", true).putNull("none").put("l", new io.vertx.core.json.JsonArray().add("a\nb"))));
+    assertEquals("{'emoji': '\u2764'}", PythonRepr.of(new JsonObject().put("emoji", "\u2764")));
+  }
+
+  private static Message m(String role, int tokens) {
+    return new Message("id", "a", "u", role, "x", null, List.of(), null, null, tokens, Instant.EPOCH);
+  }
+
+  @Test
+  @DisplayName("the summariser cuts the oldest three quarters, keeps the last messages and never orphans a tool result")
+  void cutoff() {
+    List<Message> ctx = new ArrayList<>(List.of(m("system", 500)));
+    for (int i = 0; i < 10; i++) {
+      ctx.add(m(i % 2 == 0 ? "user" : "assistant", 100));
+    }
+    int cut = Summarizer.cutoff(ctx, 10_000);
+    assertTrue(cut >= 8 && cut <= ctx.size() - Summarizer.KEEP_LAST, "cut=" + cut);
+
+    List<Message> withTool = new ArrayList<>(List.of(m("system", 10), m("user", 100), m("assistant", 100),
+        m("tool", 100), m("user", 100), m("assistant", 1), m("tool", 1), m("user", 1)));
+    int c = Summarizer.cutoff(withTool, 10_000);
+    assertNotEquals("tool", withTool.get(c).role());
+
+    assertEquals(1, Summarizer.cutoff(List.of(m("system", 10), m("user", 10), m("assistant", 10)), 10_000));
+  }
+
+  @Test
+  @DisplayName("core memory edits enforce the character limit and exact matches")
+  void coreMemory() {
+    CoreMemory mem = new CoreMemory("I am Sam.", "Name: Chad", 30);
+    assertEquals("Name: Chad\nLikes F1", mem.append("human", "Likes F1").human());
+    assertEquals("Name: Brad", mem.replace("human", "Chad", "Brad").human());
+    ApiException notFound = assertThrows(ApiException.class, () -> mem.replace("human", "Zed", "x"));
+    assertTrue(notFound.getMessage().contains("Content not found in human"));
+    ApiException tooLong = assertThrows(ApiException.class, () -> mem.append("persona", "x".repeat(40)));
+    assertTrue(tooLong.getMessage().startsWith("Edit failed: Exceeds 30 character limit"));
+    assertThrows(ApiException.class, () -> mem.append("nonsense", "x"));
+  }
+
+  @Test
+  @DisplayName("the mailbox runs one agent's operations one at a time in submission order, even after a failure")
+  void mailboxOrder() {
+    AgentMailbox box = new AgentMailbox();
+    List<String> log = new ArrayList<>();
+    Promise<Void> first = Promise.promise();
+    box.submit("a", () -> {
+      log.add("start1");
+      return first.future().onSuccess(v -> log.add("end1"));
+    });
+    box.submit("a", () -> {
+      log.add("start2");
+      return Future.failedFuture("boom");
+    });
+    box.submit("a", () -> {
+      log.add("start3");
+      return Future.succeededFuture();
+    });
+    box.submit("b", () -> {
+      log.add("b");
+      return Future.succeededFuture();
+    });
+    assertEquals(List.of("start1", "b"), log);
+    assertFalse(box.idle("a"));
+    first.complete();
+    assertEquals(List.of("start1", "b", "end1", "start2", "start3"), log);
+    assertTrue(box.idle("a"));
+  }
+}
