@@ -32,6 +32,13 @@ final class AgentSocket {
 
   private void upgrade(RoutingContext ctx) {
     String agentId = ctx.pathParam("agent_id");
+    if (!"websocket".equalsIgnoreCase(ctx.request().getHeader("Upgrade"))) {
+      ctx.fail(ApiException.badRequest("This route is a WebSocket: connect with an Upgrade: websocket handshake"));
+      return;
+    }
+    // the handshake completes after asynchronous checks: hold the request so that it is not consumed (ended) before
+    // toWebSocket(), which refuses a request that has already been read
+    ctx.request().pause();
     auth.webSocketUser(ctx)
         .compose(user -> agents.get(user, agentId).map(view -> user))
         .onFailure(ctx::fail)

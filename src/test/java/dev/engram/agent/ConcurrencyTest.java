@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 
 /** Sends to different agents run in parallel; sends to one agent run one at a time, in arrival order. */
 class ConcurrencyTest {
-  private static final long LLM_DELAY_MS = 400;
+  private static final long LLM_DELAY_MS = 1000;
   private static final Pattern FACT = Pattern.compile("remember (fact-\\d+)");
 
   private final Api api = TestServer.shared().api;
