@@ -23,16 +23,16 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /** A self-signed certificate for localhost, for {@code --use-ssl} without a certificate of one's own. */
 final class SelfSignedCertificate {
-  record Files2(Path cert, Path key) {}
+  record PemPair(Path cert, Path key) {}
 
   private SelfSignedCertificate() {}
 
   /** Reuses the pair in {@code dir} when present, otherwise creates one valid for a year. */
-  static Files2 ensure(Path dir, String host) throws IOException {
+  static PemPair ensure(Path dir, String host) throws IOException {
     Path cert = dir.resolve("self-signed-cert.pem");
     Path key = dir.resolve("self-signed-key.pem");
     if (Files.exists(cert) && Files.exists(key)) {
-      return new Files2(cert, key);
+      return new PemPair(cert, key);
     }
     Files.createDirectories(dir);
     try {
@@ -51,7 +51,7 @@ final class SelfSignedCertificate {
           .build(pair.getPrivate()));
       write(cert, holder);
       write(key, pair.getPrivate());
-      return new Files2(cert, key);
+      return new PemPair(cert, key);
     } catch (GeneralSecurityException | OperatorCreationException e) {
       throw new IOException("cannot create a self-signed certificate", e);
     }

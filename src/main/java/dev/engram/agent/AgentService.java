@@ -10,12 +10,15 @@ import dev.engram.model.CoreMemory;
 import dev.engram.model.Message;
 import dev.engram.model.ToolCall;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /**
@@ -125,7 +128,7 @@ final class AgentService {
   }
 
   /** Runs a send; {@code emit} receives every event as it happens. */
-  Future<StepResult> step(Step req, java.util.function.Consumer<StepEvent> emit) {
+  Future<StepResult> step(Step req, Consumer<StepEvent> emit) {
     return mailbox.submit(req.agentId(), () -> runtime(req.userId(), req.agentId()).compose(rt -> {
       if (!llmConfigured) {
         return Future.failedFuture(new ApiException(ErrorKind.UNAVAILABLE, NO_LLM));
@@ -143,7 +146,7 @@ final class AgentService {
     String text = SystemPrompt.compile(Templates.systemPrompt(updated.preset()), memory, rt.recallCount,
         deps.archivalCount(), now, deps.zone());
     Message system = rt.newMessage(Message.SYSTEM, text, null, List.of(), null, now);
-    List<Message> context = new java.util.ArrayList<>(rt.context);
+    List<Message> context = new ArrayList<>(rt.context);
     context.set(0, system);
     Agent saved = updated.withContext(context.stream().map(Message::id).toList(), updated.memoryAlerted(),
         updated.lastRunAt());
@@ -209,7 +212,7 @@ final class AgentService {
   }
 
   /** Publishes a run's events to its address (streaming callers listen there). */
-  static java.util.function.Consumer<StepEvent> publisher(io.vertx.core.Vertx vertx, Step req) {
+  static Consumer<StepEvent> publisher(Vertx vertx, Step req) {
     if (!req.stream()) {
       return e -> {};
     }

@@ -10,6 +10,7 @@ import dev.engram.config.EngramConfig;
 import dev.engram.kernel.Addresses;
 import dev.engram.kernel.ApiException;
 import dev.engram.kernel.BusService;
+import dev.engram.store.StoreClient;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import java.time.ZoneId;
@@ -35,7 +36,7 @@ public final class AgentVerticle extends VerticleBase {
   public Future<?> start() {
     llm = new OpenAiClient(vertx, llmSettings);
     LlmClient client = llm;
-    var deps = new AgentDeps(vertx, new dev.engram.store.StoreClient(vertx), client, new Summarizer(client),
+    var deps = new AgentDeps(vertx, new StoreClient(vertx), client, new Summarizer(client),
         new ToolRegistry(), settings.maxChainingSteps(), settings.coreMemoryLimit(), llmSettings.model(),
         llmSettings.contextWindow(), ZoneId.of(settings.timezone()), null);
     var service = new AgentService(deps, llmSettings.configured());

@@ -72,10 +72,7 @@ final class AgentSocket {
         @Override
         public void done(RunFinished end) {
           running.remove(holder[0]);
-          send(ws, new JsonObject().put("done", true).put("usage", new JsonObject()
-              .put("completion_tokens", end.usage().completionTokens())
-              .put("prompt_tokens", end.usage().promptTokens())
-              .put("total_tokens", end.usage().totalTokens()).put("step_count", end.stepCount())));
+          send(ws, new JsonObject().put("done", true).put("usage", Views.usage(end.usage(), end.stepCount())));
         }
 
         @Override

@@ -49,11 +49,7 @@ final class MessageRoutes {
       agents.step(step).onSuccess(result -> {
         JsonArray messages = new JsonArray();
         result.events().forEach(e -> messages.add(e.toJson()));
-        Responses.json(ctx, 200, new JsonObject().put("messages", messages).put("usage", new JsonObject()
-            .put("completion_tokens", result.usage().completionTokens())
-            .put("prompt_tokens", result.usage().promptTokens())
-            .put("total_tokens", result.usage().totalTokens())
-            .put("step_count", result.stepCount())));
+        Responses.json(ctx, 200, new JsonObject().put("messages", messages).put("usage", Views.usage(result.usage(), result.stepCount())));
       }).onFailure(ctx::fail);
       return;
     }

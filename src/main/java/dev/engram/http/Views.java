@@ -70,6 +70,13 @@ final class Views {
         .put("archival_memory", archival);
   }
 
+  /** The usage block of a send's answer (and of the WebSocket's done frame). */
+  static JsonObject usage(dev.engram.agent.llm.LlmReply.Usage usage, int stepCount) {
+    return new JsonObject().put("completion_tokens", usage.completionTokens())
+        .put("prompt_tokens", usage.promptTokens()).put("total_tokens", usage.totalTokens())
+        .put("step_count", stepCount);
+  }
+
   static JsonObject core(CoreMemory memory) {
     return new JsonObject().put("human", memory.human()).put("persona", memory.persona());
   }
