@@ -10,7 +10,6 @@ import dev.engram.model.CoreMemory;
 import dev.engram.model.Message;
 import dev.engram.model.ToolCall;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -18,7 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /**
@@ -127,17 +125,33 @@ final class AgentService {
         .compose(rt -> commands.run(rt, req.command(), deps)));
   }
 
-  /** Runs a send; {@code emit} receives every event as it happens. */
-  Future<StepResult> step(Step req, Consumer<StepEvent> emit) {
-    return mailbox.submit(req.agentId(), () -> runtime(req.userId(), req.agentId()).compose(rt -> {
+  /**
+   * Runs a send. For a streaming send, the run's address receives {@link RunStarted} once the agent accepts it, every
+   * event as it happens, and always a last {@link RunFinished}, success or not.
+   */
+  Future<StepResult> step(Step req) {
+    Future<StepResult> run = mailbox.submit(req.agentId(), () -> runtime(req.userId(), req.agentId()).compose(rt -> {
       if (!llmConfigured) {
         return Future.failedFuture(new ApiException(ErrorKind.UNAVAILABLE, NO_LLM));
       }
-      if (req.stream()) {
-        deps.vertx().eventBus().send(Addresses.runEvents(req.runId()), new RunStarted(req.runId()));
-      }
-      return new StepLoop(rt, req, deps, emit).run();
+      publish(req, new RunStarted(req.runId()));
+      return new StepLoop(rt, req, deps, e -> publish(req, e)).run();
     }));
+    return run.andThen(ar -> {
+      if (ar.succeeded()) {
+        publish(req, new RunFinished(ar.result().usage(), ar.result().stepCount(), 0, null));
+      } else {
+        ApiException e = ApiException.from(ar.cause());
+        publish(req, new RunFinished(null, 0, e.status(), e.getMessage()));
+      }
+    });
+  }
+
+  /** Sends one message of a streaming run to the run's address; non-streaming runs have no listener. */
+  private void publish(Step req, Record message) {
+    if (req.stream()) {
+      deps.vertx().eventBus().send(Addresses.runEvents(req.runId()), message);
+    }
   }
 
   private Future<Void> persistMemory(AgentRuntime rt, CoreMemory memory) {
@@ -209,14 +223,5 @@ final class AgentService {
     if (name == null || !NAME.matcher(name).matches()) {
       throw ApiException.badRequest("Agent name must be 1 to 50 characters of letters, digits, spaces, '_' or '-'");
     }
-  }
-
-  /** Publishes a run's events to its address (streaming callers listen there). */
-  static Consumer<StepEvent> publisher(Vertx vertx, Step req) {
-    if (!req.stream()) {
-      return e -> {};
-    }
-    String address = Addresses.runEvents(req.runId());
-    return e -> vertx.eventBus().send(address, e);
   }
 }

@@ -8,7 +8,6 @@ import dev.engram.agent.llm.OpenAiClient;
 import dev.engram.agent.tool.ToolRegistry;
 import dev.engram.config.EngramConfig;
 import dev.engram.kernel.Addresses;
-import dev.engram.kernel.ApiException;
 import dev.engram.kernel.BusService;
 import dev.engram.store.StoreClient;
 import io.vertx.core.Future;
@@ -48,25 +47,7 @@ public final class AgentVerticle extends VerticleBase {
         BusService.serve(vertx, Addresses.agent(shard, RENAME), service::rename),
         BusService.serve(vertx, Addresses.agent(shard, DELETE), service::delete),
         BusService.serve(vertx, Addresses.agent(shard, COMMAND), service::command),
-        BusService.serve(vertx, Addresses.agent(shard, STEP), (Step req) -> runStep(service, req))));
-  }
-
-  /** Runs a send and always ends its event stream with {@link RunFinished}, success or not. */
-  private Future<StepResult> runStep(AgentService service, Step req) {
-    var emit = AgentService.publisher(vertx, req);
-    return service.step(req, emit).andThen(ar -> {
-      if (!req.stream()) {
-        return;
-      }
-      RunFinished end;
-      if (ar.succeeded()) {
-        end = new RunFinished(ar.result().usage(), ar.result().stepCount(), 0, null);
-      } else {
-        ApiException e = ApiException.from(ar.cause());
-        end = new RunFinished(null, 0, e.status(), e.getMessage());
-      }
-      vertx.eventBus().send(Addresses.runEvents(req.runId()), end);
-    });
+        BusService.serve(vertx, Addresses.agent(shard, STEP), service::step)));
   }
 
   @Override

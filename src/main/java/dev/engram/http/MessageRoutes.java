@@ -49,7 +49,8 @@ final class MessageRoutes {
       agents.step(step).onSuccess(result -> {
         JsonArray messages = new JsonArray();
         result.events().forEach(e -> messages.add(e.toJson()));
-        Responses.json(ctx, 200, new JsonObject().put("messages", messages).put("usage", Views.usage(result.usage(), result.stepCount())));
+        Responses.json(ctx, 200, new JsonObject().put("messages", messages)
+            .put("usage", Views.usage(result.usage(), result.stepCount())));
       }).onFailure(ctx::fail);
       return;
     }

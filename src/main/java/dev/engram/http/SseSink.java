@@ -80,9 +80,7 @@ final class SseSink implements RunRelay.Sink {
   }
 
   private void close() {
-    if (keepAlive >= 0) {
-      ctx.vertx().cancelTimer(keepAlive);
-    }
+    cancelTimers();
     if (!response.closed() && !response.ended()) {
       response.end();
     }

@@ -44,7 +44,6 @@ public final class DatabaseLauncher implements AutoCloseable {
           .setCleanDataDirectory(false)
           .setServerConfig("max_connections", "100")
           .setServerConfig("listen_addresses", "127.0.0.1")
-          .setServerConfig("synchronous_commit", System.getProperty("engram.syncCommit", "on"))
           .setPGStartupWait(Duration.ofSeconds(60))
           .start();
       LOG.info("Started embedded PostgreSQL on 127.0.0.1:{} with data in {}", pg.getPort(), data);

@@ -2,11 +2,13 @@ package dev.engram.agent.llm;
 
 import dev.engram.model.Message;
 import dev.engram.model.ToolCall;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -44,7 +46,7 @@ final class OpenAiWire {
   static Buffer encodeBody(LlmRequest request, String defaultModel, boolean stream, EncodingCache cache) {
     String model = request.model() != null && !request.model().isBlank() ? request.model() : defaultModel;
     Buffer out = Buffer.buffer(4096);
-    out.appendString("{\"model\":").appendString(io.vertx.core.json.Json.encode(model)).appendString(",\"messages\":[");
+    out.appendString("{\"model\":").appendString(Json.encode(model)).appendString(",\"messages\":[");
     boolean first = true;
     for (Message m : request.messages()) {
       if (!first) {
@@ -58,7 +60,7 @@ final class OpenAiWire {
       out.appendString(",\"tools\":").appendString(cache.tools(request.tools())).appendString(",\"tool_choice\":\"auto\"");
     }
     if (request.user() != null) {
-      out.appendString(",\"user\":").appendString(io.vertx.core.json.Json.encode(request.user()));
+      out.appendString(",\"user\":").appendString(Json.encode(request.user()));
     }
     if (stream) {
       out.appendString(",\"stream\":true,\"stream_options\":{\"include_usage\":true}");
@@ -69,13 +71,13 @@ final class OpenAiWire {
   /** Encoded wire JSON of recent messages and of the last tool list. Confined to one event loop. */
   static final class EncodingCache {
     private static final int MAX_MESSAGES = 50_000;
-    private final java.util.Map<String, String> messages = new java.util.LinkedHashMap<>(1024, 0.75f, true) {
+    private final Map<String, String> messages = new LinkedHashMap<>(1024, 0.75f, true) {
       @Override
       protected boolean removeEldestEntry(java.util.Map.Entry<String, String> eldest) {
         return size() > MAX_MESSAGES;
       }
     };
-    private java.util.List<JsonObject> lastTools;
+    private List<JsonObject> lastTools;
     private String lastToolsJson;
 
     String message(Message m) {
@@ -85,7 +87,7 @@ final class OpenAiWire {
       return messages.computeIfAbsent(m.id(), id -> toWire(m).encode());
     }
 
-    String tools(java.util.List<JsonObject> tools) {
+    String tools(List<JsonObject> tools) {
       if (tools != lastTools) {
         JsonArray array = new JsonArray();
         tools.forEach(schema -> array.add(new JsonObject().put("type", "function").put("function", schema)));

@@ -17,12 +17,14 @@ public final class ToolRegistry {
   static final int OUTPUT_LIMIT = 3000;
 
   private final Map<String, Tool> tools = new LinkedHashMap<>();
+  private final Map<String, JsonObject> schemaByName = new LinkedHashMap<>();
   private final Map<List<String>, List<JsonObject>> schemaLists = new java.util.concurrent.ConcurrentHashMap<>();
 
   public ToolRegistry() {
     for (Tool t : List.of(new SendMessage(), new PauseHeartbeats(), new CoreMemoryAppend(), new CoreMemoryReplace(),
         new ConversationSearch(), new ConversationSearchDate())) {
       tools.put(t.name(), t);
+      schemaByName.put(t.name(), t.schema());
     }
   }
 
@@ -39,9 +41,9 @@ public final class ToolRegistry {
   private List<JsonObject> buildSchemas(List<String> names) {
     List<JsonObject> out = new ArrayList<>();
     for (String name : names) {
-      Tool t = tools.get(name);
-      if (t != null) {
-        out.add(t.schema());
+      JsonObject schema = schemaByName.get(name);
+      if (schema != null) {
+        out.add(schema);
       }
     }
     return List.copyOf(out);
@@ -64,7 +66,7 @@ public final class ToolRegistry {
     }
     boolean heartbeat = Boolean.TRUE.equals(args.getValue(Schemas.REQUEST_HEARTBEAT));
     args.remove(Schemas.REQUEST_HEARTBEAT);
-    String invalid = validate(schemas(List.of(name)).get(0), args);
+    String invalid = validate(schemaByName.get(name), args);
     if (invalid != null) {
       return Future.succeededFuture(new Outcome("Error calling function " + name + ": " + invalid, false, heartbeat,
           args));
