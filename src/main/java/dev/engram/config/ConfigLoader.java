@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.engram.agent.llm.LlmSettings;
+import dev.engram.embed.EmbeddingSettings;
+import dev.engram.index.IndexSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -85,12 +87,27 @@ public final class ConfigLoader {
     var agents = new EngramConfig.Agents(integer("AGENT_INSTANCES", cores), integer("MAX_CHAINING_STEPS", 10),
         integer("CORE_MEMORY_LIMIT", 2000), longer("STEP_TIMEOUT_MS", 600_000), str("TIMEZONE", "UTC"));
     var auth = new EngramConfig.Auth(str("JWT_SECRET", null), longer("JWT_TTL_SECONDS", 3600));
+    String embeddingUrl = str("EMBEDDING_BASE_URL", null);
+    var embedding = new EmbeddingSettings(embeddingUrl, str("EMBEDDING_API_KEY", null),
+        str("EMBEDDING_MODEL", embeddingUrl == null ? EmbeddingSettings.LOCAL_MODEL : "text-embedding-3-small"),
+        integer("EMBEDDING_DIM", embeddingUrl == null ? EmbeddingSettings.LOCAL_DIMENSION : 1536),
+        integer("EMBEDDING_BATCH_SIZE", 32), longer("EMBEDDING_BATCH_WAIT_MS", 2),
+        integer("EMBEDDING_THREADS", cores), longer("EMBEDDING_TIMEOUT_MS", 60_000));
+    var index = new IndexSettings(str("VECTOR_INDEX", "lucene"), str("WEAVIATE_URL", null),
+        str("WEAVIATE_GRPC", null), str("WEAVIATE_API_KEY", null), str("WEAVIATE_COLLECTION", "EngramPassage"));
+    var archival = new EngramConfig.Archival(integer("EMBEDDING_CHUNK_SIZE", 300),
+        longer("MAX_UPLOAD_BYTES", 20L * 1024 * 1024));
+    require(embedding.dimension() > 0 && embedding.batchSize() > 0 && embedding.threads() > 0,
+        "EMBEDDING_DIM, EMBEDDING_BATCH_SIZE and EMBEDDING_THREADS must be positive");
+    require(index.backend().equalsIgnoreCase("lucene") || index.weaviate(), "VECTOR_INDEX must be lucene or weaviate");
+    require(!index.weaviate() || index.weaviateUrl() != null, "VECTOR_INDEX=weaviate needs WEAVIATE_URL");
+    require(archival.chunkTokens() >= 16, "EMBEDDING_CHUNK_SIZE must be at least 16 tokens");
     require(server.port() >= 0 && server.port() <= 65535, "PORT must be between 0 and 65535");
     require(server.instances() > 0 && agents.instances() > 0, "HTTP_INSTANCES and AGENT_INSTANCES must be positive");
     require(agents.maxChainingSteps() > 0, "MAX_CHAINING_STEPS must be positive");
     require(llm.contextWindow() >= 512, "LLM_CONTEXT_WINDOW must be at least 512");
     return new EngramConfig(server, Path.of(str("ENGRAM_HOME", "./data")).toAbsolutePath().normalize(),
-        str("MEMGPT_SERVER_PASS", null), database, llm, agents, auth);
+        str("MEMGPT_SERVER_PASS", null), database, llm, agents, auth, embedding, index, archival);
   }
 
   private String str(String key, String fallback) {

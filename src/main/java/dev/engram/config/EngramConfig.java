@@ -1,6 +1,8 @@
 package dev.engram.config;
 
 import dev.engram.agent.llm.LlmSettings;
+import dev.engram.embed.EmbeddingSettings;
+import dev.engram.index.IndexSettings;
 import java.nio.file.Path;
 
 /** Everything the server is configured with, parsed once at start and handed to each verticle as its slice. */
@@ -11,7 +13,10 @@ public record EngramConfig(
     Database database,
     LlmSettings llm,
     Agents agents,
-    Auth auth) {
+    Auth auth,
+    EmbeddingSettings embedding,
+    IndexSettings index,
+    Archival archival) {
 
   /** HTTP listener. {@code port} 0 picks a free port. */
   public record Server(String host, int port, boolean useSsl, String sslCert, String sslKey, int instances,
@@ -34,4 +39,7 @@ public record EngramConfig(
 
   /** JWT signing; {@code jwtSecret} null means generated once and kept in {@code home}. */
   public record Auth(String jwtSecret, long jwtTtlSeconds) {}
+
+  /** Archival memory and sources: chunk size in tokens, and the largest file an upload may carry. */
+  public record Archival(int chunkTokens, long maxUploadBytes) {}
 }

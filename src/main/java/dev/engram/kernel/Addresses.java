@@ -22,6 +22,10 @@ public final class Addresses {
   public static final String MESSAGE_CURSOR = "store.message.cursor";
   public static final String MESSAGE_SEARCH = "store.message.search";
 
+  // embedding verticle: EmbedProtocol.Embed -> EmbedProtocol.Vectors, EmbedProtocol.Describe -> EmbedProtocol.Model
+  public static final String EMBED = "embed.texts";
+  public static final String EMBED_MODEL = "embed.model";
+
   /** Published when an API key or user is revoked, so that HTTP instances drop cached credentials. */
   public static final String AUTH_REVOKED = "auth.revoked";
 

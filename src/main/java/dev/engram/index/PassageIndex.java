@@ -1,0 +1,65 @@
+package dev.engram.index;
+
+import io.vertx.core.Future;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * The search side of archival memory. PostgreSQL keeps every passage (text, metadata, vector); an index is derived
+ * from it and can be rebuilt at any time, so it may lag or lose recent writes without losing data. Every query is
+ * confined to one user and a set of owners (agents and sources). Implementations never block an event loop.
+ */
+public interface PassageIndex extends AutoCloseable {
+
+  /** Adds or replaces passages (same id replaces). Durable once the future succeeds, or after {@link #flush()}. */
+  Future<Void> upsert(List<IndexedPassage> passages);
+
+  /** Removes passages by id; unknown ids are ignored. */
+  Future<Void> delete(Collection<UUID> ids);
+
+  /** Removes every passage of one owner (an agent or a source) of one user. */
+  Future<Void> deleteOwner(UUID userId, UUID ownerId);
+
+  /** The best passages for the query, best first, at most {@code query.limit()}. */
+  Future<List<ScoredPassage>> search(PassageQuery query);
+
+  /** How many passages the index holds and the highest {@code seq} among them (-1 when empty). */
+  Future<IndexStats> stats();
+
+  /** Makes every acknowledged write durable (a commit); cheap when nothing changed. */
+  Future<Void> flush();
+
+  /** Removes everything (used before a full rebuild). */
+  Future<Void> clear();
+
+  @Override
+  default void close() {}
+
+  /** One passage as the index sees it. {@code ownerId} is the agent or the source the passage belongs to. */
+  record IndexedPassage(UUID id, long seq, UUID userId, UUID ownerId, String text, float[] vector) {}
+
+  /**
+   * A search confined to {@code userId} and passages whose owner is in {@code owners}. {@code text} is used by TEXT
+   * and HYBRID, {@code vector} by VECTOR and HYBRID.
+   */
+  record PassageQuery(UUID userId, Set<UUID> owners, String text, float[] vector, SearchMode mode, int limit) {}
+
+  record ScoredPassage(UUID id, double score) {}
+
+  record IndexStats(long count, long maxSeq) {}
+
+  enum SearchMode {
+    HYBRID, VECTOR, TEXT;
+
+    public static SearchMode parse(String value) {
+      for (SearchMode mode : values()) {
+        if (mode.name().equalsIgnoreCase(value)) {
+          return mode;
+        }
+      }
+      throw new IllegalArgumentException("mode must be one of hybrid, vector, text; got '" + value + "'");
+    }
+  }
+}
