@@ -1,0 +1,164 @@
+package dev.engram.index;
+
+import dev.engram.kernel.ApiException;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * The in-process {@link PassageIndex}: Apache Lucene 9.12 on disk in one directory, HNSW for vectors (dot product
+ * over unit vectors) and BM25 ({@link org.apache.lucene.analysis.en.EnglishAnalyzer}: stop words, Porter stemming;
+ * k1 1.2, b 0.4 by default) for text. All Lucene work runs on a dedicated worker pool; the index is opened on first
+ * use, survives restarts, and a missing or unreadable directory just yields an empty index.
+ *
+ * <p>Scores of {@link ScoredPassage}: VECTOR gives the cosine similarity (-1..1); TEXT gives the BM25 score
+ * (0..unbounded, comparable only within one query); HYBRID gives the reciprocal-rank-fusion score
+ * {@code sum over the two rankings of 1 / (rrfK + rank)}, with each ranking {@code max(limit, hybridDepth)} deep (at
+ * most {@code 2 / (rrfK + 1)}, about 0.033 with rrfK 60). HYBRID with only a text or only a vector falls back to
+ * that single mode and its scores. A search sees every write acknowledged before it started.
+ *
+ * <p>Durability: deletions and {@link #clear()} are committed before their future completes; upserts are committed
+ * by {@link #flush()}, by the periodic background commit ({@link LuceneTuning#commitIntervalMs()}) and on close.
+ */
+public final class LuceneIndex implements PassageIndex {
+  private final Vertx vertx;
+  private final Path dir;
+  private final LuceneTuning tuning;
+  private final WorkerExecutor workers;
+  private final ExecutorService mergeExecutor;
+  private final long commitTimer;
+  private volatile LuceneStore store;
+  private volatile LuceneSearch search;
+  private volatile boolean closed;
+
+  public LuceneIndex(Vertx vertx, Path dir) {
+    this(vertx, dir, LuceneTuning.DEFAULTS);
+  }
+
+  public LuceneIndex(Vertx vertx, Path dir, LuceneTuning tuning) {
+    this.vertx = vertx;
+    this.dir = dir;
+    this.tuning = tuning;
+    this.workers = vertx.createSharedWorkerExecutor("engram-lucene-" + dir.toAbsolutePath(), tuning.workerThreads());
+    this.mergeExecutor = tuning.mergeWorkers() > 1 ? Executors.newFixedThreadPool(tuning.mergeWorkers()) : null;
+    this.commitTimer = tuning.commitIntervalMs() > 0 ? vertx.setPeriodic(tuning.commitIntervalMs(), t -> flush()) : -1;
+  }
+
+  @Override
+  public Future<Void> upsert(List<IndexedPassage> passages) {
+    for (IndexedPassage p : passages) {
+      if (p.vector() == null || p.vector().length == 0) {
+        return Future.failedFuture(ApiException.badRequest("passage " + p.id() + " has no vector"));
+      }
+    }
+    return passages.isEmpty() ? Future.succeededFuture() : run(() -> store().upsert(passages));
+  }
+
+  @Override
+  public Future<Void> delete(Collection<UUID> ids) {
+    return ids.isEmpty() ? Future.succeededFuture() : run(() -> store().delete(ids));
+  }
+
+  @Override
+  public Future<Void> deleteOwner(UUID userId, UUID ownerId) {
+    return run(() -> store().deleteOwner(userId, ownerId));
+  }
+
+  @Override
+  public Future<List<ScoredPassage>> search(PassageQuery query) {
+    return call(() -> {
+      store();
+      return search.search(query);
+    });
+  }
+
+  @Override
+  public Future<IndexStats> stats() {
+    return call(() -> store().stats());
+  }
+
+  @Override
+  public Future<Void> flush() {
+    return closed ? Future.succeededFuture() : run(() -> store().commit());
+  }
+
+  @Override
+  public Future<Void> clear() {
+    return run(() -> store().clear());
+  }
+
+  /** Merges the index down to at most {@code maxSegments} segments (fewer HNSW graphs to search; slow). */
+  public Future<Void> forceMerge(int maxSegments) {
+    return run(() -> store().forceMerge(maxSegments));
+  }
+
+  /** How many segments (each with its own HNSW graph) a search currently visits. */
+  public Future<Integer> segmentCount() {
+    return call(() -> store().segmentCount());
+  }
+
+  /** Commits and releases the index (blocks while Lucene commits; call at shutdown, not on an event loop). */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    if (commitTimer >= 0) {
+      vertx.cancelTimer(commitTimer);
+    }
+    try {
+      if (store != null) {
+        store.close();
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      workers.close();
+      if (mergeExecutor != null) {
+        mergeExecutor.shutdown();
+      }
+    }
+  }
+
+  private LuceneStore store() throws IOException {
+    LuceneStore s = store;
+    if (s != null) {
+      return s;
+    }
+    synchronized (this) {
+      if (closed) {
+        throw new IllegalStateException("the Lucene index is closed");
+      }
+      if (store == null) {
+        store = LuceneStore.open(dir, tuning, mergeExecutor);
+        search = new LuceneSearch(store, tuning);
+      }
+      return store;
+    }
+  }
+
+  private interface Work {
+    void run() throws Exception;
+  }
+
+  private Future<Void> run(Work work) {
+    return call(() -> {
+      work.run();
+      return null;
+    });
+  }
+
+  private <T> Future<T> call(Callable<T> work) {
+    return workers.executeBlocking(work, false);
+  }
+}

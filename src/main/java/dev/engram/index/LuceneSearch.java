@@ -1,0 +1,114 @@
+package dev.engram.index;
+
+import dev.engram.index.PassageIndex.PassageQuery;
+import dev.engram.index.PassageIndex.ScoredPassage;
+import dev.engram.index.PassageIndex.SearchMode;
+import dev.engram.kernel.ApiException;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.KnnFloatVectorQuery;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.TopDocs;
+
+/**
+ * Runs a {@link PassageQuery} against one searcher snapshot: k-NN, BM25, or both fused by reciprocal rank. Fusion
+ * works on Lucene doc ids of the snapshot, so only the final hits have their passage id read.
+ */
+final class LuceneSearch {
+  private static final Set<String> ID_ONLY = Set.of(LuceneDocs.ID);
+
+  private final LuceneStore store;
+  private final LuceneTuning tuning;
+
+  LuceneSearch(LuceneStore store, LuceneTuning tuning) {
+    this.store = store;
+    this.tuning = tuning;
+  }
+
+  List<ScoredPassage> search(PassageQuery q) throws IOException {
+    int limit = q.limit();
+    if (limit <= 0 || q.owners() == null || q.owners().isEmpty()) {
+      return List.of();
+    }
+    boolean hasText = q.text() != null && !q.text().isBlank();
+    boolean hasVector = q.vector() != null && q.vector().length > 0;
+    SearchMode mode = q.mode() == null ? SearchMode.HYBRID : q.mode();
+    if (mode == SearchMode.VECTOR && !hasVector) {
+      throw ApiException.badRequest("a vector search needs a query vector");
+    }
+    if (mode == SearchMode.HYBRID && !hasVector && !hasText) {
+      throw ApiException.badRequest("a search needs a query text or vector");
+    }
+    Query filter = LuceneDocs.filter(q.userId(), q.owners());
+    IndexSearcher searcher = store.acquire();
+    try {
+      switch (mode) {
+        case VECTOR:
+          return resolve(searcher, vector(searcher, q.vector(), filter, limit), true);
+        case TEXT:
+          return hasText ? resolve(searcher, text(searcher, q.text(), filter, limit), false) : List.of();
+        default:
+          if (!hasText) {
+            return resolve(searcher, vector(searcher, q.vector(), filter, limit), true);
+          }
+          if (!hasVector) {
+            return resolve(searcher, text(searcher, q.text(), filter, limit), false);
+          }
+          return hybrid(searcher, q, filter, limit);
+      }
+    } finally {
+      store.release(searcher);
+    }
+  }
+
+  private List<ScoredPassage> hybrid(IndexSearcher searcher, PassageQuery q, Query filter, int limit)
+      throws IOException {
+    int depth = Math.max(limit, tuning.hybridDepth());
+    var fused = RankFusion.fuse(tuning.rrfK(), limit, docs(vector(searcher, q.vector(), filter, depth)),
+        docs(text(searcher, q.text(), filter, depth)));
+    var out = new ArrayList<ScoredPassage>(fused.size());
+    for (var f : fused) {
+      out.add(new ScoredPassage(idOf(searcher, f.item()), f.score()));
+    }
+    return out;
+  }
+
+  private TopDocs vector(IndexSearcher searcher, float[] vector, Query filter, int n) throws IOException {
+    int candidates = Math.max(n, tuning.vectorCandidates());
+    try {
+      return searcher.search(new KnnFloatVectorQuery(LuceneDocs.VECTOR, vector, candidates, filter), n);
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest("query vector does not fit the index: " + e.getMessage());
+    }
+  }
+
+  private TopDocs text(IndexSearcher searcher, String text, Query filter, int n) throws IOException {
+    Query query = LuceneDocs.textQuery(store.analyzer, text, filter);
+    return query == null ? new TopDocs(null, new ScoreDoc[0]) : searcher.search(query, n);
+  }
+
+  private static List<Integer> docs(TopDocs top) {
+    var out = new ArrayList<Integer>(top.scoreDocs.length);
+    for (ScoreDoc d : top.scoreDocs) {
+      out.add(d.doc);
+    }
+    return out;
+  }
+
+  private static List<ScoredPassage> resolve(IndexSearcher searcher, TopDocs top, boolean cosine) throws IOException {
+    var out = new ArrayList<ScoredPassage>(top.scoreDocs.length);
+    for (ScoreDoc d : top.scoreDocs) {
+      out.add(new ScoredPassage(idOf(searcher, d.doc), cosine ? LuceneDocs.cosine(d.score) : d.score));
+    }
+    return out;
+  }
+
+  private static UUID idOf(IndexSearcher searcher, int doc) throws IOException {
+    return UUID.fromString(searcher.storedFields().document(doc, ID_ONLY).get(LuceneDocs.ID));
+  }
+}

@@ -1,0 +1,187 @@
+package dev.engram.index;
+
+import dev.engram.index.PassageIndex.IndexStats;
+import dev.engram.index.PassageIndex.IndexedPassage;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.lucene.analysis.Analyzer;
+import org.apache.lucene.analysis.en.EnglishAnalyzer;
+import org.apache.lucene.index.CorruptIndexException;
+import org.apache.lucene.index.IndexFormatTooNewException;
+import org.apache.lucene.index.IndexFormatTooOldException;
+import org.apache.lucene.index.IndexReader;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.IndexWriterConfig.OpenMode;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.MatchAllDocsQuery;
+import org.apache.lucene.search.SearcherFactory;
+import org.apache.lucene.search.SearcherManager;
+import org.apache.lucene.search.Sort;
+import org.apache.lucene.search.SortField;
+import org.apache.lucene.search.similarities.BM25Similarity;
+import org.apache.lucene.store.Directory;
+import org.apache.lucene.store.FSDirectory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One on-disk Lucene index of passages: a single {@link IndexWriter} and near-real-time searchers. Every method
+ * blocks (disk I/O, HNSW work) and is thread-safe; {@link LuceneIndex} runs them on worker threads. A write is
+ * visible to every search that starts after the write returned.
+ */
+final class LuceneStore implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(LuceneStore.class);
+
+  final Analyzer analyzer = new EnglishAnalyzer();
+  final BM25Similarity similarity;
+  private final Directory directory;
+  private final IndexWriter writer;
+  private final SearcherManager searchers;
+  /** Writes done so far, and the number of them the current searcher already reflects. */
+  private final AtomicLong writes = new AtomicLong();
+  private final AtomicLong visible = new AtomicLong();
+
+  private LuceneStore(Path dir, LuceneTuning tuning, ExecutorService mergeExecutor) throws IOException {
+    similarity = new BM25Similarity(tuning.bm25K1(), tuning.bm25B());
+    Files.createDirectories(dir);
+    directory = FSDirectory.open(dir);
+    writer = openWriter(dir, tuning, mergeExecutor);
+    searchers = new SearcherManager(writer, new SearcherFactory() {
+      @Override
+      public IndexSearcher newSearcher(IndexReader reader, IndexReader previous) {
+        var searcher = new IndexSearcher(reader);
+        searcher.setSimilarity(similarity);
+        return searcher;
+      }
+    });
+  }
+
+  /** Opens (or creates) the index in {@code dir}; an unreadable index is discarded, since it can be rebuilt. */
+  static LuceneStore open(Path dir, LuceneTuning tuning, ExecutorService mergeExecutor) throws IOException {
+    return new LuceneStore(dir, tuning, mergeExecutor);
+  }
+
+  private IndexWriter openWriter(Path dir, LuceneTuning tuning, ExecutorService mergeExecutor) throws IOException {
+    try {
+      return new IndexWriter(directory, config(tuning, mergeExecutor, OpenMode.CREATE_OR_APPEND));
+    } catch (CorruptIndexException | IndexFormatTooOldException | IndexFormatTooNewException e) {
+      log.warn("Lucene index in {} is unreadable ({}); starting an empty one, rebuild it from the database", dir,
+          e.toString());
+      try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+        for (Path f : files) {
+          if (!f.getFileName().toString().equals(IndexWriter.WRITE_LOCK_NAME)) {
+            Files.deleteIfExists(f);
+          }
+        }
+      }
+      return new IndexWriter(directory, config(tuning, mergeExecutor, OpenMode.CREATE));
+    }
+  }
+
+  private IndexWriterConfig config(LuceneTuning tuning, ExecutorService mergeExecutor, OpenMode mode) {
+    return new IndexWriterConfig(analyzer)
+        .setOpenMode(mode)
+        .setSimilarity(similarity)
+        .setCodec(VectorCodec.create(tuning, mergeExecutor))
+        .setRAMBufferSizeMB(tuning.ramBufferMb());
+  }
+
+  void upsert(Collection<IndexedPassage> passages) throws IOException {
+    for (IndexedPassage p : passages) {
+      writer.updateDocument(LuceneDocs.idTerm(p.id()), LuceneDocs.document(p));
+    }
+    writes.incrementAndGet();
+  }
+
+  /** Deletions are committed at once: a lost delete would not be repaired by a catch-up that replays by seq. */
+  void delete(Collection<UUID> ids) throws IOException {
+    writer.deleteDocuments(ids.stream().map(LuceneDocs::idTerm).toArray(Term[]::new));
+    writes.incrementAndGet();
+    writer.commit();
+  }
+
+  void deleteOwner(UUID user, UUID owner) throws IOException {
+    writer.deleteDocuments(LuceneDocs.filter(user, List.of(owner)));
+    writes.incrementAndGet();
+    writer.commit();
+  }
+
+  void clear() throws IOException {
+    writer.deleteAll();
+    writes.incrementAndGet();
+    writer.commit();
+  }
+
+  void commit() throws IOException {
+    if (writer.hasUncommittedChanges()) {
+      writer.commit();
+    }
+  }
+
+  IndexStats stats() throws IOException {
+    IndexSearcher searcher = acquire();
+    try {
+      int count = searcher.getIndexReader().numDocs();
+      if (count == 0) {
+        return new IndexStats(0, -1);
+      }
+      var top = searcher.search(new MatchAllDocsQuery(), 1,
+          new Sort(new SortField(LuceneDocs.SEQ, SortField.Type.LONG, true)));
+      long maxSeq = searcher.storedFields().document(top.scoreDocs[0].doc).getField(LuceneDocs.SEQ)
+          .numericValue().longValue();
+      return new IndexStats(count, maxSeq);
+    } finally {
+      searchers.release(searcher);
+    }
+  }
+
+  /** A searcher that sees every write that returned before this call; pass it back to {@link #release}. */
+  IndexSearcher acquire() throws IOException {
+    long wanted = writes.get();
+    if (visible.get() < wanted) {
+      searchers.maybeRefreshBlocking();
+      visible.accumulateAndGet(wanted, Math::max);
+    }
+    return searchers.acquire();
+  }
+
+  void release(IndexSearcher searcher) throws IOException {
+    searchers.release(searcher);
+  }
+
+  void forceMerge(int maxSegments) throws IOException {
+    writer.forceMerge(maxSegments);
+    writes.incrementAndGet();
+  }
+
+  int segmentCount() throws IOException {
+    IndexSearcher searcher = acquire();
+    try {
+      return searcher.getIndexReader().leaves().size();
+    } finally {
+      searchers.release(searcher);
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    try {
+      searchers.close();
+    } finally {
+      try {
+        writer.close();
+      } finally {
+        directory.close();
+      }
+    }
+  }
+}

@@ -1,0 +1,125 @@
+package dev.engram.index;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.engram.index.PassageIndex.IndexStats;
+import dev.engram.index.PassageIndex.IndexedPassage;
+import dev.engram.index.PassageIndex.SearchMode;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The contract on Lucene, plus what only an on-disk index can show: restarts, a lost or broken directory. */
+class LuceneIndexTest extends PassageIndexContract {
+  @TempDir
+  Path tmp;
+
+  private Path dir() {
+    return tmp.resolve("index/lucene");
+  }
+
+  @Override
+  protected PassageIndex open(Vertx vertx) {
+    return new LuceneIndex(vertx, dir());
+  }
+
+  @Test
+  @DisplayName("closing and reopening the directory keeps every acknowledged passage")
+  void reopenKeepsData() {
+    var p = passage(agent(), "the wifi password is hunter2", axis(2));
+    await(index.upsert(List.of(p)));
+    index.close();
+    index = open(vertx);
+    assertEquals(new IndexStats(1, p.seq()), await(index.stats()));
+    assertEquals(List.of(p.id()), ids(search(SearchMode.HYBRID, "wifi password", axis(2), 5)));
+  }
+
+  @Test
+  @DisplayName("a deleted index directory gives an empty index that works")
+  void deletedDirectoryIsEmpty() throws IOException {
+    await(index.upsert(List.of(passage(agent(), "soon gone", axis(0)))));
+    index.close();
+    deleteTree(tmp.resolve("index"));
+    index = open(vertx);
+    assertEquals(new IndexStats(0, -1), await(index.stats()));
+    assertEquals(List.of(), search(SearchMode.HYBRID, "gone", axis(0), 5));
+    var p = passage(agent(), "back again", axis(1));
+    await(index.upsert(List.of(p)));
+    assertEquals(List.of(p.id()), ids(search(SearchMode.VECTOR, null, axis(1), 5)));
+  }
+
+  @Test
+  @DisplayName("an unreadable index is replaced by an empty one instead of failing")
+  void corruptIndexStartsEmpty() throws IOException {
+    await(index.upsert(List.of(passage(agent(), "soon unreadable", axis(0)))));
+    index.close();
+    try (Stream<Path> files = Files.list(dir())) {
+      for (Path f : files.filter(f -> f.getFileName().toString().startsWith("segments_")).toList()) {
+        Files.write(f, new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
+      }
+    }
+    index = open(vertx);
+    assertEquals(new IndexStats(0, -1), await(index.stats()));
+    var p = passage(agent(), "fresh start", axis(1));
+    await(index.upsert(List.of(p)));
+    assertEquals(new IndexStats(1, p.seq()), await(index.stats()));
+  }
+
+  @Test
+  @DisplayName("text search stems English words and ignores stop words")
+  void stemming() {
+    var p = passage(agent(), "She runs along the river every morning", axis(0));
+    await(index.upsert(List.of(p)));
+    assertEquals(List.of(p.id()), ids(search(SearchMode.TEXT, "running rivers", null, 5)));
+    assertEquals(List.of(), search(SearchMode.TEXT, "the and of", null, 5));
+  }
+
+  @Test
+  @DisplayName("vectors wider than Lucene's default limit of 1024 (OpenAI's 1536) are indexed and found")
+  void wideVectors() {
+    float[] v = new float[1536];
+    v[1000] = 1;
+    var p = new IndexedPassage(UUID.randomUUID(), 1, user(), agent(), "wide", v);
+    await(index.upsert(List.of(p)));
+    var hits = search(SearchMode.VECTOR, null, v, 5);
+    assertEquals(List.of(p.id()), ids(hits));
+    assertEquals(1.0, hits.get(0).score(), 1e-4);
+  }
+
+  @Test
+  @DisplayName("clear also forgets the vector dimension, so a rebuild may use another embedding model")
+  void clearAllowsNewDimension() {
+    await(index.upsert(List.of(passage(agent(), "eight dims", axis(0)))));
+    await(index.clear());
+    float[] v = new float[16];
+    v[3] = 1;
+    var p = passage(agent(), "sixteen dims", v);
+    await(index.upsert(List.of(p)));
+    assertEquals(List.of(p.id()), ids(search(SearchMode.VECTOR, null, v, 5)));
+  }
+
+  @Test
+  @DisplayName("a query vector of the wrong dimension is a bad request, not a server error")
+  void wrongQueryDimension() {
+    await(index.upsert(List.of(passage(agent(), "eight dims", axis(0)))));
+    RuntimeException e = assertThrows(RuntimeException.class,
+        () -> search(SearchMode.VECTOR, null, new float[] {1, 0, 0}, 5));
+    assertInstanceOf(dev.engram.kernel.ApiException.class, e.getCause());
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+}
