@@ -2,6 +2,9 @@ package dev.engram;
 
 import dev.engram.agent.AgentVerticle;
 import dev.engram.config.EngramConfig;
+import dev.engram.embed.EmbeddingVerticle;
+import dev.engram.index.Indexes;
+import dev.engram.source.SourceVerticle;
 import dev.engram.http.HttpSettings;
 import dev.engram.http.HttpVerticle;
 import dev.engram.kernel.RecordCodec;
@@ -14,6 +17,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -21,7 +25,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Boots one Engram process: secrets, PostgreSQL (embedded or external), Vert.x, then the verticles in order
- * (persistence, agents, HTTP), each only after the previous ones are up.
+ * (embedding, persistence with its indexes, agents, sources, HTTP), each only after the previous ones are up.
  */
 public final class EngramServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EngramServer.class);
@@ -66,14 +70,22 @@ public final class EngramServer implements AutoCloseable {
     try {
       vertx.eventBus().registerCodec(new RecordCodec());
       vertx.eventBus().codecSelector(body -> body instanceof Record ? RecordCodec.NAME : null);
+      Path uploadsTmp = config.home().resolve("uploads").resolve("incoming");
+      Files.createDirectories(uploadsTmp);
       var http = new HttpSettings(server.host(), port, server.useSsl(), certPath, keyPath, server.maxBodyBytes(),
           adminPassword, jwtSecret, config.auth().jwtTtlSeconds(), config.agents().instances(),
-          config.agents().stepTimeoutMs(), config.llm());
+          config.agents().stepTimeoutMs(), config.llm(), config.embedding(), config.archival().chunkTokens(),
+          config.archival().maxUploadBytes(), uploadsTmp);
       AtomicInteger shards = new AtomicInteger();
-      vertx.deployVerticle(new StoreVerticle(database.connectOptions(), config.database().poolSize()))
+      var embedding = config.embedding();
+      StoreVerticle.IndexOpener indexes = name -> Indexes.create(vertx, config.index(), config.home(), name);
+      vertx.deployVerticle(new EmbeddingVerticle(embedding))
+          .compose(id -> vertx.deployVerticle(new StoreVerticle(database.connectOptions(),
+              config.database().poolSize(), indexes, embedding.model(), embedding.dimension())))
           .compose(id -> vertx.deployVerticle(
-              () -> new AgentVerticle(shards.getAndIncrement(), config.llm(), config.agents()),
+              () -> new AgentVerticle(shards.getAndIncrement(), config),
               new DeploymentOptions().setInstances(config.agents().instances())))
+          .compose(id -> vertx.deployVerticle(new SourceVerticle(config)))
           .compose(id -> vertx.deployVerticle(() -> new HttpVerticle(http),
               new DeploymentOptions().setInstances(server.instances())))
           .toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);

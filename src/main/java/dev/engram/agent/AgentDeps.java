@@ -13,8 +13,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** What the step loop works with: storage, the model, the tools, and the loop's settings. */
-record AgentDeps(Vertx vertx, StoreClient store, LlmClient llm, Summarizer summarizer, ToolRegistry tools,
+/** What the step loop works with: storage, archival memory, the model, the tools, and the loop's settings. */
+record AgentDeps(Vertx vertx, StoreClient store, ArchivalMemory archival, LlmClient llm, Summarizer summarizer, ToolRegistry tools,
     int maxChainingSteps, int coreMemoryLimit, String model, int contextWindow, ZoneId zone,
     Map<List<String>, Integer> toolTokenCache) {
 
@@ -22,11 +22,6 @@ record AgentDeps(Vertx vertx, StoreClient store, LlmClient llm, Summarizer summa
 
   AgentDeps {
     toolTokenCache = toolTokenCache == null ? new HashMap<>() : toolTokenCache;
-  }
-
-  /** Archival memory arrives with the archival-memory feature; until then agents have none. */
-  long archivalCount() {
-    return 0;
   }
 
   int toolTokens(List<String> names, TokenCounter counter) {

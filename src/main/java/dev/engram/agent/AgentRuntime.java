@@ -10,18 +10,21 @@ import java.util.UUID;
 
 /**
  * The live state of one agent inside its shard: the persisted record, the messages of its context window (system
- * message first) and the size of its recall memory. Only the shard's event loop touches it, one operation at a time.
+ * message first) and the sizes of its recall and archival memory. Only the shard's event loop touches it, one operation at a time.
  */
 final class AgentRuntime {
   Agent agent;
   final List<Message> context;
   long recallCount;
+  /** Passages the agent can search; kept fresh by the store's archival-changed notices. */
+  long archivalCount;
   final TokenCounter tokens;
 
-  AgentRuntime(Agent agent, List<Message> context, long recallCount) {
+  AgentRuntime(Agent agent, List<Message> context, long recallCount, long archivalCount) {
     this.agent = agent;
     this.context = new ArrayList<>(context);
     this.recallCount = recallCount;
+    this.archivalCount = archivalCount;
     this.tokens = new TokenCounter(agent.model());
   }
 

@@ -62,10 +62,10 @@ final class AgentService {
           Templates.isPersonaTemplate(personaName) ? personaName : null,
           Templates.isHumanTemplate(humanName) ? humanName : null, memory, deps.tools().defaultToolNames(), List.of(),
           false, deps.model(), deps.contextWindow(), now, null);
-      AgentRuntime rt = new AgentRuntime(agent, List.of(), 0);
+      AgentRuntime rt = new AgentRuntime(agent, List.of(), 0, 0);
       bootSequence(rt, now);
       rt.agent = rt.agent.withContext(rt.contextIds(), false, null);
-      return deps.store().insertAgent(rt.agent, rt.context).map(done -> {
+      return deps.store().insertAgent(rt.agent, rt.context).compose(done -> {
         rt.recallCount = rt.context.size();
         cache.put(agent.id(), rt);
         return view(rt);
@@ -74,7 +74,7 @@ final class AgentService {
   }
 
   Future<AgentView> get(GetAgent req) {
-    return mailbox.submit(req.agentId(), () -> runtime(req.userId(), req.agentId()).map(this::view));
+    return mailbox.submit(req.agentId(), () -> runtime(req.userId(), req.agentId()).compose(this::view));
   }
 
   Future<MemoryChange> updateMemory(UpdateMemory req) {
@@ -100,10 +100,10 @@ final class AgentService {
       validateName(req.name());
       return runtime(req.userId(), req.agentId()).compose(rt -> {
         if (rt.agent.name().equals(req.name())) {
-          return Future.succeededFuture(view(rt));
+          return view(rt);
         }
         Agent renamed = rt.agent.withName(req.name());
-        return deps.saveWithRetry(renamed, List.of()).map(v -> {
+        return deps.saveWithRetry(renamed, List.of()).compose(v -> {
           rt.agent = renamed;
           return view(rt);
         });
@@ -158,7 +158,7 @@ final class AgentService {
     Instant now = Times.now();
     Agent updated = rt.agent.withMemory(memory);
     String text = SystemPrompt.compile(Templates.systemPrompt(updated.preset()), memory, rt.recallCount,
-        deps.archivalCount(), now, deps.zone());
+        rt.archivalCount, now, deps.zone());
     Message system = rt.newMessage(Message.SYSTEM, text, null, List.of(), null, now);
     List<Message> context = new ArrayList<>(rt.context);
     context.set(0, system);
@@ -182,7 +182,8 @@ final class AgentService {
       if (loaded.agent() == null || !loaded.agent().userId().equals(userId)) {
         return notFound(agentId);
       }
-      AgentRuntime rt = new AgentRuntime(loaded.agent(), loaded.inContext(), loaded.recallCount());
+      AgentRuntime rt = new AgentRuntime(loaded.agent(), loaded.inContext(), loaded.recallCount(),
+          loaded.archivalCount());
       cache.put(agentId, rt);
       return Future.succeededFuture(rt);
     });
@@ -201,14 +202,28 @@ final class AgentService {
     cache.values().removeIf(rt -> rt.agent.userId().equals(userId));
   }
 
-  private AgentView view(AgentRuntime rt) {
-    return new AgentView(rt.agent, rt.system(), rt.recallCount, deps.archivalCount());
+  /** The agent as the API shows it, with a fresh archival count (sources may have been attached meanwhile). */
+  private Future<AgentView> view(AgentRuntime rt) {
+    return deps.archival().count(rt.agent.userId(), rt.agent.id()).map(n -> {
+      rt.archivalCount = n;
+      return new AgentView(rt.agent, rt.system(), rt.recallCount, n);
+    });
+  }
+
+  /** The store's notice that these agents' archival memory changed: refresh the counts of those cached here. */
+  void archivalChanged(List<String> agentIds) {
+    for (String id : agentIds) {
+      AgentRuntime rt = cache.get(id);
+      if (rt != null) {
+        deps.archival().count(rt.agent.userId(), id).onSuccess(n -> rt.archivalCount = n);
+      }
+    }
   }
 
   /** The first messages of a new agent: system prompt, a first send_message and its result, and a login event. */
   private void bootSequence(AgentRuntime rt, Instant now) {
     String system = SystemPrompt.compile(Templates.systemPrompt(rt.agent.preset()), rt.agent.memory(), 0,
-        deps.archivalCount(), now, deps.zone());
+        rt.archivalCount, now, deps.zone());
     rt.context.add(rt.newMessage(Message.SYSTEM, system, null, List.of(), null, now));
     String callId = UUID.randomUUID().toString();
     String args = new JsonObject().put("message", "More human than human is our motto.").encodePrettily();

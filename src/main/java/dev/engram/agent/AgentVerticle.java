@@ -9,6 +9,11 @@ import dev.engram.agent.tool.ToolRegistry;
 import dev.engram.config.EngramConfig;
 import dev.engram.kernel.Addresses;
 import dev.engram.kernel.BusService;
+import dev.engram.embed.Chunker;
+import dev.engram.embed.EmbedClient;
+import dev.engram.embed.EmbeddingSettings;
+import dev.engram.store.ArchivalClient;
+import dev.engram.store.ArchivalProtocol.ArchivalChanged;
 import dev.engram.store.StoreClient;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -23,23 +28,31 @@ public final class AgentVerticle extends VerticleBase {
   private final int shard;
   private final LlmSettings llmSettings;
   private final EngramConfig.Agents settings;
+  private final EmbeddingSettings embedding;
+  private final int chunkTokens;
   private OpenAiClient llm;
 
-  public AgentVerticle(int shard, LlmSettings llmSettings, EngramConfig.Agents settings) {
+  public AgentVerticle(int shard, EngramConfig config) {
     this.shard = shard;
-    this.llmSettings = llmSettings;
-    this.settings = settings;
+    this.llmSettings = config.llm();
+    this.settings = config.agents();
+    this.embedding = config.embedding();
+    this.chunkTokens = config.archival().chunkTokens();
   }
 
   @Override
   public Future<?> start() {
     llm = new OpenAiClient(vertx, llmSettings);
     LlmClient client = llm;
-    var deps = new AgentDeps(vertx, new StoreClient(vertx), client, new Summarizer(client),
+    var archival = new ArchivalMemory(vertx, new EmbedClient(vertx, embedding.timeoutMs()), new ArchivalClient(vertx),
+        new Chunker(chunkTokens), embedding.model());
+    var deps = new AgentDeps(vertx, new StoreClient(vertx), archival, client, new Summarizer(client),
         new ToolRegistry(), settings.maxChainingSteps(), settings.coreMemoryLimit(), llmSettings.model(),
         llmSettings.contextWindow(), ZoneId.of(settings.timezone()), null);
     var service = new AgentService(deps, llmSettings.configured());
     vertx.eventBus().<String>consumer(Addresses.AUTH_REVOKED, m -> service.forgetUser(m.body()));
+    vertx.eventBus().<ArchivalChanged>consumer(Addresses.ARCHIVAL_CHANGED,
+        m -> service.archivalChanged(m.body().agentIds()));
     return Future.all(List.of(
         BusService.serve(vertx, Addresses.agent(shard, CREATE), service::create),
         BusService.serve(vertx, Addresses.agent(shard, GET), service::get),

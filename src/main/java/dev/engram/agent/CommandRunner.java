@@ -19,7 +19,7 @@ final class CommandRunner {
     String verb = parts[0].toLowerCase();
     String arg = parts.length > 1 ? parts[1].strip() : null;
     return switch (verb) {
-      case "memory" -> Future.succeededFuture(new CommandResult(memory(rt, deps)));
+      case "memory" -> Future.succeededFuture(new CommandResult(memory(rt)));
       case "dump" -> Future.succeededFuture(new CommandResult(dump(rt, count(arg, rt.context.size()))));
       case "pop" -> pop(rt, count(arg, 3), deps);
       case "save", "savechat" -> Future.succeededFuture(new CommandResult(
@@ -28,11 +28,11 @@ final class CommandRunner {
     };
   }
 
-  private static String memory(AgentRuntime rt, AgentDeps deps) {
+  private static String memory(AgentRuntime rt) {
     var m = rt.agent.memory();
     return "### CORE MEMORY ###\n=== Persona ===\n" + m.persona() + "\n\n=== Human ===\n" + m.human()
         + "\n\n=== Recall memory ===\n" + rt.recallCount + " messages\n\n=== Archival memory ===\n"
-        + deps.archivalCount() + " passages";
+        + rt.archivalCount + " passages";
   }
 
   private static String dump(AgentRuntime rt, int n) {

@@ -6,6 +6,8 @@ import dev.engram.agent.llm.LlmException;
 import dev.engram.agent.llm.LlmReply;
 import dev.engram.agent.llm.LlmRequest;
 import dev.engram.agent.tool.ToolContext;
+import dev.engram.index.PassageIndex.SearchMode;
+import dev.engram.store.ArchivalProtocol.Found;
 import dev.engram.agent.tool.ToolRegistry;
 import dev.engram.kernel.ApiException;
 import dev.engram.kernel.ErrorKind;
@@ -20,6 +22,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -159,7 +162,7 @@ final class StepLoop implements ToolContext {
   private void rebuildSystemMessage(Instant at) {
     memoryChanged = false;
     String text = SystemPrompt.compile(Templates.systemPrompt(rt.agent.preset()), rt.agent.memory(),
-        rt.recallCount + unsaved.size(), deps.archivalCount(), at, zone());
+        rt.recallCount + unsaved.size(), rt.archivalCount, at, zone());
     Message system = rt.newMessage(Message.SYSTEM, text, null, List.of(), null, at);
     rt.context.set(0, system);
     unsaved.add(system);
@@ -250,6 +253,20 @@ final class StepLoop implements ToolContext {
   @Override
   public Future<Messages> searchRecall(String query, Instant from, Instant to, int offset, int limit) {
     return save().compose(v -> deps.store().searchMessages(rt.agent.id(), query, from, to, offset, limit));
+  }
+
+  @Override
+  public Future<List<String>> insertArchival(String content) {
+    return deps.archival().insert(rt.agent.userId(), rt.agent.id(), content, Map.of()).map(ids -> {
+      rt.archivalCount += ids.size();
+      return ids;
+    });
+  }
+
+  @Override
+  public Future<List<Found>> searchArchival(String query) {
+    return deps.archival().search(rt.agent.userId(), rt.agent.id(), query, SearchMode.HYBRID,
+        ArchivalMemory.SEARCH_DEPTH);
   }
 
   @Override

@@ -1,6 +1,10 @@
 package dev.engram.http;
 
 import dev.engram.agent.AgentClient;
+import dev.engram.agent.ArchivalMemory;
+import dev.engram.embed.Chunker;
+import dev.engram.embed.EmbedClient;
+import dev.engram.store.ArchivalClient;
 import dev.engram.agent.tool.ToolRegistry;
 import dev.engram.store.StoreClient;
 import io.vertx.core.Vertx;
@@ -19,14 +23,16 @@ final class ApiRouter {
     StoreClient store = new StoreClient(vertx);
     AgentClient agents = new AgentClient(vertx, settings.agentShards(), settings.stepTimeoutMs());
     Authenticator auth = new Authenticator(vertx, store, jwt, settings.adminPassword());
-    Views views = new Views(new ToolRegistry(), settings.llm());
+    ArchivalViews archivalViews = new ArchivalViews(settings.embedding(), settings.chunkTokens());
+    Views views = new Views(new ToolRegistry(), settings.llm(), archivalViews);
     FailureHandler failures = new FailureHandler(settings.maxBodyBytes());
 
     Router router = Router.router(vertx);
     BodyHandler bodies = BodyHandler.create(false).setBodyLimit(settings.maxBodyBytes());
     router.route().handler(ctx -> {
       HttpMethod m = ctx.request().method();
-      if (m == HttpMethod.POST || m == HttpMethod.PUT || m == HttpMethod.PATCH) {
+      boolean upload = ctx.request().path().endsWith("/upload");
+      if ((m == HttpMethod.POST || m == HttpMethod.PUT || m == HttpMethod.PATCH) && !upload) {
         bodies.handle(ctx);
       } else {
         ctx.next();
@@ -46,6 +52,11 @@ final class ApiRouter {
     new AuthRoutes(jwt, settings.jwtTtlSeconds()).mount(router);
     new AgentRoutes(agents, store, views).mount(router);
     new MessageRoutes(agents, store).mount(router);
+    ArchivalClient archivalStore = new ArchivalClient(vertx);
+    ArchivalMemory archival = new ArchivalMemory(vertx, new EmbedClient(vertx, settings.embedding().timeoutMs()),
+        archivalStore, new Chunker(settings.chunkTokens()), settings.embedding().model());
+    new ArchivalRoutes(archival, archivalStore).mount(router);
+    new SourceRoutes(archivalStore, archivalViews, settings).mount(router);
 
     router.route().failureHandler(failures);
     router.errorHandler(404, failures);

@@ -1,6 +1,8 @@
 package dev.engram.http;
 
 import dev.engram.agent.llm.LlmSettings;
+import dev.engram.embed.EmbeddingSettings;
+import java.nio.file.Path;
 
 /** The HTTP verticle's slice of the configuration. */
 public record HttpSettings(
@@ -15,4 +17,8 @@ public record HttpSettings(
     long jwtTtlSeconds,
     int agentShards,
     long stepTimeoutMs,
-    LlmSettings llm) {}
+    LlmSettings llm,
+    EmbeddingSettings embedding,
+    int chunkTokens,
+    long maxUploadBytes,
+    Path uploadsDir) {}

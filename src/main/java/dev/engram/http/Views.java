@@ -18,10 +18,12 @@ import java.util.UUID;
 final class Views {
   private final ToolRegistry tools;
   private final LlmSettings llm;
+  private final ArchivalViews archival;
 
-  Views(ToolRegistry tools, LlmSettings llm) {
+  Views(ToolRegistry tools, LlmSettings llm, ArchivalViews archival) {
     this.tools = tools;
     this.llm = llm;
+    this.archival = archival;
   }
 
   /** AgentStateModel: the agent with its system prompt, tools and in-context message ids. */
@@ -35,7 +37,7 @@ final class Views {
         .put("human", a.humanTemplate() != null ? a.humanTemplate() : a.memory().human())
         .put("functions_schema", functions)
         .put("llm_config", llmConfig(a.model(), a.contextWindow()))
-        .put("embedding_config", null)
+        .put("embedding_config", archival.embeddingConfig())
         .put("state", new JsonObject().put("persona", a.memory().persona()).put("human", a.memory().human())
             .put("system", view.system()).put("functions", functions)
             .put("messages", new JsonArray(a.inContextIds())));

@@ -49,7 +49,9 @@ final class LuceneDocs {
     doc.add(new StringField(USER, p.userId().toString(), Field.Store.NO));
     doc.add(new StringField(OWNER, p.ownerId().toString(), Field.Store.NO));
     doc.add(new TextField(TEXT, p.text() == null ? "" : p.text(), Field.Store.NO));
-    doc.add(new KnnFloatVectorField(VECTOR, p.vector(), VectorSimilarityFunction.DOT_PRODUCT));
+    if (p.vector() != null) {
+      doc.add(new KnnFloatVectorField(VECTOR, p.vector(), VectorSimilarityFunction.DOT_PRODUCT));
+    }
     return doc;
   }
 

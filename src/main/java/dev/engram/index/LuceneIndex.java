@@ -56,8 +56,8 @@ public final class LuceneIndex implements PassageIndex {
   @Override
   public Future<Void> upsert(List<IndexedPassage> passages) {
     for (IndexedPassage p : passages) {
-      if (p.vector() == null || p.vector().length == 0) {
-        return Future.failedFuture(ApiException.badRequest("passage " + p.id() + " has no vector"));
+      if (p.vector() != null && p.vector().length == 0) {
+        return Future.failedFuture(ApiException.badRequest("passage " + p.id() + " has an empty vector"));
       }
     }
     return passages.isEmpty() ? Future.succeededFuture() : run(() -> store().upsert(passages));
@@ -71,6 +71,11 @@ public final class LuceneIndex implements PassageIndex {
   @Override
   public Future<Void> deleteOwner(UUID userId, UUID ownerId) {
     return run(() -> store().deleteOwner(userId, ownerId));
+  }
+
+  @Override
+  public Future<Void> deleteUser(UUID userId) {
+    return run(() -> store().deleteUser(userId));
   }
 
   @Override

@@ -115,6 +115,12 @@ final class LuceneStore implements AutoCloseable {
     writer.commit();
   }
 
+  void deleteUser(UUID user) throws IOException {
+    writer.deleteDocuments(new Term(LuceneDocs.USER, user.toString()));
+    writes.incrementAndGet();
+    writer.commit();
+  }
+
   void clear() throws IOException {
     writer.deleteAll();
     writes.incrementAndGet();

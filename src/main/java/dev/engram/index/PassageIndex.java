@@ -22,6 +22,9 @@ public interface PassageIndex extends AutoCloseable {
   /** Removes every passage of one owner (an agent or a source) of one user. */
   Future<Void> deleteOwner(UUID userId, UUID ownerId);
 
+  /** Removes every passage of one user (the user was deleted). */
+  Future<Void> deleteUser(UUID userId);
+
   /** The best passages for the query, best first, at most {@code query.limit()}. */
   Future<List<ScoredPassage>> search(PassageQuery query);
 
@@ -37,7 +40,10 @@ public interface PassageIndex extends AutoCloseable {
   @Override
   default void close() {}
 
-  /** One passage as the index sees it. {@code ownerId} is the agent or the source the passage belongs to. */
+  /**
+   * One passage as the index sees it. {@code ownerId} is the agent or the source the passage belongs to; a null
+   * {@code vector} makes a text-only entry (recall messages), which only TEXT searches find.
+   */
   record IndexedPassage(UUID id, long seq, UUID userId, UUID ownerId, String text, float[] vector) {}
 
   /**

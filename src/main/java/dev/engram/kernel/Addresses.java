@@ -22,6 +22,32 @@ public final class Addresses {
   public static final String MESSAGE_CURSOR = "store.message.cursor";
   public static final String MESSAGE_SEARCH = "store.message.search";
 
+  public static final String ARCHIVAL_INSERT = "store.archival.insert";
+  public static final String ARCHIVAL_LIST = "store.archival.list";
+  public static final String ARCHIVAL_SEARCH = "store.archival.search";
+  public static final String ARCHIVAL_DELETE = "store.archival.delete";
+  public static final String ARCHIVAL_COUNT = "store.archival.count";
+  public static final String SOURCE_CREATE = "store.source.create";
+  public static final String SOURCE_UPDATE = "store.source.update";
+  public static final String SOURCE_GET = "store.source.get";
+  public static final String SOURCE_LIST = "store.source.list";
+  public static final String SOURCE_DELETE = "store.source.delete";
+  public static final String SOURCE_ATTACH = "store.source.attach";
+  public static final String SOURCE_PASSAGES = "store.source.passages";
+  public static final String SOURCE_DOCUMENTS = "store.source.documents";
+  public static final String JOB_CREATE = "store.job.create";
+  public static final String JOB_GET = "store.job.get";
+  public static final String JOB_START = "store.job.start";
+  public static final String JOB_COMPLETE = "store.job.complete";
+  public static final String JOB_FAIL = "store.job.fail";
+  public static final String JOB_UNFINISHED = "store.job.unfinished";
+
+  /** Published by the store with a list of agent ids whose archival memory changed (counts to refresh). */
+  public static final String ARCHIVAL_CHANGED = "store.archival.changed";
+
+  // source verticle: SourceProtocol.Upload -> ArchivalProtocol.JobReply (the job runs on after the reply)
+  public static final String SOURCE_UPLOAD = "source.upload";
+
   // embedding verticle: EmbedProtocol.Embed -> EmbedProtocol.Vectors, EmbedProtocol.Describe -> EmbedProtocol.Model
   public static final String EMBED = "embed.texts";
   public static final String EMBED_MODEL = "embed.model";

@@ -1,5 +1,6 @@
 package dev.engram.model;
 
+import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.List;
 
@@ -27,5 +28,37 @@ public record Message(
 
   public Message {
     toolCalls = toolCalls == null ? List.of() : List.copyOf(toolCalls);
+  }
+
+  /** The text a person would read: what the user wrote (without its JSON envelope), or the message text as is. */
+  public String readableText() {
+    String t = text == null ? "" : text;
+    if (USER.equals(role) && t.startsWith("{")) {
+      try {
+        String inner = new JsonObject(t).getString("message");
+        return inner != null ? inner : t;
+      } catch (RuntimeException notJson) {
+        return t;
+      }
+    }
+    return t;
+  }
+
+  /** What recall search matches: the readable text, plus for the agent the messages it sent to the user. */
+  public String searchableText() {
+    StringBuilder out = new StringBuilder(readableText());
+    for (ToolCall call : toolCalls) {
+      if ("send_message".equals(call.name())) {
+        try {
+          String said = new JsonObject(call.arguments()).getString("message");
+          if (said != null) {
+            out.append('\n').append(said);
+          }
+        } catch (RuntimeException notJson) {
+          // arguments the model mangled are not searchable
+        }
+      }
+    }
+    return out.toString();
   }
 }

@@ -1,5 +1,9 @@
 package dev.engram.store;
 
+import dev.engram.index.PassageIndex;
+import dev.engram.index.PassageIndex.PassageQuery;
+import dev.engram.index.PassageIndex.ScoredPassage;
+import dev.engram.index.PassageIndex.SearchMode;
 import dev.engram.kernel.ApiException;
 import dev.engram.model.Message;
 import dev.engram.store.StoreProtocol.*;
@@ -9,10 +13,13 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
-/** Reads of recall memory: offset pages, cursors and searches, always newest first. */
+/** Reads of recall memory: offset pages and cursors (newest first) and searches (ranked, or newest first). */
 final class MessageRepository {
   private static final String OWNED_AGENT = "select in_context_ids from agents where id = $1 and user_id = $2";
   private static final String PAGE = "select " + Rows.MESSAGE_COLUMNS
@@ -32,10 +39,20 @@ final class MessageRepository {
       + " order by seq desc offset $5 limit $6";
   private static final String SEARCH_COUNT = "select count(*) " + SEARCH_WHERE;
 
-  private final Pool pool;
+  private static final String AGENT_USER = "select user_id from agents where id = $1";
+  private static final String BY_IDS = "select " + Rows.MESSAGE_COLUMNS + """
+       from messages where id = any($1)
+        and ($2::timestamptz is null or created_at >= $2)
+        and ($3::timestamptz is null or created_at < $3)""";
+  /** Ranked recall search looks at this many best matches; the total reported is capped by it. */
+  static final int RANKED_DEPTH = 100;
 
-  MessageRepository(Pool pool) {
+  private final Pool pool;
+  private final PassageIndex recall;
+
+  MessageRepository(Pool pool, PassageIndex recall) {
     this.pool = pool;
+    this.recall = recall;
   }
 
   Future<Messages> page(PageMessages req) {
@@ -52,7 +69,51 @@ final class MessageRepository {
         .map(rows -> messages(rows, context)));
   }
 
+  /**
+   * A text query is ranked by the recall index (BM25 over what the user and the agent said), best first; when the
+   * index finds nothing the query falls back to a case-insensitive substring match, newest first, which also serves
+   * date-only searches.
+   */
   Future<Messages> search(SearchMessages req) {
+    if (req.query() == null || req.query().isBlank()) {
+      return substringSearch(req);
+    }
+    UUID agent = UUID.fromString(req.agentId());
+    return pool.preparedQuery(AGENT_USER).execute(Tuple.of(agent))
+        .compose(rows -> rows.size() == 0 ? Future.succeededFuture(List.<ScoredPassage>of())
+            : recall.search(new PassageQuery(rows.iterator().next().getUUID(0), Set.of(agent), req.query(), null,
+                SearchMode.TEXT, RANKED_DEPTH)))
+        .compose(hits -> hits.isEmpty() ? Future.succeededFuture(List.<Message>of()) : ranked(hits, req))
+        .compose(found -> found.isEmpty() ? substringSearch(req) : Future.succeededFuture(page(found, req)));
+  }
+
+  private Future<List<Message>> ranked(List<ScoredPassage> hits, SearchMessages req) {
+    UUID[] ids = hits.stream().map(ScoredPassage::id).toArray(UUID[]::new);
+    return pool.preparedQuery(BY_IDS).execute(Tuple.of(ids, Rows.offset(req.from()), Rows.offset(req.to())))
+        .map(rows -> {
+          Map<String, Message> byId = new HashMap<>();
+          rows.forEach(r -> {
+            Message m = Rows.message(r);
+            byId.put(m.id(), m);
+          });
+          List<Message> ordered = new ArrayList<>();
+          for (ScoredPassage hit : hits) {
+            Message m = byId.get(hit.id().toString());
+            if (m != null) {
+              ordered.add(m);
+            }
+          }
+          return ordered;
+        });
+  }
+
+  private static Messages page(List<Message> found, SearchMessages req) {
+    int from = Math.min(req.offset(), found.size());
+    int to = Math.min(from + req.limit(), found.size());
+    return new Messages(List.copyOf(found.subList(from, to)), List.of(), found.size());
+  }
+
+  private Future<Messages> substringSearch(SearchMessages req) {
     String pattern = req.query() == null ? null : "%" + escapeLike(req.query()) + "%";
     Tuple filter = Tuple.of(UUID.fromString(req.agentId()), pattern, Rows.offset(req.from()), Rows.offset(req.to()));
     Tuple paged = Tuple.of(UUID.fromString(req.agentId()), pattern, Rows.offset(req.from()), Rows.offset(req.to()),

@@ -29,8 +29,11 @@ public final class StoreProtocol {
   // agents
   public record InsertAgent(Agent agent, List<Message> messages) {}
   public record LoadAgent(String agentId) {}
-  /** An agent with its in-context messages (in context order) and recall size; {@code agent} null if unknown. */
-  public record LoadedAgent(Agent agent, List<Message> inContext, long recallCount) {}
+  /**
+   * An agent with its in-context messages (in context order), recall size and archival size (its passages and those
+   * of attached sources); {@code agent} null if unknown.
+   */
+  public record LoadedAgent(Agent agent, List<Message> inContext, long recallCount, long archivalCount) {}
   public record ListAgents(String userId) {}
   public record AgentList(List<AgentSummary> agents) {}
   public record DeleteAgent(String agentId) {}

@@ -1,7 +1,9 @@
 package dev.engram.store;
 
+import dev.engram.index.PassageIndex;
 import dev.engram.kernel.Addresses;
 import dev.engram.kernel.BusService;
+import dev.engram.store.ArchivalProtocol.*;
 import dev.engram.store.StoreProtocol.*;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -13,51 +15,130 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 
-/** The persistence verticle: the only holder of a PostgreSQL pool. Applies migrations, then serves the store.* addresses. */
+/**
+ * The persistence verticle: the only holder of a PostgreSQL pool, and of the indexes derived from it (archival
+ * passages and recall messages). Applies migrations, brings the indexes level with the database, then serves the
+ * store.* addresses.
+ */
 public final class StoreVerticle extends VerticleBase {
+  private static final long FLUSH_EVERY_MS = 5_000;
+
+  /** Opens an index by name ({@code archival}, {@code recall}); called once per name at start. */
+  public interface IndexOpener extends Function<String, PassageIndex> {}
+
   private final PgConnectOptions connectOptions;
   private final int poolSize;
+  private final IndexOpener indexes;
+  private final EmbeddingCheck embeddingCheck;
   private Pool pool;
+  private PassageIndex archival;
+  private PassageIndex recall;
 
-  public StoreVerticle(PgConnectOptions connectOptions, int poolSize) {
+  public StoreVerticle(PgConnectOptions connectOptions, int poolSize, IndexOpener indexes, String embeddingModel,
+      int embeddingDim) {
     this.connectOptions = connectOptions;
     this.poolSize = poolSize;
+    this.indexes = indexes;
+    this.embeddingCheck = new EmbeddingCheck(embeddingModel, embeddingDim);
   }
 
   @Override
   public Future<?> start() {
     pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(poolSize)).connectingTo(connectOptions)
         .using(vertx).build();
-    var users = new UserRepository(pool);
-    var agents = new AgentRepository(pool);
-    var messages = new MessageRepository(pool);
-    return Migrator.migrate(pool).compose(applied -> {
-      List<Future<?>> registrations = new ArrayList<>();
-      registrations.add(serve(Addresses.USER_CREATE, users::create));
-      registrations.add(serve(Addresses.USER_LIST, (ListUsers r) -> users.list()));
-      registrations.add(serve(Addresses.USER_DELETE, (DeleteUser r) -> users.delete(r)
-          .onSuccess(d -> vertx.eventBus().publish(Addresses.AUTH_REVOKED, r.userId()))));
-      registrations.add(serve(Addresses.USER_EXISTS, users::exists));
-      registrations.add(serve(Addresses.KEY_CREATE, users::createKey));
-      registrations.add(serve(Addresses.KEY_LIST, users::listKeys));
-      registrations.add(serve(Addresses.KEY_DELETE, (DeleteKey r) -> users.deleteKey(r)
-          .onSuccess(u -> vertx.eventBus().publish(Addresses.AUTH_REVOKED, u.userId())).map(u -> new Done())));
-      registrations.add(serve(Addresses.KEY_RESOLVE, users::resolveKey));
-      registrations.add(serve(Addresses.AGENT_INSERT, agents::insert));
-      registrations.add(serve(Addresses.AGENT_LOAD, agents::load));
-      registrations.add(serve(Addresses.AGENT_LIST, agents::list));
-      registrations.add(serve(Addresses.AGENT_DELETE, agents::delete));
-      registrations.add(serve(Addresses.AGENT_SAVE, agents::save));
-      registrations.add(serve(Addresses.MESSAGE_PAGE, messages::page));
-      registrations.add(serve(Addresses.MESSAGE_CURSOR, messages::cursor));
-      registrations.add(serve(Addresses.MESSAGE_SEARCH, messages::search));
-      return Future.all(registrations);
-    });
+    return Migrator.migrate(pool)
+        .compose(applied -> embeddingCheck.verify(pool))
+        .compose(v -> vertx.executeBlocking(() -> {
+          archival = indexes.apply("archival");
+          recall = indexes.apply("recall");
+          return null;
+        }))
+        .compose(v -> IndexSync.sync(pool, archival, IndexFeeds.PASSAGES))
+        .compose(v -> IndexSync.sync(pool, recall, IndexFeeds.MESSAGES))
+        .compose(v -> {
+          vertx.setPeriodic(FLUSH_EVERY_MS, id -> {
+            IndexSync.bestEffort(archival.flush(), "periodic flush");
+            IndexSync.bestEffort(recall.flush(), "periodic flush");
+          });
+          return register();
+        });
+  }
+
+  private Future<?> register() {
+    var users = new UserRepository(pool, List.of(archival, recall));
+    var agents = new AgentRepository(pool, recall, archival);
+    var messages = new MessageRepository(pool, recall);
+    var passages = new PassageRepository(pool, archival);
+    var sources = new SourceRepository(pool, archival);
+    var jobs = new JobRepository(pool, archival);
+    List<Future<?>> registrations = new ArrayList<>();
+    registrations.add(serve(Addresses.USER_CREATE, users::create));
+    registrations.add(serve(Addresses.USER_LIST, (ListUsers r) -> users.list()));
+    registrations.add(serve(Addresses.USER_DELETE, (DeleteUser r) -> users.delete(r)
+        .onSuccess(d -> vertx.eventBus().publish(Addresses.AUTH_REVOKED, r.userId()))));
+    registrations.add(serve(Addresses.USER_EXISTS, users::exists));
+    registrations.add(serve(Addresses.KEY_CREATE, users::createKey));
+    registrations.add(serve(Addresses.KEY_LIST, users::listKeys));
+    registrations.add(serve(Addresses.KEY_DELETE, (DeleteKey r) -> users.deleteKey(r)
+        .onSuccess(u -> vertx.eventBus().publish(Addresses.AUTH_REVOKED, u.userId())).map(u -> new Done())));
+    registrations.add(serve(Addresses.KEY_RESOLVE, users::resolveKey));
+    registrations.add(serve(Addresses.AGENT_INSERT, agents::insert));
+    registrations.add(serve(Addresses.AGENT_LOAD, agents::load));
+    registrations.add(serve(Addresses.AGENT_LIST, agents::list));
+    registrations.add(serve(Addresses.AGENT_DELETE, agents::delete));
+    registrations.add(serve(Addresses.AGENT_SAVE, agents::save));
+    registrations.add(serve(Addresses.MESSAGE_PAGE, messages::page));
+    registrations.add(serve(Addresses.MESSAGE_CURSOR, messages::cursor));
+    registrations.add(serve(Addresses.MESSAGE_SEARCH, messages::search));
+    registrations.add(serve(Addresses.ARCHIVAL_INSERT, (InsertArchival r) -> passages.insert(r)
+        .onSuccess(ids -> archivalChanged(List.of(r.agentId())))));
+    registrations.add(serve(Addresses.ARCHIVAL_LIST, passages::list));
+    registrations.add(serve(Addresses.ARCHIVAL_SEARCH, passages::search));
+    registrations.add(serve(Addresses.ARCHIVAL_DELETE, (DeleteArchival r) -> passages.delete(r)
+        .onSuccess(d -> archivalChanged(List.of(r.agentId())))));
+    registrations.add(serve(Addresses.ARCHIVAL_COUNT, passages::count));
+    registrations.add(serve(Addresses.SOURCE_CREATE, sources::create));
+    registrations.add(serve(Addresses.SOURCE_UPDATE, sources::update));
+    registrations.add(serve(Addresses.SOURCE_GET, sources::get));
+    registrations.add(serve(Addresses.SOURCE_LIST, sources::list));
+    registrations.add(serve(Addresses.SOURCE_DELETE, (DeleteSource r) -> sources.delete(r)
+        .map(gone -> {
+          archivalChanged(gone.attachedAgents().stream().map(AgentRef::id).toList());
+          return new Done();
+        })));
+    registrations.add(serve(Addresses.SOURCE_ATTACH, (AttachSource r) -> sources.attach(r)
+        .onSuccess(v -> archivalChanged(List.of(r.agentId())))));
+    registrations.add(serve(Addresses.SOURCE_PASSAGES, sources::passages));
+    registrations.add(serve(Addresses.SOURCE_DOCUMENTS, sources::documents));
+    registrations.add(serve(Addresses.JOB_CREATE, jobs::create));
+    registrations.add(serve(Addresses.JOB_GET, jobs::get));
+    registrations.add(serve(Addresses.JOB_START, jobs::start));
+    registrations.add(serve(Addresses.JOB_COMPLETE, (CompleteJob r) -> jobs.complete(r)
+        .onSuccess(done -> sources.get(new GetSource(done.job().userId(), done.job().sourceId()))
+            .onSuccess(v -> archivalChanged(v.attachedAgents().stream().map(AgentRef::id).toList())))));
+    registrations.add(serve(Addresses.JOB_FAIL, jobs::fail));
+    registrations.add(serve(Addresses.JOB_UNFINISHED, jobs::unfinished));
+    return Future.all(registrations);
+  }
+
+  private void archivalChanged(List<String> agentIds) {
+    if (!agentIds.isEmpty()) {
+      vertx.eventBus().publish(Addresses.ARCHIVAL_CHANGED, new ArchivalChanged(agentIds));
+    }
   }
 
   @Override
   public Future<?> stop() {
-    return pool == null ? Future.succeededFuture() : pool.close();
+    List<Future<?>> closing = new ArrayList<>();
+    for (PassageIndex index : new PassageIndex[] {archival, recall}) {
+      if (index != null) {
+        closing.add(index.flush().eventually(() -> vertx.executeBlocking(() -> {
+          index.close();
+          return null;
+        })));
+      }
+    }
+    return Future.join(closing).eventually(() -> pool == null ? Future.succeededFuture() : pool.close());
   }
 
   private <Q extends Record> Future<Void> serve(String address, Function<Q, Future<? extends Record>> handler) {

@@ -1,5 +1,6 @@
 package dev.engram.store;
 
+import dev.engram.index.PassageIndex;
 import dev.engram.kernel.ApiException;
 import dev.engram.store.StoreProtocol.*;
 import io.vertx.core.Future;
@@ -29,8 +30,11 @@ final class UserRepository {
 
   private final Pool pool;
 
-  UserRepository(Pool pool) {
+  private final List<PassageIndex> indexes;
+
+  UserRepository(Pool pool, List<PassageIndex> indexes) {
     this.pool = pool;
+    this.indexes = indexes;
   }
 
   Future<UserCreated> create(CreateUser req) {
@@ -58,7 +62,8 @@ final class UserRepository {
     UUID id = Ids.uuid(req.userId(), "user_id");
     return pool.preparedQuery(DELETE_USER).execute(Tuple.of(id)).compose(r -> r.rowCount() == 0
         ? Future.failedFuture(ApiException.notFound("User user_id=" + req.userId() + " does not exist"))
-        : Future.succeededFuture(new Done()));
+        : Future.all(indexes.stream().map(index -> IndexSync.bestEffort(index.deleteUser(id), "user delete"))
+            .toList()).map(v -> new Done()));
   }
 
   Future<ResolvedUser> exists(UserExists req) {

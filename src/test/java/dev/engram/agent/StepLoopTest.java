@@ -472,7 +472,7 @@ class StepLoopTest {
     return kinds;
   }
 
-  private static List<JsonObject> returns(JsonArray events) {
+  static List<JsonObject> returns(JsonArray events) {
     List<JsonObject> out = new ArrayList<>();
     for (Object o : events) {
       if (((JsonObject) o).containsKey("function_return")) {

@@ -77,6 +77,20 @@ public final class Api {
     }
   }
 
+  /** POSTs one file as multipart/form-data in the field {@code field} (the upload form of /api/sources). */
+  public Response upload(String path, String token, String field, String fileName, byte[] content) {
+    String boundary = "engram-test-" + System.nanoTime();
+    var out = new java.io.ByteArrayOutputStream();
+    String head = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + field + "\"; filename=\""
+        + fileName + "\"\r\nContent-Type: application/octet-stream\r\n\r\n";
+    out.writeBytes(head.getBytes(StandardCharsets.UTF_8));
+    out.writeBytes(content);
+    out.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+    HttpRequest.Builder b = builder(path, token).header("content-type", "multipart/form-data; boundary=" + boundary)
+        .POST(HttpRequest.BodyPublishers.ofByteArray(out.toByteArray()));
+    return send(b);
+  }
+
   /** Creates a user with the admin password; returns {@code {"user_id", "api_key"}}. */
   public JsonObject newUser() {
     Response r = post("/admin/users", TestServer.ADMIN, new JsonObject());

@@ -19,27 +19,10 @@ final class RecallResults {
     long pages = (found.total() + PAGE_SIZE - 1) / PAGE_SIZE;
     JsonArray lines = new JsonArray();
     for (Message m : found.messages()) {
-      lines.add("timestamp: " + Times.iso(m.createdAt()) + ", " + m.role() + " - " + readable(m));
+      lines.add("timestamp: " + Times.iso(m.createdAt()) + ", " + m.role() + " - " + m.readableText());
     }
     return "Showing " + found.messages().size() + " of " + found.total() + " results (page " + page + "/"
         + (pages - 1) + "): " + lines.encode();
-  }
-
-  /** User messages are stored as their JSON envelope; show the text the user wrote. */
-  private static String readable(Message m) {
-    String text = m.text() == null ? "" : m.text();
-    if (Message.USER.equals(m.role()) && text.startsWith("{")) {
-      try {
-        JsonObject envelope = new JsonObject(text);
-        String inner = envelope.getString("message");
-        if (inner != null) {
-          return inner;
-        }
-      } catch (RuntimeException notJson) {
-        return text;
-      }
-    }
-    return text;
   }
 
   /** The page argument: null or "none" means 0; anything else must be a non-negative integer. */

@@ -1,10 +1,12 @@
 package dev.engram.agent.tool;
 
 import dev.engram.model.CoreMemory;
+import dev.engram.store.ArchivalProtocol.Found;
 import dev.engram.store.StoreProtocol.Messages;
 import io.vertx.core.Future;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.util.List;
 
 /** What a tool may see and change of the agent that calls it. */
 public interface ToolContext {
@@ -18,6 +20,12 @@ public interface ToolContext {
 
   /** Searches this agent's user and assistant messages, newest first. */
   Future<Messages> searchRecall(String query, Instant from, Instant to, int offset, int limit);
+
+  /** Stores text in the agent's archival memory; the ids of the passages made from it. */
+  Future<List<String>> insertArchival(String content);
+
+  /** The agent's best archival passages for the query (its own and its attached sources'), best first. */
+  Future<List<Found>> searchArchival(String query);
 
   ZoneId zone();
 }

@@ -22,7 +22,7 @@ public final class ToolRegistry {
 
   public ToolRegistry() {
     for (Tool t : List.of(new SendMessage(), new PauseHeartbeats(), new CoreMemoryAppend(), new CoreMemoryReplace(),
-        new ConversationSearch(), new ConversationSearchDate())) {
+        new ConversationSearch(), new ConversationSearchDate(), new ArchivalMemoryInsert(), new ArchivalMemorySearch())) {
       tools.put(t.name(), t);
       schemaByName.put(t.name(), t.schema());
     }

@@ -1,0 +1,70 @@
+package dev.engram.agent;
+
+import dev.engram.embed.Chunker;
+import dev.engram.embed.EmbedClient;
+import dev.engram.index.PassageIndex.SearchMode;
+import dev.engram.kernel.ApiException;
+import dev.engram.store.ArchivalClient;
+import dev.engram.store.ArchivalProtocol.Found;
+import dev.engram.store.ArchivalProtocol.NewPassage;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * An agent's archival memory as the step loop and the API use it: text is chunked, embedded and stored (one passage
+ * per chunk); searches embed the query and rank the agent's passages and those of its attached sources.
+ */
+public final class ArchivalMemory {
+  /** How many best passages a search considers; tools page through them. */
+  public static final int SEARCH_DEPTH = 100;
+
+  /** Longer texts are chunked on a worker rather than on the caller's event loop. */
+  private static final int INLINE_CHUNKING_CHARS = 4_000;
+
+  private final Vertx vertx;
+  private final EmbedClient embedder;
+  private final ArchivalClient store;
+  private final Chunker chunker;
+  private final String embeddingModel;
+
+  public ArchivalMemory(Vertx vertx, EmbedClient embedder, ArchivalClient store, Chunker chunker, String embeddingModel) {
+    this.vertx = vertx;
+    this.embedder = embedder;
+    this.store = store;
+    this.chunker = chunker;
+    this.embeddingModel = embeddingModel;
+  }
+
+  /** Stores {@code text} as one passage per chunk and answers their ids, in text order. */
+  public Future<List<String>> insert(String userId, String agentId, String text, Map<String, Object> metadata) {
+    if (text == null || text.isBlank()) {
+      return Future.failedFuture(ApiException.badRequest("content must not be empty"));
+    }
+    Future<List<String>> split = text.length() <= INLINE_CHUNKING_CHARS
+        ? Future.succeededFuture(chunker.split(text)) : vertx.executeBlocking(() -> chunker.split(text), false);
+    return split.compose(chunks -> embedder.embed(chunks).compose(vectors -> {
+      List<NewPassage> passages = new ArrayList<>(chunks.size());
+      for (int i = 0; i < chunks.size(); i++) {
+        passages.add(new NewPassage(UUID.randomUUID().toString(), chunks.get(i), vectors.get(i), metadata));
+      }
+      return store.insert(userId, agentId, embeddingModel, passages);
+    }));
+  }
+
+  /** The best passages for {@code query}, best first, each with its score. */
+  public Future<List<Found>> search(String userId, String agentId, String query, SearchMode mode, int limit) {
+    if (query == null || query.isBlank()) {
+      return Future.failedFuture(ApiException.badRequest("query must not be empty"));
+    }
+    Future<float[]> vector = mode == SearchMode.TEXT ? Future.succeededFuture(null) : embedder.embed(query);
+    return vector.compose(v -> store.search(userId, agentId, query, v, mode, limit));
+  }
+
+  public Future<Long> count(String userId, String agentId) {
+    return store.count(userId, agentId);
+  }
+}

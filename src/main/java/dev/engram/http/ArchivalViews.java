@@ -1,0 +1,69 @@
+package dev.engram.http;
+
+import dev.engram.embed.EmbeddingSettings;
+import dev.engram.kernel.Times;
+import dev.engram.model.Document;
+import dev.engram.model.Job;
+import dev.engram.model.Passage;
+import dev.engram.store.ArchivalProtocol.AgentRef;
+import dev.engram.store.ArchivalProtocol.SourceView;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+/** JSON shapes of archival passages, sources (SourceModel), documents and jobs (JobModel). */
+final class ArchivalViews {
+  private final EmbeddingSettings embedding;
+  private final int chunkTokens;
+
+  ArchivalViews(EmbeddingSettings embedding, int chunkTokens) {
+    this.embedding = embedding;
+    this.chunkTokens = chunkTokens;
+  }
+
+  /** EmbeddingConfig of the server's embedder. */
+  JsonObject embeddingConfig() {
+    return new JsonObject()
+        .put("embedding_endpoint_type", embedding.remote() ? "openai" : "local")
+        .put("embedding_endpoint", embedding.remote() ? embedding.baseUrl() : null)
+        .put("embedding_model", embedding.model())
+        .put("embedding_dim", embedding.dimension())
+        .put("embedding_chunk_size", chunkTokens);
+  }
+
+  /** A passage as archival listings show it: {@code id} and {@code contents} first, as the 0.3 API had them. */
+  static JsonObject passage(Passage p) {
+    return new JsonObject().put("id", p.id()).put("contents", p.text()).put("text", p.text())
+        .put("user_id", p.userId()).put("agent_id", p.agentId()).put("source_id", p.sourceId())
+        .put("doc_id", p.documentId()).put("embedding_model", p.embeddingModel())
+        .put("metadata_", new JsonObject(new java.util.HashMap<>(p.metadata())))
+        .put("created_at", Times.iso(p.createdAt()));
+  }
+
+  JsonObject source(SourceView view) {
+    var s = view.source();
+    JsonArray agents = new JsonArray();
+    for (AgentRef a : view.attachedAgents()) {
+      agents.add(new JsonObject().put("id", a.id()).put("name", a.name()));
+    }
+    return new JsonObject().put("id", s.id()).put("name", s.name()).put("description", s.description())
+        .put("user_id", s.userId()).put("created_at", Times.iso(s.createdAt()))
+        .put("embedding_config", embeddingConfig().put("embedding_model", s.embeddingModel())
+            .put("embedding_dim", s.embeddingDim()))
+        .put("metadata_", new JsonObject().put("num_documents", view.numDocuments())
+            .put("num_passages", view.numPassages()).put("attached_agents", agents));
+  }
+
+  static JsonObject document(Document d) {
+    return new JsonObject().put("id", d.id()).put("user_id", d.userId()).put("source_id", d.sourceId())
+        .put("name", d.name()).put("chars", d.chars()).put("job_id", d.jobId())
+        .put("metadata_", new JsonObject(new java.util.HashMap<>(d.metadata())))
+        .put("created_at", Times.iso(d.createdAt()));
+  }
+
+  static JsonObject job(Job j) {
+    return new JsonObject().put("id", j.id()).put("status", j.status()).put("user_id", j.userId())
+        .put("created_at", Times.iso(j.createdAt()))
+        .put("completed_at", j.completedAt() == null ? null : Times.iso(j.completedAt()))
+        .put("metadata_", new JsonObject(new java.util.HashMap<>(j.metadata())));
+  }
+}

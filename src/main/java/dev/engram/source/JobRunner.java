@@ -1,0 +1,128 @@
+package dev.engram.source;
+
+import dev.engram.embed.Chunker;
+import dev.engram.embed.EmbedClient;
+import dev.engram.kernel.ApiException;
+import dev.engram.model.Job;
+import dev.engram.store.ArchivalClient;
+import dev.engram.store.ArchivalProtocol.NewPassage;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Loads uploaded files into sources, a few jobs at a time: extract text (on a worker), chunk, embed, then store the
+ * document and its passages in the transaction that completes the job. Any failure ends the job failed with its
+ * reason and no passages. The uploaded file is removed once its job has ended.
+ */
+public final class JobRunner {
+  private static final Logger LOG = LoggerFactory.getLogger(JobRunner.class);
+  private static final int EMBED_BATCH = 64;
+
+  private final Vertx vertx;
+  private final WorkerExecutor workers;
+  private final ArchivalClient store;
+  private final EmbedClient embedder;
+  private final Chunker chunker;
+  private final TextExtractor extractor;
+  private final String embeddingModel;
+  private final int concurrency;
+  private final Queue<Job> queue = new ArrayDeque<>();
+  private int running;
+
+  public JobRunner(Vertx vertx, WorkerExecutor workers, ArchivalClient store, EmbedClient embedder, Chunker chunker,
+      TextExtractor extractor, String embeddingModel, int concurrency) {
+    this.vertx = vertx;
+    this.workers = workers;
+    this.store = store;
+    this.embedder = embedder;
+    this.chunker = chunker;
+    this.extractor = extractor;
+    this.embeddingModel = embeddingModel;
+    this.concurrency = concurrency;
+  }
+
+  /** Queues a job; it starts when fewer than {@code concurrency} jobs are running. Call on the verticle's context. */
+  public void submit(Job job) {
+    queue.add(job);
+    drain();
+  }
+
+  private void drain() {
+    while (running < concurrency && !queue.isEmpty()) {
+      Job job = queue.poll();
+      running++;
+      run(job).onComplete(ar -> {
+        running--;
+        drain();
+      });
+    }
+  }
+
+  /** Runs one job to its end; the future never fails (failures are recorded on the job). */
+  Future<Void> run(Job job) {
+    String fileName = String.valueOf(job.metadata().getOrDefault("filename", "upload"));
+    Path file = job.filePath() == null ? null : Path.of(job.filePath());
+    return store.startJob(job.id()).compose(started -> {
+      if (started == null) {
+        return Future.succeededFuture();
+      }
+      return workers.executeBlocking(() -> extractor.extract(file, fileName), false)
+          .compose(text -> workers.executeBlocking(() -> chunker.split(text), false)
+              .compose(chunks -> embedAll(chunks).compose(passages ->
+                  store.completeJob(job.id(), fileName, text.length(), embeddingModel, passages))))
+          .<Void>mapEmpty()
+          .recover(e -> store.failJob(job.id(), reason(e)).<Void>mapEmpty());
+    }).onComplete(ar -> {
+      if (ar.failed()) {
+        LOG.warn("job {} could not be recorded as ended", job.id(), ar.cause());
+      }
+      removeFile(file);
+    }).recover(e -> Future.succeededFuture());
+  }
+
+  private Future<List<NewPassage>> embedAll(List<String> chunks) {
+    List<NewPassage> passages = new ArrayList<>(chunks.size());
+    Future<Void> chain = Future.succeededFuture();
+    for (int from = 0; from < chunks.size(); from += EMBED_BATCH) {
+      List<String> batch = chunks.subList(from, Math.min(chunks.size(), from + EMBED_BATCH));
+      chain = chain.compose(v -> embedder.embed(batch).map(vectors -> {
+        for (int i = 0; i < batch.size(); i++) {
+          passages.add(new NewPassage(UUID.randomUUID().toString(), batch.get(i), vectors.get(i), Map.of()));
+        }
+        return null;
+      }));
+    }
+    return chain.map(passages);
+  }
+
+  private static String reason(Throwable e) {
+    if (e instanceof TextExtractor.BadFile bad) {
+      return bad.getMessage();
+    }
+    ApiException api = ApiException.from(e);
+    LOG.warn("job failed", e);
+    return api.status() < 500 ? api.getMessage() : "loading failed: " + api.getMessage()
+        + (e.getMessage() != null && api.status() == 500 ? " (" + e.getMessage() + ")" : "");
+  }
+
+  private void removeFile(Path file) {
+    if (file != null) {
+      vertx.fileSystem().delete(file.toString()).onFailure(e -> {
+        if (Files.exists(file)) {
+          LOG.warn("could not remove uploaded file {}", file, e);
+        }
+      });
+    }
+  }
+}

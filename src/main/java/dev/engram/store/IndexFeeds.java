@@ -1,0 +1,37 @@
+package dev.engram.store;
+
+import dev.engram.index.PassageIndex.IndexedPassage;
+import dev.engram.model.Message;
+import dev.engram.store.IndexSync.Feed;
+import io.vertx.sqlclient.Row;
+import java.util.UUID;
+
+/** The two indexes the store keeps: archival passages (text and vector) and recall messages (text only). */
+final class IndexFeeds {
+  private IndexFeeds() {}
+
+  static final Feed PASSAGES = new Feed("archival",
+      "select count(*), coalesce(max(seq), -1) from passages",
+      """
+      select seq, id, user_id, coalesce(agent_id, source_id) as owner, text, embedding
+      from passages where seq > $1 order by seq limit $2""",
+      IndexFeeds::passage);
+
+  static final Feed MESSAGES = new Feed("recall",
+      "select count(*), coalesce(max(seq), -1) from messages where role in ('user', 'assistant')",
+      "select seq, " + Rows.MESSAGE_COLUMNS
+          + " from messages where seq > $1 and role in ('user', 'assistant') order by seq limit $2",
+      r -> message(r.getLong("seq"), Rows.message(r)));
+
+  private static IndexedPassage passage(Row r) {
+    return new IndexedPassage(r.getUUID("id"), r.getLong("seq"), r.getUUID("user_id"), r.getUUID("owner"),
+        r.getString("text"), ArchivalRows.unboxed(r.getArrayOfFloats("embedding")));
+  }
+
+  /** A recall message as a text-only index entry owned by its agent: what the user wrote, or what the agent thought
+   * and said. */
+  static IndexedPassage message(long seq, Message m) {
+    return new IndexedPassage(UUID.fromString(m.id()), seq, UUID.fromString(m.userId()),
+        UUID.fromString(m.agentId()), m.searchableText(), null);
+  }
+}

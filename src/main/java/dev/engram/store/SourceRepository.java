@@ -1,0 +1,141 @@
+package dev.engram.store;
+
+import dev.engram.index.PassageIndex;
+import dev.engram.kernel.ApiException;
+import dev.engram.model.Source;
+import dev.engram.store.ArchivalProtocol.*;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/** Sources of documents: their rows, counts, passages, documents and attachments to agents. */
+final class SourceRepository {
+  private static final String VIEW = "select " + ArchivalRows.SOURCE_COLUMNS + """
+      ,
+        (select count(*) from passages p where p.source_id = s.id) as num_passages,
+        (select count(*) from documents d where d.source_id = s.id) as num_documents,
+        (select coalesce(json_agg(json_build_object('id', a.id, 'name', a.name) order by a.name), '[]'::json)
+           from agent_sources x join agents a on a.id = x.agent_id where x.source_id = s.id) as attached
+      from sources s""";
+  private static final String LIST = VIEW + " where s.user_id = $1 order by s.created_at, s.id";
+  private static final String GET = VIEW + " where s.id = $1 and s.user_id = $2";
+  private static final String INSERT = """
+      insert into sources(id, user_id, name, description, embedding_model, embedding_dim)
+      values ($1, $2, $3, $4, $5, $6)""";
+  private static final String UPDATE = """
+      update sources set name = coalesce($3, name), description = coalesce($4, description)
+      where id = $1 and user_id = $2""";
+  private static final String DELETE = "delete from sources where id = $1 and user_id = $2";
+  private static final String OWNED_AGENT = "select 1 from agents where id = $1 and user_id = $2";
+  private static final String ATTACH = "insert into agent_sources(agent_id, source_id) values ($1, $2) "
+      + "on conflict do nothing";
+  private static final String DETACH = "delete from agent_sources where agent_id = $1 and source_id = $2";
+  private static final String PASSAGES = "select " + ArchivalRows.PASSAGE_COLUMNS + """
+       from passages where source_id = $1
+        and ($2::uuid is null or (created_at, id) > (select created_at, id from passages where id = $2))
+      order by created_at, id limit $3""";
+  private static final String DOCUMENTS = "select " + ArchivalRows.DOCUMENT_COLUMNS
+      + " from documents where source_id = $1 order by created_at, id";
+
+  private final Pool pool;
+  private final PassageIndex index;
+
+  SourceRepository(Pool pool, PassageIndex index) {
+    this.pool = pool;
+    this.index = index;
+  }
+
+  Future<SourceList> list(ListSources req) {
+    return pool.preparedQuery(LIST).execute(Tuple.of(UUID.fromString(req.userId())))
+        .map(rows -> new SourceList(UserRepository.collect(rows, SourceRepository::view)));
+  }
+
+  Future<SourceView> get(GetSource req) {
+    UUID id = Ids.uuidOrNull(req.sourceId());
+    if (id == null) {
+      return Future.failedFuture(notFound(req.sourceId()));
+    }
+    return pool.preparedQuery(GET).execute(Tuple.of(id, UUID.fromString(req.userId()))).compose(rows ->
+        rows.size() == 0 ? Future.failedFuture(notFound(req.sourceId()))
+            : Future.succeededFuture(view(rows.iterator().next())));
+  }
+
+  Future<SourceView> create(CreateSource req) {
+    UUID id = UUID.randomUUID();
+    return pool.preparedQuery(INSERT).execute(Tuple.of(id, UUID.fromString(req.userId()), req.name(),
+            req.description(), req.embeddingModel(), req.embeddingDim()))
+        .recover(e -> Future.failedFuture(UserRepository.isUniqueViolation(e)
+            ? ApiException.conflict("A source named '" + req.name() + "' already exists") : e))
+        .compose(r -> get(new GetSource(req.userId(), id.toString())));
+  }
+
+  Future<SourceView> update(UpdateSource req) {
+    return get(new GetSource(req.userId(), req.sourceId()))
+        .compose(existing -> pool.preparedQuery(UPDATE).execute(Tuple.of(UUID.fromString(req.sourceId()),
+            UUID.fromString(req.userId()), req.name(), req.description())))
+        .recover(e -> Future.failedFuture(UserRepository.isUniqueViolation(e)
+            ? ApiException.conflict("A source named '" + req.name() + "' already exists") : e))
+        .compose(r -> get(new GetSource(req.userId(), req.sourceId())));
+  }
+
+  /** Deletes a source with its documents and passages; answers the source as it was (with its attached agents). */
+  Future<SourceView> delete(DeleteSource req) {
+    UUID user = UUID.fromString(req.userId());
+    return get(new GetSource(req.userId(), req.sourceId()))
+        .compose(existing -> pool.preparedQuery(DELETE).execute(Tuple.of(UUID.fromString(req.sourceId()), user))
+            .compose(r -> IndexSync.bestEffort(index.deleteOwner(user, UUID.fromString(req.sourceId())),
+                "source delete"))
+            .map(existing));
+  }
+
+  Future<SourceView> attach(AttachSource req) {
+    UUID user = UUID.fromString(req.userId());
+    UUID agent = Ids.uuidOrNull(req.agentId());
+    return get(new GetSource(req.userId(), req.sourceId()))
+        .compose(source -> agent == null ? Future.failedFuture(agentNotFound(req.agentId()))
+            : pool.preparedQuery(OWNED_AGENT).execute(Tuple.of(agent, user)))
+        .compose(rows -> rows.size() == 0 ? Future.failedFuture(agentNotFound(req.agentId()))
+            : pool.preparedQuery(req.attach() ? ATTACH : DETACH)
+                .execute(Tuple.of(agent, UUID.fromString(req.sourceId()))))
+        .compose(r -> get(new GetSource(req.userId(), req.sourceId())));
+  }
+
+  Future<Passages> passages(SourcePassages req) {
+    UUID after = req.after() == null ? null : Ids.uuid(req.after(), "after");
+    return get(new GetSource(req.userId(), req.sourceId()))
+        .compose(s -> pool.preparedQuery(PASSAGES).execute(Tuple.of(UUID.fromString(req.sourceId()), after,
+            req.limit())))
+        .map(rows -> new Passages(UserRepository.collect(rows, ArchivalRows::passage)));
+  }
+
+  Future<Documents> documents(SourceDocuments req) {
+    return get(new GetSource(req.userId(), req.sourceId()))
+        .compose(s -> pool.preparedQuery(DOCUMENTS).execute(Tuple.of(UUID.fromString(req.sourceId()))))
+        .map(rows -> new Documents(UserRepository.collect(rows, ArchivalRows::document)));
+  }
+
+  private static SourceView view(Row r) {
+    Source source = ArchivalRows.source(r);
+    List<AgentRef> agents = new ArrayList<>();
+    Object attached = r.getValue("attached");
+    if (attached instanceof io.vertx.core.json.JsonArray array) {
+      for (Object o : array) {
+        var a = (io.vertx.core.json.JsonObject) o;
+        agents.add(new AgentRef(a.getString("id"), a.getString("name")));
+      }
+    }
+    return new SourceView(source, r.getLong("num_passages"), r.getLong("num_documents"), agents);
+  }
+
+  static ApiException notFound(String sourceId) {
+    return ApiException.notFound("Source source_id=" + sourceId + " not found");
+  }
+
+  private static ApiException agentNotFound(String agentId) {
+    return ApiException.notFound("Agent agent_id=" + agentId + " not found");
+  }
+}
