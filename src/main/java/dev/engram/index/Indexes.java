@@ -3,15 +3,22 @@ package dev.engram.index;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 
-/** Picks the index backend from the configuration. */
+/** Picks the index backend from the configuration. Indexes open lazily. */
 public final class Indexes {
   private Indexes() {}
 
   /**
-   * The index called {@code name} ({@code archival}, {@code recall}): Lucene in {@code home/index/<name>}, or (with
-   * {@code VECTOR_INDEX=weaviate}) a Weaviate collection named after the configured one and {@code name}.
+   * The index called {@code name} ({@code archival}, {@code recall}): Lucene in {@code home/index/<name>}, or with
+   * {@code VECTOR_INDEX=weaviate} the Weaviate collection {@code WEAVIATE_COLLECTION} followed by the capitalised
+   * name (e.g. {@code EngramPassageArchival}).
    */
   public static PassageIndex create(Vertx vertx, IndexSettings settings, Path home, String name) {
+    if (settings.weaviate()) {
+      String base = settings.weaviateCollection() == null ? "EngramPassage" : settings.weaviateCollection();
+      String collection = base + Character.toUpperCase(name.charAt(0)) + name.substring(1);
+      return new WeaviateIndex(vertx, new IndexSettings(settings.backend(), settings.weaviateUrl(),
+          settings.weaviateGrpc(), settings.weaviateApiKey(), collection));
+    }
     return new LuceneIndex(vertx, home.resolve("index").resolve(name));
   }
 }

@@ -32,17 +32,9 @@ final class LuceneSearch {
 
   List<ScoredPassage> search(PassageQuery q) throws IOException {
     int limit = q.limit();
-    if (limit <= 0 || q.owners() == null || q.owners().isEmpty()) {
+    SearchMode mode = QueryModes.effective(q);
+    if (mode == null || limit <= 0 || q.owners() == null || q.owners().isEmpty()) {
       return List.of();
-    }
-    boolean hasText = q.text() != null && !q.text().isBlank();
-    boolean hasVector = q.vector() != null && q.vector().length > 0;
-    SearchMode mode = q.mode() == null ? SearchMode.HYBRID : q.mode();
-    if (mode == SearchMode.VECTOR && !hasVector) {
-      throw ApiException.badRequest("a vector search needs a query vector");
-    }
-    if (mode == SearchMode.HYBRID && !hasVector && !hasText) {
-      throw ApiException.badRequest("a search needs a query text or vector");
     }
     Query filter = LuceneDocs.filter(q.userId(), q.owners());
     IndexSearcher searcher = store.acquire();
@@ -51,14 +43,8 @@ final class LuceneSearch {
         case VECTOR:
           return resolve(searcher, vector(searcher, q.vector(), filter, limit), true);
         case TEXT:
-          return hasText ? resolve(searcher, text(searcher, q.text(), filter, limit), false) : List.of();
+          return resolve(searcher, text(searcher, q.text(), filter, limit), false);
         default:
-          if (!hasText) {
-            return resolve(searcher, vector(searcher, q.vector(), filter, limit), true);
-          }
-          if (!hasVector) {
-            return resolve(searcher, text(searcher, q.text(), filter, limit), false);
-          }
           return hybrid(searcher, q, filter, limit);
       }
     } finally {

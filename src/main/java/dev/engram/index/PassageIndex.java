@@ -19,6 +19,14 @@ public interface PassageIndex extends AutoCloseable {
   /** Removes passages by id; unknown ids are ignored. */
   Future<Void> delete(Collection<UUID> ids);
 
+  /**
+   * Removes passages of one user by id. Prefer this when the user is known: a backend partitioned by user
+   * (Weaviate, a tenant per user) otherwise has to look in every partition.
+   */
+  default Future<Void> delete(UUID userId, Collection<UUID> ids) {
+    return delete(ids);
+  }
+
   /** Removes every passage of one owner (an agent or a source) of one user. */
   Future<Void> deleteOwner(UUID userId, UUID ownerId);
 

@@ -136,7 +136,7 @@ final class PassageRepository {
             return Future.failedFuture(ApiException.notFound("Memory id=" + id + " not found in the archival "
                 + "memory of agent " + agent + " (passages of an attached source are removed by detaching it)"));
           }
-          return IndexSync.bestEffort(index.delete(List.of(id)), "archival delete").map(new Done());
+          return IndexSync.bestEffort(index.delete(user, List.of(id)), "archival delete").map(new Done());
         });
   }
 

@@ -142,6 +142,16 @@ public abstract class PassageIndexContract {
   }
 
   @Test
+  @DisplayName("delete by user and ids removes those passages only")
+  void deleteForUser() {
+    var a = passage(agent, "first note", axis(0));
+    var b = passage(agent, "second note", axis(0));
+    await(index.upsert(List.of(a, b)));
+    await(index.delete(user, List.of(a.id())));
+    assertEquals(List.of(b.id()), ids(search(SearchMode.HYBRID, "note", axis(0), 10)));
+  }
+
+  @Test
   @DisplayName("deleteOwner leaves another user's passages under the same owner id alone")
   void deleteOwnerIsPerUser() {
     UUID otherUser = UUID.randomUUID();
