@@ -33,6 +33,7 @@ public final class MicroBatcher implements AutoCloseable {
   public record Stats(long batches, long texts, long[] sizes) {}
 
   private static final int MAX_QUEUED_TEXTS = 100_000;
+  private static final long IDLE_POLL_MS = 100;
 
   private final BatchFunction function;
   private final int batchSize;
@@ -90,7 +91,6 @@ public final class MicroBatcher implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
-    runners.forEach(Thread::interrupt);
     for (Thread runner : runners) {
       try {
         runner.join(30_000);
@@ -101,17 +101,28 @@ public final class MicroBatcher implements AutoCloseable {
     }
     List<Item> left = new ArrayList<>();
     queue.drainTo(left);
+    failClosed(left);
+  }
+
+  private static void failClosed(List<Item> items) {
     ApiException closing = new ApiException(ErrorKind.UNAVAILABLE, "the embedder was closed");
-    left.forEach(item -> item.request.fail(closing));
+    items.forEach(item -> item.request.fail(closing));
   }
 
   private void runLoop() {
-    while (!closed) {
+    while (true) {
       List<Item> batch;
       try {
         batch = nextBatch();
       } catch (InterruptedException e) {
         return;
+      }
+      if (closed) {
+        failClosed(batch);
+        return;
+      }
+      if (batch.isEmpty()) {
+        continue;
       }
       busy.incrementAndGet();
       try {
@@ -122,8 +133,12 @@ public final class MicroBatcher implements AutoCloseable {
     }
   }
 
+  /** The next batch, or an empty one after a short idle wait (so that the loop sees {@link #close()}). */
   private List<Item> nextBatch() throws InterruptedException {
-    Item first = queue.take();
+    Item first = queue.poll(IDLE_POLL_MS, TimeUnit.MILLISECONDS);
+    if (first == null) {
+      return List.of();
+    }
     List<Item> batch = new ArrayList<>(batchSize);
     batch.add(first);
     queue.drainTo(batch, batchSize - 1);
