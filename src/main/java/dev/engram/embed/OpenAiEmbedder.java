@@ -1,0 +1,226 @@
+package dev.engram.embed;
+
+import dev.engram.kernel.ApiException;
+import dev.engram.kernel.ErrorKind;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.core.buffer.Buffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Any OpenAI-compatible {@code POST {baseUrl}/embeddings} endpoint, reached without blocking via the Vert.x
+ * WebClient. A request is cut into calls of at most {@code batchSize} inputs, {@code threads} of them in flight;
+ * each call has a timeout and is retried with exponential backoff on 429, 5xx, timeouts and connection failures.
+ * Vectors must have {@code dimension} floats and are scaled to unit length. Blank texts are sent as one space,
+ * since such endpoints reject empty input.
+ */
+public final class OpenAiEmbedder implements Embedder {
+  private static final Logger LOG = LoggerFactory.getLogger(OpenAiEmbedder.class);
+  static final int MAX_RETRIES = 4;
+  private static final long MAX_DELAY_MS = 20_000;
+
+  private final Vertx vertx;
+  private final EmbeddingSettings settings;
+  private final WebClient web;
+  private final String url;
+  private final long retryBaseMs;
+  private final AtomicInteger calls = new AtomicInteger();
+
+  public OpenAiEmbedder(Vertx vertx, EmbeddingSettings settings) {
+    this(vertx, settings, 250);
+  }
+
+  /** With a chosen first retry delay (tests use a few milliseconds). */
+  OpenAiEmbedder(Vertx vertx, EmbeddingSettings settings, long retryBaseMs) {
+    this.vertx = vertx;
+    this.settings = settings;
+    this.retryBaseMs = Math.max(1, retryBaseMs);
+    this.web = WebClient.create(vertx, new WebClientOptions().setUserAgent("engram")
+        .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, settings.timeoutMs())));
+    String base = settings.baseUrl().strip();
+    while (base.endsWith("/")) {
+      base = base.substring(0, base.length() - 1);
+    }
+    this.url = base + "/embeddings";
+  }
+
+  @Override
+  public String model() {
+    return settings.model();
+  }
+
+  @Override
+  public int dimension() {
+    return settings.dimension();
+  }
+
+  /** HTTP calls made so far, retries included. */
+  public int calls() {
+    return calls.get();
+  }
+
+  @Override
+  public Future<List<float[]>> embed(List<String> texts) {
+    try {
+      EmbedInput.validate(texts);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+    if (texts.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    int size = Math.max(1, settings.batchSize());
+    List<List<String>> chunks = new ArrayList<>();
+    for (int from = 0; from < texts.size(); from += size) {
+      chunks.add(texts.subList(from, Math.min(texts.size(), from + size)));
+    }
+    float[][] out = new float[texts.size()][];
+    AtomicInteger next = new AtomicInteger();
+    List<Future<Void>> lanes = new ArrayList<>();
+    for (int lane = 0; lane < Math.min(chunks.size(), Math.max(1, settings.threads())); lane++) {
+      lanes.add(drain(chunks, next, size, out));
+    }
+    return Future.all(lanes).map(v -> List.of(out));
+  }
+
+  @Override
+  public void close() {
+    web.close();
+  }
+
+  /** Sends chunks one after another until none are left; the lanes share {@code next}. */
+  private Future<Void> drain(List<List<String>> chunks, AtomicInteger next, int size, float[][] out) {
+    int index = next.getAndIncrement();
+    if (index >= chunks.size()) {
+      return Future.succeededFuture();
+    }
+    List<String> chunk = chunks.get(index);
+    JsonArray input = new JsonArray();
+    chunk.forEach(text -> input.add(text.isBlank() ? " " : text));
+    Buffer body = new JsonObject().put("model", settings.model()).put("input", input)
+        .put("encoding_format", "float").toBuffer();
+    Promise<List<float[]>> promise = Promise.promise();
+    attempt(body, chunk.size(), 0, promise);
+    return promise.future().compose(vectors -> {
+      for (int i = 0; i < vectors.size(); i++) {
+        out[index * size + i] = vectors.get(i);
+      }
+      return drain(chunks, next, size, out);
+    });
+  }
+
+  private void attempt(Buffer body, int expected, int attempt, Promise<List<float[]>> promise) {
+    calls.incrementAndGet();
+    HttpRequest<Buffer> request = web.postAbs(url).timeout(settings.timeoutMs())
+        .putHeader("Content-Type", "application/json").putHeader("Accept", "application/json");
+    if (settings.apiKey() != null && !settings.apiKey().isBlank()) {
+      request.putHeader("Authorization", "Bearer " + settings.apiKey());
+    }
+    request.sendBuffer(body).onComplete(ar -> {
+      if (ar.failed()) {
+        boolean timeout = ar.cause() instanceof TimeoutException;
+        ApiException failure = timeout
+            ? new ApiException(ErrorKind.TIMEOUT, "embedding endpoint " + url + " did not answer within "
+                + settings.timeoutMs() + " ms")
+            : new ApiException(ErrorKind.UPSTREAM, "cannot reach embedding endpoint " + url + ": " + ar.cause());
+        retryOrFail(body, expected, attempt, promise, failure, -1);
+        return;
+      }
+      HttpResponse<Buffer> response = ar.result();
+      int status = response.statusCode();
+      if (status >= 200 && status < 300) {
+        promise.handle(parse(response, expected));
+      } else {
+        ApiException failure = new ApiException(ErrorKind.UPSTREAM, "embedding endpoint answered HTTP " + status
+            + ": " + excerpt(response.bodyAsString()));
+        if (status == 429 || status >= 500) {
+          retryOrFail(body, expected, attempt, promise, failure, retryAfterMs(response.getHeader("Retry-After")));
+        } else {
+          promise.fail(failure);
+        }
+      }
+    });
+  }
+
+  private void retryOrFail(Buffer body, int expected, int attempt, Promise<List<float[]>> promise,
+      ApiException failure, long retryAfterMs) {
+    if (attempt >= MAX_RETRIES) {
+      LOG.warn("embedding call to {} failed after {} attempts: {}", url, attempt + 1, failure.getMessage());
+      promise.fail(failure);
+      return;
+    }
+    long backoff = retryBaseMs << attempt;
+    long delay = retryAfterMs >= 0 ? retryAfterMs
+        : backoff + ThreadLocalRandom.current().nextLong(backoff / 4 + 1);
+    LOG.debug("embedding call to {} failed ({}), retry {} in {} ms", url, failure.getMessage(), attempt + 1, delay);
+    vertx.setTimer(Math.max(1, Math.min(MAX_DELAY_MS, delay)), id -> attempt(body, expected, attempt + 1, promise));
+  }
+
+  private Future<List<float[]>> parse(HttpResponse<Buffer> response, int expected) {
+    try {
+      JsonArray data = response.bodyAsJsonObject().getJsonArray("data");
+      if (data == null || data.size() != expected) {
+        return upstream("embedding endpoint returned " + (data == null ? "no" : data.size()) + " vectors for "
+            + expected + " inputs");
+      }
+      float[][] vectors = new float[expected][];
+      for (int i = 0; i < expected; i++) {
+        JsonObject item = data.getJsonObject(i);
+        int index = item.getInteger("index", i);
+        JsonArray embedding = item.getJsonArray("embedding");
+        if (index < 0 || index >= expected || vectors[index] != null || embedding == null) {
+          return upstream("embedding endpoint returned a malformed data item at position " + i);
+        }
+        if (embedding.size() != settings.dimension()) {
+          return upstream("embedding endpoint returned vectors of " + embedding.size()
+              + " floats, but EMBEDDING_DIM is " + settings.dimension());
+        }
+        float[] vector = new float[embedding.size()];
+        for (int d = 0; d < vector.length; d++) {
+          vector[d] = embedding.getNumber(d).floatValue();
+        }
+        vectors[index] = VectorMath.normalize(vector);
+      }
+      return Future.succeededFuture(List.of(vectors));
+    } catch (RuntimeException e) {
+      return upstream("malformed answer from embedding endpoint: " + excerpt(response.bodyAsString()));
+    }
+  }
+
+  private static Future<List<float[]>> upstream(String detail) {
+    return Future.failedFuture(new ApiException(ErrorKind.UPSTREAM, detail));
+  }
+
+  /** A numeric {@code Retry-After} header in milliseconds, or -1 when absent or not a number of seconds. */
+  static long retryAfterMs(String header) {
+    if (header == null) {
+      return -1;
+    }
+    try {
+      double seconds = Double.parseDouble(header.strip());
+      return seconds < 0 || Double.isNaN(seconds) ? -1 : (long) Math.min(MAX_DELAY_MS, seconds * 1000);
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  private static String excerpt(String body) {
+    if (body == null) {
+      return "";
+    }
+    return body.length() <= 300 ? body : body.substring(0, 300) + "…";
+  }
+}
