@@ -13,6 +13,7 @@ import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The in-process {@link PassageIndex}: Apache Lucene 9.12 on disk in one directory, HNSW for vectors (dot product
@@ -48,7 +49,8 @@ public final class LuceneIndex implements PassageIndex {
     this.vertx = vertx;
     this.dir = dir;
     this.tuning = tuning;
-    this.workers = vertx.createSharedWorkerExecutor("engram-lucene-" + dir.toAbsolutePath(), tuning.workerThreads());
+    this.workers = vertx.createSharedWorkerExecutor("engram-lucene-" + dir.toAbsolutePath(), tuning.workerThreads(),
+        30, TimeUnit.MINUTES);
     this.mergeExecutor = tuning.mergeWorkers() > 1 ? Executors.newFixedThreadPool(tuning.mergeWorkers()) : null;
     this.commitTimer = tuning.commitIntervalMs() > 0 ? vertx.setPeriodic(tuning.commitIntervalMs(), t -> flush()) : -1;
   }

@@ -32,6 +32,11 @@ public record LuceneTuning(double ramBufferMb, int hnswM, int hnswBeam, int merg
         workerThreads, commitIntervalMs);
   }
 
+  public LuceneTuning withCommitIntervalMs(long ms) {
+    return new LuceneTuning(ramBufferMb, hnswM, hnswBeam, mergeWorkers, vectorCandidates, hybridDepth, rrfK, bm25K1,
+        bm25B, workerThreads, ms);
+  }
+
   public LuceneTuning withVectorCandidates(int candidates) {
     return new LuceneTuning(ramBufferMb, hnswM, hnswBeam, mergeWorkers, candidates, hybridDepth, rrfK, bm25K1, bm25B,
         workerThreads, commitIntervalMs);
