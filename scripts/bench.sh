@@ -2,6 +2,8 @@
 # Benchmarks (they print figures; they are not tests). Usage:
 #   scripts/bench.sh steps [--agents 64] [--rate 1000] [--seconds 20] [--warmup 5]
 #   scripts/bench.sh locomo [--data ../shared/data/locomo] [--modes vector,text,hybrid]
+#   scripts/bench.sh index [--vectors 1000000] [--queries 1000] [--dim 384] (more options in VectorIndexBenchmark)
+#   scripts/bench.sh embed [--texts N] [--callers 64]
 # Builds main and test classes, then runs the benchmark main in its own JVM.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,7 +12,9 @@ shift || true
 case "$which" in
   steps) main=dev.engram.bench.StepBenchmark ;;
   locomo) main=dev.engram.bench.LocomoBenchmark ;;
-  *) echo "unknown benchmark '$which' (known: steps, locomo)" >&2; exit 2 ;;
+  index) main=dev.engram.bench.VectorIndexBenchmark ;;
+  embed) main=dev.engram.bench.EmbedBenchmark ;;
+  *) echo "unknown benchmark '$which' (known: steps, locomo, index, embed)" >&2; exit 2 ;;
 esac
 mvn -q -B -DskipTests test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath >&2
 # run from a private copy of the classes so that a concurrent build cannot pull them away mid-run

@@ -4,6 +4,7 @@ import dev.engram.index.PassageIndex.IndexedPassage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.UUID;
 import org.apache.lucene.analysis.Analyzer;
 import org.apache.lucene.analysis.TokenStream;
@@ -15,6 +16,7 @@ import org.apache.lucene.document.NumericDocValuesField;
 import org.apache.lucene.document.StoredField;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.document.TextField;
+import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.search.BooleanClause.Occur;
@@ -62,6 +64,23 @@ final class LuceneDocs {
         .add(new TermQuery(new Term(USER, user.toString())), Occur.FILTER)
         .add(new TermInSetQuery(OWNER, ownerTerms), Occur.FILTER)
         .build();
+  }
+
+  /**
+   * Whether {@code filter(user, owners)} admits every document of the reader. Each document has exactly one user and
+   * one owner term, and document frequencies count every document (deleted ones too) up to {@code maxDoc}, so the
+   * test is exact: all documents carry the user, and the owners' frequencies add up to all documents.
+   */
+  static boolean matchesAll(IndexReader reader, UUID user, Collection<UUID> owners) throws IOException {
+    int maxDoc = reader.maxDoc();
+    if (maxDoc == 0 || reader.docFreq(new Term(USER, user.toString())) != maxDoc) {
+      return false;
+    }
+    long sum = 0;
+    for (UUID owner : new HashSet<>(owners)) {
+      sum += reader.docFreq(new Term(OWNER, owner.toString()));
+    }
+    return sum == maxDoc;
   }
 
   /**

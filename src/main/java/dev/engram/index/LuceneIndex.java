@@ -13,6 +13,7 @@ import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The in-process {@link PassageIndex}: Apache Lucene 9.12 on disk in one directory, HNSW for vectors (dot product
@@ -36,8 +37,8 @@ public final class LuceneIndex implements PassageIndex {
   private final WorkerExecutor workers;
   private final ExecutorService mergeExecutor;
   private final long commitTimer;
-  private volatile LuceneStore store;
-  private volatile LuceneSearch search;
+  /** The open index, null until first use. */
+  private volatile Opened opened;
   private volatile boolean closed;
 
   public LuceneIndex(Vertx vertx, Path dir) {
@@ -48,7 +49,8 @@ public final class LuceneIndex implements PassageIndex {
     this.vertx = vertx;
     this.dir = dir;
     this.tuning = tuning;
-    this.workers = vertx.createSharedWorkerExecutor("engram-lucene-" + dir.toAbsolutePath(), tuning.workerThreads());
+    this.workers = vertx.createSharedWorkerExecutor("engram-lucene-" + dir.toAbsolutePath(), tuning.workerThreads(),
+        30, TimeUnit.MINUTES);
     this.mergeExecutor = tuning.mergeWorkers() > 1 ? Executors.newFixedThreadPool(tuning.mergeWorkers()) : null;
     this.commitTimer = tuning.commitIntervalMs() > 0 ? vertx.setPeriodic(tuning.commitIntervalMs(), t -> flush()) : -1;
   }
@@ -80,10 +82,7 @@ public final class LuceneIndex implements PassageIndex {
 
   @Override
   public Future<List<ScoredPassage>> search(PassageQuery query) {
-    return call(() -> {
-      store();
-      return search.search(query);
-    });
+    return call(() -> open().search.search(query));
   }
 
   @Override
@@ -122,8 +121,8 @@ public final class LuceneIndex implements PassageIndex {
       vertx.cancelTimer(commitTimer);
     }
     try {
-      if (store != null) {
-        store.close();
+      if (opened != null) {
+        opened.store.close();
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -135,20 +134,26 @@ public final class LuceneIndex implements PassageIndex {
     }
   }
 
+  private record Opened(LuceneStore store, LuceneSearch search) {}
+
   private LuceneStore store() throws IOException {
-    LuceneStore s = store;
-    if (s != null) {
-      return s;
+    return open().store;
+  }
+
+  private Opened open() throws IOException {
+    Opened o = opened;
+    if (o != null) {
+      return o;
     }
     synchronized (this) {
       if (closed) {
         throw new IllegalStateException("the Lucene index is closed");
       }
-      if (store == null) {
-        store = LuceneStore.open(dir, tuning, mergeExecutor);
-        search = new LuceneSearch(store, tuning);
+      if (opened == null) {
+        LuceneStore store = LuceneStore.open(dir, tuning, mergeExecutor);
+        opened = new Opened(store, new LuceneSearch(store, tuning));
       }
-      return store;
+      return opened;
     }
   }
 

@@ -41,7 +41,7 @@ final class LuceneSearch {
     try {
       switch (mode) {
         case VECTOR:
-          return resolve(searcher, vector(searcher, q.vector(), filter, limit), true);
+          return resolve(searcher, vector(searcher, q, filter, limit), true);
         case TEXT:
           return resolve(searcher, text(searcher, q.text(), filter, limit), false);
         default:
@@ -55,7 +55,7 @@ final class LuceneSearch {
   private List<ScoredPassage> hybrid(IndexSearcher searcher, PassageQuery q, Query filter, int limit)
       throws IOException {
     int depth = Math.max(limit, tuning.hybridDepth());
-    var fused = RankFusion.fuse(tuning.rrfK(), limit, docs(vector(searcher, q.vector(), filter, depth)),
+    var fused = RankFusion.fuse(tuning.rrfK(), limit, docs(vector(searcher, q, filter, depth)),
         docs(text(searcher, q.text(), filter, depth)));
     var out = new ArrayList<ScoredPassage>(fused.size());
     for (var f : fused) {
@@ -64,10 +64,14 @@ final class LuceneSearch {
     return out;
   }
 
-  private TopDocs vector(IndexSearcher searcher, float[] vector, Query filter, int n) throws IOException {
+  private TopDocs vector(IndexSearcher searcher, PassageQuery q, Query filter, int n) throws IOException {
     int candidates = Math.max(n, tuning.vectorCandidates());
     try {
-      return searcher.search(new KnnFloatVectorQuery(LuceneDocs.VECTOR, vector, candidates, filter), n);
+      // a filter that admits every document only costs time (Lucene builds a bit set of it per segment)
+      Query knn = LuceneDocs.matchesAll(searcher.getIndexReader(), q.userId(), q.owners())
+          ? new KnnFloatVectorQuery(LuceneDocs.VECTOR, q.vector(), candidates)
+          : new KnnFloatVectorQuery(LuceneDocs.VECTOR, q.vector(), candidates, filter);
+      return searcher.search(knn, n);
     } catch (IllegalArgumentException e) {
       throw ApiException.badRequest("query vector does not fit the index: " + e.getMessage());
     }

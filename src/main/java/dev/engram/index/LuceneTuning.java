@@ -20,7 +20,7 @@ public record LuceneTuning(double ramBufferMb, int hnswM, int hnswBeam, int merg
     int hybridDepth, int rrfK, float bm25K1, float bm25B, int workerThreads, long commitIntervalMs) {
 
   public static final LuceneTuning DEFAULTS =
-      new LuceneTuning(64, 16, 100, 1, 100, 50, 60, 1.2f, 0.4f, 2, 5_000);
+      new LuceneTuning(64, 16, 100, 1, 100, 50, 60, 1.2f, 0.4f, 2, 30_000);
 
   public LuceneTuning withRamBufferMb(double mb) {
     return new LuceneTuning(mb, hnswM, hnswBeam, mergeWorkers, vectorCandidates, hybridDepth, rrfK, bm25K1, bm25B,
@@ -30,6 +30,11 @@ public record LuceneTuning(double ramBufferMb, int hnswM, int hnswBeam, int merg
   public LuceneTuning withHnsw(int m, int beam, int workers) {
     return new LuceneTuning(ramBufferMb, m, beam, workers, vectorCandidates, hybridDepth, rrfK, bm25K1, bm25B,
         workerThreads, commitIntervalMs);
+  }
+
+  public LuceneTuning withCommitIntervalMs(long ms) {
+    return new LuceneTuning(ramBufferMb, hnswM, hnswBeam, mergeWorkers, vectorCandidates, hybridDepth, rrfK, bm25K1,
+        bm25B, workerThreads, ms);
   }
 
   public LuceneTuning withVectorCandidates(int candidates) {

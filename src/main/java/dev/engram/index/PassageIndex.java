@@ -60,6 +60,11 @@ public interface PassageIndex extends AutoCloseable {
    */
   record PassageQuery(UUID userId, Set<UUID> owners, String text, float[] vector, SearchMode mode, int limit) {}
 
+  /**
+   * A hit. {@code score} depends on the mode that ran: VECTOR the cosine similarity, TEXT the BM25 score, HYBRID the
+   * reciprocal-rank-fusion score of the two rankings ({@code sum of 1 / (60 + rank)}); a HYBRID query with only text
+   * or only a vector runs as TEXT or VECTOR. Higher is better within one result list.
+   */
   record ScoredPassage(UUID id, double score) {}
 
   record IndexStats(long count, long maxSeq) {}

@@ -18,6 +18,7 @@ import io.weaviate.client6.v1.api.collections.aggregate.Aggregate;
 import io.weaviate.client6.v1.api.collections.query.Filter;
 import io.weaviate.client6.v1.api.collections.vectorindex.Distance;
 import io.weaviate.client6.v1.api.collections.vectorindex.Hnsw;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -251,7 +252,7 @@ public final class WeaviateIndex implements PassageIndex {
         return work.call();
       } catch (ApiException e) {
         throw e;
-      } catch (WeaviateException e) {
+      } catch (WeaviateException | IOException e) {
         throw new ApiException(ErrorKind.UNAVAILABLE, "vector index (Weaviate) failed: " + e.getMessage());
       }
     }, false);

@@ -1,5 +1,6 @@
 package dev.engram.index;
 
+import static dev.engram.index.IndexFixtures.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.engram.index.PassageIndex.IndexStats;

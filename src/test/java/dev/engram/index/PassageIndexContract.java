@@ -1,5 +1,6 @@
 package dev.engram.index;
 
+import static dev.engram.index.IndexFixtures.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.engram.index.PassageIndex.IndexStats;
@@ -8,13 +9,11 @@ import dev.engram.index.PassageIndex.PassageQuery;
 import dev.engram.index.PassageIndex.ScoredPassage;
 import dev.engram.index.PassageIndex.SearchMode;
 import dev.engram.kernel.ApiException;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,7 +28,6 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class PassageIndexContract {
-  static final int DIM = 8;
   protected Vertx vertx;
   protected PassageIndex index;
   private final UUID user = UUID.randomUUID();
@@ -265,38 +263,5 @@ public abstract class PassageIndexContract {
 
   protected UUID agent() {
     return agent;
-  }
-
-  static List<UUID> ids(List<ScoredPassage> hits) {
-    return hits.stream().map(ScoredPassage::id).toList();
-  }
-
-  static float[] axis(int i) {
-    float[] v = new float[DIM];
-    v[i] = 1;
-    return v;
-  }
-
-  static float[] unit(float... v) {
-    double n = 0;
-    for (float x : v) {
-      n += x * x;
-    }
-    float[] out = new float[v.length];
-    for (int i = 0; i < v.length; i++) {
-      out[i] = (float) (v[i] / Math.sqrt(n));
-    }
-    return out;
-  }
-
-  /** Waits for a future off the event loop; a failure is rethrown with its cause. */
-  static <T> T await(Future<T> future) {
-    try {
-      return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.ExecutionException e) {
-      throw new RuntimeException(e.getCause());
-    } catch (Exception e) {
-      throw new RuntimeException(e);
-    }
   }
 }

@@ -20,7 +20,7 @@ class WeaviateWiringTest {
 
   @AfterEach
   void stop() {
-    PassageIndexContract.await(vertx.close());
+    IndexFixtures.await(vertx.close());
   }
 
   @Test
@@ -62,10 +62,10 @@ class WeaviateWiringTest {
         "EngramPassage"));
     try {
       var query = new PassageQuery(UUID.randomUUID(), Set.of(UUID.randomUUID()), "x", null, SearchMode.TEXT, 5);
-      RuntimeException e = assertThrows(RuntimeException.class, () -> PassageIndexContract.await(index.search(query)));
+      RuntimeException e = assertThrows(RuntimeException.class, () -> IndexFixtures.await(index.search(query)));
       var api = assertInstanceOf(ApiException.class, e.getCause());
       assertEquals(ErrorKind.UNAVAILABLE, api.kind());
-      e = assertThrows(RuntimeException.class, () -> PassageIndexContract.await(index.stats()));
+      e = assertThrows(RuntimeException.class, () -> IndexFixtures.await(index.stats()));
       assertEquals(ErrorKind.UNAVAILABLE, assertInstanceOf(ApiException.class, e.getCause()).kind());
     } finally {
       index.close();
