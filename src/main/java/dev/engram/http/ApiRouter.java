@@ -34,6 +34,10 @@ final class ApiRouter {
       boolean upload = ctx.request().path().endsWith("/upload");
       if ((m == HttpMethod.POST || m == HttpMethod.PUT || m == HttpMethod.PATCH) && !upload) {
         bodies.handle(ctx);
+      } else if (upload) {
+        // held until authentication has passed and the upload's own body handler (larger limit, files on disk) runs
+        ctx.request().pause();
+        ctx.next();
       } else {
         ctx.next();
       }

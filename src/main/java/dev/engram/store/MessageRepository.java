@@ -40,10 +40,11 @@ final class MessageRepository {
   private static final String SEARCH_COUNT = "select count(*) " + SEARCH_WHERE;
 
   private static final String AGENT_USER = "select user_id from agents where id = $1";
-  private static final String BY_IDS = "select " + Rows.MESSAGE_COLUMNS + """
-       from messages where id = any($1)
+  private static final String BY_IDS = "select " + Rows.MESSAGE_COLUMNS + " " + """
+      from messages where id = any($1)
         and ($2::timestamptz is null or created_at >= $2)
         and ($3::timestamptz is null or created_at < $3)""";
+
   /** Ranked recall search looks at this many best matches; the total reported is capped by it. */
   static final int RANKED_DEPTH = 100;
 

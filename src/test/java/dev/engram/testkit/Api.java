@@ -86,7 +86,7 @@ public final class Api {
     out.writeBytes(head.getBytes(StandardCharsets.UTF_8));
     out.writeBytes(content);
     out.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
-    HttpRequest.Builder b = builder(path, token).header("content-type", "multipart/form-data; boundary=" + boundary)
+    HttpRequest.Builder b = builder(path, token).setHeader("content-type", "multipart/form-data; boundary=" + boundary)
         .POST(HttpRequest.BodyPublishers.ofByteArray(out.toByteArray()));
     return send(b);
   }
