@@ -61,7 +61,7 @@ class SeedFlowTest {
     assertEquals("user", last.getString("role"));
     assertEquals("what's the meaning of life? someone told me it's 42...",
         new JsonObject(last.getString("content")).getString("message"));
-    assertEquals(6, sent.getJsonArray("tools").size());
+    assertEquals(8, sent.getJsonArray("tools").size());
 
     // and every message is in recall, newest first
     var recall = api.messages(agentId, key, 3);

@@ -304,7 +304,7 @@ class StepLoopTest {
   @DisplayName("when the context overflows, the oldest messages are summarised and stay in recall")
   void summarisationOnOverflow() throws IOException {
     try (TestServer server = TestServer.start(Files.createTempDirectory("engram-small-"),
-        Map.of("LLM_CONTEXT_WINDOW", "2500"))) {
+        Map.of("LLM_CONTEXT_WINDOW", "3000"))) {
       String key = server.api.newUser().getString("api_key");
       String agentId = server.api.newAgent(key, "forgetter");
       llm.fallback(req -> isSummaryRequest(req) ? Step.text("SUMMARY-XYZ") : Step.sendMessage(null, "noted"));

@@ -30,13 +30,21 @@ class SourcesApiTest {
   }
 
   static JsonObject createSource(String token, String name) {
+    return createSourceWith(api, token, name);
+  }
+
+  static JsonObject createSourceWith(Api api, String token, String name) {
     Api.Response r = api.post("/api/sources", token, new JsonObject().put("name", name).put("description", "docs"));
     assertEquals(200, r.status(), r.body());
     return r.json();
   }
 
-  /** Polls the job until it ends; returns its final JobModel. */
   static JsonObject awaitJob(String token, String jobId) throws InterruptedException {
+    return awaitJob(api, token, jobId);
+  }
+
+  /** Polls the job until it ends; returns its final JobModel. */
+  static JsonObject awaitJob(Api api, String token, String jobId) throws InterruptedException {
     for (int i = 0; i < 600; i++) {
       JsonObject job = api.get("/api/sources/status/" + jobId, token).json();
       String status = job.getString("status");

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 class AgentApiTest {
   private static final String RH = "{\"type\":\"boolean\",\"description\":\"Request an immediate heartbeat after"
       + " function execution. Set to 'true' if you want to send a follow-up message or run a follow-up function.\"}";
-  /** The exact schemas of §5 of the reference, in the memgpt_chat order (without the archival tools). */
+  /** The exact schemas of §5 of the reference, in the memgpt_chat order. */
   private static final List<String> SCHEMAS = List.of(
       "{\"name\":\"send_message\",\"description\":\"Sends a message to the human user.\",\"parameters\":{\"type\":"
           + "\"object\",\"properties\":{\"message\":{\"type\":\"string\",\"description\":\"Message contents. All"
@@ -58,7 +58,17 @@ class AgentApiTest {
           + "{\"type\":\"string\",\"description\":\"The end of the date range to search, in the format"
           + " 'YYYY-MM-DD'.\"},\"page\":{\"type\":\"integer\",\"description\":\"Allows you to page through results."
           + " Only use on a follow-up query. Defaults to 0 (first page).\"},\"request_heartbeat\":" + RH + "},"
-          + "\"required\":[\"start_date\",\"end_date\",\"request_heartbeat\"]}}");
+          + "\"required\":[\"start_date\",\"end_date\",\"request_heartbeat\"]}}",
+      "{\"name\":\"archival_memory_insert\",\"description\":\"Add to archival memory. Make sure to phrase the"
+          + " memory contents such that it can be easily queried later.\",\"parameters\":{\"type\":\"object\","
+          + "\"properties\":{\"content\":{\"type\":\"string\",\"description\":\"Content to write to the memory."
+          + " All unicode (including emojis) are supported.\"},\"request_heartbeat\":" + RH + "},\"required\":"
+          + "[\"content\",\"request_heartbeat\"]}}",
+      "{\"name\":\"archival_memory_search\",\"description\":\"Search archival memory using semantic"
+          + " (embedding-based) search.\",\"parameters\":{\"type\":\"object\",\"properties\":{\"query\":"
+          + "{\"type\":\"string\",\"description\":\"String to search for.\"},\"page\":{\"type\":\"integer\","
+          + "\"description\":\"Allows you to page through results. Only use on a follow-up query. Defaults to 0"
+          + " (first page).\"},\"request_heartbeat\":" + RH + "},\"required\":[\"query\",\"request_heartbeat\"]}}");
 
   private final Api api = TestServer.shared().api;
 
@@ -128,7 +138,7 @@ class AgentApiTest {
     JsonArray functions = state.getJsonArray("functions_schema");
     List<String> names = functions.stream().map(f -> ((JsonObject) f).getString("name")).toList();
     assertEquals(List.of("send_message", "pause_heartbeats", "core_memory_append", "core_memory_replace",
-        "conversation_search", "conversation_search_date"), names);
+        "conversation_search", "conversation_search_date", "archival_memory_insert", "archival_memory_search"), names);
     for (int i = 0; i < SCHEMAS.size(); i++) {
       assertEquals(new JsonObject(SCHEMAS.get(i)), functions.getJsonObject(i), names.get(i));
     }
@@ -189,7 +199,7 @@ class AgentApiTest {
       assertEquals("cs_phd", a.getString("human"));
       assertEquals("sam_pov", a.getString("persona"));
       OffsetDateTime.parse(a.getString("created_at"));
-      assertEquals(6, a.getJsonArray("tools").size());
+      assertEquals(8, a.getJsonArray("tools").size());
       assertEquals("send_message", a.getJsonArray("tools").getJsonObject(0).getString("name"));
       JsonObject memory = a.getJsonObject("memory");
       assertEquals(template("prompts/persona_sam_pov.txt"), memory.getJsonObject("core_memory").getString("persona"));
