@@ -3,7 +3,7 @@
 #   scripts/bench.sh steps [--agents 64] [--rate 1000] [--seconds 20] [--warmup 5]
 #   scripts/bench.sh locomo [--data ../shared/data/locomo] [--modes vector,text,hybrid]
 #   scripts/bench.sh index [--vectors 1000000] [--queries 1000] [--dim 384] (more options in VectorIndexBenchmark)
-#   scripts/bench.sh embed [--texts N] [--callers 64]
+#   scripts/bench.sh embed [--texts 2000] [--callers 64] [--batch-size 32] [--wait-ms 2] [--threads 2] [--rows-per-run 1]
 # Builds main and test classes, then runs the benchmark main in its own JVM.
 set -euo pipefail
 cd "$(dirname "$0")/.."

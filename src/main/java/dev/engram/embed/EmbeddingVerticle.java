@@ -9,10 +9,13 @@ import dev.engram.kernel.BusService;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 
-/** Serves {@code Addresses.EMBED} and {@code Addresses.EMBED_MODEL} from the embedder the settings choose. */
+/**
+ * Serves {@code Addresses.EMBED} and {@code Addresses.EMBED_MODEL} from the embedder the settings choose. Deploy one
+ * instance per JVM: the local model loads once in {@link #start()} (off the event loop) and batches across callers.
+ */
 public final class EmbeddingVerticle extends VerticleBase {
   private final EmbeddingSettings settings;
-  private Embedder embedder;
+  private volatile Embedder embedder;
 
   public EmbeddingVerticle(EmbeddingSettings settings) {
     this.settings = settings;
@@ -27,6 +30,11 @@ public final class EmbeddingVerticle extends VerticleBase {
           BusService.serve(vertx, Addresses.EMBED, (Embed r) -> created.embed(r.texts()).map(Vectors::new)),
           BusService.serve(vertx, Addresses.EMBED_MODEL, (Describe r) -> Future.succeededFuture(model)));
     });
+  }
+
+  /** The embedder serving the addresses, once started (benchmarks read its counters). */
+  public Embedder embedder() {
+    return embedder;
   }
 
   @Override

@@ -34,12 +34,18 @@ final class TokenWindows implements AutoCloseable {
 
   /** Reads a {@code tokenizer.json}; the padding and truncation it declares are switched off (we window and pad). */
   static TokenWindows load(InputStream tokenizerJson) throws IOException {
-    // DJL would otherwise probe the EC2 metadata endpoint for usage tracking
-    if (System.getProperty("OPT_OUT_TRACKING") == null && System.getenv("OPT_OUT_TRACKING") == null) {
-      System.setProperty("OPT_OUT_TRACKING", "true");
-    }
+    // DJL would otherwise probe the EC2 metadata endpoint for usage tracking, and could try to download a native
+    // library that is not in its jar; the one for this platform ships inside the jar and is only extracted
+    defaultProperty("OPT_OUT_TRACKING", "true");
+    defaultProperty("ai.djl.offline", "true");
     return new TokenWindows(HuggingFaceTokenizer.newInstance(tokenizerJson,
         Map.of("padding", "false", "truncation", "false", "addSpecialTokens", "true")));
+  }
+
+  private static void defaultProperty(String name, String value) {
+    if (System.getProperty(name) == null && System.getenv(name) == null) {
+      System.setProperty(name, value);
+    }
   }
 
   /** The windows of every text, in text order. */
