@@ -111,12 +111,7 @@ public final class MicroBatcher implements AutoCloseable {
 
   private void runLoop() {
     while (true) {
-      List<Item> batch;
-      try {
-        batch = nextBatch();
-      } catch (InterruptedException e) {
-        return;
-      }
+      List<Item> batch = nextBatch();
       if (closed) {
         failClosed(batch);
         return;
@@ -133,9 +128,17 @@ public final class MicroBatcher implements AutoCloseable {
     }
   }
 
-  /** The next batch, or an empty one after a short idle wait (so that the loop sees {@link #close()}). */
-  private List<Item> nextBatch() throws InterruptedException {
-    Item first = queue.poll(IDLE_POLL_MS, TimeUnit.MILLISECONDS);
+  /**
+   * The next batch, or an empty one after a short idle wait (so that the loop sees {@link #close()}). Interrupts
+   * are ignored: these threads are ours and stop through {@code closed}.
+   */
+  private List<Item> nextBatch() {
+    Item first;
+    try {
+      first = queue.poll(IDLE_POLL_MS, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      return List.of();
+    }
     if (first == null) {
       return List.of();
     }
@@ -145,7 +148,12 @@ public final class MicroBatcher implements AutoCloseable {
     long deadline = first.queuedAt + waitNanos;
     while (batch.size() < batchSize && busy.get() > 0) {
       long left = deadline - System.nanoTime();
-      Item next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : null;
+      Item next;
+      try {
+        next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : null;
+      } catch (InterruptedException e) {
+        next = null;
+      }
       if (next == null) {
         break;
       }
@@ -161,6 +169,10 @@ public final class MicroBatcher implements AutoCloseable {
     float[][] vectors;
     try {
       vectors = function.apply(input);
+      if (vectors.length != input.size()) {
+        throw new IllegalStateException("batch function returned " + vectors.length + " vectors for "
+            + input.size() + " texts");
+      }
     } catch (Throwable t) {
       Map<Request, Boolean> failed = new IdentityHashMap<>();
       batch.forEach(item -> failed.putIfAbsent(item.request, Boolean.TRUE));

@@ -5,17 +5,18 @@ import dev.engram.kernel.ErrorKind;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
-import io.vertx.core.buffer.Buffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -89,9 +90,10 @@ public final class OpenAiEmbedder implements Embedder {
     }
     float[][] out = new float[texts.size()][];
     AtomicInteger next = new AtomicInteger();
+    AtomicBoolean failed = new AtomicBoolean();
     List<Future<Void>> lanes = new ArrayList<>();
     for (int lane = 0; lane < Math.min(chunks.size(), Math.max(1, settings.threads())); lane++) {
-      lanes.add(drain(chunks, next, size, out));
+      lanes.add(drain(chunks, next, failed, size, out).onFailure(e -> failed.set(true)));
     }
     return Future.all(lanes).map(v -> List.of(out));
   }
@@ -101,10 +103,11 @@ public final class OpenAiEmbedder implements Embedder {
     web.close();
   }
 
-  /** Sends chunks one after another until none are left; the lanes share {@code next}. */
-  private Future<Void> drain(List<List<String>> chunks, AtomicInteger next, int size, float[][] out) {
+  /** Sends chunks one after another until none are left or a lane failed; the lanes share {@code next}. */
+  private Future<Void> drain(List<List<String>> chunks, AtomicInteger next, AtomicBoolean failed, int size,
+      float[][] out) {
     int index = next.getAndIncrement();
-    if (index >= chunks.size()) {
+    if (index >= chunks.size() || failed.get()) {
       return Future.succeededFuture();
     }
     List<String> chunk = chunks.get(index);
@@ -118,7 +121,7 @@ public final class OpenAiEmbedder implements Embedder {
       for (int i = 0; i < vectors.size(); i++) {
         out[index * size + i] = vectors.get(i);
       }
-      return drain(chunks, next, size, out);
+      return drain(chunks, next, failed, size, out);
     });
   }
 
