@@ -12,6 +12,7 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,6 +33,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Usage: scripts/bench.sh steps [--agents 64] [--rate 1000] [--seconds 20] [--warmup 5]
  */
 public final class StepBenchmark {
+  /** -Dbench.threads=true: also print CPU per step by thread name (GC, JIT, event loops). */
+  private static final boolean THREADS = Boolean.getBoolean("bench.threads");
+  private static Map<String, Long> lastThreads = Map.of();
+
   public static void main(String[] args) throws Exception {
     Map<String, String> opts = parse(args);
     int agents = Integer.parseInt(opts.getOrDefault("agents", "64"));
@@ -39,11 +44,15 @@ public final class StepBenchmark {
     int seconds = Integer.parseInt(opts.getOrDefault("seconds", "20"));
     int warmup = Integer.parseInt(opts.getOrDefault("warmup", "5"));
 
+    Path home = Files.createTempDirectory("engram-bench-");
+    ResourceMeter meter = new ResourceMeter(home.resolve("pgdata"));
     Vertx side = Vertx.vertx();
     ScriptedLlm llm = await(ScriptedLlm.start(side));
-    llm.fallback(request -> ScriptedLlm.Step.sendMessage("Thinking briefly.", "Hello from the benchmark."));
+    llm.fallbackIgnoringRequest(() -> ScriptedLlm.Step.sendMessage("Thinking briefly.", "Hello from the benchmark."));
     llm.keepRequests(false);
-    Path home = Files.createTempDirectory("engram-bench-");
+    for (var loop : ((VertxInternal) side).eventLoopGroup()) {
+      loop.execute(meter::markSideThread);
+    }
     Map<String, String> settings = new HashMap<>();
     settings.put("ENGRAM_HOME", home.toString());
     settings.put("ENGRAM_CONFIG", home.resolve("none.yaml").toString());
@@ -61,9 +70,13 @@ public final class StepBenchmark {
       }
       System.out.printf("agents=%d offered_rate=%d/s warmup=%ds measure=%ds (server, LLM and load in one JVM, %d"
           + " cores)%n", agents, rate, warmup, seconds, Runtime.getRuntime().availableProcessors());
-      closedLoop(side, http, ids, warmup);
-      report("open loop @" + rate + "/s", openLoop(side, http, ids, rate, seconds), seconds);
-      report("closed loop (1 in flight per agent)", closedLoop(side, http, ids, seconds), seconds);
+      ResourceMeter.Sample before = meter.sample();
+      report("warm-up, closed loop", closedLoop(side, http, ids, warmup), warmup, meter, before);
+      before = meter.sample();
+      report("open loop @" + rate + "/s", openLoop(side, http, ids, rate, seconds), seconds, meter, before);
+      before = meter.sample();
+      report("closed loop (1 in flight per agent)", closedLoop(side, http, ids, seconds), seconds, meter,
+          before);
       await(http.close());
     } finally {
       await(side.close());
@@ -155,11 +168,25 @@ public final class StepBenchmark {
     return latencies;
   }
 
-  private static void report(String phase, long[] ns, int seconds) {
+  private static void report(String phase, long[] ns, int seconds, ResourceMeter meter,
+      ResourceMeter.Sample before) {
+    ResourceMeter.Sample used = meter.sample().minus(before);
+    if (THREADS) {
+      Map<String, Long> now = ResourceMeter.threadGroupsCpuNs();
+      StringBuilder line = new StringBuilder();
+      now.entrySet().stream()
+          .map(e -> Map.entry(e.getKey(), e.getValue() - lastThreads.getOrDefault(e.getKey(), 0L)))
+          .filter(e -> e.getValue() > 0)
+          .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+          .forEach(e -> line.append(String.format(" %s=%.3f", e.getKey(), e.getValue() / 1e6 / ns.length)));
+      lastThreads = now;
+      System.out.printf("%-38s cpu/step by thread (ms):%s%n", "", line);
+    }
     Arrays.sort(ns);
     System.out.printf("%-38s steps=%d throughput=%.0f steps/s p50=%.2f ms p90=%.2f ms p99=%.2f ms max=%.2f ms%n",
         phase, ns.length, ns.length / (double) seconds, pct(ns, 0.50), pct(ns, 0.90), pct(ns, 0.99),
         ns[ns.length - 1] / 1e6);
+    System.out.printf("%-38s %s%n", "", used.perStep(ns.length));
   }
 
   private static double pct(long[] sorted, double p) {
