@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks (they print figures; they are not tests). Usage:
 #   scripts/bench.sh steps [--agents 64] [--rate 1000] [--seconds 20] [--warmup 5]
+#   scripts/bench.sh saves [--agents 64] [--seconds 10] [--sql "alter table ..."]
 # Builds main and test classes, then runs the benchmark main in its own JVM.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,7 +9,8 @@ which=${1:-steps}
 shift || true
 case "$which" in
   steps) main=dev.engram.bench.StepBenchmark ;;
-  *) echo "unknown benchmark '$which' (known: steps)" >&2; exit 2 ;;
+  saves) main=dev.engram.bench.SaveBenchmark ;;
+  *) echo "unknown benchmark '$which' (known: steps, saves)" >&2; exit 2 ;;
 esac
 mvn -q -B -DskipTests test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath >&2
 # run from a private copy of the classes so that a concurrent build cannot pull them away mid-run

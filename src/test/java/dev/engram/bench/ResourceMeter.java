@@ -36,20 +36,21 @@ final class ResourceMeter {
   }
 
   /** Totals so far; subtract two to get a phase's figures. */
-  record Sample(long jvmCpuNs, long javaThreadsCpuNs, long sideCpuNs, long pgCpuNs, long allocatedBytes,
-      long gcCount, long gcMs) {
+  record Sample(long jvmCpuNs, long javaThreadsCpuNs, long sideCpuNs, long pgCpuNs, long pgSystemNs,
+      long allocatedBytes, long gcCount, long gcMs) {
     Sample minus(Sample o) {
       return new Sample(jvmCpuNs - o.jvmCpuNs, javaThreadsCpuNs - o.javaThreadsCpuNs, sideCpuNs - o.sideCpuNs,
-          pgCpuNs - o.pgCpuNs, allocatedBytes - o.allocatedBytes, gcCount - o.gcCount, gcMs - o.gcMs);
+          pgCpuNs - o.pgCpuNs, pgSystemNs - o.pgSystemNs, allocatedBytes - o.allocatedBytes, gcCount - o.gcCount,
+          gcMs - o.gcMs);
     }
 
     /** One line of per-step figures for {@code steps} steps. */
     String perStep(long steps) {
       double n = Math.max(1, steps);
       return String.format("cpu/step: jvm=%.3f ms (server %.3f, llm+load %.3f, gc+jit %.3f) postgres=%.3f ms"
-              + " total=%.3f ms; alloc/step=%.1f KB; gc: %d collections, %d ms",
+              + " (kernel %.3f) total=%.3f ms; alloc/step=%.1f KB; gc: %d collections, %d ms",
           jvmCpuNs / n / 1e6, (javaThreadsCpuNs - sideCpuNs) / n / 1e6, sideCpuNs / n / 1e6,
-          (jvmCpuNs - javaThreadsCpuNs) / n / 1e6, pgCpuNs / n / 1e6,
+          (jvmCpuNs - javaThreadsCpuNs) / n / 1e6, pgCpuNs / n / 1e6, pgSystemNs / n / 1e6,
           (jvmCpuNs + pgCpuNs) / n / 1e6, allocatedBytes / n / 1024, gcCount, gcMs);
     }
   }
@@ -70,8 +71,9 @@ final class ResourceMeter {
       gcCount += Math.max(0, gc.getCollectionCount());
       gcMs += Math.max(0, gc.getCollectionTime());
     }
-    return new Sample(os.getProcessCpuTime(), all, side, postgresCpuNs(), threads.getTotalThreadAllocatedBytes(),
-        gcCount, gcMs);
+    long[] pg = postgresCpuNs();
+    return new Sample(os.getProcessCpuTime(), all, side, pg[0] + pg[1], pg[1],
+        threads.getTotalThreadAllocatedBytes(), gcCount, gcMs);
   }
 
   /** CPU so far of this process's threads (native ones too: GC, JIT), by thread name with digits removed. */
@@ -95,8 +97,8 @@ final class ResourceMeter {
     return out;
   }
 
-  /** User + system CPU of the postmaster serving {@code pgDataDir} and of its children (the backends). */
-  private long postgresCpuNs() {
+  /** User and system CPU of the postmaster serving {@code pgDataDir} and of its children (the backends). */
+  private long[] postgresCpuNs() {
     try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
       long[] postmaster = {-1};
       var stats = procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit))
@@ -108,9 +110,10 @@ final class ResourceMeter {
             return new long[] {pid, 0, 0};
           }).toList();
       if (postmaster[0] < 0) {
-        return 0;
+        return new long[2];
       }
-      long ticks = 0;
+      long user = 0;
+      long system = 0;
       for (long[] s : stats) {
         String stat = read(Path.of("/proc", Long.toString(s[0]), "stat"));
         int close = stat.lastIndexOf(')');
@@ -120,12 +123,13 @@ final class ResourceMeter {
         String[] f = stat.substring(close + 2).split(" ");
         long ppid = Long.parseLong(f[1]);
         if (s[0] == postmaster[0] || ppid == postmaster[0]) {
-          ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+          user += Long.parseLong(f[11]);
+          system += Long.parseLong(f[12]);
         }
       }
-      return ticks * CLOCK_TICK_NS;
+      return new long[] {user * CLOCK_TICK_NS, system * CLOCK_TICK_NS};
     } catch (IOException | RuntimeException e) {
-      return 0;
+      return new long[2];
     }
   }
 
