@@ -17,6 +17,8 @@ final class AgentRuntime {
   final List<Message> context;
   long recallCount;
   final TokenCounter tokens;
+  private List<String> toolTokensFor;
+  private int toolTokenCount;
 
   AgentRuntime(Agent agent, List<Message> context, long recallCount) {
     this.agent = agent;
@@ -35,7 +37,21 @@ final class AgentRuntime {
   }
 
   List<String> contextIds() {
-    return context.stream().map(Message::id).toList();
+    String[] ids = new String[context.size()];
+    for (int i = 0; i < ids.length; i++) {
+      ids[i] = context.get(i).id();
+    }
+    return List.of(ids);
+  }
+
+  /** Tokens of the agent's tool schemas, counted again only when its tool list changes. */
+  int toolTokens(AgentDeps deps) {
+    List<String> names = agent.tools();
+    if (names != toolTokensFor) {
+      toolTokenCount = deps.toolTokens(names, tokens);
+      toolTokensFor = names;
+    }
+    return toolTokenCount;
   }
 
   int contextTokens() {

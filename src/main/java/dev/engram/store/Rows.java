@@ -116,7 +116,11 @@ final class Rows {
   }
 
   static UUID[] uuids(List<String> ids) {
-    return ids.stream().map(UUID::fromString).toArray(UUID[]::new);
+    UUID[] out = new UUID[ids.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = UUID.fromString(ids.get(i));
+    }
+    return out;
   }
 
   static OffsetDateTime offset(Instant i) {

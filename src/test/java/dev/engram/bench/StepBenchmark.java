@@ -14,6 +14,7 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -72,6 +73,7 @@ public final class StepBenchmark {
           + " cores)%n", agents, rate, warmup, seconds, Runtime.getRuntime().availableProcessors());
       ResourceMeter.Sample before = meter.sample();
       report("warm-up, closed loop", closedLoop(side, http, ids, warmup), warmup, meter, before);
+      awaitQuietJit();
       before = meter.sample();
       report("open loop @" + rate + "/s", openLoop(side, http, ids, rate, seconds), seconds, meter, before);
       before = meter.sample();
@@ -82,6 +84,24 @@ public final class StepBenchmark {
       await(side.close());
     }
     System.exit(0);
+  }
+
+  /**
+   * Waits (up to 60 s) until the JIT compilers have worked through their queue: under full load they fall behind, and
+   * their catching up would otherwise be billed to the first measured phase.
+   */
+  private static void awaitQuietJit() throws InterruptedException {
+    var jit = ManagementFactory.getCompilationMXBean();
+    long start = System.nanoTime();
+    long last = jit.getTotalCompilationTime();
+    int quiet = 0;
+    while (quiet < 4 && System.nanoTime() - start < TimeUnit.SECONDS.toNanos(60)) {
+      Thread.sleep(250);
+      long now = jit.getTotalCompilationTime();
+      quiet = now - last < 10 ? quiet + 1 : 0;
+      last = now;
+    }
+    System.out.printf("(waited %.1f s for the JIT compilers to settle)%n", (System.nanoTime() - start) / 1e9);
   }
 
   private static Future<String> createAgent(HttpClientAgent http, String name) {

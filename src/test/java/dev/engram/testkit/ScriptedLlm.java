@@ -1,7 +1,9 @@
 package dev.engram.testkit;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
@@ -116,21 +118,22 @@ public final class ScriptedLlm {
           .end(errorBody("no route for " + request.method() + " " + request.path(), "not_found").encode());
       return;
     }
-    request.body().onSuccess(buffer -> {
+    bodyBytes(request).onSuccess(bytes -> {
       ChatRequestScan scan;
       try {
-        scan = ChatRequestScan.of(buffer);
+        scan = ChatRequestScan.of(bytes);
       } catch (IllegalArgumentException e) {
         request.response().setStatusCode(400).putHeader("Content-Type", "application/json")
             .end(errorBody("request body is not JSON", "invalid_request_error").encode());
         return;
       }
       if (keepRequests) {
-        requests.add(buffer.toJsonObject());
+        requests.add(Buffer.buffer(bytes).toJsonObject());
       }
       Step next = queue.poll();
       Function<JsonObject, Step> looking = fallback;
-      Step step = next != null ? next : looking != null ? looking.apply(buffer.toJsonObject()) : blindFallback.get();
+      Step step = next != null ? next
+          : looking != null ? looking.apply(Buffer.buffer(bytes).toJsonObject()) : blindFallback.get();
       if (step.hang) {
         return;
       }
@@ -140,6 +143,23 @@ public final class ScriptedLlm {
         answer(request.response(), scan, step);
       }
     });
+  }
+
+  /** The request body, collected straight into an array of its Content-Length when it has one. */
+  private static Future<byte[]> bodyBytes(HttpServerRequest request) {
+    String length = request.getHeader("Content-Length");
+    if (length == null) {
+      return request.body().map(Buffer::getBytes);
+    }
+    byte[] bytes = new byte[Integer.parseInt(length.strip())];
+    int[] filled = {0};
+    Promise<byte[]> done = Promise.promise();
+    request.handler(chunk -> {
+      int n = Math.min(chunk.length(), bytes.length - filled[0]);
+      chunk.getBytes(0, n, bytes, filled[0]);
+      filled[0] += n;
+    }).exceptionHandler(done::tryFail).endHandler(v -> done.tryComplete(bytes));
+    return done.future();
   }
 
   private static void answer(HttpServerResponse response, ChatRequestScan request, Step step) {
