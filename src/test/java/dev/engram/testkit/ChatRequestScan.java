@@ -1,218 +1,122 @@
 package dev.engram.testkit;
 
-import java.nio.charset.StandardCharsets;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.IOException;
 
 /**
  * What the scripted LLM needs from a chat-completions request to answer it (model, streaming, whether usage is
- * wanted, and the prompt's text length for its usage figures), read in one pass over the bytes without building any
- * JSON tree or string, so that a benchmark's stand-in model costs little next to the server it drives. Also checks that
- * the body is one well-formed JSON object.
+ * wanted, and the prompt's text length for its usage figures), read in one streaming pass without building a JSON tree,
+ * so that a benchmark's stand-in model costs little next to the server it drives. Also checks that the body is JSON.
  */
 record ChatRequestScan(String model, boolean stream, boolean includeUsage, int promptChars) {
+  private static final JsonFactory JSON = new JsonFactory();
 
   /** Scans a request body; throws {@link IllegalArgumentException} when it is not a JSON object. */
   static ChatRequestScan of(byte[] body) {
-    return new Reader(body).request();
+    try (JsonParser p = JSON.createParser(body)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        throw new IllegalArgumentException("not a JSON object");
+      }
+      String model = null;
+      boolean stream = false;
+      boolean includeUsage = false;
+      int chars = 0;
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        JsonToken value = p.nextToken();
+        switch (field) {
+          case "model" -> model = value == JsonToken.VALUE_STRING ? p.getText() : model;
+          case "stream" -> stream = value == JsonToken.VALUE_TRUE;
+          case "stream_options" -> includeUsage = value == JsonToken.START_OBJECT && includeUsage(p);
+          case "messages" -> chars = value == JsonToken.START_ARRAY ? messagesChars(p) : skip(p);
+          default -> skip(p);
+        }
+      }
+      if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
+        throw new IllegalArgumentException("not a JSON object");
+      }
+      return new ChatRequestScan(model, stream, includeUsage, chars);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("not JSON: " + e.getMessage(), e);
+    }
   }
 
-  /** A minimal JSON reader over UTF-8 bytes that measures strings instead of decoding them. */
-  private static final class Reader {
-    private final byte[] b;
-    private int pos;
-    private String model;
-    private boolean stream;
-    private boolean includeUsage;
-    private int chars;
-
-    Reader(byte[] bytes) {
-      this.b = bytes;
-    }
-
-    ChatRequestScan request() {
-      try {
-        object(Reader::topField);
-        skipSpace();
-        if (pos != b.length) {
-          throw bad();
-        }
-        return new ChatRequestScan(model, stream, includeUsage, chars);
-      } catch (ArrayIndexOutOfBoundsException e) {
-        throw bad();
+  /** Characters of every message's text content and of its tool calls' arguments; the parser is on '['. */
+  private static int messagesChars(JsonParser p) throws IOException {
+    int chars = 0;
+    for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+      if (t != JsonToken.START_OBJECT) {
+        skip(p);
+        continue;
       }
-    }
-
-    private interface FieldReader {
-      void read(Reader r, String field);
-    }
-
-    private void topField(String field) {
-      switch (field) {
-        case "model" -> model = peek() == '"' ? stringValue() : skipValue();
-        case "stream" -> stream = literalTrue();
-        case "stream_options" -> optionsOrSkip();
-        case "messages" -> arrayOrSkip(r -> r.objectOrSkip(Reader::messageField));
-        default -> skipValue();
-      }
-    }
-
-    private void messageField(String field) {
-      if (field.equals("content") && peek() == '"') {
-        chars += stringLength();
-      } else if (field.equals("content")) {
-        arrayOrSkip(r -> r.objectOrSkip((x, f) -> x.lengthOf(f, "text")));
-      } else if (field.equals("tool_calls")) {
-        arrayOrSkip(r -> r.objectOrSkip((x, f) -> {
-          if (f.equals("function")) {
-            x.objectOrSkip((y, g) -> y.lengthOf(g, "arguments"));
-          } else {
-            x.skipValue();
-          }
-        }));
-      } else {
-        skipValue();
-      }
-    }
-
-    private void optionsOrSkip() {
-      objectOrSkip((r, f) -> {
-        if (f.equals("include_usage")) {
-          r.includeUsage = r.literalTrue();
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        JsonToken value = p.nextToken();
+        if (field.equals("content") && value == JsonToken.VALUE_STRING) {
+          chars += p.getTextLength();
+        } else if (field.equals("content") && value == JsonToken.START_ARRAY) {
+          chars += fieldChars(p, "text", null);
+        } else if (field.equals("tool_calls") && value == JsonToken.START_ARRAY) {
+          chars += fieldChars(p, "arguments", "function");
         } else {
-          r.skipValue();
+          skip(p);
         }
-      });
+      }
     }
+    return chars;
+  }
 
-    /** Adds the length of the field's value when it is the string field {@code wanted}; skips it otherwise. */
-    private void lengthOf(String field, String wanted) {
-      if (field.equals(wanted) && peek() == '"') {
-        chars += stringLength();
+  /**
+   * Sum of the lengths of the string fields {@code name} of the objects in the array the parser is on, or of their
+   * {@code via} objects' fields {@code name} when {@code via} is not null.
+   */
+  private static int fieldChars(JsonParser p, String name, String via) throws IOException {
+    int chars = 0;
+    for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+      if (t == JsonToken.START_OBJECT) {
+        chars += objectFieldChars(p, via == null ? name : via, via == null ? null : name);
       } else {
-        skipValue();
+        skip(p);
       }
     }
+    return chars;
+  }
 
-    private boolean literalTrue() {
-      boolean isTrue = peek() == 't';
-      skipValue();
-      return isTrue;
-    }
-
-    private void objectOrSkip(FieldReader fields) {
-      if (peek() == '{') {
-        object(fields);
+  /** In the object the parser is on: the length of string field {@code field}, or of {@code field.inner}. */
+  private static int objectFieldChars(JsonParser p, String field, String inner) throws IOException {
+    int chars = 0;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      boolean match = p.currentName().equals(field);
+      JsonToken value = p.nextToken();
+      if (match && inner == null && value == JsonToken.VALUE_STRING) {
+        chars += p.getTextLength();
+      } else if (match && inner != null && value == JsonToken.START_OBJECT) {
+        chars += objectFieldChars(p, inner, null);
       } else {
-        skipValue();
+        skip(p);
       }
     }
+    return chars;
+  }
 
-    private void object(FieldReader fields) {
-      expect('{');
-      if (peek() == '}') {
-        pos++;
-        return;
+  private static boolean includeUsage(JsonParser p) throws IOException {
+    boolean include = false;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String field = p.currentName();
+      JsonToken value = p.nextToken();
+      if (field.equals("include_usage")) {
+        include = value == JsonToken.VALUE_TRUE;
       }
-      do {
-        skipSpace();
-        String field = stringValue();
-        expect(':');
-        skipSpace();
-        fields.read(this, field);
-      } while (next(',', '}'));
+      skip(p);
     }
+    return include;
+  }
 
-    private void arrayOrSkip(java.util.function.Consumer<Reader> item) {
-      if (peek() != '[') {
-        skipValue();
-        return;
-      }
-      pos++;
-      if (peek() == ']') {
-        pos++;
-        return;
-      }
-      do {
-        skipSpace();
-        item.accept(this);
-      } while (next(',', ']'));
-    }
-
-    private String skipValue() {
-      byte c = peek();
-      if (c == '{') {
-        object((r, f) -> r.skipValue());
-      } else if (c == '[') {
-        arrayOrSkip(Reader::skipValue);
-      } else if (c == '"') {
-        stringLength();
-      } else {
-        int start = pos;
-        while (pos < b.length && (Character.isLetterOrDigit(b[pos]) || "+-.".indexOf(b[pos]) >= 0)) {
-          pos++;
-        }
-        if (pos == start) {
-          throw bad();
-        }
-      }
-      return null;
-    }
-
-    /** Reads a string; for keys and short values only. */
-    private String stringValue() {
-      int start = pos + 1;
-      stringLength();
-      return new String(b, start, pos - 1 - start, StandardCharsets.UTF_8);
-    }
-
-    /** Skips a string, answering its length in UTF-16 units as Java would count the decoded text. */
-    private int stringLength() {
-      expect('"');
-      int n = 0;
-      while (true) {
-        int c = b[pos++] & 0xff;
-        if (c == '"') {
-          return n;
-        } else if (c == '\\') {
-          pos += b[pos] == 'u' ? 5 : 1;
-          n++;
-        } else if (c < 0x80 || c >= 0xc0) {
-          n += c >= 0xf0 ? 2 : 1;
-        }
-      }
-    }
-
-    private boolean next(char more, char end) {
-      skipSpace();
-      byte c = b[pos++];
-      if (c == more) {
-        return true;
-      }
-      if (c == end) {
-        return false;
-      }
-      throw bad();
-    }
-
-    private void expect(char c) {
-      skipSpace();
-      if (b[pos++] != c) {
-        throw bad();
-      }
-    }
-
-    private byte peek() {
-      skipSpace();
-      return b[pos];
-    }
-
-    private void skipSpace() {
-      while (pos < b.length && (b[pos] == ' ' || b[pos] == '\n' || b[pos] == '\r' || b[pos] == '\t')) {
-        pos++;
-      }
-    }
-
-    private IllegalArgumentException bad() {
-      return new IllegalArgumentException("not a JSON object (at byte " + pos + ")");
-    }
+  /** Skips the value the parser is on (a scalar, or a whole object or array). */
+  private static int skip(JsonParser p) throws IOException {
+    p.skipChildren();
+    return 0;
   }
 }
