@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks (they print figures; they are not tests). Usage:
-#   scripts/bench.sh steps [--agents 64] [--rate 1000] [--seconds 20] [--warmup 5]
+#   scripts/bench.sh steps [--agents 64] [--rate 1000] [--seconds 20] [--warmup 30]
 #   scripts/bench.sh saves [--agents 64] [--seconds 10] [--sql "alter table ..."]
 # Builds main and test classes, then runs the benchmark main in its own JVM.
 set -euo pipefail

@@ -28,8 +28,7 @@ final class AgentRepository {
   private static final String DELETE_AGENT = "delete from agents where id = $1";
   /**
    * An agent's state and its new messages in one statement (so one round trip and one implicit transaction): the
-   * messages not stored yet are inserted in the given order and counted into recall_count. The context's ids travel
-   * as text for PostgreSQL to parse, which it does faster than the JVM.
+   * messages not stored yet are inserted in the given order and counted into recall_count.
    */
   private static final String SAVE_AGENT = """
       with added as (
@@ -42,8 +41,8 @@ final class AgentRepository {
         order by ord
         on conflict (id) do nothing
         returning 1)
-      update agents set name = $2, persona = $3, human = $4, in_context_ids = $5::text[]::uuid[],
-        memory_alerted = $6, last_run_at = $7, recall_count = recall_count + (select count(*) from added)
+      update agents set name = $2, persona = $3, human = $4, in_context_ids = $5, memory_alerted = $6,
+        last_run_at = $7, recall_count = recall_count + (select count(*) from added)
       where id = $1""";
 
   private final Pool pool;
@@ -93,7 +92,7 @@ final class AgentRepository {
   Future<Done> save(SaveAgent req) {
     var a = req.agent();
     Tuple params = Tuple.of(UUID.fromString(a.id()), a.name(), a.memory().persona(), a.memory().human())
-        .addArrayOfString(a.inContextIds().toArray(String[]::new)).addValue(a.memoryAlerted())
+        .addArrayOfUUID(Rows.uuids(a.inContextIds())).addValue(a.memoryAlerted())
         .addValue(Rows.offset(a.lastRunAt()));
     return pool.preparedQuery(SAVE_AGENT).execute(Rows.messageColumns(req.newMessages(), params))
         .compose(r -> r.rowCount() == 0

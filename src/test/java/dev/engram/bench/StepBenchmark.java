@@ -31,7 +31,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * [DONE]. Two phases over N agents: open loop at a fixed offered rate (latency at that load), then closed loop with
  * one outstanding send per agent (saturation throughput). Everything runs in this one JVM on this machine.
  *
- * <p>Usage: scripts/bench.sh steps [--agents 64] [--rate 1000] [--seconds 20] [--warmup 5]
+ * <p>Usage: scripts/bench.sh steps [--agents 64] [--rate 1000] [--seconds 20] [--warmup 30]
  */
 public final class StepBenchmark {
   /** -Dbench.threads=true: also print CPU per step by thread name (GC, JIT, event loops). */
@@ -43,7 +43,7 @@ public final class StepBenchmark {
     int agents = Integer.parseInt(opts.getOrDefault("agents", "64"));
     int rate = Integer.parseInt(opts.getOrDefault("rate", "1000"));
     int seconds = Integer.parseInt(opts.getOrDefault("seconds", "20"));
-    int warmup = Integer.parseInt(opts.getOrDefault("warmup", "5"));
+    int warmup = Integer.parseInt(opts.getOrDefault("warmup", "30"));
 
     Path home = Files.createTempDirectory("engram-bench-");
     ResourceMeter meter = new ResourceMeter(home.resolve("pgdata"));
