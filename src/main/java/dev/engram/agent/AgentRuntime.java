@@ -19,6 +19,8 @@ final class AgentRuntime {
   /** Passages the agent can search; kept fresh by the store's archival-changed notices. */
   long archivalCount;
   final TokenCounter tokens;
+  private List<String> toolTokensFor;
+  private int toolTokenCount;
 
   AgentRuntime(Agent agent, List<Message> context, long recallCount, long archivalCount) {
     this.agent = agent;
@@ -38,7 +40,21 @@ final class AgentRuntime {
   }
 
   List<String> contextIds() {
-    return context.stream().map(Message::id).toList();
+    String[] ids = new String[context.size()];
+    for (int i = 0; i < ids.length; i++) {
+      ids[i] = context.get(i).id();
+    }
+    return List.of(ids);
+  }
+
+  /** Tokens of the agent's tool schemas, counted again only when its tool list changes. */
+  int toolTokens(AgentDeps deps) {
+    List<String> names = agent.tools();
+    if (names != toolTokensFor) {
+      toolTokenCount = deps.toolTokens(names, tokens);
+      toolTokensFor = names;
+    }
+    return toolTokenCount;
   }
 
   int contextTokens() {

@@ -194,7 +194,7 @@ final class StepLoop implements ToolContext {
   }
 
   private int promptTokens() {
-    return rt.contextTokens() + deps.toolTokens(rt.agent.tools(), rt.tokens);
+    return rt.contextTokens() + rt.toolTokens(deps);
   }
 
   private void count(LlmReply.Usage u) {

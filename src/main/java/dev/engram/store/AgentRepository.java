@@ -33,10 +33,25 @@ final class AgentRepository {
   private static final String LIST_AGENTS = "select " + Rows.AGENT_COLUMNS + ", " + ARCHIVAL_COUNT
       + " from agents where user_id = $1 order by coalesce(last_run_at, created_at) desc, id";
   private static final String DELETE_AGENT = "delete from agents where id = $1";
-  private static final String UPDATE_AGENT = """
+  /**
+   * An agent's state and its new messages in one statement (so one round trip and one implicit transaction): the
+   * messages not stored yet are inserted in the given order and counted into recall_count.
+   */
+  private static final String SAVE_AGENT = """
+      with added as (
+        insert into messages(id, agent_id, user_id, role, text, name, tool_calls, tool_call_id, model, tokens,
+          created_at)
+        select id, agent_id, user_id, role, text, name, tool_calls::jsonb, tool_call_id, model, tokens, created_at
+        from unnest($8::uuid[], $9::uuid[], $10::uuid[], $11::text[], $12::text[], $13::text[], $14::text[],
+          $15::text[], $16::text[], $17::int[], $18::timestamptz[]) with ordinality
+          as m(id, agent_id, user_id, role, text, name, tool_calls, tool_call_id, model, tokens, created_at, ord)
+        order by ord
+        on conflict (id) do nothing
+        returning id, seq)
       update agents set name = $2, persona = $3, human = $4, in_context_ids = $5, memory_alerted = $6,
-        last_run_at = $7, recall_count = recall_count + $8
-      where id = $1""";
+        last_run_at = $7, recall_count = recall_count + (select count(*) from added)
+      where id = $1
+      returning array(select id from added order by seq), array(select seq from added order by seq)""";
 
   private final Pool pool;
   private final PassageIndex recall;
@@ -98,14 +113,13 @@ final class AgentRepository {
 
   Future<Done> save(SaveAgent req) {
     var a = req.agent();
-    return pool.withTransaction(conn -> insertMessages(conn, req.newMessages())
-            .compose(inserted -> conn.preparedQuery(UPDATE_AGENT).execute(
-                Tuple.of(UUID.fromString(a.id()), a.name(), a.memory().persona(), a.memory().human())
-                    .addArrayOfUUID(Rows.uuids(a.inContextIds())).addValue(a.memoryAlerted())
-                    .addValue(Rows.offset(a.lastRunAt())).addValue(inserted.size()))
-                .compose(r -> r.rowCount() == 0
-                    ? Future.failedFuture(ApiException.notFound("Agent agent_id=" + a.id() + " does not exist"))
-                    : Future.succeededFuture(inserted))))
+    Tuple params = Tuple.of(UUID.fromString(a.id()), a.name(), a.memory().persona(), a.memory().human())
+        .addArrayOfUUID(Rows.uuids(a.inContextIds())).addValue(a.memoryAlerted())
+        .addValue(Rows.offset(a.lastRunAt()));
+    return pool.preparedQuery(SAVE_AGENT).execute(Rows.messageColumns(req.newMessages(), params))
+        .compose(r -> r.rowCount() == 0
+            ? Future.failedFuture(ApiException.notFound("Agent agent_id=" + a.id() + " does not exist"))
+            : Future.succeededFuture(stored(r.iterator().next(), req.newMessages())))
         .compose(inserted -> IndexSync.bestEffort(recall.upsert(searchable(inserted)), "agent save"))
         .map(v -> new Done())
         .recover(e -> Future.failedFuture(UserRepository.isUniqueViolation(e)
@@ -131,6 +145,19 @@ final class AgentRepository {
   }
 
   private record Stored(long seq, Message message) {}
+
+  /** The messages the save actually inserted, with their seq, from the save's returned id and seq arrays. */
+  private static List<Stored> stored(Row row, List<Message> sent) {
+    UUID[] ids = row.getArrayOfUUIDs(0);
+    Long[] seqs = row.getArrayOfLongs(1);
+    java.util.Map<String, Message> byId = new java.util.HashMap<>();
+    sent.forEach(m -> byId.put(m.id(), m));
+    List<Stored> out = new ArrayList<>(ids.length);
+    for (int i = 0; i < ids.length; i++) {
+      out.add(new Stored(seqs[i], byId.get(ids[i].toString())));
+    }
+    return out;
+  }
 
   /** The recall-index entries of newly stored messages: what the user and the agent said. */
   private static List<IndexedPassage> searchable(List<Stored> stored) {

@@ -64,20 +64,63 @@ final class Rows {
   }
 
   static Tuple messageInsert(Message m) {
-    JsonArray calls = null;
-    if (!m.toolCalls().isEmpty()) {
-      calls = new JsonArray();
-      for (ToolCall c : m.toolCalls()) {
-        calls.add(new JsonObject().put("id", c.id()).put("name", c.name()).put("arguments", c.arguments()));
-      }
-    }
+    JsonArray calls = toolCalls(m);
     return Tuple.tuple(List.of(UUID.fromString(m.id()), UUID.fromString(m.agentId()), UUID.fromString(m.userId()),
             m.role())).addValue(m.text()).addValue(m.name()).addValue(calls).addValue(m.toolCallId())
         .addValue(m.model()).addValue(m.tokens()).addValue(offset(m.createdAt()));
   }
 
+  /** Appends the messages to {@code params} column by column, as eleven arrays in {@link #MESSAGE_COLUMNS} order. */
+  static Tuple messageColumns(List<Message> messages, Tuple params) {
+    int n = messages.size();
+    UUID[] ids = new UUID[n];
+    UUID[] agents = new UUID[n];
+    UUID[] users = new UUID[n];
+    String[] roles = new String[n];
+    String[] texts = new String[n];
+    String[] names = new String[n];
+    String[] calls = new String[n];
+    String[] callIds = new String[n];
+    String[] models = new String[n];
+    Integer[] tokens = new Integer[n];
+    OffsetDateTime[] created = new OffsetDateTime[n];
+    for (int i = 0; i < n; i++) {
+      Message m = messages.get(i);
+      ids[i] = UUID.fromString(m.id());
+      agents[i] = UUID.fromString(m.agentId());
+      users[i] = UUID.fromString(m.userId());
+      roles[i] = m.role();
+      texts[i] = m.text();
+      names[i] = m.name();
+      JsonArray json = toolCalls(m);
+      calls[i] = json == null ? null : json.encode();
+      callIds[i] = m.toolCallId();
+      models[i] = m.model();
+      tokens[i] = m.tokens();
+      created[i] = offset(m.createdAt());
+    }
+    return params.addArrayOfUUID(ids).addArrayOfUUID(agents).addArrayOfUUID(users).addArrayOfString(roles)
+        .addArrayOfString(texts).addArrayOfString(names).addArrayOfString(calls).addArrayOfString(callIds)
+        .addArrayOfString(models).addArrayOfInteger(tokens).addArrayOfOffsetDateTime(created);
+  }
+
+  private static JsonArray toolCalls(Message m) {
+    if (m.toolCalls().isEmpty()) {
+      return null;
+    }
+    JsonArray calls = new JsonArray();
+    for (ToolCall c : m.toolCalls()) {
+      calls.add(new JsonObject().put("id", c.id()).put("name", c.name()).put("arguments", c.arguments()));
+    }
+    return calls;
+  }
+
   static UUID[] uuids(List<String> ids) {
-    return ids.stream().map(UUID::fromString).toArray(UUID[]::new);
+    UUID[] out = new UUID[ids.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = UUID.fromString(ids.get(i));
+    }
+    return out;
   }
 
   static OffsetDateTime offset(Instant i) {

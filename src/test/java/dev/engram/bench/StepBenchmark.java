@@ -12,7 +12,9 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,21 +31,29 @@ import java.util.concurrent.atomic.AtomicInteger;
  * [DONE]. Two phases over N agents: open loop at a fixed offered rate (latency at that load), then closed loop with
  * one outstanding send per agent (saturation throughput). Everything runs in this one JVM on this machine.
  *
- * <p>Usage: scripts/bench.sh steps [--agents 64] [--rate 1000] [--seconds 20] [--warmup 5]
+ * <p>Usage: scripts/bench.sh steps [--agents 64] [--rate 1000] [--seconds 20] [--warmup 30]
  */
 public final class StepBenchmark {
+  /** -Dbench.threads=true: also print CPU per step by thread name (GC, JIT, event loops). */
+  private static final boolean THREADS = Boolean.getBoolean("bench.threads");
+  private static Map<String, Long> lastThreads = Map.of();
+
   public static void main(String[] args) throws Exception {
     Map<String, String> opts = parse(args);
     int agents = Integer.parseInt(opts.getOrDefault("agents", "64"));
     int rate = Integer.parseInt(opts.getOrDefault("rate", "1000"));
     int seconds = Integer.parseInt(opts.getOrDefault("seconds", "20"));
-    int warmup = Integer.parseInt(opts.getOrDefault("warmup", "5"));
+    int warmup = Integer.parseInt(opts.getOrDefault("warmup", "30"));
 
+    Path home = Files.createTempDirectory("engram-bench-");
+    ResourceMeter meter = new ResourceMeter(home.resolve("pgdata"));
     Vertx side = Vertx.vertx();
     ScriptedLlm llm = await(ScriptedLlm.start(side));
-    llm.fallback(request -> ScriptedLlm.Step.sendMessage("Thinking briefly.", "Hello from the benchmark."));
+    llm.fallbackIgnoringRequest(() -> ScriptedLlm.Step.sendMessage("Thinking briefly.", "Hello from the benchmark."));
     llm.keepRequests(false);
-    Path home = Files.createTempDirectory("engram-bench-");
+    for (var loop : ((VertxInternal) side).eventLoopGroup()) {
+      loop.execute(meter::markSideThread);
+    }
     Map<String, String> settings = new HashMap<>();
     settings.put("ENGRAM_HOME", home.toString());
     settings.put("ENGRAM_CONFIG", home.resolve("none.yaml").toString());
@@ -61,14 +71,37 @@ public final class StepBenchmark {
       }
       System.out.printf("agents=%d offered_rate=%d/s warmup=%ds measure=%ds (server, LLM and load in one JVM, %d"
           + " cores)%n", agents, rate, warmup, seconds, Runtime.getRuntime().availableProcessors());
-      closedLoop(side, http, ids, warmup);
-      report("open loop @" + rate + "/s", openLoop(side, http, ids, rate, seconds), seconds);
-      report("closed loop (1 in flight per agent)", closedLoop(side, http, ids, seconds), seconds);
+      ResourceMeter.Sample before = meter.sample();
+      report("warm-up, closed loop", closedLoop(side, http, ids, warmup), warmup, meter, before);
+      awaitQuietJit();
+      before = meter.sample();
+      report("open loop @" + rate + "/s", openLoop(side, http, ids, rate, seconds), seconds, meter, before);
+      before = meter.sample();
+      report("closed loop (1 in flight per agent)", closedLoop(side, http, ids, seconds), seconds, meter,
+          before);
       await(http.close());
     } finally {
       await(side.close());
     }
     System.exit(0);
+  }
+
+  /**
+   * Waits (up to 60 s) until the JIT compilers have worked through their queue: under full load they fall behind, and
+   * their catching up would otherwise be billed to the first measured phase.
+   */
+  private static void awaitQuietJit() throws InterruptedException {
+    var jit = ManagementFactory.getCompilationMXBean();
+    long start = System.nanoTime();
+    long last = jit.getTotalCompilationTime();
+    int quiet = 0;
+    while (quiet < 4 && System.nanoTime() - start < TimeUnit.SECONDS.toNanos(60)) {
+      Thread.sleep(250);
+      long now = jit.getTotalCompilationTime();
+      quiet = now - last < 10 ? quiet + 1 : 0;
+      last = now;
+    }
+    System.out.printf("(waited %.1f s for the JIT compilers to settle)%n", (System.nanoTime() - start) / 1e9);
   }
 
   private static Future<String> createAgent(HttpClientAgent http, String name) {
@@ -155,11 +188,25 @@ public final class StepBenchmark {
     return latencies;
   }
 
-  private static void report(String phase, long[] ns, int seconds) {
+  private static void report(String phase, long[] ns, int seconds, ResourceMeter meter,
+      ResourceMeter.Sample before) {
+    ResourceMeter.Sample used = meter.sample().minus(before);
+    if (THREADS) {
+      Map<String, Long> now = ResourceMeter.threadGroupsCpuNs();
+      StringBuilder line = new StringBuilder();
+      now.entrySet().stream()
+          .map(e -> Map.entry(e.getKey(), e.getValue() - lastThreads.getOrDefault(e.getKey(), 0L)))
+          .filter(e -> e.getValue() > 0)
+          .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+          .forEach(e -> line.append(String.format(" %s=%.3f", e.getKey(), e.getValue() / 1e6 / ns.length)));
+      lastThreads = now;
+      System.out.printf("%-38s cpu/step by thread (ms):%s%n", "", line);
+    }
     Arrays.sort(ns);
     System.out.printf("%-38s steps=%d throughput=%.0f steps/s p50=%.2f ms p90=%.2f ms p99=%.2f ms max=%.2f ms%n",
         phase, ns.length, ns.length / (double) seconds, pct(ns, 0.50), pct(ns, 0.90), pct(ns, 0.99),
         ns[ns.length - 1] / 1e6);
+    System.out.printf("%-38s %s%n", "", used.perStep(ns.length));
   }
 
   private static double pct(long[] sorted, double p) {

@@ -1,7 +1,9 @@
 package dev.engram.testkit;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
@@ -16,6 +18,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * A scripted OpenAI-compatible chat-completions server for tests. It speaks the real wire protocol (JSON completions
@@ -23,13 +26,15 @@ import java.util.function.Function;
  * with the fallback when the queue is empty.
  */
 public final class ScriptedLlm {
-  private static final Function<JsonObject, Step> DEFAULT_FALLBACK = request -> Step.sendMessage(null, "ok");
+  private static final Supplier<Step> DEFAULT_FALLBACK = () -> Step.sendMessage(null, "ok");
 
   private final Vertx vertx;
   private final ConcurrentLinkedQueue<Step> queue = new ConcurrentLinkedQueue<>();
   private final List<JsonObject> requests = new CopyOnWriteArrayList<>();
   private volatile boolean keepRequests = true;
-  private volatile Function<JsonObject, Step> fallback = DEFAULT_FALLBACK;
+  /** Exactly one of the two is set: the fallback that looks at the request, or the one that does not. */
+  private volatile Function<JsonObject, Step> fallback;
+  private volatile Supplier<Step> blindFallback = DEFAULT_FALLBACK;
   private volatile HttpServer server;
 
   private ScriptedLlm(Vertx vertx) {
@@ -65,21 +70,32 @@ public final class ScriptedLlm {
 
   /** How to answer when the queue is empty (by default: a send_message tool call with message "ok"). */
   public ScriptedLlm fallback(Function<JsonObject, Step> fallback) {
+    this.blindFallback = null;
     this.fallback = fallback;
     return this;
   }
 
-  /** Clears the queue and the recorded requests and restores the default fallback. */
+  /**
+   * How to answer when the queue is empty, without looking at the request: the request body is then only scanned, not
+   * parsed into a tree, which keeps a benchmark's stand-in model cheap next to the server it measures.
+   */
+  public ScriptedLlm fallbackIgnoringRequest(Supplier<Step> steps) {
+    this.fallback = null;
+    this.blindFallback = steps;
+    return this;
+  }
+
   /** Benchmarks turn off recording of requests, which would otherwise grow without bound. */
   public ScriptedLlm keepRequests(boolean keep) {
     this.keepRequests = keep;
     return this;
   }
 
+  /** Clears the queue and the recorded requests and restores the default fallback. */
   public ScriptedLlm reset() {
     queue.clear();
     requests.clear();
-    fallback = DEFAULT_FALLBACK;
+    fallbackIgnoringRequest(DEFAULT_FALLBACK);
     return this;
   }
 
@@ -102,32 +118,51 @@ public final class ScriptedLlm {
           .end(errorBody("no route for " + request.method() + " " + request.path(), "not_found").encode());
       return;
     }
-    request.body().onSuccess(buffer -> {
-      JsonObject body;
+    bodyBytes(request).onSuccess(bytes -> {
+      ChatRequestScan scan;
       try {
-        body = buffer.toJsonObject();
-      } catch (RuntimeException e) {
+        scan = ChatRequestScan.of(bytes);
+      } catch (IllegalArgumentException e) {
         request.response().setStatusCode(400).putHeader("Content-Type", "application/json")
             .end(errorBody("request body is not JSON", "invalid_request_error").encode());
         return;
       }
       if (keepRequests) {
-        requests.add(body.copy());
+        requests.add(Buffer.buffer(bytes).toJsonObject());
       }
       Step next = queue.poll();
-      Step step = next != null ? next : fallback.apply(body.copy());
+      Function<JsonObject, Step> looking = fallback;
+      Step step = next != null ? next
+          : looking != null ? looking.apply(Buffer.buffer(bytes).toJsonObject()) : blindFallback.get();
       if (step.hang) {
         return;
       }
       if (step.delayMs > 0) {
-        vertx.setTimer(step.delayMs, id -> answer(request.response(), body, step));
+        vertx.setTimer(step.delayMs, id -> answer(request.response(), scan, step));
       } else {
-        answer(request.response(), body, step);
+        answer(request.response(), scan, step);
       }
     });
   }
 
-  private static void answer(HttpServerResponse response, JsonObject request, Step step) {
+  /** The request body, collected straight into an array of its Content-Length when it has one. */
+  private static Future<byte[]> bodyBytes(HttpServerRequest request) {
+    String length = request.getHeader("Content-Length");
+    if (length == null) {
+      return request.body().map(Buffer::getBytes);
+    }
+    byte[] bytes = new byte[Integer.parseInt(length.strip())];
+    int[] filled = {0};
+    Promise<byte[]> done = Promise.promise();
+    request.handler(chunk -> {
+      int n = Math.min(chunk.length(), bytes.length - filled[0]);
+      chunk.getBytes(0, n, bytes, filled[0]);
+      filled[0] += n;
+    }).exceptionHandler(done::tryFail).endHandler(v -> done.tryComplete(bytes));
+    return done.future();
+  }
+
+  private static void answer(HttpServerResponse response, ChatRequestScan request, Step step) {
     if (response.closed()) {
       return;
     }
@@ -136,12 +171,10 @@ public final class ScriptedLlm {
       response.setStatusCode(step.status).putHeader("Content-Type", "application/json").end(step.errorBody.encode());
       return;
     }
-    String model = request.getString("model", "scripted");
-    JsonObject usage = step.usage(request);
-    if (Boolean.TRUE.equals(request.getValue("stream"))) {
-      boolean includeUsage = request.getValue("stream_options") instanceof JsonObject options
-          && Boolean.TRUE.equals(options.getValue("include_usage"));
-      SseAnswer.write(response, model, step, includeUsage ? usage : null);
+    String model = request.model() != null ? request.model() : "scripted";
+    JsonObject usage = step.usage(request.promptChars());
+    if (request.stream()) {
+      SseAnswer.write(response, model, step, request.includeUsage() ? usage : null);
     } else {
       response.putHeader("Content-Type", "application/json").end(completion(model, step, usage).encode());
     }
@@ -269,45 +302,13 @@ public final class ScriptedLlm {
       return callId;
     }
 
-    JsonObject usage(JsonObject request) {
-      int prompt = usageOverride != null ? usageOverride[0] : promptChars(request) / 4 + 1;
+    JsonObject usage(int promptChars) {
+      int prompt = usageOverride != null ? usageOverride[0] : promptChars / 4 + 1;
       int completion = usageOverride != null ? usageOverride[1] : (length(content) + length(arguments)) / 4 + 1;
       return new JsonObject()
           .put("prompt_tokens", prompt)
           .put("completion_tokens", completion)
           .put("total_tokens", prompt + completion);
-    }
-
-    private static int promptChars(JsonObject request) {
-      int chars = 0;
-      for (Object item : array(request.getValue("messages"))) {
-        if (item instanceof JsonObject message) {
-          chars += contentChars(message.getValue("content"));
-          for (Object call : array(message.getValue("tool_calls"))) {
-            if (call instanceof JsonObject c && c.getValue("function") instanceof JsonObject f) {
-              chars += f.getValue("arguments") instanceof String arguments ? arguments.length() : 0;
-            }
-          }
-        }
-      }
-      return chars;
-    }
-
-    private static int contentChars(Object content) {
-      if (content instanceof String text) {
-        return text.length();
-      }
-      int chars = 0;
-      for (Object item : array(content)) {
-        if (item instanceof JsonObject part && part.getValue("text") instanceof String text) {
-          chars += text.length();
-        }
-      }
-      return chars;
-    }
-
-    private static JsonArray array(Object value) {
-      return value instanceof JsonArray array ? array : new JsonArray();
     }
 
     private static int length(String text) {

@@ -27,7 +27,7 @@ public final class OpenAiClient implements LlmClient {
   private final LlmSettings settings;
   private final WebClient web;
   private final String url;
-  private final OpenAiWire.EncodingCache cache = new OpenAiWire.EncodingCache();
+  private final RequestEncoder encoder = new RequestEncoder();
 
   public OpenAiClient(Vertx vertx, LlmSettings settings) {
     this.vertx = vertx;
@@ -41,7 +41,7 @@ public final class OpenAiClient implements LlmClient {
     if (url == null) {
       return Future.failedFuture(new LlmException(LlmException.Kind.UPSTREAM, "no LLM endpoint is configured"));
     }
-    Buffer body = OpenAiWire.encodeBody(request, settings.model(), settings.stream(), cache);
+    Buffer body = encoder.encode(request, settings.model(), settings.stream());
     if (LOG.isDebugEnabled()) {
       LOG.debug("chat completion request to {}: {}", url, body);
     }

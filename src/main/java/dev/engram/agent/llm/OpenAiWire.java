@@ -2,13 +2,10 @@ package dev.engram.agent.llm;
 
 import dev.engram.model.Message;
 import dev.engram.model.ToolCall;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -19,7 +16,10 @@ final class OpenAiWire {
 
   private OpenAiWire() {}
 
-  /** The JSON body for {@code POST /chat/completions}; {@code defaultModel} is used when the request names none. */
+  /**
+   * The JSON body for {@code POST /chat/completions} as a tree; {@code defaultModel} is used when the request names
+   * none. {@link RequestEncoder} writes the same body straight to bytes.
+   */
   static JsonObject requestBody(LlmRequest request, String defaultModel, boolean stream) {
     String model = request.model() != null && !request.model().isBlank() ? request.model() : defaultModel;
     JsonArray messages = new JsonArray();
@@ -37,65 +37,6 @@ final class OpenAiWire {
       body.put("stream", true).put("stream_options", new JsonObject().put("include_usage", true));
     }
     return body;
-  }
-
-  /**
-   * The same body as {@link #requestBody}, encoded with caches: each message's wire JSON is encoded once (messages are
-   * immutable and their ids unique) and the tool list once per distinct list instance.
-   */
-  static Buffer encodeBody(LlmRequest request, String defaultModel, boolean stream, EncodingCache cache) {
-    String model = request.model() != null && !request.model().isBlank() ? request.model() : defaultModel;
-    Buffer out = Buffer.buffer(4096);
-    out.appendString("{\"model\":").appendString(Json.encode(model)).appendString(",\"messages\":[");
-    boolean first = true;
-    for (Message m : request.messages()) {
-      if (!first) {
-        out.appendByte((byte) ',');
-      }
-      first = false;
-      out.appendString(cache.message(m));
-    }
-    out.appendByte((byte) ']');
-    if (!request.tools().isEmpty()) {
-      out.appendString(",\"tools\":").appendString(cache.tools(request.tools())).appendString(",\"tool_choice\":\"auto\"");
-    }
-    if (request.user() != null) {
-      out.appendString(",\"user\":").appendString(Json.encode(request.user()));
-    }
-    if (stream) {
-      out.appendString(",\"stream\":true,\"stream_options\":{\"include_usage\":true}");
-    }
-    return out.appendByte((byte) '}');
-  }
-
-  /** Encoded wire JSON of recent messages and of the last tool list. Confined to one event loop. */
-  static final class EncodingCache {
-    private static final int MAX_MESSAGES = 50_000;
-    private final Map<String, String> messages = new LinkedHashMap<>(1024, 0.75f, true) {
-      @Override
-      protected boolean removeEldestEntry(java.util.Map.Entry<String, String> eldest) {
-        return size() > MAX_MESSAGES;
-      }
-    };
-    private List<JsonObject> lastTools;
-    private String lastToolsJson;
-
-    String message(Message m) {
-      if (m.id() == null) {
-        return toWire(m).encode();
-      }
-      return messages.computeIfAbsent(m.id(), id -> toWire(m).encode());
-    }
-
-    String tools(List<JsonObject> tools) {
-      if (tools != lastTools) {
-        JsonArray array = new JsonArray();
-        tools.forEach(schema -> array.add(new JsonObject().put("type", "function").put("function", schema)));
-        lastToolsJson = array.encode();
-        lastTools = tools;
-      }
-      return lastToolsJson;
-    }
   }
 
   /** One domain message in the OpenAI format. */
