@@ -46,7 +46,8 @@ class WeaviateWiringTest {
   @Test
   @DisplayName("VECTOR_INDEX picks the backend; Lucene is the default")
   void factory() {
-    var lucene = Indexes.create(vertx, new IndexSettings("lucene", null, null, null, "C"), Path.of("/nonexistent"), "archival");
+    var lucene = Indexes.create(vertx, new IndexSettings("lucene", null, null, null, "C"), Path.of("/nonexistent"),
+        "archival");
     var weaviate = Indexes.create(vertx, new IndexSettings("weaviate", "http://127.0.0.1:1", null, null, "C"),
         Path.of("/nonexistent"), "archival");
     assertInstanceOf(LuceneIndex.class, lucene);

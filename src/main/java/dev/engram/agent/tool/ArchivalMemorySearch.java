@@ -16,10 +16,7 @@ final class ArchivalMemorySearch implements Tool {
 
   @Override
   public JsonObject schema() {
-    return Schemas.function(name(), "Search archival memory using semantic (embedding-based) search.",
-        new JsonObject().put("query", Schemas.param("string", "String to search for."))
-            .put("page", Schemas.param("integer", Schemas.PAGE)),
-        new JsonArray().add("query"), true);
+    return Schemas.querySearch(name(), "Search archival memory using semantic (embedding-based) search.");
   }
 
   @Override

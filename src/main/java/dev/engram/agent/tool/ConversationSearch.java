@@ -1,7 +1,6 @@
 package dev.engram.agent.tool;
 
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 /** Case-insensitive text search over the agent's past user and assistant messages. */
@@ -13,10 +12,7 @@ final class ConversationSearch implements Tool {
 
   @Override
   public JsonObject schema() {
-    return Schemas.function(name(), "Search prior conversation history using case-insensitive string matching.",
-        new JsonObject().put("query", Schemas.param("string", "String to search for."))
-            .put("page", Schemas.param("integer", Schemas.PAGE)),
-        new JsonArray().add("query"), true);
+    return Schemas.querySearch(name(), "Search prior conversation history using case-insensitive string matching.");
   }
 
   @Override

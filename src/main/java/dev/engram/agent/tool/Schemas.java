@@ -20,6 +20,12 @@ final class Schemas {
     return new JsonObject().put("type", type).put("description", description);
   }
 
+  /** A search function over a query string with a page number (conversation and archival search). */
+  static JsonObject querySearch(String name, String description) {
+    return function(name, description, new JsonObject().put("query", param("string", "String to search for."))
+        .put("page", param("integer", PAGE)), new JsonArray().add("query"), true);
+  }
+
   /** A function schema; with {@code heartbeat}, the required {@code request_heartbeat} parameter is added. */
   static JsonObject function(String name, String description, JsonObject properties, JsonArray required,
       boolean heartbeat) {
