@@ -59,11 +59,14 @@ public final class SaveBenchmark {
       Vertx vertx = Vertx.vertx();
       vertx.eventBus().registerCodec(new RecordCodec());
       vertx.eventBus().codecSelector(body -> body instanceof Record ? RecordCodec.NAME : null);
-      await(vertx.deployVerticle(new StoreVerticle(database.connectOptions(), db.poolSize())));
+      String storeId = await(vertx.deployVerticle(new StoreVerticle(database.connectOptions(), db.poolSize())));
       if (opts.containsKey("sql")) {
+        // an experiment on the schema or settings; the store starts again so that its connections see it
         Pool admin = PgBuilder.pool().connectingTo(database.connectOptions()).using(vertx).build();
         await(admin.query(opts.get("sql")).execute());
         await(admin.close());
+        await(vertx.undeploy(storeId));
+        await(vertx.deployVerticle(new StoreVerticle(database.connectOptions(), db.poolSize())));
       }
       StoreClient store = new StoreClient(vertx);
       List<Agent> created = new ArrayList<>();
