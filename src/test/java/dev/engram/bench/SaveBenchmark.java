@@ -62,12 +62,16 @@ public final class SaveBenchmark {
       vertx.eventBus().registerCodec(new RecordCodec());
       vertx.eventBus().codecSelector(body -> body instanceof Record ? RecordCodec.NAME : null);
       StoreVerticle.IndexOpener indexes = name -> new LuceneIndex(vertx, home.resolve("index").resolve(name));
-      await(vertx.deployVerticle(new StoreVerticle(database.connectOptions(), db.poolSize(), indexes,
+      String storeId = await(vertx.deployVerticle(new StoreVerticle(database.connectOptions(), db.poolSize(), indexes,
           EmbeddingSettings.LOCAL_MODEL, EmbeddingSettings.LOCAL_DIMENSION)));
       if (opts.containsKey("sql")) {
+        // an experiment on the schema or settings; the store starts again so that its connections see it
         Pool admin = PgBuilder.pool().connectingTo(database.connectOptions()).using(vertx).build();
         await(admin.query(opts.get("sql")).execute());
         await(admin.close());
+        await(vertx.undeploy(storeId));
+        await(vertx.deployVerticle(new StoreVerticle(database.connectOptions(), db.poolSize(), indexes,
+            EmbeddingSettings.LOCAL_MODEL, EmbeddingSettings.LOCAL_DIMENSION)));
       }
       StoreClient store = new StoreClient(vertx);
       List<Agent> created = new ArrayList<>();

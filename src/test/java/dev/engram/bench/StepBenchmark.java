@@ -71,8 +71,15 @@ public final class StepBenchmark {
       }
       System.out.printf("agents=%d offered_rate=%d/s warmup=%ds measure=%ds (server, LLM and load in one JVM, %d"
           + " cores)%n", agents, rate, warmup, seconds, Runtime.getRuntime().availableProcessors());
+      // warm-up: fill the contexts at full speed, then run the open loop's traffic shape, which the JIT has to adapt
+      // its compiled code to once more (types seen at call sites change), before anything is measured
       ResourceMeter.Sample before = meter.sample();
-      report("warm-up, closed loop", closedLoop(side, http, ids, warmup), warmup, meter, before);
+      int warmClosed = Math.max(1, warmup * 2 / 3);
+      report("warm-up, closed loop", closedLoop(side, http, ids, warmClosed), warmClosed, meter, before);
+      before = meter.sample();
+      int warmOpen = Math.max(1, warmup - warmClosed);
+      report("warm-up, open loop @" + rate + "/s", openLoop(side, http, ids, rate, warmOpen), warmOpen, meter,
+          before);
       awaitQuietJit();
       before = meter.sample();
       report("open loop @" + rate + "/s", openLoop(side, http, ids, rate, seconds), seconds, meter, before);
