@@ -22,5 +22,6 @@ mvn -q -B -DskipTests test-compile dependency:build-classpath -Dmdep.outputFile=
 # run from a private copy of the classes so that a concurrent build cannot pull them away mid-run
 rm -rf target/bench-classes && mkdir -p target/bench-classes
 cp -r target/classes/. target/test-classes/. target/bench-classes/
-exec java -Xms1g -Xmx2g -XX:+UseParallelGC ${BENCH_JAVA_OPTS:-} \
+# BENCH_GC picks the collector (e.g. BENCH_GC=-XX:+UseG1GC); BENCH_JAVA_OPTS adds any other JVM option
+exec java -Xms1g -Xmx2g ${BENCH_GC:--XX:+UseParallelGC} ${BENCH_JAVA_OPTS:-} \
   -cp "target/bench-classes:$(cat target/bench.classpath)" "$main" "$@"

@@ -28,8 +28,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Step throughput and latency of the full path: HTTP send with stream=true, agent step, scripted LLM over HTTP with no
  * delay, both PostgreSQL commits, SSE events, [DONE]. Latency is measured from sending the request to reading
- * [DONE]. Two phases over N agents: open loop at a fixed offered rate (latency at that load), then closed loop with
- * one outstanding send per agent (saturation throughput). Everything runs in this one JVM on this machine.
+ * [DONE]. After a warm-up, two phases over N agents: open loop at a fixed offered rate (latency at that load), then
+ * closed loop with one outstanding send per agent (saturation throughput). Everything runs in this one JVM on this
+ * machine; each phase also reports CPU and allocation per step ({@link ResourceMeter}), which a busy machine disturbs
+ * far less than latency.
  *
  * <p>Usage: scripts/bench.sh steps [--agents 64] [--rate 1000] [--seconds 20] [--warmup 30]
  */
