@@ -178,13 +178,18 @@ final class LuceneStore implements AutoCloseable {
     }
   }
 
+  /**
+   * Commits every write, then closes without waiting for background merges (a merge of HNSW graphs can run for
+   * minutes): {@code rollback} after the commit aborts them and loses nothing; they are redone later if needed.
+   */
   @Override
   public void close() throws IOException {
     try {
       searchers.close();
+      writer.commit();
     } finally {
       try {
-        writer.close();
+        writer.rollback();
       } finally {
         directory.close();
       }
