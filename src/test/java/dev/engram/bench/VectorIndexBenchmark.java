@@ -32,7 +32,7 @@ import java.util.stream.Stream;
  *
  * <p>Usage: scripts/bench.sh index [--vectors 1000000] [--queries 1000] [--dim 384] [--topics 1000]
  * [--subtopics 20] [--candidates 50,100,200] [--recall-sample 100] [--ram-mb 256] [--merge-workers 2]
- * [--inflight 2] [--commit-ms 0] [--force-merge true] [--dir target/bench-index]
+ * [--inflight 2] [--commit-ms 0] [--force-merge true] [--reuse false] [--dir target/bench-index]
  */
 public final class VectorIndexBenchmark {
   private static final UUID USER = new UUID(1, 1);
@@ -64,8 +64,37 @@ public final class VectorIndexBenchmark {
         subtopics, tuning.hnswM(), tuning.hnswBeam(), tuning.ramBufferMb(), inflight, batch,
         Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
 
-    deleteTree(dir);
     Vertx vertx = Vertx.vertx();
+    if (Boolean.parseBoolean(o.getOrDefault("reuse", "false")) && Files.isDirectory(dir)) {
+      System.out.println("reusing the index in " + dir + " (built earlier with the same data options)");
+    } else {
+      build(vertx, dir, tuning, data, n, batch, inflight);
+    }
+    report(dir, n);
+
+    System.out.printf("exact top-10 for %d sample queries (brute force over all %,d vectors)...%n", sample, n);
+    long tb = System.nanoTime();
+    long[][] truth = BruteForce.top10(data, n, sample);
+    System.out.printf("  brute force: %.1f ms per query (scalar, regenerating vectors)%n",
+        (System.nanoTime() - tb) / 1e6 / sample);
+
+    measure(vertx, dir, tuning, data, candidates, queries, truth);
+    if (forceMerge) {
+      var merging = new LuceneIndex(vertx, dir, tuning);
+      long tm = System.nanoTime();
+      await(merging.forceMerge(1));
+      await(merging.flush());
+      System.out.printf("force-merge to 1 segment: %.1f s%n", (System.nanoTime() - tm) / 1e9);
+      merging.close();
+      report(dir, n);
+      measure(vertx, dir, tuning, data, candidates, queries, truth);
+    }
+    await(vertx.close());
+  }
+
+  private static void build(Vertx vertx, Path dir, LuceneTuning tuning, ClusteredVectors data, int n, int batch,
+      int inflight) throws IOException {
+    deleteTree(dir);
     var index = new LuceneIndex(vertx, dir, tuning);
     long t0 = System.nanoTime();
     var pending = new ArrayDeque<Future<Void>>();
@@ -93,26 +122,6 @@ public final class VectorIndexBenchmark {
     System.out.printf("build: %,d vectors in %.1f s upserting + commit = %.1f s -> %,.0f vectors/s; %d segments%n",
         n, upsertSecs, buildSecs, n / buildSecs, await(index.segmentCount()));
     index.close();
-    report(dir, n);
-
-    System.out.printf("exact top-10 for %d sample queries (brute force over all %,d vectors)...%n", sample, n);
-    long tb = System.nanoTime();
-    long[][] truth = BruteForce.top10(data, n, sample);
-    System.out.printf("  brute force: %.1f ms per query (scalar, regenerating vectors)%n",
-        (System.nanoTime() - tb) / 1e6 / sample);
-
-    measure(vertx, dir, tuning, data, candidates, queries, truth);
-    if (forceMerge) {
-      var merging = new LuceneIndex(vertx, dir, tuning);
-      long tm = System.nanoTime();
-      await(merging.forceMerge(1));
-      await(merging.flush());
-      System.out.printf("force-merge to 1 segment: %.1f s%n", (System.nanoTime() - tm) / 1e9);
-      merging.close();
-      report(dir, n);
-      measure(vertx, dir, tuning, data, candidates, queries, truth);
-    }
-    await(vertx.close());
   }
 
   private static void measure(Vertx vertx, Path dir, LuceneTuning tuning, ClusteredVectors data, int[] candidates,
