@@ -2,6 +2,7 @@ package dev.engram.embed;
 
 import dev.engram.kernel.ApiException;
 import dev.engram.kernel.ErrorKind;
+import dev.engram.kernel.RetryAfter;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -207,17 +208,9 @@ public final class OpenAiEmbedder implements Embedder {
     return Future.failedFuture(new ApiException(ErrorKind.UPSTREAM, detail));
   }
 
-  /** A numeric {@code Retry-After} header in milliseconds, or -1 when absent or not a number of seconds. */
+  /** A numeric {@code Retry-After} header in milliseconds (capped), or -1 when absent or not a number of seconds. */
   static long retryAfterMs(String header) {
-    if (header == null) {
-      return -1;
-    }
-    try {
-      double seconds = Double.parseDouble(header.strip());
-      return seconds < 0 || Double.isNaN(seconds) ? -1 : (long) Math.min(MAX_DELAY_MS, seconds * 1000);
-    } catch (NumberFormatException e) {
-      return -1;
-    }
+    return RetryAfter.millis(header, MAX_DELAY_MS);
   }
 
   private static String excerpt(String body) {

@@ -9,6 +9,8 @@ import dev.engram.store.ArchivalProtocol.AgentRef;
 import dev.engram.store.ArchivalProtocol.SourceView;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.HashMap;
+import java.util.Map;
 
 /** JSON shapes of archival passages, sources (SourceModel), documents and jobs (JobModel). */
 final class ArchivalViews {
@@ -35,7 +37,7 @@ final class ArchivalViews {
     return new JsonObject().put("id", p.id()).put("contents", p.text()).put("text", p.text())
         .put("user_id", p.userId()).put("agent_id", p.agentId()).put("source_id", p.sourceId())
         .put("doc_id", p.documentId()).put("embedding_model", p.embeddingModel())
-        .put("metadata_", new JsonObject(new java.util.HashMap<>(p.metadata())))
+        .put("metadata_", json(p.metadata()))
         .put("created_at", Times.iso(p.createdAt()));
   }
 
@@ -56,7 +58,7 @@ final class ArchivalViews {
   static JsonObject document(Document d) {
     return new JsonObject().put("id", d.id()).put("user_id", d.userId()).put("source_id", d.sourceId())
         .put("name", d.name()).put("chars", d.chars()).put("job_id", d.jobId())
-        .put("metadata_", new JsonObject(new java.util.HashMap<>(d.metadata())))
+        .put("metadata_", json(d.metadata()))
         .put("created_at", Times.iso(d.createdAt()));
   }
 
@@ -64,6 +66,11 @@ final class ArchivalViews {
     return new JsonObject().put("id", j.id()).put("status", j.status()).put("user_id", j.userId())
         .put("created_at", Times.iso(j.createdAt()))
         .put("completed_at", j.completedAt() == null ? null : Times.iso(j.completedAt()))
-        .put("metadata_", new JsonObject(new java.util.HashMap<>(j.metadata())));
+        .put("metadata_", json(j.metadata()));
+  }
+
+  /** A record's metadata map as JSON (a copy: JsonObject would otherwise wrap the record's unmodifiable map). */
+  private static JsonObject json(Map<String, Object> metadata) {
+    return new JsonObject(new HashMap<>(metadata));
   }
 }

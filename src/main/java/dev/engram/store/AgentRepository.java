@@ -1,7 +1,7 @@
 package dev.engram.store;
 
-import dev.engram.index.PassageIndex;
 import dev.engram.index.PassageIndex.IndexedPassage;
+import dev.engram.index.PassageIndex;
 import dev.engram.kernel.ApiException;
 import dev.engram.model.AgentSummary;
 import dev.engram.model.Message;
@@ -13,7 +13,9 @@ import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /** Agents and the transactional write of an agent's state together with its new messages. */
@@ -150,7 +152,7 @@ final class AgentRepository {
   private static List<Stored> stored(Row row, List<Message> sent) {
     UUID[] ids = row.getArrayOfUUIDs(0);
     Long[] seqs = row.getArrayOfLongs(1);
-    java.util.Map<String, Message> byId = new java.util.HashMap<>();
+    Map<String, Message> byId = new HashMap<>();
     sent.forEach(m -> byId.put(m.id(), m));
     List<Stored> out = new ArrayList<>(ids.length);
     for (int i = 0; i < ids.length; i++) {

@@ -1,9 +1,9 @@
 package dev.engram.store;
 
-import dev.engram.index.PassageIndex;
 import dev.engram.index.PassageIndex.IndexedPassage;
 import dev.engram.index.PassageIndex.PassageQuery;
 import dev.engram.index.PassageIndex.ScoredPassage;
+import dev.engram.index.PassageIndex;
 import dev.engram.kernel.ApiException;
 import dev.engram.model.Passage;
 import dev.engram.store.ArchivalProtocol.*;
@@ -16,6 +16,7 @@ import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -101,7 +102,7 @@ final class PassageRepository {
         .map(rows -> {
           List<Passage> list = new ArrayList<>(UserRepository.collect(rows, ArchivalRows::passage));
           if (before != null) {
-            java.util.Collections.reverse(list);
+            Collections.reverse(list);
           }
           return new Passages(list);
         });

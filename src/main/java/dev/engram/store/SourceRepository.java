@@ -5,6 +5,8 @@ import dev.engram.kernel.ApiException;
 import dev.engram.model.Source;
 import dev.engram.store.ArchivalProtocol.*;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
@@ -122,9 +124,9 @@ final class SourceRepository {
     Source source = ArchivalRows.source(r);
     List<AgentRef> agents = new ArrayList<>();
     Object attached = r.getValue("attached");
-    if (attached instanceof io.vertx.core.json.JsonArray array) {
+    if (attached instanceof JsonArray array) {
       for (Object o : array) {
-        var a = (io.vertx.core.json.JsonObject) o;
+        var a = (JsonObject) o;
         agents.add(new AgentRef(a.getString("id"), a.getString("name")));
       }
     }
