@@ -42,6 +42,21 @@ public final class Addresses {
   public static final String JOB_FAIL = "store.job.fail";
   public static final String JOB_UNFINISHED = "store.job.unfinished";
 
+  public static final String MEMORY_APPLY = "store.memory.apply";
+  public static final String MEMORY_SEARCH = "store.memory.search";
+  public static final String MEMORY_LIST = "store.memory.list";
+  public static final String MEMORY_GET = "store.memory.get";
+  public static final String MEMORY_UPDATE = "store.memory.update";
+  public static final String MEMORY_DELETE = "store.memory.delete";
+  public static final String MEMORY_DELETE_ALL = "store.memory.delete-all";
+  public static final String MEMORY_HISTORY = "store.memory.history";
+  public static final String MEMORY_RESET = "store.memory.reset";
+  public static final String SESSION_CREATE = "store.session.create";
+  public static final String SESSION_GET = "store.session.get";
+  public static final String SESSION_DELETE = "store.session.delete";
+  public static final String SESSION_RECENT = "store.session.recent";
+  public static final String STORE_PING = "store.ping";
+
   /** Published by the store with a list of agent ids whose archival memory changed (counts to refresh). */
   public static final String ARCHIVAL_CHANGED = "store.archival.changed";
 
@@ -51,6 +66,12 @@ public final class Addresses {
   // embedding verticle: EmbedProtocol.Embed -> EmbedProtocol.Vectors, EmbedProtocol.Describe -> EmbedProtocol.Model
   public static final String EMBED = "embed.texts";
   public static final String EMBED_MODEL = "embed.model";
+
+  // memory verticle (Mem0 add with inference, semantic-memory chat): MemoryRequests.* -> replies there
+  public static final String MEMORY_ADD = "memory.add";
+  public static final String MEMORY_CHAT = "memory.chat";
+  /** Published with MemoryRequests.Configure: every memory verticle instance takes the new settings. */
+  public static final String MEMORY_CONFIGURE = "memory.configure";
 
   /** Published when an API key or user is revoked, so that HTTP instances drop cached credentials. */
   public static final String AUTH_REVOKED = "auth.revoked";

@@ -6,7 +6,10 @@ import dev.engram.store.IndexSync.Feed;
 import io.vertx.sqlclient.Row;
 import java.util.UUID;
 
-/** The two indexes the store keeps: archival passages (text and vector) and recall messages (text only). */
+/**
+ * The indexes the store keeps: archival passages (text and vector), recall messages (text only) and Mem0 memories
+ * (text and vector, owned by their scope).
+ */
 final class IndexFeeds {
   private IndexFeeds() {}
 
@@ -22,6 +25,13 @@ final class IndexFeeds {
       "select seq, " + Rows.MESSAGE_COLUMNS
           + " from messages where seq > $1 and role in ('user', 'assistant') order by seq limit $2",
       r -> message(r.getLong("seq"), Rows.message(r)));
+
+  static final Feed MEMORIES = new Feed("memories",
+      "select count(*), coalesce(max(seq), -1) from memories",
+      """
+      select seq, id, user_id, scope_id as owner, text, embedding
+      from memories where seq > $1 order by seq limit $2""",
+      IndexFeeds::passage);
 
   private static IndexedPassage passage(Row r) {
     return new IndexedPassage(r.getUUID("id"), r.getLong("seq"), r.getUUID("user_id"), r.getUUID("owner"),

@@ -4,6 +4,7 @@ import dev.engram.index.PassageIndex;
 import dev.engram.kernel.Addresses;
 import dev.engram.kernel.BusService;
 import dev.engram.store.ArchivalProtocol.*;
+import dev.engram.store.MemoryProtocol.*;
 import dev.engram.store.StoreProtocol.*;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -17,7 +18,7 @@ import java.util.function.Function;
 
 /**
  * The persistence verticle: the only holder of a PostgreSQL pool, and of the indexes derived from it (archival
- * passages and recall messages). Applies migrations, brings the indexes level with the database, then serves the
+ * passages, recall messages and Mem0 memories). Applies migrations, brings the indexes level with the database, then serves the
  * store.* addresses.
  */
 public final class StoreVerticle extends VerticleBase {
@@ -33,6 +34,7 @@ public final class StoreVerticle extends VerticleBase {
   private Pool pool;
   private PassageIndex archival;
   private PassageIndex recall;
+  private PassageIndex memories;
 
   public StoreVerticle(PgConnectOptions connectOptions, int poolSize, IndexOpener indexes, String embeddingModel,
       int embeddingDim) {
@@ -51,26 +53,33 @@ public final class StoreVerticle extends VerticleBase {
         .compose(v -> vertx.executeBlocking(() -> {
           archival = indexes.apply("archival");
           recall = indexes.apply("recall");
+          memories = indexes.apply("memories");
           return null;
         }))
         .compose(v -> IndexSync.sync(pool, archival, IndexFeeds.PASSAGES))
         .compose(v -> IndexSync.sync(pool, recall, IndexFeeds.MESSAGES))
+        .compose(v -> IndexSync.sync(pool, memories, IndexFeeds.MEMORIES))
         .compose(v -> {
           vertx.setPeriodic(FLUSH_EVERY_MS, id -> {
             IndexSync.bestEffort(archival.flush(), "periodic flush");
             IndexSync.bestEffort(recall.flush(), "periodic flush");
+            IndexSync.bestEffort(memories.flush(), "periodic flush");
           });
           return register();
         });
   }
 
   private Future<?> register() {
-    var users = new UserRepository(pool, List.of(archival, recall));
+    var users = new UserRepository(pool, List.of(archival, recall, memories));
     var agents = new AgentRepository(pool, recall, archival);
     var messages = new MessageRepository(pool, recall);
     var passages = new PassageRepository(pool, archival);
     var sources = new SourceRepository(pool, archival);
     var jobs = new JobRepository(pool, archival);
+    var scopes = new MemoryScopes(pool);
+    var mems = new MemoryRepository(pool, memories, scopes);
+    var memorySearch = new MemorySearch(pool, memories, scopes);
+    var sessions = new SessionRepository(pool, mems);
     List<Future<?>> registrations = new ArrayList<>();
     registrations.add(serve(Addresses.USER_CREATE, users::create));
     registrations.add(serve(Addresses.USER_LIST, (ListUsers r) -> users.list()));
@@ -118,6 +127,20 @@ public final class StoreVerticle extends VerticleBase {
             .onSuccess(v -> archivalChanged(v.attachedAgents().stream().map(AgentRef::id).toList())))));
     registrations.add(serve(Addresses.JOB_FAIL, jobs::fail));
     registrations.add(serve(Addresses.JOB_UNFINISHED, jobs::unfinished));
+    registrations.add(serve(Addresses.MEMORY_APPLY, mems::apply));
+    registrations.add(serve(Addresses.MEMORY_SEARCH, memorySearch::search));
+    registrations.add(serve(Addresses.MEMORY_LIST, mems::list));
+    registrations.add(serve(Addresses.MEMORY_GET, mems::get));
+    registrations.add(serve(Addresses.MEMORY_UPDATE, mems::update));
+    registrations.add(serve(Addresses.MEMORY_DELETE, mems::delete));
+    registrations.add(serve(Addresses.MEMORY_DELETE_ALL, mems::deleteAll));
+    registrations.add(serve(Addresses.MEMORY_HISTORY, mems::history));
+    registrations.add(serve(Addresses.MEMORY_RESET, mems::reset));
+    registrations.add(serve(Addresses.SESSION_CREATE, sessions::create));
+    registrations.add(serve(Addresses.SESSION_GET, sessions::get));
+    registrations.add(serve(Addresses.SESSION_DELETE, sessions::delete));
+    registrations.add(serve(Addresses.SESSION_RECENT, sessions::recent));
+    registrations.add(serve(Addresses.STORE_PING, (Ping r) -> pool.query("select 1").execute().map(v -> new Done())));
     return Future.all(registrations);
   }
 
@@ -130,7 +153,7 @@ public final class StoreVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     List<Future<?>> closing = new ArrayList<>();
-    for (PassageIndex index : new PassageIndex[] {archival, recall}) {
+    for (PassageIndex index : new PassageIndex[] {archival, recall, memories}) {
       if (index != null) {
         closing.add(index.flush().eventually(() -> vertx.executeBlocking(() -> {
           index.close();

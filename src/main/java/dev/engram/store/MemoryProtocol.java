@@ -1,0 +1,100 @@
+package dev.engram.store;
+
+import dev.engram.model.ChatSession;
+import dev.engram.model.Memory;
+import dev.engram.model.MemoryEvent;
+import dev.engram.model.MemoryFilter;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Requests and replies of the persistence verticle for Mem0 memories and chat sessions. {@code userId} is always the
+ * authenticated user (the tenant); {@link Scope} holds Mem0's own ids inside it.
+ */
+public final class MemoryProtocol {
+  private MemoryProtocol() {}
+
+  /** Mem0's user_id / agent_id / run_id; null parts match anything in queries and are stored as null. */
+  public record Scope(String user, String agent, String run) {
+    public boolean isEmpty() {
+      return user == null && agent == null && run == null;
+    }
+  }
+
+  /** A memory to add; the id is chosen by the caller. */
+  public record NewMemory(String id, String text, float[] vector, Map<String, Object> metadata, String actorId,
+      String role, String memoryType, String sessionId) {}
+
+  /** One decided change: ADD a new memory, UPDATE one's text (re-embedded), or DELETE one. */
+  public record Change(String event, NewMemory add, String memoryId, String text, float[] vector) {
+    public static final String ADD = "ADD";
+    public static final String UPDATE = "UPDATE";
+    public static final String DELETE = "DELETE";
+
+    public static Change add(NewMemory memory) {
+      return new Change(ADD, memory, null, null, null);
+    }
+
+    public static Change update(String memoryId, String text, float[] vector) {
+      return new Change(UPDATE, null, memoryId, text, vector);
+    }
+
+    public static Change delete(String memoryId) {
+      return new Change(DELETE, null, memoryId, null, null);
+    }
+  }
+
+  /**
+   * Applies the changes in one transaction, each with its history row; with {@code dedupe} an ADD whose normalised
+   * text already exists in the scope is skipped. Fails as a whole (nothing applied) when a named memory is gone.
+   */
+  public record ApplyChanges(String userId, Scope scope, String embeddingModel, boolean dedupe,
+      List<Change> changes) {}
+
+  /** What a change did, as Mem0 reports it; {@code previousMemory} only for UPDATE. */
+  public record Applied(String id, String memory, String event, String previousMemory, String actorId, String role) {}
+  public record AppliedChanges(List<Applied> results) {}
+
+  /**
+   * The memories of the scope most similar to {@code vector}, best first, each scored by cosine similarity clamped
+   * to [0, 1]; {@code filter} and {@code threshold} may be null.
+   */
+  public record SearchMemories(String userId, Scope scope, float[] vector, MemoryFilter filter, int limit,
+      Double threshold) {}
+  public record ScoredMemory(Memory memory, double score) {}
+  public record FoundMemories(List<ScoredMemory> found) {}
+
+  /** Memories of the scope, oldest first, after {@code cursor} (opaque, from the previous page). */
+  public record ListMemories(String userId, Scope scope, String cursor, int limit) {}
+  public record MemoryPage(List<Memory> memories, String nextCursor) {}
+
+  public record GetMemory(String userId, String memoryId) {}
+  public record MemoryReply(Memory memory) {}
+
+  /** New text (with its vector) and/or metadata merged into the old; null parts are left as they are. */
+  public record UpdateMemory(String userId, String memoryId, String text, float[] vector,
+      Map<String, Object> metadata, String embeddingModel) {}
+  public record DeleteMemory(String userId, String memoryId) {}
+
+  /** Deletes every memory of the scope (however many). */
+  public record DeleteMemories(String userId, Scope scope) {}
+  public record Deleted(long count) {}
+
+  public record HistoryOf(String userId, String memoryId) {}
+  public record History(List<MemoryEvent> events) {}
+
+  /** Removes the memories, history and sessions of one user, or of every user when {@code userId} is null. */
+  public record ResetMemories(String userId) {}
+
+  // sessions of the semantic-memory chat API
+  public record CreateSession(String userId, String externalUserId, String name) {}
+  public record GetSession(String userId, String sessionId) {}
+  public record DeleteSession(String userId, String sessionId) {}
+  public record SessionReply(ChatSession session) {}
+  /** The session's last {@code limit} messages, oldest first. */
+  public record RecentMessages(String userId, String sessionId, int limit) {}
+  public record Memories(List<Memory> memories) {}
+
+  /** Answers when the database answers a trivial query. */
+  public record Ping() {}
+}

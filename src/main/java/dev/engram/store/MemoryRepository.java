@@ -1,0 +1,299 @@
+package dev.engram.store;
+
+import dev.engram.index.PassageIndex;
+import dev.engram.index.PassageIndex.IndexedPassage;
+import dev.engram.kernel.ApiException;
+import dev.engram.kernel.Times;
+import dev.engram.model.Memory;
+import dev.engram.store.MemoryProtocol.*;
+import dev.engram.store.StoreProtocol.Done;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Mem0 memories in PostgreSQL (the truth, with a history row for every change) mirrored into the "memories" index,
+ * where each memory's owner is its scope id. Writes are one transaction each; index writes follow the commit.
+ */
+final class MemoryRepository {
+  private static final String ENSURE_SCOPE = """
+      insert into memory_scopes(id, user_id, scope_user, scope_agent, scope_run) values ($1, $2, $3, $4, $5)
+      on conflict (id) do nothing""";
+  private static final String LOCK_SCOPE = "select pg_advisory_xact_lock(hashtextextended($1::text, 7))";
+  private static final String DUPLICATE = "select 1 from memories where scope_id = $1 and norm_hash = $2 limit 1";
+  /** The memory and its ADD history row in one statement. */
+  private static final String ADD = """
+      with history as (
+        insert into memory_history(id, user_id, memory_id, old_memory, new_memory, event, created_at, updated_at,
+                                   actor_id, role)
+        values (gen_random_uuid(), $2, $1, null, $11, 'ADD', $17, $17, $8, $9))
+      insert into memories(id, user_id, scope_id, scope_user, scope_agent, scope_run, session_id, actor_id, role,
+                           memory_type, text, hash, norm_hash, metadata, embedding, embedding_model, created_at,
+                           updated_at)
+      values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17)
+      returning seq""";
+  private static final String LOCK_ROW = """
+      select text, scope_id, created_at, actor_id, role from memories where id = $1 and user_id = $2 for update""";
+  /** A changed memory gets a new seq, so that an index that missed the change catches up from the seq. */
+  private static final String UPDATE = """
+      update memories set text = coalesce($3, text), hash = coalesce($4, hash), norm_hash = coalesce($5, norm_hash),
+        embedding = coalesce($6, embedding), embedding_model = coalesce($7, embedding_model),
+        metadata = metadata || coalesce($8, '{}'::jsonb), updated_at = $9,
+        seq = nextval(pg_get_serial_sequence('memories', 'seq'))
+      where id = $1 and user_id = $2
+      returning seq, embedding, """ + MemoryRows.COLUMNS;
+  private static final String UPDATE_HISTORY = """
+      insert into memory_history(id, user_id, memory_id, old_memory, new_memory, event, created_at, updated_at,
+                                 actor_id, role)
+      values (gen_random_uuid(), $2, $1, $3, $4, 'UPDATE', $5, $6, $7, $8)""";
+  /** Deletes the matching memories and writes their DELETE history rows; returns the deleted ids. */
+  private static final String DELETE_WHERE = """
+      with gone as (delete from memories m where %s returning id, user_id, text, created_at, actor_id, role)
+      insert into memory_history(id, user_id, memory_id, old_memory, new_memory, event, created_at, updated_at,
+                                 is_deleted, actor_id, role)
+      select gen_random_uuid(), user_id, id, text, null, 'DELETE', created_at, now(), true, actor_id, role from gone
+      returning memory_id, old_memory""";
+  static final String DELETE_ONE = DELETE_WHERE.formatted("m.id = $1 and m.user_id = $2");
+  private static final String DELETE_SCOPES = DELETE_WHERE.formatted("m.user_id = $1 and m.scope_id = any($2)");
+  private static final String GET = "select " + MemoryRows.COLUMNS + " from memories where id = $1 and user_id = $2";
+  private static final String LIST = "select " + MemoryRows.COLUMNS + """
+       from memories where user_id = $1 and scope_id = any($2)
+        and ($3::timestamptz is null or (created_at, id) > ($3, $4))
+      order by created_at, id limit $5""";
+  private static final String HISTORY = "select " + MemoryRows.HISTORY_COLUMNS
+      + " from memory_history where memory_id = $1 and user_id = $2 order by seq";
+
+  private final Pool pool;
+  private final PassageIndex index;
+  private final MemoryScopes scopes;
+
+  MemoryRepository(Pool pool, PassageIndex index, MemoryScopes scopes) {
+    this.pool = pool;
+    this.index = index;
+    this.scopes = scopes;
+  }
+
+  /** Applies decided changes in one transaction, then mirrors them into the index. */
+  Future<AppliedChanges> apply(ApplyChanges req) {
+    UUID tenant = UUID.fromString(req.userId());
+    UUID scopeId = MemoryRows.scopeId(tenant, req.scope());
+    List<IndexedPassage> upserts = new ArrayList<>();
+    List<UUID> deletes = new ArrayList<>();
+    return pool.withTransaction(conn -> {
+      Future<?> start = conn.preparedQuery(ENSURE_SCOPE).execute(Tuple.of(scopeId, tenant, req.scope().user(),
+          req.scope().agent(), req.scope().run()));
+      if (req.dedupe()) {
+        start = start.compose(v -> conn.preparedQuery(LOCK_SCOPE).execute(Tuple.of(scopeId.toString())));
+      }
+      List<Applied> results = new ArrayList<>();
+      Set<String> addedKeys = new HashSet<>();
+      Future<?> chain = start;
+      for (Change change : req.changes()) {
+        chain = chain.compose(v -> switch (change.event()) {
+          case Change.ADD -> add(conn, tenant, scopeId, req, change.add(), addedKeys, results, upserts);
+          case Change.UPDATE -> update(conn, tenant, change, req.embeddingModel(), results, upserts);
+          case Change.DELETE -> deleteOne(conn, tenant, change.memoryId(), results, deletes);
+          default -> Future.failedFuture(ApiException.badRequest("unknown change " + change.event()));
+        });
+      }
+      return chain.map(v -> results);
+    }).compose(results -> mirror(tenant, upserts, deletes, "memory change").map(new AppliedChanges(results)));
+  }
+
+  private Future<Void> add(SqlConnection conn, UUID tenant, UUID scopeId, ApplyChanges req, NewMemory m,
+      Set<String> addedKeys, List<Applied> results, List<IndexedPassage> upserts) {
+    String normalised = MemoryRows.normalisedHash(m.text());
+    Future<Boolean> duplicate = !req.dedupe() ? Future.succeededFuture(false)
+        : !addedKeys.add(normalised) ? Future.succeededFuture(true)
+        : conn.preparedQuery(DUPLICATE).execute(Tuple.of(scopeId, normalised)).map(rows -> rows.size() > 0);
+    return duplicate.compose(dup -> {
+      if (dup) {
+        return Future.succeededFuture();
+      }
+      UUID id = UUID.fromString(m.id());
+      Tuple t = Tuple.of(id, tenant, scopeId, req.scope().user(), req.scope().agent(), req.scope().run())
+          .addValue(m.sessionId() == null ? null : UUID.fromString(m.sessionId())).addValue(m.actorId())
+          .addValue(m.role()).addValue(m.memoryType()).addValue(m.text()).addValue(MemoryRows.md5(m.text()))
+          .addValue(normalised).addValue(new JsonObject(new HashMap<>(m.metadata() == null ? Map.of() : m.metadata())))
+          .addArrayOfFloat(ArchivalRows.boxed(m.vector())).addValue(req.embeddingModel())
+          .addValue(Rows.offset(Times.now()));
+      return conn.preparedQuery(ADD).execute(t).map(rows -> {
+        long seq = rows.iterator().next().getLong(0);
+        upserts.add(new IndexedPassage(id, seq, tenant, scopeId, m.text(), m.vector()));
+        results.add(new Applied(m.id(), m.text(), Change.ADD, null, m.actorId(), m.role()));
+        return null;
+      });
+    });
+  }
+
+  private Future<Void> update(SqlConnection conn, UUID tenant, Change change, String model, List<Applied> results,
+      List<IndexedPassage> upserts) {
+    return updateRow(conn, tenant, change.memoryId(), change.text(), change.vector(), null, model)
+        .map(updated -> {
+          upserts.add(updated.entry());
+          results.add(new Applied(change.memoryId(), change.text(), Change.UPDATE, updated.oldText(),
+              updated.memory().actorId(), updated.memory().role()));
+          return null;
+        });
+  }
+
+  private record Updated(Memory memory, String oldText, IndexedPassage entry) {}
+
+  /** Locks the row, updates it and writes the UPDATE history row; fails 404 when the memory is gone. */
+  private Future<Updated> updateRow(SqlConnection conn, UUID tenant, String memoryId, String text, float[] vector,
+      Map<String, Object> metadata, String model) {
+    UUID id = Ids.uuidOrNull(memoryId);
+    if (id == null) {
+      return Future.failedFuture(notFound(memoryId));
+    }
+    return conn.preparedQuery(LOCK_ROW).execute(Tuple.of(id, tenant)).compose(locked -> {
+      if (locked.size() == 0) {
+        return Future.failedFuture(notFound(memoryId));
+      }
+      Row old = locked.iterator().next();
+      String oldText = old.getString("text");
+      OffsetDateTime now = Rows.offset(Times.now());
+      Tuple t = Tuple.of(id, tenant, text, text == null ? null : MemoryRows.md5(text),
+              text == null ? null : MemoryRows.normalisedHash(text))
+          .addArrayOfFloat(vector == null ? null : ArchivalRows.boxed(vector)).addValue(vector == null ? null : model)
+          .addValue(metadata == null ? null : new JsonObject(new HashMap<>(metadata))).addValue(now);
+      return conn.preparedQuery(UPDATE).execute(t).compose(rows -> {
+        Row r = rows.iterator().next();
+        Memory memory = MemoryRows.memory(r);
+        IndexedPassage entry = new IndexedPassage(id, r.getLong("seq"), tenant, old.getUUID("scope_id"),
+            memory.text(), ArchivalRows.unboxed(r.getArrayOfFloats("embedding")));
+        return conn.preparedQuery(UPDATE_HISTORY).execute(Tuple.of(id, tenant, oldText, memory.text(),
+                old.getOffsetDateTime("created_at"), now).addValue(memory.actorId()).addValue(memory.role()))
+            .map(v -> new Updated(memory, oldText, entry));
+      });
+    });
+  }
+
+  private Future<Void> deleteOne(SqlConnection conn, UUID tenant, String memoryId, List<Applied> results,
+      List<UUID> deletes) {
+    UUID id = Ids.uuidOrNull(memoryId);
+    if (id == null) {
+      return Future.failedFuture(notFound(memoryId));
+    }
+    return conn.preparedQuery(DELETE_ONE).execute(Tuple.of(id, tenant)).compose(rows -> {
+      if (rows.size() == 0) {
+        return Future.failedFuture(notFound(memoryId));
+      }
+      deletes.add(id);
+      results.add(new Applied(memoryId, rows.iterator().next().getString("old_memory"), Change.DELETE, null, null,
+          null));
+      return Future.succeededFuture();
+    });
+  }
+
+  Future<MemoryReply> get(GetMemory req) {
+    UUID tenant = UUID.fromString(req.userId());
+    UUID id = Ids.uuidOrNull(req.memoryId());
+    if (id == null) {
+      return Future.failedFuture(notFound(req.memoryId()));
+    }
+    return pool.preparedQuery(GET).execute(Tuple.of(id, tenant)).compose(rows -> rows.size() == 0
+        ? Future.failedFuture(notFound(req.memoryId()))
+        : Future.succeededFuture(new MemoryReply(MemoryRows.memory(rows.iterator().next()))));
+  }
+
+  Future<MemoryReply> update(UpdateMemory req) {
+    UUID tenant = UUID.fromString(req.userId());
+    return pool.withTransaction(conn -> updateRow(conn, tenant, req.memoryId(), req.text(), req.vector(),
+            req.metadata(), req.embeddingModel()))
+        .compose(u -> mirror(tenant, List.of(u.entry()), List.of(), "memory update").map(new MemoryReply(u.memory())));
+  }
+
+  Future<Done> delete(DeleteMemory req) {
+    UUID tenant = UUID.fromString(req.userId());
+    UUID id = Ids.uuidOrNull(req.memoryId());
+    if (id == null) {
+      return Future.failedFuture(notFound(req.memoryId()));
+    }
+    return pool.preparedQuery(DELETE_ONE).execute(Tuple.of(id, tenant)).compose(rows -> rows.size() == 0
+        ? Future.failedFuture(notFound(req.memoryId()))
+        : mirror(tenant, List.of(), List.of(id), "memory delete").map(new Done()));
+  }
+
+  Future<Deleted> deleteAll(DeleteMemories req) {
+    UUID tenant = UUID.fromString(req.userId());
+    return scopes.matching(tenant, req.scope())
+        .compose(ids -> pool.preparedQuery(DELETE_SCOPES).execute(Tuple.of(tenant, ids.toArray(UUID[]::new))))
+        .compose(rows -> {
+          List<UUID> gone = UserRepository.collect(rows, r -> r.getUUID(0));
+          return mirror(tenant, List.of(), gone, "memory delete-all").map(new Deleted(gone.size()));
+        });
+  }
+
+  Future<MemoryPage> list(ListMemories req) {
+    UUID tenant = UUID.fromString(req.userId());
+    Object[] after;
+    try {
+      after = req.cursor() == null ? new Object[] {null, null} : MemoryRows.position(req.cursor());
+    } catch (RuntimeException e) {
+      return Future.failedFuture(ApiException.badRequest("cursor is not one this server gave out"));
+    }
+    return scopes.matching(tenant, req.scope())
+        .compose(ids -> pool.preparedQuery(LIST).execute(Tuple.of(tenant, ids.toArray(UUID[]::new), after[0],
+            after[1], req.limit() + 1)))
+        .map(rows -> {
+          List<Memory> page = UserRepository.collect(rows, MemoryRows::memory);
+          if (page.size() <= req.limit()) {
+            return new MemoryPage(page, null);
+          }
+          List<Memory> kept = page.subList(0, req.limit());
+          return new MemoryPage(List.copyOf(kept), MemoryRows.cursor(kept.get(kept.size() - 1)));
+        });
+  }
+
+  Future<History> history(HistoryOf req) {
+    UUID tenant = UUID.fromString(req.userId());
+    UUID id = Ids.uuidOrNull(req.memoryId());
+    if (id == null) {
+      return Future.failedFuture(notFound(req.memoryId()));
+    }
+    return pool.preparedQuery(HISTORY).execute(Tuple.of(id, tenant)).compose(rows -> rows.size() == 0
+        ? Future.failedFuture(notFound(req.memoryId()))
+        : Future.succeededFuture(new History(UserRepository.collect(rows, MemoryRows::event))));
+  }
+
+  /** Removes one user's memories, history, sessions and scopes, or everyone's. */
+  Future<Deleted> reset(ResetMemories req) {
+    if (req.userId() == null) {
+      return pool.query("select count(*) from memories").execute()
+          .compose(count -> pool.query("truncate memories, memory_history, chat_sessions, memory_scopes").execute()
+              .compose(v -> IndexSync.bestEffort(index.clear(), "memory reset"))
+              .map(v -> new Deleted(count.iterator().next().getLong(0))));
+    }
+    UUID tenant = UUID.fromString(req.userId());
+    return pool.withTransaction(conn -> conn.preparedQuery("delete from memories where user_id = $1").execute(
+            Tuple.of(tenant))
+        .compose(gone -> conn.preparedQuery("delete from memory_history where user_id = $1").execute(Tuple.of(tenant))
+            .compose(v -> conn.preparedQuery("delete from chat_sessions where user_id = $1").execute(Tuple.of(tenant)))
+            .compose(v -> conn.preparedQuery("delete from memory_scopes where user_id = $1").execute(Tuple.of(tenant)))
+            .map(v -> (long) gone.rowCount())))
+        .compose(n -> IndexSync.bestEffort(index.deleteUser(tenant), "memory reset").map(new Deleted(n)));
+  }
+
+  /** Index writes after a commit (best effort: the index is caught up from the table at the next start). */
+  Future<Void> mirror(UUID tenant, List<IndexedPassage> upserts, List<UUID> deletes, String what) {
+    Future<Void> up = upserts.isEmpty() ? Future.succeededFuture() : index.upsert(upserts);
+    return IndexSync.bestEffort(up.compose(v -> deletes.isEmpty() ? Future.succeededFuture()
+        : index.delete(tenant, deletes)), what);
+  }
+
+  static ApiException notFound(String memoryId) {
+    return ApiException.notFound("Memory with id " + memoryId + " not found");
+  }
+}

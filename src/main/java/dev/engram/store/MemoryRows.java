@@ -1,0 +1,98 @@
+package dev.engram.store;
+
+import dev.engram.model.ChatSession;
+import dev.engram.model.Memory;
+import dev.engram.model.MemoryEvent;
+import dev.engram.store.MemoryProtocol.Scope;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/** Row-to-record mapping for memories, their history and chat sessions, and the derived keys they are stored with. */
+final class MemoryRows {
+  private MemoryRows() {}
+
+  static final String COLUMNS = """
+      id, text, hash, metadata, scope_user, scope_agent, scope_run, actor_id, role, memory_type, session_id,
+      created_at, updated_at""";
+  static final String HISTORY_COLUMNS =
+      "id, memory_id, old_memory, new_memory, event, created_at, updated_at, is_deleted, actor_id, role";
+
+  private static final Pattern SPACES = Pattern.compile("\\s+");
+  private static final Pattern TRAILING_PUNCTUATION = Pattern.compile("[\\p{Punct}\\s]+$");
+
+  static Memory memory(Row r) {
+    JsonObject metadata = r.getJsonObject("metadata");
+    return new Memory(r.getUUID("id").toString(), r.getString("text"), r.getString("hash"),
+        metadata == null ? Map.of() : metadata.getMap(), r.getString("scope_user"), r.getString("scope_agent"),
+        r.getString("scope_run"), r.getString("actor_id"), r.getString("role"), r.getString("memory_type"),
+        r.getUUID("session_id") == null ? null : r.getUUID("session_id").toString(),
+        Rows.instant(r.getOffsetDateTime("created_at")), Rows.instant(r.getOffsetDateTime("updated_at")));
+  }
+
+  static MemoryEvent event(Row r) {
+    return new MemoryEvent(r.getUUID("id").toString(), r.getUUID("memory_id").toString(), r.getString("old_memory"),
+        r.getString("new_memory"), r.getString("event"), Rows.instant(r.getOffsetDateTime("created_at")),
+        Rows.instant(r.getOffsetDateTime("updated_at")), r.getBoolean("is_deleted"), r.getString("actor_id"),
+        r.getString("role"));
+  }
+
+  static ChatSession session(Row r) {
+    return new ChatSession(r.getUUID("id").toString(), r.getString("external_user_id"), r.getString("name"),
+        Rows.instant(r.getOffsetDateTime("created_at")), r.getLong("message_count"));
+  }
+
+  /** The id of a (tenant, user, agent, run) combination: the same scope always gets the same id. */
+  static UUID scopeId(UUID tenant, Scope scope) {
+    String key = tenant + "\u0001" + part(scope.user()) + "\u0001" + part(scope.agent()) + "\u0001"
+        + part(scope.run());
+    return UUID.nameUUIDFromBytes(key.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static String part(String value) {
+    return value == null ? "\u0000" : value;
+  }
+
+  /** Mem0's {@code hash}: md5 hex of the UTF-8 text. */
+  static String md5(String text) {
+    try {
+      byte[] digest = MessageDigest.getInstance("MD5").digest(text.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The key of exact duplicates: case, runs of white space and trailing punctuation do not count. */
+  static String normalisedHash(String text) {
+    String folded = SPACES.matcher(text.strip().toLowerCase(Locale.ROOT)).replaceAll(" ");
+    return md5(TRAILING_PUNCTUATION.matcher(folded).replaceAll(""));
+  }
+
+  /** An opaque page cursor for a memory's position in (created_at, id) order. */
+  static String cursor(Memory m) {
+    Instant at = m.createdAt();
+    long micros = at.getEpochSecond() * 1_000_000 + at.getNano() / 1000;
+    return Long.toString(micros, 36) + "." + m.id();
+  }
+
+  /** The position of a cursor: {epoch microseconds, id}; throws IllegalArgumentException when it is not one. */
+  static Object[] position(String cursor) {
+    int dot = cursor.indexOf('.');
+    if (dot <= 0) {
+      throw new IllegalArgumentException("cursor is not one this server gave out");
+    }
+    long micros = Long.parseLong(cursor.substring(0, dot), 36);
+    UUID id = UUID.fromString(cursor.substring(dot + 1));
+    Instant at = Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000), Math.floorMod(micros, 1_000_000) * 1000L);
+    return new Object[] {Rows.offset(at), id};
+  }
+}

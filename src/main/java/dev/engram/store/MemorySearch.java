@@ -1,0 +1,127 @@
+package dev.engram.store;
+
+import dev.engram.embed.VectorMath;
+import dev.engram.index.PassageIndex;
+import dev.engram.index.PassageIndex.PassageQuery;
+import dev.engram.index.PassageIndex.ScoredPassage;
+import dev.engram.index.PassageIndex.SearchMode;
+import dev.engram.model.Memory;
+import dev.engram.store.MemoryProtocol.FoundMemories;
+import dev.engram.store.MemoryProtocol.ScoredMemory;
+import dev.engram.store.MemoryProtocol.SearchMemories;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Semantic search over memories. Without a filter the index ranks the scope's memories. With one, PostgreSQL decides
+ * which memories pass: when few do (up to {@link #EXACT_LIMIT}) they are scored exactly from their stored vectors;
+ * otherwise the index ranks the scope and the filter is applied to ever deeper candidate lists until enough pass.
+ * Scores are cosine similarities clamped to [0, 1]; the threshold applies to them.
+ */
+final class MemorySearch {
+  static final int EXACT_LIMIT = 2_000;
+  private static final int MAX_DEPTH = 20_000;
+  private static final String BY_IDS = "select " + MemoryRows.COLUMNS
+      + " from memories m where m.id = any($1) and m.user_id = $2";
+
+  private final Pool pool;
+  private final PassageIndex index;
+  private final MemoryScopes scopes;
+
+  MemorySearch(Pool pool, PassageIndex index, MemoryScopes scopes) {
+    this.pool = pool;
+    this.index = index;
+    this.scopes = scopes;
+  }
+
+  Future<FoundMemories> search(SearchMemories req) {
+    UUID tenant = UUID.fromString(req.userId());
+    return scopes.matching(tenant, req.scope()).compose(owners -> {
+      if (owners.isEmpty()) {
+        return Future.succeededFuture(List.<ScoredMemory>of());
+      }
+      return req.filter() == null ? ranked(tenant, owners, req, null, req.limit()) : filtered(tenant, owners, req);
+    }).map(found -> new FoundMemories(found.stream()
+        .filter(f -> req.threshold() == null || f.score() >= req.threshold()).toList()));
+  }
+
+  /** A filter compiled against parameters $1 (the tenant) and $2 (the scope ids), with all its parameters. */
+  private record Condition(String sql, List<Object> params) {}
+
+  private Future<List<ScoredMemory>> filtered(UUID tenant, List<UUID> owners, SearchMemories req) {
+    List<Object> params = new ArrayList<>(List.of(tenant, owners.toArray(UUID[]::new)));
+    var condition = new Condition(MemoryFilterSql.compile(req.filter(), params), List.copyOf(params));
+    String sql = "select m.id, m.embedding from memories m where m.user_id = $1 and m.scope_id = any($2) and "
+        + condition.sql() + " limit " + (EXACT_LIMIT + 1);
+    return pool.preparedQuery(sql).execute(Tuple.from(params)).compose(rows -> {
+      if (rows.size() > EXACT_LIMIT) {
+        return ranked(tenant, owners, req, condition, Math.max(100, req.limit() * 4));
+      }
+      List<ScoredPassage> scored = new ArrayList<>(rows.size());
+      for (Row r : rows) {
+        float[] v = ArchivalRows.unboxed(r.getArrayOfFloats("embedding"));
+        double norms = VectorMath.norm(v) * VectorMath.norm(req.vector());
+        scored.add(new ScoredPassage(r.getUUID("id"), norms == 0 ? 0 : VectorMath.dot(v, req.vector()) / norms));
+      }
+      scored.sort(Comparator.comparingDouble(ScoredPassage::score).reversed());
+      return fetch(tenant, scored.subList(0, Math.min(req.limit(), scored.size())), null);
+    });
+  }
+
+  /** The index's ranking of the scopes, passed through {@code condition} (may be null) until enough hits pass. */
+  private Future<List<ScoredMemory>> ranked(UUID tenant, List<UUID> owners, SearchMemories req,
+      Condition condition, int depth) {
+    var query = new PassageQuery(tenant, new LinkedHashSet<>(owners), null, req.vector(), SearchMode.VECTOR, depth);
+    return index.search(query).compose(hits -> {
+      if (condition == null) {
+        return fetch(tenant, hits, null);
+      }
+      return fetch(tenant, hits, condition).compose(found -> {
+        boolean exhausted = hits.size() < depth || depth >= MAX_DEPTH;
+        return found.size() >= req.limit() || exhausted
+            ? Future.succeededFuture(found.subList(0, Math.min(req.limit(), found.size())))
+            : ranked(tenant, owners, req, condition, Math.min(MAX_DEPTH, depth * 4));
+      });
+    });
+  }
+
+  /**
+   * The rows of the hits, in hit order, restricted by {@code condition} when not null; hits whose row is gone
+   * (deleted, index behind) are dropped.
+   */
+  private Future<List<ScoredMemory>> fetch(UUID tenant, List<ScoredPassage> hits, Condition condition) {
+    if (hits.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    UUID[] ids = hits.stream().map(ScoredPassage::id).toArray(UUID[]::new);
+    String sql = BY_IDS;
+    List<Object> params = new ArrayList<>(List.of(ids, tenant));
+    if (condition != null) {
+      params = new ArrayList<>(condition.params());
+      params.add(ids);
+      sql = "select " + MemoryRows.COLUMNS + " from memories m where m.user_id = $1 and m.scope_id = any($2) and "
+          + condition.sql() + " and m.id = any($" + params.size() + ")";
+    }
+    return pool.preparedQuery(sql).execute(Tuple.from(params)).map(rows -> {
+      Map<String, Memory> byId = new HashMap<>();
+      rows.forEach(r -> byId.put(r.getUUID("id").toString(), MemoryRows.memory(r)));
+      List<ScoredMemory> out = new ArrayList<>(hits.size());
+      for (ScoredPassage hit : hits) {
+        Memory m = byId.get(hit.id().toString());
+        if (m != null) {
+          out.add(new ScoredMemory(m, Math.max(0, Math.min(1, hit.score()))));
+        }
+      }
+      return out;
+    });
+  }
+}
