@@ -8,6 +8,7 @@ import dev.engram.source.SourceVerticle;
 import dev.engram.http.HttpSettings;
 import dev.engram.http.HttpVerticle;
 import dev.engram.kernel.RecordCodec;
+import dev.engram.memory.MemoryVerticle;
 import dev.engram.store.DatabaseLauncher;
 import dev.engram.store.StoreVerticle;
 import io.vertx.core.DeploymentOptions;
@@ -25,7 +26,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Boots one Engram process: secrets, PostgreSQL (embedded or external), Vert.x, then the verticles in order
- * (embedding, persistence with its indexes, agents, sources, HTTP), each only after the previous ones are up.
+ * (embedding, persistence with its indexes, agents, sources, memory, HTTP), each only after the previous ones are up.
  */
 public final class EngramServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EngramServer.class);
@@ -75,7 +76,7 @@ public final class EngramServer implements AutoCloseable {
       var http = new HttpSettings(server.host(), port, server.useSsl(), certPath, keyPath, server.maxBodyBytes(),
           adminPassword, jwtSecret, config.auth().jwtTtlSeconds(), config.agents().instances(),
           config.agents().stepTimeoutMs(), config.llm(), config.embedding(), config.archival().chunkTokens(),
-          config.archival().maxUploadBytes(), uploadsTmp);
+          config.archival().maxUploadBytes(), uploadsTmp, config.auth().staticApiKey(), memoryTimeoutMs(config));
       AtomicInteger shards = new AtomicInteger();
       var embedding = config.embedding();
       StoreVerticle.IndexOpener indexes = name -> Indexes.create(vertx, config.index(), config.home(), name);
@@ -86,6 +87,8 @@ public final class EngramServer implements AutoCloseable {
               () -> new AgentVerticle(shards.getAndIncrement(), config),
               new DeploymentOptions().setInstances(config.agents().instances())))
           .compose(id -> vertx.deployVerticle(new SourceVerticle(config)))
+          .compose(id -> vertx.deployVerticle(() -> new MemoryVerticle(config),
+              new DeploymentOptions().setInstances(config.memory().instances())))
           .compose(id -> vertx.deployVerticle(() -> new HttpVerticle(http),
               new DeploymentOptions().setInstances(server.instances())))
           .toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
@@ -100,6 +103,12 @@ public final class EngramServer implements AutoCloseable {
       LOG.warn("No LLM configured: message routes answer 503 until OPENAI_BASE_URL is set");
     }
     return new EngramServer(vertx, database, port, adminPassword, scheme);
+  }
+
+  /** How long an HTTP request waits for the memory verticle: three LLM calls, each with all its retries. */
+  private static long memoryTimeoutMs(EngramConfig config) {
+    var llm = config.llm();
+    return 3 * llm.timeoutMs() * (Math.max(0, llm.maxRetries()) + 1) + 30_000;
   }
 
   public int port() {

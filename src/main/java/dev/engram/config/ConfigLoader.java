@@ -86,7 +86,9 @@ public final class ConfigLoader {
         bool("LLM_STREAM", false));
     var agents = new EngramConfig.Agents(integer("AGENT_INSTANCES", cores), integer("MAX_CHAINING_STEPS", 10),
         integer("CORE_MEMORY_LIMIT", 2000), longer("STEP_TIMEOUT_MS", 600_000), str("TIMEZONE", "UTC"));
-    var auth = new EngramConfig.Auth(str("JWT_SECRET", null), longer("JWT_TTL_SECONDS", 3600));
+    var auth = new EngramConfig.Auth(str("JWT_SECRET", null), longer("JWT_TTL_SECONDS", 3600),
+        str("API_KEY", null));
+    var memory = new EngramConfig.Memory(integer("MEMORY_INSTANCES", cores));
     String embeddingUrl = str("EMBEDDING_BASE_URL", null);
     var embedding = new EmbeddingSettings(embeddingUrl, str("EMBEDDING_API_KEY", null),
         str("EMBEDDING_MODEL", embeddingUrl == null ? EmbeddingSettings.LOCAL_MODEL : "text-embedding-3-small"),
@@ -103,11 +105,12 @@ public final class ConfigLoader {
     require(!index.weaviate() || index.weaviateUrl() != null, "VECTOR_INDEX=weaviate needs WEAVIATE_URL");
     require(archival.chunkTokens() >= 16, "EMBEDDING_CHUNK_SIZE must be at least 16 tokens");
     require(server.port() >= 0 && server.port() <= 65535, "PORT must be between 0 and 65535");
-    require(server.instances() > 0 && agents.instances() > 0, "HTTP_INSTANCES and AGENT_INSTANCES must be positive");
+    require(server.instances() > 0 && agents.instances() > 0 && memory.instances() > 0,
+        "HTTP_INSTANCES, AGENT_INSTANCES and MEMORY_INSTANCES must be positive");
     require(agents.maxChainingSteps() > 0, "MAX_CHAINING_STEPS must be positive");
     require(llm.contextWindow() >= 512, "LLM_CONTEXT_WINDOW must be at least 512");
     return new EngramConfig(server, Path.of(str("ENGRAM_HOME", "./data")).toAbsolutePath().normalize(),
-        str("MEMGPT_SERVER_PASS", null), database, llm, agents, auth, embedding, index, archival);
+        str("MEMGPT_SERVER_PASS", null), database, llm, agents, auth, embedding, index, archival, memory);
   }
 
   private String str(String key, String fallback) {

@@ -16,7 +16,8 @@ public record EngramConfig(
     Auth auth,
     EmbeddingSettings embedding,
     IndexSettings index,
-    Archival archival) {
+    Archival archival,
+    Memory memory) {
 
   /** HTTP listener. {@code port} 0 picks a free port. */
   public record Server(String host, int port, boolean useSsl, String sslCert, String sslKey, int instances,
@@ -37,8 +38,14 @@ public record EngramConfig(
   public record Agents(int instances, int maxChainingSteps, int coreMemoryLimit, long stepTimeoutMs,
       String timezone) {}
 
-  /** JWT signing; {@code jwtSecret} null means generated once and kept in {@code home}. */
-  public record Auth(String jwtSecret, long jwtTtlSeconds) {}
+  /**
+   * JWT signing ({@code jwtSecret} null means generated once and kept in {@code home}), and an optional static API key
+   * ({@code API_KEY}) that acts as the default user, for clients of the semantic-memory API; none by default.
+   */
+  public record Auth(String jwtSecret, long jwtTtlSeconds, String staticApiKey) {}
+
+  /** Memory verticles (Mem0 add with inference, semantic-memory chat). */
+  public record Memory(int instances) {}
 
   /** Archival memory and sources: chunk size in tokens, and the largest file an upload may carry. */
   public record Archival(int chunkTokens, long maxUploadBytes) {}

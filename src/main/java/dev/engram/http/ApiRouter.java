@@ -7,6 +7,8 @@ import dev.engram.embed.EmbedClient;
 import dev.engram.store.ArchivalClient;
 import dev.engram.agent.tool.ToolRegistry;
 import dev.engram.store.StoreClient;
+import dev.engram.memory.MemoryService;
+import dev.engram.store.MemoryClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
@@ -17,12 +19,15 @@ import io.vertx.ext.web.handler.BodyHandler;
 
 /** The route table: platform handlers, then authentication, then each resource's routes, then the failure handler. */
 final class ApiRouter {
+  private static final String[] MEMORY_PATHS = {
+      "/memories", "/memories/*", "/search", "/configure", "/reset", "/sessions", "/sessions/*", "/chat"};
+
   private ApiRouter() {}
 
   static Router create(Vertx vertx, HttpSettings settings, JWTAuth jwt) {
     StoreClient store = new StoreClient(vertx);
     AgentClient agents = new AgentClient(vertx, settings.agentShards(), settings.stepTimeoutMs());
-    Authenticator auth = new Authenticator(vertx, store, jwt, settings.adminPassword());
+    Authenticator auth = new Authenticator(vertx, store, jwt, settings.adminPassword(), settings.staticApiKey());
     ArchivalViews archivalViews = new ArchivalViews(settings.embedding(), settings.chunkTokens());
     Views views = new Views(new ToolRegistry(), settings.llm(), archivalViews);
     FailureHandler failures = new FailureHandler(settings.maxBodyBytes());
@@ -49,6 +54,12 @@ final class ApiRouter {
     // the WebSocket authenticates its handshake itself (bearer header or ?token=JWT)
     new AgentSocket(agents, auth).mount(router);
 
+    MemoryClient memoryStore = new MemoryClient(vertx);
+    MemoryService memoryService = new MemoryService(vertx, settings.memoryTimeoutMs());
+    EmbedClient embedder = new EmbedClient(vertx, settings.embedding().timeoutMs());
+    ChatRoutes chat = new ChatRoutes(memoryService, memoryStore);
+    chat.mountHealth(router);
+
     router.route("/admin/*").handler(auth::admin);
     new AdminRoutes(store).mount(router);
 
@@ -57,10 +68,16 @@ final class ApiRouter {
     new AgentRoutes(agents, store, views).mount(router);
     new MessageRoutes(agents, store).mount(router);
     ArchivalClient archivalStore = new ArchivalClient(vertx);
-    ArchivalMemory archival = new ArchivalMemory(vertx, new EmbedClient(vertx, settings.embedding().timeoutMs()),
-        archivalStore, new Chunker(settings.chunkTokens()), settings.embedding().model());
+    ArchivalMemory archival = new ArchivalMemory(vertx, embedder, archivalStore, new Chunker(settings.chunkTokens()), settings.embedding().model());
     new ArchivalRoutes(archival, archivalStore).mount(router);
     new SourceRoutes(archivalStore, archivalViews, settings).mount(router);
+
+    // the memory-service APIs (Mem0, semantic-memory chat) live at the root, as their clients expect
+    for (String path : MEMORY_PATHS) {
+      router.route(path).handler(auth::api);
+    }
+    new MemoryRoutes(memoryService, memoryStore, embedder, settings.embedding().model()).mount(router);
+    chat.mount(router);
 
     router.route().failureHandler(failures);
     router.errorHandler(404, failures);

@@ -16,25 +16,29 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Resolves the caller of an /api request: the admin password acts as the default user, an {@code sk-} key as its user,
- * and a JWT from /api/auth/token as its subject. Credentials come from {@code Authorization: Bearer} or
- * {@code X-API-Key}. Resolved keys are cached briefly and dropped when any key or user is revoked.
+ * a JWT from /api/auth/token as its subject, and the static key of {@code API_KEY} (when set) the default user.
+ * Credentials come from {@code Authorization: Bearer} or {@code X-API-Key}. Resolved keys are cached briefly and dropped when any key or user is revoked.
  */
 final class Authenticator {
   static final String DEFAULT_USER = "00000000-0000-0000-0000-000000000000";
   static final String USER_KEY = "engram.user";
+  static final String ADMIN_KEY = "engram.admin";
   private static final long CACHE_MILLIS = 30_000;
 
   private final StoreClient store;
   private final JWTAuth jwt;
   private final byte[] adminPassword;
+  private final byte[] staticApiKey;
   private final Map<String, Cached> cache = new ConcurrentHashMap<>();
 
   private record Cached(String userId, long expiresAt) {}
 
-  Authenticator(Vertx vertx, StoreClient store, JWTAuth jwt, String adminPassword) {
+  Authenticator(Vertx vertx, StoreClient store, JWTAuth jwt, String adminPassword, String staticApiKey) {
     this.store = store;
     this.jwt = jwt;
     this.adminPassword = adminPassword.getBytes(StandardCharsets.UTF_8);
+    this.staticApiKey = staticApiKey == null || staticApiKey.isBlank() ? null
+        : staticApiKey.getBytes(StandardCharsets.UTF_8);
     vertx.eventBus().consumer(Addresses.AUTH_REVOKED, m -> cache.clear());
   }
 
@@ -48,6 +52,7 @@ final class Authenticator {
     }
     resolve(token).onSuccess(user -> {
       ctx.put(USER_KEY, user);
+      ctx.put(ADMIN_KEY, isAdmin(token));
       ctx.next();
     }).onFailure(ctx::fail);
   }
@@ -73,7 +78,7 @@ final class Authenticator {
       return Future.failedFuture(new ApiException(ErrorKind.UNAUTHORIZED,
           "Not authenticated: send Authorization: Bearer <key> or ?token=<JWT from POST /api/auth/token>"));
     }
-    if (token.startsWith("sk-") || isAdmin(token)) {
+    if (token.startsWith("sk-") || isAdmin(token) || isStaticKey(token)) {
       return Future.failedFuture(new ApiException(ErrorKind.FORBIDDEN,
           "API keys and passwords are not accepted in URLs; exchange one for a token at POST /api/auth/token"));
     }
@@ -84,8 +89,13 @@ final class Authenticator {
     return ctx.get(USER_KEY);
   }
 
+  /** Whether the caller authenticated with the admin password. */
+  static boolean isAdmin(RoutingContext ctx) {
+    return Boolean.TRUE.equals(ctx.get(ADMIN_KEY));
+  }
+
   Future<String> resolve(String token) {
-    if (isAdmin(token)) {
+    if (isAdmin(token) || isStaticKey(token)) {
       return Future.succeededFuture(DEFAULT_USER);
     }
     Cached hit = cache.get(token);
@@ -129,6 +139,10 @@ final class Authenticator {
 
   private boolean isAdmin(String token) {
     return MessageDigest.isEqual(adminPassword, token.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private boolean isStaticKey(String token) {
+    return staticApiKey != null && MessageDigest.isEqual(staticApiKey, token.getBytes(StandardCharsets.UTF_8));
   }
 
   private static String credential(RoutingContext ctx) {

@@ -21,4 +21,6 @@ public record HttpSettings(
     EmbeddingSettings embedding,
     int chunkTokens,
     long maxUploadBytes,
-    Path uploadsDir) {}
+    Path uploadsDir,
+    String staticApiKey,
+    long memoryTimeoutMs) {}

@@ -70,8 +70,9 @@ public final class Addresses {
   // memory verticle (Mem0 add with inference, semantic-memory chat): MemoryRequests.* -> replies there
   public static final String MEMORY_ADD = "memory.add";
   public static final String MEMORY_CHAT = "memory.chat";
-  /** Published with MemoryRequests.Configure: every memory verticle instance takes the new settings. */
   public static final String MEMORY_CONFIGURE = "memory.configure";
+  /** Published with MemoryRequests.SettingsChanged: every memory verticle instance takes the new settings. */
+  public static final String MEMORY_SETTINGS = "memory.settings";
 
   /** Published when an API key or user is revoked, so that HTTP instances drop cached credentials. */
   public static final String AUTH_REVOKED = "auth.revoked";

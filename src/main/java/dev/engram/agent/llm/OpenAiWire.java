@@ -33,6 +33,9 @@ final class OpenAiWire {
     if (request.user() != null) {
       body.put("user", request.user());
     }
+    if (request.options() != null) {
+      request.options().forEach(e -> body.put(e.getKey(), e.getValue()));
+    }
     if (stream) {
       body.put("stream", true).put("stream_options", new JsonObject().put("include_usage", true));
     }

@@ -58,6 +58,10 @@ final class RequestEncoder {
     if (request.user() != null) {
       out.appendString(",\"user\":").appendString(Json.encode(request.user()));
     }
+    if (request.options() != null) {
+      request.options().forEach(e -> out.appendString(",").appendString(Json.encode(e.getKey())).appendString(":")
+          .appendString(Json.encode(e.getValue())));
+    }
     if (stream) {
       out.appendString(",\"stream\":true,\"stream_options\":{\"include_usage\":true}");
     }

@@ -1,0 +1,79 @@
+package dev.engram.http;
+
+import dev.engram.kernel.Times;
+import dev.engram.memory.MemoryService;
+import dev.engram.store.MemoryClient;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * The semantic-memory chat API (seed 003): health, sessions and chat. Search is Mem0's {@code POST /search}, which
+ * also takes this API's request shape (see {@link MemoryRoutes}).
+ */
+final class ChatRoutes {
+  private final MemoryService service;
+  private final MemoryClient store;
+
+  ChatRoutes(MemoryService service, MemoryClient store) {
+    this.service = service;
+    this.store = store;
+  }
+
+  /** Mounted before authentication: load balancers and the seed's curl probe call it without a key. */
+  void mountHealth(Router router) {
+    router.get("/health").handler(this::health);
+  }
+
+  void mount(Router router) {
+    router.post("/sessions").handler(this::createSession);
+    router.get("/sessions/:session_id").handler(this::getSession);
+    router.delete("/sessions/:session_id").handler(this::deleteSession);
+    router.post("/chat").handler(this::chat);
+  }
+
+  private void health(RoutingContext ctx) {
+    store.ping().onComplete(ar -> {
+      JsonObject body = new JsonObject().put("status", ar.succeeded() ? "healthy" : "unhealthy")
+          .put("timestamp", Times.iso(Times.now())).put("database", ar.succeeded() ? "connected" : "disconnected");
+      if (ar.failed()) {
+        body.put("detail", "the database does not answer: " + ar.cause().getMessage());
+      }
+      Responses.json(ctx, ar.succeeded() ? 200 : 503, body);
+    });
+  }
+
+  private void createSession(RoutingContext ctx) {
+    JsonObject body = Bodies.object(ctx, false);
+    String userId = Bodies.requiredString(body, "user_id");
+    String name = Bodies.optionalString(body, "session_name");
+    store.createSession(Authenticator.user(ctx), userId, name)
+        .onSuccess(s -> Responses.json(ctx, 201, MemoryViews.session(s)))
+        .onFailure(ctx::fail);
+  }
+
+  private void getSession(RoutingContext ctx) {
+    store.session(Authenticator.user(ctx), ctx.pathParam("session_id"))
+        .onSuccess(s -> Responses.json(ctx, 200, MemoryViews.session(s)))
+        .onFailure(ctx::fail);
+  }
+
+  private void deleteSession(RoutingContext ctx) {
+    String id = ctx.pathParam("session_id");
+    store.deleteSession(Authenticator.user(ctx), id)
+        .onSuccess(n -> Responses.json(ctx, 200, new JsonObject()
+            .put("message", "Session " + id + " deleted successfully").put("deleted_memories", n)))
+        .onFailure(ctx::fail);
+  }
+
+  private void chat(RoutingContext ctx) {
+    JsonObject body = Bodies.object(ctx, false);
+    String message = Bodies.requiredString(body, "message");
+    String sessionId = Bodies.requiredString(body, "session_id");
+    String userId = Bodies.requiredString(body, "user_id");
+    service.chat(Authenticator.user(ctx), sessionId, userId, message)
+        .onSuccess(a -> Responses.json(ctx, 200, new JsonObject().put("response", a.response())
+            .put("session_id", a.sessionId()).put("relevant_context_count", a.relevantContextCount())))
+        .onFailure(ctx::fail);
+  }
+}

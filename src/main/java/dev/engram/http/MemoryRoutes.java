@@ -1,0 +1,280 @@
+package dev.engram.http;
+
+import dev.engram.embed.EmbedClient;
+import dev.engram.kernel.ApiException;
+import dev.engram.kernel.ErrorKind;
+import dev.engram.kernel.Json;
+import dev.engram.memory.MemoryInference;
+import dev.engram.memory.MemoryRequests.Turn;
+import dev.engram.memory.MemoryService;
+import dev.engram.model.MemoryFilter;
+import dev.engram.store.MemoryClient;
+import dev.engram.store.MemoryProtocol.Scope;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The Mem0 REST API (classic v1.0 routes, no prefix): add with or without inference, list with paging, get, update,
+ * delete, delete-all, history, search (shared with the semantic-memory API), configure and reset. Every memory
+ * belongs to the authenticated user; Mem0's user_id/agent_id/run_id are scopes inside it.
+ */
+final class MemoryRoutes {
+  static final String IDS_REQUIRED_ADD = "At least one identifier (user_id, agent_id, run_id) is required.";
+  static final String IDS_REQUIRED = "At least one identifier is required.";
+  static final String IDS_REQUIRED_SEARCH = "At least one of 'user_id', 'agent_id', or 'run_id' must be specified.";
+  static final int DEFAULT_LIST_LIMIT = 1_000;
+  static final int MAX_LIST_LIMIT = 10_000;
+  static final int DEFAULT_SEARCH_LIMIT = 100;
+  static final int MAX_SEARCH_LIMIT = 1_000;
+
+  private final MemoryService service;
+  private final MemoryClient store;
+  private final EmbedClient embedder;
+  private final String embeddingModel;
+
+  MemoryRoutes(MemoryService service, MemoryClient store, EmbedClient embedder, String embeddingModel) {
+    this.service = service;
+    this.store = store;
+    this.embedder = embedder;
+    this.embeddingModel = embeddingModel;
+  }
+
+  void mount(Router router) {
+    router.post("/memories").handler(this::add);
+    router.get("/memories").handler(this::list);
+    router.delete("/memories").handler(this::deleteAll);
+    router.get("/memories/:memory_id/history").handler(this::history);
+    router.get("/memories/:memory_id").handler(this::get);
+    router.put("/memories/:memory_id").handler(this::update);
+    router.delete("/memories/:memory_id").handler(this::delete);
+    router.post("/search").handler(this::search);
+    router.post("/configure").handler(this::configure);
+    router.post("/reset").handler(this::reset);
+  }
+
+  private void add(RoutingContext ctx) {
+    JsonObject body = Bodies.object(ctx, false);
+    List<Turn> messages = messages(body.getValue("messages"));
+    Scope scope = scope(body);
+    Map<String, Object> metadata = Json.plainMap(Bodies.optionalObject(body, "metadata"));
+    boolean infer = Bodies.optionalBoolean(body, "infer", true);
+    String memoryType = Bodies.optionalString(body, "memory_type");
+    if (memoryType != null && !MemoryInference.PROCEDURAL.equals(memoryType)) {
+      throw ApiException.badRequest("memory_type must be null or '" + MemoryInference.PROCEDURAL + "', got '"
+          + memoryType + "'");
+    }
+    if (scope.isEmpty()) {
+      throw ApiException.badRequest(IDS_REQUIRED_ADD);
+    }
+    if (memoryType != null && scope.agent() == null) {
+      throw ApiException.badRequest("memory_type '" + MemoryInference.PROCEDURAL + "' needs an agent_id");
+    }
+    service.add(Authenticator.user(ctx), scope, messages, metadata, infer, memoryType)
+        .onSuccess(results -> Responses.json(ctx, 200, new JsonObject().put("results",
+            new JsonArray(results.stream().map(MemoryViews::applied).toList()))))
+        .onFailure(ctx::fail);
+  }
+
+  private void list(RoutingContext ctx) {
+    Scope scope = queryScope(ctx);
+    int limit = Bodies.intParam(ctx, "limit", DEFAULT_LIST_LIMIT, 1, MAX_LIST_LIMIT);
+    String cursor = ctx.queryParams().get("cursor");
+    store.list(Authenticator.user(ctx), scope, cursor == null || cursor.isBlank() ? null : cursor, limit)
+        .onSuccess(page -> Responses.json(ctx, 200, new JsonObject()
+            .put("results", new JsonArray(page.memories().stream()
+                .map(m -> MemoryViews.item(m, MemoryViews.Score.ABSENT, 0)).toList()))
+            .put("next_cursor", page.nextCursor())))
+        .onFailure(ctx::fail);
+  }
+
+  private void get(RoutingContext ctx) {
+    store.get(Authenticator.user(ctx), ctx.pathParam("memory_id"))
+        .onSuccess(m -> Responses.json(ctx, 200, MemoryViews.item(m, MemoryViews.Score.NULL, 0)))
+        .onFailure(ctx::fail);
+  }
+
+  private void update(RoutingContext ctx) {
+    JsonObject body = Bodies.object(ctx, false);
+    String text = Bodies.optionalString(body, "text");
+    Map<String, Object> metadata = Json.plainMap(Bodies.optionalObject(body, "metadata"));
+    if (text == null && metadata == null) {
+      throw Bodies.invalid("give text and/or metadata to update");
+    }
+    if (text != null && text.isBlank()) {
+      throw Bodies.invalid("text must not be empty");
+    }
+    String user = Authenticator.user(ctx);
+    String id = ctx.pathParam("memory_id");
+    // the memory must exist (and be the caller's) before its new text costs an embedding
+    store.get(user, id)
+        .compose(found -> text == null ? io.vertx.core.Future.<float[]>succeededFuture(null) : embedder.embed(text))
+        .compose(vector -> store.update(user, id, text, vector, metadata, embeddingModel))
+        .onSuccess(m -> Responses.json(ctx, 200, new JsonObject().put("message", "Memory updated successfully!")))
+        .onFailure(ctx::fail);
+  }
+
+  private void delete(RoutingContext ctx) {
+    store.delete(Authenticator.user(ctx), ctx.pathParam("memory_id"))
+        .onSuccess(d -> Responses.json(ctx, 200, new JsonObject().put("message", "Memory deleted successfully")))
+        .onFailure(ctx::fail);
+  }
+
+  private void deleteAll(RoutingContext ctx) {
+    Scope scope = queryScope(ctx);
+    store.deleteAll(Authenticator.user(ctx), scope)
+        .onSuccess(n -> Responses.json(ctx, 200, new JsonObject().put("message", "All relevant memories deleted")
+            .put("deleted", n)))
+        .onFailure(ctx::fail);
+  }
+
+  private void history(RoutingContext ctx) {
+    store.history(Authenticator.user(ctx), ctx.pathParam("memory_id"))
+        .onSuccess(rows -> Responses.json(ctx, 200, new JsonArray(rows.stream().map(MemoryViews::history).toList())))
+        .onFailure(ctx::fail);
+  }
+
+  /**
+   * Both search shapes: Mem0's {query, user_id, agent_id, run_id, filters, limit, threshold} and the
+   * semantic-memory API's {query, session_id, user_id, limit}. Ids given as plain values inside {@code filters}
+   * (Mem0 2.x style) count as scope ids.
+   */
+  private void search(RoutingContext ctx) {
+    JsonObject body = Bodies.object(ctx, false);
+    String query = Bodies.requiredString(body, "query");
+    JsonObject filtersJson = Bodies.optionalObject(body, "filters");
+    Map<String, Object> filters = filtersJson == null ? null : new java.util.LinkedHashMap<>(Json.plainMap(filtersJson));
+    String sessionId = Bodies.optionalString(body, "session_id");
+    Scope given = scope(body);
+    String run = given.run() != null ? given.run() : sessionId;
+    Scope scope = new Scope(lift(filters, "user_id", given.user()), lift(filters, "agent_id", given.agent()),
+        lift(filters, "run_id", run));
+    if (scope.isEmpty()) {
+      throw ApiException.badRequest(IDS_REQUIRED_SEARCH);
+    }
+    int limit = boundedInt(body, "limit", DEFAULT_SEARCH_LIMIT, 1, MAX_SEARCH_LIMIT);
+    Double threshold = threshold(body);
+    MemoryFilter filter;
+    try {
+      filter = filters == null || filters.isEmpty() ? null : MemoryFilter.parse(filters);
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest("Invalid filters: " + e.getMessage());
+    }
+    String user = Authenticator.user(ctx);
+    embedder.embed(query)
+        .compose(vector -> store.search(user, scope, vector, filter, limit, threshold))
+        .onSuccess(found -> Responses.json(ctx, 200, new JsonObject()
+            .put("results", new JsonArray(found.stream().map(MemoryViews::scored).toList()))
+            .put("memories", new JsonArray(found.stream().map(MemoryViews::seedMemory).toList()))
+            .put("count", found.size())))
+        .onFailure(ctx::fail);
+  }
+
+  private void configure(RoutingContext ctx) {
+    if (!Authenticator.isAdmin(ctx)) {
+      throw new ApiException(ErrorKind.FORBIDDEN, "Only the admin password may change the configuration");
+    }
+    JsonObject body = Bodies.object(ctx, false);
+    service.configure(Json.plainMap(body))
+        .onSuccess(done -> Responses.json(ctx, 200, new JsonObject().put("message", "Configuration set successfully")
+            .put("applied", new JsonArray(done.applied())).put("ignored", new JsonArray(done.ignored()))))
+        .onFailure(ctx::fail);
+  }
+
+  /** The admin password resets every user's memories; any other caller resets only their own. */
+  private void reset(RoutingContext ctx) {
+    store.reset(Authenticator.isAdmin(ctx) ? null : Authenticator.user(ctx))
+        .onSuccess(n -> Responses.json(ctx, 200, new JsonObject().put("message", "All memories reset")))
+        .onFailure(ctx::fail);
+  }
+
+  /** Mem0 messages: a list of {role, content[, name]}, or a plain string (one user message). */
+  private static List<Turn> messages(Object raw) {
+    if (raw == null) {
+      throw Bodies.invalid("messages is required");
+    }
+    if (raw instanceof String text) {
+      if (text.isBlank()) {
+        throw Bodies.invalid("messages must not be empty");
+      }
+      return List.of(new Turn("user", text, null));
+    }
+    if (!(raw instanceof JsonArray list) || list.isEmpty()) {
+      throw Bodies.invalid("messages must be a non-empty list of {\"role\", \"content\"} objects");
+    }
+    List<Turn> turns = new ArrayList<>(list.size());
+    for (int i = 0; i < list.size(); i++) {
+      if (!(list.getValue(i) instanceof JsonObject m)) {
+        throw Bodies.invalid("messages[" + i + "] must be an object with role and content");
+      }
+      String role = m.getValue("role") instanceof String r && !r.isBlank() ? r : null;
+      Object content = m.getValue("content");
+      if (role == null) {
+        throw Bodies.invalid("messages[" + i + "].role is required and must be a string");
+      }
+      if (!(content instanceof String)) {
+        throw Bodies.invalid("messages[" + i + "].content is required and must be a string");
+      }
+      Object name = m.getValue("name");
+      turns.add(new Turn(role, (String) content, name instanceof String n ? n : null));
+    }
+    return turns;
+  }
+
+  private static Scope scope(JsonObject body) {
+    return new Scope(Bodies.optionalString(body, "user_id"), Bodies.optionalString(body, "agent_id"),
+        Bodies.optionalString(body, "run_id"));
+  }
+
+  private static Scope queryScope(RoutingContext ctx) {
+    Scope scope = new Scope(param(ctx, "user_id"), param(ctx, "agent_id"), param(ctx, "run_id"));
+    if (scope.isEmpty()) {
+      throw ApiException.badRequest(IDS_REQUIRED);
+    }
+    return scope;
+  }
+
+  private static String param(RoutingContext ctx, String name) {
+    String value = ctx.queryParams().get(name);
+    return value == null || value.isBlank() ? null : value;
+  }
+
+  /** A scope id given as a plain value in the filters moves out of them (an explicit one must agree). */
+  private static String lift(Map<String, Object> filters, String key, String given) {
+    if (filters == null || !(filters.get(key) instanceof String inFilter)) {
+      return given;
+    }
+    if (given != null && !given.equals(inFilter)) {
+      throw ApiException.badRequest(key + " is '" + given + "' but filters say '" + inFilter + "'");
+    }
+    filters.remove(key);
+    return inFilter;
+  }
+
+  private static int boundedInt(JsonObject body, String field, int fallback, int min, int max) {
+    Object value = body.getValue(field);
+    if (value == null) {
+      return fallback;
+    }
+    if (!(value instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue())
+        || n.longValue() < min || n.longValue() > max) {
+      throw Bodies.invalid(field + " must be a whole number between " + min + " and " + max);
+    }
+    return n.intValue();
+  }
+
+  private static Double threshold(JsonObject body) {
+    Object value = body.getValue("threshold");
+    if (value == null) {
+      return null;
+    }
+    if (!(value instanceof Number n) || n.doubleValue() < 0 || n.doubleValue() > 1) {
+      throw Bodies.invalid("threshold must be a number between 0 and 1 (scores are similarities in [0, 1])");
+    }
+    return n.doubleValue();
+  }
+}

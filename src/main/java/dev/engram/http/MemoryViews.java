@@ -1,0 +1,83 @@
+package dev.engram.http;
+
+import dev.engram.kernel.Times;
+import dev.engram.model.ChatSession;
+import dev.engram.model.Memory;
+import dev.engram.model.MemoryEvent;
+import dev.engram.store.MemoryProtocol.Applied;
+import dev.engram.store.MemoryProtocol.ScoredMemory;
+import io.vertx.core.json.JsonObject;
+
+/** JSON shapes of the memory APIs: Mem0's MemoryItem, add results and history rows; seed 003's memories and sessions. */
+final class MemoryViews {
+  private MemoryViews() {}
+
+  /** How an item shows its score: absent (listings), null (get one), or a number (search). */
+  enum Score { ABSENT, NULL, PRESENT }
+
+  /**
+   * Mem0's MemoryItem: id, memory, hash, metadata (null when empty), score, created_at, updated_at, then user_id,
+   * agent_id, run_id, actor_id and role when set.
+   */
+  static JsonObject item(Memory m, Score scoreShown, double score) {
+    JsonObject json = new JsonObject().put("id", m.id()).put("memory", m.text()).put("hash", m.hash())
+        .put("metadata", m.metadata().isEmpty() ? null : new JsonObject(m.metadata()));
+    if (scoreShown == Score.NULL) {
+      json.putNull("score");
+    } else if (scoreShown == Score.PRESENT) {
+      json.put("score", score);
+    }
+    json.put("created_at", Times.iso(m.createdAt())).put("updated_at", Times.iso(m.updatedAt()));
+    putIfSet(json, "user_id", m.scopeUser());
+    putIfSet(json, "agent_id", m.scopeAgent());
+    putIfSet(json, "run_id", m.scopeRun());
+    putIfSet(json, "actor_id", m.actorId());
+    putIfSet(json, "role", m.role());
+    return json;
+  }
+
+  static JsonObject scored(ScoredMemory f) {
+    return item(f.memory(), Score.PRESENT, f.score());
+  }
+
+  /** A semantic-memory search hit (seed 003): id, key, value {role, content, session_id}, timestamp, score. */
+  static JsonObject seedMemory(ScoredMemory f) {
+    Memory m = f.memory();
+    String session = m.sessionId() != null ? m.sessionId() : m.scopeRun();
+    return new JsonObject().put("id", m.id()).put("key", m.id())
+        .put("value", new JsonObject().put("role", m.role() != null ? m.role() : "memory").put("content", m.text())
+            .put("session_id", session))
+        .put("timestamp", Times.iso(m.createdAt())).put("score", f.score());
+  }
+
+  /** One add result: ADD/UPDATE/DELETE with the memory text; previous_memory on UPDATE; role/actor of messages. */
+  static JsonObject applied(Applied a) {
+    JsonObject json = new JsonObject().put("id", a.id()).put("memory", a.memory()).put("event", a.event());
+    if (a.previousMemory() != null) {
+      json.put("previous_memory", a.previousMemory());
+    }
+    if (a.role() != null) {
+      json.put("actor_id", a.actorId()).put("role", a.role());
+    }
+    return json;
+  }
+
+  static JsonObject history(MemoryEvent e) {
+    return new JsonObject().put("id", e.id()).put("memory_id", e.memoryId()).put("old_memory", e.oldMemory())
+        .put("new_memory", e.newMemory()).put("event", e.event()).put("created_at", Times.iso(e.createdAt()))
+        .put("updated_at", Times.iso(e.updatedAt())).put("is_deleted", e.isDeleted()).put("actor_id", e.actorId())
+        .put("role", e.role());
+  }
+
+  static JsonObject session(ChatSession s) {
+    return new JsonObject().put("session_id", s.id()).put("user_id", s.externalUserId())
+        .put("session_name", s.name()).put("created_at", Times.iso(s.createdAt()))
+        .put("message_count", s.messageCount());
+  }
+
+  private static void putIfSet(JsonObject json, String key, String value) {
+    if (value != null) {
+      json.put(key, value);
+    }
+  }
+}

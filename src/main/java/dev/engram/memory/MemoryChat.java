@@ -1,0 +1,104 @@
+package dev.engram.memory;
+
+import dev.engram.kernel.ApiException;
+import dev.engram.kernel.Times;
+import dev.engram.memory.MemoryRequests.Chat;
+import dev.engram.memory.MemoryRequests.ChatAnswer;
+import dev.engram.model.Memory;
+import dev.engram.model.Message;
+import dev.engram.store.MemoryClient;
+import dev.engram.store.MemoryProtocol.Change;
+import dev.engram.store.MemoryProtocol.NewMemory;
+import dev.engram.store.MemoryProtocol.Scope;
+import dev.engram.store.MemoryProtocol.ScoredMemory;
+import dev.engram.embed.EmbedClient;
+import io.vertx.core.Future;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * The semantic-memory chat: the user's message is stored first (so it is kept even when the LLM fails), the user's
+ * most similar memories from every session are retrieved, the LLM answers with them and the session's latest
+ * messages as context, and the answer is stored too. Messages are memories of scope (user, run = session).
+ */
+public final class MemoryChat {
+  /** How many memories are retrieved, and how similar they must be to count as relevant. */
+  static final int RELEVANT_LIMIT = 5;
+  static final double RELEVANT_MIN_SCORE = 0.3;
+  /** How many of the session's latest messages are replayed to the model. */
+  static final int RECENT_MESSAGES = 10;
+
+  private final MemoryInference inference;
+  private final EmbedClient embedder;
+  private final MemoryClient store;
+  private final java.util.function.Supplier<MemorySettings> settings;
+  private final String embeddingModel;
+
+  public MemoryChat(MemoryInference inference, EmbedClient embedder, MemoryClient store,
+      java.util.function.Supplier<MemorySettings> settings, String embeddingModel) {
+    this.inference = inference;
+    this.embedder = embedder;
+    this.store = store;
+    this.settings = settings;
+    this.embeddingModel = embeddingModel;
+  }
+
+  public Future<ChatAnswer> chat(Chat req) {
+    Scope session = new Scope(req.externalUserId(), null, req.sessionId());
+    return store.session(req.userId(), req.sessionId()).compose(s -> {
+      if (!s.externalUserId().equals(req.externalUserId())) {
+        return Future.failedFuture(ApiException.notFound("Session " + req.sessionId() + " not found for user "
+            + req.externalUserId()));
+      }
+      return store.recentMessages(req.userId(), req.sessionId(), RECENT_MESSAGES);
+    }).compose(recent -> embedder.embed(req.message()).compose(vector ->
+        save(req, session, Message.USER, req.message(), vector).compose(savedId ->
+            store.search(req.userId(), new Scope(req.externalUserId(), null, null), vector, null,
+                    RELEVANT_LIMIT + recent.size() + 1, RELEVANT_MIN_SCORE)
+                .compose(found -> answer(req, session, recent, relevant(found, recent, savedId))))));
+  }
+
+  /** Retrieved memories that are not already in the replayed context (nor the message itself). */
+  private static List<ScoredMemory> relevant(List<ScoredMemory> found, List<Memory> recent, String savedId) {
+    Set<String> inContext = new HashSet<>();
+    recent.forEach(m -> inContext.add(m.id()));
+    inContext.add(savedId);
+    return found.stream().filter(f -> !inContext.contains(f.memory().id())).limit(RELEVANT_LIMIT).toList();
+  }
+
+  private Future<ChatAnswer> answer(Chat req, Scope session, List<Memory> recent, List<ScoredMemory> relevant) {
+    StringBuilder context = new StringBuilder();
+    for (ScoredMemory f : relevant) {
+      Memory m = f.memory();
+      context.append("- [").append(Times.iso(m.createdAt())).append(", ")
+          .append(m.role() == null ? "memory" : m.role()).append("] ").append(m.text()).append('\n');
+    }
+    List<Message> messages = new ArrayList<>();
+    messages.add(MemoryInference.message(Message.SYSTEM, MemoryPrompts.CHAT_SYSTEM.replace("{{memories}}",
+        relevant.isEmpty() ? "(none)" : context.toString().strip())));
+    for (Memory m : recent) {
+      messages.add(MemoryInference.message(Message.ASSISTANT.equals(m.role()) ? Message.ASSISTANT : Message.USER,
+          m.text()));
+    }
+    messages.add(MemoryInference.message(Message.USER, req.message()));
+    return inference.ask(settings.get(), messages, false).compose(reply -> {
+      String text = reply == null ? "" : reply.strip();
+      if (text.isEmpty()) {
+        return Future.failedFuture(LlmJson.malformed("chat answer", "it was empty"));
+      }
+      return embedder.embed(text).compose(v -> save(req, session, Message.ASSISTANT, text, v))
+          .map(id -> new ChatAnswer(text, req.sessionId(), relevant.size()));
+    });
+  }
+
+  private Future<String> save(Chat req, Scope session, String role, String text, float[] vector) {
+    String id = UUID.randomUUID().toString();
+    var memory = new NewMemory(id, text, vector, Map.of("session_id", req.sessionId()), null, role, null,
+        req.sessionId());
+    return store.apply(req.userId(), session, embeddingModel, false, List.of(Change.add(memory))).map(id);
+  }
+}

@@ -1,0 +1,211 @@
+package dev.engram.memory;
+
+import dev.engram.agent.llm.LlmClient;
+import dev.engram.agent.llm.LlmException;
+import dev.engram.agent.llm.LlmRequest;
+import dev.engram.embed.EmbedClient;
+import dev.engram.kernel.ApiException;
+import dev.engram.kernel.ErrorKind;
+import dev.engram.kernel.Times;
+import dev.engram.memory.Decisions.Decision;
+import dev.engram.memory.MemoryRequests.AddMemories;
+import dev.engram.memory.MemoryRequests.Turn;
+import dev.engram.model.Message;
+import dev.engram.store.MemoryClient;
+import dev.engram.store.MemoryProtocol.Applied;
+import dev.engram.store.MemoryProtocol.Change;
+import dev.engram.store.MemoryProtocol.NewMemory;
+import dev.engram.store.MemoryProtocol.ScoredMemory;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Supplier;
+
+/**
+ * Mem0's add. With inference: one LLM call extracts facts, each fact's nearest memories in the scope are fetched, a
+ * second call decides ADD/UPDATE/DELETE/NONE against them (shown under small integer ids), and the decisions are
+ * applied in one transaction with their history rows. Without inference each message is stored as it is. Procedural
+ * memory stores one LLM-written summary of the conversation.
+ */
+public final class MemoryInference {
+  public static final String PROCEDURAL = "procedural_memory";
+  static final int NEIGHBOURS_PER_FACT = 5;
+  private static final JsonObject JSON_MODE = new JsonObject().put("type", "json_object");
+
+  private final LlmClient llm;
+  private final EmbedClient embedder;
+  private final MemoryClient store;
+  private final Supplier<MemorySettings> settings;
+  private final String embeddingModel;
+
+  public MemoryInference(LlmClient llm, EmbedClient embedder, MemoryClient store, Supplier<MemorySettings> settings,
+      String embeddingModel) {
+    this.llm = llm;
+    this.embedder = embedder;
+    this.store = store;
+    this.settings = settings;
+    this.embeddingModel = embeddingModel;
+  }
+
+  public Future<List<Applied>> add(AddMemories req) {
+    if (PROCEDURAL.equals(req.memoryType())) {
+      return procedural(req);
+    }
+    return req.infer() ? infer(req) : verbatim(req);
+  }
+
+  /** Each non-system message becomes a memory as it is (role and speaker kept); no LLM call, no deduplication. */
+  private Future<List<Applied>> verbatim(AddMemories req) {
+    List<Turn> kept = req.messages().stream()
+        .filter(t -> !Message.SYSTEM.equals(t.role()) && t.content() != null && !t.content().isBlank()).toList();
+    if (kept.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    return embedder.embed(kept.stream().map(Turn::content).toList()).compose(vectors -> {
+      List<Change> changes = new ArrayList<>(kept.size());
+      for (int i = 0; i < kept.size(); i++) {
+        Turn t = kept.get(i);
+        changes.add(Change.add(new NewMemory(UUID.randomUUID().toString(), t.content(), vectors.get(i),
+            req.metadata(), t.name(), t.role(), null, null)));
+      }
+      return store.apply(req.userId(), req.scope(), embeddingModel, false, changes);
+    });
+  }
+
+  private Future<List<Applied>> infer(AddMemories req) {
+    MemorySettings s = settings.get();
+    boolean agentFacts = req.scope().agent() != null
+        && req.messages().stream().anyMatch(t -> Message.ASSISTANT.equals(t.role()));
+    String system = s.factExtractionPrompt() != null ? s.factExtractionPrompt()
+        : MemoryPrompts.dated(agentFacts ? MemoryPrompts.EXTRACT_AGENT : MemoryPrompts.EXTRACT_USER);
+    String input = "Input:\n" + transcript(req.messages());
+    return ask(s, List.of(message(Message.SYSTEM, jsonWord(system)), message(Message.USER, input)), true)
+        .map(answer -> Decisions.facts(LlmJson.object(answer, "fact extraction")))
+        .compose(facts -> facts.isEmpty() ? Future.succeededFuture(List.of()) : reconcile(req, s, facts));
+  }
+
+  private Future<List<Applied>> reconcile(AddMemories req, MemorySettings s, List<String> facts) {
+    return embedder.embed(facts).compose(vectors -> {
+      Map<String, float[]> embedded = new HashMap<>();
+      for (int i = 0; i < facts.size(); i++) {
+        embedded.put(facts.get(i), vectors.get(i));
+      }
+      List<Future<List<ScoredMemory>>> searches = new ArrayList<>();
+      for (float[] v : vectors) {
+        searches.add(store.search(req.userId(), req.scope(), v, null, NEIGHBOURS_PER_FACT, null));
+      }
+      return Future.all(searches).compose(all -> {
+        Map<String, String> shown = new LinkedHashMap<>();
+        Map<String, String> shownText = new HashMap<>();
+        JsonArray existing = new JsonArray();
+        for (int i = 0; i < searches.size(); i++) {
+          for (ScoredMemory hit : searches.get(i).result()) {
+            String real = hit.memory().id();
+            if (!shownText.containsKey(real)) {
+              String small = Integer.toString(shown.size());
+              shown.put(small, real);
+              shownText.put(real, hit.memory().text());
+              existing.add(new JsonObject().put("id", small).put("text", hit.memory().text()));
+            }
+          }
+        }
+        String prompt = (s.updateMemoryPrompt() != null ? s.updateMemoryPrompt() : MemoryPrompts.DECIDE)
+            + "\n\nExisting memories:\n" + (existing.isEmpty() ? "(none: the store is empty)" : existing.encode())
+            + "\n\nNew facts:\n" + new JsonArray(facts).encode();
+        return ask(s, List.of(message(Message.USER, jsonWord(prompt))), true)
+            .map(answer -> Decisions.decisions(LlmJson.object(answer, "memory update decision"), shown, shownText))
+            .compose(decisions -> applyDecisions(req, decisions, embedded));
+      });
+    });
+  }
+
+  private Future<List<Applied>> applyDecisions(AddMemories req, List<Decision> decisions,
+      Map<String, float[]> embedded) {
+    List<String> missing = decisions.stream().filter(d -> d.text() != null && !embedded.containsKey(d.text()))
+        .map(Decision::text).distinct().toList();
+    Future<List<float[]>> extra = missing.isEmpty() ? Future.succeededFuture(List.of()) : embedder.embed(missing);
+    return extra.compose(vectors -> {
+      for (int i = 0; i < missing.size(); i++) {
+        embedded.put(missing.get(i), vectors.get(i));
+      }
+      List<Change> changes = new ArrayList<>(decisions.size());
+      for (Decision d : decisions) {
+        switch (d.event()) {
+          case Change.ADD -> changes.add(Change.add(new NewMemory(UUID.randomUUID().toString(), d.text(),
+              embedded.get(d.text()), req.metadata(), null, null, null, null)));
+          case Change.UPDATE -> changes.add(Change.update(d.memoryId(), d.text(), embedded.get(d.text())));
+          default -> changes.add(Change.delete(d.memoryId()));
+        }
+      }
+      return changes.isEmpty() ? Future.succeededFuture(List.of())
+          : store.apply(req.userId(), req.scope(), embeddingModel, true, changes);
+    });
+  }
+
+  /** One memory summarising what the agent did, tagged {@code memory_type: procedural_memory}. */
+  private Future<List<Applied>> procedural(AddMemories req) {
+    MemorySettings s = settings.get();
+    List<Message> messages = new ArrayList<>();
+    messages.add(message(Message.SYSTEM, MemoryPrompts.PROCEDURAL));
+    for (Turn t : req.messages()) {
+      if (!Message.SYSTEM.equals(t.role())) {
+        messages.add(message(Message.ASSISTANT.equals(t.role()) ? Message.ASSISTANT : Message.USER, t.content()));
+      }
+    }
+    messages.add(message(Message.USER, MemoryPrompts.PROCEDURAL_REQUEST));
+    return ask(s, messages, false).compose(summary -> {
+      if (summary == null || summary.isBlank()) {
+        return Future.failedFuture(LlmJson.malformed("procedural summary", "it was empty"));
+      }
+      Map<String, Object> metadata = new HashMap<>(req.metadata() == null ? Map.of() : req.metadata());
+      metadata.put("memory_type", PROCEDURAL);
+      String text = summary.strip();
+      return embedder.embed(text).compose(vector -> store.apply(req.userId(), req.scope(), embeddingModel, false,
+          List.of(Change.add(new NewMemory(UUID.randomUUID().toString(), text, vector, metadata, null, null,
+              PROCEDURAL, null)))));
+    });
+  }
+
+  /** The model's answer text; LLM failures become 502 (or 504 on timeout) with the reason. */
+  Future<String> ask(MemorySettings s, List<Message> messages, boolean json) {
+    JsonObject options = new JsonObject().put("temperature", s.temperature()).put("max_tokens", s.maxTokens());
+    if (json) {
+      options.put("response_format", JSON_MODE);
+    }
+    return llm.complete(new LlmRequest(s.model(), messages, List.of(), null, options))
+        .recover(e -> Future.failedFuture(e instanceof LlmException l
+            ? new ApiException(l.kind() == LlmException.Kind.TIMEOUT ? ErrorKind.TIMEOUT : ErrorKind.UPSTREAM,
+                "The LLM could not answer: " + l.getMessage())
+            : e))
+        .map(reply -> reply.content());
+  }
+
+  static Message message(String role, String text) {
+    return new Message(null, null, null, role, text, null, List.of(), null, null, 0, Times.now());
+  }
+
+  /** The conversation as lines "role: content" (speaker names kept). */
+  static String transcript(List<Turn> turns) {
+    StringBuilder out = new StringBuilder();
+    for (Turn t : turns) {
+      out.append(t.role());
+      if (t.name() != null) {
+        out.append(" (").append(t.name()).append(')');
+      }
+      out.append(": ").append(t.content() == null ? "" : t.content()).append('\n');
+    }
+    return out.toString();
+  }
+
+  /** JSON mode of OpenAI-compatible endpoints needs the word "json" in the prompt; custom prompts may lack it. */
+  private static String jsonWord(String prompt) {
+    return prompt.toLowerCase(java.util.Locale.ROOT).contains("json") ? prompt
+        : prompt + "\n\nAnswer with a valid JSON object only.";
+  }
+}

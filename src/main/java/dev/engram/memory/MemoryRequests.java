@@ -1,0 +1,33 @@
+package dev.engram.memory;
+
+import dev.engram.store.MemoryProtocol.Applied;
+import dev.engram.store.MemoryProtocol.Scope;
+import java.util.List;
+import java.util.Map;
+
+/** Requests and replies of the memory verticle (Mem0 add, semantic-memory chat, run-time configuration). */
+public final class MemoryRequests {
+  private MemoryRequests() {}
+
+  /** One message of a conversation given to Mem0's add; {@code name} is the speaker's name, if any. */
+  public record Turn(String role, String content, String name) {}
+
+  /**
+   * Mem0's add: with {@code infer} facts are extracted and reconciled with the scope's memories by the LLM; without,
+   * each non-system message is stored as it is. {@code memoryType} is null or {@code procedural_memory}.
+   */
+  public record AddMemories(String userId, Scope scope, List<Turn> messages, Map<String, Object> metadata,
+      boolean infer, String memoryType) {}
+  public record Added(List<Applied> results) {}
+
+  /** A message to the semantic-memory chat in a session of {@code externalUserId}. */
+  public record Chat(String userId, String sessionId, String externalUserId, String message) {}
+  public record ChatAnswer(String response, String sessionId, int relevantContextCount) {}
+
+  /** A Mem0 configuration object to apply on top of the current settings (see {@link MemorySettings#configure}). */
+  public record Configure(Map<String, Object> config) {}
+  /** Which configuration keys took effect and which were ignored. */
+  public record Configured(List<String> applied, List<String> ignored) {}
+  /** The new settings, published to every memory verticle instance. */
+  public record SettingsChanged(MemorySettings settings) {}
+}

@@ -1,0 +1,42 @@
+package dev.engram.memory;
+
+import dev.engram.kernel.Addresses;
+import dev.engram.memory.MemoryRequests.*;
+import dev.engram.store.MemoryProtocol.Applied;
+import dev.engram.store.MemoryProtocol.Scope;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import java.util.List;
+import java.util.Map;
+
+/** Typed access to the memory verticle over the event bus (the LLM paths: add with inference, chat, configure). */
+public final class MemoryService {
+  private final Vertx vertx;
+  private final DeliveryOptions options;
+
+  /** {@code timeoutMs} must cover two LLM calls with their retries. */
+  public MemoryService(Vertx vertx, long timeoutMs) {
+    this.vertx = vertx;
+    this.options = new DeliveryOptions().setSendTimeout(timeoutMs);
+  }
+
+  public Future<List<Applied>> add(String userId, Scope scope, List<Turn> messages, Map<String, Object> metadata,
+      boolean infer, String memoryType) {
+    return this.<Added>ask(Addresses.MEMORY_ADD, new AddMemories(userId, scope, messages, metadata, infer,
+        memoryType)).map(Added::results);
+  }
+
+  public Future<ChatAnswer> chat(String userId, String sessionId, String externalUserId, String message) {
+    return ask(Addresses.MEMORY_CHAT, new Chat(userId, sessionId, externalUserId, message));
+  }
+
+  public Future<Configured> configure(Map<String, Object> config) {
+    return ask(Addresses.MEMORY_CONFIGURE, new Configure(config));
+  }
+
+  @SuppressWarnings("unchecked")
+  private <T> Future<T> ask(String address, Record request) {
+    return vertx.eventBus().<Record>request(address, request, options).map(m -> (T) m.body());
+  }
+}
