@@ -229,7 +229,8 @@ final class MemoryRepository {
   Future<Deleted> deleteAll(DeleteMemories req) {
     UUID tenant = UUID.fromString(req.userId());
     return scopes.matching(tenant, req.scope())
-        .compose(ids -> pool.preparedQuery(DELETE_SCOPES).execute(Tuple.of(tenant, ids.toArray(UUID[]::new))))
+        .compose(ids -> pool.preparedQuery(DELETE_SCOPES)
+            .execute(Tuple.of(tenant, (Object) ids.toArray(UUID[]::new))))
         .compose(rows -> {
           List<UUID> gone = UserRepository.collect(rows, r -> r.getUUID(0));
           return mirror(tenant, List.of(), gone, "memory delete-all").map(new Deleted(gone.size()));

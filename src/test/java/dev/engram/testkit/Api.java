@@ -50,6 +50,20 @@ public final class Api {
     return send(builder(path, token).POST(publisher(body)));
   }
 
+  public Response put(String path, String token, Object body) {
+    return send(builder(path, token).PUT(publisher(body)));
+  }
+
+  /** A request authenticated with {@code X-API-Key} (null: none) instead of a bearer token. */
+  public Response keyed(String method, String path, String apiKey, Object body) {
+    HttpRequest.Builder b = builder(path, null).method(method, body == null
+        ? HttpRequest.BodyPublishers.noBody() : publisher(body));
+    if (apiKey != null) {
+      b.header("X-API-Key", apiKey);
+    }
+    return send(b);
+  }
+
   public Response patch(String path, String token, Object body) {
     return send(builder(path, token).method("PATCH", publisher(body)));
   }

@@ -16,6 +16,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class TestServer implements AutoCloseable {
   public static final String ADMIN = "test-admin-password";
+  /** The static API_KEY of test servers (the default user's key for the semantic-memory API). */
+  public static final String STATIC_KEY = "test-static-api-key";
 
   private static TestServer shared;
   private static Vertx llmVertx;
@@ -71,6 +73,8 @@ public final class TestServer implements AutoCloseable {
     settings.put("LLM_RETRY_BASE_MS", "10");
     settings.put("HTTP_INSTANCES", "2");
     settings.put("AGENT_INSTANCES", "2");
+    settings.put("MEMORY_INSTANCES", "2");
+    settings.put("API_KEY", STATIC_KEY);
     settings.putAll(overrides);
     try {
       return new TestServer(EngramServer.start(ConfigLoader.load(Map.of(), settings)), home);

@@ -1,0 +1,252 @@
+package dev.engram.memory;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.engram.testkit.Api;
+import dev.engram.testkit.TestServer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** The Mem0 routes without inference: storing, listing, paging, updating, deleting, history, search and bad input. */
+class MemoryApiTest {
+  private static Api api;
+  private static MemoryApi mem;
+  private static String key;
+
+  @BeforeAll
+  static void start() {
+    api = TestServer.shared().api;
+    mem = new MemoryApi(api);
+    key = api.newUser().getString("api_key");
+  }
+
+  @BeforeEach
+  void resetLlm() {
+    TestServer.llm().reset();
+  }
+
+  @Test
+  @DisplayName("infer=false stores each non-system message as it is, with role, and calls no LLM")
+  void verbatim() {
+    JsonArray results = mem.add(key, new JsonObject().put("user_id", "alice").put("infer", false)
+        .put("metadata", new JsonObject().put("topic", "travel"))
+        .put("messages", MemoryApi.turns("system", "You are helpful.", "user", "I am flying to Oslo in May.",
+            "assistant", "Enjoy the fjords!")));
+    assertEquals(2, results.size(), results.encodePrettily());
+    JsonObject first = results.getJsonObject(0);
+    assertEquals("ADD", first.getString("event"));
+    assertEquals("I am flying to Oslo in May.", first.getString("memory"));
+    assertEquals("user", first.getString("role"));
+    assertEquals("assistant", results.getJsonObject(1).getString("role"));
+    assertEquals(0, TestServer.llm().requestCount(), "no LLM call without inference");
+
+    Api.Response one = api.get("/memories/" + first.getString("id"), key);
+    assertEquals(200, one.status(), one.body());
+    JsonObject item = one.json();
+    assertEquals(List.of("id", "memory", "hash", "metadata", "score", "created_at", "updated_at", "user_id", "role"),
+        List.copyOf(item.fieldNames()), "Mem0's MemoryItem keys, in order");
+    assertNull(item.getValue("score"));
+    assertEquals("travel", item.getJsonObject("metadata").getString("topic"));
+    assertEquals("alice", item.getString("user_id"));
+    assertEquals(32, item.getString("hash").length(), "md5 hex");
+
+    JsonArray history = mem.history(key, first.getString("id"));
+    assertEquals(1, history.size());
+    assertEquals("ADD", history.getJsonObject(0).getString("event"));
+    assertNull(history.getJsonObject(0).getValue("old_memory"));
+    assertEquals("I am flying to Oslo in May.", history.getJsonObject(0).getString("new_memory"));
+    assertFalse(history.getJsonObject(0).getBoolean("is_deleted"));
+  }
+
+  @Test
+  @DisplayName("search ranks by meaning within the scope, scores are similarities in [0, 1], threshold cuts")
+  void searchScoresAndThreshold() {
+    String user = "searcher-" + System.nanoTime();
+    mem.addVerbatim(key, user, null, "I am allergic to peanuts.", "My sister lives in Toronto.",
+        "I play the cello in an amateur orchestra.");
+    mem.addVerbatim(key, "someone-else", null, "I am allergic to cats.");
+    JsonObject found = mem.search(key, new JsonObject().put("query", "What food must I avoid?")
+        .put("user_id", user).put("limit", 3));
+    JsonArray results = found.getJsonArray("results");
+    assertEquals(3, results.size(), "only this user's three memories: " + results.encodePrettily());
+    assertEquals("I am allergic to peanuts.", results.getJsonObject(0).getString("memory"));
+    double previous = 1.0;
+    for (Object o : results) {
+      double score = ((JsonObject) o).getDouble("score");
+      assertTrue(score >= 0 && score <= 1, "score in [0, 1]: " + score);
+      assertTrue(score <= previous, "best first");
+      previous = score;
+    }
+    assertEquals(3, found.getInteger("count"));
+    assertEquals(3, found.getJsonArray("memories").size(), "the semantic-memory shape is there too");
+
+    double best = results.getJsonObject(0).getDouble("score");
+    double second = results.getJsonObject(1).getDouble("score");
+    double cut = (best + second) / 2;
+    JsonArray above = mem.search(key, new JsonObject().put("query", "What food must I avoid?").put("user_id", user)
+        .put("threshold", cut)).getJsonArray("results");
+    assertEquals(1, above.size(), "only scores >= threshold: " + above.encodePrettily());
+  }
+
+  @Test
+  @DisplayName("PUT changes the text (re-embedded, UPDATE in history) and merges metadata instead of dropping it")
+  void updateMergesMetadata() {
+    String user = "updater-" + System.nanoTime();
+    String id = mem.addVerbatim(key, user, new JsonObject().put("source", "chat").put("priority", 1),
+        "I drive a red bicycle.").get(0);
+    Api.Response r = api.put("/memories/" + id, key, new JsonObject().put("text", "I ride a blue motorbike.")
+        .put("metadata", new JsonObject().put("priority", 2)));
+    assertEquals(200, r.status(), r.body());
+    assertEquals("Memory updated successfully!", r.json().getString("message"));
+    JsonObject item = api.get("/memories/" + id, key).json();
+    assertEquals("I ride a blue motorbike.", item.getString("memory"));
+    assertEquals("chat", item.getJsonObject("metadata").getString("source"), "kept");
+    assertEquals(2, item.getJsonObject("metadata").getInteger("priority"), "replaced");
+    JsonArray history = mem.history(key, id);
+    assertEquals(List.of("ADD", "UPDATE"), history.stream().map(o -> ((JsonObject) o).getString("event")).toList());
+    assertEquals("I drive a red bicycle.", history.getJsonObject(1).getString("old_memory"));
+    assertEquals("I ride a blue motorbike.", history.getJsonObject(1).getString("new_memory"));
+    JsonArray found = mem.search(key, new JsonObject().put("query", "motorcycle").put("user_id", user))
+        .getJsonArray("results");
+    assertEquals(id, found.getJsonObject(0).getString("id"), "the new text is what search finds");
+
+    Api.Response metadataOnly = api.put("/memories/" + id, key, new JsonObject()
+        .put("metadata", new JsonObject().put("reviewed", true)));
+    assertEquals(200, metadataOnly.status(), metadataOnly.body());
+    JsonObject after = api.get("/memories/" + id, key).json();
+    assertEquals("I ride a blue motorbike.", after.getString("memory"));
+    assertTrue(after.getJsonObject("metadata").getBoolean("reviewed"));
+  }
+
+  @Test
+  @DisplayName("delete one: gone (404), DELETE row in history; delete-all removes every match, over 100 of them")
+  void deletes() {
+    String user = "deleter-" + System.nanoTime();
+    String[] texts = new String[150];
+    for (int i = 0; i < texts.length; i++) {
+      texts[i] = "Observation number " + i + " about the garden.";
+    }
+    List<String> ids = mem.addVerbatim(key, user, null, texts);
+    assertEquals(150, ids.size());
+    mem.addVerbatim(key, user + "-other", null, "I stay.");
+
+    Api.Response one = api.delete("/memories/" + ids.get(0), key);
+    assertEquals(200, one.status(), one.body());
+    assertEquals("Memory deleted successfully", one.json().getString("message"));
+    assertEquals(404, api.get("/memories/" + ids.get(0), key).status());
+    assertEquals(404, api.delete("/memories/" + ids.get(0), key).status(), "deleting twice");
+    JsonArray history = mem.history(key, ids.get(0));
+    JsonObject deleted = history.getJsonObject(history.size() - 1);
+    assertEquals("DELETE", deleted.getString("event"));
+    assertTrue(deleted.getBoolean("is_deleted"));
+    assertNull(deleted.getValue("new_memory"));
+
+    Api.Response all = api.delete("/memories?user_id=" + user, key);
+    assertEquals(200, all.status(), all.body());
+    assertEquals("All relevant memories deleted", all.json().getString("message"));
+    assertEquals(149, all.json().getLong("deleted"));
+    assertTrue(mem.list(key, "user_id=" + user).isEmpty());
+    assertEquals(1, mem.list(key, "user_id=" + user + "-other").size(), "other scopes untouched");
+  }
+
+  @Test
+  @DisplayName("GET /memories pages with limit and cursor through every memory, oldest first, no duplicates")
+  void paging() {
+    String user = "pager-" + System.nanoTime();
+    String[] texts = new String[130];
+    for (int i = 0; i < texts.length; i++) {
+      texts[i] = "Fact " + i;
+    }
+    List<String> ids = mem.addVerbatim(key, user, null, texts);
+    Set<String> seen = new HashSet<>();
+    String cursor = null;
+    int pages = 0;
+    do {
+      Api.Response r = api.get("/memories?user_id=" + user + "&limit=50" + (cursor == null ? "" : "&cursor=" + cursor),
+          key);
+      assertEquals(200, r.status(), r.body());
+      r.json().getJsonArray("results").forEach(o -> {
+        JsonObject item = (JsonObject) o;
+        assertFalse(item.containsKey("score"), "listings carry no score key");
+        assertTrue(seen.add(item.getString("id")), "no duplicates across pages");
+      });
+      cursor = r.json().getString("next_cursor");
+      pages++;
+    } while (cursor != null);
+    assertEquals(3, pages);
+    assertEquals(new HashSet<>(ids), seen);
+    assertEquals(400, api.get("/memories?user_id=" + user + "&cursor=garbage", key).status());
+  }
+
+  @Test
+  @DisplayName("scopes: agent_id and run_id narrow listings and searches; at least one id is required")
+  void scopesAndRequiredIds() {
+    String user = "scoped-" + System.nanoTime();
+    mem.add(key, new JsonObject().put("user_id", user).put("agent_id", "tutor").put("run_id", "r1")
+        .put("infer", false).put("messages", MemoryApi.turns("user", "Lesson one was about fractions.")));
+    mem.add(key, new JsonObject().put("user_id", user).put("agent_id", "coach").put("infer", false)
+        .put("messages", MemoryApi.turns("user", "I ran ten kilometres today.")));
+    assertEquals(2, mem.list(key, "user_id=" + user).size());
+    assertEquals(1, mem.list(key, "user_id=" + user + "&agent_id=tutor").size());
+    assertEquals(1, mem.list(key, "run_id=r1&user_id=" + user).size());
+    JsonObject item = mem.list(key, "agent_id=coach&user_id=" + user).getJsonObject(0);
+    assertEquals("coach", item.getString("agent_id"));
+    assertNull(item.getValue("run_id"));
+
+    Api.Response noIds = api.post("/memories", key, new JsonObject().put("messages", MemoryApi.turns("user", "hi")));
+    assertEquals(400, noIds.status());
+    assertEquals("At least one identifier (user_id, agent_id, run_id) is required.", noIds.detail());
+    assertEquals("At least one identifier is required.", api.get("/memories", key).detail());
+    assertEquals("At least one identifier is required.", api.delete("/memories", key).detail());
+    Api.Response search = api.post("/search", key, new JsonObject().put("query", "x"));
+    assertEquals(400, search.status());
+    assertEquals("At least one of 'user_id', 'agent_id', or 'run_id' must be specified.", search.detail());
+  }
+
+  @Test
+  @DisplayName("bad input on every route: a clear 4xx with detail, and nothing stored")
+  void badInput() {
+    String user = "bad-" + System.nanoTime();
+    String id = mem.addVerbatim(key, user, null, "A valid memory.").get(0);
+    assertBad(api.post("/memories", key, "{not json"), 400, "Malformed JSON");
+    assertBad(api.post("/memories", key, new JsonObject().put("user_id", user)), 422, "messages");
+    assertBad(api.post("/memories", key, new JsonObject().put("user_id", user).put("messages", "")), 422, "messages");
+    assertBad(api.post("/memories", key, new JsonObject().put("user_id", user)
+        .put("messages", new JsonArray().add(new JsonObject().put("role", "user")))), 422, "content");
+    assertBad(api.post("/memories", key, new JsonObject().put("user_id", 7)
+        .put("messages", MemoryApi.turns("user", "x"))), 422, "user_id");
+    assertBad(api.post("/memories", key, new JsonObject().put("user_id", user).put("memory_type", "core")
+        .put("messages", MemoryApi.turns("user", "x"))), 400, "memory_type");
+    assertBad(api.post("/memories", key, new JsonObject().put("user_id", user).put("infer", "yes")
+        .put("messages", MemoryApi.turns("user", "x"))), 422, "infer");
+    assertBad(api.put("/memories/" + id, key, new JsonObject()), 422, "text");
+    assertBad(api.put("/memories/" + id, key, new JsonObject().put("text", "")), 422, "text");
+    assertBad(api.put("/memories/not-a-uuid", key, new JsonObject().put("text", "x")), 404, "not found");
+    assertBad(api.get("/memories/not-a-uuid/history", key), 404, "not found");
+    assertBad(api.post("/search", key, new JsonObject().put("user_id", user)), 422, "query");
+    assertBad(api.post("/search", key, new JsonObject().put("query", "x").put("user_id", user).put("limit", 0)),
+        422, "limit");
+    assertBad(api.post("/search", key, new JsonObject().put("query", "x").put("user_id", user)
+        .put("threshold", 1.5)), 422, "threshold");
+    assertBad(api.post("/search", key, new JsonObject().put("query", "x").put("user_id", user)
+        .put("filters", new JsonObject().put("rating", new JsonObject().put("between", 3)))), 400, "between");
+    assertBad(api.get("/memories?user_id=" + user + "&limit=0", key), 422, "limit");
+    assertEquals(List.of("A valid memory."), mem.list(key, "user_id=" + user).stream()
+        .map(o -> ((JsonObject) o).getString("memory")).toList(), "nothing stored by bad requests");
+    assertEquals(401, api.get("/memories?user_id=" + user, null).status());
+    assertEquals(403, api.get("/memories?user_id=" + user, "sk-wrong").status());
+  }
+
+  private static void assertBad(Api.Response r, int status, String mentions) {
+    assertEquals(status, r.status(), r.body());
+    assertTrue(r.detail().toLowerCase().contains(mentions.toLowerCase()), "detail mentions " + mentions + ": "
+        + r.detail());
+  }
+}
