@@ -28,7 +28,7 @@ import java.util.UUID;
 public final class MemoryChat {
   /** How many memories are retrieved, and how similar they must be to count as relevant. */
   static final int RELEVANT_LIMIT = 5;
-  static final double RELEVANT_MIN_SCORE = 0.3;
+  static final double RELEVANT_MIN_SCORE = 0.2;
   /** How many of the session's latest messages are replayed to the model. */
   static final int RECENT_MESSAGES = 10;
 

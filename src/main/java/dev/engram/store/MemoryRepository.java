@@ -67,10 +67,9 @@ final class MemoryRepository {
   static final String DELETE_ONE = DELETE_WHERE.formatted("m.id = $1 and m.user_id = $2");
   private static final String DELETE_SCOPES = DELETE_WHERE.formatted("m.user_id = $1 and m.scope_id = any($2)");
   private static final String GET = "select " + MemoryRows.COLUMNS + " from memories where id = $1 and user_id = $2";
-  private static final String LIST = "select " + MemoryRows.COLUMNS + """
-       from memories where user_id = $1 and scope_id = any($2)
-        and ($3::timestamptz is null or (created_at, id) > ($3, $4))
-      order by created_at, id limit $5""";
+  private static final String LIST = "select " + MemoryRows.COLUMNS + " from memories"
+      + " where user_id = $1 and scope_id = any($2) and ($3::timestamptz is null or (created_at, id) > ($3, $4))"
+      + " order by created_at, id limit $5";
   private static final String HISTORY = "select " + MemoryRows.HISTORY_COLUMNS
       + " from memory_history where memory_id = $1 and user_id = $2 order by seq";
 

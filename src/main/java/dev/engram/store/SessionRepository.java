@@ -25,8 +25,8 @@ final class SessionRepository {
   private static final String DELETE_MEMORIES = MemoryRepository.DELETE_ONE.replace("m.id = $1 and m.user_id = $2",
       "m.session_id = $1 and m.user_id = $2");
   private static final String DELETE = "delete from chat_sessions where id = $1 and user_id = $2";
-  private static final String RECENT = "select " + MemoryRows.COLUMNS + """
-       from memories where session_id = $1 and user_id = $2 order by created_at desc, seq desc limit $3""";
+  private static final String RECENT = "select " + MemoryRows.COLUMNS
+      + " from memories where session_id = $1 and user_id = $2 order by created_at desc, seq desc limit $3";
 
   private final Pool pool;
   private final MemoryRepository memories;

@@ -1,0 +1,126 @@
+package dev.engram.memory;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.engram.testkit.Api;
+import dev.engram.testkit.ScriptedLlm;
+import dev.engram.testkit.ScriptedLlm.Step;
+import dev.engram.testkit.TestServer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** The semantic-memory chat API (seed 003) as its curl examples use it, with X-API-Key. */
+class ChatApiTest {
+  private static Api api;
+  private static ScriptedLlm llm;
+  private static final String KEY = TestServer.STATIC_KEY;
+
+  @BeforeAll
+  static void start() {
+    api = TestServer.shared().api;
+    llm = TestServer.llm();
+  }
+
+  @BeforeEach
+  void resetLlm() {
+    llm.reset();
+  }
+
+  private static JsonObject createSession(String key, String userId) {
+    Api.Response r = api.keyed("POST", "/sessions", key, new JsonObject().put("user_id", userId)
+        .put("session_name", "Technical Discussion"));
+    assertEquals(201, r.status(), r.body());
+    return r.json();
+  }
+
+  private static Api.Response chat(String key, String sessionId, String userId, String message) {
+    return api.keyed("POST", "/chat", key, new JsonObject().put("message", message).put("session_id", sessionId)
+        .put("user_id", userId));
+  }
+
+  @Test
+  @DisplayName("the seed's flow: health, create session, chat, recall across sessions, search, delete")
+  void seedFlow() {
+    Api.Response health = api.keyed("GET", "/health", null, null);
+    assertEquals(200, health.status(), health.body());
+    assertEquals("healthy", health.json().getString("status"));
+    assertEquals("connected", health.json().getString("database"));
+    assertNotNull(health.json().getString("timestamp"));
+
+    String user = "user-" + System.nanoTime();
+    JsonObject first = createSession(KEY, user);
+    String firstId = first.getString("session_id");
+    assertEquals(user, first.getString("user_id"));
+    assertEquals(0, first.getInteger("message_count"));
+    assertNotNull(first.getString("created_at"));
+
+    llm.enqueue(Step.text("Python is a great choice for data pipelines."));
+    Api.Response hello = chat(KEY, firstId, user, "I am building data pipelines in Python with pandas.");
+    assertEquals(200, hello.status(), hello.body());
+    assertEquals("Python is a great choice for data pipelines.", hello.json().getString("response"));
+    assertEquals(firstId, hello.json().getString("session_id"));
+    assertEquals(0, hello.json().getInteger("relevant_context_count"), "nothing to remember yet");
+    assertEquals(2, api.keyed("GET", "/sessions/" + firstId, KEY, null).json().getInteger("message_count"));
+
+    JsonObject second = createSession(KEY, user);
+    llm.clearRequests();
+    llm.enqueue(Step.text("Earlier you said you use pandas."));
+    Api.Response recall = chat(KEY, second.getString("session_id"), user, "What did we discuss about Python?");
+    assertEquals(200, recall.status(), recall.body());
+    assertTrue(recall.json().getInteger("relevant_context_count") >= 1, recall.body());
+    JsonArray sent = llm.requests().get(0).getJsonArray("messages");
+    assertTrue(sent.getJsonObject(0).getString("content").contains("data pipelines"),
+        "the earlier session's message reached the model as a relevant memory: " + sent.encodePrettily());
+
+    Api.Response search = api.keyed("POST", "/search", KEY, new JsonObject().put("query", "machine learning in Python")
+        .put("session_id", firstId).put("user_id", user).put("limit", 10));
+    assertEquals(200, search.status(), search.body());
+    JsonArray memories = search.json().getJsonArray("memories");
+    assertEquals(2, memories.size(), "this session's two messages: " + memories.encodePrettily());
+    JsonObject hit = memories.getJsonObject(0);
+    assertEquals(firstId, hit.getJsonObject("value").getString("session_id"));
+    assertNotNull(hit.getJsonObject("value").getString("content"));
+    assertNotNull(hit.getJsonObject("value").getString("role"));
+    assertNotNull(hit.getString("key"));
+    assertNotNull(hit.getString("timestamp"));
+    assertTrue(hit.getDouble("score") >= 0 && hit.getDouble("score") <= 1);
+    assertEquals(2, search.json().getInteger("count"));
+
+    Api.Response deleted = api.keyed("DELETE", "/sessions/" + firstId, KEY, null);
+    assertEquals(200, deleted.status(), deleted.body());
+    assertEquals("Session " + firstId + " deleted successfully", deleted.json().getString("message"));
+    assertEquals(404, api.keyed("GET", "/sessions/" + firstId, KEY, null).status());
+    assertEquals(0, api.keyed("POST", "/search", KEY, new JsonObject().put("query", "pandas")
+        .put("session_id", firstId).put("user_id", user)).json().getInteger("count"), "its memories went with it");
+  }
+
+  @Test
+  @DisplayName("an LLM failure answers 502 and keeps the user's message; bad input and bad keys are refused")
+  void faultsAndBadInput() {
+    String user = "faults-" + System.nanoTime();
+    String session = createSession(KEY, user).getString("session_id");
+    JsonObject down = new JsonObject().put("error", new JsonObject().put("message", "overloaded"));
+    llm.enqueue(Step.error(503, down), Step.error(503, down));
+    Api.Response failed = chat(KEY, session, user, "Remember that my flight is on Tuesday.");
+    assertEquals(502, failed.status(), failed.body());
+    assertEquals(1, api.keyed("GET", "/sessions/" + session, KEY, null).json().getInteger("message_count"),
+        "the accepted message is kept");
+
+    assertEquals(401, api.keyed("POST", "/sessions", null, new JsonObject().put("user_id", user)).status());
+    assertEquals(403, api.keyed("POST", "/sessions", "dev-key-12345", new JsonObject().put("user_id", user))
+        .status(), "there is no built-in development key");
+    Api.Response noUser = api.keyed("POST", "/sessions", KEY, new JsonObject().put("session_name", "x"));
+    assertEquals(422, noUser.status());
+    assertTrue(noUser.detail().contains("user_id"));
+    assertEquals(422, chat(KEY, session, user, "").status());
+    assertEquals(422, api.keyed("POST", "/chat", KEY, new JsonObject().put("message", "hi")).status());
+    assertEquals(404, chat(KEY, "550e8400-e29b-41d4-a716-446655440000", user, "hi").status());
+    assertEquals(404, chat(KEY, session, "someone-else", "hi").status(), "a session of another user_id");
+    assertEquals(404, api.keyed("GET", "/sessions/not-a-uuid", KEY, null).status());
+    assertEquals(1, api.keyed("GET", "/sessions/" + session, KEY, null).json().getInteger("message_count"));
+  }
+}
