@@ -1,0 +1,122 @@
+package dev.engram.bench;
+
+import dev.engram.testkit.Api;
+import dev.engram.testkit.Sentences;
+import dev.engram.testkit.TestServer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The Mem0 API under load over real HTTP: {@code --memories} memories of one user added with infer=false by
+ * {@code --callers} concurrent clients ({@code --per-request} messages per POST /memories), then
+ * {@code --searches} POST /search requests: adds/s, latency percentiles, and CPU per add / per search.
+ *
+ * <p>Usage: scripts/bench.sh memories [--memories 100000] [--callers 64] [--per-request 1] [--searches 2000]
+ * [--search-callers 2]
+ */
+public final class MemoryBenchmark {
+  public static void main(String[] args) throws Exception {
+    Map<String, String> opts = BenchArgs.parse(args);
+    int memories = Integer.parseInt(opts.getOrDefault("memories", "100000"));
+    int callers = Integer.parseInt(opts.getOrDefault("callers", "64"));
+    int perRequest = Integer.parseInt(opts.getOrDefault("per-request", "1"));
+    int searches = Integer.parseInt(opts.getOrDefault("searches", "2000"));
+    int searchCallers = Integer.parseInt(opts.getOrDefault("search-callers", "2"));
+    Path home = Files.createTempDirectory("engram-memory-bench-");
+    ResourceMeter meter = new ResourceMeter(home.resolve("pgdata"));
+    List<String> texts = Sentences.generate(memories, 42);
+    try (TestServer server = TestServer.start(home, Map.of())) {
+      Api api = server.api;
+      String key = api.newUser().getString("api_key");
+      System.out.printf("memory benchmark: %d memories of one user, %d callers, %d per request; %d searches by %d"
+          + " callers; %d cores%n", memories, callers, perRequest, searches, searchCallers,
+          Runtime.getRuntime().availableProcessors());
+
+      int requests = (memories + perRequest - 1) / perRequest;
+      ResourceMeter.Sample before = meter.sample();
+      long started = System.nanoTime();
+      long[] latencies = run(meter, callers, requests, i -> {
+        JsonArray messages = new JsonArray();
+        for (int j = i * perRequest; j < Math.min(memories, (i + 1) * perRequest); j++) {
+          messages.add(new JsonObject().put("role", "user").put("content", texts.get(j)));
+        }
+        return api.post("/memories", key, new JsonObject().put("user_id", "bench-user").put("infer", false)
+            .put("messages", messages));
+      });
+      double seconds = (System.nanoTime() - started) / 1e9;
+      System.out.printf("add (infer=false)   %d memories in %.1f s: %.0f adds/s; request latency %s%n%s%n",
+          memories, seconds, memories / seconds, percentiles(latencies),
+          meter.sample().minus(before).perStep(memories).replace("/step", "/add"));
+
+      List<String> queries = Sentences.generate(searches, 7);
+      run(meter, searchCallers, Math.min(200, searches), i -> search(api, key, queries.get(i)));
+      before = meter.sample();
+      started = System.nanoTime();
+      latencies = run(meter, searchCallers, searches, i -> search(api, key, queries.get(i)));
+      seconds = (System.nanoTime() - started) / 1e9;
+      System.out.printf("search (limit 10)   %d searches in %.1f s: %.0f searches/s; latency %s%n%s%n",
+          searches, seconds, searches / seconds, percentiles(latencies),
+          meter.sample().minus(before).perStep(searches).replace("/step", "/search"));
+    }
+  }
+
+  private static Api.Response search(Api api, String key, String query) {
+    return api.post("/search", key, new JsonObject().put("query", query).put("user_id", "bench-user")
+        .put("limit", 10));
+  }
+
+  private interface Call {
+    Api.Response call(int i);
+  }
+
+  /** Runs {@code count} calls on {@code callers} threads; answers each call's latency in nanoseconds. */
+  private static long[] run(ResourceMeter meter, int callers, int count, Call call) throws Exception {
+    long[] latencies = new long[count];
+    AtomicInteger next = new AtomicInteger();
+    ExecutorService pool = Executors.newFixedThreadPool(callers);
+    try {
+      List<Future<?>> workers = new ArrayList<>();
+      for (int w = 0; w < callers; w++) {
+        workers.add(pool.submit(() -> {
+          meter.markSideThread();
+          for (int i = next.getAndIncrement(); i < count; i = next.getAndIncrement()) {
+            long t = System.nanoTime();
+            Api.Response r = call.call(i);
+            latencies[i] = System.nanoTime() - t;
+            if (r.status() != 200) {
+              throw new IllegalStateException("HTTP " + r.status() + ": " + r.body());
+            }
+          }
+          return null;
+        }));
+      }
+      for (Future<?> f : workers) {
+        f.get();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    return latencies;
+  }
+
+  private static String percentiles(long[] nanos) {
+    long[] sorted = nanos.clone();
+    Arrays.sort(sorted);
+    return String.format("p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms", at(sorted, 0.50), at(sorted, 0.90),
+        at(sorted, 0.99), sorted[sorted.length - 1] / 1e6);
+  }
+
+  private static double at(long[] sorted, double q) {
+    return sorted[Math.min(sorted.length - 1, (int) (q * sorted.length))] / 1e6;
+  }
+}
