@@ -10,11 +10,13 @@ import dev.engram.memory.MemoryService;
 import dev.engram.model.MemoryFilter;
 import dev.engram.store.MemoryClient;
 import dev.engram.store.MemoryProtocol.Scope;
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -112,7 +114,7 @@ final class MemoryRoutes {
     String id = ctx.pathParam("memory_id");
     // the memory must exist (and be the caller's) before its new text costs an embedding
     store.get(user, id)
-        .compose(found -> text == null ? io.vertx.core.Future.<float[]>succeededFuture(null) : embedder.embed(text))
+        .compose(found -> text == null ? Future.<float[]>succeededFuture(null) : embedder.embed(text))
         .compose(vector -> store.update(user, id, text, vector, metadata, embeddingModel))
         .onSuccess(m -> Responses.json(ctx, 200, new JsonObject().put("message", "Memory updated successfully!")))
         .onFailure(ctx::fail);
@@ -147,7 +149,7 @@ final class MemoryRoutes {
     JsonObject body = Bodies.object(ctx, false);
     String query = Bodies.requiredString(body, "query");
     JsonObject filtersJson = Bodies.optionalObject(body, "filters");
-    Map<String, Object> filters = filtersJson == null ? null : new java.util.LinkedHashMap<>(Json.plainMap(filtersJson));
+    Map<String, Object> filters = filtersJson == null ? null : new LinkedHashMap<>(Json.plainMap(filtersJson));
     String sessionId = Bodies.optionalString(body, "session_id");
     Scope given = scope(body);
     String run = given.run() != null ? given.run() : sessionId;

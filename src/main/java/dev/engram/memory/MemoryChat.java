@@ -1,5 +1,6 @@
 package dev.engram.memory;
 
+import dev.engram.embed.EmbedClient;
 import dev.engram.kernel.ApiException;
 import dev.engram.kernel.Times;
 import dev.engram.memory.MemoryRequests.Chat;
@@ -11,7 +12,6 @@ import dev.engram.store.MemoryProtocol.Change;
 import dev.engram.store.MemoryProtocol.NewMemory;
 import dev.engram.store.MemoryProtocol.Scope;
 import dev.engram.store.MemoryProtocol.ScoredMemory;
-import dev.engram.embed.EmbedClient;
 import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 /**
  * The semantic-memory chat: the user's message is stored first (so it is kept even when the LLM fails), the user's
@@ -35,11 +36,11 @@ public final class MemoryChat {
   private final MemoryInference inference;
   private final EmbedClient embedder;
   private final MemoryClient store;
-  private final java.util.function.Supplier<MemorySettings> settings;
+  private final Supplier<MemorySettings> settings;
   private final String embeddingModel;
 
   public MemoryChat(MemoryInference inference, EmbedClient embedder, MemoryClient store,
-      java.util.function.Supplier<MemorySettings> settings, String embeddingModel) {
+      Supplier<MemorySettings> settings, String embeddingModel) {
     this.inference = inference;
     this.embedder = embedder;
     this.store = store;

@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Supplier;
@@ -205,7 +206,7 @@ public final class MemoryInference {
 
   /** JSON mode of OpenAI-compatible endpoints needs the word "json" in the prompt; custom prompts may lack it. */
   private static String jsonWord(String prompt) {
-    return prompt.toLowerCase(java.util.Locale.ROOT).contains("json") ? prompt
+    return prompt.toLowerCase(Locale.ROOT).contains("json") ? prompt
         : prompt + "\n\nAnswer with a valid JSON object only.";
   }
 }

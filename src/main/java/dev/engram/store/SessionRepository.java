@@ -2,6 +2,7 @@ package dev.engram.store;
 
 import dev.engram.kernel.ApiException;
 import dev.engram.kernel.Times;
+import dev.engram.model.Memory;
 import dev.engram.store.MemoryProtocol.*;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
@@ -72,7 +73,7 @@ final class SessionRepository {
     UUID id = UUID.fromString(req.sessionId());
     return pool.preparedQuery(RECENT).execute(Tuple.of(id, UUID.fromString(req.userId()), req.limit()))
         .map(rows -> {
-          List<dev.engram.model.Memory> list = new ArrayList<>(UserRepository.collect(rows, MemoryRows::memory));
+          List<Memory> list = new ArrayList<>(UserRepository.collect(rows, MemoryRows::memory));
           Collections.reverse(list);
           return new Memories(list);
         });
