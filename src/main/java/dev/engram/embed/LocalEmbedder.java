@@ -18,9 +18,9 @@ import java.util.List;
  * <p>Where the time goes: about two thirds of a run is ONNX Runtime's AVX2 u8×s8 GEMM kernel, which already runs
  * near the core's peak (about 100 G multiply-adds per second; a 23-token sentence needs 244 M), so the floor is
  * about 2.5 ms per text per core. Tokenization, tensors and pooling cost under 3 %, the event loops about 1 %.
- * Session options (arena, memory pattern, denormals, optimization level) changed nothing measurable; the fusions
- * ONNX Runtime does not apply to this graph by itself (bias into the quantized MatMuls, skip-LayerNorm, multi-head
- * attention) gained 3-4 % in an experiment with a rewritten model file, not enough to ship one.
+ * Session options (arena, memory pattern, denormals, optimization level) changed nothing measurable; folding the
+ * biases into the quantized MatMuls, which ONNX Runtime does not do for this graph by itself, gained 3-4 % in an
+ * experiment with a rewritten model file, not enough to ship one.
  *
  * <p>Batching: each runner takes a whole micro-batch and runs it one window per single-threaded ONNX call, so the
  * two cores work on two batches at once with no intra-op synchronisation. Padding a batch into one {@code [B, L]}
