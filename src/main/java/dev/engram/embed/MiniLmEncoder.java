@@ -52,9 +52,11 @@ public final class MiniLmEncoder implements AutoCloseable {
     try (InputStream model = resource(MODEL_RESOURCE); InputStream tokenizer = resource(TOKENIZER_RESOURCE);
         OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
       options.setIntraOpNumThreads(Math.max(1, intraOpThreads));
+      // nodes run one after another on the calling thread: there is no inter-op pool (nor its spinning)
+      options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
       options.setInterOpNumThreads(1);
       options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-      // the machine is shared with the event loops: idle ORT threads sleep instead of spinning
+      // the machine is shared with the event loops: idle intra-op threads (when there are any) sleep, not spin
       options.addConfigEntry("session.intra_op.allow_spinning", "0");
       OrtSession session = environment.createSession(model.readAllBytes(), options);
       return new MiniLmEncoder(environment, session, TokenWindows.load(tokenizer));

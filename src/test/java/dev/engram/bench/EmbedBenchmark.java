@@ -17,11 +17,14 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -86,8 +89,10 @@ public final class EmbedBenchmark {
 
     MicroBatcher.Stats before = local.stats();
     cpu = new Cpu();
+    Map<String, Long> threadsBefore = cpuByThreadGroup();
     long[] loaded = closedLoop(client, sentences, callers);
     seconds = cpu.wallSeconds();
+    Map<String, Long> threadsAfter = cpuByThreadGroup();
     MicroBatcher.Stats after = local.stats();
     System.out.printf("%d concurrent callers, closed loop: %.0f texts/s (%.0f texts per CPU-second); latency p50 %.1f ms,"
             + " p99 %.1f ms%n", callers, texts / seconds, texts / cpu.cpuSeconds(), pct(loaded, 50), pct(loaded, 99));
@@ -95,6 +100,7 @@ public final class EmbedBenchmark {
     System.out.printf("batches: %d for %d texts (mean size %.1f); sizes: %s%n", batches,
         after.texts() - before.texts(), (after.texts() - before.texts()) / (double) Math.max(1, batches),
         histogram(before.sizes(), after.sizes()));
+    System.out.println("CPU per text by thread: " + perText(threadsBefore, threadsAfter, cpu.cpuSeconds(), texts));
 
     if (baseline) {
       var reference = new AllMiniLmL6V2QuantizedEmbeddingModel();
@@ -157,6 +163,35 @@ public final class EmbedBenchmark {
       latencies[i] = System.nanoTime() - start;
       sendNext(client, texts, next, latencies, done);
     });
+  }
+
+  /** CPU nanoseconds of the live Java threads, grouped by name (runner threads, event loops, the rest). */
+  private static Map<String, Long> cpuByThreadGroup() {
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    Map<String, Long> groups = new TreeMap<>();
+    for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+      if (info != null) {
+        long nanos = threads.getThreadCpuTime(info.getThreadId());
+        String name = info.getThreadName();
+        String group = name.startsWith("engram-embed") ? "embed runners" : name.startsWith("vert.x-eventloop")
+            ? "event loops" : "other Java threads";
+        groups.merge(group, Math.max(0, nanos), Long::sum);
+      }
+    }
+    return groups;
+  }
+
+  /** Milliseconds of CPU per text in each thread group; the JVM's own threads (GC, JIT) are the remainder. */
+  private static String perText(Map<String, Long> before, Map<String, Long> after, double processSeconds, int texts) {
+    StringBuilder out = new StringBuilder();
+    long javaNanos = 0;
+    for (Map.Entry<String, Long> group : after.entrySet()) {
+      long nanos = group.getValue() - before.getOrDefault(group.getKey(), 0L);
+      javaNanos += nanos;
+      out.append(String.format("%s %.3f ms, ", group.getKey(), nanos / 1e6 / texts));
+    }
+    return out.append(String.format("JVM (GC, JIT) %.3f ms", (processSeconds * 1e9 - javaNanos) / 1e6 / texts))
+        .toString();
   }
 
   private static String histogram(long[] before, long[] after) {
