@@ -16,6 +16,7 @@ import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
 import org.apache.lucene.document.FieldType;
 import org.apache.lucene.document.KnnFloatVectorField;
+import org.apache.lucene.document.LongPoint;
 import org.apache.lucene.document.NumericDocValuesField;
 import org.apache.lucene.document.StoredField;
 import org.apache.lucene.document.StringField;
@@ -43,7 +44,8 @@ final class LuceneDocs {
   static final int MAX_QUERY_TERMS = 512;
   /**
    * The version of this layout, kept in each commit: an index written with another one is discarded on open (and
-   * rebuilt from the database). 2: the text field keeps term vectors (for {@link TextFeedback}).
+   * rebuilt from the database). 2: the text field keeps term vectors (for {@link TextFeedback}); seq is also a point
+   * and the owner is stored (for {@link PassageContext}).
    */
   static final String LAYOUT = "2";
   static final String LAYOUT_KEY = "engram.layout";
@@ -60,9 +62,10 @@ final class LuceneDocs {
     var doc = new Document();
     doc.add(new StringField(ID, p.id().toString(), Field.Store.YES));
     doc.add(new NumericDocValuesField(SEQ, p.seq()));
+    doc.add(new LongPoint(SEQ, p.seq()));
     doc.add(new StoredField(SEQ, p.seq()));
     doc.add(new StringField(USER, p.userId().toString(), Field.Store.NO));
-    doc.add(new StringField(OWNER, p.ownerId().toString(), Field.Store.NO));
+    doc.add(new StringField(OWNER, p.ownerId().toString(), Field.Store.YES));
     doc.add(new Field(TEXT, p.text() == null ? "" : p.text(), TEXT_TYPE));
     if (p.vector() != null) {
       doc.add(new KnnFloatVectorField(VECTOR, p.vector(), VectorSimilarityFunction.DOT_PRODUCT));

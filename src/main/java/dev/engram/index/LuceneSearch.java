@@ -19,8 +19,8 @@ import org.apache.lucene.search.TopDocs;
 
 /**
  * Runs a {@link PassageQuery} against one searcher snapshot: k-NN, BM25 (with {@link TextFeedback}), or both fused by
- * {@link RankFusion#relative}. Fusion works on Lucene doc ids of the snapshot, so only the final hits have their
- * passage id read.
+ * {@link RankFusion#relative} and rescored with {@link PassageContext}. Fusion works on Lucene doc ids of the
+ * snapshot, so only the final hits have their passage id read.
  */
 final class LuceneSearch {
   private static final Set<String> ID_ONLY = Set.of(LuceneDocs.ID);
@@ -58,11 +58,14 @@ final class LuceneSearch {
   private List<ScoredPassage> hybrid(IndexSearcher searcher, PassageQuery q, Query filter, int limit)
       throws IOException {
     int depth = Math.max(limit, tuning.hybridDepth());
-    var fused = RankFusion.relative(limit, new double[] {tuning.textWeight(), 1 - tuning.textWeight()},
+    var fused = RankFusion.relative(2 * depth, new double[] {tuning.textWeight(), 1 - tuning.textWeight()},
         List.of(scored(text(searcher, q.text(), filter, depth)), scored(vector(searcher, q, filter, depth))));
-    var out = new ArrayList<ScoredPassage>(fused.size());
-    for (var f : fused) {
-      out.add(new ScoredPassage(idOf(searcher, f.item()), f.score()));
+    if (tuning.contextWeight() > 0) {
+      fused = PassageContext.rescore(searcher, fused, limit, tuning.contextWeight());
+    }
+    var out = new ArrayList<ScoredPassage>(Math.min(limit, fused.size()));
+    for (int i = 0; i < Math.min(limit, fused.size()); i++) {
+      out.add(new ScoredPassage(idOf(searcher, fused.get(i).item()), fused.get(i).score()));
     }
     return out;
   }

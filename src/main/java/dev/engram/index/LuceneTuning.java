@@ -12,6 +12,8 @@ package dev.engram.index;
  * @param hybridDepth how many hits each ranking (vector, BM25) contributes to a hybrid fusion (at least {@code limit})
  * @param textWeight the weight of the BM25 ranking in hybrid fusion, the vector ranking getting {@code 1 -
  *     textWeight} (see {@link RankFusion#relative})
+ * @param contextWeight the share of a hybrid hit's score lent to the passages stored just before and after it by the
+ *     same owner (see {@link PassageContext}; 0 turns it off)
  * @param bm25K1 BM25 term-frequency saturation
  * @param bm25B BM25 length normalisation (0 none, 1 full); low values suit short conversational passages
  * @param feedback pseudo-relevance feedback of text searches (see {@link TextFeedback})
@@ -19,44 +21,49 @@ package dev.engram.index;
  * @param commitIntervalMs how often pending upserts are committed in the background (0 disables it)
  */
 public record LuceneTuning(double ramBufferMb, int hnswM, int hnswBeam, int mergeWorkers, int vectorCandidates,
-    int hybridDepth, double textWeight, float bm25K1, float bm25B, TextFeedback.Settings feedback,
-    int workerThreads, long commitIntervalMs) {
+    int hybridDepth, double textWeight, double contextWeight, float bm25K1, float bm25B,
+    TextFeedback.Settings feedback, int workerThreads, long commitIntervalMs) {
 
-  public static final LuceneTuning DEFAULTS = new LuceneTuning(64, 16, 100, 1, 100, 50, 0.7, 1.2f, 0.4f,
+  public static final LuceneTuning DEFAULTS = new LuceneTuning(64, 16, 100, 1, 100, 50, 0.7, 0.3, 1.2f, 0.4f,
       TextFeedback.Settings.DEFAULTS, 2, 30_000);
 
   public LuceneTuning withRamBufferMb(double mb) {
-    return new LuceneTuning(mb, hnswM, hnswBeam, mergeWorkers, vectorCandidates, hybridDepth, textWeight, bm25K1,
-        bm25B, feedback, workerThreads, commitIntervalMs);
+    return new LuceneTuning(mb, hnswM, hnswBeam, mergeWorkers, vectorCandidates, hybridDepth, textWeight, contextWeight,
+        bm25K1, bm25B, feedback, workerThreads, commitIntervalMs);
   }
 
   public LuceneTuning withHnsw(int m, int beam, int workers) {
-    return new LuceneTuning(ramBufferMb, m, beam, workers, vectorCandidates, hybridDepth, textWeight, bm25K1, bm25B,
-        feedback, workerThreads, commitIntervalMs);
+    return new LuceneTuning(ramBufferMb, m, beam, workers, vectorCandidates, hybridDepth, textWeight, contextWeight,
+        bm25K1, bm25B, feedback, workerThreads, commitIntervalMs);
   }
 
   public LuceneTuning withCommitIntervalMs(long ms) {
     return new LuceneTuning(ramBufferMb, hnswM, hnswBeam, mergeWorkers, vectorCandidates, hybridDepth, textWeight,
-        bm25K1, bm25B, feedback, workerThreads, ms);
+        contextWeight, bm25K1, bm25B, feedback, workerThreads, ms);
   }
 
   public LuceneTuning withVectorCandidates(int candidates) {
-    return new LuceneTuning(ramBufferMb, hnswM, hnswBeam, mergeWorkers, candidates, hybridDepth, textWeight, bm25K1,
-        bm25B, feedback, workerThreads, commitIntervalMs);
+    return new LuceneTuning(ramBufferMb, hnswM, hnswBeam, mergeWorkers, candidates, hybridDepth, textWeight,
+        contextWeight, bm25K1, bm25B, feedback, workerThreads, commitIntervalMs);
   }
 
   public LuceneTuning withFusion(int depth, double weightOfText) {
     return new LuceneTuning(ramBufferMb, hnswM, hnswBeam, mergeWorkers, vectorCandidates, depth, weightOfText,
-        bm25K1, bm25B, feedback, workerThreads, commitIntervalMs);
+        contextWeight, bm25K1, bm25B, feedback, workerThreads, commitIntervalMs);
+  }
+
+  public LuceneTuning withContextWeight(double weight) {
+    return new LuceneTuning(ramBufferMb, hnswM, hnswBeam, mergeWorkers, vectorCandidates, hybridDepth, textWeight,
+        weight, bm25K1, bm25B, feedback, workerThreads, commitIntervalMs);
   }
 
   public LuceneTuning withBm25(float k1, float b) {
-    return new LuceneTuning(ramBufferMb, hnswM, hnswBeam, mergeWorkers, vectorCandidates, hybridDepth, textWeight, k1,
-        b, feedback, workerThreads, commitIntervalMs);
+    return new LuceneTuning(ramBufferMb, hnswM, hnswBeam, mergeWorkers, vectorCandidates, hybridDepth, textWeight,
+        contextWeight, k1, b, feedback, workerThreads, commitIntervalMs);
   }
 
   public LuceneTuning withFeedback(TextFeedback.Settings settings) {
     return new LuceneTuning(ramBufferMb, hnswM, hnswBeam, mergeWorkers, vectorCandidates, hybridDepth, textWeight,
-        bm25K1, bm25B, settings, workerThreads, commitIntervalMs);
+        contextWeight, bm25K1, bm25B, settings, workerThreads, commitIntervalMs);
   }
 }

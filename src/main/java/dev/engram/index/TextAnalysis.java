@@ -18,7 +18,8 @@ final class TextAnalysis {
    */
   static final List<String> QUERY_STOP_WORDS = List.of(
       "what", "when", "where", "which", "who", "whom", "whose", "why", "how",
-      "am", "were", "do", "does", "did", "has", "have", "had", "can", "could", "would", "should", "shall", "might", "must",
+      "am", "were", "do", "does", "did", "has", "have", "had",
+      "can", "could", "would", "should", "shall", "might", "must",
       "i", "me", "my", "you", "your", "he", "him", "his", "she", "her", "hers", "we", "us", "our", "it", "its",
       "them", "himself", "herself", "itself", "themselves", "about");
 

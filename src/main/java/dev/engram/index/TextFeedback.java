@@ -20,7 +20,8 @@ import org.apache.lucene.util.BytesRef;
  * Pseudo-relevance feedback for BM25, in the manner of RM3: the few best passages of a first search are taken as
  * relevant, and their most telling words that the query lacks are added to it with a small weight. A word's weight
  * is {@code sum over the feedback passages of (passage score / best score) * tf * idf}; the best {@code terms} words
- * are added, the heaviest with boost {@code weight} and the others in proportion (each query word counts 1). This
+ * are added, the heaviest with boost {@code weight} and the others in proportion (each query word counts 1). Words
+ * found in more than half of all passages say nothing about a topic and are never added. This
  * finds passages that answer in other words than the question's: the reply next to a matching remark shares its
  * topic words and context (names, dates) rather than the question's wording.
  *
@@ -66,6 +67,9 @@ public final class TextFeedback {
           continue;
         }
         int df = reader.docFreq(new Term(LuceneDocs.TEXT, term));
+        if (2L * df > docCount) {
+          continue;
+        }
         double idf = Math.log(1 + (docCount - df + 0.5) / (df + 0.5));
         weights.merge(word, docWeight * it.totalTermFreq() * idf, Double::sum);
       }

@@ -34,8 +34,9 @@ import java.util.stream.Collectors;
  * insert), object uuid = passage id, properties {@code seq}, {@code owner_id} (exact-match) and {@code text} (BM25).
  * Scores mean the same as in {@link LuceneIndex}: VECTOR the cosine similarity ({@code 1 - distance}), TEXT
  * Weaviate's BM25 score, HYBRID the relative score fusion computed here over the BM25 and vector rankings (each
- * {@code max(limit, 50)} deep, rescaled to 0..1 and weighted as in {@link LuceneTuning#DEFAULTS}, 0.7 text). The blocking client runs on a worker pool and is
- * created on first use, so an unreachable server fails the calls (503), not the start-up.
+ * {@code max(limit, 50)} deep, rescaled to 0..1 and weighted 0.7 text, 0.3 vector as in {@link LuceneTuning#DEFAULTS};
+ * no neighbour context). The blocking client runs on a worker pool and is created on first use, so an unreachable
+ * server fails the calls (503), not the start-up.
  */
 public final class WeaviateIndex implements PassageIndex {
   static final String SEQ = "seq";
@@ -134,7 +135,8 @@ public final class WeaviateIndex implements PassageIndex {
         QueryModes.effective(q);
         return List.<ScoredPassage>of();
       }
-      var found = ignoreMissingTenant(() -> new WeaviateSearch(tenant(q.userId()), HYBRID_DEPTH, TEXT_WEIGHT).search(q));
+      var found = ignoreMissingTenant(
+          () -> new WeaviateSearch(tenant(q.userId()), HYBRID_DEPTH, TEXT_WEIGHT).search(q));
       return found == null ? List.<ScoredPassage>of() : found;
     });
   }

@@ -1,5 +1,6 @@
 package dev.engram.bench;
 
+import com.sun.management.OperatingSystemMXBean;
 import dev.engram.embed.MiniLmEncoder;
 import dev.engram.index.LuceneIndex;
 import dev.engram.index.LuceneTuning;
@@ -12,6 +13,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,9 +33,14 @@ import java.util.concurrent.TimeUnit;
  * parameters; confirm the chosen defaults with {@code scripts/bench.sh locomo}, which goes through HTTP.
  *
  * <p>Usage: scripts/bench.sh locomo-sweep [--data ../shared/data/locomo] [--weights 0.5,0.6,0.7,0.8,0.9]
- * [--depths 50] [--feedback 0:0:0,3:10:0.3] [--bm25 1.2:0.4] (feedback as docs:terms:weight, bm25 as k1:b)
+ * [--depths 50] [--contexts 0,0.3] [--feedback 0:0:0,3:10:0.3] [--bm25 1.2:0.4] (feedback as docs:terms:weight,
+ * bm25 as k1:b). Turns are stored in conversation order, as an agent would store them. The questions run one at a
+ * time; "ms" is the process CPU time per question (search only: the question vectors are computed up front).
  */
 public final class LocomoSweep {
+  private static final OperatingSystemMXBean OS =
+      (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+
   public static void main(String[] args) throws Exception {
     Map<String, String> opts = BenchArgs.parse(args);
     Path data = Path.of(opts.getOrDefault("data", "../shared/data/locomo"));
@@ -41,6 +48,7 @@ public final class LocomoSweep {
     List<Double> depths = doubles(opts.getOrDefault("depths", "50"));
     List<String> feedbacks = List.of(opts.getOrDefault("feedback", "0:0:0,3:10:0.3").split(","));
     List<String> bm25s = List.of(opts.getOrDefault("bm25", "1.2:0.4").split(","));
+    List<Double> contexts = doubles(opts.getOrDefault("contexts", "0,0.3"));
 
     UUID user = UUID.randomUUID();
     Map<String, UUID> ownerOf = new HashMap<>();
@@ -80,8 +88,8 @@ public final class LocomoSweep {
       passages.add(new IndexedPassage(id, i + 1, user, owners.get(i), texts.get(i), passageVectors[i]));
     }
 
-    System.out.printf("%-9s %-11s %5s %6s | %-27s | %-27s%n", "bm25", "feedback", "depth", "weight",
-        "text any@5 any@10 frac@5 @10", "hybrid any@5 any@10 frac@5 @10");
+    System.out.printf("%-9s %-11s %5s %6s %7s | %-32s | %-32s%n", "bm25", "feedback", "depth", "weight", "context",
+        "text any@5 any@10 frac@5 @10 ms", "hybrid any@5 any@10 frac@5 @10 ms");
     Vertx vertx = Vertx.vertx();
     try {
       for (String bm25 : bm25s) {
@@ -94,7 +102,8 @@ public final class LocomoSweep {
           String text = null;
           for (double depth : depths) {
             for (double weight : weights) {
-              LuceneTuning tuning = base.withFusion((int) depth, weight);
+             for (double context : contexts) {
+              LuceneTuning tuning = base.withFusion((int) depth, weight).withContextWeight(context);
               Path dir = Files.createTempDirectory("engram-locomo-sweep-");
               try (LuceneIndex index = new LuceneIndex(vertx, dir, tuning)) {
                 await(index.upsert(passages));
@@ -102,9 +111,10 @@ public final class LocomoSweep {
                   text = score(index, SearchMode.TEXT, user, questions, questionVectors, ownerOf, turnOf);
                 }
                 String hybrid = score(index, SearchMode.HYBRID, user, questions, questionVectors, ownerOf, turnOf);
-                System.out.printf("%-9s %-11s %5d %6.2f | %-27s | %-27s%n", bm25, feedback, (int) depth, weight,
-                    text, hybrid);
+                System.out.printf("%-9s %-11s %5d %6.2f %7.2f | %-32s | %-32s%n", bm25, feedback, (int) depth,
+                    weight, context, text, hybrid);
               }
+             }
             }
           }
         }
@@ -118,6 +128,7 @@ public final class LocomoSweep {
   private static String score(LuceneIndex index, SearchMode mode, UUID user, List<JsonObject> questions,
       float[][] vectors, Map<String, UUID> ownerOf, Map<UUID, String> turnOf) throws Exception {
     double[] sums = new double[4];
+    long cpu0 = OS.getProcessCpuTime();
     for (int i = 0; i < questions.size(); i++) {
       JsonObject q = questions.get(i);
       List<ScoredPassage> hits = await(index.search(new PassageQuery(user, Set.of(ownerOf.get(q.getString(
@@ -133,7 +144,8 @@ public final class LocomoSweep {
       sums[3] += h10 / (double) gold.size();
     }
     int n = questions.size();
-    return String.format("%.3f %.3f %.3f %.3f", sums[0] / n, sums[1] / n, sums[2] / n, sums[3] / n);
+    return String.format("%.3f %.3f %.3f %.3f %.2f", sums[0] / n, sums[1] / n, sums[2] / n, sums[3] / n,
+        (OS.getProcessCpuTime() - cpu0) / 1e6 / n);
   }
 
   private static int hits(List<String> ranked, Set<String> gold, int k) {
