@@ -61,7 +61,7 @@ final class LuceneSearch {
     var fused = RankFusion.relative(2 * depth, new double[] {tuning.textWeight(), 1 - tuning.textWeight()},
         List.of(scored(text(searcher, q.text(), filter, depth)), scored(vector(searcher, q, filter, depth))));
     if (tuning.contextWeight() > 0) {
-      fused = PassageContext.rescore(searcher, fused, limit, tuning.contextWeight());
+      fused = PassageContext.rescore(searcher, q.userId().toString(), fused, limit, tuning.contextWeight());
     }
     var out = new ArrayList<ScoredPassage>(Math.min(limit, fused.size()));
     for (int i = 0; i < Math.min(limit, fused.size()); i++) {

@@ -40,10 +40,10 @@ final class PassageContext {
 
   /**
    * {@code fused} (Lucene doc ids, best first) rescored with neighbour context, best first; the best {@code
-   * min(limit, LENDERS)} hits lend.
+   * min(limit, LENDERS)} hits lend. The hits are passages of {@code user}, and so are the neighbours.
    */
-  static List<Fused<Integer>> rescore(IndexSearcher searcher, List<Fused<Integer>> fused, int limit, double weight)
-      throws IOException {
+  static List<Fused<Integer>> rescore(IndexSearcher searcher, String user, List<Fused<Integer>> fused, int limit,
+      double weight) throws IOException {
     Map<Integer, Double> own = new LinkedHashMap<>();
     for (Fused<Integer> f : fused) {
       own.put(f.item(), f.score());
@@ -51,7 +51,7 @@ final class PassageContext {
     Map<Integer, Set<Integer>> neighbours = new HashMap<>();
     for (int i = 0; i < Math.min(Math.min(limit, LENDERS), fused.size()); i++) {
       int doc = fused.get(i).item();
-      for (int n : neighbours(searcher, doc)) {
+      for (int n : neighbours(searcher, user, doc)) {
         neighbours.computeIfAbsent(doc, d -> new LinkedHashSet<>()).add(n);
         neighbours.computeIfAbsent(n, d -> new LinkedHashSet<>()).add(doc);
       }
@@ -83,7 +83,7 @@ final class PassageContext {
   }
 
   /** The passages stored just before and just after {@code doc} by its owner (none, one or two doc ids). */
-  private static List<Integer> neighbours(IndexSearcher searcher, int doc) throws IOException {
+  private static List<Integer> neighbours(IndexSearcher searcher, String user, int doc) throws IOException {
     Document d = searcher.storedFields().document(doc, OWNER_SEQ);
     String owner = d.get(LuceneDocs.OWNER);
     if (owner == null || d.getField(LuceneDocs.SEQ) == null) {
@@ -91,14 +91,15 @@ final class PassageContext {
     }
     long seq = d.getField(LuceneDocs.SEQ).numericValue().longValue();
     var out = new ArrayList<Integer>(2);
-    addFirst(out, searcher, sameOwner(owner, Long.MIN_VALUE, seq - 1), true);
-    addFirst(out, searcher, sameOwner(owner, seq + 1, Long.MAX_VALUE), false);
+    addFirst(out, searcher, sameOwner(user, owner, Long.MIN_VALUE, seq - 1), true);
+    addFirst(out, searcher, sameOwner(user, owner, seq + 1, Long.MAX_VALUE), false);
     return out;
   }
 
-  /** Passages of {@code owner} with seq in the range; the owner's user is the searched one, as the owner is a hit. */
-  private static Query sameOwner(String owner, long fromSeq, long toSeq) {
+  /** Passages of {@code user} and {@code owner} with seq in the range (owner ids are not unique across users). */
+  private static Query sameOwner(String user, String owner, long fromSeq, long toSeq) {
     return new BooleanQuery.Builder()
+        .add(new TermQuery(new Term(LuceneDocs.USER, user)), Occur.FILTER)
         .add(new TermQuery(new Term(LuceneDocs.OWNER, owner)), Occur.FILTER)
         .add(LongPoint.newRangeQuery(LuceneDocs.SEQ, fromSeq, toSeq), Occur.FILTER)
         .build();
