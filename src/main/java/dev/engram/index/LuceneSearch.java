@@ -18,8 +18,9 @@ import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.TopDocs;
 
 /**
- * Runs a {@link PassageQuery} against one searcher snapshot: k-NN, BM25 (with {@link TextFeedback}), or both fused by
- * {@link RankFusion#relative} and rescored with {@link PassageContext}. Fusion works on Lucene doc ids of the
+ * Runs a {@link PassageQuery} against one searcher snapshot: k-NN, BM25 (a keyword search: every hit has a query
+ * word), or both, BM25 then with {@link TextFeedback}, fused by {@link RankFusion#relative} and rescored with {@link
+ * PassageContext}. Fusion works on Lucene doc ids of the
  * snapshot, so only the final hits have their passage id read.
  */
 final class LuceneSearch {
@@ -46,7 +47,7 @@ final class LuceneSearch {
         case VECTOR:
           return resolve(searcher, vector(searcher, q, filter, limit), true);
         case TEXT:
-          return resolve(searcher, text(searcher, q.text(), filter, limit), false);
+          return resolve(searcher, text(searcher, q.text(), filter, limit, TextFeedback.Settings.OFF), false);
         default:
           return hybrid(searcher, q, filter, limit);
       }
@@ -59,7 +60,8 @@ final class LuceneSearch {
       throws IOException {
     int depth = Math.max(limit, tuning.hybridDepth());
     var fused = RankFusion.relative(2 * depth, new double[] {tuning.textWeight(), 1 - tuning.textWeight()},
-        List.of(scored(text(searcher, q.text(), filter, depth)), scored(vector(searcher, q, filter, depth))));
+        List.of(scored(text(searcher, q.text(), filter, depth, tuning.feedback())),
+            scored(vector(searcher, q, filter, depth))));
     if (tuning.contextWeight() > 0) {
       fused = PassageContext.rescore(searcher, q.userId().toString(), fused, limit, tuning.contextWeight());
     }
@@ -83,14 +85,14 @@ final class LuceneSearch {
     }
   }
 
-  /** BM25 over the query's words, then again with the words {@link TextFeedback} adds from the best hits. */
-  private TopDocs text(IndexSearcher searcher, String text, Query filter, int n) throws IOException {
+  /** BM25 over the query's words, then (feedback on) again with the words {@link TextFeedback} adds from the hits. */
+  private TopDocs text(IndexSearcher searcher, String text, Query filter, int n, TextFeedback.Settings feedback)
+      throws IOException {
     List<String> words = LuceneDocs.words(store.queryAnalyzer, text);
     Query query = LuceneDocs.textQuery(words, Map.of(), filter);
     if (query == null) {
       return new TopDocs(null, new ScoreDoc[0]);
     }
-    TextFeedback.Settings feedback = tuning.feedback();
     if (!feedback.on()) {
       return searcher.search(query, n);
     }

@@ -16,7 +16,7 @@ package dev.engram.index;
  *     same owner (see {@link PassageContext}; 0 turns it off)
  * @param bm25K1 BM25 term-frequency saturation
  * @param bm25B BM25 length normalisation (0 none, 1 full); low values suit short conversational passages
- * @param feedback pseudo-relevance feedback of text searches (see {@link TextFeedback})
+ * @param feedback pseudo-relevance feedback of the BM25 ranking of hybrid searches (see {@link TextFeedback})
  * @param workerThreads threads of the worker pool that runs all Lucene work
  * @param commitIntervalMs how often pending upserts are committed in the background (0 disables it)
  */

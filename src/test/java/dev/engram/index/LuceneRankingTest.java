@@ -18,7 +18,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** How the Lucene index ranks: query stop words, BM25 feedback, relative fusion and neighbour context. */
+/** How the Lucene index ranks: query stop words; in hybrid search BM25 feedback, relative fusion, neighbour context. */
 class LuceneRankingTest {
   @TempDir
   Path tmp;
@@ -80,21 +80,28 @@ class LuceneRankingTest {
   }
 
   @Test
-  @DisplayName("BM25 feedback finds a passage that shares the best hits' rare words but none of the query's")
+  @DisplayName("hybrid BM25 feedback raises a passage that shares the best hits' rare words but none of the query's")
   void feedbackFindsRelatedWords() {
     var first = passage(agent, "Anna bought a kayak from Lindqvist at the harbour", axis(0));
-    var second = passage(agent, "the kayak has bright orange Lindqvist paddles", axis(1));
+    var second = passage(agent, "the kayak has bright orange Lindqvist paddles", axis(0));
     var related = passage(agent, "Lindqvist sells orange paddles at the harbour", axis(2));
-    var unrelated = passage(agent, "the harbour is busy in summer", axis(3));
+    var unrelated = passage(agent, "the harbour is busy in summer", axis(2));
     var passages = new ArrayList<>(filler());
     passages.addAll(List.of(first, second, related, unrelated));
-    var on = search(index(LuceneTuning.DEFAULTS, passages), Set.of(agent), user, SearchMode.TEXT, "kayak", null);
+    var tuning = LuceneTuning.DEFAULTS.withContextWeight(0);
+    var on = search(index(tuning, passages), Set.of(agent), user, SearchMode.HYBRID, "kayak", axis(0));
     assertEquals(Set.of(first.id(), second.id()), Set.copyOf(ids(on).subList(0, 2)));
-    assertEquals(related.id(), ids(on).get(2));
-    var off = search(index(LuceneTuning.DEFAULTS.withFeedback(TextFeedback.Settings.OFF), passages), Set.of(agent),
-        user, SearchMode.TEXT, "kayak", null);
-    assertEquals(2, off.size());
-    assertFalse(ids(off).contains(related.id()));
+    assertEquals(related.id(), on.get(2).id());
+    assertEquals(unrelated.id(), on.get(3).id());
+    assertTrue(on.get(2).score() > on.get(3).score(), on.toString());
+
+    var off = search(index(tuning.withFeedback(TextFeedback.Settings.OFF), passages), Set.of(agent), user,
+        SearchMode.HYBRID, "kayak", axis(0));
+    assertEquals(0.0, off.get(2).score(), 1e-6);
+    assertEquals(0.0, off.get(3).score(), 1e-6);
+    // TEXT stays a keyword search: every hit has a query word
+    var text = search(index(tuning, passages), Set.of(agent), user, SearchMode.TEXT, "kayak", null);
+    assertEquals(Set.of(first.id(), second.id()), Set.copyOf(ids(text)));
   }
 
   @Test
