@@ -21,9 +21,10 @@ import org.apache.lucene.util.BytesRef;
  * relevant, and their most telling words that the query lacks are added to it with a small weight. A word's weight
  * is {@code sum over the feedback passages of (passage score / best score) * tf * idf}; the best {@code terms} words
  * are added, the heaviest with boost {@code weight} and the others in proportion (each query word counts 1). Words
- * found in more than half of all passages say nothing about a topic and are never added. This
- * finds passages that answer in other words than the question's: the reply next to a matching remark shares its
- * topic words and context (names, dates) rather than the question's wording.
+ * found in more than half of all passages say nothing about a topic and are never added. This finds passages that
+ * answer in other words than the question's: the reply next to a matching remark shares its topic words and context
+ * (names, dates) rather than the question's wording. It can also reorder the best hits themselves. Only hybrid search
+ * uses it: a text search stays a keyword search.
  *
  * <p>The words come from the term vectors of the text field, so only the searched user's passages (the first
  * search's hits) lend words; idf is the index-wide one BM25 uses.
