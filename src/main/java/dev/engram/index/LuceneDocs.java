@@ -3,15 +3,20 @@ package dev.engram.index;
 import dev.engram.index.PassageIndex.IndexedPassage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.apache.lucene.analysis.Analyzer;
 import org.apache.lucene.analysis.TokenStream;
 import org.apache.lucene.analysis.tokenattributes.CharTermAttribute;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
+import org.apache.lucene.document.FieldType;
 import org.apache.lucene.document.KnnFloatVectorField;
+import org.apache.lucene.document.LongPoint;
 import org.apache.lucene.document.NumericDocValuesField;
 import org.apache.lucene.document.StoredField;
 import org.apache.lucene.document.StringField;
@@ -21,6 +26,7 @@ import org.apache.lucene.index.Term;
 import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.search.BooleanClause.Occur;
 import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.BoostQuery;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.TermInSetQuery;
 import org.apache.lucene.search.TermQuery;
@@ -36,6 +42,15 @@ final class LuceneDocs {
   static final String VECTOR = "vector";
   /** A text query keeps at most this many terms (Lucene refuses more than 1024 clauses). */
   static final int MAX_QUERY_TERMS = 512;
+  /**
+   * The version of this layout, kept in each commit: an index written with another one is discarded on open (and
+   * rebuilt from the database). 2: the text field keeps term vectors (for {@link TextFeedback}); seq is also a point
+   * and the owner is stored (for {@link PassageContext}).
+   */
+  static final String LAYOUT = "2";
+  static final String LAYOUT_KEY = "engram.layout";
+  /** The text field: indexed with frequencies and positions, with term vectors (terms and frequencies), not stored. */
+  private static final FieldType TEXT_TYPE = textType();
 
   private LuceneDocs() {}
 
@@ -47,10 +62,11 @@ final class LuceneDocs {
     var doc = new Document();
     doc.add(new StringField(ID, p.id().toString(), Field.Store.YES));
     doc.add(new NumericDocValuesField(SEQ, p.seq()));
+    doc.add(new LongPoint(SEQ, p.seq()));
     doc.add(new StoredField(SEQ, p.seq()));
     doc.add(new StringField(USER, p.userId().toString(), Field.Store.NO));
-    doc.add(new StringField(OWNER, p.ownerId().toString(), Field.Store.NO));
-    doc.add(new TextField(TEXT, p.text() == null ? "" : p.text(), Field.Store.NO));
+    doc.add(new StringField(OWNER, p.ownerId().toString(), Field.Store.YES));
+    doc.add(new Field(TEXT, p.text() == null ? "" : p.text(), TEXT_TYPE));
     if (p.vector() != null) {
       doc.add(new KnnFloatVectorField(VECTOR, p.vector(), VectorSimilarityFunction.DOT_PRODUCT));
     }
@@ -83,28 +99,49 @@ final class LuceneDocs {
     return sum == maxDoc;
   }
 
-  /**
-   * BM25 over the analysed words of {@code text} (any word may match; repeated words weigh more), restricted by
-   * {@code filter}; null when the text has no searchable word (e.g. only stop words).
-   */
-  static Query textQuery(Analyzer analyzer, String text, Query filter) {
-    var words = new BooleanQuery.Builder();
-    int n = 0;
+  /** The analysed words of {@code text}, in order, repeats kept; at most {@link #MAX_QUERY_TERMS}. */
+  static List<String> words(Analyzer analyzer, String text) {
+    var out = new ArrayList<String>();
     try (TokenStream ts = analyzer.tokenStream(TEXT, text)) {
       CharTermAttribute term = ts.addAttribute(CharTermAttribute.class);
       ts.reset();
-      while (ts.incrementToken() && n < MAX_QUERY_TERMS) {
-        words.add(new TermQuery(new Term(TEXT, term.toString())), Occur.SHOULD);
-        n++;
+      while (ts.incrementToken() && out.size() < MAX_QUERY_TERMS) {
+        out.add(term.toString());
       }
       ts.end();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    if (n == 0) {
+    return out;
+  }
+
+  /**
+   * BM25 over {@code words} (any may match; a repeated word weighs more) and up to {@link #MAX_QUERY_TERMS} boosted
+   * {@code extra} words, restricted by {@code filter}; null when there is no word.
+   */
+  static Query textQuery(List<String> words, Map<String, Float> extra, Query filter) {
+    if (words.isEmpty()) {
       return null;
     }
-    return new BooleanQuery.Builder().add(words.build(), Occur.MUST).add(filter, Occur.FILTER).build();
+    var any = new BooleanQuery.Builder();
+    for (String w : words) {
+      any.add(new TermQuery(new Term(TEXT, w)), Occur.SHOULD);
+    }
+    int room = MAX_QUERY_TERMS;
+    for (Map.Entry<String, Float> e : extra.entrySet()) {
+      if (room-- == 0) {
+        break;
+      }
+      any.add(new BoostQuery(new TermQuery(new Term(TEXT, e.getKey())), e.getValue()), Occur.SHOULD);
+    }
+    return new BooleanQuery.Builder().add(any.build(), Occur.MUST).add(filter, Occur.FILTER).build();
+  }
+
+  private static FieldType textType() {
+    var type = new FieldType(TextField.TYPE_NOT_STORED);
+    type.setStoreTermVectors(true);
+    type.freeze();
+    return type;
   }
 
   /** Lucene scores DOT_PRODUCT hits as {@code (1 + dot) / 2}; for unit vectors the dot is the cosine. */

@@ -17,15 +17,19 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The in-process {@link PassageIndex}: Apache Lucene 9.12 on disk in one directory, HNSW for vectors (dot product
- * over unit vectors) and BM25 ({@link org.apache.lucene.analysis.en.EnglishAnalyzer}: stop words, Porter stemming;
- * k1 1.2, b 0.4 by default) for text. All Lucene work runs on a dedicated worker pool; the index is opened on first
- * use, survives restarts, and a missing or unreadable directory just yields an empty index.
+ * over unit vectors) and BM25 for text (k1 1.2, b 0.4 by default; see {@link TextAnalysis} for stemming and stop
+ * words). All Lucene work runs on a dedicated worker pool; the index is opened on first use, survives restarts, and
+ * a missing or unreadable directory, or one written with an older document layout, just yields an empty index (which
+ * {@code IndexSync} rebuilds from the database).
  *
  * <p>Scores of {@link ScoredPassage}: VECTOR gives the cosine similarity (-1..1); TEXT gives the BM25 score
- * (0..unbounded, comparable only within one query); HYBRID gives the reciprocal-rank-fusion score
- * {@code sum over the two rankings of 1 / (rrfK + rank)}, with each ranking {@code max(limit, hybridDepth)} deep (at
- * most {@code 2 / (rrfK + 1)}, about 0.033 with rrfK 60). HYBRID with only a text or only a vector falls back to
- * that single mode and its scores. A search sees every write acknowledged before it started.
+ * (0..unbounded, comparable only within one query; a keyword search: every hit has a query word). HYBRID runs BM25
+ * with {@link TextFeedback} and k-NN, each {@code max(limit, hybridDepth)} deep, fuses them by {@link
+ * RankFusion#relative} ({@code textWeight} 0.7 for BM25, 0.3 for the vector, each ranking rescaled to 0..1: a hit
+ * best in both scores 1), then adds neighbour context ({@link PassageContext}: {@code contextWeight} 0.3 times the
+ * best fused score among the passages stored just before and after by the same owner), so its scores lie in 0..1.3.
+ * HYBRID with only a text or only a vector falls back to that single mode and its scores. A search sees every write
+ * acknowledged before it started.
  *
  * <p>Durability: deletions and {@link #clear()} are committed before their future completes; upserts are committed
  * by {@link #flush()}, by the periodic background commit ({@link LuceneTuning#commitIntervalMs()}) and on close.

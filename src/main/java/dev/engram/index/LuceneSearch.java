@@ -3,10 +3,12 @@ package dev.engram.index;
 import dev.engram.index.PassageIndex.PassageQuery;
 import dev.engram.index.PassageIndex.ScoredPassage;
 import dev.engram.index.PassageIndex.SearchMode;
+import dev.engram.index.RankFusion.Scored;
 import dev.engram.kernel.ApiException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.apache.lucene.search.IndexSearcher;
@@ -16,8 +18,10 @@ import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.TopDocs;
 
 /**
- * Runs a {@link PassageQuery} against one searcher snapshot: k-NN, BM25, or both fused by reciprocal rank. Fusion
- * works on Lucene doc ids of the snapshot, so only the final hits have their passage id read.
+ * Runs a {@link PassageQuery} against one searcher snapshot: k-NN, BM25 (a keyword search: every hit has a query
+ * word), or both, BM25 then with {@link TextFeedback}, fused by {@link RankFusion#relative} and rescored with {@link
+ * PassageContext}. Fusion works on Lucene doc ids of the
+ * snapshot, so only the final hits have their passage id read.
  */
 final class LuceneSearch {
   private static final Set<String> ID_ONLY = Set.of(LuceneDocs.ID);
@@ -43,7 +47,7 @@ final class LuceneSearch {
         case VECTOR:
           return resolve(searcher, vector(searcher, q, filter, limit), true);
         case TEXT:
-          return resolve(searcher, text(searcher, q.text(), filter, limit), false);
+          return resolve(searcher, text(searcher, q.text(), filter, limit, TextFeedback.Settings.OFF), false);
         default:
           return hybrid(searcher, q, filter, limit);
       }
@@ -55,11 +59,15 @@ final class LuceneSearch {
   private List<ScoredPassage> hybrid(IndexSearcher searcher, PassageQuery q, Query filter, int limit)
       throws IOException {
     int depth = Math.max(limit, tuning.hybridDepth());
-    var fused = RankFusion.fuse(tuning.rrfK(), limit, docs(vector(searcher, q, filter, depth)),
-        docs(text(searcher, q.text(), filter, depth)));
-    var out = new ArrayList<ScoredPassage>(fused.size());
-    for (var f : fused) {
-      out.add(new ScoredPassage(idOf(searcher, f.item()), f.score()));
+    var fused = RankFusion.relative(2 * depth, new double[] {tuning.textWeight(), 1 - tuning.textWeight()},
+        List.of(scored(text(searcher, q.text(), filter, depth, tuning.feedback())),
+            scored(vector(searcher, q, filter, depth))));
+    if (tuning.contextWeight() > 0) {
+      fused = PassageContext.rescore(searcher, q.userId().toString(), fused, limit, tuning.contextWeight());
+    }
+    var out = new ArrayList<ScoredPassage>(Math.min(limit, fused.size()));
+    for (int i = 0; i < Math.min(limit, fused.size()); i++) {
+      out.add(new ScoredPassage(idOf(searcher, fused.get(i).item()), fused.get(i).score()));
     }
     return out;
   }
@@ -77,15 +85,30 @@ final class LuceneSearch {
     }
   }
 
-  private TopDocs text(IndexSearcher searcher, String text, Query filter, int n) throws IOException {
-    Query query = LuceneDocs.textQuery(store.analyzer, text, filter);
-    return query == null ? new TopDocs(null, new ScoreDoc[0]) : searcher.search(query, n);
+  /** BM25 over the query's words, then (feedback on) again with the words {@link TextFeedback} adds from the hits. */
+  private TopDocs text(IndexSearcher searcher, String text, Query filter, int n, TextFeedback.Settings feedback)
+      throws IOException {
+    List<String> words = LuceneDocs.words(store.queryAnalyzer, text);
+    Query query = LuceneDocs.textQuery(words, Map.of(), filter);
+    if (query == null) {
+      return new TopDocs(null, new ScoreDoc[0]);
+    }
+    if (!feedback.on()) {
+      return searcher.search(query, n);
+    }
+    TopDocs first = searcher.search(query, Math.max(n, feedback.docs()));
+    Map<String, Float> extra = TextFeedback.expansion(searcher.getIndexReader(), first.scoreDocs,
+        Set.copyOf(words), feedback);
+    if (extra.isEmpty()) {
+      return first.scoreDocs.length <= n ? first : searcher.search(query, n);
+    }
+    return searcher.search(LuceneDocs.textQuery(words, extra, filter), n);
   }
 
-  private static List<Integer> docs(TopDocs top) {
-    var out = new ArrayList<Integer>(top.scoreDocs.length);
+  private static List<Scored<Integer>> scored(TopDocs top) {
+    var out = new ArrayList<Scored<Integer>>(top.scoreDocs.length);
     for (ScoreDoc d : top.scoreDocs) {
-      out.add(d.doc);
+      out.add(new Scored<>(d.doc, d.score));
     }
     return out;
   }

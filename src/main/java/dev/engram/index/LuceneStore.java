@@ -8,11 +8,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.lucene.analysis.Analyzer;
-import org.apache.lucene.analysis.en.EnglishAnalyzer;
 import org.apache.lucene.index.CorruptIndexException;
 import org.apache.lucene.index.IndexFormatTooNewException;
 import org.apache.lucene.index.IndexFormatTooOldException;
@@ -41,7 +41,8 @@ import org.slf4j.LoggerFactory;
 final class LuceneStore implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LuceneStore.class);
 
-  final Analyzer analyzer = new EnglishAnalyzer();
+  final Analyzer analyzer = TextAnalysis.index();
+  final Analyzer queryAnalyzer = TextAnalysis.query();
   final BM25Similarity similarity;
   private final Directory directory;
   private final IndexWriter writer;
@@ -72,7 +73,7 @@ final class LuceneStore implements AutoCloseable {
 
   private IndexWriter openWriter(Path dir, LuceneTuning tuning, ExecutorService mergeExecutor) throws IOException {
     try {
-      return new IndexWriter(directory, config(tuning, mergeExecutor, OpenMode.CREATE_OR_APPEND));
+      return withLayout(dir, new IndexWriter(directory, config(tuning, mergeExecutor, OpenMode.CREATE_OR_APPEND)));
     } catch (CorruptIndexException | IndexFormatTooOldException | IndexFormatTooNewException e) {
       log.warn("Lucene index in {} is unreadable ({}); starting an empty one, rebuild it from the database", dir,
           e.toString());
@@ -83,8 +84,29 @@ final class LuceneStore implements AutoCloseable {
           }
         }
       }
-      return new IndexWriter(directory, config(tuning, mergeExecutor, OpenMode.CREATE));
+      return withLayout(dir, new IndexWriter(directory, config(tuning, mergeExecutor, OpenMode.CREATE)));
     }
+  }
+
+  /** Empties an index written with another document layout (it is rebuilt from the database) and marks the layout. */
+  private static IndexWriter withLayout(Path dir, IndexWriter writer) throws IOException {
+    String layout = null;
+    for (Map.Entry<String, String> e : writer.getLiveCommitData()) {
+      if (e.getKey().equals(LuceneDocs.LAYOUT_KEY)) {
+        layout = e.getValue();
+      }
+    }
+    boolean stale = writer.getDocStats().maxDoc > 0 && !LuceneDocs.LAYOUT.equals(layout);
+    if (stale) {
+      log.info("Lucene index in {} has document layout {} (now {}); starting an empty one, rebuild it from the "
+          + "database", dir, layout == null ? "1" : layout, LuceneDocs.LAYOUT);
+      writer.deleteAll();
+    }
+    writer.setLiveCommitData(Map.of(LuceneDocs.LAYOUT_KEY, LuceneDocs.LAYOUT).entrySet());
+    if (stale) {
+      writer.commit();
+    }
+    return writer;
   }
 
   private IndexWriterConfig config(LuceneTuning tuning, ExecutorService mergeExecutor, OpenMode mode) {

@@ -62,8 +62,9 @@ public interface PassageIndex extends AutoCloseable {
 
   /**
    * A hit. {@code score} depends on the mode that ran: VECTOR the cosine similarity, TEXT the BM25 score, HYBRID the
-   * reciprocal-rank-fusion score of the two rankings ({@code sum of 1 / (60 + rank)}); a HYBRID query with only text
-   * or only a vector runs as TEXT or VECTOR. Higher is better within one result list.
+   * relative fusion of the two rankings ({@code 0.7 * rescaled BM25 + 0.3 * rescaled cosine}, each rescaled to 0..1
+   * over its ranking) plus, on Lucene, a share of the best neighbour's score (see {@link LuceneIndex}); a HYBRID
+   * query with only text or only a vector runs as TEXT or VECTOR. Higher is better within one result list.
    */
   record ScoredPassage(UUID id, double score) {}
 

@@ -33,9 +33,10 @@ import java.util.stream.Collectors;
  * self-provided vectors (HNSW, cosine distance), one tenant per user (tenant name = user id, created on first
  * insert), object uuid = passage id, properties {@code seq}, {@code owner_id} (exact-match) and {@code text} (BM25).
  * Scores mean the same as in {@link LuceneIndex}: VECTOR the cosine similarity ({@code 1 - distance}), TEXT
- * Weaviate's BM25 score, HYBRID a reciprocal rank fusion computed here over the vector and BM25 rankings (each
- * {@code max(limit, 50)} deep, {@code 1 / (60 + rank)} summed). The blocking client runs on a worker pool and is
- * created on first use, so an unreachable server fails the calls (503), not the start-up.
+ * Weaviate's BM25 score, HYBRID the relative score fusion computed here over the BM25 and vector rankings (each
+ * {@code max(limit, 50)} deep, rescaled to 0..1 and weighted 0.7 text, 0.3 vector as in {@link LuceneTuning#DEFAULTS};
+ * no neighbour context). The blocking client runs on a worker pool and is created on first use, so an unreachable
+ * server fails the calls (503), not the start-up.
  */
 public final class WeaviateIndex implements PassageIndex {
   static final String SEQ = "seq";
@@ -43,7 +44,7 @@ public final class WeaviateIndex implements PassageIndex {
   static final String TEXT = "text";
   private static final int BATCH = 500;
   private static final int HYBRID_DEPTH = 50;
-  private static final int RRF_K = 60;
+  private static final double TEXT_WEIGHT = LuceneTuning.DEFAULTS.textWeight();
 
   private final IndexSettings settings;
   private final String collection;
@@ -134,7 +135,8 @@ public final class WeaviateIndex implements PassageIndex {
         QueryModes.effective(q);
         return List.<ScoredPassage>of();
       }
-      var found = ignoreMissingTenant(() -> new WeaviateSearch(tenant(q.userId()), HYBRID_DEPTH, RRF_K).search(q));
+      var found = ignoreMissingTenant(
+          () -> new WeaviateSearch(tenant(q.userId()), HYBRID_DEPTH, TEXT_WEIGHT).search(q));
       return found == null ? List.<ScoredPassage>of() : found;
     });
   }

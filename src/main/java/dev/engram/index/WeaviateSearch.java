@@ -3,6 +3,7 @@ package dev.engram.index;
 import dev.engram.index.PassageIndex.PassageQuery;
 import dev.engram.index.PassageIndex.ScoredPassage;
 import dev.engram.index.PassageIndex.SearchMode;
+import dev.engram.index.RankFusion.Scored;
 import io.weaviate.client6.v1.api.collections.CollectionHandle;
 import io.weaviate.client6.v1.api.collections.WeaviateObject;
 import io.weaviate.client6.v1.api.collections.query.Filter;
@@ -14,17 +15,19 @@ import java.util.UUID;
 
 /**
  * One search in one user's tenant: near-vector (score = cosine similarity = 1 - cosine distance), BM25 over
- * {@code text} (Weaviate's score), or both fused here by reciprocal rank, always restricted to the query's owners.
+ * {@code text} (Weaviate's score), or both fused here by {@link RankFusion#relative} with the same weights as the
+ * Lucene index, always restricted to the query's owners. Weaviate tokenizes and scores the text itself: the query
+ * stop words and the feedback of the Lucene index ({@link TextAnalysis}, {@link TextFeedback}) do not apply.
  */
 final class WeaviateSearch {
   private final CollectionHandle<Map<String, Object>> tenant;
   private final int hybridDepth;
-  private final int rrfK;
+  private final double textWeight;
 
-  WeaviateSearch(CollectionHandle<Map<String, Object>> tenant, int hybridDepth, int rrfK) {
+  WeaviateSearch(CollectionHandle<Map<String, Object>> tenant, int hybridDepth, double textWeight) {
     this.tenant = tenant;
     this.hybridDepth = hybridDepth;
-    this.rrfK = rrfK;
+    this.textWeight = textWeight;
   }
 
   List<ScoredPassage> search(PassageQuery q) {
@@ -41,8 +44,8 @@ final class WeaviateSearch {
         return text(q.text(), owners, q.limit());
       default:
         int depth = Math.max(q.limit(), hybridDepth);
-        var fused = RankFusion.fuse(rrfK, q.limit(), ids(vector(q.vector(), owners, depth)),
-            ids(text(q.text(), owners, depth)));
+        var fused = RankFusion.relative(q.limit(), new double[] {textWeight, 1 - textWeight},
+            List.of(scored(text(q.text(), owners, depth)), scored(vector(q.vector(), owners, depth))));
         return fused.stream().map(f -> new ScoredPassage(f.item(), f.score())).toList();
     }
   }
@@ -69,7 +72,7 @@ final class WeaviateSearch {
     return out;
   }
 
-  private static List<UUID> ids(List<ScoredPassage> hits) {
-    return hits.stream().map(ScoredPassage::id).toList();
+  private static List<Scored<UUID>> scored(List<ScoredPassage> hits) {
+    return hits.stream().map(h -> new Scored<>(h.id(), h.score())).toList();
   }
 }

@@ -14,6 +14,12 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.document.Field;
+import org.apache.lucene.document.StringField;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.store.FSDirectory;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -71,6 +77,24 @@ class LuceneIndexTest extends PassageIndexContract {
     assertEquals(new IndexStats(0, -1), await(index.stats()));
     var p = passage(agent(), "fresh start", axis(1));
     await(index.upsert(List.of(p)));
+    assertEquals(new IndexStats(1, p.seq()), await(index.stats()));
+  }
+
+  @Test
+  @DisplayName("an index written with an older document layout is emptied on open (to be rebuilt), then marked")
+  void olderLayoutStartsEmpty() throws IOException {
+    index.close();
+    try (var writer = new IndexWriter(FSDirectory.open(dir()), new IndexWriterConfig())) {
+      var doc = new Document();
+      doc.add(new StringField(LuceneDocs.ID, UUID.randomUUID().toString(), Field.Store.YES));
+      writer.addDocument(doc);
+    }
+    index = open(vertx);
+    assertEquals(new IndexStats(0, -1), await(index.stats()));
+    var p = passage(agent(), "current layout", axis(1));
+    await(index.upsert(List.of(p)));
+    index.close();
+    index = open(vertx);
     assertEquals(new IndexStats(1, p.seq()), await(index.stats()));
   }
 

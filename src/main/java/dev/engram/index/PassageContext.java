@@ -1,0 +1,116 @@
+package dev.engram.index;
+
+import dev.engram.index.RankFusion.Fused;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.document.LongPoint;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.search.BooleanClause.Occur;
+import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.Sort;
+import org.apache.lucene.search.SortField;
+import org.apache.lucene.search.TermQuery;
+
+/**
+ * Neighbour context for hybrid search. Passages that one owner stored one after another belong together more often
+ * than not: the chunks of one document, the memories an agent saved during one conversation, the turns of one
+ * exchange. A question is often answered by a passage whose own words differ from it but whose neighbour matches (a
+ * reply to a matching remark, the chunk after a matching heading). So each of the best hits lends a share of its
+ * score to the passage stored just before and just after it by the same owner: a passage's score becomes {@code
+ * score + weight * (the best score among its two neighbours)}, a passage outside the fused list counting 0 itself.
+ * "Just before" and "just after" follow {@code seq}, the order in which passages were stored.
+ */
+final class PassageContext {
+  /** How many of the best fused hits lend to their neighbours at most. */
+  static final int LENDERS = 20;
+  private static final Set<String> OWNER_SEQ = Set.of(LuceneDocs.OWNER, LuceneDocs.SEQ);
+
+  private PassageContext() {}
+
+  /**
+   * {@code fused} (Lucene doc ids, best first) rescored with neighbour context, best first; the best {@code
+   * min(limit, LENDERS)} hits lend. The hits are passages of {@code user}, and so are the neighbours.
+   */
+  static List<Fused<Integer>> rescore(IndexSearcher searcher, String user, List<Fused<Integer>> fused, int limit,
+      double weight) throws IOException {
+    Map<Integer, Double> own = new LinkedHashMap<>();
+    for (Fused<Integer> f : fused) {
+      own.put(f.item(), f.score());
+    }
+    Map<Integer, Set<Integer>> neighbours = new HashMap<>();
+    for (int i = 0; i < Math.min(Math.min(limit, LENDERS), fused.size()); i++) {
+      int doc = fused.get(i).item();
+      for (int n : neighbours(searcher, user, doc)) {
+        neighbours.computeIfAbsent(doc, d -> new LinkedHashSet<>()).add(n);
+        neighbours.computeIfAbsent(n, d -> new LinkedHashSet<>()).add(doc);
+      }
+    }
+    List<Integer> order = new ArrayList<>(own.keySet());
+    for (int doc : neighbours.keySet()) {
+      if (!own.containsKey(doc)) {
+        order.add(doc);
+      }
+    }
+    Map<Integer, Double> rescored = new HashMap<>();
+    for (int doc : order) {
+      double lent = 0;
+      for (int n : neighbours.getOrDefault(doc, Set.of())) {
+        lent = Math.max(lent, own.getOrDefault(n, 0.0));
+      }
+      rescored.put(doc, own.getOrDefault(doc, 0.0) + weight * lent);
+    }
+    Map<Integer, Integer> rank = new HashMap<>();
+    for (int i = 0; i < order.size(); i++) {
+      rank.put(order.get(i), i);
+    }
+    order.sort(Comparator.<Integer>comparingDouble(d -> -rescored.get(d)).thenComparingInt(rank::get));
+    var out = new ArrayList<Fused<Integer>>(Math.min(limit, order.size()));
+    for (int i = 0; i < Math.min(limit, order.size()); i++) {
+      out.add(new Fused<>(order.get(i), rescored.get(order.get(i))));
+    }
+    return out;
+  }
+
+  /** The passages stored just before and just after {@code doc} by its owner (none, one or two doc ids). */
+  private static List<Integer> neighbours(IndexSearcher searcher, String user, int doc) throws IOException {
+    Document d = searcher.storedFields().document(doc, OWNER_SEQ);
+    String owner = d.get(LuceneDocs.OWNER);
+    if (owner == null || d.getField(LuceneDocs.SEQ) == null) {
+      return List.of();
+    }
+    long seq = d.getField(LuceneDocs.SEQ).numericValue().longValue();
+    var out = new ArrayList<Integer>(2);
+    addFirst(out, searcher, sameOwner(user, owner, Long.MIN_VALUE, seq - 1), true);
+    addFirst(out, searcher, sameOwner(user, owner, seq + 1, Long.MAX_VALUE), false);
+    return out;
+  }
+
+  /** Passages of {@code user} and {@code owner} with seq in the range (owner ids are not unique across users). */
+  private static Query sameOwner(String user, String owner, long fromSeq, long toSeq) {
+    return new BooleanQuery.Builder()
+        .add(new TermQuery(new Term(LuceneDocs.USER, user)), Occur.FILTER)
+        .add(new TermQuery(new Term(LuceneDocs.OWNER, owner)), Occur.FILTER)
+        .add(LongPoint.newRangeQuery(LuceneDocs.SEQ, fromSeq, toSeq), Occur.FILTER)
+        .build();
+  }
+
+  private static void addFirst(List<Integer> out, IndexSearcher searcher, Query query, boolean latest)
+      throws IOException {
+    ScoreDoc[] top = searcher.search(query, 1, new Sort(new SortField(LuceneDocs.SEQ, SortField.Type.LONG, latest)))
+        .scoreDocs;
+    if (top.length > 0) {
+      out.add(top[0].doc);
+    }
+  }
+}
