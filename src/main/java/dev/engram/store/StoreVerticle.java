@@ -1,6 +1,7 @@
 package dev.engram.store;
 
 import dev.engram.index.PassageIndex;
+import dev.engram.index.WriteBehindIndex;
 import dev.engram.kernel.Addresses;
 import dev.engram.kernel.BusService;
 import dev.engram.store.ArchivalProtocol.*;
@@ -50,7 +51,8 @@ public final class StoreVerticle extends VerticleBase {
         .compose(applied -> embeddingCheck.verify(pool))
         .compose(v -> vertx.executeBlocking(() -> {
           archival = indexes.apply("archival");
-          recall = indexes.apply("recall");
+          // saves do not wait for the recall index; searches wait for the entries they could find
+          recall = new WriteBehindIndex(indexes.apply("recall"));
           return null;
         }))
         .compose(v -> IndexSync.sync(pool, archival, IndexFeeds.PASSAGES))
@@ -66,7 +68,7 @@ public final class StoreVerticle extends VerticleBase {
 
   private Future<?> register() {
     var users = new UserRepository(pool, List.of(archival, recall));
-    var agents = new AgentRepository(pool, recall, archival);
+    var agents = new AgentRepository(context, pool, recall, archival);
     var messages = new MessageRepository(pool, recall);
     var passages = new PassageRepository(pool, archival);
     var sources = new SourceRepository(pool, archival);

@@ -130,14 +130,25 @@ public final class SaveBenchmark {
         List.of());
     Agent withUser = withContext(a, List.of(user));
     Agent withStep = withContext(withUser, List.of(assistant, tool));
-    store.saveAgent(withUser, List.of(user))
-        .compose(v -> store.saveAgent(withStep, List.of(assistant, tool)))
+    store.saveAgent(withUser, List.of(user), stored(a, withUser))
+        .compose(v -> store.saveAgent(withStep, List.of(assistant, tool), stored(withUser, withStep)))
         .onSuccess(v -> {
           saves[0] += 2;
           agents.set(index, withStep);
           loop(store, agents, index, end, saves, done);
         })
         .onFailure(done::fail);
+  }
+
+  /** How many leading context ids of {@code next} the store holds already after saving {@code saved}. */
+  private static int stored(Agent saved, Agent next) {
+    List<String> a = saved.inContextIds();
+    List<String> b = next.inContextIds();
+    int i = 0;
+    while (i < Math.min(a.size(), b.size()) && a.get(i).equals(b.get(i))) {
+      i++;
+    }
+    return i;
   }
 
   private static Agent withContext(Agent a, List<Message> added) {
