@@ -12,12 +12,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An index whose upserts are acknowledged at once and written behind, in batches: upserts that arrive while one is
- * being written are queued and written together next. Every other operation first waits for the queued and running
- * writes it could observe: a search for those of its owners, a delete of an owner for that owner's, everything else
- * for all. So, as seen from its callers, a search still sees every upsert acknowledged before it started, while a
- * save does not wait for the index. A failed write is logged, not reported (the rows are in PostgreSQL, and the
- * index is caught up from them at the next start). Upserts wait too once {@link #MAX_QUEUED} entries are queued.
+ * An index whose {@link #add adds} (of new rows) are acknowledged at once and written behind, in batches: adds that
+ * arrive while one is being written are queued and written together next. Every other operation first waits for the
+ * queued and running writes it could observe: a search for those of its owners, a delete of an owner for that
+ * owner's, everything else (upserts too) for all. So, as seen from its callers, a search still sees every add
+ * acknowledged before it started, while a save does not wait for the index. A failed write is logged, not reported
+ * (the rows are in PostgreSQL, and the index is caught up from them at the next start). Adds wait too once
+ * {@link #MAX_QUEUED} entries are queued.
  * Thread-safe; in the server only the persistence verticle's event loop calls it (for the recall index).
  */
 public final class WriteBehindIndex implements PassageIndex {
@@ -39,6 +40,11 @@ public final class WriteBehindIndex implements PassageIndex {
 
   @Override
   public Future<Void> upsert(List<IndexedPassage> passages) {
+    return settled(null).compose(v -> index.upsert(passages));
+  }
+
+  @Override
+  public Future<Void> add(List<IndexedPassage> passages) {
     if (passages.isEmpty()) {
       return Future.succeededFuture();
     }
@@ -78,7 +84,7 @@ public final class WriteBehindIndex implements PassageIndex {
     }
     Future<Void> write;
     try {
-      write = index.upsert(batch);
+      write = index.add(batch);
     } catch (RuntimeException e) {
       write = Future.failedFuture(e);
     }

@@ -14,7 +14,6 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -39,39 +38,31 @@ final class AgentRepository {
       + " from agents where user_id = $1 order by coalesce(last_run_at, created_at) desc, id";
   private static final String DELETE_AGENT = "delete from agents where id = $1";
   /**
-   * The saves of a batch of agents (at most one save per agent) in one statement, so one round trip and one implicit
-   * transaction: the messages not stored yet are inserted in the given order, counted into each agent's recall_count,
-   * and each agent's state is written. An agent's in-context ids are its stored ids up to {@code keep} (checked:
-   * the id at {@code keep} must be {@code kept_last}) followed by its slice {@code added_from..added_to} of the
-   * appended ids; when the check fails the ids are left as they were and the row says {@code mismatch}.
+   * An agent's save: the messages not stored yet are inserted in the given order and counted into recall_count, and
+   * the agent's state is written. Its in-context ids become the stored ones up to {@code $5} (checked: the id there
+   * must be {@code $6}) followed by {@code $7}; when the check fails they are left as they were and the row says so
+   * (the id at {@code $5} is the same before and after the update, so the returned check sees the stored one).
+   * A batch of saves runs as one pipeline of these statements in one implicit transaction (see {@link #saveBatch});
+   * each touches its agent by primary key only, so its plan stays an index lookup however the table grows.
    */
-  private static final String SAVE_AGENTS = """
-      with input as (
-        select * from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::boolean[], $6::timestamptz[],
-          $7::int[], $8::uuid[], $9::int[], $10::int[])
-          as a(id, name, persona, human, memory_alerted, last_run_at, keep, kept_last, added_from, added_to)),
-      checked as (
-        select i.*, i.keep > 0 and g.in_context_ids[i.keep] is distinct from i.kept_last as mismatch
-        from input i join agents g on g.id = i.id),
-      added as (
+  private static final String SAVE_AGENT = """
+      with added as (
         insert into messages(id, agent_id, user_id, role, text, name, tool_calls, tool_call_id, model, tokens,
           created_at)
         select id, agent_id, user_id, role, text, name, tool_calls::jsonb, tool_call_id, model, tokens, created_at
-        from unnest($12::uuid[], $13::uuid[], $14::uuid[], $15::text[], $16::text[], $17::text[], $18::text[],
-          $19::text[], $20::text[], $21::int[], $22::timestamptz[]) with ordinality
+        from unnest($10::uuid[], $11::uuid[], $12::uuid[], $13::text[], $14::text[], $15::text[], $16::text[],
+          $17::text[], $18::text[], $19::int[], $20::timestamptz[]) with ordinality
           as m(id, agent_id, user_id, role, text, name, tool_calls, tool_call_id, model, tokens, created_at, ord)
         order by ord
         on conflict (id) do nothing
-        returning id, agent_id, seq)
-      update agents set name = c.name, persona = c.persona, human = c.human, memory_alerted = c.memory_alerted,
-        last_run_at = c.last_run_at,
-        in_context_ids = case when c.mismatch then agents.in_context_ids
-          else agents.in_context_ids[1:c.keep] || ($11::uuid[])[c.added_from:c.added_to] end,
-        recall_count = agents.recall_count + (select count(*) from added d where d.agent_id = agents.id)
-      from checked c
-      where agents.id = c.id
-      returning agents.id, c.mismatch, array(select id from added d where d.agent_id = agents.id order by seq),
-        array(select seq from added d where d.agent_id = agents.id order by seq)""";
+        returning id, seq)
+      update agents set name = $2, persona = $3, human = $4, memory_alerted = $8, last_run_at = $9,
+        in_context_ids = case when $5::int > 0 and in_context_ids[$5::int] is distinct from $6::uuid
+          then in_context_ids else in_context_ids[1:$5::int] || $7::uuid[] end,
+        recall_count = recall_count + (select count(*) from added)
+      where id = $1
+      returning $5::int > 0 and in_context_ids[$5::int] is distinct from $6::uuid,
+        array(select id from added order by seq), array(select seq from added order by seq)""";
   /** Saves that arrive while others are being written wait and go together: see {@link Coalescer}. */
   static final int SAVES_IN_FLIGHT = 2;
   static final int MAX_SAVES_PER_BATCH = 64;
@@ -96,7 +87,7 @@ final class AgentRepository {
             .compose(r -> insertMessages(conn, req.messages()))
             .compose(inserted -> conn.preparedQuery("update agents set recall_count = $2 where id = $1")
                 .execute(Tuple.of(UUID.fromString(a.id()), inserted.size())).map(inserted)))
-        .compose(inserted -> recall.upsert(searchable(inserted)))
+        .compose(inserted -> recall.add(searchable(inserted)))
         .recover(e -> Future.failedFuture(UserRepository.isUniqueViolation(e)
             ? ApiException.conflict("An agent named '" + a.name() + "' already exists") : e))
         .map(r -> new Done());
@@ -156,70 +147,48 @@ final class AgentRepository {
   /** What a save did: null when the agent does not exist. */
   private record Saved(boolean contextMismatch, List<Stored> inserted) {}
 
-  /** Writes a batch of saves of distinct agents in one statement, then hands the new messages to the recall index. */
+  /**
+   * Writes a batch of saves of distinct agents as one pipeline of statements ending in one sync, which PostgreSQL runs
+   * as one implicit transaction: one round trip, one commit. Then hands the new messages to the recall index.
+   */
   private Future<List<Saved>> saveBatch(List<SaveAgent> batch) {
-    return pool.preparedQuery(SAVE_AGENTS).execute(saveParams(batch)).map(rows -> {
-      Map<String, Saved> byAgent = new HashMap<>();
-      Map<String, Message> sent = new HashMap<>();
-      for (SaveAgent save : batch) {
-        save.newMessages().forEach(m -> sent.put(m.id(), m));
-      }
+    List<Tuple> params = new ArrayList<>(batch.size());
+    for (SaveAgent save : batch) {
+      params.add(saveParams(save));
+    }
+    return pool.preparedQuery(SAVE_AGENT).executeBatch(params).map(first -> {
+      List<Saved> out = new ArrayList<>(batch.size());
       List<IndexedPassage> searchable = new ArrayList<>();
-      for (Row row : rows) {
-        List<Stored> inserted = stored(row, sent);
-        byAgent.put(row.getUUID(0).toString(), new Saved(row.getBoolean(1), inserted));
+      int i = 0;
+      for (RowSet<Row> rows = first; rows != null && i < batch.size(); rows = rows.next(), i++) {
+        if (rows.rowCount() == 0) {
+          out.add(null);
+          continue;
+        }
+        Row row = rows.iterator().next();
+        List<Stored> inserted = stored(row, batch.get(i).newMessages());
+        out.add(new Saved(Boolean.TRUE.equals(row.getBoolean(0)), inserted));
         searchable.addAll(searchable(inserted));
       }
       // write-behind: the recall index makes searches wait for these entries, so nothing waits here
-      IndexSync.bestEffort(recall.upsert(searchable), "agent save");
-      List<Saved> out = new ArrayList<>(batch.size());
-      for (SaveAgent save : batch) {
-        out.add(byAgent.get(save.agent().id()));
-      }
+      IndexSync.bestEffort(recall.add(searchable), "agent save");
       return out;
     });
   }
 
-  /** The batch's agents column by column, their appended context ids, then their messages column by column. */
-  private static Tuple saveParams(List<SaveAgent> batch) {
-    int n = batch.size();
-    UUID[] ids = new UUID[n];
-    String[] names = new String[n];
-    String[] personas = new String[n];
-    String[] humans = new String[n];
-    Boolean[] alerted = new Boolean[n];
-    OffsetDateTime[] lastRun = new OffsetDateTime[n];
-    Integer[] keep = new Integer[n];
-    UUID[] keptLast = new UUID[n];
-    Integer[] addedFrom = new Integer[n];
-    Integer[] addedTo = new Integer[n];
-    List<UUID> added = new ArrayList<>();
-    List<Message> messages = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      SaveAgent save = batch.get(i);
-      Agent a = save.agent();
-      List<String> context = a.inContextIds();
-      int kept = Math.max(0, Math.min(save.storedContext(), context.size()));
-      ids[i] = UUID.fromString(a.id());
-      names[i] = a.name();
-      personas[i] = a.memory().persona();
-      humans[i] = a.memory().human();
-      alerted[i] = a.memoryAlerted();
-      lastRun[i] = Rows.offset(a.lastRunAt());
-      keep[i] = kept;
-      keptLast[i] = kept == 0 ? null : UUID.fromString(context.get(kept - 1));
-      addedFrom[i] = added.size() + 1;
-      for (int j = kept; j < context.size(); j++) {
-        added.add(UUID.fromString(context.get(j)));
-      }
-      addedTo[i] = added.size();
-      messages.addAll(save.newMessages());
+  /** One save's parameters: the agent, its context ids after the stored prefix, then its messages by column. */
+  private static Tuple saveParams(SaveAgent save) {
+    Agent a = save.agent();
+    List<String> context = a.inContextIds();
+    int kept = Math.max(0, Math.min(save.storedContext(), context.size()));
+    UUID[] added = new UUID[context.size() - kept];
+    for (int j = kept; j < context.size(); j++) {
+      added[j - kept] = UUID.fromString(context.get(j));
     }
-    Tuple params = Tuple.tuple().addArrayOfUUID(ids).addArrayOfString(names).addArrayOfString(personas)
-        .addArrayOfString(humans).addArrayOfBoolean(alerted).addArrayOfOffsetDateTime(lastRun)
-        .addArrayOfInteger(keep).addArrayOfUUID(keptLast).addArrayOfInteger(addedFrom).addArrayOfInteger(addedTo)
-        .addArrayOfUUID(added.toArray(UUID[]::new));
-    return Rows.messageColumns(messages, params);
+    Tuple params = Tuple.of(UUID.fromString(a.id()), a.name(), a.memory().persona(), a.memory().human(), kept,
+            kept == 0 ? null : UUID.fromString(context.get(kept - 1)))
+        .addArrayOfUUID(added).addValue(a.memoryAlerted()).addValue(Rows.offset(a.lastRunAt()));
+    return Rows.messageColumns(save.newMessages(), params);
   }
 
   /** Inserts messages not stored yet (a retried save repeats none) and answers the new ones with their seq. */
@@ -243,15 +212,17 @@ final class AgentRepository {
   private record Stored(long seq, Message message) {}
 
   /** The messages a save actually inserted, with their seq, from its row's returned id and seq arrays. */
-  private static List<Stored> stored(Row row, Map<String, Message> sent) {
-    UUID[] ids = row.getArrayOfUUIDs(2);
-    Long[] seqs = row.getArrayOfLongs(3);
+  private static List<Stored> stored(Row row, List<Message> sent) {
+    UUID[] ids = row.getArrayOfUUIDs(1);
+    Long[] seqs = row.getArrayOfLongs(2);
     if (ids.length == 0) {
       return List.of();
     }
+    Map<String, Message> byId = new HashMap<>();
+    sent.forEach(m -> byId.put(m.id(), m));
     List<Stored> out = new ArrayList<>(ids.length);
     for (int i = 0; i < ids.length; i++) {
-      out.add(new Stored(seqs[i], sent.get(ids[i].toString())));
+      out.add(new Stored(seqs[i], byId.get(ids[i].toString())));
     }
     return out;
   }

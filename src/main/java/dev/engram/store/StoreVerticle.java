@@ -22,7 +22,11 @@ import java.util.function.Function;
  * store.* addresses.
  */
 public final class StoreVerticle extends VerticleBase {
-  private static final long FLUSH_EVERY_MS = 5_000;
+  /**
+   * How often the indexes are committed. A commit writes a new segment, and small segments cost merges later; what a
+   * crash loses since the last commit is caught up from PostgreSQL at the next start.
+   */
+  private static final long FLUSH_EVERY_MS = 30_000;
 
   /** Opens an index by name ({@code archival}, {@code recall}); called once per name at start. */
   public interface IndexOpener extends Function<String, PassageIndex> {}

@@ -28,7 +28,7 @@ class WriteBehindIndexTest extends PassageIndexContract {
   }
 
   @Test
-  @DisplayName("searches, deletes and stats issued right after unawaited upserts see all of them")
+  @DisplayName("searches, deletes and stats issued right after unawaited adds see all of them")
   void readsSeeQueuedWrites() {
     UUID user = UUID.randomUUID();
     UUID owner = UUID.randomUUID();
@@ -37,12 +37,12 @@ class WriteBehindIndexTest extends PassageIndexContract {
       IndexedPassage p = new IndexedPassage(UUID.randomUUID(), i, user, owner, "note number " + i + " about tea",
           null);
       written.add(p);
-      index.upsert(List.of(p)); // acknowledged at once; not awaited on purpose
+      index.add(List.of(p)); // acknowledged at once; not awaited on purpose
     }
     var hits = await(index.search(new PassageQuery(user, Set.of(owner), "tea", null, SearchMode.TEXT, 100)));
     assertEquals(50, hits.size());
     assertEquals(new IndexStats(50, 49), await(index.stats()));
-    index.upsert(List.of(new IndexedPassage(UUID.randomUUID(), 50, user, owner, "one more tea", null)));
+    index.add(List.of(new IndexedPassage(UUID.randomUUID(), 50, user, owner, "one more tea", null)));
     await(index.deleteOwner(user, owner));
     assertEquals(List.of(),
         await(index.search(new PassageQuery(user, Set.of(owner), "tea", null, SearchMode.TEXT, 100))));
