@@ -67,7 +67,7 @@ public final class EngramServer implements AutoCloseable {
     int port = server.port() == 0 ? freePort(server.host()) : server.port();
 
     DatabaseLauncher database = DatabaseLauncher.start(config.database(), config.home());
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = Vertx.vertx(new io.vertx.core.VertxOptions().setEventLoopPoolSize(Integer.getInteger("engram.loops", 2 * Runtime.getRuntime().availableProcessors())));
     try {
       vertx.eventBus().registerCodec(new RecordCodec());
       vertx.eventBus().codecSelector(body -> body instanceof Record ? RecordCodec.NAME : null);

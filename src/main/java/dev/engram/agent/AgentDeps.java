@@ -30,19 +30,20 @@ record AgentDeps(Vertx vertx, StoreClient store, ArchivalMemory archival, LlmCli
 
   /**
    * Saves an agent's state with its new messages, retrying transient failures (a database restart) so that nothing
-   * accepted is lost; message inserts are idempotent, so a retry after a lost reply does no harm.
+   * accepted is lost; message inserts are idempotent, so a retry after a lost reply does no harm. Callers go through
+   * {@link AgentRuntime#save}, which knows how much of the context is stored already.
    */
-  Future<Void> saveWithRetry(Agent agent, List<Message> messages) {
-    return save(agent, messages, 0);
+  Future<Void> saveWithRetry(Agent agent, List<Message> messages, int storedContext) {
+    return save(agent, messages, storedContext, 0);
   }
 
-  private Future<Void> save(Agent agent, List<Message> messages, int attempt) {
-    return store.saveAgent(agent, messages).<Void>mapEmpty().recover(e -> {
+  private Future<Void> save(Agent agent, List<Message> messages, int storedContext, int attempt) {
+    return store.saveAgent(agent, messages, storedContext).<Void>mapEmpty().recover(e -> {
       ApiException api = ApiException.from(e);
       if (api.status() < 500 || attempt >= SAVE_BACKOFF_MS.length) {
         return Future.failedFuture(e);
       }
-      return vertx.timer(SAVE_BACKOFF_MS[attempt]).compose(t -> save(agent, messages, attempt + 1));
+      return vertx.timer(SAVE_BACKOFF_MS[attempt]).compose(t -> save(agent, messages, storedContext, attempt + 1));
     });
   }
 }

@@ -3,6 +3,7 @@ package dev.engram.agent;
 import dev.engram.model.Agent;
 import dev.engram.model.Message;
 import dev.engram.model.ToolCall;
+import io.vertx.core.Future;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +20,8 @@ final class AgentRuntime {
   /** Passages the agent can search; kept fresh by the store's archival-changed notices. */
   long archivalCount;
   final TokenCounter tokens;
+  /** The in-context ids as last saved (or loaded): a save sends only what follows their common prefix. */
+  private List<String> storedContextIds;
   private List<String> toolTokensFor;
   private int toolTokenCount;
 
@@ -28,6 +31,33 @@ final class AgentRuntime {
     this.recallCount = recallCount;
     this.archivalCount = archivalCount;
     this.tokens = new TokenCounter(agent.model());
+    this.storedContextIds = agent.inContextIds();
+  }
+
+  /**
+   * Saves {@code state} (this agent's record, as it is to be stored) with new messages, and on success takes it as
+   * the stored state. Does not touch {@link #agent}.
+   */
+  Future<Void> save(AgentDeps deps, Agent state, List<Message> messages) {
+    List<String> ids = state.inContextIds();
+    return deps.saveWithRetry(state, messages, commonPrefix(storedContextIds, ids)).map(v -> {
+      storedContextIds = ids;
+      return null;
+    });
+  }
+
+  /** Marks the agent's current record as stored (after it was inserted). */
+  void stored() {
+    storedContextIds = agent.inContextIds();
+  }
+
+  private static int commonPrefix(List<String> a, List<String> b) {
+    int n = Math.min(a.size(), b.size());
+    int i = 0;
+    while (i < n && (a.get(i) == b.get(i) || a.get(i).equals(b.get(i)))) {
+      i++;
+    }
+    return i;
   }
 
   Message newMessage(String role, String text, String name, List<ToolCall> calls, String toolCallId, Instant at) {

@@ -67,6 +67,7 @@ final class AgentService {
       rt.agent = rt.agent.withContext(rt.contextIds(), false, null);
       return deps.store().insertAgent(rt.agent, rt.context).compose(done -> {
         rt.recallCount = rt.context.size();
+        rt.stored();
         cache.put(agent.id(), rt);
         return view(rt);
       });
@@ -103,7 +104,7 @@ final class AgentService {
           return view(rt);
         }
         Agent renamed = rt.agent.withName(req.name());
-        return deps.saveWithRetry(renamed, List.of()).compose(v -> {
+        return rt.save(deps, renamed, List.of()).compose(v -> {
           rt.agent = renamed;
           return view(rt);
         });
@@ -164,7 +165,7 @@ final class AgentService {
     context.set(0, system);
     Agent saved = updated.withContext(context.stream().map(Message::id).toList(), updated.memoryAlerted(),
         updated.lastRunAt());
-    return deps.saveWithRetry(saved, List.of(system)).map(v -> {
+    return rt.save(deps, saved, List.of(system)).map(v -> {
       rt.agent = saved;
       rt.context.set(0, system);
       rt.recallCount += 1;

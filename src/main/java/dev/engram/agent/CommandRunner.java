@@ -52,7 +52,7 @@ final class CommandRunner {
     List<Message> kept = rt.context.subList(0, rt.context.size() - removable);
     var agent = rt.agent.withContext(kept.stream().map(Message::id).toList(), rt.agent.memoryAlerted(),
         rt.agent.lastRunAt());
-    return deps.saveWithRetry(agent, List.of()).map(v -> {
+    return rt.save(deps, agent, List.of()).map(v -> {
       rt.context.subList(kept.size(), rt.context.size()).clear();
       rt.agent = agent;
       return new CommandResult("Popped " + removable + " messages from the context window");

@@ -180,7 +180,7 @@ final class StepLoop implements ToolContext {
     }
     List<Message> batch = List.copyOf(unsaved);
     rt.agent = rt.agent.withContext(rt.contextIds(), rt.agent.memoryAlerted(), Times.now());
-    return deps.saveWithRetry(rt.agent, batch).map(v -> {
+    return rt.save(deps, rt.agent, batch).map(v -> {
       unsaved.removeAll(batch);
       rt.recallCount += batch.size();
       return null;

@@ -70,6 +70,16 @@ public final class LuceneIndex implements PassageIndex {
   }
 
   @Override
+  public Future<Void> add(List<IndexedPassage> passages) {
+    for (IndexedPassage p : passages) {
+      if (p.vector() != null && p.vector().length == 0) {
+        return Future.failedFuture(ApiException.badRequest("passage " + p.id() + " has an empty vector"));
+      }
+    }
+    return passages.isEmpty() ? Future.succeededFuture() : run(() -> store().add(passages));
+  }
+
+  @Override
   public Future<Void> delete(Collection<UUID> ids) {
     return ids.isEmpty() ? Future.succeededFuture() : run(() -> store().delete(ids));
   }

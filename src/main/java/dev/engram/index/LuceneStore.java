@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +14,7 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.lucene.analysis.Analyzer;
+import org.apache.lucene.document.Document;
 import org.apache.lucene.index.CorruptIndexException;
 import org.apache.lucene.index.IndexFormatTooNewException;
 import org.apache.lucene.index.IndexFormatTooOldException;
@@ -121,6 +123,16 @@ final class LuceneStore implements AutoCloseable {
     for (IndexedPassage p : passages) {
       writer.updateDocument(LuceneDocs.idTerm(p.id()), LuceneDocs.document(p));
     }
+    writes.incrementAndGet();
+  }
+
+  /** Adds documents without deleting older versions by id: the caller knows there are none. */
+  void add(Collection<IndexedPassage> passages) throws IOException {
+    List<Document> docs = new ArrayList<>(passages.size());
+    for (IndexedPassage p : passages) {
+      docs.add(LuceneDocs.document(p));
+    }
+    writer.addDocuments(docs);
     writes.incrementAndGet();
   }
 

@@ -16,6 +16,14 @@ public interface PassageIndex extends AutoCloseable {
   /** Adds or replaces passages (same id replaces). Durable once the future succeeds, or after {@link #flush()}. */
   Future<Void> upsert(List<IndexedPassage> passages);
 
+  /**
+   * Adds passages that are known not to be in the index (rows just inserted), which lets a backend skip looking for
+   * an older version of each; otherwise as {@link #upsert}.
+   */
+  default Future<Void> add(List<IndexedPassage> passages) {
+    return upsert(passages);
+  }
+
   /** Removes passages by id; unknown ids are ignored. */
   Future<Void> delete(Collection<UUID> ids);
 

@@ -3,9 +3,11 @@ package dev.engram.store;
 import dev.engram.index.PassageIndex.IndexedPassage;
 import dev.engram.index.PassageIndex;
 import dev.engram.kernel.ApiException;
+import dev.engram.model.Agent;
 import dev.engram.model.AgentSummary;
 import dev.engram.model.Message;
 import dev.engram.store.StoreProtocol.*;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -36,33 +38,47 @@ final class AgentRepository {
       + " from agents where user_id = $1 order by coalesce(last_run_at, created_at) desc, id";
   private static final String DELETE_AGENT = "delete from agents where id = $1";
   /**
-   * An agent's state and its new messages in one statement (so one round trip and one implicit transaction): the
-   * messages not stored yet are inserted in the given order and counted into recall_count.
+   * An agent's save: the messages not stored yet are inserted in the given order and counted into recall_count, and
+   * the agent's state is written. Its in-context ids become the stored ones up to {@code $5} (checked: the id there
+   * must be {@code $6}) followed by {@code $7}; when the check fails they are left as they were and the row says so
+   * (the id at {@code $5} is the same before and after the update, so the returned check sees the stored one).
+   * A batch of saves runs as one pipeline of these statements in one implicit transaction (see {@link #saveBatch});
+   * each touches its agent by primary key only, so its plan stays an index lookup however the table grows.
    */
   private static final String SAVE_AGENT = """
       with added as (
         insert into messages(id, agent_id, user_id, role, text, name, tool_calls, tool_call_id, model, tokens,
           created_at)
         select id, agent_id, user_id, role, text, name, tool_calls::jsonb, tool_call_id, model, tokens, created_at
-        from unnest($8::uuid[], $9::uuid[], $10::uuid[], $11::text[], $12::text[], $13::text[], $14::text[],
-          $15::text[], $16::text[], $17::int[], $18::timestamptz[]) with ordinality
+        from unnest($10::uuid[], $11::uuid[], $12::uuid[], $13::text[], $14::text[], $15::text[], $16::text[],
+          $17::text[], $18::text[], $19::int[], $20::timestamptz[]) with ordinality
           as m(id, agent_id, user_id, role, text, name, tool_calls, tool_call_id, model, tokens, created_at, ord)
         order by ord
         on conflict (id) do nothing
         returning id, seq)
-      update agents set name = $2, persona = $3, human = $4, in_context_ids = $5, memory_alerted = $6,
-        last_run_at = $7, recall_count = recall_count + (select count(*) from added)
+      update agents set name = $2, persona = $3, human = $4, memory_alerted = $8, last_run_at = $9,
+        in_context_ids = case when $5::int > 0 and in_context_ids[$5::int] is distinct from $6::uuid
+          then in_context_ids else in_context_ids[1:$5::int] || $7::uuid[] end,
+        recall_count = recall_count + (select count(*) from added)
       where id = $1
-      returning array(select id from added order by seq), array(select seq from added order by seq)""";
+      returning $5::int > 0 and in_context_ids[$5::int] is distinct from $6::uuid,
+        array(select id from added order by seq), array(select seq from added order by seq)""";
+  /** Saves that arrive while others are being written wait and go together: see {@link Coalescer}. */
+  static final int SAVES_IN_FLIGHT = 2;
+  static final int MAX_SAVES_PER_BATCH = 64;
 
   private final Pool pool;
   private final PassageIndex recall;
   private final PassageIndex archival;
 
-  AgentRepository(Pool pool, PassageIndex recall, PassageIndex archival) {
+  private final Coalescer<SaveAgent, Saved> saves;
+
+  AgentRepository(Context context, Pool pool, PassageIndex recall, PassageIndex archival) {
     this.pool = pool;
     this.recall = recall;
     this.archival = archival;
+    this.saves = new Coalescer<>(context, SAVES_IN_FLIGHT, MAX_SAVES_PER_BATCH, r -> r.agent().id(),
+        this::saveBatch);
   }
 
   Future<Done> insert(InsertAgent req) {
@@ -71,7 +87,7 @@ final class AgentRepository {
             .compose(r -> insertMessages(conn, req.messages()))
             .compose(inserted -> conn.preparedQuery("update agents set recall_count = $2 where id = $1")
                 .execute(Tuple.of(UUID.fromString(a.id()), inserted.size())).map(inserted)))
-        .compose(inserted -> recall.upsert(searchable(inserted)))
+        .compose(inserted -> recall.add(searchable(inserted)))
         .recover(e -> Future.failedFuture(UserRepository.isUniqueViolation(e)
             ? ApiException.conflict("An agent named '" + a.name() + "' already exists") : e))
         .map(r -> new Done());
@@ -115,17 +131,64 @@ final class AgentRepository {
 
   Future<Done> save(SaveAgent req) {
     var a = req.agent();
-    Tuple params = Tuple.of(UUID.fromString(a.id()), a.name(), a.memory().persona(), a.memory().human())
-        .addArrayOfUUID(Rows.uuids(a.inContextIds())).addValue(a.memoryAlerted())
-        .addValue(Rows.offset(a.lastRunAt()));
-    return pool.preparedQuery(SAVE_AGENT).execute(Rows.messageColumns(req.newMessages(), params))
-        .compose(r -> r.rowCount() == 0
-            ? Future.failedFuture(ApiException.notFound("Agent agent_id=" + a.id() + " does not exist"))
-            : Future.succeededFuture(stored(r.iterator().next(), req.newMessages())))
-        .compose(inserted -> IndexSync.bestEffort(recall.upsert(searchable(inserted)), "agent save"))
-        .map(v -> new Done())
-        .recover(e -> Future.failedFuture(UserRepository.isUniqueViolation(e)
-            ? ApiException.conflict("An agent named '" + a.name() + "' already exists") : e));
+    return saves.submit(req).compose(saved -> {
+      if (saved == null) {
+        return Future.failedFuture(ApiException.notFound("Agent agent_id=" + a.id() + " does not exist"));
+      }
+      if (saved.contextMismatch()) {
+        // the caller's idea of the stored context was wrong: write the whole list (the messages are in already)
+        return saves.submit(new SaveAgent(a, List.of(), 0)).<Done>mapEmpty();
+      }
+      return Future.succeededFuture();
+    }).map(v -> new Done()).recover(e -> Future.failedFuture(UserRepository.isUniqueViolation(e)
+        ? ApiException.conflict("An agent named '" + a.name() + "' already exists") : e));
+  }
+
+  /** What a save did: null when the agent does not exist. */
+  private record Saved(boolean contextMismatch, List<Stored> inserted) {}
+
+  /**
+   * Writes a batch of saves of distinct agents as one pipeline of statements ending in one sync, which PostgreSQL runs
+   * as one implicit transaction: one round trip, one commit. Then hands the new messages to the recall index.
+   */
+  private Future<List<Saved>> saveBatch(List<SaveAgent> batch) {
+    List<Tuple> params = new ArrayList<>(batch.size());
+    for (SaveAgent save : batch) {
+      params.add(saveParams(save));
+    }
+    return pool.preparedQuery(SAVE_AGENT).executeBatch(params).map(first -> {
+      List<Saved> out = new ArrayList<>(batch.size());
+      List<IndexedPassage> searchable = new ArrayList<>();
+      int i = 0;
+      for (RowSet<Row> rows = first; rows != null && i < batch.size(); rows = rows.next(), i++) {
+        if (rows.rowCount() == 0) {
+          out.add(null);
+          continue;
+        }
+        Row row = rows.iterator().next();
+        List<Stored> inserted = stored(row, batch.get(i).newMessages());
+        out.add(new Saved(Boolean.TRUE.equals(row.getBoolean(0)), inserted));
+        searchable.addAll(searchable(inserted));
+      }
+      // write-behind: the recall index makes searches wait for these entries, so nothing waits here
+      IndexSync.bestEffort(recall.add(searchable), "agent save");
+      return out;
+    });
+  }
+
+  /** One save's parameters: the agent, its context ids after the stored prefix, then its messages by column. */
+  private static Tuple saveParams(SaveAgent save) {
+    Agent a = save.agent();
+    List<String> context = a.inContextIds();
+    int kept = Math.max(0, Math.min(save.storedContext(), context.size()));
+    UUID[] added = new UUID[context.size() - kept];
+    for (int j = kept; j < context.size(); j++) {
+      added[j - kept] = UUID.fromString(context.get(j));
+    }
+    Tuple params = Tuple.of(UUID.fromString(a.id()), a.name(), a.memory().persona(), a.memory().human(), kept,
+            kept == 0 ? null : UUID.fromString(context.get(kept - 1)))
+        .addArrayOfUUID(added).addValue(a.memoryAlerted()).addValue(Rows.offset(a.lastRunAt()));
+    return Rows.messageColumns(save.newMessages(), params);
   }
 
   /** Inserts messages not stored yet (a retried save repeats none) and answers the new ones with their seq. */
@@ -148,10 +211,13 @@ final class AgentRepository {
 
   private record Stored(long seq, Message message) {}
 
-  /** The messages the save actually inserted, with their seq, from the save's returned id and seq arrays. */
+  /** The messages a save actually inserted, with their seq, from its row's returned id and seq arrays. */
   private static List<Stored> stored(Row row, List<Message> sent) {
-    UUID[] ids = row.getArrayOfUUIDs(0);
-    Long[] seqs = row.getArrayOfLongs(1);
+    UUID[] ids = row.getArrayOfUUIDs(1);
+    Long[] seqs = row.getArrayOfLongs(2);
+    if (ids.length == 0) {
+      return List.of();
+    }
     Map<String, Message> byId = new HashMap<>();
     sent.forEach(m -> byId.put(m.id(), m));
     List<Stored> out = new ArrayList<>(ids.length);

@@ -74,7 +74,7 @@ final class IndexSync {
         return Future.succeededFuture(copied);
       }
       long last = entries.get(entries.size() - 1).seq();
-      return index.upsert(entries).compose(v -> entries.size() < BATCH
+      return index.add(entries).compose(v -> entries.size() < BATCH
           ? Future.succeededFuture(copied + entries.size())
           : copyFrom(pool, index, feed, last, copied + entries.size()));
     });

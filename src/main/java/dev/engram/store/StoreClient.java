@@ -68,8 +68,9 @@ public final class StoreClient {
     return ask(Addresses.AGENT_DELETE, new DeleteAgent(agentId));
   }
 
-  public Future<Done> saveAgent(Agent agent, List<Message> newMessages) {
-    return ask(Addresses.AGENT_SAVE, new SaveAgent(agent, newMessages));
+  /** See {@link SaveAgent}: {@code storedContext} leading context ids are known to be stored already. */
+  public Future<Done> saveAgent(Agent agent, List<Message> newMessages, int storedContext) {
+    return ask(Addresses.AGENT_SAVE, new SaveAgent(agent, newMessages, storedContext));
   }
 
   public Future<Messages> pageMessages(String userId, String agentId, int start, int count) {

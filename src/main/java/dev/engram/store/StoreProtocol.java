@@ -37,8 +37,13 @@ public final class StoreProtocol {
   public record ListAgents(String userId) {}
   public record AgentList(List<AgentSummary> agents) {}
   public record DeleteAgent(String agentId) {}
-  /** Appends {@code newMessages} to recall and writes the agent's state, in one transaction. */
-  public record SaveAgent(Agent agent, List<Message> newMessages) {}
+  /**
+   * Appends {@code newMessages} to recall and writes the agent's state, in one transaction. {@code storedContext} is
+   * how many leading ids of {@code agent.inContextIds()} the caller knows to be stored already (from its last save), so
+   * only the others are sent; the store checks the claim and writes the whole list when it does not hold. 0 writes
+   * the whole list.
+   */
+  public record SaveAgent(Agent agent, List<Message> newMessages, int storedContext) {}
 
   // recall
   public record PageMessages(String userId, String agentId, int start, int count) {}

@@ -1,6 +1,7 @@
 package dev.engram.store;
 
 import dev.engram.index.PassageIndex;
+import dev.engram.index.WriteBehindIndex;
 import dev.engram.kernel.Addresses;
 import dev.engram.kernel.BusService;
 import dev.engram.store.ArchivalProtocol.*;
@@ -22,7 +23,11 @@ import java.util.function.Function;
  * store.* addresses.
  */
 public final class StoreVerticle extends VerticleBase {
-  private static final long FLUSH_EVERY_MS = 5_000;
+  /**
+   * How often the indexes are committed. A commit writes a new segment, and small segments cost merges later; what a
+   * crash loses since the last commit is caught up from PostgreSQL at the next start.
+   */
+  private static final long FLUSH_EVERY_MS = 30_000;
 
   /** Opens an index by name ({@code archival}, {@code recall}); called once per name at start. */
   public interface IndexOpener extends Function<String, PassageIndex> {}
@@ -52,7 +57,8 @@ public final class StoreVerticle extends VerticleBase {
         .compose(applied -> embeddingCheck.verify(pool))
         .compose(v -> vertx.executeBlocking(() -> {
           archival = indexes.apply("archival");
-          recall = indexes.apply("recall");
+          // saves do not wait for the recall index; searches wait for the entries they could find
+          recall = new WriteBehindIndex(indexes.apply("recall"));
           memories = indexes.apply("memories");
           return null;
         }))
@@ -71,7 +77,7 @@ public final class StoreVerticle extends VerticleBase {
 
   private Future<?> register() {
     var users = new UserRepository(pool, List.of(archival, recall, memories));
-    var agents = new AgentRepository(pool, recall, archival);
+    var agents = new AgentRepository(context, pool, recall, archival);
     var messages = new MessageRepository(pool, recall);
     var passages = new PassageRepository(pool, archival);
     var sources = new SourceRepository(pool, archival);

@@ -31,11 +31,11 @@ import java.util.concurrent.TimeUnit;
  * tool result (the two saves of a send), with contexts growing and shrinking as summarisation would make them, through
  * the store verticle on the embedded PostgreSQL. Prints saves per second and CPU per save.
  *
- * <p>Usage: scripts/bench.sh saves [--agents 64] [--seconds 10] [--sql "alter table ..."]
+ * <p>Usage: scripts/bench.sh saves [--agents 64] [--seconds 10] [--context 150] [--sql "alter table ..."]
  */
 public final class SaveBenchmark {
-  private static final int MAX_CONTEXT = 150;
-  private static final int KEPT_AFTER_SUMMARY = 50;
+  /** Context size (message ids) at which the benchmark "summarises" down to a third; --context sets it. */
+  private static int maxContext = 150;
 
   public static void main(String[] args) {
     try {
@@ -54,6 +54,7 @@ public final class SaveBenchmark {
     }
     int agents = Integer.parseInt(opts.getOrDefault("agents", "64"));
     int seconds = Integer.parseInt(opts.getOrDefault("seconds", "10"));
+    maxContext = Integer.parseInt(opts.getOrDefault("context", "150"));
     Path home = Files.createTempDirectory("engram-save-bench-");
     ResourceMeter meter = new ResourceMeter(home.resolve("pgdata"));
     var db = new EngramConfig.Database(null, null, 5432, "engram", "postgres", null, 8);
@@ -130,8 +131,8 @@ public final class SaveBenchmark {
         List.of());
     Agent withUser = withContext(a, List.of(user));
     Agent withStep = withContext(withUser, List.of(assistant, tool));
-    store.saveAgent(withUser, List.of(user))
-        .compose(v -> store.saveAgent(withStep, List.of(assistant, tool)))
+    store.saveAgent(withUser, List.of(user), stored(a, withUser))
+        .compose(v -> store.saveAgent(withStep, List.of(assistant, tool), stored(withUser, withStep)))
         .onSuccess(v -> {
           saves[0] += 2;
           agents.set(index, withStep);
@@ -140,11 +141,22 @@ public final class SaveBenchmark {
         .onFailure(done::fail);
   }
 
+  /** How many leading context ids of {@code next} the store holds already after saving {@code saved}. */
+  private static int stored(Agent saved, Agent next) {
+    List<String> a = saved.inContextIds();
+    List<String> b = next.inContextIds();
+    int i = 0;
+    while (i < Math.min(a.size(), b.size()) && a.get(i).equals(b.get(i))) {
+      i++;
+    }
+    return i;
+  }
+
   private static Agent withContext(Agent a, List<Message> added) {
     List<String> ids = new ArrayList<>(a.inContextIds());
     added.forEach(m -> ids.add(m.id()));
-    if (ids.size() > MAX_CONTEXT) {
-      ids.subList(1, ids.size() - KEPT_AFTER_SUMMARY).clear();
+    if (ids.size() > maxContext) {
+      ids.subList(1, ids.size() - maxContext / 3).clear();
     }
     return a.withContext(ids, false, Instant.now());
   }

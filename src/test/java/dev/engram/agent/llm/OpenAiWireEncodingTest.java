@@ -73,6 +73,23 @@ class OpenAiWireEncodingTest {
   }
 
   @Test
+  @DisplayName("a long conversation that grows and shrinks at its end is encoded exactly")
+  void longConversation() {
+    var encoder = new RequestEncoder();
+    List<Message> context = new ArrayList<>(conversation());
+    for (int step = 0; step < 100; step++) {
+      context.add(msg("u" + step, Message.USER, "message " + step, List.of(), null));
+      var request = new LlmRequest("gpt-4", List.copyOf(context), List.of(), null);
+      assertSameBody(encoder, request, false);
+      assertSameBody(encoder, request, false);
+      if (step % 10 == 9) {
+        // a /pop: the context loses its last messages
+        context.subList(context.size() - 2, context.size()).clear();
+      }
+    }
+  }
+
+  @Test
   @DisplayName("the bodies kept for reuse stay within their byte budget")
   void cacheStaysWithinBudget() {
     var encoder = new RequestEncoder();
