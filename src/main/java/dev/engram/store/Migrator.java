@@ -72,6 +72,12 @@ final class Migrator {
       }
     }
     found.sort((a, b) -> Integer.compare(a.version(), b.version()));
+    for (int i = 1; i < found.size(); i++) {
+      if (found.get(i).version() == found.get(i - 1).version()) {
+        throw new IllegalStateException("two migrations have version " + found.get(i).version() + ": "
+            + found.get(i - 1).name() + " and " + found.get(i).name());
+      }
+    }
     return found;
   }
 
