@@ -64,7 +64,7 @@ final class AgentRepository {
       returning $5::int > 0 and in_context_ids[$5::int] is distinct from $6::uuid,
         array(select id from added order by seq), array(select seq from added order by seq)""";
   /** Saves that arrive while others are being written wait and go together: see {@link Coalescer}. */
-  static final int SAVES_IN_FLIGHT = Integer.getInteger("engram.savesInFlight", 2);
+  static final int SAVES_IN_FLIGHT = 2;
   static final int MAX_SAVES_PER_BATCH = 64;
 
   private final Pool pool;
