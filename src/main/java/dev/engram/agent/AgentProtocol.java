@@ -39,6 +39,8 @@ public final class AgentProtocol {
    * configured) and is about to store the input. Failures after this belong to the run, not to the request.
    */
   public record RunStarted(String runId) {}
+  /** Events of a run that happened in one go (one event-loop turn), in order: one bus message instead of several. */
+  public record RunEvents(List<StepEvent> events) {}
   /** The last message on a run's event address: usage on success, or the failure that ended the run. */
   public record RunFinished(LlmReply.Usage usage, int stepCount, int errorStatus, String error) {}
 }

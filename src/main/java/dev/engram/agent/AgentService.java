@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /**
@@ -131,14 +132,16 @@ final class AgentService {
    * event as it happens, and always a last {@link RunFinished}, success or not.
    */
   Future<StepResult> step(Step req) {
+    RunOutbox outbox = new RunOutbox(req);
     Future<StepResult> run = mailbox.submit(req.agentId(), () -> runtime(req.userId(), req.agentId()).compose(rt -> {
       if (!llmConfigured) {
         return Future.failedFuture(new ApiException(ErrorKind.UNAVAILABLE, NO_LLM));
       }
       publish(req, new RunStarted(req.runId()));
-      return new StepLoop(rt, req, deps, e -> publish(req, e)).run();
+      return new StepLoop(rt, req, deps, outbox).run();
     }));
     return run.andThen(ar -> {
+      outbox.flush();
       if (ar.succeeded()) {
         publish(req, new RunFinished(ar.result().usage(), ar.result().stepCount(), 0, null));
       } else {
@@ -146,6 +149,40 @@ final class AgentService {
         publish(req, new RunFinished(null, 0, e.status(), e.getMessage()));
       }
     });
+  }
+
+  /**
+   * Where a streaming run's events go: those of one event-loop turn are gathered and sent as one {@link RunEvents}
+   * at the end of the turn (a step emits several at once); {@link #flush} sends what waits at once, before the run's
+   * last message.
+   */
+  private final class RunOutbox implements Consumer<StepEvent> {
+    private final Step req;
+    private final List<StepEvent> pending = new ArrayList<>();
+
+    RunOutbox(Step req) {
+      this.req = req;
+    }
+
+    @Override
+    public void accept(StepEvent e) {
+      if (!req.stream()) {
+        return;
+      }
+      if (pending.isEmpty()) {
+        deps.vertx().getOrCreateContext().runOnContext(v -> flush());
+      }
+      pending.add(e);
+    }
+
+    void flush() {
+      if (pending.isEmpty()) {
+        return;
+      }
+      List<StepEvent> batch = List.copyOf(pending);
+      pending.clear();
+      publish(req, batch.size() == 1 ? batch.get(0) : new RunEvents(batch));
+    }
   }
 
   /** Sends one message of a streaming run to the run's address; non-streaming runs have no listener. */

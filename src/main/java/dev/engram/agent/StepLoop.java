@@ -30,8 +30,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One send to an agent: the input is stored, then the model is called step after step (inner monologue, one function
- * call, its result) until it stops asking for heartbeats or the chaining cap is reached. Each step's messages and the
- * agent's state are persisted before the next step starts; every event is emitted as it happens.
+ * call, its result) until it stops asking for heartbeats or the chaining cap is reached. The model is called while the
+ * input is being written, but its answer is only acted on (and so no event goes out) once the input is stored. Each
+ * step's messages and the agent's state are persisted before the next step starts; every event is emitted as it
+ * happens.
  */
 final class StepLoop implements ToolContext {
   private static final Logger LOG = LoggerFactory.getLogger(StepLoop.class);
@@ -63,14 +65,16 @@ final class StepLoop implements ToolContext {
         ? Inputs.systemAlert(request.message(), now, zone())
         : Inputs.userMessage(request.message(), now, zone());
     addToContext(rt.newMessage(Message.USER, text, null, List.of(), null, now));
-    return save()
-        .compose(v -> step())
+    Future<Void> inputStored = save();
+    return step(inputStored)
         .map(v -> new StepResult(List.copyOf(events), usage(), steps))
-        .recover(failure -> save().transform(saved -> Future.failedFuture(failure)));
+        .recover(failure -> inputStored.transform(stored -> save()).transform(saved -> Future.failedFuture(failure)));
   }
 
-  private Future<Void> step() {
-    return fitContext().compose(v -> complete()).compose(this::handle).compose(outcome -> save().compose(v -> {
+  /** One step; {@code inputStored} completes when what came before is stored, which the model's answer waits for. */
+  private Future<Void> step(Future<Void> inputStored) {
+    return fitContext().compose(v -> complete()).compose(reply -> inputStored.compose(v -> handle(reply)))
+        .compose(outcome -> save().compose(v -> {
       steps++;
       StepDecision decision = StepDecision.after(steps, deps.maxChainingSteps(), outcome.memoryWarning,
           outcome.failed, outcome.heartbeat);
@@ -87,7 +91,7 @@ final class StepLoop implements ToolContext {
         default -> Inputs.heartbeat(Inputs.HEARTBEAT_REQUESTED, now, zone());
       };
       addToContext(rt.newMessage(Message.USER, input, null, List.of(), null, now));
-      return step();
+      return step(Future.succeededFuture());
     }));
   }
 

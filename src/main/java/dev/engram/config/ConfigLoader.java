@@ -74,7 +74,8 @@ public final class ConfigLoader {
     int cores = Runtime.getRuntime().availableProcessors();
     var server = new EngramConfig.Server(
         str("HOST", "localhost"), integer("PORT", 8283), bool("USE_SSL", false), str("SSL_CERT", null),
-        str("SSL_KEY", null), integer("HTTP_INSTANCES", cores), longer("MAX_BODY_BYTES", 1024 * 1024));
+        str("SSL_KEY", null), integer("HTTP_INSTANCES", cores), longer("MAX_BODY_BYTES", 1024 * 1024),
+        integer("EVENT_LOOPS", cores));
     var database = new EngramConfig.Database(
         str("DATABASE_URL", null), str("POSTGRES_HOST", null), integer("POSTGRES_PORT", 5432),
         str("POSTGRES_DB", "engram"), str("POSTGRES_USER", "postgres"), str("POSTGRES_PASSWORD", null),
@@ -107,6 +108,7 @@ public final class ConfigLoader {
     require(server.port() >= 0 && server.port() <= 65535, "PORT must be between 0 and 65535");
     require(server.instances() > 0 && agents.instances() > 0 && memory.instances() > 0,
         "HTTP_INSTANCES, AGENT_INSTANCES and MEMORY_INSTANCES must be positive");
+    require(server.eventLoops() > 0, "EVENT_LOOPS must be positive");
     require(agents.maxChainingSteps() > 0, "MAX_CHAINING_STEPS must be positive");
     require(llm.contextWindow() >= 512, "LLM_CONTEXT_WINDOW must be at least 512");
     return new EngramConfig(server, Path.of(str("ENGRAM_HOME", "./data")).toAbsolutePath().normalize(),

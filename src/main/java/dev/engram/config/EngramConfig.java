@@ -19,9 +19,12 @@ public record EngramConfig(
     Archival archival,
     Memory memory) {
 
-  /** HTTP listener. {@code port} 0 picks a free port. */
+  /**
+   * HTTP listener. {@code port} 0 picks a free port. {@code eventLoops}: Vert.x event-loop threads, which every
+   * verticle instance shares.
+   */
   public record Server(String host, int port, boolean useSsl, String sslCert, String sslKey, int instances,
-      long maxBodyBytes) {}
+      long maxBodyBytes, int eventLoops) {}
 
   /**
    * External PostgreSQL when {@code url} or {@code host} is set; otherwise the embedded server is started in

@@ -1,6 +1,7 @@
 package dev.engram.http;
 
 import dev.engram.agent.AgentClient;
+import dev.engram.agent.AgentProtocol.RunEvents;
 import dev.engram.agent.AgentProtocol.RunFinished;
 import dev.engram.agent.AgentProtocol.RunStarted;
 import dev.engram.agent.AgentProtocol.Step;
@@ -43,6 +44,12 @@ final class RunRelay {
       } else if (m.body() instanceof StepEvent e) {
         if (!finished) {
           sink.event(e);
+        }
+      } else if (m.body() instanceof RunEvents batch) {
+        for (StepEvent e : batch.events()) {
+          if (!finished) {
+            sink.event(e);
+          }
         }
       } else if (m.body() instanceof RunFinished end) {
         finish(end, null);
