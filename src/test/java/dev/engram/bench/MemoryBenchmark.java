@@ -68,6 +68,7 @@ public final class MemoryBenchmark {
           searches, seconds, searches / seconds, percentiles(latencies),
           meter.sample().minus(before).perStep(searches).replace("/step", "/search"));
     }
+    System.exit(0); // the scripted LLM's Vert.x instance would keep the JVM alive
   }
 
   private static Api.Response search(Api api, String key, String query) {
