@@ -5,10 +5,12 @@ import java.nio.file.Path;
 
 /** Picks the index backend from the configuration. Indexes open lazily. */
 public final class Indexes {
+  public static final String ARCHIVAL = "archival";
+
   private Indexes() {}
 
   /**
-   * The index called {@code name} ({@code archival}, {@code recall}): Lucene in {@code home/index/<name>}, or with
+   * The index called {@code name} ({@code archival}, {@code recall}, {@code memories}): Lucene in {@code home/index/<name>}, or with
    * {@code VECTOR_INDEX=weaviate} the Weaviate collection {@code WEAVIATE_COLLECTION} followed by the capitalised
    * name (e.g. {@code EngramPassageArchival}).
    */
@@ -19,6 +21,9 @@ public final class Indexes {
       return new WeaviateIndex(vertx, new IndexSettings(settings.backend(), settings.weaviateUrl(),
           settings.weaviateGrpc(), settings.weaviateApiKey(), collection));
     }
-    return new LuceneIndex(vertx, home.resolve("index").resolve(name));
+    // only archival search uses BM25 feedback (hybrid mode); recall and memory indexes skip its term vectors
+    LuceneTuning tuning = ARCHIVAL.equals(name) ? LuceneTuning.DEFAULTS
+        : LuceneTuning.DEFAULTS.withFeedback(TextFeedback.Settings.OFF);
+    return new LuceneIndex(vertx, home.resolve("index").resolve(name), tuning);
   }
 }

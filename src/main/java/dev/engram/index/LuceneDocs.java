@@ -49,8 +49,12 @@ final class LuceneDocs {
    */
   static final String LAYOUT = "2";
   static final String LAYOUT_KEY = "engram.layout";
-  /** The text field: indexed with frequencies and positions, with term vectors (terms and frequencies), not stored. */
-  private static final FieldType TEXT_TYPE = textType();
+  /**
+   * The text field: indexed with frequencies and positions, not stored; with term vectors (terms and frequencies)
+   * only where search feedback reads them.
+   */
+  private static final FieldType TEXT_WITH_VECTORS = textType(true);
+  private static final FieldType TEXT_PLAIN = textType(false);
 
   private LuceneDocs() {}
 
@@ -58,7 +62,8 @@ final class LuceneDocs {
     return new Term(ID, id.toString());
   }
 
-  static Document document(IndexedPassage p) {
+  /** {@code termVectors}: keep the text's term vectors (for {@link TextFeedback}). */
+  static Document document(IndexedPassage p, boolean termVectors) {
     var doc = new Document();
     doc.add(new StringField(ID, p.id().toString(), Field.Store.YES));
     doc.add(new NumericDocValuesField(SEQ, p.seq()));
@@ -66,7 +71,7 @@ final class LuceneDocs {
     doc.add(new StoredField(SEQ, p.seq()));
     doc.add(new StringField(USER, p.userId().toString(), Field.Store.NO));
     doc.add(new StringField(OWNER, p.ownerId().toString(), Field.Store.YES));
-    doc.add(new Field(TEXT, p.text() == null ? "" : p.text(), TEXT_TYPE));
+    doc.add(new Field(TEXT, p.text() == null ? "" : p.text(), termVectors ? TEXT_WITH_VECTORS : TEXT_PLAIN));
     if (p.vector() != null) {
       doc.add(new KnnFloatVectorField(VECTOR, p.vector(), VectorSimilarityFunction.DOT_PRODUCT));
     }
@@ -137,9 +142,9 @@ final class LuceneDocs {
     return new BooleanQuery.Builder().add(any.build(), Occur.MUST).add(filter, Occur.FILTER).build();
   }
 
-  private static FieldType textType() {
+  private static FieldType textType(boolean termVectors) {
     var type = new FieldType(TextField.TYPE_NOT_STORED);
-    type.setStoreTermVectors(true);
+    type.setStoreTermVectors(termVectors);
     type.freeze();
     return type;
   }

@@ -46,6 +46,8 @@ final class LuceneStore implements AutoCloseable {
   final Analyzer analyzer = TextAnalysis.index();
   final Analyzer queryAnalyzer = TextAnalysis.query();
   final BM25Similarity similarity;
+  /** Whether texts keep their term vectors: only an index whose searches use feedback reads them. */
+  private final boolean termVectors;
   private final Directory directory;
   private final IndexWriter writer;
   private final SearcherManager searchers;
@@ -55,6 +57,7 @@ final class LuceneStore implements AutoCloseable {
 
   private LuceneStore(Path dir, LuceneTuning tuning, ExecutorService mergeExecutor) throws IOException {
     similarity = new BM25Similarity(tuning.bm25K1(), tuning.bm25B());
+    termVectors = tuning.feedback().on();
     Files.createDirectories(dir);
     directory = FSDirectory.open(dir);
     writer = openWriter(dir, tuning, mergeExecutor);
@@ -121,7 +124,7 @@ final class LuceneStore implements AutoCloseable {
 
   void upsert(Collection<IndexedPassage> passages) throws IOException {
     for (IndexedPassage p : passages) {
-      writer.updateDocument(LuceneDocs.idTerm(p.id()), LuceneDocs.document(p));
+      writer.updateDocument(LuceneDocs.idTerm(p.id()), LuceneDocs.document(p, termVectors));
     }
     writes.incrementAndGet();
   }
@@ -130,7 +133,7 @@ final class LuceneStore implements AutoCloseable {
   void add(Collection<IndexedPassage> passages) throws IOException {
     List<Document> docs = new ArrayList<>(passages.size());
     for (IndexedPassage p : passages) {
-      docs.add(LuceneDocs.document(p));
+      docs.add(LuceneDocs.document(p, termVectors));
     }
     writer.addDocuments(docs);
     writes.incrementAndGet();
