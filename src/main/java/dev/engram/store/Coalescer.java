@@ -37,8 +37,6 @@ final class Coalescer<Q, R> {
   private final Set<Object> busyKeys = new HashSet<>();
   private int inFlight;
   private boolean scheduled;
-  private long batches;
-  private long requests;
 
   Coalescer(Context context, int maxInFlight, int maxBatch, Function<Q, Object> keyOf, BatchWriter<Q, R> writer) {
     this.context = context;
@@ -53,11 +51,6 @@ final class Coalescer<Q, R> {
     queue.add(pending);
     schedule();
     return pending.answer().future();
-  }
-
-  /** Batches written so far and the requests they held (for tests and benchmarks). */
-  long[] counts() {
-    return new long[] {batches, requests};
   }
 
   private void schedule() {
@@ -77,8 +70,6 @@ final class Coalescer<Q, R> {
         return;
       }
       inFlight++;
-      batches++;
-      requests += batch.size();
       write(batch).onComplete(ar -> {
         inFlight--;
         for (Pending<Q, R> p : batch) {
