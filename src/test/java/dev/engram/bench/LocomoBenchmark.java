@@ -152,7 +152,8 @@ public final class LocomoBenchmark {
         sums[3] / n, latencies.get(latencies.size() / 2));
   }
 
-  private static int hits(List<String> ranked, Set<String> gold, int k) {
+  /** How many of the first {@code k} ranked turns are gold evidence. */
+  static int hits(List<String> ranked, Set<String> gold, int k) {
     int n = 0;
     for (int i = 0; i < Math.min(k, ranked.size()); i++) {
       if (gold.contains(ranked.get(i))) {

@@ -136,8 +136,8 @@ public final class LocomoSweep {
       List<String> ranked = hits.stream().map(h -> turnOf.get(h.id())).toList();
       Set<String> gold = new HashSet<>();
       q.getJsonArray("evidence").forEach(e -> gold.add(String.valueOf(e)));
-      int h5 = hits(ranked, gold, 5);
-      int h10 = hits(ranked, gold, 10);
+      int h5 = LocomoBenchmark.hits(ranked, gold, 5);
+      int h10 = LocomoBenchmark.hits(ranked, gold, 10);
       sums[0] += h5 > 0 ? 1 : 0;
       sums[1] += h10 > 0 ? 1 : 0;
       sums[2] += h5 / (double) gold.size();
@@ -146,16 +146,6 @@ public final class LocomoSweep {
     int n = questions.size();
     return String.format("%.3f %.3f %.3f %.3f %.2f", sums[0] / n, sums[1] / n, sums[2] / n, sums[3] / n,
         (OS.getProcessCpuTime() - cpu0) / 1e6 / n);
-  }
-
-  private static int hits(List<String> ranked, Set<String> gold, int k) {
-    int n = 0;
-    for (int i = 0; i < Math.min(k, ranked.size()); i++) {
-      if (gold.contains(ranked.get(i))) {
-        n++;
-      }
-    }
-    return n;
   }
 
   private static List<Double> doubles(String csv) {
