@@ -198,10 +198,7 @@ final class MemoryRepository {
 
   Future<MemoryReply> get(GetMemory req) {
     UUID tenant = UUID.fromString(req.userId());
-    UUID id = Ids.uuidOrNull(req.memoryId());
-    if (id == null) {
-      return Future.failedFuture(notFound(req.memoryId()));
-    }
+    UUID id = memoryUuid(req.memoryId());
     return pool.preparedQuery(GET).execute(Tuple.of(id, tenant)).compose(rows -> rows.size() == 0
         ? Future.failedFuture(notFound(req.memoryId()))
         : Future.succeededFuture(new MemoryReply(MemoryRows.memory(rows.iterator().next()))));
@@ -216,10 +213,7 @@ final class MemoryRepository {
 
   Future<Done> delete(DeleteMemory req) {
     UUID tenant = UUID.fromString(req.userId());
-    UUID id = Ids.uuidOrNull(req.memoryId());
-    if (id == null) {
-      return Future.failedFuture(notFound(req.memoryId()));
-    }
+    UUID id = memoryUuid(req.memoryId());
     return pool.preparedQuery(DELETE_ONE).execute(Tuple.of(id, tenant)).compose(rows -> rows.size() == 0
         ? Future.failedFuture(notFound(req.memoryId()))
         : mirror(tenant, List.of(), List.of(id), "memory delete").map(new Done()));
@@ -259,10 +253,7 @@ final class MemoryRepository {
 
   Future<History> history(HistoryOf req) {
     UUID tenant = UUID.fromString(req.userId());
-    UUID id = Ids.uuidOrNull(req.memoryId());
-    if (id == null) {
-      return Future.failedFuture(notFound(req.memoryId()));
-    }
+    UUID id = memoryUuid(req.memoryId());
     return pool.preparedQuery(HISTORY).execute(Tuple.of(id, tenant)).compose(rows -> rows.size() == 0
         ? Future.failedFuture(notFound(req.memoryId()))
         : Future.succeededFuture(new History(UserRepository.collect(rows, MemoryRows::event))));
@@ -291,6 +282,18 @@ final class MemoryRepository {
     Future<Void> up = upserts.isEmpty() ? Future.succeededFuture() : index.upsert(upserts);
     return IndexSync.bestEffort(up.compose(v -> deletes.isEmpty() ? Future.succeededFuture()
         : index.delete(tenant, deletes)), what);
+  }
+
+  /**
+   * The id as a UUID; an id that is not one names no memory (404, as an unknown one). Throws: for handlers served by
+   * BusService, which turns the exception into the reply; inside a transaction, fail the future instead.
+   */
+  private static UUID memoryUuid(String memoryId) {
+    UUID id = Ids.uuidOrNull(memoryId);
+    if (id == null) {
+      throw notFound(memoryId);
+    }
+    return id;
   }
 
   static ApiException notFound(String memoryId) {

@@ -12,6 +12,7 @@ import dev.engram.store.MemoryProtocol.SearchMemories;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -60,21 +61,27 @@ final class MemorySearch {
   private Future<List<ScoredMemory>> filtered(UUID tenant, List<UUID> owners, SearchMemories req) {
     List<Object> params = new ArrayList<>(List.of(tenant, owners.toArray(UUID[]::new)));
     var condition = new Condition(MemoryFilterSql.compile(req.filter(), params), List.copyOf(params));
-    String sql = "select m.id, m.embedding from memories m where m.user_id = $1 and m.scope_id = any($2) and "
-        + condition.sql() + " limit " + (EXACT_LIMIT + 1);
-    return pool.preparedQuery(sql).execute(Tuple.from(params)).compose(rows -> {
-      if (rows.size() > EXACT_LIMIT) {
+    String where = " from memories m where m.user_id = $1 and m.scope_id = any($2) and " + condition.sql();
+    String count = "select count(*) from (select 1" + where + " limit " + (EXACT_LIMIT + 1) + ") matches";
+    return pool.preparedQuery(count).execute(Tuple.from(params)).compose(counted -> {
+      if (counted.iterator().next().getLong(0) > EXACT_LIMIT) {
         return ranked(tenant, owners, req, condition, Math.max(100, req.limit() * 4));
       }
-      List<ScoredPassage> scored = new ArrayList<>(rows.size());
-      for (Row r : rows) {
-        float[] v = ArchivalRows.unboxed(r.getArrayOfFloats("embedding"));
-        double norms = VectorMath.norm(v) * VectorMath.norm(req.vector());
-        scored.add(new ScoredPassage(r.getUUID("id"), norms == 0 ? 0 : VectorMath.dot(v, req.vector()) / norms));
-      }
-      scored.sort(Comparator.comparingDouble(ScoredPassage::score).reversed());
-      return fetch(tenant, scored.subList(0, Math.min(req.limit(), scored.size())), null);
+      return pool.preparedQuery("select m.id, m.embedding" + where).execute(Tuple.from(params))
+          .compose(rows -> exact(tenant, rows, req));
     });
+  }
+
+  /** Scores the rows' stored vectors against the query and fetches the best {@code limit}. */
+  private Future<List<ScoredMemory>> exact(UUID tenant, RowSet<Row> rows, SearchMemories req) {
+    List<ScoredPassage> scored = new ArrayList<>(rows.size());
+    for (Row r : rows) {
+      float[] v = ArchivalRows.unboxed(r.getArrayOfFloats("embedding"));
+      double norms = VectorMath.norm(v) * VectorMath.norm(req.vector());
+      scored.add(new ScoredPassage(r.getUUID("id"), norms == 0 ? 0 : VectorMath.dot(v, req.vector()) / norms));
+    }
+    scored.sort(Comparator.comparingDouble(ScoredPassage::score).reversed());
+    return fetch(tenant, scored.subList(0, Math.min(req.limit(), scored.size())), null);
   }
 
   /** The index's ranking of the scopes, passed through {@code condition} (may be null) until enough hits pass. */
