@@ -14,6 +14,7 @@ import dev.engram.store.StoreVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.core.VertxOptions;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -124,6 +125,11 @@ public final class EngramServer implements AutoCloseable {
 
   public String baseUrl() {
     return scheme + "://localhost:" + port;
+  }
+
+  /** Where this server's PostgreSQL is (the embedded one, or the configured one). */
+  public PgConnectOptions databaseOptions() {
+    return database.connectOptions();
   }
 
   public Vertx vertx() {

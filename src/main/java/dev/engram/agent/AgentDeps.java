@@ -16,7 +16,7 @@ import java.util.Map;
 /** What the step loop works with: storage, archival memory, the model, the tools, and the loop's settings. */
 record AgentDeps(Vertx vertx, StoreClient store, ArchivalMemory archival, LlmClient llm, Summarizer summarizer, ToolRegistry tools,
     int maxChainingSteps, int coreMemoryLimit, String model, int contextWindow, ZoneId zone,
-    Map<List<String>, Integer> toolTokenCache) {
+    long inputWriteDelayMs, Map<List<String>, Integer> toolTokenCache) {
 
   private static final long[] SAVE_BACKOFF_MS = {100, 500, 2000, 5000};
 

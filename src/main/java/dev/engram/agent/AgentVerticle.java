@@ -48,7 +48,7 @@ public final class AgentVerticle extends VerticleBase {
         new Chunker(chunkTokens), embedding.model());
     var deps = new AgentDeps(vertx, new StoreClient(vertx), archival, client, new Summarizer(client),
         new ToolRegistry(), settings.maxChainingSteps(), settings.coreMemoryLimit(), llmSettings.model(),
-        llmSettings.contextWindow(), ZoneId.of(settings.timezone()), null);
+        llmSettings.contextWindow(), ZoneId.of(settings.timezone()), settings.inputWriteDelayMs(), null);
     var service = new AgentService(deps, llmSettings.configured());
     vertx.eventBus().<String>consumer(Addresses.AUTH_REVOKED, m -> service.forgetUser(m.body()));
     vertx.eventBus().<ArchivalChanged>consumer(Addresses.ARCHIVAL_CHANGED,

@@ -29,11 +29,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One send to an agent: the input is stored, then the model is called step after step (inner monologue, one function
- * call, its result) until it stops asking for heartbeats or the chaining cap is reached. The model is called while the
- * input is being written, but its answer is only acted on (and so no event goes out) once the input is stored. Each
- * step's messages and the agent's state are persisted before the next step starts; every event is emitted as it
- * happens.
+ * One send to an agent: the model is called step after step (inner monologue, one function call, its result) until it
+ * stops asking for heartbeats or the chaining cap is reached. Each step's messages and the agent's state are written in
+ * one transaction before the next step starts, and a step's events go out only once it is written, so a client never
+ * sees what a crash could take back. The input is written with the first step's result when the model answers within
+ * {@link AgentDeps#inputWriteDelayMs()} (one commit instead of two), otherwise on its own when that delay ends, and in
+ * any case before a failure is reported.
  */
 final class StepLoop implements ToolContext {
   private static final Logger LOG = LoggerFactory.getLogger(StepLoop.class);
@@ -44,7 +45,12 @@ final class StepLoop implements ToolContext {
   private final AgentDeps deps;
   private final Consumer<StepEvent> emit;
   private final List<StepEvent> events = new ArrayList<>();
+  /** Events of the current step, released once the step is written. */
+  private final List<StepEvent> held = new ArrayList<>();
   private final List<Message> unsaved = new ArrayList<>();
+  /** The last write asked for; writes run one after another, each taking what is unsaved when it starts. */
+  private Future<Void> writing = Future.succeededFuture();
+  private long inputTimer = -1;
   private int prompt;
   private int completion;
   private int total;
@@ -65,16 +71,23 @@ final class StepLoop implements ToolContext {
         ? Inputs.systemAlert(request.message(), now, zone())
         : Inputs.userMessage(request.message(), now, zone());
     addToContext(rt.newMessage(Message.USER, text, null, List.of(), null, now));
-    Future<Void> inputStored = save();
-    return step(inputStored)
+    if (deps.inputWriteDelayMs() > 0) {
+      inputTimer = deps.vertx().setTimer(deps.inputWriteDelayMs(), t -> {
+        inputTimer = -1;
+        save();
+      });
+    } else {
+      save();
+    }
+    return step()
         .map(v -> new StepResult(List.copyOf(events), usage(), steps))
-        .recover(failure -> inputStored.transform(stored -> save()).transform(saved -> Future.failedFuture(failure)));
+        .recover(failure -> save().transform(saved -> Future.failedFuture(failure)));
   }
 
-  /** One step; {@code inputStored} completes when what came before is stored, which the model's answer waits for. */
-  private Future<Void> step(Future<Void> inputStored) {
-    return fitContext().compose(v -> complete()).compose(reply -> inputStored.compose(v -> handle(reply)))
-        .compose(outcome -> save().compose(v -> {
+  private Future<Void> step() {
+    return fitContext().compose(v -> complete()).compose(this::handle).compose(outcome -> save().compose(v -> {
+      held.forEach(emit);
+      held.clear();
       steps++;
       StepDecision decision = StepDecision.after(steps, deps.maxChainingSteps(), outcome.memoryWarning,
           outcome.failed, outcome.heartbeat);
@@ -91,7 +104,7 @@ final class StepLoop implements ToolContext {
         default -> Inputs.heartbeat(Inputs.HEARTBEAT_REQUESTED, now, zone());
       };
       addToContext(rt.newMessage(Message.USER, input, null, List.of(), null, now));
-      return step(Future.succeededFuture());
+      return step();
     }));
   }
 
@@ -177,8 +190,17 @@ final class StepLoop implements ToolContext {
     unsaved.add(m);
   }
 
-  /** Writes the new messages and the agent's state in one transaction. */
+  /** Writes the new messages and the agent's state in one transaction, after any write asked for before. */
   private Future<Void> save() {
+    if (inputTimer >= 0) {
+      deps.vertx().cancelTimer(inputTimer);
+      inputTimer = -1;
+    }
+    writing = writing.transform(previous -> write());
+    return writing;
+  }
+
+  private Future<Void> write() {
     if (unsaved.isEmpty()) {
       return Future.succeededFuture();
     }
@@ -194,7 +216,7 @@ final class StepLoop implements ToolContext {
   private void event(String kind, String content, String status, String id, Instant at) {
     StepEvent e = new StepEvent(kind, content, status, id, at);
     events.add(e);
-    emit.accept(e);
+    held.add(e);
   }
 
   private int promptTokens() {

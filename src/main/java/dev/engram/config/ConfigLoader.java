@@ -86,7 +86,8 @@ public final class ConfigLoader {
         longer("LLM_TIMEOUT_MS", 120_000), integer("LLM_MAX_RETRIES", 3), longer("LLM_RETRY_BASE_MS", 500),
         bool("LLM_STREAM", false));
     var agents = new EngramConfig.Agents(integer("AGENT_INSTANCES", cores), integer("MAX_CHAINING_STEPS", 10),
-        integer("CORE_MEMORY_LIMIT", 2000), longer("STEP_TIMEOUT_MS", 600_000), str("TIMEZONE", "UTC"));
+        integer("CORE_MEMORY_LIMIT", 2000), longer("STEP_TIMEOUT_MS", 600_000), str("TIMEZONE", "UTC"),
+        longer("INPUT_WRITE_DELAY_MS", 20));
     var auth = new EngramConfig.Auth(str("JWT_SECRET", null), longer("JWT_TTL_SECONDS", 3600),
         str("API_KEY", null));
     var memory = new EngramConfig.Memory(integer("MEMORY_INSTANCES", cores));
@@ -110,6 +111,7 @@ public final class ConfigLoader {
         "HTTP_INSTANCES, AGENT_INSTANCES and MEMORY_INSTANCES must be positive");
     require(server.eventLoops() > 0, "EVENT_LOOPS must be positive");
     require(agents.maxChainingSteps() > 0, "MAX_CHAINING_STEPS must be positive");
+    require(agents.inputWriteDelayMs() >= 0, "INPUT_WRITE_DELAY_MS must not be negative");
     require(llm.contextWindow() >= 512, "LLM_CONTEXT_WINDOW must be at least 512");
     return new EngramConfig(server, Path.of(str("ENGRAM_HOME", "./data")).toAbsolutePath().normalize(),
         str("MEMGPT_SERVER_PASS", null), database, llm, agents, auth, embedding, index, archival, memory);

@@ -37,9 +37,12 @@ public record EngramConfig(
     }
   }
 
-  /** Agent verticles and the step loop. */
+  /**
+   * Agent verticles and the step loop. {@code inputWriteDelayMs}: how long a send's input may wait to be written
+   * together with the first step's result (one commit) before it is written on its own.
+   */
   public record Agents(int instances, int maxChainingSteps, int coreMemoryLimit, long stepTimeoutMs,
-      String timezone) {}
+      String timezone, long inputWriteDelayMs) {}
 
   /**
    * JWT signing ({@code jwtSecret} null means generated once and kept in {@code home}), and an optional static API key

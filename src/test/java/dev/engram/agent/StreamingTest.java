@@ -6,8 +6,14 @@ import dev.engram.testkit.Api;
 import dev.engram.testkit.ScriptedLlm;
 import dev.engram.testkit.ScriptedLlm.Step;
 import dev.engram.testkit.TestServer;
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Transaction;
+import io.vertx.sqlclient.Tuple;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -20,6 +26,7 @@ import java.net.http.WebSocketHandshakeException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
@@ -165,7 +172,80 @@ class StreamingTest {
     assertEquals(2, llm.requestCount());
   }
 
+  @Test
+  @DisplayName("the input is stored while a slow model thinks, and no event is sent before its step is stored")
+  void eventsFollowTheirCommit() throws Exception {
+    String key = api.newUser().getString("api_key");
+    String agentId = api.newAgent(key, "durable");
+    llm.enqueue(Step.toolCall("Writing it down.", "core_memory_append", new JsonObject().put("name", "human")
+            .put("content", "Is patient").put("request_heartbeat", true)).after(1500),
+        Step.sendMessage("Done writing.", "Noted."));
+    BlockingQueue<String> events = new LinkedBlockingQueue<>();
+    Thread reader = new Thread(() -> {
+      try {
+        HttpResponse<InputStream> resp = http.send(sseRequest(agentId, key, "Remember that I am patient"),
+            HttpResponse.BodyHandlers.ofInputStream());
+        new BufferedReader(new InputStreamReader(resp.body(), StandardCharsets.UTF_8)).lines()
+            .filter(line -> line.startsWith("data: ")).forEach(line -> events.add(line.substring(6)));
+      } catch (Exception e) {
+        events.add("failed: " + e);
+      }
+    });
+    reader.start();
+
+    long deadline = System.currentTimeMillis() + 5000;
+    boolean inputStored = false;
+    while (!inputStored && System.currentTimeMillis() < deadline) {
+      inputStored = api.messages(agentId, key, 10).stream().map(JsonObject.class::cast)
+          .anyMatch(m -> "user".equals(m.getString("role")) && m.getString("text").contains("I am patient"));
+      Thread.sleep(20);
+    }
+    assertTrue(inputStored, "the input was not stored while the model was thinking");
+    assertTrue(events.isEmpty(), "an event went out before the model answered: " + events);
+
+    // hold the agent's row so that the step cannot be stored: its events must wait, though the model has answered
+    Pool db = PgBuilder.pool().connectingTo(server.server().databaseOptions()).using(server.server().vertx())
+        .build();
+    SqlConnection conn = await(db.getConnection());
+    try {
+      Transaction tx = await(conn.begin());
+      await(conn.preparedQuery("select 1 from agents where id = $1 for update")
+          .execute(Tuple.of(UUID.fromString(agentId))));
+      assertNull(events.poll(2500, TimeUnit.MILLISECONDS), "an event went out before its step was stored");
+      assertEquals(1, llm.requestCount(), "the model had answered while the row was held");
+      await(tx.commit());
+    } finally {
+      await(conn.close());
+      await(db.close());
+    }
+
+    int seen = 0;
+    for (String event = events.poll(10, TimeUnit.SECONDS); !"[DONE]".equals(event);
+        event = events.poll(10, TimeUnit.SECONDS)) {
+      assertNotNull(event, "the run did not finish");
+      String id = new JsonObject(event).getString("id");
+      assertTrue(api.messages(agentId, key, 20).stream().map(JsonObject.class::cast)
+          .anyMatch(m -> id.equals(m.getString("id"))), "event sent before message " + id + " was stored: " + event);
+      seen++;
+    }
+    assertEquals(7, seen, "two steps: monologue, function call and return each, and the reply");
+    reader.join(5000);
+  }
+
+  private static <T> T await(Future<T> future) throws Exception {
+    return future.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
   // ---------------------------------------------------------------- helpers
+
+  private HttpRequest sseRequest(String agentId, String key, String message) {
+    return HttpRequest.newBuilder(URI.create(api.base() + "/api/agents/" + agentId + "/messages"))
+        .timeout(Duration.ofSeconds(30)).header("authorization", "Bearer " + key)
+        .header("content-type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("message", message).put("stream", true)
+            .encode()))
+        .build();
+  }
 
   private URI wsUri(String agentId, String token) {
     return URI.create("ws://localhost:" + server.port() + "/api/agents/" + agentId + "/ws"
