@@ -21,6 +21,8 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -35,13 +37,17 @@ public final class EngramServer implements AutoCloseable {
 
   private final Vertx vertx;
   private final DatabaseLauncher database;
+  /** Deployment ids in the order the verticles started. */
+  private final List<String> deployments;
   private final int port;
   private final String adminPassword;
   private final String scheme;
 
-  private EngramServer(Vertx vertx, DatabaseLauncher database, int port, String adminPassword, String scheme) {
+  private EngramServer(Vertx vertx, DatabaseLauncher database, List<String> deployments, int port,
+      String adminPassword, String scheme) {
     this.vertx = vertx;
     this.database = database;
+    this.deployments = List.copyOf(deployments);
     this.port = port;
     this.adminPassword = adminPassword;
     this.scheme = scheme;
@@ -72,6 +78,7 @@ public final class EngramServer implements AutoCloseable {
     // one event loop per core (Vert.x would start two): hand-offs between verticles then find their loop awake more
     // often, and fewer threads contend for the cores
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(server.eventLoops()));
+    List<String> deployments = new ArrayList<>();
     try {
       vertx.eventBus().registerCodec(new RecordCodec());
       vertx.eventBus().codecSelector(body -> body instanceof Record ? RecordCodec.NAME : null);
@@ -84,17 +91,21 @@ public final class EngramServer implements AutoCloseable {
       AtomicInteger shards = new AtomicInteger();
       var embedding = config.embedding();
       StoreVerticle.IndexOpener indexes = name -> Indexes.create(vertx, config.index(), config.home(), name);
-      vertx.deployVerticle(new EmbeddingVerticle(embedding))
+      vertx.deployVerticle(new EmbeddingVerticle(embedding)).onSuccess(deployments::add)
           .compose(id -> vertx.deployVerticle(new StoreVerticle(database.connectOptions(),
               config.database().poolSize(), indexes, embedding.model(), embedding.dimension())))
+          .onSuccess(deployments::add)
           .compose(id -> vertx.deployVerticle(
               () -> new AgentVerticle(shards.getAndIncrement(), config),
               new DeploymentOptions().setInstances(config.agents().instances())))
-          .compose(id -> vertx.deployVerticle(new SourceVerticle(config)))
+          .onSuccess(deployments::add)
+          .compose(id -> vertx.deployVerticle(new SourceVerticle(config))).onSuccess(deployments::add)
           .compose(id -> vertx.deployVerticle(() -> new MemoryVerticle(config),
               new DeploymentOptions().setInstances(config.memory().instances())))
+          .onSuccess(deployments::add)
           .compose(id -> vertx.deployVerticle(() -> new HttpVerticle(http),
               new DeploymentOptions().setInstances(server.instances())))
+          .onSuccess(deployments::add)
           .toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
     } catch (Exception e) {
       vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -106,7 +117,7 @@ public final class EngramServer implements AutoCloseable {
     if (!config.llm().configured()) {
       LOG.warn("No LLM configured: message routes answer 503 until OPENAI_BASE_URL is set");
     }
-    return new EngramServer(vertx, database, port, adminPassword, scheme);
+    return new EngramServer(vertx, database, deployments, port, adminPassword, scheme);
   }
 
   /** How long an HTTP request waits for the memory verticle: three LLM calls, each with all its retries. */
@@ -136,11 +147,19 @@ public final class EngramServer implements AutoCloseable {
     return vertx;
   }
 
-  /** Stops the verticles, then the embedded database. */
+  /**
+   * Stops the verticles in the reverse order of their start (HTTP first, so no new work comes in; the store and the
+   * embedder last, so what is still running can finish or see the stop), then the embedded database.
+   */
   @Override
   public void close() {
     try {
-      Future<Void> closing = vertx.close();
+      Future<Void> closing = Future.succeededFuture();
+      for (int i = deployments.size() - 1; i >= 0; i--) {
+        String id = deployments.get(i);
+        closing = closing.transform(previous -> vertx.undeploy(id));
+      }
+      closing = closing.transform(undeployed -> vertx.close());
       closing.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
       LOG.warn("Vert.x did not close cleanly", e);

@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Loads uploaded files into sources, a few jobs at a time: extract text (on a worker), chunk, embed, then store the
  * document and its passages in the transaction that completes the job. Any failure ends the job failed with its
- * reason and no passages. The uploaded file is removed once its job has ended.
+ * reason and no passages. The uploaded file is removed once its job has ended. A job cut short by the server
+ * stopping is left running, with its file, to be resumed at the next start.
  */
 public final class JobRunner {
   private static final Logger LOG = LoggerFactory.getLogger(JobRunner.class);
@@ -39,6 +40,7 @@ public final class JobRunner {
   private final int concurrency;
   private final Queue<Job> queue = new ArrayDeque<>();
   private int running;
+  private boolean stopping;
 
   public JobRunner(Vertx vertx, WorkerExecutor workers, ArchivalClient store, EmbedClient embedder, Chunker chunker,
       TextExtractor extractor, String embeddingModel, int concurrency) {
@@ -69,6 +71,12 @@ public final class JobRunner {
     }
   }
 
+  /** From now on a failing job is taken for one cut short by the stop, not for a job that failed. */
+  public void stop() {
+    stopping = true;
+    queue.clear();
+  }
+
   /** Runs one job to its end; the future never fails (failures are recorded on the job). */
   Future<Void> run(Job job) {
     String fileName = String.valueOf(job.metadata().getOrDefault("filename", "upload"));
@@ -82,8 +90,12 @@ public final class JobRunner {
               .compose(chunks -> embedAll(chunks).compose(passages ->
                   store.completeJob(job.id(), fileName, text.length(), embeddingModel, passages))))
           .<Void>mapEmpty()
-          .recover(e -> store.failJob(job.id(), reason(e)).<Void>mapEmpty());
+          .recover(e -> stopping ? Future.failedFuture(e) : store.failJob(job.id(), reason(e)).<Void>mapEmpty());
     }).onComplete(ar -> {
+      if (ar.failed() && stopping) {
+        LOG.info("job {} was cut short by the server stopping; it resumes at the next start", job.id());
+        return;
+      }
       if (ar.failed()) {
         LOG.warn("job {} could not be recorded as ended", job.id(), ar.cause());
       }

@@ -69,6 +69,9 @@ public final class SourceVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    if (runner != null) {
+      runner.stop();
+    }
     if (workers != null) {
       return workers.close();
     }

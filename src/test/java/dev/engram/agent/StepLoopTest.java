@@ -6,6 +6,7 @@ import dev.engram.testkit.Api;
 import dev.engram.testkit.ScriptedLlm;
 import dev.engram.testkit.ScriptedLlm.Step;
 import dev.engram.testkit.TestServer;
+import dev.engram.testkit.TempHomes;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
@@ -16,7 +17,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -89,8 +89,8 @@ class StepLoopTest {
 
   @Test
   @DisplayName("MAX_CHAINING_STEPS stops a model that always asks for another heartbeat")
-  void chainingCap() throws IOException {
-    try (TestServer server = TestServer.start(Files.createTempDirectory("engram-cap-"),
+  void chainingCap() {
+    try (TestServer server = TestServer.start(TempHomes.create("engram-cap-"),
         Map.of("MAX_CHAINING_STEPS", "3"))) {
       String key = server.api.newUser().getString("api_key");
       String agentId = server.api.newAgent(key, "looper");
@@ -302,8 +302,8 @@ class StepLoopTest {
 
   @Test
   @DisplayName("when the context overflows, the oldest messages are summarised and stay in recall")
-  void summarisationOnOverflow() throws IOException {
-    try (TestServer server = TestServer.start(Files.createTempDirectory("engram-small-"),
+  void summarisationOnOverflow() {
+    try (TestServer server = TestServer.start(TempHomes.create("engram-small-"),
         Map.of("LLM_CONTEXT_WINDOW", "3000"))) {
       String key = server.api.newUser().getString("api_key");
       String agentId = server.api.newAgent(key, "forgetter");
@@ -404,8 +404,8 @@ class StepLoopTest {
 
   @Test
   @DisplayName("an LLM that never answers gives 504 after LLM_TIMEOUT_MS")
-  void llmTimeout() throws IOException {
-    try (TestServer server = TestServer.start(Files.createTempDirectory("engram-timeout-"),
+  void llmTimeout() {
+    try (TestServer server = TestServer.start(TempHomes.create("engram-timeout-"),
         Map.of("LLM_TIMEOUT_MS", "300", "LLM_MAX_RETRIES", "0"))) {
       String key = server.api.newUser().getString("api_key");
       String agentId = server.api.newAgent(key, "waiting");
@@ -425,8 +425,8 @@ class StepLoopTest {
 
   @Test
   @DisplayName("without an LLM, sends answer 503 naming OPENAI_BASE_URL while agents and memory still work")
-  void noLlmConfigured() throws IOException {
-    try (TestServer server = TestServer.start(Files.createTempDirectory("engram-nollm-"),
+  void noLlmConfigured() {
+    try (TestServer server = TestServer.start(TempHomes.create("engram-nollm-"),
         Map.of("OPENAI_BASE_URL", ""))) {
       Api a = server.api;
       String key = a.newUser().getString("api_key");

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import dev.engram.testkit.Api;
 import dev.engram.testkit.TestServer;
+import dev.engram.testkit.TempHomes;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -20,7 +21,7 @@ class IndexRebuildTest {
   @Test
   @DisplayName("after the index folder is deleted, a restart rebuilds it and search finds every passage again")
   void rebuiltAfterFolderDeleted() throws Exception {
-    Path home = Files.createTempDirectory("engram-index-");
+    Path home = TempHomes.create("engram-index-");
     String key;
     String agent;
     String id;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.*;
 import dev.engram.testkit.Api;
 import dev.engram.testkit.ScriptedEmbeddings;
 import dev.engram.testkit.TestServer;
+import dev.engram.testkit.TempHomes;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
@@ -26,7 +27,7 @@ class JobRecoveryTest {
     Vertx vertx = Vertx.vertx();
     ScriptedEmbeddings embeddings = ScriptedEmbeddings.start(vertx, DIM).toCompletionStage().toCompletableFuture()
         .get(30, TimeUnit.SECONDS);
-    Path home = Files.createTempDirectory("engram-jobs-");
+    Path home = TempHomes.create("engram-jobs-");
     Map<String, String> remote = Map.of("EMBEDDING_BASE_URL", embeddings.baseUrl(), "EMBEDDING_MODEL", "scripted",
         "EMBEDDING_DIM", String.valueOf(DIM), "EMBEDDING_TIMEOUT_MS", "60000");
     String key;

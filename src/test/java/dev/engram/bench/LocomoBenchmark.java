@@ -2,6 +2,7 @@ package dev.engram.bench;
 
 import dev.engram.testkit.Api;
 import dev.engram.testkit.TestServer;
+import dev.engram.testkit.TempHomes;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URLEncoder;
@@ -46,7 +47,7 @@ public final class LocomoBenchmark {
       }
     }
 
-    try (TestServer server = TestServer.start(Files.createTempDirectory("engram-locomo-"), Map.of())) {
+    try (TestServer server = TestServer.start(TempHomes.create("engram-locomo-"), Map.of())) {
       Api api = server.api;
       String key = api.newUser().getString("api_key");
       Map<String, String> agentOf = new HashMap<>();

@@ -1,5 +1,6 @@
 package dev.engram.bench;
 
+import dev.engram.testkit.TempHomes;
 import com.sun.management.OperatingSystemMXBean;
 import dev.engram.embed.MiniLmEncoder;
 import dev.engram.index.LuceneIndex;
@@ -104,7 +105,7 @@ public final class LocomoSweep {
             for (double weight : weights) {
              for (double context : contexts) {
               LuceneTuning tuning = base.withFusion((int) depth, weight).withContextWeight(context);
-              Path dir = Files.createTempDirectory("engram-locomo-sweep-");
+              Path dir = TempHomes.create("engram-locomo-sweep-");
               try (LuceneIndex index = new LuceneIndex(vertx, dir, tuning)) {
                 await(index.upsert(passages));
                 if (text == null) {

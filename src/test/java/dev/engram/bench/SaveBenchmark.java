@@ -1,5 +1,6 @@
 package dev.engram.bench;
 
+import dev.engram.testkit.TempHomes;
 import dev.engram.config.EngramConfig;
 import dev.engram.kernel.RecordCodec;
 import dev.engram.model.Agent;
@@ -16,7 +17,6 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -55,7 +55,7 @@ public final class SaveBenchmark {
     int agents = Integer.parseInt(opts.getOrDefault("agents", "64"));
     int seconds = Integer.parseInt(opts.getOrDefault("seconds", "10"));
     maxContext = Integer.parseInt(opts.getOrDefault("context", "150"));
-    Path home = Files.createTempDirectory("engram-save-bench-");
+    Path home = TempHomes.create("engram-save-bench-");
     ResourceMeter meter = new ResourceMeter(home.resolve("pgdata"));
     var db = new EngramConfig.Database(null, null, 5432, "engram", "postgres", null, 8);
     try (DatabaseLauncher database = DatabaseLauncher.start(db, home)) {

@@ -3,6 +3,7 @@ package dev.engram.bench;
 import dev.engram.EngramServer;
 import dev.engram.config.ConfigLoader;
 import dev.engram.testkit.ScriptedLlm;
+import dev.engram.testkit.TempHomes;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -47,7 +48,7 @@ public final class StepBenchmark {
     int seconds = Integer.parseInt(opts.getOrDefault("seconds", "20"));
     int warmup = Integer.parseInt(opts.getOrDefault("warmup", "30"));
 
-    Path home = Files.createTempDirectory("engram-bench-");
+    Path home = TempHomes.create("engram-bench-");
     ResourceMeter meter = new ResourceMeter(home.resolve("pgdata"));
     Vertx side = Vertx.vertx();
     ScriptedLlm llm = await(ScriptedLlm.start(side));

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import dev.engram.testkit.Api;
 import dev.engram.testkit.TestServer;
+import dev.engram.testkit.TempHomes;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -154,7 +154,7 @@ class AuthTest {
   @Test
   @DisplayName("with JWT_TTL_SECONDS=1 a token works at first and is refused with 403 once it has expired")
   void tokenExpires() throws Exception {
-    try (TestServer server = TestServer.start(Files.createTempDirectory("engram-ttl-"),
+    try (TestServer server = TestServer.start(TempHomes.create("engram-ttl-"),
         Map.of("JWT_TTL_SECONDS", "1"))) {
       Api own = server.api;
       String key = own.newUser().getString("api_key");

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.*;
 import dev.engram.testkit.Api;
 import dev.engram.testkit.ScriptedLlm.Step;
 import dev.engram.testkit.TestServer;
+import dev.engram.testkit.TempHomes;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
@@ -26,7 +27,7 @@ class RestartTest {
   @Test
   @DisplayName("after a restart the key and token still work and the agent, its memory and its messages are all there")
   void stateSurvivesRestart() throws Exception {
-    Path home = Files.createTempDirectory("engram-restart-");
+    Path home = TempHomes.create("engram-restart-");
     String key;
     String userId;
     String agentId;

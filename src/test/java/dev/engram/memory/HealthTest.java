@@ -6,7 +6,7 @@ import dev.engram.config.EngramConfig;
 import dev.engram.store.DatabaseLauncher;
 import dev.engram.testkit.Api;
 import dev.engram.testkit.TestServer;
-import java.nio.file.Files;
+import dev.engram.testkit.TempHomes;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
@@ -17,11 +17,11 @@ class HealthTest {
   @Test
   @DisplayName("healthy while PostgreSQL answers; 503 with database disconnected once it is gone")
   void healthFollowsTheDatabase() throws Exception {
-    Path dbHome = Files.createTempDirectory("engram-health-db-");
+    Path dbHome = TempHomes.create("engram-health-db-");
     var embedded = new EngramConfig.Database(null, null, 5432, "engram", "postgres", null, 4);
     DatabaseLauncher database = DatabaseLauncher.start(embedded, dbHome);
     var options = database.connectOptions();
-    try (TestServer server = TestServer.start(Files.createTempDirectory("engram-health-"), Map.of(
+    try (TestServer server = TestServer.start(TempHomes.create("engram-health-"), Map.of(
         "POSTGRES_HOST", options.getHost(), "POSTGRES_PORT", Integer.toString(options.getPort()),
         "POSTGRES_DB", options.getDatabase(), "POSTGRES_USER", options.getUser(),
         "POSTGRES_PASSWORD", options.getPassword()))) {

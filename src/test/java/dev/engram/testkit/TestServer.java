@@ -49,12 +49,8 @@ public final class TestServer implements AutoCloseable {
   /** One server for the whole test run; closed when the JVM exits. */
   public static synchronized TestServer shared() {
     if (shared == null) {
-      try {
-        shared = start(Files.createTempDirectory("engram-test-"), Map.of());
-      } catch (IOException e) {
-        throw new IllegalStateException(e);
-      }
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> shared.close()));
+      shared = start(TempHomes.create("engram-test-"), Map.of());
+      TempHomes.closeAtExit(shared);
     }
     return shared;
   }
