@@ -1,5 +1,6 @@
 package dev.engram.agent;
 
+import com.github.f4b6a3.uuid.UuidCreator;
 import dev.engram.model.Agent;
 import dev.engram.model.Message;
 import dev.engram.model.ToolCall;
@@ -7,7 +8,6 @@ import io.vertx.core.Future;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 
 /**
  * The live state of one agent inside its shard: the persisted record, the messages of its context window (system
@@ -61,7 +61,7 @@ final class AgentRuntime {
   }
 
   Message newMessage(String role, String text, String name, List<ToolCall> calls, String toolCallId, Instant at) {
-    return new Message(UUID.randomUUID().toString(), agent.id(), agent.userId(), role, text, name, calls, toolCallId,
+    return new Message(UuidCreator.getTimeOrderedEpoch().toString(), agent.id(), agent.userId(), role, text, name, calls, toolCallId,
         Message.ASSISTANT.equals(role) ? agent.model() : null, tokens.message(text, calls), at);
   }
 
