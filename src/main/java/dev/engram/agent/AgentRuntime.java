@@ -65,6 +65,12 @@ final class AgentRuntime {
         Message.ASSISTANT.equals(role) ? agent.model() : null, tokens.message(text, calls), at);
   }
 
+  /** A message that only goes into a model request (never stored or kept in context), so its tokens are not counted. */
+  Message requestOnly(String role, String text, Instant at) {
+    return new Message(UuidCreator.getTimeOrderedEpoch().toString(), agent.id(), agent.userId(), role, text, null,
+        List.of(), null, null, 0, at);
+  }
+
   String system() {
     return context.isEmpty() ? "" : context.get(0).text();
   }

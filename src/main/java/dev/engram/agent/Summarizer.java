@@ -66,8 +66,8 @@ final class Summarizer {
     }
     List<Message> hidden = List.copyOf(rt.context.subList(1, cut));
     var now = Times.now();
-    Message transcript = rt.newMessage(Message.USER, transcript(hidden), null, List.of(), null, now);
-    Message instructions = rt.newMessage(Message.SYSTEM, Templates.SUMMARY_PROMPT, null, List.of(), null, now);
+    Message transcript = rt.requestOnly(Message.USER, transcript(hidden), now);
+    Message instructions = rt.requestOnly(Message.SYSTEM, Templates.SUMMARY_PROMPT, now);
     var request = new LlmRequest(rt.agent.model(), List.of(instructions, transcript), List.of(), rt.agent.userId());
     return llm.complete(request).map(reply -> {
       String summary = reply.content() == null ? "" : reply.content().strip();
