@@ -92,6 +92,36 @@ class ConcurrencyTest {
   }
 
   @Test
+  @DisplayName("16 agents waiting on a slow model all reach it at once (no small connection pool in between)")
+  void manyAgentsWaitOnTheModelTogether() throws Exception {
+    int n = 16;
+    String key = api.newUser().getString("api_key");
+    List<String> agents = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      agents.add(api.newAgent(key, "crowd-" + i));
+    }
+    CountDownLatch allArrived = new CountDownLatch(n);
+    llm.fallback(req -> {
+      allArrived.countDown();
+      return Step.sendMessage(null, "answered").after(LLM_DELAY_MS);
+    });
+    ExecutorService pool = Executors.newFixedThreadPool(n);
+    try {
+      List<Future<Api.Response>> sends = new ArrayList<>();
+      for (String agentId : agents) {
+        sends.add(pool.submit(() -> StepLoopTest.send(api, agentId, key, "are you there?")));
+      }
+      assertTrue(allArrived.await(LLM_DELAY_MS * 3 / 4, TimeUnit.MILLISECONDS), (n - allArrived.getCount())
+          + " of " + n + " sends reached the model before the first answer was due; the others were held back");
+      for (Future<Api.Response> send : sends) {
+        assertEquals(200, send.get(30, TimeUnit.SECONDS).status());
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   @DisplayName("20 concurrent sends to one agent all succeed, lose no memory edit and never interleave their steps")
   void oneAgentSerialises() throws Exception {
     int n = 20;
