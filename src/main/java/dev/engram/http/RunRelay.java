@@ -11,6 +11,7 @@ import dev.engram.kernel.ApiException;
 import dev.engram.kernel.ErrorKind;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
+import java.util.List;
 
 /**
  * Follows one run for a streaming client: listens on the run's event address before the step is sent, hands each
@@ -23,6 +24,11 @@ final class RunRelay {
     default void started() {}
 
     void event(StepEvent event);
+
+    /** Several events that came together (one step's); a sink may send them in one write. */
+    default void events(List<StepEvent> events) {
+      events.forEach(this::event);
+    }
 
     void done(RunFinished end);
 
@@ -46,10 +52,8 @@ final class RunRelay {
           sink.event(e);
         }
       } else if (m.body() instanceof RunEvents batch) {
-        for (StepEvent e : batch.events()) {
-          if (!finished) {
-            sink.event(e);
-          }
+        if (!finished) {
+          sink.events(batch.events());
         }
       } else if (m.body() instanceof RunFinished end) {
         finish(end, null);

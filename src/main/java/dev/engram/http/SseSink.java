@@ -6,6 +6,7 @@ import dev.engram.kernel.ApiException;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.util.List;
 
 /**
  * Writes a run as Server-Sent Events: {@code data: {event}} per event, then {@code data: [DONE]}. Headers go out when
@@ -39,9 +40,21 @@ final class SseSink implements RunRelay.Sink {
   }
 
   @Override
+  public void events(List<StepEvent> events) {
+    if (response.closed() || response.ended()) {
+      return;
+    }
+    open();
+    StringBuilder frames = new StringBuilder(256 * events.size());
+    for (StepEvent e : events) {
+      frames.append("data: ").append(e.toJson().encode()).append("\n\n");
+    }
+    response.write(frames.toString());
+  }
+
+  @Override
   public void done(RunFinished end) {
-    write("[DONE]");
-    close();
+    finish("data: [DONE]\n\n");
   }
 
   @Override
@@ -50,9 +63,8 @@ final class SseSink implements RunRelay.Sink {
       FailureHandler.send(ctx, error);
       return;
     }
-    write(new JsonObject().put("error", error.getMessage()).put("status", error.status()).encode());
-    write("[DONE]");
-    close();
+    finish("data: " + new JsonObject().put("error", error.getMessage()).put("status", error.status()).encode()
+        + "\n\ndata: [DONE]\n\n");
   }
 
   private void write(String data) {
@@ -79,11 +91,13 @@ final class SseSink implements RunRelay.Sink {
     }
   }
 
-  private void close() {
-    cancelTimers();
+  /** Writes the last frames and ends the response in one go. */
+  private void finish(String lastFrames) {
     if (!response.closed() && !response.ended()) {
-      response.end();
+      open();
+      response.end(lastFrames);
     }
+    cancelTimers();
   }
 
   void cancelTimers() {
