@@ -27,6 +27,10 @@ import java.util.List;
  * tensor saves 4-6 % CPU (length-sorted runs of 4-8 rows from a micro-batch) but makes a vector depend on its
  * neighbours: the int8 layers quantize activations with one scale per tensor, so even rows of equal length without
  * padding come out at cosine about 0.987 to the lone vector. {@code rowsPerRun > 1} selects it for experiments.
+ *
+ * <p>Waiting: with one window per run a fuller batch saves nothing, so a runner never holds a text back for more
+ * ({@code batchWaitMs} applies only with {@code rowsPerRun > 1}). Waiting used to cost a search up to the whole wait
+ * (2 ms by default) whenever the other runner was busy, e.g. with the query of another search.
  */
 public final class LocalEmbedder implements Embedder {
   /** Windows per ONNX run by default: one (see the class comment). */
@@ -40,7 +44,7 @@ public final class LocalEmbedder implements Embedder {
     this.vertx = vertx;
     this.encoder = encoder;
     this.batcher = new MicroBatcher("engram-embed", texts -> encoder.encode(texts, rowsPerRun),
-        settings.batchSize(), settings.batchWaitMs(), settings.threads());
+        settings.batchSize(), rowsPerRun > 1 ? settings.batchWaitMs() : 0, settings.threads());
   }
 
   /** Loads the model; blocking (about a second), so call it from a worker thread. */

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.KnnFloatVectorQuery;
 import org.apache.lucene.search.Query;
@@ -66,8 +67,9 @@ final class LuceneSearch {
       fused = PassageContext.rescore(searcher, q.userId().toString(), fused, limit, tuning.contextWeight());
     }
     var out = new ArrayList<ScoredPassage>(Math.min(limit, fused.size()));
+    StoredFields fields = searcher.storedFields();
     for (int i = 0; i < Math.min(limit, fused.size()); i++) {
-      out.add(new ScoredPassage(idOf(searcher, fused.get(i).item()), fused.get(i).score()));
+      out.add(new ScoredPassage(idOf(fields, fused.get(i).item()), fused.get(i).score()));
     }
     return out;
   }
@@ -115,13 +117,18 @@ final class LuceneSearch {
 
   private static List<ScoredPassage> resolve(IndexSearcher searcher, TopDocs top, boolean cosine) throws IOException {
     var out = new ArrayList<ScoredPassage>(top.scoreDocs.length);
+    StoredFields fields = searcher.storedFields();
     for (ScoreDoc d : top.scoreDocs) {
-      out.add(new ScoredPassage(idOf(searcher, d.doc), cosine ? LuceneDocs.cosine(d.score) : d.score));
+      out.add(new ScoredPassage(idOf(fields, d.doc), cosine ? LuceneDocs.cosine(d.score) : d.score));
     }
     return out;
   }
 
-  private static UUID idOf(IndexSearcher searcher, int doc) throws IOException {
-    return UUID.fromString(searcher.storedFields().document(doc, ID_ONLY).get(LuceneDocs.ID));
+  /**
+   * The passage id of a hit. One {@code fields} serves all hits of a search: each instance keeps its own
+   * decompression buffers, so a fresh one per hit would allocate them again (tens of KB each).
+   */
+  private static UUID idOf(StoredFields fields, int doc) throws IOException {
+    return UUID.fromString(fields.document(doc, ID_ONLY).get(LuceneDocs.ID));
   }
 }

@@ -22,7 +22,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code --searches} POST /search requests: adds/s, latency percentiles, and CPU per add / per search.
  *
  * <p>Usage: scripts/bench.sh memories [--memories 100000] [--callers 64] [--per-request 1] [--searches 2000]
- * [--search-callers 2]
+ * [--search-callers 2] [--warmup 200] [--home DIR]
+ *
+ * <p>{@code --warmup} searches run before the measured ones (the JIT compiler is still busy after a few hundred).
+ * {@code --home} keeps the server's home (database and indexes) in DIR: the first run adds the memories there and
+ * later runs with the same DIR skip the add phase and only search (for iterating on search).
  */
 public final class MemoryBenchmark {
   public static void main(String[] args) throws Exception {
@@ -32,43 +36,71 @@ public final class MemoryBenchmark {
     int perRequest = Integer.parseInt(opts.getOrDefault("per-request", "1"));
     int searches = Integer.parseInt(opts.getOrDefault("searches", "2000"));
     int searchCallers = Integer.parseInt(opts.getOrDefault("search-callers", "2"));
-    Path home = Files.createTempDirectory("engram-memory-bench-");
+    int warmup = Integer.parseInt(opts.getOrDefault("warmup", "200"));
+    Path home = opts.containsKey("home") ? Files.createDirectories(Path.of(opts.get("home")))
+        : Files.createTempDirectory("engram-memory-bench-");
+    Path savedKey = home.resolve("bench-api-key");
+    boolean populated = Files.exists(savedKey);
     ResourceMeter meter = new ResourceMeter(home.resolve("pgdata"));
     List<String> texts = Sentences.generate(memories, 42);
     try (TestServer server = TestServer.start(home, Map.of())) {
       Api api = server.api;
-      String key = api.newUser().getString("api_key");
+      String key = populated ? Files.readString(savedKey).strip() : api.newUser().getString("api_key");
       System.out.printf("memory benchmark: %d memories of one user, %d callers, %d per request; %d searches by %d"
           + " callers; %d cores%n", memories, callers, perRequest, searches, searchCallers,
           Runtime.getRuntime().availableProcessors());
 
-      int requests = (memories + perRequest - 1) / perRequest;
-      ResourceMeter.Sample before = meter.sample();
-      long started = System.nanoTime();
-      long[] latencies = run(meter, callers, requests, i -> {
-        JsonArray messages = new JsonArray();
-        for (int j = i * perRequest; j < Math.min(memories, (i + 1) * perRequest); j++) {
-          messages.add(new JsonObject().put("role", "user").put("content", texts.get(j)));
-        }
-        return api.post("/memories", key, new JsonObject().put("user_id", "bench-user").put("infer", false)
-            .put("messages", messages));
-      });
-      double seconds = (System.nanoTime() - started) / 1e9;
-      System.out.printf("add (infer=false)   %d memories in %.1f s: %.0f adds/s; request latency %s%n%s%n",
-          memories, seconds, memories / seconds, percentiles(latencies),
-          meter.sample().minus(before).perStep(memories).replace("/step", "/add"));
+      if (populated) {
+        System.out.printf("add skipped: the memories of an earlier run are in %s%n", home);
+      } else {
+        add(api, key, meter, texts, callers, perRequest);
+        Files.writeString(savedKey, key);
+      }
 
       List<String> queries = Sentences.generate(searches, 7);
-      run(meter, searchCallers, Math.min(200, searches), i -> search(api, key, queries.get(i)));
-      before = meter.sample();
-      started = System.nanoTime();
-      latencies = run(meter, searchCallers, searches, i -> search(api, key, queries.get(i)));
-      seconds = (System.nanoTime() - started) / 1e9;
+      run(meter, searchCallers, warmup, i -> search(api, key, queries.get(i % searches)));
+      Map<String, Long> threadsBefore = ResourceMeter.threadGroupsCpuNs();
+      ResourceMeter.Sample before = meter.sample();
+      long started = System.nanoTime();
+      long[] latencies = run(meter, searchCallers, searches, i -> search(api, key, queries.get(i)));
+      double seconds = (System.nanoTime() - started) / 1e9;
       System.out.printf("search (limit 10)   %d searches in %.1f s: %.0f searches/s; latency %s%n%s%n",
           searches, seconds, searches / seconds, percentiles(latencies),
           meter.sample().minus(before).perStep(searches).replace("/step", "/search"));
+      System.out.printf("cpu/search by thread (ms):%s%n", byThread(threadsBefore, searches));
     }
     System.exit(0); // the scripted LLM's Vert.x instance would keep the JVM alive
+  }
+
+  private static void add(Api api, String key, ResourceMeter meter, List<String> texts, int callers, int perRequest)
+      throws Exception {
+    int memories = texts.size();
+    int requests = (memories + perRequest - 1) / perRequest;
+    ResourceMeter.Sample before = meter.sample();
+    long started = System.nanoTime();
+    long[] latencies = run(meter, callers, requests, i -> {
+      JsonArray messages = new JsonArray();
+      for (int j = i * perRequest; j < Math.min(memories, (i + 1) * perRequest); j++) {
+        messages.add(new JsonObject().put("role", "user").put("content", texts.get(j)));
+      }
+      return api.post("/memories", key, new JsonObject().put("user_id", "bench-user").put("infer", false)
+          .put("messages", messages));
+    });
+    double seconds = (System.nanoTime() - started) / 1e9;
+    System.out.printf("add (infer=false)   %d memories in %.1f s: %.0f adds/s; request latency %s%n%s%n",
+        memories, seconds, memories / seconds, percentiles(latencies),
+        meter.sample().minus(before).perStep(memories).replace("/step", "/add"));
+  }
+
+  /** CPU per search of each thread group (names with digits removed) since {@code before}, largest first. */
+  private static String byThread(Map<String, Long> before, int searches) {
+    StringBuilder line = new StringBuilder();
+    ResourceMeter.threadGroupsCpuNs().entrySet().stream()
+        .map(e -> Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0L)))
+        .filter(e -> e.getValue() > 0)
+        .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+        .forEach(e -> line.append(String.format(" %s=%.3f", e.getKey(), e.getValue() / 1e6 / searches)));
+    return line.toString();
   }
 
   private static Api.Response search(Api api, String key, String query) {
