@@ -2,6 +2,7 @@ package dev.engram.bench;
 
 import dev.engram.testkit.Api;
 import dev.engram.testkit.Sentences;
+import dev.engram.testkit.TempHomes;
 import dev.engram.testkit.TestServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -38,7 +39,7 @@ public final class MemoryBenchmark {
     int searchCallers = Integer.parseInt(opts.getOrDefault("search-callers", "2"));
     int warmup = Integer.parseInt(opts.getOrDefault("warmup", "200"));
     Path home = opts.containsKey("home") ? Files.createDirectories(Path.of(opts.get("home")))
-        : Files.createTempDirectory("engram-memory-bench-");
+        : TempHomes.create("engram-memory-bench-");
     Path savedKey = home.resolve("bench-api-key");
     boolean populated = Files.exists(savedKey);
     ResourceMeter meter = new ResourceMeter(home.resolve("pgdata"));
