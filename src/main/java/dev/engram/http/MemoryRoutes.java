@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 /**
  * The Mem0 REST API (classic v1.0 routes, no prefix): add with or without inference, list with paging, get, update,
@@ -167,8 +168,10 @@ final class MemoryRoutes {
       throw ApiException.badRequest("Invalid filters: " + e.getMessage());
     }
     String user = Authenticator.user(ctx);
-    embedder.embed(query)
-        .compose(vector -> store.search(user, scope, vector, filter, limit, threshold))
+    Future<float[]> vector = embedder.embed(query);
+    Future<List<UUID>> scopeIds = store.scopes(user, scope); // looked up while the query is being embedded
+    Future.all(vector, scopeIds)
+        .compose(both -> store.search(user, scope, scopeIds.result(), vector.result(), filter, limit, threshold))
         .onSuccess(found -> Responses.json(ctx, 200, new JsonObject()
             .put("results", new JsonArray(found.stream().map(MemoryViews::scored).toList()))
             .put("memories", new JsonArray(found.stream().map(MemoryViews::seedMemory).toList()))

@@ -44,6 +44,7 @@ public final class Addresses {
 
   public static final String MEMORY_APPLY = "store.memory.apply";
   public static final String MEMORY_SEARCH = "store.memory.search";
+  public static final String MEMORY_SCOPES = "store.memory.scopes";
   public static final String MEMORY_LIST = "store.memory.list";
   public static final String MEMORY_GET = "store.memory.get";
   public static final String MEMORY_UPDATE = "store.memory.update";

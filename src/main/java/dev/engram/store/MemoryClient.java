@@ -12,6 +12,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 /** Typed access to the persistence verticle's memory and chat-session addresses over the event bus. */
 public final class MemoryClient {
@@ -31,8 +32,18 @@ public final class MemoryClient {
 
   public Future<List<ScoredMemory>> search(String userId, Scope scope, float[] vector, MemoryFilter filter,
       int limit, Double threshold) {
+    return search(userId, scope, null, vector, filter, limit, threshold);
+  }
+
+  /** A search over scope ids from {@link #scopes} (looked up while the query was being embedded). */
+  public Future<List<ScoredMemory>> search(String userId, Scope scope, List<UUID> scopeIds, float[] vector,
+      MemoryFilter filter, int limit, Double threshold) {
     return this.<FoundMemories>ask(Addresses.MEMORY_SEARCH,
-        new SearchMemories(userId, scope, vector, filter, limit, threshold)).map(FoundMemories::found);
+        new SearchMemories(userId, scope, scopeIds, vector, filter, limit, threshold)).map(FoundMemories::found);
+  }
+
+  public Future<List<UUID>> scopes(String userId, Scope scope) {
+    return this.<ScopeIds>ask(Addresses.MEMORY_SCOPES, new FindScopes(userId, scope)).map(ScopeIds::ids);
   }
 
   public Future<MemoryPage> list(String userId, Scope scope, String cursor, int limit) {

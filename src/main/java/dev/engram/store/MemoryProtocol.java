@@ -6,6 +6,7 @@ import dev.engram.model.MemoryEvent;
 import dev.engram.model.MemoryFilter;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 /**
  * Requests and replies of the persistence verticle for Mem0 memories and chat sessions. {@code userId} is always the
@@ -59,8 +60,12 @@ public final class MemoryProtocol {
    * The memories of the scope most similar to {@code vector}, best first, each scored by cosine similarity clamped
    * to [0, 1]; {@code filter} and {@code threshold} may be null.
    */
-  public record SearchMemories(String userId, Scope scope, float[] vector, MemoryFilter filter, int limit,
-      Double threshold) {}
+  /** A search; {@code scopeIds} are the scope's ids when the caller looked them up already (else null). */
+  public record SearchMemories(String userId, Scope scope, List<UUID> scopeIds, float[] vector, MemoryFilter filter,
+      int limit, Double threshold) {}
+  /** The ids of a user's scopes that a Mem0 scope selects. */
+  public record FindScopes(String userId, Scope scope) {}
+  public record ScopeIds(List<UUID> ids) {}
   public record ScoredMemory(Memory memory, double score) {}
   public record FoundMemories(List<ScoredMemory> found) {}
 

@@ -1,6 +1,8 @@
 package dev.engram.store;
 
+import dev.engram.store.MemoryProtocol.FindScopes;
 import dev.engram.store.MemoryProtocol.Scope;
+import dev.engram.store.MemoryProtocol.ScopeIds;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
@@ -18,6 +20,10 @@ final class MemoryScopes {
 
   MemoryScopes(Pool pool) {
     this.pool = pool;
+  }
+
+  Future<ScopeIds> find(FindScopes req) {
+    return matching(UUID.fromString(req.userId()), req.scope()).map(ScopeIds::new);
   }
 
   Future<List<UUID>> matching(UUID tenant, Scope scope) {

@@ -46,7 +46,9 @@ final class MemorySearch {
 
   Future<FoundMemories> search(SearchMemories req) {
     UUID tenant = UUID.fromString(req.userId());
-    return scopes.matching(tenant, req.scope()).compose(owners -> {
+    Future<List<UUID>> scopeIds = req.scopeIds() != null ? Future.succeededFuture(req.scopeIds())
+        : scopes.matching(tenant, req.scope());
+    return scopeIds.compose(owners -> {
       if (owners.isEmpty()) {
         return Future.succeededFuture(List.<ScoredMemory>of());
       }

@@ -135,6 +135,7 @@ public final class StoreVerticle extends VerticleBase {
     registrations.add(serve(Addresses.JOB_UNFINISHED, jobs::unfinished));
     registrations.add(serve(Addresses.MEMORY_APPLY, mems::apply));
     registrations.add(serve(Addresses.MEMORY_SEARCH, memorySearch::search));
+    registrations.add(serve(Addresses.MEMORY_SCOPES, scopes::find));
     registrations.add(serve(Addresses.MEMORY_LIST, mems::list));
     registrations.add(serve(Addresses.MEMORY_GET, mems::get));
     registrations.add(serve(Addresses.MEMORY_UPDATE, mems::update));
