@@ -1,9 +1,12 @@
 package dev.engram.bench;
 
 import dev.engram.testkit.Api;
+import dev.engram.testkit.ScriptedEmbeddings;
 import dev.engram.testkit.Sentences;
 import dev.engram.testkit.TempHomes;
 import dev.engram.testkit.TestServer;
+import io.vertx.core.Vertx;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
@@ -15,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -23,13 +27,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code --searches} POST /search requests: adds/s, latency percentiles, and CPU per add / per search.
  *
  * <p>Usage: scripts/bench.sh memories [--memories 100000] [--callers 64] [--per-request 1] [--searches 2000]
- * [--search-callers 2] [--warmup 200] [--home DIR]
+ * [--search-callers 2] [--warmup 200] [--home DIR] [--embeddings local|scripted]
  *
  * <p>{@code --warmup} searches run before the measured ones (the JIT compiler is still busy after a few hundred).
  * {@code --home} keeps the server's home (database and indexes) in DIR: the first run adds the memories there and
  * later runs with the same DIR skip the add phase and only search (for iterating on search).
+ * {@code --embeddings scripted} replaces the in-process model with the scripted OpenAI-compatible embeddings server
+ * (random vectors, its CPU counted with the load generator's): what the rest of the path costs without the model.
  */
 public final class MemoryBenchmark {
+  private static final int DIMENSION = 384;
+
   public static void main(String[] args) throws Exception {
     Map<String, String> opts = BenchArgs.parse(args);
     int memories = Integer.parseInt(opts.getOrDefault("memories", "100000"));
@@ -44,7 +52,8 @@ public final class MemoryBenchmark {
     boolean populated = Files.exists(savedKey);
     ResourceMeter meter = new ResourceMeter(home.resolve("pgdata"));
     List<String> texts = Sentences.generate(memories, 42);
-    try (TestServer server = TestServer.start(home, Map.of())) {
+    Map<String, String> overrides = "scripted".equals(opts.get("embeddings")) ? scriptedEmbeddings(meter) : Map.of();
+    try (TestServer server = TestServer.start(home, overrides)) {
       Api api = server.api;
       String key = populated ? Files.readString(savedKey).strip() : api.newUser().getString("api_key");
       System.out.printf("memory benchmark: %d memories of one user, %d callers, %d per request; %d searches by %d"
@@ -102,6 +111,18 @@ public final class MemoryBenchmark {
         .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
         .forEach(e -> line.append(String.format(" %s=%.3f", e.getKey(), e.getValue() / 1e6 / searches)));
     return line.toString();
+  }
+
+  /** Starts the scripted embeddings server on its own Vert.x (counted as a side thread) and points the server at it. */
+  private static Map<String, String> scriptedEmbeddings(ResourceMeter meter) throws Exception {
+    Vertx side = Vertx.vertx();
+    ScriptedEmbeddings embeddings = ScriptedEmbeddings.start(side, DIMENSION).toCompletionStage()
+        .toCompletableFuture().get(30, TimeUnit.SECONDS).keepRequests(false);
+    for (var loop : ((VertxInternal) side).eventLoopGroup()) {
+      loop.execute(meter::markSideThread);
+    }
+    return Map.of("EMBEDDING_BASE_URL", embeddings.baseUrl(), "EMBEDDING_MODEL", "scripted",
+        "EMBEDDING_DIM", String.valueOf(DIMENSION));
   }
 
   private static Api.Response search(Api api, String key, String query) {

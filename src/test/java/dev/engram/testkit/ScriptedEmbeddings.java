@@ -31,6 +31,7 @@ public final class ScriptedEmbeddings {
   private final ConcurrentLinkedQueue<Integer> statuses = new ConcurrentLinkedQueue<>();
   private volatile int dimension;
   private volatile long delayMs;
+  private volatile boolean keepRequests = true;
   private volatile HttpServer server;
 
   private ScriptedEmbeddings(Vertx vertx, int dimension) {
@@ -68,6 +69,12 @@ public final class ScriptedEmbeddings {
     return this;
   }
 
+  /** Whether requests are kept for {@link #received()} (benchmarks turn it off). */
+  public ScriptedEmbeddings keepRequests(boolean keep) {
+    keepRequests = keep;
+    return this;
+  }
+
   public List<Received> received() {
     return List.copyOf(received);
   }
@@ -100,7 +107,9 @@ public final class ScriptedEmbeddings {
         return;
       }
       JsonObject body = buffer.toJsonObject();
-      received.add(new Received(body, request.getHeader("Authorization")));
+      if (keepRequests) {
+        received.add(new Received(body, request.getHeader("Authorization")));
+      }
       Integer status = statuses.poll();
       if (status != null) {
         request.response().setStatusCode(status).putHeader("Content-Type", "application/json")
