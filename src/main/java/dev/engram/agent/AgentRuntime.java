@@ -61,8 +61,8 @@ final class AgentRuntime {
   }
 
   Message newMessage(String role, String text, String name, List<ToolCall> calls, String toolCallId, Instant at) {
-    return new Message(UuidCreator.getTimeOrderedEpoch().toString(), agent.id(), agent.userId(), role, text, name, calls, toolCallId,
-        Message.ASSISTANT.equals(role) ? agent.model() : null, tokens.message(text, calls), at);
+    return new Message(UuidCreator.getTimeOrderedEpoch().toString(), agent.id(), agent.userId(), role, text, name,
+        calls, toolCallId, Message.ASSISTANT.equals(role) ? agent.model() : null, tokens.message(text, calls), at);
   }
 
   /** A message that only goes into a model request (never stored or kept in context), so its tokens are not counted. */

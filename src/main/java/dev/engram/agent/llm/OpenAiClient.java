@@ -26,11 +26,11 @@ public final class OpenAiClient implements LlmClient {
   private static final long MAX_DELAY_MS = 30_000;
   private static final int MAX_BACKOFF_SHIFT = 20;
 
-  private final Vertx vertx;
-  private final LlmSettings settings;
   /** Concurrent calls (one connection each): agents wait seconds on a real model, so this is far above the default 5. */
   static final int MAX_CONNECTIONS = 256;
 
+  private final Vertx vertx;
+  private final LlmSettings settings;
   private final HttpClient http;
   private final String url;
   private final RequestOptions target;
