@@ -5,21 +5,21 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
-import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An OpenAI-compatible chat-completions endpoint reached with the Vert.x {@link HttpClient}: per-attempt timeout (no
- * byte for that long), retries with exponential backoff on 429, 5xx, connection errors and timeouts, optional SSE
- * streaming. The request target and headers are built once; up to {@link #MAX_CONNECTIONS} calls run at once.
+ * An OpenAI-compatible chat-completions endpoint reached with the Vert.x {@link WebClient}: per-attempt timeout,
+ * retries with exponential backoff on 429, 5xx, connection errors and timeouts, optional SSE streaming. Up to
+ * {@link #MAX_CONNECTIONS} calls run at once.
  */
 public final class OpenAiClient implements LlmClient {
   private static final Logger LOG = LoggerFactory.getLogger(OpenAiClient.class);
@@ -31,29 +31,16 @@ public final class OpenAiClient implements LlmClient {
 
   private final Vertx vertx;
   private final LlmSettings settings;
-  private final HttpClient http;
+  private final WebClient web;
   private final String url;
-  private final RequestOptions target;
   private final RequestEncoder encoder = new RequestEncoder();
 
   public OpenAiClient(Vertx vertx, LlmSettings settings) {
     this.vertx = vertx;
     this.settings = settings;
-    this.http = vertx.createHttpClient(new HttpClientOptions(), new PoolOptions().setHttp1MaxSize(MAX_CONNECTIONS));
+    this.web = WebClient.create(vertx, new WebClientOptions().setUserAgent("engram"),
+        new PoolOptions().setHttp1MaxSize(MAX_CONNECTIONS));
     this.url = settings.configured() ? stripTrailingSlash(settings.baseUrl()) + "/chat/completions" : null;
-    this.target = url == null ? null : requestOptions(url, settings);
-  }
-
-  private static RequestOptions requestOptions(String url, LlmSettings settings) {
-    RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(url)
-        .setIdleTimeout(settings.timeoutMs())
-        .putHeader("User-Agent", "engram")
-        .putHeader("Accept", settings.stream() ? "text/event-stream" : "application/json")
-        .putHeader("Content-Type", "application/json");
-    if (settings.apiKey() != null && !settings.apiKey().isBlank()) {
-      options.putHeader("Authorization", "Bearer " + settings.apiKey());
-    }
-    return options;
   }
 
   @Override
@@ -72,36 +59,35 @@ public final class OpenAiClient implements LlmClient {
 
   /** Releases the underlying HTTP client. */
   public void close() {
-    http.close();
+    web.close();
   }
-
-  /** What came back: status, the Retry-After header and the body. */
-  private record Answer(int status, String retryAfter, String text) {}
 
   private void attempt(Buffer body, int attempt, Promise<LlmReply> promise) {
-    http.request(target)
-        .compose(request -> request.send(body))
-        .compose(response -> response.body().map(b -> new Answer(response.statusCode(),
-            response.getHeader("Retry-After"), b.toString())))
-        .onComplete(ar -> {
-          if (ar.succeeded()) {
-            onAnswer(ar.result(), body, attempt, promise);
-          } else {
-            onFailure(ar.cause(), body, attempt, promise);
-          }
-        });
+    HttpRequest<Buffer> request = web.postAbs(url)
+        .timeout(settings.timeoutMs())
+        .putHeader("Accept", settings.stream() ? "text/event-stream" : "application/json");
+    if (settings.apiKey() != null && !settings.apiKey().isBlank()) {
+      request.putHeader("Authorization", "Bearer " + settings.apiKey());
+    }
+    request.putHeader("Content-Type", "application/json").sendBuffer(body).onComplete(ar -> {
+      if (ar.succeeded()) {
+        onResponse(ar.result(), body, attempt, promise);
+      } else {
+        onFailure(ar.cause(), body, attempt, promise);
+      }
+    });
   }
 
-  private void onAnswer(Answer answer, Buffer body, int attempt, Promise<LlmReply> promise) {
-    int status = answer.status();
-    String text = answer.text();
+  private void onResponse(HttpResponse<Buffer> response, Buffer body, int attempt, Promise<LlmReply> promise) {
+    int status = response.statusCode();
+    String text = response.bodyAsString() == null ? "" : response.bodyAsString();
     if (status >= 200 && status < 300) {
       promise.handle(parse(text));
     } else if (status == 429 || status >= 500) {
       String reason = "HTTP " + status;
       LlmException failure = new LlmException(LlmException.Kind.UPSTREAM,
           "LLM endpoint answered HTTP " + status + " after " + (attempt + 1) + " attempt(s): " + OpenAiWire.excerpt(text));
-      retryOrFail(body, attempt, promise, failure, reason, retryAfterMs(answer.retryAfter()));
+      retryOrFail(body, attempt, promise, failure, reason, retryAfterMs(response.getHeader("Retry-After")));
     } else if (status == 400 && OpenAiWire.isContextOverflow(text)) {
       promise.fail(new LlmException(LlmException.Kind.CONTEXT_OVERFLOW,
           "prompt exceeds the model's context window: " + OpenAiWire.excerpt(text)));
