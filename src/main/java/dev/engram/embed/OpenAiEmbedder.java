@@ -7,6 +7,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpRequest;
@@ -33,6 +34,8 @@ public final class OpenAiEmbedder implements Embedder {
   private static final Logger LOG = LoggerFactory.getLogger(OpenAiEmbedder.class);
   static final int MAX_RETRIES = 4;
   private static final long MAX_DELAY_MS = 20_000;
+  /** Calls in flight at once (one connection each); every add or search embeds on its own, so not the default 5. */
+  static final int MAX_CONNECTIONS = 64;
 
   private final Vertx vertx;
   private final EmbeddingSettings settings;
@@ -51,7 +54,8 @@ public final class OpenAiEmbedder implements Embedder {
     this.settings = settings;
     this.retryBaseMs = Math.max(1, retryBaseMs);
     this.web = WebClient.create(vertx, new WebClientOptions().setUserAgent("engram")
-        .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, settings.timeoutMs())));
+        .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, settings.timeoutMs())),
+        new PoolOptions().setHttp1MaxSize(MAX_CONNECTIONS));
     String base = settings.baseUrl().strip();
     while (base.endsWith("/")) {
       base = base.substring(0, base.length() - 1);

@@ -11,6 +11,7 @@ import dev.engram.kernel.ErrorKind;
 import dev.engram.testkit.ScriptedEmbeddings;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -66,6 +67,25 @@ class OpenAiEmbedderTest {
     }
     assertEquals("text-embedding-test", embedder.model());
     assertEquals(DIM, embedder.dimension());
+  }
+
+  @Test
+  void manyCallersReachASlowEndpointAtOnce() throws Exception {
+    var embedder = embedder(32, 5_000);
+    server.delayMs(1_000);
+    int callers = 16;
+    List<Future<List<float[]>>> calls = new ArrayList<>();
+    for (int i = 0; i < callers; i++) {
+      calls.add(embedder.embed(List.of("text " + i)));
+    }
+    long deadline = System.currentTimeMillis() + 750;
+    while (server.received().size() < callers && System.currentTimeMillis() < deadline) {
+      Thread.sleep(10);
+    }
+    assertEquals(callers, server.received().size(), "requests held back behind a small connection pool");
+    for (Future<List<float[]>> call : calls) {
+      assertEquals(1, await(call).size());
+    }
   }
 
   @Test
