@@ -67,6 +67,7 @@ final class MemoryRoutes {
     Map<String, Object> metadata = Json.plainMap(Bodies.optionalObject(body, "metadata"));
     boolean infer = Bodies.optionalBoolean(body, "infer", true);
     String memoryType = Bodies.optionalString(body, "memory_type");
+    String prompt = Bodies.optionalString(body, "prompt");
     if (memoryType != null && !MemoryInference.PROCEDURAL.equals(memoryType)) {
       throw ApiException.badRequest("memory_type must be null or '" + MemoryInference.PROCEDURAL + "', got '"
           + memoryType + "'");
@@ -77,7 +78,7 @@ final class MemoryRoutes {
     if (memoryType != null && scope.agent() == null) {
       throw ApiException.badRequest("memory_type '" + MemoryInference.PROCEDURAL + "' needs an agent_id");
     }
-    service.add(Authenticator.user(ctx), scope, messages, metadata, infer, memoryType)
+    service.add(Authenticator.user(ctx), scope, messages, metadata, infer, memoryType, prompt)
         .onSuccess(results -> Responses.json(ctx, 200, new JsonObject().put("results",
             new JsonArray(results.stream().map(MemoryViews::applied).toList()))))
         .onFailure(ctx::fail);

@@ -153,7 +153,8 @@ public final class MemoryInference {
   private Future<List<Applied>> procedural(AddMemories req) {
     MemorySettings s = settings.get();
     List<Message> messages = new ArrayList<>();
-    messages.add(message(Message.SYSTEM, MemoryPrompts.PROCEDURAL));
+    String prompt = req.prompt();
+    messages.add(message(Message.SYSTEM, prompt != null && !prompt.isBlank() ? prompt : MemoryPrompts.PROCEDURAL));
     for (Turn t : req.messages()) {
       if (!Message.SYSTEM.equals(t.role())) {
         messages.add(message(Message.ASSISTANT.equals(t.role()) ? Message.ASSISTANT : Message.USER, t.content()));

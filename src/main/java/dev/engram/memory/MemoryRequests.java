@@ -14,10 +14,11 @@ public final class MemoryRequests {
 
   /**
    * Mem0's add: with {@code infer} facts are extracted and reconciled with the scope's memories by the LLM; without,
-   * each non-system message is stored as it is. {@code memoryType} is null or {@code procedural_memory}.
+   * each non-system message is stored as it is. {@code memoryType} is null or {@code procedural_memory};
+   * {@code prompt} (may be null) replaces our system prompt for the procedural summary, as Mem0's does.
    */
   public record AddMemories(String userId, Scope scope, List<Turn> messages, Map<String, Object> metadata,
-      boolean infer, String memoryType) {}
+      boolean infer, String memoryType, String prompt) {}
   public record Added(List<Applied> results) {}
 
   /** A message to the semantic-memory chat in a session of {@code externalUserId}. */

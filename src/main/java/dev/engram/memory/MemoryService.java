@@ -22,9 +22,9 @@ public final class MemoryService {
   }
 
   public Future<List<Applied>> add(String userId, Scope scope, List<Turn> messages, Map<String, Object> metadata,
-      boolean infer, String memoryType) {
+      boolean infer, String memoryType, String prompt) {
     return this.<Added>ask(Addresses.MEMORY_ADD, new AddMemories(userId, scope, messages, metadata, infer,
-        memoryType)).map(Added::results);
+        memoryType, prompt)).map(Added::results);
   }
 
   public Future<ChatAnswer> chat(String userId, String sessionId, String externalUserId, String message) {

@@ -208,6 +208,15 @@ class MemoryInferenceTest {
     assertEquals("system", sent.getJsonObject(0).getString("role"));
     assertEquals("Book me a flight to Oslo", sent.getJsonObject(1).getString("content"));
 
+    llm.reset();
+    llm.enqueue(Step.text("1. Opened the booking site."));
+    String ownPrompt = "Summarise the agent's steps as a numbered list.";
+    assertEquals(1, mem.add(key, new JsonObject().put("agent_id", "travel-bot").put("user_id", user)
+        .put("memory_type", "procedural_memory").put("prompt", ownPrompt)
+        .put("messages", MemoryApi.turns("user", "Book a hotel", "assistant", "Opening the site."))).size());
+    assertEquals(ownPrompt, llm.requests().get(0).getJsonArray("messages").getJsonObject(0).getString("content"),
+        "the request's prompt replaces the procedural system prompt");
+
     Api.Response noAgent = api.post("/memories", key, new JsonObject().put("user_id", user)
         .put("memory_type", "procedural_memory").put("messages", MemoryApi.turns("user", "x")));
     assertEquals(400, noAgent.status());
