@@ -22,8 +22,12 @@ final class FailureHandler implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     ApiException error = toApi(ctx.failure(), ctx.statusCode());
-    if (error.status() >= 500) {
+    if (error.status() == 500) {
       LOG.error("{} {} failed: {}", ctx.request().method(), ctx.request().path(), error.getMessage(), ctx.failure());
+    } else if (error.status() > 500) {
+      // the model or a dependency failed (502/503/504): expected in operation, and the cause is in the message
+      LOG.warn("{} {} answered {}: {}", ctx.request().method(), ctx.request().path(), error.status(),
+          error.getMessage());
     }
     if (ctx.response().headWritten()) {
       ctx.response().reset();
