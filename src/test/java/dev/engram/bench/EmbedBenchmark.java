@@ -21,7 +21,6 @@ import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -40,7 +39,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class EmbedBenchmark {
   public static void main(String[] args) throws Exception {
-    Map<String, String> opts = parse(args);
+    Map<String, String> opts = BenchArgs.parse(args);
     int texts = Integer.parseInt(opts.getOrDefault("texts", "2000"));
     int callers = Integer.parseInt(opts.getOrDefault("callers", "64"));
     int batchSize = Integer.parseInt(opts.getOrDefault("batch-size", "32"));
@@ -233,13 +232,5 @@ public final class EmbedBenchmark {
 
   private static <T> T await(Future<T> future) throws Exception {
     return future.toCompletionStage().toCompletableFuture().get(10, TimeUnit.MINUTES);
-  }
-
-  private static Map<String, String> parse(String[] args) {
-    Map<String, String> opts = new HashMap<>();
-    for (int i = 0; i + 1 < args.length; i += 2) {
-      opts.put(args[i].replaceFirst("^--", ""), args[i + 1]);
-    }
-    return opts;
   }
 }

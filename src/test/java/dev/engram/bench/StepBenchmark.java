@@ -42,7 +42,7 @@ public final class StepBenchmark {
   private static Map<String, Long> lastThreads = Map.of();
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> opts = parse(args);
+    Map<String, String> opts = BenchArgs.parse(args);
     int agents = Integer.parseInt(opts.getOrDefault("agents", "64"));
     int rate = Integer.parseInt(opts.getOrDefault("rate", "1000"));
     int seconds = Integer.parseInt(opts.getOrDefault("seconds", "20"));
@@ -225,13 +225,5 @@ public final class StepBenchmark {
 
   private static <T> T await(Future<T> f) throws Exception {
     return f.toCompletionStage().toCompletableFuture().get(10, TimeUnit.MINUTES);
-  }
-
-  private static Map<String, String> parse(String[] args) {
-    Map<String, String> out = new HashMap<>();
-    for (int i = 0; i + 1 < args.length; i += 2) {
-      out.put(args[i].replaceFirst("^--", ""), args[i + 1]);
-    }
-    return out;
   }
 }

@@ -15,7 +15,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -41,7 +40,7 @@ public final class VectorIndexBenchmark {
   private static final UUID OTHER_OWNER = new UUID(3, 3);
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> o = parse(args);
+    Map<String, String> o = BenchArgs.parse(args);
     int n = Integer.parseInt(o.getOrDefault("vectors", "1000000"));
     int queries = Integer.parseInt(o.getOrDefault("queries", "1000"));
     int dim = Integer.parseInt(o.getOrDefault("dim", "384"));
@@ -196,13 +195,5 @@ public final class VectorIndexBenchmark {
         Files.delete(p);
       }
     }
-  }
-
-  private static Map<String, String> parse(String[] args) {
-    Map<String, String> out = new HashMap<>();
-    for (int i = 0; i + 1 < args.length; i += 2) {
-      out.put(args[i].replaceFirst("^--", ""), args[i + 1]);
-    }
-    return out;
   }
 }
