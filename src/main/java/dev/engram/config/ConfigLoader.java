@@ -28,7 +28,8 @@ public final class ConfigLoader {
 
   public static EngramConfig load(Map<String, String> env, Map<String, String> overrides) {
     ConfigLoader loader = new ConfigLoader();
-    String file = env.getOrDefault("ENGRAM_CONFIG", overrides.get("ENGRAM_CONFIG"));
+    // the file is chosen with the same precedence as every setting: a flag (--config) beats the environment
+    String file = overrides.get("ENGRAM_CONFIG") != null ? overrides.get("ENGRAM_CONFIG") : env.get("ENGRAM_CONFIG");
     Path path = Path.of(file != null ? file : DEFAULT_FILE);
     if (Files.exists(path)) {
       loader.values.putAll(readFile(path));

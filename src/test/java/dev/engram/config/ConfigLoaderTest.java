@@ -1,0 +1,53 @@
+package dev.engram.config;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.engram.testkit.TempHomes;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The precedence the README promises: defaults, then the file, then the environment, then command-line flags. */
+class ConfigLoaderTest {
+  private final Path dir = TempHomes.create("engram-config-");
+
+  private Path file(String name, String yaml) throws IOException {
+    Path path = dir.resolve(name);
+    Files.writeString(path, yaml);
+    return path;
+  }
+
+  @Test
+  void theConfigFlagBeatsTheEnvironmentsConfigFile() throws IOException {
+    Path fromEnv = file("env.yaml", "PORT: 1111\n");
+    Path fromFlag = file("flag.yaml", "PORT: 2222\n");
+    EngramConfig config = ConfigLoader.load(Map.of("ENGRAM_CONFIG", fromEnv.toString()),
+        Map.of("ENGRAM_CONFIG", fromFlag.toString()));
+    assertEquals(2222, config.server().port());
+  }
+
+  @Test
+  void theEnvironmentNamesTheFileWhenNoFlagDoes() throws IOException {
+    Path fromEnv = file("env.yaml", "PORT: 1111\n");
+    assertEquals(1111, ConfigLoader.load(Map.of("ENGRAM_CONFIG", fromEnv.toString()), Map.of()).server().port());
+  }
+
+  @Test
+  void environmentBeatsTheFileAndFlagsBeatTheEnvironment() throws IOException {
+    Path yaml = file("engram.yaml", "PORT: 1111\nHOST: file-host\nLLM_MODEL: file-model\n");
+    EngramConfig config = ConfigLoader.load(
+        Map.of("ENGRAM_CONFIG", yaml.toString(), "PORT", "3333", "HOST", "env-host"), Map.of("PORT", "4444"));
+    assertEquals(4444, config.server().port());
+    assertEquals("env-host", config.server().host());
+    assertEquals("file-model", config.llm().model());
+  }
+
+  @Test
+  void aNamedFileThatDoesNotExistIsAnError() {
+    var error = assertThrows(IllegalArgumentException.class,
+        () -> ConfigLoader.load(Map.of(), Map.of("ENGRAM_CONFIG", dir.resolve("missing.yaml").toString())));
+    assertTrue(error.getMessage().contains("missing.yaml"), error.getMessage());
+  }
+}
