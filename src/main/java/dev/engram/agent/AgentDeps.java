@@ -1,6 +1,6 @@
 package dev.engram.agent;
 
-import dev.engram.agent.llm.LlmClient;
+import dev.engram.llm.LlmClient;
 import dev.engram.agent.tool.ToolRegistry;
 import dev.engram.kernel.ApiException;
 import dev.engram.model.Agent;

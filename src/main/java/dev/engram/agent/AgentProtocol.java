@@ -1,6 +1,6 @@
 package dev.engram.agent;
 
-import dev.engram.agent.llm.LlmReply;
+import dev.engram.llm.LlmReply;
 import dev.engram.model.Agent;
 import dev.engram.model.CoreMemory;
 import java.util.List;

@@ -2,9 +2,9 @@ package dev.engram.agent;
 
 import static dev.engram.agent.AgentProtocol.*;
 
-import dev.engram.agent.llm.LlmClient;
-import dev.engram.agent.llm.LlmSettings;
-import dev.engram.agent.llm.OpenAiClient;
+import dev.engram.llm.LlmClient;
+import dev.engram.llm.LlmSettings;
+import dev.engram.llm.OpenAiClient;
 import dev.engram.agent.tool.ToolRegistry;
 import dev.engram.config.EngramConfig;
 import dev.engram.kernel.Addresses;

@@ -2,9 +2,9 @@ package dev.engram.agent;
 
 import dev.engram.agent.AgentProtocol.Step;
 import dev.engram.agent.AgentProtocol.StepResult;
-import dev.engram.agent.llm.LlmException;
-import dev.engram.agent.llm.LlmReply;
-import dev.engram.agent.llm.LlmRequest;
+import dev.engram.llm.LlmException;
+import dev.engram.llm.LlmReply;
+import dev.engram.llm.LlmRequest;
 import dev.engram.agent.tool.ToolContext;
 import dev.engram.index.PassageIndex.SearchMode;
 import dev.engram.store.ArchivalProtocol.Found;

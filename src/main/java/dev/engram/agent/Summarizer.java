@@ -1,8 +1,8 @@
 package dev.engram.agent;
 
-import dev.engram.agent.llm.LlmClient;
-import dev.engram.agent.llm.LlmReply;
-import dev.engram.agent.llm.LlmRequest;
+import dev.engram.llm.LlmClient;
+import dev.engram.llm.LlmReply;
+import dev.engram.llm.LlmRequest;
 import dev.engram.kernel.ApiException;
 import dev.engram.kernel.ErrorKind;
 import dev.engram.kernel.Times;

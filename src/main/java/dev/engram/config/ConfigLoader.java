@@ -3,7 +3,7 @@ package dev.engram.config;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import dev.engram.agent.llm.LlmSettings;
+import dev.engram.llm.LlmSettings;
 import dev.engram.embed.EmbeddingSettings;
 import dev.engram.index.IndexSettings;
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package dev.engram.config;
 
-import dev.engram.agent.llm.LlmSettings;
+import dev.engram.llm.LlmSettings;
 import dev.engram.embed.EmbeddingSettings;
 import dev.engram.index.IndexSettings;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package dev.engram.http;
 
-import dev.engram.agent.llm.LlmSettings;
+import dev.engram.llm.LlmSettings;
 import dev.engram.embed.EmbeddingSettings;
 import java.nio.file.Path;
 

@@ -1,7 +1,7 @@
 package dev.engram.http;
 
 import dev.engram.agent.AgentProtocol.AgentView;
-import dev.engram.agent.llm.LlmSettings;
+import dev.engram.llm.LlmSettings;
 import dev.engram.agent.tool.ToolRegistry;
 import dev.engram.kernel.Times;
 import dev.engram.model.Agent;
@@ -73,7 +73,7 @@ final class Views {
   }
 
   /** The usage block of a send's answer (and of the WebSocket's done frame). */
-  static JsonObject usage(dev.engram.agent.llm.LlmReply.Usage usage, int stepCount) {
+  static JsonObject usage(dev.engram.llm.LlmReply.Usage usage, int stepCount) {
     return new JsonObject().put("completion_tokens", usage.completionTokens())
         .put("prompt_tokens", usage.promptTokens()).put("total_tokens", usage.totalTokens())
         .put("step_count", stepCount);

@@ -1,8 +1,8 @@
 package dev.engram.memory;
 
-import dev.engram.agent.llm.LlmClient;
-import dev.engram.agent.llm.LlmException;
-import dev.engram.agent.llm.LlmRequest;
+import dev.engram.llm.LlmClient;
+import dev.engram.llm.LlmException;
+import dev.engram.llm.LlmRequest;
 import dev.engram.embed.EmbedClient;
 import dev.engram.kernel.ApiException;
 import dev.engram.kernel.ErrorKind;

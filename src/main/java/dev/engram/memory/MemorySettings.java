@@ -1,6 +1,6 @@
 package dev.engram.memory;
 
-import dev.engram.agent.llm.LlmSettings;
+import dev.engram.llm.LlmSettings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

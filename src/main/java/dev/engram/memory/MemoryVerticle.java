@@ -1,6 +1,6 @@
 package dev.engram.memory;
 
-import dev.engram.agent.llm.OpenAiClient;
+import dev.engram.llm.OpenAiClient;
 import dev.engram.config.EngramConfig;
 import dev.engram.embed.EmbedClient;
 import dev.engram.kernel.Addresses;

@@ -1,4 +1,4 @@
-package dev.engram.agent.llm;
+package dev.engram.llm;
 
 /**
  * How to reach an OpenAI-compatible chat-completions endpoint. {@code baseUrl} ends before {@code /chat/completions}

@@ -1,4 +1,4 @@
-package dev.engram.agent.llm;
+package dev.engram.llm;
 
 import io.vertx.core.Future;
 

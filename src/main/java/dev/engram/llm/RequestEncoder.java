@@ -1,4 +1,4 @@
-package dev.engram.agent.llm;
+package dev.engram.llm;
 
 import dev.engram.model.Message;
 import io.netty.buffer.ByteBuf;

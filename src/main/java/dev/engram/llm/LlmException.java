@@ -1,4 +1,4 @@
-package dev.engram.agent.llm;
+package dev.engram.llm;
 
 /** Why a chat completion could not be had. */
 public final class LlmException extends RuntimeException {

@@ -1,4 +1,4 @@
-package dev.engram.agent.llm;
+package dev.engram.llm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
