@@ -2,7 +2,7 @@ package dev.engram.agent;
 
 import static dev.engram.agent.AgentProtocol.*;
 
-import dev.engram.kernel.Addresses;
+import dev.engram.kernel.Endpoint;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -29,7 +29,7 @@ public final class AgentClient {
     return ask(agentId, GET, new GetAgent(userId, agentId), QUICK);
   }
 
-  public Future<MemoryChange> updateMemory(UpdateMemory req) {
+  public Future<MemoryChange> updateMemory(EditCoreMemory req) {
     return ask(req.agentId(), UPDATE_MEMORY, req, QUICK);
   }
 
@@ -37,7 +37,7 @@ public final class AgentClient {
     return ask(agentId, RENAME, new Rename(userId, agentId, name), QUICK);
   }
 
-  public Future<Deleted> delete(String userId, String agentId) {
+  public Future<AgentDeleted> delete(String userId, String agentId) {
     return ask(agentId, DELETE, new DeleteAgent(userId, agentId), QUICK);
   }
 
@@ -45,14 +45,13 @@ public final class AgentClient {
     return ask(agentId, COMMAND, new Command(userId, agentId, command), stepOptions);
   }
 
-  /** Starts a send; with {@code stream}, events arrive at {@code Addresses.runEvents(runId)} ending with RunFinished. */
+  /** Starts a send; with {@code stream}, events arrive at {@link AgentProtocol#runEvents(String)} ending with RunFinished. */
   public Future<StepResult> step(Step req) {
     return ask(req.agentId(), STEP, req, stepOptions);
   }
 
-  @SuppressWarnings("unchecked")
-  private <T> Future<T> ask(String agentId, String op, Record body, DeliveryOptions options) {
-    String address = Addresses.agent(Addresses.shardOf(agentId, shards), op);
-    return vertx.eventBus().<Record>request(address, body, options).map(m -> (T) m.body());
+  private <Q extends Record, R extends Record> Future<R> ask(String agentId, Endpoint<Q, R> endpoint, Q request,
+      DeliveryOptions options) {
+    return endpoint.shard(shardOf(agentId, shards)).ask(vertx, request, options);
   }
 }

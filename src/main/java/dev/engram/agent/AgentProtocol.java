@@ -1,5 +1,6 @@
 package dev.engram.agent;
 
+import dev.engram.kernel.Endpoint;
 import dev.engram.llm.LlmReply;
 import dev.engram.model.Agent;
 import dev.engram.model.CoreMemory;
@@ -9,29 +10,44 @@ import java.util.List;
 public final class AgentProtocol {
   private AgentProtocol() {}
 
-  public static final String CREATE = "create";
-  public static final String GET = "get";
-  public static final String UPDATE_MEMORY = "memory.update";
-  public static final String RENAME = "rename";
-  public static final String DELETE = "delete";
-  public static final String COMMAND = "command";
-  public static final String STEP = "step";
+  // each agent verticle instance serves these on its shard: Endpoint.shard(AgentProtocol.shardOf(agentId, shards))
+  public static final Endpoint<CreateAgent, AgentView> CREATE =
+      Endpoint.of("agent.create", CreateAgent.class, AgentView.class);
+  public static final Endpoint<GetAgent, AgentView> GET = Endpoint.of("agent.get", GetAgent.class, AgentView.class);
+  public static final Endpoint<EditCoreMemory, MemoryChange> UPDATE_MEMORY =
+      Endpoint.of("agent.memory.update", EditCoreMemory.class, MemoryChange.class);
+  public static final Endpoint<Rename, AgentView> RENAME = Endpoint.of("agent.rename", Rename.class, AgentView.class);
+  public static final Endpoint<DeleteAgent, AgentDeleted> DELETE =
+      Endpoint.of("agent.delete", DeleteAgent.class, AgentDeleted.class);
+  public static final Endpoint<Command, CommandResult> COMMAND =
+      Endpoint.of("agent.command", Command.class, CommandResult.class);
+  public static final Endpoint<Step, StepResult> STEP = Endpoint.of("agent.step", Step.class, StepResult.class);
+
+  /** The shard that owns an agent: steps and edits of one agent are always served by one instance. */
+  public static int shardOf(String agentId, int shards) {
+    return Math.floorMod(agentId.hashCode(), shards);
+  }
+
+  /** Where the events of one run (a send and its chained steps) are delivered, in order. */
+  public static String runEvents(String runId) {
+    return "agent.run." + runId + ".events";
+  }
 
   public record CreateAgent(String userId, String agentId, String name, String preset, String persona,
       String human) {}
   public record GetAgent(String userId, String agentId) {}
-  public record UpdateMemory(String userId, String agentId, String persona, String human) {}
+  public record EditCoreMemory(String userId, String agentId, String persona, String human) {}
   public record Rename(String userId, String agentId, String name) {}
   public record DeleteAgent(String userId, String agentId) {}
   public record Command(String userId, String agentId, String command) {}
-  /** A message to the agent; {@code role} is user or system. Events go to {@code Addresses.runEvents(runId)}. */
+  /** A message to the agent; {@code role} is user or system. Events go to {@link #runEvents(String)}. */
   public record Step(String runId, String userId, String agentId, String role, String message, boolean stream) {}
 
   /** An agent as the API shows it: state, the system message in force, and memory sizes. */
   public record AgentView(Agent agent, String system, long recallCount, long archivalCount) {}
   public record MemoryChange(CoreMemory before, CoreMemory after) {}
   public record CommandResult(String response) {}
-  public record Deleted() {}
+  public record AgentDeleted() {}
   /** All events of a run and the summed usage; {@code stepCount} is the number of LLM steps taken. */
   public record StepResult(List<StepEvent> events, LlmReply.Usage usage, int stepCount) {}
   /**

@@ -1,7 +1,8 @@
 package dev.engram.agent;
 
+import static dev.engram.agent.AgentProtocol.runEvents;
+
 import dev.engram.agent.AgentProtocol.*;
-import dev.engram.kernel.Addresses;
 import dev.engram.kernel.ApiException;
 import dev.engram.kernel.ErrorKind;
 import dev.engram.kernel.Times;
@@ -79,7 +80,7 @@ final class AgentService {
     return mailbox.submit(req.agentId(), () -> runtime(req.userId(), req.agentId()).compose(this::view));
   }
 
-  Future<MemoryChange> updateMemory(UpdateMemory req) {
+  Future<MemoryChange> updateMemory(EditCoreMemory req) {
     return mailbox.submit(req.agentId(), () -> runtime(req.userId(), req.agentId()).compose(rt -> {
       CoreMemory before = rt.agent.memory();
       CoreMemory after = before;
@@ -113,12 +114,12 @@ final class AgentService {
     });
   }
 
-  Future<Deleted> delete(DeleteAgent req) {
+  Future<AgentDeleted> delete(DeleteAgent req) {
     return mailbox.submit(req.agentId(), () -> runtime(req.userId(), req.agentId())
         .compose(rt -> deps.store().deleteAgent(rt.agent.id()))
         .map(done -> {
           cache.remove(req.agentId());
-          return new Deleted();
+          return new AgentDeleted();
         }));
   }
 
@@ -188,7 +189,7 @@ final class AgentService {
   /** Sends one message of a streaming run to the run's address; non-streaming runs have no listener. */
   private void publish(Step req, Record message) {
     if (req.stream()) {
-      deps.vertx().eventBus().send(Addresses.runEvents(req.runId()), message);
+      deps.vertx().eventBus().send(runEvents(req.runId()), message);
     }
   }
 

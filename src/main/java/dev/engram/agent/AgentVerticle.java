@@ -7,13 +7,12 @@ import dev.engram.llm.LlmSettings;
 import dev.engram.llm.OpenAiClient;
 import dev.engram.agent.tool.ToolRegistry;
 import dev.engram.config.EngramConfig;
-import dev.engram.kernel.Addresses;
-import dev.engram.kernel.BusService;
 import dev.engram.embed.Chunker;
 import dev.engram.embed.EmbedClient;
 import dev.engram.embed.EmbeddingSettings;
 import dev.engram.store.ArchivalClient;
-import dev.engram.store.ArchivalProtocol.ArchivalChanged;
+import dev.engram.store.ArchivalProtocol;
+import dev.engram.store.StoreProtocol;
 import dev.engram.store.StoreClient;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -50,17 +49,16 @@ public final class AgentVerticle extends VerticleBase {
         new ToolRegistry(), settings.maxChainingSteps(), settings.coreMemoryLimit(), llmSettings.model(),
         llmSettings.contextWindow(), ZoneId.of(settings.timezone()), settings.inputWriteDelayMs(), null);
     var service = new AgentService(deps, llmSettings.configured());
-    vertx.eventBus().<String>consumer(Addresses.AUTH_REVOKED, m -> service.forgetUser(m.body()));
-    vertx.eventBus().<ArchivalChanged>consumer(Addresses.ARCHIVAL_CHANGED,
-        m -> service.archivalChanged(m.body().agentIds()));
+    StoreProtocol.AUTH_REVOKED.subscribe(vertx, revoked -> service.forgetUser(revoked.userId()));
+    ArchivalProtocol.ARCHIVAL_CHANGED.subscribe(vertx, changed -> service.archivalChanged(changed.agentIds()));
     return Future.all(List.of(
-        BusService.serve(vertx, Addresses.agent(shard, CREATE), service::create),
-        BusService.serve(vertx, Addresses.agent(shard, GET), service::get),
-        BusService.serve(vertx, Addresses.agent(shard, UPDATE_MEMORY), service::updateMemory),
-        BusService.serve(vertx, Addresses.agent(shard, RENAME), service::rename),
-        BusService.serve(vertx, Addresses.agent(shard, DELETE), service::delete),
-        BusService.serve(vertx, Addresses.agent(shard, COMMAND), service::command),
-        BusService.serve(vertx, Addresses.agent(shard, STEP), service::step)));
+        CREATE.shard(shard).serve(vertx, service::create),
+        GET.shard(shard).serve(vertx, service::get),
+        UPDATE_MEMORY.shard(shard).serve(vertx, service::updateMemory),
+        RENAME.shard(shard).serve(vertx, service::rename),
+        DELETE.shard(shard).serve(vertx, service::delete),
+        COMMAND.shard(shard).serve(vertx, service::command),
+        STEP.shard(shard).serve(vertx, service::step)));
   }
 
   @Override

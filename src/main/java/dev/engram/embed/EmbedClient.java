@@ -4,7 +4,6 @@ import dev.engram.embed.EmbedProtocol.Describe;
 import dev.engram.embed.EmbedProtocol.Embed;
 import dev.engram.embed.EmbedProtocol.Model;
 import dev.engram.embed.EmbedProtocol.Vectors;
-import dev.engram.kernel.Addresses;
 import dev.engram.kernel.ApiException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -37,9 +36,7 @@ public final class EmbedClient {
       return Future.succeededFuture(List.of());
     }
     Embed request = new Embed(new ArrayList<>(texts));
-    return vertx.eventBus().<Vectors>request(Addresses.EMBED, request, options)
-        .transform(ar -> ar.succeeded() ? Future.succeededFuture(ar.result().body().vectors())
-            : Future.failedFuture(ApiException.from(ar.cause())));
+    return EmbedProtocol.EMBED.ask(vertx, request, options).map(Vectors::vectors);
   }
 
   public Future<float[]> embed(String text) {
@@ -50,8 +47,6 @@ public final class EmbedClient {
 
   /** The model name and dimension the verticle serves. */
   public Future<Model> model() {
-    return vertx.eventBus().<Model>request(Addresses.EMBED_MODEL, new Describe(), options)
-        .transform(ar -> ar.succeeded() ? Future.succeededFuture(ar.result().body())
-            : Future.failedFuture(ApiException.from(ar.cause())));
+    return EmbedProtocol.MODEL.ask(vertx, new Describe(), options);
   }
 }

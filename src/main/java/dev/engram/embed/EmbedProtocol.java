@@ -1,10 +1,14 @@
 package dev.engram.embed;
 
+import dev.engram.kernel.Endpoint;
 import java.util.List;
 
-/** Messages of the embedding verticle's addresses ({@code Addresses.EMBED}, {@code Addresses.EMBED_MODEL}). */
+/** Messages of the embedding verticle's endpoints. */
 public final class EmbedProtocol {
   private EmbedProtocol() {}
+
+  public static final Endpoint<Embed, Vectors> EMBED = Endpoint.of("embed.texts", Embed.class, Vectors.class);
+  public static final Endpoint<Describe, Model> MODEL = Endpoint.of("embed.model", Describe.class, Model.class);
 
   public record Embed(List<String> texts) {}
 

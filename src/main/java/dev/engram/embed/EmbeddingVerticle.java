@@ -4,13 +4,11 @@ import dev.engram.embed.EmbedProtocol.Describe;
 import dev.engram.embed.EmbedProtocol.Embed;
 import dev.engram.embed.EmbedProtocol.Model;
 import dev.engram.embed.EmbedProtocol.Vectors;
-import dev.engram.kernel.Addresses;
-import dev.engram.kernel.BusService;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 
 /**
- * Serves {@code Addresses.EMBED} and {@code Addresses.EMBED_MODEL} from the embedder the settings choose. Deploy one
+ * Serves {@link EmbedProtocol#EMBED} and {@link EmbedProtocol#MODEL} from the embedder the settings choose. Deploy one
  * instance per JVM: the local model loads once in {@link #start()} (off the event loop) and batches across callers.
  */
 public final class EmbeddingVerticle extends VerticleBase {
@@ -27,8 +25,8 @@ public final class EmbeddingVerticle extends VerticleBase {
       embedder = created;
       Model model = new Model(created.model(), created.dimension());
       return Future.all(
-          BusService.serve(vertx, Addresses.EMBED, (Embed r) -> created.embed(r.texts()).map(Vectors::new)),
-          BusService.serve(vertx, Addresses.EMBED_MODEL, (Describe r) -> Future.succeededFuture(model)));
+          EmbedProtocol.EMBED.serve(vertx, (Embed r) -> created.embed(r.texts()).map(Vectors::new)),
+          EmbedProtocol.MODEL.serve(vertx, (Describe r) -> Future.succeededFuture(model)));
     });
   }
 

@@ -2,7 +2,7 @@ package dev.engram.http;
 
 import dev.engram.agent.AgentClient;
 import dev.engram.agent.AgentProtocol.CreateAgent;
-import dev.engram.agent.AgentProtocol.UpdateMemory;
+import dev.engram.agent.AgentProtocol.EditCoreMemory;
 import dev.engram.store.StoreClient;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -95,7 +95,7 @@ final class AgentRoutes {
 
   private void updateMemory(RoutingContext ctx) {
     JsonObject body = Bodies.object(ctx, false);
-    var req = new UpdateMemory(Authenticator.user(ctx), ctx.pathParam("agent_id"),
+    var req = new EditCoreMemory(Authenticator.user(ctx), ctx.pathParam("agent_id"),
         Bodies.optionalString(body, "persona"), Bodies.optionalString(body, "human"));
     agents.updateMemory(req).onSuccess(change -> Responses.json(ctx, 200, new JsonObject()
             .put("old_core_memory", Views.core(change.before())).put("new_core_memory", Views.core(change.after()))))

@@ -1,6 +1,6 @@
 package dev.engram.http;
 
-import dev.engram.kernel.Addresses;
+import dev.engram.store.StoreProtocol;
 import dev.engram.kernel.ApiException;
 import dev.engram.kernel.ErrorKind;
 import dev.engram.store.StoreClient;
@@ -39,7 +39,7 @@ final class Authenticator {
     this.adminPassword = adminPassword.getBytes(StandardCharsets.UTF_8);
     this.staticApiKey = staticApiKey == null || staticApiKey.isBlank() ? null
         : staticApiKey.getBytes(StandardCharsets.UTF_8);
-    vertx.eventBus().consumer(Addresses.AUTH_REVOKED, m -> cache.clear());
+    StoreProtocol.AUTH_REVOKED.subscribe(vertx, revoked -> cache.clear());
   }
 
   /** Route handler for /api/*: puts the user id in the context or fails with 401/403. */

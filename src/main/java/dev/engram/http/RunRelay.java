@@ -1,12 +1,12 @@
 package dev.engram.http;
 
 import dev.engram.agent.AgentClient;
+import dev.engram.agent.AgentProtocol;
 import dev.engram.agent.AgentProtocol.RunEvents;
 import dev.engram.agent.AgentProtocol.RunFinished;
 import dev.engram.agent.AgentProtocol.RunStarted;
 import dev.engram.agent.AgentProtocol.Step;
 import dev.engram.agent.StepEvent;
-import dev.engram.kernel.Addresses;
 import dev.engram.kernel.ApiException;
 import dev.engram.kernel.ErrorKind;
 import io.vertx.core.Vertx;
@@ -41,7 +41,7 @@ final class RunRelay {
 
   private RunRelay(Vertx vertx, Step step, Sink sink) {
     this.sink = sink;
-    this.consumer = vertx.eventBus().consumer(Addresses.runEvents(step.runId()));
+    this.consumer = vertx.eventBus().consumer(AgentProtocol.runEvents(step.runId()));
     consumer.handler(m -> {
       if (m.body() instanceof RunStarted) {
         if (!finished) {

@@ -1,6 +1,6 @@
 package dev.engram.http;
 
-import dev.engram.kernel.Addresses;
+import dev.engram.source.SourceProtocol;
 import dev.engram.source.SourceProtocol.Upload;
 import dev.engram.store.ArchivalClient;
 import dev.engram.store.ArchivalProtocol.JobReply;
@@ -94,9 +94,9 @@ final class SourceRoutes {
     String userId = Authenticator.user(ctx);
     String sourceId = ctx.pathParam("source_id");
     store.source(userId, sourceId)
-        .compose(source -> ctx.vertx().eventBus().<JobReply>request(Addresses.SOURCE_UPLOAD,
+        .compose(source -> SourceProtocol.UPLOAD.ask(ctx.vertx(),
             new Upload(userId, sourceId, file.fileName(), file.uploadedFileName(), file.size()), UPLOAD_OPTIONS))
-        .onSuccess(reply -> Responses.json(ctx, 200, ArchivalViews.job(reply.body().job())))
+        .onSuccess(reply -> Responses.json(ctx, 200, ArchivalViews.job(reply.job())))
         .onFailure(e -> {
           ctx.vertx().fileSystem().delete(file.uploadedFileName());
           ctx.fail(e);

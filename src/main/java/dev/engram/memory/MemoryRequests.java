@@ -1,5 +1,7 @@
 package dev.engram.memory;
 
+import dev.engram.kernel.Endpoint;
+import dev.engram.kernel.Notice;
 import dev.engram.store.MemoryProtocol.Applied;
 import dev.engram.store.MemoryProtocol.Scope;
 import java.util.List;
@@ -8,6 +10,14 @@ import java.util.Map;
 /** Requests and replies of the memory verticle (Mem0 add, semantic-memory chat, run-time configuration). */
 public final class MemoryRequests {
   private MemoryRequests() {}
+
+  public static final Endpoint<AddMemories, Added> ADD = Endpoint.of("memory.add", AddMemories.class, Added.class);
+  public static final Endpoint<Chat, ChatAnswer> CHAT = Endpoint.of("memory.chat", Chat.class, ChatAnswer.class);
+  public static final Endpoint<Configure, Configured> CONFIGURE =
+      Endpoint.of("memory.configure", Configure.class, Configured.class);
+  /** Published with the new settings: every memory verticle instance takes them. */
+  public static final Notice<SettingsChanged> SETTINGS_CHANGED =
+      Notice.of("memory.settings", SettingsChanged.class);
 
   /** One message of a conversation given to Mem0's add; {@code name} is the speaker's name, if any. */
   public record Turn(String role, String content, String name) {}

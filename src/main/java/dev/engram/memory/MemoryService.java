@@ -1,7 +1,8 @@
 package dev.engram.memory;
 
-import dev.engram.kernel.Addresses;
-import dev.engram.memory.MemoryRequests.*;
+import dev.engram.kernel.Endpoint;
+import static dev.engram.memory.MemoryRequests.*;
+
 import dev.engram.store.MemoryProtocol.Applied;
 import dev.engram.store.MemoryProtocol.Scope;
 import io.vertx.core.Future;
@@ -23,20 +24,19 @@ public final class MemoryService {
 
   public Future<List<Applied>> add(String userId, Scope scope, List<Turn> messages, Map<String, Object> metadata,
       boolean infer, String memoryType, String prompt) {
-    return this.<Added>ask(Addresses.MEMORY_ADD, new AddMemories(userId, scope, messages, metadata, infer,
+    return ask(ADD, new AddMemories(userId, scope, messages, metadata, infer,
         memoryType, prompt)).map(Added::results);
   }
 
   public Future<ChatAnswer> chat(String userId, String sessionId, String externalUserId, String message) {
-    return ask(Addresses.MEMORY_CHAT, new Chat(userId, sessionId, externalUserId, message));
+    return ask(CHAT, new Chat(userId, sessionId, externalUserId, message));
   }
 
   public Future<Configured> configure(Map<String, Object> config) {
-    return ask(Addresses.MEMORY_CONFIGURE, new Configure(config));
+    return ask(CONFIGURE, new Configure(config));
   }
 
-  @SuppressWarnings("unchecked")
-  private <T> Future<T> ask(String address, Record request) {
-    return vertx.eventBus().<Record>request(address, request, options).map(m -> (T) m.body());
+  private <Q extends Record, R extends Record> Future<R> ask(Endpoint<Q, R> endpoint, Q request) {
+    return endpoint.ask(vertx, request, options);
   }
 }

@@ -1,16 +1,10 @@
 package dev.engram.memory;
 
+import static dev.engram.memory.MemoryRequests.*;
+
 import dev.engram.llm.OpenAiClient;
 import dev.engram.config.EngramConfig;
 import dev.engram.embed.EmbedClient;
-import dev.engram.kernel.Addresses;
-import dev.engram.kernel.BusService;
-import dev.engram.memory.MemoryRequests.AddMemories;
-import dev.engram.memory.MemoryRequests.Added;
-import dev.engram.memory.MemoryRequests.Chat;
-import dev.engram.memory.MemoryRequests.Configure;
-import dev.engram.memory.MemoryRequests.Configured;
-import dev.engram.memory.MemoryRequests.SettingsChanged;
 import dev.engram.kernel.ApiException;
 import dev.engram.store.MemoryClient;
 import io.vertx.core.Future;
@@ -37,11 +31,11 @@ public final class MemoryVerticle extends VerticleBase {
     var store = new MemoryClient(vertx);
     var inference = new MemoryInference(llm, embedder, store, () -> settings, config.embedding().model());
     var chat = new MemoryChat(inference, embedder, store, () -> settings, config.embedding().model());
-    vertx.eventBus().<SettingsChanged>consumer(Addresses.MEMORY_SETTINGS, m -> settings = m.body().settings());
+    SETTINGS_CHANGED.subscribe(vertx, changed -> settings = changed.settings());
     return Future.all(
-        BusService.serve(vertx, Addresses.MEMORY_ADD, (AddMemories r) -> inference.add(r).map(Added::new)),
-        BusService.serve(vertx, Addresses.MEMORY_CHAT, chat::chat),
-        BusService.serve(vertx, Addresses.MEMORY_CONFIGURE, this::configure));
+        ADD.serve(vertx, (AddMemories r) -> inference.add(r).map(Added::new)),
+        CHAT.serve(vertx, chat::chat),
+        CONFIGURE.serve(vertx, this::configure));
   }
 
   private Future<Configured> configure(Configure request) {
@@ -52,7 +46,7 @@ public final class MemoryVerticle extends VerticleBase {
       return Future.failedFuture(ApiException.badRequest("Invalid configuration: " + e.getMessage()));
     }
     settings = result.settings();
-    vertx.eventBus().publish(Addresses.MEMORY_SETTINGS, new SettingsChanged(result.settings()));
+    SETTINGS_CHANGED.publish(vertx, new SettingsChanged(result.settings()));
     return Future.succeededFuture(new Configured(result.applied(), result.ignored()));
   }
 

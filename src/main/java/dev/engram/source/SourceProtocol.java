@@ -1,8 +1,13 @@
 package dev.engram.source;
 
+import dev.engram.kernel.Endpoint;
+import dev.engram.store.ArchivalProtocol.JobReply;
+
 /** Requests of the source verticle. */
 public final class SourceProtocol {
   private SourceProtocol() {}
+
+  public static final Endpoint<Upload, JobReply> UPLOAD = Endpoint.of("source.upload", Upload.class, JobReply.class);
 
   /**
    * A file received for a source, waiting at {@code uploadedPath}; the verticle takes the file over, answers the new

@@ -3,8 +3,6 @@ package dev.engram.source;
 import dev.engram.config.EngramConfig;
 import dev.engram.embed.Chunker;
 import dev.engram.embed.EmbedClient;
-import dev.engram.kernel.Addresses;
-import dev.engram.kernel.BusService;
 import dev.engram.store.ArchivalClient;
 import dev.engram.store.ArchivalProtocol.JobReply;
 import io.vertx.core.Future;
@@ -41,7 +39,7 @@ public final class SourceVerticle extends VerticleBase {
     runner = new JobRunner(vertx, workers, store, new EmbedClient(vertx, config.embedding().timeoutMs()),
         new Chunker(config.archival().chunkTokens()), new TextExtractor(config.archival().maxUploadBytes()),
         config.embedding().model(), CONCURRENT_JOBS);
-    return BusService.serve(vertx, Addresses.SOURCE_UPLOAD, this::accept)
+    return SourceProtocol.UPLOAD.serve(vertx, this::accept)
         .compose(v -> store.unfinishedJobs())
         .map(jobs -> {
           jobs.forEach(job -> {

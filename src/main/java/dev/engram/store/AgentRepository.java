@@ -117,7 +117,7 @@ final class AgentRepository {
             r -> new AgentSummary(Rows.agent(r), r.getLong("recall_count"), r.getLong("archival_count")))));
   }
 
-  Future<Done> delete(DeleteAgent req) {
+  Future<Done> delete(RemoveAgent req) {
     UUID agent = UUID.fromString(req.agentId());
     return pool.preparedQuery(DELETE_AGENT + " returning user_id").execute(Tuple.of(agent)).compose(rows -> {
       if (rows.size() == 0) {

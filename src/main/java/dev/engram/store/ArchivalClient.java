@@ -1,9 +1,10 @@
 package dev.engram.store;
 
+import static dev.engram.store.ArchivalProtocol.*;
+
 import dev.engram.index.PassageIndex.SearchMode;
-import dev.engram.kernel.Addresses;
+import dev.engram.kernel.Endpoint;
 import dev.engram.model.Job;
-import dev.engram.store.ArchivalProtocol.*;
 import dev.engram.store.StoreProtocol.Done;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -21,90 +22,89 @@ public final class ArchivalClient {
   }
 
   public Future<List<String>> insert(String userId, String agentId, String model, List<NewPassage> passages) {
-    return this.<PassageIds>ask(Addresses.ARCHIVAL_INSERT, new InsertArchival(userId, agentId, model, passages))
+    return ask(ARCHIVAL_INSERT, new InsertArchival(userId, agentId, model, passages))
         .map(PassageIds::ids);
   }
 
   public Future<Passages> list(String userId, String agentId, String after, String before, int limit) {
-    return ask(Addresses.ARCHIVAL_LIST, new ListArchival(userId, agentId, after, before, limit));
+    return ask(ARCHIVAL_LIST, new ListArchival(userId, agentId, after, before, limit));
   }
 
   public Future<List<Found>> search(String userId, String agentId, String text, float[] vector, SearchMode mode,
       int limit) {
-    return this.<FoundPassages>ask(Addresses.ARCHIVAL_SEARCH,
+    return ask(ARCHIVAL_SEARCH,
         new SearchArchival(userId, agentId, text, vector, mode, limit)).map(FoundPassages::found);
   }
 
   public Future<Done> delete(String userId, String agentId, String passageId) {
-    return ask(Addresses.ARCHIVAL_DELETE, new DeleteArchival(userId, agentId, passageId));
+    return ask(ARCHIVAL_DELETE, new DeleteArchival(userId, agentId, passageId));
   }
 
   public Future<Long> count(String userId, String agentId) {
-    return this.<Count>ask(Addresses.ARCHIVAL_COUNT, new CountArchival(userId, agentId)).map(Count::count);
+    return ask(ARCHIVAL_COUNT, new CountArchival(userId, agentId)).map(Count::count);
   }
 
   public Future<SourceView> createSource(String userId, String name, String description, String model, int dim) {
-    return ask(Addresses.SOURCE_CREATE, new CreateSource(userId, name, description, model, dim));
+    return ask(SOURCE_CREATE, new CreateSource(userId, name, description, model, dim));
   }
 
   public Future<SourceView> updateSource(String userId, String sourceId, String name, String description) {
-    return ask(Addresses.SOURCE_UPDATE, new UpdateSource(userId, sourceId, name, description));
+    return ask(SOURCE_UPDATE, new UpdateSource(userId, sourceId, name, description));
   }
 
   public Future<SourceView> source(String userId, String sourceId) {
-    return ask(Addresses.SOURCE_GET, new GetSource(userId, sourceId));
+    return ask(SOURCE_GET, new GetSource(userId, sourceId));
   }
 
   public Future<List<SourceView>> sources(String userId) {
-    return this.<SourceList>ask(Addresses.SOURCE_LIST, new ListSources(userId)).map(SourceList::sources);
+    return ask(SOURCE_LIST, new ListSources(userId)).map(SourceList::sources);
   }
 
   public Future<Done> deleteSource(String userId, String sourceId) {
-    return ask(Addresses.SOURCE_DELETE, new DeleteSource(userId, sourceId));
+    return ask(SOURCE_DELETE, new DeleteSource(userId, sourceId));
   }
 
   public Future<SourceView> attach(String userId, String sourceId, String agentId, boolean attach) {
-    return ask(Addresses.SOURCE_ATTACH, new AttachSource(userId, sourceId, agentId, attach));
+    return ask(SOURCE_ATTACH, new AttachSource(userId, sourceId, agentId, attach));
   }
 
   public Future<Passages> sourcePassages(String userId, String sourceId, String after, int limit) {
-    return ask(Addresses.SOURCE_PASSAGES, new SourcePassages(userId, sourceId, after, limit));
+    return ask(SOURCE_PASSAGES, new SourcePassages(userId, sourceId, after, limit));
   }
 
   public Future<Documents> documents(String userId, String sourceId) {
-    return ask(Addresses.SOURCE_DOCUMENTS, new SourceDocuments(userId, sourceId));
+    return ask(SOURCE_DOCUMENTS, new SourceDocuments(userId, sourceId));
   }
 
   public Future<Job> createJob(String userId, String sourceId, String fileName, String filePath, long size) {
-    return this.<JobReply>ask(Addresses.JOB_CREATE, new CreateJob(userId, sourceId, fileName, filePath, size))
+    return ask(JOB_CREATE, new CreateJob(userId, sourceId, fileName, filePath, size))
         .map(JobReply::job);
   }
 
   public Future<Job> job(String userId, String jobId) {
-    return this.<JobReply>ask(Addresses.JOB_GET, new GetJob(userId, jobId)).map(JobReply::job);
+    return ask(JOB_GET, new GetJob(userId, jobId)).map(JobReply::job);
   }
 
   /** Marks the job running; null when it has already ended. */
   public Future<Job> startJob(String jobId) {
-    return this.<JobReply>ask(Addresses.JOB_START, new StartJob(jobId)).map(JobReply::job);
+    return ask(JOB_START, new StartJob(jobId)).map(JobReply::job);
   }
 
   public Future<Job> completeJob(String jobId, String documentName, int chars, String model,
       List<NewPassage> passages) {
-    return this.<JobReply>ask(Addresses.JOB_COMPLETE, new CompleteJob(jobId, documentName, chars, model, passages))
+    return ask(JOB_COMPLETE, new CompleteJob(jobId, documentName, chars, model, passages))
         .map(JobReply::job);
   }
 
   public Future<Job> failJob(String jobId, String error) {
-    return this.<JobReply>ask(Addresses.JOB_FAIL, new FailJob(jobId, error)).map(JobReply::job);
+    return ask(JOB_FAIL, new FailJob(jobId, error)).map(JobReply::job);
   }
 
   public Future<List<Job>> unfinishedJobs() {
-    return this.<JobList>ask(Addresses.JOB_UNFINISHED, new UnfinishedJobs()).map(JobList::jobs);
+    return ask(JOB_UNFINISHED, new UnfinishedJobs()).map(JobList::jobs);
   }
 
-  @SuppressWarnings("unchecked")
-  private <T> Future<T> ask(String address, Record request) {
-    return vertx.eventBus().<Record>request(address, request, OPTIONS).map(m -> (T) m.body());
+  private <Q extends Record, R extends Record> Future<R> ask(Endpoint<Q, R> endpoint, Q request) {
+    return endpoint.ask(vertx, request, OPTIONS);
   }
 }

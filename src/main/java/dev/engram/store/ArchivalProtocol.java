@@ -1,5 +1,8 @@
 package dev.engram.store;
 
+import dev.engram.store.StoreProtocol.Done;
+import dev.engram.kernel.Notice;
+import dev.engram.kernel.Endpoint;
 import dev.engram.index.PassageIndex.SearchMode;
 import dev.engram.model.Document;
 import dev.engram.model.Job;
@@ -11,6 +14,48 @@ import java.util.Map;
 /** Requests and replies of the persistence verticle for archival memory, sources and jobs. */
 public final class ArchivalProtocol {
   private ArchivalProtocol() {}
+
+  public static final Endpoint<InsertArchival, PassageIds> ARCHIVAL_INSERT =
+      Endpoint.of("store.archival.insert", InsertArchival.class, PassageIds.class);
+  public static final Endpoint<ListArchival, Passages> ARCHIVAL_LIST =
+      Endpoint.of("store.archival.list", ListArchival.class, Passages.class);
+  public static final Endpoint<SearchArchival, FoundPassages> ARCHIVAL_SEARCH =
+      Endpoint.of("store.archival.search", SearchArchival.class, FoundPassages.class);
+  public static final Endpoint<DeleteArchival, Done> ARCHIVAL_DELETE =
+      Endpoint.of("store.archival.delete", DeleteArchival.class, Done.class);
+  public static final Endpoint<CountArchival, Count> ARCHIVAL_COUNT =
+      Endpoint.of("store.archival.count", CountArchival.class, Count.class);
+  public static final Endpoint<CreateSource, SourceView> SOURCE_CREATE =
+      Endpoint.of("store.source.create", CreateSource.class, SourceView.class);
+  public static final Endpoint<UpdateSource, SourceView> SOURCE_UPDATE =
+      Endpoint.of("store.source.update", UpdateSource.class, SourceView.class);
+  public static final Endpoint<GetSource, SourceView> SOURCE_GET =
+      Endpoint.of("store.source.get", GetSource.class, SourceView.class);
+  public static final Endpoint<ListSources, SourceList> SOURCE_LIST =
+      Endpoint.of("store.source.list", ListSources.class, SourceList.class);
+  public static final Endpoint<DeleteSource, Done> SOURCE_DELETE =
+      Endpoint.of("store.source.delete", DeleteSource.class, Done.class);
+  public static final Endpoint<AttachSource, SourceView> SOURCE_ATTACH =
+      Endpoint.of("store.source.attach", AttachSource.class, SourceView.class);
+  public static final Endpoint<SourcePassages, Passages> SOURCE_PASSAGES =
+      Endpoint.of("store.source.passages", SourcePassages.class, Passages.class);
+  public static final Endpoint<SourceDocuments, Documents> SOURCE_DOCUMENTS =
+      Endpoint.of("store.source.documents", SourceDocuments.class, Documents.class);
+  public static final Endpoint<CreateJob, JobReply> JOB_CREATE =
+      Endpoint.of("store.job.create", CreateJob.class, JobReply.class);
+  public static final Endpoint<GetJob, JobReply> JOB_GET = Endpoint.of("store.job.get", GetJob.class, JobReply.class);
+  public static final Endpoint<StartJob, JobReply> JOB_START =
+      Endpoint.of("store.job.start", StartJob.class, JobReply.class);
+  public static final Endpoint<CompleteJob, JobReply> JOB_COMPLETE =
+      Endpoint.of("store.job.complete", CompleteJob.class, JobReply.class);
+  public static final Endpoint<FailJob, JobReply> JOB_FAIL =
+      Endpoint.of("store.job.fail", FailJob.class, JobReply.class);
+  public static final Endpoint<UnfinishedJobs, JobList> JOB_UNFINISHED =
+      Endpoint.of("store.job.unfinished", UnfinishedJobs.class, JobList.class);
+  /** Published with the ids of agents whose archival memory grew or shrank (cached counts to refresh). */
+  public static final Notice<ArchivalChanged> ARCHIVAL_CHANGED =
+      Notice.of("store.archival.changed", ArchivalChanged.class);
+
 
   /** A passage to store: its text, vector and metadata; the id is chosen by the caller. */
   public record NewPassage(String id, String text, float[] vector, Map<String, Object> metadata) {}
@@ -27,7 +72,7 @@ public final class ArchivalProtocol {
   public record DeleteArchival(String userId, String agentId, String passageId) {}
   public record CountArchival(String userId, String agentId) {}
   public record Count(long count) {}
-  /** Published on {@code Addresses.ARCHIVAL_CHANGED}: these agents' archival memory grew or shrank. */
+  /** Published on {@link #ARCHIVAL_CHANGED}: these agents' archival memory grew or shrank. */
   public record ArchivalChanged(List<String> agentIds) {}
 
   // sources

@@ -1,5 +1,7 @@
 package dev.engram.store;
 
+import dev.engram.kernel.Endpoint;
+import dev.engram.store.StoreProtocol.Done;
 import dev.engram.model.ChatSession;
 import dev.engram.model.Memory;
 import dev.engram.model.MemoryEvent;
@@ -14,6 +16,36 @@ import java.util.UUID;
  */
 public final class MemoryProtocol {
   private MemoryProtocol() {}
+
+  public static final Endpoint<ApplyChanges, AppliedChanges> MEMORY_APPLY =
+      Endpoint.of("store.memory.apply", ApplyChanges.class, AppliedChanges.class);
+  public static final Endpoint<SearchMemories, FoundMemories> MEMORY_SEARCH =
+      Endpoint.of("store.memory.search", SearchMemories.class, FoundMemories.class);
+  public static final Endpoint<FindScopes, ScopeIds> MEMORY_SCOPES =
+      Endpoint.of("store.memory.scopes", FindScopes.class, ScopeIds.class);
+  public static final Endpoint<ListMemories, MemoryPage> MEMORY_LIST =
+      Endpoint.of("store.memory.list", ListMemories.class, MemoryPage.class);
+  public static final Endpoint<GetMemory, MemoryReply> MEMORY_GET =
+      Endpoint.of("store.memory.get", GetMemory.class, MemoryReply.class);
+  public static final Endpoint<EditMemory, MemoryReply> MEMORY_UPDATE =
+      Endpoint.of("store.memory.update", EditMemory.class, MemoryReply.class);
+  public static final Endpoint<DeleteMemory, Done> MEMORY_DELETE =
+      Endpoint.of("store.memory.delete", DeleteMemory.class, Done.class);
+  public static final Endpoint<DeleteMemories, DeletedCount> MEMORY_DELETE_ALL =
+      Endpoint.of("store.memory.delete-all", DeleteMemories.class, DeletedCount.class);
+  public static final Endpoint<HistoryOf, History> MEMORY_HISTORY =
+      Endpoint.of("store.memory.history", HistoryOf.class, History.class);
+  public static final Endpoint<ResetMemories, DeletedCount> MEMORY_RESET =
+      Endpoint.of("store.memory.reset", ResetMemories.class, DeletedCount.class);
+  public static final Endpoint<CreateSession, SessionReply> SESSION_CREATE =
+      Endpoint.of("store.session.create", CreateSession.class, SessionReply.class);
+  public static final Endpoint<GetSession, SessionReply> SESSION_GET =
+      Endpoint.of("store.session.get", GetSession.class, SessionReply.class);
+  public static final Endpoint<DeleteSession, DeletedCount> SESSION_DELETE =
+      Endpoint.of("store.session.delete", DeleteSession.class, DeletedCount.class);
+  public static final Endpoint<RecentMessages, Memories> SESSION_RECENT =
+      Endpoint.of("store.session.recent", RecentMessages.class, Memories.class);
+
 
   /** Mem0's user_id / agent_id / run_id; null parts match anything in queries and are stored as null. */
   public record Scope(String user, String agent, String run) {
@@ -77,13 +109,13 @@ public final class MemoryProtocol {
   public record MemoryReply(Memory memory) {}
 
   /** New text (with its vector) and/or metadata merged into the old; null parts are left as they are. */
-  public record UpdateMemory(String userId, String memoryId, String text, float[] vector,
+  public record EditMemory(String userId, String memoryId, String text, float[] vector,
       Map<String, Object> metadata, String embeddingModel) {}
   public record DeleteMemory(String userId, String memoryId) {}
 
   /** Deletes every memory of the scope (however many). */
   public record DeleteMemories(String userId, Scope scope) {}
-  public record Deleted(long count) {}
+  public record DeletedCount(long count) {}
 
   public record HistoryOf(String userId, String memoryId) {}
   public record History(List<MemoryEvent> events) {}
@@ -101,5 +133,4 @@ public final class MemoryProtocol {
   public record Memories(List<Memory> memories) {}
 
   /** Answers when the database answers a trivial query. */
-  public record Ping() {}
 }

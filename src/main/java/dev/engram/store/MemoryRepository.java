@@ -204,7 +204,7 @@ final class MemoryRepository {
         : Future.succeededFuture(new MemoryReply(MemoryRows.memory(rows.iterator().next()))));
   }
 
-  Future<MemoryReply> update(UpdateMemory req) {
+  Future<MemoryReply> update(EditMemory req) {
     UUID tenant = UUID.fromString(req.userId());
     return pool.withTransaction(conn -> updateRow(conn, tenant, req.memoryId(), req.text(), req.vector(),
             req.metadata(), req.embeddingModel()))
@@ -219,14 +219,14 @@ final class MemoryRepository {
         : mirror(tenant, List.of(), List.of(id), "memory delete").map(new Done()));
   }
 
-  Future<Deleted> deleteAll(DeleteMemories req) {
+  Future<DeletedCount> deleteAll(DeleteMemories req) {
     UUID tenant = UUID.fromString(req.userId());
     return scopes.matching(tenant, req.scope())
         .compose(ids -> pool.preparedQuery(DELETE_SCOPES)
             .execute(Tuple.of(tenant, (Object) ids.toArray(UUID[]::new))))
         .compose(rows -> {
           List<UUID> gone = UserRepository.collect(rows, r -> r.getUUID(0));
-          return mirror(tenant, List.of(), gone, "memory delete-all").map(new Deleted(gone.size()));
+          return mirror(tenant, List.of(), gone, "memory delete-all").map(new DeletedCount(gone.size()));
         });
   }
 
@@ -260,12 +260,12 @@ final class MemoryRepository {
   }
 
   /** Removes one user's memories, history, sessions and scopes, or everyone's. */
-  Future<Deleted> reset(ResetMemories req) {
+  Future<DeletedCount> reset(ResetMemories req) {
     if (req.userId() == null) {
       return pool.query("select count(*) from memories").execute()
           .compose(count -> pool.query("truncate memories, memory_history, chat_sessions, memory_scopes").execute()
               .compose(v -> IndexSync.bestEffort(index.clear(), "memory reset"))
-              .map(v -> new Deleted(count.iterator().next().getLong(0))));
+              .map(v -> new DeletedCount(count.iterator().next().getLong(0))));
     }
     UUID tenant = UUID.fromString(req.userId());
     return pool.withTransaction(conn -> conn.preparedQuery("delete from memories where user_id = $1").execute(
@@ -274,7 +274,7 @@ final class MemoryRepository {
             .compose(v -> conn.preparedQuery("delete from chat_sessions where user_id = $1").execute(Tuple.of(tenant)))
             .compose(v -> conn.preparedQuery("delete from memory_scopes where user_id = $1").execute(Tuple.of(tenant)))
             .map(v -> (long) gone.rowCount())))
-        .compose(n -> IndexSync.bestEffort(index.deleteUser(tenant), "memory reset").map(new Deleted(n)));
+        .compose(n -> IndexSync.bestEffort(index.deleteUser(tenant), "memory reset").map(new DeletedCount(n)));
   }
 
   /** Index writes after a commit (best effort: the index is caught up from the table at the next start). */
@@ -286,7 +286,7 @@ final class MemoryRepository {
 
   /**
    * The id as a UUID; an id that is not one names no memory (404, as an unknown one). Throws: for handlers served by
-   * BusService, which turns the exception into the reply; inside a transaction, fail the future instead.
+   * the endpoint, which turns the exception into the reply; inside a transaction, fail the future instead.
    */
   private static UUID memoryUuid(String memoryId) {
     UUID id = Ids.uuidOrNull(memoryId);

@@ -56,7 +56,7 @@ final class SessionRepository {
   }
 
   /** Deletes the session and its messages; answers how many messages went with it. */
-  Future<Deleted> delete(DeleteSession req) {
+  Future<DeletedCount> delete(DeleteSession req) {
     UUID id = Ids.uuidOrNull(req.sessionId());
     if (id == null) {
       return Future.failedFuture(notFound(req.sessionId()));
@@ -66,7 +66,7 @@ final class SessionRepository {
             .compose(gone -> conn.preparedQuery(DELETE).execute(Tuple.of(id, tenant)).compose(session ->
                 session.rowCount() == 0 ? Future.failedFuture(notFound(req.sessionId()))
                     : Future.succeededFuture(UserRepository.collect(gone, r -> r.getUUID(0))))))
-        .compose(ids -> memories.mirror(tenant, List.of(), ids, "session delete").map(new Deleted(ids.size())));
+        .compose(ids -> memories.mirror(tenant, List.of(), ids, "session delete").map(new DeletedCount(ids.size())));
   }
 
   Future<Memories> recent(RecentMessages req) {

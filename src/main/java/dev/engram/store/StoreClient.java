@@ -1,9 +1,10 @@
 package dev.engram.store;
 
-import dev.engram.kernel.Addresses;
+import static dev.engram.store.StoreProtocol.*;
+
+import dev.engram.kernel.Endpoint;
 import dev.engram.model.Agent;
 import dev.engram.model.Message;
-import dev.engram.store.StoreProtocol.*;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -21,73 +22,72 @@ public final class StoreClient {
   }
 
   public Future<UserCreated> createUser(String userId, String keyName) {
-    return ask(Addresses.USER_CREATE, new CreateUser(userId, keyName));
+    return ask(USER_CREATE, new CreateUser(userId, keyName));
   }
 
   public Future<List<String>> listUsers() {
-    return this.<UserIds>ask(Addresses.USER_LIST, new ListUsers()).map(UserIds::userIds);
+    return ask(USER_LIST, new ListUsers()).map(UserIds::userIds);
   }
 
   public Future<Done> deleteUser(String userId) {
-    return ask(Addresses.USER_DELETE, new DeleteUser(userId));
+    return ask(USER_DELETE, new DeleteUser(userId));
   }
 
   public Future<String> createKey(String userId, String name) {
-    return this.<KeyCreated>ask(Addresses.KEY_CREATE, new CreateKey(userId, name)).map(KeyCreated::apiKey);
+    return ask(KEY_CREATE, new CreateKey(userId, name)).map(KeyCreated::apiKey);
   }
 
   public Future<List<String>> listKeys(String userId) {
-    return this.<KeyHints>ask(Addresses.KEY_LIST, new ListKeys(userId)).map(KeyHints::hints);
+    return ask(KEY_LIST, new ListKeys(userId)).map(KeyHints::hints);
   }
 
   public Future<Done> deleteKey(String apiKey) {
-    return ask(Addresses.KEY_DELETE, new DeleteKey(apiKey));
+    return ask(KEY_DELETE, new DeleteKey(apiKey));
   }
 
   public Future<String> resolveKey(String apiKey) {
-    return this.<ResolvedUser>ask(Addresses.KEY_RESOLVE, new ResolveKey(apiKey)).map(ResolvedUser::userId);
+    return ask(KEY_RESOLVE, new ResolveKey(apiKey)).map(ResolvedUser::userId);
   }
 
   public Future<Boolean> userExists(String userId) {
-    return this.<ResolvedUser>ask(Addresses.USER_EXISTS, new UserExists(userId)).map(r -> r.userId() != null);
+    return ask(USER_EXISTS, new UserExists(userId)).map(r -> r.userId() != null);
   }
 
   public Future<Done> insertAgent(Agent agent, List<Message> messages) {
-    return ask(Addresses.AGENT_INSERT, new InsertAgent(agent, messages));
+    return ask(AGENT_INSERT, new InsertAgent(agent, messages));
   }
 
   public Future<LoadedAgent> loadAgent(String agentId) {
-    return ask(Addresses.AGENT_LOAD, new LoadAgent(agentId));
+    return ask(AGENT_LOAD, new LoadAgent(agentId));
   }
 
   public Future<AgentList> listAgents(String userId) {
-    return ask(Addresses.AGENT_LIST, new ListAgents(userId));
+    return ask(AGENT_LIST, new ListAgents(userId));
   }
 
   public Future<Done> deleteAgent(String agentId) {
-    return ask(Addresses.AGENT_DELETE, new DeleteAgent(agentId));
+    return ask(AGENT_DELETE, new RemoveAgent(agentId));
   }
 
   /** See {@link SaveAgent}: {@code storedContext} leading context ids are known to be stored already. */
   public Future<Done> saveAgent(Agent agent, List<Message> newMessages, int storedContext) {
-    return ask(Addresses.AGENT_SAVE, new SaveAgent(agent, newMessages, storedContext));
+    return ask(AGENT_SAVE, new SaveAgent(agent, newMessages, storedContext));
   }
 
   public Future<Messages> pageMessages(String userId, String agentId, int start, int count) {
-    return ask(Addresses.MESSAGE_PAGE, new PageMessages(userId, agentId, start, count));
+    return ask(MESSAGE_PAGE, new PageMessages(userId, agentId, start, count));
   }
 
   public Future<Messages> cursorMessages(String userId, String agentId, String before, String after, int limit) {
-    return ask(Addresses.MESSAGE_CURSOR, new CursorMessages(userId, agentId, before, after, limit));
+    return ask(MESSAGE_CURSOR, new CursorMessages(userId, agentId, before, after, limit));
   }
 
   public Future<Messages> searchMessages(String agentId, String query, Instant from, Instant to, int offset,
       int limit) {
-    return ask(Addresses.MESSAGE_SEARCH, new SearchMessages(agentId, query, from, to, offset, limit));
+    return ask(MESSAGE_SEARCH, new SearchMessages(agentId, query, from, to, offset, limit));
   }
 
-  @SuppressWarnings("unchecked")
-  private <T> Future<T> ask(String address, Record request) {
-    return vertx.eventBus().<Record>request(address, request, OPTIONS).map(m -> (T) m.body());
+  private <Q extends Record, R extends Record> Future<R> ask(Endpoint<Q, R> endpoint, Q request) {
+    return endpoint.ask(vertx, request, OPTIONS);
   }
 }

@@ -1,5 +1,7 @@
 package dev.engram.store;
 
+import dev.engram.kernel.Notice;
+import dev.engram.kernel.Endpoint;
 import dev.engram.model.Agent;
 import dev.engram.model.AgentSummary;
 import dev.engram.model.Message;
@@ -9,6 +11,43 @@ import java.util.List;
 /** Requests and replies of the persistence verticle. Each request record travels to its own address. */
 public final class StoreProtocol {
   private StoreProtocol() {}
+
+  public static final Endpoint<CreateUser, UserCreated> USER_CREATE =
+      Endpoint.of("store.user.create", CreateUser.class, UserCreated.class);
+  public static final Endpoint<ListUsers, UserIds> USER_LIST =
+      Endpoint.of("store.user.list", ListUsers.class, UserIds.class);
+  public static final Endpoint<DeleteUser, Done> USER_DELETE =
+      Endpoint.of("store.user.delete", DeleteUser.class, Done.class);
+  public static final Endpoint<UserExists, ResolvedUser> USER_EXISTS =
+      Endpoint.of("store.user.exists", UserExists.class, ResolvedUser.class);
+  public static final Endpoint<CreateKey, KeyCreated> KEY_CREATE =
+      Endpoint.of("store.key.create", CreateKey.class, KeyCreated.class);
+  public static final Endpoint<ListKeys, KeyHints> KEY_LIST =
+      Endpoint.of("store.key.list", ListKeys.class, KeyHints.class);
+  public static final Endpoint<DeleteKey, Done> KEY_DELETE =
+      Endpoint.of("store.key.delete", DeleteKey.class, Done.class);
+  public static final Endpoint<ResolveKey, ResolvedUser> KEY_RESOLVE =
+      Endpoint.of("store.key.resolve", ResolveKey.class, ResolvedUser.class);
+  public static final Endpoint<InsertAgent, Done> AGENT_INSERT =
+      Endpoint.of("store.agent.insert", InsertAgent.class, Done.class);
+  public static final Endpoint<LoadAgent, LoadedAgent> AGENT_LOAD =
+      Endpoint.of("store.agent.load", LoadAgent.class, LoadedAgent.class);
+  public static final Endpoint<ListAgents, AgentList> AGENT_LIST =
+      Endpoint.of("store.agent.list", ListAgents.class, AgentList.class);
+  public static final Endpoint<RemoveAgent, Done> AGENT_DELETE =
+      Endpoint.of("store.agent.delete", RemoveAgent.class, Done.class);
+  public static final Endpoint<SaveAgent, Done> AGENT_SAVE =
+      Endpoint.of("store.agent.save", SaveAgent.class, Done.class);
+  public static final Endpoint<PageMessages, Messages> MESSAGE_PAGE =
+      Endpoint.of("store.message.page", PageMessages.class, Messages.class);
+  public static final Endpoint<CursorMessages, Messages> MESSAGE_CURSOR =
+      Endpoint.of("store.message.cursor", CursorMessages.class, Messages.class);
+  public static final Endpoint<SearchMessages, Messages> MESSAGE_SEARCH =
+      Endpoint.of("store.message.search", SearchMessages.class, Messages.class);
+  public static final Endpoint<Ping, Done> PING = Endpoint.of("store.ping", Ping.class, Done.class);
+  /** Published when an API key or user is revoked, so that cached credentials and agents are dropped. */
+  public static final Notice<AuthRevoked> AUTH_REVOKED = Notice.of("auth.revoked", AuthRevoked.class);
+
 
   // users and keys
   public record CreateUser(String userId, String keyName) {}
@@ -36,7 +75,8 @@ public final class StoreProtocol {
   public record LoadedAgent(Agent agent, List<Message> inContext, long recallCount, long archivalCount) {}
   public record ListAgents(String userId) {}
   public record AgentList(List<AgentSummary> agents) {}
-  public record DeleteAgent(String agentId) {}
+  /** Deletes an agent's rows (the agent verticle checked the owner). */
+  public record RemoveAgent(String agentId) {}
   /**
    * Appends {@code newMessages} to recall and writes the agent's state, in one transaction. {@code storedContext} is
    * how many leading ids of {@code agent.inContextIds()} the caller knows to be stored already (from its last save), so
@@ -53,4 +93,7 @@ public final class StoreProtocol {
   public record Messages(List<Message> messages, List<String> inContext, long total) {}
 
   public record Done() {}
+  public record Ping() {}
+  /** A user whose credentials (a key, or the user itself) were revoked. */
+  public record AuthRevoked(String userId) {}
 }

@@ -1,12 +1,12 @@
 package dev.engram.store;
 
+import static dev.engram.store.ArchivalProtocol.*;
+import static dev.engram.store.MemoryProtocol.*;
+import static dev.engram.store.StoreProtocol.*;
+
 import dev.engram.index.PassageIndex;
 import dev.engram.index.WriteBehindIndex;
-import dev.engram.kernel.Addresses;
-import dev.engram.kernel.BusService;
-import dev.engram.store.ArchivalProtocol.*;
-import dev.engram.store.MemoryProtocol.*;
-import dev.engram.store.StoreProtocol.*;
+import dev.engram.kernel.Endpoint;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.pgclient.PgBuilder;
@@ -87,73 +87,73 @@ public final class StoreVerticle extends VerticleBase {
     var memorySearch = new MemorySearch(pool, memories, scopes);
     var sessions = new SessionRepository(pool, mems);
     List<Future<?>> registrations = new ArrayList<>();
-    registrations.add(serve(Addresses.USER_CREATE, users::create));
-    registrations.add(serve(Addresses.USER_LIST, (ListUsers r) -> users.list()));
-    registrations.add(serve(Addresses.USER_DELETE, (DeleteUser r) -> users.delete(r)
-        .onSuccess(d -> vertx.eventBus().publish(Addresses.AUTH_REVOKED, r.userId()))));
-    registrations.add(serve(Addresses.USER_EXISTS, users::exists));
-    registrations.add(serve(Addresses.KEY_CREATE, users::createKey));
-    registrations.add(serve(Addresses.KEY_LIST, users::listKeys));
-    registrations.add(serve(Addresses.KEY_DELETE, (DeleteKey r) -> users.deleteKey(r)
-        .onSuccess(u -> vertx.eventBus().publish(Addresses.AUTH_REVOKED, u.userId())).map(u -> new Done())));
-    registrations.add(serve(Addresses.KEY_RESOLVE, users::resolveKey));
-    registrations.add(serve(Addresses.AGENT_INSERT, agents::insert));
-    registrations.add(serve(Addresses.AGENT_LOAD, agents::load));
-    registrations.add(serve(Addresses.AGENT_LIST, agents::list));
-    registrations.add(serve(Addresses.AGENT_DELETE, agents::delete));
-    registrations.add(serve(Addresses.AGENT_SAVE, agents::save));
-    registrations.add(serve(Addresses.MESSAGE_PAGE, messages::page));
-    registrations.add(serve(Addresses.MESSAGE_CURSOR, messages::cursor));
-    registrations.add(serve(Addresses.MESSAGE_SEARCH, messages::search));
-    registrations.add(serve(Addresses.ARCHIVAL_INSERT, (InsertArchival r) -> passages.insert(r)
+    registrations.add(serve(USER_CREATE, users::create));
+    registrations.add(serve(USER_LIST, (ListUsers r) -> users.list()));
+    registrations.add(serve(USER_DELETE, (DeleteUser r) -> users.delete(r)
+        .onSuccess(d -> AUTH_REVOKED.publish(vertx, new AuthRevoked(r.userId())))));
+    registrations.add(serve(USER_EXISTS, users::exists));
+    registrations.add(serve(KEY_CREATE, users::createKey));
+    registrations.add(serve(KEY_LIST, users::listKeys));
+    registrations.add(serve(KEY_DELETE, (DeleteKey r) -> users.deleteKey(r)
+        .onSuccess(u -> AUTH_REVOKED.publish(vertx, new AuthRevoked(u.userId()))).map(u -> new Done())));
+    registrations.add(serve(KEY_RESOLVE, users::resolveKey));
+    registrations.add(serve(AGENT_INSERT, agents::insert));
+    registrations.add(serve(AGENT_LOAD, agents::load));
+    registrations.add(serve(AGENT_LIST, agents::list));
+    registrations.add(serve(AGENT_DELETE, agents::delete));
+    registrations.add(serve(AGENT_SAVE, agents::save));
+    registrations.add(serve(MESSAGE_PAGE, messages::page));
+    registrations.add(serve(MESSAGE_CURSOR, messages::cursor));
+    registrations.add(serve(MESSAGE_SEARCH, messages::search));
+    registrations.add(serve(ARCHIVAL_INSERT, (InsertArchival r) -> passages.insert(r)
         .onSuccess(ids -> archivalChanged(List.of(r.agentId())))));
-    registrations.add(serve(Addresses.ARCHIVAL_LIST, passages::list));
-    registrations.add(serve(Addresses.ARCHIVAL_SEARCH, passages::search));
-    registrations.add(serve(Addresses.ARCHIVAL_DELETE, (DeleteArchival r) -> passages.delete(r)
+    registrations.add(serve(ARCHIVAL_LIST, passages::list));
+    registrations.add(serve(ARCHIVAL_SEARCH, passages::search));
+    registrations.add(serve(ARCHIVAL_DELETE, (DeleteArchival r) -> passages.delete(r)
         .onSuccess(d -> archivalChanged(List.of(r.agentId())))));
-    registrations.add(serve(Addresses.ARCHIVAL_COUNT, passages::count));
-    registrations.add(serve(Addresses.SOURCE_CREATE, sources::create));
-    registrations.add(serve(Addresses.SOURCE_UPDATE, sources::update));
-    registrations.add(serve(Addresses.SOURCE_GET, sources::get));
-    registrations.add(serve(Addresses.SOURCE_LIST, sources::list));
-    registrations.add(serve(Addresses.SOURCE_DELETE, (DeleteSource r) -> sources.delete(r)
+    registrations.add(serve(ARCHIVAL_COUNT, passages::count));
+    registrations.add(serve(SOURCE_CREATE, sources::create));
+    registrations.add(serve(SOURCE_UPDATE, sources::update));
+    registrations.add(serve(SOURCE_GET, sources::get));
+    registrations.add(serve(SOURCE_LIST, sources::list));
+    registrations.add(serve(SOURCE_DELETE, (DeleteSource r) -> sources.delete(r)
         .map(gone -> {
           archivalChanged(gone.attachedAgents().stream().map(AgentRef::id).toList());
           return new Done();
         })));
-    registrations.add(serve(Addresses.SOURCE_ATTACH, (AttachSource r) -> sources.attach(r)
+    registrations.add(serve(SOURCE_ATTACH, (AttachSource r) -> sources.attach(r)
         .onSuccess(v -> archivalChanged(List.of(r.agentId())))));
-    registrations.add(serve(Addresses.SOURCE_PASSAGES, sources::passages));
-    registrations.add(serve(Addresses.SOURCE_DOCUMENTS, sources::documents));
-    registrations.add(serve(Addresses.JOB_CREATE, jobs::create));
-    registrations.add(serve(Addresses.JOB_GET, jobs::get));
-    registrations.add(serve(Addresses.JOB_START, jobs::start));
-    registrations.add(serve(Addresses.JOB_COMPLETE, (CompleteJob r) -> jobs.complete(r)
+    registrations.add(serve(SOURCE_PASSAGES, sources::passages));
+    registrations.add(serve(SOURCE_DOCUMENTS, sources::documents));
+    registrations.add(serve(JOB_CREATE, jobs::create));
+    registrations.add(serve(JOB_GET, jobs::get));
+    registrations.add(serve(JOB_START, jobs::start));
+    registrations.add(serve(JOB_COMPLETE, (CompleteJob r) -> jobs.complete(r)
         .onSuccess(done -> sources.get(new GetSource(done.job().userId(), done.job().sourceId()))
             .onSuccess(v -> archivalChanged(v.attachedAgents().stream().map(AgentRef::id).toList())))));
-    registrations.add(serve(Addresses.JOB_FAIL, jobs::fail));
-    registrations.add(serve(Addresses.JOB_UNFINISHED, jobs::unfinished));
-    registrations.add(serve(Addresses.MEMORY_APPLY, mems::apply));
-    registrations.add(serve(Addresses.MEMORY_SEARCH, memorySearch::search));
-    registrations.add(serve(Addresses.MEMORY_SCOPES, scopes::find));
-    registrations.add(serve(Addresses.MEMORY_LIST, mems::list));
-    registrations.add(serve(Addresses.MEMORY_GET, mems::get));
-    registrations.add(serve(Addresses.MEMORY_UPDATE, mems::update));
-    registrations.add(serve(Addresses.MEMORY_DELETE, mems::delete));
-    registrations.add(serve(Addresses.MEMORY_DELETE_ALL, mems::deleteAll));
-    registrations.add(serve(Addresses.MEMORY_HISTORY, mems::history));
-    registrations.add(serve(Addresses.MEMORY_RESET, mems::reset));
-    registrations.add(serve(Addresses.SESSION_CREATE, sessions::create));
-    registrations.add(serve(Addresses.SESSION_GET, sessions::get));
-    registrations.add(serve(Addresses.SESSION_DELETE, sessions::delete));
-    registrations.add(serve(Addresses.SESSION_RECENT, sessions::recent));
-    registrations.add(serve(Addresses.STORE_PING, (Ping r) -> pool.query("select 1").execute().map(v -> new Done())));
+    registrations.add(serve(JOB_FAIL, jobs::fail));
+    registrations.add(serve(JOB_UNFINISHED, jobs::unfinished));
+    registrations.add(serve(MEMORY_APPLY, mems::apply));
+    registrations.add(serve(MEMORY_SEARCH, memorySearch::search));
+    registrations.add(serve(MEMORY_SCOPES, scopes::find));
+    registrations.add(serve(MEMORY_LIST, mems::list));
+    registrations.add(serve(MEMORY_GET, mems::get));
+    registrations.add(serve(MEMORY_UPDATE, mems::update));
+    registrations.add(serve(MEMORY_DELETE, mems::delete));
+    registrations.add(serve(MEMORY_DELETE_ALL, mems::deleteAll));
+    registrations.add(serve(MEMORY_HISTORY, mems::history));
+    registrations.add(serve(MEMORY_RESET, mems::reset));
+    registrations.add(serve(SESSION_CREATE, sessions::create));
+    registrations.add(serve(SESSION_GET, sessions::get));
+    registrations.add(serve(SESSION_DELETE, sessions::delete));
+    registrations.add(serve(SESSION_RECENT, sessions::recent));
+    registrations.add(serve(PING, (Ping r) -> pool.query("select 1").execute().map(v -> new Done())));
     return Future.all(registrations);
   }
 
   private void archivalChanged(List<String> agentIds) {
     if (!agentIds.isEmpty()) {
-      vertx.eventBus().publish(Addresses.ARCHIVAL_CHANGED, new ArchivalChanged(agentIds));
+      ARCHIVAL_CHANGED.publish(vertx, new ArchivalChanged(agentIds));
     }
   }
 
@@ -171,7 +171,8 @@ public final class StoreVerticle extends VerticleBase {
     return Future.join(closing).eventually(() -> pool == null ? Future.succeededFuture() : pool.close());
   }
 
-  private <Q extends Record> Future<Void> serve(String address, Function<Q, Future<? extends Record>> handler) {
-    return BusService.serve(vertx, address, handler);
+  private <Q extends Record, R extends Record> Future<Void> serve(Endpoint<Q, R> endpoint,
+      Function<? super Q, ? extends Future<? extends R>> handler) {
+    return endpoint.serve(vertx, handler);
   }
 }

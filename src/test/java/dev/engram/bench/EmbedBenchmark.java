@@ -1,14 +1,13 @@
 package dev.engram.bench;
 
 import dev.engram.embed.EmbedClient;
+import dev.engram.embed.EmbedProtocol;
 import dev.engram.embed.EmbedProtocol.Embed;
 import dev.engram.embed.EmbedProtocol.Vectors;
 import dev.engram.embed.EmbeddingSettings;
 import dev.engram.embed.EmbeddingVerticle;
 import dev.engram.embed.LocalEmbedder;
 import dev.engram.embed.MicroBatcher;
-import dev.engram.kernel.Addresses;
-import dev.engram.kernel.BusService;
 import dev.engram.kernel.RecordCodec;
 import dev.engram.testkit.Sentences;
 import dev.langchain4j.data.segment.TextSegment;
@@ -119,7 +118,7 @@ public final class EmbedBenchmark {
 
   /** Without the verticle (for a non-default rows-per-run): the same bus address served by the chosen embedder. */
   private static void serveDirectly(Vertx vertx, LocalEmbedder local) throws Exception {
-    await(BusService.serve(vertx, Addresses.EMBED, (Embed r) -> local.embed(r.texts()).map(Vectors::new)));
+    await(EmbedProtocol.EMBED.serve(vertx, (Embed r) -> local.embed(r.texts()).map(Vectors::new)));
   }
 
   private static long[] sequential(EmbedClient client, List<String> texts) throws Exception {

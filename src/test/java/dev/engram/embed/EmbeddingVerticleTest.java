@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.engram.kernel.Addresses;
 import dev.engram.kernel.ErrorKind;
 import dev.engram.kernel.RecordCodec;
 import dev.engram.testkit.ScriptedEmbeddings;
@@ -60,7 +59,7 @@ class EmbeddingVerticleTest {
     List<String> withNull = new ArrayList<>();
     withNull.add(null);
     ExecutionException e = assertThrows(ExecutionException.class, () -> await(
-        vertx.eventBus().request(Addresses.EMBED, new EmbedProtocol.Embed(withNull))));
+        vertx.eventBus().request(EmbedProtocol.EMBED.address(), new EmbedProtocol.Embed(withNull))));
     assertEquals(400, assertInstanceOf(ReplyException.class, e.getCause()).failureCode());
     assertEquals(ErrorKind.BAD_REQUEST, failure(new EmbedClient(vertx).embed(withNull)).kind());
   }

@@ -1,0 +1,57 @@
+package dev.engram.kernel;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One request/reply endpoint of the event bus: its address with the types of its request and its reply. Each is
+ * declared once, beside its protocol's records; the verticle {@link #serve}s it and clients {@link #ask} it, so the
+ * compiler checks that both ends agree. A failure travels as {@code fail(status, detail)} from the error vocabulary
+ * and arrives as an {@link ApiException}.
+ */
+public record Endpoint<Q extends Record, R extends Record>(String address, Class<Q> requestType, Class<R> replyType) {
+  private static final Logger LOG = LoggerFactory.getLogger(Endpoint.class);
+
+  public static <Q extends Record, R extends Record> Endpoint<Q, R> of(String address, Class<Q> request,
+      Class<R> reply) {
+    return new Endpoint<>(address, request, reply);
+  }
+
+  /** The same endpoint as served by instance {@code shard} of a sharded verticle. */
+  public Endpoint<Q, R> shard(int shard) {
+    return new Endpoint<>(address + "." + shard, requestType, replyType);
+  }
+
+  public Future<R> ask(Vertx vertx, Q request, DeliveryOptions options) {
+    return vertx.eventBus().request(address, request, options).transform(ar -> ar.succeeded()
+        ? Future.succeededFuture(replyType.cast(ar.result().body()))
+        : Future.failedFuture(ApiException.from(ar.cause())));
+  }
+
+  /** Binds {@code handler}: its result is the reply; its failure is the reply's failure. */
+  public Future<Void> serve(Vertx vertx, Function<? super Q, ? extends Future<? extends R>> handler) {
+    return vertx.eventBus().consumer(address, msg -> {
+      Future<? extends R> result;
+      try {
+        result = handler.apply(requestType.cast(msg.body()));
+      } catch (RuntimeException e) {
+        result = Future.failedFuture(e);
+      }
+      result.onComplete(ar -> {
+        if (ar.succeeded()) {
+          msg.reply(ar.result());
+        } else {
+          ApiException api = ApiException.from(ar.cause());
+          if (api.status() >= 500 && !(ar.cause() instanceof ApiException)) {
+            LOG.error("{} failed", address, ar.cause());
+          }
+          msg.fail(api.status(), api.getMessage());
+        }
+      });
+    }).completion();
+  }
+}
