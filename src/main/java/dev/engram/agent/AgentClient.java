@@ -14,11 +14,13 @@ public final class AgentClient {
   private final Vertx vertx;
   private final int shards;
   private final DeliveryOptions stepOptions;
+  private final long stepTimeoutMs;
 
   public AgentClient(Vertx vertx, int shards, long stepTimeoutMs) {
     this.vertx = vertx;
     this.shards = shards;
     this.stepOptions = new DeliveryOptions().setSendTimeout(stepTimeoutMs);
+    this.stepTimeoutMs = stepTimeoutMs;
   }
 
   public Future<AgentView> create(CreateAgent req) {
@@ -45,8 +47,16 @@ public final class AgentClient {
     return ask(agentId, COMMAND, new Command(userId, agentId, command), stepOptions);
   }
 
-  /** Starts a send; with {@code stream}, events arrive at {@link AgentProtocol#runEvents(String)} ending with RunFinished. */
-  public Future<StepResult> step(Step req) {
+  /** How long a send may take, queue included, before its client is told 504. */
+  public long stepTimeoutMs() {
+    return stepTimeoutMs;
+  }
+
+  /**
+   * Starts a send: answers when its run starts; the run's events then arrive at {@link AgentProtocol#runEvents},
+   * ending with a {@link RunFinished}. Listen there before asking.
+   */
+  public Future<RunAccepted> step(Step req) {
     return ask(req.agentId(), STEP, req, stepOptions);
   }
 

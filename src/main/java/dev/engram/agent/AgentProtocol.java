@@ -21,7 +21,8 @@ public final class AgentProtocol {
       Endpoint.of("agent.delete", DeleteAgent.class, AgentDeleted.class);
   public static final Endpoint<Command, CommandResult> COMMAND =
       Endpoint.of("agent.command", Command.class, CommandResult.class);
-  public static final Endpoint<Step, StepResult> STEP = Endpoint.of("agent.step", Step.class, StepResult.class);
+  /** Answers once the run starts (the agent exists, is the caller's, and can run); the run then reports on its address. */
+  public static final Endpoint<Step, RunAccepted> STEP = Endpoint.of("agent.step", Step.class, RunAccepted.class);
 
   /** The shard that owns an agent: steps and edits of one agent are always served by one instance. */
   public static int shardOf(String agentId, int shards) {
@@ -41,22 +42,28 @@ public final class AgentProtocol {
   public record DeleteAgent(String userId, String agentId) {}
   public record Command(String userId, String agentId, String command) {}
   /** A message to the agent; {@code role} is user or system. Events go to {@link #runEvents(String)}. */
-  public record Step(String runId, String userId, String agentId, String role, String message, boolean stream) {}
+  public record Step(String runId, String userId, String agentId, String role, String message) {}
 
   /** An agent as the API shows it: state, the system message in force, and memory sizes. */
   public record AgentView(Agent agent, String system, long recallCount, long archivalCount) {}
   public record MemoryChange(CoreMemory before, CoreMemory after) {}
   public record CommandResult(String response) {}
   public record AgentDeleted() {}
-  /** All events of a run and the summed usage; {@code stepCount} is the number of LLM steps taken. */
-  public record StepResult(List<StepEvent> events, LlmReply.Usage usage, int stepCount) {}
+  /** The agent took a send over: from now on everything about its run goes to {@link #runEvents(String)}. */
+  public record RunAccepted(String runId) {}
+
+  /** What a run's address carries, in order: event batches, then exactly one {@link RunFinished}. */
+  public sealed interface RunMessage permits RunEvents, RunFinished {}
+  /** Events of a run that happened in one go (one step's, or one event-loop turn's), in order. */
+  public record RunEvents(List<StepEvent> events) implements RunMessage {}
   /**
-   * The first message on a run's event address: the agent accepted the send (it exists, is the caller's, and an LLM is
-   * configured) and is about to store the input. Failures after this belong to the run, not to the request.
+   * The last message of a run: its usage and step count, and on failure the status and detail of what ended it
+   * ({@code error} null on success).
    */
-  public record RunStarted(String runId) {}
-  /** Events of a run that happened in one go (one event-loop turn), in order: one bus message instead of several. */
-  public record RunEvents(List<StepEvent> events) {}
-  /** The last message on a run's event address: usage on success, or the failure that ended the run. */
-  public record RunFinished(LlmReply.Usage usage, int stepCount, int errorStatus, String error) {}
+  public record RunFinished(LlmReply.Usage usage, int stepCount, int errorStatus, String error)
+      implements RunMessage {
+    public boolean failed() {
+      return error != null;
+    }
+  }
 }

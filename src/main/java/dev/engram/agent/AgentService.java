@@ -11,6 +11,7 @@ import dev.engram.model.CoreMemory;
 import dev.engram.model.Message;
 import dev.engram.model.ToolCall;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -129,47 +130,48 @@ final class AgentService {
   }
 
   /**
-   * Runs a send. For a streaming send, the run's address receives {@link RunStarted} once the agent accepts it, every
-   * event as it happens, and always a last {@link RunFinished}, success or not.
+   * Runs a send. The returned future answers once the run starts (or fails if it cannot: unknown agent, no model);
+   * from then on the run's address receives its events as each step is stored, and always a last
+   * {@link RunFinished}, success or not. The agent's mailbox stays busy until the run has finished.
    */
-  Future<StepResult> step(Step req) {
-    RunOutbox outbox = new RunOutbox(req);
-    Future<StepResult> run = mailbox.submit(req.agentId(), () -> runtime(req.userId(), req.agentId()).compose(rt -> {
+  Future<RunAccepted> step(Step req) {
+    Promise<RunAccepted> accepted = Promise.promise();
+    RunOutbox outbox = new RunOutbox(req.runId());
+    mailbox.submit(req.agentId(), () -> runtime(req.userId(), req.agentId()).compose(rt -> {
       if (!llmConfigured) {
         return Future.failedFuture(new ApiException(ErrorKind.UNAVAILABLE, NO_LLM));
       }
-      publish(req, new RunStarted(req.runId()));
+      accepted.complete(new RunAccepted(req.runId()));
       return new StepLoop(rt, req, deps, outbox).run();
-    }));
-    return run.andThen(ar -> {
-      outbox.flush();
-      if (ar.succeeded()) {
-        publish(req, new RunFinished(ar.result().usage(), ar.result().stepCount(), 0, null));
-      } else {
-        ApiException e = ApiException.from(ar.cause());
-        publish(req, new RunFinished(null, 0, e.status(), e.getMessage()));
+    })).onComplete(ar -> {
+      if (!accepted.tryFail(ar.failed() ? ar.cause() : new IllegalStateException("run ended unaccepted"))) {
+        outbox.flush();
+        if (ar.succeeded()) {
+          outbox.publish(new RunFinished(ar.result().usage(), ar.result().steps(), 0, null));
+        } else {
+          ApiException e = ApiException.from(ar.cause());
+          outbox.publish(new RunFinished(null, 0, e.status(), e.getMessage()));
+        }
       }
     });
+    return accepted.future();
   }
 
   /**
-   * Where a streaming run's events go: those of one event-loop turn are gathered and sent as one {@link RunEvents}
-   * at the end of the turn (a step emits several at once); {@link #flush} sends what waits at once, before the run's
-   * last message.
+   * Where a run's messages go. Events of one event-loop turn are gathered and sent as one {@link RunEvents} at the
+   * end of the turn (a step emits several at once); {@link #flush} sends what waits at once, before the run's last
+   * message.
    */
   private final class RunOutbox implements Consumer<StepEvent> {
-    private final Step req;
+    private final String address;
     private final List<StepEvent> pending = new ArrayList<>();
 
-    RunOutbox(Step req) {
-      this.req = req;
+    RunOutbox(String runId) {
+      this.address = runEvents(runId);
     }
 
     @Override
     public void accept(StepEvent e) {
-      if (!req.stream()) {
-        return;
-      }
       if (pending.isEmpty()) {
         deps.vertx().getOrCreateContext().runOnContext(v -> flush());
       }
@@ -182,14 +184,11 @@ final class AgentService {
       }
       List<StepEvent> batch = List.copyOf(pending);
       pending.clear();
-      publish(req, batch.size() == 1 ? batch.get(0) : new RunEvents(batch));
+      publish(new RunEvents(batch));
     }
-  }
 
-  /** Sends one message of a streaming run to the run's address; non-streaming runs have no listener. */
-  private void publish(Step req, Record message) {
-    if (req.stream()) {
-      deps.vertx().eventBus().send(runEvents(req.runId()), message);
+    void publish(RunMessage message) {
+      deps.vertx().eventBus().send(address, message);
     }
   }
 

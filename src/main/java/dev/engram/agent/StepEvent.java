@@ -1,24 +1,19 @@
 package dev.engram.agent;
 
-import dev.engram.kernel.Times;
-import io.vertx.core.json.JsonObject;
+import dev.engram.model.ToolCall;
 import java.time.Instant;
 
 /**
- * One event of a step as clients receive it, in the MemGPT vocabulary: {@code internal_monologue},
- * {@code function_call}, {@code assistant_message}, {@code function_return} (with {@code status}).
+ * One event of a run, as stored and as every renderer reads it (the MemGPT SSE vocabulary of /api, Letta's
+ * {@code message_type} vocabulary of /v1, the WebSocket). {@code seq} numbers a run's events from 1, in order, so a
+ * client can say which it has seen. {@code messageId} is the stored message the event comes from (several events may
+ * share it); {@code call} is the tool call of a {@link #FUNCTION_CALL} and, for a {@link #FUNCTION_RETURN}, the call
+ * it answers; {@code status} is {@code success} or {@code error} on returns.
  */
-public record StepEvent(String kind, String content, String status, String id, Instant date) {
+public record StepEvent(int seq, String kind, String content, String status, String messageId, Instant date,
+    ToolCall call) {
   public static final String MONOLOGUE = "internal_monologue";
   public static final String FUNCTION_CALL = "function_call";
   public static final String ASSISTANT = "assistant_message";
   public static final String FUNCTION_RETURN = "function_return";
-
-  public JsonObject toJson() {
-    JsonObject json = new JsonObject().put(kind, content);
-    if (status != null) {
-      json.put("status", status);
-    }
-    return json.put("id", id).put("date", Times.iso(date));
-  }
 }

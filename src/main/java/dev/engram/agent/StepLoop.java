@@ -1,7 +1,6 @@
 package dev.engram.agent;
 
 import dev.engram.agent.AgentProtocol.Step;
-import dev.engram.agent.AgentProtocol.StepResult;
 import dev.engram.llm.LlmException;
 import dev.engram.llm.LlmReply;
 import dev.engram.llm.LlmRequest;
@@ -44,7 +43,8 @@ final class StepLoop implements ToolContext {
   private final Step request;
   private final AgentDeps deps;
   private final Consumer<StepEvent> emit;
-  private final List<StepEvent> events = new ArrayList<>();
+  /** The number of events the run has emitted (their seq numbers run from 1). */
+  private int emitted;
   /** Events of the current step, released once the step is written. */
   private final List<StepEvent> held = new ArrayList<>();
   private final List<Message> unsaved = new ArrayList<>();
@@ -65,7 +65,10 @@ final class StepLoop implements ToolContext {
     this.emit = emit;
   }
 
-  Future<StepResult> run() {
+  /** What a finished run used: the summed usage of its model calls and the number of steps. */
+  record Totals(LlmReply.Usage usage, int steps) {}
+
+  Future<Totals> run() {
     Instant now = Times.now();
     String text = "system".equals(request.role())
         ? Inputs.systemAlert(request.message(), now, zone())
@@ -80,7 +83,7 @@ final class StepLoop implements ToolContext {
       save();
     }
     return step()
-        .map(v -> new StepResult(List.copyOf(events), usage(), steps))
+        .map(v -> new Totals(usage(), steps))
         .recover(failure -> save().transform(saved -> Future.failedFuture(failure)));
   }
 
@@ -147,19 +150,18 @@ final class StepLoop implements ToolContext {
     Message assistant = rt.newMessage(Message.ASSISTANT, reply.content(), null, calls, null, now);
     addToContext(assistant);
     currentAssistant = assistant;
-    event(StepEvent.MONOLOGUE, reply.content(), null, assistant.id(), now);
+    event(StepEvent.MONOLOGUE, reply.content(), null, assistant.id(), now, null);
     if (calls.isEmpty()) {
       return Future.succeededFuture(new Outcome(false, false, warning));
     }
     ToolCall call = calls.get(0);
-    event(StepEvent.FUNCTION_CALL, call.name() + "(" + displayArguments(call.arguments()) + ")", null,
-        assistant.id(), now);
+    event(StepEvent.FUNCTION_CALL, null, null, assistant.id(), now, call);
     return deps.tools().invoke(this, rt.agent.tools(), call.name(), call.arguments()).map(result -> {
       Instant done = Times.now();
       String packaged = Inputs.toolResult(result.ok(), result.output(), done, zone());
       Message tool = rt.newMessage(Message.TOOL, packaged, call.name(), List.of(), call.id(), done);
       addToContext(tool);
-      event(StepEvent.FUNCTION_RETURN, result.output(), result.ok() ? "success" : "error", tool.id(), done);
+      event(StepEvent.FUNCTION_RETURN, result.output(), result.ok() ? "success" : "error", tool.id(), done, call);
       if (memoryChanged) {
         rebuildSystemMessage(done);
       }
@@ -213,10 +215,8 @@ final class StepLoop implements ToolContext {
     });
   }
 
-  private void event(String kind, String content, String status, String id, Instant at) {
-    StepEvent e = new StepEvent(kind, content, status, id, at);
-    events.add(e);
-    held.add(e);
+  private void event(String kind, String content, String status, String messageId, Instant at, ToolCall call) {
+    held.add(new StepEvent(++emitted, kind, content, status, messageId, at, call));
   }
 
   private int promptTokens() {
@@ -238,16 +238,6 @@ final class StepLoop implements ToolContext {
         ? new ToolCall("call_" + UUID.randomUUID().toString().replace("-", "").substring(0, 24), call.name(),
             call.arguments())
         : call;
-  }
-
-  private static String displayArguments(String raw) {
-    try {
-      JsonObject args = new JsonObject(raw == null || raw.isBlank() ? "{}" : raw);
-      args.remove("request_heartbeat");
-      return PythonRepr.of(args);
-    } catch (RuntimeException notJson) {
-      return raw;
-    }
   }
 
   private static ApiException llmFailure(Throwable e) {
@@ -273,7 +263,7 @@ final class StepLoop implements ToolContext {
 
   @Override
   public void say(String message) {
-    event(StepEvent.ASSISTANT, message, null, currentAssistant.id(), Times.now());
+    event(StepEvent.ASSISTANT, message, null, currentAssistant.id(), Times.now(), null);
   }
 
   @Override

@@ -10,6 +10,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -49,45 +50,55 @@ final class AgentSocket {
 
   private void serve(RoutingContext ctx, ServerWebSocket ws, String user, String agentId) {
     Set<RunRelay> running = new HashSet<>();
+    SlowClientGuard guard = new SlowClientGuard();
     ws.closeHandler(v -> running.forEach(RunRelay::detach));
     ws.textMessageHandler(text -> {
       Step step;
       try {
-        step = MessageRoutes.parseStep(new JsonObject(text), user, agentId, true);
+        step = MessageRoutes.parseStep(new JsonObject(text), user, agentId);
       } catch (ApiException e) {
-        send(ws, new JsonObject().put("error", e.getMessage()).put("status", e.status()));
+        send(ws, guard, new JsonObject().put("error", e.getMessage()).put("status", e.status()));
         return;
       } catch (RuntimeException e) {
-        send(ws, new JsonObject().put("error", "frames must be JSON objects like {\"message\": \"...\"}")
+        send(ws, guard, new JsonObject().put("error", "frames must be JSON objects like {\"message\": \"...\"}")
             .put("status", 400));
         return;
       }
       RunRelay[] holder = new RunRelay[1];
       holder[0] = RunRelay.start(ctx.vertx(), agents, step, new RunRelay.Sink() {
         @Override
-        public void event(StepEvent event) {
-          send(ws, event.toJson());
+        public void started() {}
+
+        @Override
+        public void events(List<StepEvent> events) {
+          events.forEach(e -> send(ws, guard, ApiEvents.toJson(e)));
         }
 
         @Override
         public void done(RunFinished end) {
           running.remove(holder[0]);
-          send(ws, new JsonObject().put("done", true).put("usage", Views.usage(end.usage(), end.stepCount())));
+          send(ws, guard, new JsonObject().put("done", true)
+              .put("usage", Views.usage(end.usage(), end.stepCount())));
         }
 
         @Override
         public void failed(ApiException error) {
           running.remove(holder[0]);
-          send(ws, new JsonObject().put("error", error.getMessage()).put("status", error.status()));
+          send(ws, guard, new JsonObject().put("error", error.getMessage()).put("status", error.status()));
         }
       });
       running.add(holder[0]);
     });
   }
 
-  private static void send(ServerWebSocket ws, JsonObject frame) {
-    if (!ws.isClosed()) {
-      ws.writeTextMessage(frame.encode());
+  /** Writes one frame; a client that stops reading is disconnected (its runs go on and are stored). */
+  private static void send(ServerWebSocket ws, SlowClientGuard guard, JsonObject frame) {
+    if (ws.isClosed()) {
+      return;
+    }
+    String text = frame.encode();
+    if (!guard.write(text.length(), () -> ws.writeTextMessage(text))) {
+      ws.close((short) 1008, "client too slow: it stopped reading");
     }
   }
 }

@@ -27,7 +27,7 @@ final class MessageRoutes {
   }
 
   /** Parses and checks a message body shared by HTTP and WebSocket sends. */
-  static Step parseStep(JsonObject body, String userId, String agentId, boolean stream) {
+  static Step parseStep(JsonObject body, String userId, String agentId) {
     String message = Bodies.optionalString(body, "message");
     if (message == null || message.isBlank()) {
       throw Bodies.invalid("message is required and must be a non-empty string");
@@ -37,25 +37,25 @@ final class MessageRoutes {
     if (!role.equals("user") && !role.equals("system")) {
       throw Bodies.invalid("role must be \"user\" or \"system\", got \"" + role + "\"");
     }
-    return new Step(UUID.randomUUID().toString(), userId, agentId, role, message, stream);
+    return new Step(UUID.randomUUID().toString(), userId, agentId, role, message);
   }
 
   private void send(RoutingContext ctx) {
     JsonObject body = Bodies.object(ctx, false);
     boolean stream = Bodies.optionalBoolean(body, "stream", false) || Bodies.optionalBoolean(body, "stream_steps",
         false);
-    Step step = parseStep(body, Authenticator.user(ctx), ctx.pathParam("agent_id"), stream);
+    Step step = parseStep(body, Authenticator.user(ctx), ctx.pathParam("agent_id"));
     if (!stream) {
-      agents.step(step).onSuccess(result -> {
+      RunRelay.start(ctx.vertx(), agents, step, new CollectedRun(ctx, (events, end) -> {
         JsonArray messages = new JsonArray();
-        result.events().forEach(e -> messages.add(e.toJson()));
-        Responses.json(ctx, 200, new JsonObject().put("messages", messages)
-            .put("usage", Views.usage(result.usage(), result.stepCount())));
-      }).onFailure(ctx::fail);
+        events.forEach(e -> messages.add(ApiEvents.toJson(e)));
+        return new JsonObject().put("messages", messages).put("usage", Views.usage(end.usage(), end.stepCount()));
+      }));
       return;
     }
-    SseSink sink = new SseSink(ctx);
+    SseSink sink = new SseSink(ctx, ApiEvents::toJson);
     RunRelay relay = RunRelay.start(ctx.vertx(), agents, step, sink);
+    sink.onDrop(relay::detach);
     ctx.response().closeHandler(v -> {
       relay.detach();
       sink.cancelTimers();

@@ -7,49 +7,60 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
+import java.util.function.Function;
 
 /**
- * Writes a run as Server-Sent Events: {@code data: {event}} per event, then {@code data: [DONE]}. Headers go out when
- * the agent accepts the run, so a request refused before that (unknown agent, no LLM) still gets a plain JSON error.
- * After that, a failure (e.g. the LLM failing on the first step) becomes {@code data: {"error": ...}} before
- * {@code [DONE]}.
+ * Writes a run as Server-Sent Events: {@code data: {event}} per event (rendered by {@code render}), then
+ * {@code data: [DONE]}. Headers go out when the agent accepts the run, so a request refused before that (unknown
+ * agent, no LLM) still gets a plain JSON error. After that, a failure (e.g. the LLM failing on the first step) becomes
+ * {@code data: {"error": ...}} before {@code [DONE]}. A client that stops reading is dropped (see
+ * {@link SlowClientGuard}); the run goes on without it.
  */
 final class SseSink implements RunRelay.Sink {
   private static final long KEEP_ALIVE_MS = 15_000;
 
   private final RoutingContext ctx;
   private final HttpServerResponse response;
+  private final Function<StepEvent, JsonObject> render;
+  private final SlowClientGuard guard;
+  private Runnable onDrop = () -> {};
   private long keepAlive = -1;
 
-  SseSink(RoutingContext ctx) {
+  SseSink(RoutingContext ctx, Function<StepEvent, JsonObject> render) {
     this.ctx = ctx;
     this.response = ctx.response();
+    this.render = render;
+    this.guard = new SlowClientGuard();
+  }
+
+  /** What to do when the client is dropped for not reading (stop following the run). */
+  SseSink onDrop(Runnable action) {
+    this.onDrop = action;
+    return this;
   }
 
   @Override
   public void started() {
-    open();
-    if (!response.closed() && !response.ended()) {
+    if (open()) {
       response.writeHead();
     }
   }
 
   @Override
-  public void event(StepEvent event) {
-    write(event.toJson().encode());
-  }
-
-  @Override
   public void events(List<StepEvent> events) {
-    if (response.closed() || response.ended()) {
+    if (!open()) {
       return;
     }
-    open();
     StringBuilder frames = new StringBuilder(256 * events.size());
     for (StepEvent e : events) {
-      frames.append("data: ").append(e.toJson().encode()).append("\n\n");
+      frames.append("data: ").append(render.apply(e).encode()).append("\n\n");
     }
-    response.write(frames.toString());
+    String data = frames.toString();
+    if (!guard.write(data.length(), () -> response.write(data))) {
+      cancelTimers();
+      response.reset();
+      onDrop.run();
+    }
   }
 
   @Override
@@ -67,18 +78,10 @@ final class SseSink implements RunRelay.Sink {
         + "\n\ndata: [DONE]\n\n");
   }
 
-  private void write(String data) {
+  /** Sets the event-stream headers and starts the keep-alive, once; false when the response is gone. */
+  private boolean open() {
     if (response.closed() || response.ended()) {
-      return;
-    }
-    open();
-    response.write("data: " + data + "\n\n");
-  }
-
-  /** Sets the event-stream headers and starts the keep-alive, once. */
-  private void open() {
-    if (response.closed() || response.ended()) {
-      return;
+      return false;
     }
     if (keepAlive < 0 && !response.headWritten()) {
       response.setChunked(true).putHeader("content-type", "text/event-stream; charset=utf-8")
@@ -89,12 +92,12 @@ final class SseSink implements RunRelay.Sink {
         }
       });
     }
+    return true;
   }
 
   /** Writes the last frames and ends the response in one go. */
   private void finish(String lastFrames) {
-    if (!response.closed() && !response.ended()) {
-      open();
+    if (open()) {
       response.end(lastFrames);
     }
     cancelTimers();
@@ -103,6 +106,7 @@ final class SseSink implements RunRelay.Sink {
   void cancelTimers() {
     if (keepAlive >= 0) {
       ctx.vertx().cancelTimer(keepAlive);
+      keepAlive = -1;
     }
   }
 }

@@ -27,17 +27,6 @@ class LoopLogicTest {
     assertEquals(new StepDecision(false, StepDecision.Reason.MAX_STEPS), StepDecision.after(10, 10, false, false, true));
   }
 
-  @Test
-  @DisplayName("function_call arguments render like Python's repr of the dict")
-  void pythonRepr() {
-    assertEquals("{'message': \"it's 42\"}", PythonRepr.of(new JsonObject().put("message", "it's 42")));
-    assertEquals("{'message': 'say \"hi\"'}", PythonRepr.of(new JsonObject().put("message", "say \"hi\"")));
-    assertEquals("{'m': 'both \\' and \"'}", PythonRepr.of(new JsonObject().put("m", "both ' and \"")));
-    assertEquals("{'n': 3, 'ok': True, 'none': None, 'l': ['a\\nb']}", PythonRepr.of(new JsonObject()
-        .put("n", 3).put("ok", true).putNull("none").put("l", new io.vertx.core.json.JsonArray().add("a\nb"))));
-    assertEquals("{'emoji': '\u2764'}", PythonRepr.of(new JsonObject().put("emoji", "\u2764")));
-  }
-
   private static Message m(String role, int tokens) {
     return new Message("id", "a", "u", role, "x", null, List.of(), null, null, tokens, Instant.EPOCH);
   }

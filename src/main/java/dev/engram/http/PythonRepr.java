@@ -1,4 +1,4 @@
-package dev.engram.agent;
+package dev.engram.http;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
