@@ -1,7 +1,6 @@
 package dev.engram.http;
 
 import dev.engram.kernel.ApiException;
-import dev.engram.kernel.ErrorKind;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -96,6 +95,6 @@ final class Bodies {
   }
 
   static ApiException invalid(String detail) {
-    return new ApiException(ErrorKind.UNPROCESSABLE, detail);
+    return ApiException.unprocessable(detail);
   }
 }

@@ -182,7 +182,7 @@ class MemoryApiTest {
     } while (cursor != null);
     assertEquals(3, pages);
     assertEquals(new HashSet<>(ids), seen);
-    assertEquals(400, api.get("/memories?user_id=" + user + "&cursor=garbage", key).status());
+    assertEquals(422, api.get("/memories?user_id=" + user + "&cursor=garbage", key).status());
   }
 
   @Test
