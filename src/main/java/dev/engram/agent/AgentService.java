@@ -137,6 +137,7 @@ final class AgentService {
       if (!llmConfigured) {
         return Future.failedFuture(new ApiException(ErrorKind.UNAVAILABLE, NO_LLM));
       }
+      ContextBudget.refuseOversized(rt, deps, req);
       publish(req, new RunStarted(req.runId()));
       return new StepLoop(rt, req, deps, outbox).run();
     }));
