@@ -251,6 +251,9 @@ final class MemoryRoutes {
     refuseBlank("user_id", scope.user());
     refuseBlank("agent_id", scope.agent());
     refuseBlank(runField, scope.run());
+    Bodies.bounded(scope.user(), "user_id", Scope.MAX_ID_CHARS);
+    Bodies.bounded(scope.agent(), "agent_id", Scope.MAX_ID_CHARS);
+    Bodies.bounded(scope.run(), runField, Scope.MAX_ID_CHARS);
   }
 
   private static boolean isBlank(String id) {

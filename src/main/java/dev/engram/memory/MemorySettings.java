@@ -113,7 +113,7 @@ public record MemorySettings(String model, double temperature, int maxTokens, St
     if (!(value instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue()) || n.doubleValue() < min
         || n.doubleValue() > max) {
       throw new IllegalArgumentException(key + " must be a whole number between " + min + " and " + max + ", got "
-          + value);
+          + shown(value));
     }
     return n.intValue();
   }
@@ -121,8 +121,14 @@ public record MemorySettings(String model, double temperature, int maxTokens, St
   private static double number(String key, Object value, double min, double max) {
     if (!(value instanceof Number n) || n.doubleValue() < min || n.doubleValue() > max) {
       throw new IllegalArgumentException(key + " must be a number between " + (long) min + " and " + (long) max
-          + ", got " + value);
+          + ", got " + shown(value));
     }
     return n.doubleValue();
+  }
+
+  /** The value as a detail quotes it: long ones are cut (a detail should not echo a whole request). */
+  private static String shown(Object value) {
+    String text = String.valueOf(value);
+    return text.length() <= 40 ? text : text.substring(0, 40) + "...";
   }
 }

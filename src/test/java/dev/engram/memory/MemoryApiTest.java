@@ -281,6 +281,22 @@ class MemoryApiTest {
   }
 
   @Test
+  @DisplayName("scope ids longer than 256 characters are 422 on add, search, list and sessions (they answered 500)")
+  void overlongIds() {
+    String id = "u".repeat(3000);
+    assertBad(api.post("/memories", key, add().put("user_id", id)), 422, "user_id must be at most 256 characters");
+    assertBad(api.post("/memories", key, add().put("user_id", "ok").put("agent_id", id)), 422, "agent_id");
+    assertBad(api.post("/memories", key, add().put("user_id", "ok").put("run_id", id)), 422, "run_id");
+    assertBad(api.post("/search", key, new JsonObject().put("query", "tea").put("user_id", id)), 422, "user_id");
+    assertBad(api.get("/memories?user_id=" + id, key), 422, "user_id");
+    assertBad(api.post("/sessions", key, new JsonObject().put("user_id", id)), 422, "user_id");
+    assertEquals(0, mem.list(key, "user_id=ok").size(), "nothing stored");
+    String longest = "v".repeat(256);
+    assertEquals(1, mem.add(key, add().put("user_id", longest)).size(), "256 characters are taken");
+    assertEquals(1, mem.list(key, "user_id=" + longest).size());
+  }
+
+  @Test
   @DisplayName("/configure takes max_tokens as a whole number and temperature in [0, 2]; another value is a 400 that"
       + " applies nothing")
   void configureValues() {
