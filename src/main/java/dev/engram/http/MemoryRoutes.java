@@ -242,7 +242,8 @@ final class MemoryRoutes {
   /**
    * Mem0's rule for scope ids, with its 400: at least one is required, and a blank one ({@code ""}, spaces) counts as
    * missing. A blank id next to a real one is refused too: it would store memories that no listing or bulk delete
-   * can name, or widen a delete to the other ids' whole scope.
+   * can name, or widen a delete to the other ids' whole scope. An id over {@link Scope#MAX_ID_CHARS} is a wrong
+   * field (422).
    */
   private static void checkIds(Scope scope, String runField, String noIds) {
     if (isBlank(scope.user()) && isBlank(scope.agent()) && isBlank(scope.run())) {
