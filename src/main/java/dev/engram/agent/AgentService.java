@@ -53,7 +53,7 @@ final class AgentService {
       validateName(req.name());
       String preset = req.preset() == null ? Templates.DEFAULT_PRESET : req.preset();
       if (Templates.systemPrompt(preset) == null) {
-        throw ApiException.badRequest("Unknown preset '" + preset + "'; available: " + Templates.presets());
+        throw ApiException.unprocessable("Unknown preset '" + preset + "'; available: " + Templates.presets());
       }
       String personaName = req.persona() == null ? Templates.DEFAULT_PERSONA : req.persona();
       String humanName = req.human() == null ? Templates.DEFAULT_HUMAN : req.human();
@@ -141,6 +141,7 @@ final class AgentService {
       if (!llmConfigured) {
         return Future.failedFuture(new ApiException(ErrorKind.UNAVAILABLE, NO_LLM));
       }
+      ContextBudget.refuseOversized(rt, deps, req);
       accepted.complete(new RunAccepted(req.runId()));
       return new StepLoop(rt, req, deps, outbox).run();
     })).onComplete(ar -> {

@@ -42,7 +42,7 @@ public final class ArchivalMemory {
   /** Stores {@code text} as one passage per chunk and answers their ids, in text order. */
   public Future<List<String>> insert(String userId, String agentId, String text, Map<String, Object> metadata) {
     if (text == null || text.isBlank()) {
-      return Future.failedFuture(ApiException.badRequest("content must not be empty"));
+      return Future.failedFuture(ApiException.unprocessable("content must not be empty"));
     }
     Future<List<String>> split = text.length() <= INLINE_CHUNKING_CHARS
         ? Future.succeededFuture(chunker.split(text)) : vertx.executeBlocking(() -> chunker.split(text), false);
@@ -58,7 +58,7 @@ public final class ArchivalMemory {
   /** The best passages for {@code query}, best first, each with its score. */
   public Future<List<Found>> search(String userId, String agentId, String query, SearchMode mode, int limit) {
     if (query == null || query.isBlank()) {
-      return Future.failedFuture(ApiException.badRequest("query must not be empty"));
+      return Future.failedFuture(ApiException.unprocessable("query must not be empty"));
     }
     Future<float[]> vector = mode == SearchMode.TEXT ? Future.succeededFuture(null) : embedder.embed(query);
     return vector.compose(v -> store.search(userId, agentId, query, v, mode, limit));

@@ -24,7 +24,7 @@ final class CommandRunner {
       case "pop" -> pop(rt, count(arg, 3), deps);
       case "save", "savechat" -> Future.succeededFuture(new CommandResult(
           "Agent state is saved after every step; nothing to do."));
-      default -> Future.failedFuture(ApiException.badRequest("Unknown command '" + verb + "'; available: " + KNOWN));
+      default -> Future.failedFuture(ApiException.unprocessable("Unknown command '" + verb + "'; available: " + KNOWN));
     };
   }
 
@@ -70,7 +70,7 @@ final class CommandRunner {
       }
       return n;
     } catch (NumberFormatException e) {
-      throw ApiException.badRequest("the command's argument must be a positive whole number, got '" + arg + "'");
+      throw ApiException.unprocessable("the command's argument must be a positive whole number, got '" + arg + "'");
     }
   }
 }

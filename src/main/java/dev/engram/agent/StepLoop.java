@@ -70,10 +70,8 @@ final class StepLoop implements ToolContext {
 
   Future<Totals> run() {
     Instant now = Times.now();
-    String text = "system".equals(request.role())
-        ? Inputs.systemAlert(request.message(), now, zone())
-        : Inputs.userMessage(request.message(), now, zone());
-    addToContext(rt.newMessage(Message.USER, text, null, List.of(), null, now));
+    addToContext(rt.newMessage(Message.USER, ContextBudget.envelope(request, now, zone()), null, List.of(), null,
+        now));
     if (deps.inputWriteDelayMs() > 0) {
       inputTimer = deps.vertx().setTimer(deps.inputWriteDelayMs(), t -> {
         inputTimer = -1;
@@ -113,15 +111,14 @@ final class StepLoop implements ToolContext {
 
   /** Summarises the oldest messages first when the prompt would not fit the context window. */
   private Future<Void> fitContext() {
-    int budget = rt.agent.contextWindow() - Math.min(1024, rt.agent.contextWindow() / 8);
-    if (promptTokens() <= budget) {
+    if (promptTokens() <= ContextBudget.prompt(rt.agent.contextWindow())) {
       return Future.succeededFuture();
     }
     return summarize();
   }
 
   private Future<Void> summarize() {
-    return deps.summarizer().summarize(rt, zone(), unsaved).map(u -> {
+    return deps.summarizer().summarize(rt, ContextBudget.messages(rt, deps), zone(), unsaved).map(u -> {
       count(u);
       return null;
     });

@@ -2,6 +2,7 @@ package dev.engram.agent;
 
 import com.knuddels.jtokkit.Encodings;
 import com.knuddels.jtokkit.api.Encoding;
+import com.knuddels.jtokkit.api.EncodingResult;
 import com.knuddels.jtokkit.api.EncodingRegistry;
 import com.knuddels.jtokkit.api.EncodingType;
 import dev.engram.model.ToolCall;
@@ -27,6 +28,12 @@ public final class TokenCounter {
 
   public int text(String text) {
     return text == null || text.isEmpty() ? 0 : encoding.countTokensOrdinary(text);
+  }
+
+  /** The first {@code maxTokens} tokens of {@code text} (the whole text when it is not longer). */
+  public String truncate(String text, int maxTokens) {
+    EncodingResult head = encoding.encodeOrdinary(text, maxTokens);
+    return head.isTruncated() ? encoding.decode(head.getTokens()) : text;
   }
 
   public int message(String text, List<ToolCall> calls) {

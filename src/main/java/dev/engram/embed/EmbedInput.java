@@ -3,7 +3,7 @@ package dev.engram.embed;
 import dev.engram.kernel.ApiException;
 import java.util.List;
 
-/** The limits every embedder enforces on a request, so that a bad input is a 400 and not a crash. */
+/** The limits every embedder enforces on a request, so that a bad input is a 4xx and not a crash. */
 public final class EmbedInput {
   /** Most texts in one request (the OpenAI limit for one {@code /embeddings} call). */
   public static final int MAX_TEXTS = 2048;
@@ -26,7 +26,8 @@ public final class EmbedInput {
         throw ApiException.badRequest("text " + i + " to embed is null");
       }
       if (text.length() > MAX_CHARS) {
-        throw ApiException.badRequest("text " + i + " to embed has " + text.length() + " characters, more than "
+        // reachable from clients (a search query, a memory's text): a value too long is a wrong field, 422
+        throw ApiException.unprocessable("text " + i + " to embed has " + text.length() + " characters, more than "
             + MAX_CHARS);
       }
     }

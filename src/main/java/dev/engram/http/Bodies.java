@@ -1,12 +1,14 @@
 package dev.engram.http;
 
 import dev.engram.kernel.ApiException;
-import dev.engram.kernel.ErrorKind;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
-/** Reading request bodies and parameters at the edge: malformed JSON is 400, a wrong field is 422, with the reason. */
+/**
+ * Reading request bodies and parameters at the edge: a body that cannot be read is 400, a wrong field is 422, with the
+ * reason (the rule is on {@link dev.engram.kernel.ErrorKind}).
+ */
 final class Bodies {
   private Bodies() {}
 
@@ -47,6 +49,14 @@ final class Bodies {
       throw invalid(field + " must be a string");
     }
     return (String) value;
+  }
+
+  /** {@code value} (may be null) when it has at most {@code max} characters; a longer one is a wrong field. */
+  static String bounded(String value, String field, int max) {
+    if (value != null && value.length() > max) {
+      throw invalid(field + " must be at most " + max + " characters, got " + value.length());
+    }
+    return value;
   }
 
   static JsonObject optionalObject(JsonObject json, String field) {
@@ -96,6 +106,6 @@ final class Bodies {
   }
 
   static ApiException invalid(String detail) {
-    return new ApiException(ErrorKind.UNPROCESSABLE, detail);
+    return ApiException.unprocessable(detail);
   }
 }

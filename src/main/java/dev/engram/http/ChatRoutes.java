@@ -3,6 +3,7 @@ package dev.engram.http;
 import dev.engram.kernel.Times;
 import dev.engram.memory.MemoryService;
 import dev.engram.store.MemoryClient;
+import dev.engram.store.MemoryProtocol.Scope;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -45,7 +46,8 @@ final class ChatRoutes {
 
   private void createSession(RoutingContext ctx) {
     JsonObject body = Bodies.object(ctx, false);
-    String userId = Bodies.requiredString(body, "user_id");
+    // the session's user_id becomes the scope of its messages' memories
+    String userId = Bodies.bounded(Bodies.requiredString(body, "user_id"), "user_id", Scope.MAX_ID_CHARS);
     String name = Bodies.optionalString(body, "session_name");
     store.createSession(Authenticator.user(ctx), userId, name)
         .onSuccess(s -> Responses.json(ctx, 201, MemoryViews.session(s)))

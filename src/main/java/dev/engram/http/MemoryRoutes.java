@@ -72,9 +72,7 @@ final class MemoryRoutes {
       throw ApiException.badRequest("memory_type must be null or '" + MemoryInference.PROCEDURAL + "', got '"
           + memoryType + "'");
     }
-    if (scope.isEmpty()) {
-      throw ApiException.badRequest(IDS_REQUIRED_ADD);
-    }
+    checkIds(scope, "run_id", IDS_REQUIRED_ADD);
     if (memoryType != null && scope.agent() == null) {
       throw ApiException.badRequest("memory_type '" + MemoryInference.PROCEDURAL + "' needs an agent_id");
     }
@@ -157,9 +155,7 @@ final class MemoryRoutes {
     String run = given.run() != null ? given.run() : sessionId;
     Scope scope = new Scope(lift(filters, "user_id", given.user()), lift(filters, "agent_id", given.agent()),
         lift(filters, "run_id", run));
-    if (scope.isEmpty()) {
-      throw ApiException.badRequest(IDS_REQUIRED_SEARCH);
-    }
+    checkIds(scope, given.run() == null && sessionId != null ? "session_id" : "run_id", IDS_REQUIRED_SEARCH);
     int limit = boundedInt(body, "limit", DEFAULT_SEARCH_LIMIT, 1, MAX_SEARCH_LIMIT);
     Double threshold = threshold(body);
     MemoryFilter filter;
@@ -237,16 +233,38 @@ final class MemoryRoutes {
   }
 
   private static Scope queryScope(RoutingContext ctx) {
-    Scope scope = new Scope(param(ctx, "user_id"), param(ctx, "agent_id"), param(ctx, "run_id"));
-    if (scope.isEmpty()) {
-      throw ApiException.badRequest(IDS_REQUIRED);
-    }
+    Scope scope = new Scope(ctx.queryParams().get("user_id"), ctx.queryParams().get("agent_id"),
+        ctx.queryParams().get("run_id"));
+    checkIds(scope, "run_id", IDS_REQUIRED);
     return scope;
   }
 
-  private static String param(RoutingContext ctx, String name) {
-    String value = ctx.queryParams().get(name);
-    return value == null || value.isBlank() ? null : value;
+  /**
+   * Mem0's rule for scope ids, with its 400: at least one is required, and a blank one ({@code ""}, spaces) counts as
+   * missing. A blank id next to a real one is refused too: it would store memories that no listing or bulk delete
+   * can name, or widen a delete to the other ids' whole scope. An id over {@link Scope#MAX_ID_CHARS} is a wrong
+   * field (422).
+   */
+  private static void checkIds(Scope scope, String runField, String noIds) {
+    if (isBlank(scope.user()) && isBlank(scope.agent()) && isBlank(scope.run())) {
+      throw ApiException.badRequest(noIds);
+    }
+    refuseBlank("user_id", scope.user());
+    refuseBlank("agent_id", scope.agent());
+    refuseBlank(runField, scope.run());
+    Bodies.bounded(scope.user(), "user_id", Scope.MAX_ID_CHARS);
+    Bodies.bounded(scope.agent(), "agent_id", Scope.MAX_ID_CHARS);
+    Bodies.bounded(scope.run(), runField, Scope.MAX_ID_CHARS);
+  }
+
+  private static boolean isBlank(String id) {
+    return id == null || id.isBlank();
+  }
+
+  private static void refuseBlank(String field, String id) {
+    if (id != null && id.isBlank()) {
+      throw ApiException.badRequest(field + " must not be blank: give an id or leave the field out");
+    }
   }
 
   /** A scope id given as a plain value in the filters moves out of them (an explicit one must agree). */

@@ -27,6 +27,11 @@ public final class ApiException extends RuntimeException {
     return new ApiException(ErrorKind.BAD_REQUEST, detail);
   }
 
+  /** A field that is missing, of the wrong type, or has a value the operation does not take (see {@link ErrorKind}). */
+  public static ApiException unprocessable(String detail) {
+    return new ApiException(ErrorKind.UNPROCESSABLE, detail);
+  }
+
   public static ApiException notFound(String detail) {
     return new ApiException(ErrorKind.NOT_FOUND, detail);
   }

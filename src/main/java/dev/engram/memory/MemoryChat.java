@@ -24,7 +24,9 @@ import java.util.function.Supplier;
 /**
  * The semantic-memory chat: the user's message is stored first (so it is kept even when the LLM fails), the user's
  * most similar memories from every session are retrieved, the LLM answers with them and the session's latest
- * messages as context, and the answer is stored too. Messages are memories of scope (user, run = session).
+ * messages as context, and the answer is stored too. Messages are memories of scope (user, run = session). The
+ * answer's {@code relevant_context_count} is how much stored context the model was given: the retrieved memories
+ * plus the session's earlier messages replayed to it (a follow-up in a session counts the turns it follows).
  */
 public final class MemoryChat {
   /** How many memories are retrieved, and how similar they must be to count as relevant. */
@@ -92,7 +94,7 @@ public final class MemoryChat {
         return Future.failedFuture(LlmJson.malformed("chat answer", "it was empty"));
       }
       return embedder.embed(text).compose(v -> save(req, session, Message.ASSISTANT, text, v))
-          .map(id -> new ChatAnswer(text, req.sessionId(), relevant.size()));
+          .map(id -> new ChatAnswer(text, req.sessionId(), relevant.size() + recent.size()));
     });
   }
 

@@ -33,6 +33,10 @@ public final class MemoryRequests {
 
   /** A message to the semantic-memory chat in a session of {@code externalUserId}. */
   public record Chat(String userId, String sessionId, String externalUserId, String message) {}
+  /**
+   * The model's answer; {@code relevantContextCount} counts what it was given besides the message: the memories
+   * retrieved by similarity (from every session of the user) and the session's earlier messages replayed to it.
+   */
   public record ChatAnswer(String response, String sessionId, int relevantContextCount) {}
 
   /** A Mem0 configuration object to apply on top of the current settings (see {@link MemorySettings#configure}). */

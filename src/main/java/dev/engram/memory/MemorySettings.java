@@ -14,6 +14,8 @@ public record MemorySettings(String model, double temperature, int maxTokens, St
 
   public static final double DEFAULT_TEMPERATURE = 0.1;
   public static final int DEFAULT_MAX_TOKENS = 2000;
+  /** The largest max_tokens taken: above any model's output limit, so a typo is caught here rather than by the LLM. */
+  static final int MAX_TOKENS_LIMIT = 1_000_000;
 
   public static MemorySettings defaults(LlmSettings llm) {
     return new MemorySettings(llm.model(), DEFAULT_TEMPERATURE, DEFAULT_MAX_TOKENS, null, null);
@@ -67,7 +69,7 @@ public record MemorySettings(String model, double temperature, int maxTokens, St
           case "temperature" -> next = new MemorySettings(next.model, number(key, value, 0, 2), next.maxTokens,
               next.factExtractionPrompt, next.updateMemoryPrompt);
           case "max_tokens" -> next = new MemorySettings(next.model, next.temperature,
-              (int) number(key, value, 1, 1_000_000), next.factExtractionPrompt, next.updateMemoryPrompt);
+              wholeNumber(key, value, 1, MAX_TOKENS_LIMIT), next.factExtractionPrompt, next.updateMemoryPrompt);
           default -> {
             ignored.add(key);
             continue;
@@ -106,10 +108,27 @@ public record MemorySettings(String model, double temperature, int maxTokens, St
     return value == null ? null : text(key, value);
   }
 
+  /** A whole number in [min, max]: {@code 1.5} is refused, {@code 2000.0} (a JSON encoder's integer) is taken. */
+  private static int wholeNumber(String key, Object value, int min, int max) {
+    if (!(value instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue()) || n.doubleValue() < min
+        || n.doubleValue() > max) {
+      throw new IllegalArgumentException(key + " must be a whole number between " + min + " and " + max + ", got "
+          + shown(value));
+    }
+    return n.intValue();
+  }
+
   private static double number(String key, Object value, double min, double max) {
     if (!(value instanceof Number n) || n.doubleValue() < min || n.doubleValue() > max) {
-      throw new IllegalArgumentException(key + " must be a number between " + (long) min + " and " + (long) max);
+      throw new IllegalArgumentException(key + " must be a number between " + (long) min + " and " + (long) max
+          + ", got " + shown(value));
     }
     return n.doubleValue();
+  }
+
+  /** The value as a detail quotes it: long ones are cut (a detail should not echo a whole request). */
+  private static String shown(Object value) {
+    String text = String.valueOf(value);
+    return text.length() <= 40 ? text : text.substring(0, 40) + "...";
   }
 }

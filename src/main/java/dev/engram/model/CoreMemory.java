@@ -1,7 +1,6 @@
 package dev.engram.model;
 
 import dev.engram.kernel.ApiException;
-import dev.engram.kernel.ErrorKind;
 
 /** The two core-memory blocks kept in the context window, each limited to {@code limit} characters. */
 public record CoreMemory(String persona, String human, int limit) {
@@ -19,7 +18,7 @@ public record CoreMemory(String persona, String human, int limit) {
   /** Returns the memory with one section set, enforcing the character limit. */
   public CoreMemory with(String name, String value) {
     if (value.length() > limit) {
-      throw new ApiException(ErrorKind.BAD_REQUEST, "Edit failed: Exceeds " + limit
+      throw ApiException.unprocessable("Edit failed: Exceeds " + limit
           + " character limit (requested " + value.length() + "). Consider summarizing existing core memories in '"
           + name + "' or moving lower-priority content to archival memory, then try again.");
     }
@@ -37,15 +36,15 @@ public record CoreMemory(String persona, String human, int limit) {
   public CoreMemory replace(String name, String oldContent, String newContent) {
     String current = section(name);
     if (oldContent == null || oldContent.isEmpty()) {
-      throw ApiException.badRequest("old_content must not be empty");
+      throw ApiException.unprocessable("old_content must not be empty");
     }
     if (!current.contains(oldContent)) {
-      throw ApiException.badRequest("Content not found in " + name + " (make sure to use exact string)");
+      throw ApiException.unprocessable("Content not found in " + name + " (make sure to use exact string)");
     }
     return with(name, current.replace(oldContent, newContent));
   }
 
   private static ApiException noSection(String name) {
-    return ApiException.badRequest("No memory section named " + name + " (must be either \"persona\" or \"human\")");
+    return ApiException.unprocessable("No memory section named " + name + " (must be either \"persona\" or \"human\")");
   }
 }

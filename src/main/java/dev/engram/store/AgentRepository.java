@@ -3,6 +3,7 @@ package dev.engram.store;
 import dev.engram.index.PassageIndex.IndexedPassage;
 import dev.engram.index.PassageIndex;
 import dev.engram.kernel.ApiException;
+import dev.engram.kernel.Ids;
 import dev.engram.model.Agent;
 import dev.engram.model.AgentSummary;
 import dev.engram.model.Message;
@@ -94,7 +95,7 @@ final class AgentRepository {
   }
 
   Future<LoadedAgent> load(LoadAgent req) {
-    UUID id = Ids.uuidOrNull(req.agentId());
+    UUID id = Ids.parse(req.agentId());
     if (id == null) {
       return Future.succeededFuture(new LoadedAgent(null, List.of(), 0, 0));
     }
@@ -112,7 +113,7 @@ final class AgentRepository {
   }
 
   Future<AgentList> list(ListAgents req) {
-    return pool.preparedQuery(LIST_AGENTS).execute(Tuple.of(Ids.uuid(req.userId(), "user_id")))
+    return pool.preparedQuery(LIST_AGENTS).execute(Tuple.of(Ids.require(req.userId(), "user_id")))
         .map(rows -> new AgentList(UserRepository.collect(rows,
             r -> new AgentSummary(Rows.agent(r), r.getLong("recall_count"), r.getLong("archival_count")))));
   }

@@ -3,6 +3,7 @@ package dev.engram.store;
 import dev.engram.index.PassageIndex;
 import dev.engram.index.PassageIndex.IndexedPassage;
 import dev.engram.kernel.ApiException;
+import dev.engram.kernel.Ids;
 import dev.engram.model.Job;
 import dev.engram.store.ArchivalProtocol.*;
 import io.vertx.core.Future;
@@ -48,7 +49,7 @@ final class JobRepository {
   }
 
   Future<JobReply> get(GetJob req) {
-    UUID id = Ids.uuidOrNull(req.jobId());
+    UUID id = Ids.parse(req.jobId());
     return (id == null ? Future.<Job>succeededFuture(null) : pool.preparedQuery(GET).execute(Tuple.of(id))
         .map(rows -> rows.size() == 0 ? null : ArchivalRows.job(rows.iterator().next())))
         .compose(job -> job == null || !job.userId().equals(req.userId())

@@ -49,6 +49,12 @@ public final class MemoryProtocol {
 
   /** Mem0's user_id / agent_id / run_id; null parts match anything in queries and are stored as null. */
   public record Scope(String user, String agent, String run) {
+    /**
+     * The longest scope id taken: ids are indexed, and PostgreSQL refuses an index row over 2,704 bytes (a
+     * 3,000-character id answered 500). 256 characters of up to 4 bytes each stay well below.
+     */
+    public static final int MAX_ID_CHARS = 256;
+
     public boolean isEmpty() {
       return user == null && agent == null && run == null;
     }

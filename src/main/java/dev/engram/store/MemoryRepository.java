@@ -3,6 +3,7 @@ package dev.engram.store;
 import dev.engram.index.PassageIndex;
 import dev.engram.index.PassageIndex.IndexedPassage;
 import dev.engram.kernel.ApiException;
+import dev.engram.kernel.Ids;
 import dev.engram.kernel.Times;
 import dev.engram.model.Memory;
 import dev.engram.store.MemoryProtocol.*;
@@ -152,7 +153,7 @@ final class MemoryRepository {
   /** Locks the row, updates it and writes the UPDATE history row; fails 404 when the memory is gone. */
   private Future<Updated> updateRow(SqlConnection conn, UUID tenant, String memoryId, String text, float[] vector,
       Map<String, Object> metadata, String model) {
-    UUID id = Ids.uuidOrNull(memoryId);
+    UUID id = Ids.parse(memoryId);
     if (id == null) {
       return Future.failedFuture(notFound(memoryId));
     }
@@ -181,7 +182,7 @@ final class MemoryRepository {
 
   private Future<Void> deleteOne(SqlConnection conn, UUID tenant, String memoryId, List<Applied> results,
       List<UUID> deletes) {
-    UUID id = Ids.uuidOrNull(memoryId);
+    UUID id = Ids.parse(memoryId);
     if (id == null) {
       return Future.failedFuture(notFound(memoryId));
     }
@@ -236,7 +237,7 @@ final class MemoryRepository {
     try {
       after = req.cursor() == null ? new Object[] {null, null} : MemoryRows.position(req.cursor());
     } catch (RuntimeException e) {
-      return Future.failedFuture(ApiException.badRequest("cursor is not one this server gave out"));
+      return Future.failedFuture(ApiException.unprocessable("cursor is not one this server gave out"));
     }
     return scopes.matching(tenant, req.scope())
         .compose(ids -> pool.preparedQuery(LIST).execute(Tuple.of(tenant, ids.toArray(UUID[]::new), after[0],
@@ -289,7 +290,7 @@ final class MemoryRepository {
    * the endpoint, which turns the exception into the reply; inside a transaction, fail the future instead.
    */
   private static UUID memoryUuid(String memoryId) {
-    UUID id = Ids.uuidOrNull(memoryId);
+    UUID id = Ids.parse(memoryId);
     if (id == null) {
       throw notFound(memoryId);
     }

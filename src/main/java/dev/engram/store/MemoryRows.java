@@ -1,5 +1,6 @@
 package dev.engram.store;
 
+import dev.engram.kernel.Ids;
 import dev.engram.model.ChatSession;
 import dev.engram.model.Memory;
 import dev.engram.model.MemoryEvent;
@@ -91,7 +92,10 @@ final class MemoryRows {
       throw new IllegalArgumentException("cursor is not one this server gave out");
     }
     long micros = Long.parseLong(cursor.substring(0, dot), 36);
-    UUID id = UUID.fromString(cursor.substring(dot + 1));
+    UUID id = Ids.parse(cursor.substring(dot + 1));
+    if (id == null) {
+      throw new IllegalArgumentException("cursor is not one this server gave out");
+    }
     Instant at = Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000), Math.floorMod(micros, 1_000_000) * 1000L);
     return new Object[] {Rows.offset(at), id};
   }

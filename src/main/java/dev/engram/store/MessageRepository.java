@@ -5,6 +5,7 @@ import dev.engram.index.PassageIndex.PassageQuery;
 import dev.engram.index.PassageIndex.ScoredPassage;
 import dev.engram.index.PassageIndex.SearchMode;
 import dev.engram.kernel.ApiException;
+import dev.engram.kernel.Ids;
 import dev.engram.model.Message;
 import dev.engram.store.StoreProtocol.*;
 import io.vertx.core.Future;
@@ -63,8 +64,8 @@ final class MessageRepository {
   }
 
   Future<Messages> cursor(CursorMessages req) {
-    UUID before = req.before() == null ? null : Ids.uuid(req.before(), "before");
-    UUID after = req.after() == null ? null : Ids.uuid(req.after(), "after");
+    UUID before = req.before() == null ? null : Ids.require(req.before(), "before");
+    UUID after = req.after() == null ? null : Ids.require(req.after(), "after");
     return owned(req.userId(), req.agentId()).compose(context -> pool.preparedQuery(CURSOR)
         .execute(Tuple.of(UUID.fromString(req.agentId()), before, after, req.limit()))
         .map(rows -> messages(rows, context)));
@@ -130,8 +131,8 @@ final class MessageRepository {
 
   /** The agent's in-context ids, or 404 when the agent does not exist or belongs to another user. */
   private Future<List<String>> owned(String userId, String agentId) {
-    UUID agent = Ids.uuidOrNull(agentId);
-    UUID user = Ids.uuidOrNull(userId);
+    UUID agent = Ids.parse(agentId);
+    UUID user = Ids.parse(userId);
     if (agent == null || user == null) {
       return Future.failedFuture(ApiException.notFound("Agent agent_id=" + agentId + " not found"));
     }

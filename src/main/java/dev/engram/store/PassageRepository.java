@@ -5,6 +5,7 @@ import dev.engram.index.PassageIndex.PassageQuery;
 import dev.engram.index.PassageIndex.ScoredPassage;
 import dev.engram.index.PassageIndex;
 import dev.engram.kernel.ApiException;
+import dev.engram.kernel.Ids;
 import dev.engram.model.Passage;
 import dev.engram.store.ArchivalProtocol.*;
 import dev.engram.store.StoreProtocol.Done;
@@ -58,7 +59,7 @@ final class PassageRepository {
 
   Future<PassageIds> insert(InsertArchival req) {
     UUID user = UUID.fromString(req.userId());
-    UUID agent = UUID.fromString(req.agentId());
+    UUID agent = agentId(req.agentId());
     return owned(user, agent).compose(v -> pool.withTransaction(conn ->
             insertRows(conn, user, agent, null, null, req.embeddingModel(), req.passages())))
         .compose(entries -> IndexSync.bestEffort(index.upsert(entries), "archival insert").map(entries))
@@ -92,9 +93,9 @@ final class PassageRepository {
 
   Future<Passages> list(ListArchival req) {
     UUID user = UUID.fromString(req.userId());
-    UUID agent = UUID.fromString(req.agentId());
-    UUID after = req.after() == null ? null : Ids.uuid(req.after(), "after");
-    UUID before = req.before() == null ? null : Ids.uuid(req.before(), "before");
+    UUID agent = agentId(req.agentId());
+    UUID after = req.after() == null ? null : Ids.require(req.after(), "after");
+    UUID before = req.before() == null ? null : Ids.require(req.before(), "before");
     String sql = before != null ? LIST_BEFORE : LIST_AFTER;
     return owned(user, agent)
         .compose(v -> pool.preparedQuery(sql).execute(Tuple.of(agent, user, before != null ? before : after,
@@ -110,14 +111,14 @@ final class PassageRepository {
 
   Future<Count> count(CountArchival req) {
     UUID user = UUID.fromString(req.userId());
-    UUID agent = UUID.fromString(req.agentId());
+    UUID agent = agentId(req.agentId());
     return pool.preparedQuery(COUNT).execute(Tuple.of(agent, user))
         .map(rows -> new Count(rows.iterator().next().getLong(0)));
   }
 
   Future<FoundPassages> search(SearchArchival req) {
     UUID user = UUID.fromString(req.userId());
-    UUID agent = UUID.fromString(req.agentId());
+    UUID agent = agentId(req.agentId());
     return owned(user, agent).compose(v -> owners(agent))
         .compose(owners -> index.search(new PassageQuery(user, owners, req.text(), req.vector(), req.mode(),
             req.limit())))
@@ -126,11 +127,8 @@ final class PassageRepository {
 
   Future<Done> delete(DeleteArchival req) {
     UUID user = UUID.fromString(req.userId());
-    UUID agent = UUID.fromString(req.agentId());
-    UUID id = Ids.uuidOrNull(req.passageId());
-    if (id == null) {
-      return Future.failedFuture(ApiException.notFound("Memory id=" + req.passageId() + " not found"));
-    }
+    UUID agent = agentId(req.agentId());
+    UUID id = Ids.require(req.passageId(), "id");
     return owned(user, agent).compose(v -> pool.preparedQuery(DELETE_OWN).execute(Tuple.of(id, user, agent)))
         .compose(rows -> {
           if (rows.rowCount() == 0) {
@@ -172,6 +170,15 @@ final class PassageRepository {
       }
       return new FoundPassages(found);
     });
+  }
+
+  /** An agent id from the request path; one that is not a UUID names no agent (404, as an unknown id). */
+  private static UUID agentId(String value) {
+    UUID id = Ids.parse(value);
+    if (id == null) {
+      throw ApiException.notFound("Agent agent_id=" + value + " not found");
+    }
+    return id;
   }
 
   private Future<Void> owned(UUID user, UUID agent) {

@@ -1,6 +1,7 @@
 package dev.engram.store;
 
 import dev.engram.kernel.ApiException;
+import dev.engram.kernel.Ids;
 import dev.engram.kernel.Times;
 import dev.engram.model.Memory;
 import dev.engram.store.MemoryProtocol.*;
@@ -46,7 +47,7 @@ final class SessionRepository {
   }
 
   Future<SessionReply> get(GetSession req) {
-    UUID id = Ids.uuidOrNull(req.sessionId());
+    UUID id = Ids.parse(req.sessionId());
     if (id == null) {
       return Future.failedFuture(notFound(req.sessionId()));
     }
@@ -57,7 +58,7 @@ final class SessionRepository {
 
   /** Deletes the session and its messages; answers how many messages went with it. */
   Future<DeletedCount> delete(DeleteSession req) {
-    UUID id = Ids.uuidOrNull(req.sessionId());
+    UUID id = Ids.parse(req.sessionId());
     if (id == null) {
       return Future.failedFuture(notFound(req.sessionId()));
     }

@@ -2,6 +2,7 @@ package dev.engram.store;
 
 import dev.engram.index.PassageIndex;
 import dev.engram.kernel.ApiException;
+import dev.engram.kernel.Ids;
 import dev.engram.model.Source;
 import dev.engram.store.ArchivalProtocol.*;
 import io.vertx.core.Future;
@@ -57,7 +58,7 @@ final class SourceRepository {
   }
 
   Future<SourceView> get(GetSource req) {
-    UUID id = Ids.uuidOrNull(req.sourceId());
+    UUID id = Ids.parse(req.sourceId());
     if (id == null) {
       return Future.failedFuture(notFound(req.sourceId()));
     }
@@ -96,10 +97,9 @@ final class SourceRepository {
 
   Future<SourceView> attach(AttachSource req) {
     UUID user = UUID.fromString(req.userId());
-    UUID agent = Ids.uuidOrNull(req.agentId());
+    UUID agent = Ids.require(req.agentId(), "agent_id");
     return get(new GetSource(req.userId(), req.sourceId()))
-        .compose(source -> agent == null ? Future.failedFuture(agentNotFound(req.agentId()))
-            : pool.preparedQuery(OWNED_AGENT).execute(Tuple.of(agent, user)))
+        .compose(source -> pool.preparedQuery(OWNED_AGENT).execute(Tuple.of(agent, user)))
         .compose(rows -> rows.size() == 0 ? Future.failedFuture(agentNotFound(req.agentId()))
             : pool.preparedQuery(req.attach() ? ATTACH : DETACH)
                 .execute(Tuple.of(agent, UUID.fromString(req.sourceId()))))
@@ -107,7 +107,7 @@ final class SourceRepository {
   }
 
   Future<Passages> passages(SourcePassages req) {
-    UUID after = req.after() == null ? null : Ids.uuid(req.after(), "after");
+    UUID after = req.after() == null ? null : Ids.require(req.after(), "after");
     return get(new GetSource(req.userId(), req.sourceId()))
         .compose(s -> pool.preparedQuery(PASSAGES).execute(Tuple.of(UUID.fromString(req.sourceId()), after,
             req.limit())))

@@ -2,6 +2,8 @@ package dev.engram.store;
 
 import dev.engram.index.PassageIndex;
 import dev.engram.kernel.ApiException;
+import dev.engram.kernel.ErrorKind;
+import dev.engram.kernel.Ids;
 import dev.engram.store.StoreProtocol.*;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -38,7 +40,7 @@ final class UserRepository {
   }
 
   Future<UserCreated> create(CreateUser req) {
-    UUID id = req.userId() == null ? UUID.randomUUID() : Ids.uuid(req.userId(), "user_id");
+    UUID id = req.userId() == null ? UUID.randomUUID() : Ids.require(req.userId(), "user_id");
     String key = ApiKeys.generate();
     return pool.withTransaction(conn -> conn.preparedQuery(INSERT_USER).execute(Tuple.of(id))
             .compose(r -> conn.preparedQuery(INSERT_KEY).execute(keyTuple(id, key, req.keyName()))))
@@ -56,10 +58,10 @@ final class UserRepository {
   }
 
   Future<Done> delete(DeleteUser req) {
-    if (DEFAULT_USER.equals(req.userId())) {
-      return Future.failedFuture(ApiException.badRequest("the default user cannot be deleted"));
+    UUID id = Ids.require(req.userId(), "user_id");
+    if (DEFAULT_USER.equals(id.toString())) {
+      return Future.failedFuture(new ApiException(ErrorKind.UNPROCESSABLE, "the default user cannot be deleted"));
     }
-    UUID id = Ids.uuid(req.userId(), "user_id");
     return pool.preparedQuery(DELETE_USER).execute(Tuple.of(id)).compose(r -> r.rowCount() == 0
         ? Future.failedFuture(ApiException.notFound("User user_id=" + req.userId() + " does not exist"))
         : Future.all(indexes.stream().map(index -> IndexSync.bestEffort(index.deleteUser(id), "user delete"))
@@ -67,7 +69,7 @@ final class UserRepository {
   }
 
   Future<ResolvedUser> exists(UserExists req) {
-    UUID id = Ids.uuidOrNull(req.userId());
+    UUID id = Ids.parse(req.userId());
     if (id == null) {
       return Future.succeededFuture(new ResolvedUser(null));
     }
@@ -76,7 +78,7 @@ final class UserRepository {
   }
 
   Future<KeyCreated> createKey(CreateKey req) {
-    UUID userId = Ids.uuid(req.userId(), "user_id");
+    UUID userId = Ids.require(req.userId(), "user_id");
     String key = ApiKeys.generate();
     return pool.preparedQuery(USER_EXISTS).execute(Tuple.of(userId)).compose(rows -> rows.size() == 0
         ? Future.failedFuture(ApiException.notFound("User user_id=" + req.userId() + " does not exist"))
@@ -84,7 +86,7 @@ final class UserRepository {
   }
 
   Future<KeyHints> listKeys(ListKeys req) {
-    UUID userId = Ids.uuid(req.userId(), "user_id");
+    UUID userId = Ids.require(req.userId(), "user_id");
     return pool.preparedQuery(USER_EXISTS).execute(Tuple.of(userId)).compose(users -> users.size() == 0
         ? Future.failedFuture(ApiException.notFound("User user_id=" + req.userId() + " does not exist"))
         : pool.preparedQuery(LIST_KEYS).execute(Tuple.of(userId)).map(rows -> {

@@ -47,6 +47,29 @@ class LoopLogicTest {
     assertNotEquals("tool", withTool.get(c).role());
 
     assertEquals(1, Summarizer.cutoff(List.of(m("system", 10), m("user", 10), m("assistant", 10)), 10_000));
+
+    // a message too big to keep goes even from among the last ones: only what fits the budget is kept
+    assertEquals(4, Summarizer.cutoff(List.of(m("system", 10), m("user", 10), m("assistant", 10), m("user", 5000),
+        m("user", 10)), 1000));
+    assertEquals(2, Summarizer.cutoff(List.of(m("system", 10), m("user", 5000), m("user", 10)), 1000));
+  }
+
+  @Test
+  @DisplayName("the summariser's transcript cuts an over-long message to its share of the budget, and says so")
+  void transcriptWithinBudget() {
+    TokenCounter tokens = new TokenCounter("gpt-4");
+    String longText = "word ".repeat(5000).strip();
+    Message big = new Message("id", "a", "u", "user", longText, null, List.of(), null, null,
+        tokens.message(longText, List.of()), Instant.EPOCH);
+    Message small = new Message("id2", "a", "u", "assistant", "short reply", null, List.of(), null, null,
+        tokens.message("short reply", List.of()), Instant.EPOCH);
+
+    String cut = Summarizer.transcript(List.of(big, small), 1000, tokens);
+    assertTrue(tokens.text(cut) <= 1100, "tokens=" + tokens.text(cut));
+    assertTrue(cut.contains("more tokens cut for this summary"), cut);
+    assertTrue(cut.contains("assistant: short reply"), cut);
+    assertEquals("user: " + longText + "\nassistant: short reply\n",
+        Summarizer.transcript(List.of(big, small), 10_000, tokens), "a transcript that fits is whole");
   }
 
   @Test

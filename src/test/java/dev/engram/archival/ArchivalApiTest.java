@@ -146,7 +146,7 @@ class ArchivalApiTest {
     assertEquals(422, api.get(base + "?query=x&mode=fuzzy", key).status());
     assertEquals(422, api.get(base + "?query=", key).status());
     assertEquals(422, api.get(base + "?limit=0", key).status());
-    assertEquals(400, api.get(base + "?after=not-a-uuid", key).status());
+    assertEquals(422, api.get(base + "?after=not-a-uuid", key).status());
     assertEquals(422, api.delete(base, key).status());
     assertTrue(list(agent, "").isEmpty(), "nothing stored");
   }

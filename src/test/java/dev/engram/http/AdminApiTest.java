@@ -58,6 +58,35 @@ class AdminApiTest {
   }
 
   @Test
+  @DisplayName("only canonical user ids are taken: 1-1-1-1-1, 35 characters, upper case or no hyphens are a 422 that"
+      + " creates, deletes and finds no one")
+  void onlyCanonicalUserIds() {
+    // Java's UUID parser reads "1-1-1-1-1" as this id, and would have created or deleted it
+    String padded = "00000001-0001-0001-0001-000000000001";
+    String real = UUID.randomUUID().toString();
+    for (String id : List.of("1-1-1-1-1", real.substring(1), real.toUpperCase(), real.replace("-", ""),
+        real + "0", "not-a-uuid")) {
+      assertError(api.post("/admin/users", TestServer.ADMIN, new JsonObject().put("user_id", id)), 422, "user_id",
+          "36");
+      assertError(api.delete("/admin/users?user_id=" + id, TestServer.ADMIN), 422, "user_id");
+      assertError(api.get("/admin/users/keys?user_id=" + id, TestServer.ADMIN), 422, "user_id");
+      assertError(api.post("/admin/users/keys", TestServer.ADMIN, new JsonObject().put("user_id", id)), 422,
+          "user_id");
+    }
+    JsonArray users = api.get("/admin/users", TestServer.ADMIN).json().getJsonArray("user_list");
+    assertFalse(users.contains(new JsonObject().put("user_id", padded)), "no user the caller did not name");
+    assertFalse(users.contains(new JsonObject().put("user_id", real)));
+
+    assertOk(api.post("/admin/users", TestServer.ADMIN, new JsonObject().put("user_id", padded)));
+    assertError(api.delete("/admin/users?user_id=1-1-1-1-1", TestServer.ADMIN), 422, "user_id");
+    assertTrue(api.get("/admin/users", TestServer.ADMIN).json().getJsonArray("user_list")
+        .contains(new JsonObject().put("user_id", padded)), "a lenient spelling deletes no one");
+    assertOk(api.delete("/admin/users?user_id=" + padded, TestServer.ADMIN));
+    assertError(api.delete("/admin/users?user_id=00000000-0000-0000-0000-000000000000", TestServer.ADMIN), 422,
+        "default user cannot be deleted");
+  }
+
+  @Test
   @DisplayName("GET /admin/users lists a created user as {\"user_list\": [{\"user_id\"}]}")
   void listUsers() {
     String id = api.newUser().getString("user_id");

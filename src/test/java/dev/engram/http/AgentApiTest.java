@@ -319,17 +319,17 @@ class AgentApiTest {
   }
 
   @Test
-  @DisplayName("a memory block over the 2000-character limit is refused with 400 and nothing changes")
+  @DisplayName("a memory block over the 2000-character limit is refused with 422 and nothing changes")
   void memoryLimit() {
     String key = api.newUser().getString("api_key");
     String agentId = api.newAgent(key, "limited");
     JsonObject before = api.get("/api/agents/" + agentId + "/memory", key).json();
 
     assertError(api.post("/api/agents/" + agentId + "/memory", key, new JsonObject().put("human", "h".repeat(2001))),
-        400, "2000 character limit");
+        422, "2000 character limit");
     // one valid and one invalid block: neither is applied
     assertError(api.post("/api/agents/" + agentId + "/memory", key, new JsonObject()
-        .put("persona", "A brand-new persona.").put("human", "h".repeat(2001))), 400, "2000 character limit");
+        .put("persona", "A brand-new persona.").put("human", "h".repeat(2001))), 422, "2000 character limit");
     assertEquals(before, api.get("/api/agents/" + agentId + "/memory", key).json());
 
     // exactly at the limit is accepted
@@ -339,7 +339,7 @@ class AgentApiTest {
   }
 
   @Test
-  @DisplayName("POST /command /memory shows the core memory; an unknown command is 400")
+  @DisplayName("POST /command /memory shows the core memory; an unknown command is 422")
   void commands() {
     String key = api.newUser().getString("api_key");
     String agentId = api.newAgent(key, "commander");
@@ -351,16 +351,16 @@ class AgentApiTest {
       assertTrue(response.contains(persona), response);
       assertTrue(response.contains(template("prompts/human_cs_phd.txt")), response);
     }
-    assertError(api.post("/api/agents/" + agentId + "/command", key, new JsonObject().put("command", "/fly")), 400,
+    assertError(api.post("/api/agents/" + agentId + "/command", key, new JsonObject().put("command", "/fly")), 422,
         "Unknown command", "fly");
   }
 
   @Test
-  @DisplayName("an unknown preset is 400 and creates no agent")
+  @DisplayName("an unknown preset is 422 and creates no agent")
   void unknownPreset() {
     String key = api.newUser().getString("api_key");
     assertError(api.post("/api/agents", key, new JsonObject().put("config", new JsonObject().put("name", "p")
-        .put("preset", "no_such_preset"))), 400, "Unknown preset", "no_such_preset");
+        .put("preset", "no_such_preset"))), 422, "Unknown preset", "no_such_preset");
     assertEquals(0, agentCount(key));
   }
 

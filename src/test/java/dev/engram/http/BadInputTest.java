@@ -157,7 +157,7 @@ class BadInputTest {
     assertNothingStored();
 
     // exactly at the limit the body is read, and the request fails on its content instead
-    assertError(api.post(memory(), key, jsonOfSize("human", LIMIT)), 400, "2000 character limit");
+    assertError(api.post(memory(), key, jsonOfSize("human", LIMIT)), 422, "2000 character limit");
     assertNothingStored();
   }
 

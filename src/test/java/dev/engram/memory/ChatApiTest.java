@@ -123,4 +123,44 @@ class ChatApiTest {
     assertEquals(404, api.keyed("GET", "/sessions/not-a-uuid", KEY, null).status());
     assertEquals(1, api.keyed("GET", "/sessions/" + session, KEY, null).json().getInteger("message_count"));
   }
+
+  @Test
+  @DisplayName("relevant_context_count counts what the answer was given: a follow-up counts the session's earlier"
+      + " turns replayed to the model")
+  void followUpCountsItsContext() {
+    String user = "followup-" + System.nanoTime();
+    String session = createSession(KEY, user).getString("session_id");
+    llm.enqueue(Step.text("Nice to meet you, Ada."));
+    Api.Response first = chat(KEY, session, user, "My name is Ada and I repair clocks.");
+    assertEquals(200, first.status(), first.body());
+    assertEquals(0, first.json().getInteger("relevant_context_count"), "a first message has no context");
+
+    llm.clearRequests();
+    llm.enqueue(Step.text("You repair clocks."));
+    Api.Response second = chat(KEY, session, user, "What do I repair?");
+    assertEquals(200, second.status(), second.body());
+    JsonArray sent = llm.requests().get(0).getJsonArray("messages");
+    assertTrue(sent.encode().contains("My name is Ada and I repair clocks.")
+        && sent.encode().contains("Nice to meet you, Ada."), "the answer was given both turns: " + sent.encode());
+    assertEquals(2, second.json().getInteger("relevant_context_count"), second.body());
+  }
+
+  @Test
+  @DisplayName("blank user_id and session_id are missing required fields (422) on /sessions and /chat")
+  void blankIds() {
+    String session = createSession(KEY, "blank-check").getString("session_id");
+    for (String blank : new String[] {"", "  "}) {
+      Api.Response noUser = api.keyed("POST", "/sessions", KEY, new JsonObject().put("user_id", blank));
+      assertEquals(422, noUser.status(), noUser.body());
+      assertTrue(noUser.detail().contains("user_id"), noUser.detail());
+      Api.Response chatNoUser = chat(KEY, session, blank, "hi");
+      assertEquals(422, chatNoUser.status(), chatNoUser.body());
+      assertTrue(chatNoUser.detail().contains("user_id"), chatNoUser.detail());
+      Api.Response chatNoSession = chat(KEY, blank, "blank-check", "hi");
+      assertEquals(422, chatNoSession.status(), chatNoSession.body());
+      assertTrue(chatNoSession.detail().contains("session_id"), chatNoSession.detail());
+    }
+    assertEquals(0, api.keyed("GET", "/sessions/" + session, KEY, null).json().getInteger("message_count"));
+    assertEquals(0, llm.requestCount());
+  }
 }

@@ -3,9 +3,12 @@ package dev.engram.memory;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.engram.testkit.Api;
+import dev.engram.testkit.ScriptedLlm;
 import dev.engram.testkit.TestServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -16,6 +19,8 @@ import org.junit.jupiter.api.Test;
 
 /** The Mem0 routes without inference: storing, listing, paging, updating, deleting, history, search and bad input. */
 class MemoryApiTest {
+  private static final String MEM0_ADD_IDS = "At least one identifier (user_id, agent_id, run_id) is required.";
+  private static final String MEM0_SEARCH_IDS = "At least one of 'user_id', 'agent_id', or 'run_id' must be specified.";
   private static Api api;
   private static MemoryApi mem;
   private static String key;
@@ -182,7 +187,7 @@ class MemoryApiTest {
     } while (cursor != null);
     assertEquals(3, pages);
     assertEquals(new HashSet<>(ids), seen);
-    assertEquals(400, api.get("/memories?user_id=" + user + "&cursor=garbage", key).status());
+    assertEquals(422, api.get("/memories?user_id=" + user + "&cursor=garbage", key).status());
   }
 
   @Test
@@ -242,6 +247,93 @@ class MemoryApiTest {
         .map(o -> ((JsonObject) o).getString("memory")).toList(), "nothing stored by bad requests");
     assertEquals(401, api.get("/memories?user_id=" + user, null).status());
     assertEquals(403, api.get("/memories?user_id=" + user, "sk-wrong").status());
+  }
+
+  @Test
+  @DisplayName("blank scope ids (\"\", spaces) are Mem0's 400 on add, search, list and delete-all; nothing is stored"
+      + " under them and no delete is widened by them")
+  void blankIds() {
+    String user = "blank-" + System.nanoTime();
+    mem.add(key, new JsonObject().put("user_id", user).put("agent_id", "bot").put("infer", false)
+        .put("messages", "I like green tea."));
+    for (String blank : List.of("", "  ")) {
+      String q = URLEncoder.encode(blank, StandardCharsets.UTF_8);
+      assertExactly(api.post("/memories", key, add().put("user_id", blank)), MEM0_ADD_IDS);
+      assertBad(api.post("/memories", key, add().put("user_id", blank).put("agent_id", "bot")), 400,
+          "user_id must not be blank");
+      assertBad(api.post("/memories", key, add().put("user_id", user).put("run_id", blank)), 400,
+          "run_id must not be blank");
+      assertExactly(api.post("/search", key, new JsonObject().put("query", "tea").put("user_id", blank)),
+          MEM0_SEARCH_IDS);
+      assertBad(api.post("/search", key, new JsonObject().put("query", "tea").put("user_id", user)
+          .put("agent_id", blank)), 400, "agent_id must not be blank");
+      assertBad(api.post("/search", key, new JsonObject().put("query", "tea").put("user_id", user)
+          .put("session_id", blank)), 400, "session_id must not be blank");
+      assertExactly(api.post("/search", key, new JsonObject().put("query", "tea")
+          .put("filters", new JsonObject().put("user_id", blank))), MEM0_SEARCH_IDS);
+      assertExactly(api.get("/memories?user_id=" + q, key), "At least one identifier is required.");
+      assertBad(api.get("/memories?user_id=" + q + "&agent_id=bot", key), 400, "user_id must not be blank");
+      assertBad(api.delete("/memories?user_id=" + q + "&agent_id=bot", key), 400, "user_id must not be blank");
+      assertExactly(api.delete("/memories?run_id=" + q, key), "At least one identifier is required.");
+    }
+    assertEquals(1, mem.list(key, "agent_id=bot").size(), "nothing stored without a user, nothing deleted");
+    assertEquals(1, mem.list(key, "agent_id=bot&user_id=" + user).size());
+  }
+
+  @Test
+  @DisplayName("scope ids longer than 256 characters are 422 on add, search, list and sessions (they answered 500)")
+  void overlongIds() {
+    String id = "u".repeat(3000);
+    assertBad(api.post("/memories", key, add().put("user_id", id)), 422, "user_id must be at most 256 characters");
+    assertBad(api.post("/memories", key, add().put("user_id", "ok").put("agent_id", id)), 422, "agent_id");
+    assertBad(api.post("/memories", key, add().put("user_id", "ok").put("run_id", id)), 422, "run_id");
+    assertBad(api.post("/search", key, new JsonObject().put("query", "tea").put("user_id", id)), 422, "user_id");
+    assertBad(api.get("/memories?user_id=" + id, key), 422, "user_id");
+    assertBad(api.post("/sessions", key, new JsonObject().put("user_id", id)), 422, "user_id");
+    assertEquals(0, mem.list(key, "user_id=ok").size(), "nothing stored");
+    String longest = "v".repeat(256);
+    assertEquals(1, mem.add(key, add().put("user_id", longest)).size(), "256 characters are taken");
+    assertEquals(1, mem.list(key, "user_id=" + longest).size());
+  }
+
+  @Test
+  @DisplayName("/configure takes max_tokens as a whole number and temperature in [0, 2]; another value is a 400 that"
+      + " applies nothing")
+  void configureValues() {
+    try {
+      assertEquals(200, configure(new JsonObject().put("max_tokens", 1234).put("temperature", 0.3)).status());
+      for (Object tokens : List.of(1.5, 0, -5, 2_000_000_000L, "2000", true)) {
+        assertBad(configure(new JsonObject().put("model", "other-model").put("max_tokens", tokens)), 400,
+            "max_tokens must be a whole number between 1 and 1000000");
+      }
+      for (Object temperature : List.of(-0.1, 2.5, "hot")) {
+        assertBad(configure(new JsonObject().put("max_tokens", 99).put("temperature", temperature)), 400,
+            "temperature must be a number between 0 and 2");
+      }
+      TestServer.llm().enqueue(ScriptedLlm.Step.text("{\"facts\": []}"));
+      mem.add(key, new JsonObject().put("user_id", "configured").put("messages", "I like tea."));
+      JsonObject sent = TestServer.llm().requests().get(0);
+      assertEquals(1234, sent.getInteger("max_tokens"), "refused configurations applied nothing");
+      assertEquals(0.3, sent.getDouble("temperature"), 1e-9);
+      assertNotEquals("other-model", sent.getString("model"));
+    } finally {
+      assertEquals(200, configure(new JsonObject().put("max_tokens", 2000.0).put("temperature", 0.1)).status(),
+          "a whole number written as 2000.0 is taken");
+    }
+  }
+
+  private static Api.Response configure(JsonObject llmConfig) {
+    return api.post("/configure", TestServer.ADMIN, new JsonObject().put("llm", new JsonObject()
+        .put("config", llmConfig)));
+  }
+
+  private static JsonObject add() {
+    return new JsonObject().put("infer", false).put("messages", "I like green tea.");
+  }
+
+  private static void assertExactly(Api.Response r, String detail) {
+    assertEquals(400, r.status(), r.body());
+    assertEquals(detail, r.detail());
   }
 
   private static void assertBad(Api.Response r, int status, String mentions) {

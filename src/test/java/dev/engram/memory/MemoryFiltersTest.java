@@ -114,4 +114,70 @@ class MemoryFiltersTest {
       assertTrue(r.detail().startsWith("Invalid filters: "), r.detail());
     }
   }
+
+  @Test
+  @DisplayName("filters beyond 100 conditions, 1,000 in/nin values or 8 levels of AND/OR/NOT are a 400 naming the"
+      + " limit, however far beyond; at the limits they work")
+  void bounded() {
+    JsonArray atLimit = new JsonArray();
+    for (int i = 0; i < 99; i++) {
+      atLimit.add(new JsonObject().put("k" + i, i));
+    }
+    atLimit.add(new JsonObject().put("category", "health"));
+    assertEquals(Set.of("Allergic to penicillin"), matching(new JsonObject().put("OR", atLimit)));
+    assertEquals(Set.of("Allergic to penicillin"), matching(nested(8)));
+
+    for (int conditions : List.of(101, 40_000)) {
+      JsonArray or = new JsonArray();
+      for (int i = 0; i < conditions; i++) {
+        or.add(new JsonObject().put("k" + i, i));
+      }
+      assertInvalid(new JsonObject().put("OR", or), "at most 100 conditions");
+    }
+    JsonObject manyKeys = new JsonObject();
+    for (int i = 0; i <= 100; i++) {
+      manyKeys.put("k" + i, i);
+    }
+    assertInvalid(manyKeys, "at most 100 conditions");
+    JsonArray values = new JsonArray();
+    for (int i = 0; i <= 1000; i++) {
+      values.add(i);
+    }
+    assertInvalid(op("rating", "in", values), "at most 1000 values");
+    assertInvalid(nested(9), "at most 8 levels");
+    assertInvalid(new JsonObject().put("AND", new JsonArray().add(new JsonObject())), "must not be empty");
+
+    // 990 NOT deep (its own object each, within what the JSON reader takes) overflowed the stack before
+    StringBuilder chain = new StringBuilder("{\"category\": \"food\"}");
+    for (int i = 0; i < 990; i++) {
+      chain.insert(0, "{\"NOT\": ").append('}');
+    }
+    Api.Response deep = api.post("/search", key, "{\"query\": \"x\", \"user_id\": \"" + user + "\", \"filters\": "
+        + chain + "}");
+    assertEquals(400, deep.status(), deep.body());
+    assertTrue(deep.detail().contains("at most 8 levels"), deep.detail());
+    // deeper than the JSON reader takes (1,000 levels): a body it cannot read
+    for (int i = 0; i < 4010; i++) {
+      chain.insert(0, "{\"NOT\": ").append('}');
+    }
+    Api.Response deeper = api.post("/search", key, "{\"query\": \"x\", \"user_id\": \"" + user
+        + "\", \"filters\": " + chain + "}");
+    assertEquals(400, deeper.status(), deeper.body());
+  }
+
+  /** {@code depth} levels of NOT(NOT(...)) around category = health (an even number of NOTs keeps its meaning). */
+  private static JsonObject nested(int depth) {
+    JsonObject filter = new JsonObject().put("category", "health");
+    for (int i = 0; i < depth; i++) {
+      filter = new JsonObject().put(i % 2 == 0 ? "NOT" : "not", new JsonArray().add(filter));
+    }
+    return filter;
+  }
+
+  private static void assertInvalid(JsonObject filters, String mentions) {
+    Api.Response r = api.post("/search", key, new JsonObject().put("query", "x").put("user_id", user)
+        .put("filters", filters));
+    assertEquals(400, r.status(), () -> r.body().length() > 300 ? r.body().substring(0, 300) : r.body());
+    assertTrue(r.detail().startsWith("Invalid filters: ") && r.detail().contains(mentions), r.detail());
+  }
 }

@@ -1,0 +1,58 @@
+package dev.engram.agent;
+
+import dev.engram.agent.AgentProtocol.Step;
+import dev.engram.kernel.ApiException;
+import dev.engram.kernel.Times;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.List;
+
+/**
+ * How an agent's context window is shared: room kept free for the model's reply, the system message (instructions
+ * and core memory), the tool schemas, room for a summary of older messages, and what is left for the messages
+ * themselves. One message may take at most that last part, so that whatever came before it can always be summarised
+ * away: a longer one is refused before it is stored, and never bricks the agent.
+ */
+final class ContextBudget {
+  /** Room for the summary note that replaces older messages (the summary prompt asks for fewer than 100 words). */
+  static final int SUMMARY_RESERVE = 256;
+
+  private ContextBudget() {}
+
+  /** Tokens a prompt may use: the window less room for the reply (an eighth of it, at most 1,024). */
+  static int prompt(int window) {
+    return window - Math.min(1024, window / 8);
+  }
+
+  /** Tokens left for messages after the system message, the tool schemas and a summary. */
+  static int messages(AgentRuntime rt, AgentDeps deps) {
+    return prompt(rt.agent.contextWindow()) - rt.context.get(0).tokens() - rt.toolTokens(deps) - SUMMARY_RESERVE;
+  }
+
+  /** The envelope a sent message reaches the model in: a user message, or a system alert for role system. */
+  static String envelope(Step request, Instant at, ZoneId zone) {
+    return "system".equals(request.role())
+        ? Inputs.systemAlert(request.message(), at, zone)
+        : Inputs.userMessage(request.message(), at, zone);
+  }
+
+  /** Refuses (422, with the limit in tokens) a message that would not fit besides everything else. */
+  static void refuseOversized(AgentRuntime rt, AgentDeps deps, Step request) {
+    int limit = messages(rt, deps);
+    int tokens = rt.tokens.message(envelope(request, Times.now(), deps.zone()), List.of());
+    if (tokens <= limit) {
+      return;
+    }
+    int text = rt.tokens.text(request.message());
+    int maxText = limit - (tokens - text);
+    int window = rt.agent.contextWindow();
+    if (maxText <= 0) {
+      throw ApiException.unprocessable("This agent's context window (" + window + " tokens) has no room for a"
+          + " message besides its system prompt, core memory and tools; shorten core memory or raise"
+          + " LLM_CONTEXT_WINDOW");
+    }
+    throw ApiException.unprocessable("The message is " + text + " tokens long; this agent takes at most " + maxText
+        + " tokens per message (its context window of " + window + " tokens also holds the system prompt, core"
+        + " memory, tools and the reply). Send it in parts, or store it with POST /api/agents/{agent_id}/archival");
+  }
+}
