@@ -15,8 +15,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Engram as a separate JVM ({@code java -cp <the tests' class path> dev.engram.Main --home H --port P}) with the test
- * settings of {@link TestServer}, so that a test can kill it with {@code kill -9} the way a crash would. Its output goes
- * to {@code H/engram-process.log}.
+ * settings of {@link TestServer}, so that a test can kill it with {@code kill -9} the way a crash would. Its output
+ * goes to {@code H/engram-process.log}.
  */
 public final class EngramProcess implements AutoCloseable {
   private final Process process;

@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * connected as the role {@value #ROLE}, which is no superuser. Start-up, in order: take the home's lock (a second
  * Engram on the home is refused); make the cluster if there is none; stop a server that a killed Engram left running;
  * set up roles and passwords if that was not done yet ({@link ClusterSetup}, which also upgrades homes of earlier
- * Engrams); start the server. Blocking: call off the event loop.
+ * Engrams); start the server. The server runs until {@link #close}; should this process die first, the next start
+ * on the home stops it. Blocking: call off the event loop.
  */
 public final class EmbeddedPostgres implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedPostgres.class);
@@ -34,7 +35,6 @@ public final class EmbeddedPostgres implements AutoCloseable {
   private final Postmaster postmaster;
   private final int port;
   private final String password;
-  private final Thread stopAtExit;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private EmbeddedPostgres(HomeLock lock, Postmaster postmaster, int port, String password) {
@@ -42,7 +42,6 @@ public final class EmbeddedPostgres implements AutoCloseable {
     this.postmaster = postmaster;
     this.port = port;
     this.password = password;
-    this.stopAtExit = new Thread(this::close, "embedded-postgres-stop");
   }
 
   /** Starts the server of {@code home}, making and setting up its cluster first when needed. */
@@ -63,7 +62,6 @@ public final class EmbeddedPostgres implements AutoCloseable {
       ClusterPasswords passwords = ClusterSetup.ensure(home, pgdata, binaries, log);
       int port = startOnFreePort(postmaster);
       EmbeddedPostgres pg = new EmbeddedPostgres(lock, postmaster, port, passwords.engram());
-      Runtime.getRuntime().addShutdownHook(pg.stopAtExit);
       LOG.info("Started embedded PostgreSQL on 127.0.0.1:{} with data in {} ({} ms)", port, pgdata,
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
       return pg;
@@ -90,11 +88,6 @@ public final class EmbeddedPostgres implements AutoCloseable {
   public void close() {
     if (closed.getAndSet(true)) {
       return;
-    }
-    try {
-      Runtime.getRuntime().removeShutdownHook(stopAtExit);
-    } catch (IllegalStateException exiting) {
-      // called by the hook itself
     }
     try {
       postmaster.stop();

