@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * The PostgreSQL server of one ENGRAM_HOME: data in {@code pgdata/} (mode 0700), durable commits (fsync,
  * synchronous_commit and full_page_writes on), reachable only over TCP on 127.0.0.1 with a password, and Engram
  * connected as the role {@value #ROLE}, which is no superuser. Start-up, in order: take the home's lock (a second
- * Engram on the home is refused); make the cluster if there is none; stop a server that a killed Engram left running;
+ * Engram on the home is refused); make the cluster if there is none; clear what a killed Engram left running;
  * set up roles and passwords if that was not done yet ({@link ClusterSetup}, which also upgrades homes of earlier
  * Engrams); start the server. The server runs until {@link #close}; should this process die first, the next start
  * on the home stops it. Blocking: call off the event loop.
@@ -58,7 +58,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
       ServerLog log = ServerLog.open(home.resolve("postgres.log"));
       Path pgdata = cluster(home.toRealPath(), binaries, log);
       Postmaster postmaster = new Postmaster(pgdata, binaries, log);
-      postmaster.stopLeftOver();
+      postmaster.clearLeftOvers();
       ClusterPasswords passwords = ClusterSetup.ensure(home, pgdata, binaries, log);
       int port = startOnFreePort(postmaster);
       EmbeddedPostgres pg = new EmbeddedPostgres(lock, postmaster, port, passwords.engram());

@@ -1,6 +1,7 @@
 package dev.engram.store.embedded;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,7 +15,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Starts and stops the server of one data directory with {@code pg_ctl}, which detaches it into its own session (a
  * Ctrl-C meant for Engram does not hit it) and, while waiting for it to accept connections, notices at once when it
- * exits. Also finds a server that a killed Engram left running on the directory.
+ * exits. Also clears what a killed Engram left behind on the directory.
  */
 final class Postmaster {
   private static final Logger LOG = LoggerFactory.getLogger(Postmaster.class);
@@ -74,16 +75,33 @@ final class Postmaster {
   }
 
   /**
-   * Stops the server a killed Engram left running on this directory: the pid of {@code postmaster.pid} is alive and
-   * its command line names the directory. The caller holds the home's lock, so no live Engram uses that server. A
-   * pid that is dead, or now belongs to another program, is left to postgres, which checks its lock file itself.
+   * Clears what a dead Engram left: stops the server still running on this directory ({@code postmaster.pid} names a
+   * live process whose command line names the directory), and removes a {@code postmaster.pid} whose pid now belongs
+   * to a program that is no PostgreSQL at all (after a reboot or in a container, pids come round again), which
+   * postgres would take for a running server. The caller holds the home's lock, so no live Engram uses that server. A
+   * dead pid is left to postgres, which checks its lock file itself; a live PostgreSQL of some other directory too.
    */
-  void stopLeftOver() {
-    Optional<ProcessHandle> left = leftRunning();
-    if (left.isEmpty()) {
+  void clearLeftOvers() {
+    Path pidFile = pgdata.resolve("postmaster.pid");
+    Optional<ProcessHandle> process = pidIn(pidFile).flatMap(ProcessHandle::of).filter(ProcessHandle::isAlive);
+    if (process.isEmpty()) {
       return;
     }
-    ProcessHandle process = left.get();
+    List<String> commandLine = commandLine(process.get().pid());
+    if (commandLine.stream().anyMatch(arg -> arg.startsWith("/") && sameFile(arg, pgdata))) {
+      stopLeftRunning(process.get());
+    } else if (!commandLine.isEmpty() && !commandLine.get(0).endsWith("postgres")) {
+      LOG.warn("Removing {}: its pid {} now belongs to another program ({})", pidFile, process.get().pid(),
+          commandLine.get(0));
+      try {
+        Files.deleteIfExists(pidFile);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot remove the stale " + pidFile, e);
+      }
+    }
+  }
+
+  private void stopLeftRunning(ProcessHandle process) {
     LOG.warn("PostgreSQL (pid {}) is still running on {}, left by an Engram that ended without stopping it:"
         + " stopping it", process.pid(), pgdata);
     try {
@@ -100,37 +118,23 @@ final class Postmaster {
     }
   }
 
-  private Optional<ProcessHandle> leftRunning() {
-    Path pidFile = pgdata.resolve("postmaster.pid");
+  private static Optional<Long> pidIn(Path pidFile) {
     try {
-      if (!Files.exists(pidFile)) {
-        return Optional.empty();
-      }
-      List<String> lines = Files.readAllLines(pidFile, StandardCharsets.UTF_8);
-      if (lines.isEmpty() || lines.get(0).isBlank()) {
-        return Optional.empty();
-      }
-      long pid = Long.parseLong(lines.get(0).strip());
-      Optional<ProcessHandle> process = ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
-      return process.isPresent() && commandLineNames(pid, pgdata) ? process : Optional.empty();
+      List<String> lines = Files.exists(pidFile) ? Files.readAllLines(pidFile, StandardCharsets.UTF_8) : List.of();
+      return lines.isEmpty() ? Optional.empty() : Optional.of(Long.parseLong(lines.get(0).strip()));
     } catch (IOException | NumberFormatException unreadable) {
       return Optional.empty();
     }
   }
 
-  /** Whether {@code /proc/<pid>/cmdline} has an argument that is this data directory (as given, or resolved). */
-  private static boolean commandLineNames(long pid, Path pgdata) throws IOException {
-    Path cmdline = Path.of("/proc", Long.toString(pid), "cmdline");
-    if (!Files.isReadable(cmdline)) {
-      return false;
+  /** The arguments of {@code /proc/<pid>/cmdline}, the program first; empty when they cannot be read. */
+  private static List<String> commandLine(long pid) {
+    try {
+      byte[] bytes = Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline"));
+      return bytes.length == 0 ? List.of() : List.of(new String(bytes, StandardCharsets.UTF_8).split("\0"));
+    } catch (IOException e) {
+      return List.of();
     }
-    String[] args = new String(Files.readAllBytes(cmdline), StandardCharsets.UTF_8).split("\0");
-    for (String arg : args) {
-      if (arg.startsWith("/") && sameFile(arg, pgdata)) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private static boolean sameFile(String path, Path dir) {

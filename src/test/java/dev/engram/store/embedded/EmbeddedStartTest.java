@@ -10,8 +10,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-/** A PostgreSQL that cannot start says why at once, and leaves the home free for the next try. */
-class StartFailureTest {
+/** Starts that meet trouble: a server that cannot start, a lock file left by a server long gone. */
+class EmbeddedStartTest {
   @Test
   @DisplayName("a server that will not start fails the start within seconds, with the log's reason in the message")
   void failureSaysWhy() throws Exception {
@@ -31,6 +31,32 @@ class StartFailureTest {
     Files.writeString(conf, good);
     try (EmbeddedPostgres pg = EmbeddedPostgres.start(home)) {
       assertTrue(pg.port() > 0, "starts once the cause is gone: the failed start released the home");
+    }
+  }
+
+  @Test
+  @DisplayName("a postmaster.pid whose pid is dead, or now another program's, does not keep the server from starting")
+  void stalePidFile() throws Exception {
+    Path home = TempHomes.create("engram-stale-pid-");
+    EmbeddedPostgres.start(home).close();
+    Path pidFile = home.resolve("pgdata/postmaster.pid");
+    Process exited = new ProcessBuilder("true").start();
+    exited.waitFor();
+    Process sleeper = new ProcessBuilder("sleep", "120").start();
+    try {
+      for (long pid : new long[] {exited.pid(), sleeper.pid()}) {
+        Files.writeString(pidFile, pid + "\n" + home.resolve("pgdata") + "\n1700000000\n5432\n\n127.0.0.1\n"
+            + "  1234567     32768\nready   \n");
+        long started = System.nanoTime();
+        try (EmbeddedPostgres pg = EmbeddedPostgres.start(home)) {
+          long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
+          assertTrue(seconds < 10, "took " + seconds + " s to start");
+          assertNotEquals(Long.toString(pid), Files.readAllLines(pidFile).get(0).strip(), "the new server's pid");
+        }
+      }
+      assertTrue(sleeper.isAlive(), "the program that got the old pid was left alone");
+    } finally {
+      sleeper.destroyForcibly();
     }
   }
 }
