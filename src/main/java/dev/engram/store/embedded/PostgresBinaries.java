@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.JarURLConnection;
 import java.net.URL;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -143,11 +144,14 @@ public final class PostgresBinaries {
         ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
     Path dir = base.resolve("engram");
     if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-      Files.createDirectories(base);
       try {
+        Files.createDirectories(base);
         Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PrivateFiles.DIRECTORY_MODE));
-      } catch (java.nio.file.FileAlreadyExistsException createdMeanwhile) {
+      } catch (FileAlreadyExistsException createdMeanwhile) {
         // another JVM of this user made it: checked below like any existing one
+      } catch (IOException e) {
+        throw new IOException("cannot create " + dir + " for the PostgreSQL programs: set XDG_CACHE_HOME to a"
+            + " directory of this user's", e);
       }
     }
     if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
