@@ -28,7 +28,6 @@ import org.junit.jupiter.api.Test;
  */
 class CrashRestartTest {
   private static final int SENDS = 40;
-
   private static final Pattern MESSAGE = Pattern.compile("message-\\d+-[0-9a-f-]{36}");
 
   /** The model answers each send with "reply-to-" and the send's message, whatever else asks it meanwhile. */
