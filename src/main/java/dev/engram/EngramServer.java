@@ -42,6 +42,9 @@ public final class EngramServer implements AutoCloseable {
   private final int port;
   private final String adminPassword;
   private final String scheme;
+  /** Closes the server when the JVM exits without a close: verticles first, then the database they write to. */
+  private final Thread closeAtExit = new Thread(this::close, "engram-close-at-exit");
+  private boolean closed;
 
   private EngramServer(Vertx vertx, DatabaseLauncher database, List<String> deployments, int port,
       String adminPassword, String scheme) {
@@ -117,7 +120,9 @@ public final class EngramServer implements AutoCloseable {
     if (!config.llm().configured()) {
       LOG.warn("No LLM configured: message routes answer 503 until OPENAI_BASE_URL is set");
     }
-    return new EngramServer(vertx, database, deployments, port, adminPassword, scheme);
+    EngramServer started = new EngramServer(vertx, database, deployments, port, adminPassword, scheme);
+    Runtime.getRuntime().addShutdownHook(started.closeAtExit);
+    return started;
   }
 
   /** How long an HTTP request waits for the memory verticle: three LLM calls, each with all its retries. */
@@ -149,10 +154,20 @@ public final class EngramServer implements AutoCloseable {
 
   /**
    * Stops the verticles in the reverse order of their start (HTTP first, so no new work comes in; the store and the
-   * embedder last, so what is still running can finish or see the stop), then the embedded database.
+   * embedder last, so what is still running can finish or see the stop), then the embedded database. Closing again,
+   * or from another thread meanwhile, waits for the first close and does nothing.
    */
   @Override
-  public void close() {
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      Runtime.getRuntime().removeShutdownHook(closeAtExit);
+    } catch (IllegalStateException exiting) {
+      // the JVM is exiting: this may be the hook itself
+    }
     try {
       Future<Void> closing = Future.succeededFuture();
       for (int i = deployments.size() - 1; i >= 0; i--) {
