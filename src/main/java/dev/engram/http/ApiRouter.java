@@ -43,7 +43,7 @@ final class ApiRouter {
     ChatRoutes chat = new ChatRoutes(memoryService, memoryStore);
 
     Router router = Router.router(vertx);
-    router.route().handler(new RequestBodies(settings));
+    router.route().handler(new RequestBodies(settings)).handler(BodyIdleTimer::stopOnceRead);
     router.route().handler(InputRules::check);
     router.route().handler(auth.requiredExcept(PUBLIC));
 

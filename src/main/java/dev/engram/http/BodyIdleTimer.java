@@ -2,9 +2,7 @@ package dev.engram.http;
 
 import dev.engram.kernel.ApiException;
 import dev.engram.kernel.ErrorKind;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -14,6 +12,8 @@ import io.vertx.ext.web.RoutingContext;
  * the model, an SSE stream, a WebSocket): unlike a connection idle timeout, it stops watching once the body has ended.
  */
 final class BodyIdleTimer {
+  private static final String KEY = "engram.bodyIdleTimer";
+
   private final RoutingContext ctx;
   private final long idleMs;
   private long lastBytes;
@@ -28,23 +28,25 @@ final class BodyIdleTimer {
 
   /** Watches the body of {@code ctx}'s request, if it declares one. */
   static void watch(RoutingContext ctx, long idleMs) {
-    if (!hasBody(ctx.request())) {
+    if (!RequestBodies.declaresBody(ctx.request())) {
       return;
     }
     BodyIdleTimer timer = new BodyIdleTimer(ctx, idleMs);
     // checked twice per period, so a stalled body is answered between idleMs and 1.5 x idleMs after its last byte
     timer.timerId = ctx.vertx().setPeriodic(Math.max(1, idleMs / 2), id -> timer.check());
+    ctx.put(KEY, timer);
   }
 
-  private static boolean hasBody(HttpServerRequest request) {
-    if (request.isEnded()) {
-      return false;
+  /**
+   * Route handler after the body reading: a body already read needs no timer (otherwise the timer would live on until
+   * its first check finds the body ended). An upload, still unread here, stays watched.
+   */
+  static void stopOnceRead(RoutingContext ctx) {
+    BodyIdleTimer timer = ctx.get(KEY);
+    if (timer != null && ctx.request().isEnded()) {
+      ctx.vertx().cancelTimer(timer.timerId);
     }
-    if (request.version() == HttpVersion.HTTP_2 || request.headers().contains(HttpHeaders.TRANSFER_ENCODING)) {
-      return true;
-    }
-    String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
-    return length != null && !length.equals("0");
+    ctx.next();
   }
 
   private void check() {

@@ -1,13 +1,15 @@
 package dev.engram.http;
 
 import io.vertx.core.Handler;
-import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 
 /**
- * The first handler of every request: bounds how long its body may stall ({@link BodyIdleTimer}), reads a JSON body
- * of POST, PUT and PATCH up to {@code MAX_BODY_BYTES}, and holds an upload's body unread until authentication has
+ * The first handler of every request: bounds how long its body may stall ({@link BodyIdleTimer}), reads any body
+ * (JSON) up to {@code MAX_BODY_BYTES}, whatever the method, and holds an upload's body unread until authentication has
  * passed and {@link UploadBody} reads it (a larger limit, to disk).
  */
 final class RequestBodies implements Handler<RoutingContext> {
@@ -22,14 +24,25 @@ final class RequestBodies implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     BodyIdleTimer.watch(ctx, idleMs);
-    HttpMethod m = ctx.request().method();
     if (ctx.request().path().endsWith("/upload")) {
       ctx.request().pause();
       ctx.next();
-    } else if (m == HttpMethod.POST || m == HttpMethod.PUT || m == HttpMethod.PATCH) {
+    } else if (declaresBody(ctx.request())) {
       json.handle(ctx);
     } else {
-      ctx.next();
+      ctx.next(); // nothing to read (and a WebSocket handshake must stay unread until its upgrade)
     }
+  }
+
+  /** Whether the request has a body still to come: a non-zero Content-Length, chunks, or an HTTP/2 stream. */
+  static boolean declaresBody(HttpServerRequest request) {
+    if (request.isEnded()) {
+      return false;
+    }
+    if (request.version() == HttpVersion.HTTP_2 || request.headers().contains(HttpHeaders.TRANSFER_ENCODING)) {
+      return true;
+    }
+    String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+    return length != null && !length.trim().equals("0");
   }
 }
