@@ -29,7 +29,7 @@ final class UploadBody {
   static final int MAX_FILE_NAME_BYTES = 255;
 
   /** The part read: its file name as the client gave it, where it is on disk, and its size. */
-  record File(String fileName, Path path, long size) {}
+  record UploadedFile(String fileName, Path path, long size) {}
 
   private final Path dir;
   private final long maxUploadBytes;
@@ -51,7 +51,7 @@ final class UploadBody {
   }
 
   /** Reads the request's body (held paused until now) and answers the file sent in {@code field}. */
-  Future<File> read(RoutingContext ctx, String field) {
+  Future<UploadedFile> read(RoutingContext ctx, String field) {
     HttpServerRequest request = ctx.request();
     String type = request.getHeader(HttpHeaders.CONTENT_TYPE);
     if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("multipart/form-data")) {
@@ -104,7 +104,7 @@ final class UploadBody {
     private final HttpServerRequest request;
     private final String field;
     private final ClosingDelimiter closing;
-    private final Promise<File> result = Promise.promise();
+    private final Promise<UploadedFile> result = Promise.promise();
     private HttpServerFileUpload upload;
     private Path path;
     private Future<Void> written;
@@ -117,7 +117,7 @@ final class UploadBody {
       this.closing = new ClosingDelimiter(boundary);
     }
 
-    Future<File> start() {
+    Future<UploadedFile> start() {
       // an answer sent for any other reason (a 408 for a stalled body) or a closed connection ends the reading; the
       // end handlers also run on a response exception, which a broken body raises before broken() answers it
       ctx.addEndHandler(v -> {
@@ -211,7 +211,7 @@ final class UploadBody {
           return;
         }
         settled = true;
-        result.complete(new File(upload.filename(), path, upload.size()));
+        result.complete(new UploadedFile(upload.filename(), path, upload.size()));
       });
     }
 
