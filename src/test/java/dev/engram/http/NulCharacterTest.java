@@ -4,6 +4,7 @@ import static dev.engram.http.Problems.assertError;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.engram.testkit.Api;
+import dev.engram.testkit.SocketFrames;
 import dev.engram.testkit.TestServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -12,9 +13,6 @@ import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.time.Duration;
 import java.util.UUID;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -132,7 +130,7 @@ class NulCharacterTest {
   @DisplayName("a WebSocket frame with NUL answers an error frame with status 400, and the socket stays open")
   void webSocketFrames() throws Exception {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    Frames frames = new Frames();
+    SocketFrames frames = new SocketFrames();
     WebSocket ws = http.newWebSocketBuilder().header("Authorization", "Bearer " + key)
         .buildAsync(URI.create("ws://localhost:" + TestServer.shared().port() + "/api/agents/" + agentId + "/ws"),
             frames).get(10, TimeUnit.SECONDS);
@@ -148,44 +146,5 @@ class NulCharacterTest {
       ws.abort();
     }
     assertNothingStored();
-  }
-
-  /** Collects whole text frames as JSON objects. */
-  private static final class Frames implements WebSocket.Listener {
-    private final BlockingQueue<Object> frames = new LinkedBlockingQueue<>();
-    private final StringBuilder partial = new StringBuilder();
-
-    @Override
-    public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-      partial.append(data);
-      if (last) {
-        frames.add(partial.toString());
-        partial.setLength(0);
-      }
-      ws.request(1);
-      return null;
-    }
-
-    @Override
-    public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
-      frames.add(new IllegalStateException("closed by the server: " + statusCode + " " + reason));
-      return null;
-    }
-
-    @Override
-    public void onError(WebSocket ws, Throwable error) {
-      frames.add(error);
-    }
-
-    JsonObject next() throws InterruptedException {
-      Object frame = frames.poll(10, TimeUnit.SECONDS);
-      if (frame == null) {
-        throw new AssertionError("no frame within 10 s");
-      }
-      if (frame instanceof Throwable t) {
-        throw new AssertionError("socket failed", t);
-      }
-      return new JsonObject((String) frame);
-    }
   }
 }
