@@ -194,8 +194,8 @@ class BadInputTest {
   }
 
   @Test
-  @DisplayName("headers over 8 KiB answer 431 and a URL over 8 KiB answers 414, each with a JSON detail naming the"
-      + " limit, and the connection is closed")
+  @DisplayName("headers over 8 KiB answer 431, a URL over 8 KiB 414 and a malformed head 400, each with a JSON"
+      + " detail, and the connection is closed")
   void oversizedHeadersAndUrl() {
     int port = TestServer.shared().port();
     try (SocketHttp socket = new SocketHttp(port)) {
@@ -207,6 +207,10 @@ class BadInputTest {
       socket.head("GET /api/agents/" + agentId + "/archival?query=" + "q".repeat(9_000)
           + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + key);
       assertHeadError(socket, 414, "URL", "8192");
+    }
+    try (SocketHttp socket = new SocketHttp(port)) {
+      socket.head("GET /api/agents HTTP/1.1\r\nHost: localhost\r\nA header without a colon");
+      assertHeadError(socket, 400, "Malformed HTTP request");
     }
     assertNothingStored();
   }
