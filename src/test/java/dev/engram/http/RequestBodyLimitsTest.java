@@ -148,6 +148,16 @@ class RequestBodyLimitsTest {
   }
 
   @Test
+  @DisplayName("an upload whose client goes away half way leaves no temporary file")
+  void abandonedUpload() throws InterruptedException {
+    try (SocketHttp socket = new SocketHttp(server.port())) {
+      socket.head(uploadHead(50_000)).write(part("gone.txt", "z".repeat(20_000)));
+      Thread.sleep(300); // let the part reach the disk before the client leaves
+    }
+    assertEquals(0, documents());
+  }
+
+  @Test
   @DisplayName("a JSON body whose client stops sending half way answers 408 and closes the connection")
   void stalledJsonBody() {
     try (SocketHttp socket = new SocketHttp(server.port())) {
