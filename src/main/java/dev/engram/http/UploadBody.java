@@ -221,8 +221,13 @@ final class UploadBody {
         return;
       }
       settled = true;
-      if (upload != null && !upload.cancelStreamToFileSystem()) {
-        ctx.vertx().fileSystem().delete(path.toString()); // cancelling deletes a file still being written
+      if (upload != null) {
+        try {
+          upload.cancelStreamToFileSystem(); // a part that will never end (a cut body) stops being written
+        } catch (IllegalStateException closing) {
+          // the part had ended and its file is being closed: the writing completes by itself
+        }
+        written.onComplete(ar -> ctx.vertx().fileSystem().delete(path.toString()));
       }
       if (error != null) {
         result.fail(error);

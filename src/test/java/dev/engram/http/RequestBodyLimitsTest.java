@@ -123,7 +123,10 @@ class RequestBodyLimitsTest {
     byte[] whole = part("notes.txt", "The ferry leaves at seven.");
     assertDetail(uploadBody(whole), 400, "multipart");
     assertDetail(uploadBody(concat(whole, "\r\n")), 400, "multipart");
-    assertDetail(uploadBody(concat(whole, "\r\n--" + BOUNDARY + "\r\n")), 400, "multipart");
+    // the part is whole here and its file may be closing just as the body ends: repeated, to meet that moment
+    for (int i = 0; i < 50; i++) {
+      assertDetail(uploadBody(concat(whole, "\r\n--" + BOUNDARY + "\r\n")), 400, "multipart");
+    }
     byte[] cut = part("notes.txt", "The ferry lea");
     assertDetail(uploadBody(cut), 400, "multipart");
     assertDetail(uploadBody(("--" + BOUNDARY + "\r\nContent-Disp").getBytes(StandardCharsets.UTF_8)), 400,
