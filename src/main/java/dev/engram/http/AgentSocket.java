@@ -53,7 +53,9 @@ final class AgentSocket {
     ws.textMessageHandler(text -> {
       Step step;
       try {
-        step = MessageRoutes.parseStep(new JsonObject(text), user, agentId, true);
+        JsonObject frame = new JsonObject(text);
+        InputRules.requireNoNul(frame, "the frame");
+        step = MessageRoutes.parseStep(frame, user, agentId, true);
       } catch (ApiException e) {
         send(ws, new JsonObject().put("error", e.getMessage()).put("status", e.status()));
         return;
