@@ -76,7 +76,7 @@ public final class ConfigLoader {
     var server = new EngramConfig.Server(
         str("HOST", "localhost"), integer("PORT", 8283), bool("USE_SSL", false), str("SSL_CERT", null),
         str("SSL_KEY", null), integer("HTTP_INSTANCES", cores), longer("MAX_BODY_BYTES", 1024 * 1024),
-        integer("EVENT_LOOPS", cores));
+        integer("EVENT_LOOPS", cores), longer("BODY_READ_TIMEOUT_MS", 30_000));
     var database = new EngramConfig.Database(
         str("DATABASE_URL", null), str("POSTGRES_HOST", null), integer("POSTGRES_PORT", 5432),
         str("POSTGRES_DB", "engram"), str("POSTGRES_USER", "postgres"), str("POSTGRES_PASSWORD", null),
@@ -111,6 +111,7 @@ public final class ConfigLoader {
     require(server.instances() > 0 && agents.instances() > 0 && memory.instances() > 0,
         "HTTP_INSTANCES, AGENT_INSTANCES and MEMORY_INSTANCES must be positive");
     require(server.eventLoops() > 0, "EVENT_LOOPS must be positive");
+    require(server.bodyReadTimeoutMs() > 0, "BODY_READ_TIMEOUT_MS must be positive");
     require(agents.maxChainingSteps() > 0, "MAX_CHAINING_STEPS must be positive");
     require(agents.inputWriteDelayMs() >= 0, "INPUT_WRITE_DELAY_MS must not be negative");
     require(llm.contextWindow() >= 512, "LLM_CONTEXT_WINDOW must be at least 512");

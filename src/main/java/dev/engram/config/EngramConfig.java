@@ -21,10 +21,11 @@ public record EngramConfig(
 
   /**
    * HTTP listener. {@code port} 0 picks a free port. {@code eventLoops}: Vert.x event-loop threads, which every
-   * verticle instance shares.
+   * verticle instance shares. {@code bodyReadTimeoutMs}: how long a request body may go without a byte arriving before
+   * the request is answered 408 and its connection closed.
    */
   public record Server(String host, int port, boolean useSsl, String sslCert, String sslKey, int instances,
-      long maxBodyBytes, int eventLoops) {}
+      long maxBodyBytes, int eventLoops, long bodyReadTimeoutMs) {}
 
   /**
    * External PostgreSQL when {@code url} or {@code host} is set; otherwise the embedded server is started in

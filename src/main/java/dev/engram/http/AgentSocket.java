@@ -55,7 +55,9 @@ final class AgentSocket {
     ws.textMessageHandler(text -> {
       Step step;
       try {
-        step = MessageRoutes.parseStep(new JsonObject(text), user, agentId);
+        JsonObject frame = new JsonObject(text);
+        InputRules.requireNoNul(frame, "the frame");
+        step = MessageRoutes.parseStep(frame, user, agentId);
       } catch (ApiException e) {
         send(ws, guard, new JsonObject().put("error", e.getMessage()).put("status", e.status()));
         return;

@@ -10,17 +10,24 @@ import dev.engram.store.StoreClient;
 import dev.engram.memory.MemoryService;
 import dev.engram.store.MemoryClient;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.handler.BodyHandler;
 
-/** The route table: platform handlers, then authentication, then each resource's routes, then the failure handler. */
+/**
+ * The route table: the edge (body reading and limits, input rules), authentication in front of every route but the
+ * public ones, each resource's routes, and the failure handler.
+ */
 final class ApiRouter {
-  private static final String[] MEMORY_PATHS = {
-      "/memories", "/memories/*", "/search", "/configure", "/reset", "/sessions", "/sessions/*", "/chat"};
+  /** The only routes reachable without credentials (RouteTableTest holds the same list). */
+  private static final PublicRoutes PUBLIC = PublicRoutes.of(
+      "GET /health", // load balancers and the seed's probe
+      "GET /api/models",
+      // the WebSocket authenticates its handshake itself (bearer header or ?token=JWT)
+      "GET /api/agents/:agent_id/ws"
+      // the web app's static assets join here once it exists, e.g. "GET /app/*"
+  );
 
   private ApiRouter() {}
 
@@ -30,55 +37,33 @@ final class ApiRouter {
     Authenticator auth = new Authenticator(vertx, store, jwt, settings.adminPassword(), settings.staticApiKey());
     ArchivalViews archivalViews = new ArchivalViews(settings.embedding(), settings.chunkTokens());
     Views views = new Views(new ToolRegistry(), settings.llm(), archivalViews);
-    FailureHandler failures = new FailureHandler(settings.maxBodyBytes());
-
-    Router router = Router.router(vertx);
-    BodyHandler bodies = BodyHandler.create(false).setBodyLimit(settings.maxBodyBytes());
-    router.route().handler(ctx -> {
-      HttpMethod m = ctx.request().method();
-      boolean upload = ctx.request().path().endsWith("/upload");
-      if ((m == HttpMethod.POST || m == HttpMethod.PUT || m == HttpMethod.PATCH) && !upload) {
-        bodies.handle(ctx);
-      } else if (upload) {
-        // held until authentication has passed and the upload's own body handler (larger limit, files on disk) runs
-        ctx.request().pause();
-        ctx.next();
-      } else {
-        ctx.next();
-      }
-    });
-
-    // unauthenticated
-    router.get("/api/models").handler(ctx -> Responses.json(ctx, 200, new JsonObject().put("models",
-        new JsonArray().add(views.llmConfig(settings.llm().model(), settings.llm().contextWindow())))));
-    // the WebSocket authenticates its handshake itself (bearer header or ?token=JWT)
-    new AgentSocket(agents, auth).mount(router);
-
     MemoryClient memoryStore = new MemoryClient(vertx);
     MemoryService memoryService = new MemoryService(vertx, settings.memoryTimeoutMs());
     EmbedClient embedder = new EmbedClient(vertx, settings.embedding().timeoutMs());
     ChatRoutes chat = new ChatRoutes(memoryService, memoryStore);
-    chat.mountHealth(router);
 
-    router.route("/admin/*").handler(auth::admin);
+    Router router = Router.router(vertx);
+    router.route().handler(new RequestBodies(settings)).handler(BodyIdleTimer::stopOnceRead);
+    router.route().handler(InputRules::check);
+    router.route().handler(auth.requiredExcept(PUBLIC));
+
+    router.get("/api/models").handler(ctx -> Responses.json(ctx, 200, new JsonObject().put("models",
+        new JsonArray().add(views.llmConfig(settings.llm().model(), settings.llm().contextWindow())))));
+    new AgentSocket(agents, auth).mount(router);
     new AdminRoutes(store).mount(router);
-
-    router.route("/api/*").handler(auth::api);
     new AuthRoutes(jwt, settings.jwtTtlSeconds()).mount(router);
     new AgentRoutes(agents, store, views).mount(router);
     new MessageRoutes(agents, store).mount(router);
     ArchivalClient archivalStore = new ArchivalClient(vertx);
-    ArchivalMemory archival = new ArchivalMemory(vertx, embedder, archivalStore, new Chunker(settings.chunkTokens()), settings.embedding().model());
+    ArchivalMemory archival = new ArchivalMemory(vertx, embedder, archivalStore, new Chunker(settings.chunkTokens()),
+        settings.embedding().model());
     new ArchivalRoutes(archival, archivalStore).mount(router);
     new SourceRoutes(archivalStore, archivalViews, settings).mount(router);
-
     // the memory-service APIs (Mem0, semantic-memory chat) live at the root, as their clients expect
-    for (String path : MEMORY_PATHS) {
-      router.route(path).handler(auth::api);
-    }
     new MemoryRoutes(memoryService, memoryStore, embedder, settings.embedding().model()).mount(router);
     chat.mount(router);
 
+    FailureHandler failures = new FailureHandler(settings, router);
     router.route().failureHandler(failures);
     router.errorHandler(404, failures);
     router.errorHandler(405, failures);

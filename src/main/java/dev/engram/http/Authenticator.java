@@ -5,6 +5,7 @@ import dev.engram.kernel.ApiException;
 import dev.engram.kernel.ErrorKind;
 import dev.engram.store.StoreClient;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.ext.auth.authentication.TokenCredentials;
 import io.vertx.ext.auth.jwt.JWTAuth;
@@ -15,7 +16,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Resolves the caller of an /api request: the admin password acts as the default user, an {@code sk-} key as its user,
+ * Resolves the caller of a request: the admin password acts as the default user, an {@code sk-} key as its user,
  * a JWT from /api/auth/token as its subject, and the static key of {@code API_KEY} (when set) the default user.
  * Credentials come from {@code Authorization: Bearer} or {@code X-API-Key}. Resolved keys are cached briefly and dropped when any key or user is revoked.
  */
@@ -42,8 +43,26 @@ final class Authenticator {
     StoreProtocol.AUTH_REVOKED.subscribe(vertx, revoked -> cache.clear());
   }
 
-  /** Route handler for /api/*: puts the user id in the context or fails with 401/403. */
-  void api(RoutingContext ctx) {
+  /**
+   * The handler in front of every route: the routes of {@code open} pass as they are, /admin and /admin/* need the
+   * admin password, every other path a credential of a user. A route added anywhere is authenticated without anyone
+   * having to remember it.
+   */
+  Handler<RoutingContext> requiredExcept(PublicRoutes open) {
+    return ctx -> {
+      String path = ctx.normalizedPath();
+      if (open.contains(ctx)) {
+        ctx.next();
+      } else if (path.equals("/admin") || path.startsWith("/admin/")) {
+        admin(ctx);
+      } else {
+        api(ctx);
+      }
+    };
+  }
+
+  /** Puts the caller's user id in the context or fails with 401/403. */
+  private void api(RoutingContext ctx) {
     String token = credential(ctx);
     if (token == null) {
       ctx.fail(new ApiException(ErrorKind.UNAUTHORIZED,
@@ -57,8 +76,8 @@ final class Authenticator {
     }).onFailure(ctx::fail);
   }
 
-  /** Route handler for /admin/*: only the admin password passes. */
-  void admin(RoutingContext ctx) {
+  /** Only the admin password passes. */
+  private void admin(RoutingContext ctx) {
     String token = credential(ctx);
     if (token == null || !isAdmin(token)) {
       ctx.fail(new ApiException(ErrorKind.UNAUTHORIZED, "Unauthorized: the admin routes need the admin password"));

@@ -21,12 +21,9 @@ final class ChatRoutes {
     this.store = store;
   }
 
-  /** Mounted before authentication: load balancers and the seed's curl probe call it without a key. */
-  void mountHealth(Router router) {
-    router.get("/health").handler(this::health);
-  }
-
+  /** /health is public (load balancers and the seed's curl probe call it without a key): see ApiRouter. */
   void mount(Router router) {
+    router.get("/health").handler(this::health);
     router.post("/sessions").handler(this::createSession);
     router.get("/sessions/:session_id").handler(this::getSession);
     router.delete("/sessions/:session_id").handler(this::deleteSession);

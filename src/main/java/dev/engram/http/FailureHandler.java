@@ -3,24 +3,37 @@ package dev.engram.http;
 import dev.engram.kernel.ApiException;
 import dev.engram.kernel.ErrorKind;
 import io.vertx.core.Handler;
-import io.vertx.core.json.JsonObject;
+import io.vertx.core.http.HttpClosedException;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The one place where failures become HTTP responses: always {@code {"detail": "..."}} with a fitting status. */
+/**
+ * The one place where failures become HTTP responses: always {@code {"detail": "..."}} with a fitting status. An
+ * answer that goes out before its request's body was read closes the connection afterwards ({@link UnreadBody}).
+ */
 final class FailureHandler implements Handler<RoutingContext> {
   private static final Logger LOG = LoggerFactory.getLogger(FailureHandler.class);
 
   private final long maxBodyBytes;
+  /** The most of an unread body discarded after an early answer before the connection is closed regardless. */
+  private final long discardLimit;
+  private final Router router;
 
-  FailureHandler(long maxBodyBytes) {
-    this.maxBodyBytes = maxBodyBytes;
+  FailureHandler(HttpSettings settings, Router router) {
+    this.maxBodyBytes = settings.maxBodyBytes();
+    this.discardLimit = 2 * Math.max(settings.maxBodyBytes(), UploadBody.bodyLimit(settings.maxUploadBytes()));
+    this.router = router;
   }
 
   @Override
   public void handle(RoutingContext ctx) {
+    if (ctx.failure() instanceof HttpClosedException) {
+      return; // the client went away: there is nobody to answer
+    }
     ApiException error = toApi(ctx.failure(), ctx.statusCode());
     if (error.status() == 500) {
       LOG.error("{} {} failed: {}", ctx.request().method(), ctx.request().path(), error.getMessage(), ctx.failure());
@@ -29,16 +42,37 @@ final class FailureHandler implements Handler<RoutingContext> {
       LOG.warn("{} {} answered {}: {}", ctx.request().method(), ctx.request().path(), error.status(),
           error.getMessage());
     }
+    if (ctx.response().ended()) {
+      return; // answered already (e.g. a 408 for a stalled body, whose reading then failed as well)
+    }
     if (ctx.response().headWritten()) {
       ctx.response().reset();
       return;
     }
-    send(ctx, error);
+    if (error.status() == 405) {
+      ctx.response().putHeader("Allow", AllowedMethods.of(router, ctx.normalizedPath()));
+    }
+    send(ctx, error, discardLimit);
   }
 
+  /** Sends {@code error} on a request whose body has been read (or that had none). */
   static void send(RoutingContext ctx, ApiException error) {
-    ctx.response().setStatusCode(error.status()).putHeader("content-type", "application/json")
-        .end(new JsonObject().put("detail", error.getMessage()).encode());
+    send(ctx, error, 0);
+  }
+
+  private static void send(RoutingContext ctx, ApiException error, long discardLimit) {
+    HttpServerRequest request = ctx.request();
+    if (!UnreadBody.pending(request)) {
+      Responses.error(ctx.response(), error);
+      return;
+    }
+    UnreadBody.announceClose(request);
+    if (error.kind() == ErrorKind.REQUEST_TIMEOUT) {
+      // the client stopped sending: there is nothing to wait for
+      Responses.error(ctx.response(), error).onComplete(v -> UnreadBody.close(request));
+    } else {
+      Responses.error(ctx.response(), error).onComplete(v -> UnreadBody.discardThenClose(request, discardLimit));
+    }
   }
 
   private ApiException toApi(Throwable failure, int status) {
@@ -54,9 +88,9 @@ final class FailureHandler implements Handler<RoutingContext> {
   private ApiException fromStatus(int status, String payload) {
     return switch (status) {
       case 404 -> ApiException.notFound("Not Found");
-      case 405 -> new ApiException(ErrorKind.ofStatus(405), "Method Not Allowed");
+      case 405 -> new ApiException(ErrorKind.METHOD_NOT_ALLOWED, "Method Not Allowed");
       case 413 -> new ApiException(ErrorKind.PAYLOAD_TOO_LARGE,
-          "Request body is larger than the limit of " + maxBodyBytes + " bytes");
+          "Request body is larger than the limit of " + maxBodyBytes + " bytes (MAX_BODY_BYTES)");
       case 400 -> ApiException.badRequest(payload != null ? payload : "Bad Request");
       default -> status >= 400 && status < 500
           ? new ApiException(ErrorKind.ofStatus(status), payload != null ? payload : "Request failed")

@@ -23,4 +23,5 @@ public record HttpSettings(
     long maxUploadBytes,
     Path uploadsDir,
     String staticApiKey,
-    long memoryTimeoutMs) {}
+    long memoryTimeoutMs,
+    long bodyReadTimeoutMs) {}

@@ -2,12 +2,14 @@ package dev.engram.http;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.auth.PubSecKeyOptions;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
+import io.vertx.ext.web.Router;
 
 /** The HTTP verticle (one instance per core, sharing the port): builds the router and listens. No SQL, no LLM. */
 public final class HttpVerticle extends VerticleBase {
@@ -20,17 +22,25 @@ public final class HttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    JWTAuth jwt = JWTAuth.create(vertx, new JWTAuthOptions()
-        .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(settings.jwtSecret())));
     HttpServerOptions options = new HttpServerOptions().setHost(settings.host()).setPort(settings.port())
         .setCompressionSupported(false).setMaxWebSocketFrameSize(65536).setMaxWebSocketMessageSize(
-            (int) Math.min(Integer.MAX_VALUE, settings.maxBodyBytes()));
+            (int) Math.min(Integer.MAX_VALUE, settings.maxBodyBytes()))
+        .setMaxInitialLineLength(InvalidRequests.MAX_REQUEST_LINE_BYTES)
+        .setMaxHeaderSize(InvalidRequests.MAX_HEADER_BYTES);
     if (settings.useSsl()) {
       options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions().setCertPath(settings.sslCertPath())
           .setKeyPath(settings.sslKeyPath()));
     }
-    server = vertx.createHttpServer(options).requestHandler(ApiRouter.create(vertx, settings, jwt));
+    server = vertx.createHttpServer(options).requestHandler(router(vertx, settings))
+        .invalidRequestHandler(InvalidRequests::answer);
     return server.listen();
+  }
+
+  /** The server's router, with its JWT signer. */
+  static Router router(Vertx vertx, HttpSettings settings) {
+    JWTAuth jwt = JWTAuth.create(vertx, new JWTAuthOptions()
+        .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(settings.jwtSecret())));
+    return ApiRouter.create(vertx, settings, jwt);
   }
 
   public int actualPort() {

@@ -1,5 +1,8 @@
 package dev.engram.http;
 
+import dev.engram.kernel.ApiException;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -14,5 +17,11 @@ final class Responses {
 
   static void json(RoutingContext ctx, int status, JsonArray body) {
     ctx.response().setStatusCode(status).putHeader("content-type", "application/json").end(body.encode());
+  }
+
+  /** The one shape of every error: its status and {@code {"detail": "..."}}. */
+  static Future<Void> error(HttpServerResponse response, ApiException error) {
+    return response.setStatusCode(error.status()).putHeader("content-type", "application/json")
+        .end(new JsonObject().put("detail", error.getMessage()).encode());
   }
 }

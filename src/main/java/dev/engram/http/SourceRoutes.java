@@ -3,15 +3,11 @@ package dev.engram.http;
 import dev.engram.source.SourceProtocol;
 import dev.engram.source.SourceProtocol.Upload;
 import dev.engram.store.ArchivalClient;
-import dev.engram.store.ArchivalProtocol.JobReply;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.FileUpload;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
-import java.util.List;
 
 /**
  * Sources of documents (/api/sources): create, list, update, delete, upload a file as a job, job status, attach and
@@ -20,17 +16,17 @@ import java.util.List;
 final class SourceRoutes {
   static final String UPLOAD_PATH = "/api/sources/:source_id/upload";
   private static final DeliveryOptions UPLOAD_OPTIONS = new DeliveryOptions().setSendTimeout(60_000);
-  /** Room for the multipart envelope around a file of the largest allowed size. */
-  private static final long MULTIPART_OVERHEAD = 64 * 1024;
 
   private final ArchivalClient store;
   private final ArchivalViews views;
   private final HttpSettings settings;
+  private final UploadBody uploads;
 
   SourceRoutes(ArchivalClient store, ArchivalViews views, HttpSettings settings) {
     this.store = store;
     this.views = views;
     this.settings = settings;
+    this.uploads = new UploadBody(settings.uploadsDir(), settings.maxUploadBytes(), settings.bodyReadTimeoutMs());
   }
 
   void mount(Router router) {
@@ -40,8 +36,6 @@ final class SourceRoutes {
     router.get("/api/sources/:source_id").handler(this::get);
     router.post("/api/sources/:source_id").handler(this::update);
     router.delete("/api/sources/:source_id").handler(this::delete);
-    router.post(UPLOAD_PATH).handler(BodyHandler.create(settings.uploadsDir().toString())
-        .setBodyLimit(settings.maxUploadBytes() + MULTIPART_OVERHEAD).setDeleteUploadedFilesOnEnd(false));
     router.post(UPLOAD_PATH).handler(this::upload);
     router.post("/api/sources/:source_id/attach").handler(ctx -> attach(ctx, true));
     router.post("/api/sources/:source_id/detach").handler(ctx -> attach(ctx, false));
@@ -83,24 +77,17 @@ final class SourceRoutes {
         new JsonObject().put("message", "Source source_id=" + id + " successfully deleted"))).onFailure(ctx::fail);
   }
 
+  /** The source is checked before the body (held paused until then) is read: a wrong id costs no upload. */
   private void upload(RoutingContext ctx) {
-    List<FileUpload> files = ctx.fileUploads();
-    FileUpload file = files.stream().filter(f -> "file".equals(f.name())).findFirst().orElse(null);
-    if (file == null) {
-      files.forEach(f -> ctx.vertx().fileSystem().delete(f.uploadedFileName()));
-      throw Bodies.invalid("a multipart/form-data body with the file in the field 'file' is required");
-    }
-    files.stream().filter(f -> f != file).forEach(f -> ctx.vertx().fileSystem().delete(f.uploadedFileName()));
     String userId = Authenticator.user(ctx);
     String sourceId = ctx.pathParam("source_id");
     store.source(userId, sourceId)
-        .compose(source -> SourceProtocol.UPLOAD.ask(ctx.vertx(),
-            new Upload(userId, sourceId, file.fileName(), file.uploadedFileName(), file.size()), UPLOAD_OPTIONS))
+        .compose(source -> uploads.read(ctx, "file"))
+        .compose(file -> SourceProtocol.UPLOAD.ask(ctx.vertx(),
+                new Upload(userId, sourceId, file.fileName(), file.path().toString(), file.size()), UPLOAD_OPTIONS)
+            .onFailure(e -> ctx.vertx().fileSystem().delete(file.path().toString())))
         .onSuccess(reply -> Responses.json(ctx, 200, ArchivalViews.job(reply.job())))
-        .onFailure(e -> {
-          ctx.vertx().fileSystem().delete(file.uploadedFileName());
-          ctx.fail(e);
-        });
+        .onFailure(ctx::fail);
   }
 
   private void status(RoutingContext ctx) {

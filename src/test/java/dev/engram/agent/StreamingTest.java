@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.*;
 import dev.engram.testkit.Api;
 import dev.engram.testkit.ScriptedLlm;
 import dev.engram.testkit.ScriptedLlm.Step;
+import dev.engram.testkit.SocketFrames;
 import dev.engram.testkit.TestServer;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -28,7 +29,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -55,7 +55,7 @@ class StreamingTest {
     String agentId = api.newAgent(key, "socket");
     llm.enqueue(Step.sendMessage("Greeting them.", "Hello over the socket!"));
 
-    Frames frames = new Frames();
+    SocketFrames frames = new SocketFrames();
     WebSocket ws = http.newWebSocketBuilder().header("Authorization", "Bearer " + key)
         .buildAsync(wsUri(agentId, null), frames).get(10, TimeUnit.SECONDS);
     try {
@@ -91,7 +91,7 @@ class StreamingTest {
     String jwt = tokenResponse.json().getString("token");
     assertNotNull(jwt);
 
-    Frames frames = new Frames();
+    SocketFrames frames = new SocketFrames();
     WebSocket ws = http.newWebSocketBuilder().buildAsync(wsUri(agentId, jwt), frames).get(10, TimeUnit.SECONDS);
     try {
       ws.sendText(new JsonObject().put("message", "hi with a token").encode(), true).get(5, TimeUnit.SECONDS);
@@ -255,7 +255,7 @@ class StreamingTest {
   /** The HTTP status of a refused handshake (fails if the handshake succeeds). */
   private static int handshakeStatus(WebSocket.Builder builder, URI uri) throws Exception {
     try {
-      WebSocket ws = builder.buildAsync(uri, new Frames()).get(10, TimeUnit.SECONDS);
+      WebSocket ws = builder.buildAsync(uri, new SocketFrames()).get(10, TimeUnit.SECONDS);
       ws.abort();
       fail("the handshake to " + uri + " was accepted");
       return -1;
@@ -264,45 +264,6 @@ class StreamingTest {
         return h.getResponse().statusCode();
       }
       throw e;
-    }
-  }
-
-  /** Collects whole text frames as JSON objects. */
-  private static final class Frames implements WebSocket.Listener {
-    private final BlockingQueue<Object> frames = new LinkedBlockingQueue<>();
-    private final StringBuilder partial = new StringBuilder();
-
-    @Override
-    public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-      partial.append(data);
-      if (last) {
-        frames.add(partial.toString());
-        partial.setLength(0);
-      }
-      ws.request(1);
-      return null;
-    }
-
-    @Override
-    public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
-      frames.add(new IllegalStateException("closed by the server: " + statusCode + " " + reason));
-      return null;
-    }
-
-    @Override
-    public void onError(WebSocket ws, Throwable error) {
-      frames.add(error);
-    }
-
-    JsonObject next() throws InterruptedException {
-      Object frame = frames.poll(10, TimeUnit.SECONDS);
-      if (frame == null) {
-        throw new AssertionError("no frame within 10 s");
-      }
-      if (frame instanceof Throwable t) {
-        throw new AssertionError("socket failed", t);
-      }
-      return new JsonObject((String) frame);
     }
   }
 }

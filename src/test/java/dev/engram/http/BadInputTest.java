@@ -193,6 +193,66 @@ class BadInputTest {
     assertNothingStored();
   }
 
+  @Test
+  @DisplayName("headers over 8 KiB answer 431, a URL over 8 KiB 414 and a malformed head 400, each with a JSON"
+      + " detail, and the connection is closed")
+  void oversizedHeadersAndUrl() {
+    int port = TestServer.shared().port();
+    try (SocketHttp socket = new SocketHttp(port)) {
+      socket.head("GET /api/agents HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + key + "\r\nX-Padding: "
+          + "p".repeat(9_000));
+      assertHeadError(socket, 431, "header", "8192");
+    }
+    try (SocketHttp socket = new SocketHttp(port)) {
+      socket.head("GET /api/agents/" + agentId + "/archival?query=" + "q".repeat(9_000)
+          + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + key);
+      assertHeadError(socket, 414, "URL", "8192");
+    }
+    try (SocketHttp socket = new SocketHttp(port)) {
+      socket.head("GET /api/agents HTTP/1.1\r\nHost: localhost\r\nA header without a colon");
+      assertHeadError(socket, 400, "Malformed HTTP request");
+    }
+    assertNothingStored();
+  }
+
+  private static void assertHeadError(SocketHttp socket, int status, String... fragments) {
+    SocketHttp.Reply reply = socket.read(java.time.Duration.ofSeconds(10));
+    assertEquals(status, reply.status(), reply::body);
+    assertTrue(String.valueOf(reply.header("content-type")).startsWith("application/json"), reply.headers()::toString);
+    String detail = reply.json().getString("detail");
+    for (String fragment : fragments) {
+      assertTrue(detail.contains(fragment), () -> "detail does not mention '" + fragment + "': " + detail);
+    }
+    assertTrue(socket.closedWithin(java.time.Duration.ofSeconds(10)), "the connection was kept open");
+  }
+
+  @Test
+  @DisplayName("a malformed percent-escape in a path or query answers 400 with a detail")
+  void malformedEscapes() {
+    for (String path : List.of("/api/agents/%/config", "/memories/%zz", "/api/agents/" + agentId + "/messages%",
+        "/api/agents?x=%zz", "/memories?user_id=%g1")) {
+      try (SocketHttp socket = new SocketHttp(TestServer.shared().port())) {
+        socket.head("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + key);
+        SocketHttp.Reply reply = socket.read(java.time.Duration.ofSeconds(10));
+        assertEquals(400, reply.status(), () -> path + ": " + reply.body());
+        assertTrue(reply.json().getString("detail").contains("percent-escape"), reply::body);
+      }
+    }
+    assertNothingStored();
+  }
+
+  @Test
+  @DisplayName("a wrong method answers 405 with an Allow header, not 400")
+  void wrongMethod() {
+    Api.Response r = api.put(messages(), key, new JsonObject().put("message", "hi"));
+    assertError(r, 405, "Method Not Allowed");
+    assertEquals("GET, POST", r.headers().firstValue("allow").orElse(null));
+    Api.Response config = api.delete("/api/agents/" + agentId + "/config", key);
+    assertError(config, 405, "Method Not Allowed");
+    assertEquals("GET", config.headers().firstValue("allow").orElse(null));
+    assertNothingStored();
+  }
+
   /** {@code {"<field>":"xxx..."}} of exactly {@code size} bytes. */
   private static String jsonOfSize(String field, int size) {
     String head = "{\"" + field + "\":\"";

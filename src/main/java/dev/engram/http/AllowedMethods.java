@@ -1,0 +1,27 @@
+package dev.engram.http;
+
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.Route;
+import io.vertx.ext.web.Router;
+import java.util.Set;
+import java.util.TreeSet;
+
+/** The methods a path accepts, read from the route table itself: the {@code Allow} header of a 405. */
+final class AllowedMethods {
+  private AllowedMethods() {}
+
+  /** The accepted methods of {@code path}, comma-separated and sorted; empty if no route with methods matches. */
+  static String of(Router router, String path) {
+    Set<String> methods = new TreeSet<>();
+    for (Route route : router.getRoutes()) {
+      Set<HttpMethod> accepted = route.methods();
+      if (route.getPath() != null && accepted != null && !accepted.isEmpty()) {
+        String template = route.isExactPath() ? route.getPath() : route.getPath() + "*";
+        if (PathTemplate.compile(template).matcher(path).matches()) {
+          accepted.forEach(m -> methods.add(m.name()));
+        }
+      }
+    }
+    return String.join(", ", methods);
+  }
+}
