@@ -20,7 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * a JWT from /api/auth/token as its subject, and the static key of {@code API_KEY} (when set) the default user.
  * Credentials come from {@code Authorization: Bearer} or {@code X-API-Key}. Resolved keys are cached briefly and dropped when any key or user is revoked.
  */
-final class Authenticator {
+public final class Authenticator {
   static final String DEFAULT_USER = "00000000-0000-0000-0000-000000000000";
   static final String USER_KEY = "engram.user";
   static final String ADMIN_KEY = "engram.admin";
@@ -87,7 +87,7 @@ final class Authenticator {
   }
 
   /** A WebSocket handshake accepts a bearer header or, for browsers, a JWT in ?token= (never an API key). */
-  Future<String> webSocketUser(RoutingContext ctx) {
+  public Future<String> webSocketUser(RoutingContext ctx) {
     String header = credential(ctx);
     if (header != null) {
       return resolve(header);
@@ -104,12 +104,12 @@ final class Authenticator {
     return fromJwt(token);
   }
 
-  static String user(RoutingContext ctx) {
+  public static String user(RoutingContext ctx) {
     return ctx.get(USER_KEY);
   }
 
   /** Whether the caller authenticated with the admin password. */
-  static boolean isAdmin(RoutingContext ctx) {
+  public static boolean isAdmin(RoutingContext ctx) {
     return Boolean.TRUE.equals(ctx.get(ADMIN_KEY));
   }
 

@@ -9,11 +9,11 @@ import io.vertx.ext.web.RoutingContext;
  * Reading request bodies and parameters at the edge: a body that cannot be read is 400, a wrong field is 422, with the
  * reason (the rule is on {@link dev.engram.kernel.ErrorKind}).
  */
-final class Bodies {
+public final class Bodies {
   private Bodies() {}
 
   /** The JSON object body; an empty body is an empty object when {@code emptyAllowed}. */
-  static JsonObject object(RoutingContext ctx, boolean emptyAllowed) {
+  public static JsonObject object(RoutingContext ctx, boolean emptyAllowed) {
     var body = ctx.body();
     // length() is -1 when the request carried no body buffer at all (e.g. Content-Length: 0)
     if (body == null || body.length() <= 0) {
@@ -35,7 +35,7 @@ final class Bodies {
     return json;
   }
 
-  static String requiredString(JsonObject json, String field) {
+  public static String requiredString(JsonObject json, String field) {
     String value = optionalString(json, field);
     if (value == null || value.isBlank()) {
       throw invalid(field + " is required and must be a non-empty string");
@@ -43,7 +43,7 @@ final class Bodies {
     return value;
   }
 
-  static String optionalString(JsonObject json, String field) {
+  public static String optionalString(JsonObject json, String field) {
     Object value = json.getValue(field);
     if (value != null && !(value instanceof String)) {
       throw invalid(field + " must be a string");
@@ -52,14 +52,14 @@ final class Bodies {
   }
 
   /** {@code value} (may be null) when it has at most {@code max} characters; a longer one is a wrong field. */
-  static String bounded(String value, String field, int max) {
+  public static String bounded(String value, String field, int max) {
     if (value != null && value.length() > max) {
       throw invalid(field + " must be at most " + max + " characters, got " + value.length());
     }
     return value;
   }
 
-  static JsonObject optionalObject(JsonObject json, String field) {
+  public static JsonObject optionalObject(JsonObject json, String field) {
     Object value = json.getValue(field);
     if (value != null && !(value instanceof JsonObject)) {
       throw invalid(field + " must be a JSON object");
@@ -67,7 +67,7 @@ final class Bodies {
     return (JsonObject) value;
   }
 
-  static boolean optionalBoolean(JsonObject json, String field, boolean fallback) {
+  public static boolean optionalBoolean(JsonObject json, String field, boolean fallback) {
     Object value = json.getValue(field);
     if (value == null) {
       return fallback;
@@ -78,7 +78,7 @@ final class Bodies {
     return b;
   }
 
-  static String requiredParam(RoutingContext ctx, String name) {
+  public static String requiredParam(RoutingContext ctx, String name) {
     String value = ctx.queryParams().get(name);
     if (value == null || value.isBlank()) {
       throw invalid("query parameter " + name + " is required");
@@ -86,7 +86,7 @@ final class Bodies {
     return value;
   }
 
-  static int intParam(RoutingContext ctx, String name, Integer fallback, int min, int max) {
+  public static int intParam(RoutingContext ctx, String name, Integer fallback, int min, int max) {
     String value = ctx.queryParams().get(name);
     if (value == null || value.isBlank()) {
       if (fallback == null) {
@@ -105,7 +105,7 @@ final class Bodies {
     }
   }
 
-  static ApiException invalid(String detail) {
+  public static ApiException invalid(String detail) {
     return ApiException.unprocessable(detail);
   }
 }

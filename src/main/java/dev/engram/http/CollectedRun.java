@@ -13,12 +13,12 @@ import java.util.function.BiFunction;
  * A blocking send: gathers the run's events and answers once, with {@code render(events, end)} when the run
  * succeeds, or with the error (status and detail) when it fails, before or after it started.
  */
-final class CollectedRun implements RunRelay.Sink {
+public final class CollectedRun implements RunRelay.Sink {
   private final RoutingContext ctx;
   private final BiFunction<List<StepEvent>, RunFinished, JsonObject> render;
   private final List<StepEvent> events = new ArrayList<>();
 
-  CollectedRun(RoutingContext ctx, BiFunction<List<StepEvent>, RunFinished, JsonObject> render) {
+  public CollectedRun(RoutingContext ctx, BiFunction<List<StepEvent>, RunFinished, JsonObject> render) {
     this.ctx = ctx;
     this.render = render;
   }

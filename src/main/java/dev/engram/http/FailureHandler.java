@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * The one place where failures become HTTP responses: always {@code {"detail": "..."}} with a fitting status. An
  * answer that goes out before its request's body was read closes the connection afterwards ({@link UnreadBody}).
  */
-final class FailureHandler implements Handler<RoutingContext> {
+public final class FailureHandler implements Handler<RoutingContext> {
   private static final Logger LOG = LoggerFactory.getLogger(FailureHandler.class);
 
   private final long maxBodyBytes;
@@ -56,7 +56,7 @@ final class FailureHandler implements Handler<RoutingContext> {
   }
 
   /** Sends {@code error} on a request whose body has been read (or that had none). */
-  static void send(RoutingContext ctx, ApiException error) {
+  public static void send(RoutingContext ctx, ApiException error) {
     send(ctx, error, 0);
   }
 

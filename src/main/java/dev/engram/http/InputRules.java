@@ -18,13 +18,13 @@ import java.util.Map;
  * text and jsonb cannot hold. NUL is refused in the path, in query parameter names and values, in every string and
  * key of a JSON body, in multipart names ({@link UploadBody}) and in WebSocket frames ({@link AgentSocket}).
  */
-final class InputRules {
+public final class InputRules {
   private static final byte[] ESCAPED_NUL = "\\u0000".getBytes(StandardCharsets.US_ASCII);
 
   private InputRules() {}
 
   /** Route handler: the path and the query, then the JSON body if one was read. */
-  static void check(RoutingContext ctx) {
+  public static void check(RoutingContext ctx) {
     checkUrl(ctx.request().path(), ctx.request().query());
     var body = ctx.body();
     if (body != null && body.buffer() != null && body.length() > 0 && mayHoldNul(body.buffer())) {
@@ -39,7 +39,7 @@ final class InputRules {
     ctx.next();
   }
 
-  static void checkUrl(String path, String query) {
+  public static void checkUrl(String path, String query) {
     if (nul(decode(path, "path"))) {
       throw nulFound("the URL path");
     }
@@ -59,18 +59,18 @@ final class InputRules {
   }
 
   /** Fails with 400 naming the place of the first NUL in a JSON value's strings and keys. */
-  static void requireNoNul(Object json, String where) {
+  public static void requireNoNul(Object json, String where) {
     String at = findNul(json, "");
     if (at != null) {
       throw nulFound(where + at);
     }
   }
 
-  static ApiException nulFound(String where) {
+  public static ApiException nulFound(String where) {
     return ApiException.badRequest("Text may not contain the NUL character (U+0000): found in " + where);
   }
 
-  static boolean nul(String s) {
+  public static boolean nul(String s) {
     return s != null && s.indexOf('\u0000') >= 0;
   }
 

@@ -51,7 +51,7 @@ public final class PrefixedIds {
   }
 
   /** {@code text} (a path or a query string) with every prefixed id in it made bare; the same string when none. */
-  static String bareAll(String text) {
+  public static String bareAll(String text) {
     if (text == null || text.indexOf('-') < 0) {
       return text;
     }

@@ -8,19 +8,19 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 /** Writing JSON responses. */
-final class Responses {
+public final class Responses {
   private Responses() {}
 
-  static void json(RoutingContext ctx, int status, JsonObject body) {
+  public static void json(RoutingContext ctx, int status, JsonObject body) {
     ctx.response().setStatusCode(status).putHeader("content-type", "application/json").end(body.encode());
   }
 
-  static void json(RoutingContext ctx, int status, JsonArray body) {
+  public static void json(RoutingContext ctx, int status, JsonArray body) {
     ctx.response().setStatusCode(status).putHeader("content-type", "application/json").end(body.encode());
   }
 
   /** The one shape of every error: its status and {@code {"detail": "..."}}. */
-  static Future<Void> error(HttpServerResponse response, ApiException error) {
+  public static Future<Void> error(HttpServerResponse response, ApiException error) {
     return response.setStatusCode(error.status()).putHeader("content-type", "application/json")
         .end(new JsonObject().put("detail", error.getMessage()).encode());
   }

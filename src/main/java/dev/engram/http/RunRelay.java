@@ -19,8 +19,8 @@ import java.util.List;
  * failure of the send before it started. {@link #detach()} stops listening (the client went away or was too slow);
  * the run itself carries on and is stored.
  */
-final class RunRelay {
-  interface Sink {
+public final class RunRelay {
+  public interface Sink {
     /** The agent accepted the run; from now on a failure is reported in-band. */
     void started();
 
@@ -59,7 +59,7 @@ final class RunRelay {
    * Sends {@code step} and follows its run. A run that has not finished after {@code agents.stepTimeoutMs()} (queue
    * included) is reported to the sink as a 504; the run itself goes on and is stored.
    */
-  static RunRelay start(Vertx vertx, AgentClient agents, Step step, Sink sink) {
+  public static RunRelay start(Vertx vertx, AgentClient agents, Step step, Sink sink) {
     RunRelay relay = new RunRelay(vertx, step, sink);
     relay.deadline = vertx.setTimer(agents.stepTimeoutMs(), t -> relay.finish(null, new ApiException(
         ErrorKind.TIMEOUT, "The run did not finish within " + agents.stepTimeoutMs() + " ms (STEP_TIMEOUT_MS); it"
@@ -75,7 +75,7 @@ final class RunRelay {
     return relay;
   }
 
-  void detach() {
+  public void detach() {
     finished = true;
     stop();
   }

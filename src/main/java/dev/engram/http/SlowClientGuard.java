@@ -9,14 +9,14 @@ import java.util.function.Supplier;
  * future completes once its bytes are out); a write that would take that count past {@link #LIMIT} is refused, and
  * the caller drops the client. One batch larger than the limit still goes out to a client that has caught up.
  */
-final class SlowClientGuard {
+public final class SlowClientGuard {
   /** Bytes a client may leave unsent before it is dropped. */
-  static final long LIMIT = 4L * 1024 * 1024;
+  public static final long LIMIT = 4L * 1024 * 1024;
 
   private long unsent;
 
   /** Runs {@code write} unless the client is too far behind; false means it was not written: drop the client. */
-  boolean write(long bytes, Supplier<Future<Void>> write) {
+  public boolean write(long bytes, Supplier<Future<Void>> write) {
     if (unsent > 0 && unsent + bytes > LIMIT) {
       return false;
     }

@@ -16,7 +16,7 @@ import java.util.function.Function;
  * {@code data: {"error": ...}} before {@code [DONE]}. A client that stops reading is dropped (see
  * {@link SlowClientGuard}); the run goes on without it.
  */
-final class SseSink implements RunRelay.Sink {
+public final class SseSink implements RunRelay.Sink {
   private static final long KEEP_ALIVE_MS = 15_000;
 
   private final RoutingContext ctx;
@@ -26,7 +26,7 @@ final class SseSink implements RunRelay.Sink {
   private Runnable onDrop = () -> {};
   private long keepAlive = -1;
 
-  SseSink(RoutingContext ctx, Function<StepEvent, JsonObject> render) {
+  public SseSink(RoutingContext ctx, Function<StepEvent, JsonObject> render) {
     this.ctx = ctx;
     this.response = ctx.response();
     this.render = render;
@@ -34,7 +34,7 @@ final class SseSink implements RunRelay.Sink {
   }
 
   /** What to do when the client is dropped for not reading (stop following the run). */
-  SseSink onDrop(Runnable action) {
+  public SseSink onDrop(Runnable action) {
     this.onDrop = action;
     return this;
   }
@@ -103,7 +103,7 @@ final class SseSink implements RunRelay.Sink {
     cancelTimers();
   }
 
-  void cancelTimers() {
+  public void cancelTimers() {
     if (keepAlive >= 0) {
       ctx.vertx().cancelTimer(keepAlive);
       keepAlive = -1;

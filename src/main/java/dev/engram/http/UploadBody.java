@@ -22,14 +22,14 @@ import java.util.concurrent.TimeUnit;
  * forever for the cut part), a part without {@code Content-Disposition}, an over-long or NUL-bearing name, a body over
  * the limit. Whatever fails, its temporary files are deleted; on success the caller owns the one file.
  */
-final class UploadBody {
+public final class UploadBody {
   /** Room for the multipart envelope around a file of the largest allowed size. */
   static final long MULTIPART_OVERHEAD = 64 * 1024;
   /** The longest file name kept, in UTF-8 bytes: what common file systems allow for one name. */
   static final int MAX_FILE_NAME_BYTES = 255;
 
   /** The part read: its file name as the client gave it, where it is on disk, and its size. */
-  record UploadedFile(String fileName, Path path, long size) {}
+  public record UploadedFile(String fileName, Path path, long size) {}
 
   private final Path dir;
   private final long maxUploadBytes;
@@ -39,7 +39,7 @@ final class UploadBody {
    * @param settleMs how long the parts may take to reach the disk once the body has ended (writes are queued behind
    *     the network reads)
    */
-  UploadBody(Path dir, long maxUploadBytes, long settleMs) {
+  public UploadBody(Path dir, long maxUploadBytes, long settleMs) {
     this.dir = dir;
     this.maxUploadBytes = maxUploadBytes;
     this.settleMs = settleMs;
@@ -51,7 +51,7 @@ final class UploadBody {
   }
 
   /** Reads the request's body (held paused until now) and answers the file sent in {@code field}. */
-  Future<UploadedFile> read(RoutingContext ctx, String field) {
+  public Future<UploadedFile> read(RoutingContext ctx, String field) {
     HttpServerRequest request = ctx.request();
     String type = request.getHeader(HttpHeaders.CONTENT_TYPE);
     if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("multipart/form-data")) {

@@ -1,4 +1,4 @@
-package dev.engram.http;
+package dev.engram.http.api;
 
 import dev.engram.agent.StepEvent;
 import dev.engram.kernel.Times;
@@ -9,7 +9,7 @@ import io.vertx.core.json.JsonObject;
  * {@code {"function_call": "name({python-style args})"}}, {@code {"assistant_message": ...}},
  * {@code {"function_return": ..., "status": ...}}, each with the stored message's {@code id} and an ISO {@code date}.
  */
-final class ApiEvents {
+public final class ApiEvents {
   private ApiEvents() {}
 
   static JsonObject toJson(StepEvent event) {

@@ -1,5 +1,8 @@
-package dev.engram.http;
+package dev.engram.http.memory;
 
+import dev.engram.http.Authenticator;
+import dev.engram.http.Bodies;
+import dev.engram.http.Responses;
 import dev.engram.kernel.Times;
 import dev.engram.memory.MemoryService;
 import dev.engram.store.MemoryClient;
@@ -12,17 +15,17 @@ import io.vertx.ext.web.RoutingContext;
  * The semantic-memory chat API (seed 003): health, sessions and chat. Search is Mem0's {@code POST /search}, which
  * also takes this API's request shape (see {@link MemoryRoutes}).
  */
-final class ChatRoutes {
+public final class ChatRoutes {
   private final MemoryService service;
   private final MemoryClient store;
 
-  ChatRoutes(MemoryService service, MemoryClient store) {
+  public ChatRoutes(MemoryService service, MemoryClient store) {
     this.service = service;
     this.store = store;
   }
 
   /** /health is public (load balancers and the seed's curl probe call it without a key): see ApiRouter. */
-  void mount(Router router) {
+  public void mount(Router router) {
     router.get("/health").handler(this::health);
     router.post("/sessions").handler(this::createSession);
     router.get("/sessions/:session_id").handler(this::getSession);

@@ -1,4 +1,4 @@
-package dev.engram.http;
+package dev.engram.http.memory;
 
 import dev.engram.kernel.Times;
 import dev.engram.model.ChatSession;
@@ -9,7 +9,7 @@ import dev.engram.store.MemoryProtocol.ScoredMemory;
 import io.vertx.core.json.JsonObject;
 
 /** JSON shapes of the memory APIs: Mem0's MemoryItem, add results and history rows; seed 003's memories and sessions. */
-final class MemoryViews {
+public final class MemoryViews {
   private MemoryViews() {}
 
   /** How an item shows its score: absent (listings), null (get one), or a number (search). */

@@ -1,9 +1,9 @@
-package dev.engram.http;
+package dev.engram.http.api;
 
 import dev.engram.agent.AgentProtocol.AgentView;
-import dev.engram.llm.LlmSettings;
 import dev.engram.agent.tool.ToolRegistry;
 import dev.engram.kernel.Times;
+import dev.engram.llm.LlmSettings;
 import dev.engram.model.Agent;
 import dev.engram.model.AgentSummary;
 import dev.engram.model.CoreMemory;
@@ -15,12 +15,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 
 /** JSON shapes of the MemGPT REST API, rendered from our records. */
-final class Views {
+public final class Views {
   private final ToolRegistry tools;
   private final LlmSettings llm;
   private final ArchivalViews archival;
 
-  Views(ToolRegistry tools, LlmSettings llm, ArchivalViews archival) {
+  public Views(ToolRegistry tools, LlmSettings llm, ArchivalViews archival) {
     this.tools = tools;
     this.llm = llm;
     this.archival = archival;
@@ -43,7 +43,7 @@ final class Views {
             .put("messages", new JsonArray(a.inContextIds())));
   }
 
-  JsonObject llmConfig(String model, int contextWindow) {
+  public JsonObject llmConfig(String model, int contextWindow) {
     return new JsonObject().put("model", model).put("model_endpoint_type", "openai")
         .put("model_endpoint", llm.baseUrl()).put("model_wrapper", null).put("context_window", contextWindow);
   }

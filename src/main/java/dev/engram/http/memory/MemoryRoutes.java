@@ -1,6 +1,9 @@
-package dev.engram.http;
+package dev.engram.http.memory;
 
 import dev.engram.embed.EmbedClient;
+import dev.engram.http.Authenticator;
+import dev.engram.http.Bodies;
+import dev.engram.http.Responses;
 import dev.engram.kernel.ApiException;
 import dev.engram.kernel.ErrorKind;
 import dev.engram.kernel.Json;
@@ -26,7 +29,7 @@ import java.util.UUID;
  * delete, delete-all, history, search (shared with the semantic-memory API), configure and reset. Every memory
  * belongs to the authenticated user; Mem0's user_id/agent_id/run_id are scopes inside it.
  */
-final class MemoryRoutes {
+public final class MemoryRoutes {
   static final String IDS_REQUIRED_ADD = "At least one identifier (user_id, agent_id, run_id) is required.";
   static final String IDS_REQUIRED = "At least one identifier is required.";
   static final String IDS_REQUIRED_SEARCH = "At least one of 'user_id', 'agent_id', or 'run_id' must be specified.";
@@ -40,14 +43,14 @@ final class MemoryRoutes {
   private final EmbedClient embedder;
   private final String embeddingModel;
 
-  MemoryRoutes(MemoryService service, MemoryClient store, EmbedClient embedder, String embeddingModel) {
+  public MemoryRoutes(MemoryService service, MemoryClient store, EmbedClient embedder, String embeddingModel) {
     this.service = service;
     this.store = store;
     this.embedder = embedder;
     this.embeddingModel = embeddingModel;
   }
 
-  void mount(Router router) {
+  public void mount(Router router) {
     router.post("/memories").handler(this::add);
     router.get("/memories").handler(this::list);
     router.delete("/memories").handler(this::deleteAll);

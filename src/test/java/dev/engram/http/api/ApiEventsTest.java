@@ -1,4 +1,4 @@
-package dev.engram.http;
+package dev.engram.http.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

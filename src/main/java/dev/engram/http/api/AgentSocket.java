@@ -1,9 +1,13 @@
-package dev.engram.http;
+package dev.engram.http.api;
 
 import dev.engram.agent.AgentClient;
 import dev.engram.agent.AgentProtocol.RunFinished;
 import dev.engram.agent.AgentProtocol.Step;
 import dev.engram.agent.StepEvent;
+import dev.engram.http.Authenticator;
+import dev.engram.http.InputRules;
+import dev.engram.http.RunRelay;
+import dev.engram.http.SlowClientGuard;
 import dev.engram.kernel.ApiException;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
@@ -18,16 +22,16 @@ import java.util.Set;
  * one JSON text frame, then {@code {"done": true, "usage": {...}}}, or {@code {"error": ..., "status": n}}. Sends on
  * one socket queue behind each other like any sends to the agent.
  */
-final class AgentSocket {
+public final class AgentSocket {
   private final AgentClient agents;
   private final Authenticator auth;
 
-  AgentSocket(AgentClient agents, Authenticator auth) {
+  public AgentSocket(AgentClient agents, Authenticator auth) {
     this.agents = agents;
     this.auth = auth;
   }
 
-  void mount(Router router) {
+  public void mount(Router router) {
     router.get("/api/agents/:agent_id/ws").handler(this::upgrade);
   }
 

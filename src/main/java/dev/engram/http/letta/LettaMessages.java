@@ -1,4 +1,6 @@
-package dev.engram.http;
+package dev.engram.http.letta;
+
+import dev.engram.http.PrefixedIds;
 
 import dev.engram.agent.StepEvent;
 import dev.engram.kernel.Times;

@@ -1,6 +1,9 @@
-package dev.engram.http;
+package dev.engram.http.api;
 
 import dev.engram.agent.ArchivalMemory;
+import dev.engram.http.Authenticator;
+import dev.engram.http.Bodies;
+import dev.engram.http.Responses;
 import dev.engram.index.PassageIndex.SearchMode;
 import dev.engram.store.ArchivalClient;
 import dev.engram.store.ArchivalProtocol.Found;
@@ -15,18 +18,18 @@ import java.util.Map;
  * An agent's archival memory: list (cursor ids), search (?query=, hybrid by default), insert (chunked), delete.
  * Listings and searches include the passages of the sources attached to the agent.
  */
-final class ArchivalRoutes {
+public final class ArchivalRoutes {
   private static final int ALL_LIMIT = 100_000;
 
   private final ArchivalMemory archival;
   private final ArchivalClient store;
 
-  ArchivalRoutes(ArchivalMemory archival, ArchivalClient store) {
+  public ArchivalRoutes(ArchivalMemory archival, ArchivalClient store) {
     this.archival = archival;
     this.store = store;
   }
 
-  void mount(Router router) {
+  public void mount(Router router) {
     router.get("/api/agents/:agent_id/archival/all").handler(this::all);
     router.get("/api/agents/:agent_id/archival").handler(this::listOrSearch);
     router.post("/api/agents/:agent_id/archival").handler(this::insert);

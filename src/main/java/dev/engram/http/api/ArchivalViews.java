@@ -1,4 +1,4 @@
-package dev.engram.http;
+package dev.engram.http.api;
 
 import dev.engram.embed.EmbeddingSettings;
 import dev.engram.kernel.Times;
@@ -13,11 +13,11 @@ import java.util.HashMap;
 import java.util.Map;
 
 /** JSON shapes of archival passages, sources (SourceModel), documents and jobs (JobModel). */
-final class ArchivalViews {
+public final class ArchivalViews {
   private final EmbeddingSettings embedding;
   private final int chunkTokens;
 
-  ArchivalViews(EmbeddingSettings embedding, int chunkTokens) {
+  public ArchivalViews(EmbeddingSettings embedding, int chunkTokens) {
     this.embedding = embedding;
     this.chunkTokens = chunkTokens;
   }

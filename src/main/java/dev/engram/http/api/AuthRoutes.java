@@ -1,5 +1,7 @@
-package dev.engram.http;
+package dev.engram.http.api;
 
+import dev.engram.http.Authenticator;
+import dev.engram.http.Responses;
 import dev.engram.kernel.Times;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.JWTOptions;
@@ -9,18 +11,18 @@ import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
 
 /** POST /api/auth/token: exchanges the caller's credential for a short-lived signed JWT (HS256). */
-final class AuthRoutes {
+public final class AuthRoutes {
   static final String ISSUER = "engram";
 
   private final JWTAuth jwt;
   private final long ttlSeconds;
 
-  AuthRoutes(JWTAuth jwt, long ttlSeconds) {
+  public AuthRoutes(JWTAuth jwt, long ttlSeconds) {
     this.jwt = jwt;
     this.ttlSeconds = ttlSeconds;
   }
 
-  void mount(Router router) {
+  public void mount(Router router) {
     router.post("/api/auth/token").handler(this::token);
   }
 

@@ -1,4 +1,4 @@
-package dev.engram.http;
+package dev.engram.http.api;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -8,7 +8,7 @@ import java.util.Map;
  * Renders JSON values the way Python's {@code repr} renders the equivalent dict, which is how MemGPT clients expect the
  * {@code function_call} event: {@code send_message({'message': "it's 42"})}.
  */
-final class PythonRepr {
+public final class PythonRepr {
   private PythonRepr() {}
 
   static String of(Object value) {

@@ -1,7 +1,13 @@
-package dev.engram.http;
+package dev.engram.http.api;
 
 import dev.engram.agent.AgentClient;
 import dev.engram.agent.AgentProtocol.Step;
+import dev.engram.http.Authenticator;
+import dev.engram.http.Bodies;
+import dev.engram.http.CollectedRun;
+import dev.engram.http.Responses;
+import dev.engram.http.RunRelay;
+import dev.engram.http.SseSink;
 import dev.engram.store.StoreClient;
 import dev.engram.store.StoreProtocol.Messages;
 import io.vertx.core.json.JsonArray;
@@ -11,16 +17,16 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.UUID;
 
 /** Sending messages (JSON or SSE) and reading recall: /messages and /messages-cursor. */
-final class MessageRoutes {
+public final class MessageRoutes {
   private final AgentClient agents;
   private final StoreClient store;
 
-  MessageRoutes(AgentClient agents, StoreClient store) {
+  public MessageRoutes(AgentClient agents, StoreClient store) {
     this.agents = agents;
     this.store = store;
   }
 
-  void mount(Router router) {
+  public void mount(Router router) {
     router.post("/api/agents/:agent_id/messages").handler(this::send);
     router.get("/api/agents/:agent_id/messages").handler(this::page);
     router.get("/api/agents/:agent_id/messages-cursor").handler(this::cursor);

@@ -1,7 +1,12 @@
-package dev.engram.http;
+package dev.engram.http.api;
 
-import dev.engram.source.SourceProtocol;
+import dev.engram.http.Authenticator;
+import dev.engram.http.Bodies;
+import dev.engram.http.HttpSettings;
+import dev.engram.http.Responses;
+import dev.engram.http.UploadBody;
 import dev.engram.source.SourceProtocol.Upload;
+import dev.engram.source.SourceProtocol;
 import dev.engram.store.ArchivalClient;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
@@ -13,7 +18,7 @@ import io.vertx.ext.web.RoutingContext;
  * Sources of documents (/api/sources): create, list, update, delete, upload a file as a job, job status, attach and
  * detach to agents, and the source's passages and documents.
  */
-final class SourceRoutes {
+public final class SourceRoutes {
   static final String UPLOAD_PATH = "/api/sources/:source_id/upload";
   private static final DeliveryOptions UPLOAD_OPTIONS = new DeliveryOptions().setSendTimeout(60_000);
 
@@ -22,14 +27,14 @@ final class SourceRoutes {
   private final HttpSettings settings;
   private final UploadBody uploads;
 
-  SourceRoutes(ArchivalClient store, ArchivalViews views, HttpSettings settings) {
+  public SourceRoutes(ArchivalClient store, ArchivalViews views, HttpSettings settings) {
     this.store = store;
     this.views = views;
     this.settings = settings;
     this.uploads = new UploadBody(settings.uploadsDir(), settings.maxUploadBytes(), settings.bodyReadTimeoutMs());
   }
 
-  void mount(Router router) {
+  public void mount(Router router) {
     router.get("/api/sources").handler(this::list);
     router.post("/api/sources").handler(this::create);
     router.get("/api/sources/status/:job_id").handler(this::status);

@@ -1,5 +1,7 @@
-package dev.engram.http;
+package dev.engram.http.api;
 
+import dev.engram.http.Bodies;
+import dev.engram.http.Responses;
 import dev.engram.store.StoreClient;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -7,14 +9,14 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 /** /admin/users and /admin/users/keys, behind the admin password. */
-final class AdminRoutes {
+public final class AdminRoutes {
   private final StoreClient store;
 
-  AdminRoutes(StoreClient store) {
+  public AdminRoutes(StoreClient store) {
     this.store = store;
   }
 
-  void mount(Router router) {
+  public void mount(Router router) {
     router.post("/admin/users").handler(this::createUser);
     router.get("/admin/users").handler(this::listUsers);
     router.delete("/admin/users").handler(this::deleteUser);

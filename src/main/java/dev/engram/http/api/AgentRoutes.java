@@ -1,8 +1,11 @@
-package dev.engram.http;
+package dev.engram.http.api;
 
 import dev.engram.agent.AgentClient;
 import dev.engram.agent.AgentProtocol.CreateAgent;
 import dev.engram.agent.AgentProtocol.EditCoreMemory;
+import dev.engram.http.Authenticator;
+import dev.engram.http.Bodies;
+import dev.engram.http.Responses;
 import dev.engram.store.StoreClient;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -11,18 +14,18 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.UUID;
 
 /** Agents and their core memory: /api/agents, /config, /rename, /memory, /command, DELETE. */
-final class AgentRoutes {
+public final class AgentRoutes {
   private final AgentClient agents;
   private final StoreClient store;
   private final Views views;
 
-  AgentRoutes(AgentClient agents, StoreClient store, Views views) {
+  public AgentRoutes(AgentClient agents, StoreClient store, Views views) {
     this.agents = agents;
     this.store = store;
     this.views = views;
   }
 
-  void mount(Router router) {
+  public void mount(Router router) {
     router.get("/api/agents").handler(this::list);
     router.post("/api/agents").handler(this::create);
     router.get("/api/agents/:agent_id/config").handler(this::config);
