@@ -33,6 +33,8 @@ import org.slf4j.LoggerFactory;
  * (embedding, persistence with its indexes, agents, sources, memory, HTTP), each only after the previous ones are up.
  */
 public final class EngramServer implements AutoCloseable {
+  /** The server's version, as /v1/health/ and --version report it. */
+  public static final String VERSION = "0.1.0";
   private static final Logger LOG = LoggerFactory.getLogger(EngramServer.class);
 
   private final Vertx vertx;

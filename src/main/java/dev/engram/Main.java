@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code engram server}: parses the command line, loads configuration and runs until interrupted. */
-@Command(name = "engram", mixinStandardHelpOptions = true, version = "Engram 0.1.0",
+@Command(name = "engram", mixinStandardHelpOptions = true, version = "Engram " + EngramServer.VERSION,
     description = "Runs the Engram agent-memory server (MemGPT/Letta and Mem0 APIs) on one port.%n"
         + "Every option can also be set in conf/engram.yaml or the environment (see README.md).")
 public final class Main implements Callable<Integer> {

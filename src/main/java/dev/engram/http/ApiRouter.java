@@ -20,6 +20,9 @@ import dev.engram.http.api.SourceRoutes;
 import dev.engram.http.api.Views;
 import dev.engram.http.memory.ChatRoutes;
 import dev.engram.http.memory.MemoryRoutes;
+import dev.engram.http.letta.LettaModels;
+import dev.engram.http.letta.LettaSystemRoutes;
+import dev.engram.http.letta.LettaTransport;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -36,7 +39,8 @@ final class ApiRouter {
       "GET /health", // load balancers and the seed's probe
       "GET /api/models",
       // the WebSocket authenticates its handshake itself (bearer header or ?token=JWT)
-      "GET /api/agents/:agent_id/ws"
+      "GET /api/agents/:agent_id/ws",
+      "GET /v1/health" // Letta's health probe, exempt from auth there too
       // the web app's static assets join here once it exists, e.g. "GET /app/*"
   );
 
@@ -54,6 +58,7 @@ final class ApiRouter {
     ChatRoutes chat = new ChatRoutes(memoryService, memoryStore);
 
     Router router = Router.router(vertx);
+    router.route().handler(LettaTransport::normalize);
     router.route().handler(new RequestBodies(settings)).handler(BodyIdleTimer::stopOnceRead);
     router.route().handler(InputRules::check);
     router.route().handler(auth.requiredExcept(PUBLIC));
@@ -73,6 +78,9 @@ final class ApiRouter {
     // the memory-service APIs (Mem0, semantic-memory chat) live at the root, as their clients expect
     new MemoryRoutes(memoryService, memoryStore, embedder, settings.embedding().model()).mount(router);
     chat.mount(router);
+    // Letta's /v1 API, on the same store (its ids and trailing slashes are normalised by LettaTransport)
+    LettaModels lettaModels = new LettaModels(settings.llm(), settings.embedding());
+    new LettaSystemRoutes(lettaModels).mount(router);
 
     FailureHandler failures = new FailureHandler(settings, router);
     router.route().failureHandler(failures);

@@ -4,6 +4,7 @@ import dev.engram.kernel.ApiException;
 import dev.engram.kernel.ErrorKind;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpClosedException;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -48,6 +49,10 @@ public final class FailureHandler implements Handler<RoutingContext> {
     if (ctx.response().headWritten()) {
       ctx.response().reset();
       return;
+    }
+    if (error.status() >= 500 && ctx.request().method() != HttpMethod.GET) {
+      // the Letta SDK resends a failed request on 5xx: one that may have had effects must not run twice
+      ctx.response().putHeader("x-should-retry", "false");
     }
     if (error.status() == 405) {
       ctx.response().putHeader("Allow", AllowedMethods.of(router, ctx.normalizedPath()));

@@ -1,0 +1,29 @@
+package dev.engram.http.letta;
+
+import dev.engram.http.PrefixedIds;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * What the Letta SDK's requests need before routing (letta-v1.md §1.1): its list and create paths end in a slash
+ * ({@code /v1/agents/}) while single objects do not, so one trailing slash on {@code /v1/...} is dropped; and its ids
+ * are prefixed ({@code agent-<uuid>}), so every prefixed id in the path or the query is made bare, on every API. Both
+ * rewrites re-route the request once; the handlers and the agent verticle only ever see bare UUIDs.
+ */
+public final class LettaTransport {
+  private LettaTransport() {}
+
+  public static void normalize(RoutingContext ctx) {
+    String path = ctx.request().path();
+    String query = ctx.request().query();
+    String newPath = PrefixedIds.bareAll(path);
+    if (newPath.length() > 4 && newPath.startsWith("/v1/") && newPath.endsWith("/")) {
+      newPath = newPath.substring(0, newPath.length() - 1);
+    }
+    String newQuery = PrefixedIds.bareAll(query);
+    if (newPath.equals(path) && (newQuery == null || newQuery.equals(query))) {
+      ctx.next();
+      return;
+    }
+    ctx.reroute(newQuery == null || newQuery.isEmpty() ? newPath : newPath + "?" + newQuery);
+  }
+}
