@@ -35,8 +35,32 @@ public final class AgentClient {
     return ask(req.agentId(), UPDATE_MEMORY, req, QUICK);
   }
 
+  public Future<EditedBlock> editBlock(EditBlock req) {
+    return ask(req.agentId(), EDIT_BLOCK, req, QUICK);
+  }
+
+  public Future<AgentView> linkBlock(String userId, String agentId, String blockId, boolean attach) {
+    return ask(agentId, LINK_BLOCK, new LinkBlock(userId, agentId, blockId, attach), QUICK);
+  }
+
+  public Future<AgentView> linkTool(String userId, String agentId, String toolName, boolean attach) {
+    return ask(agentId, LINK_TOOL, new LinkTool(userId, agentId, toolName, attach), QUICK);
+  }
+
   public Future<AgentView> rename(String userId, String agentId, String name) {
     return ask(agentId, RENAME, new Rename(userId, agentId, name), QUICK);
+  }
+
+  public Future<AgentView> update(String userId, String agentId, AgentPatch patch) {
+    return ask(agentId, UPDATE, new UpdateAgent(userId, agentId, patch), QUICK);
+  }
+
+  public Future<ContextWindow> context(String userId, String agentId) {
+    return ask(agentId, CONTEXT, new GetContext(userId, agentId), QUICK);
+  }
+
+  public Future<AgentView> resetMessages(String userId, String agentId, boolean addInitialMessages) {
+    return ask(agentId, RESET, new ResetMessages(userId, agentId, addInitialMessages), QUICK);
   }
 
   public Future<AgentDeleted> delete(String userId, String agentId) {

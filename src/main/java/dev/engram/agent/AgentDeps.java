@@ -5,6 +5,7 @@ import dev.engram.agent.tool.ToolRegistry;
 import dev.engram.kernel.ApiException;
 import dev.engram.model.Agent;
 import dev.engram.model.Message;
+import dev.engram.store.BlockClient;
 import dev.engram.store.StoreClient;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -13,8 +14,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** What the step loop works with: storage, archival memory, the model, the tools, and the loop's settings. */
-record AgentDeps(Vertx vertx, StoreClient store, ArchivalMemory archival, LlmClient llm, Summarizer summarizer, ToolRegistry tools,
+/** What the step loop works with: storage, blocks, archival memory, the model, the tools, and the loop's settings. */
+record AgentDeps(Vertx vertx, StoreClient store, BlockClient blocks, ArchivalMemory archival, LlmClient llm,
+    Summarizer summarizer, ToolRegistry tools,
     int maxChainingSteps, int coreMemoryLimit, String model, int contextWindow, ZoneId zone,
     long inputWriteDelayMs, Map<List<String>, Integer> toolTokenCache) {
 

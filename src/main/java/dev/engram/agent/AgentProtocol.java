@@ -3,8 +3,12 @@ package dev.engram.agent;
 import dev.engram.kernel.Endpoint;
 import dev.engram.llm.LlmReply;
 import dev.engram.model.Agent;
+import dev.engram.model.Block;
 import dev.engram.model.CoreMemory;
+import dev.engram.model.Message;
+import dev.engram.store.BlockProtocol.BlockPatch;
 import java.util.List;
+import java.util.Map;
 
 /** Requests and replies of the agent verticles. Every request names the user it acts for. */
 public final class AgentProtocol {
@@ -16,7 +20,19 @@ public final class AgentProtocol {
   public static final Endpoint<GetAgent, AgentView> GET = Endpoint.of("agent.get", GetAgent.class, AgentView.class);
   public static final Endpoint<EditCoreMemory, MemoryChange> UPDATE_MEMORY =
       Endpoint.of("agent.memory.update", EditCoreMemory.class, MemoryChange.class);
+  public static final Endpoint<EditBlock, EditedBlock> EDIT_BLOCK =
+      Endpoint.of("agent.block.edit", EditBlock.class, EditedBlock.class);
+  public static final Endpoint<LinkBlock, AgentView> LINK_BLOCK =
+      Endpoint.of("agent.block.link", LinkBlock.class, AgentView.class);
+  public static final Endpoint<LinkTool, AgentView> LINK_TOOL =
+      Endpoint.of("agent.tool.link", LinkTool.class, AgentView.class);
   public static final Endpoint<Rename, AgentView> RENAME = Endpoint.of("agent.rename", Rename.class, AgentView.class);
+  public static final Endpoint<UpdateAgent, AgentView> UPDATE =
+      Endpoint.of("agent.update", UpdateAgent.class, AgentView.class);
+  public static final Endpoint<GetContext, ContextWindow> CONTEXT =
+      Endpoint.of("agent.context", GetContext.class, ContextWindow.class);
+  public static final Endpoint<ResetMessages, AgentView> RESET =
+      Endpoint.of("agent.reset", ResetMessages.class, AgentView.class);
   public static final Endpoint<DeleteAgent, AgentDeleted> DELETE =
       Endpoint.of("agent.delete", DeleteAgent.class, AgentDeleted.class);
   public static final Endpoint<Command, CommandResult> COMMAND =
@@ -34,19 +50,62 @@ public final class AgentProtocol {
     return "agent.run." + runId + ".events";
   }
 
-  public record CreateAgent(String userId, String agentId, String name, String preset, String persona,
-      String human) {}
+  public record CreateAgent(String userId, String agentId, NewAgent spec) {}
+
+  /**
+   * What a new agent is made of; null fields take their defaults. The MemGPT /api names a {@code preset} and the
+   * {@code persona} and {@code human} (template names or texts) and leaves {@code blocks} and {@code tools} null;
+   * Letta's /v1 gives its {@code blocks} (new, ids assigned), existing {@code blockIds} to attach, and the final list
+   * of {@code tools}. An imported agent also brings its {@code messages} (ids assigned, oldest first) and which of
+   * them are in context.
+   */
+  public record NewAgent(String name, String agentType, String preset, String persona, String human, String system,
+      List<Block> blocks, List<String> blockIds, List<String> tools, List<String> tags, String description,
+      Map<String, Object> metadata, String model, Integer contextWindow, String embedding, String timezone,
+      List<Message> messages, List<String> inContextIds) {
+
+    /** An agent of the MemGPT /api: a preset with a persona and a human. */
+    public static NewAgent memgpt(String name, String preset, String persona, String human) {
+      return new NewAgent(name, null, preset, persona, human, null, null, null, null, null, null, null, null, null,
+          null, null, null, null);
+    }
+  }
+
   public record GetAgent(String userId, String agentId) {}
-  public record EditCoreMemory(String userId, String agentId, String persona, String human) {}
+  /** New values of blocks named by label (the /api's persona and human, the 0.4 client's any label). */
+  public record EditCoreMemory(String userId, String agentId, Map<String, String> values) {}
+  /** A change of the agent's block labelled {@code label} (Letta's core-memory PATCH). */
+  public record EditBlock(String userId, String agentId, String label, BlockPatch patch) {}
+  /** Attaches ({@code attach}) or detaches one of the user's blocks. */
+  public record LinkBlock(String userId, String agentId, String blockId, boolean attach) {}
+  /** Attaches or detaches a tool by name. */
+  public record LinkTool(String userId, String agentId, String toolName, boolean attach) {}
   public record Rename(String userId, String agentId, String name) {}
+  /** A Letta update: the non-null fields change; {@code toolNames} and {@code blockIds} replace the lists. */
+  public record UpdateAgent(String userId, String agentId, AgentPatch patch) {}
+  public record AgentPatch(String name, String system, String description, Map<String, Object> metadata,
+      List<String> tags, String model, Integer contextWindow, String embedding, String timezone,
+      List<String> toolNames, List<String> blockIds) {}
+  public record GetContext(String userId, String agentId) {}
+  /** Empties the context window but for a new system message (and the boot messages when asked); recall stays. */
+  public record ResetMessages(String userId, String agentId, boolean addInitialMessages) {}
   public record DeleteAgent(String userId, String agentId) {}
   public record Command(String userId, String agentId, String command) {}
   /** A message to the agent; {@code role} is user or system. Events go to {@link #runEvents(String)}. */
   public record Step(String runId, String userId, String agentId, String role, String message) {}
 
-  /** An agent as the API shows it: state, the system message in force, and memory sizes. */
-  public record AgentView(Agent agent, String system, long recallCount, long archivalCount) {}
+  /** An agent as the API shows it: state, the system message in force, memory sizes, and its context window. */
+  public record AgentView(Agent agent, String system, long recallCount, long archivalCount, List<Message> inContext) {}
   public record MemoryChange(CoreMemory before, CoreMemory after) {}
+  public record EditedBlock(Block block) {}
+  /**
+   * How the context window is spent, in tokens, as Letta's ContextWindowOverview shows it: the instructions, the
+   * memory section's head (the external memory summary), core memory, the tool schemas and the messages.
+   */
+  public record ContextWindow(int maxTokens, int currentTokens, long archivalCount, long recallCount,
+      String instructions, int instructionTokens, String externalSummary, int externalSummaryTokens,
+      String coreMemory, int coreMemoryTokens, List<String> tools, int toolTokens, List<Message> messages,
+      int messageTokens) {}
   public record CommandResult(String response) {}
   public record AgentDeleted() {}
   /** The agent took a send over: from now on everything about its run goes to {@link #runEvents(String)}. */

@@ -20,6 +20,8 @@ final class AgentRuntime {
   /** Passages the agent can search; kept fresh by the store's archival-changed notices. */
   long archivalCount;
   final TokenCounter tokens;
+  /** Another writer changed one of the agent's blocks: reload them before the next step ({@link BlockSync}). */
+  boolean blocksStale;
   /** The in-context ids as last saved (or loaded): a save sends only what follows their common prefix. */
   private List<String> storedContextIds;
   private List<String> toolTokensFor;
@@ -44,6 +46,14 @@ final class AgentRuntime {
       storedContextIds = ids;
       return null;
     });
+  }
+
+  /** The same agent counted with the tokenizer of its (changed) model; the stored state carries over. */
+  AgentRuntime withModel() {
+    AgentRuntime copy = new AgentRuntime(agent, context, recallCount, archivalCount);
+    copy.storedContextIds = storedContextIds;
+    copy.blocksStale = blocksStale;
+    return copy;
   }
 
   /** Marks the agent's current record as stored (after it was inserted). */

@@ -5,30 +5,28 @@ import static dev.engram.agent.AgentProtocol.runEvents;
 import dev.engram.agent.AgentProtocol.*;
 import dev.engram.kernel.ApiException;
 import dev.engram.kernel.ErrorKind;
-import dev.engram.kernel.Times;
 import dev.engram.model.Agent;
-import dev.engram.model.CoreMemory;
 import dev.engram.model.Message;
-import dev.engram.model.ToolCall;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.json.JsonObject;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /**
  * The agents of one shard: a cache of their live state and a mailbox that runs each agent's operations one at a time,
- * in arrival order. Every operation checks that the agent belongs to the requesting user (404 otherwise).
+ * in arrival order. Every operation checks that the agent belongs to the requesting user (404 otherwise), and works on
+ * blocks as fresh as the store's notices say (another agent or the API may have written a shared block).
  */
 final class AgentService {
   private static final int CACHE_LIMIT = 10_000;
-  private static final Pattern NAME = Pattern.compile("^[A-Za-z0-9 _-]{1,50}$");
+  /** Letters of any language, digits, spaces, '_', '-' and apostrophes (Letta's rule), at most 50 of them. */
+  private static final Pattern NAME = Pattern.compile("^[\\p{L}\\p{N} _'-]{1,50}$");
+  /** How often a generated name is drawn again when the user already has an agent of that name. */
+  private static final int NAME_DRAWS = 8;
   static final String NO_LLM = "No LLM is configured: set OPENAI_BASE_URL to an OpenAI-compatible endpoint (and"
       + " OPENAI_API_KEY if it needs one), then restart the server";
 
@@ -36,6 +34,10 @@ final class AgentService {
   private final boolean llmConfigured;
   private final AgentMailbox mailbox = new AgentMailbox();
   private final CommandRunner commands = new CommandRunner();
+  private final NewAgents newAgents;
+  private final AgentChanges changes;
+  /** Counts the block notices seen, so that a load that raced one knows to reload its blocks. */
+  private long blockNotices;
   private final Map<String, AgentRuntime> cache = new LinkedHashMap<>(256, 0.75f, true) {
     @Override
     protected boolean removeEldestEntry(Map.Entry<String, AgentRuntime> eldest) {
@@ -46,35 +48,41 @@ final class AgentService {
   AgentService(AgentDeps deps, boolean llmConfigured) {
     this.deps = deps;
     this.llmConfigured = llmConfigured;
+    this.newAgents = new NewAgents(deps);
+    this.changes = new AgentChanges(deps);
   }
 
+  /**
+   * Creates an agent: its blocks and tools as planned by {@link NewAgents}, and its first messages (the boot sequence,
+   * or an imported history). A generated name that is taken is drawn again.
+   */
   Future<AgentView> create(CreateAgent req) {
     return mailbox.submit(req.agentId(), () -> {
-      validateName(req.name());
-      String preset = req.preset() == null ? Templates.DEFAULT_PRESET : req.preset();
-      if (Templates.systemPrompt(preset) == null) {
-        throw ApiException.unprocessable("Unknown preset '" + preset + "'; available: " + Templates.presets());
+      String given = req.spec().name();
+      if (given != null) {
+        validateName(given);
       }
-      String personaName = req.persona() == null ? Templates.DEFAULT_PERSONA : req.persona();
-      String humanName = req.human() == null ? Templates.DEFAULT_HUMAN : req.human();
-      CoreMemory memory = new CoreMemory("", "", deps.coreMemoryLimit())
-          .with(CoreMemory.PERSONA, Templates.persona(personaName))
-          .with(CoreMemory.HUMAN, Templates.human(humanName));
-      Instant now = Times.now();
-      Agent agent = new Agent(req.agentId(), req.userId(), req.name(), preset,
-          Templates.isPersonaTemplate(personaName) ? personaName : null,
-          Templates.isHumanTemplate(humanName) ? humanName : null, memory, deps.tools().defaultToolNames(), List.of(),
-          false, deps.model(), deps.contextWindow(), now, null);
-      AgentRuntime rt = new AgentRuntime(agent, List.of(), 0, 0);
-      bootSequence(rt, now);
+      return create(req, given != null ? given : Names.random(), given != null ? 1 : NAME_DRAWS);
+    });
+  }
+
+  private Future<AgentView> create(CreateAgent req, String name, int draws) {
+    return newAgents.plan(req, name).compose(planned -> {
+      AgentRuntime rt = new AgentRuntime(planned.agent(), List.of(), 0, 0);
+      List<Message> messages = newAgents.firstMessages(rt, req.spec());
       rt.agent = rt.agent.withContext(rt.contextIds(), false, null);
-      return deps.store().insertAgent(rt.agent, rt.context).compose(done -> {
-        rt.recallCount = rt.context.size();
+      return deps.store().insertAgent(rt.agent, planned.newBlocks(), messages).compose(done -> {
+        rt.recallCount = messages.size();
         rt.stored();
-        cache.put(agent.id(), rt);
+        cache.put(rt.agent.id(), rt);
         return view(rt);
       });
-    });
+    }).recover(e -> draws > 1 && isNameTaken(e) ? create(req, Names.random(), draws - 1) : Future.failedFuture(e));
+  }
+
+  private static boolean isNameTaken(Throwable e) {
+    ApiException api = ApiException.from(e);
+    return api.kind() == ErrorKind.CONFLICT && api.getMessage().startsWith("An agent named");
   }
 
   Future<AgentView> get(GetAgent req) {
@@ -82,21 +90,41 @@ final class AgentService {
   }
 
   Future<MemoryChange> updateMemory(EditCoreMemory req) {
-    return mailbox.submit(req.agentId(), () -> runtime(req.userId(), req.agentId()).compose(rt -> {
-      CoreMemory before = rt.agent.memory();
-      CoreMemory after = before;
-      if (req.persona() != null) {
-        after = after.with(CoreMemory.PERSONA, req.persona());
-      }
-      if (req.human() != null) {
-        after = after.with(CoreMemory.HUMAN, req.human());
-      }
-      if (after.equals(before)) {
-        return Future.succeededFuture(new MemoryChange(before, after));
-      }
-      CoreMemory changed = after;
-      return persistMemory(rt, changed).map(v -> new MemoryChange(before, changed));
-    }));
+    return mailbox.submit(req.agentId(), () -> runtime(req.userId(), req.agentId())
+        .compose(rt -> changes.setValues(rt, req.values())));
+  }
+
+  Future<EditedBlock> editBlock(EditBlock req) {
+    return mailbox.submit(req.agentId(), () -> runtime(req.userId(), req.agentId())
+        .compose(rt -> changes.editBlock(rt, req.label(), req.patch())).map(EditedBlock::new));
+  }
+
+  Future<AgentView> linkBlock(LinkBlock req) {
+    return mailbox.submit(req.agentId(), () -> runtime(req.userId(), req.agentId())
+        .compose(rt -> changes.linkBlock(rt, req.blockId(), req.attach()).compose(v -> view(rt))));
+  }
+
+  Future<AgentView> linkTool(LinkTool req) {
+    return mailbox.submit(req.agentId(), () -> runtime(req.userId(), req.agentId())
+        .compose(rt -> changes.linkTool(rt, req.toolName(), req.attach()).compose(v -> view(rt))));
+  }
+
+  Future<AgentView> update(UpdateAgent req) {
+    return mailbox.submit(req.agentId(), () -> runtime(req.userId(), req.agentId())
+        .compose(rt -> changes.update(rt, req.patch()))
+        .compose(rt -> {
+          cache.put(rt.agent.id(), rt); // a new model comes with a new runtime (its tokenizer)
+          return view(rt);
+        }));
+  }
+
+  Future<ContextWindow> context(GetContext req) {
+    return mailbox.submit(req.agentId(), () -> runtime(req.userId(), req.agentId()).map(changes::context));
+  }
+
+  Future<AgentView> reset(ResetMessages req) {
+    return mailbox.submit(req.agentId(), () -> runtime(req.userId(), req.agentId())
+        .compose(rt -> changes.reset(rt, req.addInitialMessages()).compose(v -> view(rt))));
   }
 
   Future<AgentView> rename(Rename req) {
@@ -193,39 +221,46 @@ final class AgentService {
     }
   }
 
-  private Future<Void> persistMemory(AgentRuntime rt, CoreMemory memory) {
-    Instant now = Times.now();
-    Agent updated = rt.agent.withMemory(memory);
-    String text = SystemPrompt.compile(Templates.systemPrompt(updated.preset()), memory, rt.recallCount,
-        rt.archivalCount, now, deps.zone());
-    Message system = rt.newMessage(Message.SYSTEM, text, null, List.of(), null, now);
-    List<Message> context = new ArrayList<>(rt.context);
-    context.set(0, system);
-    Agent saved = updated.withContext(context.stream().map(Message::id).toList(), updated.memoryAlerted(),
-        updated.lastRunAt());
-    return rt.save(deps, saved, List.of(system)).map(v -> {
-      rt.agent = saved;
-      rt.context.set(0, system);
-      rt.recallCount += 1;
-      return null;
-    });
-  }
-
-  /** The cached runtime, or the agent loaded from storage; 404 when unknown or another user's. */
+  /**
+   * The cached runtime, or the agent loaded from storage; 404 when unknown or another user's. Its blocks are reloaded
+   * first when another writer changed one of them (a notice arrived, or arrived while it was being loaded).
+   */
   private Future<AgentRuntime> runtime(String userId, String agentId) {
     AgentRuntime cached = cache.get(agentId);
     if (cached != null) {
-      return cached.agent.userId().equals(userId) ? Future.succeededFuture(cached) : notFound(agentId);
+      return cached.agent.userId().equals(userId) ? fresh(cached) : notFound(agentId);
     }
+    long noticesBefore = blockNotices;
     return deps.store().loadAgent(agentId).compose(loaded -> {
       if (loaded.agent() == null || !loaded.agent().userId().equals(userId)) {
         return notFound(agentId);
       }
       AgentRuntime rt = new AgentRuntime(loaded.agent(), loaded.inContext(), loaded.recallCount(),
           loaded.archivalCount());
+      rt.blocksStale = blockNotices != noticesBefore;
       cache.put(agentId, rt);
-      return Future.succeededFuture(rt);
+      return fresh(rt);
     });
+  }
+
+  /** The runtime with its blocks reloaded if they are stale, and its system message rebuilt if they changed. */
+  private Future<AgentRuntime> fresh(AgentRuntime rt) {
+    return BlockSync.reload(rt, deps)
+        .compose(changed -> changed ? changes.rebuildSystem(rt) : Future.<Void>succeededFuture())
+        .map(rt);
+  }
+
+  /**
+   * The store's notice that blocks were written: the cached agents holding an older version of one reload their
+   * blocks before their next operation or step.
+   */
+  void blocksChanged(Map<String, Long> versions) {
+    blockNotices++;
+    for (AgentRuntime rt : cache.values()) {
+      if (BlockSync.outdatedBy(rt, versions)) {
+        rt.blocksStale = true;
+      }
+    }
   }
 
   private static <T> Future<T> notFound(String agentId) {
@@ -245,7 +280,7 @@ final class AgentService {
   private Future<AgentView> view(AgentRuntime rt) {
     return deps.archival().count(rt.agent.userId(), rt.agent.id()).map(n -> {
       rt.archivalCount = n;
-      return new AgentView(rt.agent, rt.system(), rt.recallCount, n);
+      return new AgentView(rt.agent, rt.system(), rt.recallCount, n, List.copyOf(rt.context));
     });
   }
 
@@ -259,23 +294,10 @@ final class AgentService {
     }
   }
 
-  /** The first messages of a new agent: system prompt, a first send_message and its result, and a login event. */
-  private void bootSequence(AgentRuntime rt, Instant now) {
-    String system = SystemPrompt.compile(Templates.systemPrompt(rt.agent.preset()), rt.agent.memory(), 0,
-        rt.archivalCount, now, deps.zone());
-    rt.context.add(rt.newMessage(Message.SYSTEM, system, null, List.of(), null, now));
-    String callId = UUID.randomUUID().toString();
-    String args = new JsonObject().put("message", "More human than human is our motto.").encodePrettily();
-    rt.context.add(rt.newMessage(Message.ASSISTANT, "Bootup sequence complete. Persona activated. Testing messaging"
-        + " functionality.", null, List.of(new ToolCall(callId, "send_message", args)), null, now));
-    rt.context.add(rt.newMessage(Message.TOOL, Inputs.toolResult(true, null, now, deps.zone()), "send_message",
-        List.of(), callId, now));
-    rt.context.add(rt.newMessage(Message.USER, Inputs.login(now, deps.zone()), null, List.of(), null, now));
-  }
-
   static void validateName(String name) {
     if (name == null || !NAME.matcher(name).matches()) {
-      throw ApiException.badRequest("Agent name must be 1 to 50 characters of letters, digits, spaces, '_' or '-'");
+      throw ApiException.badRequest("Agent name must be 1 to 50 characters of letters, digits, spaces, '_', '-' or"
+          + " apostrophes");
     }
   }
 }

@@ -12,6 +12,8 @@ import dev.engram.embed.EmbedClient;
 import dev.engram.embed.EmbeddingSettings;
 import dev.engram.store.ArchivalClient;
 import dev.engram.store.ArchivalProtocol;
+import dev.engram.store.BlockClient;
+import dev.engram.store.BlockProtocol;
 import dev.engram.store.StoreProtocol;
 import dev.engram.store.StoreClient;
 import io.vertx.core.Future;
@@ -45,16 +47,24 @@ public final class AgentVerticle extends VerticleBase {
     LlmClient client = llm;
     var archival = new ArchivalMemory(vertx, new EmbedClient(vertx, embedding.timeoutMs()), new ArchivalClient(vertx),
         new Chunker(chunkTokens), embedding.model());
-    var deps = new AgentDeps(vertx, new StoreClient(vertx), archival, client, new Summarizer(client),
+    var deps = new AgentDeps(vertx, new StoreClient(vertx), new BlockClient(vertx), archival, client,
+        new Summarizer(client),
         new ToolRegistry(), settings.maxChainingSteps(), settings.coreMemoryLimit(), llmSettings.model(),
         llmSettings.contextWindow(), ZoneId.of(settings.timezone()), settings.inputWriteDelayMs(), null);
     var service = new AgentService(deps, llmSettings.configured());
     StoreProtocol.AUTH_REVOKED.subscribe(vertx, revoked -> service.forgetUser(revoked.userId()));
     ArchivalProtocol.ARCHIVAL_CHANGED.subscribe(vertx, changed -> service.archivalChanged(changed.agentIds()));
+    BlockProtocol.BLOCKS_CHANGED.subscribe(vertx, changed -> service.blocksChanged(changed.versions()));
     return Future.all(List.of(
         CREATE.shard(shard).serve(vertx, service::create),
         GET.shard(shard).serve(vertx, service::get),
         UPDATE_MEMORY.shard(shard).serve(vertx, service::updateMemory),
+        EDIT_BLOCK.shard(shard).serve(vertx, service::editBlock),
+        LINK_BLOCK.shard(shard).serve(vertx, service::linkBlock),
+        LINK_TOOL.shard(shard).serve(vertx, service::linkTool),
+        UPDATE.shard(shard).serve(vertx, service::update),
+        CONTEXT.shard(shard).serve(vertx, service::context),
+        RESET.shard(shard).serve(vertx, service::reset),
         RENAME.shard(shard).serve(vertx, service::rename),
         DELETE.shard(shard).serve(vertx, service::delete),
         COMMAND.shard(shard).serve(vertx, service::command),

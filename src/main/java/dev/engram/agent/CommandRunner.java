@@ -28,11 +28,15 @@ final class CommandRunner {
     };
   }
 
+  /** Every block under its capitalised label ("=== Persona ==="), then the sizes of recall and archival memory. */
   private static String memory(AgentRuntime rt) {
-    var m = rt.agent.memory();
-    return "### CORE MEMORY ###\n=== Persona ===\n" + m.persona() + "\n\n=== Human ===\n" + m.human()
-        + "\n\n=== Recall memory ===\n" + rt.recallCount + " messages\n\n=== Archival memory ===\n"
-        + rt.archivalCount + " passages";
+    StringBuilder out = new StringBuilder("### CORE MEMORY ###");
+    for (var b : rt.agent.memory().blocks()) {
+      String label = b.label().substring(0, 1).toUpperCase() + b.label().substring(1);
+      out.append("\n=== ").append(label).append(" ===\n").append(b.value()).append('\n');
+    }
+    return out.append("\n=== Recall memory ===\n").append(rt.recallCount)
+        .append(" messages\n\n=== Archival memory ===\n").append(rt.archivalCount).append(" passages").toString();
   }
 
   private static String dump(AgentRuntime rt, int n) {

@@ -11,6 +11,7 @@ import dev.engram.agent.tool.ToolRegistry;
 import dev.engram.kernel.ApiException;
 import dev.engram.kernel.ErrorKind;
 import dev.engram.kernel.Times;
+import dev.engram.model.Block;
 import dev.engram.model.CoreMemory;
 import dev.engram.model.Message;
 import dev.engram.model.ToolCall;
@@ -24,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -86,7 +88,7 @@ final class StepLoop implements ToolContext {
   }
 
   private Future<Void> step() {
-    return fitContext().compose(v -> complete()).compose(this::handle).compose(outcome -> save().compose(v -> {
+    return freshMemory().compose(v -> fitContext()).compose(v -> complete()).compose(this::handle).compose(outcome -> save().compose(v -> {
       held.forEach(emit);
       held.clear();
       steps++;
@@ -107,6 +109,16 @@ final class StepLoop implements ToolContext {
       addToContext(rt.newMessage(Message.USER, input, null, List.of(), null, now));
       return step();
     }));
+  }
+
+  /** A chained step sees the blocks another writer changed meanwhile (the first step's were made fresh before it). */
+  private Future<Void> freshMemory() {
+    return BlockSync.reload(rt, deps).map(changed -> {
+      if (changed) {
+        rebuildSystemMessage(Times.now());
+      }
+      return null;
+    });
   }
 
   /** Summarises the oldest messages first when the prompt would not fit the context window. */
@@ -177,7 +189,7 @@ final class StepLoop implements ToolContext {
 
   private void rebuildSystemMessage(Instant at) {
     memoryChanged = false;
-    String text = SystemPrompt.compile(Templates.systemPrompt(rt.agent.preset()), rt.agent.memory(),
+    String text = SystemPrompt.compile(Templates.instructions(rt.agent), rt.agent.memory(),
         rt.recallCount + unsaved.size(), rt.archivalCount, at, zone());
     Message system = rt.newMessage(Message.SYSTEM, text, null, List.of(), null, at);
     rt.context.set(0, system);
@@ -253,9 +265,18 @@ final class StepLoop implements ToolContext {
   }
 
   @Override
-  public void updateMemory(CoreMemory memory) {
-    rt.agent = rt.agent.withMemory(memory);
-    memoryChanged = true;
+  public Future<Void> editMemory(String label, UnaryOperator<String> change) {
+    Block block;
+    try {
+      block = rt.agent.memory().block(label);
+    } catch (ApiException unknown) {
+      return Future.failedFuture(unknown);
+    }
+    return BlockEdits.apply(deps.blocks(), rt.agent.userId(), block, change, true).map(written -> {
+      rt.agent = rt.agent.withMemory(rt.agent.memory().with(written));
+      memoryChanged = true;
+      return null;
+    });
   }
 
   @Override

@@ -24,7 +24,12 @@ import java.util.UUID;
 /** Agents and the transactional write of an agent's state together with its new messages. */
 final class AgentRepository {
   private static final String INSERT_AGENT = "insert into agents(" + Rows.AGENT_COLUMNS.replace(", recall_count", "")
-      + ") values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)";
+      + ") values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)";
+  /** What a Letta update, a tool attach or a rename changes; the context and memory are written elsewhere. */
+  private static final String UPDATE_SETTINGS = """
+      update agents set name = $2, description = $3, metadata = $4, tags = $5, system_prompt = $6, tools = $7,
+        model = $8, context_window = $9, embedding = $10, timezone = $11, updated_at = $12
+      where id = $1""";
   private static final String INSERT_MESSAGE = "insert into messages(" + Rows.MESSAGE_COLUMNS
       + ") values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) on conflict (id) do nothing returning seq";
   private static final String ARCHIVAL_COUNT = """
@@ -40,9 +45,10 @@ final class AgentRepository {
   private static final String DELETE_AGENT = "delete from agents where id = $1";
   /**
    * An agent's save: the messages not stored yet are inserted in the given order and counted into recall_count, and
-   * the agent's state is written. Its in-context ids become the stored ones up to {@code $5} (checked: the id there
-   * must be {@code $6}) followed by {@code $7}; when the check fails they are left as they were and the row says so
-   * (the id at {@code $5} is the same before and after the update, so the returned check sees the stored one).
+   * the agent's state is written (core memory is not part of it: blocks are written on their own, see
+   * {@link BlockRepository}). Its in-context ids become the stored ones up to {@code $3} (checked: the id there
+   * must be {@code $4}) followed by {@code $5}; when the check fails they are left as they were and the row says so
+   * (the id at {@code $3} is the same before and after the update, so the returned check sees the stored one).
    * A batch of saves runs as one pipeline of these statements in one implicit transaction (see {@link #saveBatch});
    * each touches its agent by primary key only, so its plan stays an index lookup however the table grows.
    */
@@ -51,18 +57,18 @@ final class AgentRepository {
         insert into messages(id, agent_id, user_id, role, text, name, tool_calls, tool_call_id, model, tokens,
           created_at)
         select id, agent_id, user_id, role, text, name, tool_calls::jsonb, tool_call_id, model, tokens, created_at
-        from unnest($10::uuid[], $11::uuid[], $12::uuid[], $13::text[], $14::text[], $15::text[], $16::text[],
-          $17::text[], $18::text[], $19::int[], $20::timestamptz[]) with ordinality
+        from unnest($8::uuid[], $9::uuid[], $10::uuid[], $11::text[], $12::text[], $13::text[], $14::text[],
+          $15::text[], $16::text[], $17::int[], $18::timestamptz[]) with ordinality
           as m(id, agent_id, user_id, role, text, name, tool_calls, tool_call_id, model, tokens, created_at, ord)
         order by ord
         on conflict (id) do nothing
         returning id, seq)
-      update agents set name = $2, persona = $3, human = $4, memory_alerted = $8, last_run_at = $9,
-        in_context_ids = case when $5::int > 0 and in_context_ids[$5::int] is distinct from $6::uuid
-          then in_context_ids else in_context_ids[1:$5::int] || $7::uuid[] end,
+      update agents set name = $2, memory_alerted = $6, last_run_at = $7,
+        in_context_ids = case when $3::int > 0 and in_context_ids[$3::int] is distinct from $4::uuid
+          then in_context_ids else in_context_ids[1:$3::int] || $5::uuid[] end,
         recall_count = recall_count + (select count(*) from added)
       where id = $1
-      returning $5::int > 0 and in_context_ids[$5::int] is distinct from $6::uuid,
+      returning $3::int > 0 and in_context_ids[$3::int] is distinct from $4::uuid,
         array(select id from added order by seq), array(select seq from added order by seq)""";
   /** Saves that arrive while others are being written wait and go together: see {@link Coalescer}. */
   static final int SAVES_IN_FLIGHT = 2;
@@ -73,25 +79,53 @@ final class AgentRepository {
   private final PassageIndex archival;
 
   private final Coalescer<SaveAgent, Saved> saves;
+  private final BlockRepository blocks;
 
-  AgentRepository(Context context, Pool pool, PassageIndex recall, PassageIndex archival) {
+  AgentRepository(Context context, Pool pool, PassageIndex recall, PassageIndex archival, BlockRepository blocks) {
     this.pool = pool;
+    this.blocks = blocks;
     this.recall = recall;
     this.archival = archival;
     this.saves = new Coalescer<>(context, SAVES_IN_FLIGHT, MAX_SAVES_PER_BATCH, r -> r.agent().id(),
         this::saveBatch);
   }
 
+  /**
+   * Inserts an agent in one transaction with its new blocks, the links to all its blocks (an existing one must be the
+   * user's: 404 otherwise) and its first messages.
+   */
   Future<Done> insert(InsertAgent req) {
     var a = req.agent();
+    UUID agent = UUID.fromString(a.id());
+    List<String> blockIds = a.memory().blocks().stream().map(dev.engram.model.Block::id).toList();
     return pool.withTransaction(conn -> conn.preparedQuery(INSERT_AGENT).execute(Rows.agentInsert(a))
+            .compose(r -> BlockRepository.insert(conn, req.newBlocks()))
+            .compose(r -> BlockRepository.link(conn, agent, UUID.fromString(a.userId()), blockIds))
             .compose(r -> insertMessages(conn, req.messages()))
             .compose(inserted -> conn.preparedQuery("update agents set recall_count = $2 where id = $1")
-                .execute(Tuple.of(UUID.fromString(a.id()), inserted.size())).map(inserted)))
+                .execute(Tuple.of(agent, inserted.size())).map(inserted)))
         .compose(inserted -> recall.add(searchable(inserted)))
-        .recover(e -> Future.failedFuture(UserRepository.isUniqueViolation(e)
-            ? ApiException.conflict("An agent named '" + a.name() + "' already exists") : e))
+        .recover(e -> Future.failedFuture(nameTaken(e, a.name())))
         .map(r -> new Done());
+  }
+
+  /** Writes the settings of an agent (name, tools, model...); its context and memory are written elsewhere. */
+  Future<Done> updateSettings(UpdateAgentSettings req) {
+    return pool.preparedQuery(UPDATE_SETTINGS).execute(Rows.agentSettings(req.agent()))
+        .recover(e -> Future.failedFuture(nameTaken(e, req.agent().name())))
+        .compose(rows -> rows.rowCount() == 0
+            ? Future.failedFuture(ApiException.notFound("Agent agent_id=" + req.agent().id() + " does not exist"))
+            : Future.succeededFuture(new Done()));
+  }
+
+  /** A unique violation on the agent's name is a 409 naming it; a label clash of its blocks is a 409 too. */
+  private static Throwable nameTaken(Throwable e, String name) {
+    Throwable label = BlockRepository.labelConflict(e);
+    if (label != e) {
+      return label;
+    }
+    return UserRepository.isUniqueViolation(e)
+        ? ApiException.conflict("An agent named '" + name + "' already exists") : e;
   }
 
   Future<LoadedAgent> load(LoadAgent req) {
@@ -104,18 +138,25 @@ final class AgentRepository {
         return Future.succeededFuture(new LoadedAgent(null, List.of(), 0, 0));
       }
       var row = rows.iterator().next();
-      var agent = Rows.agent(row);
       long recall = row.getLong("recall_count");
       long archival = row.getLong("archival_count");
-      return pool.preparedQuery(SELECT_CONTEXT).execute(Tuple.of(Rows.uuids(agent.inContextIds())))
-          .map(msgs -> new LoadedAgent(agent, UserRepository.collect(msgs, Rows::message), recall, archival));
+      return blocks.ofAgent(new BlockProtocol.AgentBlocks(id.toString())).compose(found -> {
+        var agent = Rows.agent(row, found.blocks());
+        return pool.preparedQuery(SELECT_CONTEXT).execute(Tuple.of(Rows.uuids(agent.inContextIds())))
+            .map(msgs -> new LoadedAgent(agent, UserRepository.collect(msgs, Rows::message), recall, archival));
+      });
     });
   }
 
   Future<AgentList> list(ListAgents req) {
     return pool.preparedQuery(LIST_AGENTS).execute(Tuple.of(Ids.require(req.userId(), "user_id")))
-        .map(rows -> new AgentList(UserRepository.collect(rows,
-            r -> new AgentSummary(Rows.agent(r), r.getLong("recall_count"), r.getLong("archival_count")))));
+        .compose(rows -> {
+          List<UUID> ids = new ArrayList<>(rows.size());
+          rows.forEach(r -> ids.add(r.getUUID("id")));
+          return blocks.ofAgents(ids).map(byAgent -> new AgentList(UserRepository.collect(rows,
+              r -> new AgentSummary(Rows.agent(r, byAgent.getOrDefault(r.getUUID("id").toString(), List.of())),
+                  r.getLong("recall_count"), r.getLong("archival_count")))));
+        });
   }
 
   Future<Done> delete(RemoveAgent req) {
@@ -141,8 +182,7 @@ final class AgentRepository {
         return saves.submit(new SaveAgent(a, List.of(), 0)).<Done>mapEmpty();
       }
       return Future.succeededFuture();
-    }).map(v -> new Done()).recover(e -> Future.failedFuture(UserRepository.isUniqueViolation(e)
-        ? ApiException.conflict("An agent named '" + a.name() + "' already exists") : e));
+    }).map(v -> new Done()).recover(e -> Future.failedFuture(nameTaken(e, a.name())));
   }
 
   /** What a save did: null when the agent does not exist. */
@@ -186,7 +226,7 @@ final class AgentRepository {
     for (int j = kept; j < context.size(); j++) {
       added[j - kept] = UUID.fromString(context.get(j));
     }
-    Tuple params = Tuple.of(UUID.fromString(a.id()), a.name(), a.memory().persona(), a.memory().human(), kept,
+    Tuple params = Tuple.of(UUID.fromString(a.id()), a.name(), kept,
             kept == 0 ? null : UUID.fromString(context.get(kept - 1)))
         .addArrayOfUUID(added).addValue(a.memoryAlerted()).addValue(Rows.offset(a.lastRunAt()));
     return Rows.messageColumns(save.newMessages(), params);

@@ -1,6 +1,8 @@
 package dev.engram.store;
 
+import dev.engram.kernel.Json;
 import dev.engram.model.Agent;
+import dev.engram.model.Block;
 import dev.engram.model.CoreMemory;
 import dev.engram.model.Message;
 import dev.engram.model.ToolCall;
@@ -14,6 +16,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /** Row-to-record mapping and record-to-tuple binding, one place per type. */
@@ -21,31 +24,47 @@ final class Rows {
   private Rows() {}
 
   static final String AGENT_COLUMNS = """
-      id, user_id, name, preset, persona_template, human_template, persona, human, core_limit, tools,
-      in_context_ids, memory_alerted, model, context_window, created_at, last_run_at, recall_count""";
+      id, user_id, name, agent_type, description, metadata, tags, preset, persona_template, human_template,
+      system_prompt, tools, in_context_ids, memory_alerted, model, context_window, embedding, timezone, created_at,
+      updated_at, last_run_at, recall_count""";
 
   static final String MESSAGE_COLUMNS =
       "id, agent_id, user_id, role, text, name, tool_calls, tool_call_id, model, tokens, created_at";
 
-  static Agent agent(Row r) {
+  /** The agent of a row of {@link #AGENT_COLUMNS}, with its blocks (loaded separately, in prompt order). */
+  static Agent agent(Row r, List<Block> blocks) {
     List<String> context = new ArrayList<>();
     for (UUID id : r.getArrayOfUUIDs("in_context_ids")) {
       context.add(id.toString());
     }
+    JsonObject metadata = r.getJsonObject("metadata");
     return new Agent(r.getUUID("id").toString(), r.getUUID("user_id").toString(), r.getString("name"),
-        r.getString("preset"), r.getString("persona_template"), r.getString("human_template"),
-        new CoreMemory(r.getString("persona"), r.getString("human"), r.getInteger("core_limit")),
+        r.getString("agent_type"), r.getString("description"), metadata == null ? Map.of() : Json.plainMap(metadata),
+        Arrays.asList(r.getArrayOfStrings("tags")), r.getString("preset"), r.getString("persona_template"),
+        r.getString("human_template"), r.getString("system_prompt"), new CoreMemory(blocks),
         Arrays.asList(r.getArrayOfStrings("tools")), context, r.getBoolean("memory_alerted"), r.getString("model"),
-        r.getInteger("context_window"), instant(r.getOffsetDateTime("created_at")),
+        r.getInteger("context_window"), r.getString("embedding"), r.getString("timezone"),
+        instant(r.getOffsetDateTime("created_at")), instant(r.getOffsetDateTime("updated_at")),
         instant(r.getOffsetDateTime("last_run_at")));
   }
 
+  /** The insert parameters of an agent, in {@link #AGENT_COLUMNS} order without recall_count. */
   static Tuple agentInsert(Agent a) {
-    return Tuple.tuple(List.of(UUID.fromString(a.id()), UUID.fromString(a.userId()), a.name(), a.preset()))
-        .addValue(a.personaTemplate()).addValue(a.humanTemplate()).addValue(a.memory().persona())
-        .addValue(a.memory().human()).addValue(a.memory().limit()).addArrayOfString(a.tools().toArray(String[]::new))
+    return Tuple.tuple(List.of(UUID.fromString(a.id()), UUID.fromString(a.userId()), a.name(), a.agentType()))
+        .addValue(a.description()).addValue(new JsonObject(a.metadata()))
+        .addArrayOfString(a.tags().toArray(String[]::new)).addValue(a.preset()).addValue(a.personaTemplate())
+        .addValue(a.humanTemplate()).addValue(a.system()).addArrayOfString(a.tools().toArray(String[]::new))
         .addArrayOfUUID(uuids(a.inContextIds())).addValue(a.memoryAlerted()).addValue(a.model())
-        .addValue(a.contextWindow()).addValue(offset(a.createdAt())).addValue(offset(a.lastRunAt()));
+        .addValue(a.contextWindow()).addValue(a.embedding()).addValue(a.timezone()).addValue(offset(a.createdAt()))
+        .addValue(offset(a.updatedAt())).addValue(offset(a.lastRunAt()));
+  }
+
+  /** The parameters of {@code AgentRepository.UPDATE_SETTINGS}: the id, then the settings a Letta update changes. */
+  static Tuple agentSettings(Agent a) {
+    return Tuple.tuple(List.of(UUID.fromString(a.id()), a.name())).addValue(a.description())
+        .addValue(new JsonObject(a.metadata())).addArrayOfString(a.tags().toArray(String[]::new))
+        .addValue(a.system()).addArrayOfString(a.tools().toArray(String[]::new)).addValue(a.model())
+        .addValue(a.contextWindow()).addValue(a.embedding()).addValue(a.timezone()).addValue(offset(a.updatedAt()));
   }
 
   static Message message(Row r) {

@@ -4,6 +4,7 @@ import static dev.engram.store.StoreProtocol.*;
 
 import dev.engram.kernel.Endpoint;
 import dev.engram.model.Agent;
+import dev.engram.model.Block;
 import dev.engram.model.Message;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -53,8 +54,12 @@ public final class StoreClient {
     return ask(USER_EXISTS, new UserExists(userId)).map(r -> r.userId() != null);
   }
 
-  public Future<Done> insertAgent(Agent agent, List<Message> messages) {
-    return ask(AGENT_INSERT, new InsertAgent(agent, messages));
+  public Future<Done> insertAgent(Agent agent, List<Block> newBlocks, List<Message> messages) {
+    return ask(AGENT_INSERT, new InsertAgent(agent, newBlocks, messages));
+  }
+
+  public Future<Done> updateAgentSettings(Agent agent) {
+    return ask(AGENT_UPDATE_SETTINGS, new UpdateAgentSettings(agent));
   }
 
   public Future<LoadedAgent> loadAgent(String agentId) {

@@ -4,6 +4,7 @@ import dev.engram.kernel.Notice;
 import dev.engram.kernel.Endpoint;
 import dev.engram.model.Agent;
 import dev.engram.model.AgentSummary;
+import dev.engram.model.Block;
 import dev.engram.model.Message;
 import java.time.Instant;
 import java.util.List;
@@ -38,6 +39,8 @@ public final class StoreProtocol {
       Endpoint.of("store.agent.delete", RemoveAgent.class, Done.class);
   public static final Endpoint<SaveAgent, Done> AGENT_SAVE =
       Endpoint.of("store.agent.save", SaveAgent.class, Done.class);
+  public static final Endpoint<UpdateAgentSettings, Done> AGENT_UPDATE_SETTINGS =
+      Endpoint.of("store.agent.update-settings", UpdateAgentSettings.class, Done.class);
   public static final Endpoint<PageMessages, Messages> MESSAGE_PAGE =
       Endpoint.of("store.message.page", PageMessages.class, Messages.class);
   public static final Endpoint<CursorMessages, Messages> MESSAGE_CURSOR =
@@ -66,7 +69,13 @@ public final class StoreProtocol {
   public record ResolvedUser(String userId) {}
 
   // agents
-  public record InsertAgent(Agent agent, List<Message> messages) {}
+  /**
+   * A new agent with its first messages. Its memory's blocks are linked to it in order; those in {@code newBlocks}
+   * are created with it, the others must exist and be the user's.
+   */
+  public record InsertAgent(Agent agent, List<Block> newBlocks, List<Message> messages) {}
+  /** Writes the agent's settings ({@link Agent.Settings}) and updated_at; 409 when its new name is taken. */
+  public record UpdateAgentSettings(Agent agent) {}
   public record LoadAgent(String agentId) {}
   /**
    * An agent with its in-context messages (in context order), recall size and archival size (its passages and those

@@ -1,6 +1,7 @@
 package dev.engram.store;
 
 import static dev.engram.store.ArchivalProtocol.*;
+import static dev.engram.store.BlockProtocol.*;
 import static dev.engram.store.MemoryProtocol.*;
 import static dev.engram.store.StoreProtocol.*;
 
@@ -77,7 +78,9 @@ public final class StoreVerticle extends VerticleBase {
 
   private Future<?> register() {
     var users = new UserRepository(pool, List.of(archival, recall, memories));
-    var agents = new AgentRepository(context, pool, recall, archival);
+    var blocks = new BlockRepository(pool);
+    var presets = new PresetRepository(pool);
+    var agents = new AgentRepository(context, pool, recall, archival, blocks);
     var messages = new MessageRepository(pool, recall);
     var passages = new PassageRepository(pool, archival);
     var sources = new SourceRepository(pool, archival);
@@ -102,6 +105,28 @@ public final class StoreVerticle extends VerticleBase {
     registrations.add(serve(AGENT_LIST, agents::list));
     registrations.add(serve(AGENT_DELETE, agents::delete));
     registrations.add(serve(AGENT_SAVE, agents::save));
+    registrations.add(serve(AGENT_UPDATE_SETTINGS, agents::updateSettings));
+    registrations.add(serve(BLOCK_CREATE, blocks::create));
+    registrations.add(serve(BLOCK_GET, blocks::get));
+    registrations.add(serve(BLOCK_BY_IDS, blocks::byIds));
+    registrations.add(serve(BLOCK_LIST, blocks::list));
+    registrations.add(serve(BLOCK_UPDATE, (UpdateBlock r) -> blocks.update(r)
+        .onSuccess(found -> blocksChanged(found.block().id(), found.block().version()))));
+    registrations.add(serve(BLOCK_WRITE, (WriteBlock r) -> blocks.write(r).onSuccess(w -> {
+      if (w.written()) {
+        blocksChanged(w.block().id(), w.block().version());
+      }
+    })));
+    registrations.add(serve(BLOCK_DELETE, (DeleteBlock r) -> blocks.delete(r)
+        .onSuccess(found -> blocksChanged(found.block().id(), DELETED))));
+    registrations.add(serve(BLOCK_AGENTS, blocks::agentsOf));
+    registrations.add(serve(AGENT_BLOCKS, blocks::ofAgent));
+    registrations.add(serve(AGENT_BLOCKS_SET, blocks::setAgentBlocks));
+    registrations.add(serve(TEMPLATE_FIND, blocks::findTemplate));
+    registrations.add(serve(PRESET_CREATE, presets::create));
+    registrations.add(serve(PRESET_LIST, presets::list));
+    registrations.add(serve(PRESET_FIND, presets::find));
+    registrations.add(serve(PRESET_DELETE, presets::delete));
     registrations.add(serve(MESSAGE_PAGE, messages::page));
     registrations.add(serve(MESSAGE_CURSOR, messages::cursor));
     registrations.add(serve(MESSAGE_SEARCH, messages::search));
@@ -149,6 +174,11 @@ public final class StoreVerticle extends VerticleBase {
     registrations.add(serve(SESSION_RECENT, sessions::recent));
     registrations.add(serve(PING, (Ping r) -> pool.query("select 1").execute().map(v -> new Done())));
     return Future.all(registrations);
+  }
+
+  /** Tells the agent verticles that a block changed, so that the agents holding it rebuild their prompts. */
+  private void blocksChanged(String blockId, long version) {
+    BLOCKS_CHANGED.publish(vertx, new BlocksChanged(java.util.Map.of(blockId, version)));
   }
 
   private void archivalChanged(List<String> agentIds) {

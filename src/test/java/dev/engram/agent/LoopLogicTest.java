@@ -3,6 +3,7 @@ package dev.engram.agent;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.engram.kernel.ApiException;
+import dev.engram.model.Block;
 import dev.engram.model.CoreMemory;
 import dev.engram.model.Message;
 import io.vertx.core.Future;
@@ -11,6 +12,7 @@ import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -75,14 +77,19 @@ class LoopLogicTest {
   @Test
   @DisplayName("core memory edits enforce the character limit and exact matches")
   void coreMemory() {
-    CoreMemory mem = new CoreMemory("I am Sam.", "Name: Chad", 30);
-    assertEquals("Name: Chad\nLikes F1", mem.append("human", "Likes F1").human());
-    assertEquals("Name: Brad", mem.replace("human", "Chad", "Brad").human());
+    CoreMemory mem = new CoreMemory(List.of(block("persona", "I am Sam."), block("human", "Name: Chad")));
+    assertEquals("Name: Chad\nLikes F1", mem.append("human", "Likes F1").valueOf("human"));
+    assertEquals("Name: Brad", mem.replace("human", "Chad", "Brad").valueOf("human"));
     ApiException notFound = assertThrows(ApiException.class, () -> mem.replace("human", "Zed", "x"));
     assertTrue(notFound.getMessage().contains("Content not found in human"));
     ApiException tooLong = assertThrows(ApiException.class, () -> mem.append("persona", "x".repeat(40)));
     assertTrue(tooLong.getMessage().startsWith("Edit failed: Exceeds 30 character limit"));
     assertThrows(ApiException.class, () -> mem.append("nonsense", "x"));
+  }
+
+  private static Block block(String label, String value) {
+    return new Block(label + "-id", "u", label, value, 30, null, Map.of(), false, false, null, List.of(), 1,
+        Instant.EPOCH, Instant.EPOCH);
   }
 
   @Test

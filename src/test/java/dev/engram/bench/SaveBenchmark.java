@@ -4,6 +4,7 @@ import dev.engram.testkit.TempHomes;
 import dev.engram.config.EngramConfig;
 import dev.engram.kernel.RecordCodec;
 import dev.engram.model.Agent;
+import dev.engram.model.Block;
 import dev.engram.model.CoreMemory;
 import dev.engram.model.Message;
 import dev.engram.model.ToolCall;
@@ -95,10 +96,15 @@ public final class SaveBenchmark {
     String user = "00000000-0000-0000-0000-000000000000";
     Instant now = Instant.now();
     Message system = message(id, user, Message.SYSTEM, "You are a benchmark agent. ".repeat(200), List.of());
-    Agent agent = new Agent(id, user, name, "memgpt_chat", "sam", "basic",
-        new CoreMemory("The persona of a helpful assistant. ".repeat(20), "The human's name is Chad.", 2000),
-        List.of("send_message"), List.of(system.id()), false, "gpt-4", 8192, now, null);
-    return store.insertAgent(agent, List.of(system)).map(done -> agent);
+    List<Block> blocks = List.of(
+        new Block(UUID.randomUUID().toString(), user, "persona", "The persona of a helpful assistant. ".repeat(20),
+            2000, null, Map.of(), false, false, null, List.of(), 1, now, now),
+        new Block(UUID.randomUUID().toString(), user, "human", "The human's name is Chad.", 2000, null, Map.of(),
+            false, false, null, List.of(), 1, now, now));
+    Agent agent = new Agent(id, user, name, null, null, Map.of(), List.of(), "memgpt_chat", "sam", "basic", null,
+        new CoreMemory(blocks), List.of("send_message"), List.of(system.id()), false, "gpt-4", 8192, null, null, now,
+        now, null);
+    return store.insertAgent(agent, blocks, List.of(system)).map(done -> agent);
   }
 
   /** Every agent sends in a loop for {@code seconds}; answers the number of saves. */

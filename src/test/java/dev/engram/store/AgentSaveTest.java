@@ -3,6 +3,7 @@ package dev.engram.store;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.engram.model.Agent;
+import dev.engram.model.Block;
 import dev.engram.model.CoreMemory;
 import dev.engram.model.Message;
 import dev.engram.store.StoreProtocol.LoadedAgent;
@@ -11,6 +12,7 @@ import io.vertx.core.Future;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -87,11 +89,18 @@ class AgentSaveTest {
     String id = UUID.randomUUID().toString();
     Message system = new Message(UUID.randomUUID().toString(), id, USER, Message.SYSTEM, "You are a test agent.",
         null, List.of(), null, null, 6, Instant.now());
-    Agent agent = new Agent(id, USER, "save-test-" + id.substring(0, 8), "memgpt_chat", null, null,
-        new CoreMemory("persona", "human", 2000), List.of("send_message"), List.of(system.id()), false, "gpt-4",
-        8192, Instant.now(), null);
-    await(store.insertAgent(agent, List.of(system)));
+    Instant now = Instant.now();
+    List<Block> blocks = List.of(block("persona", now), block("human", now));
+    Agent agent = new Agent(id, USER, "save-test-" + id.substring(0, 8), null, null, Map.of(), List.of(),
+        "memgpt_chat", null, null, null, new CoreMemory(blocks), List.of("send_message"), List.of(system.id()),
+        false, "gpt-4", 8192, null, null, now, now, null);
+    await(store.insertAgent(agent, blocks, List.of(system)));
     return agent;
+  }
+
+  private static Block block(String label, Instant now) {
+    return new Block(UUID.randomUUID().toString(), USER, label, label, 2000, null, Map.of(), false, false, null,
+        List.of(), 1, now, now);
   }
 
   private static Agent withContext(Agent agent, List<String> ids) {

@@ -1,10 +1,11 @@
 package dev.engram.agent.tool;
 
+import dev.engram.model.CoreMemory;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
-/** Appends a line to the persona or human block. */
+/** Appends a line to a block of core memory, named by its label (persona, human, or any other the agent has). */
 final class CoreMemoryAppend implements Tool {
   @Override
   public String name() {
@@ -21,7 +22,6 @@ final class CoreMemoryAppend implements Tool {
 
   @Override
   public Future<String> run(ToolContext ctx, JsonObject args) {
-    ctx.updateMemory(ctx.memory().append(args.getString("name"), args.getString("content")));
-    return Future.succeededFuture("None");
+    return ctx.editMemory(args.getString("name"), CoreMemory.appending(args.getString("content"))).map("None");
   }
 }

@@ -1,10 +1,11 @@
 package dev.engram.agent.tool;
 
+import dev.engram.model.CoreMemory;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
-/** Replaces every occurrence of an exact string in the persona or human block. */
+/** Replaces every occurrence of an exact string in a block of core memory, named by its label. */
 final class CoreMemoryReplace implements Tool {
   @Override
   public String name() {
@@ -23,8 +24,8 @@ final class CoreMemoryReplace implements Tool {
 
   @Override
   public Future<String> run(ToolContext ctx, JsonObject args) {
-    ctx.updateMemory(ctx.memory().replace(args.getString("name"), args.getString("old_content"),
-        args.getString("new_content")));
-    return Future.succeededFuture("None");
+    String label = args.getString("name");
+    return ctx.editMemory(label, CoreMemory.replacing(label, args.getString("old_content"),
+        args.getString("new_content"))).map("None");
   }
 }

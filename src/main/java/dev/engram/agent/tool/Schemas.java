@@ -11,6 +11,7 @@ final class Schemas {
   static final String UNICODE_CONTENT =
       "Content to write to the memory. All unicode (including emojis) are supported.";
   static final String SECTION = "Section of the memory to be edited (persona or human).";
+  static final String LABEL = "Section of the memory to be edited, identified by its label.";
   static final String PAGE = "Allows you to page through results. Only use on a follow-up query. "
       + "Defaults to 0 (first page).";
 

@@ -7,13 +7,19 @@ import io.vertx.core.Future;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /** What a tool may see and change of the agent that calls it. */
 public interface ToolContext {
   CoreMemory memory();
 
-  /** Replaces core memory; the system message is rebuilt before the next model call. */
-  void updateMemory(CoreMemory memory);
+  /**
+   * Changes the value of the block labelled {@code label} with {@code change}, which may throw to refuse; a read-only
+   * block and a value over the block's limit are refused. The block may be shared: when another writer got in
+   * first, the change is made again on the newer value, so no edit is lost. The system message is rebuilt before
+   * the next model call.
+   */
+  Future<Void> editMemory(String label, UnaryOperator<String> change);
 
   /** Sends a message to the user (an {@code assistant_message} event). */
   void say(String message);

@@ -16,21 +16,82 @@ public final class ToolRegistry {
   /** Outputs longer than this are cut, except for search tools. */
   static final int OUTPUT_LIMIT = 3000;
 
+  /** The tools of the memgpt_chat preset, in the preset's order: every agent's base tools. */
+  private static final List<String> MEMGPT_TOOLS = List.of("send_message", "pause_heartbeats", "core_memory_append",
+      "core_memory_replace", "conversation_search", "conversation_search_date", "archival_memory_insert",
+      "archival_memory_search");
+  /** Letta's v2 memory tools, added to the base tools of the agent types that have them. */
+  private static final List<String> V2_MEMORY_TOOLS = List.of("memory_insert", "memory_replace");
+  private static final List<String> V2_AGENT_TYPES = List.of("memgpt_v2_agent", "letta_v1_agent");
+  private static final List<String> MEMORY_TOOLS = List.of("core_memory_append", "core_memory_replace",
+      "memory_insert", "memory_replace");
+
   private final Map<String, Tool> tools = new LinkedHashMap<>();
   private final Map<String, JsonObject> schemaByName = new LinkedHashMap<>();
+  private final Map<String, String> nameById = new LinkedHashMap<>();
   private final Map<List<String>, List<JsonObject>> schemaLists = new java.util.concurrent.ConcurrentHashMap<>();
 
   public ToolRegistry() {
     for (Tool t : List.of(new SendMessage(), new PauseHeartbeats(), new CoreMemoryAppend(), new CoreMemoryReplace(),
-        new ConversationSearch(), new ConversationSearchDate(), new ArchivalMemoryInsert(), new ArchivalMemorySearch())) {
+        new ConversationSearch(), new ConversationSearchDate(), new ArchivalMemoryInsert(), new ArchivalMemorySearch(),
+        new MemoryInsert(), new MemoryReplace())) {
       tools.put(t.name(), t);
       schemaByName.put(t.name(), t.schema());
+      nameById.put(toolId(t.name()), t.name());
     }
   }
 
   /** The tools of the memgpt_chat preset, in the preset's order. */
   public List<String> defaultToolNames() {
+    return MEMGPT_TOOLS;
+  }
+
+  /**
+   * The tools {@code include_base_tools} attaches: the MemGPT tools for every agent type (the step loop speaks to the
+   * user through send_message), and Letta's v2 memory tools too for the types that have them.
+   */
+  public List<String> baseToolNames(String agentType) {
+    if (!V2_AGENT_TYPES.contains(agentType)) {
+      return MEMGPT_TOOLS;
+    }
+    List<String> out = new ArrayList<>(MEMGPT_TOOLS);
+    out.addAll(V2_MEMORY_TOOLS);
+    return List.copyOf(out);
+  }
+
+  /** Every tool there is, in registration order. */
+  public List<String> names() {
     return List.copyOf(tools.keySet());
+  }
+
+  public boolean has(String name) {
+    return tools.containsKey(name);
+  }
+
+  /** A tool's stable id: a name-based UUID, the same on every server (the tools are built in). */
+  public static String toolId(String name) {
+    return java.util.UUID.nameUUIDFromBytes(name.getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString();
+  }
+
+  /** The name of the tool with this id, or null. */
+  public String nameOfId(String id) {
+    return nameById.get(id);
+  }
+
+  /** The schema of one tool, or null when there is no such tool. */
+  public JsonObject schema(String name) {
+    return schemaByName.get(name);
+  }
+
+  /** Letta's tool_type of a built-in tool: the memory editors are letta_memory_core, the others letta_core. */
+  public String toolType(String name) {
+    return MEMORY_TOOLS.contains(name) ? "letta_memory_core" : "letta_core";
+  }
+
+  /** The most characters of the tool's output the model sees, or null when it sees all of it. */
+  public Integer outputLimit(String name) {
+    Tool tool = tools.get(name);
+    return tool != null && tool.truncatesOutput() ? OUTPUT_LIMIT : null;
   }
 
   /** The schemas of the named tools; the same list instance for the same names (callers may cache by identity). */

@@ -3,14 +3,19 @@ package dev.engram.http.api;
 import dev.engram.agent.AgentClient;
 import dev.engram.agent.AgentProtocol.CreateAgent;
 import dev.engram.agent.AgentProtocol.EditCoreMemory;
+import dev.engram.agent.AgentProtocol.NewAgent;
 import dev.engram.http.Authenticator;
 import dev.engram.http.Bodies;
 import dev.engram.http.Responses;
+import dev.engram.model.CoreMemory;
 import dev.engram.store.StoreClient;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /** Agents and their core memory: /api/agents, /config, /rename, /memory, /command, DELETE. */
@@ -53,8 +58,8 @@ public final class AgentRoutes {
     }
     String persona = firstOf(config, "persona", "persona_name");
     String human = firstOf(config, "human", "human_name");
-    var req = new CreateAgent(Authenticator.user(ctx), UUID.randomUUID().toString(),
-        Bodies.requiredString(config, "name"), Bodies.optionalString(config, "preset"), persona, human);
+    var req = new CreateAgent(Authenticator.user(ctx), UUID.randomUUID().toString(), NewAgent.memgpt(
+        Bodies.requiredString(config, "name"), Bodies.optionalString(config, "preset"), persona, human));
     agents.create(req).onSuccess(view -> Responses.json(ctx, 200, new JsonObject()
             .put("agent_state", views.agentState(view))
             .put("preset", new JsonObject().put("name", view.agent().preset()))))
@@ -98,8 +103,14 @@ public final class AgentRoutes {
 
   private void updateMemory(RoutingContext ctx) {
     JsonObject body = Bodies.object(ctx, false);
-    var req = new EditCoreMemory(Authenticator.user(ctx), ctx.pathParam("agent_id"),
-        Bodies.optionalString(body, "persona"), Bodies.optionalString(body, "human"));
+    Map<String, String> values = new LinkedHashMap<>();
+    for (String label : List.of(CoreMemory.PERSONA, CoreMemory.HUMAN)) {
+      String value = Bodies.optionalString(body, label);
+      if (value != null) {
+        values.put(label, value);
+      }
+    }
+    var req = new EditCoreMemory(Authenticator.user(ctx), ctx.pathParam("agent_id"), values);
     agents.updateMemory(req).onSuccess(change -> Responses.json(ctx, 200, new JsonObject()
             .put("old_core_memory", Views.core(change.before())).put("new_core_memory", Views.core(change.after()))))
         .onFailure(ctx::fail);

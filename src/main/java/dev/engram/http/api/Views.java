@@ -11,8 +11,6 @@ import dev.engram.model.Message;
 import dev.engram.model.ToolCall;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.nio.charset.StandardCharsets;
-import java.util.UUID;
 
 /** JSON shapes of the MemGPT REST API, rendered from our records. */
 public final class Views {
@@ -30,15 +28,17 @@ public final class Views {
   JsonObject agentState(AgentView view) {
     Agent a = view.agent();
     JsonArray functions = new JsonArray(tools.schemas(a.tools()));
+    String persona = a.memory().valueOf(CoreMemory.PERSONA);
+    String human = a.memory().valueOf(CoreMemory.HUMAN);
     return new JsonObject()
-        .put("id", a.id()).put("name", a.name()).put("description", null).put("user_id", a.userId())
+        .put("id", a.id()).put("name", a.name()).put("description", a.description()).put("user_id", a.userId())
         .put("created_at", a.createdAt().getEpochSecond()).put("preset", a.preset())
-        .put("persona", a.personaTemplate() != null ? a.personaTemplate() : a.memory().persona())
-        .put("human", a.humanTemplate() != null ? a.humanTemplate() : a.memory().human())
+        .put("persona", a.personaTemplate() != null ? a.personaTemplate() : persona)
+        .put("human", a.humanTemplate() != null ? a.humanTemplate() : human)
         .put("functions_schema", functions)
         .put("llm_config", llmConfig(a.model(), a.contextWindow()))
         .put("embedding_config", archival.embeddingConfig())
-        .put("state", new JsonObject().put("persona", a.memory().persona()).put("human", a.memory().human())
+        .put("state", new JsonObject().put("persona", persona).put("human", human)
             .put("system", view.system()).put("functions", functions)
             .put("messages", new JsonArray(a.inContextIds())));
   }
@@ -55,7 +55,7 @@ public final class Views {
     for (JsonObject schema : tools.schemas(a.tools())) {
       String name = schema.getString("name");
       toolModels.add(new JsonObject().put("name", name)
-          .put("id", UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString())
+          .put("id", ToolRegistry.toolId(name))
           .put("tags", new JsonArray().add("memgpt-base")).put("source_type", "python").put("source_code", null)
           .put("json_schema", schema));
     }
@@ -79,8 +79,12 @@ public final class Views {
         .put("step_count", stepCount);
   }
 
+  /** Core memory by label: human and persona first (the seed's two), then any other block the agent has. */
   static JsonObject core(CoreMemory memory) {
-    return new JsonObject().put("human", memory.human()).put("persona", memory.persona());
+    JsonObject core = new JsonObject().put("human", memory.valueOf(CoreMemory.HUMAN))
+        .put("persona", memory.valueOf(CoreMemory.PERSONA));
+    memory.blocks().forEach(b -> core.put(b.label(), b.value()));
+    return core;
   }
 
   /** Message.to_json of the 0.3.x API. */
