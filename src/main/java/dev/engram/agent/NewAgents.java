@@ -67,7 +67,7 @@ final class NewAgents {
         List<String> tools = p == null ? deps.tools().defaultToolNames() : presetTools(p);
         Agent agent = new Agent(req.agentId(), userId, name, null, null, Map.of(), List.of(), presetName,
             personaText.template(), humanText.template(), p == null ? null : p.system(), new CoreMemory(blocks), tools,
-            List.of(), false, deps.model(), deps.contextWindow(), null, null, now, now, null);
+            List.of(), false, deps.model(), deps.contextWindow(), null, deps.zone().getId(), now, now, null);
         return new Planned(agent, blocks);
       });
     });
@@ -93,8 +93,8 @@ final class NewAgents {
           s.tags(), Templates.DEFAULT_PRESET, null, null, s.system(), new CoreMemory(all),
           s.tools() == null ? deps.tools().defaultToolNames() : s.tools(), List.of(), false,
           s.model() == null ? deps.model() : s.model(),
-          s.contextWindow() == null ? deps.contextWindow() : s.contextWindow(), s.embedding(), s.timezone(), now, now,
-          null);
+          s.contextWindow() == null ? deps.contextWindow() : s.contextWindow(), s.embedding(),
+          s.timezone() == null ? deps.zone().getId() : s.timezone(), now, now, null);
       return new Planned(agent, s.blocks());
     });
   }

@@ -6,6 +6,7 @@ import dev.engram.embed.Chunker;
 import dev.engram.embed.EmbedClient;
 import dev.engram.store.ArchivalClient;
 import dev.engram.agent.tool.ToolRegistry;
+import dev.engram.store.BlockClient;
 import dev.engram.store.StoreClient;
 import dev.engram.memory.MemoryService;
 import dev.engram.store.MemoryClient;
@@ -20,7 +21,14 @@ import dev.engram.http.api.SourceRoutes;
 import dev.engram.http.api.Views;
 import dev.engram.http.memory.ChatRoutes;
 import dev.engram.http.memory.MemoryRoutes;
+import dev.engram.http.api.TemplateRoutes;
+import dev.engram.http.letta.LettaAgentFileRoutes;
+import dev.engram.http.letta.LettaAgentRoutes;
+import dev.engram.http.letta.LettaBlockRoutes;
+import dev.engram.http.letta.LettaCoreMemoryRoutes;
 import dev.engram.http.letta.LettaModels;
+import dev.engram.http.letta.LettaToolRoutes;
+import dev.engram.http.letta.LettaViews;
 import dev.engram.http.letta.LettaSystemRoutes;
 import dev.engram.http.letta.LettaTransport;
 import io.vertx.core.Vertx;
@@ -51,7 +59,9 @@ final class ApiRouter {
     AgentClient agents = new AgentClient(vertx, settings.agentShards(), settings.stepTimeoutMs());
     Authenticator auth = new Authenticator(vertx, store, jwt, settings.adminPassword(), settings.staticApiKey());
     ArchivalViews archivalViews = new ArchivalViews(settings.embedding(), settings.chunkTokens());
-    Views views = new Views(new ToolRegistry(), settings.llm(), archivalViews);
+    ToolRegistry tools = new ToolRegistry();
+    Views views = new Views(tools, settings.llm(), archivalViews);
+    BlockClient blocks = new BlockClient(vertx);
     MemoryClient memoryStore = new MemoryClient(vertx);
     MemoryService memoryService = new MemoryService(vertx, settings.memoryTimeoutMs());
     EmbedClient embedder = new EmbedClient(vertx, settings.embedding().timeoutMs());
@@ -69,6 +79,7 @@ final class ApiRouter {
     new AdminRoutes(store).mount(router);
     new AuthRoutes(jwt, settings.jwtTtlSeconds()).mount(router);
     new AgentRoutes(agents, store, views).mount(router);
+    new TemplateRoutes(blocks, views, tools).mount(router);
     new MessageRoutes(agents, store).mount(router);
     ArchivalClient archivalStore = new ArchivalClient(vertx);
     ArchivalMemory archival = new ArchivalMemory(vertx, embedder, archivalStore, new Chunker(settings.chunkTokens()),
@@ -81,6 +92,12 @@ final class ApiRouter {
     // Letta's /v1 API, on the same store (its ids and trailing slashes are normalised by LettaTransport)
     LettaModels lettaModels = new LettaModels(settings.llm(), settings.embedding());
     new LettaSystemRoutes(lettaModels).mount(router);
+    LettaViews lettaViews = new LettaViews(tools, lettaModels);
+    new LettaAgentFileRoutes(agents, store, blocks, lettaViews, settings).mount(router); // before :agent_id
+    new LettaAgentRoutes(agents, store, lettaViews).mount(router);
+    new LettaCoreMemoryRoutes(agents, lettaViews).mount(router);
+    new LettaBlockRoutes(blocks, store, lettaViews).mount(router);
+    new LettaToolRoutes(agents, lettaViews).mount(router);
 
     FailureHandler failures = new FailureHandler(settings, router);
     router.route().failureHandler(failures);

@@ -67,6 +67,38 @@ public final class Bodies {
     return (JsonObject) value;
   }
 
+  /** A list of strings, or null when the field is absent or null; any other value is a wrong field. */
+  public static java.util.List<String> optionalStrings(JsonObject json, String field) {
+    Object value = json.getValue(field);
+    if (value == null) {
+      return null;
+    }
+    if (!(value instanceof io.vertx.core.json.JsonArray array)) {
+      throw invalid(field + " must be a list of strings");
+    }
+    java.util.List<String> out = new java.util.ArrayList<>(array.size());
+    for (Object item : array) {
+      if (!(item instanceof String s)) {
+        throw invalid(field + " must be a list of strings");
+      }
+      out.add(s);
+    }
+    return out;
+  }
+
+  /** A whole number in [min, max], or null when the field is absent or null; any other value is a wrong field. */
+  public static Integer optionalInteger(JsonObject json, String field, int min, int max) {
+    Object value = json.getValue(field);
+    if (value == null) {
+      return null;
+    }
+    if (!(value instanceof Integer || value instanceof Long) || ((Number) value).longValue() < min
+        || ((Number) value).longValue() > max) {
+      throw invalid(field + " must be a whole number between " + min + " and " + max);
+    }
+    return ((Number) value).intValue();
+  }
+
   public static boolean optionalBoolean(JsonObject json, String field, boolean fallback) {
     Object value = json.getValue(field);
     if (value == null) {

@@ -50,8 +50,9 @@ public final class FailureHandler implements Handler<RoutingContext> {
       ctx.response().reset();
       return;
     }
-    if (error.status() >= 500 && ctx.request().method() != HttpMethod.GET) {
-      // the Letta SDK resends a failed request on 5xx: one that may have had effects must not run twice
+    if (error.status() >= 500 && ctx.request().method() != HttpMethod.GET || error.status() == 409) {
+      // the Letta SDK resends a failed request on 5xx: one that may have had effects must not run twice; and on 409,
+      // which here is always a real conflict (a name or label taken) that a retry meets again
       ctx.response().putHeader("x-should-retry", "false");
     }
     if (error.status() == 405) {

@@ -24,7 +24,7 @@ final class RequestBodies implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     BodyIdleTimer.watch(ctx, idleMs);
-    if (ctx.request().path().endsWith("/upload")) {
+    if (isUpload(ctx.request().path())) {
       ctx.request().pause();
       ctx.next();
     } else if (declaresBody(ctx.request())) {
@@ -32,6 +32,11 @@ final class RequestBodies implements Handler<RoutingContext> {
     } else {
       ctx.next(); // nothing to read (and a WebSocket handshake must stay unread until its upgrade)
     }
+  }
+
+  /** The routes whose body is a file upload: every {@code .../upload}, and Letta's agent-file import. */
+  static boolean isUpload(String path) {
+    return path.endsWith("/upload") || path.equals("/v1/agents/import") || path.equals("/v1/agents/import/");
   }
 
   /** Whether the request has a body still to come: a non-zero Content-Length, chunks, or an HTTP/2 stream. */

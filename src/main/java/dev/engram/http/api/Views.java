@@ -43,6 +43,15 @@ public final class Views {
             .put("messages", new JsonArray(a.inContextIds())));
   }
 
+  /** The llm_config of the configured model. */
+  JsonObject defaultLlmConfig() {
+    return llmConfig(llm.model(), llm.contextWindow());
+  }
+
+  JsonObject embeddingConfig() {
+    return archival.embeddingConfig();
+  }
+
   public JsonObject llmConfig(String model, int contextWindow) {
     return new JsonObject().put("model", model).put("model_endpoint_type", "openai")
         .put("model_endpoint", llm.baseUrl()).put("model_wrapper", null).put("context_window", contextWindow);

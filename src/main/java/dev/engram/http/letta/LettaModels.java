@@ -1,6 +1,7 @@
 package dev.engram.http.letta;
 
 import dev.engram.embed.EmbeddingSettings;
+import dev.engram.kernel.ApiException;
 import dev.engram.llm.LlmSettings;
 import io.vertx.core.json.JsonObject;
 import java.util.Locale;
@@ -71,5 +72,36 @@ public final class LettaModels {
 
   public String defaultModel() {
     return llm.model();
+  }
+
+  /**
+   * The chat model of a handle {@code openai/<model>} (the model name passes to the OpenAI-compatible endpoint as it
+   * is, slashes included). A handle without '/' is refused with 400 as Letta refuses it; another provider too, since
+   * this server talks to one OpenAI-compatible endpoint.
+   */
+  public String modelOf(String handle) {
+    int slash = handle.indexOf('/');
+    if (slash <= 0 || slash == handle.length() - 1) {
+      throw ApiException.badRequest("The model handle should be in the format provider/model-name, got '" + handle
+          + "'");
+    }
+    if (!handle.substring(0, slash).equals(LLM_PROVIDER)) {
+      throw ApiException.badRequest("Unknown provider in model handle '" + handle + "': this server serves "
+          + LLM_PROVIDER + "/<model> through its OpenAI-compatible endpoint, e.g. " + llmHandle(llm.model()));
+    }
+    return handle.substring(slash + 1);
+  }
+
+  /** An embedding handle, which must be this server's (400 otherwise: it embeds with one model). */
+  public String embeddingOf(String handle) {
+    if (handle.indexOf('/') <= 0) {
+      throw ApiException.badRequest("The embedding handle should be in the format provider/model-name, got '"
+          + handle + "'");
+    }
+    if (!handle.equalsIgnoreCase(embeddingHandle())) {
+      throw ApiException.badRequest("Unknown embedding handle '" + handle + "': this server embeds with "
+          + embeddingHandle());
+    }
+    return embeddingHandle();
   }
 }

@@ -1,0 +1,162 @@
+package dev.engram.http.letta;
+
+import dev.engram.agent.AgentClient;
+import dev.engram.agent.AgentProtocol.CreateAgent;
+import dev.engram.http.AllowedMethods;
+import dev.engram.http.Authenticator;
+import dev.engram.http.Bodies;
+import dev.engram.http.PrefixedIds;
+import dev.engram.http.Responses;
+import dev.engram.kernel.Times;
+import dev.engram.model.Agent;
+import dev.engram.model.AgentSummary;
+import dev.engram.store.StoreClient;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.function.Function;
+
+/**
+ * Letta's agents (letta-v1.md §3): create, list (name, tags, query_text; paged, newest first by default), count,
+ * retrieve, update, delete, the context window's breakdown and the reset of its messages. Every relationship is
+ * always included (the include rule allows it), so {@code include} is accepted and ignored.
+ */
+public final class LettaAgentRoutes {
+  private static final int DEFAULT_LIMIT = 50;
+
+  private final AgentClient agents;
+  private final StoreClient store;
+  private final LettaViews views;
+  private final LettaRequests requests;
+
+  public LettaAgentRoutes(AgentClient agents, StoreClient store, LettaViews views) {
+    this.agents = agents;
+    this.store = store;
+    this.views = views;
+    this.requests = new LettaRequests(views);
+  }
+
+  /** Mount after {@link LettaAgentFileRoutes}: its /v1/agents/import must come before /v1/agents/:agent_id. */
+  public void mount(Router router) {
+    router.get("/v1/agents/count").handler(this::count);
+    AllowedMethods.literal(router, "/v1/agents/count");
+    router.post("/v1/agents").handler(this::create);
+    router.get("/v1/agents").handler(this::list);
+    router.get("/v1/agents/:agent_id").handler(this::retrieve);
+    router.patch("/v1/agents/:agent_id").handler(this::update);
+    router.delete("/v1/agents/:agent_id").handler(this::delete);
+    router.get("/v1/agents/:agent_id/context").handler(this::context);
+    router.patch("/v1/agents/:agent_id/reset-messages").handler(this::reset);
+  }
+
+  private void create(RoutingContext ctx) {
+    String userId = Authenticator.user(ctx);
+    var spec = requests.create(Bodies.object(ctx, false), userId, Times.now());
+    agents.create(new CreateAgent(userId, UUID.randomUUID().toString(), spec))
+        .onSuccess(view -> Responses.json(ctx, 200, views.agentState(view)))
+        .onFailure(ctx::fail);
+  }
+
+  private void list(RoutingContext ctx) {
+    Paging paging = Paging.parse(ctx, DEFAULT_LIMIT, false);
+    Filter filter = Filter.parse(ctx);
+    Function<Agent, Instant> order = order(ctx);
+    store.listAgents(Authenticator.user(ctx)).onSuccess(found -> {
+      List<Agent> matching = found.agents().stream().map(AgentSummary::agent).filter(filter::matches)
+          .sorted(Comparator.comparing(order, Comparator.nullsFirst(Comparator.naturalOrder()))
+              .thenComparing(Agent::id))
+          .toList();
+      JsonArray out = new JsonArray();
+      paging.apply(matching, Agent::id).forEach(a -> out.add(views.agentState(a)));
+      Responses.json(ctx, 200, out);
+    }).onFailure(ctx::fail);
+  }
+
+  /** The agents' order: created_at (Letta's default), updated_at or last_run_completion. */
+  private static Function<Agent, Instant> order(RoutingContext ctx) {
+    String by = Paging.blankToNull(ctx.queryParams().get("order_by"));
+    if (by == null || by.equals("created_at")) {
+      return Agent::createdAt;
+    }
+    return switch (by) {
+      case "updated_at" -> Agent::updatedAt;
+      case "last_run_completion" -> Agent::lastRunAt;
+      default -> throw Bodies.invalid("query parameter order_by must be created_at, updated_at or"
+          + " last_run_completion, got '" + by + "'");
+    };
+  }
+
+  private void count(RoutingContext ctx) {
+    Filter filter = Filter.parse(ctx);
+    store.listAgents(Authenticator.user(ctx)).onSuccess(found -> {
+      long n = found.agents().stream().map(AgentSummary::agent).filter(filter::matches).count();
+      ctx.response().putHeader("content-type", "application/json").end(Long.toString(n));
+    }).onFailure(ctx::fail);
+  }
+
+  private void retrieve(RoutingContext ctx) {
+    agents.get(Authenticator.user(ctx), ctx.pathParam("agent_id"))
+        .onSuccess(view -> Responses.json(ctx, 200, views.agentState(view)))
+        .onFailure(ctx::fail);
+  }
+
+  private void update(RoutingContext ctx) {
+    var patch = requests.update(Bodies.object(ctx, false));
+    agents.update(Authenticator.user(ctx), ctx.pathParam("agent_id"), patch)
+        .onSuccess(view -> Responses.json(ctx, 200, views.agentState(view)))
+        .onFailure(ctx::fail);
+  }
+
+  private void delete(RoutingContext ctx) {
+    String agentId = ctx.pathParam("agent_id");
+    agents.delete(Authenticator.user(ctx), agentId).onSuccess(d -> Responses.json(ctx, 200, new JsonObject()
+            .put("message", "Agent id=" + PrefixedIds.prefixed(PrefixedIds.AGENT, agentId) + " successfully deleted")))
+        .onFailure(ctx::fail);
+  }
+
+  private void context(RoutingContext ctx) {
+    agents.context(Authenticator.user(ctx), ctx.pathParam("agent_id"))
+        .onSuccess(c -> Responses.json(ctx, 200, views.context(c)))
+        .onFailure(ctx::fail);
+  }
+
+  private void reset(RoutingContext ctx) {
+    boolean initial = Bodies.optionalBoolean(Bodies.object(ctx, true), "add_default_initial_messages", false);
+    agents.resetMessages(Authenticator.user(ctx), ctx.pathParam("agent_id"), initial)
+        .onSuccess(view -> Responses.json(ctx, 200, views.agentState(view)))
+        .onFailure(ctx::fail);
+  }
+
+  /** The list and count filters: exact name, tags (any, or all with match_all_tags), query_text in the name. */
+  private record Filter(String name, List<String> tags, boolean allTags, String queryText) {
+    static Filter parse(RoutingContext ctx) {
+      List<String> tags = ctx.queryParams().getAll("tags").stream().filter(t -> !t.isBlank()).toList();
+      String all = Paging.blankToNull(ctx.queryParams().get("match_all_tags"));
+      if (all != null && !all.equals("true") && !all.equals("false")) {
+        throw Bodies.invalid("query parameter match_all_tags must be true or false, got '" + all + "'");
+      }
+      String query = Paging.blankToNull(ctx.queryParams().get("query_text"));
+      return new Filter(Paging.blankToNull(ctx.queryParams().get("name")), tags, "true".equals(all),
+          query == null ? null : query.toLowerCase(Locale.ROOT));
+    }
+
+    boolean matches(Agent a) {
+      if (name != null && !name.equals(a.name())) {
+        return false;
+      }
+      if (queryText != null && !a.name().toLowerCase(Locale.ROOT).contains(queryText)) {
+        return false;
+      }
+      if (!tags.isEmpty()) {
+        return allTags ? a.tags().containsAll(tags) : tags.stream().anyMatch(a.tags()::contains);
+      }
+      return true;
+    }
+  }
+}

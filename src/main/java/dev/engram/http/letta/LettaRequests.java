@@ -1,0 +1,242 @@
+package dev.engram.http.letta;
+
+import dev.engram.agent.AgentProtocol.AgentPatch;
+import dev.engram.agent.AgentProtocol.NewAgent;
+import dev.engram.agent.tool.ToolRegistry;
+import dev.engram.http.Bodies;
+import dev.engram.http.PrefixedIds;
+import dev.engram.kernel.ApiException;
+import dev.engram.kernel.Ids;
+import dev.engram.kernel.Json;
+import dev.engram.model.Agent;
+import dev.engram.model.Block;
+import dev.engram.store.BlockProtocol.BlockPatch;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Reads Letta's request bodies into our requests: agent create and update (letta-v1.md §3.1, §3.3, and the 0.4
+ * client's older field names), block create and update (§2.2). A field of the wrong type or value is a 422 naming
+ * it, an unknown tool or block id a 404, a model handle without '/' a 400; nothing is stored before all of it is read.
+ */
+final class LettaRequests {
+  private final LettaViews views;
+
+  LettaRequests(LettaViews views) {
+    this.views = views;
+  }
+
+  NewAgent create(JsonObject body, String userId, Instant now) {
+    String agentType = agentType(body);
+    List<Block> blocks = new ArrayList<>();
+    JsonArray memoryBlocks = array(body, "memory_blocks");
+    if (memoryBlocks != null) {
+      for (int i = 0; i < memoryBlocks.size(); i++) {
+        blocks.add(newBlock(object(memoryBlocks, i, "memory_blocks"), userId, now, false));
+      }
+    }
+    // the 0.4 client sends its Memory: {"memory": {"memory": {"<label>": Block}}}
+    JsonObject memory = Bodies.optionalObject(body, "memory");
+    JsonObject byLabel = memory == null ? null : Bodies.optionalObject(memory, "memory");
+    if (byLabel != null) {
+      for (String label : byLabel.fieldNames()) {
+        JsonObject b = Bodies.optionalObject(byLabel, label);
+        if (b != null) {
+          blocks.add(newBlock(b.copy().put("label", b.getValue("label") == null ? label : b.getValue("label"))
+              .put("is_template", false), userId, now, false));
+        }
+      }
+    }
+    boolean baseTools = Bodies.optionalBoolean(body, "include_base_tools", true);
+    LinkedHashSet<String> tools = new LinkedHashSet<>();
+    if (baseTools) {
+      tools.addAll(views.tools().baseToolNames(agentType == null ? Agent.MEMGPT_AGENT : agentType));
+    }
+    tools.addAll(toolNames(body, "tools"));
+    tools.addAll(toolIds(body));
+    String model = model(body);
+    return new NewAgent(Bodies.optionalString(body, "name"), agentType, null, null, null,
+        Bodies.optionalString(body, "system"), blocks, blockIds(body), List.copyOf(tools),
+        Bodies.optionalStrings(body, "tags"), Bodies.optionalString(body, "description"), metadata(body), model,
+        contextWindow(body), embedding(body), timezone(body), null, null);
+  }
+
+  AgentPatch update(JsonObject body) {
+    List<String> tools = null;
+    if (body.getValue("tool_ids") != null) {
+      tools = toolIds(body);
+    } else if (body.getValue("tools") != null) {
+      tools = toolNames(body, "tools");
+    }
+    String name = Bodies.optionalString(body, "name");
+    return new AgentPatch(name, Bodies.optionalString(body, "system"), Bodies.optionalString(body, "description"),
+        metadata(body), Bodies.optionalStrings(body, "tags"), model(body), contextWindow(body), embedding(body),
+        timezone(body), tools, blockIds(body));
+  }
+
+  private static String agentType(JsonObject body) {
+    String type = Bodies.optionalString(body, "agent_type");
+    if (type != null && !Agent.AGENT_TYPES.contains(type)) {
+      throw Bodies.invalid("agent_type must be one of " + Agent.AGENT_TYPES + ", got '" + type + "'");
+    }
+    return type;
+  }
+
+  private String model(JsonObject body) {
+    String handle = Bodies.optionalString(body, "model");
+    if (handle != null) {
+      return views.models().modelOf(handle);
+    }
+    JsonObject llm = Bodies.optionalObject(body, "llm_config");
+    return llm == null ? null : Bodies.optionalString(llm, "model");
+  }
+
+  private static Integer contextWindow(JsonObject body) {
+    Integer limit = Bodies.optionalInteger(body, "context_window_limit", 1, Integer.MAX_VALUE);
+    if (limit != null) {
+      return limit;
+    }
+    JsonObject llm = Bodies.optionalObject(body, "llm_config");
+    return llm == null ? null : Bodies.optionalInteger(llm, "context_window", 1, Integer.MAX_VALUE);
+  }
+
+  private String embedding(JsonObject body) {
+    String handle = Bodies.optionalString(body, "embedding");
+    return handle == null ? null : views.models().embeddingOf(handle);
+  }
+
+  private static String timezone(JsonObject body) {
+    String zone = Bodies.optionalString(body, "timezone");
+    if (zone != null) {
+      try {
+        ZoneId.of(zone);
+      } catch (DateTimeException e) {
+        throw Bodies.invalid("timezone must be an IANA time zone such as 'Europe/Paris', got '" + zone + "'");
+      }
+    }
+    return zone;
+  }
+
+  /** {@code metadata}, or the 0.4 client's {@code metadata_}; a JSON object. */
+  private static Map<String, Object> metadata(JsonObject body) {
+    JsonObject metadata = Bodies.optionalObject(body, "metadata");
+    if (metadata == null) {
+      metadata = Bodies.optionalObject(body, "metadata_");
+    }
+    return metadata == null ? null : Json.plainMap(metadata);
+  }
+
+  private List<String> toolNames(JsonObject body, String field) {
+    List<String> names = Bodies.optionalStrings(body, field);
+    if (names == null) {
+      return List.of();
+    }
+    for (String name : names) {
+      if (!views.tools().has(name)) {
+        throw Bodies.invalid("Unknown tool '" + name + "' in " + field + "; the tools are " + views.tools().names());
+      }
+    }
+    return names;
+  }
+
+  private List<String> toolIds(JsonObject body) {
+    List<String> ids = Bodies.optionalStrings(body, "tool_ids");
+    List<String> names = new ArrayList<>();
+    for (String id : ids == null ? List.<String>of() : ids) {
+      String name = views.tools().nameOfId(PrefixedIds.bare(id));
+      if (name == null) {
+        throw ApiException.notFound("Tool tool_id=" + id + " not found");
+      }
+      names.add(name);
+    }
+    return names;
+  }
+
+  private static List<String> blockIds(JsonObject body) {
+    List<String> ids = Bodies.optionalStrings(body, "block_ids");
+    if (ids == null) {
+      return null;
+    }
+    List<String> bare = new ArrayList<>(ids.size());
+    for (String id : ids) {
+      String b = PrefixedIds.bare(id);
+      if (Ids.parse(b) == null) {
+        throw Bodies.invalid("block_ids must hold block ids (block-<uuid>), got '" + id + "'");
+      }
+      bare.add(b);
+    }
+    return bare;
+  }
+
+  /**
+   * A new block from a CreateBlock body: a label and a value (null is ""), within its limit (by default Letta's for
+   * that label). The 0.4 client's {@code name}, {@code template} and {@code metadata_} are read as well.
+   */
+  static Block newBlock(JsonObject json, String userId, Instant now, boolean templateByDefault) {
+    String label = Bodies.optionalString(json, "label");
+    Block.checkLabel(label);
+    if (!json.containsKey("value")) {
+      throw Bodies.invalid("value is required (a string)");
+    }
+    String value = Bodies.optionalString(json, "value");
+    value = value == null ? "" : value;
+    Integer limit = Bodies.optionalInteger(json, "limit", 0, Integer.MAX_VALUE);
+    int max = limit == null ? Block.defaultLimit(label) : limit;
+    Block.checkFits(label, value, max);
+    Boolean template = json.getValue("is_template") != null ? Bodies.optionalBoolean(json, "is_template", false)
+        : json.getValue("template") != null ? Bodies.optionalBoolean(json, "template", false) : templateByDefault;
+    String templateName = Bodies.optionalString(json, "template_name");
+    if (templateName == null) {
+      templateName = Bodies.optionalString(json, "name");
+    }
+    return new Block(UUID.randomUUID().toString(), userId, label, value, max,
+        Bodies.optionalString(json, "description"), metadata(json), Bodies.optionalBoolean(json, "read_only", false),
+        template, templateName, Bodies.optionalStrings(json, "tags"), 1, now, now);
+  }
+
+  /** A BlockUpdate body: every field optional (null: unchanged). */
+  static BlockPatch blockPatch(JsonObject json) {
+    String label = Bodies.optionalString(json, "label");
+    if (label != null) {
+      Block.checkLabel(label);
+    }
+    Boolean readOnly = flag(json, "read_only");
+    Boolean template = json.getValue("is_template") != null ? flag(json, "is_template") : flag(json, "template");
+    String templateName = Bodies.optionalString(json, "template_name");
+    if (templateName == null) {
+      templateName = Bodies.optionalString(json, "name");
+    }
+    return new BlockPatch(label, Bodies.optionalString(json, "value"),
+        Bodies.optionalInteger(json, "limit", 0, Integer.MAX_VALUE), Bodies.optionalString(json, "description"),
+        metadata(json), readOnly, template, templateName, Bodies.optionalStrings(json, "tags"));
+  }
+
+  /** A boolean field, or null when absent or null. */
+  private static Boolean flag(JsonObject json, String field) {
+    return json.getValue(field) == null ? null : Boolean.valueOf(Bodies.optionalBoolean(json, field, false));
+  }
+
+  private static JsonArray array(JsonObject body, String field) {
+    Object value = body.getValue(field);
+    if (value != null && !(value instanceof JsonArray)) {
+      throw Bodies.invalid(field + " must be a list");
+    }
+    return (JsonArray) value;
+  }
+
+  private static JsonObject object(JsonArray array, int i, String field) {
+    Object item = array.getValue(i);
+    if (!(item instanceof JsonObject json)) {
+      throw Bodies.invalid(field + "[" + i + "] must be an object");
+    }
+    return json;
+  }
+}
