@@ -251,6 +251,15 @@ class LettaAgentsTest {
     assertEquals(5, llm.requests().get(0).getJsonArray("messages").size());
   }
 
+  @Test
+  @DisplayName("the official Letta SDK creates, pages, edits blocks, attaches blocks and tools, exports, imports,"
+      + " updates, resets and deletes")
+  void officialSdk() {
+    dev.engram.testkit.NodeScript.Run run = dev.engram.testkit.NodeScript.run("letta-agents.cjs",
+        java.util.Map.of("LETTA_BASE_URL", TestServer.shared().server().baseUrl(), "LETTA_API_KEY", key), 120);
+    assertEquals(0, run.exitCode(), run.output());
+  }
+
   static void assertProblem(Api.Response r, int status, String fragment) {
     assertEquals(status, r.status(), r.body());
     String detail = r.json().getString("detail");
