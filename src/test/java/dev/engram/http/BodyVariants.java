@@ -54,7 +54,8 @@ final class BodyVariants {
         {"number", "42"},
         {"null", "null"},
         {"true", "true"},
-        {"empty", ""}};
+        {"empty", ""},
+        {"nested 5,000 deep", "{\"a\": ".repeat(5_000) + "1" + "}".repeat(5_000)}};
     for (String[] b : bodies) {
       out.add(whole(route, b[0], bytes(b[1])));
     }
