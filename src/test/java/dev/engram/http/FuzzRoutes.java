@@ -42,6 +42,9 @@ final class FuzzRoutes {
       // public
       route("GET /health").as(Caller.PUBLIC).noBody(IGNORES_BODY),
       route("GET /api/models").as(Caller.PUBLIC).noBody(IGNORES_BODY),
+      route("GET /v1/health").as(Caller.PUBLIC).noBody(IGNORES_BODY),
+      route("GET /v1/models").noBody(IGNORES_BODY),
+      route("GET /v1/models/embedding").noBody(IGNORES_BODY),
       route("GET /api/agents/:agent_id/ws").webSocket().noBody("a WebSocket: its input is frames (see the frame"
           + " battery), and the handshake reads no body"),
 

@@ -102,7 +102,8 @@ final class FuzzTargets {
         new String[] {MALFORMED_ID.name(), "1-1-1-1-1", "1-1-1-1-1"},
         new String[] {MALFORMED_ID.name(), id.toUpperCase(Locale.ROOT), "upper case"},
         new String[] {MALFORMED_ID.name(), id.substring(1), "35 characters"},
-        new String[] {MALFORMED_ID.name(), "agent-" + id, "prefixed"},
+        // a Letta prefix of the wrong kind (the right kind is accepted on /api and /v1: LettaTransportTest)
+        new String[] {MALFORMED_ID.name(), (kindName.equals("agent") ? "block-" : "agent-") + id, "prefixed"},
         new String[] {UNKNOWN_ID.name(), UUID.randomUUID().toString(), "unknown"},
         new String[] {FOREIGN_ID.name(), foreign.id(kindName), "another user's " + kindName},
         new String[] {OTHER_KIND_ID.name(), other, "an id of another kind"});
