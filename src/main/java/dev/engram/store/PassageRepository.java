@@ -38,12 +38,14 @@ final class PassageRepository {
   private static final String VISIBLE = """
       p.user_id = $2 and (p.agent_id = $1
         or p.source_id in (select source_id from agent_sources where agent_id = $1))""";
-  private static final String LIST_AFTER = "select " + prefixed() + " from passages p where " + VISIBLE + """
-       and ($3::uuid is null or (p.created_at, p.id) > (select created_at, id from passages where id = $3))
-      order by p.created_at, p.id limit $4""";
-  private static final String LIST_BEFORE = "select " + prefixed() + " from passages p where " + VISIBLE + """
-       and (p.created_at, p.id) < (select created_at, id from passages where id = $3)
-      order by p.created_at desc, p.id desc limit $4""";
+  /** The position of a cursor, looked up only among the passages the listing shows (never another user's). */
+  private static final String POSITION = "(select c.created_at, c.id from passages c where c.id = $3 and "
+      + VISIBLE.replace("p.", "c.") + ")";
+  private static final String LIST_AFTER = "select " + prefixed() + " from passages p where " + VISIBLE
+      + " and ($3::uuid is null or (p.created_at, p.id) > " + POSITION + ") order by p.created_at, p.id limit $4";
+  private static final String LIST_BEFORE = "select " + prefixed() + " from passages p where " + VISIBLE
+      + " and (p.created_at, p.id) < " + POSITION + " order by p.created_at desc, p.id desc limit $4";
+  private static final String CURSOR_SHOWN = "select 1 from passages p where p.id = $3 and " + VISIBLE;
   private static final String COUNT = "select count(*) from passages p where " + VISIBLE;
   private static final String BY_IDS = "select " + ArchivalRows.PASSAGE_COLUMNS
       + " from passages where id = any($1) and user_id = $2";
@@ -97,9 +99,11 @@ final class PassageRepository {
     UUID after = req.after() == null ? null : Ids.require(req.after(), "after");
     UUID before = req.before() == null ? null : Ids.require(req.before(), "before");
     String sql = before != null ? LIST_BEFORE : LIST_AFTER;
+    UUID cursor = before != null ? before : after;
     return owned(user, agent)
-        .compose(v -> pool.preparedQuery(sql).execute(Tuple.of(agent, user, before != null ? before : after,
-            req.limit())))
+        .compose(v -> pool.preparedQuery(sql).execute(Tuple.of(agent, user, cursor, req.limit())))
+        .compose(rows -> rows.size() > 0 || cursor == null ? Future.succeededFuture(rows)
+            : cursorShown(agent, user, cursor, before != null ? "before" : "after").map(rows))
         .map(rows -> {
           List<Passage> list = new ArrayList<>(UserRepository.collect(rows, ArchivalRows::passage));
           if (before != null) {
@@ -107,6 +111,17 @@ final class PassageRepository {
           }
           return new Passages(list);
         });
+  }
+
+  /**
+   * An empty page after a cursor: the end of the list, or a cursor that names none of the passages listed (404, so
+   * that a client does not take a wrong or stale cursor for the end).
+   */
+  private Future<Void> cursorShown(UUID agent, UUID user, UUID cursor, String field) {
+    return pool.preparedQuery(CURSOR_SHOWN).execute(Tuple.of(agent, user, cursor)).compose(rows -> rows.size() > 0
+        ? Future.succeededFuture()
+        : Future.failedFuture(ApiException.notFound(field + "=" + cursor + " names no passage in the archival memory"
+            + " of agent " + agent)));
   }
 
   Future<Count> count(CountArchival req) {
