@@ -67,14 +67,25 @@ public record Block(
     }
   }
 
-  /** Refuses a label that is empty, blank or too long to be a tag and a path segment. */
+  /**
+   * Refuses a label that is empty, blank, too long or holds a control character: a label is a tag of the prompt
+   * ({@code <label ...>}) and a segment of a path.
+   */
   public static void checkLabel(String label) {
-    if (label == null || label.isBlank()) {
-      throw ApiException.unprocessable("label is required and must be a non-empty string");
+    checkName("label", label);
+  }
+
+  /** The rule of labels and template names: 1 to 256 characters, none of them a control character. */
+  public static void checkName(String field, String name) {
+    if (name == null || name.isBlank()) {
+      throw ApiException.unprocessable(field + " is required and must be a non-empty string");
     }
-    if (label.length() > MAX_LABEL_LENGTH) {
-      throw ApiException.unprocessable("label must be at most " + MAX_LABEL_LENGTH + " characters, got "
-          + label.length());
+    if (name.length() > MAX_LABEL_LENGTH) {
+      throw ApiException.unprocessable(field + " must be at most " + MAX_LABEL_LENGTH + " characters, got "
+          + name.length());
+    }
+    if (name.chars().anyMatch(Character::isISOControl)) {
+      throw ApiException.unprocessable(field + " must not hold control characters");
     }
   }
 }

@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
 final class FuzzFixture {
   /** The placeholders that name an object: they get the malformed, unknown, foreign and other-kind id battery. */
   static final Set<String> ID_KINDS = Set.of("agent", "source", "job", "memory", "session", "passage", "message",
-      "srcpassage");
+      "srcpassage", "block", "tool");
   /** The Mem0 scope of the fixture's memories. */
   static final String SCOPE_USER = "alice";
   static final String SCOPE_AGENT = "helper";
@@ -64,7 +64,32 @@ final class FuzzFixture {
     ids.put("cursor", ok(api.get("/memories?user_id=" + SCOPE_USER + "&limit=1", key)).getString("next_cursor"));
     ids.put("session", ok(api.post("/sessions", key, new JsonObject().put("user_id", SCOPE_USER)
         .put("session_name", label))).getString("session_id"));
+    agentModel(api, key, label, ids);
     return new FuzzFixture(key, user.getString("user_id"), ids);
+  }
+
+  /**
+   * The agent model's objects: a block of the user's own (its label names it in core-memory paths) attached to the
+   * agent, a human and a persona template of one name, a preset, and a built-in tool (the same for every user). Names
+   * and labels are at least as long as an id's first half, as the path batteries cut names and ids alike.
+   */
+  private static void agentModel(Api api, String key, String label, Map<String, String> ids) {
+    String blockLabel = label + "-notes-block";
+    String block = ok(api.post("/v1/blocks/", key, new JsonObject().put("label", blockLabel)
+        .put("value", "Fuzz notes"))).getString("id").substring("block-".length());
+    ids.put("block", block);
+    ids.put("block_label", blockLabel);
+    ok(api.patch("/v1/agents/" + ids.get("agent") + "/core-memory/blocks/attach/" + block, key, null));
+    String template = label + "-template-name";
+    ok(api.post("/api/humans", key, new JsonObject().put("name", template).put("text", "Name: Fuzz")));
+    ok(api.post("/api/personas", key, new JsonObject().put("name", template).put("text", "I am fuzz.")));
+    ids.put("name", template);
+    String preset = label + "-preset-name";
+    ok(api.post("/api/presets", key, new JsonObject().put("name", preset).put("system", "Be brief.")
+        .put("functions_schema", new io.vertx.core.json.JsonArray().add(new JsonObject().put("name", "send_message")))));
+    ids.put("preset", preset);
+    ids.put("tool", api.get("/v1/tools/name/send_message", key).body().replace("\"", "").substring("tool-".length()));
+    ids.put("tool_name", "archival_memory_search");
   }
 
   private static String addMemory(Api api, String key, String text) {

@@ -27,6 +27,15 @@ final class FuzzRoutes {
   private static final String TO_MODEL = "text for the model (never sent here): control characters are text, and a"
       + " text too long for the model's context window answers 422 from its context_length_exceeded";
   private static final String ADMIN_SETTING = "a model name and prompts are free text the admin sets";
+  private static final String FILTER_TEXT = "a text filter is " + TEXT + ": one that matches nothing finds nothing";
+  private static final String BUILT_IN_TOOLS = "the tools are built in, the same for every user: another user's id of"
+      + " a tool is the same id";
+  private static final String AGENT_METADATA = "an agent's metadata is a free JSON object";
+  private static final String NEW_AGENT = "{\"name\": \"fuzz-$fresh\", \"description\": \"fuzz agent\","
+      + " \"model\": \"openai/gpt-4\", \"agent_type\": \"memgpt_agent\", \"system\": \"You are a fuzz agent.\","
+      + " \"tags\": [\"fuzz\"], \"metadata\": {\"k\": \"v\"}, \"include_base_tools\": true,"
+      + " \"memory_blocks\": [{\"label\": \"human\", \"value\": \"Name: Fuzz\", \"limit\": 5000}],"
+      + " \"block_ids\": [\"$block\"], \"tool_ids\": [\"$tool\"], \"timezone\": \"UTC\"}";
 
   private FuzzRoutes() {}
 
@@ -84,6 +93,118 @@ final class FuzzRoutes {
       route("GET /api/agents/:agent_id/messages").noBody(IGNORES_BODY).query("start=0&count=10"),
       route("GET /api/agents/:agent_id/messages-cursor").noBody(IGNORES_BODY).query("before=$message&limit=10")
           .query("after=$message&limit=10"),
+
+      // MemGPT /api: templates, config and tools (humans and personas are the user's block templates)
+      route("GET /api/humans").noBody(IGNORES_BODY),
+      route("POST /api/humans").body("{\"name\": \"fuzz-human-$fresh\", \"text\": \"Name: Fuzz\"}")
+          .accepts("text", "a human's text is core memory: " + TEXT, CONTROL),
+      route("GET /api/humans/:name").noBody(IGNORES_BODY),
+      route("DELETE /api/humans/:name").noBody(IGNORES_BODY),
+      route("GET /api/personas").noBody(IGNORES_BODY),
+      route("POST /api/personas").body("{\"name\": \"fuzz-persona-$fresh\", \"text\": \"I am fuzz.\"}")
+          .accepts("text", "a persona's text is core memory: " + TEXT, CONTROL),
+      route("GET /api/personas/:name").noBody(IGNORES_BODY),
+      route("DELETE /api/personas/:name").noBody(IGNORES_BODY),
+      route("GET /api/presets").noBody(IGNORES_BODY),
+      route("POST /api/presets").body("{\"name\": \"fuzz-preset-$fresh\", \"description\": \"terse\","
+              + " \"system\": \"Be brief.\", \"persona\": \"I am fuzz.\", \"persona_name\": \"fuzz-persona\","
+              + " \"human\": \"Name: Fuzz\", \"human_name\": \"fuzz-human\","
+              + " \"functions_schema\": [{\"name\": \"send_message\"}]}")
+          .accepts("description", TEXT, CONTROL, LONG).accepts("system", "a system prompt is " + TEXT, CONTROL, LONG)
+          .accepts("persona", "a persona's text is core memory: " + TEXT, CONTROL)
+          .accepts("human", "a human's text is core memory: " + TEXT, CONTROL)
+          .acceptsOnly("functions_schema", "a preset may name no function (its agents get the default tools)",
+              WRONG_TYPE, "[]"),
+      route("GET /api/presets/:preset").noBody(IGNORES_BODY),
+      route("DELETE /api/presets/:preset").noBody(IGNORES_BODY),
+      route("GET /api/config").noBody(IGNORES_BODY),
+      route("GET /api/tools").noBody(IGNORES_BODY),
+      route("GET /api/tools/:tool_name").noBody(IGNORES_BODY)
+          .accepts(":tool_name", BUILT_IN_TOOLS, FOREIGN_ID),
+
+      // Letta /v1: agents
+      route("POST /v1/agents").body(NEW_AGENT)
+          .accepts("description", TEXT, CONTROL, LONG).accepts("system", "a system prompt is " + TEXT, CONTROL, LONG)
+          .accepts("tags[0]", "a tag is a label: " + TEXT, CONTROL, LONG)
+          .acceptsOnly("tags", "an empty list of tags is no tags", WRONG_TYPE, "[]")
+          .accepts("metadata.*", AGENT_METADATA, WRONG_TYPE, CONTROL, LONG)
+          .acceptsOnly("memory_blocks", "an agent may start without blocks", WRONG_TYPE, "[]")
+          .accepts("memory_blocks[0].value", "a block's value is " + TEXT, CONTROL)
+          .acceptsOnly("block_ids", "an agent may start without existing blocks", WRONG_TYPE, "[]")
+          .acceptsOnly("tool_ids", "an agent may start with the base tools only", WRONG_TYPE, "[]")
+          .accepts("tool_ids[0]", BUILT_IN_TOOLS, FOREIGN_ID),
+      route("GET /v1/agents").noBody(IGNORES_BODY)
+          .query("limit=10&order=asc&order_by=created_at&name=fuzz&query_text=fuzz&tags=t&match_all_tags=false"
+              + "&include=agent.blocks")
+          .query("after=$agent&limit=10")
+          .accepts("?name", FILTER_TEXT, CONTROL, LONG).accepts("?query_text", FILTER_TEXT, CONTROL, LONG)
+          .accepts("?tags", FILTER_TEXT, CONTROL, LONG),
+      route("GET /v1/agents/count").noBody(IGNORES_BODY),
+      route("GET /v1/agents/:agent_id").noBody(IGNORES_BODY).query("include=agent.blocks&include=agent.tools"),
+      route("PATCH /v1/agents/:agent_id").body("{\"name\": \"fuzz-renamed\", \"description\": \"changed\","
+              + " \"system\": \"Be brief.\", \"tags\": [\"t\"], \"metadata\": {\"k\": \"v\"},"
+              + " \"context_window_limit\": 4000, \"timezone\": \"UTC\"}")
+          .accepts("description", TEXT, CONTROL, LONG).accepts("system", "a system prompt is " + TEXT, CONTROL, LONG)
+          .accepts("tags[0]", "a tag is a label: " + TEXT, CONTROL, LONG)
+          .acceptsOnly("tags", "an empty list of tags is no tags", WRONG_TYPE, "[]")
+          .accepts("metadata.*", AGENT_METADATA, WRONG_TYPE, CONTROL, LONG),
+      route("DELETE /v1/agents/:agent_id").noBody(IGNORES_BODY),
+      route("GET /v1/agents/:agent_id/context").noBody(IGNORES_BODY),
+      route("PATCH /v1/agents/:agent_id/reset-messages").body("{\"add_default_initial_messages\": false}"),
+      route("GET /v1/agents/:agent_id/export").noBody(IGNORES_BODY).query("scrub_messages=false"),
+      route("POST /v1/agents/import").multipart().noBody("a multipart upload: see the multipart battery"),
+
+      // Letta /v1: core memory, and the 0.4 client's memory routes
+      route("GET /v1/agents/:agent_id/core-memory/blocks").noBody(IGNORES_BODY).query("limit=10&order=asc")
+          .query("after=$block&limit=10"),
+      route("GET /v1/agents/:agent_id/core-memory/blocks/:block_label").noBody(IGNORES_BODY),
+      route("PATCH /v1/agents/:agent_id/core-memory/blocks/:block_label")
+          .body("{\"value\": \"Fuzz notes, changed\", \"limit\": 5000, \"description\": \"notes\"}")
+          .accepts("value", "a block's value is " + TEXT, CONTROL).accepts("description", TEXT, CONTROL, LONG),
+      route("PATCH /v1/agents/:agent_id/core-memory/blocks/attach/:block_id").noBody(IGNORES_BODY),
+      route("PATCH /v1/agents/:agent_id/core-memory/blocks/detach/:block_id").noBody(IGNORES_BODY),
+      route("GET /v1/agents/:agent_id/memory").noBody(IGNORES_BODY),
+      route("PATCH /v1/agents/:agent_id/memory").body("{\"human\": \"Name: Fuzz\"}")
+          .accepts("human", "core memory: " + TEXT, CONTROL),
+      route("GET /v1/agents/:agent_id/memory/archival").noBody(IGNORES_BODY),
+      route("GET /v1/agents/:agent_id/memory/recall").noBody(IGNORES_BODY),
+      route("GET /v1/agents/:agent_id/memory/messages").noBody(IGNORES_BODY),
+
+      // Letta /v1: standalone blocks
+      route("POST /v1/blocks").body("{\"label\": \"fuzz-label\", \"value\": \"Fuzz text\", \"limit\": 5000,"
+              + " \"description\": \"d\", \"metadata\": {\"k\": \"v\"}, \"tags\": [\"t\"], \"read_only\": false,"
+              + " \"is_template\": false, \"template_name\": \"fuzz-template\"}")
+          .accepts("value", "a block's value is " + TEXT, CONTROL).accepts("description", TEXT, CONTROL, LONG)
+          .accepts("metadata.*", "a block's metadata is a free JSON object", WRONG_TYPE, CONTROL, LONG)
+          .accepts("tags[0]", "a tag is a label: " + TEXT, CONTROL, LONG)
+          .acceptsOnly("tags", "an empty list of tags is no tags", WRONG_TYPE, "[]"),
+      route("GET /v1/blocks").noBody(IGNORES_BODY)
+          .query("label=persona&templates_only=false&label_search=pers&value_search=a&description_search=d&tags=t"
+              + "&match_all_tags=false&limit=10&order=asc")
+          .query("after=$block&limit=10").query("templates_only=true&name=basic")
+          .accepts("?label", FILTER_TEXT, CONTROL, LONG).accepts("?label_search", FILTER_TEXT, CONTROL, LONG)
+          .accepts("?value_search", FILTER_TEXT, CONTROL, LONG)
+          .accepts("?description_search", FILTER_TEXT, CONTROL, LONG).accepts("?tags", FILTER_TEXT, CONTROL, LONG)
+          .accepts("?name", FILTER_TEXT, CONTROL, LONG),
+      route("GET /v1/blocks/:block_id").noBody(IGNORES_BODY),
+      route("PATCH /v1/blocks/:block_id")
+          .body("{\"value\": \"Fuzz notes, changed\", \"limit\": 5000, \"description\": \"notes\"}")
+          .accepts("value", "a block's value is " + TEXT, CONTROL).accepts("description", TEXT, CONTROL, LONG),
+      route("DELETE /v1/blocks/:block_id").noBody(IGNORES_BODY),
+      route("GET /v1/blocks/:block_id/agents").noBody(IGNORES_BODY).query("after=$agent&limit=10"),
+
+      // Letta /v1: the built-in tools
+      route("GET /v1/tools").noBody(IGNORES_BODY).query("name=send_message&search=mem&limit=10&order=desc")
+          .query("after=$tool&limit=3")
+          .accepts("?name", FILTER_TEXT, CONTROL, LONG).accepts("?search", FILTER_TEXT, CONTROL, LONG)
+          .accepts("?after", BUILT_IN_TOOLS, FOREIGN_ID),
+      route("GET /v1/tools/name/:tool_name").noBody(IGNORES_BODY).accepts(":tool_name", BUILT_IN_TOOLS, FOREIGN_ID),
+      route("GET /v1/tools/:tool_id").noBody(IGNORES_BODY).accepts(":tool_id", BUILT_IN_TOOLS, FOREIGN_ID),
+      route("GET /v1/agents/:agent_id/tools").noBody(IGNORES_BODY).query("limit=10&order=asc"),
+      route("PATCH /v1/agents/:agent_id/tools/attach/:tool_id").noBody(IGNORES_BODY)
+          .accepts(":tool_id", BUILT_IN_TOOLS, FOREIGN_ID),
+      route("PATCH /v1/agents/:agent_id/tools/detach/:tool_id").noBody(IGNORES_BODY)
+          .accepts(":tool_id", BUILT_IN_TOOLS, FOREIGN_ID),
 
       // archival memory
       route("GET /api/agents/:agent_id/archival/all").noBody(IGNORES_BODY),

@@ -21,7 +21,7 @@ import java.util.TreeSet;
  * stored under a scope or session nobody knows, so the snapshot also counts the user's rows in every table.
  */
 final class UserSnapshot {
-  /** Every table with a user_id column (V001 to V003). */
+  /** Every table with a user_id column (V001 to V003, V005), and the links of the user's agents. */
   private static final String ROW_COUNTS = """
       select t, n from (
         select 'agents' t, count(*) n from agents where user_id = $1
@@ -36,7 +36,11 @@ final class UserSnapshot {
         union all select 'chat_sessions', count(*) from chat_sessions where user_id = $1
         union all select 'memories', count(*) from memories where user_id = $1
         union all select 'memory_history', count(*) from memory_history where user_id = $1
-        union all select 'api_keys', count(*) from api_keys where user_id = $1) counts""";
+        union all select 'api_keys', count(*) from api_keys where user_id = $1
+        union all select 'blocks', count(*) from blocks where user_id = $1
+        union all select 'agent_blocks', count(*) from agent_blocks a join agents g on g.id = a.agent_id
+          where g.user_id = $1
+        union all select 'presets', count(*) from presets where user_id = $1) counts""";
 
   private UserSnapshot() {}
 

@@ -33,6 +33,8 @@ import java.util.UUID;
  * presets; the server's config (§2.2); and the tools (§2.7, listing only).
  */
 public final class TemplateRoutes {
+  /** OpenAI's rule for a function's name. */
+  private static final java.util.regex.Pattern FUNCTION_NAME = java.util.regex.Pattern.compile("^[A-Za-z0-9_-]{1,64}$");
   private final BlockClient blocks;
   private final Views views;
   private final ToolRegistry tools;
@@ -78,6 +80,7 @@ public final class TemplateRoutes {
   private void createTemplate(RoutingContext ctx, String label) {
     JsonObject body = Bodies.object(ctx, false);
     String name = Bodies.requiredString(body, "name");
+    Block.checkName("name", name);
     String text = Bodies.optionalString(body, "text");
     if (text == null) {
       throw Bodies.invalid("text is required and must be a string");
@@ -136,6 +139,7 @@ public final class TemplateRoutes {
   private void createPreset(RoutingContext ctx) {
     JsonObject body = Bodies.object(ctx, false);
     String name = Bodies.requiredString(body, "name");
+    Block.checkName("name", name);
     if (Templates.systemPrompt(name) != null) {
       throw ApiException.conflict("A preset named '" + name + "' is built in; choose another name");
     }
@@ -146,6 +150,25 @@ public final class TemplateRoutes {
     Object functions = body.getValue("functions_schema");
     if (!(functions instanceof JsonArray array) || !array.stream().allMatch(f -> f instanceof JsonObject)) {
       throw Bodies.invalid("functions_schema is required and must be a list of function schemas (objects)");
+    }
+    for (int i = 0; i < array.size(); i++) {
+      Object fn = array.getJsonObject(i).getValue("name");
+      if (!(fn instanceof String s) || !FUNCTION_NAME.matcher(s).matches()) {
+        throw Bodies.invalid("functions_schema[" + i + "].name must be a function name (1 to 64 letters, digits,"
+            + " '_' or '-')");
+      }
+    }
+    for (String field : List.of("persona_name", "human_name")) {
+      String value = Bodies.optionalString(body, field);
+      if (value != null) {
+        Block.checkName(field, value);
+      }
+    }
+    for (String field : List.of("persona", "human")) {
+      String value = Bodies.optionalString(body, field);
+      if (value != null) {
+        Block.checkFits(field, value, Block.PERSONA_HUMAN_LIMIT);
+      }
     }
     String id = Bodies.optionalString(body, "id");
     if (id != null) {

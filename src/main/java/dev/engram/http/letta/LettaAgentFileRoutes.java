@@ -4,6 +4,7 @@ import dev.engram.agent.AgentClient;
 import dev.engram.agent.AgentProtocol.CreateAgent;
 import dev.engram.http.AllowedMethods;
 import dev.engram.http.Authenticator;
+import dev.engram.http.Bodies;
 import dev.engram.http.HttpSettings;
 import dev.engram.http.PrefixedIds;
 import dev.engram.http.Responses;
@@ -63,7 +64,11 @@ public final class LettaAgentFileRoutes {
 
   private void export(RoutingContext ctx) {
     String userId = Authenticator.user(ctx);
-    boolean scrub = "true".equals(ctx.queryParams().get("scrub_messages"));
+    String scrubbed = ctx.queryParams().get("scrub_messages");
+    if (scrubbed != null && !scrubbed.isBlank() && !scrubbed.equals("true") && !scrubbed.equals("false")) {
+      throw Bodies.invalid("query parameter scrub_messages must be true or false, got '" + scrubbed + "'");
+    }
+    boolean scrub = "true".equals(scrubbed);
     agents.get(userId, ctx.pathParam("agent_id"))
         .compose(view -> (scrub ? Future.succeededFuture(List.<Message>of())
             : history(userId, view.agent().id(), null, new ArrayList<>()))

@@ -29,6 +29,8 @@ import java.util.function.Function;
  */
 public final class LettaAgentRoutes {
   private static final int DEFAULT_LIMIT = 50;
+  private static final List<String> INCLUDES = List.of("agent.blocks", "agent.identities", "agent.managed_group",
+      "agent.pending_approval", "agent.secrets", "agent.sources", "agent.tags", "agent.tools");
 
   private final AgentClient agents;
   private final StoreClient store;
@@ -65,17 +67,30 @@ public final class LettaAgentRoutes {
 
   private void list(RoutingContext ctx) {
     Paging paging = Paging.parse(ctx, DEFAULT_LIMIT, false);
+    checkInclude(ctx);
     Filter filter = Filter.parse(ctx);
     Function<Agent, Instant> order = order(ctx);
-    store.listAgents(Authenticator.user(ctx)).onSuccess(found -> {
+    store.listAgents(Authenticator.user(ctx)).map(found -> {
       List<Agent> matching = found.agents().stream().map(AgentSummary::agent).filter(filter::matches)
           .sorted(Comparator.comparing(order, Comparator.nullsFirst(Comparator.naturalOrder()))
               .thenComparing(Agent::id))
           .toList();
       JsonArray out = new JsonArray();
-      paging.apply(matching, Agent::id).forEach(a -> out.add(views.agentState(a)));
-      Responses.json(ctx, 200, out);
-    }).onFailure(ctx::fail);
+      paging.applyKnown(matching, Agent::id, "agent").forEach(a -> out.add(views.agentState(a)));
+      return out;
+    }).onSuccess(out -> Responses.json(ctx, 200, out)).onFailure(ctx::fail);
+  }
+
+  /**
+   * The relationships a client may ask to include (Letta's list); every one is always included here, but a name
+   * outside the list is refused as Letta refuses it.
+   */
+  private static void checkInclude(RoutingContext ctx) {
+    for (String name : ctx.queryParams().getAll("include")) {
+      if (!name.isBlank() && !INCLUDES.contains(name)) {
+        throw Bodies.invalid("query parameter include must be one of " + INCLUDES + ", got '" + name + "'");
+      }
+    }
   }
 
   /** The agents' order: created_at (Letta's default), updated_at or last_run_completion. */
@@ -101,6 +116,7 @@ public final class LettaAgentRoutes {
   }
 
   private void retrieve(RoutingContext ctx) {
+    checkInclude(ctx);
     agents.get(Authenticator.user(ctx), ctx.pathParam("agent_id"))
         .onSuccess(view -> Responses.json(ctx, 200, views.agentState(view)))
         .onFailure(ctx::fail);
@@ -127,7 +143,7 @@ public final class LettaAgentRoutes {
   }
 
   private void reset(RoutingContext ctx) {
-    boolean initial = Bodies.optionalBoolean(Bodies.object(ctx, true), "add_default_initial_messages", false);
+    boolean initial = Bodies.optionalBoolean(Bodies.object(ctx, false), "add_default_initial_messages", false);
     agents.resetMessages(Authenticator.user(ctx), ctx.pathParam("agent_id"), initial)
         .onSuccess(view -> Responses.json(ctx, 200, views.agentState(view)))
         .onFailure(ctx::fail);

@@ -68,14 +68,14 @@ public final class LettaBlockRoutes {
         Paging.blankToNull(q.get("label_search")), Paging.blankToNull(q.get("value_search")),
         Paging.blankToNull(q.get("description_search")),
         q.getAll("tags").stream().filter(t -> !t.isBlank()).toList(), flag(matchAll, "match_all_tags"));
-    blocks.list(filter).onSuccess(own -> {
+    blocks.list(filter).map(own -> {
       List<Block> all = new ArrayList<>();
       if (filter.templatesOnly()) {
         all.addAll(Templates.builtInBlocks(filter.label()).stream().filter(b -> matches(b, filter)).toList());
       }
       all.addAll(own);
-      Responses.json(ctx, 200, LettaViews.blocks(paging.apply(all, Block::id)));
-    }).onFailure(ctx::fail);
+      return LettaViews.blocks(paging.applyKnown(all, Block::id, "block"));
+    }).onSuccess(out -> Responses.json(ctx, 200, out)).onFailure(ctx::fail);
   }
 
   private static boolean flag(String value, String name) {
@@ -140,10 +140,10 @@ public final class LettaBlockRoutes {
             : store.listAgents(userId).map(list -> list.agents().stream().map(AgentSummary::agent)
                 .filter(a -> ids.contains(a.id()))
                 .sorted(Comparator.comparing(Agent::createdAt).thenComparing(Agent::id)).toList()))
-        .onSuccess(found -> {
+        .map(found -> {
           JsonArray out = new JsonArray();
-          paging.apply(found, Agent::id).forEach(a -> out.add(views.agentState(a)));
-          Responses.json(ctx, 200, out);
-        }).onFailure(ctx::fail);
+          paging.applyKnown(found, Agent::id, "agent").forEach(a -> out.add(views.agentState(a)));
+          return out;
+        }).onSuccess(out -> Responses.json(ctx, 200, out)).onFailure(ctx::fail);
   }
 }

@@ -48,9 +48,9 @@ public final class LettaCoreMemoryRoutes {
   /** The agent's blocks, paged; "ascending" is the order the prompt shows them in, Letta's default is descending. */
   private void list(RoutingContext ctx) {
     Paging paging = Paging.parse(ctx, DEFAULT_LIMIT, false);
-    agents.get(Authenticator.user(ctx), ctx.pathParam("agent_id")).onSuccess(view -> Responses.json(ctx, 200,
-            LettaViews.blocks(paging.apply(view.agent().memory().blocks(), Block::id))))
-        .onFailure(ctx::fail);
+    agents.get(Authenticator.user(ctx), ctx.pathParam("agent_id"))
+        .map(view -> LettaViews.blocks(paging.applyKnown(view.agent().memory().blocks(), Block::id, "block")))
+        .onSuccess(out -> Responses.json(ctx, 200, out)).onFailure(ctx::fail);
   }
 
   private void retrieve(RoutingContext ctx) {

@@ -81,7 +81,7 @@ public final class LettaModels {
    */
   public String modelOf(String handle) {
     int slash = handle.indexOf('/');
-    if (slash <= 0 || slash == handle.length() - 1) {
+    if (slash <= 0 || slash == handle.length() - 1 || handle.chars().anyMatch(Character::isISOControl)) {
       throw ApiException.badRequest("The model handle should be in the format provider/model-name, got '" + handle
           + "'");
     }

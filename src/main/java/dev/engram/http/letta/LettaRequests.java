@@ -151,7 +151,7 @@ final class LettaRequests {
     List<String> ids = Bodies.optionalStrings(body, "tool_ids");
     List<String> names = new ArrayList<>();
     for (String id : ids == null ? List.<String>of() : ids) {
-      String name = views.tools().nameOfId(PrefixedIds.bare(id));
+      String name = views.tools().nameOfId(PrefixedIds.bare(id, PrefixedIds.TOOL));
       if (name == null) {
         throw ApiException.notFound("Tool tool_id=" + id + " not found");
       }
@@ -167,7 +167,7 @@ final class LettaRequests {
     }
     List<String> bare = new ArrayList<>(ids.size());
     for (String id : ids) {
-      String b = PrefixedIds.bare(id);
+      String b = PrefixedIds.bare(id, PrefixedIds.BLOCK);
       if (Ids.parse(b) == null) {
         throw Bodies.invalid("block_ids must hold block ids (block-<uuid>), got '" + id + "'");
       }
@@ -193,10 +193,7 @@ final class LettaRequests {
     Block.checkFits(label, value, max);
     Boolean template = json.getValue("is_template") != null ? Bodies.optionalBoolean(json, "is_template", false)
         : json.getValue("template") != null ? Bodies.optionalBoolean(json, "template", false) : templateByDefault;
-    String templateName = Bodies.optionalString(json, "template_name");
-    if (templateName == null) {
-      templateName = Bodies.optionalString(json, "name");
-    }
+    String templateName = templateName(json);
     return new Block(UUID.randomUUID().toString(), userId, label, value, max,
         Bodies.optionalString(json, "description"), metadata(json), Bodies.optionalBoolean(json, "read_only", false),
         template, templateName, Bodies.optionalStrings(json, "tags"), 1, now, now);
@@ -210,13 +207,20 @@ final class LettaRequests {
     }
     Boolean readOnly = flag(json, "read_only");
     Boolean template = json.getValue("is_template") != null ? flag(json, "is_template") : flag(json, "template");
-    String templateName = Bodies.optionalString(json, "template_name");
-    if (templateName == null) {
-      templateName = Bodies.optionalString(json, "name");
-    }
+    String templateName = templateName(json);
     return new BlockPatch(label, Bodies.optionalString(json, "value"),
         Bodies.optionalInteger(json, "limit", 0, Integer.MAX_VALUE), Bodies.optionalString(json, "description"),
         metadata(json), readOnly, template, templateName, Bodies.optionalStrings(json, "tags"));
+  }
+
+  /** {@code template_name}, or the 0.4 client's {@code name}; a name by {@link Block#checkName}'s rule. */
+  private static String templateName(JsonObject json) {
+    String field = json.getValue("template_name") != null ? "template_name" : "name";
+    String name = Bodies.optionalString(json, field);
+    if (name != null) {
+      Block.checkName(field, name);
+    }
+    return name;
   }
 
   /** A boolean field, or null when absent or null. */

@@ -47,7 +47,8 @@ public final class LettaToolRoutes {
     var q = ctx.queryParams();
     String name = Paging.blankToNull(q.get("name"));
     List<String> names = nonBlank(q.getAll("names"));
-    List<String> ids = nonBlank(q.getAll("tool_ids")).stream().map(PrefixedIds::bare).toList();
+    List<String> ids = nonBlank(q.getAll("tool_ids")).stream().map(id -> PrefixedIds.bare(id, PrefixedIds.TOOL))
+        .toList();
     String search = Paging.blankToNull(q.get("search"));
     List<String> types = nonBlank(q.getAll("tool_types"));
     List<String> excluded = nonBlank(q.getAll("exclude_tool_types"));
@@ -59,7 +60,7 @@ public final class LettaToolRoutes {
         .filter(n -> types.isEmpty() || types.contains(tools.toolType(n)))
         .filter(n -> !excluded.contains(tools.toolType(n)))
         .toList();
-    Responses.json(ctx, 200, render(paging.apply(matching, ToolRegistry::toolId)));
+    Responses.json(ctx, 200, render(paging.applyKnown(matching, ToolRegistry::toolId, "tool")));
   }
 
   private void retrieve(RoutingContext ctx) {
@@ -82,9 +83,10 @@ public final class LettaToolRoutes {
 
   private void agentTools(RoutingContext ctx) {
     Paging paging = Paging.parse(ctx, AGENT_TOOLS_LIMIT, false);
-    agents.get(Authenticator.user(ctx), ctx.pathParam("agent_id")).onSuccess(view -> Responses.json(ctx, 200,
-            render(paging.apply(view.agent().tools().stream().filter(tools::has).toList(), ToolRegistry::toolId))))
-        .onFailure(ctx::fail);
+    agents.get(Authenticator.user(ctx), ctx.pathParam("agent_id"))
+        .map(view -> render(paging.applyKnown(view.agent().tools().stream().filter(tools::has).toList(),
+            ToolRegistry::toolId, "tool")))
+        .onSuccess(out -> Responses.json(ctx, 200, out)).onFailure(ctx::fail);
   }
 
   private void link(RoutingContext ctx, boolean attach) {
