@@ -88,7 +88,7 @@ final class StepLoop implements ToolContext {
   }
 
   private Future<Void> step() {
-    return freshMemory().compose(v -> fitContext()).compose(v -> complete()).compose(this::handle).compose(outcome -> save().compose(v -> {
+    return fitContext().compose(v -> complete()).compose(this::handle).compose(outcome -> save().compose(v -> {
       held.forEach(emit);
       held.clear();
       steps++;
@@ -111,7 +111,7 @@ final class StepLoop implements ToolContext {
     }));
   }
 
-  /** A chained step sees the blocks another writer changed meanwhile (the first step's were made fresh before it). */
+  /** A chained step sees the blocks another writer changed meanwhile (the run's first step gets them fresh anyway). */
   private Future<Void> freshMemory() {
     return BlockSync.reload(rt, deps).map(changed -> {
       if (changed) {
@@ -121,12 +121,13 @@ final class StepLoop implements ToolContext {
     });
   }
 
-  /** Summarises the oldest messages first when the prompt would not fit the context window. */
+  /**
+   * Summarises the oldest messages first when the prompt would not fit the context window; the prompt is measured
+   * with the blocks as they now are (another writer may have changed a shared one since the last step).
+   */
   private Future<Void> fitContext() {
-    if (promptTokens() <= ContextBudget.prompt(rt.agent.contextWindow())) {
-      return Future.succeededFuture();
-    }
-    return summarize();
+    return freshMemory().compose(v -> promptTokens() <= ContextBudget.prompt(rt.agent.contextWindow())
+        ? Future.succeededFuture() : summarize());
   }
 
   private Future<Void> summarize() {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.engram.testkit.Api;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -86,7 +87,7 @@ final class FuzzFixture {
     ids.put("name", template);
     String preset = label + "-preset-name";
     ok(api.post("/api/presets", key, new JsonObject().put("name", preset).put("system", "Be brief.")
-        .put("functions_schema", new io.vertx.core.json.JsonArray().add(new JsonObject().put("name", "send_message")))));
+        .put("functions_schema", new JsonArray().add(new JsonObject().put("name", "send_message")))));
     ids.put("preset", preset);
     ids.put("tool", api.get("/v1/tools/name/send_message", key).body().replace("\"", "").substring("tool-".length()));
     ids.put("tool_name", "archival_memory_search");

@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-/** Letta's memory_insert (its v2 memory tools): text inserted as lines after a line of a block (default: at its end). */
+/** Letta's memory_insert (a v2 memory tool): text inserted as lines after a line of a block (by default at its end). */
 final class MemoryInsert implements Tool {
   @Override
   public String name() {

@@ -332,7 +332,8 @@ final class AgentFiles {
     }
     List<String> texts = new ArrayList<>();
     for (Object part : parts) {
-      if (part instanceof JsonObject p && "text".equals(p.getString("type")) && p.getValue("text") instanceof String t) {
+      if (part instanceof JsonObject p && "text".equals(p.getString("type"))
+          && p.getValue("text") instanceof String t) {
         texts.add(t);
       }
     }

@@ -244,8 +244,8 @@ public final class LettaViews {
     JsonObject byLabel = new JsonObject();
     blocks.forEach(b -> byLabel.put(b.label(), block(b)));
     return new JsonObject().put("memory", byLabel).put("blocks", LettaViews.blocks(blocks))
-        .put("prompt_template", "{% for block in memory.values() %}<{{ block.label }} characters=\"{{ block.value|length"
-            + " }}/{{ block.limit }}\">\n{{ block.value }}\n</{{ block.label }}>{% if not loop.last %}\n{% endif %}"
-            + "{% endfor %}");
+        .put("prompt_template", "{% for block in memory.values() %}<{{ block.label }} characters=\"{{"
+            + " block.value|length }}/{{ block.limit }}\">\n{{ block.value }}\n</{{ block.label }}>{% if not"
+            + " loop.last %}\n{% endif %}{% endfor %}");
   }
 }

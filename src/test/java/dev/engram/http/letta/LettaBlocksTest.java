@@ -200,6 +200,29 @@ class LettaBlocksTest {
   }
 
   @Test
+  @DisplayName("a chained step sees a shared block another writer changed while the step before it ran")
+  void chainedStepSeesTheChange() {
+    JsonObject shared = createBlock(api, key, block("status", "Status: green"));
+    JsonObject agent = createAgent(api, key, new JsonObject().put("name", "Watcher")
+        .put("block_ids", new JsonArray().add(shared.getString("id"))));
+    llm.fallback(req -> {
+      if (llm.requestCount() == 1) {
+        // while the agent's first step waits for the model, someone else writes the block
+        assertEquals(200, api.patch("/v1/blocks/" + shared.getString("id"), key,
+            new JsonObject().put("value", "Status: red")).status());
+        return Step.toolCall("Checking again.", "conversation_search", new JsonObject().put("query", "status")
+            .put("request_heartbeat", true));
+      }
+      return Step.sendMessage(null, "done");
+    });
+    Letta.send(api, agent.getString("id"), key, "watch the status");
+    List<JsonObject> requests = llm.requests();
+    assertEquals(2, requests.size());
+    assertTrue(systemPrompt(requests.get(0)).contains("Status: green"));
+    assertTrue(systemPrompt(requests.get(1)).contains("Status: red"), systemPrompt(requests.get(1)));
+  }
+
+  @Test
   @DisplayName("two agents appending to one shared block at the same time lose nothing")
   void concurrentAppends() throws Exception {
     int agents = 2;

@@ -123,7 +123,8 @@ class LettaToolsTest {
     JsonObject memory = api.get("/v1/agents/" + id + "/memory", key).json();
     assertEquals("I am Classic.", memory.getJsonObject("memory").getJsonObject("persona").getString("value"));
     assertEquals("persona", memory.getJsonObject("memory").getJsonObject("persona").getString("name"));
-    Api.Response updated = api.patch("/v1/agents/" + id + "/memory", key, new JsonObject().put("human", "Name: Timber"));
+    Api.Response updated = api.patch("/v1/agents/" + id + "/memory", key,
+        new JsonObject().put("human", "Name: Timber"));
     assertEquals(200, updated.status(), updated.body());
     assertEquals("Name: Timber", updated.json().getJsonObject("memory").getJsonObject("human").getString("value"));
     assertProblem(api.patch("/v1/agents/" + id + "/memory", key, new JsonObject().put("nope", "x")), 422, "nope");
