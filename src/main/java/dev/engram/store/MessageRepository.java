@@ -30,6 +30,15 @@ final class MessageRepository {
         and ($2::uuid is null or seq < (select seq from messages where id = $2 and agent_id = $1))
         and ($3::uuid is null or seq > (select seq from messages where id = $3 and agent_id = $1))
       order by seq desc limit $4""";
+  private static final String HISTORY_WHERE = """
+       from messages where agent_id = $1
+        and ($2::uuid is null or seq > (select seq from messages where id = $2 and agent_id = $1))
+        and ($3::uuid is null or seq < (select seq from messages where id = $3 and agent_id = $1))""";
+  // the text block above starts with "from" (its common indentation is stripped): keep a space before it
+  private static final String HISTORY_UP = "select " + Rows.MESSAGE_COLUMNS + " " + HISTORY_WHERE
+      + " order by seq asc limit $4";
+  private static final String HISTORY_DOWN = "select " + Rows.MESSAGE_COLUMNS + " " + HISTORY_WHERE
+      + " order by seq desc limit $4";
   private static final String SEARCH_WHERE = """
        from messages where agent_id = $1 and role in ('user', 'assistant')
         and ($2::text is null or text ilike $2 escape '\\')
@@ -68,6 +77,15 @@ final class MessageRepository {
     UUID after = req.after() == null ? null : Ids.require(req.after(), "after");
     return owned(req.userId(), req.agentId()).compose(context -> pool.preparedQuery(CURSOR)
         .execute(Tuple.of(UUID.fromString(req.agentId()), before, after, req.limit()))
+        .map(rows -> messages(rows, context)));
+  }
+
+  /** See {@link HistoryPage}; an unknown bound matches nothing, so a pager that follows it ends. */
+  Future<Messages> history(HistoryPage req) {
+    UUID lower = req.lower() == null ? null : Ids.require(req.lower(), "cursor");
+    UUID upper = req.upper() == null ? null : Ids.require(req.upper(), "cursor");
+    return owned(req.userId(), req.agentId()).compose(context -> pool.preparedQuery(req.fromLower() ? HISTORY_UP
+            : HISTORY_DOWN).execute(Tuple.of(UUID.fromString(req.agentId()), lower, upper, req.limit()))
         .map(rows -> messages(rows, context)));
   }
 

@@ -2,7 +2,7 @@ package dev.engram.http.letta;
 
 import dev.engram.http.PrefixedIds;
 
-import dev.engram.agent.StepEvent;
+import dev.engram.model.StepEvent;
 import dev.engram.kernel.Times;
 import dev.engram.model.Message;
 import dev.engram.model.ToolCall;
