@@ -30,7 +30,7 @@ final class TokenRelay implements Consumer<LlmDelta> {
   @Override
   public void accept(LlmDelta delta) {
     if (delta.isContent()) {
-      out.accept(new StepDelta(StepEvent.MONOLOGUE, messageId, delta.content(), null, null));
+      out.accept(StepDelta.text(StepEvent.MONOLOGUE, messageId, delta.content()));
       return;
     }
     if (callIndex < 0) {
@@ -46,13 +46,12 @@ final class TokenRelay implements Consumer<LlmDelta> {
       return;
     }
     // the first fragment names the call, the others carry only the next piece of its arguments
-    out.accept(new StepDelta(StepEvent.FUNCTION_CALL, messageId, arguments, callAnnounced ? null : callId,
-        callAnnounced ? null : callName));
+    out.accept(new StepDelta(StepEvent.FUNCTION_CALL, messageId, arguments, callId, callName, !callAnnounced));
     callAnnounced = true;
     if (SEND_MESSAGE.equals(callName)) {
       String text = said.feed(arguments);
       if (!text.isEmpty()) {
-        out.accept(new StepDelta(StepEvent.ASSISTANT, messageId, text, null, null));
+        out.accept(StepDelta.text(StepEvent.ASSISTANT, messageId, text));
       }
     }
   }

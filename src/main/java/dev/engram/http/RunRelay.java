@@ -52,6 +52,8 @@ public final class RunRelay {
   private final Vertx vertx;
   private final MessageConsumer<RunMessage> consumer;
   private final Sink sink;
+  private final String runId;
+  private boolean started;
   private boolean finished;
   private long deadline = -1;
   private RunFollower follower;
@@ -60,10 +62,12 @@ public final class RunRelay {
     this.vertx = vertx;
     this.sink = sink;
     this.consumer = vertx.eventBus().consumer(AgentProtocol.runEvents(step.runId()));
+    this.runId = step.runId();
     consumer.handler(m -> {
       if (finished) {
         return;
       }
+      start(); // the run's first message may overtake the agent's answer
       if (m.body() instanceof RunEvents batch) {
         sink.events(batch.events());
       } else if (m.body() instanceof RunDeltas batch) {
@@ -93,7 +97,7 @@ public final class RunRelay {
             relay.follower = RunFollower.follow(vertx, new RunClient(vertx), step.userId(), accepted.runId(), 0,
                 sink, agents.stepTimeoutMs());
           } else {
-            sink.started(accepted.runId());
+            relay.start();
           }
         })
         .onFailure(e -> relay.finish(null, ApiException.from(e)));
@@ -103,6 +107,13 @@ public final class RunRelay {
   static ApiException timedOut(AgentClient agents) {
     return new ApiException(ErrorKind.TIMEOUT, "The run did not finish within " + agents.stepTimeoutMs()
         + " ms (STEP_TIMEOUT_MS); it goes on, and its messages are stored as each step completes");
+  }
+
+  private void start() {
+    if (!started) {
+      started = true;
+      sink.started(runId);
+    }
   }
 
   public void detach() {
