@@ -43,6 +43,8 @@ public final class OpenAiClient implements LlmClient {
   private final WebClient web;
   private final String url;
   private final RequestEncoder encoder = new RequestEncoder();
+  /** Set when the verticle stops: a retry waiting on its timer then fails instead of using the closed client. */
+  private volatile boolean closed;
 
   public OpenAiClient(Vertx vertx, LlmSettings settings) {
     this.vertx = vertx;
@@ -89,12 +91,17 @@ public final class OpenAiClient implements LlmClient {
 
   /** Releases the underlying HTTP client. */
   public void close() {
+    closed = true;
     web.close();
     http.close();
   }
 
   private void streamAttempt(Buffer body, int attempt, Consumer<LlmDelta> onDelta, boolean[] relayed,
       Promise<LlmReply> promise) {
+    if (closed) {
+      promise.tryFail(new LlmException(LlmException.Kind.UPSTREAM, "the server is stopping"));
+      return;
+    }
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(url)
         .setIdleTimeout(settings.timeoutMs()).putHeader("Accept", "text/event-stream")
         .putHeader("Content-Type", "application/json").putHeader("User-Agent", "engram");
@@ -177,6 +184,10 @@ public final class OpenAiClient implements LlmClient {
   }
 
   private void attempt(Buffer body, int attempt, Promise<LlmReply> promise) {
+    if (closed) {
+      promise.tryFail(new LlmException(LlmException.Kind.UPSTREAM, "the server is stopping"));
+      return;
+    }
     HttpRequest<Buffer> request = web.postAbs(url)
         .timeout(settings.timeoutMs())
         .putHeader("Accept", settings.stream() ? "text/event-stream" : "application/json");
