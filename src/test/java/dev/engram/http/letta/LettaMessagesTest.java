@@ -3,6 +3,7 @@ package dev.engram.http.letta;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.engram.testkit.Api;
+import dev.engram.testkit.NodeScript;
 import dev.engram.testkit.ScriptedLlm;
 import dev.engram.testkit.ScriptedLlm.Step;
 import dev.engram.testkit.SseStream;
@@ -358,6 +359,16 @@ class LettaMessagesTest {
     assertStatus(404, api.post("/v1/runs/" + runId + "/stream", other, new JsonObject()), "not found");
     assertEquals(0, new JsonArray(api.get("/v1/runs/", other).body()).size());
     assertEquals(1, new JsonArray(api.get("/v1/runs/", key).body()).size());
+  }
+
+  @Test
+  @DisplayName("the official Letta SDK sends, streams (tokens too), pages history, follows an async run and cancels")
+  void officialSdk() {
+    llm.fallback(request -> Step.sendMessage("Thinking it over.", "Hello from Engram, streamed in pieces.")
+        .chunksEvery(1));
+    NodeScript.Run run = NodeScript.run("letta-messages.cjs", Map.of("LETTA_BASE_URL", server.server().baseUrl(),
+        "LETTA_API_KEY", key, "AGENT_ID", agent), 120);
+    assertEquals(0, run.exitCode(), run.output());
   }
 
   static void assertStatus(int status, Api.Response r, String fragment) {
