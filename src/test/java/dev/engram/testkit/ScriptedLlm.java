@@ -36,6 +36,8 @@ public final class ScriptedLlm {
   private volatile Function<JsonObject, Step> fallback;
   private volatile Supplier<Step> blindFallback = DEFAULT_FALLBACK;
   private volatile HttpServer server;
+  /** Told the time ({@link System#nanoTime}) at which each streamed answer's first chunk is written. */
+  private volatile java.util.function.LongConsumer firstChunk;
 
   private ScriptedLlm(Vertx vertx) {
     this.vertx = vertx;
@@ -82,6 +84,12 @@ public final class ScriptedLlm {
   public ScriptedLlm fallbackIgnoringRequest(Supplier<Step> steps) {
     this.fallback = null;
     this.blindFallback = steps;
+    return this;
+  }
+
+  /** Calls {@code onWrite} with {@link System#nanoTime} as each streamed answer's first chunk is written. */
+  public ScriptedLlm onFirstChunk(java.util.function.LongConsumer onWrite) {
+    this.firstChunk = onWrite;
     return this;
   }
 
@@ -174,7 +182,7 @@ public final class ScriptedLlm {
     String model = request.model() != null ? request.model() : "scripted";
     JsonObject usage = step.usage(request.promptChars());
     if (request.stream()) {
-      SseAnswer.write(vertx, response, model, step, request.includeUsage() ? usage : null);
+      SseAnswer.write(vertx, response, model, step, request.includeUsage() ? usage : null, firstChunk);
     } else {
       response.putHeader("Content-Type", "application/json").end(completion(model, step, usage).encode());
     }
@@ -351,12 +359,16 @@ public final class ScriptedLlm {
     }
 
     /** Streams {@code step}; {@code usage} is sent in a final choice-less chunk unless null. */
-    static void write(Vertx vertx, HttpServerResponse response, String model, Step step, JsonObject usage) {
+    static void write(Vertx vertx, HttpServerResponse response, String model, Step step, JsonObject usage,
+        java.util.function.LongConsumer firstChunk) {
       response.setChunked(true)
           .putHeader("Content-Type", "text/event-stream")
           .putHeader("Cache-Control", "no-cache");
       SseAnswer answer = new SseAnswer(response, model, usage != null);
       answer.stream(step, usage);
+      if (firstChunk != null) {
+        firstChunk.accept(System.nanoTime());
+      }
       answer.send(vertx, 0, step.chunkDelayMs);
     }
 
