@@ -116,6 +116,50 @@ class LettaMessagesTest {
   }
 
   @Test
+  @DisplayName("a failure after the stream started ends it: stop_reason, an error event, [DONE]; the run failed")
+  void errorAfterTheFirstByte() {
+    JsonObject down = new JsonObject().put("error", new JsonObject().put("message", "down"));
+    llm.enqueue(Step.toolCall("First.", "core_memory_append", new JsonObject().put("name", "human")
+        .put("content", "x").put("request_heartbeat", true)), Step.error(500, down), Step.error(500, down));
+    SseStream.Result r = SseStream.post(api.base(), "/v1/agents/" + agent + "/messages", key,
+        userMessage("go").put("streaming", true), Map.of());
+    assertEquals(200, r.status());
+    assertTrue(r.endedByServer());
+    List<Event> events = r.withData();
+    assertEquals(List.of("ping", "reasoning_message", "tool_call_message", "tool_return_message", "stop_reason",
+        "error_message", "[DONE]"), r.types());
+    assertEquals("llm_api_error", events.get(4).json().getString("stop_reason"));
+    Event error = events.get(5);
+    assertEquals("error", error.event(), "the SDK throws on event: error");
+    assertTrue(error.json().getString("message").contains("LLM endpoint"), error.data());
+    assertTrue(error.json().getString("run_id").startsWith("run-"));
+    JsonObject run = api.get("/v1/runs/" + error.json().getString("run_id"), key).json();
+    assertEquals("failed", run.getString("status"));
+    assertEquals("llm_api_error", run.getString("stop_reason"));
+
+    llm.enqueue(Step.error(500, down), Step.error(500, down));
+    Api.Response blocking = api.post("/v1/agents/" + agent + "/messages", key, userMessage("again"));
+    assertEquals(502, blocking.status(), blocking.body());
+    assertEquals("false", blocking.headers().firstValue("x-should-retry").orElse(null));
+  }
+
+  @Test
+  @DisplayName("a send on /api is a run too, listed and replayed on /v1")
+  void apiSendsAreRuns() {
+    llm.enqueue(Step.sendMessage("Via the old API.", "hello from /api"));
+    Api.Response sent = api.post("/api/agents/" + agent.substring(6) + "/messages", key,
+        new JsonObject().put("message", "hi"));
+    assertEquals(200, sent.status(), sent.body());
+    JsonArray runs = new JsonArray(api.get("/v1/runs/?agent_id=" + agent, key).body());
+    assertEquals(1, runs.size());
+    assertEquals("completed", runs.getJsonObject(0).getString("status"));
+    SseStream.Result replay = SseStream.post(api.base(), "/v1/runs/" + runs.getJsonObject(0).getString("id")
+        + "/stream", key, null, Map.of());
+    assertEquals(List.of("ping", "reasoning_message", "assistant_message", "stop_reason", "usage_statistics",
+        "[DONE]"), replay.types());
+  }
+
+  @Test
   @DisplayName("streaming is chosen by the body, never by Accept; /messages/stream always streams")
   void streamingFollowsTheBody() {
     llm.enqueue(Step.sendMessage("Hm.", "one"), Step.sendMessage("Hm.", "two"), Step.sendMessage("Hm.", "three"));
