@@ -32,18 +32,20 @@ create index runs_user on runs(user_id, id);
 create unique index runs_idempotency on runs(agent_id, idempotency_key) where idempotency_key is not null;
 create index runs_unfinished on runs(status) where status in ('created', 'running');
 
--- A run's events, numbered from 1 in the order they went out. One row per event of the step vocabulary
--- (StepEvent): renderers turn them into /api or /v1 messages when they are replayed.
+-- A run's events, numbered from 1 in the order they went out: one row per write of the run (a step's events), its
+-- events as parallel arrays, so that a step adds one row, one index entry and one foreign-key check, whatever its
+-- number of events. Renderers turn the events (StepEvent) into /api or /v1 messages when they are replayed.
 create table run_events (
   run_id     uuid not null references runs(id) on delete cascade,
-  seq        integer not null,
-  kind       text not null,
-  content    text,
-  status     text,
-  message_id uuid not null,
-  date       timestamptz not null,
-  call_id    text,
-  call_name  text,
-  call_args  text,
-  primary key (run_id, seq)
+  first_seq  integer not null,
+  seq        integer[] not null,
+  kind       text[] not null,
+  content    text[] not null,
+  status     text[] not null,
+  message_id uuid[] not null,
+  date       timestamptz[] not null,
+  call_id    text[] not null,
+  call_name  text[] not null,
+  call_args  text[] not null,
+  primary key (run_id, first_seq)
 );

@@ -1,6 +1,5 @@
 package dev.engram.agent;
 
-import dev.engram.model.StepEvent;
 import dev.engram.kernel.Endpoint;
 import dev.engram.llm.LlmReply;
 import dev.engram.model.Agent;
@@ -8,6 +7,7 @@ import dev.engram.model.CoreMemory;
 import dev.engram.model.Run;
 import dev.engram.model.RunRequest;
 import dev.engram.model.StepDelta;
+import dev.engram.model.StepEvent;
 import java.util.List;
 import java.util.Map;
 

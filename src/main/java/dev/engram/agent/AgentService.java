@@ -1,21 +1,21 @@
 package dev.engram.agent;
 
-import dev.engram.model.StepEvent;
 import static dev.engram.agent.AgentProtocol.runEvents;
 
 import dev.engram.agent.AgentProtocol.*;
 import dev.engram.kernel.ApiException;
 import dev.engram.kernel.ErrorKind;
 import dev.engram.kernel.Times;
+import dev.engram.llm.LlmReply;
 import dev.engram.model.Agent;
 import dev.engram.model.CoreMemory;
 import dev.engram.model.Message;
 import dev.engram.model.Run;
 import dev.engram.model.StepDelta;
-import dev.engram.llm.LlmReply;
+import dev.engram.model.StepEvent;
+import dev.engram.model.ToolCall;
 import dev.engram.store.RunClient;
 import dev.engram.store.RunProtocol.Claimed;
-import dev.engram.model.ToolCall;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.json.JsonObject;

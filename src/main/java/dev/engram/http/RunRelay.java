@@ -1,12 +1,12 @@
 package dev.engram.http;
 
 import dev.engram.agent.AgentClient;
-import dev.engram.agent.AgentProtocol;
 import dev.engram.agent.AgentProtocol.RunDeltas;
 import dev.engram.agent.AgentProtocol.RunEvents;
 import dev.engram.agent.AgentProtocol.RunFinished;
 import dev.engram.agent.AgentProtocol.RunMessage;
 import dev.engram.agent.AgentProtocol.Step;
+import dev.engram.agent.AgentProtocol;
 import dev.engram.kernel.ApiException;
 import dev.engram.kernel.ErrorKind;
 import dev.engram.model.StepDelta;

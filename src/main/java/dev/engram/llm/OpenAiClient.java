@@ -43,7 +43,7 @@ public final class OpenAiClient implements LlmClient {
   private final WebClient web;
   private final String url;
   private final RequestEncoder encoder = new RequestEncoder();
-  /** Set when the verticle stops: a retry waiting on its timer then fails instead of using the closed client. */
+  /** Set when the verticle stops: a retry waiting on its timer is then dropped instead of using the closed client. */
   private volatile boolean closed;
 
   public OpenAiClient(Vertx vertx, LlmSettings settings) {
@@ -99,8 +99,7 @@ public final class OpenAiClient implements LlmClient {
   private void streamAttempt(Buffer body, int attempt, Consumer<LlmDelta> onDelta, boolean[] relayed,
       Promise<LlmReply> promise) {
     if (closed) {
-      promise.tryFail(new LlmException(LlmException.Kind.UPSTREAM, "the server is stopping"));
-      return;
+      return; // the server is stopping: the call is abandoned, and its run is failed at the next start
     }
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(url)
         .setIdleTimeout(settings.timeoutMs()).putHeader("Accept", "text/event-stream")
@@ -185,8 +184,7 @@ public final class OpenAiClient implements LlmClient {
 
   private void attempt(Buffer body, int attempt, Promise<LlmReply> promise) {
     if (closed) {
-      promise.tryFail(new LlmException(LlmException.Kind.UPSTREAM, "the server is stopping"));
-      return;
+      return; // the server is stopping: the call is abandoned, and its run is failed at the next start
     }
     HttpRequest<Buffer> request = web.postAbs(url)
         .timeout(settings.timeoutMs())

@@ -46,10 +46,10 @@ final class AgentRepository {
    * A batch of saves runs as one pipeline of these statements in one implicit transaction (see {@link #saveBatch});
    * each touches its agent by primary key only, so its plan stays an index lookup however the table grows.
    * <p>The run the messages belong to ({@code $21}, null for saves outside a run) is written in the same statement:
-   * its new events ({@code $22}-{@code $30}, as arrays; a retried save repeats none), and, when {@code $32} (its
-   * status) is set, its row ({@code $31}-{@code $47}): inserted by the first save of a run that was not stored
-   * before it started, updated by the save that ends it. A step in the middle of a run adds only its events: two or
-   * three rows with their primary key, no update.
+   * its new events ({@code $22}-{@code $30}, as arrays, stored as one row; a retried save repeats none), and, when
+   * {@code $32} (its status) is set, its row ({@code $31}-{@code $47}): inserted by the first save of a run that was
+   * not stored before it started, updated by the save that ends it. A step in the middle of a run adds only its
+   * events: one row with its primary key, no update.
    */
   private static final String SAVE_AGENT = """
       with added as (
@@ -77,10 +77,11 @@ final class AgentRepository {
           ttft_ns = excluded.ttft_ns, total_duration_ns = excluded.total_duration_ns
         where runs.status in ('created', 'running')),
       run_events_added as (
-        insert into run_events(run_id, seq, kind, content, status, message_id, date, call_id, call_name, call_args)
-        select $21::uuid, seq, kind, content, status, message_id, date, call_id, call_name, call_args
-        from unnest($22::int[], $23::text[], $24::text[], $25::text[], $26::uuid[], $27::timestamptz[], $28::text[],
-          $29::text[], $30::text[]) as e(seq, kind, content, status, message_id, date, call_id, call_name, call_args)
+        insert into run_events(run_id, first_seq, seq, kind, content, status, message_id, date, call_id, call_name,
+          call_args)
+        select $21::uuid, ($22::int[])[1], $22, $23::text[], $24::text[], $25::text[], $26::uuid[],
+          $27::timestamptz[], $28::text[], $29::text[], $30::text[]
+        where cardinality($22::int[]) > 0
         on conflict do nothing)
       update agents set name = $2, persona = $3, human = $4, memory_alerted = $8, last_run_at = $9,
         in_context_ids = case when $5::int > 0 and in_context_ids[$5::int] is distinct from $6::uuid

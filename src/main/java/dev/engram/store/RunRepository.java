@@ -46,13 +46,17 @@ final class RunRepository {
   private static final String FAIL = """
       update runs set status = 'failed', stop_reason = 'error', error_status = $2, error = $3,
         step_count = coalesce(step_count, 0),
-        event_count = coalesce((select max(seq) from run_events e where e.run_id = runs.id), 0), completed_at = now()
+        event_count = coalesce((select max(s) from run_events e, unnest(e.seq) s where e.run_id = runs.id), 0),
+        completed_at = now()
       where id = $1 and status in ('created', 'running') returning id""";
   private static final String GET = "select " + COLUMNS + " from runs where id = $1 and user_id = $2";
   /** The run and its events after a seq in one statement, hence one snapshot: see {@link #events}. */
   private static final String EVENTS = "select " + COLUMNS.replaceAll("(\\w+)", "r.$1") + """
       , e.seq, e.kind, e.content, e.status as event_status, e.message_id, e.date, e.call_id, e.call_name, e.call_args
-      from runs r left join run_events e on e.run_id = r.id and e.seq > $3
+      from runs r left join lateral (
+        select u.* from run_events w, unnest(w.seq, w.kind, w.content, w.status, w.message_id, w.date, w.call_id,
+          w.call_name, w.call_args) as u(seq, kind, content, status, message_id, date, call_id, call_name, call_args)
+        where w.run_id = r.id and u.seq > $3) e on true
       where r.id = $1 and r.user_id = $2
       order by e.seq""";
   private static final String LIST_WHERE = """
@@ -71,7 +75,7 @@ final class RunRepository {
   private static final String FAIL_INTERRUPTED = """
       update runs set status = 'failed', stop_reason = 'error', error_status = 503,
         error = 'The server stopped while this run was in progress; the steps it completed are stored',
-        event_count = coalesce((select max(seq) from run_events e where e.run_id = runs.id), 0),
+        event_count = coalesce((select max(s) from run_events e, unnest(e.seq) s where e.run_id = runs.id), 0),
         completed_at = now()
       where status = 'running'""";
 

@@ -7,6 +7,7 @@ import dev.engram.http.PrefixedIds;
 import dev.engram.http.Responses;
 import dev.engram.http.RunRelay;
 import dev.engram.http.letta.LettaSend.Mode;
+import dev.engram.kernel.Ids;
 import dev.engram.kernel.Times;
 import dev.engram.model.Message;
 import dev.engram.model.ToolCall;
@@ -21,6 +22,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * An agent's messages on /v1 (letta-v1.md §6): sending (blocking, streamed, async), cancelling its runs, and its
@@ -81,7 +83,7 @@ public final class LettaMessageRoutes {
         throw Bodies.invalid("run_ids must be an array of run ids");
       }
       for (Object id : array) {
-        if (!(id instanceof String s) || dev.engram.kernel.Ids.parse(PrefixedIds.bare(s)) == null) {
+        if (!(id instanceof String s) || Ids.parse(PrefixedIds.bare(s)) == null) {
           throw Bodies.invalid("run_ids must hold run ids such as run-123e4567-e89b-42d3-a456-426614174000, got '"
               + id + "'");
         }
@@ -106,7 +108,8 @@ public final class LettaMessageRoutes {
    */
   private void history(RoutingContext ctx) {
     Paging paging = Paging.parse(ctx, HISTORY_LIMIT, false);
-    List<String> types = ctx.queryParams().getAll("include_return_message_types");
+    List<String> types = ctx.queryParams().getAll("include_return_message_types").stream()
+        .filter(t -> !t.isBlank()).toList();
     LettaView view = new LettaView(booleanParam(ctx, "use_assistant_message", true),
         types.isEmpty() ? null : LettaView.types(types));
     boolean objects = booleanParam(ctx, "msg_object", false);
@@ -117,7 +120,7 @@ public final class LettaMessageRoutes {
     boolean backwards = paging.before() != null && paging.after() == null;
     boolean fromLower = paging.ascending() != backwards;
     List<List<JsonObject>> groups = new ArrayList<>();
-    fill(ctx, new HistoryPage(Authenticator.user(ctx), ctx.pathParam("agent_id"), lower, upper, fromLower,
+    fill(new HistoryPage(Authenticator.user(ctx), ctx.pathParam("agent_id"), lower, upper, fromLower,
         paging.limit()), m -> objects ? List.of(messageObject(m)) : LettaMessages.history(m, view), groups, 0)
         .onSuccess(v -> {
           // the store reads up from the lower bound or down from the upper one; show them in the order asked
@@ -131,8 +134,8 @@ public final class LettaMessageRoutes {
   }
 
   /** Reads pages of stored messages until {@code groups} holds {@code page.limit()} messages or none are left. */
-  private Future<Void> fill(RoutingContext ctx, HistoryPage page,
-      java.util.function.Function<Message, List<JsonObject>> render, List<List<JsonObject>> groups, int items) {
+  private Future<Void> fill(HistoryPage page, Function<Message, List<JsonObject>> render,
+      List<List<JsonObject>> groups, int items) {
     return store.history(page).compose(found -> {
       int count = items;
       List<Message> rows = found.messages();
@@ -153,7 +156,7 @@ public final class LettaMessageRoutes {
       HistoryPage next = page.fromLower()
           ? new HistoryPage(page.userId(), page.agentId(), last, page.upper(), true, page.limit())
           : new HistoryPage(page.userId(), page.agentId(), page.lower(), last, false, page.limit());
-      return fill(ctx, next, render, groups, count);
+      return fill(next, render, groups, count);
     });
   }
 

@@ -1,11 +1,10 @@
 package dev.engram.http.letta;
 
 import dev.engram.http.PrefixedIds;
-
-import dev.engram.model.StepEvent;
 import dev.engram.kernel.Times;
 import dev.engram.model.Message;
 import dev.engram.model.StepDelta;
+import dev.engram.model.StepEvent;
 import dev.engram.model.ToolCall;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import dev.engram.testkit.Api;
 import dev.engram.testkit.NodeScript;
-import dev.engram.testkit.ScriptedLlm;
 import dev.engram.testkit.ScriptedLlm.Step;
-import dev.engram.testkit.SseStream;
+import dev.engram.testkit.ScriptedLlm;
 import dev.engram.testkit.SseStream.Event;
+import dev.engram.testkit.SseStream;
 import dev.engram.testkit.TestServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

@@ -4,10 +4,10 @@ import static dev.engram.http.letta.LettaMessagesTest.assertStatus;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.engram.testkit.Api;
-import dev.engram.testkit.ScriptedLlm;
 import dev.engram.testkit.ScriptedLlm.Step;
-import dev.engram.testkit.SseStream;
+import dev.engram.testkit.ScriptedLlm;
 import dev.engram.testkit.SseStream.Event;
+import dev.engram.testkit.SseStream;
 import dev.engram.testkit.TempHomes;
 import dev.engram.testkit.TestServer;
 import io.vertx.core.json.JsonArray;
