@@ -62,6 +62,8 @@ final class StepLoop implements ToolContext {
   private long ttftNs = -1;
   /** The number of events the run has emitted (their seq numbers run from 1). */
   private int emitted;
+  /** The seq of the last event written. */
+  private int storedSeq;
   /** Events of the current step, released once the step is written. */
   private final List<StepEvent> held = new ArrayList<>();
   private final List<Message> unsaved = new ArrayList<>();
@@ -187,6 +189,8 @@ final class StepLoop implements ToolContext {
   private Future<Run> failed(Throwable failure) {
     ApiException e = ApiException.from(failure);
     boolean llm = e.kind() == ErrorKind.UPSTREAM || e.kind() == ErrorKind.TIMEOUT;
+    // the failed step's events were never stored: the run's last event is the last one that was
+    emitted = storedSeq;
     held.clear();
     return end(ended(Run.FAILED, llm ? Run.STOP_LLM_ERROR : Run.STOP_ERROR, e));
   }
@@ -317,6 +321,9 @@ final class StepLoop implements ToolContext {
     List<Message> batch = List.copyOf(unsaved);
     rt.agent = rt.agent.withContext(rt.contextIds(), rt.agent.memoryAlerted(), Times.now());
     return rt.save(deps, rt.agent, batch, new RunWrite(started.id(), events, row)).map(v -> {
+      if (!events.isEmpty()) {
+        storedSeq = events.get(events.size() - 1).seq();
+      }
       unsaved.removeAll(batch);
       rt.recallCount += batch.size();
       rowStored = true;
