@@ -6,6 +6,7 @@ import dev.engram.embed.Chunker;
 import dev.engram.embed.EmbedClient;
 import dev.engram.store.ArchivalClient;
 import dev.engram.agent.tool.ToolRegistry;
+import dev.engram.store.RunClient;
 import dev.engram.store.StoreClient;
 import dev.engram.memory.MemoryService;
 import dev.engram.store.MemoryClient;
@@ -20,7 +21,9 @@ import dev.engram.http.api.SourceRoutes;
 import dev.engram.http.api.Views;
 import dev.engram.http.memory.ChatRoutes;
 import dev.engram.http.memory.MemoryRoutes;
+import dev.engram.http.letta.LettaMessageRoutes;
 import dev.engram.http.letta.LettaModels;
+import dev.engram.http.letta.LettaRunRoutes;
 import dev.engram.http.letta.LettaSystemRoutes;
 import dev.engram.http.letta.LettaTransport;
 import io.vertx.core.Vertx;
@@ -81,6 +84,8 @@ final class ApiRouter {
     // Letta's /v1 API, on the same store (its ids and trailing slashes are normalised by LettaTransport)
     LettaModels lettaModels = new LettaModels(settings.llm(), settings.embedding());
     new LettaSystemRoutes(lettaModels).mount(router);
+    new LettaMessageRoutes(agents, store).mount(router);
+    new LettaRunRoutes(agents, new RunClient(vertx)).mount(router);
 
     FailureHandler failures = new FailureHandler(settings, router);
     router.route().failureHandler(failures);

@@ -45,6 +45,11 @@ final class AgentRepository {
    * (the id at {@code $5} is the same before and after the update, so the returned check sees the stored one).
    * A batch of saves runs as one pipeline of these statements in one implicit transaction (see {@link #saveBatch});
    * each touches its agent by primary key only, so its plan stays an index lookup however the table grows.
+   * <p>The run the messages belong to ({@code $21}, null for saves outside a run) is written in the same statement:
+   * its new events ({@code $22}-{@code $30}, as arrays, stored as one row; a retried save repeats none), and, when
+   * {@code $32} (its status) is set, its row ({@code $31}-{@code $47}): inserted by the first save of a run that was
+   * not stored before it started, updated by the save that ends it. A step in the middle of a run adds only its
+   * events: one row with its primary key, no update.
    */
   private static final String SAVE_AGENT = """
       with added as (
@@ -56,7 +61,28 @@ final class AgentRepository {
           as m(id, agent_id, user_id, role, text, name, tool_calls, tool_call_id, model, tokens, created_at, ord)
         order by ord
         on conflict (id) do nothing
-        returning id, seq)
+        returning id, seq),
+      run_row as (
+        insert into runs(id, agent_id, user_id, status, stop_reason, background, idempotency_key, request,
+          prompt_tokens, completion_tokens, total_tokens, step_count, event_count, error_status, error, created_at,
+          completed_at, ttft_ns, total_duration_ns)
+        select $21::uuid, $1, $31::uuid, $32::text, $33::text, $34::boolean, $35::text, $36::text::jsonb, $37::int,
+          $38::int, $39::int, $40::int, $41::int, $42::int, $43::text, $44::timestamptz, $45::timestamptz,
+          $46::bigint, $47::bigint
+        where $32::text is not null
+        on conflict (id) do update set status = excluded.status, stop_reason = excluded.stop_reason,
+          prompt_tokens = excluded.prompt_tokens, completion_tokens = excluded.completion_tokens,
+          total_tokens = excluded.total_tokens, step_count = excluded.step_count, event_count = excluded.event_count,
+          error_status = excluded.error_status, error = excluded.error, completed_at = excluded.completed_at,
+          ttft_ns = excluded.ttft_ns, total_duration_ns = excluded.total_duration_ns
+        where runs.status in ('created', 'running')),
+      run_events_added as (
+        insert into run_events(run_id, first_seq, seq, kind, content, status, message_id, date, call_id, call_name,
+          call_args)
+        select $21::uuid, ($22::int[])[1], $22, $23::text[], $24::text[], $25::text[], $26::uuid[],
+          $27::timestamptz[], $28::text[], $29::text[], $30::text[]
+        where cardinality($22::int[]) > 0
+        on conflict do nothing)
       update agents set name = $2, persona = $3, human = $4, memory_alerted = $8, last_run_at = $9,
         in_context_ids = case when $5::int > 0 and in_context_ids[$5::int] is distinct from $6::uuid
           then in_context_ids else in_context_ids[1:$5::int] || $7::uuid[] end,
@@ -138,7 +164,7 @@ final class AgentRepository {
       }
       if (saved.contextMismatch()) {
         // the caller's idea of the stored context was wrong: write the whole list (the messages are in already)
-        return saves.submit(new SaveAgent(a, List.of(), 0)).<Done>mapEmpty();
+        return saves.submit(new SaveAgent(a, List.of(), 0, null)).<Done>mapEmpty();
       }
       return Future.succeededFuture();
     }).map(v -> new Done()).recover(e -> Future.failedFuture(UserRepository.isUniqueViolation(e)
@@ -189,7 +215,7 @@ final class AgentRepository {
     Tuple params = Tuple.of(UUID.fromString(a.id()), a.name(), a.memory().persona(), a.memory().human(), kept,
             kept == 0 ? null : UUID.fromString(context.get(kept - 1)))
         .addArrayOfUUID(added).addValue(a.memoryAlerted()).addValue(Rows.offset(a.lastRunAt()));
-    return Rows.messageColumns(save.newMessages(), params);
+    return RunRepository.bindSave(Rows.messageColumns(save.newMessages(), params), save.run());
   }
 
   /** Inserts messages not stored yet (a retried save repeats none) and answers the new ones with their seq. */

@@ -55,6 +55,8 @@ public final class StoreVerticle extends VerticleBase {
         .using(vertx).build();
     return Migrator.migrate(pool)
         .compose(applied -> embeddingCheck.verify(pool))
+        // before any agent runs: what the previous process left running cannot go on
+        .compose(v -> new RunRepository(pool).failInterrupted())
         .compose(v -> vertx.executeBlocking(() -> {
           archival = indexes.apply("archival");
           // saves do not wait for the recall index; searches wait for the entries they could find
@@ -104,7 +106,17 @@ public final class StoreVerticle extends VerticleBase {
     registrations.add(serve(AGENT_SAVE, agents::save));
     registrations.add(serve(MESSAGE_PAGE, messages::page));
     registrations.add(serve(MESSAGE_CURSOR, messages::cursor));
+    registrations.add(serve(MESSAGE_HISTORY, messages::history));
     registrations.add(serve(MESSAGE_SEARCH, messages::search));
+    var runs = new RunRepository(pool);
+    registrations.add(serve(RunProtocol.CLAIM, runs::claim));
+    registrations.add(serve(RunProtocol.START, runs::start));
+    registrations.add(serve(RunProtocol.CANCEL_QUEUED, runs::cancelQueued));
+    registrations.add(serve(RunProtocol.FAIL, runs::fail));
+    registrations.add(serve(RunProtocol.GET, runs::get));
+    registrations.add(serve(RunProtocol.LIST, runs::list));
+    registrations.add(serve(RunProtocol.EVENTS, runs::events));
+    registrations.add(serve(RunProtocol.QUEUED, (RunProtocol.QueuedRuns r) -> runs.queued()));
     registrations.add(serve(ARCHIVAL_INSERT, (InsertArchival r) -> passages.insert(r)
         .onSuccess(ids -> archivalChanged(List.of(r.agentId())))));
     registrations.add(serve(ARCHIVAL_LIST, passages::list));

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.engram.testkit.Api;
+import dev.engram.testkit.TestServer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -21,7 +23,7 @@ import java.util.regex.Pattern;
 final class FuzzFixture {
   /** The placeholders that name an object: they get the malformed, unknown, foreign and other-kind id battery. */
   static final Set<String> ID_KINDS = Set.of("agent", "source", "job", "memory", "session", "passage", "message",
-      "srcpassage");
+      "srcpassage", "run");
   /** The Mem0 scope of the fixture's memories. */
   static final String SCOPE_USER = "alice";
   static final String SCOPE_AGENT = "helper";
@@ -47,6 +49,11 @@ final class FuzzFixture {
     String agent = api.newAgent(key, label + "-agent");
     ids.put("agent", agent);
     ids.put("message", api.messages(agent, key, 1).getJsonObject(0).getString("id"));
+    // one finished run (a send answered by the scripted model's fallback); the model's log is cleared after it
+    ok(api.post("/api/agents/" + agent + "/messages", key, new JsonObject().put("message", "hi")));
+    TestServer.llm().clearRequests();
+    ids.put("run", new JsonArray(api.get("/v1/runs/?agent_id=" + agent + "&limit=1", key).body()).getJsonObject(0)
+        .getString("id").substring("run-".length()));
     ids.put("passage", ok(api.post("/api/agents/" + agent + "/archival", key,
         new JsonObject().put("content", "Bees make honey."))).getJsonArray("ids").getString(0));
     String source = ok(api.post("/api/sources", key, new JsonObject().put("name", label + "-source")

@@ -45,6 +45,35 @@ final class FuzzRoutes {
       route("GET /v1/health").as(Caller.PUBLIC).noBody(IGNORES_BODY),
       route("GET /v1/models").noBody(IGNORES_BODY),
       route("GET /v1/models/embedding").noBody(IGNORES_BODY),
+
+      // Letta /v1 messages and runs
+      route("POST /v1/agents/:agent_id/messages")
+          .modelBody("{\"messages\": [{\"role\": \"user\", \"content\": \"hello\"}], \"streaming\": false}")
+          .accepts("messages[0].content", TO_MODEL, CONTROL),
+      route("POST /v1/agents/:agent_id/messages/stream")
+          .modelBody("{\"messages\": [{\"role\": \"user\", \"content\": \"hello\"}]}")
+          .accepts("messages[0].content", TO_MODEL, CONTROL),
+      route("POST /v1/agents/:agent_id/messages/async")
+          .modelBody("{\"messages\": [{\"role\": \"user\", \"content\": \"hello\"}]}")
+          .accepts("messages[0].content", TO_MODEL, CONTROL),
+      route("POST /v1/agents/:agent_id/messages/cancel").body("{\"run_ids\": [\"$run\"]}")
+          .accepts("run_ids[0]", "cancel answers each run id with its outcome (Letta's map): an id that names none of"
+              + " the agent's runs is answered not_found, and nothing changes", UNKNOWN_ID, FOREIGN_ID, OTHER_KIND_ID)
+          .acceptsOnly("run_ids", "an empty list cancels nothing", WRONG_TYPE, "[]")
+          .acceptsOnly("body", "every field is optional: no body cancels the agent's active runs (none here)",
+              MALFORMED_JSON, "empty"),
+      route("GET /v1/agents/:agent_id/messages").noBody(IGNORES_BODY).query("after=$message&limit=10&order=asc")
+          .query("before=$message&limit=10&order=desc"),
+      route("GET /v1/runs").noBody(IGNORES_BODY).query("agent_id=$agent&limit=10&order=desc")
+          .accepts("?agent_id", "a filter: the runs of an unknown or another user's agent are none (an empty list)",
+              UNKNOWN_ID, FOREIGN_ID, OTHER_KIND_ID),
+      route("GET /v1/runs/active").noBody(IGNORES_BODY),
+      route("GET /v1/runs/:run_id").noBody(IGNORES_BODY),
+      route("GET /v1/runs/:run_id/messages").noBody(IGNORES_BODY),
+      route("POST /v1/runs/:run_id/stream").body("{\"starting_after\": 0, \"include_pings\": false}")
+          .acceptsOnly("body", "every field is optional: no body replays the run from its start", MALFORMED_JSON,
+              "empty")
+          .acceptsOnly("starting_after", "0 is a seq_id before the first event: the whole run", WRONG_TYPE, "0"),
       route("GET /api/agents/:agent_id/ws").webSocket().noBody("a WebSocket: its input is frames (see the frame"
           + " battery), and the handshake reads no body"),
 

@@ -21,7 +21,7 @@ import java.util.TreeSet;
  * stored under a scope or session nobody knows, so the snapshot also counts the user's rows in every table.
  */
 final class UserSnapshot {
-  /** Every table with a user_id column (V001 to V003). */
+  /** Every table with a user's rows (V001 to V003, and V006's runs with their events). */
   private static final String ROW_COUNTS = """
       select t, n from (
         select 'agents' t, count(*) n from agents where user_id = $1
@@ -36,7 +36,10 @@ final class UserSnapshot {
         union all select 'chat_sessions', count(*) from chat_sessions where user_id = $1
         union all select 'memories', count(*) from memories where user_id = $1
         union all select 'memory_history', count(*) from memory_history where user_id = $1
-        union all select 'api_keys', count(*) from api_keys where user_id = $1) counts""";
+        union all select 'api_keys', count(*) from api_keys where user_id = $1
+        union all select 'runs', count(*) from runs where user_id = $1
+        union all select 'run_events', count(*) from run_events e join runs r on r.id = e.run_id
+          where r.user_id = $1) counts""";
 
   private UserSnapshot() {}
 
