@@ -20,7 +20,13 @@ import dev.engram.http.api.SourceRoutes;
 import dev.engram.http.api.Views;
 import dev.engram.http.memory.ChatRoutes;
 import dev.engram.http.memory.MemoryRoutes;
+import dev.engram.http.letta.LettaArchivalRoutes;
+import dev.engram.http.letta.LettaFolderRequests;
+import dev.engram.http.letta.LettaFolderRoutes;
+import dev.engram.http.letta.LettaFolderViews;
+import dev.engram.http.letta.LettaJobRoutes;
 import dev.engram.http.letta.LettaModels;
+import dev.engram.http.letta.LettaSourceRoutes;
 import dev.engram.http.letta.LettaSystemRoutes;
 import dev.engram.http.letta.LettaTransport;
 import io.vertx.core.Vertx;
@@ -81,6 +87,14 @@ final class ApiRouter {
     // Letta's /v1 API, on the same store (its ids and trailing slashes are normalised by LettaTransport)
     LettaModels lettaModels = new LettaModels(settings.llm(), settings.embedding());
     new LettaSystemRoutes(lettaModels).mount(router);
+    SourceUploads uploads = new SourceUploads(archivalStore, settings);
+    LettaFolderViews folderViews = new LettaFolderViews(lettaModels, settings.chunkTokens());
+    LettaFolderRequests folderRequests = new LettaFolderRequests(lettaModels, settings.embedding().model(),
+        settings.embedding().dimension());
+    new LettaArchivalRoutes(archival, archivalStore, folderViews).mount(router);
+    new LettaFolderRoutes(archivalStore, uploads, folderViews, folderRequests).mount(router);
+    new LettaSourceRoutes(archivalStore, uploads, folderViews, folderRequests).mount(router);
+    new LettaJobRoutes(archivalStore).mount(router);
 
     FailureHandler failures = new FailureHandler(settings, router);
     router.route().failureHandler(failures);
