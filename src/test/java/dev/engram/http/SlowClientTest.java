@@ -50,15 +50,10 @@ class SlowClientTest {
   @Test
   @DisplayName("an SSE client that never reads is dropped once it falls 4 MiB behind; the run is stored whole")
   void sseClientThatNeverReads() throws Exception {
-    ScriptedLlm llm = TestServer.llm().reset();
     Api api = server.api;
     String key = api.newUser().getString("api_key");
     String agentId = api.newAgent(key, "verbose");
-    String big = "x".repeat(PART);
-    for (int i = 0; i < STEPS; i++) {
-      llm.enqueue(Step.toolCall(big, "send_message", new JsonObject().put("message", big + i)
-          .put("request_heartbeat", i < STEPS - 1)));
-    }
+    String big = scriptVerboseRun('x');
     String body = new JsonObject().put("message", "talk a lot").put("stream", true).encode();
     try (Socket socket = new Socket()) {
       socket.setReceiveBufferSize(4096);
@@ -98,15 +93,10 @@ class SlowClientTest {
   @Test
   @DisplayName("a WebSocket client that stops reading is closed once it falls 4 MiB behind; the run is stored whole")
   void webSocketClientThatStopsReading() throws Exception {
-    ScriptedLlm llm = TestServer.llm().reset();
     Api api = server.api;
     String key = api.newUser().getString("api_key");
     String agentId = api.newAgent(key, "verbose-socket");
-    String big = "y".repeat(PART);
-    for (int i = 0; i < STEPS; i++) {
-      llm.enqueue(Step.toolCall(big, "send_message", new JsonObject().put("message", big + i)
-          .put("request_heartbeat", i < STEPS - 1)));
-    }
+    String big = scriptVerboseRun('y');
     CompletableFuture<Integer> closed = new CompletableFuture<>();
     WebSocket.Listener stalled = new WebSocket.Listener() {
       @Override
@@ -134,6 +124,20 @@ class SlowClientTest {
     // the server gave up on the client: its side of the connection is closed (the client sees it once it reads)
     ws.request(Long.MAX_VALUE);
     closed.get(30, TimeUnit.SECONDS);
+  }
+
+  /**
+   * Scripts a run of {@link #STEPS} chained steps, each with a monologue and a send_message of {@link #PART}
+   * characters of {@code fill} (about 6 MiB of events a step); answers the monologue text.
+   */
+  private static String scriptVerboseRun(char fill) {
+    ScriptedLlm llm = TestServer.llm().reset();
+    String big = String.valueOf(fill).repeat(PART);
+    for (int i = 0; i < STEPS; i++) {
+      llm.enqueue(Step.toolCall(big, "send_message", new JsonObject().put("message", big + i)
+          .put("request_heartbeat", i < STEPS - 1)));
+    }
+    return big;
   }
 
   private static JsonArray awaitMessages(Api api, String agentId, String key, String lastMessage)
