@@ -20,8 +20,9 @@ import java.util.UUID;
  */
 final class JobRepository {
   private static final String GET = "select " + ArchivalRows.JOB_COLUMNS + " from jobs where id = $1";
-  private static final String START = "update jobs set status = 'running', updated_at = now() where id = $1 "
-      + "and status in ('created', 'running') returning " + ArchivalRows.JOB_COLUMNS;
+  /** Starts a job, or starts over one that a stop cut short (its progress is counted again from nothing). */
+  private static final String START = "update jobs set status = 'running', total_chunks = null, chunks_embedded = 0, "
+      + "updated_at = now() where id = $1 and status in ('created', 'running') returning " + ArchivalRows.JOB_COLUMNS;
   /** Ends a job; $4 (its chunk count, null on failure) also completes its progress. */
   private static final String FINISH = """
       update jobs set status = $2, metadata = metadata || $3, completed_at = now(), updated_at = now(),

@@ -172,6 +172,22 @@ class LettaFolderTest {
   }
 
   @Test
+  @DisplayName("a folder's embedding_chunk_size is the chunk size of its files, also for a file loaded after it")
+  void chunkSizePerFolder() throws Exception {
+    String key = api.newUser().getString("api_key");
+    String wide = folder(key, "wide").getString("id");
+    String narrow = api.post("/v1/folders", key, new JsonObject().put("name", "narrow")
+        .put("embedding_chunk_size", 16)).json().getString("id");
+    String text = HANDBOOK.repeat(4);
+    int wideChunks = awaitFile(key, wide, upload(key, wide, "", "a.md", text).getString("id"))
+        .getInteger("total_chunks");
+    JsonObject small = awaitFile(key, narrow, upload(key, narrow, "", "a.md", text).getString("id"));
+    assertEquals("completed", small.getString("processing_status"));
+    assertTrue(small.getInteger("total_chunks") > 2 * wideChunks,
+        small.getInteger("total_chunks") + " chunks of 16 tokens against " + wideChunks + " of the default");
+  }
+
+  @Test
   @DisplayName("a repeated file name is suffixed, refused (409), skipped or replaced as asked; name= renames; an unknown type is 415")
   void duplicateNames() throws Exception {
     String key = api.newUser().getString("api_key");
