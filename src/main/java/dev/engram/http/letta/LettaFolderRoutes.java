@@ -17,6 +17,7 @@ import dev.engram.store.ArchivalProtocol.AgentRef;
 import dev.engram.store.ArchivalProtocol.DuplicateFiles;
 import dev.engram.store.ArchivalProtocol.SourceView;
 import io.vertx.core.Future;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -46,6 +47,8 @@ public final class LettaFolderRoutes {
   public void mount(Router router) {
     router.post("/v1/folders").handler(this::create);
     router.get("/v1/folders").handler(this::list);
+    router.get("/v1/folders/count").handler(this::count);
+    router.get("/v1/folders/name/:folder_name").handler(ctx -> idOfName(ctx, store, ctx.pathParam("folder_name")));
     router.get("/v1/folders/:folder_id").handler(this::retrieve);
     router.patch("/v1/folders/:folder_id").handler(this::update);
     router.delete("/v1/folders/:folder_id").handler(this::delete);
@@ -74,6 +77,25 @@ public final class LettaFolderRoutes {
         .onSuccess(all -> Responses.json(ctx, 200, folders(paging.apply(all.stream()
             .filter(v -> name == null || v.source().name().equals(name)).toList(), v -> v.source().id()))))
         .onFailure(ctx::fail);
+  }
+
+  private void count(RoutingContext ctx) {
+    store.sources(Authenticator.user(ctx))
+        .onSuccess(all -> ctx.response().putHeader("content-type", "application/json").end(String.valueOf(all.size())))
+        .onFailure(ctx::fail);
+  }
+
+  /** The id of the user's folder of this name, as a JSON string (Letta's deprecated lookup, the 0.4 client's). */
+  static void idOfName(RoutingContext ctx, ArchivalClient store, String name) {
+    store.sources(Authenticator.user(ctx)).onSuccess(all -> {
+      var found = all.stream().filter(v -> v.source().name().equals(name)).findFirst();
+      if (found.isEmpty()) {
+        ctx.fail(ApiException.notFound("Folder with name=" + name + " not found"));
+        return;
+      }
+      ctx.response().putHeader("content-type", "application/json")
+          .end(Json.encode(PrefixedIds.prefixed(PrefixedIds.SOURCE, found.get().source().id())));
+    }).onFailure(ctx::fail);
   }
 
   private void retrieve(RoutingContext ctx) {

@@ -4,10 +4,8 @@ import static dev.engram.http.letta.LettaFolderRoutes.nullBody;
 
 import dev.engram.http.Authenticator;
 import dev.engram.http.Bodies;
-import dev.engram.http.PrefixedIds;
 import dev.engram.http.Responses;
 import dev.engram.http.SourceUploads;
-import dev.engram.kernel.ApiException;
 import dev.engram.store.ArchivalClient;
 import dev.engram.store.ArchivalProtocol.DuplicateFiles;
 import dev.engram.store.ArchivalProtocol.SourceView;
@@ -40,7 +38,8 @@ public final class LettaSourceRoutes {
   public void mount(Router router) {
     router.post("/v1/sources").handler(this::create);
     router.get("/v1/sources").handler(this::list);
-    router.get("/v1/sources/name/:source_name").handler(this::idOfName);
+    router.get("/v1/sources/name/:source_name")
+        .handler(ctx -> LettaFolderRoutes.idOfName(ctx, store, ctx.pathParam("source_name")));
     router.get("/v1/sources/:source_id").handler(this::retrieve);
     router.patch("/v1/sources/:source_id").handler(this::update);
     router.delete("/v1/sources/:source_id").handler(this::delete);
@@ -63,20 +62,6 @@ public final class LettaSourceRoutes {
     store.sources(Authenticator.user(ctx))
         .onSuccess(all -> Responses.json(ctx, 200, sources(paging.apply(all, v -> v.source().id()))))
         .onFailure(ctx::fail);
-  }
-
-  /** The id of the user's source of this name, as a JSON string. */
-  private void idOfName(RoutingContext ctx) {
-    String name = ctx.pathParam("source_name");
-    store.sources(Authenticator.user(ctx)).onSuccess(all -> {
-      var found = all.stream().filter(v -> v.source().name().equals(name)).findFirst();
-      if (found.isEmpty()) {
-        ctx.fail(ApiException.notFound("Source with name=" + name + " not found"));
-        return;
-      }
-      ctx.response().putHeader("content-type", "application/json").end(
-          io.vertx.core.json.Json.encode(PrefixedIds.prefixed(PrefixedIds.SOURCE, found.get().source().id())));
-    }).onFailure(ctx::fail);
   }
 
   private void retrieve(RoutingContext ctx) {

@@ -88,6 +88,8 @@ class LettaFolderTest {
     assertEquals(List.of(second), names(array(api.get("/v1/folders?limit=1&after=" + id, key)), "id"));
     assertEquals(List.of(), names(array(api.get("/v1/folders?after=" + second, key)), "id"), "the pager ends");
     assertEquals("manuals", api.get("/v1/folders/" + id, key).json().getString("name"));
+    assertEquals("\"" + second + "\"", api.get("/v1/folders/name/recipes", key).body());
+    assertEquals("2", api.get("/v1/folders/count", key).body());
 
     JsonObject updated = api.patch("/v1/folders/" + id, key, new JsonObject().put("description", "new")
         .put("metadata", new JsonObject().put("team", "dev"))).json();
