@@ -50,13 +50,16 @@ final class PassageRepository {
   private static final String VISIBLE = """
       p.user_id = $2 and (p.agent_id = $1
         or p.source_id in (select source_id from agent_sources where agent_id = $1))""";
+  /** The position of a cursor ($3 or $6), looked up only among the passages the listing shows. */
+  private static final String POSITION = "(select c.created_at, c.id from passages c where c.id = %s and "
+      + VISIBLE.replace("p.", "c.") + ")";
   /** $3 the cursor id, $5 the ILIKE pattern or null, $6 the bound id or null; the comparisons are filled in. */
   private static final String LIST = "select " + ArchivalRows.PASSAGE_SELECT + " from " + ArchivalRows.PASSAGE_FROM
-      + " where " + VISIBLE + """
-       and ($5::text is null or p.text ilike $5 escape '\\')
-       and ($3::uuid is null or (p.created_at, p.id) %1$s (select created_at, id from passages where id = $3 and user_id = $2))
-       and ($6::uuid is null or (p.created_at, p.id) %2$s (select created_at, id from passages where id = $6 and user_id = $2))
-      order by p.created_at %3$s, p.id %3$s limit $4""";
+      + " where " + VISIBLE + " and ($5::text is null or p.text ilike $5 escape '\\')"
+      + " and ($3::uuid is null or (p.created_at, p.id) %1$s " + POSITION.formatted("$3") + ")"
+      + " and ($6::uuid is null or (p.created_at, p.id) %2$s " + POSITION.formatted("$6") + ")"
+      + " order by p.created_at %3$s, p.id %3$s limit $4";
+  private static final String SHOWN = "select count(*) from passages p where p.id = any($3) and " + VISIBLE;
   private static final String LIST_UP = LIST.formatted(">", "<", "asc");
   private static final String LIST_DOWN = LIST.formatted("<", ">", "desc");
   private static final String COUNT = "select count(*) from passages p where " + VISIBLE;
@@ -135,6 +138,8 @@ final class PassageRepository {
     return owned(user, agent)
         .compose(v -> pool.preparedQuery(up ? LIST_UP : LIST_DOWN)
             .execute(Tuple.of(agent, user, from, req.limit(), pattern, bound)))
+        .compose(rows -> rows.size() > 0 || (after == null && before == null) ? Future.succeededFuture(rows)
+            : cursorsShown(agent, user, after, before).map(rows))
         .map(rows -> {
           List<Passage> list = new ArrayList<>(UserRepository.collect(rows, ArchivalRows::passage));
           if (backwards) {
@@ -142,6 +147,18 @@ final class PassageRepository {
           }
           return new Passages(list);
         });
+  }
+
+  /**
+   * An empty page after a cursor: the end of the list, or a cursor that names none of the passages listed (404, so
+   * that a client does not take a wrong or stale cursor, or another user's passage, for the end).
+   */
+  private Future<Void> cursorsShown(UUID agent, UUID user, UUID after, UUID before) {
+    UUID[] cursors = java.util.stream.Stream.of(after, before).filter(java.util.Objects::nonNull).toArray(UUID[]::new);
+    return pool.preparedQuery(SHOWN).execute(Tuple.of(agent, user, cursors)).compose(rows ->
+        rows.iterator().next().getLong(0) == cursors.length ? Future.succeededFuture()
+            : Future.failedFuture(ApiException.notFound((after != null && before != null ? "after or before"
+                : after != null ? "after" : "before") + " names no passage in the archival memory of agent " + agent)));
   }
 
   Future<Count> count(CountArchival req) {

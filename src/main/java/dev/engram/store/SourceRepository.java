@@ -49,6 +49,7 @@ final class SourceRepository {
        where p.source_id = $1
         and ($2::uuid is null or (p.created_at, p.id) > (select created_at, id from passages where id = $2 and source_id = $1))
       order by p.created_at, p.id limit $3""";
+  private static final String CURSOR_SHOWN = "select 1 from passages where id = $2 and source_id = $1";
   private static final String DOCUMENTS = "select " + ArchivalRows.DOCUMENT_COLUMNS
       + " from documents where source_id = $1 order by created_at, id";
 
@@ -132,10 +133,20 @@ final class SourceRepository {
 
   Future<Passages> passages(SourcePassages req) {
     UUID after = req.after() == null ? null : Ids.require(req.after(), "after");
-    return get(new GetSource(req.userId(), req.sourceId()))
-        .compose(s -> pool.preparedQuery(PASSAGES).execute(Tuple.of(UUID.fromString(req.sourceId()), after,
-            req.limit())))
-        .map(rows -> new Passages(UserRepository.collect(rows, ArchivalRows::passage)));
+    return get(new GetSource(req.userId(), req.sourceId())).compose(s -> {
+      UUID source = UUID.fromString(req.sourceId()); // a valid id once the source is found
+      return pool.preparedQuery(PASSAGES).execute(Tuple.of(source, after, req.limit()))
+          .compose(rows -> rows.size() > 0 || after == null ? Future.succeededFuture(rows)
+              : cursorShown(source, after).map(rows))
+          .map(rows -> new Passages(UserRepository.collect(rows, ArchivalRows::passage)));
+    });
+  }
+
+  /** An empty page after a cursor: the end, or a cursor that names none of the source's passages (404). */
+  private Future<Void> cursorShown(UUID source, UUID after) {
+    return pool.preparedQuery(CURSOR_SHOWN).execute(Tuple.of(source, after)).compose(rows -> rows.size() > 0
+        ? Future.succeededFuture()
+        : Future.failedFuture(ApiException.notFound("after=" + after + " names no passage of source " + source)));
   }
 
   Future<Documents> documents(SourceDocuments req) {

@@ -73,8 +73,9 @@ class LettaArchivalTest {
     assertEquals(List.of(), texts(array(api.get(base + "?search=" + q("100%"), key))), "% is literal");
     assertEquals(List.of(EXPENSES, SHIP), texts(array(api.get(base + "?after=&before=&search=", key))),
         "empty values are absent");
-    assertEquals(List.of(), texts(array(api.get(base + "?after=passage-" + java.util.UUID.randomUUID(), key))),
-        "a cursor that names no passage ends the listing");
+    assertEquals(List.of(), texts(array(api.get(base + "?after=" + ship.getString("id"), key))),
+        "after the last passage, an empty page");
+    assertError(api.get(base + "?after=passage-" + java.util.UUID.randomUUID(), key), 404, "names no passage");
 
     // a long text is chunked: one passage per chunk, in text order
     String longText = (EXPENSES + " ").repeat(200);
@@ -168,7 +169,10 @@ class LettaArchivalTest {
     assertError(api.delete(base + "/archival/" + id, other), 404, "not found");
     // the other user's own agent does not reach the passage either
     assertError(api.delete("/v1/agents/agent-" + otherAgent + "/archival-memory/" + id, other), 404, "not found");
-    assertEquals(0, array(api.get("/v1/agents/agent-" + otherAgent + "/archival-memory?after=" + id, other)).size());
+    assertError(api.get("/v1/agents/agent-" + otherAgent + "/archival-memory?after=" + id, other), 404,
+        "names no passage");
+    assertError(api.get("/api/agents/" + otherAgent + "/archival?before=" + id.substring("passage-".length()), other),
+        404, "names no passage");
     assertEquals(1, count(owner, agent));
   }
 
