@@ -49,11 +49,11 @@ public final class LettaArchivalRoutes {
     router.post("/v1/agents/:agent_id/archival-memory").handler(this::create);
     router.get("/v1/agents/:agent_id/archival-memory").handler(ctx -> list(ctx, 100));
     router.get("/v1/agents/:agent_id/archival-memory/search").handler(this::search);
-    router.delete("/v1/agents/:agent_id/archival-memory/:memory_id").handler(this::delete);
+    router.delete("/v1/agents/:agent_id/archival-memory/:passage_id").handler(this::delete);
     // the MemGPT 0.4 client (letta-memgpt.md §7)
     router.get("/v1/agents/:agent_id/archival").handler(ctx -> list(ctx, 1000));
     router.post("/v1/agents/:agent_id/archival").handler(this::create);
-    router.delete("/v1/agents/:agent_id/archival/:memory_id").handler(this::delete);
+    router.delete("/v1/agents/:agent_id/archival/:passage_id").handler(this::delete);
   }
 
   private void create(RoutingContext ctx) {
@@ -98,7 +98,7 @@ public final class LettaArchivalRoutes {
   }
 
   private void delete(RoutingContext ctx) {
-    String id = ctx.pathParam("memory_id");
+    String id = ctx.pathParam("passage_id");
     if (Ids.parse(id) == null) {
       throw ApiException.notFound("Memory id=" + id + " not found");
     }
