@@ -74,9 +74,9 @@ public final class LettaFolderRoutes {
     Paging paging = Paging.parse(ctx, 50, true);
     String name = param(ctx, "name");
     store.sources(Authenticator.user(ctx))
-        .onSuccess(all -> Responses.json(ctx, 200, folders(paging.apply(all.stream()
-            .filter(v -> name == null || v.source().name().equals(name)).toList(), v -> v.source().id()))))
-        .onFailure(ctx::fail);
+        .map(all -> folders(paging.applyKnown(all.stream()
+            .filter(v -> name == null || v.source().name().equals(name)).toList(), v -> v.source().id(), "folder")))
+        .onSuccess(page -> Responses.json(ctx, 200, page)).onFailure(ctx::fail);
   }
 
   private void count(RoutingContext ctx) {
@@ -146,7 +146,7 @@ public final class LettaFolderRoutes {
     String folderId = ctx.pathParam("folder_id");
     store.files(userId, folderId)
         .compose(all -> {
-          List<Job> page = paging.apply(all, Job::id);
+          List<Job> page = paging.applyKnown(all, Job::id, "file");
           if (!content) {
             return Future.succeededFuture(page.stream().map(j -> LettaFolderViews.file(j, false, null)).toList());
           }
@@ -174,16 +174,16 @@ public final class LettaFolderRoutes {
   private void agents(RoutingContext ctx) {
     Paging paging = Paging.parse(ctx, Paging.MAX_LIMIT, true);
     store.source(Authenticator.user(ctx), ctx.pathParam("folder_id"))
-        .onSuccess(view -> Responses.json(ctx, 200, new JsonArray(paging.apply(view.attachedAgents(), AgentRef::id)
-            .stream().map(a -> PrefixedIds.prefixed(PrefixedIds.AGENT, a.id())).toList())))
-        .onFailure(ctx::fail);
+        .map(view -> new JsonArray(paging.applyKnown(view.attachedAgents(), AgentRef::id, "agent").stream()
+            .map(a -> PrefixedIds.prefixed(PrefixedIds.AGENT, a.id())).toList()))
+        .onSuccess(ids -> Responses.json(ctx, 200, ids)).onFailure(ctx::fail);
   }
 
   private void ofAgent(RoutingContext ctx) {
     Paging paging = Paging.parse(ctx, 50, true);
     store.agentSources(Authenticator.user(ctx), ctx.pathParam("agent_id"))
-        .onSuccess(all -> Responses.json(ctx, 200, folders(paging.apply(all, v -> v.source().id()))))
-        .onFailure(ctx::fail);
+        .map(all -> folders(paging.applyKnown(all, v -> v.source().id(), "folder")))
+        .onSuccess(page -> Responses.json(ctx, 200, page)).onFailure(ctx::fail);
   }
 
   /**

@@ -29,9 +29,8 @@ public final class LettaJobRoutes {
   private void list(RoutingContext ctx, boolean activeOnly) {
     Paging paging = Paging.parse(ctx, Paging.MAX_LIMIT, true);
     store.jobs(Authenticator.user(ctx), activeOnly)
-        .onSuccess(jobs -> Responses.json(ctx, 200, new JsonArray(paging.apply(jobs, Job::id).stream()
-            .map(LettaFolderViews::job).toList())))
-        .onFailure(ctx::fail);
+        .map(jobs -> new JsonArray(paging.applyKnown(jobs, Job::id, "job").stream().map(LettaFolderViews::job).toList()))
+        .onSuccess(page -> Responses.json(ctx, 200, page)).onFailure(ctx::fail);
   }
 
   private void retrieve(RoutingContext ctx) {

@@ -60,8 +60,8 @@ public final class LettaSourceRoutes {
   private void list(RoutingContext ctx) {
     Paging paging = Paging.parse(ctx, Paging.MAX_LIMIT, true);
     store.sources(Authenticator.user(ctx))
-        .onSuccess(all -> Responses.json(ctx, 200, sources(paging.apply(all, v -> v.source().id()))))
-        .onFailure(ctx::fail);
+        .map(all -> sources(paging.applyKnown(all, v -> v.source().id(), "source")))
+        .onSuccess(page -> Responses.json(ctx, 200, page)).onFailure(ctx::fail);
   }
 
   private void retrieve(RoutingContext ctx) {

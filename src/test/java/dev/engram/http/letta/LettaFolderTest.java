@@ -308,6 +308,11 @@ class LettaFolderTest {
 
     assertError(api.get("/v1/folders?order=sideways", key), 422, "order");
     assertError(api.get("/v1/folders?limit=0", key), 422, "limit");
+    assertError(api.get("/v1/folders?after=not-a-folder", key), 422, "after");
+    assertError(api.get("/v1/folders?after=source-" + java.util.UUID.randomUUID(), key), 404, "names no folder");
+    assertError(api.get("/v1/folders/" + folderId + "/files?before=file-" + java.util.UUID.randomUUID(), key), 404,
+        "names no file");
+    assertError(api.get("/v1/jobs?after=job-" + java.util.UUID.randomUUID(), key), 404, "names no job");
     assertError(api.get("/v1/folders/" + folderId + "/files?include_content=perhaps", key), 422, "include_content");
     assertError(api.get("/v1/folders/not-a-folder", key), 404, "not found");
     assertError(api.get("/v1/folders/" + folderId + "/files/not-a-file", key), 404, "not found");
