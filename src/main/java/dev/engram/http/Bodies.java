@@ -4,12 +4,15 @@ import dev.engram.kernel.ApiException;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.util.regex.Pattern;
 
 /**
  * Reading request bodies and parameters at the edge: a body that cannot be read is 400, a wrong field is 422, with the
  * reason (the rule is on {@link dev.engram.kernel.ErrorKind}).
  */
 public final class Bodies {
+  private static final Pattern SPACES_AROUND = Pattern.compile("^[ \t]+|[ \t]+$");
+
   private Bodies() {}
 
   /** The JSON object body; an empty body is an empty object when {@code emptyAllowed}. */
@@ -95,7 +98,8 @@ public final class Bodies {
       return fallback;
     }
     try {
-      int n = Integer.parseInt(value.trim());
+      // spaces around the number are forgiven; String.trim() would also drop control characters ("%01" + "5")
+      int n = Integer.parseInt(SPACES_AROUND.matcher(value).replaceAll(""));
       if (n < min || n > max) {
         throw invalid("query parameter " + name + " must be between " + min + " and " + max);
       }

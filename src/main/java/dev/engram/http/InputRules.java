@@ -7,16 +7,22 @@ import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import java.net.URLDecoder;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
  * Rules every request meets before a route sees it, so that no route can forget them: its URL decodes (every
- * {@code %} starts a two-hex-digit escape), and no text in it contains the NUL character U+0000, which PostgreSQL's
- * text and jsonb cannot hold. NUL is refused in the path, in query parameter names and values, in every string and
- * key of a JSON body, in multipart names ({@link UploadBody}) and in WebSocket frames ({@link AgentSocket}).
+ * {@code %} starts a two-hex-digit escape, and the decoded bytes are UTF-8), and no text in it holds what PostgreSQL's
+ * text and jsonb cannot: the NUL character U+0000, or an unpaired UTF-16 surrogate (JSON's {@code "\ud800"} alone is
+ * well-formed JSON but no Unicode character, and has no UTF-8 form). Such text is refused in the path, in query
+ * parameter names and values, in every string and key of a JSON body, in multipart names ({@link UploadBody}) and in
+ * WebSocket frames ({@link dev.engram.http.api.AgentSocket}). Other control characters are text and pass.
  */
 public final class InputRules {
   private static final byte[] ESCAPED_NUL = "\\u0000".getBytes(StandardCharsets.US_ASCII);
@@ -27,14 +33,14 @@ public final class InputRules {
   public static void check(RoutingContext ctx) {
     checkUrl(ctx.request().path(), ctx.request().query());
     var body = ctx.body();
-    if (body != null && body.buffer() != null && body.length() > 0 && mayHoldNul(body.buffer())) {
+    if (body != null && body.buffer() != null && body.length() > 0 && mayHoldBadText(body.buffer())) {
       Object json;
       try {
         json = Json.decodeValue(body.buffer());
       } catch (DecodeException e) {
         json = null; // not JSON: the route refuses it with its own message
       }
-      requireNoNul(json, "the JSON body");
+      requireText(json, "the JSON body");
     }
     ctx.next();
   }
@@ -58,11 +64,11 @@ public final class InputRules {
     }
   }
 
-  /** Fails with 400 naming the place of the first NUL in a JSON value's strings and keys. */
-  public static void requireNoNul(Object json, String where) {
-    String at = findNul(json, "");
-    if (at != null) {
-      throw nulFound(where + at);
+  /** Fails with 400 naming the place of the first NUL or unpaired surrogate in a JSON value's strings and keys. */
+  public static void requireText(Object json, String where) {
+    Found found = find(json, "");
+    if (found != null) {
+      throw refused(found.bad(), where + found.at());
     }
   }
 
@@ -70,8 +76,33 @@ public final class InputRules {
     return ApiException.badRequest("Text may not contain the NUL character (U+0000): found in " + where);
   }
 
+  private static ApiException refused(int bad, String where) {
+    return bad == 0 ? nulFound(where) : ApiException.badRequest("Text must be valid Unicode: an unpaired surrogate"
+        + " (U+" + Integer.toHexString(bad).toUpperCase(Locale.ROOT) + ", half of a UTF-16 pair) was found"
+        + " in " + where);
+  }
+
   public static boolean nul(String s) {
     return s != null && s.indexOf('\u0000') >= 0;
+  }
+
+  /** The first character text cannot hold (NUL, or a surrogate without its other half), or -1. */
+  private static int badChar(String s) {
+    if (s == null) {
+      return -1;
+    }
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == 0) {
+        return 0;
+      }
+      if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return c;
+      }
+    }
+    return -1;
   }
 
   private static String decode(String s, String part) {
@@ -88,22 +119,47 @@ public final class InputRules {
         i += 2;
       }
     }
-    return URLDecoder.decode(s, StandardCharsets.UTF_8);
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '%') {
+        bytes.write(Integer.parseInt(s, i + 1, i + 3, 16));
+        i += 2;
+      } else if (c == '+') {
+        bytes.write(' ');
+      } else {
+        bytes.writeBytes(String.valueOf(c).getBytes(StandardCharsets.UTF_8));
+      }
+    }
+    try {
+      return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes.toByteArray())).toString();
+    } catch (CharacterCodingException e) {
+      throw ApiException.badRequest("The URL's " + part + " is not UTF-8 once its percent-escapes are decoded");
+    }
   }
 
   private static boolean hex(char c) {
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
   }
 
-  /** A cheap pre-check: a NUL in JSON is either a raw zero byte (invalid JSON) or the escape {@code \u0000}. */
-  private static boolean mayHoldNul(Buffer body) {
+  /**
+   * A cheap pre-check. A NUL in JSON is a raw zero byte (invalid JSON) or the escape {@code \u0000}; a surrogate is an
+   * escape {@code \ud800} to {@code \udfff} (most are halves of valid pairs) or the three bytes ED A0..BF .. that
+   * some encoders write for one.
+   */
+  private static boolean mayHoldBadText(Buffer body) {
     int n = body.length();
     for (int i = 0; i < n; i++) {
       byte b = body.getByte(i);
       if (b == 0) {
         return true;
       }
-      if (b == '\\' && i + ESCAPED_NUL.length <= n && escapedNulAt(body, i)) {
+      if (b == (byte) 0xED && i + 1 < n && (body.getByte(i + 1) & 0xE0) == 0xA0) {
+        return true;
+      }
+      if (b == '\\' && i + ESCAPED_NUL.length <= n && body.getByte(i + 1) == 'u'
+          && (escapedNulAt(body, i) || escapedSurrogateAt(body, i))) {
         return true;
       }
     }
@@ -119,24 +175,36 @@ public final class InputRules {
     return true;
   }
 
-  /** The path ({@code " at a.b[0]"}) of the first NUL in {@code value}, or null. */
-  private static String findNul(Object value, String path) {
+  /** A JSON escape of U+D800 to U+DFFF (backslash, u, D, 8 to F, two more hex digits), either case. */
+  private static boolean escapedSurrogateAt(Buffer body, int at) {
+    byte d = body.getByte(at + 2);
+    byte second = body.getByte(at + 3);
+    return (d == 'd' || d == 'D') && ((second >= '8' && second <= '9') || (second >= 'a' && second <= 'f')
+        || (second >= 'A' && second <= 'F'));
+  }
+
+  /** The first bad character of a JSON value and where it is ({@code " at a.b[0]"}). */
+  private record Found(int bad, String at) {}
+
+  private static Found find(Object value, String path) {
     if (value instanceof String s) {
-      return nul(s) ? (path.isEmpty() ? "" : " at " + path) : null;
+      int bad = badChar(s);
+      return bad < 0 ? null : new Found(bad, path.isEmpty() ? "" : " at " + path);
     }
     if (value instanceof JsonObject json) {
-      return findNul(json.getMap(), path);
+      return find(json.getMap(), path);
     }
     if (value instanceof JsonArray array) {
-      return findNul(array.getList(), path);
+      return find(array.getList(), path);
     }
     if (value instanceof Map<?, ?> map) {
       for (Map.Entry<?, ?> e : map.entrySet()) {
         String key = String.valueOf(e.getKey());
-        if (nul(key)) {
-          return path.isEmpty() ? ", in a key" : ", in a key at " + path;
+        int bad = badChar(key);
+        if (bad >= 0) {
+          return new Found(bad, path.isEmpty() ? ", in a key" : ", in a key at " + path);
         }
-        String found = findNul(e.getValue(), path.isEmpty() ? key : path + "." + key);
+        Found found = find(e.getValue(), path.isEmpty() ? key : path + "." + key);
         if (found != null) {
           return found;
         }
@@ -144,7 +212,7 @@ public final class InputRules {
     }
     if (value instanceof List<?> list) {
       for (int i = 0; i < list.size(); i++) {
-        String found = findNul(list.get(i), path + "[" + i + "]");
+        Found found = find(list.get(i), path + "[" + i + "]");
         if (found != null) {
           return found;
         }

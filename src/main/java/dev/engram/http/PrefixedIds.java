@@ -1,13 +1,17 @@
 package dev.engram.http;
 
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Letta's ids are {@code <prefix>-<uuid>} ({@code agent-…}, {@code block-…}, {@code message-…}); Engram stores bare
- * UUIDs. Both APIs accept both forms wherever an id goes (paths, query parameters, body fields); {@code /v1} renders
- * the prefixed form, {@code /api} the bare one, so one object has one id on either API.
+ * Letta's ids are {@code <kind>-<uuid>} ({@code agent-…}, {@code block-…}, {@code message-…}); Engram stores bare
+ * UUIDs. The agent APIs ({@code /api} and {@code /v1}) accept both forms: {@code /v1} renders the prefixed form,
+ * {@code /api} the bare one, so one object has one id on either API. A prefix is only taken off where it names the
+ * kind of object the place expects ({@code /api/agents/agent-…}, {@code ?source_id=source-…}); a wrong kind stays
+ * as it is, so it names nothing (404). The Mem0 and chat APIs at the root keep their ids verbatim.
  */
 public final class PrefixedIds {
   /** The prefixes of Letta's object kinds ({@code PrimitiveType}); folders use {@code source}. */
@@ -24,22 +28,44 @@ public final class PrefixedIds {
   public static final String CONVERSATION = "conv";
   public static final String USER = "user";
 
-  private static final String UUID = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
-  private static final String KINDS = "agent|block|message|passage|tool|source|file|run|job|step|conv|user|archive"
-      + "|identity|group|provider|model|sandbox|org|mcp_server";
-  /** A prefixed id standing alone (a path segment or a whole parameter value). */
-  private static final Pattern PREFIXED = Pattern.compile("(?<![0-9A-Za-z_-])(?:" + KINDS + ")-(" + UUID + ")(?![0-9A-Za-z_-])");
-  private static final Pattern WHOLE = Pattern.compile("(?:" + KINDS + ")-(" + UUID + ")");
+  /** The kind of id that follows a collection segment of a path ({@code /agents/{id}}). */
+  private static final Map<String, String> PATH_KINDS = Map.ofEntries(
+      Map.entry("agents", AGENT), Map.entry("blocks", BLOCK), Map.entry("messages", MESSAGE),
+      Map.entry("archival-memory", PASSAGE), Map.entry("archival", PASSAGE), Map.entry("tools", TOOL),
+      Map.entry("sources", SOURCE), Map.entry("folders", SOURCE), Map.entry("files", FILE), Map.entry("runs", RUN),
+      Map.entry("jobs", JOB), Map.entry("status", JOB), Map.entry("steps", STEP),
+      Map.entry("conversations", CONVERSATION), Map.entry("users", USER));
+  /** The kind of id a query parameter holds; cursors ({@code after}, {@code before}) hold the listing's kind. */
+  private static final Map<String, String> QUERY_KINDS = Map.ofEntries(
+      Map.entry("agent_id", AGENT), Map.entry("block_id", BLOCK), Map.entry("source_id", SOURCE),
+      Map.entry("folder_id", SOURCE), Map.entry("file_id", FILE), Map.entry("job_id", JOB), Map.entry("run_id", RUN),
+      Map.entry("run_ids", RUN), Map.entry("tool_id", TOOL), Map.entry("conversation_id", CONVERSATION),
+      Map.entry("id", PASSAGE), Map.entry("user_id", USER));
+  private static final List<String> CURSORS = List.of("after", "before");
+
+  private static final Pattern WHOLE = Pattern.compile(
+      "([a-z_]+)-([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})");
+  private static final List<String> KINDS = List.of(AGENT, BLOCK, MESSAGE, PASSAGE, TOOL, SOURCE, FILE, RUN, JOB,
+      STEP, CONVERSATION, USER);
 
   private PrefixedIds() {}
 
-  /** The bare UUID of {@code id} when it is prefixed, else {@code id} unchanged (null stays null). */
+  /** The bare UUID of {@code id} when it carries a Letta prefix, else {@code id} unchanged (null stays null). */
   public static String bare(String id) {
     if (id == null) {
       return null;
     }
     Matcher m = WHOLE.matcher(id);
-    return m.matches() ? m.group(1).toLowerCase(Locale.ROOT) : id;
+    return m.matches() && KINDS.contains(m.group(1)) ? m.group(2).toLowerCase(Locale.ROOT) : id;
+  }
+
+  /** The bare UUID of {@code id} when it is prefixed with {@code kind}, else {@code id} unchanged. */
+  public static String bare(String id, String kind) {
+    if (id == null) {
+      return null;
+    }
+    Matcher m = WHOLE.matcher(id);
+    return m.matches() && m.group(1).equals(kind) ? m.group(2).toLowerCase(Locale.ROOT) : id;
   }
 
   /** {@code kind-id}; an id already prefixed is returned as it is. */
@@ -50,12 +76,63 @@ public final class PrefixedIds {
     return WHOLE.matcher(id).matches() ? id : kind + "-" + id;
   }
 
-  /** {@code text} (a path or a query string) with every prefixed id in it made bare; the same string when none. */
-  public static String bareAll(String text) {
-    if (text == null || text.indexOf('-') < 0) {
-      return text;
+  /** Whether ids in {@code path} are ids of the agent APIs (the Mem0 and chat APIs keep theirs verbatim). */
+  static boolean agentApi(String path) {
+    return path.startsWith("/api/") || path.startsWith("/v1/");
+  }
+
+  /** {@code path} with each prefixed id made bare where its kind is the one its place expects. */
+  public static String barePath(String path) {
+    if (path.indexOf('-') < 0 || !agentApi(path)) {
+      return path;
     }
-    Matcher m = PREFIXED.matcher(text);
-    return m.find() ? m.replaceAll(r -> r.group(1).toLowerCase(Locale.ROOT)) : text;
+    String[] segments = path.split("/", -1);
+    boolean changed = false;
+    for (int i = 2; i < segments.length; i++) {
+      String kind = PATH_KINDS.get(segments[i - 1]);
+      if ("attach".equals(segments[i - 1]) || "detach".equals(segments[i - 1])) {
+        kind = PATH_KINDS.get(segments[i - 2]); // /blocks/attach/{block_id}, /tools/detach/{tool_id}
+      } else if (kind == null && i >= 3 && "folders".equals(segments[i - 2])) {
+        kind = FILE; // DELETE /v1/folders/{folder_id}/{file_id}
+      }
+      if (kind != null) {
+        String bare = bare(segments[i], kind);
+        if (!bare.equals(segments[i])) {
+          segments[i] = bare;
+          changed = true;
+        }
+      }
+    }
+    return changed ? String.join("/", segments) : path;
+  }
+
+  /** The kind of the items a listing path answers ({@code .../messages-cursor}: messages), or null. */
+  private static String listingKind(String path) {
+    String last = path.substring(path.lastIndexOf('/') + 1);
+    return "messages-cursor".equals(last) ? MESSAGE : "passages".equals(last) ? PASSAGE : PATH_KINDS.get(last);
+  }
+
+  /** {@code query} (of a request to {@code path}) with prefixed ids made bare where the parameter expects them. */
+  public static String bareQuery(String path, String query) {
+    if (query == null || query.indexOf('-') < 0 || !agentApi(path)) {
+      return query;
+    }
+    String[] pairs = query.split("&", -1);
+    boolean changed = false;
+    for (int i = 0; i < pairs.length; i++) {
+      int eq = pairs[i].indexOf('=');
+      if (eq < 0) {
+        continue;
+      }
+      String name = pairs[i].substring(0, eq);
+      String value = pairs[i].substring(eq + 1);
+      String kind = CURSORS.contains(name) ? listingKind(path) : QUERY_KINDS.get(name);
+      String bare = kind == null ? value : bare(value, kind);
+      if (!bare.equals(value)) {
+        pairs[i] = name + "=" + bare;
+        changed = true;
+      }
+    }
+    return changed ? String.join("&", pairs) : query;
   }
 }

@@ -2,6 +2,7 @@ package dev.engram.memory;
 
 import dev.engram.embed.EmbedClient;
 import dev.engram.kernel.ApiException;
+import dev.engram.kernel.ErrorKind;
 import dev.engram.kernel.Times;
 import dev.engram.memory.MemoryRequests.Chat;
 import dev.engram.memory.MemoryRequests.ChatAnswer;
@@ -22,11 +23,13 @@ import java.util.UUID;
 import java.util.function.Supplier;
 
 /**
- * The semantic-memory chat: the user's message is stored first (so it is kept even when the LLM fails), the user's
- * most similar memories from every session are retrieved, the LLM answers with them and the session's latest
- * messages as context, and the answer is stored too. Messages are memories of scope (user, run = session). The
- * answer's {@code relevant_context_count} is how much stored context the model was given: the retrieved memories
- * plus the session's earlier messages replayed to it (a follow-up in a session counts the turns it follows).
+ * The semantic-memory chat: the user's most similar memories from every session are retrieved, the LLM answers with
+ * them and the session's latest messages as context, and the user's message and the answer are stored. When the LLM
+ * fails the user's message is stored all the same (it is kept for the next try), unless the model refused it as too
+ * long for its context window (422): kept, it would be replayed to every later chat of the session and found as a
+ * relevant memory by others, and each of them would fail the same way. Messages are memories of scope (user, run =
+ * session). The answer's {@code relevant_context_count} is how much stored context the model was given: the retrieved
+ * memories plus the session's earlier messages replayed to it (a follow-up in a session counts the turns it follows).
  */
 public final class MemoryChat {
   /** How many memories are retrieved, and how similar they must be to count as relevant. */
@@ -59,21 +62,20 @@ public final class MemoryChat {
       }
       return store.recentMessages(req.userId(), req.sessionId(), RECENT_MESSAGES);
     }).compose(recent -> embedder.embed(req.message()).compose(vector ->
-        save(req, session, Message.USER, req.message(), vector).compose(savedId ->
-            store.search(req.userId(), new Scope(req.externalUserId(), null, null), vector, null,
-                    RELEVANT_LIMIT + recent.size() + 1, RELEVANT_MIN_SCORE)
-                .compose(found -> answer(req, session, recent, relevant(found, recent, savedId))))));
+        store.search(req.userId(), new Scope(req.externalUserId(), null, null), vector, null,
+                RELEVANT_LIMIT + recent.size(), RELEVANT_MIN_SCORE)
+            .compose(found -> answer(req, session, recent, relevant(found, recent), vector))));
   }
 
-  /** Retrieved memories that are not already in the replayed context (nor the message itself). */
-  private static List<ScoredMemory> relevant(List<ScoredMemory> found, List<Memory> recent, String savedId) {
+  /** Retrieved memories that are not already in the replayed context. */
+  private static List<ScoredMemory> relevant(List<ScoredMemory> found, List<Memory> recent) {
     Set<String> inContext = new HashSet<>();
     recent.forEach(m -> inContext.add(m.id()));
-    inContext.add(savedId);
     return found.stream().filter(f -> !inContext.contains(f.memory().id())).limit(RELEVANT_LIMIT).toList();
   }
 
-  private Future<ChatAnswer> answer(Chat req, Scope session, List<Memory> recent, List<ScoredMemory> relevant) {
+  private Future<ChatAnswer> answer(Chat req, Scope session, List<Memory> recent, List<ScoredMemory> relevant,
+      float[] vector) {
     StringBuilder context = new StringBuilder();
     for (ScoredMemory f : relevant) {
       Memory m = f.memory();
@@ -88,14 +90,22 @@ public final class MemoryChat {
           m.text()));
     }
     messages.add(MemoryInference.message(Message.USER, req.message()));
-    return inference.ask(settings.get(), messages, false).compose(reply -> {
+    Future<String> answered = inference.ask(settings.get(), messages, false).compose(reply -> {
       String text = reply == null ? "" : reply.strip();
-      if (text.isEmpty()) {
-        return Future.failedFuture(LlmJson.malformed("chat answer", "it was empty"));
-      }
-      return embedder.embed(text).compose(v -> save(req, session, Message.ASSISTANT, text, v))
-          .map(id -> new ChatAnswer(text, req.sessionId(), relevant.size() + recent.size()));
+      return text.isEmpty() ? Future.failedFuture(LlmJson.malformed("chat answer", "it was empty"))
+          : Future.succeededFuture(text);
     });
+    return answered.compose(
+        text -> embedder.embed(text).compose(v -> save(req, session, Message.USER, req.message(), vector)
+                .compose(userId -> save(req, session, Message.ASSISTANT, text, v)))
+            .map(id -> new ChatAnswer(text, req.sessionId(), relevant.size() + recent.size())),
+        failure -> tooLong(failure) ? Future.failedFuture(failure) : save(req, session, Message.USER,
+            req.message(), vector).transform(saved -> Future.<ChatAnswer>failedFuture(failure)));
+  }
+
+  /** The model refused the prompt as longer than its context window (see {@link MemoryInference#ask}). */
+  private static boolean tooLong(Throwable failure) {
+    return failure instanceof ApiException e && e.kind() == ErrorKind.UNPROCESSABLE;
   }
 
   private Future<String> save(Chat req, Scope session, String role, String text, float[] vector) {

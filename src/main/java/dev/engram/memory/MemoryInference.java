@@ -174,18 +174,27 @@ public final class MemoryInference {
     });
   }
 
-  /** The model's answer text; LLM failures become 502 (or 504 on timeout) with the reason. */
+  /**
+   * The model's answer text; LLM failures become 502 (or 504 on timeout) with the reason, and a prompt the model
+   * cannot take (the caller's text is too long for its context window) 422: the request is at fault, not the model.
+   */
   Future<String> ask(MemorySettings s, List<Message> messages, boolean json) {
     JsonObject options = new JsonObject().put("temperature", s.temperature()).put("max_tokens", s.maxTokens());
     if (json) {
       options.put("response_format", JSON_MODE);
     }
     return llm.complete(new LlmRequest(s.model(), messages, List.of(), null, options))
-        .recover(e -> Future.failedFuture(e instanceof LlmException l
-            ? new ApiException(l.kind() == LlmException.Kind.TIMEOUT ? ErrorKind.TIMEOUT : ErrorKind.UPSTREAM,
-                "The LLM could not answer: " + l.getMessage())
-            : e))
+        .recover(e -> Future.failedFuture(e instanceof LlmException l ? failure(l) : e))
         .map(reply -> reply.content());
+  }
+
+  private static ApiException failure(LlmException e) {
+    return switch (e.kind()) {
+      case CONTEXT_OVERFLOW -> new ApiException(ErrorKind.UNPROCESSABLE, "The text is too long for the model's"
+          + " context window; nothing was changed: " + e.getMessage());
+      case TIMEOUT -> new ApiException(ErrorKind.TIMEOUT, "The LLM could not answer: " + e.getMessage());
+      case UPSTREAM -> new ApiException(ErrorKind.UPSTREAM, "The LLM could not answer: " + e.getMessage());
+    };
   }
 
   static Message message(String role, String text) {

@@ -30,6 +30,7 @@ final class MessageRepository {
         and ($2::uuid is null or seq < (select seq from messages where id = $2 and agent_id = $1))
         and ($3::uuid is null or seq > (select seq from messages where id = $3 and agent_id = $1))
       order by seq desc limit $4""";
+  private static final String CURSOR_SHOWN = "select 1 from messages where id = $2 and agent_id = $1";
   private static final String SEARCH_WHERE = """
        from messages where agent_id = $1 and role in ('user', 'assistant')
         and ($2::text is null or text ilike $2 escape '\\')
@@ -66,9 +67,26 @@ final class MessageRepository {
   Future<Messages> cursor(CursorMessages req) {
     UUID before = req.before() == null ? null : Ids.require(req.before(), "before");
     UUID after = req.after() == null ? null : Ids.require(req.after(), "after");
-    return owned(req.userId(), req.agentId()).compose(context -> pool.preparedQuery(CURSOR)
-        .execute(Tuple.of(UUID.fromString(req.agentId()), before, after, req.limit()))
-        .map(rows -> messages(rows, context)));
+    return owned(req.userId(), req.agentId()).compose(context -> {
+      UUID agent = UUID.fromString(req.agentId());
+      return pool.preparedQuery(CURSOR).execute(Tuple.of(agent, before, after, req.limit()))
+          .compose(rows -> rows.size() > 0 ? Future.succeededFuture(rows)
+              : cursorShown(agent, before, "before").compose(v -> cursorShown(agent, after, "after")).map(rows))
+          .map(rows -> messages(rows, context));
+    });
+  }
+
+  /**
+   * An empty page after a cursor: the end of recall, or a cursor that names no message of the agent (404, so that a
+   * client does not take a wrong or stale cursor for the end).
+   */
+  private Future<Void> cursorShown(UUID agent, UUID cursor, String field) {
+    if (cursor == null) {
+      return Future.succeededFuture();
+    }
+    return pool.preparedQuery(CURSOR_SHOWN).execute(Tuple.of(agent, cursor)).compose(rows -> rows.size() > 0
+        ? Future.succeededFuture()
+        : Future.failedFuture(ApiException.notFound(field + "=" + cursor + " names no message of agent " + agent)));
   }
 
   /**

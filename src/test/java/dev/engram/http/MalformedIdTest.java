@@ -125,4 +125,39 @@ class MalformedIdTest {
     assertTrue(api.get("/api/sources/" + sourceId, key).json().getJsonObject("metadata_")
         .getJsonArray("attached_agents", new JsonArray()).isEmpty(), "nothing attached");
   }
+
+  @Test
+  @DisplayName("a cursor that names nothing in the listing (unknown, another user's, another agent's or source's) is"
+      + " 404, and never a position in someone else's data; the last item's cursor is the end (an empty page)")
+  void cursorsNamingNothing() {
+    api.post("/api/agents/" + agentId + "/archival", key, new JsonObject().put("content", "Bees"));
+    String passage = api.post("/api/agents/" + agentId + "/archival", key, new JsonObject().put("content", "Ants"))
+        .json().getJsonArray("ids").getString(0);
+    String message = api.messages(agentId, key, 1).getJsonObject(0).getString("id");
+    JsonArray recall = api.messages(agentId, key, 1000);
+    String oldest = recall.getJsonObject(recall.size() - 1).getString("id");
+    String otherKey = api.newUser().getString("api_key");
+    String otherAgent = api.newAgent(otherKey, "other");
+    // another user's passage, made after this user's: as a position it would have shown this user's passage
+    String foreign = api.post("/api/agents/" + otherAgent + "/archival", otherKey,
+        new JsonObject().put("content", "Wasps")).json().getJsonArray("ids").getString(0);
+    String foreignMessage = api.messages(otherAgent, otherKey, 1).getJsonObject(0).getString("id");
+    String archival = "/api/agents/" + agentId + "/archival";
+    String cursor = "/api/agents/" + agentId + "/messages-cursor";
+    for (String id : List.of(UUID.randomUUID().toString(), foreign, agentId)) {
+      assertError(api.get(archival + "?before=" + id, key), 404, "before", "names no passage");
+      assertError(api.get(archival + "?after=" + id, key), 404, "after", "names no passage");
+      assertError(api.get("/api/sources/" + sourceId + "/passages?after=" + id, key), 404, "after");
+    }
+    for (String id : List.of(UUID.randomUUID().toString(), foreignMessage, agentId)) {
+      assertError(api.get(cursor + "?before=" + id, key), 404, "before", "names no message");
+      assertError(api.get(cursor + "?after=" + id, key), 404, "after", "names no message");
+    }
+    // the cursors of the listing itself still page, and its ends are empty pages, not errors
+    assertEquals(1, api.get(archival + "?before=" + passage, key).json().getJsonArray("archival_memory").size());
+    assertEquals(0, api.get(archival + "?after=" + passage, key).json().getJsonArray("archival_memory").size());
+    assertEquals(0, api.get(cursor + "?after=" + message, key).json().getJsonArray("messages").size());
+    assertEquals(0, api.get(cursor + "?before=" + oldest, key).json().getJsonArray("messages").size());
+    assertTrue(api.get(cursor + "?before=" + message, key).json().getJsonArray("messages").size() > 0);
+  }
 }

@@ -66,16 +66,21 @@ class RouteTableTest {
     vertx.close();
   }
 
-  /** A router built exactly as the server builds its own, for reading its table and serving additions to it. */
-  static Router router(Vertx vertx) {
-    Path home = TempHomes.create("engram-routes-");
+  /** The settings a server has when nothing is configured (as TestServer's are, for the limits). */
+  static EngramConfig defaults(Path home) {
     Path config = home.resolve("empty.yaml");
     try {
       Files.writeString(config, "# defaults\n");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    EngramConfig defaults = ConfigLoader.load(Map.of(), Map.of("ENGRAM_CONFIG", config.toString()));
+    return ConfigLoader.load(Map.of(), Map.of("ENGRAM_CONFIG", config.toString()));
+  }
+
+  /** A router built exactly as the server builds its own, for reading its table and serving additions to it. */
+  static Router router(Vertx vertx) {
+    Path home = TempHomes.create("engram-routes-");
+    EngramConfig defaults = defaults(home);
     HttpSettings settings = new HttpSettings("localhost", 0, false, null, null, defaults.server().maxBodyBytes(),
         "admin-password", "a-secret-for-signing-tokens-in-this-test", 3600, 1, 1000, defaults.llm(),
         defaults.embedding(), 300, 1000, home, null, 1000, defaults.server().bodyReadTimeoutMs());

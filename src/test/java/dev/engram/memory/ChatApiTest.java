@@ -99,6 +99,27 @@ class ChatApiTest {
   }
 
   @Test
+  @DisplayName("a message too long for the model's context window answers 422 (the model's context_length_exceeded),"
+      + " not 502, and Mem0's add with inference the same; nothing is stored by either")
+  void textTooLongForTheModel() {
+    String user = "overflow-" + System.nanoTime();
+    String session = createSession(KEY, user).getString("session_id");
+    llm.enqueue(Step.contextOverflow());
+    Api.Response chat = chat(KEY, session, user, "A very long message.");
+    assertEquals(422, chat.status(), chat.body());
+    assertTrue(chat.detail().contains("context window"), chat.body());
+    assertEquals(0, api.keyed("GET", "/sessions/" + session, KEY, null).json().getInteger("message_count"),
+        "the refused message is not kept: replayed to the session's next chats, it would fail each of them");
+    llm.enqueue(Step.contextOverflow());
+    Api.Response add = api.keyed("POST", "/memories", KEY, new JsonObject().put("user_id", user)
+        .put("messages", "A very long conversation."));
+    assertEquals(422, add.status(), add.body());
+    assertTrue(add.detail().contains("context window"), add.body());
+    assertEquals(0, api.keyed("GET", "/memories?user_id=" + user, KEY, null).json().getJsonArray("results").size(),
+        "no memory was added");
+  }
+
+  @Test
   @DisplayName("an LLM failure answers 502 and keeps the user's message; bad input and bad keys are refused")
   void faultsAndBadInput() {
     String user = "faults-" + System.nanoTime();

@@ -243,6 +243,16 @@ class MemoryApiTest {
     assertBad(api.post("/search", key, new JsonObject().put("query", "x").put("user_id", user)
         .put("filters", new JsonObject().put("rating", new JsonObject().put("between", 3)))), 400, "between");
     assertBad(api.get("/memories?user_id=" + user + "&limit=0", key), 422, "limit");
+    // 2^64 + 5 is not 5: a number past the long range must not wrap into the bounds
+    assertBad(api.post("/search", key, "{\"query\": \"x\", \"user_id\": \"" + user
+        + "\", \"limit\": 18446744073709551621}"), 422, "limit");
+    // the speaker's name becomes the memory's actor_id: a string, no longer than a scope id
+    assertBad(api.post("/memories", key, new JsonObject().put("user_id", user).put("infer", false)
+        .put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", "x").put("name", 7)))),
+        422, "messages[0].name");
+    assertBad(api.post("/memories", key, new JsonObject().put("user_id", user).put("infer", false)
+        .put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", "x")
+            .put("name", "n".repeat(257))))), 422, "at most 256");
     assertEquals(List.of("A valid memory."), mem.list(key, "user_id=" + user).stream()
         .map(o -> ((JsonObject) o).getString("memory")).toList(), "nothing stored by bad requests");
     assertEquals(401, api.get("/memories?user_id=" + user, null).status());

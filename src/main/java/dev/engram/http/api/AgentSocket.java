@@ -23,6 +23,9 @@ import java.util.Set;
  * one socket queue behind each other like any sends to the agent.
  */
 public final class AgentSocket {
+  private static final String FRAMES_ARE_JSON = "frames must be JSON objects like {\"message\": \"...\"} in text"
+      + " messages";
+
   private final AgentClient agents;
   private final Authenticator auth;
 
@@ -56,18 +59,20 @@ public final class AgentSocket {
     Set<RunRelay> running = new HashSet<>();
     SlowClientGuard guard = new SlowClientGuard();
     ws.closeHandler(v -> running.forEach(RunRelay::detach));
+    // a binary message is answered, not dropped: a client waiting for the answer to its send would wait forever
+    ws.binaryMessageHandler(data -> send(ws, guard, new JsonObject().put("error", FRAMES_ARE_JSON + " (this one was"
+        + " a binary message)").put("status", 400)));
     ws.textMessageHandler(text -> {
       Step step;
       try {
         JsonObject frame = new JsonObject(text);
-        InputRules.requireNoNul(frame, "the frame");
+        InputRules.requireText(frame, "the frame");
         step = MessageRoutes.parseStep(frame, user, agentId);
       } catch (ApiException e) {
         send(ws, guard, new JsonObject().put("error", e.getMessage()).put("status", e.status()));
         return;
       } catch (RuntimeException e) {
-        send(ws, guard, new JsonObject().put("error", "frames must be JSON objects like {\"message\": \"...\"}")
-            .put("status", 400));
+        send(ws, guard, new JsonObject().put("error", FRAMES_ARE_JSON).put("status", 400));
         return;
       }
       RunRelay[] holder = new RunRelay[1];

@@ -6,7 +6,8 @@ import io.vertx.ext.web.RoutingContext;
 /**
  * What the Letta SDK's requests need before routing (letta-v1.md §1.1): its list and create paths end in a slash
  * ({@code /v1/agents/}) while single objects do not, so one trailing slash on {@code /v1/...} is dropped; and its ids
- * are prefixed ({@code agent-<uuid>}), so every prefixed id in the path or the query is made bare, on every API. Both
+ * are prefixed ({@code agent-<uuid>}), so the prefixed ids in the path or the query of {@code /api} and {@code /v1}
+ * are made bare where they are of the kind their place expects ({@link PrefixedIds}). Both
  * rewrites re-route the request once; the handlers and the agent verticle only ever see bare UUIDs.
  */
 public final class LettaTransport {
@@ -15,11 +16,11 @@ public final class LettaTransport {
   public static void normalize(RoutingContext ctx) {
     String path = ctx.request().path();
     String query = ctx.request().query();
-    String newPath = PrefixedIds.bareAll(path);
+    String newPath = PrefixedIds.barePath(path);
     if (newPath.length() > 4 && newPath.startsWith("/v1/") && newPath.endsWith("/")) {
       newPath = newPath.substring(0, newPath.length() - 1);
     }
-    String newQuery = PrefixedIds.bareAll(query);
+    String newQuery = PrefixedIds.bareQuery(path, query);
     if (newPath.equals(path) && (newQuery == null || newQuery.equals(query))) {
       ctx.next();
       return;

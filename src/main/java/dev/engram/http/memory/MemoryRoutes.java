@@ -224,8 +224,13 @@ public final class MemoryRoutes {
       if (!(content instanceof String)) {
         throw Bodies.invalid("messages[" + i + "].content is required and must be a string");
       }
+      // the speaker's name becomes the memory's actor_id, which filters like a scope id
       Object name = m.getValue("name");
-      turns.add(new Turn(role, (String) content, name instanceof String n ? n : null));
+      if (name != null && !(name instanceof String)) {
+        throw Bodies.invalid("messages[" + i + "].name must be a string");
+      }
+      turns.add(new Turn(role, (String) content, Bodies.bounded((String) name, "messages[" + i + "].name",
+          Scope.MAX_ID_CHARS)));
     }
     return turns;
   }
@@ -287,8 +292,9 @@ public final class MemoryRoutes {
     if (value == null) {
       return fallback;
     }
+    // compared as doubles: a long or BigInteger out of range must not wrap into it (2^64 + 5 is not 5)
     if (!(value instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue())
-        || n.longValue() < min || n.longValue() > max) {
+        || n.doubleValue() < min || n.doubleValue() > max) {
       throw Bodies.invalid(field + " must be a whole number between " + min + " and " + max);
     }
     return n.intValue();

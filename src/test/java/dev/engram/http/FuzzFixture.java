@@ -1,0 +1,112 @@
+package dev.engram.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.engram.testkit.Api;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A user who owns one of everything the routes name: an agent with recall messages and an archival passage, a source
+ * with an uploaded document (its job and passages) attached to the agent, two Mem0 memories (with history) and a chat
+ * session. The fuzz table's {@code $placeholders} resolve to these ids.
+ */
+final class FuzzFixture {
+  /** The placeholders that name an object: they get the malformed, unknown, foreign and other-kind id battery. */
+  static final Set<String> ID_KINDS = Set.of("agent", "source", "job", "memory", "session", "passage", "message",
+      "srcpassage");
+  /** The Mem0 scope of the fixture's memories. */
+  static final String SCOPE_USER = "alice";
+  static final String SCOPE_AGENT = "helper";
+  static final String SCOPE_RUN = "run-1";
+
+  private static final Pattern PLACEHOLDER = Pattern.compile("\\$([a-z]+)");
+
+  final String key;
+  final String userId;
+  private final Map<String, String> ids;
+
+  private FuzzFixture(String key, String userId, Map<String, String> ids) {
+    this.key = key;
+    this.userId = userId;
+    this.ids = ids;
+  }
+
+  static FuzzFixture create(Api api, String label) throws InterruptedException {
+    JsonObject user = api.newUser();
+    String key = user.getString("api_key");
+    Map<String, String> ids = new LinkedHashMap<>();
+    ids.put("user", user.getString("user_id"));
+    String agent = api.newAgent(key, label + "-agent");
+    ids.put("agent", agent);
+    ids.put("message", api.messages(agent, key, 1).getJsonObject(0).getString("id"));
+    ids.put("passage", ok(api.post("/api/agents/" + agent + "/archival", key,
+        new JsonObject().put("content", "Bees make honey."))).getJsonArray("ids").getString(0));
+    String source = ok(api.post("/api/sources", key, new JsonObject().put("name", label + "-source")
+        .put("description", "kept"))).getString("id");
+    ids.put("source", source);
+    String job = ok(api.upload("/api/sources/" + source + "/upload", key, "file", "notes.txt",
+        "Wasps make paper.\n\nAnts farm fungus.".getBytes(StandardCharsets.UTF_8))).getString("id");
+    ids.put("job", job);
+    awaitJob(api, key, job);
+    ids.put("srcpassage", ok(api.get("/api/sources/" + source + "/passages", key)).getJsonArray("passages")
+        .getJsonObject(0).getString("id"));
+    ok(api.post("/api/sources/" + source + "/attach?agent_id=" + agent, key, null));
+    ids.put("memory", addMemory(api, key, "I like tea."));
+    addMemory(api, key, "I keep bees.");
+    ids.put("cursor", ok(api.get("/memories?user_id=" + SCOPE_USER + "&limit=1", key)).getString("next_cursor"));
+    ids.put("session", ok(api.post("/sessions", key, new JsonObject().put("user_id", SCOPE_USER)
+        .put("session_name", label))).getString("session_id"));
+    return new FuzzFixture(key, user.getString("user_id"), ids);
+  }
+
+  private static String addMemory(Api api, String key, String text) {
+    JsonObject body = new JsonObject().put("messages", text).put("user_id", SCOPE_USER).put("agent_id", SCOPE_AGENT)
+        .put("run_id", SCOPE_RUN).put("metadata", new JsonObject().put("topic", "drinks")).put("infer", false);
+    return ok(api.post("/memories", key, body)).getJsonArray("results").getJsonObject(0).getString("id");
+  }
+
+  private static void awaitJob(Api api, String key, String job) throws InterruptedException {
+    for (int i = 0; i < 600; i++) {
+      String status = ok(api.get("/api/sources/status/" + job, key)).getString("status");
+      if (status.equals("completed")) {
+        return;
+      }
+      assertEquals(-1, status.indexOf("failed"), "the fixture's upload failed");
+      Thread.sleep(25);
+    }
+    throw new AssertionError("the fixture's upload did not complete");
+  }
+
+  /** The answer of a request that must succeed (200, or 201 for a new session). */
+  private static JsonObject ok(Api.Response r) {
+    assertTrue(r.status() == 200 || r.status() == 201, () -> r.status() + " " + r.body());
+    return r.json();
+  }
+
+  /** The id behind {@code $name}. */
+  String id(String name) {
+    String id = ids.get(name);
+    if (id == null) {
+      throw new IllegalArgumentException("no fixture id $" + name);
+    }
+    return id;
+  }
+
+  /** {@code text} with every {@code $placeholder} replaced: {@code $fresh} is a new UUID each time. */
+  String resolve(String text) {
+    Matcher m = PLACEHOLDER.matcher(text);
+    return m.replaceAll(r -> Matcher.quoteReplacement(switch (r.group(1)) {
+      case "fresh" -> UUID.randomUUID().toString();
+      case "nokey" -> "sk-" + "0".repeat(48);
+      default -> id(r.group(1));
+    }));
+  }
+}

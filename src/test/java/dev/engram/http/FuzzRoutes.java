@@ -1,0 +1,170 @@
+package dev.engram.http;
+
+import static dev.engram.http.FuzzRoute.route;
+import static dev.engram.http.Variant.Kind.*;
+
+import dev.engram.http.FuzzRoute.Caller;
+import java.util.List;
+
+/**
+ * The fuzz table: one entry per route of the server, with a valid example of every body and query the route reads
+ * ({@code $agent}, {@code $source}, ... are the caller's real ids, {@code $fresh} a new UUID), or why it reads none.
+ * {@link RouteFuzzTest} fails when a route has no entry here, so a new route cannot skip the battery. A variant that a
+ * route takes on purpose is listed with {@code accepts}, with its reason: everything else must be refused.
+ */
+final class FuzzRoutes {
+  private static final String IGNORES_BODY = "reads no body: a body is ignored (FastAPI does the same), but the edge"
+      + " still refuses one over MAX_BODY_BYTES or holding NUL";
+  /** Control characters other than NUL are text: PostgreSQL keeps them, and JSON answers carry them escaped. */
+  private static final String TEXT = "free text (control characters other than NUL are text)";
+  private static final String LABEL = "a label the admin gives a key: free text, as in MemGPT";
+  private static final String SCOPE = "Mem0's user_id/agent_id/run_id are free text up to 256 characters, not ids of"
+      + " objects: an odd one is a scope like any other (it names nothing yet)";
+  private static final String SCOPE_READ = SCOPE + "; reading or deleting one that names nothing finds nothing";
+  private static final String METADATA = "Mem0's metadata is a free JSON object (Dict[str, Any]): any value";
+  private static final String FILTER_VALUE = "a filter value is matched as it is (numbers and booleans included);"
+      + " objects are operators and lists need one, and those are checked";
+  private static final String TO_MODEL = "text for the model (never sent here): control characters are text, and a"
+      + " text too long for the model's context window answers 422 from its context_length_exceeded";
+  private static final String ADMIN_SETTING = "a model name and prompts are free text the admin sets";
+
+  private FuzzRoutes() {}
+
+  /**
+   * The frames of the WebSocket route: each text frame is a message body, read like the body of
+   * {@code POST /api/agents/:agent_id/messages}.
+   */
+  static final FuzzRoute FRAMES = route("FRAME /api/agents/:agent_id/ws")
+      .modelBody("{\"message\": \"hello\", \"role\": \"user\"}")
+      .accepts("message", TO_MODEL, CONTROL);
+
+  static final List<FuzzRoute> ALL = List.of(
+      // public
+      route("GET /health").as(Caller.PUBLIC).noBody(IGNORES_BODY),
+      route("GET /api/models").as(Caller.PUBLIC).noBody(IGNORES_BODY),
+      route("GET /v1/health").as(Caller.PUBLIC).noBody(IGNORES_BODY),
+      route("GET /v1/models").noBody(IGNORES_BODY),
+      route("GET /v1/models/embedding").noBody(IGNORES_BODY),
+      route("GET /api/agents/:agent_id/ws").webSocket().noBody("a WebSocket: its input is frames (see the frame"
+          + " battery), and the handshake reads no body"),
+
+      // admin
+      route("POST /admin/users").as(Caller.ADMIN).body("{\"user_id\": \"$fresh\", \"api_key_name\": \"fuzz-key\"}")
+          .acceptsOnly("body", "an empty body creates a user with a new id (MemGPT's admin client sends none)",
+              MALFORMED_JSON, "empty")
+          .accepts("api_key_name", LABEL, CONTROL, LONG),
+      route("GET /admin/users").as(Caller.ADMIN).noBody(IGNORES_BODY),
+      route("DELETE /admin/users").as(Caller.ADMIN).noBody(IGNORES_BODY).query("user_id=$fresh"),
+      route("POST /admin/users/keys").as(Caller.ADMIN).body("{\"user_id\": \"$user\", \"name\": \"fuzz-key\"}")
+          .accepts("name", LABEL, CONTROL, LONG),
+      route("GET /admin/users/keys").as(Caller.ADMIN).noBody(IGNORES_BODY).query("user_id=$user"),
+      route("DELETE /admin/users/keys").as(Caller.ADMIN).noBody(IGNORES_BODY).query("api_key=$nokey"),
+
+      // MemGPT /api: agents
+      route("POST /api/auth/token").noBody(IGNORES_BODY),
+      route("GET /api/agents").noBody(IGNORES_BODY),
+      route("POST /api/agents")
+          .body("{\"config\": {\"name\": \"fuzz-$fresh\", \"preset\": \"memgpt_chat\", \"persona\": \"sam_pov\","
+              + " \"human\": \"cs_phd\"}}")
+          .body("{\"config\": {\"name\": \"fuzz-$fresh\", \"persona_name\": \"sam_pov\", \"human_name\": \"cs_phd\"}}")
+          .accepts("config.persona", "a persona that names no template is the persona's text: " + TEXT, CONTROL)
+          .accepts("config.human", "a human that names no template is the human's text: " + TEXT, CONTROL)
+          .accepts("config.persona_name", "the persona's other name: " + TEXT, CONTROL)
+          .accepts("config.human_name", "the human's other name: " + TEXT, CONTROL),
+      route("GET /api/agents/:agent_id/config").noBody(IGNORES_BODY),
+      route("PATCH /api/agents/:agent_id/rename").body("{\"agent_name\": \"fuzz-renamed\"}"),
+      route("DELETE /api/agents/:agent_id").noBody(IGNORES_BODY),
+      route("GET /api/agents/:agent_id/memory").noBody(IGNORES_BODY),
+      route("POST /api/agents/:agent_id/memory").body("{\"persona\": \"fuzz persona\", \"human\": \"fuzz human\"}")
+          .accepts("persona", "core memory: " + TEXT, CONTROL).accepts("human", "core memory: " + TEXT, CONTROL),
+      route("POST /api/agents/:agent_id/command").body("{\"command\": \"/memory\"}"),
+      route("POST /api/agents/:agent_id/messages")
+          .modelBody("{\"message\": \"hello\", \"role\": \"user\", \"stream\": false, \"stream_steps\": false}")
+          .accepts("message", TO_MODEL, CONTROL),
+      route("GET /api/agents/:agent_id/messages").noBody(IGNORES_BODY).query("start=0&count=10"),
+      route("GET /api/agents/:agent_id/messages-cursor").noBody(IGNORES_BODY).query("before=$message&limit=10")
+          .query("after=$message&limit=10"),
+
+      // archival memory
+      route("GET /api/agents/:agent_id/archival/all").noBody(IGNORES_BODY),
+      route("GET /api/agents/:agent_id/archival").noBody(IGNORES_BODY).query("after=$passage&limit=10")
+          .query("before=$passage&limit=10").query("query=bees&limit=5&mode=hybrid")
+          .accepts("?query", "a search query is " + TEXT, CONTROL, LONG),
+      route("POST /api/agents/:agent_id/archival").body("{\"content\": \"Wasps make paper.\"}")
+          .accepts("content", TEXT + "; long text is cut into passages", CONTROL, LONG),
+      route("DELETE /api/agents/:agent_id/archival").noBody(IGNORES_BODY).query("id=$passage"),
+
+      // sources
+      route("GET /api/sources").noBody(IGNORES_BODY),
+      route("POST /api/sources").body("{\"name\": \"fuzz-source-$fresh\", \"description\": \"fuzz\"}")
+          .accepts("name", "a source name is " + TEXT + " of 1 to 100 characters", CONTROL)
+          .accepts("description", TEXT, CONTROL, LONG),
+      route("GET /api/sources/status/:job_id").noBody(IGNORES_BODY),
+      route("GET /api/sources/:source_id").noBody(IGNORES_BODY),
+      route("POST /api/sources/:source_id").body("{\"name\": \"fuzz-renamed\", \"description\": \"changed\"}")
+          .accepts("name", "a source name is " + TEXT + " of 1 to 100 characters", CONTROL)
+          .accepts("description", TEXT, CONTROL, LONG),
+      route("DELETE /api/sources/:source_id").noBody(IGNORES_BODY),
+      route("POST /api/sources/:source_id/upload").multipart().noBody("a multipart upload: see the multipart battery")
+          .acceptsOnly("multipart", "Netty's multipart decoder skips a part header line without a colon; the part is"
+              + " still whole and named, so the file stored is the one the client sent", BAD_MULTIPART,
+              "a header line without a colon"),
+      route("POST /api/sources/:source_id/attach").noBody(IGNORES_BODY).query("agent_id=$agent"),
+      route("POST /api/sources/:source_id/detach").noBody(IGNORES_BODY).query("agent_id=$agent"),
+      route("GET /api/sources/:source_id/passages").noBody(IGNORES_BODY).query("after=$srcpassage&limit=10"),
+      route("GET /api/sources/:source_id/documents").noBody(IGNORES_BODY),
+
+      // Mem0
+      route("POST /memories")
+          .body("{\"messages\": [{\"role\": \"user\", \"content\": \"I like green tea.\", \"name\": \"alice\"}],"
+              + " \"user_id\": \"alice\", \"agent_id\": \"helper\", \"run_id\": \"run-1\","
+              + " \"metadata\": {\"topic\": \"drinks\"}, \"infer\": false, \"prompt\": \"fuzz prompt\"}")
+          .modelBody("{\"messages\": \"I booked a flight.\", \"agent_id\": \"helper\","
+              + " \"memory_type\": \"procedural_memory\"}")
+          .accepts("messages[0].content", TEXT + "; stored as it is with infer=false", CONTROL, LONG)
+          .accepts("messages", "a plain string is one user message (Mem0): " + TEXT + "; with memory_type it goes to"
+              + " the model", CONTROL, LONG)
+          .accepts("messages[0].role", "Mem0 takes any role text (its Message.role is a str)", CONTROL, LONG)
+          .accepts("messages[0].name", "the speaker's name, kept as actor_id: free text like a scope id", CONTROL)
+          .accepts("user_id", SCOPE, CONTROL).accepts("agent_id", SCOPE, CONTROL).accepts("run_id", SCOPE, CONTROL)
+          .accepts("metadata.*", METADATA, WRONG_TYPE, CONTROL, LONG)
+          .accepts("prompt", "a custom prompt is " + TEXT, CONTROL, LONG),
+      route("GET /memories").noBody(IGNORES_BODY).query("user_id=alice&limit=10")
+          .query("agent_id=helper&run_id=run-1&limit=1&cursor=$cursor")
+          .accepts("?user_id", SCOPE_READ, CONTROL).accepts("?agent_id", SCOPE_READ, CONTROL)
+          .accepts("?run_id", SCOPE_READ, CONTROL),
+      route("DELETE /memories").noBody(IGNORES_BODY).query("user_id=alice&agent_id=helper&run_id=run-1")
+          .accepts("?user_id", SCOPE_READ, CONTROL).accepts("?agent_id", SCOPE_READ, CONTROL)
+          .accepts("?run_id", SCOPE_READ, CONTROL),
+      route("GET /memories/:memory_id/history").noBody(IGNORES_BODY),
+      route("GET /memories/:memory_id").noBody(IGNORES_BODY),
+      route("PUT /memories/:memory_id").body("{\"text\": \"I like coffee.\", \"metadata\": {\"topic\": \"drinks\"}}")
+          .accepts("text", TEXT, CONTROL, LONG).accepts("metadata.*", METADATA, WRONG_TYPE, CONTROL, LONG),
+      route("DELETE /memories/:memory_id").noBody(IGNORES_BODY),
+      route("POST /search")
+          .body("{\"query\": \"tea\", \"user_id\": \"alice\", \"agent_id\": \"helper\", \"run_id\": \"run-1\","
+              + " \"filters\": {\"topic\": \"drinks\"}, \"limit\": 5, \"threshold\": 0.1}")
+          .body("{\"query\": \"tea\", \"session_id\": \"$session\", \"user_id\": \"alice\", \"limit\": 5}")
+          .accepts("query", "a search query is " + TEXT, CONTROL, LONG)
+          .accepts("user_id", SCOPE_READ, CONTROL).accepts("agent_id", SCOPE_READ, CONTROL)
+          .accepts("run_id", SCOPE_READ, CONTROL)
+          .accepts("session_id", "in a search, session_id is the semantic-memory API's name for run_id: " + SCOPE_READ,
+              CONTROL, MALFORMED_ID, UNKNOWN_ID, FOREIGN_ID, OTHER_KIND_ID)
+          .acceptsOnly("filters.*", FILTER_VALUE, WRONG_TYPE, "42", "-1", "1.5", "true")
+          .accepts("filters.*", FILTER_VALUE, CONTROL, LONG),
+      route("POST /configure").as(Caller.ADMIN)
+          .body("{\"llm\": {\"config\": {\"model\": \"gpt-4\", \"temperature\": 0.1, \"max_tokens\": 2000}},"
+              + " \"custom_fact_extraction_prompt\": \"Extract facts.\", \"custom_update_memory_prompt\": \"Decide.\"}")
+          .accepts("llm.config.model", ADMIN_SETTING, CONTROL, LONG)
+          .accepts("custom_fact_extraction_prompt", ADMIN_SETTING, CONTROL, LONG)
+          .accepts("custom_update_memory_prompt", ADMIN_SETTING, CONTROL, LONG),
+      route("POST /reset").noBody(IGNORES_BODY),
+
+      // semantic-memory chat
+      route("POST /sessions").body("{\"user_id\": \"alice\", \"session_name\": \"fuzz session\"}")
+          .accepts("user_id", SCOPE, CONTROL).accepts("session_name", "a session's name is " + TEXT, CONTROL, LONG),
+      route("GET /sessions/:session_id").noBody(IGNORES_BODY),
+      route("DELETE /sessions/:session_id").noBody(IGNORES_BODY),
+      route("POST /chat").modelBody("{\"message\": \"hello\", \"session_id\": \"$session\", \"user_id\": \"alice\"}")
+          .accepts("message", TO_MODEL, CONTROL, LONG));
+}
