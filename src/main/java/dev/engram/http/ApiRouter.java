@@ -24,6 +24,12 @@ import dev.engram.http.memory.MemoryRoutes;
 import dev.engram.http.letta.LettaMessageRoutes;
 import dev.engram.http.letta.LettaModels;
 import dev.engram.http.letta.LettaRunRoutes;
+import dev.engram.http.letta.LettaArchivalRoutes;
+import dev.engram.http.letta.LettaFolderRequests;
+import dev.engram.http.letta.LettaFolderRoutes;
+import dev.engram.http.letta.LettaFolderViews;
+import dev.engram.http.letta.LettaJobRoutes;
+import dev.engram.http.letta.LettaSourceRoutes;
 import dev.engram.http.letta.LettaSystemRoutes;
 import dev.engram.http.letta.LettaTransport;
 import io.vertx.core.Vertx;
@@ -86,6 +92,14 @@ final class ApiRouter {
     new LettaSystemRoutes(lettaModels).mount(router);
     new LettaMessageRoutes(agents, store).mount(router);
     new LettaRunRoutes(agents, new RunClient(vertx)).mount(router);
+    SourceUploads uploads = new SourceUploads(archivalStore, settings);
+    LettaFolderViews folderViews = new LettaFolderViews(lettaModels, settings.chunkTokens());
+    LettaFolderRequests folderRequests = new LettaFolderRequests(lettaModels, settings.embedding().model(),
+        settings.embedding().dimension());
+    new LettaArchivalRoutes(archival, archivalStore, folderViews).mount(router);
+    new LettaFolderRoutes(archivalStore, uploads, folderViews, folderRequests).mount(router);
+    new LettaSourceRoutes(archivalStore, uploads, folderViews, folderRequests).mount(router);
+    new LettaJobRoutes(archivalStore).mount(router);
 
     FailureHandler failures = new FailureHandler(settings, router);
     router.route().failureHandler(failures);

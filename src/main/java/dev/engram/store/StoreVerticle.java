@@ -84,6 +84,7 @@ public final class StoreVerticle extends VerticleBase {
     var passages = new PassageRepository(pool, archival);
     var sources = new SourceRepository(pool, archival);
     var jobs = new JobRepository(pool, archival);
+    var files = new FileRepository(pool, archival);
     var scopes = new MemoryScopes(pool);
     var mems = new MemoryRepository(pool, memories, scopes);
     var memorySearch = new MemorySearch(pool, memories, scopes);
@@ -135,9 +136,14 @@ public final class StoreVerticle extends VerticleBase {
         })));
     registrations.add(serve(SOURCE_ATTACH, (AttachSource r) -> sources.attach(r)
         .onSuccess(v -> archivalChanged(List.of(r.agentId())))));
+    registrations.add(serve(SOURCE_OF_AGENT, sources::ofAgent));
     registrations.add(serve(SOURCE_PASSAGES, sources::passages));
     registrations.add(serve(SOURCE_DOCUMENTS, sources::documents));
-    registrations.add(serve(JOB_CREATE, jobs::create));
+    registrations.add(serve(JOB_CREATE, (CreateJob r) -> files.create(r).onSuccess(created -> {
+      if (created.replaced()) {
+        sourceChanged(sources, r.userId(), r.sourceId());
+      }
+    })));
     registrations.add(serve(JOB_GET, jobs::get));
     registrations.add(serve(JOB_START, jobs::start));
     registrations.add(serve(JOB_COMPLETE, (CompleteJob r) -> jobs.complete(r)
@@ -145,6 +151,12 @@ public final class StoreVerticle extends VerticleBase {
             .onSuccess(v -> archivalChanged(v.attachedAgents().stream().map(AgentRef::id).toList())))));
     registrations.add(serve(JOB_FAIL, jobs::fail));
     registrations.add(serve(JOB_UNFINISHED, jobs::unfinished));
+    registrations.add(serve(JOB_PROGRESS, jobs::progress));
+    registrations.add(serve(JOB_LIST, jobs::ofUser));
+    registrations.add(serve(FILE_GET, files::get));
+    registrations.add(serve(FILE_LIST, files::list));
+    registrations.add(serve(FILE_DELETE, (DeleteFile r) -> files.delete(r)
+        .onSuccess(d -> sourceChanged(sources, r.userId(), r.sourceId()))));
     registrations.add(serve(MEMORY_APPLY, mems::apply));
     registrations.add(serve(MEMORY_SEARCH, memorySearch::search));
     registrations.add(serve(MEMORY_SCOPES, scopes::find));
@@ -161,6 +173,12 @@ public final class StoreVerticle extends VerticleBase {
     registrations.add(serve(SESSION_RECENT, sessions::recent));
     registrations.add(serve(PING, (Ping r) -> pool.query("select 1").execute().map(v -> new Done())));
     return Future.all(registrations);
+  }
+
+  /** A source's passages changed: the agents it is attached to are told. */
+  private void sourceChanged(SourceRepository sources, String userId, String sourceId) {
+    sources.get(new GetSource(userId, sourceId))
+        .onSuccess(v -> archivalChanged(v.attachedAgents().stream().map(AgentRef::id).toList()));
   }
 
   private void archivalChanged(List<String> agentIds) {

@@ -1,6 +1,8 @@
 package dev.engram.http.letta;
 
 import dev.engram.http.Bodies;
+import dev.engram.kernel.ApiException;
+import dev.engram.kernel.Ids;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,6 +63,23 @@ public record Paging(String after, String before, int limit, boolean ascending) 
     return before != null && after == null && window.size() > limit
         ? List.copyOf(window.subList(window.size() - limit, window.size()))
         : List.copyOf(window.subList(0, Math.min(limit, window.size())));
+  }
+
+  /**
+   * As {@link #apply}, but a cursor must be an id (422 otherwise) of one of the items (404 otherwise): a wrong or
+   * stale cursor, or another user's id, is not taken for the end of the list. {@code what} names the items
+   * ("folder").
+   */
+  public <T> List<T> applyKnown(List<T> itemsAscending, Function<T, String> id, String what) {
+    for (String[] cursor : new String[][] {{"after", after}, {"before", before}}) {
+      if (cursor[1] != null) {
+        Ids.require(cursor[1], cursor[0]);
+        if (indexOf(itemsAscending, id, cursor[1]) < 0) {
+          throw ApiException.notFound(cursor[0] + "=" + cursor[1] + " names no " + what + " of this list");
+        }
+      }
+    }
+    return apply(itemsAscending, id);
   }
 
   private static <T> int indexOf(List<T> items, Function<T, String> id, String wanted) {
