@@ -84,6 +84,11 @@ public final class AgentClient {
     return ask(req.agentId(), STEP, req, stepOptions);
   }
 
+  /** Cancels runs of an agent (all its queued and running ones when {@code runIds} is empty). */
+  public Future<Cancelled> cancel(String userId, String agentId, java.util.List<String> runIds) {
+    return ask(agentId, CANCEL, new CancelRuns(userId, agentId, runIds), QUICK);
+  }
+
   private <Q extends Record, R extends Record> Future<R> ask(String agentId, Endpoint<Q, R> endpoint, Q request,
       DeliveryOptions options) {
     return endpoint.shard(shardOf(agentId, shards)).ask(vertx, request, options);

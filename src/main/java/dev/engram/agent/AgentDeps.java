@@ -7,6 +7,7 @@ import dev.engram.model.Agent;
 import dev.engram.model.Message;
 import dev.engram.store.BlockClient;
 import dev.engram.store.StoreClient;
+import dev.engram.store.StoreProtocol.RunWrite;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.ZoneId;
@@ -32,20 +33,21 @@ record AgentDeps(Vertx vertx, StoreClient store, BlockClient blocks, ArchivalMem
 
   /**
    * Saves an agent's state with its new messages, retrying transient failures (a database restart) so that nothing
-   * accepted is lost; message inserts are idempotent, so a retry after a lost reply does no harm. Callers go through
+   * accepted is lost; message and event inserts are idempotent, so a retry after a lost reply does no harm. Callers go through
    * {@link AgentRuntime#save}, which knows how much of the context is stored already.
    */
-  Future<Void> saveWithRetry(Agent agent, List<Message> messages, int storedContext) {
-    return save(agent, messages, storedContext, 0);
+  Future<Void> saveWithRetry(Agent agent, List<Message> messages, int storedContext, RunWrite run) {
+    return save(agent, messages, storedContext, run, 0);
   }
 
-  private Future<Void> save(Agent agent, List<Message> messages, int storedContext, int attempt) {
-    return store.saveAgent(agent, messages, storedContext).<Void>mapEmpty().recover(e -> {
+  private Future<Void> save(Agent agent, List<Message> messages, int storedContext, RunWrite run, int attempt) {
+    return store.saveAgent(agent, messages, storedContext, run).<Void>mapEmpty().recover(e -> {
       ApiException api = ApiException.from(e);
       if (api.status() < 500 || attempt >= SAVE_BACKOFF_MS.length) {
         return Future.failedFuture(e);
       }
-      return vertx.timer(SAVE_BACKOFF_MS[attempt]).compose(t -> save(agent, messages, storedContext, attempt + 1));
+      return vertx.timer(SAVE_BACKOFF_MS[attempt])
+          .compose(t -> save(agent, messages, storedContext, run, attempt + 1));
     });
   }
 }

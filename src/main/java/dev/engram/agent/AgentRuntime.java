@@ -4,6 +4,7 @@ import com.github.f4b6a3.uuid.UuidCreator;
 import dev.engram.model.Agent;
 import dev.engram.model.Message;
 import dev.engram.model.ToolCall;
+import dev.engram.store.StoreProtocol.RunWrite;
 import io.vertx.core.Future;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -41,8 +42,13 @@ final class AgentRuntime {
    * the stored state. Does not touch {@link #agent}.
    */
   Future<Void> save(AgentDeps deps, Agent state, List<Message> messages) {
+    return save(deps, state, messages, null);
+  }
+
+  /** {@link #save(AgentDeps, Agent, List)} with what the save writes about its run (null: none). */
+  Future<Void> save(AgentDeps deps, Agent state, List<Message> messages, RunWrite run) {
     List<String> ids = state.inContextIds();
-    return deps.saveWithRetry(state, messages, commonPrefix(storedContextIds, ids)).map(v -> {
+    return deps.saveWithRetry(state, messages, commonPrefix(storedContextIds, ids), run).map(v -> {
       storedContextIds = ids;
       return null;
     });
@@ -71,8 +77,18 @@ final class AgentRuntime {
   }
 
   Message newMessage(String role, String text, String name, List<ToolCall> calls, String toolCallId, Instant at) {
-    return new Message(UuidCreator.getTimeOrderedEpoch().toString(), agent.id(), agent.userId(), role, text, name,
-        calls, toolCallId, Message.ASSISTANT.equals(role) ? agent.model() : null, tokens.message(text, calls), at);
+    return newMessage(newId(), role, text, name, calls, toolCallId, at);
+  }
+
+  /** A message with an id taken before (a step's reply, whose fragments name it while the model streams them). */
+  Message newMessage(String id, String role, String text, String name, List<ToolCall> calls, String toolCallId,
+      Instant at) {
+    return new Message(id, agent.id(), agent.userId(), role, text, name, calls, toolCallId,
+        Message.ASSISTANT.equals(role) ? agent.model() : null, tokens.message(text, calls), at);
+  }
+
+  static String newId() {
+    return UuidCreator.getTimeOrderedEpoch().toString();
   }
 
   /** A message that only goes into a model request (never stored or kept in context), so its tokens are not counted. */

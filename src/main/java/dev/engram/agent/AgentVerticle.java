@@ -16,6 +16,7 @@ import dev.engram.store.BlockClient;
 import dev.engram.store.BlockProtocol;
 import dev.engram.store.StoreProtocol;
 import dev.engram.store.StoreClient;
+import dev.engram.store.RunClient;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import java.time.ZoneId;
@@ -27,6 +28,7 @@ import java.util.List;
  */
 public final class AgentVerticle extends VerticleBase {
   private final int shard;
+  private final int shards;
   private final LlmSettings llmSettings;
   private final EngramConfig.Agents settings;
   private final EmbeddingSettings embedding;
@@ -35,6 +37,7 @@ public final class AgentVerticle extends VerticleBase {
 
   public AgentVerticle(int shard, EngramConfig config) {
     this.shard = shard;
+    this.shards = config.agents().instances();
     this.llmSettings = config.llm();
     this.settings = config.agents();
     this.embedding = config.embedding();
@@ -48,14 +51,17 @@ public final class AgentVerticle extends VerticleBase {
     var archival = new ArchivalMemory(vertx, new EmbedClient(vertx, embedding.timeoutMs()), new ArchivalClient(vertx),
         new Chunker(chunkTokens), embedding.model());
     var deps = new AgentDeps(vertx, new StoreClient(vertx), new BlockClient(vertx), archival, client,
-        new Summarizer(client),
-        new ToolRegistry(), settings.maxChainingSteps(), settings.coreMemoryLimit(), llmSettings.model(),
-        llmSettings.contextWindow(), ZoneId.of(settings.timezone()), settings.inputWriteDelayMs(), null);
-    var service = new AgentService(deps, llmSettings.configured());
+        new Summarizer(client), new ToolRegistry(), settings.maxChainingSteps(), settings.coreMemoryLimit(),
+        llmSettings.model(), llmSettings.contextWindow(), ZoneId.of(settings.timezone()), settings.inputWriteDelayMs(),
+        null);
+    var runs = new RunClient(vertx);
+    var service = new AgentService(deps, llmSettings.configured(), runs);
     StoreProtocol.AUTH_REVOKED.subscribe(vertx, revoked -> service.forgetUser(revoked.userId()));
     ArchivalProtocol.ARCHIVAL_CHANGED.subscribe(vertx, changed -> service.archivalChanged(changed.agentIds()));
     BlockProtocol.BLOCKS_CHANGED.subscribe(vertx, changed -> service.blocksChanged(changed.versions()));
     return Future.all(List.of(
+        STEP.shard(shard).serve(vertx, service::step),
+        CANCEL.shard(shard).serve(vertx, service::cancel),
         CREATE.shard(shard).serve(vertx, service::create),
         GET.shard(shard).serve(vertx, service::get),
         UPDATE_MEMORY.shard(shard).serve(vertx, service::updateMemory),
@@ -67,8 +73,13 @@ public final class AgentVerticle extends VerticleBase {
         RESET.shard(shard).serve(vertx, service::reset),
         RENAME.shard(shard).serve(vertx, service::rename),
         DELETE.shard(shard).serve(vertx, service::delete),
-        COMMAND.shard(shard).serve(vertx, service::command),
-        STEP.shard(shard).serve(vertx, service::step)));
+        COMMAND.shard(shard).serve(vertx, service::command)))
+        // the runs a previous process stored and did not start (it failed those it had started: StoreVerticle)
+        .compose(served -> runs.queued())
+        .map(queued -> {
+          service.resume(queued.stream().filter(r -> shardOf(r.agentId(), shards) == shard).toList());
+          return null;
+        });
   }
 
   @Override

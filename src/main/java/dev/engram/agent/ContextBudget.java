@@ -3,6 +3,7 @@ package dev.engram.agent;
 import dev.engram.agent.AgentProtocol.Step;
 import dev.engram.kernel.ApiException;
 import dev.engram.kernel.Times;
+import dev.engram.model.RunRequest;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.List;
@@ -30,20 +31,26 @@ final class ContextBudget {
   }
 
   /** The envelope a sent message reaches the model in: a user message, or a system alert for role system. */
-  static String envelope(Step request, Instant at, ZoneId zone) {
-    return "system".equals(request.role())
-        ? Inputs.systemAlert(request.message(), at, zone)
-        : Inputs.userMessage(request.message(), at, zone);
+  static String envelope(RunRequest.Input input, Instant at, ZoneId zone) {
+    return "system".equals(input.role())
+        ? Inputs.systemAlert(input.text(), at, zone)
+        : Inputs.userMessage(input.text(), at, zone);
   }
 
-  /** Refuses (422, with the limit in tokens) a message that would not fit besides everything else. */
+  /** Refuses (422, with the limit in tokens) a send with a message that would not fit besides everything else. */
   static void refuseOversized(AgentRuntime rt, AgentDeps deps, Step request) {
+    for (RunRequest.Input input : request.request().inputs()) {
+      refuseOversized(rt, deps, input);
+    }
+  }
+
+  private static void refuseOversized(AgentRuntime rt, AgentDeps deps, RunRequest.Input input) {
     int limit = messages(rt, deps);
-    int tokens = rt.tokens.message(envelope(request, Times.now(), deps.zone()), List.of());
+    int tokens = rt.tokens.message(envelope(input, Times.now(), deps.zone()), List.of());
     if (tokens <= limit) {
       return;
     }
-    int text = rt.tokens.text(request.message());
+    int text = rt.tokens.text(input.text());
     int maxText = limit - (tokens - text);
     int window = rt.agent.contextWindow();
     if (maxText <= 0) {

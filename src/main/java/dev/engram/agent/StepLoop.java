@@ -1,21 +1,26 @@
 package dev.engram.agent;
 
 import dev.engram.agent.AgentProtocol.Step;
-import dev.engram.llm.LlmException;
-import dev.engram.llm.LlmReply;
-import dev.engram.llm.LlmRequest;
 import dev.engram.agent.tool.ToolContext;
-import dev.engram.index.PassageIndex.SearchMode;
-import dev.engram.store.ArchivalProtocol.Found;
 import dev.engram.agent.tool.ToolRegistry;
+import dev.engram.index.PassageIndex.SearchMode;
 import dev.engram.kernel.ApiException;
 import dev.engram.kernel.ErrorKind;
 import dev.engram.kernel.Times;
+import dev.engram.llm.LlmException;
+import dev.engram.llm.LlmReply;
+import dev.engram.llm.LlmRequest;
 import dev.engram.model.Block;
 import dev.engram.model.CoreMemory;
 import dev.engram.model.Message;
+import dev.engram.model.Run;
+import dev.engram.model.RunRequest;
+import dev.engram.model.StepDelta;
+import dev.engram.model.StepEvent;
 import dev.engram.model.ToolCall;
+import dev.engram.store.ArchivalProtocol.Found;
 import dev.engram.store.StoreProtocol.Messages;
+import dev.engram.store.StoreProtocol.RunWrite;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
@@ -31,11 +36,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One send to an agent: the model is called step after step (inner monologue, one function call, its result) until it
- * stops asking for heartbeats or the chaining cap is reached. Each step's messages and the agent's state are written in
- * one transaction before the next step starts, and a step's events go out only once it is written, so a client never
- * sees what a crash could take back. The input is written with the first step's result when the model answers within
+ * stops asking for heartbeats, the step budget is spent or the run is cancelled. Each step's messages, its events and
+ * the agent's state are written in one transaction before the next step starts, and a step's events go out only once
+ * it is written, so a client never sees what a crash could take back. The run's row goes with those writes too: the
+ * first write inserts it (unless it was stored before it started) and the write of the last step ends it, so a run
+ * costs no commit of its own. The input is written with the first step's result when the model answers within
  * {@link AgentDeps#inputWriteDelayMs()} (one commit instead of two), otherwise on its own when that delay ends, and in
- * any case before a failure is reported.
+ * any case before a failure is reported. In token mode the model's fragments are relayed as they arrive, before the
+ * step is written; they are previews, and the step's events that follow its commit are what counts.
  */
 final class StepLoop implements ToolContext {
   private static final Logger LOG = LoggerFactory.getLogger(StepLoop.class);
@@ -45,8 +53,19 @@ final class StepLoop implements ToolContext {
   private final Step request;
   private final AgentDeps deps;
   private final Consumer<StepEvent> emit;
+  private final Consumer<StepDelta> deltas;
+  private final RunControl control;
+  /** The run as it started; its end is derived from it. */
+  private final Run started;
+  /** Whether the run's row is stored (it was stored before it started, or a write of this loop inserted it). */
+  private boolean rowStored;
+  private final int maxSteps;
+  private long startNanos;
+  private long ttftNs = -1;
   /** The number of events the run has emitted (their seq numbers run from 1). */
   private int emitted;
+  /** The seq of the last event written. */
+  private int storedSeq;
   /** Events of the current step, released once the step is written. */
   private final List<StepEvent> held = new ArrayList<>();
   private final List<Message> unsaved = new ArrayList<>();
@@ -59,21 +78,41 @@ final class StepLoop implements ToolContext {
   private int steps;
   private boolean memoryChanged;
   private Message currentAssistant;
+  /** The id of the assistant message of the step in progress. */
+  private String replyId;
 
-  StepLoop(AgentRuntime rt, Step request, AgentDeps deps, Consumer<StepEvent> emit) {
+  /**
+   * {@code started} is the run's row as it starts ({@code rowStored}: already in the database); {@code deltas} gets
+   * the model's fragments in token mode.
+   */
+  StepLoop(AgentRuntime rt, Step request, AgentDeps deps, Consumer<StepEvent> emit, Consumer<StepDelta> deltas,
+      RunControl control, Run started, boolean rowStored) {
     this.rt = rt;
     this.request = request;
     this.deps = deps;
     this.emit = emit;
+    this.deltas = deltas;
+    this.control = control;
+    this.started = started;
+    this.rowStored = rowStored;
+    int asked = request.request().maxSteps();
+    this.maxSteps = asked > 0 ? asked : deps.maxChainingSteps();
   }
 
-  /** What a finished run used: the summed usage of its model calls and the number of steps. */
-  record Totals(LlmReply.Usage usage, int steps) {}
-
-  Future<Totals> run() {
+  /**
+   * Runs the send to its end and answers the run's stored last state: completed, cancelled, or failed (with what a
+   * client would have been told). Fails only when even that could not be written.
+   */
+  Future<Run> run() {
+    startNanos = System.nanoTime();
+    if (control.cancelled()) {
+      return end(ended(Run.CANCELLED, Run.STOP_CANCELLED, null));
+    }
     Instant now = Times.now();
-    addToContext(rt.newMessage(Message.USER, ContextBudget.envelope(request, now, zone()), null, List.of(), null,
-        now));
+    for (RunRequest.Input input : request.request().inputs()) {
+      addToContext(rt.newMessage(Message.USER, ContextBudget.envelope(input, now, zone()), null, List.of(), null,
+          now));
+    }
     if (deps.inputWriteDelayMs() > 0) {
       inputTimer = deps.vertx().setTimer(deps.inputWriteDelayMs(), t -> {
         inputTimer = -1;
@@ -82,33 +121,80 @@ final class StepLoop implements ToolContext {
     } else {
       save();
     }
-    return step()
-        .map(v -> new Totals(usage(), steps))
-        .recover(failure -> save().transform(saved -> Future.failedFuture(failure)));
+    return step().recover(this::failed);
   }
 
-  private Future<Void> step() {
-    return fitContext().compose(v -> complete()).compose(this::handle).compose(outcome -> save().compose(v -> {
-      held.forEach(emit);
+  private Future<Run> step() {
+    return fitContext().compose(v -> complete()).compose(this::handle).compose(outcome -> {
+      int taken = steps + 1;
+      StepDecision decision = StepDecision.after(taken, maxSteps, outcome.memoryWarning, outcome.failed,
+          outcome.heartbeat);
+      // a run that ends here is ended by this step's own write
+      Run end = !decision.proceed()
+          ? ended(Run.COMPLETED, decision.reason() == StepDecision.Reason.MAX_STEPS ? Run.MAX_STEPS : Run.END_TURN,
+              null, taken)
+          : control.cancelled() ? ended(Run.CANCELLED, Run.STOP_CANCELLED, null, taken) : null;
+      List<StepEvent> events = List.copyOf(held);
       held.clear();
-      steps++;
-      StepDecision decision = StepDecision.after(steps, deps.maxChainingSteps(), outcome.memoryWarning,
-          outcome.failed, outcome.heartbeat);
-      if (!decision.proceed()) {
-        if (decision.reason() == StepDecision.Reason.MAX_STEPS) {
-          LOG.info("agentId={} stopped after {} chained steps", rt.agent.id(), steps);
+      return save(events, end).compose(v -> {
+        events.forEach(emit);
+        steps = taken;
+        if (end != null) {
+          if (decision.reason() == StepDecision.Reason.MAX_STEPS) {
+            LOG.info("agentId={} stopped after {} chained steps", rt.agent.id(), steps);
+          }
+          return Future.succeededFuture(end);
         }
-        return Future.succeededFuture();
-      }
-      Instant now = Times.now();
-      String input = switch (decision.reason()) {
-        case MEMORY_PRESSURE -> Inputs.systemAlert(Inputs.MEMORY_WARNING, now, zone());
-        case FUNCTION_FAILED -> Inputs.heartbeat(Inputs.HEARTBEAT_FAILED, now, zone());
-        default -> Inputs.heartbeat(Inputs.HEARTBEAT_REQUESTED, now, zone());
-      };
-      addToContext(rt.newMessage(Message.USER, input, null, List.of(), null, now));
-      return step();
-    }));
+        if (control.cancelled()) {
+          return end(ended(Run.CANCELLED, Run.STOP_CANCELLED, null));
+        }
+        return next(decision);
+      });
+    });
+  }
+
+  /** Adds the input of the next step (a heartbeat or an alert), then runs it. */
+  private Future<Run> next(StepDecision decision) {
+    Instant now = Times.now();
+    String input = switch (decision.reason()) {
+      case MEMORY_PRESSURE -> Inputs.systemAlert(Inputs.MEMORY_WARNING, now, zone());
+      case FUNCTION_FAILED -> Inputs.heartbeat(Inputs.HEARTBEAT_FAILED, now, zone());
+      default -> Inputs.heartbeat(Inputs.HEARTBEAT_REQUESTED, now, zone());
+    };
+    addToContext(rt.newMessage(Message.USER, input, null, List.of(), null, now));
+    return step();
+  }
+
+  /** The run as it ends now with {@code status}; {@code failure} says why a failed run failed. */
+  private Run ended(String status, String stopReason, ApiException failure) {
+    return ended(status, stopReason, failure, steps);
+  }
+
+  private Run ended(String status, String stopReason, ApiException failure, int stepCount) {
+    Run s = started;
+    LlmReply.Usage u = usage();
+    return new Run(s.id(), s.agentId(), s.userId(), status, stopReason, s.background(), s.idempotencyKey(),
+        s.request(), u.promptTokens(), u.completionTokens(), u.totalTokens(), stepCount, emitted,
+        failure == null ? null : failure.status(), failure == null ? null : failure.getMessage(), s.createdAt(),
+        Times.now(), ttftNs < 0 ? null : ttftNs, System.nanoTime() - startNanos);
+  }
+
+  /** Writes the run's end with whatever is unsaved (nothing new may remain: then only the run's row). */
+  private Future<Run> end(Run end) {
+    return save(List.of(), end).map(end);
+  }
+
+  /**
+   * A failure ends the run as failed, written with what the run stored so far (the events of the step that failed
+   * are dropped, as they never went out): an LLM that failed is {@code llm_api_error}, anything else {@code error}.
+   */
+  private Future<Run> failed(Throwable failure) {
+    ApiException e = ApiException.from(failure);
+    boolean llm = e.kind() == ErrorKind.UPSTREAM || e.kind() == ErrorKind.TIMEOUT;
+    // the failed step's events were never stored: the run's last event is the last one that was
+    emitted = storedSeq;
+    held.clear();
+    return end(ended(Run.FAILED, llm ? Run.STOP_LLM_ERROR : Run.STOP_ERROR, e));
   }
 
   /** A chained step sees the blocks another writer changed meanwhile (the run's first step gets them fresh anyway). */
@@ -138,12 +224,32 @@ final class StepLoop implements ToolContext {
   }
 
   private Future<LlmReply> complete() {
-    return deps.llm().complete(llmRequest()).recover(e -> {
+    // taken before the call, so that token fragments name the message the step will store
+    replyId = AgentRuntime.newId();
+    return call().recover(e -> {
       if (e instanceof LlmException llm && llm.kind() == LlmException.Kind.CONTEXT_OVERFLOW) {
-        return summarize().compose(v -> deps.llm().complete(llmRequest()));
+        return summarize().compose(v -> call());
       }
       return Future.failedFuture(e);
     }).recover(e -> Future.failedFuture(llmFailure(e)));
+  }
+
+  /** One model call: streamed with its fragments relayed in token mode, whole otherwise. */
+  private Future<LlmReply> call() {
+    if (!request.request().streamTokens()) {
+      return deps.llm().complete(llmRequest()).onSuccess(r -> firstToken());
+    }
+    TokenRelay relay = new TokenRelay(replyId, deltas);
+    return deps.llm().stream(llmRequest(), delta -> {
+      firstToken();
+      relay.accept(delta);
+    });
+  }
+
+  private void firstToken() {
+    if (ttftNs < 0) {
+      ttftNs = System.nanoTime() - startNanos;
+    }
   }
 
   private LlmRequest llmRequest() {
@@ -157,7 +263,7 @@ final class StepLoop implements ToolContext {
     boolean warning = memoryPressure(reply);
     Instant now = Times.now();
     List<ToolCall> calls = reply.toolCalls().isEmpty() ? List.of() : List.of(withId(reply.toolCalls().get(0)));
-    Message assistant = rt.newMessage(Message.ASSISTANT, reply.content(), null, calls, null, now);
+    Message assistant = rt.newMessage(replyId, Message.ASSISTANT, reply.content(), null, calls, null, now);
     addToContext(assistant);
     currentAssistant = assistant;
     event(StepEvent.MONOLOGUE, reply.content(), null, assistant.id(), now, null);
@@ -204,25 +310,43 @@ final class StepLoop implements ToolContext {
 
   /** Writes the new messages and the agent's state in one transaction, after any write asked for before. */
   private Future<Void> save() {
+    return save(List.of(), null);
+  }
+
+  /**
+   * {@link #save()} with the step's {@code events} and, when the run ends with this write, its {@code end}; the
+   * write also inserts the run's row if it is not stored yet.
+   */
+  private Future<Void> save(List<StepEvent> events, Run end) {
     if (inputTimer >= 0) {
       deps.vertx().cancelTimer(inputTimer);
       inputTimer = -1;
     }
-    writing = writing.transform(previous -> write());
+    writing = writing.transform(previous -> write(events, end));
     return writing;
   }
 
-  private Future<Void> write() {
-    if (unsaved.isEmpty()) {
+  private Future<Void> write(List<StepEvent> events, Run end) {
+    Run row = end != null ? end : rowStored ? null : running();
+    if (unsaved.isEmpty() && events.isEmpty() && row == null) {
       return Future.succeededFuture();
     }
     List<Message> batch = List.copyOf(unsaved);
     rt.agent = rt.agent.withContext(rt.contextIds(), rt.agent.memoryAlerted(), Times.now());
-    return rt.save(deps, rt.agent, batch).map(v -> {
+    return rt.save(deps, rt.agent, batch, new RunWrite(started.id(), events, row)).map(v -> {
+      if (!events.isEmpty()) {
+        storedSeq = events.get(events.size() - 1).seq();
+      }
       unsaved.removeAll(batch);
       rt.recallCount += batch.size();
+      rowStored = true;
       return null;
     });
+  }
+
+  private Run running() {
+    Run s = started;
+    return Run.open(s.id(), s.agentId(), s.userId(), Run.RUNNING, s.idempotencyKey(), s.request(), s.createdAt());
   }
 
   private void event(String kind, String content, String status, String messageId, Instant at, ToolCall call) {

@@ -7,6 +7,7 @@ import dev.engram.embed.EmbedClient;
 import dev.engram.store.ArchivalClient;
 import dev.engram.agent.tool.ToolRegistry;
 import dev.engram.store.BlockClient;
+import dev.engram.store.RunClient;
 import dev.engram.store.StoreClient;
 import dev.engram.memory.MemoryService;
 import dev.engram.store.MemoryClient;
@@ -24,9 +25,17 @@ import dev.engram.http.memory.MemoryRoutes;
 import dev.engram.http.api.TemplateRoutes;
 import dev.engram.http.letta.LettaAgentFileRoutes;
 import dev.engram.http.letta.LettaAgentRoutes;
+import dev.engram.http.letta.LettaArchivalRoutes;
 import dev.engram.http.letta.LettaBlockRoutes;
 import dev.engram.http.letta.LettaCoreMemoryRoutes;
+import dev.engram.http.letta.LettaFolderRequests;
+import dev.engram.http.letta.LettaFolderRoutes;
+import dev.engram.http.letta.LettaFolderViews;
+import dev.engram.http.letta.LettaJobRoutes;
+import dev.engram.http.letta.LettaMessageRoutes;
 import dev.engram.http.letta.LettaModels;
+import dev.engram.http.letta.LettaRunRoutes;
+import dev.engram.http.letta.LettaSourceRoutes;
 import dev.engram.http.letta.LettaToolRoutes;
 import dev.engram.http.letta.LettaViews;
 import dev.engram.http.letta.LettaSystemRoutes;
@@ -93,11 +102,21 @@ final class ApiRouter {
     LettaModels lettaModels = new LettaModels(settings.llm(), settings.embedding());
     new LettaSystemRoutes(lettaModels).mount(router);
     LettaViews lettaViews = new LettaViews(tools, lettaModels);
-    new LettaAgentFileRoutes(agents, store, blocks, lettaViews, settings).mount(router); // before :agent_id
+    new LettaAgentFileRoutes(agents, store, blocks, lettaViews, settings).mount(router);
     new LettaAgentRoutes(agents, store, lettaViews).mount(router);
     new LettaCoreMemoryRoutes(agents, lettaViews).mount(router);
     new LettaBlockRoutes(blocks, store, lettaViews).mount(router);
     new LettaToolRoutes(agents, lettaViews).mount(router);
+    new LettaMessageRoutes(agents, store).mount(router);
+    new LettaRunRoutes(agents, new RunClient(vertx)).mount(router);
+    SourceUploads uploads = new SourceUploads(archivalStore, settings);
+    LettaFolderViews folderViews = new LettaFolderViews(lettaModels, settings.chunkTokens());
+    LettaFolderRequests folderRequests = new LettaFolderRequests(lettaModels, settings.embedding().model(),
+        settings.embedding().dimension());
+    new LettaArchivalRoutes(archival, archivalStore, folderViews).mount(router);
+    new LettaFolderRoutes(archivalStore, uploads, folderViews, folderRequests).mount(router);
+    new LettaSourceRoutes(archivalStore, uploads, folderViews, folderRequests).mount(router);
+    new LettaJobRoutes(archivalStore).mount(router);
 
     FailureHandler failures = new FailureHandler(settings, router);
     router.route().failureHandler(failures);

@@ -1,7 +1,7 @@
 package dev.engram.http;
 
 import dev.engram.agent.AgentProtocol.RunFinished;
-import dev.engram.agent.StepEvent;
+import dev.engram.model.StepEvent;
 import dev.engram.kernel.ApiException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -24,7 +24,7 @@ public final class CollectedRun implements RunRelay.Sink {
   }
 
   @Override
-  public void started() {}
+  public void started(String runId) {}
 
   @Override
   public void events(List<StepEvent> batch) {

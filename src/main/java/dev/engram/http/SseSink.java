@@ -1,7 +1,7 @@
 package dev.engram.http;
 
 import dev.engram.agent.AgentProtocol.RunFinished;
-import dev.engram.agent.StepEvent;
+import dev.engram.model.StepEvent;
 import dev.engram.kernel.ApiException;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
@@ -40,7 +40,7 @@ public final class SseSink implements RunRelay.Sink {
   }
 
   @Override
-  public void started() {
+  public void started(String runId) {
     if (open()) {
       response.writeHead();
     }

@@ -28,8 +28,8 @@ public final class UploadBody {
   /** The longest file name kept, in UTF-8 bytes: what common file systems allow for one name. */
   static final int MAX_FILE_NAME_BYTES = 255;
 
-  /** The part read: its file name as the client gave it, where it is on disk, and its size. */
-  public record UploadedFile(String fileName, Path path, long size) {}
+  /** The part read: its file name and Content-Type as the client gave them, where it is on disk, and its size. */
+  public record UploadedFile(String fileName, Path path, long size, String contentType) {}
 
   private final Path dir;
   private final long maxUploadBytes;
@@ -211,7 +211,7 @@ public final class UploadBody {
           return;
         }
         settled = true;
-        result.complete(new UploadedFile(upload.filename(), path, upload.size()));
+        result.complete(new UploadedFile(upload.filename(), path, upload.size(), upload.contentType()));
       });
     }
 

@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -124,12 +125,22 @@ final class OpenAiWire {
 
   /** Assembles streamed chunks into one reply: content deltas, tool-call deltas by index, finish reason, usage. */
   static final class StreamAssembler {
+    private final Consumer<LlmDelta> onDelta;
     private final StringBuilder content = new StringBuilder();
     private final Map<Integer, CallBuilder> calls = new TreeMap<>();
     private String finishReason;
     private LlmReply.Usage usage = LlmReply.Usage.NONE;
     private boolean sawChoice;
     private int lastIndex;
+
+    StreamAssembler() {
+      this(null);
+    }
+
+    /** An assembler that also hands each fragment to {@code onDelta} (null: none) as it is taken. */
+    StreamAssembler(Consumer<LlmDelta> onDelta) {
+      this.onDelta = onDelta;
+    }
 
     /** Takes one SSE line; returns false once {@code data: [DONE]} has been seen. */
     boolean acceptLine(String rawLine) {
@@ -162,8 +173,12 @@ final class OpenAiWire {
         finishReason = choice.getString("finish_reason");
       }
       JsonObject delta = object(choice, "delta");
-      if (delta.getString("content") != null) {
-        content.append(delta.getString("content"));
+      String text = delta.getString("content");
+      if (text != null) {
+        content.append(text);
+        if (onDelta != null && !text.isEmpty()) {
+          onDelta.accept(LlmDelta.content(text));
+        }
       }
       JsonArray deltaCalls = array(delta, "tool_calls");
       for (int i = 0; i < deltaCalls.size(); i++) {
@@ -182,8 +197,12 @@ final class OpenAiWire {
       if (function.getString("name") != null) {
         call.name = function.getString("name");
       }
-      if (function.getValue("arguments") != null) {
-        call.arguments.append(arguments(function.getValue("arguments")));
+      String fragment = function.getValue("arguments") == null ? null : arguments(function.getValue("arguments"));
+      if (fragment != null) {
+        call.arguments.append(fragment);
+      }
+      if (onDelta != null) {
+        onDelta.accept(LlmDelta.call(lastIndex, delta.getString("id"), function.getString("name"), fragment));
       }
     }
 

@@ -85,10 +85,12 @@ public final class JobRunner {
       if (started == null) {
         return Future.succeededFuture();
       }
+      Chunker split = job.chunkTokens() == null ? chunker : new Chunker(job.chunkTokens());
       return workers.executeBlocking(() -> extractor.extract(file, fileName), false)
-          .compose(text -> workers.executeBlocking(() -> chunker.split(text), false)
-              .compose(chunks -> embedAll(chunks).compose(passages ->
-                  store.completeJob(job.id(), fileName, text.length(), embeddingModel, passages))))
+          .compose(text -> workers.executeBlocking(() -> split.split(text), false)
+              .compose(chunks -> store.jobProgress(job.id(), chunks.size(), 0)
+                  .compose(v -> embedAll(job.id(), chunks))
+                  .compose(passages -> store.completeJob(job.id(), fileName, text, embeddingModel, passages))))
           .<Void>mapEmpty()
           .recover(e -> stopping ? Future.failedFuture(e) : store.failJob(job.id(), reason(e)).<Void>mapEmpty());
     }).onComplete(ar -> {
@@ -103,16 +105,18 @@ public final class JobRunner {
     }).recover(e -> Future.succeededFuture());
   }
 
-  private Future<List<NewPassage>> embedAll(List<String> chunks) {
+  /** Embeds the chunks a batch at a time, recording after each batch how many are done (the file's progress). */
+  private Future<List<NewPassage>> embedAll(String jobId, List<String> chunks) {
     List<NewPassage> passages = new ArrayList<>(chunks.size());
     Future<Void> chain = Future.succeededFuture();
     for (int from = 0; from < chunks.size(); from += EMBED_BATCH) {
       List<String> batch = chunks.subList(from, Math.min(chunks.size(), from + EMBED_BATCH));
-      chain = chain.compose(v -> embedder.embed(batch).map(vectors -> {
+      chain = chain.compose(v -> embedder.embed(batch).compose(vectors -> {
         for (int i = 0; i < batch.size(); i++) {
           passages.add(new NewPassage(UUID.randomUUID().toString(), batch.get(i), vectors.get(i), Map.of()));
         }
-        return null;
+        return passages.size() < chunks.size()
+            ? store.jobProgress(jobId, chunks.size(), passages.size()).<Void>mapEmpty() : Future.<Void>succeededFuture();
       }));
     }
     return chain.map(passages);

@@ -4,7 +4,8 @@ import dev.engram.config.EngramConfig;
 import dev.engram.embed.Chunker;
 import dev.engram.embed.EmbedClient;
 import dev.engram.store.ArchivalClient;
-import dev.engram.store.ArchivalProtocol.JobReply;
+import dev.engram.store.ArchivalProtocol.CreateJob;
+import dev.engram.store.ArchivalProtocol.NewJob;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
@@ -54,14 +55,20 @@ public final class SourceVerticle extends VerticleBase {
         });
   }
 
-  private Future<JobReply> accept(SourceProtocol.Upload upload) {
+  /** Takes the file over; it is removed again when no job is made of it (a duplicate skipped or refused). */
+  private Future<NewJob> accept(SourceProtocol.Upload upload) {
     String kept = uploads.resolve(UUID.randomUUID() + TextExtractor.extension(upload.fileName())).toString();
     return vertx.fileSystem().move(upload.uploadedPath(), kept, new CopyOptions().setReplaceExisting(true))
-        .compose(v -> store.createJob(upload.userId(), upload.sourceId(), upload.fileName(), kept,
-            upload.sizeBytes()))
-        .map(job -> {
-          runner.submit(job);
-          return new JobReply(job);
+        .compose(v -> store.createJob(new CreateJob(upload.userId(), upload.sourceId(), upload.fileName(), kept,
+                upload.sizeBytes(), upload.originalFileName(), upload.fileType(), upload.duplicates()))
+            .onFailure(e -> vertx.fileSystem().delete(kept)))
+        .map(created -> {
+          if (created.skipped()) {
+            vertx.fileSystem().delete(kept);
+          } else {
+            runner.submit(created.job());
+          }
+          return created;
         });
   }
 

@@ -26,6 +26,9 @@ import org.apache.pdfbox.text.PDFTextStripper;
  */
 public final class TextExtractor {
   public static final List<String> SUPPORTED = List.of(".txt", ".md", ".json", ".jsonl", ".pdf");
+  /** The MIME types of the supported extensions, in the same order. */
+  private static final List<String> MEDIA_TYPES =
+      List.of("text/plain", "text/markdown", "application/json", "application/jsonl", "application/pdf");
 
   /** A file that cannot be loaded; the message is shown to the user as the job's error. */
   public static final class BadFile extends Exception {
@@ -69,6 +72,17 @@ public final class TextExtractor {
       throw new BadFile("no text found in " + fileName);
     }
     return text;
+  }
+
+  /** Whether a file of this name can be loaded (by its extension). */
+  public static boolean supported(String fileName) {
+    return SUPPORTED.contains(extension(fileName));
+  }
+
+  /** The MIME type of a supported file name, else null. */
+  public static String mediaType(String fileName) {
+    int at = SUPPORTED.indexOf(extension(fileName));
+    return at < 0 ? null : MEDIA_TYPES.get(at);
   }
 
   static String extension(String fileName) {

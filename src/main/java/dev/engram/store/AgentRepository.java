@@ -51,6 +51,11 @@ final class AgentRepository {
    * (the id at {@code $3} is the same before and after the update, so the returned check sees the stored one).
    * A batch of saves runs as one pipeline of these statements in one implicit transaction (see {@link #saveBatch});
    * each touches its agent by primary key only, so its plan stays an index lookup however the table grows.
+   * <p>The run the messages belong to ({@code $19}, null for saves outside a run) is written in the same statement:
+   * its new events ({@code $20}-{@code $28}, as arrays, stored as one row; a retried save repeats none), and, when
+   * {@code $30} (its status) is set, its row ({@code $29}-{@code $45}): inserted by the first save of a run that was
+   * not stored before it started, updated by the save that ends it. A step in the middle of a run adds only its
+   * events: one row with its primary key, no update.
    */
   private static final String SAVE_AGENT = """
       with added as (
@@ -62,7 +67,28 @@ final class AgentRepository {
           as m(id, agent_id, user_id, role, text, name, tool_calls, tool_call_id, model, tokens, created_at, ord)
         order by ord
         on conflict (id) do nothing
-        returning id, seq)
+        returning id, seq),
+      run_row as (
+        insert into runs(id, agent_id, user_id, status, stop_reason, background, idempotency_key, request,
+          prompt_tokens, completion_tokens, total_tokens, step_count, event_count, error_status, error, created_at,
+          completed_at, ttft_ns, total_duration_ns)
+        select $19::uuid, $1, $29::uuid, $30::text, $31::text, $32::boolean, $33::text, $34::text::jsonb, $35::int,
+          $36::int, $37::int, $38::int, $39::int, $40::int, $41::text, $42::timestamptz, $43::timestamptz,
+          $44::bigint, $45::bigint
+        where $30::text is not null
+        on conflict (id) do update set status = excluded.status, stop_reason = excluded.stop_reason,
+          prompt_tokens = excluded.prompt_tokens, completion_tokens = excluded.completion_tokens,
+          total_tokens = excluded.total_tokens, step_count = excluded.step_count, event_count = excluded.event_count,
+          error_status = excluded.error_status, error = excluded.error, completed_at = excluded.completed_at,
+          ttft_ns = excluded.ttft_ns, total_duration_ns = excluded.total_duration_ns
+        where runs.status in ('created', 'running')),
+      run_events_added as (
+        insert into run_events(run_id, first_seq, seq, kind, content, status, message_id, date, call_id, call_name,
+          call_args)
+        select $19::uuid, ($20::int[])[1], $20, $21::text[], $22::text[], $23::text[], $24::uuid[],
+          $25::timestamptz[], $26::text[], $27::text[], $28::text[]
+        where cardinality($20::int[]) > 0
+        on conflict do nothing)
       update agents set name = $2, memory_alerted = $6, last_run_at = $7,
         in_context_ids = case when $3::int > 0 and in_context_ids[$3::int] is distinct from $4::uuid
           then in_context_ids else in_context_ids[1:$3::int] || $5::uuid[] end,
@@ -179,7 +205,7 @@ final class AgentRepository {
       }
       if (saved.contextMismatch()) {
         // the caller's idea of the stored context was wrong: write the whole list (the messages are in already)
-        return saves.submit(new SaveAgent(a, List.of(), 0)).<Done>mapEmpty();
+        return saves.submit(new SaveAgent(a, List.of(), 0, null)).<Done>mapEmpty();
       }
       return Future.succeededFuture();
     }).map(v -> new Done()).recover(e -> Future.failedFuture(nameTaken(e, a.name())));
@@ -229,7 +255,7 @@ final class AgentRepository {
     Tuple params = Tuple.of(UUID.fromString(a.id()), a.name(), kept,
             kept == 0 ? null : UUID.fromString(context.get(kept - 1)))
         .addArrayOfUUID(added).addValue(a.memoryAlerted()).addValue(Rows.offset(a.lastRunAt()));
-    return Rows.messageColumns(save.newMessages(), params);
+    return RunRepository.bindSave(Rows.messageColumns(save.newMessages(), params), save.run());
   }
 
   /** Inserts messages not stored yet (a retried save repeats none) and answers the new ones with their seq. */

@@ -5,10 +5,12 @@ import static dev.engram.store.ArchivalProtocol.*;
 import dev.engram.index.PassageIndex.SearchMode;
 import dev.engram.kernel.Endpoint;
 import dev.engram.model.Job;
+import dev.engram.model.Passage;
 import dev.engram.store.StoreProtocol.Done;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
+import java.time.Instant;
 import java.util.List;
 
 /** Typed access to the persistence verticle's archival, source and job addresses over the event bus. */
@@ -22,18 +24,35 @@ public final class ArchivalClient {
   }
 
   public Future<List<String>> insert(String userId, String agentId, String model, List<NewPassage> passages) {
-    return ask(ARCHIVAL_INSERT, new InsertArchival(userId, agentId, model, passages))
-        .map(PassageIds::ids);
+    return insert(userId, agentId, model, passages, List.of(), null)
+        .map(stored -> stored.stream().map(Passage::id).toList());
   }
 
+  /** Stores passages with {@code tags}, created at {@code createdAt} (null: now); the rows stored, in order. */
+  public Future<List<Passage>> insert(String userId, String agentId, String model, List<NewPassage> passages,
+      List<String> tags, Instant createdAt) {
+    return ask(ARCHIVAL_INSERT, new InsertArchival(userId, agentId, model, passages, tags, createdAt))
+        .map(Passages::passages);
+  }
+
+  /** The oldest first page of an agent's passages after or before a passage id. */
   public Future<Passages> list(String userId, String agentId, String after, String before, int limit) {
-    return ask(ARCHIVAL_LIST, new ListArchival(userId, agentId, after, before, limit));
+    return list(new ListArchival(userId, agentId, after, before, limit, true, null));
+  }
+
+  public Future<Passages> list(ListArchival query) {
+    return ask(ARCHIVAL_LIST, query);
   }
 
   public Future<List<Found>> search(String userId, String agentId, String text, float[] vector, SearchMode mode,
       int limit) {
+    return search(userId, agentId, text, vector, mode, limit, PassageFilter.NONE);
+  }
+
+  public Future<List<Found>> search(String userId, String agentId, String text, float[] vector, SearchMode mode,
+      int limit, PassageFilter filter) {
     return ask(ARCHIVAL_SEARCH,
-        new SearchArchival(userId, agentId, text, vector, mode, limit)).map(FoundPassages::found);
+        new SearchArchival(userId, agentId, text, vector, mode, limit, filter)).map(FoundPassages::found);
   }
 
   public Future<Done> delete(String userId, String agentId, String passageId) {
@@ -45,11 +64,24 @@ public final class ArchivalClient {
   }
 
   public Future<SourceView> createSource(String userId, String name, String description, String model, int dim) {
-    return ask(SOURCE_CREATE, new CreateSource(userId, name, description, model, dim));
+    return createSource(new CreateSource(userId, name, description, model, dim, null, null, null));
+  }
+
+  public Future<SourceView> createSource(CreateSource request) {
+    return ask(SOURCE_CREATE, request);
   }
 
   public Future<SourceView> updateSource(String userId, String sourceId, String name, String description) {
-    return ask(SOURCE_UPDATE, new UpdateSource(userId, sourceId, name, description));
+    return updateSource(new UpdateSource(userId, sourceId, name, description, null, null));
+  }
+
+  public Future<SourceView> updateSource(UpdateSource request) {
+    return ask(SOURCE_UPDATE, request);
+  }
+
+  /** The sources attached to an agent; fails 404 when the agent is not the user's. */
+  public Future<List<SourceView>> agentSources(String userId, String agentId) {
+    return ask(SOURCE_OF_AGENT, new AgentSources(userId, agentId)).map(SourceList::sources);
   }
 
   public Future<SourceView> source(String userId, String sourceId) {
@@ -76,9 +108,8 @@ public final class ArchivalClient {
     return ask(SOURCE_DOCUMENTS, new SourceDocuments(userId, sourceId));
   }
 
-  public Future<Job> createJob(String userId, String sourceId, String fileName, String filePath, long size) {
-    return ask(JOB_CREATE, new CreateJob(userId, sourceId, fileName, filePath, size))
-        .map(JobReply::job);
+  public Future<NewJob> createJob(CreateJob request) {
+    return ask(JOB_CREATE, request);
   }
 
   public Future<Job> job(String userId, String jobId) {
@@ -90,10 +121,32 @@ public final class ArchivalClient {
     return ask(JOB_START, new StartJob(jobId)).map(JobReply::job);
   }
 
-  public Future<Job> completeJob(String jobId, String documentName, int chars, String model,
+  public Future<Job> completeJob(String jobId, String documentName, String text, String model,
       List<NewPassage> passages) {
-    return ask(JOB_COMPLETE, new CompleteJob(jobId, documentName, chars, model, passages))
+    return ask(JOB_COMPLETE, new CompleteJob(jobId, documentName, text, model, passages))
         .map(JobReply::job);
+  }
+
+  public Future<Done> jobProgress(String jobId, Integer totalChunks, int chunksEmbedded) {
+    return ask(JOB_PROGRESS, new JobProgress(jobId, totalChunks, chunksEmbedded));
+  }
+
+  /** The user's jobs, oldest first; only those not ended when {@code activeOnly}. */
+  public Future<List<Job>> jobs(String userId, boolean activeOnly) {
+    return ask(JOB_LIST, new ListJobs(userId, activeOnly)).map(JobList::jobs);
+  }
+
+  public Future<FileReply> file(String userId, String sourceId, String fileId, boolean includeContent) {
+    return ask(FILE_GET, new GetFile(userId, sourceId, fileId, includeContent));
+  }
+
+  /** The files (jobs) of a source, oldest first; fails 404 when the source is not the user's. */
+  public Future<List<Job>> files(String userId, String sourceId) {
+    return ask(FILE_LIST, new ListFiles(userId, sourceId)).map(JobList::jobs);
+  }
+
+  public Future<Done> deleteFile(String userId, String sourceId, String fileId) {
+    return ask(FILE_DELETE, new DeleteFile(userId, sourceId, fileId));
   }
 
   public Future<Job> failJob(String jobId, String error) {

@@ -31,6 +31,15 @@ final class MessageRepository {
         and ($3::uuid is null or seq > (select seq from messages where id = $3 and agent_id = $1))
       order by seq desc limit $4""";
   private static final String CURSOR_SHOWN = "select 1 from messages where id = $2 and agent_id = $1";
+  private static final String HISTORY_WHERE = """
+       from messages where agent_id = $1
+        and ($2::uuid is null or seq > (select seq from messages where id = $2 and agent_id = $1))
+        and ($3::uuid is null or seq < (select seq from messages where id = $3 and agent_id = $1))""";
+  // the text block above starts with "from" (its common indentation is stripped): keep a space before it
+  private static final String HISTORY_UP = "select " + Rows.MESSAGE_COLUMNS + " " + HISTORY_WHERE
+      + " order by seq asc limit $4";
+  private static final String HISTORY_DOWN = "select " + Rows.MESSAGE_COLUMNS + " " + HISTORY_WHERE
+      + " order by seq desc limit $4";
   private static final String SEARCH_WHERE = """
        from messages where agent_id = $1 and role in ('user', 'assistant')
         and ($2::text is null or text ilike $2 escape '\\')
@@ -87,6 +96,20 @@ final class MessageRepository {
     return pool.preparedQuery(CURSOR_SHOWN).execute(Tuple.of(agent, cursor)).compose(rows -> rows.size() > 0
         ? Future.succeededFuture()
         : Future.failedFuture(ApiException.notFound(field + "=" + cursor + " names no message of agent " + agent)));
+  }
+
+  /** See {@link HistoryPage}; like {@link #cursor}, a bound that names no message of the agent is a 404. */
+  Future<Messages> history(HistoryPage req) {
+    UUID lower = req.lower() == null ? null : Ids.require(req.lower(), "cursor");
+    UUID upper = req.upper() == null ? null : Ids.require(req.upper(), "cursor");
+    return owned(req.userId(), req.agentId()).compose(context -> {
+      UUID agent = UUID.fromString(req.agentId());
+      return pool.preparedQuery(req.fromLower() ? HISTORY_UP : HISTORY_DOWN)
+          .execute(Tuple.of(agent, lower, upper, req.limit()))
+          .compose(rows -> rows.size() > 0 ? Future.succeededFuture(rows)
+              : cursorShown(agent, lower, "after").compose(v -> cursorShown(agent, upper, "before")).map(rows))
+          .map(rows -> messages(rows, context));
+    });
   }
 
   /**

@@ -12,7 +12,9 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /** Sources of documents: their rows, counts, passages, documents and attachments to agents. */
@@ -26,22 +28,27 @@ final class SourceRepository {
       from sources s""";
   private static final String LIST = VIEW + " where s.user_id = $1 order by s.created_at, s.id";
   private static final String GET = VIEW + " where s.id = $1 and s.user_id = $2";
+  private static final String OF_AGENT = VIEW + """
+       where s.user_id = $1 and s.id in (select source_id from agent_sources where agent_id = $2)
+      order by s.created_at, s.id""";
   private static final String INSERT = """
-      insert into sources(id, user_id, name, description, embedding_model, embedding_dim)
-      values ($1, $2, $3, $4, $5, $6)""";
+      insert into sources(id, user_id, name, description, embedding_model, embedding_dim, instructions, metadata,
+        chunk_tokens)
+      values ($1, $2, $3, $4, $5, $6, $7, $8, $9)""";
   private static final String UPDATE = """
-      update sources set name = coalesce($3, name), description = coalesce($4, description)
+      update sources set name = coalesce($3, name), description = coalesce($4, description),
+        instructions = coalesce($5, instructions), metadata = coalesce($6, metadata), updated_at = now()
       where id = $1 and user_id = $2""";
   private static final String DELETE = "delete from sources where id = $1 and user_id = $2";
   private static final String OWNED_AGENT = "select 1 from agents where id = $1 and user_id = $2";
   private static final String ATTACH = "insert into agent_sources(agent_id, source_id) values ($1, $2) "
       + "on conflict do nothing";
   private static final String DETACH = "delete from agent_sources where agent_id = $1 and source_id = $2";
-  private static final String PASSAGES = "select " + ArchivalRows.PASSAGE_COLUMNS + """
-       from passages where source_id = $1
-        and ($2::uuid is null or (created_at, id) > (select created_at, id from passages where id = $2
-          and source_id = $1))
-      order by created_at, id limit $3""";
+  private static final String PASSAGES = "select " + ArchivalRows.PASSAGE_SELECT + " from " + ArchivalRows.PASSAGE_FROM
+      + """
+       where p.source_id = $1
+        and ($2::uuid is null or (p.created_at, p.id) > (select created_at, id from passages where id = $2 and source_id = $1))
+      order by p.created_at, p.id limit $3""";
   private static final String CURSOR_SHOWN = "select 1 from passages where id = $2 and source_id = $1";
   private static final String DOCUMENTS = "select " + ArchivalRows.DOCUMENT_COLUMNS
       + " from documents where source_id = $1 order by created_at, id";
@@ -72,7 +79,9 @@ final class SourceRepository {
   Future<SourceView> create(CreateSource req) {
     UUID id = UUID.randomUUID();
     return pool.preparedQuery(INSERT).execute(Tuple.of(id, UUID.fromString(req.userId()), req.name(),
-            req.description(), req.embeddingModel(), req.embeddingDim()))
+            req.description(), req.embeddingModel(), req.embeddingDim(), req.instructions(),
+            new JsonObject(new HashMap<>(req.metadata() == null ? Map.of() : req.metadata())))
+            .addValue(req.chunkTokens()))
         .recover(e -> Future.failedFuture(UserRepository.isUniqueViolation(e)
             ? ApiException.conflict("A source named '" + req.name() + "' already exists") : e))
         .compose(r -> get(new GetSource(req.userId(), id.toString())));
@@ -81,7 +90,8 @@ final class SourceRepository {
   Future<SourceView> update(UpdateSource req) {
     return get(new GetSource(req.userId(), req.sourceId()))
         .compose(existing -> pool.preparedQuery(UPDATE).execute(Tuple.of(UUID.fromString(req.sourceId()),
-            UUID.fromString(req.userId()), req.name(), req.description())))
+            UUID.fromString(req.userId()), req.name(), req.description(), req.instructions(),
+            req.metadata() == null ? null : new JsonObject(new HashMap<>(req.metadata())))))
         .recover(e -> Future.failedFuture(UserRepository.isUniqueViolation(e)
             ? ApiException.conflict("A source named '" + req.name() + "' already exists") : e))
         .compose(r -> get(new GetSource(req.userId(), req.sourceId())));
@@ -106,6 +116,19 @@ final class SourceRepository {
             : pool.preparedQuery(req.attach() ? ATTACH : DETACH)
                 .execute(Tuple.of(agent, UUID.fromString(req.sourceId()))))
         .compose(r -> get(new GetSource(req.userId(), req.sourceId())));
+  }
+
+  /** The sources attached to an agent of the user; 404 for an agent that is not the user's. */
+  Future<SourceList> ofAgent(AgentSources req) {
+    UUID user = UUID.fromString(req.userId());
+    UUID agent = Ids.parse(req.agentId());
+    if (agent == null) {
+      return Future.failedFuture(agentNotFound(req.agentId()));
+    }
+    return pool.preparedQuery(OWNED_AGENT).execute(Tuple.of(agent, user))
+        .compose(rows -> rows.size() == 0 ? Future.failedFuture(agentNotFound(req.agentId()))
+            : pool.preparedQuery(OF_AGENT).execute(Tuple.of(user, agent)))
+        .map(rows -> new SourceList(UserRepository.collect(rows, SourceRepository::view)));
   }
 
   Future<Passages> passages(SourcePassages req) {
@@ -149,7 +172,7 @@ final class SourceRepository {
     return ApiException.notFound("Source source_id=" + sourceId + " not found");
   }
 
-  private static ApiException agentNotFound(String agentId) {
+  static ApiException agentNotFound(String agentId) {
     return ApiException.notFound("Agent agent_id=" + agentId + " not found");
   }
 }

@@ -79,12 +79,21 @@ public final class StoreClient {
     return ask(AGENT_SAVE, new SaveAgent(agent, newMessages, storedContext));
   }
 
+  /** A save that also writes its run's events and, when it starts or ends the run, its row (see {@link RunWrite}). */
+  public Future<Done> saveAgent(Agent agent, List<Message> newMessages, int storedContext, RunWrite run) {
+    return ask(AGENT_SAVE, new SaveAgent(agent, newMessages, storedContext, run));
+  }
+
   public Future<Messages> pageMessages(String userId, String agentId, int start, int count) {
     return ask(MESSAGE_PAGE, new PageMessages(userId, agentId, start, count));
   }
 
   public Future<Messages> cursorMessages(String userId, String agentId, String before, String after, int limit) {
     return ask(MESSAGE_CURSOR, new CursorMessages(userId, agentId, before, after, limit));
+  }
+
+  public Future<Messages> history(HistoryPage page) {
+    return ask(MESSAGE_HISTORY, page);
   }
 
   public Future<Messages> searchMessages(String agentId, String query, Instant from, Instant to, int offset,

@@ -6,6 +6,8 @@ import dev.engram.model.Agent;
 import dev.engram.model.AgentSummary;
 import dev.engram.model.Block;
 import dev.engram.model.Message;
+import dev.engram.model.Run;
+import dev.engram.model.StepEvent;
 import java.time.Instant;
 import java.util.List;
 
@@ -45,6 +47,8 @@ public final class StoreProtocol {
       Endpoint.of("store.message.page", PageMessages.class, Messages.class);
   public static final Endpoint<CursorMessages, Messages> MESSAGE_CURSOR =
       Endpoint.of("store.message.cursor", CursorMessages.class, Messages.class);
+  public static final Endpoint<HistoryPage, Messages> MESSAGE_HISTORY =
+      Endpoint.of("store.message.history", HistoryPage.class, Messages.class);
   public static final Endpoint<SearchMessages, Messages> MESSAGE_SEARCH =
       Endpoint.of("store.message.search", SearchMessages.class, Messages.class);
   public static final Endpoint<Ping, Done> PING = Endpoint.of("store.ping", Ping.class, Done.class);
@@ -92,11 +96,27 @@ public final class StoreProtocol {
    * only the others are sent; the store checks the claim and writes the whole list when it does not hold. 0 writes
    * the whole list.
    */
-  public record SaveAgent(Agent agent, List<Message> newMessages, int storedContext) {}
+  public record SaveAgent(Agent agent, List<Message> newMessages, int storedContext, RunWrite run) {
+    public SaveAgent(Agent agent, List<Message> newMessages, int storedContext) {
+      this(agent, newMessages, storedContext, null);
+    }
+  }
+  /**
+   * What a save writes about the run its messages belong to, in the same transaction: the events of the step (to be
+   * replayed later), and {@code row} when the save starts the run's row or ends the run (null in between).
+   */
+  public record RunWrite(String runId, List<StepEvent> events, Run row) {}
 
   // recall
   public record PageMessages(String userId, String agentId, int start, int count) {}
   public record CursorMessages(String userId, String agentId, String before, String after, int limit) {}
+  /**
+   * A page of an agent's history in stored order: the messages after {@code lower} and before {@code upper} (ids,
+   * exclusive, either null), the {@code limit} nearest to {@code lower} (oldest first) when {@code fromLower}, else
+   * the nearest to {@code upper} (newest first). A bound that names no message of the agent gives an empty page.
+   */
+  public record HistoryPage(String userId, String agentId, String lower, String upper, boolean fromLower,
+      int limit) {}
   public record SearchMessages(String agentId, String query, Instant from, Instant to, int offset, int limit) {}
   /** Messages newest first; {@code inContext} holds the ids among them that are in the context window. */
   public record Messages(List<Message> messages, List<String> inContext, long total) {}

@@ -56,6 +56,8 @@ public final class StoreVerticle extends VerticleBase {
         .using(vertx).build();
     return Migrator.migrate(pool)
         .compose(applied -> embeddingCheck.verify(pool))
+        // before any agent runs: what the previous process left running cannot go on
+        .compose(v -> new RunRepository(pool).failInterrupted())
         .compose(v -> vertx.executeBlocking(() -> {
           archival = indexes.apply("archival");
           // saves do not wait for the recall index; searches wait for the entries they could find
@@ -85,6 +87,7 @@ public final class StoreVerticle extends VerticleBase {
     var passages = new PassageRepository(pool, archival);
     var sources = new SourceRepository(pool, archival);
     var jobs = new JobRepository(pool, archival);
+    var files = new FileRepository(pool, archival);
     var scopes = new MemoryScopes(pool);
     var mems = new MemoryRepository(pool, memories, scopes);
     var memorySearch = new MemorySearch(pool, memories, scopes);
@@ -129,7 +132,17 @@ public final class StoreVerticle extends VerticleBase {
     registrations.add(serve(PRESET_DELETE, presets::delete));
     registrations.add(serve(MESSAGE_PAGE, messages::page));
     registrations.add(serve(MESSAGE_CURSOR, messages::cursor));
+    registrations.add(serve(MESSAGE_HISTORY, messages::history));
     registrations.add(serve(MESSAGE_SEARCH, messages::search));
+    var runs = new RunRepository(pool);
+    registrations.add(serve(RunProtocol.CLAIM, runs::claim));
+    registrations.add(serve(RunProtocol.START, runs::start));
+    registrations.add(serve(RunProtocol.CANCEL_QUEUED, runs::cancelQueued));
+    registrations.add(serve(RunProtocol.FAIL, runs::fail));
+    registrations.add(serve(RunProtocol.GET, runs::get));
+    registrations.add(serve(RunProtocol.LIST, runs::list));
+    registrations.add(serve(RunProtocol.EVENTS, runs::events));
+    registrations.add(serve(RunProtocol.QUEUED, (RunProtocol.QueuedRuns r) -> runs.queued()));
     registrations.add(serve(ARCHIVAL_INSERT, (InsertArchival r) -> passages.insert(r)
         .onSuccess(ids -> archivalChanged(List.of(r.agentId())))));
     registrations.add(serve(ARCHIVAL_LIST, passages::list));
@@ -148,9 +161,14 @@ public final class StoreVerticle extends VerticleBase {
         })));
     registrations.add(serve(SOURCE_ATTACH, (AttachSource r) -> sources.attach(r)
         .onSuccess(v -> archivalChanged(List.of(r.agentId())))));
+    registrations.add(serve(SOURCE_OF_AGENT, sources::ofAgent));
     registrations.add(serve(SOURCE_PASSAGES, sources::passages));
     registrations.add(serve(SOURCE_DOCUMENTS, sources::documents));
-    registrations.add(serve(JOB_CREATE, jobs::create));
+    registrations.add(serve(JOB_CREATE, (CreateJob r) -> files.create(r).onSuccess(created -> {
+      if (created.replaced()) {
+        sourceChanged(sources, r.userId(), r.sourceId());
+      }
+    })));
     registrations.add(serve(JOB_GET, jobs::get));
     registrations.add(serve(JOB_START, jobs::start));
     registrations.add(serve(JOB_COMPLETE, (CompleteJob r) -> jobs.complete(r)
@@ -158,6 +176,12 @@ public final class StoreVerticle extends VerticleBase {
             .onSuccess(v -> archivalChanged(v.attachedAgents().stream().map(AgentRef::id).toList())))));
     registrations.add(serve(JOB_FAIL, jobs::fail));
     registrations.add(serve(JOB_UNFINISHED, jobs::unfinished));
+    registrations.add(serve(JOB_PROGRESS, jobs::progress));
+    registrations.add(serve(JOB_LIST, jobs::ofUser));
+    registrations.add(serve(FILE_GET, files::get));
+    registrations.add(serve(FILE_LIST, files::list));
+    registrations.add(serve(FILE_DELETE, (DeleteFile r) -> files.delete(r)
+        .onSuccess(d -> sourceChanged(sources, r.userId(), r.sourceId()))));
     registrations.add(serve(MEMORY_APPLY, mems::apply));
     registrations.add(serve(MEMORY_SEARCH, memorySearch::search));
     registrations.add(serve(MEMORY_SCOPES, scopes::find));
@@ -179,6 +203,12 @@ public final class StoreVerticle extends VerticleBase {
   /** Tells the agent verticles that a block changed, so that the agents holding it rebuild their prompts. */
   private void blocksChanged(String blockId, long version) {
     BLOCKS_CHANGED.publish(vertx, new BlocksChanged(java.util.Map.of(blockId, version)));
+  }
+
+  /** A source's passages changed: the agents it is attached to are told. */
+  private void sourceChanged(SourceRepository sources, String userId, String sourceId) {
+    sources.get(new GetSource(userId, sourceId))
+        .onSuccess(v -> archivalChanged(v.attachedAgents().stream().map(AgentRef::id).toList()));
   }
 
   private void archivalChanged(List<String> agentIds) {

@@ -34,12 +34,20 @@ import java.util.concurrent.atomic.AtomicInteger;
  * machine; each phase also reports CPU and allocation per step ({@link ResourceMeter}), which a busy machine disturbs
  * far less than latency.
  *
- * <p>Usage: scripts/bench.sh steps [--agents 64] [--rate 1000] [--seconds 20] [--warmup 30]
+ * <p>{@code --api v1} sends the same load through Letta's {@code POST /v1/agents/{id}/messages} with
+ * {@code "streaming": true} (pings off, as the latency is read at [DONE]), then measures time to first token with
+ * {@code stream_tokens}: from the scripted model writing its streamed answer to the client reading the first
+ * fragment, i.e. the server's overhead over the model's first chunk (one agent, one send at a time).
+ *
+ * <p>Usage: scripts/bench.sh steps [--agents 64] [--rate 1000] [--seconds 20] [--warmup 30] [--api api|v1]
+ *   [--ttft-sends 500]
  */
 public final class StepBenchmark {
   /** -Dbench.threads=true: also print CPU per step by thread name (GC, JIT, event loops). */
   private static final boolean THREADS = Boolean.getBoolean("bench.threads");
   private static Map<String, Long> lastThreads = Map.of();
+  /** Which API the sends go through: {@code api} (MemGPT's /api SSE) or {@code v1} (Letta's SSE). */
+  private static String api = "api";
 
   public static void main(String[] args) throws Exception {
     Map<String, String> opts = BenchArgs.parse(args);
@@ -47,6 +55,11 @@ public final class StepBenchmark {
     int rate = Integer.parseInt(opts.getOrDefault("rate", "1000"));
     int seconds = Integer.parseInt(opts.getOrDefault("seconds", "20"));
     int warmup = Integer.parseInt(opts.getOrDefault("warmup", "30"));
+    api = opts.getOrDefault("api", "api");
+    if (!api.equals("api") && !api.equals("v1")) {
+      throw new IllegalArgumentException("--api takes api or v1, got " + api);
+    }
+    int ttftSends = Integer.parseInt(opts.getOrDefault("ttft-sends", "500"));
 
     Path home = TempHomes.create("engram-bench-");
     ResourceMeter meter = new ResourceMeter(home.resolve("pgdata"));
@@ -72,8 +85,8 @@ public final class StepBenchmark {
       for (int i = 0; i < agents; i++) {
         ids.add(await(createAgent(http, "bench-" + i)));
       }
-      System.out.printf("agents=%d offered_rate=%d/s warmup=%ds measure=%ds (server, LLM and load in one JVM, %d"
-          + " cores)%n", agents, rate, warmup, seconds, Runtime.getRuntime().availableProcessors());
+      System.out.printf("api=%s agents=%d offered_rate=%d/s warmup=%ds measure=%ds (server, LLM and load in one JVM,"
+          + " %d cores)%n", api, agents, rate, warmup, seconds, Runtime.getRuntime().availableProcessors());
       // warm-up: fill the contexts at full speed, then run the open loop's traffic shape, which the JIT has to adapt
       // its compiled code to once more (types seen at call sites change), before anything is measured
       ResourceMeter.Sample before = meter.sample();
@@ -89,6 +102,9 @@ public final class StepBenchmark {
       before = meter.sample();
       report("closed loop (1 in flight per agent)", closedLoop(side, http, ids, seconds), seconds, meter,
           before);
+      if (api.equals("v1")) {
+        timeToFirstToken(http, llm, ids.get(0), ttftSends);
+      }
       await(http.close());
     } finally {
       await(side.close());
@@ -131,10 +147,51 @@ public final class StepBenchmark {
   /** One streamed send; completes with its latency in nanoseconds, after checking the stream ended with [DONE]. */
   private static Future<Long> send(HttpClientAgent http, String agentId) {
     long start = System.nanoTime();
-    JsonObject body = new JsonObject().put("message", "What is the meaning of life?").put("stream", true);
-    return request(http, "/api/agents/" + agentId + "/messages", body).compose(b -> b.toString()
+    Future<Buffer> answer = api.equals("v1")
+        ? request(http, "/v1/agents/agent-" + agentId + "/messages", v1Body(false))
+        : request(http, "/api/agents/" + agentId + "/messages",
+            new JsonObject().put("message", "What is the meaning of life?").put("stream", true));
+    return answer.compose(b -> b.toString()
         .endsWith("data: [DONE]\n\n") ? Future.succeededFuture(System.nanoTime() - start)
         : Future.failedFuture("stream did not end with [DONE]: " + b));
+  }
+
+  private static JsonObject v1Body(boolean tokens) {
+    return new JsonObject().put("messages", new io.vertx.core.json.JsonArray().add(new JsonObject()
+        .put("role", "user").put("content", "What is the meaning of life?"))).put("streaming", true)
+        .put("include_pings", false).put("stream_tokens", tokens);
+  }
+
+  /**
+   * Time to first token: {@code sends} token-streamed sends one after another; each measures from the scripted model
+   * writing its answer (its first chunk) to the client reading the first fragment frame.
+   */
+  private static void timeToFirstToken(HttpClientAgent http, ScriptedLlm llm, String agentId, int sends)
+      throws Exception {
+    long[] firstChunk = new long[1];
+    llm.onFirstChunk(ns -> firstChunk[0] = ns);
+    long[] overhead = new long[sends];
+    for (int i = 0; i < sends; i++) {
+      Promise<Long> first = Promise.promise();
+      await(http.request(new RequestOptions().setMethod(HttpMethod.POST)
+              .setURI("/v1/agents/agent-" + agentId + "/messages").putHeader("authorization", "Bearer bench")
+              .putHeader("content-type", "application/json"))
+          .compose(req -> req.send(v1Body(true).encode()))
+          .compose(resp -> {
+            resp.handler(chunk -> {
+              if (!first.future().isComplete() && chunk.toString().contains("\"message_type\"")) {
+                first.complete(System.nanoTime());
+              }
+            });
+            return resp.end();
+          }));
+      overhead[i] = first.future().result() - firstChunk[0];
+    }
+    llm.onFirstChunk(null);
+    Arrays.sort(overhead);
+    System.out.printf("%-38s sends=%d p50=%.3f ms p90=%.3f ms p99=%.3f ms max=%.3f ms%n",
+        "time to first token (server overhead)", sends, pct(overhead, 0.50), pct(overhead, 0.90),
+        pct(overhead, 0.99), overhead[sends - 1] / 1e6);
   }
 
   private static long[] closedLoop(Vertx vertx, HttpClientAgent http, List<String> ids, int seconds)

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.engram.testkit.Api;
+import dev.engram.testkit.TestServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
@@ -16,13 +17,13 @@ import java.util.regex.Pattern;
 
 /**
  * A user who owns one of everything the routes name: an agent with recall messages and an archival passage, a source
- * with an uploaded document (its job and passages) attached to the agent, two Mem0 memories (with history) and a chat
+ * (Letta's folder) with an uploaded document (its job, which is the folder's file, and passages) attached to the agent, two Mem0 memories (with history) and a chat
  * session. The fuzz table's {@code $placeholders} resolve to these ids.
  */
 final class FuzzFixture {
   /** The placeholders that name an object: they get the malformed, unknown, foreign and other-kind id battery. */
   static final Set<String> ID_KINDS = Set.of("agent", "source", "job", "memory", "session", "passage", "message",
-      "srcpassage", "block", "tool");
+      "srcpassage", "run", "folder", "file", "block", "tool");
   /** The Mem0 scope of the fixture's memories. */
   static final String SCOPE_USER = "alice";
   static final String SCOPE_AGENT = "helper";
@@ -48,14 +49,25 @@ final class FuzzFixture {
     String agent = api.newAgent(key, label + "-agent");
     ids.put("agent", agent);
     ids.put("message", api.messages(agent, key, 1).getJsonObject(0).getString("id"));
+    // one finished run (a send answered by the scripted model's fallback); the model's log is cleared after it
+    ok(api.post("/api/agents/" + agent + "/messages", key, new JsonObject().put("message", "hi")));
+    TestServer.llm().clearRequests();
+    ids.put("run", new JsonArray(api.get("/v1/runs/?agent_id=" + agent + "&limit=1", key).body()).getJsonObject(0)
+        .getString("id").substring("run-".length()));
     ids.put("passage", ok(api.post("/api/agents/" + agent + "/archival", key,
         new JsonObject().put("content", "Bees make honey."))).getJsonArray("ids").getString(0));
-    String source = ok(api.post("/api/sources", key, new JsonObject().put("name", label + "-source")
+    // a name as long as an id's first half, as the path batteries cut names and ids alike
+    String sourceName = label + "-source-of-documents";
+    String source = ok(api.post("/api/sources", key, new JsonObject().put("name", sourceName)
         .put("description", "kept"))).getString("id");
     ids.put("source", source);
+    ids.put("folder", source); // Letta's name of a source
+    ids.put("source_name", sourceName);
+    ids.put("folder_name", sourceName);
     String job = ok(api.upload("/api/sources/" + source + "/upload", key, "file", "notes.txt",
         "Wasps make paper.\n\nAnts farm fungus.".getBytes(StandardCharsets.UTF_8))).getString("id");
     ids.put("job", job);
+    ids.put("file", job); // a folder's file is its upload job
     awaitJob(api, key, job);
     ids.put("srcpassage", ok(api.get("/api/sources/" + source + "/passages", key)).getJsonArray("passages")
         .getJsonObject(0).getString("id"));

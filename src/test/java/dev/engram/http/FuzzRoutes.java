@@ -54,6 +54,35 @@ final class FuzzRoutes {
       route("GET /v1/health").as(Caller.PUBLIC).noBody(IGNORES_BODY),
       route("GET /v1/models").noBody(IGNORES_BODY),
       route("GET /v1/models/embedding").noBody(IGNORES_BODY),
+
+      // Letta /v1 messages and runs
+      route("POST /v1/agents/:agent_id/messages")
+          .modelBody("{\"messages\": [{\"role\": \"user\", \"content\": \"hello\"}], \"streaming\": false}")
+          .accepts("messages[0].content", TO_MODEL, CONTROL),
+      route("POST /v1/agents/:agent_id/messages/stream")
+          .modelBody("{\"messages\": [{\"role\": \"user\", \"content\": \"hello\"}]}")
+          .accepts("messages[0].content", TO_MODEL, CONTROL),
+      route("POST /v1/agents/:agent_id/messages/async")
+          .modelBody("{\"messages\": [{\"role\": \"user\", \"content\": \"hello\"}]}")
+          .accepts("messages[0].content", TO_MODEL, CONTROL),
+      route("POST /v1/agents/:agent_id/messages/cancel").body("{\"run_ids\": [\"$run\"]}")
+          .accepts("run_ids[0]", "cancel answers each run id with its outcome (Letta's map): an id that names none of"
+              + " the agent's runs is answered not_found, and nothing changes", UNKNOWN_ID, FOREIGN_ID, OTHER_KIND_ID)
+          .acceptsOnly("run_ids", "an empty list cancels nothing", WRONG_TYPE, "[]")
+          .acceptsOnly("body", "every field is optional: no body cancels the agent's active runs (none here)",
+              MALFORMED_JSON, "empty"),
+      route("GET /v1/agents/:agent_id/messages").noBody(IGNORES_BODY).query("after=$message&limit=10&order=asc")
+          .query("before=$message&limit=10&order=desc"),
+      route("GET /v1/runs").noBody(IGNORES_BODY).query("agent_id=$agent&limit=10&order=desc")
+          .accepts("?agent_id", "a filter: the runs of an unknown or another user's agent are none (an empty list)",
+              UNKNOWN_ID, FOREIGN_ID, OTHER_KIND_ID),
+      route("GET /v1/runs/active").noBody(IGNORES_BODY),
+      route("GET /v1/runs/:run_id").noBody(IGNORES_BODY),
+      route("GET /v1/runs/:run_id/messages").noBody(IGNORES_BODY),
+      route("POST /v1/runs/:run_id/stream").body("{\"starting_after\": 0, \"include_pings\": false}")
+          .acceptsOnly("body", "every field is optional: no body replays the run from its start", MALFORMED_JSON,
+              "empty")
+          .acceptsOnly("starting_after", "0 is a seq_id before the first event: the whole run", WRONG_TYPE, "0"),
       route("GET /api/agents/:agent_id/ws").webSocket().noBody("a WebSocket: its input is frames (see the frame"
           + " battery), and the handshake reads no body"),
 
@@ -234,6 +263,78 @@ final class FuzzRoutes {
       route("POST /api/sources/:source_id/detach").noBody(IGNORES_BODY).query("agent_id=$agent"),
       route("GET /api/sources/:source_id/passages").noBody(IGNORES_BODY).query("after=$srcpassage&limit=10"),
       route("GET /api/sources/:source_id/documents").noBody(IGNORES_BODY),
+
+      // Letta /v1: archival memory and the 0.4 client's names for it
+      route("POST /v1/agents/:agent_id/archival-memory")
+          .body("{\"text\": \"Hornets make paper.\", \"tags\": [\"insects\"], \"created_at\": \"2024-01-02T03:04:05Z\"}")
+          .accepts("text", TEXT + "; long text is cut into passages", CONTROL, LONG)
+          .accepts("tags[0]", "a tag is a label: " + TEXT, CONTROL)
+          .acceptsOnly("tags", "an empty list of tags is no tags", WRONG_TYPE, "[]"),
+      route("GET /v1/agents/:agent_id/archival-memory").noBody(IGNORES_BODY)
+          .query("after=$passage&limit=10&ascending=true&search=bees").query("before=$srcpassage&ascending=false")
+          .accepts("?search", "a text filter is " + TEXT, CONTROL, LONG),
+      route("GET /v1/agents/:agent_id/archival-memory/search").noBody(IGNORES_BODY)
+          .query("query=bees&top_k=3&tags=insects&tag_match_mode=any&start_datetime=2020-01-01"
+              + "&end_datetime=2030-01-01T00:00:00Z")
+          .accepts("?query", "a search query is " + TEXT, CONTROL, LONG)
+          .accepts("?tags", "a tag is a label: " + TEXT, CONTROL),
+      route("DELETE /v1/agents/:agent_id/archival-memory/:passage_id").noBody(IGNORES_BODY),
+      route("GET /v1/agents/:agent_id/archival").noBody(IGNORES_BODY).query("after=$passage&limit=10"),
+      route("POST /v1/agents/:agent_id/archival").body("{\"text\": \"Hornets make paper.\"}")
+          .accepts("text", TEXT + "; long text is cut into passages", CONTROL, LONG),
+      route("DELETE /v1/agents/:agent_id/archival/:passage_id").noBody(IGNORES_BODY),
+
+      // Letta /v1: folders and files
+      route("POST /v1/folders").body("{\"name\": \"fuzz-folder-$fresh\", \"description\": \"fuzz\","
+              + " \"instructions\": \"read it\", \"metadata\": {\"k\": \"v\"}, \"embedding_chunk_size\": 300}")
+          .accepts("name", "a folder name is " + TEXT + " of 1 to 100 characters", CONTROL)
+          .accepts("description", TEXT, CONTROL).accepts("instructions", TEXT, CONTROL)
+          .accepts("metadata.*", "a folder's metadata is a free JSON object", WRONG_TYPE, CONTROL, LONG),
+      route("GET /v1/folders").noBody(IGNORES_BODY).query("limit=10&order=asc&name=fuzz-owner-source-of-documents")
+          .query("after=$folder&limit=10")
+          .accepts("?name", "a name filter is " + TEXT, CONTROL, LONG),
+      route("GET /v1/folders/count").noBody(IGNORES_BODY),
+      route("GET /v1/folders/name/:folder_name").noBody(IGNORES_BODY),
+      route("GET /v1/folders/:folder_id").noBody(IGNORES_BODY),
+      route("PATCH /v1/folders/:folder_id").body("{\"description\": \"changed\", \"instructions\": \"again\"}")
+          .accepts("description", TEXT, CONTROL).accepts("instructions", TEXT, CONTROL),
+      route("DELETE /v1/folders/:folder_id").noBody(IGNORES_BODY),
+      route("POST /v1/folders/:folder_id/upload").multipart().noBody("a multipart upload: see the multipart battery")
+          .query("duplicate_handling=suffix&name=notes.txt")
+          .accepts("?name", "the name a file is known by is " + TEXT, CONTROL)
+          .acceptsOnly("multipart", "Netty's multipart decoder skips a part header line without a colon; the part is"
+              + " still whole and named, so the file stored is the one the client sent", BAD_MULTIPART,
+              "a header line without a colon"),
+      route("GET /v1/folders/:folder_id/files").noBody(IGNORES_BODY).query("limit=10&include_content=true"),
+      route("GET /v1/folders/:folder_id/files/:file_id").noBody(IGNORES_BODY).query("include_content=true"),
+      route("DELETE /v1/folders/:folder_id/:file_id").noBody(IGNORES_BODY),
+      route("GET /v1/folders/:folder_id/agents").noBody(IGNORES_BODY).query("limit=10"),
+      route("GET /v1/agents/:agent_id/folders").noBody(IGNORES_BODY).query("limit=10"),
+      route("PATCH /v1/agents/:agent_id/folders/attach/:folder_id").noBody(IGNORES_BODY),
+      route("PATCH /v1/agents/:agent_id/folders/detach/:folder_id").noBody(IGNORES_BODY),
+
+      // the 0.4 client's sources and jobs
+      route("POST /v1/sources").body("{\"name\": \"fuzz-old-client-source-$fresh\", \"description\": \"fuzz\"}")
+          .accepts("name", "a source name is " + TEXT + " of 1 to 100 characters", CONTROL)
+          .accepts("description", TEXT, CONTROL),
+      route("GET /v1/sources").noBody(IGNORES_BODY),
+      route("GET /v1/sources/name/:source_name").noBody(IGNORES_BODY),
+      route("GET /v1/sources/:source_id").noBody(IGNORES_BODY),
+      route("PATCH /v1/sources/:source_id").body("{\"description\": \"changed\"}")
+          .accepts("description", TEXT, CONTROL),
+      route("DELETE /v1/sources/:source_id").noBody(IGNORES_BODY),
+      route("POST /v1/sources/:source_id/upload").multipart().noBody("a multipart upload: see the multipart battery")
+          .acceptsOnly("multipart", "Netty's multipart decoder skips a part header line without a colon; the part is"
+              + " still whole and named, so the file stored is the one the client sent", BAD_MULTIPART,
+              "a header line without a colon"),
+      route("POST /v1/sources/:source_id/attach").noBody(IGNORES_BODY).query("agent_id=$agent"),
+      route("POST /v1/sources/:source_id/detach").noBody(IGNORES_BODY).query("agent_id=$agent"),
+      route("GET /v1/sources/:source_id/passages").noBody(IGNORES_BODY).query("after=$srcpassage&limit=10"),
+      route("GET /v1/sources/:source_id/documents").noBody(IGNORES_BODY),
+      route("GET /v1/agents/:agent_id/sources").noBody(IGNORES_BODY),
+      route("GET /v1/jobs").noBody(IGNORES_BODY).query("limit=10"),
+      route("GET /v1/jobs/active").noBody(IGNORES_BODY),
+      route("GET /v1/jobs/:job_id").noBody(IGNORES_BODY),
 
       // Mem0
       route("POST /memories")

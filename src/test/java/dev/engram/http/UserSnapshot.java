@@ -21,7 +21,7 @@ import java.util.TreeSet;
  * stored under a scope or session nobody knows, so the snapshot also counts the user's rows in every table.
  */
 final class UserSnapshot {
-  /** Every table with a user_id column (V001 to V003, V005), and the links of the user's agents. */
+  /** Every table with a user's rows (V001 to V003, V005's blocks and presets, V006's runs with their events). */
   private static final String ROW_COUNTS = """
       select t, n from (
         select 'agents' t, count(*) n from agents where user_id = $1
@@ -40,7 +40,10 @@ final class UserSnapshot {
         union all select 'blocks', count(*) from blocks where user_id = $1
         union all select 'agent_blocks', count(*) from agent_blocks a join agents g on g.id = a.agent_id
           where g.user_id = $1
-        union all select 'presets', count(*) from presets where user_id = $1) counts""";
+        union all select 'presets', count(*) from presets where user_id = $1
+        union all select 'runs', count(*) from runs where user_id = $1
+        union all select 'run_events', count(*) from run_events e join runs r on r.id = e.run_id
+          where r.user_id = $1) counts""";
 
   private UserSnapshot() {}
 

@@ -106,6 +106,44 @@ class OpenAiClientTest {
   }
 
   @Test
+  void streamHandsOnEachFragmentAsItArrives() throws Exception {
+    JsonObject arguments = new JsonObject().put("message", "Fragments, one after another.");
+    llm.enqueue(Step.toolCall("Thinking in pieces.", "send_message", arguments).chunksEvery(40));
+    List<LlmDelta> deltas = new java.util.concurrent.CopyOnWriteArrayList<>();
+    long[] firstAt = {0};
+    long start = System.nanoTime();
+    LlmReply reply = await(client(settings(false)).stream(request(), d -> {
+      if (deltas.isEmpty()) {
+        firstAt[0] = System.nanoTime();
+      }
+      deltas.add(d);
+    }));
+    long total = System.nanoTime() - start;
+    assertTrue(llm.requests().get(0).getBoolean("stream"), "asked to stream whatever LLM_STREAM says");
+    assertTrue(firstAt[0] - start < total / 2, "the first fragment came long before the end");
+    String content = deltas.stream().filter(LlmDelta::isContent).map(LlmDelta::content)
+        .collect(java.util.stream.Collectors.joining());
+    String args = deltas.stream().filter(d -> !d.isContent() && d.arguments() != null).map(LlmDelta::arguments)
+        .collect(java.util.stream.Collectors.joining());
+    assertEquals("Thinking in pieces.", content);
+    assertEquals(arguments, new JsonObject(args));
+    assertEquals("send_message", deltas.stream().filter(d -> d.callName() != null).findFirst().orElseThrow()
+        .callName());
+    assertEquals(reply.toolCalls().get(0).arguments(), args, "the reply is the fragments assembled");
+  }
+
+  @Test
+  void streamRetriesOnlyWhatFailedBeforeItsFirstFragment() throws Exception {
+    llm.enqueue(Step.error(503, error("overloaded")), Step.text("After one retry."));
+    List<LlmDelta> deltas = new java.util.ArrayList<>();
+    LlmReply reply = await(client(settings(false)).stream(request(), deltas::add));
+    assertEquals("After one retry.", reply.content());
+    assertEquals(2, llm.requestCount());
+    assertEquals("After one retry.", deltas.stream().map(LlmDelta::content)
+        .collect(java.util.stream.Collectors.joining()));
+  }
+
+  @Test
   void sendsMessagesAndToolsInTheOpenAiWireFormat() throws Exception {
     ToolCall call = new ToolCall("call_abc", "send_message", "{\"message\":\"Hi!\"}");
     LlmRequest request = new LlmRequest("gpt-test", List.of(

@@ -36,6 +36,8 @@ public final class ScriptedLlm {
   private volatile Function<JsonObject, Step> fallback;
   private volatile Supplier<Step> blindFallback = DEFAULT_FALLBACK;
   private volatile HttpServer server;
+  /** Told the time ({@link System#nanoTime}) at which each streamed answer's first chunk is written. */
+  private volatile java.util.function.LongConsumer firstChunk;
 
   private ScriptedLlm(Vertx vertx) {
     this.vertx = vertx;
@@ -82,6 +84,12 @@ public final class ScriptedLlm {
   public ScriptedLlm fallbackIgnoringRequest(Supplier<Step> steps) {
     this.fallback = null;
     this.blindFallback = steps;
+    return this;
+  }
+
+  /** Calls {@code onWrite} with {@link System#nanoTime} as each streamed answer's first chunk is written. */
+  public ScriptedLlm onFirstChunk(java.util.function.LongConsumer onWrite) {
+    this.firstChunk = onWrite;
     return this;
   }
 
@@ -162,7 +170,7 @@ public final class ScriptedLlm {
     return done.future();
   }
 
-  private static void answer(HttpServerResponse response, ChatRequestScan request, Step step) {
+  private void answer(HttpServerResponse response, ChatRequestScan request, Step step) {
     if (response.closed()) {
       return;
     }
@@ -174,7 +182,7 @@ public final class ScriptedLlm {
     String model = request.model() != null ? request.model() : "scripted";
     JsonObject usage = step.usage(request.promptChars());
     if (request.stream()) {
-      SseAnswer.write(response, model, step, request.includeUsage() ? usage : null);
+      SseAnswer.write(vertx, response, model, step, request.includeUsage() ? usage : null, firstChunk);
     } else {
       response.putHeader("Content-Type", "application/json").end(completion(model, step, usage).encode());
     }
@@ -219,10 +227,20 @@ public final class ScriptedLlm {
     final boolean hang;
     final int[] usageOverride;
     final Map<String, String> headers;
+    /** In a streamed answer, the pause before each chunk after the first (0: all at once). */
+    final long chunkDelayMs;
 
     private Step(int status, JsonObject errorBody, String content, String functionName, String arguments,
         String callId, String finishReason, long delayMs, boolean hang, int[] usageOverride,
         Map<String, String> headers) {
+      this(status, errorBody, content, functionName, arguments, callId, finishReason, delayMs, hang, usageOverride,
+          headers, 0);
+    }
+
+    private Step(int status, JsonObject errorBody, String content, String functionName, String arguments,
+        String callId, String finishReason, long delayMs, boolean hang, int[] usageOverride,
+        Map<String, String> headers, long chunkDelayMs) {
+      this.chunkDelayMs = chunkDelayMs;
       this.status = status;
       this.errorBody = errorBody;
       this.content = content;
@@ -280,13 +298,19 @@ public final class ScriptedLlm {
     /** This step, answered {@code ms} milliseconds after the request arrived. */
     public Step after(long ms) {
       return new Step(status, errorBody, content, functionName, arguments, callId, finishReason, ms, hang,
-          usageOverride, headers);
+          usageOverride, headers, chunkDelayMs);
+    }
+
+    /** This step, when streamed, with a pause of {@code ms} before each chunk after the first (tokens trickling). */
+    public Step chunksEvery(long ms) {
+      return new Step(status, errorBody, content, functionName, arguments, callId, finishReason, delayMs, hang,
+          usageOverride, headers, ms);
     }
 
     /** This step with a fixed usage (total = prompt + completion). */
     public Step withUsage(int prompt, int completion) {
       return new Step(status, errorBody, content, functionName, arguments, callId, finishReason, delayMs, hang,
-          new int[] {prompt, completion}, headers);
+          new int[] {prompt, completion}, headers, chunkDelayMs);
     }
 
     /** This step with an extra response header (e.g. {@code Retry-After}). */
@@ -294,7 +318,7 @@ public final class ScriptedLlm {
       Map<String, String> more = new HashMap<>(headers);
       more.put(name, value);
       return new Step(status, errorBody, content, functionName, arguments, callId, finishReason, delayMs, hang,
-          usageOverride, more);
+          usageOverride, more, chunkDelayMs);
     }
 
     /** The id of this step's tool call ({@code call_...}), or null when it has none. */
@@ -322,6 +346,7 @@ public final class ScriptedLlm {
     private static final int MAX_ARGUMENT_FRAGMENTS = 4;
 
     private final HttpServerResponse response;
+    private final List<String> frames = new ArrayList<>();
     private final String id = completionId();
     private final long created = System.currentTimeMillis() / 1000;
     private final String model;
@@ -334,11 +359,36 @@ public final class ScriptedLlm {
     }
 
     /** Streams {@code step}; {@code usage} is sent in a final choice-less chunk unless null. */
-    static void write(HttpServerResponse response, String model, Step step, JsonObject usage) {
+    static void write(Vertx vertx, HttpServerResponse response, String model, Step step, JsonObject usage,
+        java.util.function.LongConsumer firstChunk) {
       response.setChunked(true)
           .putHeader("Content-Type", "text/event-stream")
           .putHeader("Cache-Control", "no-cache");
-      new SseAnswer(response, model, usage != null).stream(step, usage);
+      SseAnswer answer = new SseAnswer(response, model, usage != null);
+      answer.stream(step, usage);
+      if (firstChunk != null) {
+        firstChunk.accept(System.nanoTime());
+      }
+      answer.send(vertx, 0, step.chunkDelayMs);
+    }
+
+    /** Writes the frames from {@code next} on, each {@code delayMs} after the one before, then ends the answer. */
+    private void send(Vertx vertx, int next, long delayMs) {
+      if (response.closed()) {
+        return;
+      }
+      if (delayMs <= 0) {
+        StringBuilder all = new StringBuilder();
+        frames.forEach(all::append);
+        response.end(all.toString());
+        return;
+      }
+      if (next == frames.size() - 1) {
+        response.end(frames.get(next));
+        return;
+      }
+      response.write(frames.get(next));
+      vertx.setTimer(delayMs, t -> send(vertx, next + 1, delayMs));
     }
 
     private void stream(Step step, JsonObject usage) {
@@ -363,7 +413,7 @@ public final class ScriptedLlm {
       if (usage != null) {
         event(chunk(new JsonArray()).put("usage", usage));
       }
-      response.end("data: [DONE]\n\n");
+      frames.add("data: [DONE]\n\n");
     }
 
     private static JsonObject toolCallDelta(JsonObject call) {
@@ -389,7 +439,7 @@ public final class ScriptedLlm {
     }
 
     private void event(JsonObject chunk) {
-      response.write("data: " + chunk.encode() + "\n\n");
+      frames.add("data: " + chunk.encode() + "\n\n");
     }
 
     /** {@code text} cut into at most {@code count} consecutive non-empty pieces (none for null or empty text). */

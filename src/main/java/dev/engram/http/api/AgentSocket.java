@@ -3,7 +3,7 @@ package dev.engram.http.api;
 import dev.engram.agent.AgentClient;
 import dev.engram.agent.AgentProtocol.RunFinished;
 import dev.engram.agent.AgentProtocol.Step;
-import dev.engram.agent.StepEvent;
+import dev.engram.model.StepEvent;
 import dev.engram.http.Authenticator;
 import dev.engram.http.InputRules;
 import dev.engram.http.RunRelay;
@@ -78,7 +78,7 @@ public final class AgentSocket {
       RunRelay[] holder = new RunRelay[1];
       holder[0] = RunRelay.start(ctx.vertx(), agents, step, new RunRelay.Sink() {
         @Override
-        public void started() {}
+        public void started(String runId) {}
 
         @Override
         public void events(List<StepEvent> events) {

@@ -1,6 +1,6 @@
 package dev.engram.http.api;
 
-import dev.engram.agent.StepEvent;
+import dev.engram.model.StepEvent;
 import dev.engram.kernel.Times;
 import io.vertx.core.json.JsonObject;
 

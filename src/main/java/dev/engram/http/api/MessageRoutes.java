@@ -1,5 +1,6 @@
 package dev.engram.http.api;
 
+import com.github.f4b6a3.uuid.UuidCreator;
 import dev.engram.agent.AgentClient;
 import dev.engram.agent.AgentProtocol.Step;
 import dev.engram.http.Authenticator;
@@ -14,7 +15,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import java.util.UUID;
 
 /** Sending messages (JSON or SSE) and reading recall: /messages and /messages-cursor. */
 public final class MessageRoutes {
@@ -43,7 +43,8 @@ public final class MessageRoutes {
     if (!role.equals("user") && !role.equals("system")) {
       throw Bodies.invalid("role must be \"user\" or \"system\", got \"" + role + "\"");
     }
-    return new Step(UUID.randomUUID().toString(), userId, agentId, role, message);
+    // run ids are time-ordered: run lists page by id
+    return new Step(UuidCreator.getTimeOrderedEpoch().toString(), userId, agentId, role, message);
   }
 
   private void send(RoutingContext ctx) {

@@ -4,11 +4,9 @@ import dev.engram.http.Authenticator;
 import dev.engram.http.Bodies;
 import dev.engram.http.HttpSettings;
 import dev.engram.http.Responses;
-import dev.engram.http.UploadBody;
-import dev.engram.source.SourceProtocol.Upload;
-import dev.engram.source.SourceProtocol;
+import dev.engram.http.SourceUploads;
 import dev.engram.store.ArchivalClient;
-import io.vertx.core.eventbus.DeliveryOptions;
+import dev.engram.store.ArchivalProtocol.DuplicateFiles;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -20,18 +18,19 @@ import io.vertx.ext.web.RoutingContext;
  */
 public final class SourceRoutes {
   static final String UPLOAD_PATH = "/api/sources/:source_id/upload";
-  private static final DeliveryOptions UPLOAD_OPTIONS = new DeliveryOptions().setSendTimeout(60_000);
+  private static final SourceUploads.Options UPLOAD_OPTIONS =
+      new SourceUploads.Options(null, DuplicateFiles.SUFFIX, false);
 
   private final ArchivalClient store;
   private final ArchivalViews views;
   private final HttpSettings settings;
-  private final UploadBody uploads;
+  private final SourceUploads uploads;
 
   public SourceRoutes(ArchivalClient store, ArchivalViews views, HttpSettings settings) {
     this.store = store;
     this.views = views;
     this.settings = settings;
-    this.uploads = new UploadBody(settings.uploadsDir(), settings.maxUploadBytes(), settings.bodyReadTimeoutMs());
+    this.uploads = new SourceUploads(store, settings);
   }
 
   public void mount(Router router) {
@@ -82,16 +81,10 @@ public final class SourceRoutes {
         new JsonObject().put("message", "Source source_id=" + id + " successfully deleted"))).onFailure(ctx::fail);
   }
 
-  /** The source is checked before the body (held paused until then) is read: a wrong id costs no upload. */
+  /** Any file becomes a job (one that cannot be loaded fails with the reason); a repeated name is kept apart. */
   private void upload(RoutingContext ctx) {
-    String userId = Authenticator.user(ctx);
-    String sourceId = ctx.pathParam("source_id");
-    store.source(userId, sourceId)
-        .compose(source -> uploads.read(ctx, "file"))
-        .compose(file -> SourceProtocol.UPLOAD.ask(ctx.vertx(),
-                new Upload(userId, sourceId, file.fileName(), file.path().toString(), file.size()), UPLOAD_OPTIONS)
-            .onFailure(e -> ctx.vertx().fileSystem().delete(file.path().toString())))
-        .onSuccess(reply -> Responses.json(ctx, 200, ArchivalViews.job(reply.job())))
+    uploads.upload(ctx, ctx.pathParam("source_id"), UPLOAD_OPTIONS)
+        .onSuccess(created -> Responses.json(ctx, 200, ArchivalViews.job(created.job())))
         .onFailure(ctx::fail);
   }
 

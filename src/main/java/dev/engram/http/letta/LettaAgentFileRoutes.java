@@ -2,7 +2,6 @@ package dev.engram.http.letta;
 
 import dev.engram.agent.AgentClient;
 import dev.engram.agent.AgentProtocol.CreateAgent;
-import dev.engram.http.AllowedMethods;
 import dev.engram.http.Authenticator;
 import dev.engram.http.Bodies;
 import dev.engram.http.HttpSettings;
@@ -55,10 +54,8 @@ public final class LettaAgentFileRoutes {
     this.uploads = new UploadBody(settings.uploadsDir(), settings.maxUploadBytes(), settings.bodyReadTimeoutMs());
   }
 
-  /** Mount before {@link LettaAgentRoutes}: /v1/agents/import comes before /v1/agents/:agent_id. */
   public void mount(Router router) {
     router.post("/v1/agents/import").handler(this::importFile);
-    AllowedMethods.literal(router, "/v1/agents/import");
     router.get("/v1/agents/:agent_id/export").handler(this::export);
   }
 

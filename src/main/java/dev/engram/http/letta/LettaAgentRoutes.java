@@ -2,7 +2,6 @@ package dev.engram.http.letta;
 
 import dev.engram.agent.AgentClient;
 import dev.engram.agent.AgentProtocol.CreateAgent;
-import dev.engram.http.AllowedMethods;
 import dev.engram.http.Authenticator;
 import dev.engram.http.Bodies;
 import dev.engram.http.PrefixedIds;
@@ -44,10 +43,12 @@ public final class LettaAgentRoutes {
     this.requests = new LettaRequests(views);
   }
 
-  /** Mount after {@link LettaAgentFileRoutes}: its /v1/agents/import must come before /v1/agents/:agent_id. */
+  /**
+   * {@code /v1/agents/count} comes before {@code /v1/agents/:agent_id}; another method on it reaches the agent routes
+   * and names no agent (404), as Letta's validator answers 422 for it.
+   */
   public void mount(Router router) {
     router.get("/v1/agents/count").handler(this::count);
-    AllowedMethods.literal(router, "/v1/agents/count");
     router.post("/v1/agents").handler(this::create);
     router.get("/v1/agents").handler(this::list);
     router.get("/v1/agents/:agent_id").handler(this::retrieve);

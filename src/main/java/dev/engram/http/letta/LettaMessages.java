@@ -1,10 +1,10 @@
 package dev.engram.http.letta;
 
 import dev.engram.http.PrefixedIds;
-
-import dev.engram.agent.StepEvent;
 import dev.engram.kernel.Times;
 import dev.engram.model.Message;
+import dev.engram.model.StepDelta;
+import dev.engram.model.StepEvent;
 import dev.engram.model.ToolCall;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -27,23 +27,83 @@ final class LettaMessages {
 
   private LettaMessages() {}
 
-  /** One event of a run, or null when Letta does not show it (the call and the return of send_message). */
-  static JsonObject event(StepEvent e, String runId) {
+  /**
+   * One event of a run as {@code view} shows it, or null when it shows nothing for it (by default the call and the
+   * return of send_message, whose text is the assistant_message). {@code seq_id} is the event's seq: what a client
+   * resumes after.
+   */
+  static JsonObject event(StepEvent e, String runId, LettaView view) {
+    boolean assistantCall = e.call() != null && SEND_MESSAGE.equals(e.call().name());
     JsonObject json = switch (e.kind()) {
       case StepEvent.MONOLOGUE -> e.content() == null || e.content().isEmpty() ? null
           : reasoning(e.messageId(), e.content(), e.date());
-      case StepEvent.ASSISTANT -> assistant(e.messageId(), e.content(), e.date());
-      case StepEvent.FUNCTION_CALL -> SEND_MESSAGE.equals(e.call().name()) ? null
+      case StepEvent.ASSISTANT -> view.useAssistantMessage() ? assistant(e.messageId(), e.content(), e.date()) : null;
+      case StepEvent.FUNCTION_CALL -> assistantCall && view.useAssistantMessage() ? null
           : toolCall(e.messageId(), e.call(), e.date());
-      case StepEvent.FUNCTION_RETURN -> SEND_MESSAGE.equals(e.call().name()) ? null
+      case StepEvent.FUNCTION_RETURN -> assistantCall && view.useAssistantMessage() ? null
           : toolReturn(e.messageId(), e.call().id(), e.content(), e.status(), e.date());
       default -> null;
     };
-    return json == null ? null : json.put("run_id", runId == null ? null : PrefixedIds.prefixed(PrefixedIds.RUN, runId));
+    if (!view.shows(json)) {
+      return null;
+    }
+    return json.put("run_id", PrefixedIds.prefixed(PrefixedIds.RUN, runId)).put("seq_id", e.seq());
   }
 
-  /** A stored message as Letta's history shows it: zero, one or several messages. */
+  /**
+   * A fragment of a step as the model streams it (token mode), or null when {@code view} does not show it: the same
+   * {@code id} and {@code otid} as the whole message the step's commit brings, with the next piece of its reasoning,
+   * content or tool-call arguments ({@code tool_call} is a delta: keys without a value are left out).
+   */
+  static JsonObject delta(StepDelta d, String runId, LettaView view) {
+    Instant now = Times.now();
+    JsonObject json = switch (d.kind()) {
+      case StepEvent.MONOLOGUE -> reasoning(d.messageId(), d.text(), now);
+      case StepEvent.ASSISTANT -> view.useAssistantMessage() ? assistant(d.messageId(), d.text(), now) : null;
+      case StepEvent.FUNCTION_CALL -> {
+        if (view.useAssistantMessage() && SEND_MESSAGE.equals(d.callName())) {
+          yield null;
+        }
+        JsonObject call = new JsonObject();
+        if (d.opens()) {
+          call.put("name", d.callName());
+        }
+        if (d.text() != null && !d.text().isEmpty()) {
+          call.put("arguments", d.text());
+        }
+        if (d.opens() && d.callId() != null) {
+          call.put("tool_call_id", d.callId());
+        }
+        yield common(d.messageId(), CALL_PART, "tool_call_message", now).put("tool_call", call)
+            .put("tool_calls", call.copy());
+      }
+      default -> null;
+    };
+    return view.shows(json) ? json.put("run_id", PrefixedIds.prefixed(PrefixedIds.RUN, runId)) : null;
+  }
+
+  /** Which events a delta previews: the whole event of that kind for the same message (see {@link #delta}). */
+  static String previewKey(String messageId, String kind) {
+    return messageId + "/" + kind;
+  }
+
+  /** A stored message as Letta's history shows it: zero, one or several messages (sharing its id). */
+  static List<JsonObject> history(Message m, LettaView view) {
+    List<JsonObject> out = new ArrayList<>(2);
+    for (JsonObject json : history(m, view.useAssistantMessage())) {
+      if (view.shows(json)) {
+        out.add(json);
+      }
+    }
+    return out;
+  }
+
+  /** A stored message as Letta's history shows it, by default: zero, one or several messages. */
   static List<JsonObject> history(Message m) {
+    return history(m, true);
+  }
+
+  private static List<JsonObject> history(Message m, boolean useAssistantMessage) {
     List<JsonObject> out = new ArrayList<>(2);
     switch (m.role()) {
       case Message.SYSTEM -> out.add(common(m.id(), 0, "system_message", m.createdAt()).put("content", m.text()));
@@ -53,7 +113,7 @@ final class LettaMessages {
           out.add(reasoning(m.id(), m.text(), m.createdAt()));
         }
         for (ToolCall call : m.toolCalls()) {
-          if (SEND_MESSAGE.equals(call.name())) {
+          if (SEND_MESSAGE.equals(call.name()) && useAssistantMessage) {
             String said = sentMessage(call);
             if (said != null) {
               out.add(assistant(m.id(), said, m.createdAt()));
@@ -64,7 +124,7 @@ final class LettaMessages {
         }
       }
       case Message.TOOL -> {
-        if (!SEND_MESSAGE.equals(m.name())) {
+        if (!SEND_MESSAGE.equals(m.name()) || !useAssistantMessage) {
           JsonObject packaged = packaged(m.text());
           String status = "OK".equals(packaged.getString("status")) ? "success" : "error";
           Object result = packaged.getValue("message");

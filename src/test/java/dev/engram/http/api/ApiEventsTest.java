@@ -2,7 +2,7 @@ package dev.engram.http.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.engram.agent.StepEvent;
+import dev.engram.model.StepEvent;
 import dev.engram.model.ToolCall;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

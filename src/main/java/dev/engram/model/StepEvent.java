@@ -1,6 +1,5 @@
-package dev.engram.agent;
+package dev.engram.model;
 
-import dev.engram.model.ToolCall;
 import java.time.Instant;
 
 /**

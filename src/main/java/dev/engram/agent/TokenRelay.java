@@ -1,0 +1,58 @@
+package dev.engram.agent;
+
+import dev.engram.llm.LlmDelta;
+import dev.engram.model.StepDelta;
+import dev.engram.model.StepEvent;
+import java.util.function.Consumer;
+
+/**
+ * Turns the fragments of one streamed model reply into the fragments of the step's events, as they arrive: content is
+ * the monologue; the first tool call's arguments are relayed as they come (with its id and name), and for send_message
+ * its {@code message} argument is also decoded as it streams into the text the agent sends the user. Every fragment
+ * names the assistant message the step will store, so that it matches the whole events that follow the commit.
+ */
+final class TokenRelay implements Consumer<LlmDelta> {
+  /** The tool whose {@code message} argument is the text the agent says. */
+  private static final String SEND_MESSAGE = "send_message";
+  private final String messageId;
+  private final Consumer<StepDelta> out;
+  private final JsonStringField said = new JsonStringField("message");
+  private int callIndex = -1;
+  private String callId;
+  private String callName;
+  private boolean callAnnounced;
+
+  TokenRelay(String messageId, Consumer<StepDelta> out) {
+    this.messageId = messageId;
+    this.out = out;
+  }
+
+  @Override
+  public void accept(LlmDelta delta) {
+    if (delta.isContent()) {
+      out.accept(StepDelta.text(StepEvent.MONOLOGUE, messageId, delta.content()));
+      return;
+    }
+    if (callIndex < 0) {
+      callIndex = delta.callIndex();
+    }
+    if (delta.callIndex() != callIndex) {
+      return; // the loop runs only the first call
+    }
+    callId = delta.callId() != null ? delta.callId() : callId;
+    callName = delta.callName() != null ? delta.callName() : callName;
+    String arguments = delta.arguments() == null ? "" : delta.arguments();
+    if (callName == null || arguments.isEmpty() && callAnnounced) {
+      return;
+    }
+    // the first fragment names the call, the others carry only the next piece of its arguments
+    out.accept(new StepDelta(StepEvent.FUNCTION_CALL, messageId, arguments, callId, callName, !callAnnounced));
+    callAnnounced = true;
+    if (SEND_MESSAGE.equals(callName)) {
+      String text = said.feed(arguments);
+      if (!text.isEmpty()) {
+        out.accept(StepDelta.text(StepEvent.ASSISTANT, messageId, text));
+      }
+    }
+  }
+}

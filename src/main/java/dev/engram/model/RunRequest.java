@@ -1,0 +1,46 @@
+package dev.engram.model;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A send as it is stored with its run, so that a run queued before a restart can run after it and a replay can be
+ * rendered as the client asked: the messages to the agent ({@code role} user or system), the step budget (0: the
+ * server's MAX_CHAINING_STEPS), whether the model's tokens are relayed as they come, whether it is a background run,
+ * and {@code view}, the rendering options of the API that took the send (opaque to the agent and the store).
+ */
+public record RunRequest(List<Input> inputs, int maxSteps, boolean streamTokens, boolean background,
+    JsonObject view) {
+  public record Input(String role, String text) {}
+
+  public RunRequest {
+    inputs = List.copyOf(inputs);
+    view = view == null ? new JsonObject() : view;
+  }
+
+  /** One message, default options: the /api form. */
+  public static RunRequest of(String role, String text) {
+    return new RunRequest(List.of(new Input(role, text)), 0, false, false, null);
+  }
+
+  public JsonObject toJson() {
+    JsonArray messages = new JsonArray();
+    for (Input in : inputs) {
+      messages.add(new JsonObject().put("role", in.role()).put("text", in.text()));
+    }
+    return new JsonObject().put("inputs", messages).put("max_steps", maxSteps).put("stream_tokens", streamTokens)
+        .put("background", background).put("view", view);
+  }
+
+  public static RunRequest fromJson(JsonObject json) {
+    List<Input> inputs = new ArrayList<>();
+    for (Object o : json.getJsonArray("inputs", new JsonArray())) {
+      JsonObject in = (JsonObject) o;
+      inputs.add(new Input(in.getString("role"), in.getString("text")));
+    }
+    return new RunRequest(inputs, json.getInteger("max_steps", 0), json.getBoolean("stream_tokens", false),
+        json.getBoolean("background", false), json.getJsonObject("view"));
+  }
+}

@@ -1,0 +1,60 @@
+package dev.engram.store;
+
+import dev.engram.kernel.Endpoint;
+import dev.engram.model.Run;
+import dev.engram.model.StepEvent;
+import java.util.List;
+
+/**
+ * Requests and replies of the persistence verticle for runs. A run's events and its end are written with the agent's
+ * steps ({@link StoreProtocol.SaveAgent}); these are the runs' own writes (queued runs) and their reads.
+ */
+public final class RunProtocol {
+  private RunProtocol() {}
+
+  public static final Endpoint<ClaimRun, Claimed> CLAIM = Endpoint.of("store.run.claim", ClaimRun.class,
+      Claimed.class);
+  public static final Endpoint<StartRun, Changed> START = Endpoint.of("store.run.start", StartRun.class,
+      Changed.class);
+  public static final Endpoint<CancelQueued, Changed> CANCEL_QUEUED = Endpoint.of("store.run.cancel-queued",
+      CancelQueued.class, Changed.class);
+  public static final Endpoint<FailRun, Changed> FAIL = Endpoint.of("store.run.fail", FailRun.class, Changed.class);
+  public static final Endpoint<GetRun, RunFound> GET = Endpoint.of("store.run.get", GetRun.class, RunFound.class);
+  public static final Endpoint<ListRuns, RunList> LIST = Endpoint.of("store.run.list", ListRuns.class,
+      RunList.class);
+  public static final Endpoint<ReadEvents, StoredEvents> EVENTS = Endpoint.of("store.run.events", ReadEvents.class,
+      StoredEvents.class);
+  public static final Endpoint<QueuedRuns, RunList> QUEUED = Endpoint.of("store.run.queued", QueuedRuns.class,
+      RunList.class);
+
+  /**
+   * Stores a run before it starts (status created), unless the agent already has a run with the same idempotency
+   * key: then that run is answered, {@code existing} true, and nothing is stored. 404 when the agent is not the
+   * user's.
+   */
+  public record ClaimRun(Run run) {}
+  public record Claimed(Run run, boolean existing) {}
+  /** created -> running; {@code changed} false when the run was cancelled (or started) meanwhile. */
+  public record StartRun(String runId) {}
+  /** created -> cancelled; {@code changed} false when it had started or ended. */
+  public record CancelQueued(String runId) {}
+  public record Changed(boolean changed) {}
+  /** Ends a stored run that could not run (created or running -> failed) with what its client would have got. */
+  public record FailRun(String runId, int errorStatus, String error) {}
+  /** A user's run; 404 when unknown or another user's. */
+  public record GetRun(String userId, String runId) {}
+  public record RunFound(Run run) {}
+  /**
+   * A page of a user's runs by id (creation order): those after {@code lower} and before {@code upper} (exclusive,
+   * either null), the {@code limit} nearest to {@code lower} when {@code fromLower}, else nearest to {@code upper};
+   * filters are skipped when null.
+   */
+  public record ListRuns(String userId, String agentId, List<String> statuses, Boolean background, String stopReason,
+      String lower, String upper, boolean fromLower, int limit) {}
+  public record RunList(List<Run> runs) {}
+  /** A user's run with its events after {@code afterSeq}, read in one snapshot (see RunRepository#events). */
+  public record ReadEvents(String userId, String runId, int afterSeq) {}
+  public record StoredEvents(Run run, List<StepEvent> events) {}
+  /** Every run still waiting to start (status created), oldest first: what a restart must run. */
+  public record QueuedRuns() {}
+}

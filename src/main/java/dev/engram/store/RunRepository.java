@@ -1,0 +1,251 @@
+package dev.engram.store;
+
+import dev.engram.kernel.ApiException;
+import dev.engram.kernel.Ids;
+import dev.engram.model.Run;
+import dev.engram.model.RunRequest;
+import dev.engram.model.StepEvent;
+import dev.engram.model.ToolCall;
+import dev.engram.store.RunProtocol.*;
+import dev.engram.store.StoreProtocol.RunWrite;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Runs and their events. The writes of a running run go with its agent's steps (AgentRepository's save binds them
+ * with {@link #bindSave}); here are the writes of runs that wait in a queue (claim, start, cancel), the recovery at
+ * start, and the reads.
+ */
+final class RunRepository {
+  static final String COLUMNS = """
+      id, agent_id, user_id, status, stop_reason, background, idempotency_key, request, prompt_tokens,
+      completion_tokens, total_tokens, step_count, event_count, error_status, error, created_at, completed_at, ttft_ns,
+      total_duration_ns""";
+  /** Stores a queued run unless its agent has one with the same key; nothing when the agent is not the user's. */
+  private static final String CLAIM = """
+      insert into runs(id, agent_id, user_id, status, background, idempotency_key, request, created_at)
+      select $1, $2, $3, 'created', $4, $5, $6::text::jsonb, $7
+      where exists (select 1 from agents where id = $2 and user_id = $3)
+      on conflict (agent_id, idempotency_key) where idempotency_key is not null do nothing
+      returning id""";
+  private static final String BY_KEY = "select " + COLUMNS
+      + " from runs where agent_id = $1 and idempotency_key = $2 and user_id = $3";
+  private static final String START = "update runs set status = 'running' where id = $1 and status = 'created'"
+      + " returning id";
+  private static final String CANCEL_QUEUED = """
+      update runs set status = 'cancelled', stop_reason = 'cancelled', step_count = 0, event_count = 0,
+        completed_at = now(), total_duration_ns = 0
+      where id = $1 and status = 'created' returning id""";
+  private static final String FAIL = """
+      update runs set status = 'failed', stop_reason = 'error', error_status = $2, error = $3,
+        step_count = coalesce(step_count, 0),
+        event_count = coalesce((select max(s) from run_events e, unnest(e.seq) s where e.run_id = runs.id), 0),
+        completed_at = now()
+      where id = $1 and status in ('created', 'running') returning id""";
+  private static final String GET = "select " + COLUMNS + " from runs where id = $1 and user_id = $2";
+  /** The run and its events after a seq in one statement, hence one snapshot: see {@link #events}. */
+  private static final String EVENTS = "select " + COLUMNS.replaceAll("(\\w+)", "r.$1") + """
+      , e.seq, e.kind, e.content, e.status as event_status, e.message_id, e.date, e.call_id, e.call_name, e.call_args
+      from runs r left join lateral (
+        select u.* from run_events w, unnest(w.seq, w.kind, w.content, w.status, w.message_id, w.date, w.call_id,
+          w.call_name, w.call_args) as u(seq, kind, content, status, message_id, date, call_id, call_name, call_args)
+        where w.run_id = r.id and u.seq > $3) e on true
+      where r.id = $1 and r.user_id = $2
+      order by e.seq""";
+  private static final String LIST_WHERE = """
+       from runs where user_id = $1 and ($2::uuid is null or agent_id = $2)
+        and ($3::text[] is null or status = any($3)) and ($4::boolean is null or background = $4)
+        and ($5::text is null or stop_reason = $5) and ($6::uuid is null or id > $6)
+        and ($7::uuid is null or id < $7)""";
+  // the text block above starts with "from" (its common indentation is stripped): keep a space before it
+  private static final String LIST_UP = "select " + COLUMNS + " " + LIST_WHERE + " order by id asc limit $8";
+  private static final String LIST_DOWN = "select " + COLUMNS + " " + LIST_WHERE + " order by id desc limit $8";
+  private static final String QUEUED = "select " + COLUMNS + " from runs where status = 'created' order by id";
+  /**
+   * At start, before anything runs: a run left running by the previous process cannot go on (its step loop is gone),
+   * so it fails, with the seq of its last stored event so that a replay ends it properly. It is never run again.
+   */
+  private static final String FAIL_INTERRUPTED = """
+      update runs set status = 'failed', stop_reason = 'error', error_status = 503,
+        error = 'The server stopped while this run was in progress; the steps it completed are stored',
+        event_count = coalesce((select max(s) from run_events e, unnest(e.seq) s where e.run_id = runs.id), 0),
+        completed_at = now()
+      where status = 'running'""";
+
+  private final Pool pool;
+
+  RunRepository(Pool pool) {
+    this.pool = pool;
+  }
+
+  /** Fails the runs an earlier process left running; answers how many. */
+  Future<Integer> failInterrupted() {
+    return pool.query(FAIL_INTERRUPTED).execute().map(rows -> rows.rowCount());
+  }
+
+  Future<Claimed> claim(ClaimRun req) {
+    Run r = req.run();
+    UUID agent = UUID.fromString(r.agentId());
+    UUID user = UUID.fromString(r.userId());
+    Tuple params = Tuple.of(UUID.fromString(r.id()), agent, user, r.background(), r.idempotencyKey(),
+        r.request().toJson().encode(), Rows.offset(r.createdAt()));
+    return pool.preparedQuery(CLAIM).execute(params).compose(rows -> {
+      if (rows.rowCount() > 0) {
+        return Future.succeededFuture(new Claimed(r, false));
+      }
+      if (r.idempotencyKey() == null) {
+        return notFound("Agent agent_id=" + r.agentId() + " not found");
+      }
+      return pool.preparedQuery(BY_KEY).execute(Tuple.of(agent, r.idempotencyKey(), user)).compose(found -> found
+          .size() == 0 ? notFound("Agent agent_id=" + r.agentId() + " not found")
+          : Future.succeededFuture(new Claimed(run(found.iterator().next()), true)));
+    });
+  }
+
+  Future<Changed> start(StartRun req) {
+    return pool.preparedQuery(START).execute(Tuple.of(UUID.fromString(req.runId())))
+        .map(rows -> new Changed(rows.rowCount() > 0));
+  }
+
+  Future<Changed> cancelQueued(CancelQueued req) {
+    return pool.preparedQuery(CANCEL_QUEUED).execute(Tuple.of(UUID.fromString(req.runId())))
+        .map(rows -> new Changed(rows.rowCount() > 0));
+  }
+
+  Future<Changed> fail(FailRun req) {
+    return pool.preparedQuery(FAIL).execute(Tuple.of(UUID.fromString(req.runId()), req.errorStatus(), req.error()))
+        .map(rows -> new Changed(rows.rowCount() > 0));
+  }
+
+  Future<RunFound> get(GetRun req) {
+    UUID id = Ids.parse(req.runId());
+    if (id == null) {
+      return notFound("Run run_id=" + req.runId() + " not found");
+    }
+    return pool.preparedQuery(GET).execute(Tuple.of(id, UUID.fromString(req.userId()))).compose(rows -> rows
+        .size() == 0 ? notFound("Run run_id=" + req.runId() + " not found")
+        : Future.succeededFuture(new RunFound(run(rows.iterator().next()))));
+  }
+
+  /**
+   * The run and its events after {@code afterSeq}, read in one snapshot: if the run has ended here, every one of its
+   * events is among them (a run's end is written with or after its last events), so a replay can end it; if it is
+   * still running, its later events come on its bus address, which the reader listens to before asking.
+   */
+  Future<StoredEvents> events(ReadEvents req) {
+    UUID id = Ids.parse(req.runId());
+    if (id == null) {
+      return notFound("Run run_id=" + req.runId() + " not found");
+    }
+    return pool.preparedQuery(EVENTS).execute(Tuple.of(id, UUID.fromString(req.userId()), req.afterSeq()))
+        .compose(rows -> {
+          if (rows.size() == 0) {
+            return notFound("Run run_id=" + req.runId() + " not found");
+          }
+          Run run = null;
+          List<StepEvent> events = new ArrayList<>(rows.size());
+          for (Row row : rows) {
+            run = run == null ? run(row) : run;
+            if (row.getValue("seq") != null) {
+              events.add(event(row));
+            }
+          }
+          return Future.succeededFuture(new StoredEvents(run, events));
+        });
+  }
+
+  Future<RunList> list(ListRuns req) {
+    Tuple params = Tuple.of(UUID.fromString(req.userId()), req.agentId() == null ? null
+            : Ids.require(req.agentId(), "agent_id"), req.statuses() == null ? null
+            : req.statuses().toArray(String[]::new), req.background(), req.stopReason(),
+        req.lower() == null ? null : Ids.require(req.lower(), "cursor"))
+        .addValue(req.upper() == null ? null : Ids.require(req.upper(), "cursor")).addValue(req.limit());
+    return pool.preparedQuery(req.fromLower() ? LIST_UP : LIST_DOWN).execute(params)
+        .map(rows -> new RunList(UserRepository.collect(rows, RunRepository::run)));
+  }
+
+  Future<RunList> queued() {
+    return pool.query(QUEUED).execute().map(rows -> new RunList(UserRepository.collect(rows, RunRepository::run)));
+  }
+
+  /**
+   * Appends a save's run parameters ($21 to $47 of the save statement) to {@code params}: the run's id, its new events
+   * column by column, then its row when the save inserts or ends it (all null otherwise).
+   */
+  static Tuple bindSave(Tuple params, RunWrite write) {
+    List<StepEvent> events = write == null ? List.of() : write.events();
+    int n = events.size();
+    Integer[] seqs = new Integer[n];
+    String[] kinds = new String[n];
+    String[] contents = new String[n];
+    String[] statuses = new String[n];
+    UUID[] messages = new UUID[n];
+    OffsetDateTime[] dates = new OffsetDateTime[n];
+    String[] callIds = new String[n];
+    String[] callNames = new String[n];
+    String[] callArgs = new String[n];
+    for (int i = 0; i < n; i++) {
+      StepEvent e = events.get(i);
+      seqs[i] = e.seq();
+      kinds[i] = e.kind();
+      contents[i] = e.content();
+      statuses[i] = e.status();
+      messages[i] = UUID.fromString(e.messageId());
+      dates[i] = Rows.offset(e.date());
+      if (e.call() != null) {
+        callIds[i] = e.call().id();
+        callNames[i] = e.call().name();
+        callArgs[i] = e.call().arguments();
+      }
+    }
+    params.addValue(write == null ? null : UUID.fromString(write.runId())).addArrayOfInteger(seqs)
+        .addArrayOfString(kinds).addArrayOfString(contents).addArrayOfString(statuses).addArrayOfUUID(messages)
+        .addArrayOfOffsetDateTime(dates).addArrayOfString(callIds).addArrayOfString(callNames)
+        .addArrayOfString(callArgs);
+    Run r = write == null ? null : write.row();
+    if (r == null) {
+      for (int i = 0; i < 17; i++) {
+        params.addValue(null);
+      }
+      return params;
+    }
+    return params.addValue(UUID.fromString(r.userId())).addValue(r.status()).addValue(r.stopReason())
+        .addValue(r.background()).addValue(r.idempotencyKey()).addValue(r.request().toJson().encode())
+        .addValue(r.promptTokens()).addValue(r.completionTokens()).addValue(r.totalTokens())
+        .addValue(r.stepCount()).addValue(r.eventCount()).addValue(r.errorStatus()).addValue(r.error())
+        .addValue(Rows.offset(r.createdAt())).addValue(Rows.offset(r.completedAt())).addValue(r.ttftNs())
+        .addValue(r.totalDurationNs());
+  }
+
+  static Run run(Row r) {
+    Object request = r.getValue("request");
+    JsonObject json = request instanceof JsonObject o ? o : new JsonObject(String.valueOf(request));
+    return new Run(r.getUUID("id").toString(), r.getUUID("agent_id").toString(), r.getUUID("user_id").toString(),
+        r.getString("status"), r.getString("stop_reason"), r.getBoolean("background"),
+        r.getString("idempotency_key"), RunRequest.fromJson(json), r.getInteger("prompt_tokens"),
+        r.getInteger("completion_tokens"), r.getInteger("total_tokens"), r.getInteger("step_count"),
+        r.getInteger("event_count"), r.getInteger("error_status"), r.getString("error"),
+        Rows.instant(r.getOffsetDateTime("created_at")), Rows.instant(r.getOffsetDateTime("completed_at")),
+        r.getLong("ttft_ns"), r.getLong("total_duration_ns"));
+  }
+
+  private static StepEvent event(Row r) {
+    String callName = r.getString("call_name");
+    ToolCall call = callName == null ? null
+        : new ToolCall(r.getString("call_id"), callName, r.getString("call_args"));
+    return new StepEvent(r.getInteger("seq"), r.getString("kind"), r.getString("content"),
+        r.getString("event_status"), r.getUUID("message_id").toString(),
+        Rows.instant(r.getOffsetDateTime("date")), call);
+  }
+
+  private static <T> Future<T> notFound(String detail) {
+    return Future.failedFuture(ApiException.notFound(detail));
+  }
+}
