@@ -23,7 +23,13 @@ import java.util.UUID;
  * name settle one after the other.
  */
 final class FileRepository {
-  private static final String LOCK_SOURCE = "select name from sources where id = $1 and user_id = $2 for update";
+  /**
+   * Serialises the uploads of one source (their names are settled against each other). NO KEY UPDATE, not UPDATE: a
+   * job of that source being completed holds its job row and then takes KEY SHARE on the source for its documents'
+   * and passages' foreign keys, which UPDATE would block while this transaction waits for that job row (a deadlock).
+   */
+  private static final String LOCK_SOURCE =
+      "select name from sources where id = $1 and user_id = $2 for no key update";
   private static final String SAME_ORIGINAL = "select " + ArchivalRows.JOB_COLUMNS
       + " from jobs where source_id = $1 and original_file_name = $2 order by created_at, id for update";
   /** The names taken among {@code name} and its suffixed forms ($2 the name, $3 a LIKE pattern of the others). */
