@@ -57,7 +57,7 @@ final class AgentRepository {
    * not stored before it started, updated by the save that ends it. A step in the middle of a run adds only its
    * events: one row with its primary key, no update.
    */
-  private static final String SAVE_AGENT = """
+  static final String SAVE_AGENT = """
       with added as (
         insert into messages(id, agent_id, user_id, role, text, name, tool_calls, tool_call_id, model, tokens,
           created_at)

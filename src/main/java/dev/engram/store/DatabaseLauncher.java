@@ -13,6 +13,8 @@ import org.slf4j.LoggerFactory;
  * password kept in ENGRAM_HOME/pgpass). Blocking: call off the event loop.
  */
 public final class DatabaseLauncher implements AutoCloseable {
+  /** The longest statement kept prepared (characters); AgentRepository's save must stay under it. */
+  public static final int PREPARED_SQL_LIMIT = 16_384;
   private static final Logger LOG = LoggerFactory.getLogger(DatabaseLauncher.class);
 
   private final PgConnectOptions options;
@@ -39,7 +41,10 @@ public final class DatabaseLauncher implements AutoCloseable {
   }
 
   public PgConnectOptions connectOptions() {
-    return new PgConnectOptions(options).setCachePreparedStatements(true).setPipeliningLimit(256);
+    // statements are prepared once per connection and kept; the default keeps only those under 2,048 characters, and
+    // the agent save (AgentRepository.SAVE_AGENT) is longer: re-planned at every step, it doubled PostgreSQL's CPU
+    return new PgConnectOptions(options).setCachePreparedStatements(true)
+        .setPreparedStatementCacheSqlLimit(PREPARED_SQL_LIMIT).setPipeliningLimit(256);
   }
 
   /** Stops the embedded server, if this launcher started one. */
