@@ -6,6 +6,8 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.engram.llm.LlmSettings;
 import dev.engram.embed.EmbeddingSettings;
 import dev.engram.index.IndexSettings;
+import dev.engram.sandbox.Limits;
+import dev.engram.sandbox.SandboxSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -102,6 +104,14 @@ public final class ConfigLoader {
         str("WEAVIATE_GRPC", null), str("WEAVIATE_API_KEY", null), str("WEAVIATE_COLLECTION", "EngramPassage"));
     var archival = new EngramConfig.Archival(integer("EMBEDDING_CHUNK_SIZE", 300),
         longer("MAX_UPLOAD_BYTES", 20L * 1024 * 1024));
+    var standard = SandboxSettings.DEFAULT_LIMITS;
+    var tools = new SandboxSettings(str("TOOL_PYTHON", null),
+        integer("TOOL_POOL_SIZE", SandboxSettings.DEFAULT_POOL_SIZE),
+        integer("TOOL_QUEUE", SandboxSettings.DEFAULT_MAX_WAITING),
+        new Limits(integer("TOOL_CPU_SECONDS", standard.cpuSeconds()),
+            integer("TOOL_WALL_SECONDS", standard.wallSeconds()), integer("TOOL_MEMORY_MB", standard.memoryMb()),
+            integer("TOOL_OUTPUT_BYTES", standard.outputBytes()), integer("TOOL_PROCESSES", standard.processes()),
+            Limits.DEFAULT_RETURN_CHARS, false));
     require(embedding.dimension() > 0 && embedding.batchSize() > 0 && embedding.threads() > 0,
         "EMBEDDING_DIM, EMBEDDING_BATCH_SIZE and EMBEDDING_THREADS must be positive");
     require(index.backend().equalsIgnoreCase("lucene") || index.weaviate(), "VECTOR_INDEX must be lucene or weaviate");
@@ -116,7 +126,7 @@ public final class ConfigLoader {
     require(agents.inputWriteDelayMs() >= 0, "INPUT_WRITE_DELAY_MS must not be negative");
     require(llm.contextWindow() >= 512, "LLM_CONTEXT_WINDOW must be at least 512");
     return new EngramConfig(server, Path.of(str("ENGRAM_HOME", "./data")).toAbsolutePath().normalize(),
-        str("MEMGPT_SERVER_PASS", null), database, llm, agents, auth, embedding, index, archival, memory);
+        str("MEMGPT_SERVER_PASS", null), database, llm, agents, auth, embedding, index, archival, memory, tools);
   }
 
   private String str(String key, String fallback) {
