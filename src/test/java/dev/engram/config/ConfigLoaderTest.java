@@ -2,6 +2,8 @@ package dev.engram.config;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import dev.engram.sandbox.Limits;
+import dev.engram.sandbox.SandboxSettings;
 import dev.engram.testkit.TempHomes;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -49,5 +51,19 @@ class ConfigLoaderTest {
     var error = assertThrows(IllegalArgumentException.class,
         () -> ConfigLoader.load(Map.of(), Map.of("ENGRAM_CONFIG", dir.resolve("missing.yaml").toString())));
     assertTrue(error.getMessage().contains("missing.yaml"), error.getMessage());
+  }
+
+  @Test
+  void toolSandboxLimitsComeFromTheirKeysAndAreChecked() throws IOException {
+    Path yaml = file("tools.yaml", "TOOL_CPU_SECONDS: 2\nTOOL_MEMORY_MB: 512\n");
+    EngramConfig config = ConfigLoader.load(Map.of("ENGRAM_CONFIG", yaml.toString(), "TOOL_POOL_SIZE", "3",
+        "TOOL_WALL_SECONDS", "20", "TOOL_OUTPUT_BYTES", "4096", "TOOL_PROCESSES", "4"), Map.of());
+    var tools = config.tools();
+    assertEquals(3, tools.poolSize());
+    assertEquals(new Limits(2, 20, 512, 4096, 4, 50_000, false), tools.defaults());
+    assertEquals(SandboxSettings.standard(), ConfigLoader.load(Map.of(), Map.of()).tools());
+    var error = assertThrows(IllegalArgumentException.class,
+        () -> ConfigLoader.load(Map.of("TOOL_MEMORY_MB", "16"), Map.of()));
+    assertTrue(error.getMessage().contains("TOOL_MEMORY_MB"), error.getMessage());
   }
 }
