@@ -7,6 +7,7 @@
 #   scripts/bench.sh index [--vectors 1000000] [--queries 1000] [--dim 384] (more options in VectorIndexBenchmark)
 #   scripts/bench.sh memories [--memories 100000] [--callers 64] [--per-request 1] [--searches 2000]
 #   scripts/bench.sh embed [--texts 2000] [--callers 64] [--batch-size 32] [--wait-ms 2] [--threads 2] [--rows-per-run 1]
+#   scripts/bench.sh tools [--calls 2000] [--concurrency 32] [--pool 8] [--fresh 50]
 # Builds main and test classes, then runs the benchmark main in its own JVM.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,7 +21,8 @@ case "$which" in
   index) main=dev.engram.bench.VectorIndexBenchmark ;;
   embed) main=dev.engram.bench.EmbedBenchmark ;;
   memories) main=dev.engram.bench.MemoryBenchmark ;;
-  *) echo "unknown benchmark '$which' (known: steps, saves, locomo, locomo-sweep, index, embed, memories)" >&2; exit 2 ;;
+  tools) main=dev.engram.sandbox.ToolBenchmark ;;
+  *) echo "unknown benchmark '$which' (known: steps, saves, locomo, locomo-sweep, index, embed, memories, tools)" >&2; exit 2 ;;
 esac
 mvn -q -B -DskipTests test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath >&2
 # run from a private copy of the classes so that a concurrent build cannot pull them away mid-run

@@ -16,8 +16,9 @@
 # their /proc files (their pipes to the server).
 # Outside a PID namespace (the benchmark's unsandboxed baseline) the zygote is not PID 1: then it must not kill "every
 # other process" nor empty /tmp, which would be the host's; it only kills the tool's own process group.
-import ast, asyncio, builtins, ctypes, errno, io, json, linecache, os, resource, select, shutil, signal, sys, time
-import traceback
+# (asyncio is imported only by a tool that needs it: loaded here it would double the cost of every fork)
+import ast, builtins, ctypes, errno, io, json, linecache, os, resource, select, shutil, signal, sys, time, traceback
+import types
 
 PR_SET_DUMPABLE = 4
 BASE_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/tmp", "TMPDIR": "/tmp", "LANG": "C.UTF-8"}
@@ -301,7 +302,8 @@ def call(request, limits):
         return failure("no_function", "the tool's source defines no function named %r" % request["function"])
     started = time.perf_counter()
     value = function(**request["args"])
-    if asyncio.iscoroutine(value):
+    if isinstance(value, types.CoroutineType):  # an async def tool
+        import asyncio
         value = asyncio.run(value)
     micros = int((time.perf_counter() - started) * 1e6)
     if isinstance(value, str):

@@ -61,6 +61,7 @@ class ToolSandboxTest {
     // a string is returned as it is, None as Letta writes it
     assertEquals("plain", call("def f():\n    return 'plain'\n", "f", new JsonObject()).returnValue());
     assertEquals("None", call("def f():\n    pass\n", "f", new JsonObject()).returnValue());
+    assertEquals("[1, 2]", call("async def f():\n    return [1, 2]\n", "f", new JsonObject()).returnValue());
   }
 
   @Test
