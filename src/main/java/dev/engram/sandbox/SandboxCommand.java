@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The command line of one sandboxed zygote: bubblewrap with every namespace unshared (user, PID, network unless the
@@ -32,12 +33,15 @@ final class SandboxCommand {
   private static final List<String> TOP_LEVEL_SYSTEM = List.of("bin", "sbin", "lib", "lib32", "lib64", "libx32");
 
   private final Path bwrap;
+  /** bubblewrap 0.8 and later can forbid nested user namespaces (Debian 12 has 0.8; Ubuntu 22.04 0.6). */
+  private final boolean disableUserns;
   private final Path setpriv;
   private final Path python;
   private final long scratchBytes;
 
-  private SandboxCommand(Path bwrap, Path setpriv, Path python, long scratchBytes) {
+  private SandboxCommand(Path bwrap, boolean disableUserns, Path setpriv, Path python, long scratchBytes) {
     this.bwrap = bwrap;
+    this.disableUserns = disableUserns;
     this.setpriv = setpriv;
     this.python = python;
     this.scratchBytes = scratchBytes;
@@ -55,6 +59,11 @@ final class SandboxCommand {
       throw new SandboxUnavailable("the tool sandbox needs bubblewrap (bwrap), which is not installed: install it"
           + " (Debian or Ubuntu: apt-get install bubblewrap; Fedora: dnf install bubblewrap)");
     }
+    String options = help(bwrap);
+    if (!options.contains("--size")) {
+      throw new SandboxUnavailable("the tool sandbox needs bubblewrap 0.6 or newer (its --size option), and "
+          + bwrap + " is older: upgrade bubblewrap");
+    }
     Path setpriv = null;
     if (ROOT) {
       setpriv = onPath("setpriv", dirs);
@@ -70,7 +79,8 @@ final class SandboxCommand {
           : "the tool sandbox needs Python 3 (/usr/bin/python3 or python3 on the PATH): install it (Debian or"
               + " Ubuntu: apt-get install python3)");
     }
-    return new SandboxCommand(bwrap, setpriv, python, settings.defaults().memoryBytes());
+    return new SandboxCommand(bwrap, options.contains("--disable-userns"), setpriv, python,
+        settings.defaults().memoryBytes());
   }
 
   /** The zygote's command line, sandboxed. */
@@ -80,7 +90,10 @@ final class SandboxCommand {
       c.addAll(List.of(setpriv.toString(), "--reuid=" + SANDBOX_UID, "--regid=" + SANDBOX_UID, "--clear-groups",
           "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs"));
     }
-    c.addAll(List.of(bwrap.toString(), "--unshare-all", "--unshare-user", "--disable-userns"));
+    c.addAll(List.of(bwrap.toString(), "--unshare-all", "--unshare-user"));
+    if (disableUserns) {
+      c.add("--disable-userns");
+    }
     if (network) {
       c.add("--share-net");
     }
@@ -171,6 +184,22 @@ final class SandboxCommand {
       }
     }
     return null;
+  }
+
+  /** bubblewrap's option list, to know which of the newer options it has. */
+  private static String help(Path bwrap) throws SandboxUnavailable {
+    try {
+      Process p = new ProcessBuilder(bwrap.toString(), "--help").redirectErrorStream(true).start();
+      p.getOutputStream().close();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      p.waitFor(10, TimeUnit.SECONDS);
+      return out;
+    } catch (IOException e) {
+      throw new SandboxUnavailable("the tool sandbox cannot run " + bwrap + ": " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SandboxUnavailable("interrupted while checking " + bwrap);
+    }
   }
 
   private static String readLink(Path link) {

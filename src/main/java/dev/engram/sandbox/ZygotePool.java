@@ -40,14 +40,27 @@ final class ZygotePool {
   }
 
   Future<Zygote> acquire(boolean network) {
+    List<Zygote> dead = new ArrayList<>();
+    try {
+      return take(network, dead);
+    } finally {
+      dead.forEach(Zygote::close);
+    }
+  }
+
+  private Future<Zygote> take(boolean network, List<Zygote> dead) {
     Zygote retired = null;
     synchronized (this) {
       if (closed) {
         return Future.failedFuture(new NoZygote("the tool sandbox is stopped"));
       }
-      Zygote idle = idle(network).pollFirst();
-      if (idle != null) {
-        return Future.succeededFuture(idle);
+      Zygote idle;
+      while ((idle = idle(network).pollFirst()) != null) {
+        if (idle.alive()) {
+          return Future.succeededFuture(idle);
+        }
+        live--;  // died while idle (killed from outside, out of memory): its slot is free again
+        dead.add(idle);
       }
       if (live < size) {
         live++;
@@ -76,8 +89,8 @@ final class ZygotePool {
     synchronized (this) {
       if (!healthy || closed || !zygote.alive()) {
         toClose = zygote;
-        startFor = waiting.poll();
-        if (startFor == null || closed) {
+        startFor = waiting.poll();  // none once closed
+        if (startFor == null) {
           live--;
         }
       } else {
@@ -99,11 +112,7 @@ final class ZygotePool {
       handOver.promise().complete(zygote);
     }
     if (startFor != null) {
-      if (closed) {
-        startFor.promise().fail(new NoZygote("the tool sandbox is stopped"));
-      } else {
-        startCounted(startFor.network()).onComplete(startFor.promise());
-      }
+      startCounted(startFor.network()).onComplete(startFor.promise());
     }
   }
 

@@ -278,6 +278,15 @@ class ToolSandboxTest {
     assertEquals("0000000000000000", seen.getString("capabilities"));
     assertEquals(-1, seen.getInteger("unshare_user"));
     assertEquals(-1, seen.getInteger("ptrace_zygote"));
+    // seen from outside too: every process of the sandboxes is an ordinary user (nobody when the server is root)
+    List<ProcessHandle> sandboxProcesses = ProcessHandle.current().descendants()
+        .filter(p -> !p.info().command().orElse("").endsWith("java")).toList();
+    assertFalse(sandboxProcesses.isEmpty());
+    for (ProcessHandle p : sandboxProcesses) {
+      String uids = Files.readAllLines(Path.of("/proc", Long.toString(p.pid()), "status")).stream()
+          .filter(line -> line.startsWith("Uid:")).findFirst().orElseThrow();
+      assertFalse(uids.matches("Uid:\\s+0\\s.*"), () -> p.info().command() + " runs as root: " + uids);
+    }
   }
 
   @Test
@@ -327,6 +336,20 @@ class ToolSandboxTest {
   void aToolThatKillsItsSupervisorIsAFailedCall() throws Exception {
     ToolRun run = call("import os\ndef f():\n    os.kill(os.getppid(), 9)\n    return 'x'\n", "f", new JsonObject());
     assertEquals(Failure.KILLED, run.failure());
+    assertHealthy();
+  }
+
+  @Test
+  void aSandboxKilledFromOutsideIsReplaced() throws Exception {
+    assertHealthy();
+    List<ProcessHandle> sandboxes = ProcessHandle.current().children()
+        .filter(p -> p.info().command().map(c -> c.endsWith("bwrap") || c.endsWith("setpriv")).orElse(false))
+        .toList();
+    assertFalse(sandboxes.isEmpty(), "the idle sandboxes are children of the server");
+    for (ProcessHandle p : sandboxes) {
+      p.destroyForcibly();
+      p.onExit().get(10, TimeUnit.SECONDS);
+    }
     assertHealthy();
   }
 
