@@ -17,7 +17,7 @@
 # Outside a PID namespace (the benchmark's unsandboxed baseline) the zygote is not PID 1: then it must not kill "every
 # other process" nor empty /tmp, which would be the host's; it only kills the tool's own process group.
 # (asyncio is imported only by a tool that needs it: loaded here it would double the cost of every fork)
-import ast, builtins, ctypes, errno, io, json, linecache, os, resource, select, shutil, signal, sys, time, traceback
+import builtins, ctypes, errno, io, json, linecache, os, resource, select, signal, sys, time, traceback
 import types
 
 PR_SET_DUMPABLE = 4
@@ -94,11 +94,7 @@ def sweep():
             break
     for scratch in SCRATCH:
         for entry in os.listdir(scratch):
-            path = os.path.join(scratch, entry)
-            if os.path.isdir(path) and not os.path.islink(path):
-                shutil.rmtree(path, onerror=make_removable)
-            else:
-                os.unlink(path)
+            remove(os.path.join(scratch, entry))
 
 
 def reap():
@@ -109,12 +105,14 @@ def reap():
         pass
 
 
-def make_removable(function, path, _exc):
-    # a tool may leave a directory without permissions; it is ours, so open it up and try again
-    os.chmod(os.path.dirname(path), 0o700)
+def remove(path):
+    """Deletes a file or a tree. A tool may leave a directory without permissions: it is ours, so it is opened up
+    first. (Should this fail, the zygote dies, and the server replaces the whole sandbox.)"""
     if os.path.isdir(path) and not os.path.islink(path):
         os.chmod(path, 0o700)
-        shutil.rmtree(path, onerror=make_removable)
+        for entry in os.listdir(path):
+            remove(os.path.join(path, entry))
+        os.rmdir(path)
     else:
         os.unlink(path)
 

@@ -193,6 +193,8 @@ class ToolSandboxTest {
                 os._exit(0)
             with open('/dev/shm/note', 'w') as out:
                 out.write('left')
+            os.makedirs('/tmp/locked/deeper')
+            os.chmod('/tmp/locked', 0)
             return 'forked'
         """, "f", new JsonObject());
     assertEquals("forked", leftover.returnValue(), leftover::error);
