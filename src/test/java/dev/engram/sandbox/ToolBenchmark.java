@@ -19,8 +19,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Cost of one custom tool call (a tool that returns its input) through {@link ToolSandbox}, end to end as the caller
- * waits for it: sequential latency p50/p99, then C concurrent callers in a closed loop (calls/s, p50/p99, machine CPU
- * per call). The same for the same pool and protocol without isolation (no bwrap, no setpriv: what the sandbox
+ * waits for it: sequential latency p50/p99, then C concurrent callers in a closed loop (calls/s, p50/p99, and CPU per
+ * call of this JVM and of the sandbox's processes, which on a shared machine is a steadier guide than wall time). The same for the same pool and protocol without isolation (no bwrap, no setpriv: what the sandbox
  * itself costs), for a fresh interpreter per call (Letta's local subprocess way), and the time inside the function.
  * In this package (not dev.engram.bench) because the unisolated baseline is deliberately not public.
  *
@@ -72,7 +72,7 @@ public final class ToolBenchmark {
     await(sandbox.start());
     double startupMs = (System.nanoTime() - startMs) / 1e6;
     // warm-up: every slot started, the JIT warm
-    run(sandbox, Math.max(200, concurrency * 4), concurrency, new long[Math.max(200, concurrency * 4)], new long[1]);
+    run(sandbox, Math.max(200, concurrency * 4), concurrency, new long[Math.max(200, concurrency * 4)]);
     int sequentialCalls = Math.min(calls, 500);
     long[] sequential = new long[sequentialCalls];
     long[] functionUs = new long[sequentialCalls];
@@ -83,30 +83,30 @@ public final class ToolBenchmark {
       functionUs[i] = r.functionMicros();
     }
     long[] concurrent = new long[calls];
-    long[] cpu = new long[1];
+    long jvmBefore = jvmCpuNs();
+    long sandboxBefore = sandboxCpuNs();
     long t = System.nanoTime();
-    run(sandbox, calls, concurrency, concurrent, cpu);
+    run(sandbox, calls, concurrency, concurrent);
     double seconds = (System.nanoTime() - t) / 1e9;
+    double jvmMs = (jvmCpuNs() - jvmBefore) / 1e6 / calls;
+    double sandboxMs = (sandboxCpuNs() - sandboxBefore) / 1e6 / calls;
     System.out.printf("%s: first zygote %.0f ms | sequential p50 %.2f ms, p99 %.2f ms (function itself p50 %.0f µs)"
-            + " | %d callers: %.0f calls/s, p50 %.2f ms, p99 %.2f ms, machine CPU %.2f ms per call%n",
+            + " | %d callers: %.0f calls/s, p50 %.2f ms, p99 %.2f ms; CPU per call %.2f ms (JVM %.2f, Python %.2f)%n",
         name, startupMs, pct(sequential, 50), pct(sequential, 99), pct(functionUs, 50) * 1e6, concurrency,
-        calls / seconds, pct(concurrent, 50), pct(concurrent, 99), cpu[0] / 1e6 / calls);
+        calls / seconds, pct(concurrent, 50), pct(concurrent, 99), jvmMs + sandboxMs, jvmMs, sandboxMs);
     await(sandbox.stop());
   }
 
-  /** {@code calls} calls from {@code concurrency} closed-loop callers; latencies in ns, machine CPU in ns. */
-  private static void run(ToolSandbox sandbox, int calls, int concurrency, long[] latencies, long[] cpu)
-      throws Exception {
+  /** {@code calls} calls from {@code concurrency} closed-loop callers; latencies in ns. */
+  private static void run(ToolSandbox sandbox, int calls, int concurrency, long[] latencies) throws Exception {
     AtomicInteger next = new AtomicInteger();
     List<Future<Void>> callers = new ArrayList<>();
-    long busyBefore = machineBusyNs();
     for (int c = 0; c < concurrency; c++) {
       Promise<Void> done = Promise.promise();
       callers.add(done.future());
       loop(sandbox, next, calls, latencies, done);
     }
     Future.all(callers).toCompletionStage().toCompletableFuture().get(10, TimeUnit.MINUTES);
-    cpu[0] = machineBusyNs() - busyBefore;
   }
 
   private static void loop(ToolSandbox sandbox, AtomicInteger next, int calls, long[] latencies,
@@ -154,15 +154,29 @@ public final class ToolBenchmark {
         pct(latencies, 50), pct(latencies, 99));
   }
 
-  private static long machineBusyNs() throws IOException {
-    String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
-    long busy = 0;
-    for (int i = 1; i < f.length; i++) {
-      if (i != 4 && i != 5) {  // all but idle and iowait
-        busy += Long.parseLong(f[i]);
-      }
-    }
-    return busy * 10_000_000L;  // USER_HZ = 100
+  private static long jvmCpuNs() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
+  }
+
+  /**
+   * CPU of the zygotes, with their finished children (each call's supervisor and tool process, reaped by them):
+   * utime, stime, cutime and cstime of every Python process under this JVM.
+   */
+  private static long sandboxCpuNs() {
+    return ProcessHandle.current().descendants()
+        .filter(p -> p.info().command().orElse("").contains("python"))
+        .mapToLong(p -> {
+          try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(p.pid()), "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            // after the command: state is field 3, utime..cstime are fields 14..17 of the whole line
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12]) + Long.parseLong(f[13]) + Long.parseLong(f[14]))
+                * 10_000_000L;  // USER_HZ = 100
+          } catch (IOException | RuntimeException e) {
+            return 0;  // ended meanwhile
+          }
+        }).sum();
   }
 
   private static double pct(long[] values, int percentile) {
