@@ -116,6 +116,7 @@ public final class ToolSandbox {
   public Future<ToolRun> run(ToolCode code, String function, JsonObject args, Map<String, String> env,
       Limits limits) {
     long started = System.nanoTime();
+    env = env == null ? Map.of() : env;
     String bad = badCall(function, env);
     if (bad != null) {
       return Future.succeededFuture(ToolRun.failed(ToolRun.Failure.BAD_CALL, bad, micros(started)));
@@ -144,7 +145,7 @@ public final class ToolSandbox {
             return Future.succeededFuture(frame.getJsonObject("schema"));
           }
           String why = frame.getString("error", "the tool's schema cannot be derived");
-          return Future.failedFuture(ApiException.badRequest("refused" .equals(frame.getString("failure"))
+          return Future.failedFuture(ApiException.badRequest("refused".equals(frame.getString("failure"))
               ? why : "the tool's schema cannot be derived: " + why));
         });
   }

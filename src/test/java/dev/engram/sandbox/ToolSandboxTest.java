@@ -2,6 +2,7 @@ package dev.engram.sandbox;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import dev.engram.kernel.ApiException;
 import dev.engram.sandbox.ToolRun.Failure;
 import dev.engram.testkit.TempHomes;
 import io.vertx.core.Future;
@@ -19,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -394,6 +396,11 @@ class ToolSandboxTest {
           LIMITS));
       assertEquals(Failure.UNAVAILABLE, run.failure());
       assertTrue(run.error().contains("bubblewrap"), run.error());
+      var schema = assertThrows(ExecutionException.class,
+          () -> await(noBwrap.schemaOf("def f():\n    pass\n")));
+      var api = assertInstanceOf(ApiException.class, schema.getCause());
+      assertEquals(503, api.status());
+      assertTrue(api.getMessage().contains("apt-get install bubblewrap"), api.getMessage());
     } finally {
       await(noBwrap.stop());
     }
