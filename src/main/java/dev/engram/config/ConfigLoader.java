@@ -6,6 +6,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.engram.llm.LlmSettings;
 import dev.engram.embed.EmbeddingSettings;
 import dev.engram.index.IndexSettings;
+import dev.engram.mcp.McpSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -102,6 +103,10 @@ public final class ConfigLoader {
         str("WEAVIATE_GRPC", null), str("WEAVIATE_API_KEY", null), str("WEAVIATE_COLLECTION", "EngramPassage"));
     var archival = new EngramConfig.Archival(integer("EMBEDDING_CHUNK_SIZE", 300),
         longer("MAX_UPLOAD_BYTES", 20L * 1024 * 1024));
+    var mcp = new McpSettings(McpSettings.StdioPolicy.parse(str("MCP_STDIO", "admin")),
+        bool("MCP_ALLOW_PRIVATE_URLS", false), longer("MCP_CALL_TIMEOUT_MS", 30_000),
+        longer("MCP_CONNECT_TIMEOUT_MS", 30_000), integer("MCP_MAX_RESULT_CHARS", 50_000),
+        integer("MCP_MAX_MESSAGE_BYTES", 4 * 1024 * 1024));
     require(embedding.dimension() > 0 && embedding.batchSize() > 0 && embedding.threads() > 0,
         "EMBEDDING_DIM, EMBEDDING_BATCH_SIZE and EMBEDDING_THREADS must be positive");
     require(index.backend().equalsIgnoreCase("lucene") || index.weaviate(), "VECTOR_INDEX must be lucene or weaviate");
@@ -116,7 +121,7 @@ public final class ConfigLoader {
     require(agents.inputWriteDelayMs() >= 0, "INPUT_WRITE_DELAY_MS must not be negative");
     require(llm.contextWindow() >= 512, "LLM_CONTEXT_WINDOW must be at least 512");
     return new EngramConfig(server, Path.of(str("ENGRAM_HOME", "./data")).toAbsolutePath().normalize(),
-        str("MEMGPT_SERVER_PASS", null), database, llm, agents, auth, embedding, index, archival, memory);
+        str("MEMGPT_SERVER_PASS", null), database, llm, agents, auth, embedding, index, archival, memory, mcp);
   }
 
   private String str(String key, String fallback) {

@@ -3,6 +3,7 @@ package dev.engram.config;
 import dev.engram.llm.LlmSettings;
 import dev.engram.embed.EmbeddingSettings;
 import dev.engram.index.IndexSettings;
+import dev.engram.mcp.McpSettings;
 import java.nio.file.Path;
 
 /** Everything the server is configured with, parsed once at start and handed to each verticle as its slice. */
@@ -17,7 +18,8 @@ public record EngramConfig(
     EmbeddingSettings embedding,
     IndexSettings index,
     Archival archival,
-    Memory memory) {
+    Memory memory,
+    McpSettings mcp) {
 
   /**
    * HTTP listener. {@code port} 0 picks a free port. {@code eventLoops}: Vert.x event-loop threads, which every

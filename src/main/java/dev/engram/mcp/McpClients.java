@@ -57,12 +57,13 @@ public final class McpClients {
       return Future.failedFuture(new IllegalStateException(
           "stdio MCP servers are turned off on this server (MCP_STDIO=off)"));
     }
-    McpConnection connection = connection(server);
+    McpConnection connection;
     Mono<T> request;
     try {
+      connection = connection(server);
       request = operation.apply(connection);
     } catch (RuntimeException e) {
-      request = Mono.error(e);
+      return Future.failedFuture(e);
     }
     return Future.fromCompletionStage(request.toFuture(), context).recover(e -> {
       if (!McpAnswers.keepsConnection(e)) {
