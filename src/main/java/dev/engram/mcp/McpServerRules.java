@@ -25,6 +25,8 @@ public final class McpServerRules {
   static final int MAX_ARGS = 256;
   static final int MAX_ENTRIES = 100;
   static final int MAX_VALUE = 32_768;
+  /** An argument may be long (a class path); Linux takes up to 128 KiB per argument. */
+  static final int MAX_ARG = 65_536;
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,255}");
   /** A header name: an RFC 9110 token. */
   private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}");
@@ -46,10 +48,10 @@ public final class McpServerRules {
     if (s.type() == null) {
       throw ApiException.unprocessable("mcp_server_type must be one of stdio, sse, streamable_http");
     }
-    String name = text(s.name(), "server_name", MAX_NAME, true);
+    String name = line(text(s.name(), "server_name", MAX_NAME, true), "server_name");
     if (s.type() == McpServer.Type.STDIO) {
       checkStdioAllowed(admin);
-      String command = text(s.command(), "command", MAX_TEXT, true);
+      String command = line(text(s.command(), "command", MAX_TEXT, true), "command");
       if (s.args().size() > MAX_ARGS) {
         throw ApiException.unprocessable("args may have at most " + MAX_ARGS + " items");
       }
@@ -57,13 +59,13 @@ public final class McpServerRules {
         if (arg == null) {
           throw ApiException.unprocessable("args must be strings");
         }
-        text(arg, "args", MAX_TEXT, false);
+        text(arg, "args", MAX_ARG, false);
       }
       entries(s.env(), "env", ENV_NAME, "a letter or _ followed by letters, digits or _");
       return new McpServer(s.id(), s.userId(), name, s.type(), command, s.args(), s.env(), null, null, null, Map.of(),
           s.createdAt(), s.updatedAt());
     }
-    String url = text(s.serverUrl(), "server_url", MAX_TEXT, true);
+    String url = line(text(s.serverUrl(), "server_url", MAX_TEXT, true), "server_url");
     URI uri = uri(url);
     String authHeader = s.authHeader() == null || s.authHeader().isEmpty() ? null : s.authHeader();
     if (authHeader != null) {
@@ -188,6 +190,14 @@ public final class McpServerRules {
     }
     if (value.indexOf('\0') >= 0) {
       throw ApiException.unprocessable(field + " must not contain NUL characters");
+    }
+    return value;
+  }
+
+  /** {@code value} when it has no control characters (a name, a command, a URL: one line of text). */
+  private static String line(String value, String field) {
+    if (value.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+      throw ApiException.unprocessable(field + " must not contain control characters");
     }
     return value;
   }

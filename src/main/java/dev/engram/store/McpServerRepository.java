@@ -167,7 +167,7 @@ final class McpServerRepository {
 
   private static Future<Void> write(SqlConnection conn, UUID server, List<McpTool> tools) {
     String[] names = tools.stream().map(McpTool::name).toArray(String[]::new);
-    Future<?> deleted = conn.preparedQuery(DELETE_GONE).execute(Tuple.of(server, names));
+    Future<?> deleted = conn.preparedQuery(DELETE_GONE).execute(Tuple.of(server).addArrayOfString(names));
     if (tools.isEmpty()) {
       return deleted.mapEmpty();
     }
