@@ -163,6 +163,19 @@ class McpClientsTest {
   }
 
   @Test
+  void malformedAnswerIsAFailedResult() throws Exception {
+    List<String> command = MalformedMcpServer.command();
+    McpServer server = new McpServer(java.util.UUID.randomUUID().toString(), "user", "malformed", McpServer.Type.STDIO,
+        command.get(0), command.subList(1, command.size()), Map.of(), null, null, null, Map.of(), Instant.now(),
+        Instant.now());
+    assertEquals(List.of("broken"), on(() -> clients.listTools(server)).stream().map(McpSchema.Tool::name).toList());
+    McpToolResult result = call(server, "broken", Map.of());
+    assertFalse(result.ok());
+    assertTrue(result.text().startsWith("MCP tool 'broken' of server 'malformed' sent a malformed answer"),
+        result.text());
+  }
+
+  @Test
   void stdioTurnedOffRunsNothing() throws Exception {
     McpClients off = new McpClients(context, new McpSettings(McpSettings.StdioPolicy.OFF, false, 4_000, 20_000,
         1_000, 1024 * 1024));
