@@ -20,7 +20,8 @@ import java.util.Locale;
  *       {@code connectTimeoutMs} ({@code MCP_CONNECT_TIMEOUT_MS}): the longest a start and MCP handshake may take.
  *   <li>{@code maxResultChars} ({@code MCP_MAX_RESULT_CHARS}): the most characters of a tool's answer kept (Letta's
  *       default {@code return_char_limit}); {@code maxMessageBytes} ({@code MCP_MAX_MESSAGE_BYTES}): the longest
- *       single message read from a stdio server (a longer one drops the connection instead of filling the heap).
+ *       single message read from a server, over any transport (a longer one ends the stream instead of filling the
+ *       heap, and the call fails).
  * </ul>
  */
 public record McpSettings(StdioPolicy stdio, boolean allowPrivateUrls, long callTimeoutMs, long connectTimeoutMs,

@@ -95,11 +95,13 @@ public final class McpVerticle extends VerticleBase {
     }, false);
   }
 
-  /** Lists and stores the server's tools; a server that cannot be reached now is still registered. */
+  /**
+   * Lists and stores the server's tools. The server is stored already: one that cannot be reached now stays
+   * registered (as in Letta), and a refresh lists its tools later.
+   */
   private Future<Registered> withTools(McpServer server) {
     return syncTools(server).map(sync -> new Registered(server, sync, null))
-        .recover(e -> e instanceof ApiException api && api.kind() != ErrorKind.UPSTREAM ? Future.failedFuture(e)
-            : Future.succeededFuture(new Registered(server, null, e.getMessage())));
+        .otherwise(e -> new Registered(server, null, e.getMessage()));
   }
 
   private Future<McpToolSync> syncTools(McpServer server) {

@@ -193,6 +193,18 @@ class McpServersApiTest {
   }
 
   @Test
+  void unreachableServerStaysRegisteredAndRefreshSaysWhy() {
+    String key = API.newUser().getString("api_key");
+    JsonObject down = new JsonObject().put("server_name", "down").put("config", new JsonObject()
+        .put("mcp_server_type", "streamable_http").put("server_url", "http://127.0.0.1:1/mcp"));
+    String id = ok(API.post("/v1/mcp-servers/", key, down)).getString("id");
+    assertEquals("[]", API.get("/v1/mcp-servers/" + id + "/tools", key).body());
+    Api.Response refresh = API.patch("/v1/mcp-servers/" + id + "/refresh", key, null);
+    assertEquals(502, refresh.status(), refresh::body);
+    assertEquals("could not reach MCP server 'down' at http://127.0.0.1:1/mcp", refresh.detail());
+  }
+
+  @Test
   void badRegistrationsSayWhy() {
     String key = API.newUser().getString("api_key");
     assertEquals(422, API.post("/v1/mcp-servers/", key, new JsonObject().put("server_name", "x")).status());
