@@ -10,6 +10,7 @@ import dev.engram.http.HttpVerticle;
 import dev.engram.kernel.RecordCodec;
 import dev.engram.memory.MemoryVerticle;
 import dev.engram.store.DatabaseLauncher;
+import dev.engram.mcp.McpVerticle;
 import dev.engram.store.StoreVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -93,7 +94,7 @@ public final class EngramServer implements AutoCloseable {
           adminPassword, jwtSecret, config.auth().jwtTtlSeconds(), config.agents().instances(),
           config.agents().stepTimeoutMs(), config.llm(), config.embedding(), config.archival().chunkTokens(),
           config.archival().maxUploadBytes(), uploadsTmp, config.auth().staticApiKey(), memoryTimeoutMs(config),
-          server.bodyReadTimeoutMs());
+          server.bodyReadTimeoutMs(), config.mcp());
       AtomicInteger shards = new AtomicInteger();
       var embedding = config.embedding();
       StoreVerticle.IndexOpener indexes = name -> Indexes.create(vertx, config.index(), config.home(), name);
@@ -106,6 +107,8 @@ public final class EngramServer implements AutoCloseable {
               new DeploymentOptions().setInstances(config.agents().instances())))
           .onSuccess(deployments::add)
           .compose(id -> vertx.deployVerticle(new SourceVerticle(config))).onSuccess(deployments::add)
+          // one instance: each registered MCP server has one connection (and one child process) per server
+          .compose(id -> vertx.deployVerticle(new McpVerticle(config.mcp()))).onSuccess(deployments::add)
           .compose(id -> vertx.deployVerticle(() -> new MemoryVerticle(config),
               new DeploymentOptions().setInstances(config.memory().instances())))
           .onSuccess(deployments::add)

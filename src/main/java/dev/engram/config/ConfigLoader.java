@@ -8,6 +8,7 @@ import dev.engram.embed.EmbeddingSettings;
 import dev.engram.index.IndexSettings;
 import dev.engram.sandbox.Limits;
 import dev.engram.sandbox.SandboxSettings;
+import dev.engram.mcp.McpSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -112,6 +113,10 @@ public final class ConfigLoader {
             integer("TOOL_WALL_SECONDS", standard.wallSeconds()), integer("TOOL_MEMORY_MB", standard.memoryMb()),
             integer("TOOL_OUTPUT_BYTES", standard.outputBytes()), integer("TOOL_PROCESSES", standard.processes()),
             Limits.DEFAULT_RETURN_CHARS, false));
+    var mcp = new McpSettings(McpSettings.StdioPolicy.parse(str("MCP_STDIO", "admin")),
+        bool("MCP_ALLOW_PRIVATE_URLS", false), longer("MCP_CALL_TIMEOUT_MS", 30_000),
+        longer("MCP_CONNECT_TIMEOUT_MS", 30_000), integer("MCP_MAX_RESULT_CHARS", 50_000),
+        integer("MCP_MAX_MESSAGE_BYTES", 4 * 1024 * 1024));
     require(embedding.dimension() > 0 && embedding.batchSize() > 0 && embedding.threads() > 0,
         "EMBEDDING_DIM, EMBEDDING_BATCH_SIZE and EMBEDDING_THREADS must be positive");
     require(index.backend().equalsIgnoreCase("lucene") || index.weaviate(), "VECTOR_INDEX must be lucene or weaviate");
@@ -126,7 +131,8 @@ public final class ConfigLoader {
     require(agents.inputWriteDelayMs() >= 0, "INPUT_WRITE_DELAY_MS must not be negative");
     require(llm.contextWindow() >= 512, "LLM_CONTEXT_WINDOW must be at least 512");
     return new EngramConfig(server, Path.of(str("ENGRAM_HOME", "./data")).toAbsolutePath().normalize(),
-        str("MEMGPT_SERVER_PASS", null), database, llm, agents, auth, embedding, index, archival, memory, tools);
+        str("MEMGPT_SERVER_PASS", null), database, llm, agents, auth, embedding, index, archival, memory, tools,
+        mcp);
   }
 
   private String str(String key, String fallback) {

@@ -4,6 +4,7 @@ import dev.engram.llm.LlmSettings;
 import dev.engram.embed.EmbeddingSettings;
 import dev.engram.index.IndexSettings;
 import dev.engram.sandbox.SandboxSettings;
+import dev.engram.mcp.McpSettings;
 import java.nio.file.Path;
 
 /** Everything the server is configured with, parsed once at start and handed to each verticle as its slice. */
@@ -19,7 +20,8 @@ public record EngramConfig(
     IndexSettings index,
     Archival archival,
     Memory memory,
-    SandboxSettings tools) {
+    SandboxSettings tools,
+    McpSettings mcp) {
 
   /**
    * HTTP listener. {@code port} 0 picks a free port. {@code eventLoops}: Vert.x event-loop threads, which every

@@ -11,6 +11,8 @@ import dev.engram.store.RunClient;
 import dev.engram.store.StoreClient;
 import dev.engram.memory.MemoryService;
 import dev.engram.store.MemoryClient;
+import dev.engram.store.McpServerClient;
+import dev.engram.mcp.McpService;
 import dev.engram.http.api.AdminRoutes;
 import dev.engram.http.api.AgentRoutes;
 import dev.engram.http.api.AgentSocket;
@@ -32,6 +34,7 @@ import dev.engram.http.letta.LettaFolderRequests;
 import dev.engram.http.letta.LettaFolderRoutes;
 import dev.engram.http.letta.LettaFolderViews;
 import dev.engram.http.letta.LettaJobRoutes;
+import dev.engram.http.letta.LettaMcpRoutes;
 import dev.engram.http.letta.LettaMessageRoutes;
 import dev.engram.http.letta.LettaModels;
 import dev.engram.http.letta.LettaRunRoutes;
@@ -117,6 +120,8 @@ final class ApiRouter {
     new LettaFolderRoutes(archivalStore, uploads, folderViews, folderRequests).mount(router);
     new LettaSourceRoutes(archivalStore, uploads, folderViews, folderRequests).mount(router);
     new LettaJobRoutes(archivalStore).mount(router);
+    new LettaMcpRoutes(new McpService(vertx, settings.mcp()), new McpServerClient(vertx),
+        settings.mcp().maxResultChars()).mount(router);
 
     FailureHandler failures = new FailureHandler(settings, router);
     router.route().failureHandler(failures);

@@ -2,6 +2,7 @@ package dev.engram.http;
 
 import dev.engram.llm.LlmSettings;
 import dev.engram.embed.EmbeddingSettings;
+import dev.engram.mcp.McpSettings;
 import java.nio.file.Path;
 
 /** The HTTP verticle's slice of the configuration. */
@@ -24,4 +25,5 @@ public record HttpSettings(
     Path uploadsDir,
     String staticApiKey,
     long memoryTimeoutMs,
-    long bodyReadTimeoutMs) {}
+    long bodyReadTimeoutMs,
+    McpSettings mcp) {}

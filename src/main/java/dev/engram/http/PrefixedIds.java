@@ -27,6 +27,7 @@ public final class PrefixedIds {
   public static final String STEP = "step";
   public static final String CONVERSATION = "conv";
   public static final String USER = "user";
+  public static final String MCP_SERVER = "mcp_server";
 
   /** The kind of id that follows a collection segment of a path ({@code /agents/{id}}). */
   private static final Map<String, String> PATH_KINDS = Map.ofEntries(
@@ -34,7 +35,7 @@ public final class PrefixedIds {
       Map.entry("archival-memory", PASSAGE), Map.entry("archival", PASSAGE), Map.entry("tools", TOOL),
       Map.entry("sources", SOURCE), Map.entry("folders", SOURCE), Map.entry("files", FILE), Map.entry("runs", RUN),
       Map.entry("jobs", JOB), Map.entry("status", JOB), Map.entry("steps", STEP),
-      Map.entry("conversations", CONVERSATION), Map.entry("users", USER));
+      Map.entry("conversations", CONVERSATION), Map.entry("users", USER), Map.entry("mcp-servers", MCP_SERVER));
   /** The kind of id a query parameter holds; cursors ({@code after}, {@code before}) hold the listing's kind. */
   private static final Map<String, String> QUERY_KINDS = Map.ofEntries(
       Map.entry("agent_id", AGENT), Map.entry("block_id", BLOCK), Map.entry("source_id", SOURCE),
@@ -46,7 +47,7 @@ public final class PrefixedIds {
   private static final Pattern WHOLE = Pattern.compile(
       "([a-z_]+)-([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})");
   private static final List<String> KINDS = List.of(AGENT, BLOCK, MESSAGE, PASSAGE, TOOL, SOURCE, FILE, RUN, JOB,
-      STEP, CONVERSATION, USER);
+      STEP, CONVERSATION, USER, MCP_SERVER);
 
   private PrefixedIds() {}
 

@@ -196,6 +196,15 @@ public final class StoreVerticle extends VerticleBase {
     registrations.add(serve(SESSION_GET, sessions::get));
     registrations.add(serve(SESSION_DELETE, sessions::delete));
     registrations.add(serve(SESSION_RECENT, sessions::recent));
+    var mcp = new McpServerRepository(pool);
+    registrations.add(serve(McpServerProtocol.CREATE, mcp::create));
+    registrations.add(serve(McpServerProtocol.GET, mcp::get));
+    registrations.add(serve(McpServerProtocol.LIST, mcp::list));
+    registrations.add(serve(McpServerProtocol.SAVE, mcp::save));
+    registrations.add(serve(McpServerProtocol.DELETE, mcp::delete));
+    registrations.add(serve(McpServerProtocol.TOOLS_SYNC, mcp::sync));
+    registrations.add(serve(McpServerProtocol.TOOLS_LIST, mcp::tools));
+    registrations.add(serve(McpServerProtocol.TOOLS_FIND, mcp::find));
     registrations.add(serve(PING, (Ping r) -> pool.query("select 1").execute().map(v -> new Done())));
     return Future.all(registrations);
   }

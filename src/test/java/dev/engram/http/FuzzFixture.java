@@ -3,6 +3,7 @@ package dev.engram.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.engram.mcp.TestMcpServer;
 import dev.engram.testkit.Api;
 import dev.engram.testkit.TestServer;
 import io.vertx.core.json.JsonArray;
@@ -23,7 +24,7 @@ import java.util.regex.Pattern;
 final class FuzzFixture {
   /** The placeholders that name an object: they get the malformed, unknown, foreign and other-kind id battery. */
   static final Set<String> ID_KINDS = Set.of("agent", "source", "job", "memory", "session", "passage", "message",
-      "srcpassage", "run", "folder", "file", "block", "tool");
+      "srcpassage", "run", "folder", "file", "block", "tool", "mcp_server", "mcp_tool");
   /** The Mem0 scope of the fixture's memories. */
   static final String SCOPE_USER = "alice";
   static final String SCOPE_AGENT = "helper";
@@ -78,6 +79,7 @@ final class FuzzFixture {
     ids.put("session", ok(api.post("/sessions", key, new JsonObject().put("user_id", SCOPE_USER)
         .put("session_name", label))).getString("session_id"));
     agentModel(api, key, label, ids);
+    mcpServer(api, key, label, ids);
     return new FuzzFixture(key, user.getString("user_id"), ids);
   }
 
@@ -103,6 +105,37 @@ final class FuzzFixture {
     ids.put("preset", preset);
     ids.put("tool", api.get("/v1/tools/name/send_message", key).body().replace("\"", "").substring("tool-".length()));
     ids.put("tool_name", "archival_memory_search");
+  }
+
+  /** An MCP server over streamable HTTP (the test server, in this JVM) and its {@code echo} tool. */
+  private static void mcpServer(Api api, String key, String label, Map<String, String> ids) {
+    String url = mcp().url();
+    ids.put("mcpurl", url);
+    String server = ok(api.post("/v1/mcp-servers/", key, new JsonObject().put("server_name", label + "-mcp-server")
+        .put("config", new JsonObject().put("mcp_server_type", "streamable_http").put("server_url", url))))
+        .getString("id").substring("mcp_server-".length());
+    ids.put("mcp_server", server);
+    JsonArray tools = new JsonArray(api.get("/v1/mcp-servers/" + server + "/tools", key).body());
+    for (Object t : tools) {
+      if (((JsonObject) t).getString("name").equals("echo")) {
+        ids.put("mcp_tool", ((JsonObject) t).getString("id").substring("tool-".length()));
+      }
+    }
+    assertTrue(ids.containsKey("mcp_tool"), () -> "no echo tool in " + tools.encode());
+  }
+
+  private static TestMcpServer.Http mcp;
+
+  /** The MCP server of every fixture, started once; it ends with the JVM. */
+  private static synchronized TestMcpServer.Http mcp() {
+    if (mcp == null) {
+      try {
+        mcp = TestMcpServer.http(0, false);
+      } catch (Exception e) {
+        throw new IllegalStateException("cannot start the test MCP server", e);
+      }
+    }
+    return mcp;
   }
 
   private static String addMemory(Api api, String key, String text) {

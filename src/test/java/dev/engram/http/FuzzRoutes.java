@@ -37,6 +37,11 @@ final class FuzzRoutes {
       + " \"memory_blocks\": [{\"label\": \"human\", \"value\": \"Name: Fuzz\", \"limit\": 5000}],"
       + " \"block_ids\": [\"$block\"], \"tool_ids\": [\"$tool\"], \"timezone\": \"UTC\"}";
 
+  /** An MCP server over streamable HTTP at the fixture's test MCP server, with a token and a custom header. */
+  private static final String MCP_SERVER = "{\"server_name\": \"fuzz-$fresh\", \"config\": {\"mcp_server_type\":"
+      + " \"streamable_http\", \"server_url\": \"$mcpurl\", \"auth_header\": \"Authorization\","
+      + " \"auth_token\": \"fuzz-token\", \"custom_headers\": {\"X-Fuzz\": \"fuzz\"}}}";
+
   private FuzzRoutes() {}
 
   /**
@@ -223,6 +228,19 @@ final class FuzzRoutes {
       route("GET /v1/blocks/:block_id/agents").noBody(IGNORES_BODY).query("after=$agent&limit=10"),
 
       // Letta /v1: the built-in tools
+      // Letta /v1 MCP servers
+      route("POST /v1/mcp-servers").body(MCP_SERVER),
+      route("GET /v1/mcp-servers").noBody(IGNORES_BODY),
+      route("GET /v1/mcp-servers/:mcp_server_id").noBody(IGNORES_BODY),
+      route("PATCH /v1/mcp-servers/:mcp_server_id").body(MCP_SERVER.replace("fuzz-$fresh", "fuzz-renamed-$fresh")),
+      route("DELETE /v1/mcp-servers/:mcp_server_id").noBody(IGNORES_BODY),
+      route("GET /v1/mcp-servers/:mcp_server_id/tools").noBody(IGNORES_BODY),
+      route("GET /v1/mcp-servers/:mcp_server_id/tools/:mcp_tool_id").noBody(IGNORES_BODY),
+      route("POST /v1/mcp-servers/:mcp_server_id/tools/:mcp_tool_id/run").body("{\"args\": {\"text\": \"fuzz\"}}")
+          .accepts("args.*", "a tool's arguments are free JSON that the MCP server checks: its answer, an error"
+              + " included, is the run's result (the test server's echo says them back)", WRONG_TYPE, CONTROL, LONG),
+      route("PATCH /v1/mcp-servers/:mcp_server_id/refresh").noBody(IGNORES_BODY),
+
       route("GET /v1/tools").noBody(IGNORES_BODY).query("name=send_message&search=mem&limit=10&order=desc")
           .query("after=$tool&limit=3")
           .accepts("?name", FILTER_TEXT, CONTROL, LONG).accepts("?search", FILTER_TEXT, CONTROL, LONG)

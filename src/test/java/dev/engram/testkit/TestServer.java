@@ -71,6 +71,8 @@ public final class TestServer implements AutoCloseable {
     settings.put("AGENT_INSTANCES", "2");
     settings.put("MEMORY_INSTANCES", "2");
     settings.put("API_KEY", STATIC_KEY);
+    // the tests' MCP servers listen on loopback, which users may not register by default
+    settings.put("MCP_ALLOW_PRIVATE_URLS", "true");
     settings.putAll(overrides);
     try {
       return new TestServer(EngramServer.start(ConfigLoader.load(Map.of(), settings)), home);
