@@ -37,9 +37,10 @@ record AgentDeps(Vertx vertx, StoreClient store, ConversationClient conversation
   }
 
   /**
-   * Saves the state of an agent's thread (its own, or conversation {@code conversationId}) with its new messages, retrying transient failures (a database restart) so that nothing
-   * accepted is lost; message and event inserts are idempotent, so a retry after a lost reply does no harm. Callers go through
-   * {@link AgentRuntime#save}, which knows how much of the context is stored already.
+   * Saves the state of an agent's thread (its own, or conversation {@code conversationId}) with its new messages,
+   * retrying transient failures (a database restart) so that nothing accepted is lost; message and event inserts are
+   * idempotent, so a retry after a lost reply does no harm. Callers go through {@link AgentRuntime#save}, which knows
+   * how much of the context is stored already.
    */
   Future<Void> saveWithRetry(Agent agent, List<Message> messages, int storedContext, RunWrite run,
       String conversationId) {

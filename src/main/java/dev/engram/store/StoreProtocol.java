@@ -113,9 +113,10 @@ public final class StoreProtocol {
   public record PageMessages(String userId, String agentId, int start, int count) {}
   public record CursorMessages(String userId, String agentId, String before, String after, int limit) {}
   /**
-   * A page of a thread's history (the agent's own, or conversation {@code conversationId} of it) in stored order: the messages after {@code lower} and before {@code upper} (ids,
-   * exclusive, either null), the {@code limit} nearest to {@code lower} (oldest first) when {@code fromLower}, else
-   * the nearest to {@code upper} (newest first). A bound that names no message of the agent gives an empty page.
+   * A page of a thread's history (the agent's own, or conversation {@code conversationId} of it) in stored order: the
+   * messages after {@code lower} and before {@code upper} (ids, exclusive, either null), the {@code limit} nearest to
+   * {@code lower} (oldest first) when {@code fromLower}, else the nearest to {@code upper} (newest first). A bound
+   * that names no message of the thread is a 404.
    */
   public record HistoryPage(String userId, String agentId, String conversationId, String lower, String upper,
       boolean fromLower, int limit) {}

@@ -16,10 +16,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A user who owns one of everything the routes name: an agent with recall messages, a conversation with a run and an
- * archival passage, a source
- * (Letta's folder) with an uploaded document (its job, which is the folder's file, and passages) attached to the agent, two Mem0 memories (with history) and a chat
- * session. The fuzz table's {@code $placeholders} resolve to these ids.
+ * A user who owns one of everything the routes name: an agent with recall messages and an archival passage, a
+ * conversation of it with a run, a source (Letta's folder) with an uploaded document (its job, which is the folder's
+ * file, and passages) attached to the agent, two Mem0 memories (with history) and a chat session. The fuzz table's
+ * {@code $placeholders} resolve to these ids.
  */
 final class FuzzFixture {
   /** The placeholders that name an object: they get the malformed, unknown, foreign and other-kind id battery. */

@@ -400,6 +400,57 @@ class LettaConversationsTest {
   }
 
   @Test
+  @DisplayName("a conversation's send stored before it ran runs after a restart, in its conversation")
+  void queuedSendSurvivesARestart() throws Exception {
+    java.nio.file.Path home = dev.engram.testkit.TempHomes.create("engram-conversation-restart-");
+    String owner;
+    String agentId;
+    String c;
+    String queued;
+    try (TestServer first = TestServer.start(home, Map.of())) {
+      Api a = first.api;
+      owner = a.newUser().getString("api_key");
+      agentId = "agent-" + a.newAgent(owner, "restarted");
+      c = a.post("/v1/conversations/?agent_id=" + agentId, owner, new JsonObject()).json().getString("id");
+      // one keyed send holds the conversation (its model answers late), the next waits stored in its queue
+      llm.enqueue(Step.sendMessage("Slow.", "never seen").after(1500));
+      CompletableFuture.runAsync(() -> SseStream.post(a.base(), "/v1/conversations/" + c + "/messages", owner,
+          userMessage("first send"), Map.of("Idempotency-Key", "one")));
+      awaitRun(a, owner, c, "running");
+      CompletableFuture.runAsync(() -> SseStream.post(a.base(), "/v1/conversations/" + c + "/messages", owner,
+          userMessage("second send"), Map.of("Idempotency-Key", "two")));
+      queued = awaitRun(a, owner, c, "created");
+    }
+    llm.reset().enqueue(Step.sendMessage("After the restart.", "Queued answer."));
+    try (TestServer second = TestServer.start(home, Map.of())) {
+      Api a = second.api;
+      JsonObject run = null;
+      for (int i = 0; i < 1000 && (run == null || !run.getString("status").equals("completed")); i++) {
+        Thread.sleep(20);
+        run = a.get("/v1/runs/" + queued, owner).json();
+      }
+      assertEquals("completed", run.getString("status"), run.encode());
+      assertEquals(c, run.getString("conversation_id"));
+      String thread = a.get("/v1/conversations/" + c + "/messages?limit=1000", owner).body();
+      assertTrue(thread.contains("second send") && thread.contains("Queued answer."), thread);
+      assertFalse(a.get("/v1/agents/" + agentId + "/messages?limit=1000", owner).body().contains("second send"));
+    }
+  }
+
+  /** The id of the conversation's run in {@code status}, once there is one. */
+  private static String awaitRun(Api a, String key, String conversation, String status) throws InterruptedException {
+    for (int i = 0; i < 1000; i++) {
+      JsonArray runs = new JsonArray(a.get("/v1/runs/?conversation_id=" + conversation + "&statuses=" + status,
+          key).body());
+      if (!runs.isEmpty()) {
+        return runs.getJsonObject(0).getString("id");
+      }
+      Thread.sleep(10);
+    }
+    throw new AssertionError("no " + status + " run in " + conversation);
+  }
+
+  @Test
   @DisplayName("another user's conversation is unknown (404) on every route")
   void isolation() {
     String c = conversation();
