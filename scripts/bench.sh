@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks (they print figures; they are not tests). Usage:
 #   scripts/bench.sh steps [--agents 64] [--rate 1000] [--seconds 20] [--warmup 30] [--api api|v1] [--ttft-sends 500]
+#     [--conversations 64] (N conversations of one agent, sent to through /v1/conversations, instead of N agents)
 #   scripts/bench.sh saves [--agents 64] [--seconds 10] [--sql "alter table ..."]
 #   scripts/bench.sh locomo [--data ../shared/data/locomo] [--modes vector,text,hybrid]
 #   scripts/bench.sh locomo-sweep [--weights 0.5,0.6,0.7,0.8,0.9] [--feedback 0:0:0,3:10:0.3] (more in LocomoSweep)

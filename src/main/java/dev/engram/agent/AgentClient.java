@@ -84,9 +84,39 @@ public final class AgentClient {
     return ask(req.agentId(), STEP, req, stepOptions);
   }
 
-  /** Cancels runs of an agent (all its queued and running ones when {@code runIds} is empty). */
-  public Future<Cancelled> cancel(String userId, String agentId, java.util.List<String> runIds) {
-    return ask(agentId, CANCEL, new CancelRuns(userId, agentId, runIds), QUICK);
+  /**
+   * Cancels runs of an agent (all its queued and running ones when {@code runIds} is empty), or of one of its
+   * conversations ({@code conversationId} not null).
+   */
+  public Future<Cancelled> cancel(String userId, String agentId, java.util.List<String> runIds,
+      String conversationId) {
+    return ask(agentId, CANCEL, new CancelRuns(userId, agentId, runIds, conversationId), QUICK);
+  }
+
+  public Future<ConversationView> createConversation(CreateConversation req) {
+    return ask(req.agentId(), CONVERSATION_CREATE, req, QUICK);
+  }
+
+  /** Waits behind the conversation's send in progress, if any, like every operation on one thread. */
+  public Future<ConversationView> updateConversation(EditConversation req) {
+    return ask(req.agentId(), CONVERSATION_UPDATE, req, stepOptions);
+  }
+
+  public Future<ConversationDeleted> deleteConversation(String userId, String agentId, String conversationId) {
+    return ask(agentId, CONVERSATION_DELETE, new DeleteConversation(userId, agentId, conversationId), stepOptions);
+  }
+
+  public Future<ConversationView> fork(ForkThread req) {
+    return ask(req.agentId(), FORK, req, stepOptions);
+  }
+
+  /** Calls the model (the summary), after the thread's send in progress, if any. */
+  public Future<Compacted> compact(String userId, String agentId, String conversationId) {
+    return ask(agentId, COMPACT, new CompactThread(userId, agentId, conversationId), stepOptions);
+  }
+
+  public Future<Recompiled> recompile(String userId, String agentId, String conversationId, boolean dryRun) {
+    return ask(agentId, RECOMPILE, new RecompileThread(userId, agentId, conversationId, dryRun), stepOptions);
   }
 
   private <Q extends Record, R extends Record> Future<R> ask(String agentId, Endpoint<Q, R> endpoint, Q request,

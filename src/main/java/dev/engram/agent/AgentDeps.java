@@ -6,6 +6,7 @@ import dev.engram.kernel.ApiException;
 import dev.engram.model.Agent;
 import dev.engram.model.Message;
 import dev.engram.store.BlockClient;
+import dev.engram.store.ConversationClient;
 import dev.engram.store.StoreClient;
 import dev.engram.store.StoreProtocol.RunWrite;
 import io.vertx.core.Future;
@@ -15,8 +16,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** What the step loop works with: storage, blocks, archival memory, the model, the tools, and the loop's settings. */
-record AgentDeps(Vertx vertx, StoreClient store, BlockClient blocks, ArchivalMemory archival, LlmClient llm,
+/**
+ * What the step loop works with: storage (agents and messages, conversations, blocks), archival memory, the model, the
+ * tools, and the loop's settings.
+ */
+record AgentDeps(Vertx vertx, StoreClient store, ConversationClient conversations, BlockClient blocks,
+    ArchivalMemory archival, LlmClient llm,
     Summarizer summarizer, ToolRegistry tools,
     int maxChainingSteps, int coreMemoryLimit, String model, int contextWindow, ZoneId zone,
     long inputWriteDelayMs, Map<List<String>, Integer> toolTokenCache) {
@@ -32,22 +37,25 @@ record AgentDeps(Vertx vertx, StoreClient store, BlockClient blocks, ArchivalMem
   }
 
   /**
-   * Saves an agent's state with its new messages, retrying transient failures (a database restart) so that nothing
-   * accepted is lost; message and event inserts are idempotent, so a retry after a lost reply does no harm. Callers go through
-   * {@link AgentRuntime#save}, which knows how much of the context is stored already.
+   * Saves the state of an agent's thread (its own, or conversation {@code conversationId}) with its new messages,
+   * retrying transient failures (a database restart) so that nothing accepted is lost; message and event inserts are
+   * idempotent, so a retry after a lost reply does no harm. Callers go through {@link AgentRuntime#save}, which knows
+   * how much of the context is stored already.
    */
-  Future<Void> saveWithRetry(Agent agent, List<Message> messages, int storedContext, RunWrite run) {
-    return save(agent, messages, storedContext, run, 0);
+  Future<Void> saveWithRetry(Agent agent, List<Message> messages, int storedContext, RunWrite run,
+      String conversationId) {
+    return save(agent, messages, storedContext, run, conversationId, 0);
   }
 
-  private Future<Void> save(Agent agent, List<Message> messages, int storedContext, RunWrite run, int attempt) {
-    return store.saveAgent(agent, messages, storedContext, run).<Void>mapEmpty().recover(e -> {
+  private Future<Void> save(Agent agent, List<Message> messages, int storedContext, RunWrite run,
+      String conversationId, int attempt) {
+    return store.saveAgent(agent, messages, storedContext, run, conversationId).<Void>mapEmpty().recover(e -> {
       ApiException api = ApiException.from(e);
       if (api.status() < 500 || attempt >= SAVE_BACKOFF_MS.length) {
         return Future.failedFuture(e);
       }
       return vertx.timer(SAVE_BACKOFF_MS[attempt])
-          .compose(t -> save(agent, messages, storedContext, run, attempt + 1));
+          .compose(t -> save(agent, messages, storedContext, run, conversationId, attempt + 1));
     });
   }
 }

@@ -4,6 +4,7 @@ import dev.engram.kernel.Endpoint;
 import dev.engram.llm.LlmReply;
 import dev.engram.model.Agent;
 import dev.engram.model.Block;
+import dev.engram.model.Conversation;
 import dev.engram.model.CoreMemory;
 import dev.engram.model.Message;
 import dev.engram.model.Run;
@@ -11,6 +12,7 @@ import dev.engram.model.RunRequest;
 import dev.engram.model.StepDelta;
 import dev.engram.model.StepEvent;
 import dev.engram.store.BlockProtocol.BlockPatch;
+import dev.engram.store.ConversationProtocol.ConversationPatch;
 import java.util.List;
 import java.util.Map;
 
@@ -49,6 +51,18 @@ public final class AgentProtocol {
   /** Cancels an agent's runs (all its queued and running ones when none are named). */
   public static final Endpoint<CancelRuns, Cancelled> CANCEL =
       Endpoint.of("agent.cancel", CancelRuns.class, Cancelled.class);
+  public static final Endpoint<CreateConversation, ConversationView> CONVERSATION_CREATE =
+      Endpoint.of("agent.conversation.create", CreateConversation.class, ConversationView.class);
+  public static final Endpoint<EditConversation, ConversationView> CONVERSATION_UPDATE =
+      Endpoint.of("agent.conversation.update", EditConversation.class, ConversationView.class);
+  public static final Endpoint<DeleteConversation, ConversationDeleted> CONVERSATION_DELETE =
+      Endpoint.of("agent.conversation.delete", DeleteConversation.class, ConversationDeleted.class);
+  public static final Endpoint<ForkThread, ConversationView> FORK =
+      Endpoint.of("agent.thread.fork", ForkThread.class, ConversationView.class);
+  public static final Endpoint<CompactThread, Compacted> COMPACT =
+      Endpoint.of("agent.thread.compact", CompactThread.class, Compacted.class);
+  public static final Endpoint<RecompileThread, Recompiled> RECOMPILE =
+      Endpoint.of("agent.thread.recompile", RecompileThread.class, Recompiled.class);
 
   /** The shard that owns an agent: steps and edits of one agent are always served by one instance. */
   public static int shardOf(String agentId, int shards) {
@@ -117,9 +131,21 @@ public final class AgentProtocol {
     public boolean storedFirst() {
       return async || idempotencyKey != null;
     }
+
+    /** The conversation the send goes to; null for the agent's own thread. */
+    public String conversationId() {
+      return request.conversationId();
+    }
   }
-  /** Cancels {@code runIds} of the agent, or every queued and running run of it when empty. */
-  public record CancelRuns(String userId, String agentId, List<String> runIds) {}
+  /**
+   * Cancels {@code runIds} of the agent, or every queued and running run of it when empty; with a
+   * {@code conversationId}, only that conversation's (404 when it is not the agent's).
+   */
+  public record CancelRuns(String userId, String agentId, List<String> runIds, String conversationId) {
+    public CancelRuns(String userId, String agentId, List<String> runIds) {
+      this(userId, agentId, runIds, null);
+    }
+  }
   /** For each run: {@code cancelled}, {@code not_found}, or the status it had already ended with. */
   public record Cancelled(Map<String, String> results) {}
 
@@ -137,6 +163,32 @@ public final class AgentProtocol {
       int messageTokens) {}
   public record CommandResult(String response) {}
   public record AgentDeleted() {}
+
+  // conversations: threads of an agent. Operations on a thread name it by agent and conversation (null: the agent's
+  // own thread, where an operation allows it)
+  /** What a new conversation is made of; null fields take the agent's (model, context window) or stay empty. */
+  public record NewConversation(String summary, String description, String model, Integer contextWindow,
+      boolean hidden) {}
+  /** Starts a conversation of the agent: its context is a new system message; 404 if the agent is not the user's. */
+  public record CreateConversation(String userId, String agentId, String conversationId, NewConversation spec) {}
+  public record EditConversation(String userId, String agentId, String conversationId, ConversationPatch patch) {}
+  /** Deletes a conversation with its messages and runs; its queued and running runs are cancelled first. */
+  public record DeleteConversation(String userId, String agentId, String conversationId) {}
+  public record ConversationView(Conversation conversation) {}
+  public record ConversationDeleted() {}
+  /**
+   * A new conversation ({@code newConversationId}) whose context is a copy of a thread's (up to and including message
+   * {@code upTo} when set, which must be in it), after a new system message.
+   */
+  public record ForkThread(String userId, String agentId, String conversationId, String newConversationId,
+      String upTo, boolean hidden) {}
+  /** Summarises the thread's older messages now, as a full context would; 400 when there is too little to. */
+  public record CompactThread(String userId, String agentId, String conversationId) {}
+  /** The model's summary, and the messages in context before and after. */
+  public record Compacted(String summary, int messagesBefore, int messagesAfter) {}
+  /** Compiles the thread's system message anew (written unless {@code dryRun}); answers its text. */
+  public record RecompileThread(String userId, String agentId, String conversationId, boolean dryRun) {}
+  public record Recompiled(String system) {}
   /**
    * The agent took a send over: from now on everything about {@code run} goes to its {@link #runEvents(String)}.
    * {@code existing}: the send repeated an idempotency key, nothing new runs, and {@code run} is the first one (follow

@@ -11,11 +11,16 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The live state of one agent inside its shard: the persisted record, the messages of its context window (system
- * message first) and the sizes of its recall and archival memory. Only the shard's event loop touches it, one operation at a time.
+ * The live state of one thread of an agent inside its shard: the agent's own thread, or one of its conversations
+ * ({@code conversationId}). It holds the persisted record (for a conversation: the agent's with the thread's context
+ * and overrides, see {@link dev.engram.model.Conversation#applyTo}), the messages of its context window (system
+ * message first) and the sizes of its recall and archival memory. Only the shard's event loop touches it, one
+ * operation at a time.
  */
 final class AgentRuntime {
   Agent agent;
+  /** The conversation this thread is; null for the agent's own thread. */
+  final String conversationId;
   final List<Message> context;
   long recallCount;
   /** Passages the agent can search; kept fresh by the store's archival-changed notices. */
@@ -23,13 +28,23 @@ final class AgentRuntime {
   final TokenCounter tokens;
   /** Another writer changed one of the agent's blocks: reload them before the next step ({@link BlockSync}). */
   boolean blocksStale;
+  /**
+   * The agent's settings changed (through its own thread) while this conversation's thread was running: taken at its
+   * next step ({@link BlockSync}).
+   */
+  Agent sharedUpdate;
   /** The in-context ids as last saved (or loaded): a save sends only what follows their common prefix. */
   private List<String> storedContextIds;
   private List<String> toolTokensFor;
   private int toolTokenCount;
 
   AgentRuntime(Agent agent, List<Message> context, long recallCount, long archivalCount) {
+    this(agent, context, recallCount, archivalCount, null);
+  }
+
+  AgentRuntime(Agent agent, List<Message> context, long recallCount, long archivalCount, String conversationId) {
     this.agent = agent;
+    this.conversationId = conversationId;
     this.context = new ArrayList<>(context);
     this.recallCount = recallCount;
     this.archivalCount = archivalCount;
@@ -48,7 +63,7 @@ final class AgentRuntime {
   /** {@link #save(AgentDeps, Agent, List)} with what the save writes about its run (null: none). */
   Future<Void> save(AgentDeps deps, Agent state, List<Message> messages, RunWrite run) {
     List<String> ids = state.inContextIds();
-    return deps.saveWithRetry(state, messages, commonPrefix(storedContextIds, ids), run).map(v -> {
+    return deps.saveWithRetry(state, messages, commonPrefix(storedContextIds, ids), run, conversationId).map(v -> {
       storedContextIds = ids;
       return null;
     });
@@ -56,10 +71,20 @@ final class AgentRuntime {
 
   /** The same agent counted with the tokenizer of its (changed) model; the stored state carries over. */
   AgentRuntime withModel() {
-    AgentRuntime copy = new AgentRuntime(agent, context, recallCount, archivalCount);
+    AgentRuntime copy = new AgentRuntime(agent, context, recallCount, archivalCount, conversationId);
     copy.storedContextIds = storedContextIds;
     copy.blocksStale = blocksStale;
     return copy;
+  }
+
+  /** The key of this thread in its shard's cache and mailbox. */
+  String threadKey() {
+    return threadKey(agent.id(), conversationId);
+  }
+
+  /** The agent's id for its own thread, "agent/conversation" for a conversation. */
+  static String threadKey(String agentId, String conversationId) {
+    return conversationId == null ? agentId : agentId + "/" + conversationId;
   }
 
   /** Marks the agent's current record as stored (after it was inserted). */

@@ -14,6 +14,7 @@ import dev.engram.store.ArchivalClient;
 import dev.engram.store.ArchivalProtocol;
 import dev.engram.store.BlockClient;
 import dev.engram.store.BlockProtocol;
+import dev.engram.store.ConversationClient;
 import dev.engram.store.StoreProtocol;
 import dev.engram.store.StoreClient;
 import dev.engram.store.RunClient;
@@ -24,7 +25,8 @@ import java.util.List;
 
 /**
  * One agent verticle instance serves one shard: the agents whose id hashes to it. Wires the step loop's collaborators
- * and binds the shard's addresses; the logic is in {@link AgentService} and {@link StepLoop}.
+ * and binds the shard's addresses; the logic is in {@link AgentService} (agents), {@link RunService} (sends),
+ * {@link ConversationService} (conversations) over {@link Runtimes} (the shard's live threads) and {@link StepLoop}.
  */
 public final class AgentVerticle extends VerticleBase {
   private final int shard;
@@ -50,18 +52,29 @@ public final class AgentVerticle extends VerticleBase {
     LlmClient client = llm;
     var archival = new ArchivalMemory(vertx, new EmbedClient(vertx, embedding.timeoutMs()), new ArchivalClient(vertx),
         new Chunker(chunkTokens), embedding.model());
-    var deps = new AgentDeps(vertx, new StoreClient(vertx), new BlockClient(vertx), archival, client,
+    var deps = new AgentDeps(vertx, new StoreClient(vertx), new ConversationClient(vertx), new BlockClient(vertx),
+        archival, client,
         new Summarizer(client), new ToolRegistry(), settings.maxChainingSteps(), settings.coreMemoryLimit(),
         llmSettings.model(), llmSettings.contextWindow(), ZoneId.of(settings.timezone()), settings.inputWriteDelayMs(),
         null);
-    var runs = new RunClient(vertx);
-    var service = new AgentService(deps, llmSettings.configured(), runs);
-    StoreProtocol.AUTH_REVOKED.subscribe(vertx, revoked -> service.forgetUser(revoked.userId()));
-    ArchivalProtocol.ARCHIVAL_CHANGED.subscribe(vertx, changed -> service.archivalChanged(changed.agentIds()));
-    BlockProtocol.BLOCKS_CHANGED.subscribe(vertx, changed -> service.blocksChanged(changed.versions()));
+    var runClient = new RunClient(vertx);
+    var changes = new AgentChanges(deps);
+    var runtimes = new Runtimes(deps, changes);
+    var runs = new RunService(deps, runtimes, llmSettings.configured(), runClient);
+    var service = new AgentService(deps, runtimes, changes, runs);
+    var conversations = new ConversationService(deps, runtimes, changes, runs);
+    StoreProtocol.AUTH_REVOKED.subscribe(vertx, revoked -> runtimes.forgetUser(revoked.userId()));
+    ArchivalProtocol.ARCHIVAL_CHANGED.subscribe(vertx, changed -> runtimes.archivalChanged(changed.agentIds()));
+    BlockProtocol.BLOCKS_CHANGED.subscribe(vertx, changed -> runtimes.blocksChanged(changed.versions()));
     return Future.all(List.of(
-        STEP.shard(shard).serve(vertx, service::step),
-        CANCEL.shard(shard).serve(vertx, service::cancel),
+        STEP.shard(shard).serve(vertx, runs::step),
+        CANCEL.shard(shard).serve(vertx, runs::cancel),
+        CONVERSATION_CREATE.shard(shard).serve(vertx, conversations::create),
+        CONVERSATION_UPDATE.shard(shard).serve(vertx, conversations::update),
+        CONVERSATION_DELETE.shard(shard).serve(vertx, conversations::delete),
+        FORK.shard(shard).serve(vertx, conversations::fork),
+        COMPACT.shard(shard).serve(vertx, conversations::compact),
+        RECOMPILE.shard(shard).serve(vertx, conversations::recompile),
         CREATE.shard(shard).serve(vertx, service::create),
         GET.shard(shard).serve(vertx, service::get),
         UPDATE_MEMORY.shard(shard).serve(vertx, service::updateMemory),
@@ -75,9 +88,9 @@ public final class AgentVerticle extends VerticleBase {
         DELETE.shard(shard).serve(vertx, service::delete),
         COMMAND.shard(shard).serve(vertx, service::command)))
         // the runs a previous process stored and did not start (it failed those it had started: StoreVerticle)
-        .compose(served -> runs.queued())
+        .compose(served -> runClient.queued())
         .map(queued -> {
-          service.resume(queued.stream().filter(r -> shardOf(r.agentId(), shards) == shard).toList());
+          runs.resume(queued.stream().filter(r -> shardOf(r.agentId(), shards) == shard).toList());
           return null;
         });
   }

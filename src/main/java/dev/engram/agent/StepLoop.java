@@ -411,7 +411,8 @@ final class StepLoop implements ToolContext {
 
   @Override
   public Future<Messages> searchRecall(String query, Instant from, Instant to, int offset, int limit) {
-    return save().compose(v -> deps.store().searchMessages(rt.agent.id(), query, from, to, offset, limit));
+    return save().compose(v -> deps.store().searchMessages(rt.agent.id(), rt.conversationId, query, from, to, offset,
+        limit));
   }
 
   @Override

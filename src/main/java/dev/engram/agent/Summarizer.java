@@ -69,6 +69,14 @@ final class Summarizer {
    * call and adds the summary message to {@code added}.
    */
   Future<LlmReply.Usage> summarize(AgentRuntime rt, int keptBudget, ZoneId zone, List<Message> added) {
+    return summary(rt, keptBudget, zone, added).map(Summary::usage);
+  }
+
+  /** What a summary cost, and the model's words. */
+  record Summary(LlmReply.Usage usage, String text) {}
+
+  /** As {@link #summarize}, answering the summary's text as well. */
+  Future<Summary> summary(AgentRuntime rt, int keptBudget, ZoneId zone, List<Message> added) {
     int window = rt.agent.contextWindow();
     int cut = cutoff(rt.context, keptBudget);
     if (cut <= 1) {
@@ -94,7 +102,7 @@ final class Summarizer {
       rt.context.add(1, summaryMessage);
       added.add(summaryMessage);
       rt.agent = rt.agent.withContext(rt.contextIds(), false, rt.agent.lastRunAt());
-      return reply.usage();
+      return new Summary(reply.usage(), summary);
     });
   }
 

@@ -19,6 +19,12 @@ public final class Responses {
     ctx.response().setStatusCode(status).putHeader("content-type", "application/json").end(body.encode());
   }
 
+  /** A JSON string as the whole body (Letta answers some routes with one, e.g. a recompiled system prompt). */
+  public static void jsonString(RoutingContext ctx, int status, String value) {
+    ctx.response().setStatusCode(status).putHeader("content-type", "application/json")
+        .end(io.vertx.core.json.Json.encode(value));
+  }
+
   /** The one shape of every error: its status and {@code {"detail": "..."}}. */
   public static Future<Void> error(HttpServerResponse response, ApiException error) {
     return response.setStatusCode(error.status()).putHeader("content-type", "application/json")

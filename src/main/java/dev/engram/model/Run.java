@@ -32,6 +32,11 @@ public record Run(String id, String agentId, String userId, String status, Strin
         null, null, null, null, createdAt, null, null, null);
   }
 
+  /** The conversation the run is in; null for the agent's own thread. */
+  public String conversationId() {
+    return request.conversationId();
+  }
+
   public boolean finished() {
     return COMPLETED.equals(status) || FAILED.equals(status) || CANCELLED.equals(status);
   }

@@ -9,15 +9,27 @@ import java.util.List;
  * A send as it is stored with its run, so that a run queued before a restart can run after it and a replay can be
  * rendered as the client asked: the messages to the agent ({@code role} user or system), the step budget (0: the
  * server's MAX_CHAINING_STEPS), whether the model's tokens are relayed as they come, whether it is a background run,
- * and {@code view}, the rendering options of the API that took the send (opaque to the agent and the store).
+ * {@code view}, the rendering options of the API that took the send (opaque to the agent and the store), and the
+ * thread it goes to: {@code conversationId}, or null for the agent's own thread (stored in the run's own column, not
+ * in {@link #toJson}).
  */
 public record RunRequest(List<Input> inputs, int maxSteps, boolean streamTokens, boolean background,
-    JsonObject view) {
+    JsonObject view, String conversationId) {
   public record Input(String role, String text) {}
 
   public RunRequest {
     inputs = List.copyOf(inputs);
     view = view == null ? new JsonObject() : view;
+  }
+
+  /** A send to the agent's own thread. */
+  public RunRequest(List<Input> inputs, int maxSteps, boolean streamTokens, boolean background, JsonObject view) {
+    this(inputs, maxSteps, streamTokens, background, view, null);
+  }
+
+  /** The same send, to conversation {@code id} (null: the agent's own thread). */
+  public RunRequest inConversation(String id) {
+    return new RunRequest(inputs, maxSteps, streamTokens, background, view, id);
   }
 
   /** One message, default options: the /api form. */

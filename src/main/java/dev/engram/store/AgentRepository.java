@@ -35,14 +35,17 @@ final class AgentRepository {
   private static final String ARCHIVAL_COUNT = """
       (select count(*) from passages p where p.agent_id = agents.id
         or p.source_id in (select source_id from agent_sources s where s.agent_id = agents.id)) as archival_count""";
-  private static final String SELECT_AGENT = "select " + Rows.AGENT_COLUMNS + ", " + ARCHIVAL_COUNT
+  static final String SELECT_AGENT = "select " + Rows.AGENT_COLUMNS + ", " + ARCHIVAL_COUNT
       + " from agents where id = $1";
-  private static final String SELECT_CONTEXT = """
+  static final String SELECT_CONTEXT = """
       select m.* from unnest($1::uuid[]) with ordinality as c(id, ord)
       join messages m on m.id = c.id order by c.ord""";
   private static final String LIST_AGENTS = "select " + Rows.AGENT_COLUMNS + ", " + ARCHIVAL_COUNT
       + " from agents where user_id = $1 order by coalesce(last_run_at, created_at) desc, id";
-  private static final String DELETE_AGENT = "delete from agents where id = $1";
+  /** Deletes the agent (its conversations, messages and runs go with it) and answers its owner and conversations. */
+  private static final String DELETE_AGENT = """
+      with threads as (select coalesce(array_agg(id), '{}') as ids from conversations where agent_id = $1)
+      delete from agents where id = $1 returning user_id, (select ids from threads)""";
   /**
    * An agent's save: the messages not stored yet are inserted in the given order and counted into recall_count, and
    * the agent's state is written (core memory is not part of it: blocks are written on their own, see
@@ -56,12 +59,15 @@ final class AgentRepository {
    * {@code $30} (its status) is set, its row ({@code $29}-{@code $45}): inserted by the first save of a run that was
    * not stored before it started, updated by the save that ends it. A step in the middle of a run adds only its
    * events: one row with its primary key, no update.
+   * <p>A save of a conversation ({@code $46}, null for the agent's own thread) writes its messages and run into that
+   * conversation and its context into the conversation's row instead of the agent's (which it leaves alone).
    */
   static final String SAVE_AGENT = """
       with added as (
         insert into messages(id, agent_id, user_id, role, text, name, tool_calls, tool_call_id, model, tokens,
-          created_at)
-        select id, agent_id, user_id, role, text, name, tool_calls::jsonb, tool_call_id, model, tokens, created_at
+          created_at, conversation_id)
+        select id, agent_id, user_id, role, text, name, tool_calls::jsonb, tool_call_id, model, tokens, created_at,
+          $46::uuid
         from unnest($8::uuid[], $9::uuid[], $10::uuid[], $11::text[], $12::text[], $13::text[], $14::text[],
           $15::text[], $16::text[], $17::int[], $18::timestamptz[]) with ordinality
           as m(id, agent_id, user_id, role, text, name, tool_calls, tool_call_id, model, tokens, created_at, ord)
@@ -71,10 +77,10 @@ final class AgentRepository {
       run_row as (
         insert into runs(id, agent_id, user_id, status, stop_reason, background, idempotency_key, request,
           prompt_tokens, completion_tokens, total_tokens, step_count, event_count, error_status, error, created_at,
-          completed_at, ttft_ns, total_duration_ns)
+          completed_at, ttft_ns, total_duration_ns, conversation_id)
         select $19::uuid, $1, $29::uuid, $30::text, $31::text, $32::boolean, $33::text, $34::text::jsonb, $35::int,
           $36::int, $37::int, $38::int, $39::int, $40::int, $41::text, $42::timestamptz, $43::timestamptz,
-          $44::bigint, $45::bigint
+          $44::bigint, $45::bigint, $46::uuid
         where $30::text is not null
         on conflict (id) do update set status = excluded.status, stop_reason = excluded.stop_reason,
           prompt_tokens = excluded.prompt_tokens, completion_tokens = excluded.completion_tokens,
@@ -88,14 +94,24 @@ final class AgentRepository {
         select $19::uuid, ($20::int[])[1], $20, $21::text[], $22::text[], $23::text[], $24::uuid[],
           $25::timestamptz[], $26::text[], $27::text[], $28::text[]
         where cardinality($20::int[]) > 0
-        on conflict do nothing)
-      update agents set name = $2, memory_alerted = $6, last_run_at = $7,
-        in_context_ids = case when $3::int > 0 and in_context_ids[$3::int] is distinct from $4::uuid
-          then in_context_ids else in_context_ids[1:$3::int] || $5::uuid[] end,
-        recall_count = recall_count + (select count(*) from added)
-      where id = $1
-      returning $3::int > 0 and in_context_ids[$3::int] is distinct from $4::uuid,
-        array(select id from added order by seq), array(select seq from added order by seq)""";
+        on conflict do nothing),
+      agent_saved as (
+        update agents set name = $2, memory_alerted = $6, last_run_at = $7,
+          in_context_ids = case when $3::int > 0 and in_context_ids[$3::int] is distinct from $4::uuid
+            then in_context_ids else in_context_ids[1:$3::int] || $5::uuid[] end,
+          recall_count = recall_count + (select count(*) from added)
+        where id = $1 and $46::uuid is null
+        returning in_context_ids[$3::int] is distinct from $4::uuid as mismatch),
+      conversation_saved as (
+        update conversations set memory_alerted = $6, last_message_at = $7,
+          in_context_ids = case when $3::int > 0 and in_context_ids[$3::int] is distinct from $4::uuid
+            then in_context_ids else in_context_ids[1:$3::int] || $5::uuid[] end,
+          recall_count = recall_count + (select count(*) from added)
+        where id = $46::uuid and agent_id = $1
+        returning in_context_ids[$3::int] is distinct from $4::uuid as mismatch)
+      select $3::int > 0 and s.mismatch, array(select id from added order by seq),
+        array(select seq from added order by seq)
+      from (select mismatch from agent_saved union all select mismatch from conversation_saved) s""";
   /** Saves that arrive while others are being written wait and go together: see {@link Coalescer}. */
   static final int SAVES_IN_FLIGHT = 2;
   static final int MAX_SAVES_PER_BATCH = 64;
@@ -112,8 +128,9 @@ final class AgentRepository {
     this.blocks = blocks;
     this.recall = recall;
     this.archival = archival;
-    this.saves = new Coalescer<>(context, SAVES_IN_FLIGHT, MAX_SAVES_PER_BATCH, r -> r.agent().id(),
-        this::saveBatch);
+    // one thread's saves go one at a time (each builds on the context the one before stored)
+    this.saves = new Coalescer<>(context, SAVES_IN_FLIGHT, MAX_SAVES_PER_BATCH,
+        r -> r.conversationId() != null ? r.conversationId() : r.agent().id(), this::saveBatch);
   }
 
   /**
@@ -130,7 +147,7 @@ final class AgentRepository {
             .compose(r -> insertMessages(conn, req.messages()))
             .compose(inserted -> conn.preparedQuery("update agents set recall_count = $2 where id = $1")
                 .execute(Tuple.of(agent, inserted.size())).map(inserted)))
-        .compose(inserted -> recall.add(searchable(inserted)))
+        .compose(inserted -> recall.add(searchable(inserted, null)))
         .recover(e -> Future.failedFuture(nameTaken(e, a.name())))
         .map(r -> new Done());
   }
@@ -187,13 +204,19 @@ final class AgentRepository {
 
   Future<Done> delete(RemoveAgent req) {
     UUID agent = UUID.fromString(req.agentId());
-    return pool.preparedQuery(DELETE_AGENT + " returning user_id").execute(Tuple.of(agent)).compose(rows -> {
+    return pool.preparedQuery(DELETE_AGENT).execute(Tuple.of(agent)).compose(rows -> {
       if (rows.size() == 0) {
         return Future.succeededFuture(new Done());
       }
-      UUID user = rows.iterator().next().getUUID(0);
-      return Future.all(IndexSync.bestEffort(recall.deleteOwner(user, agent), "agent delete"),
-          IndexSync.bestEffort(archival.deleteOwner(user, agent), "agent delete")).map(new Done());
+      Row row = rows.iterator().next();
+      UUID user = row.getUUID(0);
+      List<Future<Void>> forgotten = new ArrayList<>();
+      forgotten.add(IndexSync.bestEffort(recall.deleteOwner(user, agent), "agent delete"));
+      forgotten.add(IndexSync.bestEffort(archival.deleteOwner(user, agent), "agent delete"));
+      for (UUID conversation : row.getArrayOfUUIDs(1)) {
+        forgotten.add(IndexSync.bestEffort(recall.deleteOwner(user, conversation), "agent delete"));
+      }
+      return Future.all(forgotten).map(new Done());
     });
   }
 
@@ -201,11 +224,13 @@ final class AgentRepository {
     var a = req.agent();
     return saves.submit(req).compose(saved -> {
       if (saved == null) {
-        return Future.failedFuture(ApiException.notFound("Agent agent_id=" + a.id() + " does not exist"));
+        return Future.failedFuture(req.conversationId() == null
+            ? ApiException.notFound("Agent agent_id=" + a.id() + " does not exist")
+            : ConversationRepository.notFound(req.conversationId()));
       }
       if (saved.contextMismatch()) {
         // the caller's idea of the stored context was wrong: write the whole list (the messages are in already)
-        return saves.submit(new SaveAgent(a, List.of(), 0, null)).<Done>mapEmpty();
+        return saves.submit(new SaveAgent(a, List.of(), 0, null, req.conversationId())).<Done>mapEmpty();
       }
       return Future.succeededFuture();
     }).map(v -> new Done()).recover(e -> Future.failedFuture(nameTaken(e, a.name())));
@@ -233,9 +258,10 @@ final class AgentRepository {
           continue;
         }
         Row row = rows.iterator().next();
-        List<Stored> inserted = stored(row, batch.get(i).newMessages());
+        SaveAgent save = batch.get(i);
+        List<Stored> inserted = stored(row, save.newMessages());
         out.add(new Saved(Boolean.TRUE.equals(row.getBoolean(0)), inserted));
-        searchable.addAll(searchable(inserted));
+        searchable.addAll(searchable(inserted, save.conversationId()));
       }
       // write-behind: the recall index makes searches wait for these entries, so nothing waits here
       IndexSync.bestEffort(recall.add(searchable), "agent save");
@@ -255,7 +281,8 @@ final class AgentRepository {
     Tuple params = Tuple.of(UUID.fromString(a.id()), a.name(), kept,
             kept == 0 ? null : UUID.fromString(context.get(kept - 1)))
         .addArrayOfUUID(added).addValue(a.memoryAlerted()).addValue(Rows.offset(a.lastRunAt()));
-    return RunRepository.bindSave(Rows.messageColumns(save.newMessages(), params), save.run());
+    return RunRepository.bindSave(Rows.messageColumns(save.newMessages(), params), save.run())
+        .addValue(save.conversationId() == null ? null : UUID.fromString(save.conversationId()));
   }
 
   /** Inserts messages not stored yet (a retried save repeats none) and answers the new ones with their seq. */
@@ -276,10 +303,10 @@ final class AgentRepository {
         });
   }
 
-  private record Stored(long seq, Message message) {}
+  record Stored(long seq, Message message) {}
 
   /** The messages a save actually inserted, with their seq, from its row's returned id and seq arrays. */
-  private static List<Stored> stored(Row row, List<Message> sent) {
+  static List<Stored> stored(Row row, List<Message> sent) {
     UUID[] ids = row.getArrayOfUUIDs(1);
     Long[] seqs = row.getArrayOfLongs(2);
     if (ids.length == 0) {
@@ -294,13 +321,16 @@ final class AgentRepository {
     return out;
   }
 
-  /** The recall-index entries of newly stored messages: what the user and the agent said. */
-  private static List<IndexedPassage> searchable(List<Stored> stored) {
+  /**
+   * The recall-index entries of newly stored messages: what the user and the agent said, owned by their thread (the
+   * conversation, or else the agent), so that a search stays in its thread.
+   */
+  static List<IndexedPassage> searchable(List<Stored> stored, String conversationId) {
     List<IndexedPassage> entries = new ArrayList<>(stored.size());
     for (Stored s : stored) {
       String role = s.message().role();
       if (Message.USER.equals(role) || Message.ASSISTANT.equals(role)) {
-        entries.add(IndexFeeds.message(s.seq(), s.message()));
+        entries.add(IndexFeeds.message(s.seq(), s.message(), conversationId));
       }
     }
     return entries;

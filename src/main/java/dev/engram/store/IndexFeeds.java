@@ -22,9 +22,10 @@ final class IndexFeeds {
 
   static final Feed MESSAGES = new Feed("recall",
       "select count(*), coalesce(max(seq), -1) from messages where role in ('user', 'assistant')",
-      "select seq, " + Rows.MESSAGE_COLUMNS
+      "select seq, conversation_id, " + Rows.MESSAGE_COLUMNS
           + " from messages where seq > $1 and role in ('user', 'assistant') order by seq limit $2",
-      r -> message(r.getLong("seq"), Rows.message(r)));
+      r -> message(r.getLong("seq"), Rows.message(r), r.getUUID("conversation_id") == null ? null
+          : r.getUUID("conversation_id").toString()));
 
   static final Feed MEMORIES = new Feed("memories",
       "select count(*), coalesce(max(seq), -1) from memories",
@@ -38,10 +39,12 @@ final class IndexFeeds {
         r.getString("text"), ArchivalRows.unboxed(r.getArrayOfFloats("embedding")));
   }
 
-  /** A recall message as a text-only index entry owned by its agent: what the user wrote, or what the agent thought
-   * and said. */
-  static IndexedPassage message(long seq, Message m) {
+  /**
+   * A recall message as a text-only index entry owned by its thread (its conversation, or else its agent): what the
+   * user wrote, or what the agent thought and said.
+   */
+  static IndexedPassage message(long seq, Message m, String conversationId) {
     return new IndexedPassage(UUID.fromString(m.id()), seq, UUID.fromString(m.userId()),
-        UUID.fromString(m.agentId()), m.searchableText(), null);
+        UUID.fromString(conversationId != null ? conversationId : m.agentId()), m.searchableText(), null);
   }
 }

@@ -20,34 +20,45 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
-/** Reads of recall memory: offset pages and cursors (newest first) and searches (ranked, or newest first). */
+/**
+ * Reads of recall memory: offset pages and cursors (newest first) and searches (ranked, or newest first). Each reads
+ * one thread: the agent's own (the MemGPT /api's only one), or one of its conversations; a query written with
+ * {@code {thread}} comes in two forms, one per kind of thread, each matching its index (V008).
+ */
 final class MessageRepository {
+  /** The agent's own thread; {@code $5} (the conversation) is null. */
+  private static final String AGENT_THREAD = "agent_id = $1 and conversation_id is null and $5::uuid is null";
+  private static final String CONVERSATION_THREAD = "conversation_id = $5 and agent_id = $1";
   private static final String OWNED_AGENT = "select in_context_ids from agents where id = $1 and user_id = $2";
+  private static final String OWNED_CONVERSATION = """
+      select in_context_ids from conversations where id = $3 and agent_id = $1 and user_id = $2""";
   private static final String PAGE = "select " + Rows.MESSAGE_COLUMNS
-      + " from messages where agent_id = $1 order by seq desc offset $2 limit $3";
+      + " from messages where agent_id = $1 and conversation_id is null order by seq desc offset $2 limit $3";
   private static final String CURSOR = "select " + Rows.MESSAGE_COLUMNS + """
-       from messages where agent_id = $1
+       from messages where agent_id = $1 and conversation_id is null
         and ($2::uuid is null or seq < (select seq from messages where id = $2 and agent_id = $1))
         and ($3::uuid is null or seq > (select seq from messages where id = $3 and agent_id = $1))
       order by seq desc limit $4""";
-  private static final String CURSOR_SHOWN = "select 1 from messages where id = $2 and agent_id = $1";
+  private static final String CURSOR_SHOWN = """
+      select 1 from messages where id = $2 and agent_id = $1 and conversation_id is not distinct from $3""";
   private static final String HISTORY_WHERE = """
-       from messages where agent_id = $1
-        and ($2::uuid is null or seq > (select seq from messages where id = $2 and agent_id = $1))
-        and ($3::uuid is null or seq < (select seq from messages where id = $3 and agent_id = $1))""";
+       from messages where {thread}
+        and ($2::uuid is null or seq > (select seq from messages where id = $2 and {thread}))
+        and ($3::uuid is null or seq < (select seq from messages where id = $3 and {thread}))""";
   // the text block above starts with "from" (its common indentation is stripped): keep a space before it
   private static final String HISTORY_UP = "select " + Rows.MESSAGE_COLUMNS + " " + HISTORY_WHERE
       + " order by seq asc limit $4";
   private static final String HISTORY_DOWN = "select " + Rows.MESSAGE_COLUMNS + " " + HISTORY_WHERE
       + " order by seq desc limit $4";
+  /** $5 is the conversation (see the threads above); the page is $6 (offset) and $7 (limit). */
   private static final String SEARCH_WHERE = """
-       from messages where agent_id = $1 and role in ('user', 'assistant')
+       from messages where {thread} and role in ('user', 'assistant')
         and ($2::text is null or text ilike $2 escape '\\')
         and ($3::timestamptz is null or created_at >= $3)
         and ($4::timestamptz is null or created_at < $4)""";
   // the text block above starts with "from" (its common indentation is stripped): keep a space before it
   private static final String SEARCH = "select " + Rows.MESSAGE_COLUMNS + " " + SEARCH_WHERE
-      + " order by seq desc offset $5 limit $6";
+      + " order by seq desc offset $6 limit $7";
   private static final String SEARCH_COUNT = "select count(*) " + SEARCH_WHERE;
 
   private static final String AGENT_USER = "select user_id from agents where id = $1";
@@ -68,7 +79,7 @@ final class MessageRepository {
   }
 
   Future<Messages> page(PageMessages req) {
-    return owned(req.userId(), req.agentId()).compose(context -> pool.preparedQuery(PAGE)
+    return owned(req.userId(), req.agentId(), null).compose(context -> pool.preparedQuery(PAGE)
         .execute(Tuple.of(UUID.fromString(req.agentId()), req.start(), req.count()))
         .map(rows -> messages(rows, context)));
   }
@@ -76,40 +87,49 @@ final class MessageRepository {
   Future<Messages> cursor(CursorMessages req) {
     UUID before = req.before() == null ? null : Ids.require(req.before(), "before");
     UUID after = req.after() == null ? null : Ids.require(req.after(), "after");
-    return owned(req.userId(), req.agentId()).compose(context -> {
+    return owned(req.userId(), req.agentId(), null).compose(context -> {
       UUID agent = UUID.fromString(req.agentId());
       return pool.preparedQuery(CURSOR).execute(Tuple.of(agent, before, after, req.limit()))
           .compose(rows -> rows.size() > 0 ? Future.succeededFuture(rows)
-              : cursorShown(agent, before, "before").compose(v -> cursorShown(agent, after, "after")).map(rows))
+              : cursorShown(agent, null, before, "before").compose(v -> cursorShown(agent, null, after, "after"))
+                  .map(rows))
           .map(rows -> messages(rows, context));
     });
   }
 
   /**
-   * An empty page after a cursor: the end of recall, or a cursor that names no message of the agent (404, so that a
+   * An empty page after a cursor: the end of recall, or a cursor that names no message of the thread (404, so that a
    * client does not take a wrong or stale cursor for the end).
    */
-  private Future<Void> cursorShown(UUID agent, UUID cursor, String field) {
+  private Future<Void> cursorShown(UUID agent, UUID conversation, UUID cursor, String field) {
     if (cursor == null) {
       return Future.succeededFuture();
     }
-    return pool.preparedQuery(CURSOR_SHOWN).execute(Tuple.of(agent, cursor)).compose(rows -> rows.size() > 0
-        ? Future.succeededFuture()
-        : Future.failedFuture(ApiException.notFound(field + "=" + cursor + " names no message of agent " + agent)));
+    return pool.preparedQuery(CURSOR_SHOWN).execute(Tuple.of(agent, cursor, conversation)).compose(rows -> rows
+        .size() > 0 ? Future.succeededFuture()
+        : Future.failedFuture(ApiException.notFound(field + "=" + cursor + " names no message of "
+            + (conversation == null ? "agent " + agent : "conversation " + conversation))));
   }
 
-  /** See {@link HistoryPage}; like {@link #cursor}, a bound that names no message of the agent is a 404. */
+  /** See {@link HistoryPage}; like {@link #cursor}, a bound that names no message of the thread is a 404. */
   Future<Messages> history(HistoryPage req) {
     UUID lower = req.lower() == null ? null : Ids.require(req.lower(), "cursor");
     UUID upper = req.upper() == null ? null : Ids.require(req.upper(), "cursor");
-    return owned(req.userId(), req.agentId()).compose(context -> {
+    UUID conversation = req.conversationId() == null ? null : Ids.parse(req.conversationId());
+    return owned(req.userId(), req.agentId(), req.conversationId()).compose(context -> {
       UUID agent = UUID.fromString(req.agentId());
-      return pool.preparedQuery(req.fromLower() ? HISTORY_UP : HISTORY_DOWN)
-          .execute(Tuple.of(agent, lower, upper, req.limit()))
+      return pool.preparedQuery(thread(req.fromLower() ? HISTORY_UP : HISTORY_DOWN, conversation))
+          .execute(Tuple.of(agent, lower, upper, req.limit(), conversation))
           .compose(rows -> rows.size() > 0 ? Future.succeededFuture(rows)
-              : cursorShown(agent, lower, "after").compose(v -> cursorShown(agent, upper, "before")).map(rows))
+              : cursorShown(agent, conversation, lower, "after")
+                  .compose(v -> cursorShown(agent, conversation, upper, "before")).map(rows))
           .map(rows -> messages(rows, context));
     });
+  }
+
+  /** {@code sql} for the agent's own thread ({@code conversation} null) or for a conversation. */
+  private static String thread(String sql, UUID conversation) {
+    return sql.replace("{thread}", conversation == null ? AGENT_THREAD : CONVERSATION_THREAD);
   }
 
   /**
@@ -122,9 +142,10 @@ final class MessageRepository {
       return substringSearch(req);
     }
     UUID agent = UUID.fromString(req.agentId());
+    UUID owner = req.conversationId() == null ? agent : UUID.fromString(req.conversationId());
     return pool.preparedQuery(AGENT_USER).execute(Tuple.of(agent))
         .compose(rows -> rows.size() == 0 ? Future.succeededFuture(List.<ScoredPassage>of())
-            : recall.search(new PassageQuery(rows.iterator().next().getUUID(0), Set.of(agent), req.query(), null,
+            : recall.search(new PassageQuery(rows.iterator().next().getUUID(0), Set.of(owner), req.query(), null,
                 SearchMode.TEXT, RANKED_DEPTH)))
         .compose(hits -> hits.isEmpty() ? Future.succeededFuture(List.<Message>of()) : ranked(hits, req))
         .compose(found -> found.isEmpty() ? substringSearch(req) : Future.succeededFuture(page(found, req)));
@@ -158,10 +179,13 @@ final class MessageRepository {
 
   private Future<Messages> substringSearch(SearchMessages req) {
     String pattern = req.query() == null ? null : "%" + escapeLike(req.query()) + "%";
-    Tuple filter = Tuple.of(UUID.fromString(req.agentId()), pattern, Rows.offset(req.from()), Rows.offset(req.to()));
+    UUID conversation = req.conversationId() == null ? null : UUID.fromString(req.conversationId());
+    Tuple filter = Tuple.of(UUID.fromString(req.agentId()), pattern, Rows.offset(req.from()), Rows.offset(req.to()),
+        conversation);
     Tuple paged = Tuple.of(UUID.fromString(req.agentId()), pattern, Rows.offset(req.from()), Rows.offset(req.to()),
-        req.offset(), req.limit());
-    return Future.all(pool.preparedQuery(SEARCH).execute(paged), pool.preparedQuery(SEARCH_COUNT).execute(filter))
+        conversation).addValue(req.offset()).addValue(req.limit());
+    return Future.all(pool.preparedQuery(thread(SEARCH, conversation)).execute(paged),
+            pool.preparedQuery(thread(SEARCH_COUNT, conversation)).execute(filter))
         .map(both -> {
           RowSet<Row> rows = both.resultAt(0);
           RowSet<Row> count = both.resultAt(1);
@@ -170,16 +194,27 @@ final class MessageRepository {
         });
   }
 
-  /** The agent's in-context ids, or 404 when the agent does not exist or belongs to another user. */
-  private Future<List<String>> owned(String userId, String agentId) {
+  /**
+   * The thread's in-context ids (the agent's, or conversation {@code conversationId}'s), or 404 when the agent or
+   * the conversation does not exist or belongs to another user (or the conversation to another agent).
+   */
+  private Future<List<String>> owned(String userId, String agentId, String conversationId) {
     UUID agent = Ids.parse(agentId);
     UUID user = Ids.parse(userId);
-    if (agent == null || user == null) {
-      return Future.failedFuture(ApiException.notFound("Agent agent_id=" + agentId + " not found"));
+    UUID conversation = conversationId == null ? null : Ids.parse(conversationId);
+    if (agent == null || user == null || (conversationId != null && conversation == null)) {
+      return Future.failedFuture(conversationId == null
+          ? ApiException.notFound("Agent agent_id=" + agentId + " not found")
+          : ConversationRepository.notFound(conversationId));
     }
-    return pool.preparedQuery(OWNED_AGENT).execute(Tuple.of(agent, user)).compose(rows -> {
+    Future<RowSet<Row>> found = conversation == null
+        ? pool.preparedQuery(OWNED_AGENT).execute(Tuple.of(agent, user))
+        : pool.preparedQuery(OWNED_CONVERSATION).execute(Tuple.of(agent, user, conversation));
+    return found.compose(rows -> {
       if (rows.size() == 0) {
-        return Future.failedFuture(ApiException.notFound("Agent agent_id=" + agentId + " not found"));
+        return Future.failedFuture(conversation == null
+            ? ApiException.notFound("Agent agent_id=" + agentId + " not found")
+            : ConversationRepository.notFound(conversationId));
       }
       List<String> ids = new ArrayList<>();
       for (UUID id : rows.iterator().next().getArrayOfUUIDs(0)) {

@@ -47,10 +47,11 @@ public final class RunProtocol {
   /**
    * A page of a user's runs by id (creation order): those after {@code lower} and before {@code upper} (exclusive,
    * either null), the {@code limit} nearest to {@code lower} when {@code fromLower}, else nearest to {@code upper};
-   * filters are skipped when null.
+   * filters are skipped when null ({@code conversationId}: the runs of one conversation; {@code idempotencyKey}: the
+   * run a send with that key started).
    */
   public record ListRuns(String userId, String agentId, List<String> statuses, Boolean background, String stopReason,
-      String lower, String upper, boolean fromLower, int limit) {}
+      String lower, String upper, boolean fromLower, int limit, String conversationId, String idempotencyKey) {}
   public record RunList(List<Run> runs) {}
   /** A user's run with its events after {@code afterSeq}, read in one snapshot (see RunRepository#events). */
   public record ReadEvents(String userId, String runId, int afterSeq) {}

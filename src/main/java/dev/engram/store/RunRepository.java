@@ -27,12 +27,17 @@ final class RunRepository {
   static final String COLUMNS = """
       id, agent_id, user_id, status, stop_reason, background, idempotency_key, request, prompt_tokens,
       completion_tokens, total_tokens, step_count, event_count, error_status, error, created_at, completed_at, ttft_ns,
-      total_duration_ns""";
-  /** Stores a queued run unless its agent has one with the same key; nothing when the agent is not the user's. */
+      total_duration_ns, conversation_id""";
+  /**
+   * Stores a queued run unless its agent has one with the same key; nothing when the agent (or the conversation
+   * {@code $8}, if any) is not the user's.
+   */
   private static final String CLAIM = """
-      insert into runs(id, agent_id, user_id, status, background, idempotency_key, request, created_at)
-      select $1, $2, $3, 'created', $4, $5, $6::text::jsonb, $7
+      insert into runs(id, agent_id, user_id, status, background, idempotency_key, request, created_at,
+        conversation_id)
+      select $1, $2, $3, 'created', $4, $5, $6::text::jsonb, $7, $8
       where exists (select 1 from agents where id = $2 and user_id = $3)
+        and ($8::uuid is null or exists (select 1 from conversations where id = $8 and agent_id = $2))
       on conflict (agent_id, idempotency_key) where idempotency_key is not null do nothing
       returning id""";
   private static final String BY_KEY = "select " + COLUMNS
@@ -63,7 +68,8 @@ final class RunRepository {
        from runs where user_id = $1 and ($2::uuid is null or agent_id = $2)
         and ($3::text[] is null or status = any($3)) and ($4::boolean is null or background = $4)
         and ($5::text is null or stop_reason = $5) and ($6::uuid is null or id > $6)
-        and ($7::uuid is null or id < $7)""";
+        and ($7::uuid is null or id < $7) and ($9::uuid is null or conversation_id = $9)
+        and ($10::text is null or idempotency_key = $10)""";
   // the text block above starts with "from" (its common indentation is stripped): keep a space before it
   private static final String LIST_UP = "select " + COLUMNS + " " + LIST_WHERE + " order by id asc limit $8";
   private static final String LIST_DOWN = "select " + COLUMNS + " " + LIST_WHERE + " order by id desc limit $8";
@@ -94,17 +100,20 @@ final class RunRepository {
     Run r = req.run();
     UUID agent = UUID.fromString(r.agentId());
     UUID user = UUID.fromString(r.userId());
+    UUID conversation = r.conversationId() == null ? null : UUID.fromString(r.conversationId());
     Tuple params = Tuple.of(UUID.fromString(r.id()), agent, user, r.background(), r.idempotencyKey(),
-        r.request().toJson().encode(), Rows.offset(r.createdAt()));
+        r.request().toJson().encode(), Rows.offset(r.createdAt()), conversation);
+    String unknown = conversation == null ? "Agent agent_id=" + r.agentId() + " not found"
+        : "Conversation conversation_id=" + r.conversationId() + " not found";
     return pool.preparedQuery(CLAIM).execute(params).compose(rows -> {
       if (rows.rowCount() > 0) {
         return Future.succeededFuture(new Claimed(r, false));
       }
       if (r.idempotencyKey() == null) {
-        return notFound("Agent agent_id=" + r.agentId() + " not found");
+        return notFound(unknown);
       }
       return pool.preparedQuery(BY_KEY).execute(Tuple.of(agent, r.idempotencyKey(), user)).compose(found -> found
-          .size() == 0 ? notFound("Agent agent_id=" + r.agentId() + " not found")
+          .size() == 0 ? notFound(unknown)
           : Future.succeededFuture(new Claimed(run(found.iterator().next()), true)));
     });
   }
@@ -166,7 +175,9 @@ final class RunRepository {
             : Ids.require(req.agentId(), "agent_id"), req.statuses() == null ? null
             : req.statuses().toArray(String[]::new), req.background(), req.stopReason(),
         req.lower() == null ? null : Ids.require(req.lower(), "cursor"))
-        .addValue(req.upper() == null ? null : Ids.require(req.upper(), "cursor")).addValue(req.limit());
+        .addValue(req.upper() == null ? null : Ids.require(req.upper(), "cursor")).addValue(req.limit())
+        .addValue(req.conversationId() == null ? null : Ids.require(req.conversationId(), "conversation_id"))
+        .addValue(req.idempotencyKey());
     return pool.preparedQuery(req.fromLower() ? LIST_UP : LIST_DOWN).execute(params)
         .map(rows -> new RunList(UserRepository.collect(rows, RunRepository::run)));
   }
@@ -229,7 +240,8 @@ final class RunRepository {
     JsonObject json = request instanceof JsonObject o ? o : new JsonObject(String.valueOf(request));
     return new Run(r.getUUID("id").toString(), r.getUUID("agent_id").toString(), r.getUUID("user_id").toString(),
         r.getString("status"), r.getString("stop_reason"), r.getBoolean("background"),
-        r.getString("idempotency_key"), RunRequest.fromJson(json), r.getInteger("prompt_tokens"),
+        r.getString("idempotency_key"), RunRequest.fromJson(json).inConversation(r.getUUID("conversation_id") == null
+            ? null : r.getUUID("conversation_id").toString()), r.getInteger("prompt_tokens"),
         r.getInteger("completion_tokens"), r.getInteger("total_tokens"), r.getInteger("step_count"),
         r.getInteger("event_count"), r.getInteger("error_status"), r.getString("error"),
         Rows.instant(r.getOffsetDateTime("created_at")), Rows.instant(r.getOffsetDateTime("completed_at")),

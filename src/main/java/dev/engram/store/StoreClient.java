@@ -79,9 +79,13 @@ public final class StoreClient {
     return ask(AGENT_SAVE, new SaveAgent(agent, newMessages, storedContext));
   }
 
-  /** A save that also writes its run's events and, when it starts or ends the run, its row (see {@link RunWrite}). */
-  public Future<Done> saveAgent(Agent agent, List<Message> newMessages, int storedContext, RunWrite run) {
-    return ask(AGENT_SAVE, new SaveAgent(agent, newMessages, storedContext, run));
+  /**
+   * A save of a thread ({@code conversationId}, or null for the agent's own) that also writes its run's events and,
+   * when it starts or ends the run, its row (see {@link RunWrite}).
+   */
+  public Future<Done> saveAgent(Agent agent, List<Message> newMessages, int storedContext, RunWrite run,
+      String conversationId) {
+    return ask(AGENT_SAVE, new SaveAgent(agent, newMessages, storedContext, run, conversationId));
   }
 
   public Future<Messages> pageMessages(String userId, String agentId, int start, int count) {
@@ -96,9 +100,10 @@ public final class StoreClient {
     return ask(MESSAGE_HISTORY, page);
   }
 
-  public Future<Messages> searchMessages(String agentId, String query, Instant from, Instant to, int offset,
-      int limit) {
-    return ask(MESSAGE_SEARCH, new SearchMessages(agentId, query, from, to, offset, limit));
+  /** A recall search in the agent's own thread ({@code conversationId} null) or in one of its conversations. */
+  public Future<Messages> searchMessages(String agentId, String conversationId, String query, Instant from,
+      Instant to, int offset, int limit) {
+    return ask(MESSAGE_SEARCH, new SearchMessages(agentId, conversationId, query, from, to, offset, limit));
   }
 
   private <Q extends Record, R extends Record> Future<R> ask(Endpoint<Q, R> endpoint, Q request) {

@@ -94,11 +94,13 @@ public final class StoreProtocol {
    * Appends {@code newMessages} to recall and writes the agent's state, in one transaction. {@code storedContext} is
    * how many leading ids of {@code agent.inContextIds()} the caller knows to be stored already (from its last save), so
    * only the others are sent; the store checks the claim and writes the whole list when it does not hold. 0 writes
-   * the whole list.
+   * the whole list. A save of a conversation's thread ({@code conversationId}, null for the agent's own) writes its
+   * messages and run into it and its context into the conversation, not the agent.
    */
-  public record SaveAgent(Agent agent, List<Message> newMessages, int storedContext, RunWrite run) {
+  public record SaveAgent(Agent agent, List<Message> newMessages, int storedContext, RunWrite run,
+      String conversationId) {
     public SaveAgent(Agent agent, List<Message> newMessages, int storedContext) {
-      this(agent, newMessages, storedContext, null);
+      this(agent, newMessages, storedContext, null, null);
     }
   }
   /**
@@ -111,13 +113,16 @@ public final class StoreProtocol {
   public record PageMessages(String userId, String agentId, int start, int count) {}
   public record CursorMessages(String userId, String agentId, String before, String after, int limit) {}
   /**
-   * A page of an agent's history in stored order: the messages after {@code lower} and before {@code upper} (ids,
-   * exclusive, either null), the {@code limit} nearest to {@code lower} (oldest first) when {@code fromLower}, else
-   * the nearest to {@code upper} (newest first). A bound that names no message of the agent gives an empty page.
+   * A page of a thread's history (the agent's own, or conversation {@code conversationId} of it) in stored order: the
+   * messages after {@code lower} and before {@code upper} (ids, exclusive, either null), the {@code limit} nearest to
+   * {@code lower} (oldest first) when {@code fromLower}, else the nearest to {@code upper} (newest first). A bound
+   * that names no message of the thread is a 404.
    */
-  public record HistoryPage(String userId, String agentId, String lower, String upper, boolean fromLower,
-      int limit) {}
-  public record SearchMessages(String agentId, String query, Instant from, Instant to, int offset, int limit) {}
+  public record HistoryPage(String userId, String agentId, String conversationId, String lower, String upper,
+      boolean fromLower, int limit) {}
+  /** A recall search in one thread: the agent's own ({@code conversationId} null) or a conversation's. */
+  public record SearchMessages(String agentId, String conversationId, String query, Instant from, Instant to,
+      int offset, int limit) {}
   /** Messages newest first; {@code inContext} holds the ids among them that are in the context window. */
   public record Messages(List<Message> messages, List<String> inContext, long total) {}
 

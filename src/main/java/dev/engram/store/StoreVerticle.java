@@ -134,6 +134,13 @@ public final class StoreVerticle extends VerticleBase {
     registrations.add(serve(MESSAGE_CURSOR, messages::cursor));
     registrations.add(serve(MESSAGE_HISTORY, messages::history));
     registrations.add(serve(MESSAGE_SEARCH, messages::search));
+    var conversations = new ConversationRepository(pool, recall, blocks);
+    registrations.add(serve(ConversationProtocol.INSERT, conversations::insert));
+    registrations.add(serve(ConversationProtocol.GET, conversations::get));
+    registrations.add(serve(ConversationProtocol.LIST, conversations::list));
+    registrations.add(serve(ConversationProtocol.UPDATE, conversations::update));
+    registrations.add(serve(ConversationProtocol.DELETE, conversations::delete));
+    registrations.add(serve(ConversationProtocol.LOAD, conversations::load));
     var runs = new RunRepository(pool);
     registrations.add(serve(RunProtocol.CLAIM, runs::claim));
     registrations.add(serve(RunProtocol.START, runs::start));

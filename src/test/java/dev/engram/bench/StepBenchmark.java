@@ -39,8 +39,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code stream_tokens}: from the scripted model writing its streamed answer to the client reading the first
  * fragment, i.e. the server's overhead over the model's first chunk (one agent, one send at a time).
  *
+ * <p>{@code --conversations N} sends the same load to N conversations of one agent instead of N agents, streamed
+ * through Letta's {@code POST /v1/conversations/{id}/messages} (implies {@code --api v1}; all threads of one agent live
+ * on one agent shard).
+ *
  * <p>Usage: scripts/bench.sh steps [--agents 64] [--rate 1000] [--seconds 20] [--warmup 30] [--api api|v1]
- *   [--ttft-sends 500]
+ *   [--ttft-sends 500] [--conversations 64]
  */
 public final class StepBenchmark {
   /** -Dbench.threads=true: also print CPU per step by thread name (GC, JIT, event loops). */
@@ -48,6 +52,8 @@ public final class StepBenchmark {
   private static Map<String, Long> lastThreads = Map.of();
   /** Which API the sends go through: {@code api} (MemGPT's /api SSE) or {@code v1} (Letta's SSE). */
   private static String api = "api";
+  /** Whether the ids sent to are conversations of one agent (sent through /v1/conversations). */
+  private static boolean conversations;
 
   public static void main(String[] args) throws Exception {
     Map<String, String> opts = BenchArgs.parse(args);
@@ -60,6 +66,12 @@ public final class StepBenchmark {
       throw new IllegalArgumentException("--api takes api or v1, got " + api);
     }
     int ttftSends = Integer.parseInt(opts.getOrDefault("ttft-sends", "500"));
+    int threads = Integer.parseInt(opts.getOrDefault("conversations", "0"));
+    if (threads > 0) {
+      conversations = true;
+      api = "v1";
+      agents = threads;
+    }
 
     Path home = TempHomes.create("engram-bench-");
     ResourceMeter meter = new ResourceMeter(home.resolve("pgdata"));
@@ -82,11 +94,13 @@ public final class StepBenchmark {
       HttpClientAgent http = side.createHttpClient(new HttpClientOptions().setDefaultPort(server.port())
           .setDefaultHost("localhost").setKeepAlive(true), new PoolOptions().setHttp1MaxSize(agents * 2));
       List<String> ids = new ArrayList<>();
+      String shared = conversations ? await(createAgent(http, "bench-conversations")) : null;
       for (int i = 0; i < agents; i++) {
-        ids.add(await(createAgent(http, "bench-" + i)));
+        ids.add(await(conversations ? createConversation(http, shared) : createAgent(http, "bench-" + i)));
       }
-      System.out.printf("api=%s agents=%d offered_rate=%d/s warmup=%ds measure=%ds (server, LLM and load in one JVM,"
-          + " %d cores)%n", api, agents, rate, warmup, seconds, Runtime.getRuntime().availableProcessors());
+      System.out.printf("api=%s %s=%d offered_rate=%d/s warmup=%ds measure=%ds (server, LLM and load in one JVM,"
+          + " %d cores)%n", api, conversations ? "conversations (of one agent)" : "agents", agents, rate, warmup,
+          seconds, Runtime.getRuntime().availableProcessors());
       // warm-up: fill the contexts at full speed, then run the open loop's traffic shape, which the JIT has to adapt
       // its compiled code to once more (types seen at call sites change), before anything is measured
       ResourceMeter.Sample before = meter.sample();
@@ -136,6 +150,17 @@ public final class StepBenchmark {
         .getString("id"));
   }
 
+  /** A conversation of the agent; answers its id ({@code conv-<uuid>}). */
+  private static Future<String> createConversation(HttpClientAgent http, String agentId) {
+    return request(http, "/v1/conversations/?agent_id=agent-" + agentId, new JsonObject())
+        .map(b -> b.toJsonObject().getString("id"));
+  }
+
+  /** Where a v1 send to {@code id} goes: the agent's messages, or the conversation's. */
+  private static String v1Path(String id) {
+    return conversations ? "/v1/conversations/" + id + "/messages" : "/v1/agents/agent-" + id + "/messages";
+  }
+
   private static Future<Buffer> request(HttpClientAgent http, String path, JsonObject body) {
     return http.request(new RequestOptions().setMethod(HttpMethod.POST).setURI(path)
             .putHeader("authorization", "Bearer bench").putHeader("content-type", "application/json"))
@@ -148,7 +173,7 @@ public final class StepBenchmark {
   private static Future<Long> send(HttpClientAgent http, String agentId) {
     long start = System.nanoTime();
     Future<Buffer> answer = api.equals("v1")
-        ? request(http, "/v1/agents/agent-" + agentId + "/messages", v1Body(false))
+        ? request(http, v1Path(agentId), v1Body(false))
         : request(http, "/api/agents/" + agentId + "/messages",
             new JsonObject().put("message", "What is the meaning of life?").put("stream", true));
     return answer.compose(b -> b.toString()
@@ -174,7 +199,7 @@ public final class StepBenchmark {
     for (int i = 0; i < sends; i++) {
       Promise<Long> first = Promise.promise();
       await(http.request(new RequestOptions().setMethod(HttpMethod.POST)
-              .setURI("/v1/agents/agent-" + agentId + "/messages").putHeader("authorization", "Bearer bench")
+              .setURI(v1Path(agentId)).putHeader("authorization", "Bearer bench")
               .putHeader("content-type", "application/json"))
           .compose(req -> req.send(v1Body(true).encode()))
           .compose(resp -> {

@@ -17,14 +17,16 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A user who owns one of everything the routes name: an agent with recall messages and an archival passage, a source
- * (Letta's folder) with an uploaded document (its job, which is the folder's file, and passages) attached to the agent, two Mem0 memories (with history) and a chat
- * session. The fuzz table's {@code $placeholders} resolve to these ids.
+ * A user who owns one of everything the routes name: an agent with recall messages and an archival passage, a
+ * conversation of it with a run, a source (Letta's folder) with an uploaded document (its job, which is the folder's
+ * file, and passages) attached to the agent, two Mem0 memories (with history) and a chat session. The fuzz table's
+ * {@code $placeholders} resolve to these ids.
  */
 final class FuzzFixture {
   /** The placeholders that name an object: they get the malformed, unknown, foreign and other-kind id battery. */
   static final Set<String> ID_KINDS = Set.of("agent", "source", "job", "memory", "session", "passage", "message",
-      "srcpassage", "run", "folder", "file", "block", "tool", "mcp_server", "mcp_tool");
+      "srcpassage", "run", "folder", "file", "block", "tool", "mcp_server", "mcp_tool", "conversation", "convmessage",
+      "convrun");
   /** The Mem0 scope of the fixture's memories. */
   static final String SCOPE_USER = "alice";
   static final String SCOPE_AGENT = "helper";
@@ -80,7 +82,23 @@ final class FuzzFixture {
         .put("session_name", label))).getString("session_id"));
     agentModel(api, key, label, ids);
     mcpServer(api, key, label, ids);
+    // last: the agent's changes above would otherwise be taken by the conversation at its next operation
+    conversation(api, key, agent, ids);
     return new FuzzFixture(key, user.getString("user_id"), ids);
+  }
+
+  /** A conversation of the agent with one finished run (answered by the scripted model's fallback). */
+  private static void conversation(Api api, String key, String agent, Map<String, String> ids) {
+    String conversation = ok(api.post("/v1/conversations/?agent_id=" + agent, key, new JsonObject()
+        .put("summary", "fuzz"))).getString("id").substring("conv-".length());
+    ids.put("conversation", conversation);
+    JsonObject sent = ok(api.post("/v1/conversations/" + conversation + "/messages", key, new JsonObject()
+        .put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", "hi")))
+        .put("streaming", false)));
+    TestServer.llm().clearRequests();
+    ids.put("convrun", sent.getJsonObject("usage").getJsonArray("run_ids").getString(0).substring("run-".length()));
+    ids.put("convmessage", ok(api.get("/v1/conversations/" + conversation, key)).getJsonArray(
+        "in_context_message_ids").getString(1).substring("message-".length()));
   }
 
   /**

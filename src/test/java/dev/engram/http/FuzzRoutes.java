@@ -88,6 +88,50 @@ final class FuzzRoutes {
           .acceptsOnly("body", "every field is optional: no body replays the run from its start", MALFORMED_JSON,
               "empty")
           .acceptsOnly("starting_after", "0 is a seq_id before the first event: the whole run", WRONG_TYPE, "0"),
+
+      // Letta /v1 conversations: threads of an agent ($conversation has one finished run, $convrun, whose input is
+      // $convmessage)
+      route("POST /v1/conversations").query("agent_id=$agent")
+          .body("{\"summary\": \"fuzz chat\", \"description\": \"fuzz conversation\", \"model\": \"openai/gpt-4\","
+              + " \"context_window_limit\": 4000, \"hidden\": false}")
+          .accepts("summary", TEXT, CONTROL, LONG).accepts("description", TEXT, CONTROL, LONG)
+          .acceptsOnly("body", "every field is optional: no body starts a conversation with the agent's settings",
+              MALFORMED_JSON, "empty"),
+      route("GET /v1/conversations").noBody(IGNORES_BODY)
+          .query("agent_id=$agent&limit=10&order=asc&order_by=last_message_at&summary_search=fuzz"
+              + "&archive_status=all")
+          .query("after=$conversation&limit=10")
+          .accepts("?agent_id", "a filter: the conversations of an unknown or another user's agent are none (an empty"
+              + " list)", UNKNOWN_ID, FOREIGN_ID, OTHER_KIND_ID)
+          .accepts("?summary_search", FILTER_TEXT, CONTROL, LONG),
+      route("GET /v1/conversations/:conversation_id").noBody(IGNORES_BODY),
+      route("PATCH /v1/conversations/:conversation_id")
+          .body("{\"summary\": \"changed\", \"description\": \"changed\", \"archived\": false,"
+              + " \"last_message_at\": \"2026-01-01T00:00:00Z\", \"model\": \"openai/gpt-4\","
+              + " \"context_window_limit\": 4000}")
+          .accepts("summary", TEXT, CONTROL, LONG).accepts("description", TEXT, CONTROL, LONG),
+      route("DELETE /v1/conversations/:conversation_id").noBody(IGNORES_BODY),
+      route("POST /v1/conversations/:conversation_id/cancel").noBody(IGNORES_BODY),
+      route("POST /v1/conversations/:conversation_id/fork").noBody(IGNORES_BODY)
+          .query("hidden=true&message_id=$convmessage"),
+      route("POST /v1/conversations/:conversation_id/recompile").query("dry_run=true")
+          .body("{\"compaction_settings\": {\"mode\": \"all\"}}")
+          .acceptsOnly("body", "every field is optional: no body recompiles the conversation's prompt", MALFORMED_JSON,
+              "empty"),
+      route("POST /v1/conversations/:conversation_id/messages")
+          .modelBody("{\"messages\": [{\"role\": \"user\", \"content\": \"hello\"}], \"streaming\": false}")
+          .accepts("messages[0].content", TO_MODEL, CONTROL),
+      route("GET /v1/conversations/:conversation_id/messages").noBody(IGNORES_BODY)
+          .query("after=$convmessage&limit=10&order=asc").query("before=$convmessage&limit=10&order=desc"),
+      route("POST /v1/conversations/:conversation_id/compact")
+          .modelBody("{\"compaction_settings\": {\"mode\": \"sliding_window\"}}")
+          .acceptsOnly("body", "every field is optional: no body compacts with the server's rule", MALFORMED_JSON,
+              "empty"),
+      route("POST /v1/conversations/:conversation_id/stream")
+          .body("{\"run_id\": \"$convrun\", \"starting_after\": 0, \"include_pings\": false}")
+          .acceptsOnly("body", "every field is optional: no body replays the conversation's last run",
+              MALFORMED_JSON, "empty")
+          .acceptsOnly("starting_after", "0 is a seq_id before the first event: the whole run", WRONG_TYPE, "0"),
       route("GET /api/agents/:agent_id/ws").webSocket().noBody("a WebSocket: its input is frames (see the frame"
           + " battery), and the handshake reads no body"),
 

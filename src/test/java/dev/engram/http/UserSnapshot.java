@@ -21,7 +21,10 @@ import java.util.TreeSet;
  * stored under a scope or session nobody knows, so the snapshot also counts the user's rows in every table.
  */
 final class UserSnapshot {
-  /** Every table with a user's rows (V001 to V003, V005's blocks and presets, V006's runs with their events). */
+  /**
+   * Every table with a user's rows (V001 to V003, V005's blocks and presets, V006's runs with their events, V008's
+   * conversations).
+   */
   private static final String ROW_COUNTS = """
       select t, n from (
         select 'agents' t, count(*) n from agents where user_id = $1
@@ -41,6 +44,7 @@ final class UserSnapshot {
         union all select 'agent_blocks', count(*) from agent_blocks a join agents g on g.id = a.agent_id
           where g.user_id = $1
         union all select 'presets', count(*) from presets where user_id = $1
+        union all select 'conversations', count(*) from conversations where user_id = $1
         union all select 'runs', count(*) from runs where user_id = $1
         union all select 'run_events', count(*) from run_events e join runs r on r.id = e.run_id
           where r.user_id = $1) counts""";
@@ -71,6 +75,9 @@ final class UserSnapshot {
           .put("documents", json(api.get("/api/sources/" + id + "/documents", key))));
     }
     out.put("job", json(api.get("/api/sources/status/" + user.id("job"), key)));
+    String conversation = "/v1/conversations/" + user.id("conversation");
+    out.put("conversation", json(api.get(conversation, key)))
+        .put("conversation messages", json(api.get(conversation + "/messages?limit=1000", key)));
     Set<String> memoryIds = new TreeSet<>();
     for (String scope : new String[] {"user_id=" + SCOPE_USER, "agent_id=" + SCOPE_AGENT, "run_id=" + SCOPE_RUN}) {
       JsonObject page = json(api.get("/memories?" + scope, key));

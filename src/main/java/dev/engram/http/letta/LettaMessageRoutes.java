@@ -1,6 +1,7 @@
 package dev.engram.http.letta;
 
 import dev.engram.agent.AgentClient;
+import dev.engram.agent.AgentProtocol.Cancelled;
 import dev.engram.http.Authenticator;
 import dev.engram.http.Bodies;
 import dev.engram.http.PrefixedIds;
@@ -49,8 +50,12 @@ public final class LettaMessageRoutes {
   }
 
   private void send(RoutingContext ctx, Mode mode) {
-    LettaSend send = LettaSend.parse(Bodies.object(ctx, false), mode, Authenticator.user(ctx),
-        ctx.pathParam("agent_id"), ctx.request().getHeader("Idempotency-Key"));
+    relay(ctx, LettaSend.parse(Bodies.object(ctx, false), mode, Authenticator.user(ctx), ctx.pathParam("agent_id"),
+        ctx.request().getHeader("Idempotency-Key")));
+  }
+
+  /** Runs a send and answers it: one LettaResponse, or the run as Letta's SSE while it runs. */
+  void relay(RoutingContext ctx, LettaSend send) {
     if (!send.streaming()) {
       RunRelay.start(ctx.vertx(), agents, send.step(), new LettaCollected(ctx, send.view()));
       return;
@@ -90,23 +95,34 @@ public final class LettaMessageRoutes {
         ids.add(PrefixedIds.bare(s, PrefixedIds.RUN));
       }
     }
-    agents.cancel(Authenticator.user(ctx), ctx.pathParam("agent_id"), ids).onSuccess(cancelled -> {
-      JsonObject out = new JsonObject();
-      for (Map.Entry<String, String> e : cancelled.results().entrySet()) {
-        out.put(PrefixedIds.prefixed(PrefixedIds.RUN, e.getKey()), e.getValue());
-      }
-      Responses.json(ctx, 200, out);
-    }).onFailure(ctx::fail);
+    agents.cancel(Authenticator.user(ctx), ctx.pathParam("agent_id"), ids, null)
+        .onSuccess(cancelled -> Responses.json(ctx, 200, cancelled(cancelled)))
+        .onFailure(ctx::fail);
+  }
+
+  /** Letta's answer to a cancel: each run id with {@code cancelled} or why it was not. */
+  static JsonObject cancelled(Cancelled cancelled) {
+    JsonObject out = new JsonObject();
+    for (Map.Entry<String, String> e : cancelled.results().entrySet()) {
+      out.put(PrefixedIds.prefixed(PrefixedIds.RUN, e.getKey()), e.getValue());
+    }
+    return out;
+  }
+
+  /** The agent's history: its own thread's, or with {@code conversation_id} one of its conversations'. */
+  private void history(RoutingContext ctx) {
+    history(ctx, ctx.pathParam("agent_id"), Paging.blankToNull(ctx.queryParams().get("conversation_id")));
   }
 
   /**
-   * The agent's history, paged by stored message (letta-v1.md §1.7, §6.6): newest first by default, {@code after}
-   * the next in the order asked. One stored message may show as several messages sharing its id, or as none (by
-   * default the return of send_message; or all of its parts filtered out): stored messages are read until the page
-   * holds {@code limit} messages or the history ends, so that only the last page is empty. {@code msg_object=true}
-   * (the MemGPT 0.4 client) answers the stored messages themselves.
+   * A thread's history (the agent's own, or conversation {@code conversationId}'s), paged by stored message
+   * (letta-v1.md §1.7, §6.6): newest first by default, {@code after} the next in the order asked. One stored message
+   * may show as several messages sharing its id, or as none (by default the return of send_message; or all of its
+   * parts filtered out): stored messages are read until the page holds {@code limit} messages or the history ends, so
+   * that only the last page is empty. {@code msg_object=true} (the MemGPT 0.4 client) answers the stored messages
+   * themselves.
    */
-  private void history(RoutingContext ctx) {
+  void history(RoutingContext ctx, String agentId, String conversationId) {
     Paging paging = Paging.parse(ctx, HISTORY_LIMIT, false);
     List<String> types = ctx.queryParams().getAll("include_return_message_types").stream()
         .filter(t -> !t.isBlank()).toList();
@@ -120,7 +136,7 @@ public final class LettaMessageRoutes {
     boolean backwards = paging.before() != null && paging.after() == null;
     boolean fromLower = paging.ascending() != backwards;
     List<List<JsonObject>> groups = new ArrayList<>();
-    fill(new HistoryPage(Authenticator.user(ctx), ctx.pathParam("agent_id"), lower, upper, fromLower,
+    fill(new HistoryPage(Authenticator.user(ctx), agentId, conversationId, lower, upper, fromLower,
         paging.limit()), m -> objects ? List.of(messageObject(m)) : LettaMessages.history(m, view), groups, 0)
         .onSuccess(v -> {
           // the store reads up from the lower bound or down from the upper one; show them in the order asked
@@ -154,8 +170,10 @@ public final class LettaMessageRoutes {
       }
       String last = rows.get(rows.size() - 1).id();
       HistoryPage next = page.fromLower()
-          ? new HistoryPage(page.userId(), page.agentId(), last, page.upper(), true, page.limit())
-          : new HistoryPage(page.userId(), page.agentId(), page.lower(), last, false, page.limit());
+          ? new HistoryPage(page.userId(), page.agentId(), page.conversationId(), last, page.upper(), true,
+              page.limit())
+          : new HistoryPage(page.userId(), page.agentId(), page.conversationId(), page.lower(), last, false,
+              page.limit());
       return fill(next, render, groups, count);
     });
   }

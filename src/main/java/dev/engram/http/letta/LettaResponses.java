@@ -51,7 +51,8 @@ final class LettaResponses {
         .put("agent_id", PrefixedIds.prefixed(PrefixedIds.AGENT, run.agentId())).put("status", run.status())
         .put("stop_reason", run.stopReason()).put("background", run.background())
         .put("created_at", Times.iso(run.createdAt())).put("completed_at", Times.iso(run.completedAt()))
-        .putNull("conversation_id").put("metadata", new JsonObject()).put("request_config", config)
+        .put("conversation_id", PrefixedIds.prefixed(PrefixedIds.CONVERSATION, run.conversationId()))
+        .put("metadata", new JsonObject()).put("request_config", config)
         .put("total_duration_ns", run.totalDurationNs()).put("ttft_ns", run.ttftNs()).putNull("callback_url")
         .putNull("callback_sent_at").putNull("callback_status_code").putNull("callback_error")
         .putNull("base_template_id");

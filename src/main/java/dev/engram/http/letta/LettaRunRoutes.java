@@ -86,9 +86,10 @@ public final class LettaRunRoutes {
     String stopReason = Paging.blankToNull(ctx.queryParams().get("stop_reason"));
     boolean backwards = paging.before() != null && paging.after() == null;
     boolean fromLower = paging.ascending() != backwards;
+    String conversationId = Paging.blankToNull(ctx.queryParams().get("conversation_id"));
     ListRuns query = new ListRuns(Authenticator.user(ctx), agentId, statuses.isEmpty() ? null : statuses,
         background, stopReason, paging.ascending() ? paging.after() : paging.before(),
-        paging.ascending() ? paging.before() : paging.after(), fromLower, paging.limit());
+        paging.ascending() ? paging.before() : paging.after(), fromLower, paging.limit(), conversationId, null);
     runs.list(query).onSuccess(found -> {
       List<Run> shown = new ArrayList<>(found);
       if (fromLower != paging.ascending()) {
@@ -123,30 +124,43 @@ public final class LettaRunRoutes {
    * start) and follows it live; 404 for another user's run, before anything is streamed.
    */
   private void stream(RoutingContext ctx) {
-    JsonObject body = Bodies.object(ctx, true);
-    int after = seq(body.getValue("starting_after"), "starting_after");
-    if (body.getValue("starting_after") == null) {
-      String header = ctx.request().getHeader("Last-Event-ID");
-      after = header == null || header.isBlank() ? 0 : seq(header.strip(), "Last-Event-ID");
-    }
-    boolean pings = Bodies.optionalBoolean(body, "include_pings", true);
-    for (String number : new String[] {"poll_interval", "batch_size"}) {
-      if (body.getValue(number) != null && !(body.getValue(number) instanceof Number)) {
-        throw Bodies.invalid(number + " must be a number");
-      }
-    }
+    Replay replay = Replay.parse(ctx, Bodies.object(ctx, true));
     String user = Authenticator.user(ctx);
-    String runId = ctx.pathParam("run_id");
-    int from = after;
-    runs.get(user, runId).onSuccess(run -> {
-      LettaStream sink = new LettaStream(ctx, LettaView.fromJson(run.request().view()), pings, from);
-      RunFollower follower = RunFollower.follow(ctx.vertx(), runs, user, runId, from, sink, agents.stepTimeoutMs());
+    runs.get(user, ctx.pathParam("run_id")).onSuccess(run -> replay.follow(ctx, agents, runs, run))
+        .onFailure(ctx::fail);
+  }
+
+  /**
+   * Where a replay starts ({@code starting_after} in the body, or else the {@code Last-Event-ID} header; default:
+   * the run's start) and whether it carries pings; Letta's polling options are checked and ignored (events are pushed).
+   */
+  record Replay(int after, boolean pings) {
+    static Replay parse(RoutingContext ctx, JsonObject body) {
+      int after = seq(body.getValue("starting_after"), "starting_after");
+      if (body.getValue("starting_after") == null) {
+        String header = ctx.request().getHeader("Last-Event-ID");
+        after = header == null || header.isBlank() ? 0 : seq(header.strip(), "Last-Event-ID");
+      }
+      boolean pings = Bodies.optionalBoolean(body, "include_pings", true);
+      for (String number : new String[] {"poll_interval", "batch_size"}) {
+        if (body.getValue(number) != null && !(body.getValue(number) instanceof Number)) {
+          throw Bodies.invalid(number + " must be a number");
+        }
+      }
+      return new Replay(after, pings);
+    }
+
+    /** Streams {@code run}'s events after the resume point, and follows it live until it ends. */
+    void follow(RoutingContext ctx, AgentClient agents, RunClient runs, Run run) {
+      LettaStream sink = new LettaStream(ctx, LettaView.fromJson(run.request().view()), pings, after);
+      RunFollower follower = RunFollower.follow(ctx.vertx(), runs, run.userId(), run.id(), after, sink,
+          agents.stepTimeoutMs());
       sink.onDrop(follower::detach);
       ctx.response().closeHandler(v -> {
         follower.detach();
         sink.cancelTimers();
       });
-    }).onFailure(ctx::fail);
+    }
   }
 
   /** A resume point from the body: a whole number from 0 (0 or absent: from the start). */

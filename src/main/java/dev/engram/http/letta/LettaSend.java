@@ -20,8 +20,11 @@ record LettaSend(Step step, boolean streaming, boolean includePings, LettaView v
   static final int MAX_STEPS = 1000;
   static final int MAX_KEY_CHARS = 256;
 
-  /** How the route takes the body: {@code streaming} read from it, forced on (/messages/stream), or async. */
-  enum Mode { BODY, STREAM, ASYNC }
+  /**
+   * How the route takes the body: {@code streaming} read from it (off by default; on by default for a conversation's
+   * send, as Letta's), forced on (/messages/stream), or async.
+   */
+  enum Mode { BODY, CONVERSATION, STREAM, ASYNC }
 
   static LettaSend parse(JsonObject body, Mode mode, String userId, String agentId, String keyHeader) {
     List<RunRequest.Input> inputs = inputs(body);
@@ -30,11 +33,12 @@ record LettaSend(Step step, boolean streaming, boolean includePings, LettaView v
       case ASYNC -> false;
       case BODY -> Bodies.optionalBoolean(body, "streaming", false)
           || Bodies.optionalBoolean(body, "stream_steps", false);
+      case CONVERSATION -> Bodies.optionalBoolean(body, "streaming", true);
     };
     boolean tokens = Bodies.optionalBoolean(body, "stream_tokens", false);
     boolean pings = Bodies.optionalBoolean(body, "include_pings", true);
     boolean background = Bodies.optionalBoolean(body, "background", false);
-    if (mode == Mode.BODY && !streaming && (tokens || !pings || background)) {
+    if ((mode == Mode.BODY || mode == Mode.CONVERSATION) && !streaming && (tokens || !pings || background)) {
       throw Bodies.invalid("Streaming options set without streaming enabled: stream_tokens, include_pings and"
           + " background only apply with \"streaming\": true");
     }
@@ -49,6 +53,13 @@ record LettaSend(Step step, boolean streaming, boolean includePings, LettaView v
     Step step = new Step(UuidCreator.getTimeOrderedEpoch().toString(), userId, agentId, request, key,
         mode == Mode.ASYNC);
     return new LettaSend(step, streaming, pings, view);
+  }
+
+  /** The same send, to the thread named: the agent's own ({@code conversationId} null) or a conversation. */
+  LettaSend to(String agentId, String conversationId) {
+    Step s = step;
+    return new LettaSend(new Step(s.runId(), s.userId(), agentId, s.request().inConversation(conversationId),
+        s.idempotencyKey(), s.async()), streaming, includePings, view);
   }
 
   private static List<RunRequest.Input> inputs(JsonObject body) {
