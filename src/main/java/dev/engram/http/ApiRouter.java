@@ -25,6 +25,7 @@ import dev.engram.http.memory.MemoryRoutes;
 import dev.engram.http.api.TemplateRoutes;
 import dev.engram.http.letta.LettaAgentFileRoutes;
 import dev.engram.http.letta.LettaAgentRoutes;
+import dev.engram.http.letta.LettaAgentStates;
 import dev.engram.http.letta.LettaArchivalRoutes;
 import dev.engram.http.letta.LettaBlockRoutes;
 import dev.engram.http.letta.LettaCoreMemoryRoutes;
@@ -101,20 +102,21 @@ final class ApiRouter {
     // Letta's /v1 API, on the same store (its ids and trailing slashes are normalised by LettaTransport)
     LettaModels lettaModels = new LettaModels(settings.llm(), settings.embedding());
     new LettaSystemRoutes(lettaModels).mount(router);
-    LettaViews lettaViews = new LettaViews(tools, lettaModels);
+    LettaFolderViews folderViews = new LettaFolderViews(lettaModels, settings.chunkTokens());
+    LettaViews lettaViews = new LettaViews(tools, lettaModels, folderViews);
+    LettaAgentStates agentStates = new LettaAgentStates(archivalStore, lettaViews);
     new LettaAgentFileRoutes(agents, store, blocks, lettaViews, settings).mount(router);
-    new LettaAgentRoutes(agents, store, lettaViews).mount(router);
-    new LettaCoreMemoryRoutes(agents, lettaViews).mount(router);
-    new LettaBlockRoutes(blocks, store, lettaViews).mount(router);
-    new LettaToolRoutes(agents, lettaViews).mount(router);
+    new LettaAgentRoutes(agents, store, lettaViews, agentStates).mount(router);
+    new LettaCoreMemoryRoutes(agents, agentStates).mount(router);
+    new LettaBlockRoutes(blocks, store, agentStates).mount(router);
+    new LettaToolRoutes(agents, lettaViews, agentStates).mount(router);
     new LettaMessageRoutes(agents, store).mount(router);
     new LettaRunRoutes(agents, new RunClient(vertx)).mount(router);
     SourceUploads uploads = new SourceUploads(archivalStore, settings);
-    LettaFolderViews folderViews = new LettaFolderViews(lettaModels, settings.chunkTokens());
     LettaFolderRequests folderRequests = new LettaFolderRequests(lettaModels, settings.embedding().model(),
         settings.embedding().dimension());
     new LettaArchivalRoutes(archival, archivalStore, folderViews).mount(router);
-    new LettaFolderRoutes(archivalStore, uploads, folderViews, folderRequests).mount(router);
+    new LettaFolderRoutes(archivalStore, uploads, folderViews, folderRequests, agents, agentStates).mount(router);
     new LettaSourceRoutes(archivalStore, uploads, folderViews, folderRequests).mount(router);
     new LettaJobRoutes(archivalStore).mount(router);
 

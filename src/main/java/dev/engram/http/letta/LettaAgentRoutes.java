@@ -10,7 +10,6 @@ import dev.engram.kernel.Times;
 import dev.engram.model.Agent;
 import dev.engram.model.AgentSummary;
 import dev.engram.store.StoreClient;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -34,12 +33,14 @@ public final class LettaAgentRoutes {
   private final AgentClient agents;
   private final StoreClient store;
   private final LettaViews views;
+  private final LettaAgentStates states;
   private final LettaRequests requests;
 
-  public LettaAgentRoutes(AgentClient agents, StoreClient store, LettaViews views) {
+  public LettaAgentRoutes(AgentClient agents, StoreClient store, LettaViews views, LettaAgentStates states) {
     this.agents = agents;
     this.store = store;
     this.views = views;
+    this.states = states;
     this.requests = new LettaRequests(views);
   }
 
@@ -62,7 +63,8 @@ public final class LettaAgentRoutes {
     String userId = Authenticator.user(ctx);
     var spec = requests.create(Bodies.object(ctx, false), userId, Times.now());
     agents.create(new CreateAgent(userId, UUID.randomUUID().toString(), spec))
-        .onSuccess(view -> Responses.json(ctx, 200, views.agentState(view)))
+        .compose(view -> states.of(userId, view.agent()))
+        .onSuccess(state -> Responses.json(ctx, 200, state))
         .onFailure(ctx::fail);
   }
 
@@ -71,14 +73,13 @@ public final class LettaAgentRoutes {
     checkInclude(ctx);
     Filter filter = Filter.parse(ctx);
     Function<Agent, Instant> order = order(ctx);
-    store.listAgents(Authenticator.user(ctx)).map(found -> {
+    String userId = Authenticator.user(ctx);
+    store.listAgents(userId).compose(found -> {
       List<Agent> matching = found.agents().stream().map(AgentSummary::agent).filter(filter::matches)
           .sorted(Comparator.comparing(order, Comparator.nullsFirst(Comparator.naturalOrder()))
               .thenComparing(Agent::id))
           .toList();
-      JsonArray out = new JsonArray();
-      paging.applyKnown(matching, Agent::id, "agent").forEach(a -> out.add(views.agentState(a)));
-      return out;
+      return states.all(userId, paging.applyKnown(matching, Agent::id, "agent"));
     }).onSuccess(out -> Responses.json(ctx, 200, out)).onFailure(ctx::fail);
   }
 
@@ -119,14 +120,16 @@ public final class LettaAgentRoutes {
   private void retrieve(RoutingContext ctx) {
     checkInclude(ctx);
     agents.get(Authenticator.user(ctx), ctx.pathParam("agent_id"))
-        .onSuccess(view -> Responses.json(ctx, 200, views.agentState(view)))
+        .compose(view -> states.of(Authenticator.user(ctx), view.agent()))
+        .onSuccess(state -> Responses.json(ctx, 200, state))
         .onFailure(ctx::fail);
   }
 
   private void update(RoutingContext ctx) {
     var patch = requests.update(Bodies.object(ctx, false));
     agents.update(Authenticator.user(ctx), ctx.pathParam("agent_id"), patch)
-        .onSuccess(view -> Responses.json(ctx, 200, views.agentState(view)))
+        .compose(view -> states.of(Authenticator.user(ctx), view.agent()))
+        .onSuccess(state -> Responses.json(ctx, 200, state))
         .onFailure(ctx::fail);
   }
 
@@ -146,7 +149,8 @@ public final class LettaAgentRoutes {
   private void reset(RoutingContext ctx) {
     boolean initial = Bodies.optionalBoolean(Bodies.object(ctx, false), "add_default_initial_messages", false);
     agents.resetMessages(Authenticator.user(ctx), ctx.pathParam("agent_id"), initial)
-        .onSuccess(view -> Responses.json(ctx, 200, views.agentState(view)))
+        .compose(view -> states.of(Authenticator.user(ctx), view.agent()))
+        .onSuccess(state -> Responses.json(ctx, 200, state))
         .onFailure(ctx::fail);
   }
 
