@@ -22,7 +22,7 @@ import java.util.UUID;
 
 /** Reads of recall memory: offset pages and cursors (newest first) and searches (ranked, or newest first). */
 final class MessageRepository {
-  private static final String OWNED_AGENT = "select in_context_ids from agents where id = $1 and user_id = $2";
+  private static final String OWNED_AGENT = "select in_context_ids, tools from agents where id = $1 and user_id = $2";
   private static final String PAGE = "select " + Rows.MESSAGE_COLUMNS
       + " from messages where agent_id = $1 order by seq desc offset $2 limit $3";
   private static final String CURSOR = "select " + Rows.MESSAGE_COLUMNS + """
@@ -68,20 +68,20 @@ final class MessageRepository {
   }
 
   Future<Messages> page(PageMessages req) {
-    return owned(req.userId(), req.agentId()).compose(context -> pool.preparedQuery(PAGE)
+    return owned(req.userId(), req.agentId()).compose(owner -> pool.preparedQuery(PAGE)
         .execute(Tuple.of(UUID.fromString(req.agentId()), req.start(), req.count()))
-        .map(rows -> messages(rows, context)));
+        .map(rows -> messages(rows, owner.inContext())));
   }
 
   Future<Messages> cursor(CursorMessages req) {
     UUID before = req.before() == null ? null : Ids.require(req.before(), "before");
     UUID after = req.after() == null ? null : Ids.require(req.after(), "after");
-    return owned(req.userId(), req.agentId()).compose(context -> {
+    return owned(req.userId(), req.agentId()).compose(owner -> {
       UUID agent = UUID.fromString(req.agentId());
       return pool.preparedQuery(CURSOR).execute(Tuple.of(agent, before, after, req.limit()))
           .compose(rows -> rows.size() > 0 ? Future.succeededFuture(rows)
               : cursorShown(agent, before, "before").compose(v -> cursorShown(agent, after, "after")).map(rows))
-          .map(rows -> messages(rows, context));
+          .map(rows -> messages(rows, owner.inContext()));
     });
   }
 
@@ -99,16 +99,16 @@ final class MessageRepository {
   }
 
   /** See {@link HistoryPage}; like {@link #cursor}, a bound that names no message of the agent is a 404. */
-  Future<Messages> history(HistoryPage req) {
+  Future<HistoryMessages> history(HistoryPage req) {
     UUID lower = req.lower() == null ? null : Ids.require(req.lower(), "cursor");
     UUID upper = req.upper() == null ? null : Ids.require(req.upper(), "cursor");
-    return owned(req.userId(), req.agentId()).compose(context -> {
+    return owned(req.userId(), req.agentId()).compose(owner -> {
       UUID agent = UUID.fromString(req.agentId());
       return pool.preparedQuery(req.fromLower() ? HISTORY_UP : HISTORY_DOWN)
           .execute(Tuple.of(agent, lower, upper, req.limit()))
           .compose(rows -> rows.size() > 0 ? Future.succeededFuture(rows)
               : cursorShown(agent, lower, "after").compose(v -> cursorShown(agent, upper, "before")).map(rows))
-          .map(rows -> messages(rows, context));
+          .map(rows -> new HistoryMessages(UserRepository.collect(rows, Rows::message), owner.tools()));
     });
   }
 
@@ -170,8 +170,11 @@ final class MessageRepository {
         });
   }
 
-  /** The agent's in-context ids, or 404 when the agent does not exist or belongs to another user. */
-  private Future<List<String>> owned(String userId, String agentId) {
+  /** What a read of an agent's messages needs to know of the agent: its in-context ids and its tools. */
+  private record Owner(List<String> inContext, List<String> tools) {}
+
+  /** The agent's in-context ids and tools, or 404 when the agent does not exist or belongs to another user. */
+  private Future<Owner> owned(String userId, String agentId) {
     UUID agent = Ids.parse(agentId);
     UUID user = Ids.parse(userId);
     if (agent == null || user == null) {
@@ -181,11 +184,12 @@ final class MessageRepository {
       if (rows.size() == 0) {
         return Future.failedFuture(ApiException.notFound("Agent agent_id=" + agentId + " not found"));
       }
+      Row row = rows.iterator().next();
       List<String> ids = new ArrayList<>();
-      for (UUID id : rows.iterator().next().getArrayOfUUIDs(0)) {
+      for (UUID id : row.getArrayOfUUIDs(0)) {
         ids.add(id.toString());
       }
-      return Future.succeededFuture(ids);
+      return Future.succeededFuture(new Owner(ids, List.of(row.getArrayOfStrings(1))));
     });
   }
 

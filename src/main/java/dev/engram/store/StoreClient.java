@@ -92,7 +92,7 @@ public final class StoreClient {
     return ask(MESSAGE_CURSOR, new CursorMessages(userId, agentId, before, after, limit));
   }
 
-  public Future<Messages> history(HistoryPage page) {
+  public Future<HistoryMessages> history(HistoryPage page) {
     return ask(MESSAGE_HISTORY, page);
   }
 

@@ -47,8 +47,8 @@ public final class StoreProtocol {
       Endpoint.of("store.message.page", PageMessages.class, Messages.class);
   public static final Endpoint<CursorMessages, Messages> MESSAGE_CURSOR =
       Endpoint.of("store.message.cursor", CursorMessages.class, Messages.class);
-  public static final Endpoint<HistoryPage, Messages> MESSAGE_HISTORY =
-      Endpoint.of("store.message.history", HistoryPage.class, Messages.class);
+  public static final Endpoint<HistoryPage, HistoryMessages> MESSAGE_HISTORY =
+      Endpoint.of("store.message.history", HistoryPage.class, HistoryMessages.class);
   public static final Endpoint<SearchMessages, Messages> MESSAGE_SEARCH =
       Endpoint.of("store.message.search", SearchMessages.class, Messages.class);
   public static final Endpoint<Ping, Done> PING = Endpoint.of("store.ping", Ping.class, Done.class);
@@ -120,6 +120,11 @@ public final class StoreProtocol {
   public record SearchMessages(String agentId, String query, Instant from, Instant to, int offset, int limit) {}
   /** Messages newest first; {@code inContext} holds the ids among them that are in the context window. */
   public record Messages(List<Message> messages, List<String> inContext, long total) {}
+  /**
+   * A page of history (see {@link HistoryPage}), with the tools of its agent as they are now: whether the agent
+   * speaks through send_message decides how its messages read (see {@code Agent.speaksInText}).
+   */
+  public record HistoryMessages(List<Message> messages, List<String> agentTools) {}
 
   public record Done() {}
   public record Ping() {}

@@ -9,6 +9,7 @@ import dev.engram.http.RunRelay;
 import dev.engram.http.letta.LettaSend.Mode;
 import dev.engram.kernel.Ids;
 import dev.engram.kernel.Times;
+import dev.engram.model.Agent;
 import dev.engram.model.Message;
 import dev.engram.model.ToolCall;
 import dev.engram.store.StoreClient;
@@ -22,7 +23,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 
 /**
  * An agent's messages on /v1 (letta-v1.md §6): sending (blocking, streamed, async), cancelling its runs, and its
@@ -121,7 +122,8 @@ public final class LettaMessageRoutes {
     boolean fromLower = paging.ascending() != backwards;
     List<List<JsonObject>> groups = new ArrayList<>();
     fill(new HistoryPage(Authenticator.user(ctx), ctx.pathParam("agent_id"), lower, upper, fromLower,
-        paging.limit()), m -> objects ? List.of(messageObject(m)) : LettaMessages.history(m, view), groups, 0)
+        paging.limit()), (m, speaksInText) -> objects ? List.of(messageObject(m))
+        : LettaMessages.history(m, view, speaksInText), groups, 0)
         .onSuccess(v -> {
           // the store reads up from the lower bound or down from the upper one; show them in the order asked
           if (fromLower != paging.ascending()) {
@@ -133,14 +135,18 @@ public final class LettaMessageRoutes {
         }).onFailure(ctx::fail);
   }
 
-  /** Reads pages of stored messages until {@code groups} holds {@code page.limit()} messages or none are left. */
-  private Future<Void> fill(HistoryPage page, Function<Message, List<JsonObject>> render,
+  /**
+   * Reads pages of stored messages until {@code groups} holds {@code page.limit()} messages or none are left;
+   * {@code render} is told whether the agent speaks in plain text.
+   */
+  private Future<Void> fill(HistoryPage page, BiFunction<Message, Boolean, List<JsonObject>> render,
       List<List<JsonObject>> groups, int items) {
     return store.history(page).compose(found -> {
       int count = items;
+      boolean speaksInText = Agent.speaksInText(found.agentTools());
       List<Message> rows = found.messages();
       for (Message m : rows) {
-        List<JsonObject> parts = render.apply(m);
+        List<JsonObject> parts = render.apply(m, speaksInText);
         if (!parts.isEmpty()) {
           groups.add(parts);
           count += parts.size();
