@@ -73,7 +73,8 @@ public final class AgentVerticle extends VerticleBase {
         RESET.shard(shard).serve(vertx, service::reset),
         RENAME.shard(shard).serve(vertx, service::rename),
         DELETE.shard(shard).serve(vertx, service::delete),
-        COMMAND.shard(shard).serve(vertx, service::command)))
+        COMMAND.shard(shard).serve(vertx, service::command),
+        EDIT_MESSAGE.shard(shard).serve(vertx, new MessageEdits(service, deps)::edit)))
         // the runs a previous process stored and did not start (it failed those it had started: StoreVerticle)
         .compose(served -> runs.queued())
         .map(queued -> {

@@ -56,6 +56,13 @@ final class MessageRepository {
         and ($2::timestamptz is null or created_at >= $2)
         and ($3::timestamptz is null or created_at < $3)""";
 
+  private static final String GET = "select " + Rows.MESSAGE_COLUMNS
+      + " from messages m where id = $1 and agent_id = $2"
+      + " and exists (select 1 from agents a where a.id = $2 and a.user_id = $3)";
+  private static final String REWRITE = """
+      update messages set text = $3, name = $4, tokens = $5 where id = $1 and agent_id = $2
+      returning seq""";
+
   /** Ranked recall search looks at this many best matches; the total reported is capped by it. */
   static final int RANKED_DEPTH = 100;
 
@@ -168,6 +175,44 @@ final class MessageRepository {
           return new Messages(UserRepository.collect(rows, Rows::message), List.of(),
               count.iterator().next().getLong(0));
         });
+  }
+
+  /** See {@link GetMessage}. */
+  Future<OneMessage> get(GetMessage req) {
+    UUID id = Ids.parse(req.messageId());
+    UUID agent = Ids.parse(req.agentId());
+    UUID user = Ids.parse(req.userId());
+    if (id == null || agent == null || user == null) {
+      return Future.failedFuture(messageNotFound(req.messageId()));
+    }
+    return pool.preparedQuery(GET).execute(Tuple.of(id, agent, user)).compose(rows -> rows.size() == 0
+        ? Future.failedFuture(messageNotFound(req.messageId()))
+        : Future.succeededFuture(new OneMessage(Rows.message(rows.iterator().next()))));
+  }
+
+  /**
+   * See {@link RewriteMessage}. Answers once the recall index holds the new text (the entry keeps its id and seq),
+   * so a search that follows finds the message by its new words and no longer by its old ones.
+   */
+  Future<Done> rewrite(RewriteMessage req) {
+    Message m = req.message();
+    return pool.preparedQuery(REWRITE).execute(Tuple.of(UUID.fromString(m.id()), UUID.fromString(m.agentId()),
+            m.text(), m.name(), m.tokens()))
+        .compose(rows -> {
+          if (rows.size() == 0) {
+            return Future.failedFuture(messageNotFound(m.id()));
+          }
+          if (!Message.USER.equals(m.role()) && !Message.ASSISTANT.equals(m.role())) {
+            return Future.succeededFuture(new Done()); // only what the user and the agent said is indexed
+          }
+          long seq = rows.iterator().next().getLong(0);
+          return IndexSync.bestEffort(recall.upsert(List.of(IndexFeeds.message(seq, m))), "message rewrite")
+              .map(new Done());
+        });
+  }
+
+  private static ApiException messageNotFound(String id) {
+    return ApiException.notFound("Message message_id=" + id + " not found");
   }
 
   /** What a read of an agent's messages needs to know of the agent: its in-context ids and its tools. */

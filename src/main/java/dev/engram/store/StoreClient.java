@@ -96,6 +96,14 @@ public final class StoreClient {
     return ask(MESSAGE_HISTORY, page);
   }
 
+  public Future<Message> message(String userId, String agentId, String messageId) {
+    return ask(MESSAGE_GET, new GetMessage(userId, agentId, messageId)).map(OneMessage::message);
+  }
+
+  public Future<Done> rewriteMessage(Message message) {
+    return ask(MESSAGE_REWRITE, new RewriteMessage(message));
+  }
+
   public Future<Messages> searchMessages(String agentId, String query, Instant from, Instant to, int offset,
       int limit) {
     return ask(MESSAGE_SEARCH, new SearchMessages(agentId, query, from, to, offset, limit));

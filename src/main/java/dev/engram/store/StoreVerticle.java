@@ -134,6 +134,8 @@ public final class StoreVerticle extends VerticleBase {
     registrations.add(serve(MESSAGE_CURSOR, messages::cursor));
     registrations.add(serve(MESSAGE_HISTORY, messages::history));
     registrations.add(serve(MESSAGE_SEARCH, messages::search));
+    registrations.add(serve(MESSAGE_GET, messages::get));
+    registrations.add(serve(MESSAGE_REWRITE, messages::rewrite));
     var runs = new RunRepository(pool);
     registrations.add(serve(RunProtocol.CLAIM, runs::claim));
     registrations.add(serve(RunProtocol.START, runs::start));

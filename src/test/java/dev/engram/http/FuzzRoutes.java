@@ -73,6 +73,10 @@ final class FuzzRoutes {
               MALFORMED_JSON, "empty"),
       route("GET /v1/agents/:agent_id/messages").noBody(IGNORES_BODY).query("after=$message&limit=10&order=asc")
           .query("before=$message&limit=10&order=desc"),
+      route("PATCH /v1/agents/:agent_id/messages/:message_id")
+          .body("{\"id\": \"$message\", \"role\": \"user\", \"text\": \"edited by the fuzz pass\","
+              + " \"name\": \"fuzz\"}")
+          .accepts("text", TEXT + ", the model's to read", CONTROL),
       route("GET /v1/runs").noBody(IGNORES_BODY).query("agent_id=$agent&limit=10&order=desc")
           .accepts("?agent_id", "a filter: the runs of an unknown or another user's agent are none (an empty list)",
               UNKNOWN_ID, FOREIGN_ID, OTHER_KIND_ID),

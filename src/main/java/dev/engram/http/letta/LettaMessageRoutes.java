@@ -1,6 +1,7 @@
 package dev.engram.http.letta;
 
 import dev.engram.agent.AgentClient;
+import dev.engram.agent.AgentProtocol.EditMessage;
 import dev.engram.http.Authenticator;
 import dev.engram.http.Bodies;
 import dev.engram.http.PrefixedIds;
@@ -47,6 +48,7 @@ public final class LettaMessageRoutes {
     router.post("/v1/agents/:agent_id/messages/async").handler(this::sendAsync);
     router.post("/v1/agents/:agent_id/messages/cancel").handler(this::cancel);
     router.get("/v1/agents/:agent_id/messages").handler(this::history);
+    router.patch("/v1/agents/:agent_id/messages/:message_id").handler(this::edit);
   }
 
   private void send(RoutingContext ctx, Mode mode) {
@@ -164,6 +166,19 @@ public final class LettaMessageRoutes {
           : new HistoryPage(page.userId(), page.agentId(), page.lower(), last, false, page.limit());
       return fill(next, render, groups, count);
     });
+  }
+
+  /**
+   * The MemGPT 0.4 client's update_message (letta-memgpt.md §6.2, §7): a stored message's text or name changes, in
+   * recall and, when the message is in the context window, in what the model is shown next. Answers the message as
+   * the 0.4 client reads it. (Letta 1.x's SDK has no such route.)
+   */
+  private void edit(RoutingContext ctx) {
+    String messageId = ctx.pathParam("message_id");
+    var patch = LettaRequests.messagePatch(Bodies.object(ctx, false), messageId);
+    agents.editMessage(new EditMessage(Authenticator.user(ctx), ctx.pathParam("agent_id"), messageId, patch))
+        .onSuccess(edited -> Responses.json(ctx, 200, messageObject(edited.message())))
+        .onFailure(ctx::fail);
   }
 
   /** A stored message as the MemGPT 0.4 client's {@code Message} ({@code msg_object=true}). */
