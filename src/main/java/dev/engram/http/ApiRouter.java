@@ -41,6 +41,7 @@ import dev.engram.http.letta.LettaToolRoutes;
 import dev.engram.http.letta.LettaViews;
 import dev.engram.http.letta.LettaSystemRoutes;
 import dev.engram.http.letta.LettaTransport;
+import dev.engram.http.letta.LettaUnimplemented;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -120,7 +121,8 @@ final class ApiRouter {
     new LettaSourceRoutes(archivalStore, uploads, folderViews, folderRequests).mount(router);
     new LettaJobRoutes(archivalStore).mount(router);
 
-    FailureHandler failures = new FailureHandler(settings, router);
+    // a route of the Letta SDK that Engram does not implement answers 501 naming it, not 404
+    FailureHandler failures = new FailureHandler(settings, router, LettaUnimplemented::explain);
     router.route().failureHandler(failures);
     router.errorHandler(404, failures);
     router.errorHandler(405, failures);
