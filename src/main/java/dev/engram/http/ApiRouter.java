@@ -107,7 +107,7 @@ final class ApiRouter {
     LettaViews lettaViews = new LettaViews(tools, lettaModels, folderViews);
     LettaAgentStates agentStates = new LettaAgentStates(archivalStore, lettaViews);
     new LettaAgentFileRoutes(agents, store, blocks, lettaViews, settings).mount(router);
-    new LettaAgentRoutes(agents, store, lettaViews, agentStates).mount(router);
+    new LettaAgentRoutes(agents, store, archivalStore, lettaViews, agentStates).mount(router);
     new LettaCoreMemoryRoutes(agents, agentStates).mount(router);
     new LettaBlockRoutes(blocks, store, agentStates).mount(router);
     new LettaToolRoutes(agents, lettaViews, agentStates).mount(router);

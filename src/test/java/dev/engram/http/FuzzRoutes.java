@@ -35,7 +35,8 @@ final class FuzzRoutes {
       + " \"model\": \"openai/gpt-4\", \"agent_type\": \"memgpt_agent\", \"system\": \"You are a fuzz agent.\","
       + " \"tags\": [\"fuzz\"], \"metadata\": {\"k\": \"v\"}, \"include_base_tools\": true,"
       + " \"memory_blocks\": [{\"label\": \"human\", \"value\": \"Name: Fuzz\", \"limit\": 5000}],"
-      + " \"block_ids\": [\"$block\"], \"tool_ids\": [\"$tool\"], \"timezone\": \"UTC\"}";
+      + " \"block_ids\": [\"$block\"], \"tool_ids\": [\"$tool\"], \"folder_ids\": [\"$source\"],"
+      + " \"timezone\": \"UTC\"}";
 
   private FuzzRoutes() {}
 
@@ -165,7 +166,8 @@ final class FuzzRoutes {
           .accepts("memory_blocks[0].value", "a block's value is " + TEXT, CONTROL)
           .acceptsOnly("block_ids", "an agent may start without existing blocks", WRONG_TYPE, "[]")
           .acceptsOnly("tool_ids", "an agent may start with the base tools only", WRONG_TYPE, "[]")
-          .accepts("tool_ids[0]", BUILT_IN_TOOLS, FOREIGN_ID),
+          .accepts("tool_ids[0]", BUILT_IN_TOOLS, FOREIGN_ID)
+          .acceptsOnly("folder_ids", "an agent may start without folders", WRONG_TYPE, "[]"),
       route("GET /v1/agents").noBody(IGNORES_BODY)
           .query("limit=10&order=asc&order_by=created_at&name=fuzz&query_text=fuzz&tags=t&match_all_tags=false"
               + "&include=agent.blocks")
@@ -176,11 +178,12 @@ final class FuzzRoutes {
       route("GET /v1/agents/:agent_id").noBody(IGNORES_BODY).query("include=agent.blocks&include=agent.tools"),
       route("PATCH /v1/agents/:agent_id").body("{\"name\": \"fuzz-renamed\", \"description\": \"changed\","
               + " \"system\": \"Be brief.\", \"tags\": [\"t\"], \"metadata\": {\"k\": \"v\"},"
-              + " \"context_window_limit\": 4000, \"timezone\": \"UTC\"}")
+              + " \"context_window_limit\": 4000, \"timezone\": \"UTC\", \"folder_ids\": [\"$source\"]}")
           .accepts("description", TEXT, CONTROL, LONG).accepts("system", "a system prompt is " + TEXT, CONTROL, LONG)
           .accepts("tags[0]", "a tag is a label: " + TEXT, CONTROL, LONG)
           .acceptsOnly("tags", "an empty list of tags is no tags", WRONG_TYPE, "[]")
-          .accepts("metadata.*", AGENT_METADATA, WRONG_TYPE, CONTROL, LONG),
+          .accepts("metadata.*", AGENT_METADATA, WRONG_TYPE, CONTROL, LONG)
+          .acceptsOnly("folder_ids", "an empty list detaches every folder", WRONG_TYPE, "[]"),
       route("DELETE /v1/agents/:agent_id").noBody(IGNORES_BODY),
       route("GET /v1/agents/:agent_id/context").noBody(IGNORES_BODY),
       route("PATCH /v1/agents/:agent_id/reset-messages").body("{\"add_default_initial_messages\": false}"),

@@ -9,6 +9,7 @@ import dev.engram.http.Responses;
 import dev.engram.kernel.Times;
 import dev.engram.model.Agent;
 import dev.engram.model.AgentSummary;
+import dev.engram.store.ArchivalClient;
 import dev.engram.store.StoreClient;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -23,7 +24,8 @@ import java.util.function.Function;
 /**
  * Letta's agents (letta-v1.md §3): create, list (name, tags, query_text; paged, newest first by default), count,
  * retrieve, update, delete, the context window's breakdown and the reset of its messages. Every relationship is
- * always included (the include rule allows it), so {@code include} is accepted and ignored.
+ * always included (the include rule allows it), so {@code include} is accepted and ignored. Create and update also
+ * attach the folders named by {@code folder_ids} (or the deprecated {@code source_ids}).
  */
 public final class LettaAgentRoutes {
   private static final int DEFAULT_LIMIT = 50;
@@ -34,13 +36,16 @@ public final class LettaAgentRoutes {
   private final StoreClient store;
   private final LettaViews views;
   private final LettaAgentStates states;
+  private final LettaAgentFolders folders;
   private final LettaRequests requests;
 
-  public LettaAgentRoutes(AgentClient agents, StoreClient store, LettaViews views, LettaAgentStates states) {
+  public LettaAgentRoutes(AgentClient agents, StoreClient store, ArchivalClient archival, LettaViews views,
+      LettaAgentStates states) {
     this.agents = agents;
     this.store = store;
     this.views = views;
     this.states = states;
+    this.folders = new LettaAgentFolders(archival);
     this.requests = new LettaRequests(views);
   }
 
@@ -59,10 +64,15 @@ public final class LettaAgentRoutes {
     router.patch("/v1/agents/:agent_id/reset-messages").handler(this::reset);
   }
 
+  /** Folders named by {@code folder_ids} are checked first (404 stores nothing), then attached. */
   private void create(RoutingContext ctx) {
     String userId = Authenticator.user(ctx);
-    var spec = requests.create(Bodies.object(ctx, false), userId, Times.now());
-    agents.create(new CreateAgent(userId, UUID.randomUUID().toString(), spec))
+    JsonObject body = Bodies.object(ctx, false);
+    var spec = requests.create(body, userId, Times.now());
+    List<String> folderIds = LettaRequests.folderIds(body);
+    folders.check(userId, folderIds)
+        .compose(v -> agents.create(new CreateAgent(userId, UUID.randomUUID().toString(), spec)))
+        .compose(view -> folders.set(userId, view.agent().id(), folderIds).map(view))
         .compose(view -> states.of(userId, view.agent()))
         .onSuccess(state -> Responses.json(ctx, 200, state))
         .onFailure(ctx::fail);
@@ -125,10 +135,17 @@ public final class LettaAgentRoutes {
         .onFailure(ctx::fail);
   }
 
+  /** {@code folder_ids}, when given, are the agent's folders from now on (checked first, like on create). */
   private void update(RoutingContext ctx) {
-    var patch = requests.update(Bodies.object(ctx, false));
-    agents.update(Authenticator.user(ctx), ctx.pathParam("agent_id"), patch)
-        .compose(view -> states.of(Authenticator.user(ctx), view.agent()))
+    JsonObject body = Bodies.object(ctx, false);
+    var patch = requests.update(body);
+    List<String> folderIds = LettaRequests.folderIds(body);
+    String userId = Authenticator.user(ctx);
+    String agentId = ctx.pathParam("agent_id");
+    folders.check(userId, folderIds)
+        .compose(v -> agents.update(userId, agentId, patch))
+        .compose(view -> folders.set(userId, agentId, folderIds).map(view))
+        .compose(view -> states.of(userId, view.agent()))
         .onSuccess(state -> Responses.json(ctx, 200, state))
         .onFailure(ctx::fail);
   }

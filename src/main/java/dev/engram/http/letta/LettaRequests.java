@@ -169,6 +169,33 @@ final class LettaRequests {
     return names;
   }
 
+  /**
+   * The folders an agent is to have: {@code folder_ids} and the deprecated {@code source_ids} together (bare, each
+   * once), or null when neither is given.
+   */
+  static List<String> folderIds(JsonObject body) {
+    List<String> folders = Bodies.optionalStrings(body, "folder_ids");
+    List<String> sources = Bodies.optionalStrings(body, "source_ids");
+    if (folders == null && sources == null) {
+      return null;
+    }
+    LinkedHashSet<String> bare = new LinkedHashSet<>();
+    for (String field : List.of("folder_ids", "source_ids")) {
+      for (String id : field.equals("folder_ids") ? nullToEmpty(folders) : nullToEmpty(sources)) {
+        String b = PrefixedIds.bare(id, PrefixedIds.SOURCE);
+        if (Ids.parse(b) == null) {
+          throw Bodies.invalid(field + " must hold folder ids (source-<uuid>), got '" + id + "'");
+        }
+        bare.add(b);
+      }
+    }
+    return List.copyOf(bare);
+  }
+
+  private static List<String> nullToEmpty(List<String> list) {
+    return list == null ? List.of() : list;
+  }
+
   private static List<String> blockIds(JsonObject body) {
     List<String> ids = Bodies.optionalStrings(body, "block_ids");
     if (ids == null) {

@@ -286,6 +286,45 @@ class LettaFolderTest {
   }
 
   @Test
+  @DisplayName("folder_ids (and the deprecated source_ids) on create attach those folders; on update they become the"
+      + " agent's folders; a folder that is not the user's is 404 and nothing is stored, a malformed id 422")
+  void foldersOnCreateAndUpdate() {
+    String key = api.newUser().getString("api_key");
+    String manuals = folder(key, "manuals").getString("id");
+    String recipes = folder(key, "recipes").getString("id");
+    String maps = folder(key, "maps").getString("id");
+    JsonObject created = Letta.createAgent(api, key, new JsonObject().put("name", "librarian")
+        .put("folder_ids", new JsonArray().add(manuals)).put("source_ids", new JsonArray().add(recipes)));
+    String agent = created.getString("id");
+    assertEquals(List.of(manuals, recipes), names(created.getJsonArray("sources"), "id"));
+    assertEquals(List.of(manuals, recipes), names(array(api.get("/v1/agents/" + agent + "/folders", key)), "id"));
+
+    Api.Response updated = api.patch("/v1/agents/" + agent, key, new JsonObject()
+        .put("folder_ids", new JsonArray().add(recipes).add(maps)));
+    assertEquals(200, updated.status(), updated.body());
+    assertEquals(List.of(recipes, maps), names(updated.json().getJsonArray("sources"), "id"));
+    assertEquals(List.of(), array(api.get("/v1/folders/" + manuals + "/agents", key)).getList());
+    Api.Response untouched = api.patch("/v1/agents/" + agent, key, new JsonObject().put("description", "reads"));
+    assertEquals(List.of(recipes, maps), names(untouched.json().getJsonArray("sources"), "id"), "left as they are");
+
+    String other = api.newUser().getString("api_key");
+    String foreign = folder(other, "theirs").getString("id");
+    assertError(api.post("/v1/agents/", key, new JsonObject().put("name", "thief")
+        .put("folder_ids", new JsonArray().add(foreign))), 404, "not found");
+    assertError(api.post("/v1/agents/", key, new JsonObject().put("name", "typo")
+        .put("folder_ids", new JsonArray().add("folder-1"))), 422, "folder_ids");
+    assertError(api.post("/v1/agents/", key, new JsonObject().put("name", "typo")
+        .put("source_ids", "source-1")), 422, "source_ids");
+    assertEquals(List.of("librarian"), names(array(api.get("/v1/agents/", key)), "name"), "no agent was stored");
+    assertError(api.patch("/v1/agents/" + agent, key, new JsonObject().put("description", "stolen")
+        .put("folder_ids", new JsonArray().add(foreign))), 404, "not found");
+    JsonObject after = api.get("/v1/agents/" + agent, key).json();
+    assertEquals("reads", after.getString("description"), "the update was refused whole");
+    assertEquals(List.of(recipes, maps), names(after.getJsonArray("sources"), "id"));
+    assertEquals(List.of(), array(api.get("/v1/folders/" + foreign + "/agents", other)).getList());
+  }
+
+  @Test
   @DisplayName("another user's folder, file, agent and job are 404 on every route, and nothing is stored for them")
   void isolation() throws Exception {
     String owner = api.newUser().getString("api_key");
