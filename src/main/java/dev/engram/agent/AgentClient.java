@@ -71,6 +71,10 @@ public final class AgentClient {
     return ask(agentId, COMMAND, new Command(userId, agentId, command), stepOptions);
   }
 
+  public Future<EditedMessage> editMessage(EditMessage req) {
+    return ask(req.agentId(), EDIT_MESSAGE, req, QUICK);
+  }
+
   /** How long a send may take, queue included, before its client is told 504. */
   public long stepTimeoutMs() {
     return stepTimeoutMs;

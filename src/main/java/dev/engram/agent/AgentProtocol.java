@@ -11,6 +11,7 @@ import dev.engram.model.Run;
 import dev.engram.model.RunRequest;
 import dev.engram.model.StepDelta;
 import dev.engram.model.StepEvent;
+import dev.engram.model.ToolCall;
 import dev.engram.store.BlockProtocol.BlockPatch;
 import dev.engram.store.ConversationProtocol.ConversationPatch;
 import java.util.List;
@@ -43,6 +44,8 @@ public final class AgentProtocol {
       Endpoint.of("agent.delete", DeleteAgent.class, AgentDeleted.class);
   public static final Endpoint<Command, CommandResult> COMMAND =
       Endpoint.of("agent.command", Command.class, CommandResult.class);
+  public static final Endpoint<EditMessage, EditedMessage> EDIT_MESSAGE =
+      Endpoint.of("agent.message.edit", EditMessage.class, EditedMessage.class);
   /**
    * Answers once the run starts (the agent exists, is the caller's, and can run), or for a run stored first (async, or
    * with an idempotency key) once it is stored; the run then reports on its address.
@@ -115,6 +118,13 @@ public final class AgentProtocol {
   public record ResetMessages(String userId, String agentId, boolean addInitialMessages) {}
   public record DeleteAgent(String userId, String agentId) {}
   public record Command(String userId, String agentId, String command) {}
+  /** A change of one of the agent's stored messages (the MemGPT 0.4 client's update_message). */
+  public record EditMessage(String userId, String agentId, String messageId, MessagePatch patch) {}
+  /**
+   * The new text and name of a message (null: unchanged). Its role, tool calls and tool_call_id may be given as they
+   * are (the 0.4 client sends the whole message back), not changed.
+   */
+  public record MessagePatch(String role, String text, String name, List<ToolCall> toolCalls, String toolCallId) {}
   /**
    * A send: its run's id (time-ordered, as run lists page by id) and the messages with their options. Events go to
    * {@link #runEvents(String)}. A send with an {@code idempotencyKey} runs at most once per agent: a repeat is
@@ -162,6 +172,7 @@ public final class AgentProtocol {
       String coreMemory, int coreMemoryTokens, List<String> tools, int toolTokens, List<Message> messages,
       int messageTokens) {}
   public record CommandResult(String response) {}
+  public record EditedMessage(Message message) {}
   public record AgentDeleted() {}
 
   // conversations: threads of an agent. Operations on a thread name it by agent and conversation (null: the agent's

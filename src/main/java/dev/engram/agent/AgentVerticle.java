@@ -86,7 +86,8 @@ public final class AgentVerticle extends VerticleBase {
         RESET.shard(shard).serve(vertx, service::reset),
         RENAME.shard(shard).serve(vertx, service::rename),
         DELETE.shard(shard).serve(vertx, service::delete),
-        COMMAND.shard(shard).serve(vertx, service::command)))
+        COMMAND.shard(shard).serve(vertx, service::command),
+        EDIT_MESSAGE.shard(shard).serve(vertx, new MessageEdits(service, runtimes, deps)::edit)))
         // the runs a previous process stored and did not start (it failed those it had started: StoreVerticle)
         .compose(served -> runClient.queued())
         .map(queued -> {

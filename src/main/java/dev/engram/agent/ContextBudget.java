@@ -3,6 +3,7 @@ package dev.engram.agent;
 import dev.engram.agent.AgentProtocol.Step;
 import dev.engram.kernel.ApiException;
 import dev.engram.kernel.Times;
+import dev.engram.model.Message;
 import dev.engram.model.RunRequest;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -41,6 +42,16 @@ final class ContextBudget {
   static void refuseOversized(AgentRuntime rt, AgentDeps deps, Step request) {
     for (RunRequest.Input input : request.request().inputs()) {
       refuseOversized(rt, deps, input);
+    }
+  }
+
+  /** Refuses (422, with the limit in tokens) a stored message edited to be longer than one message may be. */
+  static void refuseOversized(AgentRuntime rt, AgentDeps deps, Message edited) {
+    int limit = messages(rt, deps);
+    if (edited.tokens() > limit) {
+      throw ApiException.unprocessable("The edited message would be " + edited.tokens() + " tokens long; this agent"
+          + " takes at most " + limit + " tokens per message (its context window of " + rt.agent.contextWindow()
+          + " tokens also holds the system prompt, core memory, tools and the reply)");
     }
   }
 

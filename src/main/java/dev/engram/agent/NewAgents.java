@@ -136,7 +136,7 @@ final class NewAgents {
 
   /**
    * The first messages of a new agent, put in its context: the messages to store. A created agent boots (system
-   * message, a first send_message and its result, a login event); an imported one brings its history, all stored,
+   * message, then for a MemGPT agent a first send_message and its result, a login event); an imported one brings its history, all stored,
    * those in context put there in order, and a system message compiled from its blocks when its context has none.
    */
   List<Message> firstMessages(AgentRuntime rt, NewAgent spec) {
@@ -163,8 +163,15 @@ final class NewAgents {
     return messages;
   }
 
-  /** The boot messages after the system message: a first send_message and its result, and a login event. */
+  /**
+   * The boot messages after the system message: a first send_message and its result, and a login event; none for an
+   * agent that speaks in plain text (Letta's letta_v1_agent starts with its system message alone, and a send_message
+   * call would show the model a tool it does not have).
+   */
   static List<Message> bootMessages(AgentRuntime rt, Instant now, ZoneId zone) {
+    if (rt.agent.speaksInText()) {
+      return List.of();
+    }
     String callId = UUID.randomUUID().toString();
     String args = new JsonObject().put("message", "More human than human is our motto.").encodePrettily();
     return List.of(

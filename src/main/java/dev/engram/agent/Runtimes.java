@@ -202,6 +202,11 @@ final class Runtimes {
     remove(agentId);
   }
 
+  /** Forgets the agent's own thread (a message of its context was edited): it is loaded again when next used. */
+  void forgetThread(String agentId) {
+    remove(agentId);
+  }
+
   /** Forgets a conversation's thread (deleted, or its overrides changed: it is loaded again when next used). */
   void forgetConversation(String agentId, String conversationId) {
     remove(AgentRuntime.threadKey(agentId, conversationId));

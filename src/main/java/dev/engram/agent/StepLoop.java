@@ -44,6 +44,11 @@ import org.slf4j.LoggerFactory;
  * {@link AgentDeps#inputWriteDelayMs()} (one commit instead of two), otherwise on its own when that delay ends, and in
  * any case before a failure is reported. In token mode the model's fragments are relayed as they arrive, before the
  * step is written; they are previews, and the step's events that follow its commit are what counts.
+ *
+ * <p>An agent without send_message ({@link dev.engram.model.Agent#speaksInText()}) runs Letta's v1 loop instead of
+ * MemGPT's: the model's text is what the agent says to the user (an assistant event, no monologue), the loop goes
+ * on after every tool call with the tool's result as the next input (no heartbeat message), and the turn ends when
+ * the model answers without calling a tool (or the step budget is spent).
  */
 final class StepLoop implements ToolContext {
   private static final Logger LOG = LoggerFactory.getLogger(StepLoop.class);
@@ -60,6 +65,8 @@ final class StepLoop implements ToolContext {
   /** Whether the run's row is stored (it was stored before it started, or a write of this loop inserted it). */
   private boolean rowStored;
   private final int maxSteps;
+  /** Whether the agent speaks in plain text (Letta's v1 loop) rather than through send_message. */
+  private final boolean speaksInText;
   private long startNanos;
   private long ttftNs = -1;
   /** The number of events the run has emitted (their seq numbers run from 1). */
@@ -97,6 +104,7 @@ final class StepLoop implements ToolContext {
     this.rowStored = rowStored;
     int asked = request.request().maxSteps();
     this.maxSteps = asked > 0 ? asked : deps.maxChainingSteps();
+    this.speaksInText = rt.agent.speaksInText();
   }
 
   /**
@@ -155,6 +163,9 @@ final class StepLoop implements ToolContext {
 
   /** Adds the input of the next step (a heartbeat or an alert), then runs it. */
   private Future<Run> next(StepDecision decision) {
+    if (speaksInText && decision.reason() != StepDecision.Reason.MEMORY_PRESSURE) {
+      return step(); // the tool's result, already in context, is the model's next input
+    }
     Instant now = Times.now();
     String input = switch (decision.reason()) {
       case MEMORY_PRESSURE -> Inputs.systemAlert(Inputs.MEMORY_WARNING, now, zone());
@@ -239,7 +250,7 @@ final class StepLoop implements ToolContext {
     if (!request.request().streamTokens()) {
       return deps.llm().complete(llmRequest()).onSuccess(r -> firstToken());
     }
-    TokenRelay relay = new TokenRelay(replyId, deltas);
+    TokenRelay relay = new TokenRelay(replyId, deltas, speaksInText);
     return deps.llm().stream(llmRequest(), delta -> {
       firstToken();
       relay.accept(delta);
@@ -266,7 +277,11 @@ final class StepLoop implements ToolContext {
     Message assistant = rt.newMessage(replyId, Message.ASSISTANT, reply.content(), null, calls, null, now);
     addToContext(assistant);
     currentAssistant = assistant;
-    event(StepEvent.MONOLOGUE, reply.content(), null, assistant.id(), now, null);
+    if (!speaksInText) {
+      event(StepEvent.MONOLOGUE, reply.content(), null, assistant.id(), now, null);
+    } else if (reply.content() != null && !reply.content().isBlank()) {
+      event(StepEvent.ASSISTANT, reply.content(), null, assistant.id(), now, null);
+    }
     if (calls.isEmpty()) {
       return Future.succeededFuture(new Outcome(false, false, warning));
     }
@@ -281,7 +296,7 @@ final class StepLoop implements ToolContext {
       if (memoryChanged) {
         rebuildSystemMessage(done);
       }
-      return new Outcome(result.heartbeat(), !result.ok(), warning);
+      return new Outcome(result.heartbeat() || speaksInText, !result.ok(), warning);
     });
   }
 
@@ -406,7 +421,11 @@ final class StepLoop implements ToolContext {
 
   @Override
   public void say(String message) {
-    event(StepEvent.ASSISTANT, message, null, currentAssistant.id(), Times.now(), null);
+    // the event names the call that said it (without its arguments, which hold the message again); a reply in plain
+    // text has none
+    ToolCall call = currentAssistant.toolCalls().get(0);
+    event(StepEvent.ASSISTANT, message, null, currentAssistant.id(), Times.now(),
+        new ToolCall(call.id(), call.name(), null));
   }
 
   @Override

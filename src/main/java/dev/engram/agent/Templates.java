@@ -30,6 +30,8 @@ public final class Templates {
   public static final Instant BUILT_IN_AT = Instant.EPOCH;
 
   private static final Map<String, String> PRESETS = Map.of(DEFAULT_PRESET, load("prompts/memgpt_chat.txt"));
+  /** The instructions of an agent that speaks in plain text (memgpt_chat's tell it to speak through send_message). */
+  private static final String TEXT_CHAT = load("prompts/text_chat.txt");
   private static final Map<String, String> PERSONAS = Map.of("sam_pov", load("prompts/persona_sam_pov.txt"));
   private static final Map<String, String> HUMANS = orderedHumans();
   private static final List<Block> BUILT_IN_BLOCKS = builtInBlocks();
@@ -45,10 +47,16 @@ public final class Templates {
     return PRESETS.get(preset);
   }
 
-  /** The instructions of an agent's system prompt: its own, or its preset's. */
+  /**
+   * The instructions of an agent's system prompt: its own, else those of an agent that speaks in plain text when it
+   * does, else its preset's.
+   */
   public static String instructions(Agent agent) {
     if (agent.system() != null) {
       return agent.system();
+    }
+    if (agent.speaksInText()) {
+      return TEXT_CHAT;
     }
     String preset = PRESETS.get(agent.preset());
     return preset != null ? preset : PRESETS.get(DEFAULT_PRESET);

@@ -7,8 +7,9 @@ import java.util.function.Consumer;
 
 /**
  * Turns the fragments of one streamed model reply into the fragments of the step's events, as they arrive: content is
- * the monologue; the first tool call's arguments are relayed as they come (with its id and name), and for send_message
- * its {@code message} argument is also decoded as it streams into the text the agent sends the user. Every fragment
+ * the monologue (or, for an agent that speaks in plain text, what it says to the user); the first tool call's
+ * arguments are relayed as they come (with its id and name), and for send_message its {@code message} argument is
+ * also decoded as it streams into the text the agent sends the user (a fragment naming the call). Every fragment
  * names the assistant message the step will store, so that it matches the whole events that follow the commit.
  */
 final class TokenRelay implements Consumer<LlmDelta> {
@@ -16,21 +17,24 @@ final class TokenRelay implements Consumer<LlmDelta> {
   private static final String SEND_MESSAGE = "send_message";
   private final String messageId;
   private final Consumer<StepDelta> out;
+  /** The kind of the content's fragments: the monologue, or what an agent speaking in plain text says. */
+  private final String contentKind;
   private final JsonStringField said = new JsonStringField("message");
   private int callIndex = -1;
   private String callId;
   private String callName;
   private boolean callAnnounced;
 
-  TokenRelay(String messageId, Consumer<StepDelta> out) {
+  TokenRelay(String messageId, Consumer<StepDelta> out, boolean speaksInText) {
     this.messageId = messageId;
     this.out = out;
+    this.contentKind = speaksInText ? StepEvent.ASSISTANT : StepEvent.MONOLOGUE;
   }
 
   @Override
   public void accept(LlmDelta delta) {
     if (delta.isContent()) {
-      out.accept(StepDelta.text(StepEvent.MONOLOGUE, messageId, delta.content()));
+      out.accept(StepDelta.text(contentKind, messageId, delta.content()));
       return;
     }
     if (callIndex < 0) {
@@ -51,7 +55,7 @@ final class TokenRelay implements Consumer<LlmDelta> {
     if (SEND_MESSAGE.equals(callName)) {
       String text = said.feed(arguments);
       if (!text.isEmpty()) {
-        out.accept(StepDelta.text(StepEvent.ASSISTANT, messageId, text));
+        out.accept(new StepDelta(StepEvent.ASSISTANT, messageId, text, callId, callName, false));
       }
     }
   }

@@ -28,6 +28,7 @@ import dev.engram.http.memory.MemoryRoutes;
 import dev.engram.http.api.TemplateRoutes;
 import dev.engram.http.letta.LettaAgentFileRoutes;
 import dev.engram.http.letta.LettaAgentRoutes;
+import dev.engram.http.letta.LettaAgentStates;
 import dev.engram.http.letta.LettaArchivalRoutes;
 import dev.engram.http.letta.LettaBlockRoutes;
 import dev.engram.http.letta.ConversationTargets;
@@ -47,6 +48,7 @@ import dev.engram.http.letta.LettaToolRoutes;
 import dev.engram.http.letta.LettaViews;
 import dev.engram.http.letta.LettaSystemRoutes;
 import dev.engram.http.letta.LettaTransport;
+import dev.engram.http.letta.LettaUnimplemented;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -108,12 +110,14 @@ final class ApiRouter {
     // Letta's /v1 API, on the same store (its ids and trailing slashes are normalised by LettaTransport)
     LettaModels lettaModels = new LettaModels(settings.llm(), settings.embedding());
     new LettaSystemRoutes(lettaModels).mount(router);
-    LettaViews lettaViews = new LettaViews(tools, lettaModels);
+    LettaFolderViews folderViews = new LettaFolderViews(lettaModels, settings.chunkTokens());
+    LettaViews lettaViews = new LettaViews(tools, lettaModels, folderViews);
+    LettaAgentStates agentStates = new LettaAgentStates(archivalStore, lettaViews);
     new LettaAgentFileRoutes(agents, store, blocks, lettaViews, settings).mount(router);
-    new LettaAgentRoutes(agents, store, lettaViews).mount(router);
-    new LettaCoreMemoryRoutes(agents, lettaViews).mount(router);
-    new LettaBlockRoutes(blocks, store, lettaViews).mount(router);
-    new LettaToolRoutes(agents, lettaViews).mount(router);
+    new LettaAgentRoutes(agents, store, archivalStore, lettaViews, agentStates).mount(router);
+    new LettaCoreMemoryRoutes(agents, agentStates).mount(router);
+    new LettaBlockRoutes(blocks, store, agentStates).mount(router);
+    new LettaToolRoutes(agents, lettaViews, agentStates).mount(router);
     LettaMessageRoutes lettaMessages = new LettaMessageRoutes(agents, store);
     lettaMessages.mount(router);
     RunClient runs = new RunClient(vertx);
@@ -123,17 +127,17 @@ final class ApiRouter {
     new LettaConversationRoutes(agents, conversations, conversationTargets, lettaModels).mount(router);
     new LettaConversationMessageRoutes(agents, runs, lettaMessages, conversationTargets).mount(router);
     SourceUploads uploads = new SourceUploads(archivalStore, settings);
-    LettaFolderViews folderViews = new LettaFolderViews(lettaModels, settings.chunkTokens());
     LettaFolderRequests folderRequests = new LettaFolderRequests(lettaModels, settings.embedding().model(),
         settings.embedding().dimension());
     new LettaArchivalRoutes(archival, archivalStore, folderViews).mount(router);
-    new LettaFolderRoutes(archivalStore, uploads, folderViews, folderRequests).mount(router);
+    new LettaFolderRoutes(archivalStore, uploads, folderViews, folderRequests, agents, agentStates).mount(router);
     new LettaSourceRoutes(archivalStore, uploads, folderViews, folderRequests).mount(router);
     new LettaJobRoutes(archivalStore).mount(router);
     new LettaMcpRoutes(new McpService(vertx, settings.mcp()), new McpServerClient(vertx),
         settings.mcp().maxResultChars()).mount(router);
 
-    FailureHandler failures = new FailureHandler(settings, router);
+    // a route of the Letta SDK that Engram does not implement answers 501 naming it, not 404
+    FailureHandler failures = new FailureHandler(settings, router, LettaUnimplemented::explain);
     router.route().failureHandler(failures);
     router.errorHandler(404, failures);
     router.errorHandler(405, failures);

@@ -19,15 +19,23 @@ import org.slf4j.LoggerFactory;
 public final class FailureHandler implements Handler<RoutingContext> {
   private static final Logger LOG = LoggerFactory.getLogger(FailureHandler.class);
 
+  /** What a request that no route took is, when it is known (a route of an API not implemented here), or null. */
+  @FunctionalInterface
+  interface Unrouted {
+    ApiException explain(String method, String path);
+  }
+
   private final long maxBodyBytes;
   /** The most of an unread body discarded after an early answer before the connection is closed regardless. */
   private final long discardLimit;
   private final Router router;
+  private final Unrouted unrouted;
 
-  FailureHandler(HttpSettings settings, Router router) {
+  FailureHandler(HttpSettings settings, Router router, Unrouted unrouted) {
     this.maxBodyBytes = settings.maxBodyBytes();
     this.discardLimit = 2 * Math.max(settings.maxBodyBytes(), UploadBody.bodyLimit(settings.maxUploadBytes()));
     this.router = router;
+    this.unrouted = unrouted;
   }
 
   @Override
@@ -36,9 +44,13 @@ public final class FailureHandler implements Handler<RoutingContext> {
       return; // the client went away: there is nobody to answer
     }
     ApiException error = toApi(ctx.failure(), ctx.statusCode());
+    if (noRouteTook(ctx, error)) {
+      ApiException known = unrouted.explain(ctx.request().method().name(), ctx.normalizedPath());
+      error = known != null ? known : error;
+    }
     if (error.status() == 500) {
       LOG.error("{} {} failed: {}", ctx.request().method(), ctx.request().path(), error.getMessage(), ctx.failure());
-    } else if (error.status() > 500) {
+    } else if (error.status() > 500 && error.kind() != ErrorKind.NOT_IMPLEMENTED) {
       // the model or a dependency failed (502/503/504): expected in operation, and the cause is in the message
       LOG.warn("{} {} answered {}: {}", ctx.request().method(), ctx.request().path(), error.status(),
           error.getMessage());
@@ -50,15 +62,22 @@ public final class FailureHandler implements Handler<RoutingContext> {
       ctx.response().reset();
       return;
     }
-    if (error.status() >= 500 && ctx.request().method() != HttpMethod.GET || error.status() == 409) {
+    if (error.status() >= 500 && ctx.request().method() != HttpMethod.GET || error.status() == 409
+        || error.kind() == ErrorKind.NOT_IMPLEMENTED) {
       // the Letta SDK resends a failed request on 5xx: one that may have had effects must not run twice; and on 409,
-      // which here is always a real conflict (a name or label taken) that a retry meets again
+      // which here is always a real conflict (a name or label taken), and 501 a retry meets again
       ctx.response().putHeader("x-should-retry", "false");
     }
     if (error.status() == 405) {
       ctx.response().putHeader("Allow", AllowedMethods.of(router, ctx.normalizedPath()));
     }
     send(ctx, error, discardLimit);
+  }
+
+  /** Whether the router answered for want of a route (404, 405), rather than a route's handler. */
+  private static boolean noRouteTook(RoutingContext ctx, ApiException error) {
+    return (error.status() == 404 || error.status() == 405)
+        && (ctx.failure() == null || ctx.failure() instanceof HttpException);
   }
 
   /** Sends {@code error} on a request whose body has been read (or that had none). */

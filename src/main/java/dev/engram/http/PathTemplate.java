@@ -4,13 +4,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** A route path as the router writes it ({@code /api/agents/:agent_id/config}, {@code /app/*}) as a regex. */
-final class PathTemplate {
+public final class PathTemplate {
   private static final Pattern PARAM = Pattern.compile(":[A-Za-z0-9_]+");
 
   private PathTemplate() {}
 
   /** Matches what the router matches: a parameter is one non-empty segment, a trailing {@code *} any rest. */
-  static Pattern compile(String template) {
+  public static Pattern compile(String template) {
     boolean prefix = template.endsWith("*");
     String body = prefix ? template.substring(0, template.length() - 1) : template;
     StringBuilder regex = new StringBuilder();

@@ -28,6 +28,8 @@ public enum ErrorKind {
   UNPROCESSABLE(422),
   HEADERS_TOO_LARGE(431),
   INTERNAL(500),
+  /** A route of an API that Engram serves in part (the Letta SDK's), which it does not implement. */
+  NOT_IMPLEMENTED(501),
   UPSTREAM(502),
   UNAVAILABLE(503),
   TIMEOUT(504);

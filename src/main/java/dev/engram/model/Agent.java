@@ -8,7 +8,8 @@ import java.util.Map;
  * The persisted state of one agent: identity and Letta's descriptive fields, core memory (its blocks), the
  * instructions of its system prompt ({@code system}, or the preset's when null), the names of its tools, the ids of
  * the messages in its context window (oldest first, the system message first) and its model settings.
- * {@code agentType} is stored as asked; every agent runs the MemGPT step loop.
+ * {@code agentType} is stored as asked. An agent with send_message runs the MemGPT step loop; one without it speaks
+ * in plain text ({@link #speaksInText()}).
  */
 public record Agent(
     String id,
@@ -40,6 +41,9 @@ public record Agent(
   public static final List<String> AGENT_TYPES = List.of("memgpt_agent", "memgpt_v2_agent", "letta_v1_agent",
       "react_agent", "workflow_agent", "split_thread_agent", "sleeptime_agent", "voice_convo_agent",
       "voice_sleeptime_agent");
+
+  /** The tool through which a MemGPT agent speaks to the user. */
+  public static final String SEND_MESSAGE = "send_message";
 
   public Agent {
     agentType = agentType == null ? MEMGPT_AGENT : agentType;
@@ -75,6 +79,20 @@ public record Agent(
 
   public Settings settings() {
     return new Settings(name, description, metadata, tags, system, tools, model, contextWindow, embedding, timezone);
+  }
+
+  /** Whether this agent speaks in plain text: see {@link #speaksInText(List)}. */
+  public boolean speaksInText() {
+    return speaksInText(tools);
+  }
+
+  /**
+   * Whether an agent with these tools speaks in plain text, as Letta's {@code letta_v1_agent} does: without
+   * send_message, the text the model writes is what the agent says to the user, and its turn ends when the model
+   * answers without calling a tool.
+   */
+  public static boolean speaksInText(List<String> tools) {
+    return !tools.contains(SEND_MESSAGE);
   }
 
   /** The fields of an agent that its owner may change after creation (besides memory and messages). */

@@ -6,8 +6,10 @@ import java.time.Instant;
  * One event of a run, as stored and as every renderer reads it (the MemGPT SSE vocabulary of /api, Letta's
  * {@code message_type} vocabulary of /v1, the WebSocket). {@code seq} numbers a run's events from 1, in order, so a
  * client can say which it has seen. {@code messageId} is the stored message the event comes from (several events may
- * share it); {@code call} is the tool call of a {@link #FUNCTION_CALL} and, for a {@link #FUNCTION_RETURN}, the call
- * it answers; {@code status} is {@code success} or {@code error} on returns.
+ * share it); {@code call} is the tool call of a {@link #FUNCTION_CALL}, for a {@link #FUNCTION_RETURN} the call it
+ * answers, and for an {@link #ASSISTANT} message the send_message call that said it (its arguments left out: the
+ * content is its message), or null when it is the reply of an agent that speaks in plain text; {@code status} is
+ * {@code success} or {@code error} on returns.
  */
 public record StepEvent(int seq, String kind, String content, String status, String messageId, Instant date,
     ToolCall call) {

@@ -29,9 +29,18 @@ final class MessageRepository {
   /** The agent's own thread; {@code $5} (the conversation) is null. */
   private static final String AGENT_THREAD = "agent_id = $1 and conversation_id is null and $5::uuid is null";
   private static final String CONVERSATION_THREAD = "conversation_id = $5 and agent_id = $1";
-  private static final String OWNED_AGENT = "select in_context_ids from agents where id = $1 and user_id = $2";
+  private static final String OWNED_AGENT = "select in_context_ids, tools from agents where id = $1 and user_id = $2";
   private static final String OWNED_CONVERSATION = """
-      select in_context_ids from conversations where id = $3 and agent_id = $1 and user_id = $2""";
+      select c.in_context_ids, a.tools from conversations c join agents a on a.id = c.agent_id
+      where c.id = $3 and c.agent_id = $1 and c.user_id = $2""";
+  /** A message of the agent's own thread (the 0.4 client's message routes know no conversations). */
+  private static final String GET = "select " + Rows.MESSAGE_COLUMNS
+      + " from messages m where id = $1 and agent_id = $2 and conversation_id is null"
+      + " and exists (select 1 from agents a where a.id = $2 and a.user_id = $3)";
+  private static final String REWRITE = """
+      update messages set text = $3, name = $4, tokens = $5
+      where id = $1 and agent_id = $2 and conversation_id is null
+      returning seq""";
   private static final String PAGE = "select " + Rows.MESSAGE_COLUMNS
       + " from messages where agent_id = $1 and conversation_id is null order by seq desc offset $2 limit $3";
   private static final String CURSOR = "select " + Rows.MESSAGE_COLUMNS + """
@@ -79,21 +88,21 @@ final class MessageRepository {
   }
 
   Future<Messages> page(PageMessages req) {
-    return owned(req.userId(), req.agentId(), null).compose(context -> pool.preparedQuery(PAGE)
+    return owned(req.userId(), req.agentId(), null).compose(owner -> pool.preparedQuery(PAGE)
         .execute(Tuple.of(UUID.fromString(req.agentId()), req.start(), req.count()))
-        .map(rows -> messages(rows, context)));
+        .map(rows -> messages(rows, owner.inContext())));
   }
 
   Future<Messages> cursor(CursorMessages req) {
     UUID before = req.before() == null ? null : Ids.require(req.before(), "before");
     UUID after = req.after() == null ? null : Ids.require(req.after(), "after");
-    return owned(req.userId(), req.agentId(), null).compose(context -> {
+    return owned(req.userId(), req.agentId(), null).compose(owner -> {
       UUID agent = UUID.fromString(req.agentId());
       return pool.preparedQuery(CURSOR).execute(Tuple.of(agent, before, after, req.limit()))
           .compose(rows -> rows.size() > 0 ? Future.succeededFuture(rows)
               : cursorShown(agent, null, before, "before").compose(v -> cursorShown(agent, null, after, "after"))
                   .map(rows))
-          .map(rows -> messages(rows, context));
+          .map(rows -> messages(rows, owner.inContext()));
     });
   }
 
@@ -112,18 +121,18 @@ final class MessageRepository {
   }
 
   /** See {@link HistoryPage}; like {@link #cursor}, a bound that names no message of the thread is a 404. */
-  Future<Messages> history(HistoryPage req) {
+  Future<HistoryMessages> history(HistoryPage req) {
     UUID lower = req.lower() == null ? null : Ids.require(req.lower(), "cursor");
     UUID upper = req.upper() == null ? null : Ids.require(req.upper(), "cursor");
     UUID conversation = req.conversationId() == null ? null : Ids.parse(req.conversationId());
-    return owned(req.userId(), req.agentId(), req.conversationId()).compose(context -> {
+    return owned(req.userId(), req.agentId(), req.conversationId()).compose(owner -> {
       UUID agent = UUID.fromString(req.agentId());
       return pool.preparedQuery(thread(req.fromLower() ? HISTORY_UP : HISTORY_DOWN, conversation))
           .execute(Tuple.of(agent, lower, upper, req.limit(), conversation))
           .compose(rows -> rows.size() > 0 ? Future.succeededFuture(rows)
               : cursorShown(agent, conversation, lower, "after")
                   .compose(v -> cursorShown(agent, conversation, upper, "before")).map(rows))
-          .map(rows -> messages(rows, context));
+          .map(rows -> new HistoryMessages(UserRepository.collect(rows, Rows::message), owner.tools()));
     });
   }
 
@@ -194,11 +203,53 @@ final class MessageRepository {
         });
   }
 
+  /** See {@link GetMessage}. */
+  Future<OneMessage> get(GetMessage req) {
+    UUID id = Ids.parse(req.messageId());
+    UUID agent = Ids.parse(req.agentId());
+    UUID user = Ids.parse(req.userId());
+    if (id == null || agent == null || user == null) {
+      return Future.failedFuture(messageNotFound(req.messageId()));
+    }
+    return pool.preparedQuery(GET).execute(Tuple.of(id, agent, user)).compose(rows -> rows.size() == 0
+        ? Future.failedFuture(messageNotFound(req.messageId()))
+        : Future.succeededFuture(new OneMessage(Rows.message(rows.iterator().next()))));
+  }
+
   /**
-   * The thread's in-context ids (the agent's, or conversation {@code conversationId}'s), or 404 when the agent or
-   * the conversation does not exist or belongs to another user (or the conversation to another agent).
+   * See {@link RewriteMessage}. Answers once the recall index holds the new text (the entry keeps its id and seq),
+   * so a search that follows finds the message by its new words and no longer by its old ones.
    */
-  private Future<List<String>> owned(String userId, String agentId, String conversationId) {
+  Future<Done> rewrite(RewriteMessage req) {
+    Message m = req.message();
+    return pool.preparedQuery(REWRITE).execute(Tuple.of(UUID.fromString(m.id()), UUID.fromString(m.agentId()),
+            m.text(), m.name(), m.tokens()))
+        .compose(rows -> {
+          if (rows.size() == 0) {
+            return Future.failedFuture(messageNotFound(m.id()));
+          }
+          if (!Message.USER.equals(m.role()) && !Message.ASSISTANT.equals(m.role())) {
+            return Future.succeededFuture(new Done()); // only what the user and the agent said is indexed
+          }
+          long seq = rows.iterator().next().getLong(0);
+          return IndexSync.bestEffort(recall.upsert(List.of(IndexFeeds.message(seq, m, null))), "message rewrite")
+              .map(new Done());
+        });
+  }
+
+  private static ApiException messageNotFound(String id) {
+    return ApiException.notFound("Message message_id=" + id + " not found");
+  }
+
+  /** What a read of a thread's messages needs to know: its in-context ids and the agent's tools. */
+  private record Owner(List<String> inContext, List<String> tools) {}
+
+  /**
+   * The thread's in-context ids (the agent's, or conversation {@code conversationId}'s) and the agent's tools, or 404
+   * when the agent or the conversation does not exist or belongs to another user (or the conversation to another
+   * agent).
+   */
+  private Future<Owner> owned(String userId, String agentId, String conversationId) {
     UUID agent = Ids.parse(agentId);
     UUID user = Ids.parse(userId);
     UUID conversation = conversationId == null ? null : Ids.parse(conversationId);
@@ -216,11 +267,12 @@ final class MessageRepository {
             ? ApiException.notFound("Agent agent_id=" + agentId + " not found")
             : ConversationRepository.notFound(conversationId));
       }
+      Row row = rows.iterator().next();
       List<String> ids = new ArrayList<>();
-      for (UUID id : rows.iterator().next().getArrayOfUUIDs(0)) {
+      for (UUID id : row.getArrayOfUUIDs(0)) {
         ids.add(id.toString());
       }
-      return Future.succeededFuture(ids);
+      return Future.succeededFuture(new Owner(ids, List.of(row.getArrayOfStrings(1))));
     });
   }
 

@@ -96,8 +96,16 @@ public final class StoreClient {
     return ask(MESSAGE_CURSOR, new CursorMessages(userId, agentId, before, after, limit));
   }
 
-  public Future<Messages> history(HistoryPage page) {
+  public Future<HistoryMessages> history(HistoryPage page) {
     return ask(MESSAGE_HISTORY, page);
+  }
+
+  public Future<Message> message(String userId, String agentId, String messageId) {
+    return ask(MESSAGE_GET, new GetMessage(userId, agentId, messageId)).map(OneMessage::message);
+  }
+
+  public Future<Done> rewriteMessage(Message message) {
+    return ask(MESSAGE_REWRITE, new RewriteMessage(message));
   }
 
   /** A recall search in the agent's own thread ({@code conversationId} null) or in one of its conversations. */

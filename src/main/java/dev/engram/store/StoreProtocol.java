@@ -47,10 +47,14 @@ public final class StoreProtocol {
       Endpoint.of("store.message.page", PageMessages.class, Messages.class);
   public static final Endpoint<CursorMessages, Messages> MESSAGE_CURSOR =
       Endpoint.of("store.message.cursor", CursorMessages.class, Messages.class);
-  public static final Endpoint<HistoryPage, Messages> MESSAGE_HISTORY =
-      Endpoint.of("store.message.history", HistoryPage.class, Messages.class);
+  public static final Endpoint<HistoryPage, HistoryMessages> MESSAGE_HISTORY =
+      Endpoint.of("store.message.history", HistoryPage.class, HistoryMessages.class);
   public static final Endpoint<SearchMessages, Messages> MESSAGE_SEARCH =
       Endpoint.of("store.message.search", SearchMessages.class, Messages.class);
+  public static final Endpoint<GetMessage, OneMessage> MESSAGE_GET =
+      Endpoint.of("store.message.get", GetMessage.class, OneMessage.class);
+  public static final Endpoint<RewriteMessage, Done> MESSAGE_REWRITE =
+      Endpoint.of("store.message.rewrite", RewriteMessage.class, Done.class);
   public static final Endpoint<Ping, Done> PING = Endpoint.of("store.ping", Ping.class, Done.class);
   /** Published when an API key or user is revoked, so that cached credentials and agents are dropped. */
   public static final Notice<AuthRevoked> AUTH_REVOKED = Notice.of("auth.revoked", AuthRevoked.class);
@@ -125,6 +129,19 @@ public final class StoreProtocol {
       int offset, int limit) {}
   /** Messages newest first; {@code inContext} holds the ids among them that are in the context window. */
   public record Messages(List<Message> messages, List<String> inContext, long total) {}
+  /**
+   * A page of history (see {@link HistoryPage}), with the tools of its agent as they are now: whether the agent
+   * speaks through send_message decides how its messages read (see {@code Agent.speaksInText}).
+   */
+  public record HistoryMessages(List<Message> messages, List<String> agentTools) {}
+  /** One stored message of an agent of the user (404 otherwise). */
+  public record GetMessage(String userId, String agentId, String messageId) {}
+  public record OneMessage(Message message) {}
+  /**
+   * Writes a stored message's new text, name and token count (its other fields stay), and its recall-index entry;
+   * 404 when the agent has no such message (any more).
+   */
+  public record RewriteMessage(Message message) {}
 
   public record Done() {}
   public record Ping() {}

@@ -134,6 +134,8 @@ public final class StoreVerticle extends VerticleBase {
     registrations.add(serve(MESSAGE_CURSOR, messages::cursor));
     registrations.add(serve(MESSAGE_HISTORY, messages::history));
     registrations.add(serve(MESSAGE_SEARCH, messages::search));
+    registrations.add(serve(MESSAGE_GET, messages::get));
+    registrations.add(serve(MESSAGE_REWRITE, messages::rewrite));
     var conversations = new ConversationRepository(pool, recall, blocks);
     registrations.add(serve(ConversationProtocol.INSERT, conversations::insert));
     registrations.add(serve(ConversationProtocol.GET, conversations::get));

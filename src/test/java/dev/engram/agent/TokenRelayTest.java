@@ -44,7 +44,7 @@ class TokenRelayTest {
   @DisplayName("content is the monologue; the first call is relayed with its name once, and send_message as text")
   void fragmentsOfAStep() {
     List<StepDelta> out = new ArrayList<>();
-    TokenRelay relay = new TokenRelay("m-1", out::add);
+    TokenRelay relay = new TokenRelay("m-1", out::add, false);
     relay.accept(new LlmDelta("Think", -1, null, null, null));
     relay.accept(new LlmDelta("ing.", -1, null, null, null));
     relay.accept(new LlmDelta(null, 0, "call_1", "send_message", ""));
@@ -60,6 +60,22 @@ class TokenRelayTest {
     assertTrue(calls.stream().skip(1).noneMatch(StepDelta::opens));
     assertTrue(calls.stream().allMatch(d -> "send_message".equals(d.callName())), "the second call is not relayed");
     assertTrue(out.stream().allMatch(d -> d.messageId().equals("m-1")));
+    assertTrue(out.stream().filter(d -> d.kind().equals(StepEvent.ASSISTANT))
+        .allMatch(d -> "send_message".equals(d.callName())), "what send_message says names its call");
+  }
+
+  @Test
+  @DisplayName("for an agent that speaks in plain text, content is what it says (naming no call), not a monologue")
+  void fragmentsOfAPlainTextAgent() {
+    List<StepDelta> out = new ArrayList<>();
+    TokenRelay relay = new TokenRelay("m-2", out::add, true);
+    relay.accept(new LlmDelta("Hel", -1, null, null, null));
+    relay.accept(new LlmDelta("lo!", -1, null, null, null));
+    relay.accept(new LlmDelta(null, 0, "call_1", "memory_insert", "{}"));
+    assertEquals("Hello!", text(out, StepEvent.ASSISTANT));
+    assertEquals("", text(out, StepEvent.MONOLOGUE));
+    assertTrue(out.stream().filter(d -> d.kind().equals(StepEvent.ASSISTANT)).allMatch(d -> d.callName() == null));
+    assertEquals("{}", text(out, StepEvent.FUNCTION_CALL));
   }
 
   private static String text(List<StepDelta> deltas, String kind) {

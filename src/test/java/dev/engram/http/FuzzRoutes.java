@@ -35,7 +35,8 @@ final class FuzzRoutes {
       + " \"model\": \"openai/gpt-4\", \"agent_type\": \"memgpt_agent\", \"system\": \"You are a fuzz agent.\","
       + " \"tags\": [\"fuzz\"], \"metadata\": {\"k\": \"v\"}, \"include_base_tools\": true,"
       + " \"memory_blocks\": [{\"label\": \"human\", \"value\": \"Name: Fuzz\", \"limit\": 5000}],"
-      + " \"block_ids\": [\"$block\"], \"tool_ids\": [\"$tool\"], \"timezone\": \"UTC\"}";
+      + " \"block_ids\": [\"$block\"], \"tool_ids\": [\"$tool\"], \"folder_ids\": [\"$source\"],"
+      + " \"timezone\": \"UTC\"}";
 
   /** An MCP server over streamable HTTP at the fixture's test MCP server, with a token and a custom header. */
   private static final String MCP_SERVER = "{\"server_name\": \"fuzz-$fresh\", \"config\": {\"mcp_server_type\":"
@@ -78,6 +79,10 @@ final class FuzzRoutes {
               MALFORMED_JSON, "empty"),
       route("GET /v1/agents/:agent_id/messages").noBody(IGNORES_BODY).query("after=$message&limit=10&order=asc")
           .query("before=$message&limit=10&order=desc"),
+      route("PATCH /v1/agents/:agent_id/messages/:message_id")
+          .body("{\"id\": \"$message\", \"role\": \"user\", \"text\": \"edited by the fuzz pass\","
+              + " \"name\": \"fuzz\"}")
+          .accepts("text", TEXT + ", the model's to read", CONTROL),
       route("GET /v1/runs").noBody(IGNORES_BODY).query("agent_id=$agent&limit=10&order=desc")
           .accepts("?agent_id", "a filter: the runs of an unknown or another user's agent are none (an empty list)",
               UNKNOWN_ID, FOREIGN_ID, OTHER_KIND_ID),
@@ -210,7 +215,8 @@ final class FuzzRoutes {
           .accepts("memory_blocks[0].value", "a block's value is " + TEXT, CONTROL)
           .acceptsOnly("block_ids", "an agent may start without existing blocks", WRONG_TYPE, "[]")
           .acceptsOnly("tool_ids", "an agent may start with the base tools only", WRONG_TYPE, "[]")
-          .accepts("tool_ids[0]", BUILT_IN_TOOLS, FOREIGN_ID),
+          .accepts("tool_ids[0]", BUILT_IN_TOOLS, FOREIGN_ID)
+          .acceptsOnly("folder_ids", "an agent may start without folders", WRONG_TYPE, "[]"),
       route("GET /v1/agents").noBody(IGNORES_BODY)
           .query("limit=10&order=asc&order_by=created_at&name=fuzz&query_text=fuzz&tags=t&match_all_tags=false"
               + "&include=agent.blocks")
@@ -221,11 +227,12 @@ final class FuzzRoutes {
       route("GET /v1/agents/:agent_id").noBody(IGNORES_BODY).query("include=agent.blocks&include=agent.tools"),
       route("PATCH /v1/agents/:agent_id").body("{\"name\": \"fuzz-renamed\", \"description\": \"changed\","
               + " \"system\": \"Be brief.\", \"tags\": [\"t\"], \"metadata\": {\"k\": \"v\"},"
-              + " \"context_window_limit\": 4000, \"timezone\": \"UTC\"}")
+              + " \"context_window_limit\": 4000, \"timezone\": \"UTC\", \"folder_ids\": [\"$source\"]}")
           .accepts("description", TEXT, CONTROL, LONG).accepts("system", "a system prompt is " + TEXT, CONTROL, LONG)
           .accepts("tags[0]", "a tag is a label: " + TEXT, CONTROL, LONG)
           .acceptsOnly("tags", "an empty list of tags is no tags", WRONG_TYPE, "[]")
-          .accepts("metadata.*", AGENT_METADATA, WRONG_TYPE, CONTROL, LONG),
+          .accepts("metadata.*", AGENT_METADATA, WRONG_TYPE, CONTROL, LONG)
+          .acceptsOnly("folder_ids", "an empty list detaches every folder", WRONG_TYPE, "[]"),
       route("DELETE /v1/agents/:agent_id").noBody(IGNORES_BODY),
       route("GET /v1/agents/:agent_id/context").noBody(IGNORES_BODY),
       route("PATCH /v1/agents/:agent_id/reset-messages").body("{\"add_default_initial_messages\": false}"),

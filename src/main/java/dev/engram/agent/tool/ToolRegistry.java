@@ -22,7 +22,14 @@ public final class ToolRegistry {
       "archival_memory_search");
   /** Letta's v2 memory tools, added to the base tools of the agent types that have them. */
   private static final List<String> V2_MEMORY_TOOLS = List.of("memory_insert", "memory_replace");
-  private static final List<String> V2_AGENT_TYPES = List.of("memgpt_v2_agent", "letta_v1_agent");
+  private static final List<String> V2_AGENT_TYPES = List.of("memgpt_v2_agent");
+  /**
+   * The base tools of a {@code letta_v1_agent}, which speaks in plain text (no send_message, and no heartbeats to
+   * pause): Letta 0.16.8's (conversation_search, memory_insert, memory_replace) and the archival tools, as the agent
+   * files Letta publishes for that type carry them.
+   */
+  private static final List<String> TEXT_AGENT_TOOLS = List.of("conversation_search", "archival_memory_insert",
+      "archival_memory_search", "memory_insert", "memory_replace");
   private static final List<String> MEMORY_TOOLS = List.of("core_memory_append", "core_memory_replace",
       "memory_insert", "memory_replace");
 
@@ -47,10 +54,13 @@ public final class ToolRegistry {
   }
 
   /**
-   * The tools {@code include_base_tools} attaches: the MemGPT tools for every agent type (the step loop speaks to the
-   * user through send_message), and Letta's v2 memory tools too for the types that have them.
+   * The tools {@code include_base_tools} attaches: a {@code letta_v1_agent}'s own (it speaks in plain text), else the
+   * MemGPT tools (the agent speaks through send_message), with Letta's v2 memory tools for the types that have them.
    */
   public List<String> baseToolNames(String agentType) {
+    if ("letta_v1_agent".equals(agentType)) {
+      return TEXT_AGENT_TOOLS;
+    }
     if (!V2_AGENT_TYPES.contains(agentType)) {
       return MEMGPT_TOOLS;
     }

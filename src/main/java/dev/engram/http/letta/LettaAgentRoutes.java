@@ -9,8 +9,8 @@ import dev.engram.http.Responses;
 import dev.engram.kernel.Times;
 import dev.engram.model.Agent;
 import dev.engram.model.AgentSummary;
+import dev.engram.store.ArchivalClient;
 import dev.engram.store.StoreClient;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -24,7 +24,8 @@ import java.util.function.Function;
 /**
  * Letta's agents (letta-v1.md §3): create, list (name, tags, query_text; paged, newest first by default), count,
  * retrieve, update, delete, the context window's breakdown and the reset of its messages. Every relationship is
- * always included (the include rule allows it), so {@code include} is accepted and ignored.
+ * always included (the include rule allows it), so {@code include} is accepted and ignored. Create and update also
+ * attach the folders named by {@code folder_ids} (or the deprecated {@code source_ids}).
  */
 public final class LettaAgentRoutes {
   private static final int DEFAULT_LIMIT = 50;
@@ -34,12 +35,17 @@ public final class LettaAgentRoutes {
   private final AgentClient agents;
   private final StoreClient store;
   private final LettaViews views;
+  private final LettaAgentStates states;
+  private final LettaAgentFolders folders;
   private final LettaRequests requests;
 
-  public LettaAgentRoutes(AgentClient agents, StoreClient store, LettaViews views) {
+  public LettaAgentRoutes(AgentClient agents, StoreClient store, ArchivalClient archival, LettaViews views,
+      LettaAgentStates states) {
     this.agents = agents;
     this.store = store;
     this.views = views;
+    this.states = states;
+    this.folders = new LettaAgentFolders(archival);
     this.requests = new LettaRequests(views);
   }
 
@@ -58,11 +64,17 @@ public final class LettaAgentRoutes {
     router.patch("/v1/agents/:agent_id/reset-messages").handler(this::reset);
   }
 
+  /** Folders named by {@code folder_ids} are checked first (404 stores nothing), then attached. */
   private void create(RoutingContext ctx) {
     String userId = Authenticator.user(ctx);
-    var spec = requests.create(Bodies.object(ctx, false), userId, Times.now());
-    agents.create(new CreateAgent(userId, UUID.randomUUID().toString(), spec))
-        .onSuccess(view -> Responses.json(ctx, 200, views.agentState(view)))
+    JsonObject body = Bodies.object(ctx, false);
+    var spec = requests.create(body, userId, Times.now());
+    List<String> folderIds = LettaRequests.folderIds(body);
+    folders.check(userId, folderIds)
+        .compose(v -> agents.create(new CreateAgent(userId, UUID.randomUUID().toString(), spec)))
+        .compose(view -> folders.set(userId, view.agent().id(), folderIds).map(view))
+        .compose(view -> states.of(userId, view.agent()))
+        .onSuccess(state -> Responses.json(ctx, 200, state))
         .onFailure(ctx::fail);
   }
 
@@ -71,14 +83,13 @@ public final class LettaAgentRoutes {
     checkInclude(ctx);
     Filter filter = Filter.parse(ctx);
     Function<Agent, Instant> order = order(ctx);
-    store.listAgents(Authenticator.user(ctx)).map(found -> {
+    String userId = Authenticator.user(ctx);
+    store.listAgents(userId).compose(found -> {
       List<Agent> matching = found.agents().stream().map(AgentSummary::agent).filter(filter::matches)
           .sorted(Comparator.comparing(order, Comparator.nullsFirst(Comparator.naturalOrder()))
               .thenComparing(Agent::id))
           .toList();
-      JsonArray out = new JsonArray();
-      paging.applyKnown(matching, Agent::id, "agent").forEach(a -> out.add(views.agentState(a)));
-      return out;
+      return states.all(userId, paging.applyKnown(matching, Agent::id, "agent"));
     }).onSuccess(out -> Responses.json(ctx, 200, out)).onFailure(ctx::fail);
   }
 
@@ -119,14 +130,23 @@ public final class LettaAgentRoutes {
   private void retrieve(RoutingContext ctx) {
     checkInclude(ctx);
     agents.get(Authenticator.user(ctx), ctx.pathParam("agent_id"))
-        .onSuccess(view -> Responses.json(ctx, 200, views.agentState(view)))
+        .compose(view -> states.of(Authenticator.user(ctx), view.agent()))
+        .onSuccess(state -> Responses.json(ctx, 200, state))
         .onFailure(ctx::fail);
   }
 
+  /** {@code folder_ids}, when given, are the agent's folders from now on (checked first, like on create). */
   private void update(RoutingContext ctx) {
-    var patch = requests.update(Bodies.object(ctx, false));
-    agents.update(Authenticator.user(ctx), ctx.pathParam("agent_id"), patch)
-        .onSuccess(view -> Responses.json(ctx, 200, views.agentState(view)))
+    JsonObject body = Bodies.object(ctx, false);
+    var patch = requests.update(body);
+    List<String> folderIds = LettaRequests.folderIds(body);
+    String userId = Authenticator.user(ctx);
+    String agentId = ctx.pathParam("agent_id");
+    folders.check(userId, folderIds)
+        .compose(v -> agents.update(userId, agentId, patch))
+        .compose(view -> folders.set(userId, agentId, folderIds).map(view))
+        .compose(view -> states.of(userId, view.agent()))
+        .onSuccess(state -> Responses.json(ctx, 200, state))
         .onFailure(ctx::fail);
   }
 
@@ -146,7 +166,8 @@ public final class LettaAgentRoutes {
   private void reset(RoutingContext ctx) {
     boolean initial = Bodies.optionalBoolean(Bodies.object(ctx, false), "add_default_initial_messages", false);
     agents.resetMessages(Authenticator.user(ctx), ctx.pathParam("agent_id"), initial)
-        .onSuccess(view -> Responses.json(ctx, 200, views.agentState(view)))
+        .compose(view -> states.of(Authenticator.user(ctx), view.agent()))
+        .onSuccess(state -> Responses.json(ctx, 200, state))
         .onFailure(ctx::fail);
   }
 

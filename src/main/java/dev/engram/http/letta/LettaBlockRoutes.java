@@ -14,7 +14,6 @@ import dev.engram.store.BlockClient;
 import dev.engram.store.BlockProtocol.ListBlocks;
 import dev.engram.store.StoreClient;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonArray;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
@@ -34,12 +33,12 @@ public final class LettaBlockRoutes {
 
   private final BlockClient blocks;
   private final StoreClient store;
-  private final LettaViews views;
+  private final LettaAgentStates states;
 
-  public LettaBlockRoutes(BlockClient blocks, StoreClient store, LettaViews views) {
+  public LettaBlockRoutes(BlockClient blocks, StoreClient store, LettaAgentStates states) {
     this.blocks = blocks;
     this.store = store;
-    this.views = views;
+    this.states = states;
   }
 
   public void mount(Router router) {
@@ -140,10 +139,7 @@ public final class LettaBlockRoutes {
             : store.listAgents(userId).map(list -> list.agents().stream().map(AgentSummary::agent)
                 .filter(a -> ids.contains(a.id()))
                 .sorted(Comparator.comparing(Agent::createdAt).thenComparing(Agent::id)).toList()))
-        .map(found -> {
-          JsonArray out = new JsonArray();
-          paging.applyKnown(found, Agent::id, "agent").forEach(a -> out.add(views.agentState(a)));
-          return out;
-        }).onSuccess(out -> Responses.json(ctx, 200, out)).onFailure(ctx::fail);
+        .compose(found -> states.all(userId, paging.applyKnown(found, Agent::id, "agent")))
+        .onSuccess(out -> Responses.json(ctx, 200, out)).onFailure(ctx::fail);
   }
 }

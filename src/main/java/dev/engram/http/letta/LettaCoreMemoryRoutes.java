@@ -25,11 +25,11 @@ public final class LettaCoreMemoryRoutes {
   private static final String BLOCKS = "/v1/agents/:agent_id/core-memory/blocks";
 
   private final AgentClient agents;
-  private final LettaViews views;
+  private final LettaAgentStates states;
 
-  public LettaCoreMemoryRoutes(AgentClient agents, LettaViews views) {
+  public LettaCoreMemoryRoutes(AgentClient agents, LettaAgentStates states) {
     this.agents = agents;
-    this.views = views;
+    this.states = states;
   }
 
   public void mount(Router router) {
@@ -74,8 +74,10 @@ public final class LettaCoreMemoryRoutes {
   }
 
   private void link(RoutingContext ctx, boolean attach) {
-    agents.linkBlock(Authenticator.user(ctx), ctx.pathParam("agent_id"), ctx.pathParam("block_id"), attach)
-        .onSuccess(view -> Responses.json(ctx, 200, views.agentState(view)))
+    String userId = Authenticator.user(ctx);
+    agents.linkBlock(userId, ctx.pathParam("agent_id"), ctx.pathParam("block_id"), attach)
+        .compose(view -> states.of(userId, view.agent()))
+        .onSuccess(state -> Responses.json(ctx, 200, state))
         .onFailure(ctx::fail);
   }
 

@@ -3,6 +3,7 @@ package dev.engram.http.letta;
 import static dev.engram.http.letta.LettaArchivalRoutes.booleanParam;
 import static dev.engram.http.letta.LettaArchivalRoutes.param;
 
+import dev.engram.agent.AgentClient;
 import dev.engram.http.Authenticator;
 import dev.engram.http.Bodies;
 import dev.engram.http.PrefixedIds;
@@ -35,13 +36,17 @@ public final class LettaFolderRoutes {
   private final SourceUploads uploads;
   private final LettaFolderViews views;
   private final LettaFolderRequests requests;
+  private final AgentClient agents;
+  private final LettaAgentStates states;
 
   public LettaFolderRoutes(ArchivalClient store, SourceUploads uploads, LettaFolderViews views,
-      LettaFolderRequests requests) {
+      LettaFolderRequests requests, AgentClient agents, LettaAgentStates states) {
     this.store = store;
     this.uploads = uploads;
     this.views = views;
     this.requests = requests;
+    this.agents = agents;
+    this.states = states;
   }
 
   public void mount(Router router) {
@@ -187,16 +192,19 @@ public final class LettaFolderRoutes {
   }
 
   /**
-   * Attaches or detaches a folder: its passages join (or leave) the agent's archival memory at once. Letta answers
-   * the AgentState or null; this answers null (the SDK's type allows it).
+   * Attaches or detaches a folder: its passages join (or leave) the agent's archival memory at once. Answers the
+   * agent's AgentState as it is then, its {@code sources} included, as Letta does.
    */
   private void attach(RoutingContext ctx, boolean attach) {
     String agentId = ctx.pathParam("agent_id");
     if (Ids.parse(agentId) == null) {
       throw ApiException.notFound("Agent agent_id=" + agentId + " not found");
     }
-    store.attach(Authenticator.user(ctx), ctx.pathParam("folder_id"), agentId, attach)
-        .onSuccess(view -> nullBody(ctx)).onFailure(ctx::fail);
+    String userId = Authenticator.user(ctx);
+    store.attach(userId, ctx.pathParam("folder_id"), agentId, attach)
+        .compose(folder -> agents.get(userId, agentId))
+        .compose(view -> states.of(userId, view.agent()))
+        .onSuccess(state -> Responses.json(ctx, 200, state)).onFailure(ctx::fail);
   }
 
   private JsonArray folders(List<SourceView> list) {

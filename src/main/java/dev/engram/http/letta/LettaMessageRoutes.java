@@ -2,6 +2,7 @@ package dev.engram.http.letta;
 
 import dev.engram.agent.AgentClient;
 import dev.engram.agent.AgentProtocol.Cancelled;
+import dev.engram.agent.AgentProtocol.EditMessage;
 import dev.engram.http.Authenticator;
 import dev.engram.http.Bodies;
 import dev.engram.http.PrefixedIds;
@@ -10,6 +11,7 @@ import dev.engram.http.RunRelay;
 import dev.engram.http.letta.LettaSend.Mode;
 import dev.engram.kernel.Ids;
 import dev.engram.kernel.Times;
+import dev.engram.model.Agent;
 import dev.engram.model.Message;
 import dev.engram.model.ToolCall;
 import dev.engram.store.StoreClient;
@@ -23,7 +25,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 
 /**
  * An agent's messages on /v1 (letta-v1.md §6): sending (blocking, streamed, async), cancelling its runs, and its
@@ -47,6 +49,7 @@ public final class LettaMessageRoutes {
     router.post("/v1/agents/:agent_id/messages/async").handler(this::sendAsync);
     router.post("/v1/agents/:agent_id/messages/cancel").handler(this::cancel);
     router.get("/v1/agents/:agent_id/messages").handler(this::history);
+    router.patch("/v1/agents/:agent_id/messages/:message_id").handler(this::edit);
   }
 
   private void send(RoutingContext ctx, Mode mode) {
@@ -137,7 +140,8 @@ public final class LettaMessageRoutes {
     boolean fromLower = paging.ascending() != backwards;
     List<List<JsonObject>> groups = new ArrayList<>();
     fill(new HistoryPage(Authenticator.user(ctx), agentId, conversationId, lower, upper, fromLower,
-        paging.limit()), m -> objects ? List.of(messageObject(m)) : LettaMessages.history(m, view), groups, 0)
+        paging.limit()), (m, speaksInText) -> objects ? List.of(messageObject(m))
+        : LettaMessages.history(m, view, speaksInText), groups, 0)
         .onSuccess(v -> {
           // the store reads up from the lower bound or down from the upper one; show them in the order asked
           if (fromLower != paging.ascending()) {
@@ -149,14 +153,18 @@ public final class LettaMessageRoutes {
         }).onFailure(ctx::fail);
   }
 
-  /** Reads pages of stored messages until {@code groups} holds {@code page.limit()} messages or none are left. */
-  private Future<Void> fill(HistoryPage page, Function<Message, List<JsonObject>> render,
+  /**
+   * Reads pages of stored messages until {@code groups} holds {@code page.limit()} messages or none are left;
+   * {@code render} is told whether the agent speaks in plain text.
+   */
+  private Future<Void> fill(HistoryPage page, BiFunction<Message, Boolean, List<JsonObject>> render,
       List<List<JsonObject>> groups, int items) {
     return store.history(page).compose(found -> {
       int count = items;
+      boolean speaksInText = Agent.speaksInText(found.agentTools());
       List<Message> rows = found.messages();
       for (Message m : rows) {
-        List<JsonObject> parts = render.apply(m);
+        List<JsonObject> parts = render.apply(m, speaksInText);
         if (!parts.isEmpty()) {
           groups.add(parts);
           count += parts.size();
@@ -176,6 +184,19 @@ public final class LettaMessageRoutes {
               page.limit());
       return fill(next, render, groups, count);
     });
+  }
+
+  /**
+   * The MemGPT 0.4 client's update_message (letta-memgpt.md §6.2, §7): a stored message's text or name changes, in
+   * recall and, when the message is in the context window, in what the model is shown next. Answers the message as
+   * the 0.4 client reads it. (Letta 1.x's SDK has no such route.)
+   */
+  private void edit(RoutingContext ctx) {
+    String messageId = ctx.pathParam("message_id");
+    var patch = LettaRequests.messagePatch(Bodies.object(ctx, false), messageId);
+    agents.editMessage(new EditMessage(Authenticator.user(ctx), ctx.pathParam("agent_id"), messageId, patch))
+        .onSuccess(edited -> Responses.json(ctx, 200, messageObject(edited.message())))
+        .onFailure(ctx::fail);
   }
 
   /** A stored message as the MemGPT 0.4 client's {@code Message} ({@code msg_object=true}). */

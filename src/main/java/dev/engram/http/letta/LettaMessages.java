@@ -14,15 +14,19 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * A run's events and stored messages in Letta's {@code message_type} vocabulary (the {@code /v1} API), for a MemGPT
+ * A run's events and stored messages in Letta's {@code message_type} vocabulary (the {@code /v1} API). For a MemGPT
  * agent that speaks through {@code send_message}: the monologue is a {@code reasoning_message}, a {@code send_message}
  * call is an {@code assistant_message} (its call and its return are not shown), any other call is a
- * {@code tool_call_message} followed by a {@code tool_return_message}. Ids are prefixed; parts of one stored message
- * share its id and differ by {@code otid}.
+ * {@code tool_call_message} followed by a {@code tool_return_message}. For an agent that speaks in plain text
+ * (letta-v1.md §6.5: {@code letta_v1_agent}), the model's text is the {@code assistant_message}, shown whatever
+ * {@code use_assistant_message} says (there is no call to show instead). Ids are prefixed; parts of one stored
+ * message share its id and differ by {@code otid}.
  */
 final class LettaMessages {
   static final String SEND_MESSAGE = "send_message";
   private static final int REASONING_PART = 0;
+  /** The text of an agent that speaks in plain text, which has no reasoning part. */
+  private static final int TEXT_PART = 0;
   private static final int CALL_PART = 1;
 
   private LettaMessages() {}
@@ -37,7 +41,8 @@ final class LettaMessages {
     JsonObject json = switch (e.kind()) {
       case StepEvent.MONOLOGUE -> e.content() == null || e.content().isEmpty() ? null
           : reasoning(e.messageId(), e.content(), e.date());
-      case StepEvent.ASSISTANT -> view.useAssistantMessage() ? assistant(e.messageId(), e.content(), e.date()) : null;
+      case StepEvent.ASSISTANT -> e.call() == null ? reply(e.messageId(), e.content(), e.date())
+          : view.useAssistantMessage() ? assistant(e.messageId(), e.content(), e.date()) : null;
       case StepEvent.FUNCTION_CALL -> assistantCall && view.useAssistantMessage() ? null
           : toolCall(e.messageId(), e.call(), e.date());
       case StepEvent.FUNCTION_RETURN -> assistantCall && view.useAssistantMessage() ? null
@@ -59,7 +64,8 @@ final class LettaMessages {
     Instant now = Times.now();
     JsonObject json = switch (d.kind()) {
       case StepEvent.MONOLOGUE -> reasoning(d.messageId(), d.text(), now);
-      case StepEvent.ASSISTANT -> view.useAssistantMessage() ? assistant(d.messageId(), d.text(), now) : null;
+      case StepEvent.ASSISTANT -> d.callName() == null ? reply(d.messageId(), d.text(), now)
+          : view.useAssistantMessage() ? assistant(d.messageId(), d.text(), now) : null;
       case StepEvent.FUNCTION_CALL -> {
         if (view.useAssistantMessage() && SEND_MESSAGE.equals(d.callName())) {
           yield null;
@@ -87,10 +93,13 @@ final class LettaMessages {
     return messageId + "/" + kind;
   }
 
-  /** A stored message as Letta's history shows it: zero, one or several messages (sharing its id). */
-  static List<JsonObject> history(Message m, LettaView view) {
+  /**
+   * A stored message as Letta's history shows it: zero, one or several messages (sharing its id). Whether its agent
+   * {@code speaksInText} says what an assistant message's text is: the reply, or the monologue.
+   */
+  static List<JsonObject> history(Message m, LettaView view, boolean speaksInText) {
     List<JsonObject> out = new ArrayList<>(2);
-    for (JsonObject json : history(m, view.useAssistantMessage())) {
+    for (JsonObject json : history(m, view.useAssistantMessage(), speaksInText)) {
       if (view.shows(json)) {
         out.add(json);
       }
@@ -98,19 +107,14 @@ final class LettaMessages {
     return out;
   }
 
-  /** A stored message as Letta's history shows it, by default: zero, one or several messages. */
-  static List<JsonObject> history(Message m) {
-    return history(m, true);
-  }
-
-  private static List<JsonObject> history(Message m, boolean useAssistantMessage) {
+  private static List<JsonObject> history(Message m, boolean useAssistantMessage, boolean speaksInText) {
     List<JsonObject> out = new ArrayList<>(2);
     switch (m.role()) {
       case Message.SYSTEM -> out.add(common(m.id(), 0, "system_message", m.createdAt()).put("content", m.text()));
       case Message.USER -> out.add(common(m.id(), 0, "user_message", m.createdAt()).put("content", m.readableText()));
       case Message.ASSISTANT -> {
-        if (m.text() != null && !m.text().isEmpty()) {
-          out.add(reasoning(m.id(), m.text(), m.createdAt()));
+        if (speaksInText ? m.text() != null && !m.text().isBlank() : m.text() != null && !m.text().isEmpty()) {
+          out.add(speaksInText ? reply(m.id(), m.text(), m.createdAt()) : reasoning(m.id(), m.text(), m.createdAt()));
         }
         for (ToolCall call : m.toolCalls()) {
           if (SEND_MESSAGE.equals(call.name()) && useAssistantMessage) {
@@ -142,8 +146,14 @@ final class LettaMessages {
         .put("source", "non_reasoner_model").putNull("signature");
   }
 
+  /** What send_message said: the part of the call. */
   private static JsonObject assistant(String id, String text, Instant at) {
     return common(id, CALL_PART, "assistant_message", at).put("content", text);
+  }
+
+  /** The text of an agent that speaks in plain text: the message's own part, before any call it makes. */
+  private static JsonObject reply(String id, String text, Instant at) {
+    return common(id, TEXT_PART, "assistant_message", at).put("content", text);
   }
 
   private static JsonObject toolCall(String id, ToolCall call, Instant at) {

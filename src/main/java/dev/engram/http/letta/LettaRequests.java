@@ -1,6 +1,7 @@
 package dev.engram.http.letta;
 
 import dev.engram.agent.AgentProtocol.AgentPatch;
+import dev.engram.agent.AgentProtocol.MessagePatch;
 import dev.engram.agent.AgentProtocol.NewAgent;
 import dev.engram.agent.tool.ToolRegistry;
 import dev.engram.http.Bodies;
@@ -10,6 +11,8 @@ import dev.engram.kernel.Ids;
 import dev.engram.kernel.Json;
 import dev.engram.model.Agent;
 import dev.engram.model.Block;
+import dev.engram.model.Message;
+import dev.engram.model.ToolCall;
 import dev.engram.store.BlockProtocol.BlockPatch;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -21,13 +24,19 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.regex.Pattern;
 
 /**
  * Reads Letta's request bodies into our requests: agent create and update (letta-v1.md §3.1, §3.3, and the 0.4
- * client's older field names), block create and update (§2.2). A field of the wrong type or value is a 422 naming
- * it, an unknown tool or block id a 404, a model handle without '/' a 400; nothing is stored before all of it is read.
+ * client's older field names), block create and update (§2.2), the 0.4 client's message update (letta-memgpt.md
+ * §6.2). A field of the wrong type or value is a 422 naming it, an unknown tool or block id a 404, a model handle
+ * without '/' a 400; nothing is stored before all of it is read.
  */
 final class LettaRequests {
+  private static final List<String> MESSAGE_ROLES = List.of(Message.SYSTEM, Message.USER, Message.ASSISTANT,
+      Message.TOOL);
+  private static final Pattern PARTICIPANT_NAME = Pattern.compile("^[A-Za-z0-9_-]{1,64}$");
+
   private final LettaViews views;
 
   LettaRequests(LettaViews views) {
@@ -160,6 +169,33 @@ final class LettaRequests {
     return names;
   }
 
+  /**
+   * The folders an agent is to have: {@code folder_ids} and the deprecated {@code source_ids} together (bare, each
+   * once), or null when neither is given.
+   */
+  static List<String> folderIds(JsonObject body) {
+    List<String> folders = Bodies.optionalStrings(body, "folder_ids");
+    List<String> sources = Bodies.optionalStrings(body, "source_ids");
+    if (folders == null && sources == null) {
+      return null;
+    }
+    LinkedHashSet<String> bare = new LinkedHashSet<>();
+    for (String field : List.of("folder_ids", "source_ids")) {
+      for (String id : field.equals("folder_ids") ? nullToEmpty(folders) : nullToEmpty(sources)) {
+        String b = PrefixedIds.bare(id, PrefixedIds.SOURCE);
+        if (Ids.parse(b) == null) {
+          throw Bodies.invalid(field + " must hold folder ids (source-<uuid>), got '" + id + "'");
+        }
+        bare.add(b);
+      }
+    }
+    return List.copyOf(bare);
+  }
+
+  private static List<String> nullToEmpty(List<String> list) {
+    return list == null ? List.of() : list;
+  }
+
   private static List<String> blockIds(JsonObject body) {
     List<String> ids = Bodies.optionalStrings(body, "block_ids");
     if (ids == null) {
@@ -221,6 +257,48 @@ final class LettaRequests {
       Block.checkName(field, name);
     }
     return name;
+  }
+
+  /**
+   * The 0.4 client's {@code UpdateMessage} {id, role?, text?, name?, tool_calls?, tool_call_id?} for the message
+   * {@code messageId} (bare); null fields are unchanged. Its {@code id}, when given, must name the same message. A
+   * name must be one the model's API takes for a participant (OpenAI's rule: 1 to 64 letters, digits, '_' or '-').
+   */
+  static MessagePatch messagePatch(JsonObject json, String messageId) {
+    String id = Bodies.optionalString(json, "id");
+    if (id != null && !PrefixedIds.bare(id, PrefixedIds.MESSAGE).equals(messageId)) {
+      throw Bodies.invalid("id must be the message_id of the path, " + PrefixedIds.prefixed(PrefixedIds.MESSAGE,
+          messageId) + ", or be left out");
+    }
+    String role = Bodies.optionalString(json, "role");
+    if (role != null && !MESSAGE_ROLES.contains(role)) {
+      throw Bodies.invalid("role must be one of " + MESSAGE_ROLES + ", got '" + role + "'");
+    }
+    String name = Bodies.optionalString(json, "name");
+    if (name != null && !PARTICIPANT_NAME.matcher(name).matches()) {
+      throw Bodies.invalid("name must be 1 to 64 letters, digits, '_' or '-'");
+    }
+    return new MessagePatch(role, Bodies.optionalString(json, "text"), name, toolCalls(json),
+        Bodies.optionalString(json, "tool_call_id"));
+  }
+
+  /** OpenAI's {@code tool_calls} ({@code {id, type, function: {name, arguments}}}), or null when absent or null. */
+  private static List<ToolCall> toolCalls(JsonObject json) {
+    JsonArray calls = array(json, "tool_calls");
+    if (calls == null) {
+      return null;
+    }
+    List<ToolCall> out = new ArrayList<>();
+    for (int i = 0; i < calls.size(); i++) {
+      JsonObject call = object(calls, i, "tool_calls");
+      JsonObject function = Bodies.optionalObject(call, "function");
+      if (function == null) {
+        throw Bodies.invalid("tool_calls[" + i + "].function is required: {\"name\": ..., \"arguments\": ...}");
+      }
+      out.add(new ToolCall(Bodies.optionalString(call, "id"), Bodies.optionalString(function, "name"),
+          Bodies.optionalString(function, "arguments")));
+    }
+    return out;
   }
 
   /** A boolean field, or null when absent or null. */

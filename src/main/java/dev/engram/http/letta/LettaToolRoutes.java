@@ -24,11 +24,13 @@ public final class LettaToolRoutes {
 
   private final AgentClient agents;
   private final LettaViews views;
+  private final LettaAgentStates states;
   private final ToolRegistry tools;
 
-  public LettaToolRoutes(AgentClient agents, LettaViews views) {
+  public LettaToolRoutes(AgentClient agents, LettaViews views, LettaAgentStates states) {
     this.agents = agents;
     this.views = views;
+    this.states = states;
     this.tools = views.tools();
   }
 
@@ -94,8 +96,10 @@ public final class LettaToolRoutes {
     if (name == null) {
       throw notFound(ctx.pathParam("tool_id"));
     }
-    agents.linkTool(Authenticator.user(ctx), ctx.pathParam("agent_id"), name, attach)
-        .onSuccess(view -> Responses.json(ctx, 200, views.agentState(view)))
+    String userId = Authenticator.user(ctx);
+    agents.linkTool(userId, ctx.pathParam("agent_id"), name, attach)
+        .compose(view -> states.of(userId, view.agent()))
+        .onSuccess(state -> Responses.json(ctx, 200, state))
         .onFailure(ctx::fail);
   }
 

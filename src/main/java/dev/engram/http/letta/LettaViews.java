@@ -1,6 +1,5 @@
 package dev.engram.http.letta;
 
-import dev.engram.agent.AgentProtocol.AgentView;
 import dev.engram.agent.AgentProtocol.ContextWindow;
 import dev.engram.agent.Templates;
 import dev.engram.agent.tool.ToolRegistry;
@@ -9,6 +8,7 @@ import dev.engram.kernel.Times;
 import dev.engram.model.Agent;
 import dev.engram.model.Block;
 import dev.engram.model.Message;
+import dev.engram.model.Source;
 import dev.engram.model.ToolCall;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -21,10 +21,12 @@ import java.util.List;
 public final class LettaViews {
   private final ToolRegistry tools;
   private final LettaModels models;
+  private final LettaFolderViews folders;
 
-  public LettaViews(ToolRegistry tools, LettaModels models) {
+  public LettaViews(ToolRegistry tools, LettaModels models, LettaFolderViews folders) {
     this.tools = tools;
     this.models = models;
+    this.folders = folders;
   }
 
   public ToolRegistry tools() {
@@ -35,12 +37,13 @@ public final class LettaViews {
     return models;
   }
 
-  /** An AgentState with every relationship loaded (the include rule allows returning all of it). */
-  public JsonObject agentState(AgentView view) {
-    return agentState(view.agent());
-  }
-
-  public JsonObject agentState(Agent a) {
+  /**
+   * The AgentState, with every relationship loaded (the include rule allows returning all of it): {@code folders}
+   * are the folders attached to the agent, its {@code sources} ({@link LettaAgentStates} reads them).
+   */
+  JsonObject agentState(Agent a, List<Source> attached) {
+    JsonArray sources = new JsonArray();
+    attached.forEach(s -> sources.add(folders.folder(s)));
     JsonArray blocks = blocks(a.memory().blocks());
     JsonArray toolList = new JsonArray();
     a.tools().forEach(name -> {
@@ -74,7 +77,7 @@ public final class LettaViews {
         .put("memory", new JsonObject().put("blocks", blocks.copy()).put("agent_type", a.agentType())
             .put("file_blocks", new JsonArray()).put("git_enabled", false).putNull("prompt_template"))
         .put("tools", toolList)
-        .put("sources", new JsonArray())
+        .put("sources", sources)
         .put("tool_rules", new JsonArray())
         .put("message_ids", messageIds)
         .put("message_buffer_autoclear", false)

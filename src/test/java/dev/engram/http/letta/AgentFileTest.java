@@ -166,7 +166,7 @@ class AgentFileTest {
             .map(c -> ((JsonObject) c).getJsonObject("function").encode()).toList())).toList();
   }
 
-  private static byte[] resource(String name) {
+  static byte[] resource(String name) {
     try (InputStream in = AgentFileTest.class.getClassLoader().getResourceAsStream("agentfiles/" + name)) {
       return in.readAllBytes();
     } catch (IOException e) {

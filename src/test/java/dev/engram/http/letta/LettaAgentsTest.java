@@ -55,11 +55,12 @@ class LettaAgentsTest {
     assertEquals("scratch", byLabel(blocks, "notes").getString("description"));
     assertEquals(blocks, state.getJsonObject("memory").getJsonArray("blocks"));
     List<String> tools = state.getJsonArray("tools").stream().map(t -> ((JsonObject) t).getString("name")).toList();
-    assertTrue(tools.containsAll(List.of("send_message", "core_memory_append", "memory_insert", "memory_replace")),
-        tools.toString());
+    assertEquals(List.of("conversation_search", "archival_memory_insert", "archival_memory_search", "memory_insert",
+        "memory_replace"), tools, "a letta_v1_agent's base tools: it speaks in plain text, without send_message");
     assertTrue(state.getJsonArray("message_ids").getString(0).startsWith("message-"));
 
     // the system prompt the model gets renders every block
+    llm.enqueue(ScriptedLlm.Step.text("Hello."));
     Letta.send(api, state.getString("id"), key, "hello");
     String prompt = systemPrompt(llm.requests().get(0));
     assertTrue(prompt.startsWith("You are Atlas."), prompt);

@@ -148,7 +148,8 @@ class LettaFolderTest {
     assertEquals(0, api.get(search, key).json().getInteger("count"), "nothing before attach");
     Api.Response attached = api.patch("/v1/agents/agent-" + agent + "/folders/attach/" + folderId, key, null);
     assertEquals(200, attached.status(), attached.body());
-    assertEquals("null", attached.body());
+    Letta.assertAgentState(attached.json());
+    assertEquals(List.of(folderId), names(attached.json().getJsonArray("sources"), "id"));
     assertEquals(List.of("agent-" + agent), array(api.get("/v1/folders/" + folderId + "/agents", key)).getList());
     assertEquals(List.of(folderId), names(array(api.get("/v1/agents/agent-" + agent + "/folders", key)), "id"));
     JsonObject top = api.get(search, key).json().getJsonArray("results").getJsonObject(0);
@@ -158,7 +159,9 @@ class LettaFolderTest {
     assertEquals("handbook.md", passage.getString("file_name"));
     assertEquals(folderId, passage.getString("source_id"));
 
-    assertEquals(200, api.patch("/v1/agents/agent-" + agent + "/folders/detach/" + folderId, key, null).status());
+    Api.Response detached = api.patch("/v1/agents/agent-" + agent + "/folders/detach/" + folderId, key, null);
+    assertEquals(200, detached.status(), detached.body());
+    assertEquals(new JsonArray(), detached.json().getJsonArray("sources"));
     assertEquals(0, api.get(search, key).json().getInteger("count"), "detached");
     assertEquals(0, array(api.get("/v1/folders/" + folderId + "/agents", key)).size());
     api.patch("/v1/agents/agent-" + agent + "/folders/attach/" + folderId, key, null);
@@ -235,6 +238,90 @@ class LettaFolderTest {
     JsonObject failed = awaitFile(key, folderId, broken.getString("id"));
     assertEquals("error", failed.getString("processing_status"));
     assertTrue(failed.getString("error_message").contains("not a readable PDF"), failed::encode);
+  }
+
+  @Test
+  @DisplayName("every route answering an AgentState shows the folders attached to the agent as its sources, and only"
+      + " those: retrieve, list, update, reset, block, tool and folder attach and detach, a block's agents")
+  void agentStatesShowTheirFolders() {
+    String key = api.newUser().getString("api_key");
+    String manuals = folder(key, "manuals").getString("id");
+    String recipes = folder(key, "recipes").getString("id");
+    folder(key, "unattached");
+    String agent = "agent-" + api.newAgent(key, "reader");
+    String bystander = "agent-" + api.newAgent(key, "bystander");
+    Letta.assertAgentState(api.patch("/v1/agents/" + agent + "/folders/attach/" + manuals, key, null).json());
+    JsonObject both = api.patch("/v1/agents/" + agent + "/folders/attach/" + recipes, key, null).json();
+    assertEquals(List.of(manuals, recipes), names(both.getJsonArray("sources"), "id"), "oldest folder first");
+    JsonObject source = both.getJsonArray("sources").getJsonObject(1);
+    assertEquals(api.get("/v1/folders/" + recipes, key).json(), source, "a source is the Folder as /v1/folders shows it");
+
+    String block = Letta.createBlock(api, key, Letta.block("notes", "shared")).getString("id");
+    String tool = array(api.get("/v1/tools?name=memory_insert", key)).getJsonObject(0).getString("id");
+    String a = "/v1/agents/" + agent;
+    List<Api.Response> states = List.of(
+        api.get(a, key),
+        api.patch(a, key, new JsonObject().put("description", "reads manuals")),
+        api.patch(a + "/reset-messages", key, new JsonObject()),
+        api.patch(a + "/core-memory/blocks/attach/" + block, key, null),
+        api.patch(a + "/tools/attach/" + tool, key, null),
+        api.patch(a + "/tools/detach/" + tool, key, null));
+    for (Api.Response r : states) {
+      assertEquals(200, r.status(), r.body());
+      assertEquals(List.of(manuals, recipes), names(r.json().getJsonArray("sources"), "id"), r::body);
+    }
+    JsonArray listed = array(api.get("/v1/agents?order=asc", key));
+    assertEquals(List.of(agent, bystander), names(listed, "id"));
+    assertEquals(List.of(manuals, recipes), names(listed.getJsonObject(0).getJsonArray("sources"), "id"));
+    assertEquals(new JsonArray(), listed.getJsonObject(1).getJsonArray("sources"), "another agent's folders");
+    JsonArray holders = array(api.get("/v1/blocks/" + block + "/agents", key));
+    assertEquals(List.of(manuals, recipes), names(holders.getJsonObject(0).getJsonArray("sources"), "id"));
+
+    JsonObject detached = api.patch(a + "/folders/detach/" + manuals, key, null).json();
+    assertEquals(List.of(recipes), names(detached.getJsonArray("sources"), "id"));
+    assertEquals(List.of(recipes), names(api.patch(a + "/core-memory/blocks/detach/" + block, key, null).json()
+        .getJsonArray("sources"), "id"));
+    api.delete("/v1/folders/" + recipes, key);
+    assertEquals(new JsonArray(), api.get(a, key).json().getJsonArray("sources"), "a deleted folder is gone");
+  }
+
+  @Test
+  @DisplayName("folder_ids (and the deprecated source_ids) on create attach those folders; on update they become the"
+      + " agent's folders; a folder that is not the user's is 404 and nothing is stored, a malformed id 422")
+  void foldersOnCreateAndUpdate() {
+    String key = api.newUser().getString("api_key");
+    String manuals = folder(key, "manuals").getString("id");
+    String recipes = folder(key, "recipes").getString("id");
+    String maps = folder(key, "maps").getString("id");
+    JsonObject created = Letta.createAgent(api, key, new JsonObject().put("name", "librarian")
+        .put("folder_ids", new JsonArray().add(manuals)).put("source_ids", new JsonArray().add(recipes)));
+    String agent = created.getString("id");
+    assertEquals(List.of(manuals, recipes), names(created.getJsonArray("sources"), "id"));
+    assertEquals(List.of(manuals, recipes), names(array(api.get("/v1/agents/" + agent + "/folders", key)), "id"));
+
+    Api.Response updated = api.patch("/v1/agents/" + agent, key, new JsonObject()
+        .put("folder_ids", new JsonArray().add(recipes).add(maps)));
+    assertEquals(200, updated.status(), updated.body());
+    assertEquals(List.of(recipes, maps), names(updated.json().getJsonArray("sources"), "id"));
+    assertEquals(List.of(), array(api.get("/v1/folders/" + manuals + "/agents", key)).getList());
+    Api.Response untouched = api.patch("/v1/agents/" + agent, key, new JsonObject().put("description", "reads"));
+    assertEquals(List.of(recipes, maps), names(untouched.json().getJsonArray("sources"), "id"), "left as they are");
+
+    String other = api.newUser().getString("api_key");
+    String foreign = folder(other, "theirs").getString("id");
+    assertError(api.post("/v1/agents/", key, new JsonObject().put("name", "thief")
+        .put("folder_ids", new JsonArray().add(foreign))), 404, "not found");
+    assertError(api.post("/v1/agents/", key, new JsonObject().put("name", "typo")
+        .put("folder_ids", new JsonArray().add("folder-1"))), 422, "folder_ids");
+    assertError(api.post("/v1/agents/", key, new JsonObject().put("name", "typo")
+        .put("source_ids", "source-1")), 422, "source_ids");
+    assertEquals(List.of("librarian"), names(array(api.get("/v1/agents/", key)), "name"), "no agent was stored");
+    assertError(api.patch("/v1/agents/" + agent, key, new JsonObject().put("description", "stolen")
+        .put("folder_ids", new JsonArray().add(foreign))), 404, "not found");
+    JsonObject after = api.get("/v1/agents/" + agent, key).json();
+    assertEquals("reads", after.getString("description"), "the update was refused whole");
+    assertEquals(List.of(recipes, maps), names(after.getJsonArray("sources"), "id"));
+    assertEquals(List.of(), array(api.get("/v1/folders/" + foreign + "/agents", other)).getList());
   }
 
   @Test
