@@ -38,6 +38,7 @@ public final class StoreVerticle extends VerticleBase {
   private final IndexOpener indexes;
   private final EmbeddingCheck embeddingCheck;
   private Pool pool;
+  private DatabaseClaim claim;
   private PassageIndex archival;
   private PassageIndex recall;
   private PassageIndex memories;
@@ -52,9 +53,13 @@ public final class StoreVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(poolSize)).connectingTo(connectOptions)
-        .using(vertx).build();
-    return Migrator.migrate(pool)
+    // the claim comes first: nothing may touch a database that another live process serves
+    return DatabaseClaim.take(vertx, connectOptions, this::claimLost).compose(taken -> {
+      claim = taken;
+      pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(poolSize)).connectingTo(connectOptions)
+          .using(vertx).build();
+      return Migrator.migrate(pool);
+    })
         .compose(applied -> embeddingCheck.verify(pool))
         // before any agent runs: what the previous process left running cannot go on
         .compose(v -> new RunRepository(pool).failInterrupted())
@@ -235,6 +240,11 @@ public final class StoreVerticle extends VerticleBase {
     }
   }
 
+  /** Another process took the database while this one's claim was lost: this process stops serving it. */
+  private void claimLost() {
+    vertx.close();
+  }
+
   @Override
   public Future<?> stop() {
     List<Future<?>> closing = new ArrayList<>();
@@ -246,7 +256,8 @@ public final class StoreVerticle extends VerticleBase {
         })));
       }
     }
-    return Future.join(closing).eventually(() -> pool == null ? Future.succeededFuture() : pool.close());
+    return Future.join(closing).eventually(() -> pool == null ? Future.succeededFuture() : pool.close())
+        .eventually(() -> claim == null ? Future.succeededFuture() : claim.release());
   }
 
   private <Q extends Record, R extends Record> Future<Void> serve(Endpoint<Q, R> endpoint,
