@@ -1,5 +1,6 @@
 package dev.engram;
 
+import dev.engram.cli.ChatCommand;
 import dev.engram.config.ConfigLoader;
 import java.util.HashMap;
 import java.util.Map;
@@ -9,8 +10,12 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code engram server}: parses the command line, loads configuration and runs until interrupted. */
+/**
+ * {@code engram}: parses the command line, loads configuration and runs the server until interrupted; {@code engram
+ * chat} is the terminal client ({@link ChatCommand}).
+ */
 @Command(name = "engram", mixinStandardHelpOptions = true, version = "Engram " + EngramServer.VERSION,
+    subcommands = ChatCommand.class,
     description = "Runs the Engram agent-memory server (MemGPT/Letta and Mem0 APIs) on one port.%n"
         + "Every option can also be set in conf/engram.yaml or the environment (see README.md).")
 public final class Main implements Callable<Integer> {
