@@ -5,9 +5,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-jar=target/engram.jar
-if [[ ! -f "$jar" ]] || [[ -n "$(find src pom.xml -newer "$jar" -print -quit 2>/dev/null)" ]]; then
-  echo "Building $jar ..." >&2
-  mvn -q -B -DskipTests package >&2
-fi
+source scripts/jar.sh
 exec java ${ENGRAM_JAVA_OPTS:-} -jar "$jar" chat "$@"
