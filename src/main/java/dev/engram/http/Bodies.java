@@ -141,6 +141,19 @@ public final class Bodies {
     }
   }
 
+  /** A {@code true}/{@code false} query parameter (any case; blank or absent: {@code fallback}); else 422. */
+  public static boolean boolParam(RoutingContext ctx, String name, boolean fallback) {
+    String value = ctx.queryParams().get(name);
+    if (value == null || value.isBlank()) {
+      return fallback;
+    }
+    return switch (value.toLowerCase(java.util.Locale.ROOT)) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw invalid("query parameter " + name + " must be true or false, got '" + value + "'");
+    };
+  }
+
   public static ApiException invalid(String detail) {
     return ApiException.unprocessable(detail);
   }

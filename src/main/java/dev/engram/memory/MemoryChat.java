@@ -111,7 +111,7 @@ public final class MemoryChat {
   private Future<String> save(Chat req, Scope session, String role, String text, float[] vector) {
     String id = UUID.randomUUID().toString();
     var memory = new NewMemory(id, text, vector, Map.of("session_id", req.sessionId()), null, role, null,
-        req.sessionId());
+        req.sessionId(), null);
     return store.apply(req.userId(), session, embeddingModel, false, List.of(Change.add(memory))).map(id);
   }
 }

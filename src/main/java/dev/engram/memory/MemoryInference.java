@@ -73,7 +73,7 @@ public final class MemoryInference {
       for (int i = 0; i < kept.size(); i++) {
         Turn t = kept.get(i);
         changes.add(Change.add(new NewMemory(UUID.randomUUID().toString(), t.content(), vectors.get(i),
-            req.metadata(), t.name(), t.role(), null, null)));
+            req.metadata(), t.name(), t.role(), null, null, req.expirationDate())));
       }
       return store.apply(req.userId(), req.scope(), embeddingModel, false, changes);
     });
@@ -139,7 +139,7 @@ public final class MemoryInference {
       for (Decision d : decisions) {
         switch (d.event()) {
           case Change.ADD -> changes.add(Change.add(new NewMemory(UUID.randomUUID().toString(), d.text(),
-              embedded.get(d.text()), req.metadata(), null, null, null, null)));
+              embedded.get(d.text()), req.metadata(), null, null, null, null, req.expirationDate())));
           case Change.UPDATE -> changes.add(Change.update(d.memoryId(), d.text(), embedded.get(d.text())));
           default -> changes.add(Change.delete(d.memoryId()));
         }
@@ -170,7 +170,7 @@ public final class MemoryInference {
       String text = summary.strip();
       return embedder.embed(text).compose(vector -> store.apply(req.userId(), req.scope(), embeddingModel, false,
           List.of(Change.add(new NewMemory(UUID.randomUUID().toString(), text, vector, metadata, null, null,
-              PROCEDURAL, null)))));
+              PROCEDURAL, null, req.expirationDate())))));
     });
   }
 

@@ -4,6 +4,7 @@ import dev.engram.kernel.Endpoint;
 import dev.engram.kernel.Notice;
 import dev.engram.store.MemoryProtocol.Applied;
 import dev.engram.store.MemoryProtocol.Scope;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -26,9 +27,10 @@ public final class MemoryRequests {
    * Mem0's add: with {@code infer} facts are extracted and reconciled with the scope's memories by the LLM; without,
    * each non-system message is stored as it is. {@code memoryType} is null or {@code procedural_memory};
    * {@code prompt} (may be null) replaces our system prompt for the procedural summary, as Mem0's does.
+   * {@code expirationDate} (may be null) hides the memories it makes from then on.
    */
   public record AddMemories(String userId, Scope scope, List<Turn> messages, Map<String, Object> metadata,
-      boolean infer, String memoryType, String prompt) {}
+      boolean infer, String memoryType, String prompt, Instant expirationDate) {}
   public record Added(List<Applied> results) {}
 
   /** A message to the semantic-memory chat in a session of {@code externalUserId}. */

@@ -8,6 +8,7 @@ import dev.engram.store.MemoryProtocol.Scope;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -23,9 +24,9 @@ public final class MemoryService {
   }
 
   public Future<List<Applied>> add(String userId, Scope scope, List<Turn> messages, Map<String, Object> metadata,
-      boolean infer, String memoryType, String prompt) {
-    return ask(ADD, new AddMemories(userId, scope, messages, metadata, infer,
-        memoryType, prompt)).map(Added::results);
+      boolean infer, String memoryType, String prompt, Instant expirationDate) {
+    return ask(ADD, new AddMemories(userId, scope, messages, metadata, infer, memoryType, prompt, expirationDate))
+        .map(Added::results);
   }
 
   public Future<ChatAnswer> chat(String userId, String sessionId, String externalUserId, String message) {

@@ -6,6 +6,8 @@ import java.util.Map;
 /**
  * One Mem0 memory of an authenticated user: its text, the Mem0 scope ids it was stored under (any may be null), the
  * optional role/actor of the message it came from, user metadata, and the chat session it belongs to, if any.
+ * A memory is a fact valid from {@code validFrom} until {@code validTo} (null: still true); an earlier version of a
+ * fact that a newer one superseded names it in {@code supersededBy}. {@code expirationDate} hides it from then on.
  */
 public record Memory(
     String id,
@@ -20,9 +22,19 @@ public record Memory(
     String memoryType,
     String sessionId,
     Instant createdAt,
-    Instant updatedAt) {
+    Instant updatedAt,
+    Instant validFrom,
+    Instant validTo,
+    Instant expirationDate,
+    String supersededBy) {
 
   public Memory {
     metadata = metadata == null ? Map.of() : metadata;
+  }
+
+  /** Whether the memory is a fact that holds at {@code at}: in force then, and not expired by then. */
+  public boolean holdsAt(Instant at) {
+    return (validFrom == null || !validFrom.isAfter(at)) && (validTo == null || validTo.isAfter(at))
+        && (expirationDate == null || expirationDate.isAfter(at));
   }
 }

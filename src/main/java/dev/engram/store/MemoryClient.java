@@ -12,6 +12,7 @@ import dev.engram.store.StoreProtocol.Ping;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -32,24 +33,25 @@ public final class MemoryClient {
         .map(AppliedChanges::results);
   }
 
+  /** The facts that hold now. */
   public Future<List<ScoredMemory>> search(String userId, Scope scope, float[] vector, MemoryFilter filter,
       int limit, Double threshold) {
-    return search(userId, scope, null, vector, filter, limit, threshold);
+    return search(userId, scope, null, vector, filter, limit, threshold, Validity.CURRENT);
   }
 
   /** A search over scope ids from {@link #scopes} (looked up while the query was being embedded). */
   public Future<List<ScoredMemory>> search(String userId, Scope scope, List<UUID> scopeIds, float[] vector,
-      MemoryFilter filter, int limit, Double threshold) {
-    return ask(MEMORY_SEARCH,
-        new SearchMemories(userId, scope, scopeIds, vector, filter, limit, threshold)).map(FoundMemories::found);
+      MemoryFilter filter, int limit, Double threshold, Validity validity) {
+    return ask(MEMORY_SEARCH, new SearchMemories(userId, scope, scopeIds, vector, filter, limit, threshold, validity))
+        .map(FoundMemories::found);
   }
 
   public Future<List<UUID>> scopes(String userId, Scope scope) {
     return ask(MEMORY_SCOPES, new FindScopes(userId, scope)).map(ScopeIds::ids);
   }
 
-  public Future<MemoryPage> list(String userId, Scope scope, String cursor, int limit) {
-    return ask(MEMORY_LIST, new ListMemories(userId, scope, cursor, limit));
+  public Future<MemoryPage> list(String userId, Scope scope, String cursor, int limit, Validity validity) {
+    return ask(MEMORY_LIST, new ListMemories(userId, scope, cursor, limit, validity));
   }
 
   public Future<Memory> get(String userId, String memoryId) {
@@ -57,9 +59,9 @@ public final class MemoryClient {
   }
 
   public Future<Memory> update(String userId, String memoryId, String text, float[] vector,
-      Map<String, Object> metadata, String model) {
-    return ask(MEMORY_UPDATE,
-        new EditMemory(userId, memoryId, text, vector, metadata, model)).map(MemoryReply::memory);
+      Map<String, Object> metadata, String model, Instant expirationDate) {
+    return ask(MEMORY_UPDATE, new EditMemory(userId, memoryId, text, vector, metadata, model, expirationDate))
+        .map(MemoryReply::memory);
   }
 
   public Future<Done> delete(String userId, String memoryId) {

@@ -6,6 +6,7 @@ import dev.engram.model.ChatSession;
 import dev.engram.model.Memory;
 import dev.engram.model.MemoryEvent;
 import dev.engram.model.MemoryFilter;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -62,7 +63,19 @@ public final class MemoryProtocol {
 
   /** A memory to add; the id is chosen by the caller. */
   public record NewMemory(String id, String text, float[] vector, Map<String, Object> metadata, String actorId,
-      String role, String memoryType, String sessionId) {}
+      String role, String memoryType, String sessionId, Instant expirationDate) {}
+
+  /**
+   * Which versions of the facts a search or listing sees: those that hold now (the default), those that held at
+   * {@code asOf}, or with {@code includeSuperseded} every version, closed ones too (expired ones stay hidden).
+   */
+  public record Validity(Instant asOf, boolean includeSuperseded) {
+    public static final Validity CURRENT = new Validity(null, false);
+
+    public boolean current() {
+      return asOf == null && !includeSuperseded;
+    }
+  }
 
   /** One decided change: ADD a new memory, UPDATE one's text (re-embedded), or DELETE one. */
   public record Change(String event, NewMemory add, String memoryId, String text, float[] vector) {
@@ -100,7 +113,7 @@ public final class MemoryProtocol {
    */
   /** A search; {@code scopeIds} are the scope's ids when the caller looked them up already (else null). */
   public record SearchMemories(String userId, Scope scope, List<UUID> scopeIds, float[] vector, MemoryFilter filter,
-      int limit, Double threshold) {}
+      int limit, Double threshold, Validity validity) {}
   /** The ids of a user's scopes that a Mem0 scope selects. */
   public record FindScopes(String userId, Scope scope) {}
   public record ScopeIds(List<UUID> ids) {}
@@ -108,15 +121,16 @@ public final class MemoryProtocol {
   public record FoundMemories(List<ScoredMemory> found) {}
 
   /** Memories of the scope, oldest first, after {@code cursor} (opaque, from the previous page). */
-  public record ListMemories(String userId, Scope scope, String cursor, int limit) {}
+  public record ListMemories(String userId, Scope scope, String cursor, int limit, Validity validity) {}
   public record MemoryPage(List<Memory> memories, String nextCursor) {}
 
   public record GetMemory(String userId, String memoryId) {}
   public record MemoryReply(Memory memory) {}
 
   /** New text (with its vector) and/or metadata merged into the old; null parts are left as they are. */
+  /** A manual edit, in place (not a new version of the fact); a null field is left as it is. */
   public record EditMemory(String userId, String memoryId, String text, float[] vector,
-      Map<String, Object> metadata, String embeddingModel) {}
+      Map<String, Object> metadata, String embeddingModel, Instant expirationDate) {}
   public record DeleteMemory(String userId, String memoryId) {}
 
   /** Deletes every memory of the scope (however many). */

@@ -14,8 +14,10 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -32,7 +34,9 @@ final class MemoryRepository {
       insert into memory_scopes(id, user_id, scope_user, scope_agent, scope_run) values ($1, $2, $3, $4, $5)
       on conflict (id) do nothing""";
   private static final String LOCK_SCOPE = "select pg_advisory_xact_lock(hashtextextended($1::text, 7))";
-  private static final String DUPLICATE = "select 1 from memories where scope_id = $1 and norm_hash = $2 limit 1";
+  /** A fact the scope already holds now (a superseded or closed version does not count). */
+  private static final String DUPLICATE = """
+      select 1 from memories where scope_id = $1 and norm_hash = $2 and valid_to is null limit 1""";
   /** The memory and its ADD history row in one statement. */
   private static final String ADD = """
       with history as (
@@ -41,16 +45,39 @@ final class MemoryRepository {
         values (gen_random_uuid(), $2, $1, null, $11, 'ADD', $17, $17, $8, $9))
       insert into memories(id, user_id, scope_id, scope_user, scope_agent, scope_run, session_id, actor_id, role,
                            memory_type, text, hash, norm_hash, metadata, embedding, embedding_model, created_at,
-                           updated_at)
-      values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17)
+                           updated_at, valid_from, expiration_date)
+      values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $17, $18)
       returning seq""";
   private static final String LOCK_ROW = """
-      select text, scope_id, created_at, actor_id, role from memories where id = $1 and user_id = $2 for update""";
+      select text, scope_id, created_at, actor_id, role, valid_to from memories where id = $1 and user_id = $2
+      for update""";
+  /**
+   * The version of a fact that a newer one supersedes, kept as a closed row of its own: a new id ($3), the old text,
+   * vector and times, valid until now ($4), naming the fact it became.
+   */
+  private static final String KEEP_VERSION = """
+      insert into memories(id, user_id, scope_id, scope_user, scope_agent, scope_run, session_id, actor_id, role,
+                           memory_type, text, hash, norm_hash, metadata, embedding, embedding_model, created_at,
+                           updated_at, valid_from, valid_to, expiration_date, superseded_by)
+      select $3, user_id, scope_id, scope_user, scope_agent, scope_run, session_id, actor_id, role, memory_type, text,
+             hash, norm_hash, metadata, embedding, embedding_model, created_at, $4, valid_from, $4, expiration_date, id
+      from memories where id = $1 and user_id = $2
+      returning seq, id, text, embedding""";
+  /** A fact the add pipeline found no longer true: closed now, kept for as_of and include_superseded. */
+  private static final String CLOSE = """
+      with closed as (
+        update memories set valid_to = $3, updated_at = $3 where id = $1 and user_id = $2 and valid_to is null
+        returning id, user_id, text, created_at, actor_id, role)
+      insert into memory_history(id, user_id, memory_id, old_memory, new_memory, event, created_at, updated_at,
+                                 is_deleted, actor_id, role)
+      select gen_random_uuid(), user_id, id, text, null, 'DELETE', created_at, $3, true, actor_id, role from closed
+      returning memory_id, old_memory""";
   /** A changed memory gets a new seq, so that an index that missed the change catches up from the seq. */
   private static final String UPDATE = """
       update memories set text = coalesce($3, text), hash = coalesce($4, hash), norm_hash = coalesce($5, norm_hash),
         embedding = coalesce($6, embedding), embedding_model = coalesce($7, embedding_model),
-        metadata = metadata || coalesce($8, '{}'::jsonb), updated_at = $9,
+        metadata = metadata || coalesce($8, '{}'::jsonb), updated_at = $9, valid_from = coalesce($10, valid_from),
+        expiration_date = coalesce($11, expiration_date),
         seq = nextval(pg_get_serial_sequence('memories', 'seq'))
       where id = $1 and user_id = $2
       returning seq, embedding, """ + MemoryRows.COLUMNS;
@@ -66,13 +93,18 @@ final class MemoryRepository {
       select gen_random_uuid(), user_id, id, text, null, 'DELETE', created_at, now(), true, actor_id, role from gone
       returning memory_id, old_memory""";
   static final String DELETE_ONE = DELETE_WHERE.formatted("m.id = $1 and m.user_id = $2");
+  /** A memory with the versions it superseded. */
+  private static final String DELETE_FACT = DELETE_WHERE.formatted(
+      "m.user_id = $2 and (m.id = $1 or m.superseded_by = $1)");
   private static final String DELETE_SCOPES = DELETE_WHERE.formatted("m.user_id = $1 and m.scope_id = any($2)");
   private static final String GET = "select " + MemoryRows.COLUMNS + " from memories where id = $1 and user_id = $2";
-  private static final String LIST = "select " + MemoryRows.COLUMNS + " from memories"
+  private static final String LIST = "select " + MemoryRows.COLUMNS + " from memories m"
       + " where user_id = $1 and scope_id = any($2) and ($3::timestamptz is null or (created_at, id) > ($3, $4))"
-      + " order by created_at, id limit $5";
-  private static final String HISTORY = "select " + MemoryRows.HISTORY_COLUMNS
-      + " from memory_history where memory_id = $1 and user_id = $2 order by seq";
+      + " and %s order by created_at, id limit $5";
+  /** The history of the fact a memory is a version of (a superseded version shows its fact's whole chain). */
+  private static final String HISTORY = "select " + MemoryRows.HISTORY_COLUMNS + " from memory_history"
+      + " where memory_id = coalesce((select superseded_by from memories where id = $1 and user_id = $2), $1)"
+      + " and user_id = $2 order by seq";
 
   private final Pool pool;
   private final PassageIndex index;
@@ -84,12 +116,14 @@ final class MemoryRepository {
     this.scopes = scopes;
   }
 
-  /** Applies decided changes in one transaction, then mirrors them into the index. */
+  /**
+   * Applies decided changes in one transaction, then mirrors them into the index. An UPDATE supersedes the fact (its
+   * earlier version is kept, closed) and a DELETE closes it: the add pipeline never removes what it was told.
+   */
   Future<AppliedChanges> apply(ApplyChanges req) {
     UUID tenant = UUID.fromString(req.userId());
     UUID scopeId = MemoryRows.scopeId(tenant, req.scope());
     List<IndexedPassage> upserts = new ArrayList<>();
-    List<UUID> deletes = new ArrayList<>();
     return pool.withTransaction(conn -> {
       Future<?> start = conn.preparedQuery(ENSURE_SCOPE).execute(Tuple.of(scopeId, tenant, req.scope().user(),
           req.scope().agent(), req.scope().run()));
@@ -103,12 +137,12 @@ final class MemoryRepository {
         chain = chain.compose(v -> switch (change.event()) {
           case Change.ADD -> add(conn, tenant, scopeId, req, change.add(), addedKeys, results, upserts);
           case Change.UPDATE -> update(conn, tenant, change, req.embeddingModel(), results, upserts);
-          case Change.DELETE -> deleteOne(conn, tenant, change.memoryId(), results, deletes);
+          case Change.DELETE -> close(conn, tenant, change.memoryId(), results);
           default -> Future.failedFuture(ApiException.badRequest("unknown change " + change.event()));
         });
       }
       return chain.map(v -> results);
-    }).compose(results -> mirror(tenant, upserts, deletes, "memory change").map(new AppliedChanges(results)));
+    }).compose(results -> mirror(tenant, upserts, List.of(), "memory change").map(new AppliedChanges(results)));
   }
 
   private Future<Void> add(SqlConnection conn, UUID tenant, UUID scopeId, ApplyChanges req, NewMemory m,
@@ -127,7 +161,8 @@ final class MemoryRepository {
           .addValue(m.role()).addValue(m.memoryType()).addValue(m.text()).addValue(MemoryRows.md5(m.text()))
           .addValue(normalised).addValue(new JsonObject(new HashMap<>(m.metadata() == null ? Map.of() : m.metadata())))
           .addArrayOfFloat(ArchivalRows.boxed(m.vector())).addValue(req.embeddingModel())
-          .addValue(Rows.offset(Times.now()));
+          .addValue(Rows.offset(Times.now()))
+          .addValue(m.expirationDate() == null ? null : Rows.offset(m.expirationDate()));
       return conn.preparedQuery(ADD).execute(t).map(rows -> {
         long seq = rows.iterator().next().getLong(0);
         upserts.add(new IndexedPassage(id, seq, tenant, scopeId, m.text(), m.vector()));
@@ -137,9 +172,13 @@ final class MemoryRepository {
     });
   }
 
+  /**
+   * The pipeline's UPDATE: the fact keeps its id and holds the new text from now on; its earlier version is kept as
+   * a closed row (both are indexed: the closed one answers as_of and include_superseded searches).
+   */
   private Future<Void> update(SqlConnection conn, UUID tenant, Change change, String model, List<Applied> results,
       List<IndexedPassage> upserts) {
-    return updateRow(conn, tenant, change.memoryId(), change.text(), change.vector(), null, model)
+    return updateRow(conn, tenant, change.memoryId(), change.text(), change.vector(), null, model, null, upserts)
         .map(updated -> {
           upserts.add(updated.entry());
           results.add(new Applied(change.memoryId(), change.text(), Change.UPDATE, updated.oldText(),
@@ -150,15 +189,20 @@ final class MemoryRepository {
 
   private record Updated(Memory memory, String oldText, IndexedPassage entry) {}
 
-  /** Locks the row, updates it and writes the UPDATE history row; fails 404 when the memory is gone. */
+  /**
+   * Locks the row, updates it and writes the UPDATE history row; fails 404 when the memory is gone. With
+   * {@code versions} (the pipeline's supersede), the row must be a current fact, its version until now is kept as a
+   * closed row added to {@code versions}, and the new text is valid from now; without, the edit is in place.
+   */
   private Future<Updated> updateRow(SqlConnection conn, UUID tenant, String memoryId, String text, float[] vector,
-      Map<String, Object> metadata, String model) {
+      Map<String, Object> metadata, String model, Instant expirationDate, List<IndexedPassage> versions) {
     UUID id = Ids.parse(memoryId);
     if (id == null) {
       return Future.failedFuture(notFound(memoryId));
     }
     return conn.preparedQuery(LOCK_ROW).execute(Tuple.of(id, tenant)).compose(locked -> {
-      if (locked.size() == 0) {
+      boolean supersede = versions != null;
+      if (locked.size() == 0 || supersede && locked.iterator().next().getValue("valid_to") != null) {
         return Future.failedFuture(notFound(memoryId));
       }
       Row old = locked.iterator().next();
@@ -167,8 +211,17 @@ final class MemoryRepository {
       Tuple t = Tuple.of(id, tenant, text, text == null ? null : MemoryRows.md5(text),
               text == null ? null : MemoryRows.normalisedHash(text))
           .addArrayOfFloat(vector == null ? null : ArchivalRows.boxed(vector)).addValue(vector == null ? null : model)
-          .addValue(metadata == null ? null : new JsonObject(new HashMap<>(metadata))).addValue(now);
-      return conn.preparedQuery(UPDATE).execute(t).compose(rows -> {
+          .addValue(metadata == null ? null : new JsonObject(new HashMap<>(metadata))).addValue(now)
+          .addValue(supersede ? now : null)
+          .addValue(expirationDate == null ? null : Rows.offset(expirationDate));
+      Future<?> kept = !supersede ? Future.succeededFuture()
+          : conn.preparedQuery(KEEP_VERSION).execute(Tuple.of(id, tenant, UUID.randomUUID(), now)).map(rows -> {
+            Row r = rows.iterator().next();
+            versions.add(new IndexedPassage(r.getUUID("id"), r.getLong("seq"), tenant, old.getUUID("scope_id"),
+                r.getString("text"), ArchivalRows.unboxed(r.getArrayOfFloats("embedding"))));
+            return null;
+          });
+      return kept.compose(v -> conn.preparedQuery(UPDATE).execute(t)).compose(rows -> {
         Row r = rows.iterator().next();
         Memory memory = MemoryRows.memory(r);
         IndexedPassage entry = new IndexedPassage(id, r.getLong("seq"), tenant, old.getUUID("scope_id"),
@@ -180,17 +233,16 @@ final class MemoryRepository {
     });
   }
 
-  private Future<Void> deleteOne(SqlConnection conn, UUID tenant, String memoryId, List<Applied> results,
-      List<UUID> deletes) {
+  /** The pipeline's DELETE: the fact is closed now (it stays in the index, for as_of and include_superseded). */
+  private Future<Void> close(SqlConnection conn, UUID tenant, String memoryId, List<Applied> results) {
     UUID id = Ids.parse(memoryId);
     if (id == null) {
       return Future.failedFuture(notFound(memoryId));
     }
-    return conn.preparedQuery(DELETE_ONE).execute(Tuple.of(id, tenant)).compose(rows -> {
+    return conn.preparedQuery(CLOSE).execute(Tuple.of(id, tenant, Rows.offset(Times.now()))).compose(rows -> {
       if (rows.size() == 0) {
         return Future.failedFuture(notFound(memoryId));
       }
-      deletes.add(id);
       results.add(new Applied(memoryId, rows.iterator().next().getString("old_memory"), Change.DELETE, null, null,
           null));
       return Future.succeededFuture();
@@ -208,16 +260,18 @@ final class MemoryRepository {
   Future<MemoryReply> update(EditMemory req) {
     UUID tenant = UUID.fromString(req.userId());
     return pool.withTransaction(conn -> updateRow(conn, tenant, req.memoryId(), req.text(), req.vector(),
-            req.metadata(), req.embeddingModel()))
+            req.metadata(), req.embeddingModel(), req.expirationDate(), null))
         .compose(u -> mirror(tenant, List.of(u.entry()), List.of(), "memory update").map(new MemoryReply(u.memory())));
   }
 
+  /** Deletes a memory with the versions it superseded (the versions are the fact's past, and go with it). */
   Future<Done> delete(DeleteMemory req) {
     UUID tenant = UUID.fromString(req.userId());
     UUID id = memoryUuid(req.memoryId());
-    return pool.preparedQuery(DELETE_ONE).execute(Tuple.of(id, tenant)).compose(rows -> rows.size() == 0
+    return pool.preparedQuery(DELETE_FACT).execute(Tuple.of(id, tenant)).compose(rows -> rows.size() == 0
         ? Future.failedFuture(notFound(req.memoryId()))
-        : mirror(tenant, List.of(), List.of(id), "memory delete").map(new Done()));
+        : mirror(tenant, List.of(), UserRepository.collect(rows, r -> r.getUUID("memory_id")), "memory delete")
+            .map(new Done()));
   }
 
   Future<DeletedCount> deleteAll(DeleteMemories req) {
@@ -239,9 +293,13 @@ final class MemoryRepository {
     } catch (RuntimeException e) {
       return Future.failedFuture(ApiException.unprocessable("cursor is not one this server gave out"));
     }
+    List<Object> params = new ArrayList<>(Arrays.asList(tenant, null, after[0], after[1], req.limit() + 1));
+    String sql = LIST.formatted(MemoryValidity.sql(req.validity(), params));
     return scopes.matching(tenant, req.scope())
-        .compose(ids -> pool.preparedQuery(LIST).execute(Tuple.of(tenant, ids.toArray(UUID[]::new), after[0],
-            after[1], req.limit() + 1)))
+        .compose(ids -> {
+          params.set(1, ids.toArray(UUID[]::new));
+          return pool.preparedQuery(sql).execute(Tuple.from(params));
+        })
         .map(rows -> {
           List<Memory> page = UserRepository.collect(rows, MemoryRows::memory);
           if (page.size() <= req.limit()) {

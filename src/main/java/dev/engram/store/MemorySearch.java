@@ -23,9 +23,11 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * Semantic search over memories. Without a filter the index ranks the scope's memories. With one, PostgreSQL decides
- * which memories pass: when few do (up to {@link #EXACT_LIMIT}) they are scored exactly from their stored vectors;
- * otherwise the index ranks the scope and the filter is applied to ever deeper candidate lists until enough pass.
+ * Semantic search over memories. Without a filter the index ranks the scope's memories, and the facts that do not hold
+ * now (superseded, closed or expired) are passed over. With a filter, or another {@link MemoryValidity} (as_of,
+ * include_superseded), PostgreSQL decides which memories pass: when few do (up to {@link #EXACT_LIMIT}) they are
+ * scored exactly from their stored vectors; otherwise the index ranks the scope and the condition is applied to ever
+ * deeper candidate lists until enough pass.
  * Scores are cosine similarities clamped to [0, 1]; the threshold applies to them.
  */
 final class MemorySearch {
@@ -52,7 +54,12 @@ final class MemorySearch {
       if (owners.isEmpty()) {
         return Future.succeededFuture(List.<ScoredMemory>of());
       }
-      return req.filter() == null ? ranked(tenant, owners, req, null, req.limit()) : filtered(tenant, owners, req);
+      if (req.filter() == null && (req.validity() == null || req.validity().current())) {
+        // the common case: the index ranks the scopes, and superseded or expired hits are passed over
+        var current = new Condition(MemoryValidity.CURRENT, List.of(tenant, owners.toArray(UUID[]::new)));
+        return ranked(tenant, owners, req, current, req.limit());
+      }
+      return filtered(tenant, owners, req);
     }).map(found -> new FoundMemories(found.stream()
         .filter(f -> req.threshold() == null || f.score() >= req.threshold()).toList()));
   }
@@ -62,7 +69,9 @@ final class MemorySearch {
 
   private Future<List<ScoredMemory>> filtered(UUID tenant, List<UUID> owners, SearchMemories req) {
     List<Object> params = new ArrayList<>(List.of(tenant, owners.toArray(UUID[]::new)));
-    var condition = new Condition(MemoryFilterSql.compile(req.filter(), params), List.copyOf(params));
+    String filter = req.filter() == null ? "true" : MemoryFilterSql.compile(req.filter(), params);
+    String validity = MemoryValidity.sql(req.validity(), params);
+    var condition = new Condition("(" + filter + ") and " + validity, List.copyOf(params));
     String where = " from memories m where m.user_id = $1 and m.scope_id = any($2) and " + condition.sql();
     String count = "select count(*) from (select 1" + where + " limit " + (EXACT_LIMIT + 1) + ") matches";
     return pool.preparedQuery(count).execute(Tuple.from(params)).compose(counted -> {

@@ -55,8 +55,9 @@ class MemoryApiTest {
     Api.Response one = api.get("/memories/" + first.getString("id"), key);
     assertEquals(200, one.status(), one.body());
     JsonObject item = one.json();
-    assertEquals(List.of("id", "memory", "hash", "metadata", "score", "created_at", "updated_at", "user_id", "role"),
-        List.copyOf(item.fieldNames()), "Mem0's MemoryItem keys, in order");
+    assertEquals(List.of("id", "memory", "hash", "metadata", "score", "created_at", "updated_at", "user_id", "role",
+        "valid_from", "valid_to", "expiration_date"), List.copyOf(item.fieldNames()),
+        "Mem0's MemoryItem keys, in order, then the fact's time");
     assertNull(item.getValue("score"));
     assertEquals("travel", item.getJsonObject("metadata").getString("topic"));
     assertEquals("alice", item.getString("user_id"));

@@ -125,7 +125,9 @@ class MemoryInferenceTest {
     assertEquals(berlinId, delete.getString("id"));
     assertEquals("Lives in Munich", find(changed, "ADD").getString("memory"));
 
-    assertEquals(404, api.get("/memories/" + berlinId, key).status());
+    Api.Response closed = api.get("/memories/" + berlinId, key);
+    assertEquals(200, closed.status(), "a DELETE decision closes the fact; it is kept for as_of and history");
+    assertNotNull(closed.json().getString("valid_to"), closed.body());
     assertEquals("Name is John", api.get("/memories/" + nameId, key).json().getString("memory"), "NONE: untouched");
     assertEquals(List.of("ADD", "UPDATE"), events(mem.history(key, pizzaId)));
     assertEquals(List.of("ADD", "DELETE"), events(mem.history(key, berlinId)));

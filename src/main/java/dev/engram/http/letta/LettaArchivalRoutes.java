@@ -3,6 +3,7 @@ package dev.engram.http.letta;
 import dev.engram.agent.ArchivalMemory;
 import dev.engram.http.Authenticator;
 import dev.engram.http.Bodies;
+import dev.engram.http.DateParams;
 import dev.engram.http.PrefixedIds;
 import dev.engram.http.Responses;
 import dev.engram.index.PassageIndex.SearchMode;
@@ -60,7 +61,7 @@ public final class LettaArchivalRoutes {
     JsonObject body = Bodies.object(ctx, false);
     String text = Bodies.requiredString(body, "text");
     List<String> tags = tags(body.getValue("tags"));
-    Instant createdAt = LettaDates.start(Bodies.optionalString(body, "created_at"), "created_at");
+    Instant createdAt = DateParams.start(Bodies.optionalString(body, "created_at"), "created_at");
     archival.insert(Authenticator.user(ctx), ctx.pathParam("agent_id"), text, Map.of(), tags, createdAt)
         .onSuccess(stored -> Responses.json(ctx, 200, passages(stored)))
         .onFailure(ctx::fail);
@@ -88,8 +89,8 @@ public final class LettaArchivalRoutes {
     List<String> tags = tags(new JsonArray(ctx.queryParams().getAll("tags").stream()
         .filter(t -> !t.isEmpty()).toList()));
     PassageFilter filter = new PassageFilter(tags, "all".equals(mode),
-        LettaDates.start(param(ctx, "start_datetime"), "start_datetime"),
-        LettaDates.end(param(ctx, "end_datetime"), "end_datetime"));
+        DateParams.start(param(ctx, "start_datetime"), "start_datetime"),
+        DateParams.end(param(ctx, "end_datetime"), "end_datetime"));
     archival.search(Authenticator.user(ctx), ctx.pathParam("agent_id"), query, SearchMode.HYBRID, topK, filter)
         .onSuccess(found -> Responses.json(ctx, 200, new JsonObject()
             .put("results", new JsonArray(found.stream().map(LettaFolderViews::searchResult).toList()))
@@ -139,14 +140,6 @@ public final class LettaArchivalRoutes {
   }
 
   static boolean booleanParam(RoutingContext ctx, String name, boolean fallback) {
-    String value = param(ctx, name);
-    if (value == null) {
-      return fallback;
-    }
-    return switch (value.toLowerCase(java.util.Locale.ROOT)) {
-      case "true" -> true;
-      case "false" -> false;
-      default -> throw Bodies.invalid("query parameter " + name + " must be true or false, got '" + value + "'");
-    };
+    return Bodies.boolParam(ctx, name, fallback);
   }
 }

@@ -2,6 +2,7 @@ package dev.engram.http.letta;
 
 import dev.engram.agent.AgentProtocol.NewConversation;
 import dev.engram.http.Bodies;
+import dev.engram.http.DateParams;
 import dev.engram.http.PrefixedIds;
 import dev.engram.kernel.Times;
 import dev.engram.model.Conversation;
@@ -50,7 +51,7 @@ final class LettaConversations {
     }
     return new ConversationPatch(Bodies.optionalString(body, "summary"), Bodies.optionalString(body, "description"),
         model(body), contextWindow(body), (Boolean) archived,
-        LettaDates.start(Bodies.optionalString(body, "last_message_at"), "last_message_at"));
+        DateParams.start(Bodies.optionalString(body, "last_message_at"), "last_message_at"));
   }
 
   private String model(JsonObject body) {

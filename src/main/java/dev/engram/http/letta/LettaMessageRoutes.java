@@ -217,16 +217,6 @@ public final class LettaMessageRoutes {
   }
 
   static boolean booleanParam(RoutingContext ctx, String name, boolean fallback) {
-    String value = Paging.blankToNull(ctx.queryParams().get(name));
-    if (value == null) {
-      return fallback;
-    }
-    if (value.equalsIgnoreCase("true")) {
-      return true;
-    }
-    if (value.equalsIgnoreCase("false")) {
-      return false;
-    }
-    throw Bodies.invalid("query parameter " + name + " must be true or false, got '" + value + "'");
+    return Bodies.boolParam(ctx, name, fallback);
   }
 }

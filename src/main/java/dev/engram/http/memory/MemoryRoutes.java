@@ -3,6 +3,7 @@ package dev.engram.http.memory;
 import dev.engram.embed.EmbedClient;
 import dev.engram.http.Authenticator;
 import dev.engram.http.Bodies;
+import dev.engram.http.DateParams;
 import dev.engram.http.Responses;
 import dev.engram.kernel.ApiException;
 import dev.engram.kernel.ErrorKind;
@@ -13,11 +14,13 @@ import dev.engram.memory.MemoryService;
 import dev.engram.model.MemoryFilter;
 import dev.engram.store.MemoryClient;
 import dev.engram.store.MemoryProtocol.Scope;
+import dev.engram.store.MemoryProtocol.Validity;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -71,6 +74,7 @@ public final class MemoryRoutes {
     boolean infer = Bodies.optionalBoolean(body, "infer", true);
     String memoryType = Bodies.optionalString(body, "memory_type");
     String prompt = Bodies.optionalString(body, "prompt");
+    Instant expires = expirationDate(body);
     if (memoryType != null && !MemoryInference.PROCEDURAL.equals(memoryType)) {
       throw ApiException.badRequest("memory_type must be null or '" + MemoryInference.PROCEDURAL + "', got '"
           + memoryType + "'");
@@ -79,7 +83,7 @@ public final class MemoryRoutes {
     if (memoryType != null && scope.agent() == null) {
       throw ApiException.badRequest("memory_type '" + MemoryInference.PROCEDURAL + "' needs an agent_id");
     }
-    service.add(Authenticator.user(ctx), scope, messages, metadata, infer, memoryType, prompt)
+    service.add(Authenticator.user(ctx), scope, messages, metadata, infer, memoryType, prompt, expires)
         .onSuccess(results -> Responses.json(ctx, 200, new JsonObject().put("results",
             new JsonArray(results.stream().map(MemoryViews::applied).toList()))))
         .onFailure(ctx::fail);
@@ -89,7 +93,9 @@ public final class MemoryRoutes {
     Scope scope = queryScope(ctx);
     int limit = Bodies.intParam(ctx, "limit", DEFAULT_LIST_LIMIT, 1, MAX_LIST_LIMIT);
     String cursor = ctx.queryParams().get("cursor");
-    store.list(Authenticator.user(ctx), scope, cursor == null || cursor.isBlank() ? null : cursor, limit)
+    Validity validity = validity(Bodies.boolParam(ctx, "include_superseded", false),
+        DateParams.start(blankToNull(ctx.queryParams().get("as_of")), "as_of"));
+    store.list(Authenticator.user(ctx), scope, cursor == null || cursor.isBlank() ? null : cursor, limit, validity)
         .onSuccess(page -> Responses.json(ctx, 200, new JsonObject()
             .put("results", new JsonArray(page.memories().stream()
                 .map(m -> MemoryViews.item(m, MemoryViews.Score.ABSENT, 0)).toList()))
@@ -107,8 +113,9 @@ public final class MemoryRoutes {
     JsonObject body = Bodies.object(ctx, false);
     String text = Bodies.optionalString(body, "text");
     Map<String, Object> metadata = Json.plainMap(Bodies.optionalObject(body, "metadata"));
-    if (text == null && metadata == null) {
-      throw Bodies.invalid("give text and/or metadata to update");
+    Instant expires = expirationDate(body);
+    if (text == null && metadata == null && expires == null) {
+      throw Bodies.invalid("give text, metadata and/or expiration_date to update");
     }
     if (text != null && text.isBlank()) {
       throw Bodies.invalid("text must not be empty");
@@ -118,7 +125,7 @@ public final class MemoryRoutes {
     // the memory must exist (and be the caller's) before its new text costs an embedding
     store.get(user, id)
         .compose(found -> text == null ? Future.<float[]>succeededFuture(null) : embedder.embed(text))
-        .compose(vector -> store.update(user, id, text, vector, metadata, embeddingModel))
+        .compose(vector -> store.update(user, id, text, vector, metadata, embeddingModel, expires))
         .onSuccess(m -> Responses.json(ctx, 200, new JsonObject().put("message", "Memory updated successfully!")))
         .onFailure(ctx::fail);
   }
@@ -161,6 +168,8 @@ public final class MemoryRoutes {
     checkIds(scope, given.run() == null && sessionId != null ? "session_id" : "run_id", IDS_REQUIRED_SEARCH);
     int limit = boundedInt(body, "limit", DEFAULT_SEARCH_LIMIT, 1, MAX_SEARCH_LIMIT);
     Double threshold = threshold(body);
+    Validity validity = validity(Bodies.optionalBoolean(body, "include_superseded", false),
+        DateParams.start(Bodies.optionalString(body, "as_of"), "as_of"));
     MemoryFilter filter;
     try {
       filter = filters == null || filters.isEmpty() ? null : MemoryFilter.parse(filters);
@@ -171,7 +180,8 @@ public final class MemoryRoutes {
     Future<float[]> vector = embedder.embed(query);
     Future<List<UUID>> scopeIds = store.scopes(user, scope); // looked up while the query is being embedded
     Future.all(vector, scopeIds)
-        .compose(both -> store.search(user, scope, scopeIds.result(), vector.result(), filter, limit, threshold))
+        .compose(both -> store.search(user, scope, scopeIds.result(), vector.result(), filter, limit, threshold,
+            validity))
         .onSuccess(found -> Responses.json(ctx, 200, new JsonObject()
             .put("results", new JsonArray(found.stream().map(MemoryViews::scored).toList()))
             .put("memories", new JsonArray(found.stream().map(MemoryViews::seedMemory).toList()))
@@ -298,6 +308,28 @@ public final class MemoryRoutes {
       throw Bodies.invalid(field + " must be a whole number between " + min + " and " + max);
     }
     return n.intValue();
+  }
+
+  /**
+   * Which versions of the facts to see: those that hold now (default), those that held at {@code as_of}, every
+   * version with {@code include_superseded} (at {@code as_of}: every version that had begun by then).
+   */
+  private static Validity validity(boolean includeSuperseded, Instant asOf) {
+    return asOf == null && !includeSuperseded ? Validity.CURRENT : new Validity(asOf, includeSuperseded);
+  }
+
+  /** Mem0's {@code expiration_date}: a day (the memory is shown through that day, UTC) or an ISO 8601 instant. */
+  private static Instant expirationDate(JsonObject body) {
+    String value = Bodies.optionalString(body, "expiration_date");
+    if (value == null) {
+      return null;
+    }
+    Instant end = DateParams.end(value, "expiration_date");
+    return value.length() == 10 ? end.plusNanos(1_000) : end; // a day ends at the first moment of the next
+  }
+
+  private static String blankToNull(String value) {
+    return value == null || value.isBlank() ? null : value;
   }
 
   private static Double threshold(JsonObject body) {

@@ -17,7 +17,8 @@ public final class MemoryViews {
 
   /**
    * Mem0's MemoryItem: id, memory, hash, metadata (null when empty), score, created_at, updated_at, then user_id,
-   * agent_id, run_id, actor_id and role when set.
+   * agent_id, run_id, actor_id and role when set; after them the fact's valid_from, valid_to and expiration_date
+   * (null when not set), and superseded_by for an earlier version of a fact.
    */
   static JsonObject item(Memory m, Score scoreShown, double score) {
     JsonObject json = new JsonObject().put("id", m.id()).put("memory", m.text()).put("hash", m.hash())
@@ -33,6 +34,10 @@ public final class MemoryViews {
     putIfSet(json, "run_id", m.scopeRun());
     putIfSet(json, "actor_id", m.actorId());
     putIfSet(json, "role", m.role());
+    // ours, after Mem0's own keys
+    json.put("valid_from", Times.iso(m.validFrom())).put("valid_to", Times.iso(m.validTo()))
+        .put("expiration_date", Times.iso(m.expirationDate()));
+    putIfSet(json, "superseded_by", m.supersededBy());
     return json;
   }
 

@@ -1,6 +1,5 @@
-package dev.engram.http.letta;
+package dev.engram.http;
 
-import dev.engram.http.Bodies;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -10,15 +9,16 @@ import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 
 /**
- * The dates Letta's clients send (archival {@code created_at}, search bounds): ISO 8601 with an offset or {@code Z},
- * without one (taken as UTC), with a space instead of the {@code T} (Python's {@code str(datetime)}), or a day
- * {@code YYYY-MM-DD}; an offset's {@code +} that a query string turned into a space is read as {@code +}. Anything else is a wrong field (422).
+ * The dates clients send (Letta's archival {@code created_at} and search bounds, Mem0's {@code expiration_date} and
+ * {@code as_of}): ISO 8601 with an offset or {@code Z}, without one (taken as UTC), with a space instead of the
+ * {@code T} (Python's {@code str(datetime)}), or a day {@code YYYY-MM-DD}; an offset's {@code +} that a query string
+ * turned into a space is read as {@code +}. Anything else is a wrong field (422).
  */
-final class LettaDates {
-  private LettaDates() {}
+public final class DateParams {
+  private DateParams() {}
 
   /** The instant {@code value} names; a day is its first moment (UTC). Null stays null. */
-  static Instant start(String value, String field) {
+  public static Instant start(String value, String field) {
     if (value == null) {
       return null;
     }
@@ -27,7 +27,7 @@ final class LettaDates {
   }
 
   /** As {@link #start}, but a day is its last moment, so that a search "until 2026-05-14" includes that day. */
-  static Instant end(String value, String field) {
+  public static Instant end(String value, String field) {
     if (value == null) {
       return null;
     }
