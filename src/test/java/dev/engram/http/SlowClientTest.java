@@ -142,7 +142,8 @@ class SlowClientTest {
 
   private static JsonArray awaitMessages(Api api, String agentId, String key, String lastMessage)
       throws InterruptedException {
-    long deadline = System.currentTimeMillis() + 60_000;
+    // generous: 16 MiB of events take a while when the machine is busy, and the wait ends as soon as they are stored
+    long deadline = System.currentTimeMillis() + 180_000;
     while (System.currentTimeMillis() < deadline) {
       JsonArray recall = api.messages(agentId, key, 5);
       for (int i = 0; i < recall.size(); i++) {
