@@ -266,7 +266,7 @@ export class Chat {
       if (page.length) this.oldestCursor = page[page.length - 1].id;
       this.hasMore = page.length >= PAGE;
       const first = this.older.nextSibling;
-      for (const m of page.reverse()) this.fromHistory(m, (item) => this.log.insertBefore(item.el, first));
+      for (const m of chronological(page)) this.fromHistory(m, (item) => this.log.insertBefore(item.el, first));
       this.older.textContent = this.hasMore ? '' : (this.items.size ? 'Beginning of the conversation' : '');
       this.log.scrollTop = this.log.scrollHeight - before;
     } catch (e) {
@@ -285,7 +285,7 @@ export class Chat {
       return;
     }
     const stick = this.nearEnd();
-    for (const m of page.reverse()) {
+    for (const m of chronological(page)) {
       this.fromHistory(m, (item) => {
         const later = [...this.log.querySelectorAll('.item')].find((el) => el.item && Date.parse(el.item.date) > Date.parse(item.date)
           && !el.classList.contains('pending'));
@@ -315,6 +315,7 @@ export class Chat {
       case 'user_message': {
         const text = typeof m.content === 'string' ? m.content : (m.content || []).map((c) => c.text || '').join('');
         const note = packagedNote(text);
+        if (note === '') return; // a heartbeat: the live chat does not show them either
         if (note) {
           put(`${id}:user`, () => this.notice('system', note), () => {});
           return;
@@ -449,6 +450,17 @@ export class Chat {
   }
 }
 
+/** A newest-first page of history in reading order, each stored message's parts kept in their own order. */
+function chronological(page) {
+  const groups = [];
+  for (const m of page) {
+    const last = groups[groups.length - 1];
+    if (last && last[0].id === m.id) last.push(m);
+    else groups.push([m]);
+  }
+  return groups.reverse().flat();
+}
+
 /** "name(python-style args)" as the /api socket words a call. */
 function parseCall(text) {
   const open = text.indexOf('(');
@@ -466,12 +478,15 @@ function prettyArgs(raw) {
   }
 }
 
-/** A heartbeat or login notice that MemGPT stores as a user message, as a short line; null for a person's text. */
+/**
+ * A notice MemGPT stores as a user message (login, system alert) as a short line, '' for a heartbeat (not shown),
+ * null for a person's text.
+ */
 function packagedNote(text) {
   if (!text.startsWith('{')) return null;
   try {
     const json = JSON.parse(text);
-    if (json.type === 'heartbeat') return `heartbeat: ${json.reason || ''}`.trim();
+    if (json.type === 'heartbeat') return '';
     if (json.type === 'login') return 'user logged in';
     if (json.type === 'system_alert') return json.message || 'system alert';
     return json.type ? json.type.replace(/_/g, ' ') : null;
