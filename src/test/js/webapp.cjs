@@ -21,6 +21,7 @@ const NETWORK_PHASES = {
   'wrong-password': /status of 403/,
   restart: /ERR_CONNECTION_REFUSED|ERR_CONNECTION_RESET|ERR_EMPTY_RESPONSE|WebSocket connection .* failed|status of 50\d/,
   expired: /status of 403/,
+  'rename-delete': /status of 409/,
 };
 
 function watch(page, label) {
@@ -180,7 +181,7 @@ async function main() {
     await card.locator('input[type="file"]').setInputFiles({ name: 'empty.txt', mimeType: 'text/plain',
       buffer: Buffer.alloc(0) });
     await card.locator('.job.failed', { hasText: 'failed:' }).waitFor();
-    assert.match(await card.locator('.source-stats').innerText(), /1 documents/);
+    assert.match(await card.locator('.source-stats').innerText(), /1 document\b/);
     await shot(page, '05-sources');
     console.log(`ok: upload completed; bad file: ${await card.locator('.job.failed .job-state').innerText()}`);
 
@@ -276,6 +277,29 @@ async function main() {
       assert.equal(n, 1, `message ${i} shown once`);
     }
     console.log(`ok: history paged (${firstPage} items first, all ${await page.locator('.log .item').count()} after scrolling up)`);
+
+    // rename (a taken name is refused in the server's words), delete after a confirm (cancel keeps the agent)
+    phase = 'rename-delete';
+    await page.locator('#rename-agent').click();
+    await page.locator('dialog.modal input[name="name"]').fill('Ada');
+    await page.locator('dialog.modal').getByRole('button', { name: 'Rename' }).click();
+    const refusal = page.locator('.toast.error', { hasText: 'already exists' });
+    await refusal.waitFor();
+    console.log(`ok: a taken name is refused: ${await refusal.innerText()}`);
+    await page.locator('#rename-agent').click();
+    await page.locator('dialog.modal input[name="name"]').fill('Chatty Cathy');
+    await page.locator('dialog.modal').getByRole('button', { name: 'Rename' }).click();
+    await page.locator('.chat-title', { hasText: 'Chatty Cathy' }).waitFor();
+    await page.locator(`[data-agent-id="${chattyId}"]`, { hasText: 'Chatty Cathy' }).waitFor();
+    await page.locator('#delete-agent').click();
+    await page.locator('dialog.modal').getByRole('button', { name: 'Cancel' }).click();
+    await page.locator('dialog.modal').waitFor({ state: 'detached' });
+    assert.ok((await adminApi('GET', '/api/agents')).agents.some((a) => a.id === chattyId), 'cancel keeps the agent');
+    await page.locator('#delete-agent').click();
+    await page.locator('dialog.modal').getByRole('button', { name: 'Delete agent' }).click();
+    await page.locator(`[data-agent-id="${chattyId}"]`).waitFor({ state: 'detached' });
+    assert.ok(!(await adminApi('GET', '/api/agents')).agents.some((a) => a.id === chattyId), 'the agent is deleted');
+    console.log('ok: rename and delete with a confirm');
 
     // an expired token leads back to sign-in
     phase = 'expired';

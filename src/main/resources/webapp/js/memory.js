@@ -329,6 +329,6 @@ class AttachedSources {
       }
     });
     return h('li', {}, h('label', { class: 'toggle' }, box, h('span', {}, s.name),
-      h('span', { class: 'muted' }, `${s.metadata_.num_passages} passages`)));
+      h('span', { class: 'muted' }, `${s.metadata_.num_passages} passage${s.metadata_.num_passages === 1 ? '' : 's'}`)));
   }
 }

@@ -104,7 +104,7 @@ export class SourcesView {
         bar.value = 1;
         row.classList.add('done');
         const n = job.metadata_ && job.metadata_.num_passages;
-        state.textContent = `completed${n !== undefined ? ` · ${n} passages` : ''}`;
+        state.textContent = `completed${n !== undefined ? ` · ${plural(n, 'passage')}` : ''}`;
         const fresh = await api('GET', `/api/sources/${source.id}`).catch(() => null);
         if (fresh) stats.textContent = counts(fresh);
       } else if (job.status === 'failed') {
@@ -127,5 +127,10 @@ function fail(row, state, message) {
 
 function counts(s) {
   const m = s.metadata_ || {};
-  return `${m.num_documents ?? 0} documents · ${m.num_passages ?? 0} passages · created ${formatDate(s.created_at)}`;
+  return `${plural(m.num_documents ?? 0, 'document')} · ${plural(m.num_passages ?? 0, 'passage')} · created`
+    + ` ${formatDate(s.created_at)}`;
+}
+
+function plural(n, word) {
+  return `${n.toLocaleString()} ${word}${n === 1 ? '' : 's'}`;
 }
