@@ -155,7 +155,9 @@ export function upload(path, file, onProgress) {
     xhr.addEventListener('load', () => {
       handle(new Response(xhr.responseText, { status: xhr.status })).then(resolve, reject);
     });
-    xhr.addEventListener('error', () => reject(new ApiError(0, 'The upload was cut off: the server cannot be reached.')));
+    // the server closes the connection of an upload over MAX_UPLOAD_BYTES, which a browser may see as a network error
+    xhr.addEventListener('error', () => reject(new ApiError(0, 'The upload was cut off before the server answered:'
+      + ' the server is unreachable, or the file is larger than it accepts (MAX_UPLOAD_BYTES).')));
     const form = new FormData();
     form.append('file', file, file.name);
     xhr.send(form);
