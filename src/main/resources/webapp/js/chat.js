@@ -259,6 +259,7 @@ export class Chat {
     if (this.loadingOlder || !this.hasMore) return;
     this.loadingOlder = true;
     this.older.textContent = 'Loading earlier messages…';
+    let loaded = false;
     const before = this.log.scrollHeight - this.log.scrollTop;
     try {
       const page = await api('GET', `/v1/agents/${this.agent.id}/messages${query({ limit: PAGE, order: 'desc',
@@ -269,11 +270,15 @@ export class Chat {
       for (const m of chronological(page)) this.fromHistory(m, (item) => this.log.insertBefore(item.el, first));
       this.older.textContent = this.hasMore ? '' : (this.items.size ? 'Beginning of the conversation' : '');
       this.log.scrollTop = this.log.scrollHeight - before;
+      loaded = true;
     } catch (e) {
       this.older.textContent = `Could not load history: ${e.message}`;
     } finally {
       this.loadingOlder = false;
     }
+    // a page too short to scroll could never be scrolled up to load the next one
+    const visible = this.log.clientHeight > 0;
+    if (loaded && visible && this.hasMore && this.log.scrollHeight <= this.log.clientHeight) await this.loadOlder();
   }
 
   /** After a reconnect: the newest history, merged into what is shown (by key; new items in date order). */

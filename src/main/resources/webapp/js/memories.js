@@ -18,7 +18,7 @@ export class MemoriesView {
       e.preventDefault();
       if (this.search.value.trim()) this.find();
       else this.browse(true);
-    } }, this.kind, this.scope, this.search, h('button', { class: 'primary', type: 'submit' }, 'Show'));
+    } }, this.kind, this.scope, this.search, h('button', { class: 'primary', type: 'submit', id: 'memory-go' }, 'Show'));
     this.element = h('div', { class: 'page' },
       h('div', { class: 'page-head' }, h('h1', {}, 'Memories'),
         h('p', { class: 'muted' }, 'The Mem0 side of Engram: facts extracted from conversations by POST /memories.')),
