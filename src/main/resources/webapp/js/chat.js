@@ -96,12 +96,18 @@ export class Chat {
       this.attempt = 0;
       this.setStatus('open', 'Connected');
       if (again) this.catchUp();
+      // a run that was going when the socket dropped goes on, and is stored step by step: follow it for a while
+      if (again && this.runAtDrop) {
+        this.runAtDrop = false;
+        for (const ms of [2000, 5000, 10000, 20000]) setTimeout(() => { if (!this.closed) this.catchUp(); }, ms);
+      }
     });
     ws.addEventListener('message', (e) => this.onFrame(e.data));
     ws.addEventListener('close', () => {
       if (this.socket !== ws) return;
       this.socket = null;
       if (this.running > 0) {
+        this.runAtDrop = true;
         this.running = 0;
         this.showThinking();
       }
@@ -126,8 +132,8 @@ export class Chat {
         this.setStatus('closed', 'This agent no longer exists');
         return;
       }
-      if (e instanceof ApiError && e.status !== 0) return; // the session ended: sign-in is showing
-      this.retry();
+      if (e instanceof ApiError && (e.status === 401 || e.status === 403)) return; // sign-in is showing
+      this.retry(); // unreachable, or still starting
       return;
     }
     this.connect();
