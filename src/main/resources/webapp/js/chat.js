@@ -2,7 +2,9 @@
 // monologue, tool calls with their returns, and messages stream in live (token by token), each element keyed by the
 // stored message it comes from. A dropped socket reconnects by itself and reloads the newest history, merged by those
 // keys, so nothing is shown twice or lost; older history loads page by page when scrolling up.
-import { h, clear, shortTime, formatDate, toast } from './dom.js';
+import { h, toast } from './dom.js';
+import { bubble, monologue, tool, notice, chronological, parseCall, prettyArgs, packagedNote, describeError }
+  from './items.js';
 import { api, socketUrl, query, ApiError } from './api.js';
 
 const PAGE = 30;
@@ -155,7 +157,7 @@ export class Chat {
     this.socket.send(JSON.stringify({ message: text, role: 'user', stream_tokens: true }));
     this.input.value = '';
     this.fitInput();
-    const item = this.bubble('user', text, new Date().toISOString());
+    const item = bubble('user', text, new Date().toISOString());
     item.el.classList.add('pending');
     this.pendingUser = this.pendingUser || [];
     this.pendingUser.push({ item, text });
@@ -180,7 +182,7 @@ export class Chat {
       this.hooks.onRunDone();
     } else if ('error' in frame) {
       this.finishRun();
-      this.append(null, this.notice('error', describeError(frame.status, frame.error)));
+      this.append(null, notice('error', describeError(frame.status, frame.error)));
     } else {
       this.onEvent(frame);
     }
@@ -196,9 +198,9 @@ export class Chat {
 
   onEvent(frame) {
     if ('internal_monologue' in frame) {
-      this.upsert(`${frame.id}:monologue`, frame.date, () => this.monologue(''), (it) => it.setText(frame.internal_monologue));
+      this.upsert(`${frame.id}:monologue`, frame.date, () => monologue(''), (it) => it.setText(frame.internal_monologue));
     } else if ('assistant_message' in frame) {
-      this.upsert(`${frame.id}:assistant`, frame.date, () => this.bubble('assistant', ''),
+      this.upsert(`${frame.id}:assistant`, frame.date, () => bubble('assistant', ''),
         (it) => it.setText(frame.assistant_message));
     } else if ('function_call' in frame) {
       const call = parseCall(frame.function_call);
@@ -206,7 +208,7 @@ export class Chat {
         this.hideNextReturn++;
         return;
       }
-      const item = this.upsert(`${frame.id}:call`, frame.date, () => this.tool(call.name),
+      const item = this.upsert(`${frame.id}:call`, frame.date, () => tool(call.name),
         (it) => it.setCall(call.name, call.args));
       if (!this.openCalls.includes(item)) this.openCalls.push(item);
     } else if ('function_return' in frame) {
@@ -220,7 +222,7 @@ export class Chat {
         this.items.set(`${frame.id}:return`, call);
         if (MEMORY_TOOLS.test(call.name)) this.hooks.onMemoryTool();
       } else {
-        this.upsert(`${frame.id}:return`, frame.date, () => this.tool('(result)'),
+        this.upsert(`${frame.id}:return`, frame.date, () => tool('(result)'),
           (it) => it.setReturn(frame.function_return, frame.status));
       }
     }
@@ -228,11 +230,11 @@ export class Chat {
 
   onDelta(frame) {
     if (frame.delta === 'internal_monologue') {
-      this.upsert(`${frame.id}:monologue`, null, () => this.monologue(''), (it) => it.addText(frame.text, true));
+      this.upsert(`${frame.id}:monologue`, null, () => monologue(''), (it) => it.addText(frame.text, true));
     } else if (frame.delta === 'assistant_message') {
-      this.upsert(`${frame.id}:assistant`, null, () => this.bubble('assistant', ''), (it) => it.addText(frame.text, true));
+      this.upsert(`${frame.id}:assistant`, null, () => bubble('assistant', ''), (it) => it.addText(frame.text, true));
     } else if (frame.delta === 'function_call' && frame.name && frame.name !== SEND_MESSAGE) {
-      this.upsert(`${frame.id}:call`, null, () => this.tool(frame.name), (it) => it.addArgs(frame.text));
+      this.upsert(`${frame.id}:call`, null, () => tool(frame.name), (it) => it.addArgs(frame.text));
     }
   }
 
@@ -328,7 +330,7 @@ export class Chat {
         const note = packagedNote(text);
         if (note === '') return; // a heartbeat: the live chat does not show them either
         if (note) {
-          put(`${id}:user`, () => this.notice('system', note), () => {});
+          put(`${id}:user`, () => notice('system', note), () => {});
           return;
         }
         const pending = (this.pendingUser || []).find((p) => p.text === text);
@@ -339,20 +341,20 @@ export class Chat {
           return;
         }
         if (!this.items.has(`${id}:user`) && this.adoptShownUser(id, text)) return;
-        put(`${id}:user`, () => this.bubble('user', text, m.date), () => {});
+        put(`${id}:user`, () => bubble('user', text, m.date), () => {});
         return;
       }
       case 'reasoning_message':
-        put(`${id}:monologue`, () => this.monologue(''), (it) => it.setText(m.reasoning));
+        put(`${id}:monologue`, () => monologue(''), (it) => it.setText(m.reasoning));
         return;
       case 'assistant_message': {
         const text = typeof m.content === 'string' ? m.content : (m.content || []).map((c) => c.text || '').join('');
-        put(`${id}:assistant`, () => this.bubble('assistant', ''), (it) => it.setText(text));
+        put(`${id}:assistant`, () => bubble('assistant', ''), (it) => it.setText(text));
         return;
       }
       case 'tool_call_message': {
         const call = m.tool_call || {};
-        const item = put(`${id}:call`, () => this.tool(call.name), (it) => it.setCall(call.name, prettyArgs(call.arguments)));
+        const item = put(`${id}:call`, () => tool(call.name), (it) => it.setCall(call.name, prettyArgs(call.arguments)));
         if (call.tool_call_id) this.callsById.set(call.tool_call_id, item);
         return;
       }
@@ -362,7 +364,7 @@ export class Chat {
           if (!this.items.has(`${id}:return`)) this.items.set(`${id}:return`, call);
           call.setReturn(m.tool_return, m.status);
         } else {
-          put(`${id}:return`, () => this.tool('(result)'), (it) => it.setReturn(m.tool_return, m.status));
+          put(`${id}:return`, () => tool('(result)'), (it) => it.setReturn(m.tool_return, m.status));
         }
         return;
       }
@@ -382,69 +384,6 @@ export class Chat {
     return false;
   }
 
-  // elements
-
-  bubble(kind, text, date) {
-    const body = h('div', { class: 'text' }, text);
-    const time = h('time', { class: 'time muted' }, date ? shortTime(date) : '');
-    const el = h('div', { class: `item ${kind}` }, h('div', { class: 'bubble' }, body, time));
-    const item = {
-      el, name: kind, text,
-      setText: (t) => { item.text = t; body.textContent = t; el.classList.remove('streaming'); stamp(); },
-      addText: (t) => { item.text = (item.text || '') + t; body.textContent = item.text; el.classList.add('streaming'); },
-    };
-    const stamp = () => { if (item.date) time.textContent = shortTime(item.date); time.title = formatDate(item.date); };
-    el.item = item;
-    if (kind === 'user') item.keyed = false;
-    return item;
-  }
-
-  monologue(text) {
-    const body = h('span', { class: 'text' }, text);
-    const el = h('div', { class: 'item monologue' }, h('span', { class: 'tag' }, 'thinking'), body);
-    const item = {
-      el, name: 'monologue',
-      setText: (t) => { item.text = t; body.textContent = t; el.classList.remove('streaming'); },
-      addText: (t) => { item.text = (item.text || '') + t; body.textContent = item.text; el.classList.add('streaming'); },
-    };
-    el.item = item;
-    return item;
-  }
-
-  tool(name) {
-    const title = h('code', { class: 'call-name' }, name);
-    const badge = h('span', { class: 'badge pending' }, 'running');
-    const args = h('pre', { class: 'args' });
-    const result = h('pre', { class: 'result', hidden: true });
-    const el = h('div', { class: 'item tool' }, h('details', {},
-      h('summary', {}, h('span', { class: 'tool-icon', 'aria-hidden': 'true' }, '⚙'), title, badge),
-      h('div', { class: 'tool-body' }, h('div', { class: 'label' }, 'Arguments'), args,
-        h('div', { class: 'label result-label', hidden: true }, 'Result'), result)));
-    const item = {
-      el, name,
-      setCall: (n, a) => { item.name = n; title.textContent = n; args.textContent = a; },
-      addArgs: (t) => { args.textContent += t; },
-      setReturn: (value, status) => {
-        result.hidden = false;
-        el.querySelector('.result-label').hidden = false;
-        result.textContent = value;
-        const ok = status !== 'error';
-        badge.className = `badge ${ok ? 'ok' : 'error'}`;
-        badge.textContent = ok ? 'success' : 'error';
-        el.classList.toggle('failed', !ok);
-      },
-    };
-    el.item = item;
-    return item;
-  }
-
-  notice(kind, text) {
-    const el = h('div', { class: `item notice ${kind}`, role: kind === 'error' ? 'alert' : undefined }, text);
-    const item = { el, name: kind, date: new Date().toISOString() };
-    el.item = item;
-    return item;
-  }
-
   // scrolling and the composer
 
   nearEnd() {
@@ -459,56 +398,4 @@ export class Chat {
     this.input.style.height = 'auto';
     this.input.style.height = `${Math.min(this.input.scrollHeight, 200)}px`;
   }
-}
-
-/** A newest-first page of history in reading order, each stored message's parts kept in their own order. */
-function chronological(page) {
-  const groups = [];
-  for (const m of page) {
-    const last = groups[groups.length - 1];
-    if (last && last[0].id === m.id) last.push(m);
-    else groups.push([m]);
-  }
-  return groups.reverse().flat();
-}
-
-/** "name(python-style args)" as the /api socket words a call. */
-function parseCall(text) {
-  const open = text.indexOf('(');
-  if (open < 0) return { name: text, args: '' };
-  return { name: text.slice(0, open), args: text.slice(open + 1, text.endsWith(')') ? -1 : undefined) };
-}
-
-function prettyArgs(raw) {
-  try {
-    const args = JSON.parse(raw || '{}');
-    delete args.request_heartbeat;
-    return JSON.stringify(args, null, 2);
-  } catch {
-    return raw || '';
-  }
-}
-
-/**
- * A notice MemGPT stores as a user message (login, system alert) as a short line, '' for a heartbeat (not shown),
- * null for a person's text.
- */
-function packagedNote(text) {
-  if (!text.startsWith('{')) return null;
-  try {
-    const json = JSON.parse(text);
-    if (json.type === 'heartbeat') return '';
-    if (json.type === 'login') return 'user logged in';
-    if (json.type === 'system_alert') return json.message || 'system alert';
-    return json.type ? json.type.replace(/_/g, ' ') : null;
-  } catch {
-    return null;
-  }
-}
-
-function describeError(status, detail) {
-  if (status === 503) return `The model is not available (503): ${detail}`;
-  if (status === 502) return `The model failed (502): ${detail}`;
-  if (status === 504) return `The model took too long (504): ${detail}`;
-  return status ? `${detail} (${status})` : detail;
 }
