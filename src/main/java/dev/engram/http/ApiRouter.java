@@ -66,8 +66,9 @@ final class ApiRouter {
       "GET /api/models",
       // the WebSocket authenticates its handshake itself (bearer header or ?token=JWT)
       "GET /api/agents/:agent_id/ws",
-      "GET /v1/health" // Letta's health probe, exempt from auth there too
-      // the web app's static assets join here once it exists, e.g. "GET /app/*"
+      "GET /v1/health", // Letta's health probe, exempt from auth there too
+      // the web app's page and assets (what they call is authenticated)
+      WebAppRoutes.PAGE, WebAppRoutes.ASSETS
   );
 
   private ApiRouter() {}
@@ -91,6 +92,7 @@ final class ApiRouter {
     router.route().handler(InputRules::check);
     router.route().handler(auth.requiredExcept(PUBLIC));
 
+    WebAppRoutes.mount(router);
     router.get("/api/models").handler(ctx -> Responses.json(ctx, 200, new JsonObject().put("models",
         new JsonArray().add(views.llmConfig(settings.llm().model(), settings.llm().contextWindow())))));
     new AgentSocket(agents, auth).mount(router);

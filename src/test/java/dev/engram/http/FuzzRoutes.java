@@ -58,6 +58,9 @@ final class FuzzRoutes {
       route("GET /health").as(Caller.PUBLIC).noBody(IGNORES_BODY),
       route("GET /api/models").as(Caller.PUBLIC).noBody(IGNORES_BODY),
       route("GET /v1/health").as(Caller.PUBLIC).noBody(IGNORES_BODY),
+      // the web app's page and its static assets (what they call is authenticated)
+      route("GET /").as(Caller.PUBLIC).noBody(IGNORES_BODY),
+      route("GET /app/").as(Caller.PUBLIC).noBody(IGNORES_BODY),
       route("GET /v1/models").noBody(IGNORES_BODY),
       route("GET /v1/models/embedding").noBody(IGNORES_BODY),
 
@@ -176,6 +179,8 @@ final class FuzzRoutes {
       route("GET /api/agents/:agent_id/messages").noBody(IGNORES_BODY).query("start=0&count=10"),
       route("GET /api/agents/:agent_id/messages-cursor").noBody(IGNORES_BODY).query("before=$message&limit=10")
           .query("after=$message&limit=10"),
+      route("GET /api/agents/:agent_id/recall").noBody(IGNORES_BODY).query("query=hello&limit=5")
+          .accepts("?query", "a search query is " + TEXT, CONTROL, LONG),
 
       // MemGPT /api: templates, config and tools (humans and personas are the user's block templates)
       route("GET /api/humans").noBody(IGNORES_BODY),

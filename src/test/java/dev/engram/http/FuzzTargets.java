@@ -50,7 +50,7 @@ final class FuzzTargets {
         out.append(segment);
       }
     }
-    return out.toString();
+    return out.isEmpty() ? "/" : out.toString(); // the root route "/" splits into empty segments only
   }
 
   String path(FuzzRoute route) {

@@ -43,6 +43,7 @@ import org.junit.jupiter.api.Test;
 class RouteTableTest {
   /** The only routes reachable without credentials. The WebSocket authenticates its own handshake. */
   private static final Set<String> PUBLIC = Set.of("GET /health", "GET /api/models", "GET /api/agents/:agent_id/ws",
+      "GET /", "GET /app/",
       "GET /v1/health");
 
   private static Vertx vertx;

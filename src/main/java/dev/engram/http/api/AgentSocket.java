@@ -3,7 +3,10 @@ package dev.engram.http.api;
 import dev.engram.agent.AgentClient;
 import dev.engram.agent.AgentProtocol.RunFinished;
 import dev.engram.agent.AgentProtocol.Step;
+import dev.engram.model.RunRequest;
+import dev.engram.model.StepDelta;
 import dev.engram.model.StepEvent;
+import dev.engram.http.Bodies;
 import dev.engram.http.Authenticator;
 import dev.engram.http.InputRules;
 import dev.engram.http.RunRelay;
@@ -18,9 +21,11 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * GET /api/agents/{id}/ws: each text frame {@code {"message": ..., "role"?}} starts a send; every event comes back as
- * one JSON text frame, then {@code {"done": true, "usage": {...}}}, or {@code {"error": ..., "status": n}}. Sends on
- * one socket queue behind each other like any sends to the agent.
+ * GET /api/agents/{id}/ws: each text frame {@code {"message": ..., "role"?, "stream_tokens"?}} starts a send; every
+ * event comes back as one JSON text frame, then {@code {"done": true, "usage": {...}}}, or
+ * {@code {"error": ..., "status": n}}. With {@code "stream_tokens": true} the model's tokens come first as
+ * {@code {"delta": kind, "text": ..., "id": message id, "name"?: tool}} frames (previews: the whole event with the same
+ * {@code id} follows once the step is stored). Sends on one socket queue behind each other like any sends to the agent.
  */
 public final class AgentSocket {
   private static final String FRAMES_ARE_JSON = "frames must be JSON objects like {\"message\": \"...\"} in text"
@@ -68,6 +73,11 @@ public final class AgentSocket {
         JsonObject frame = new JsonObject(text);
         InputRules.requireText(frame, "the frame");
         step = MessageRoutes.parseStep(frame, user, agentId);
+        if (Bodies.optionalBoolean(frame, "stream_tokens", false)) {
+          RunRequest plain = step.request();
+          step = new Step(step.runId(), user, agentId, new RunRequest(plain.inputs(), 0, true, false, null), null,
+              false);
+        }
       } catch (ApiException e) {
         send(ws, guard, new JsonObject().put("error", e.getMessage()).put("status", e.status()));
         return;
@@ -79,6 +89,11 @@ public final class AgentSocket {
       holder[0] = RunRelay.start(ctx.vertx(), agents, step, new RunRelay.Sink() {
         @Override
         public void started(String runId) {}
+
+        @Override
+        public void deltas(List<StepDelta> deltas) {
+          deltas.forEach(d -> send(ws, guard, delta(d)));
+        }
 
         @Override
         public void events(List<StepEvent> events) {
@@ -100,6 +115,11 @@ public final class AgentSocket {
       });
       running.add(holder[0]);
     });
+  }
+
+  private static JsonObject delta(StepDelta d) {
+    JsonObject json = new JsonObject().put("delta", d.kind()).put("text", d.text()).put("id", d.messageId());
+    return d.callName() == null ? json : json.put("name", d.callName());
   }
 
   /** Writes one frame; a client that stops reading is disconnected (its runs go on and are stored). */

@@ -16,7 +16,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
-/** Sending messages (JSON or SSE) and reading recall: /messages and /messages-cursor. */
+/** Sending messages (JSON or SSE) and reading recall: /messages, /messages-cursor and /recall (search). */
 public final class MessageRoutes {
   private final AgentClient agents;
   private final StoreClient store;
@@ -30,6 +30,7 @@ public final class MessageRoutes {
     router.post("/api/agents/:agent_id/messages").handler(this::send);
     router.get("/api/agents/:agent_id/messages").handler(this::page);
     router.get("/api/agents/:agent_id/messages-cursor").handler(this::cursor);
+    router.get("/api/agents/:agent_id/recall").handler(this::search);
   }
 
   /** Parses and checks a message body shared by HTTP and WebSocket sends. */
@@ -81,6 +82,23 @@ public final class MessageRoutes {
     int limit = Bodies.intParam(ctx, "limit", 10, 1, 1000);
     store.cursorMessages(Authenticator.user(ctx), ctx.pathParam("agent_id"), ctx.queryParams().get("before"),
             ctx.queryParams().get("after"), limit)
+        .onSuccess(found -> Responses.json(ctx, 200, new JsonObject().put("messages", render(found, false))))
+        .onFailure(ctx::fail);
+  }
+
+  /**
+   * Recall search, as the agent's conversation_search runs it (BM25 over its past messages, a substring match when
+   * that finds nothing), best first: {@code ?query=&limit=}.
+   */
+  private void search(RoutingContext ctx) {
+    String query = ctx.queryParams().get("query");
+    if (query == null || query.isBlank()) {
+      throw Bodies.invalid("query is required and must be a non-empty string");
+    }
+    int limit = Bodies.intParam(ctx, "limit", 20, 1, 100);
+    String agentId = ctx.pathParam("agent_id");
+    agents.get(Authenticator.user(ctx), agentId)
+        .compose(owned -> store.searchMessages(agentId, null, query, null, null, 0, limit))
         .onSuccess(found -> Responses.json(ctx, 200, new JsonObject().put("messages", render(found, false))))
         .onFailure(ctx::fail);
   }
