@@ -2,12 +2,14 @@ package dev.engram.sandbox;
 
 import static dev.engram.sandbox.SandboxProtocol.*;
 
+import dev.engram.agent.tool.JsonSchemas;
 import dev.engram.kernel.Json;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The owner of the tool sandbox: one instance per server process, so its pool bounds the calls of every agent
@@ -25,8 +27,12 @@ public final class SandboxVerticle extends VerticleBase {
   public Future<?> start() {
     sandbox = ToolSandbox.create(vertx, settings);
     return Future.all(List.of(RUN.serve(vertx, this::run), SCHEMA.serve(vertx, this::schema)))
-        // warm one process now, in the background: a slow start must not hold the server's start
-        .onSuccess(v -> sandbox.start());
+        // warm one process now, in the background: a slow start must not hold the server's start; and load the JSON
+        // Schema validator off the event loops (its first use reads and compiles the meta-schema: about a second)
+        .onSuccess(v -> {
+          sandbox.start();
+          vertx.executeBlocking(() -> JsonSchemas.problems(Map.of("type", "object")), false);
+        });
   }
 
   private Future<ToolRun> run(RunCall call) {

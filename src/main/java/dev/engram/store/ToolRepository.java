@@ -27,8 +27,8 @@ final class ToolRepository {
       + " $9, $10, $11, $12, $13, $14, $15) returning " + COLUMNS;
   private static final String GET = "select " + COLUMNS + " from tools where id = $1 and user_id = $2";
   private static final String ALL = "select " + COLUMNS + " from tools where user_id = $1 order by created_at, id";
-  private static final String BY_NAMES = "select " + COLUMNS + """
-       from tools where user_id = $1 and name = any($2) order by created_at, id""";
+  private static final String BY_NAMES = "select " + COLUMNS
+      + " from tools where user_id = $1 and name = any($2) order by created_at, id";
   private static final String SAVE = """
       update tools set name = $3, description = $4, source_code = $5, source_type = $6, json_schema = $7, tags = $8,
         return_char_limit = $9, default_requires_approval = $10, env = $11, allow_network = $12, metadata = $13,
@@ -70,7 +70,7 @@ final class ToolRepository {
       return Future.succeededFuture(new Tools(List.of()));
     }
     var query = req.names() == null ? pool.preparedQuery(ALL).execute(Tuple.of(user))
-        : pool.preparedQuery(BY_NAMES).execute(Tuple.of(user, req.names().toArray(String[]::new)));
+        : pool.preparedQuery(BY_NAMES).execute(Tuple.of(user).addArrayOfString(req.names().toArray(String[]::new)));
     return query.map(rows -> new Tools(UserRepository.collect(rows, ToolRepository::tool)));
   }
 
