@@ -17,8 +17,6 @@ async function main() {
   const agent = process.env.LETTA_AGENT_ID;
   const run = process.env.LETTA_RUN_ID;
   const calls = {
-    'tools.create': () => client.tools.create({ source_code: 'def f():\n    return 1' }),
-    'tools.update': () => client.tools.update('tool-00000000-0000-4000-8000-000000000000', { description: 'x' }),
     'tools.search': () => client.tools.search({ query: 'memory' }),
     'messages.list': () => client.messages.list(),
     'agents.messages.compact': () => client.agents.messages.compact(agent),

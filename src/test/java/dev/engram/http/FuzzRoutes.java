@@ -30,6 +30,15 @@ final class FuzzRoutes {
   private static final String FILTER_TEXT = "a text filter is " + TEXT + ": one that matches nothing finds nothing";
   private static final String BUILT_IN_TOOLS = "the tools are built in, the same for every user: another user's id of"
       + " a tool is the same id";
+  private static final String TOOL_TEXT = "a tool's description and tags are free text";
+  /** A tool whose name is taken by the fixture's own tool: created once, then each variant is refused or a 409. */
+  private static final String CUSTOM_TOOL = "{\"source_code\": \"def fuzz_tool(text: str) -> str:\\n"
+      + "    \\\"\\\"\\\"Echoes.\\n\\n    Args:\\n        text: What.\\n    \\\"\\\"\\\"\\n    return text\\n\","
+      + " \"description\": \"Echoes.\", \"tags\": [\"fuzz\"], \"return_char_limit\": 1000,"
+      + " \"default_requires_approval\": false, \"env\": {\"FUZZ_KEY\": \"value\"}, \"metadata_\": {\"k\": \"v\"}}";
+  private static final String API_TOOL = "{\"json_schema\": {\"name\": \"fuzz_tool\"}, \"source_code\":"
+      + " \"def fuzz_tool(text: str) -> str:\\n    \\\"\\\"\\\"Echoes.\\n\\n    Args:\\n        text: What.\\n"
+      + "    \\\"\\\"\\\"\\n    return text\\n\", \"source_type\": \"python\", \"tags\": [\"fuzz\"], \"update\": true}";
   private static final String AGENT_METADATA = "an agent's metadata is a free JSON object";
   private static final String NEW_AGENT = "{\"name\": \"fuzz-$fresh\", \"description\": \"fuzz agent\","
       + " \"model\": \"openai/gpt-4\", \"agent_type\": \"memgpt_agent\", \"system\": \"You are a fuzz agent.\","
@@ -201,8 +210,7 @@ final class FuzzRoutes {
       route("GET /api/presets/:preset").noBody(IGNORES_BODY),
       route("DELETE /api/presets/:preset").noBody(IGNORES_BODY),
       route("GET /api/config").noBody(IGNORES_BODY),
-      route("GET /api/tools").noBody(IGNORES_BODY),
-      route("GET /api/tools/:tool_name").noBody(IGNORES_BODY)
+      route("GET /api/tools").noBody(IGNORES_BODY)
           .accepts(":tool_name", BUILT_IN_TOOLS, FOREIGN_ID),
 
       // Letta /v1: agents
@@ -292,6 +300,23 @@ final class FuzzRoutes {
               + " included, is the run's result (the test server's echo says them back)", WRONG_TYPE, CONTROL, LONG),
       route("PATCH /v1/mcp-servers/:mcp_server_id/refresh").noBody(IGNORES_BODY),
 
+      route("POST /v1/tools").body(CUSTOM_TOOL).accepts("description", TOOL_TEXT, CONTROL, LONG, SURROGATE)
+          .accepts("tags", TOOL_TEXT, CONTROL, LONG, SURROGATE).accepts("tags.*", TOOL_TEXT, CONTROL, LONG, SURROGATE)
+          .accepts("env.*", "a tool's environment variable is any text but NUL", CONTROL, LONG, SURROGATE)
+          .accepts("metadata_.*", "a tool's metadata is a free JSON object", WRONG_TYPE, CONTROL, LONG, SURROGATE),
+      route("PUT /v1/tools").body(CUSTOM_TOOL).accepts("description", TOOL_TEXT, CONTROL, LONG, SURROGATE)
+          .accepts("tags", TOOL_TEXT, CONTROL, LONG, SURROGATE).accepts("tags.*", TOOL_TEXT, CONTROL, LONG, SURROGATE)
+          .accepts("env.*", "a tool's environment variable is any text but NUL", CONTROL, LONG, SURROGATE)
+          .accepts("metadata_.*", "a tool's metadata is a free JSON object", WRONG_TYPE, CONTROL, LONG, SURROGATE),
+      route("PATCH /v1/tools/:tool_id").body("{\"description\": \"changed\"}")
+          .accepts(":tool_id", BUILT_IN_TOOLS, FOREIGN_ID),
+      route("DELETE /v1/tools/:tool_id").noBody(IGNORES_BODY).accepts(":tool_id", BUILT_IN_TOOLS, FOREIGN_ID),
+      route("GET /api/tools/:tool_name").noBody(IGNORES_BODY),
+      route("DELETE /api/tools/:tool_name").noBody(IGNORES_BODY),
+      route("POST /api/tools").body(API_TOOL).accepts("tags", TOOL_TEXT, CONTROL, LONG, SURROGATE)
+          .accepts("tags.*", TOOL_TEXT, CONTROL, LONG, SURROGATE)
+          .accepts("json_schema.*", "MemGPT derives the schema from the source: json_schema gives its name at most",
+              WRONG_TYPE, CONTROL, LONG, SURROGATE),
       route("GET /v1/tools").noBody(IGNORES_BODY).query("name=send_message&search=mem&limit=10&order=desc")
           .query("after=$tool&limit=3")
           .accepts("?name", FILTER_TEXT, CONTROL, LONG).accepts("?search", FILTER_TEXT, CONTROL, LONG)

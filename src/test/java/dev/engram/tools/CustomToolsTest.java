@@ -3,12 +3,14 @@ package dev.engram.tools;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.engram.testkit.Api;
+import dev.engram.testkit.NodeScript;
 import dev.engram.testkit.ScriptedLlm;
 import dev.engram.testkit.ScriptedLlm.Step;
 import dev.engram.testkit.TestServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -258,6 +260,17 @@ class CustomToolsTest {
 
     assertEquals(200, api.delete("/api/tools/shout", key).status());
     assertEquals(404, api.get("/api/tools/shout", key).status());
+  }
+
+  @Test
+  @DisplayName("the official Letta SDK creates a tool, attaches it, the agent calls it, then updates and deletes it")
+  void officialSdk() {
+    String agent = agentWith(api, key);
+    llm.enqueue(Step.toolCall(null, "sdk_double", new JsonObject().put("n", 21).put("request_heartbeat", true)),
+        Step.sendMessage(null, "42"));
+    NodeScript.Run run = NodeScript.run("letta-tools.cjs", Map.of("LETTA_BASE_URL", TestServer.shared().server()
+        .baseUrl(), "LETTA_API_KEY", key, "AGENT_ID", agent), 120);
+    assertEquals(0, run.exitCode(), run.output());
   }
 
   static String bare(String prefixed) {
