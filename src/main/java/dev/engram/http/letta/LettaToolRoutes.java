@@ -144,11 +144,11 @@ public final class LettaToolRoutes {
   }
 
   private void update(RoutingContext ctx) {
+    ToolDraft draft = ToolDraft.of(Bodies.object(ctx, false));
     String id = ctx.pathParam("tool_id");
     if (tools.nameOfId(id) != null) {
       throw ApiException.unprocessable("Built-in tools cannot be changed");
     }
-    ToolDraft draft = ToolDraft.of(Bodies.object(ctx, true));
     edits.update(Authenticator.user(ctx), id, draft).map(views::customTool)
         .onSuccess(view -> Responses.json(ctx, 200, view)).onFailure(ctx::fail);
   }
