@@ -96,6 +96,15 @@ class CustomToolsTest {
     assertEquals("HELLO!", ret.getString("tool_return"));
     assertEquals("success", ret.getString("status"));
     assertEquals(new JsonArray().add("shouting hello\n"), ret.getJsonArray("stdout"));
+    assertEquals(new JsonArray().add("shouting hello\n"), ret.getJsonArray("tool_returns").getJsonObject(0)
+        .getJsonArray("stdout"));
+    // the run's stored events replay the same return, stdout included
+    String run = ret.getString("run_id");
+    JsonObject replayed = api.stream("/v1/runs/" + run + "/stream", key, new JsonObject()).stream()
+        .filter(d -> d.startsWith("{")).map(JsonObject::new)
+        .filter(m -> "tool_return_message".equals(m.getString("message_type"))).findFirst().orElseThrow();
+    assertEquals(ret.getJsonArray("stdout"), replayed.getJsonArray("stdout"));
+    assertEquals("HELLO!", replayed.getString("tool_return"));
     // the model was offered the tool, with request_heartbeat as Letta adds it
     JsonObject offered = llm.requests().get(0).getJsonArray("tools").stream().map(t -> (JsonObject) t)
         .map(t -> t.getJsonObject("function")).filter(f -> "shout".equals(f.getString("name"))).findFirst()
