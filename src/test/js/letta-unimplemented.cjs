@@ -21,7 +21,6 @@ async function main() {
     'messages.list': () => client.messages.list(),
     'agents.messages.compact': () => client.agents.messages.compact(agent),
     'agents.files.list': () => client.agents.files.list(agent),
-    'agents.tools.run': () => client.agents.tools.run('send_message', { agent_id: agent, args: {} }),
     'runs.steps.list': () => client.runs.steps.list(run),
     'archives.create': () => client.archives.create({ name: 'notes' }),
     'passages.search': () => client.passages.search({ query: 'tea' }),

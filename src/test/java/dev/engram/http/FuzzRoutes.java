@@ -326,6 +326,8 @@ final class FuzzRoutes {
           .accepts(":tool_id", BUILT_IN_TOOLS, FOREIGN_ID),
       route("PATCH /v1/agents/:agent_id/tools/detach/:tool_id").noBody(IGNORES_BODY)
           .accepts(":tool_id", BUILT_IN_TOOLS, FOREIGN_ID),
+      // $tool_name is a built-in tool: it runs inside steps only, so every run of it is refused
+      route("POST /v1/agents/:agent_id/tools/:tool_name/run").body("{\"args\": {\"query\": \"fuzz\"}}"),
 
       // archival memory
       route("GET /api/agents/:agent_id/archival/all").noBody(IGNORES_BODY),

@@ -117,6 +117,17 @@ class CustomToolsTest {
     JsonArray history = new JsonArray(api.get("/v1/agents/" + agent + "/messages?limit=50", key).body());
     assertEquals("HELLO!", toolReturn(history).getString("tool_return"));
 
+    // run outside a step (Letta's agents.tools.run): its ToolExecutionResult
+    JsonObject direct = created(api.post("/v1/agents/" + agent + "/tools/shout/run", key, new JsonObject()
+        .put("args", new JsonObject().put("text", "direct"))));
+    assertEquals("success", direct.getString("status"));
+    assertEquals("DIRECT!", direct.getString("func_return"));
+    assertEquals(new JsonArray().add("shouting direct\n"), direct.getJsonArray("stdout"));
+    assertEquals("error", created(api.post("/v1/agents/" + agent + "/tools/shout/run", key, new JsonObject()
+        .put("args", new JsonObject()))).getString("status"));
+    assertEquals(404, api.post("/v1/agents/" + agent + "/tools/shout/run", api.newUser().getString("api_key"),
+        new JsonObject()).status());
+
     // a new source is the new behaviour at the next run
     JsonObject updated = created(api.patch("/v1/tools/" + tool.getString("id"), key, new JsonObject()
         .put("source_code", SHOUT.replace("text.upper() + \"!\"", "text.lower() + \"?\""))));

@@ -60,6 +60,36 @@ public final class LettaToolRoutes {
     router.get("/v1/agents/:agent_id/tools").handler(this::agentTools);
     router.patch("/v1/agents/:agent_id/tools/attach/:tool_id").handler(ctx -> link(ctx, true));
     router.patch("/v1/agents/:agent_id/tools/detach/:tool_id").handler(ctx -> link(ctx, false));
+    router.post("/v1/agents/:agent_id/tools/:tool_name/run").handler(this::run);
+  }
+
+  /**
+   * Runs one of the agent's own or MCP tools outside a step (Letta's ToolExecutionResult): its arguments are checked
+   * against its schema as in a step; a failed run is a 200 with status error. Built-in tools act on the agent's
+   * memory inside its steps only.
+   */
+  private void run(RoutingContext ctx) {
+    JsonObject body = Bodies.object(ctx, true);
+    JsonObject args = Bodies.optionalObject(body, "args");
+    String name = ctx.pathParam("tool_name");
+    if (tools.has(name)) {
+      throw ApiException.unprocessable("Built-in tools run inside the agent's steps only");
+    }
+    String userId = Authenticator.user(ctx);
+    agents.get(userId, ctx.pathParam("agent_id")).compose(view -> {
+      if (!view.agent().tools().contains(name)) {
+        return Future.failedFuture(ApiException.notFound("Tool name=" + name + " is not attached to this agent"));
+      }
+      return toolsets.of(userId, List.of(name));
+    }).compose(set -> set.invoke(null, List.of(name), name, args == null ? "{}" : args.encode()))
+        .map(outcome -> new JsonObject().put("status", outcome.ok() ? "success" : "error")
+            .put("func_return", outcome.output()).put("stdout", lines(outcome.stdout()))
+            .put("stderr", lines(outcome.stderr())).putNull("agent_state").putNull("sandbox_config_fingerprint"))
+        .onSuccess(out -> Responses.json(ctx, 200, out)).onFailure(ctx::fail);
+  }
+
+  private static JsonArray lines(String printed) {
+    return printed == null || printed.isEmpty() ? new JsonArray() : new JsonArray().add(printed);
   }
 
   /** One entry of a listing: its id, name, Letta tool_type and view. */
