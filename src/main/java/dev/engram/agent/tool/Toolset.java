@@ -63,6 +63,15 @@ public final class Toolset {
     return schemas;
   }
 
+  /**
+   * Whether the named tool asks for approval by default: a user's own tool's {@code default_requires_approval}
+   * (built-in and MCP tools do not). For the approval rules, which take it as an input.
+   */
+  public boolean defaultRequiresApproval(String name) {
+    CustomTool own = builtIns.has(name) ? null : user.custom(name);
+    return own != null && own.defaultRequiresApproval();
+  }
+
   /** Runs one call of {@code name} if it is among {@code allowed}; see {@link ToolRegistry#invoke}. */
   public Future<Outcome> invoke(ToolContext ctx, List<String> allowed, String name, String rawArguments) {
     if (builtIns.has(name) || !allowed.contains(name)) {

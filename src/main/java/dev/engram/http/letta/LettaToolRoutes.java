@@ -69,7 +69,7 @@ public final class LettaToolRoutes {
    * memory inside its steps only.
    */
   private void run(RoutingContext ctx) {
-    JsonObject body = Bodies.object(ctx, true);
+    JsonObject body = Bodies.object(ctx, false);
     JsonObject args = Bodies.optionalObject(body, "args");
     String name = ctx.pathParam("tool_name");
     if (tools.has(name)) {
