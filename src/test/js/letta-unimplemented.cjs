@@ -17,13 +17,10 @@ async function main() {
   const agent = process.env.LETTA_AGENT_ID;
   const run = process.env.LETTA_RUN_ID;
   const calls = {
-    'tools.create': () => client.tools.create({ source_code: 'def f():\n    return 1' }),
-    'tools.update': () => client.tools.update('tool-00000000-0000-4000-8000-000000000000', { description: 'x' }),
     'tools.search': () => client.tools.search({ query: 'memory' }),
     'messages.list': () => client.messages.list(),
     'agents.messages.compact': () => client.agents.messages.compact(agent),
     'agents.files.list': () => client.agents.files.list(agent),
-    'agents.tools.run': () => client.agents.tools.run('send_message', { agent_id: agent, args: {} }),
     'runs.steps.list': () => client.runs.steps.list(run),
     'archives.create': () => client.archives.create({ name: 'notes' }),
     'passages.search': () => client.passages.search({ query: 'tea' }),

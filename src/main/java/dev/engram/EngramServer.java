@@ -11,6 +11,7 @@ import dev.engram.kernel.RecordCodec;
 import dev.engram.memory.MemoryVerticle;
 import dev.engram.store.DatabaseLauncher;
 import dev.engram.mcp.McpVerticle;
+import dev.engram.sandbox.SandboxVerticle;
 import dev.engram.store.StoreVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -94,7 +95,7 @@ public final class EngramServer implements AutoCloseable {
           adminPassword, jwtSecret, config.auth().jwtTtlSeconds(), config.agents().instances(),
           config.agents().stepTimeoutMs(), config.llm(), config.embedding(), config.archival().chunkTokens(),
           config.archival().maxUploadBytes(), uploadsTmp, config.auth().staticApiKey(), memoryTimeoutMs(config),
-          server.bodyReadTimeoutMs(), config.mcp());
+          server.bodyReadTimeoutMs(), config.mcp(), config.tools());
       AtomicInteger shards = new AtomicInteger();
       var embedding = config.embedding();
       StoreVerticle.IndexOpener indexes = name -> Indexes.create(vertx, config.index(), config.home(), name);
@@ -102,6 +103,9 @@ public final class EngramServer implements AutoCloseable {
           .compose(id -> vertx.deployVerticle(new StoreVerticle(database.connectOptions(),
               config.database().poolSize(), indexes, embedding.model(), embedding.dimension())))
           .onSuccess(deployments::add)
+          // one instance: its pool bounds the custom tool calls of all agents together; before the agents, whose
+          // resumed runs may call tools
+          .compose(id -> vertx.deployVerticle(new SandboxVerticle(config.tools()))).onSuccess(deployments::add)
           .compose(id -> vertx.deployVerticle(
               () -> new AgentVerticle(shards.getAndIncrement(), config),
               new DeploymentOptions().setInstances(config.agents().instances())))

@@ -2,6 +2,7 @@ package dev.engram.agent;
 
 import dev.engram.llm.LlmClient;
 import dev.engram.agent.tool.ToolRegistry;
+import dev.engram.agent.tool.Toolsets;
 import dev.engram.kernel.ApiException;
 import dev.engram.model.Agent;
 import dev.engram.model.Message;
@@ -18,11 +19,12 @@ import java.util.Map;
 
 /**
  * What the step loop works with: storage (agents and messages, conversations, blocks), archival memory, the model, the
- * tools, and the loop's settings.
+ * tools (the built-in ones, and {@code toolsets} resolving an agent's tools to the user's own and MCP ones too), and
+ * the loop's settings.
  */
 record AgentDeps(Vertx vertx, StoreClient store, ConversationClient conversations, BlockClient blocks,
     ArchivalMemory archival, LlmClient llm,
-    Summarizer summarizer, ToolRegistry tools,
+    Summarizer summarizer, ToolRegistry tools, Toolsets toolsets,
     int maxChainingSteps, int coreMemoryLimit, String model, int contextWindow, ZoneId zone,
     long inputWriteDelayMs, Map<List<String>, Integer> toolTokenCache) {
 

@@ -6,6 +6,12 @@ import dev.engram.llm.LlmClient;
 import dev.engram.llm.LlmSettings;
 import dev.engram.llm.OpenAiClient;
 import dev.engram.agent.tool.ToolRegistry;
+import dev.engram.agent.tool.Toolsets;
+import dev.engram.mcp.McpService;
+import dev.engram.mcp.McpSettings;
+import dev.engram.sandbox.SandboxClient;
+import dev.engram.store.McpServerClient;
+import dev.engram.store.ToolClient;
 import dev.engram.config.EngramConfig;
 import dev.engram.embed.Chunker;
 import dev.engram.embed.EmbedClient;
@@ -35,6 +41,8 @@ public final class AgentVerticle extends VerticleBase {
   private final EngramConfig.Agents settings;
   private final EmbeddingSettings embedding;
   private final int chunkTokens;
+  private final int sandboxWallSeconds;
+  private final McpSettings mcpSettings;
   private OpenAiClient llm;
 
   public AgentVerticle(int shard, EngramConfig config) {
@@ -44,6 +52,8 @@ public final class AgentVerticle extends VerticleBase {
     this.settings = config.agents();
     this.embedding = config.embedding();
     this.chunkTokens = config.archival().chunkTokens();
+    this.sandboxWallSeconds = config.tools().defaults().wallSeconds();
+    this.mcpSettings = config.mcp();
   }
 
   @Override
@@ -52,9 +62,12 @@ public final class AgentVerticle extends VerticleBase {
     LlmClient client = llm;
     var archival = new ArchivalMemory(vertx, new EmbedClient(vertx, embedding.timeoutMs()), new ArchivalClient(vertx),
         new Chunker(chunkTokens), embedding.model());
+    var builtIns = new ToolRegistry();
+    var toolsets = new Toolsets(builtIns, new ToolClient(vertx), new McpServerClient(vertx),
+        new SandboxClient(vertx, sandboxWallSeconds), new McpService(vertx, mcpSettings));
     var deps = new AgentDeps(vertx, new StoreClient(vertx), new ConversationClient(vertx), new BlockClient(vertx),
         archival, client,
-        new Summarizer(client), new ToolRegistry(), settings.maxChainingSteps(), settings.coreMemoryLimit(),
+        new Summarizer(client), builtIns, toolsets, settings.maxChainingSteps(), settings.coreMemoryLimit(),
         llmSettings.model(), llmSettings.contextWindow(), ZoneId.of(settings.timezone()), settings.inputWriteDelayMs(),
         null);
     var runClient = new RunClient(vertx);

@@ -2,7 +2,7 @@ package dev.engram.agent;
 
 import dev.engram.agent.AgentProtocol.Step;
 import dev.engram.agent.tool.ToolContext;
-import dev.engram.agent.tool.ToolRegistry;
+import dev.engram.agent.tool.Toolset;
 import dev.engram.index.PassageIndex.SearchMode;
 import dev.engram.kernel.ApiException;
 import dev.engram.kernel.ErrorKind;
@@ -87,6 +87,8 @@ final class StepLoop implements ToolContext {
   private Message currentAssistant;
   /** The id of the assistant message of the step in progress. */
   private String replyId;
+  /** The agent's tools for this run. */
+  private Toolset tools;
 
   /**
    * {@code started} is the run's row as it starts ({@code rowStored}: already in the database); {@code deltas} gets
@@ -129,7 +131,15 @@ final class StepLoop implements ToolContext {
     } else {
       save();
     }
-    return step().recover(this::failed);
+    return loadTools().compose(v -> step()).recover(this::failed);
+  }
+
+  /** The agent's tools as they are now (built-in ones at once; the user's own and MCP ones read once per run). */
+  private Future<Void> loadTools() {
+    return deps.toolsets().of(rt.agent.userId(), rt.agent.tools()).map(loaded -> {
+      tools = loaded;
+      return null;
+    });
   }
 
   private Future<Run> step() {
@@ -264,7 +274,7 @@ final class StepLoop implements ToolContext {
   }
 
   private LlmRequest llmRequest() {
-    return new LlmRequest(rt.agent.model(), rt.context, deps.tools().schemas(rt.agent.tools()), rt.agent.userId());
+    return new LlmRequest(rt.agent.model(), rt.context, tools.schemas(rt.agent.tools()), rt.agent.userId());
   }
 
   private record Outcome(boolean heartbeat, boolean failed, boolean memoryWarning) {}
@@ -287,12 +297,13 @@ final class StepLoop implements ToolContext {
     }
     ToolCall call = calls.get(0);
     event(StepEvent.FUNCTION_CALL, null, null, assistant.id(), now, call);
-    return deps.tools().invoke(this, rt.agent.tools(), call.name(), call.arguments()).map(result -> {
+    return tools.invoke(this, rt.agent.tools(), call.name(), call.arguments()).map(result -> {
       Instant done = Times.now();
       String packaged = Inputs.toolResult(result.ok(), result.output(), done, zone());
       Message tool = rt.newMessage(Message.TOOL, packaged, call.name(), List.of(), call.id(), done);
       addToContext(tool);
-      event(StepEvent.FUNCTION_RETURN, result.output(), result.ok() ? "success" : "error", tool.id(), done, call);
+      held.add(new StepEvent(++emitted, StepEvent.FUNCTION_RETURN, result.output(), result.ok() ? "success" : "error",
+          tool.id(), done, call, result.stdout(), result.stderr()));
       if (memoryChanged) {
         rebuildSystemMessage(done);
       }

@@ -112,7 +112,7 @@ public final class ConfigLoader {
         new Limits(integer("TOOL_CPU_SECONDS", standard.cpuSeconds()),
             integer("TOOL_WALL_SECONDS", standard.wallSeconds()), integer("TOOL_MEMORY_MB", standard.memoryMb()),
             integer("TOOL_OUTPUT_BYTES", standard.outputBytes()), integer("TOOL_PROCESSES", standard.processes()),
-            Limits.DEFAULT_RETURN_CHARS, false));
+            Limits.DEFAULT_RETURN_CHARS, false), bool("TOOL_ALLOW_NETWORK", false));
     var mcp = new McpSettings(McpSettings.StdioPolicy.parse(str("MCP_STDIO", "admin")),
         bool("MCP_ALLOW_PRIVATE_URLS", false), longer("MCP_CALL_TIMEOUT_MS", 30_000),
         longer("MCP_CONNECT_TIMEOUT_MS", 30_000), integer("MCP_MAX_RESULT_CHARS", 50_000),

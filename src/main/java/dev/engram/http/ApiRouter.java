@@ -14,6 +14,9 @@ import dev.engram.memory.MemoryService;
 import dev.engram.store.MemoryClient;
 import dev.engram.store.McpServerClient;
 import dev.engram.mcp.McpService;
+import dev.engram.agent.tool.Toolsets;
+import dev.engram.sandbox.SandboxClient;
+import dev.engram.store.ToolClient;
 import dev.engram.http.api.AdminRoutes;
 import dev.engram.http.api.AgentRoutes;
 import dev.engram.http.api.AgentSocket;
@@ -40,6 +43,7 @@ import dev.engram.http.letta.LettaFolderRoutes;
 import dev.engram.http.letta.LettaFolderViews;
 import dev.engram.http.letta.LettaJobRoutes;
 import dev.engram.http.letta.LettaMcpRoutes;
+import dev.engram.http.api.ToolRoutes;
 import dev.engram.http.letta.LettaMessageRoutes;
 import dev.engram.http.letta.LettaModels;
 import dev.engram.http.letta.LettaRunRoutes;
@@ -85,6 +89,11 @@ final class ApiRouter {
     MemoryService memoryService = new MemoryService(vertx, settings.memoryTimeoutMs());
     EmbedClient embedder = new EmbedClient(vertx, settings.embedding().timeoutMs());
     ChatRoutes chat = new ChatRoutes(memoryService, memoryStore);
+    McpService mcp = new McpService(vertx, settings.mcp());
+    McpServerClient mcpStore = new McpServerClient(vertx);
+    SandboxClient sandbox = new SandboxClient(vertx, settings.tools().defaults().wallSeconds());
+    Toolsets toolsets = new Toolsets(tools, new ToolClient(vertx), mcpStore, sandbox, mcp);
+    ToolEdits toolEdits = new ToolEdits(new ToolClient(vertx), sandbox, agents, tools, settings.tools().allowNetwork());
 
     Router router = Router.router(vertx);
     router.route().handler(LettaTransport::normalize);
@@ -100,6 +109,7 @@ final class ApiRouter {
     new AuthRoutes(jwt, settings.jwtTtlSeconds()).mount(router);
     new AgentRoutes(agents, store, views).mount(router);
     new TemplateRoutes(blocks, views, tools).mount(router);
+    new ToolRoutes(tools, toolsets, toolEdits).mount(router);
     new MessageRoutes(agents, store).mount(router);
     ArchivalClient archivalStore = new ArchivalClient(vertx);
     ArchivalMemory archival = new ArchivalMemory(vertx, embedder, archivalStore, new Chunker(settings.chunkTokens()),
@@ -113,13 +123,13 @@ final class ApiRouter {
     LettaModels lettaModels = new LettaModels(settings.llm(), settings.embedding());
     new LettaSystemRoutes(lettaModels).mount(router);
     LettaFolderViews folderViews = new LettaFolderViews(lettaModels, settings.chunkTokens());
-    LettaViews lettaViews = new LettaViews(tools, lettaModels, folderViews);
-    LettaAgentStates agentStates = new LettaAgentStates(archivalStore, lettaViews);
+    LettaViews lettaViews = new LettaViews(tools, lettaModels, folderViews, settings.mcp().maxResultChars());
+    LettaAgentStates agentStates = new LettaAgentStates(archivalStore, lettaViews, toolsets);
     new LettaAgentFileRoutes(agents, store, blocks, lettaViews, settings).mount(router);
     new LettaAgentRoutes(agents, store, archivalStore, lettaViews, agentStates).mount(router);
     new LettaCoreMemoryRoutes(agents, agentStates).mount(router);
     new LettaBlockRoutes(blocks, store, agentStates).mount(router);
-    new LettaToolRoutes(agents, lettaViews, agentStates).mount(router);
+    new LettaToolRoutes(agents, lettaViews, agentStates, toolsets, toolEdits).mount(router);
     LettaMessageRoutes lettaMessages = new LettaMessageRoutes(agents, store);
     lettaMessages.mount(router);
     RunClient runs = new RunClient(vertx);
@@ -135,8 +145,7 @@ final class ApiRouter {
     new LettaFolderRoutes(archivalStore, uploads, folderViews, folderRequests, agents, agentStates).mount(router);
     new LettaSourceRoutes(archivalStore, uploads, folderViews, folderRequests).mount(router);
     new LettaJobRoutes(archivalStore).mount(router);
-    new LettaMcpRoutes(new McpService(vertx, settings.mcp()), new McpServerClient(vertx),
-        settings.mcp().maxResultChars()).mount(router);
+    new LettaMcpRoutes(mcp, mcpStore, settings.mcp().maxResultChars()).mount(router);
 
     // a route of the Letta SDK that Engram does not implement answers 501 naming it, not 404
     FailureHandler failures = new FailureHandler(settings, router, LettaUnimplemented::explain);

@@ -3,6 +3,7 @@ package dev.engram.http;
 import dev.engram.llm.LlmSettings;
 import dev.engram.embed.EmbeddingSettings;
 import dev.engram.mcp.McpSettings;
+import dev.engram.sandbox.SandboxSettings;
 import java.nio.file.Path;
 
 /** The HTTP verticle's slice of the configuration. */
@@ -26,4 +27,5 @@ public record HttpSettings(
     String staticApiKey,
     long memoryTimeoutMs,
     long bodyReadTimeoutMs,
-    McpSettings mcp) {}
+    McpSettings mcp,
+    SandboxSettings tools) {}

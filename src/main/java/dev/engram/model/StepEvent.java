@@ -9,10 +9,16 @@ import java.time.Instant;
  * share it); {@code call} is the tool call of a {@link #FUNCTION_CALL}, for a {@link #FUNCTION_RETURN} the call it
  * answers, and for an {@link #ASSISTANT} message the send_message call that said it (its arguments left out: the
  * content is its message), or null when it is the reply of an agent that speaks in plain text; {@code status} is
- * {@code success} or {@code error} on returns.
+ * {@code success} or {@code error} on returns. {@code stdout} and {@code stderr} are what a custom tool printed, on its
+ * return (null for the other events and for tools that print nothing).
  */
 public record StepEvent(int seq, String kind, String content, String status, String messageId, Instant date,
-    ToolCall call) {
+    ToolCall call, String stdout, String stderr) {
+  public StepEvent(int seq, String kind, String content, String status, String messageId, Instant date,
+      ToolCall call) {
+    this(seq, kind, content, status, messageId, date, call, null, null);
+  }
+
   public static final String MONOLOGUE = "internal_monologue";
   public static final String FUNCTION_CALL = "function_call";
   public static final String ASSISTANT = "assistant_message";

@@ -5,8 +5,10 @@ package dev.engram.sandbox;
  * python3 on the PATH; it must be readable by the sandbox's user). {@code poolSize}: how many calls run at once, each
  * in its own warm sandboxed process started on first need; {@code maxWaiting}: how many more calls may queue for a
  * slot before a call fails as busy. {@code defaults}: the limits of a call whose tool sets none.
+ * {@code allowNetwork} ({@code TOOL_ALLOW_NETWORK}): whether users may mark their tools {@code allow_network} at all;
+ * off by default, so no user's tool can open a connection unless the operator chose so.
  */
-public record SandboxSettings(String python, int poolSize, int maxWaiting, Limits defaults) {
+public record SandboxSettings(String python, int poolSize, int maxWaiting, Limits defaults, boolean allowNetwork) {
 
   public static final int DEFAULT_POOL_SIZE = 8;
   public static final int DEFAULT_MAX_WAITING = 1000;
@@ -23,6 +25,10 @@ public record SandboxSettings(String python, int poolSize, int maxWaiting, Limit
     if (defaults.network()) {
       throw new IllegalArgumentException("network access is a property of a tool, not a default");
     }
+  }
+
+  public SandboxSettings(String python, int poolSize, int maxWaiting, Limits defaults) {
+    this(python, poolSize, maxWaiting, defaults, false);
   }
 
   public static SandboxSettings standard() {

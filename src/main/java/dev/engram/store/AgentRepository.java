@@ -90,9 +90,9 @@ final class AgentRepository {
         where runs.status in ('created', 'running')),
       run_events_added as (
         insert into run_events(run_id, first_seq, seq, kind, content, status, message_id, date, call_id, call_name,
-          call_args)
+          call_args, stdout, stderr)
         select $19::uuid, ($20::int[])[1], $20, $21::text[], $22::text[], $23::text[], $24::uuid[],
-          $25::timestamptz[], $26::text[], $27::text[], $28::text[]
+          $25::timestamptz[], $26::text[], $27::text[], $28::text[], $47::text[], $48::text[]
         where cardinality($20::int[]) > 0
         on conflict do nothing),
       agent_saved as (
@@ -282,7 +282,9 @@ final class AgentRepository {
             kept == 0 ? null : UUID.fromString(context.get(kept - 1)))
         .addArrayOfUUID(added).addValue(a.memoryAlerted()).addValue(Rows.offset(a.lastRunAt()));
     return RunRepository.bindSave(Rows.messageColumns(save.newMessages(), params), save.run())
-        .addValue(save.conversationId() == null ? null : UUID.fromString(save.conversationId()));
+        .addValue(save.conversationId() == null ? null : UUID.fromString(save.conversationId()))
+        .addArrayOfString(RunRepository.printed(save.run(), true))
+        .addArrayOfString(RunRepository.printed(save.run(), false));
   }
 
   /** Inserts messages not stored yet (a retried save repeats none) and answers the new ones with their seq. */

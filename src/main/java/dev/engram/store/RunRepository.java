@@ -57,10 +57,13 @@ final class RunRepository {
   private static final String GET = "select " + COLUMNS + " from runs where id = $1 and user_id = $2";
   /** The run and its events after a seq in one statement, hence one snapshot: see {@link #events}. */
   private static final String EVENTS = "select " + COLUMNS.replaceAll("(\\w+)", "r.$1") + """
-      , e.seq, e.kind, e.content, e.status as event_status, e.message_id, e.date, e.call_id, e.call_name, e.call_args
+      , e.seq, e.kind, e.content, e.status as event_status, e.message_id, e.date, e.call_id, e.call_name, e.call_args,
+        e.stdout, e.stderr
       from runs r left join lateral (
         select u.* from run_events w, unnest(w.seq, w.kind, w.content, w.status, w.message_id, w.date, w.call_id,
-          w.call_name, w.call_args) as u(seq, kind, content, status, message_id, date, call_id, call_name, call_args)
+          w.call_name, w.call_args, coalesce(w.stdout, array_fill(null::text, array[cardinality(w.seq)])),
+          coalesce(w.stderr, array_fill(null::text, array[cardinality(w.seq)])))
+          as u(seq, kind, content, status, message_id, date, call_id, call_name, call_args, stdout, stderr)
         where w.run_id = r.id and u.seq > $3) e on true
       where r.id = $1 and r.user_id = $2
       order by e.seq""";
@@ -254,7 +257,17 @@ final class RunRepository {
         : new ToolCall(r.getString("call_id"), callName, r.getString("call_args"));
     return new StepEvent(r.getInteger("seq"), r.getString("kind"), r.getString("content"),
         r.getString("event_status"), r.getUUID("message_id").toString(),
-        Rows.instant(r.getOffsetDateTime("date")), call);
+        Rows.instant(r.getOffsetDateTime("date")), call, r.getString("stdout"), r.getString("stderr"));
+  }
+
+  /** What the events of a save printed ({@code stdout} or else stderr), one entry per event, for its last two columns. */
+  static String[] printed(RunWrite write, boolean stdout) {
+    List<StepEvent> events = write == null ? List.of() : write.events();
+    String[] out = new String[events.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = stdout ? events.get(i).stdout() : events.get(i).stderr();
+    }
+    return out;
   }
 
   private static <T> Future<T> notFound(String detail) {

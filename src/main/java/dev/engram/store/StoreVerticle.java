@@ -219,6 +219,12 @@ public final class StoreVerticle extends VerticleBase {
     registrations.add(serve(McpServerProtocol.TOOLS_SYNC, mcp::sync));
     registrations.add(serve(McpServerProtocol.TOOLS_LIST, mcp::tools));
     registrations.add(serve(McpServerProtocol.TOOLS_FIND, mcp::find));
+    var tools = new ToolRepository(pool);
+    registrations.add(serve(ToolProtocol.CREATE, tools::create));
+    registrations.add(serve(ToolProtocol.GET, tools::get));
+    registrations.add(serve(ToolProtocol.FIND, tools::find));
+    registrations.add(serve(ToolProtocol.SAVE, tools::save));
+    registrations.add(serve(ToolProtocol.DELETE, tools::delete));
     registrations.add(serve(PING, (Ping r) -> pool.query("select 1").execute().map(v -> new Done())));
     return Future.all(registrations);
   }

@@ -123,6 +123,9 @@ final class FuzzFixture {
     ids.put("preset", preset);
     ids.put("tool", api.get("/v1/tools/name/send_message", key).body().replace("\"", "").substring("tool-".length()));
     ids.put("tool_name", "archival_memory_search");
+    // the fuzz table's own tool, so that a create of it is a conflict (the table's POST /v1/tools example)
+    ok(api.put("/v1/tools/", key, new JsonObject().put("source_code", "def fuzz_tool(text: str) -> str:\n"
+        + "    \"\"\"Echoes.\n\n    Args:\n        text: What.\n    \"\"\"\n    return text\n")));
   }
 
   /** An MCP server over streamable HTTP (the test server, in this JVM) and its {@code echo} tool. */

@@ -30,6 +30,17 @@ final class FuzzRoutes {
   private static final String FILTER_TEXT = "a text filter is " + TEXT + ": one that matches nothing finds nothing";
   private static final String BUILT_IN_TOOLS = "the tools are built in, the same for every user: another user's id of"
       + " a tool is the same id";
+  private static final String TOOL_TEXT = "a tool's description and tags are free text";
+  private static final String NO_TAGS = "a tool may have no tags";
+  private static final String PYTHON_TEXT = "Python source: a control character inside a docstring is still Python";
+  /** A tool whose name is taken by the fixture's own tool: created once, then each variant is refused or a 409. */
+  private static final String CUSTOM_TOOL = "{\"source_code\": \"def fuzz_tool(text: str) -> str:\\n"
+      + "    \\\"\\\"\\\"Echoes.\\n\\n    Args:\\n        text: What.\\n    \\\"\\\"\\\"\\n    return text\\n\","
+      + " \"description\": \"Echoes.\", \"tags\": [\"fuzz\"], \"return_char_limit\": 1000,"
+      + " \"default_requires_approval\": false, \"env\": {\"FUZZ_KEY\": \"value\"}, \"metadata_\": {\"k\": \"v\"}}";
+  private static final String API_TOOL = "{\"json_schema\": {\"name\": \"fuzz_tool\"}, \"source_code\":"
+      + " \"def fuzz_tool(text: str) -> str:\\n    \\\"\\\"\\\"Echoes.\\n\\n    Args:\\n        text: What.\\n"
+      + "    \\\"\\\"\\\"\\n    return text\\n\", \"source_type\": \"python\", \"tags\": [\"fuzz\"], \"update\": true}";
   private static final String AGENT_METADATA = "an agent's metadata is a free JSON object";
   private static final String NEW_AGENT = "{\"name\": \"fuzz-$fresh\", \"description\": \"fuzz agent\","
       + " \"model\": \"openai/gpt-4\", \"agent_type\": \"memgpt_agent\", \"system\": \"You are a fuzz agent.\","
@@ -207,8 +218,6 @@ final class FuzzRoutes {
       route("DELETE /api/presets/:preset").noBody(IGNORES_BODY),
       route("GET /api/config").noBody(IGNORES_BODY),
       route("GET /api/tools").noBody(IGNORES_BODY),
-      route("GET /api/tools/:tool_name").noBody(IGNORES_BODY)
-          .accepts(":tool_name", BUILT_IN_TOOLS, FOREIGN_ID),
 
       // Letta /v1: agents
       route("POST /v1/agents").body(NEW_AGENT)
@@ -297,6 +306,20 @@ final class FuzzRoutes {
               + " included, is the run's result (the test server's echo says them back)", WRONG_TYPE, CONTROL, LONG),
       route("PATCH /v1/mcp-servers/:mcp_server_id/refresh").noBody(IGNORES_BODY),
 
+      // the fixture's user has fuzz_tool already: a create of that name is a 409 unless a variant is refused first
+      route("POST /v1/tools").body(CUSTOM_TOOL),
+      route("PUT /v1/tools").body(CUSTOM_TOOL).accepts("description", TOOL_TEXT, CONTROL, LONG)
+          .accepts("tags*", TOOL_TEXT, CONTROL, LONG).acceptsOnly("tags", NO_TAGS, WRONG_TYPE, "[]")
+          .acceptsOnly("source_code", PYTHON_TEXT, CONTROL, "\\u001f")
+          .accepts("env.*", "a tool's environment variable is any text but NUL", CONTROL, LONG)
+          .accepts("metadata_.*", "a tool's metadata is a free JSON object", WRONG_TYPE, CONTROL, LONG),
+      // $tool is a built-in tool: every change of it is refused (the custom tool routes: CustomToolsTest)
+      route("PATCH /v1/tools/:tool_id").body("{\"description\": \"changed\"}"),
+      route("DELETE /v1/tools/:tool_id").noBody(IGNORES_BODY),
+      route("GET /api/tools/:tool_name").noBody(IGNORES_BODY).accepts(":tool_name", BUILT_IN_TOOLS, FOREIGN_ID),
+      route("DELETE /api/tools/:tool_name").noBody(IGNORES_BODY),
+      route("POST /api/tools").body(API_TOOL).accepts("tags*", TOOL_TEXT, CONTROL, LONG)
+          .acceptsOnly("tags", NO_TAGS, WRONG_TYPE, "[]").acceptsOnly("source_code", PYTHON_TEXT, CONTROL, "\\u001f"),
       route("GET /v1/tools").noBody(IGNORES_BODY).query("name=send_message&search=mem&limit=10&order=desc")
           .query("after=$tool&limit=3")
           .accepts("?name", FILTER_TEXT, CONTROL, LONG).accepts("?search", FILTER_TEXT, CONTROL, LONG)
@@ -308,6 +331,8 @@ final class FuzzRoutes {
           .accepts(":tool_id", BUILT_IN_TOOLS, FOREIGN_ID),
       route("PATCH /v1/agents/:agent_id/tools/detach/:tool_id").noBody(IGNORES_BODY)
           .accepts(":tool_id", BUILT_IN_TOOLS, FOREIGN_ID),
+      // $tool_name is a built-in tool: it runs inside steps only, so every run of it is refused
+      route("POST /v1/agents/:agent_id/tools/:tool_name/run").body("{\"args\": {\"query\": \"fuzz\"}}"),
 
       // archival memory
       route("GET /api/agents/:agent_id/archival/all").noBody(IGNORES_BODY),

@@ -17,6 +17,34 @@ final class Schemas {
 
   private Schemas() {}
 
+  /**
+   * The schema the model sees of a tool that is not built in: its {@code json_schema} with the
+   * {@code request_heartbeat} parameter added, as Letta adds it to every tool of a MemGPT agent.
+   */
+  static JsonObject withHeartbeat(java.util.Map<String, Object> jsonSchema) {
+    JsonObject schema = new JsonObject(io.vertx.core.json.Json.encode(jsonSchema));
+    JsonObject params = schema.getJsonObject("parameters");
+    if (params == null) {
+      params = new JsonObject().put("type", "object");
+      schema.put("parameters", params);
+    }
+    JsonObject props = params.getJsonObject("properties");
+    if (props == null) {
+      props = new JsonObject();
+      params.put("properties", props);
+    }
+    JsonArray required = params.getJsonArray("required");
+    if (required == null) {
+      required = new JsonArray();
+      params.put("required", required);
+    }
+    if (!props.containsKey(REQUEST_HEARTBEAT)) {
+      props.put(REQUEST_HEARTBEAT, param("boolean", HEARTBEAT_DESCRIPTION));
+      required.add(REQUEST_HEARTBEAT);
+    }
+    return schema;
+  }
+
   static JsonObject param(String type, String description) {
     return new JsonObject().put("type", type).put("description", description);
   }

@@ -120,23 +120,29 @@ public final class ToolRegistry {
     return List.copyOf(out);
   }
 
-  /** The outcome of one call: what the model sees, whether it succeeded, and whether it asked to run again. */
-  public record Outcome(String output, boolean ok, boolean heartbeat, JsonObject arguments) {}
+  /**
+   * The outcome of one call: what the model sees, whether it succeeded, whether it asked to run again, and what a
+   * custom tool printed ({@code stdout}, {@code stderr}: null for the tools that print nothing).
+   */
+  public record Outcome(String output, boolean ok, boolean heartbeat, JsonObject arguments, String stdout,
+      String stderr) {
+    public Outcome(String output, boolean ok, boolean heartbeat, JsonObject arguments) {
+      this(output, ok, heartbeat, arguments, null, null);
+    }
+  }
 
   public Future<Outcome> invoke(ToolContext ctx, List<String> allowed, String name, String rawArguments) {
     Tool tool = allowed.contains(name) ? tools.get(name) : null;
     if (tool == null) {
-      return Future.succeededFuture(new Outcome("No function named " + name, false, false, new JsonObject()));
+      return Future.succeededFuture(noFunction(name));
     }
     JsonObject args;
     try {
-      args = rawArguments == null || rawArguments.isBlank() ? new JsonObject() : new JsonObject(rawArguments);
+      args = arguments(rawArguments);
     } catch (RuntimeException e) {
-      return Future.succeededFuture(new Outcome("Error parsing JSON for function '" + name + "' arguments: "
-          + e.getMessage(), false, false, new JsonObject()));
+      return Future.succeededFuture(unparsable(name, e));
     }
-    boolean heartbeat = Boolean.TRUE.equals(args.getValue(Schemas.REQUEST_HEARTBEAT));
-    args.remove(Schemas.REQUEST_HEARTBEAT);
+    boolean heartbeat = takeHeartbeat(args);
     String invalid = validate(schemaByName.get(name), args);
     if (invalid != null) {
       return Future.succeededFuture(new Outcome("Error calling function " + name + ": " + invalid, false, heartbeat,
@@ -150,6 +156,26 @@ public final class ToolRegistry {
     }
     return result.map(out -> new Outcome(limit(tool, out), true, heartbeat, args))
         .otherwise(e -> new Outcome("Error calling function " + name + ": " + e.getMessage(), false, heartbeat, args));
+  }
+
+  static Outcome noFunction(String name) {
+    return new Outcome("No function named " + name, false, false, new JsonObject());
+  }
+
+  static Outcome unparsable(String name, RuntimeException e) {
+    return new Outcome("Error parsing JSON for function '" + name + "' arguments: " + e.getMessage(), false, false,
+        new JsonObject());
+  }
+
+  static JsonObject arguments(String raw) {
+    return raw == null || raw.isBlank() ? new JsonObject() : new JsonObject(raw);
+  }
+
+  /** Whether the call asked for a heartbeat; the argument is removed (the tool never sees it). */
+  static boolean takeHeartbeat(JsonObject args) {
+    boolean heartbeat = Boolean.TRUE.equals(args.getValue(Schemas.REQUEST_HEARTBEAT));
+    args.remove(Schemas.REQUEST_HEARTBEAT);
+    return heartbeat;
   }
 
   private static String limit(Tool tool, String out) {

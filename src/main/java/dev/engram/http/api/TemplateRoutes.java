@@ -59,8 +59,6 @@ public final class TemplateRoutes {
     router.get("/api/presets/:preset").handler(this::getPreset);
     router.delete("/api/presets/:preset").handler(this::deletePreset);
     router.get("/api/config").handler(this::config);
-    router.get("/api/tools").handler(this::listTools);
-    router.get("/api/tools/:tool_name").handler(this::getTool);
   }
 
   // humans and personas
@@ -232,26 +230,5 @@ public final class TemplateRoutes {
         .put("core_memory_persona_char_limit", Block.PERSONA_HUMAN_LIMIT)
         .put("core_memory_human_char_limit", Block.PERSONA_HUMAN_LIMIT);
     Responses.json(ctx, 200, new JsonObject().put("config", config).put("defaults", config.copy()));
-  }
-
-  private void listTools(RoutingContext ctx) {
-    JsonArray out = new JsonArray();
-    tools.names().forEach(name -> out.add(toolModel(name)));
-    Responses.json(ctx, 200, new JsonObject().put("tools", out));
-  }
-
-  private void getTool(RoutingContext ctx) {
-    String name = ctx.pathParam("tool_name");
-    if (!tools.has(name)) {
-      throw ApiException.notFound("Tool " + name + " not found");
-    }
-    Responses.json(ctx, 200, toolModel(name));
-  }
-
-  /** ToolModel of the 0.3 API. */
-  private JsonObject toolModel(String name) {
-    return new JsonObject().put("name", name).put("id", ToolRegistry.toolId(name))
-        .put("tags", new JsonArray().add("memgpt-base")).put("source_type", "python").putNull("source_code")
-        .put("json_schema", tools.schema(name).copy());
   }
 }

@@ -68,10 +68,11 @@ public final class LettaAgentRoutes {
   private void create(RoutingContext ctx) {
     String userId = Authenticator.user(ctx);
     JsonObject body = Bodies.object(ctx, false);
-    var spec = requests.create(body, userId, Times.now());
     List<String> folderIds = LettaRequests.folderIds(body);
-    folders.check(userId, folderIds)
-        .compose(v -> agents.create(new CreateAgent(userId, UUID.randomUUID().toString(), spec)))
+    states.namedTools(userId, body)
+        .map(user -> requests.create(body, userId, Times.now(), user))
+        .compose(spec -> folders.check(userId, folderIds).map(spec))
+        .compose(spec -> agents.create(new CreateAgent(userId, UUID.randomUUID().toString(), spec)))
         .compose(view -> folders.set(userId, view.agent().id(), folderIds).map(view))
         .compose(view -> states.of(userId, view.agent()))
         .onSuccess(state -> Responses.json(ctx, 200, state))
@@ -138,12 +139,13 @@ public final class LettaAgentRoutes {
   /** {@code folder_ids}, when given, are the agent's folders from now on (checked first, like on create). */
   private void update(RoutingContext ctx) {
     JsonObject body = Bodies.object(ctx, false);
-    var patch = requests.update(body);
     List<String> folderIds = LettaRequests.folderIds(body);
     String userId = Authenticator.user(ctx);
     String agentId = ctx.pathParam("agent_id");
-    folders.check(userId, folderIds)
-        .compose(v -> agents.update(userId, agentId, patch))
+    states.namedTools(userId, body)
+        .map(user -> requests.update(body, user))
+        .compose(patch -> folders.check(userId, folderIds).map(patch))
+        .compose(patch -> agents.update(userId, agentId, patch))
         .compose(view -> folders.set(userId, agentId, folderIds).map(view))
         .compose(view -> states.of(userId, view.agent()))
         .onSuccess(state -> Responses.json(ctx, 200, state))

@@ -1,5 +1,8 @@
 package dev.engram.http.letta;
 
+import dev.engram.agent.tool.Toolsets;
+import dev.engram.agent.tool.UserTools;
+
 import dev.engram.model.Agent;
 import dev.engram.model.Source;
 import dev.engram.store.ArchivalClient;
@@ -21,16 +24,38 @@ import java.util.Map;
 public final class LettaAgentStates {
   private final ArchivalClient archival;
   private final LettaViews views;
+  private final Toolsets toolsets;
 
-  public LettaAgentStates(ArchivalClient archival, LettaViews views) {
+  public LettaAgentStates(ArchivalClient archival, LettaViews views, Toolsets toolsets) {
     this.archival = archival;
     this.views = views;
+    this.toolsets = toolsets;
   }
 
   /** One agent of {@code userId}, as an AgentState. */
   Future<JsonObject> of(String userId, Agent agent) {
-    return archival.agentSources(userId, agent.id())
-        .map(attached -> views.agentState(agent, attached.stream().map(SourceView::source).toList()));
+    var tools = userTools(userId, List.of(agent));
+    var sources = archival.agentSources(userId, agent.id());
+    return Future.all(tools, sources).map(both -> views.agentState(agent,
+        sources.result().stream().map(SourceView::source).toList(), tools.result()));
+  }
+
+  /** All the user's own and MCP tools when a create or update body names tools; none otherwise (nothing read). */
+  Future<UserTools> namedTools(String userId, io.vertx.core.json.JsonObject body) {
+    return LettaRequests.namesTools(body) ? toolsets.load(userId, null) : Future.succeededFuture(UserTools.NONE);
+  }
+
+  /** The user's own and MCP tools among these agents' tools; nothing is read when they are all built in. */
+  Future<UserTools> userTools(String userId, List<Agent> agents) {
+    List<String> others = new ArrayList<>();
+    for (Agent a : agents) {
+      for (String name : a.tools()) {
+        if (!views.tools().has(name) && !others.contains(name)) {
+          others.add(name);
+        }
+      }
+    }
+    return others.isEmpty() ? Future.succeededFuture(UserTools.NONE) : toolsets.load(userId, others);
   }
 
   /** Agents of {@code userId}, in the order given, as AgentStates. */
@@ -38,7 +63,10 @@ public final class LettaAgentStates {
     if (agents.isEmpty()) {
       return Future.succeededFuture(new JsonArray());
     }
-    return archival.sources(userId).map(folders -> {
+    var tools = userTools(userId, agents);
+    var all = archival.sources(userId);
+    return Future.all(tools, all).map(both -> {
+      List<SourceView> folders = all.result();
       Map<String, List<Source>> byAgent = new HashMap<>();
       for (SourceView folder : folders) {
         for (AgentRef agent : folder.attachedAgents()) {
@@ -46,7 +74,7 @@ public final class LettaAgentStates {
         }
       }
       JsonArray out = new JsonArray();
-      agents.forEach(a -> out.add(views.agentState(a, byAgent.getOrDefault(a.id(), List.of()))));
+      agents.forEach(a -> out.add(views.agentState(a, byAgent.getOrDefault(a.id(), List.of()), tools.result())));
       return out;
     });
   }

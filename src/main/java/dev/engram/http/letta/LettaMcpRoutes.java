@@ -130,6 +130,10 @@ public final class LettaMcpRoutes {
 
   /** Letta's {@code Tool} of type external_mcp, tagged {@code mcp:<server name>}. */
   JsonObject tool(McpTool t) {
+    return tool(t, returnCharLimit);
+  }
+
+  static JsonObject tool(McpTool t, int returnCharLimit) {
     String serverId = PrefixedIds.prefixed(PrefixedIds.MCP_SERVER, t.serverId());
     return new JsonObject().put("id", PrefixedIds.prefixed(PrefixedIds.TOOL, t.id())).put("name", t.name())
         .put("description", t.description()).put("tool_type", "external_mcp").put("source_type", "python")

@@ -46,7 +46,8 @@ final class LettaMessages {
       case StepEvent.FUNCTION_CALL -> assistantCall && view.useAssistantMessage() ? null
           : toolCall(e.messageId(), e.call(), e.date());
       case StepEvent.FUNCTION_RETURN -> assistantCall && view.useAssistantMessage() ? null
-          : toolReturn(e.messageId(), e.call().id(), e.content(), e.status(), e.date());
+          : toolReturn(e.messageId(), e.call().id(), e.content(), e.status(), e.date(), printed(e.stdout()),
+              printed(e.stderr()));
       default -> null;
     };
     if (!view.shows(json)) {
@@ -163,10 +164,21 @@ final class LettaMessages {
   }
 
   private static JsonObject toolReturn(String id, String callId, String result, String status, Instant at) {
+    return toolReturn(id, callId, result, status, at, null, null);
+  }
+
+  /** {@code stdout} and {@code stderr}: what a custom tool printed, as Letta's one-element lists, or null. */
+  private static JsonObject toolReturn(String id, String callId, String result, String status, Instant at,
+      JsonArray stdout, JsonArray stderr) {
     JsonObject r = new JsonObject().put("type", "tool").put("tool_return", result).put("status", status)
-        .put("tool_call_id", callId).putNull("stdout").putNull("stderr");
+        .put("tool_call_id", callId).put("stdout", stdout).put("stderr", stderr);
     return common(id, 0, "tool_return_message", at).put("tool_return", result).put("status", status)
-        .put("tool_call_id", callId).putNull("stdout").putNull("stderr").put("tool_returns", new JsonArray().add(r));
+        .put("tool_call_id", callId).put("stdout", stdout == null ? null : stdout.copy())
+        .put("stderr", stderr == null ? null : stderr.copy()).put("tool_returns", new JsonArray().add(r));
+  }
+
+  private static JsonArray printed(String text) {
+    return text == null || text.isEmpty() ? null : new JsonArray().add(text);
   }
 
   private static JsonObject common(String id, int part, String type, Instant at) {

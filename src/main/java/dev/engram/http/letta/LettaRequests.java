@@ -1,5 +1,7 @@
 package dev.engram.http.letta;
 
+import dev.engram.agent.tool.UserTools;
+
 import dev.engram.agent.AgentProtocol.AgentPatch;
 import dev.engram.agent.AgentProtocol.MessagePatch;
 import dev.engram.agent.AgentProtocol.NewAgent;
@@ -44,6 +46,11 @@ final class LettaRequests {
   }
 
   NewAgent create(JsonObject body, String userId, Instant now) {
+    return create(body, userId, now, UserTools.NONE);
+  }
+
+  /** {@code user}: the user's own and MCP tools, which {@code tools} and {@code tool_ids} may name too. */
+  NewAgent create(JsonObject body, String userId, Instant now, UserTools user) {
     String agentType = agentType(body);
     List<Block> blocks = new ArrayList<>();
     JsonArray memoryBlocks = array(body, "memory_blocks");
@@ -69,8 +76,8 @@ final class LettaRequests {
     if (baseTools) {
       tools.addAll(views.tools().baseToolNames(agentType == null ? Agent.MEMGPT_AGENT : agentType));
     }
-    tools.addAll(toolNames(body, "tools"));
-    tools.addAll(toolIds(body));
+    tools.addAll(toolNames(body, "tools", user));
+    tools.addAll(toolIds(body, user));
     String model = model(body);
     return new NewAgent(Bodies.optionalString(body, "name"), agentType, null, null, null,
         Bodies.optionalString(body, "system"), blocks, blockIds(body), List.copyOf(tools),
@@ -79,11 +86,15 @@ final class LettaRequests {
   }
 
   AgentPatch update(JsonObject body) {
+    return update(body, UserTools.NONE);
+  }
+
+  AgentPatch update(JsonObject body, UserTools user) {
     List<String> tools = null;
     if (body.getValue("tool_ids") != null) {
-      tools = toolIds(body);
+      tools = toolIds(body, user);
     } else if (body.getValue("tools") != null) {
-      tools = toolNames(body, "tools");
+      tools = toolNames(body, "tools", user);
     }
     String name = Bodies.optionalString(body, "name");
     return new AgentPatch(name, Bodies.optionalString(body, "system"), Bodies.optionalString(body, "description"),
@@ -143,24 +154,35 @@ final class LettaRequests {
     return metadata == null ? null : Json.plainMap(metadata);
   }
 
-  private List<String> toolNames(JsonObject body, String field) {
+  /** Whether the body names tools that may be the user's own or MCP ones (then those are read first). */
+  static boolean namesTools(JsonObject body) {
+    return body.getValue("tools") != null || body.getValue("tool_ids") != null;
+  }
+
+  private List<String> toolNames(JsonObject body, String field, UserTools user) {
     List<String> names = Bodies.optionalStrings(body, field);
     if (names == null) {
       return List.of();
     }
     for (String name : names) {
-      if (!views.tools().has(name)) {
-        throw Bodies.invalid("Unknown tool '" + name + "' in " + field + "; the tools are " + views.tools().names());
+      if (!views.tools().has(name) && !user.has(name)) {
+        List<String> known = new ArrayList<>(views.tools().names());
+        known.addAll(user.names());
+        throw Bodies.invalid("Unknown tool '" + name + "' in " + field + "; the tools are " + known);
       }
     }
     return names;
   }
 
-  private List<String> toolIds(JsonObject body) {
+  private List<String> toolIds(JsonObject body, UserTools user) {
     List<String> ids = Bodies.optionalStrings(body, "tool_ids");
     List<String> names = new ArrayList<>();
     for (String id : ids == null ? List.<String>of() : ids) {
-      String name = views.tools().nameOfId(PrefixedIds.bare(id, PrefixedIds.TOOL));
+      String bare = PrefixedIds.bare(id, PrefixedIds.TOOL);
+      String name = views.tools().nameOfId(bare);
+      if (name == null) {
+        name = user.nameOfId(bare);
+      }
       if (name == null) {
         throw ApiException.notFound("Tool tool_id=" + id + " not found");
       }

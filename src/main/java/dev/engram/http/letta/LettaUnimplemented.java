@@ -18,7 +18,6 @@ public final class LettaUnimplemented {
   /** One SDK route: its method, its path as the router writes it, the SDK method, and what to use instead. */
   public record Entry(String method, String template, String sdkMethod, String instead, Pattern path) {}
 
-  private static final String BUILT_IN_TOOLS = "Engram serves its built-in tools only (GET /v1/tools/)";
   private static final String AGENT_ARCHIVAL = "an agent's archival memory is at /v1/agents/{agent_id}/archival-memory";
   private static final String AGENT_MESSAGES = "an agent's messages are at GET /v1/agents/{agent_id}/messages";
   private static final String RUN = "a run's status, usage and step count are at GET /v1/runs/{run_id}";
@@ -45,16 +44,10 @@ public final class LettaUnimplemented {
     add("GET", "/v1/agents/:agent_id/schedule", "agents.schedule.list", CLOUD);
     add("GET", "/v1/agents/:agent_id/schedule/:scheduled_message_id", "agents.schedule.retrieve", CLOUD);
     add("DELETE", "/v1/agents/:agent_id/schedule/:scheduled_message_id", "agents.schedule.delete", CLOUD);
-    add("POST", "/v1/agents/:agent_id/tools/:tool_name/run", "agents.tools.run",
-        "tools run inside the agent's steps only");
     add("PATCH", "/v1/agents/:agent_id/tools/approval/:tool_name", "agents.tools.updateApproval",
         "tool calls are not held for approval");
 
-    add("POST", "/v1/tools", "tools.create", BUILT_IN_TOOLS);
-    add("PUT", "/v1/tools", "tools.upsert", BUILT_IN_TOOLS);
     add("POST", "/v1/tools/search", "tools.search", "GET /v1/tools/ takes name, names and search filters");
-    add("PATCH", "/v1/tools/:tool_id", "tools.update", BUILT_IN_TOOLS);
-    add("DELETE", "/v1/tools/:tool_id", "tools.delete", BUILT_IN_TOOLS);
 
     add("GET", "/v1/messages", "messages.list", AGENT_MESSAGES);
     add("GET", "/v1/messages/:message_id", "messages.retrieve", AGENT_MESSAGES);

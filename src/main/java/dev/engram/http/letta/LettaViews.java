@@ -3,6 +3,10 @@ package dev.engram.http.letta;
 import dev.engram.agent.AgentProtocol.ContextWindow;
 import dev.engram.agent.Templates;
 import dev.engram.agent.tool.ToolRegistry;
+import dev.engram.agent.tool.UserTools;
+import dev.engram.mcp.SecretMask;
+import dev.engram.model.CustomTool;
+import dev.engram.model.McpTool;
 import dev.engram.http.PrefixedIds;
 import dev.engram.kernel.Times;
 import dev.engram.model.Agent;
@@ -22,11 +26,22 @@ public final class LettaViews {
   private final ToolRegistry tools;
   private final LettaModels models;
   private final LettaFolderViews folders;
+  private final int mcpReturnChars;
 
   public LettaViews(ToolRegistry tools, LettaModels models, LettaFolderViews folders) {
+    this(tools, models, folders, dev.engram.sandbox.Limits.DEFAULT_RETURN_CHARS);
+  }
+
+  /** {@code mcpReturnChars}: the return_char_limit shown on MCP tools (MCP_MAX_RESULT_CHARS). */
+  public LettaViews(ToolRegistry tools, LettaModels models, LettaFolderViews folders, int mcpReturnChars) {
     this.tools = tools;
     this.models = models;
     this.folders = folders;
+    this.mcpReturnChars = mcpReturnChars;
+  }
+
+  public int mcpReturnChars() {
+    return mcpReturnChars;
   }
 
   public ToolRegistry tools() {
@@ -42,12 +57,17 @@ public final class LettaViews {
    * are the folders attached to the agent, its {@code sources} ({@link LettaAgentStates} reads them).
    */
   JsonObject agentState(Agent a, List<Source> attached) {
+    return agentState(a, attached, UserTools.NONE);
+  }
+
+  /** {@code user}: the user's own and MCP tools among the agent's (its other tools are built in). */
+  JsonObject agentState(Agent a, List<Source> attached, UserTools userTools) {
     JsonArray sources = new JsonArray();
     attached.forEach(s -> sources.add(folders.folder(s)));
     JsonArray blocks = blocks(a.memory().blocks());
     JsonArray toolList = new JsonArray();
     a.tools().forEach(name -> {
-      JsonObject t = tool(name);
+      JsonObject t = tool(name, userTools);
       if (t != null) {
         toolList.add(t);
       }
@@ -145,6 +165,47 @@ public final class LettaViews {
   }
 
   /** A built-in tool as Letta's Tool, or null when there is no such tool. */
+  /** The named tool (built in, or the user's own or MCP one) as Letta's Tool, or null when there is none. */
+  public JsonObject tool(String name, UserTools user) {
+    if (tools.has(name)) {
+      return tool(name);
+    }
+    CustomTool own = user.custom(name);
+    if (own != null) {
+      return customTool(own);
+    }
+    McpTool remote = user.mcp(name);
+    return remote == null ? null : LettaMcpRoutes.tool(remote, mcpReturnChars);
+  }
+
+  /** A user's own tool as Letta's Tool (tool_type custom), its environment variables masked. */
+  public JsonObject customTool(CustomTool t) {
+    String user = PrefixedIds.prefixed(PrefixedIds.USER, t.userId());
+    return new JsonObject()
+        .put("id", PrefixedIds.prefixed(PrefixedIds.TOOL, t.id()))
+        .put("name", t.name())
+        .put("description", t.description())
+        .put("tool_type", "custom")
+        .put("source_type", t.sourceType())
+        .put("source_code", t.sourceCode())
+        .put("json_schema", new JsonObject(io.vertx.core.json.Json.encode(t.jsonSchema())))
+        .putNull("args_json_schema")
+        .put("return_char_limit", t.returnCharLimit())
+        .put("tags", new JsonArray(t.tags()))
+        .putNull("pip_requirements")
+        .putNull("npm_requirements")
+        .put("default_requires_approval", t.defaultRequiresApproval())
+        .put("enable_parallel_execution", false)
+        .put("metadata_", new JsonObject(io.vertx.core.json.Json.encode(t.metadata())))
+        .put("env", new JsonObject(new java.util.LinkedHashMap<>(SecretMask.mask(t.env()))))
+        .put("allow_network", t.allowNetwork())
+        .putNull("project_id")
+        .put("created_by_id", user)
+        .put("last_updated_by_id", user)
+        .put("created_at", Times.iso(t.createdAt()))
+        .put("updated_at", Times.iso(t.updatedAt()));
+  }
+
   public JsonObject tool(String name) {
     JsonObject schema = tools.schema(name);
     if (schema == null) {
