@@ -26,4 +26,5 @@ public record HttpSettings(
     String staticApiKey,
     long memoryTimeoutMs,
     long bodyReadTimeoutMs,
-    McpSettings mcp) {}
+    McpSettings mcp,
+    MetricsAccess metricsAccess) {}
