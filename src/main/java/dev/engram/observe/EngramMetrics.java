@@ -80,13 +80,14 @@ public final class EngramMetrics implements Shareable {
   /**
    * The Vert.x metrics options that report into this registry under {@code registryName} (unique per server: Vert.x
    * keeps registries by name for the JVM), with the JVM's memory, GC and threads. Labels: route templates, never raw
-   * paths; the events of each run go to their own address, which is reported as one.
+   * paths; the events of each run go to their own address, which is reported as one; no event-bus "side" (a single
+   * process has only local deliveries, and it would double every address's series).
    */
   public static MicrometerMetricsOptions vertxOptions(String registryName) {
     return new MicrometerMetricsOptions().setEnabled(true).setRegistryName(registryName).setJvmMetricsEnabled(true)
         .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))
         .setLabels(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.HTTP_ROUTE, Label.POOL_TYPE,
-            Label.POOL_NAME, Label.EB_ADDRESS, Label.EB_SIDE, Label.EB_FAILURE))
+            Label.POOL_NAME, Label.EB_ADDRESS, Label.EB_FAILURE))
         .addLabelMatch(new Match().setDomain(MetricsDomain.EVENT_BUS).setLabel(Label.EB_ADDRESS.toString())
             .setType(MatchType.REGEX).setValue("agent\\.run\\..*\\.events").setAlias("agent.run.events"));
   }
