@@ -9,6 +9,8 @@ import dev.engram.http.HttpSettings;
 import dev.engram.http.HttpVerticle;
 import dev.engram.kernel.RecordCodec;
 import dev.engram.memory.MemoryVerticle;
+import dev.engram.observe.EngramMetrics;
+import dev.engram.observe.Trace;
 import dev.engram.store.DatabaseLauncher;
 import dev.engram.mcp.McpVerticle;
 import dev.engram.sandbox.SandboxVerticle;
@@ -17,6 +19,7 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.pgclient.PgConnectOptions;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -38,6 +41,8 @@ public final class EngramServer implements AutoCloseable {
   /** The server's version, as /v1/health/ and --version report it. */
   public static final String VERSION = "0.1.0";
   private static final Logger LOG = LoggerFactory.getLogger(EngramServer.class);
+  /** Vert.x keeps meter registries by name for the whole JVM: each server (tests start several) has its own. */
+  private static final AtomicInteger REGISTRIES = new AtomicInteger();
 
   private final Vertx vertx;
   private final DatabaseLauncher database;
@@ -84,7 +89,13 @@ public final class EngramServer implements AutoCloseable {
     DatabaseLauncher database = DatabaseLauncher.start(config.database(), config.home());
     // one event loop per core (Vert.x would start two): hand-offs between verticles then find their loop awake more
     // often, and fewer threads contend for the cores
-    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(server.eventLoops()));
+    // one meter registry for the process, into which Vert.x reports too; the trace slot exists before Vert.x does
+    Trace.install();
+    EngramMetrics metrics = EngramMetrics.create();
+    Vertx vertx = Vertx.builder().with(new VertxOptions().setEventLoopPoolSize(server.eventLoops())
+            .setMetricsOptions(EngramMetrics.vertxOptions("engram-" + REGISTRIES.incrementAndGet())))
+        .withMetrics(new MicrometerMetricsFactory(metrics.registry())).build();
+    metrics.attach(vertx);
     List<String> deployments = new ArrayList<>();
     try {
       vertx.eventBus().registerCodec(new RecordCodec());
@@ -95,7 +106,7 @@ public final class EngramServer implements AutoCloseable {
           adminPassword, jwtSecret, config.auth().jwtTtlSeconds(), config.agents().instances(),
           config.agents().stepTimeoutMs(), config.llm(), config.embedding(), config.archival().chunkTokens(),
           config.archival().maxUploadBytes(), uploadsTmp, config.auth().staticApiKey(), memoryTimeoutMs(config),
-          server.bodyReadTimeoutMs(), config.mcp(), config.tools());
+          server.bodyReadTimeoutMs(), config.mcp(), config.tools(), server.metricsAccess());
       AtomicInteger shards = new AtomicInteger();
       var embedding = config.embedding();
       StoreVerticle.IndexOpener indexes = name -> Indexes.create(vertx, config.index(), config.home(), name);

@@ -3,6 +3,7 @@ package dev.engram.agent;
 import static dev.engram.agent.AgentProtocol.*;
 
 import dev.engram.kernel.Endpoint;
+import dev.engram.observe.Trace;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -85,6 +86,7 @@ public final class AgentClient {
    * ending with a {@link RunFinished}. Listen there before asking.
    */
   public Future<RunAccepted> step(Step req) {
+    Trace.run(req.runId()); // the request's log line names the run it started
     return ask(req.agentId(), STEP, req, stepOptions);
   }
 

@@ -6,6 +6,7 @@ import dev.engram.agent.tool.Toolsets;
 import dev.engram.kernel.ApiException;
 import dev.engram.model.Agent;
 import dev.engram.model.Message;
+import dev.engram.observe.EngramMetrics;
 import dev.engram.store.BlockClient;
 import dev.engram.store.ConversationClient;
 import dev.engram.store.StoreClient;
@@ -19,14 +20,14 @@ import java.util.Map;
 
 /**
  * What the step loop works with: storage (agents and messages, conversations, blocks), archival memory, the model, the
- * tools (the built-in ones, and {@code toolsets} resolving an agent's tools to the user's own and MCP ones too), and
- * the loop's settings.
+ * tools (the built-in ones, and {@code toolsets} resolving an agent's tools to the user's own and MCP ones too),
+ * the loop's settings, and the meters it records into.
  */
 record AgentDeps(Vertx vertx, StoreClient store, ConversationClient conversations, BlockClient blocks,
     ArchivalMemory archival, LlmClient llm,
     Summarizer summarizer, ToolRegistry tools, Toolsets toolsets,
     int maxChainingSteps, int coreMemoryLimit, String model, int contextWindow, ZoneId zone,
-    long inputWriteDelayMs, Map<List<String>, Integer> toolTokenCache) {
+    long inputWriteDelayMs, EngramMetrics metrics, Map<List<String>, Integer> toolTokenCache) {
 
   private static final long[] SAVE_BACKOFF_MS = {100, 500, 2000, 5000};
 

@@ -4,6 +4,7 @@ import static dev.engram.agent.AgentProtocol.*;
 
 import dev.engram.llm.LlmClient;
 import dev.engram.llm.LlmSettings;
+import dev.engram.llm.MeteredLlm;
 import dev.engram.llm.OpenAiClient;
 import dev.engram.agent.tool.ToolRegistry;
 import dev.engram.agent.tool.Toolsets;
@@ -16,6 +17,7 @@ import dev.engram.config.EngramConfig;
 import dev.engram.embed.Chunker;
 import dev.engram.embed.EmbedClient;
 import dev.engram.embed.EmbeddingSettings;
+import dev.engram.observe.EngramMetrics;
 import dev.engram.store.ArchivalClient;
 import dev.engram.store.ArchivalProtocol;
 import dev.engram.store.BlockClient;
@@ -59,7 +61,8 @@ public final class AgentVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     llm = new OpenAiClient(vertx, llmSettings);
-    LlmClient client = llm;
+    EngramMetrics metrics = EngramMetrics.of(vertx);
+    LlmClient client = new MeteredLlm(llm, metrics, llmSettings.model());
     var archival = new ArchivalMemory(vertx, new EmbedClient(vertx, embedding.timeoutMs()), new ArchivalClient(vertx),
         new Chunker(chunkTokens), embedding.model());
     var builtIns = new ToolRegistry();
@@ -69,10 +72,11 @@ public final class AgentVerticle extends VerticleBase {
         archival, client,
         new Summarizer(client), builtIns, toolsets, settings.maxChainingSteps(), settings.coreMemoryLimit(),
         llmSettings.model(), llmSettings.contextWindow(), ZoneId.of(settings.timezone()), settings.inputWriteDelayMs(),
-        null);
+        metrics, null);
     var runClient = new RunClient(vertx);
     var changes = new AgentChanges(deps);
     var runtimes = new Runtimes(deps, changes);
+    metrics.mailboxDepth(shard, runtimes.mailbox, AgentMailbox::depth);
     var runs = new RunService(deps, runtimes, llmSettings.configured(), runClient);
     var service = new AgentService(deps, runtimes, changes, runs);
     var conversations = new ConversationService(deps, runtimes, changes, runs);

@@ -8,6 +8,7 @@ import dev.engram.kernel.ErrorKind;
 import dev.engram.kernel.Times;
 import dev.engram.llm.LlmReply;
 import dev.engram.model.Run;
+import dev.engram.observe.Trace;
 import dev.engram.model.StepDelta;
 import dev.engram.model.StepEvent;
 import dev.engram.store.RunClient;
@@ -21,6 +22,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The runs of one shard, from the send to their end: each waits its turn in its thread's mailbox (the agent's own
@@ -30,6 +33,14 @@ import java.util.Objects;
 final class RunService {
   static final String NO_LLM = "No LLM is configured: set OPENAI_BASE_URL to an OpenAI-compatible endpoint (and"
       + " OPENAI_API_KEY if it needs one), then restart the server";
+
+  /**
+   * The stop reason a run is counted under when it could not start (unknown agent, no model, a message too long) or
+   * its end could not be written.
+   */
+  private static final String REFUSED_OR_FAILED = "not_run";
+
+  private static final Logger LOG = LoggerFactory.getLogger(RunService.class);
 
   private final AgentDeps deps;
   private final Runtimes runtimes;
@@ -55,6 +66,7 @@ final class RunService {
    * finished.
    */
   Future<RunAccepted> step(Step req) {
+    Trace.run(req.runId());
     RunControl control = new RunControl(req.runId(), req.agentId(), req.conversationId(), req.userId());
     Promise<RunAccepted> accepted = Promise.promise();
     Instant now = Times.now();
@@ -131,6 +143,9 @@ final class RunService {
   private Future<Void> execute(Step req, RunControl control, Run run, boolean rowStored,
       Promise<RunAccepted> accepted) {
     RunOutbox outbox = new RunOutbox(req.runId());
+    long started = System.nanoTime();
+    // carries the request id of the send (Trace): the link from an access-log line to the step's own lines
+    LOG.debug("run {} of agent {} starts", req.runId(), req.agentId());
     return runtimes.thread(req.userId(), req.agentId(), req.conversationId()).compose(rt -> {
       if (!llmConfigured) {
         return Future.failedFuture(new ApiException(ErrorKind.UNAVAILABLE, NO_LLM));
@@ -140,6 +155,8 @@ final class RunService {
       return new StepLoop(rt, req, deps, outbox::event, outbox::delta, control, run, rowStored).run();
     }).transform(ar -> {
       live.remove(req.runId(), control);
+      deps.metrics().runEnded(ar.succeeded() ? ar.result().stopReason() : REFUSED_OR_FAILED,
+          System.nanoTime() - started);
       if (ar.succeeded()) {
         outbox.flush();
         outbox.publish(RunFinished.of(ar.result()));

@@ -27,6 +27,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Consumer;
@@ -143,6 +144,7 @@ final class StepLoop implements ToolContext {
   }
 
   private Future<Run> step() {
+    long stepStart = System.nanoTime();
     return fitContext().compose(v -> complete()).compose(this::handle).compose(outcome -> {
       int taken = steps + 1;
       StepDecision decision = StepDecision.after(taken, maxSteps, outcome.memoryWarning, outcome.failed,
@@ -155,6 +157,7 @@ final class StepLoop implements ToolContext {
       List<StepEvent> events = List.copyOf(held);
       held.clear();
       return save(events, end).compose(v -> {
+        deps.metrics().step().record(System.nanoTime() - stepStart, TimeUnit.NANOSECONDS);
         events.forEach(emit);
         steps = taken;
         if (end != null) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.engram.llm.LlmSettings;
 import dev.engram.embed.EmbeddingSettings;
+import dev.engram.http.MetricsAccess;
 import dev.engram.index.IndexSettings;
 import dev.engram.sandbox.Limits;
 import dev.engram.sandbox.SandboxSettings;
@@ -79,7 +80,8 @@ public final class ConfigLoader {
     var server = new EngramConfig.Server(
         str("HOST", "localhost"), integer("PORT", 8283), bool("USE_SSL", false), str("SSL_CERT", null),
         str("SSL_KEY", null), integer("HTTP_INSTANCES", cores), longer("MAX_BODY_BYTES", 1024 * 1024),
-        integer("EVENT_LOOPS", cores), longer("BODY_READ_TIMEOUT_MS", 30_000));
+        integer("EVENT_LOOPS", cores), longer("BODY_READ_TIMEOUT_MS", 30_000),
+        MetricsAccess.parse(str("METRICS_ACCESS", "loopback")));
     var database = new EngramConfig.Database(
         str("DATABASE_URL", null), str("POSTGRES_HOST", null), integer("POSTGRES_PORT", 5432),
         str("POSTGRES_DB", "engram"), str("POSTGRES_USER", "postgres"), str("POSTGRES_PASSWORD", null),

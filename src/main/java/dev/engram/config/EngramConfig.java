@@ -2,6 +2,7 @@ package dev.engram.config;
 
 import dev.engram.llm.LlmSettings;
 import dev.engram.embed.EmbeddingSettings;
+import dev.engram.http.MetricsAccess;
 import dev.engram.index.IndexSettings;
 import dev.engram.sandbox.SandboxSettings;
 import dev.engram.mcp.McpSettings;
@@ -26,10 +27,10 @@ public record EngramConfig(
   /**
    * HTTP listener. {@code port} 0 picks a free port. {@code eventLoops}: Vert.x event-loop threads, which every
    * verticle instance shares. {@code bodyReadTimeoutMs}: how long a request body may go without a byte arriving before
-   * the request is answered 408 and its connection closed.
+   * the request is answered 408 and its connection closed. {@code metricsAccess}: who may read {@code /metrics}.
    */
   public record Server(String host, int port, boolean useSsl, String sslCert, String sslKey, int instances,
-      long maxBodyBytes, int eventLoops, long bodyReadTimeoutMs) {}
+      long maxBodyBytes, int eventLoops, long bodyReadTimeoutMs, MetricsAccess metricsAccess) {}
 
   /**
    * External PostgreSQL when {@code url} or {@code host} is set; otherwise the embedded server is started in

@@ -17,6 +17,9 @@ public interface Embedder extends AutoCloseable {
   /** One vector per text, in the order given. */
   Future<List<float[]>> embed(List<String> texts);
 
+  /** Reports each batch this embedder runs, if it batches requests together (the local model does). */
+  default void observe(MicroBatcher.Observer observer) {}
+
   @Override
   default void close() {}
 }

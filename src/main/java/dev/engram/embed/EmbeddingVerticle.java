@@ -4,6 +4,7 @@ import dev.engram.embed.EmbedProtocol.Describe;
 import dev.engram.embed.EmbedProtocol.Embed;
 import dev.engram.embed.EmbedProtocol.Model;
 import dev.engram.embed.EmbedProtocol.Vectors;
+import dev.engram.observe.EngramMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 
@@ -23,6 +24,7 @@ public final class EmbeddingVerticle extends VerticleBase {
   public Future<?> start() {
     return Embedders.create(vertx, settings).compose(created -> {
       embedder = created;
+      created.observe(EngramMetrics.of(vertx)::embedBatch);
       Model model = new Model(created.model(), created.dimension());
       return Future.all(
           EmbedProtocol.EMBED.serve(vertx, (Embed r) -> created.embed(r.texts()).map(Vectors::new)),

@@ -79,6 +79,11 @@ public final class LocalEmbedder implements Embedder {
     return batcher.submit(vertx.getOrCreateContext(), texts);
   }
 
+  @Override
+  public void observe(MicroBatcher.Observer observer) {
+    batcher.observe(observer);
+  }
+
   /** Batches run and their sizes since the model was loaded. */
   public MicroBatcher.Stats stats() {
     return batcher.stats();

@@ -29,6 +29,12 @@ public final class MicroBatcher implements AutoCloseable {
     float[][] apply(List<String> texts) throws Exception;
   }
 
+  /** Told of each batch as a runner takes it: its size and how long its oldest text waited in the queue. */
+  @FunctionalInterface
+  public interface Observer {
+    void batch(int size, long oldestWaitNanos);
+  }
+
   /** Counters since start: batches run, texts embedded, and how many batches had each size (index = size). */
   public record Stats(long batches, long texts, long[] sizes) {}
 
@@ -45,6 +51,7 @@ public final class MicroBatcher implements AutoCloseable {
   private final LongAdder texts = new LongAdder();
   private final AtomicLongArray sizes;
   private volatile boolean closed;
+  private volatile Observer observer = (size, wait) -> {};
 
   public MicroBatcher(String name, BatchFunction function, int batchSize, long batchWaitMs, int threads) {
     this.function = function;
@@ -77,6 +84,11 @@ public final class MicroBatcher implements AutoCloseable {
       }
     }
     return request.promise.future();
+  }
+
+  /** Reports each batch to {@code observer} from now on (called on a runner thread: it must be cheap). */
+  public void observe(Observer observer) {
+    this.observer = observer;
   }
 
   public Stats stats() {
@@ -164,6 +176,7 @@ public final class MicroBatcher implements AutoCloseable {
   }
 
   private void run(List<Item> batch) {
+    observer.batch(batch.size(), System.nanoTime() - batch.get(0).queuedAt);
     List<String> input = new ArrayList<>(batch.size());
     batch.forEach(item -> input.add(item.text));
     float[][] vectors;

@@ -10,6 +10,7 @@ import dev.engram.store.BlockClient;
 import dev.engram.store.ConversationClient;
 import dev.engram.store.RunClient;
 import dev.engram.store.StoreClient;
+import dev.engram.llm.LlmProbe;
 import dev.engram.memory.MemoryService;
 import dev.engram.store.MemoryClient;
 import dev.engram.store.McpServerClient;
@@ -67,6 +68,10 @@ final class ApiRouter {
   /** The only routes reachable without credentials (RouteTableTest holds the same list). */
   private static final PublicRoutes PUBLIC = PublicRoutes.of(
       "GET /health", // load balancers and the seed's probe
+      "GET /health/live", // orchestrators' probes
+      "GET /health/ready",
+      // decides its own access (METRICS_ACCESS: open on loopback, the admin password otherwise): MetricsRoutes
+      "GET /metrics",
       "GET /api/models",
       // the WebSocket authenticates its handshake itself (bearer header or ?token=JWT)
       "GET /api/agents/:agent_id/ws",
@@ -74,6 +79,9 @@ final class ApiRouter {
       // the web app's page and assets (what they call is authenticated)
       WebAppRoutes.PAGE, WebAppRoutes.ASSETS
   );
+
+  /** How long a health check waits for the embedder. */
+  private static final long HEALTH_TIMEOUT_MS = 3_000;
 
   private ApiRouter() {}
 
@@ -96,6 +104,8 @@ final class ApiRouter {
     ToolEdits toolEdits = new ToolEdits(new ToolClient(vertx), sandbox, agents, tools, settings.tools().allowNetwork());
 
     Router router = Router.router(vertx);
+    // first: the request id and the access-log line cover everything below, re-routes and failures included
+    router.route().handler(new AccessLog(new RouteTemplates(router))::handle);
     router.route().handler(LettaTransport::normalize);
     router.route().handler(new RequestBodies(settings)).handler(BodyIdleTimer::stopOnceRead);
     router.route().handler(InputRules::check);
@@ -104,6 +114,9 @@ final class ApiRouter {
     WebAppRoutes.mount(router);
     router.get("/api/models").handler(ctx -> Responses.json(ctx, 200, new JsonObject().put("models",
         new JsonArray().add(views.llmConfig(settings.llm().model(), settings.llm().contextWindow())))));
+    new HealthRoutes(new HealthChecks(memoryStore, new EmbedClient(vertx, HEALTH_TIMEOUT_MS),
+        new LlmProbe(vertx, settings.llm()))).mount(router);
+    new MetricsRoutes(settings.metricsAccess(), auth).mount(router);
     new AgentSocket(agents, auth).mount(router);
     new AdminRoutes(store).mount(router);
     new AuthRoutes(jwt, settings.jwtTtlSeconds()).mount(router);

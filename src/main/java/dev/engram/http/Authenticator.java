@@ -76,6 +76,12 @@ public final class Authenticator {
     }).onFailure(ctx::fail);
   }
 
+  /** Whether the request carries the admin password (for a public route that decides its own access). */
+  boolean hasAdminPassword(RoutingContext ctx) {
+    String token = credential(ctx);
+    return token != null && isAdmin(token);
+  }
+
   /** Only the admin password passes. */
   private void admin(RoutingContext ctx) {
     String token = credential(ctx);

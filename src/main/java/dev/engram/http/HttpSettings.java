@@ -28,4 +28,4 @@ public record HttpSettings(
     long memoryTimeoutMs,
     long bodyReadTimeoutMs,
     McpSettings mcp,
-    SandboxSettings tools) {}
+    SandboxSettings tools, MetricsAccess metricsAccess) {}

@@ -86,6 +86,7 @@ public final class SseSink implements RunRelay.Sink {
     if (keepAlive < 0 && !response.headWritten()) {
       response.setChunked(true).putHeader("content-type", "text/event-stream; charset=utf-8")
           .putHeader("cache-control", "no-cache").putHeader("x-accel-buffering", "no");
+      OpenStreams.sse(ctx);
       keepAlive = ctx.vertx().setPeriodic(KEEP_ALIVE_MS, t -> {
         if (!response.closed() && !response.ended()) {
           response.write(": keep-alive\n\n");

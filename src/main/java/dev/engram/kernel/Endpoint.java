@@ -1,5 +1,6 @@
 package dev.engram.kernel;
 
+import dev.engram.observe.Trace;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -11,7 +12,8 @@ import org.slf4j.LoggerFactory;
  * One request/reply endpoint of the event bus: its address with the types of its request and its reply. Each is
  * declared once, beside its protocol's records; the verticle {@link #serve}s it and clients {@link #ask} it, so the
  * compiler checks that both ends agree. A failure travels as {@code fail(status, detail)} from the error vocabulary
- * and arrives as an {@link ApiException}.
+ * and arrives as an {@link ApiException}. The request id of the HTTP request being served ({@link Trace}) travels in
+ * a header, so that the logs of the work it causes on other verticles carry it too.
  */
 public record Endpoint<Q extends Record, R extends Record>(String address, Class<Q> requestType, Class<R> replyType) {
   private static final Logger LOG = LoggerFactory.getLogger(Endpoint.class);
@@ -27,7 +29,10 @@ public record Endpoint<Q extends Record, R extends Record>(String address, Class
   }
 
   public Future<R> ask(Vertx vertx, Q request, DeliveryOptions options) {
-    return vertx.eventBus().request(address, request, options).transform(ar -> ar.succeeded()
+    String requestId = Trace.currentRequestId();
+    // callers share their options between requests: a header goes on a copy
+    DeliveryOptions sent = requestId == null ? options : new DeliveryOptions(options).addHeader(Trace.HEADER, requestId);
+    return vertx.eventBus().request(address, request, sent).transform(ar -> ar.succeeded()
         ? Future.succeededFuture(replyType.cast(ar.result().body()))
         : Future.failedFuture(ApiException.from(ar.cause())));
   }
@@ -35,6 +40,10 @@ public record Endpoint<Q extends Record, R extends Record>(String address, Class
   /** Binds {@code handler}: its result is the reply; its failure is the reply's failure. */
   public Future<Void> serve(Vertx vertx, Function<? super Q, ? extends Future<? extends R>> handler) {
     return vertx.eventBus().consumer(address, msg -> {
+      String requestId = msg.headers().get(Trace.HEADER);
+      if (requestId != null) {
+        Trace.begin(requestId); // each message is handled on a context of its own
+      }
       Future<? extends R> result;
       try {
         result = handler.apply(requestType.cast(msg.body()));

@@ -2,7 +2,9 @@ package dev.engram.memory;
 
 import static dev.engram.memory.MemoryRequests.*;
 
+import dev.engram.llm.MeteredLlm;
 import dev.engram.llm.OpenAiClient;
+import dev.engram.observe.EngramMetrics;
 import dev.engram.config.EngramConfig;
 import dev.engram.embed.EmbedClient;
 import dev.engram.kernel.ApiException;
@@ -29,7 +31,8 @@ public final class MemoryVerticle extends VerticleBase {
     llm = new OpenAiClient(vertx, config.llm());
     var embedder = new EmbedClient(vertx, config.embedding().timeoutMs());
     var store = new MemoryClient(vertx);
-    var inference = new MemoryInference(llm, embedder, store, () -> settings, config.embedding().model());
+    var metered = new MeteredLlm(llm, EngramMetrics.of(vertx), config.llm().model());
+    var inference = new MemoryInference(metered, embedder, store, () -> settings, config.embedding().model());
     var chat = new MemoryChat(inference, embedder, store, () -> settings, config.embedding().model());
     SETTINGS_CHANGED.subscribe(vertx, changed -> settings = changed.settings());
     return Future.all(

@@ -6,6 +6,7 @@ import dev.engram.kernel.ApiException;
 import dev.engram.model.Job;
 import dev.engram.store.ArchivalClient;
 import dev.engram.store.ArchivalProtocol.NewPassage;
+import dev.engram.observe.EngramMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
@@ -81,10 +82,14 @@ public final class JobRunner {
   Future<Void> run(Job job) {
     String fileName = String.valueOf(job.metadata().getOrDefault("filename", "upload"));
     Path file = job.filePath() == null ? null : Path.of(job.filePath());
+    EngramMetrics metrics = EngramMetrics.of(vertx);
+    boolean[] counted = new boolean[1];
     return store.startJob(job.id()).compose(started -> {
       if (started == null) {
         return Future.succeededFuture();
       }
+      metrics.jobsRunning().incrementAndGet();
+      counted[0] = true;
       Chunker split = job.chunkTokens() == null ? chunker : new Chunker(job.chunkTokens());
       return workers.executeBlocking(() -> extractor.extract(file, fileName), false)
           .compose(text -> workers.executeBlocking(() -> split.split(text), false)
@@ -92,8 +97,13 @@ public final class JobRunner {
                   .compose(v -> embedAll(job.id(), chunks))
                   .compose(passages -> store.completeJob(job.id(), fileName, text, embeddingModel, passages))))
           .<Void>mapEmpty()
-          .recover(e -> stopping ? Future.failedFuture(e) : store.failJob(job.id(), reason(e)).<Void>mapEmpty());
+          .onSuccess(v -> metrics.jobEnded("completed"))
+          .recover(e -> stopping ? Future.failedFuture(e) : store.failJob(job.id(), reason(e)).<Void>mapEmpty()
+              .onSuccess(v -> metrics.jobEnded("failed")));
     }).onComplete(ar -> {
+      if (counted[0]) {
+        metrics.jobsRunning().decrementAndGet();
+      }
       if (ar.failed() && stopping) {
         LOG.info("job {} was cut short by the server stopping; it resumes at the next start", job.id());
         return;

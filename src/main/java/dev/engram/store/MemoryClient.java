@@ -104,6 +104,11 @@ public final class MemoryClient {
     return StoreProtocol.PING.ask(vertx, new Ping(), PING);
   }
 
+  /** The entries of each search index; answered only once the store is ready (migrated, indexes caught up). */
+  public Future<StoreProtocol.IndexSizes> indexSizes() {
+    return StoreProtocol.INDEX_SIZES.ask(vertx, new Ping(), PING);
+  }
+
   private <Q extends Record, R extends Record> Future<R> ask(Endpoint<Q, R> endpoint, Q request) {
     return endpoint.ask(vertx, request, OPTIONS);
   }

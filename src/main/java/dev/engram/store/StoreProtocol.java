@@ -56,6 +56,12 @@ public final class StoreProtocol {
   public static final Endpoint<RewriteMessage, Done> MESSAGE_REWRITE =
       Endpoint.of("store.message.rewrite", RewriteMessage.class, Done.class);
   public static final Endpoint<Ping, Done> PING = Endpoint.of("store.ping", Ping.class, Done.class);
+  /**
+   * The entries of each search index. Served only once the migrations have run and the indexes have caught up with
+   * the database (the store registers its addresses after both), so an answer means the store is ready.
+   */
+  public static final Endpoint<Ping, IndexSizes> INDEX_SIZES =
+      Endpoint.of("store.index.sizes", Ping.class, IndexSizes.class);
   /** Published when an API key or user is revoked, so that cached credentials and agents are dropped. */
   public static final Notice<AuthRevoked> AUTH_REVOKED = Notice.of("auth.revoked", AuthRevoked.class);
 
@@ -145,6 +151,8 @@ public final class StoreProtocol {
 
   public record Done() {}
   public record Ping() {}
+  /** Entries per index name (archival, recall, memories). */
+  public record IndexSizes(java.util.Map<String, Long> entries) {}
   /** A user whose credentials (a key, or the user itself) were revoked. */
   public record AuthRevoked(String userId) {}
 }

@@ -5,9 +5,11 @@ import static dev.engram.store.BlockProtocol.*;
 import static dev.engram.store.MemoryProtocol.*;
 import static dev.engram.store.StoreProtocol.*;
 
+import dev.engram.index.MeteredIndex;
 import dev.engram.index.PassageIndex;
 import dev.engram.index.WriteBehindIndex;
 import dev.engram.kernel.Endpoint;
+import dev.engram.observe.EngramMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.pgclient.PgBuilder;
@@ -15,7 +17,9 @@ import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -29,6 +33,7 @@ public final class StoreVerticle extends VerticleBase {
    * crash loses since the last commit is caught up from PostgreSQL at the next start.
    */
   private static final long FLUSH_EVERY_MS = 30_000;
+  private static final long SIZES_EVERY_MS = 15_000;
 
   /** Opens an index by name ({@code archival}, {@code recall}); called once per name at start. */
   public interface IndexOpener extends Function<String, PassageIndex> {}
@@ -42,6 +47,8 @@ public final class StoreVerticle extends VerticleBase {
   private PassageIndex archival;
   private PassageIndex recall;
   private PassageIndex memories;
+  /** The indexes as opened (before write-behind and timing), by name: what their sizes are read from. */
+  private final Map<String, PassageIndex> opened = new LinkedHashMap<>();
 
   public StoreVerticle(PgConnectOptions connectOptions, int poolSize, IndexOpener indexes, String embeddingModel,
       int embeddingDim) {
@@ -64,10 +71,11 @@ public final class StoreVerticle extends VerticleBase {
         // before any agent runs: what the previous process left running cannot go on
         .compose(v -> new RunRepository(pool).failInterrupted())
         .compose(v -> vertx.executeBlocking(() -> {
-          archival = indexes.apply("archival");
+          EngramMetrics metrics = EngramMetrics.of(vertx);
+          archival = new MeteredIndex(open("archival"), metrics.indexSearch("archival"));
           // saves do not wait for the recall index; searches wait for the entries they could find
-          recall = new WriteBehindIndex(indexes.apply("recall"));
-          memories = indexes.apply("memories");
+          recall = new MeteredIndex(new WriteBehindIndex(open("recall")), metrics.indexSearch("recall"));
+          memories = new MeteredIndex(open("memories"), metrics.indexSearch("memories"));
           return null;
         }))
         .compose(v -> IndexSync.sync(pool, archival, IndexFeeds.PASSAGES))
@@ -79,6 +87,9 @@ public final class StoreVerticle extends VerticleBase {
             IndexSync.bestEffort(recall.flush(), "periodic flush");
             IndexSync.bestEffort(memories.flush(), "periodic flush");
           });
+          // the index-size gauges: counted now and then (a scrape cannot wait for the indexes)
+          indexSizes();
+          vertx.setPeriodic(SIZES_EVERY_MS, id -> indexSizes());
           return register();
         });
   }
@@ -226,7 +237,30 @@ public final class StoreVerticle extends VerticleBase {
     registrations.add(serve(ToolProtocol.SAVE, tools::save));
     registrations.add(serve(ToolProtocol.DELETE, tools::delete));
     registrations.add(serve(PING, (Ping r) -> pool.query("select 1").execute().map(v -> new Done())));
+    registrations.add(serve(INDEX_SIZES, (Ping r) -> indexSizes()));
     return Future.all(registrations);
+  }
+
+  private PassageIndex open(String name) {
+    PassageIndex index = indexes.apply(name);
+    opened.put(name, index);
+    return index;
+  }
+
+  /** Counts the entries of each index and sets the index-size gauges. */
+  private Future<IndexSizes> indexSizes() {
+    EngramMetrics metrics = EngramMetrics.of(vertx);
+    List<String> names = List.copyOf(opened.keySet());
+    List<Future<PassageIndex.IndexStats>> counting = names.stream().map(n -> opened.get(n).stats()).toList();
+    return Future.all(counting).map(all -> {
+      Map<String, Long> entries = new LinkedHashMap<>();
+      for (int i = 0; i < names.size(); i++) {
+        long count = counting.get(i).result().count();
+        entries.put(names.get(i), count);
+        metrics.indexDocuments(names.get(i)).set(count);
+      }
+      return new IndexSizes(entries);
+    });
   }
 
   /** Tells the agent verticles that a block changed, so that the agents holding it rebuild their prompts. */

@@ -67,6 +67,9 @@ final class FuzzRoutes {
   static final List<FuzzRoute> ALL = List.of(
       // public
       route("GET /health").as(Caller.PUBLIC).noBody(IGNORES_BODY),
+      route("GET /health/live").as(Caller.PUBLIC).noBody(IGNORES_BODY),
+      route("GET /health/ready").as(Caller.PUBLIC).noBody(IGNORES_BODY),
+      route("GET /metrics").as(Caller.PUBLIC).noBody(IGNORES_BODY),
       route("GET /api/models").as(Caller.PUBLIC).noBody(IGNORES_BODY),
       route("GET /v1/health").as(Caller.PUBLIC).noBody(IGNORES_BODY),
       // the web app's page and its static assets (what they call is authenticated)

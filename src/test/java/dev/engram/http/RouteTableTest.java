@@ -42,9 +42,10 @@ import org.junit.jupiter.api.Test;
  */
 class RouteTableTest {
   /** The only routes reachable without credentials. The WebSocket authenticates its own handshake. */
-  private static final Set<String> PUBLIC = Set.of("GET /health", "GET /api/models", "GET /api/agents/:agent_id/ws",
-      "GET /", "GET /app/",
-      "GET /v1/health");
+  private static final Set<String> PUBLIC = Set.of("GET /health", "GET /health/live", "GET /health/ready",
+      "GET /api/models", "GET /api/agents/:agent_id/ws", "GET /v1/health", "GET /", "GET /app/",
+      // decides its own access: open on loopback (where this test calls from) by default, see MetricsAccessTest
+      "GET /metrics");
 
   private static Vertx vertx;
   /** Path template -> the methods it accepts, from the same route table the server runs. */
@@ -89,7 +90,7 @@ class RouteTableTest {
     HttpSettings settings = new HttpSettings("localhost", 0, false, null, null, defaults.server().maxBodyBytes(),
         "admin-password", "a-secret-for-signing-tokens-in-this-test", 3600, 1, 1000, defaults.llm(),
         defaults.embedding(), 300, 1000, home, null, 1000, defaults.server().bodyReadTimeoutMs(), defaults.mcp(),
-        defaults.tools());
+        defaults.tools(), defaults.server().metricsAccess());
     return HttpVerticle.router(vertx, settings);
   }
 

@@ -31,6 +31,11 @@ public final class EngramProcess implements AutoCloseable {
 
   /** Starts Engram on {@code home} and waits until it answers /health. */
   public static EngramProcess start(Path home) throws Exception {
+    return start(home, Map.of());
+  }
+
+  /** As {@link #start(Path)}, with more environment variables (e.g. {@code LOG_FORMAT}). */
+  public static EngramProcess start(Path home, Map<String, String> moreEnv) throws Exception {
     int port;
     try (var socket = new java.net.ServerSocket(0)) {
       port = socket.getLocalPort();
@@ -50,6 +55,7 @@ public final class EngramProcess implements AutoCloseable {
         "OPENAI_BASE_URL", TestServer.llm().baseUrl(), "LLM_MODEL", "gpt-4", "LLM_TIMEOUT_MS", "5000",
         "LLM_MAX_RETRIES", "1", "HTTP_INSTANCES", "1", "AGENT_INSTANCES", "1", "MEMORY_INSTANCES", "1",
         "API_KEY", TestServer.STATIC_KEY));
+    env.putAll(moreEnv);
     EngramProcess engram = new EngramProcess(builder.start(), home, port);
     engram.awaitHealthy(Duration.ofSeconds(90));
     return engram;

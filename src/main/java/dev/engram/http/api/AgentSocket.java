@@ -1,5 +1,7 @@
 package dev.engram.http.api;
 
+import dev.engram.observe.EngramMetrics;
+
 import dev.engram.agent.AgentClient;
 import dev.engram.agent.AgentProtocol.RunFinished;
 import dev.engram.agent.AgentProtocol.Step;
@@ -63,7 +65,12 @@ public final class AgentSocket {
   private void serve(RoutingContext ctx, ServerWebSocket ws, String user, String agentId) {
     Set<RunRelay> running = new HashSet<>();
     SlowClientGuard guard = new SlowClientGuard();
-    ws.closeHandler(v -> running.forEach(RunRelay::detach));
+    var open = EngramMetrics.of(ctx.vertx()).webSockets();
+    open.incrementAndGet();
+    ws.closeHandler(v -> {
+      open.decrementAndGet();
+      running.forEach(RunRelay::detach);
+    });
     // a binary message is answered, not dropped: a client waiting for the answer to its send would wait forever
     ws.binaryMessageHandler(data -> send(ws, guard, new JsonObject().put("error", FRAMES_ARE_JSON + " (this one was"
         + " a binary message)").put("status", 400)));

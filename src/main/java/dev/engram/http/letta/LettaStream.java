@@ -1,6 +1,7 @@
 package dev.engram.http.letta;
 
 import dev.engram.agent.AgentProtocol.RunFinished;
+import dev.engram.http.OpenStreams;
 import dev.engram.http.PrefixedIds;
 import dev.engram.http.RunRelay;
 import dev.engram.http.SlowClientGuard;
@@ -70,6 +71,7 @@ final class LettaStream implements RunRelay.Sink {
     }
     response.setChunked(true).putHeader("content-type", "text/event-stream; charset=utf-8")
         .putHeader("cache-control", "no-cache").putHeader("x-accel-buffering", "no").writeHead();
+    OpenStreams.sse(ctx);
     if (pings) {
       write(frame(null, ping()));
     }

@@ -3,7 +3,6 @@ package dev.engram.http.memory;
 import dev.engram.http.Authenticator;
 import dev.engram.http.Bodies;
 import dev.engram.http.Responses;
-import dev.engram.kernel.Times;
 import dev.engram.memory.MemoryService;
 import dev.engram.store.MemoryClient;
 import dev.engram.store.MemoryProtocol.Scope;
@@ -12,8 +11,8 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * The semantic-memory chat API (seed 003): health, sessions and chat. Search is Mem0's {@code POST /search}, which
- * also takes this API's request shape (see {@link MemoryRoutes}).
+ * The semantic-memory chat API (seed 003): sessions and chat (its health check is http/HealthRoutes). Search is
+ * Mem0's {@code POST /search}, which also takes this API's request shape (see {@link MemoryRoutes}).
  */
 public final class ChatRoutes {
   private final MemoryService service;
@@ -24,24 +23,12 @@ public final class ChatRoutes {
     this.store = store;
   }
 
-  /** /health is public (load balancers and the seed's curl probe call it without a key): see ApiRouter. */
+  /** The seed's /health is served by http/HealthRoutes (public, with component checks). */
   public void mount(Router router) {
-    router.get("/health").handler(this::health);
     router.post("/sessions").handler(this::createSession);
     router.get("/sessions/:session_id").handler(this::getSession);
     router.delete("/sessions/:session_id").handler(this::deleteSession);
     router.post("/chat").handler(this::chat);
-  }
-
-  private void health(RoutingContext ctx) {
-    store.ping().onComplete(ar -> {
-      JsonObject body = new JsonObject().put("status", ar.succeeded() ? "healthy" : "unhealthy")
-          .put("timestamp", Times.iso(Times.now())).put("database", ar.succeeded() ? "connected" : "disconnected");
-      if (ar.failed()) {
-        body.put("detail", "the database does not answer: " + ar.cause().getMessage());
-      }
-      Responses.json(ctx, ar.succeeded() ? 200 : 503, body);
-    });
   }
 
   private void createSession(RoutingContext ctx) {
