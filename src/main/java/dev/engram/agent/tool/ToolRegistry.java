@@ -98,6 +98,14 @@ public final class ToolRegistry {
     return MEMORY_TOOLS.contains(name) ? "letta_memory_core" : "letta_core";
   }
 
+  /**
+   * Whether calls to {@code name} wait for their owner's approval unless the agent says otherwise (a tool's
+   * {@code default_requires_approval}). The built-in tools never do; the seam where tools that carry the flag plug in.
+   */
+  public boolean requiresApprovalByDefault(String name) {
+    return false;
+  }
+
   /** The most characters of the tool's output the model sees, or null when it sees all of it. */
   public Integer outputLimit(String name) {
     Tool tool = tools.get(name);

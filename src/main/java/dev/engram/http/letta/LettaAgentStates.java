@@ -1,10 +1,12 @@
 package dev.engram.http.letta;
 
+import dev.engram.agent.rules.PendingCall;
 import dev.engram.model.Agent;
 import dev.engram.model.Source;
 import dev.engram.store.ArchivalClient;
 import dev.engram.store.ArchivalProtocol.AgentRef;
 import dev.engram.store.ArchivalProtocol.SourceView;
+import dev.engram.store.StoreClient;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -20,17 +22,37 @@ import java.util.Map;
  */
 public final class LettaAgentStates {
   private final ArchivalClient archival;
+  private final StoreClient store;
   private final LettaViews views;
 
-  public LettaAgentStates(ArchivalClient archival, LettaViews views) {
+  public LettaAgentStates(ArchivalClient archival, StoreClient store, LettaViews views) {
     this.archival = archival;
+    this.store = store;
     this.views = views;
   }
 
-  /** One agent of {@code userId}, as an AgentState. */
+  /** One agent of {@code userId}, as an AgentState, with the tool call it waits on ({@code pending_approval}). */
   Future<JsonObject> of(String userId, Agent agent) {
-    return archival.agentSources(userId, agent.id())
-        .map(attached -> views.agentState(agent, attached.stream().map(SourceView::source).toList()));
+    Future<List<SourceView>> sources = archival.agentSources(userId, agent.id());
+    Future<JsonObject> pending = pendingApproval(userId, agent);
+    return Future.all(sources, pending).map(both -> views.agentState(agent,
+        sources.result().stream().map(SourceView::source).toList()).put("pending_approval", pending.result()));
+  }
+
+  /**
+   * The approval_request_message of the call the agent's own thread waits on (its last in-context message, a call
+   * with no return: see agent.rules.PendingCall), or null. A list of agents leaves it null, as Letta does unless asked.
+   */
+  private Future<JsonObject> pendingApproval(String userId, Agent agent) {
+    List<String> ids = agent.inContextIds();
+    if (ids.size() < 2) {
+      return Future.succeededFuture(null);
+    }
+    return store.message(userId, agent.id(), ids.get(ids.size() - 1)).map(last -> {
+      PendingCall pending = PendingCall.of(last, agent.tools());
+      return pending == null ? null
+          : LettaMessages.approvalRequest(pending.request().id(), pending.call(), pending.request().createdAt());
+    }).otherwise((JsonObject) null);
   }
 
   /** Agents of {@code userId}, in the order given, as AgentStates. */

@@ -47,8 +47,6 @@ public final class LettaUnimplemented {
     add("DELETE", "/v1/agents/:agent_id/schedule/:scheduled_message_id", "agents.schedule.delete", CLOUD);
     add("POST", "/v1/agents/:agent_id/tools/:tool_name/run", "agents.tools.run",
         "tools run inside the agent's steps only");
-    add("PATCH", "/v1/agents/:agent_id/tools/approval/:tool_name", "agents.tools.updateApproval",
-        "tool calls are not held for approval");
 
     add("POST", "/v1/tools", "tools.create", BUILT_IN_TOOLS);
     add("PUT", "/v1/tools", "tools.upsert", BUILT_IN_TOOLS);
