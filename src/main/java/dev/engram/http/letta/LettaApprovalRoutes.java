@@ -31,9 +31,10 @@ public final class LettaApprovalRoutes {
   }
 
   private void update(RoutingContext ctx) {
-    JsonObject body = Bodies.object(ctx, true);
-    Object value = body.getValue("requires_approval");
     String query = ctx.queryParams().get("requires_approval");
+    // the body is required unless the query says it (the SDK's query_requires_approval)
+    JsonObject body = Bodies.object(ctx, query != null && !query.isEmpty());
+    Object value = body.getValue("requires_approval");
     if (value == null && query != null && !query.isEmpty()) {
       value = switch (query.toLowerCase(java.util.Locale.ROOT)) {
         case "true" -> true;

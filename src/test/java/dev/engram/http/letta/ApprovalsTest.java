@@ -318,7 +318,9 @@ class ApprovalsTest {
     assertEquals(stored, new JsonArray(api.get(path + "?limit=100", key).body()).size(), "nothing stored");
 
     assertProblem(requireApproval(api, key, agent, INSERT, "yes"), 422, "requires_approval");
-    assertProblem(api.patch("/v1/agents/" + agent + "/tools/approval/" + INSERT, key, null), 422, "requires_approval");
+    assertProblem(api.patch("/v1/agents/" + agent + "/tools/approval/" + INSERT, key, null), 400, "body");
+    assertProblem(api.patch("/v1/agents/" + agent + "/tools/approval/" + INSERT, key, new JsonObject()), 422,
+        "requires_approval");
     assertProblem(requireApproval(api, key, agent, "not_attached", true), 404, "not_attached");
     assertEquals(200, api.patch("/v1/agents/" + agent + "/tools/approval/" + INSERT + "?requires_approval=true", key,
         null).status(), "the SDK's query form");
