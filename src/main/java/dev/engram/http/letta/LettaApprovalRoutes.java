@@ -13,8 +13,9 @@ import io.vertx.ext.web.RoutingContext;
 /**
  * Whether calls to one of an agent's tools wait for its owner's approval (letta-v1.md §8,
  * {@code agents.tools.updateApproval}): {@code PATCH /v1/agents/{agent_id}/tools/approval/{tool_name}} with
- * {@code {"requires_approval": bool}} in the body (or, as the SDK's {@code query_requires_approval} sends it, in the
- * query). On, the agent gets a requires_approval rule for the tool; off, it loses it, and the tool's own default no
+ * {@code {"requires_approval": bool}} in the body, or in the query (the SDK's deprecated
+ * {@code query_requires_approval}); the 1.12.1 SDK sends its {@code body_requires_approval} unrenamed, so that name is
+ * taken too. On, the agent gets a requires_approval rule for the tool; off, it loses it, and the tool's own default no
  * longer applies on this agent. Answers the AgentState.
  */
 public final class LettaApprovalRoutes {
@@ -35,6 +36,10 @@ public final class LettaApprovalRoutes {
     // the body is required unless the query says it (the SDK's query_requires_approval)
     JsonObject body = Bodies.object(ctx, query != null && !query.isEmpty());
     Object value = body.getValue("requires_approval");
+    if (value == null) {
+      // what the 1.12.1 SDK sends: it spreads its params into the body without renaming body_requires_approval
+      value = body.getValue("body_requires_approval");
+    }
     if (value == null && query != null && !query.isEmpty()) {
       value = switch (query.toLowerCase(java.util.Locale.ROOT)) {
         case "true" -> true;

@@ -6,6 +6,7 @@ import static dev.engram.http.letta.LettaAgentsTest.assertProblem;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.engram.testkit.Api;
+import dev.engram.testkit.NodeScript;
 import dev.engram.testkit.ScriptedLlm;
 import dev.engram.testkit.ScriptedLlm.Step;
 import dev.engram.testkit.TempHomes;
@@ -332,5 +333,20 @@ class ApprovalsTest {
     assertProblem(requireApproval(api, other, agent, INSERT, true), 404, "");
     assertProblem(api.post(path, other, approval("call_x", true, null)), 404, "");
     assertProblem(requireApproval(api, key, "agent-00000000-0000-0000-0000-000000000000", INSERT, true), 404, "");
+  }
+
+  @Test
+  @DisplayName("the official Letta SDK: updateApproval, a pause, a ConflictError meanwhile, an approval that runs the"
+      + " call once, a second one refused, a streamed pause denied, and the answers in the history")
+  void officialSdk() {
+    String agent = agent(api, key);
+    llm.fallback(request -> {
+      JsonArray messages = request.getJsonArray("messages");
+      String last = messages.getJsonObject(messages.size() - 1).encode();
+      return last.contains("user_message") ? insert("From the SDK.") : Step.sendMessage("Finished.", "Done.");
+    });
+    NodeScript.Run run = NodeScript.run("letta-approvals.cjs", Map.of("LETTA_BASE_URL", api.base(),
+        "LETTA_API_KEY", key, "AGENT_ID", agent), 120);
+    assertEquals(0, run.exitCode(), run.output());
   }
 }
