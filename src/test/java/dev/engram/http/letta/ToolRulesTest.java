@@ -251,4 +251,21 @@ class ToolRulesTest {
     assertEquals("max_steps", stop(bounded.json()));
     assertEquals(3, llm.requestCount());
   }
+
+  @Test
+  @DisplayName("an agent file carries the rules: exported in Letta's shape, imported back as they were")
+  void agentFile() {
+    String rules = "[{\"type\":\"run_first\",\"tool_name\":\"archival_memory_search\"},"
+        + "{\"type\":\"requires_approval\",\"tool_name\":\"archival_memory_insert\"}]";
+    String agent = agent(rules);
+    Api.Response exported = api.get("/v1/agents/" + agent + "/export", key);
+    assertEquals(200, exported.status(), exported.body());
+    JsonArray inFile = exported.json().getJsonArray("agents").getJsonObject(0).getJsonArray("tool_rules");
+    assertEquals(api.get("/v1/agents/" + agent, key).json().getJsonArray("tool_rules"), inFile);
+    Api.Response imported = api.upload("/v1/agents/import", key, "file", "ruled.af",
+        exported.body().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    assertEquals(200, imported.status(), imported.body());
+    String copy = imported.json().getJsonArray("agent_ids").getString(0);
+    assertEquals(inFile, api.get("/v1/agents/" + copy, key).json().getJsonArray("tool_rules"));
+  }
 }
