@@ -354,7 +354,8 @@ final class StepLoop implements ToolContext {
 
   /** Runs a call the rules allow (and its owner approved, if it had to) and takes its return. */
   Future<Outcome> runCall(ToolCall call, boolean warning) {
-    return deps.tools().invoke(this, rt.agent.tools(), call.name(), call.arguments()).map(result ->
+    String arguments = gate().prefilled(call).arguments();
+    return deps.tools().invoke(this, rt.agent.tools(), call.name(), arguments).map(result ->
         returned(call, result.ok(), result.output(), result.heartbeat(), warning));
   }
 

@@ -8,6 +8,7 @@ import dev.engram.model.ToolCall;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Predicate;
 
 /**
@@ -22,21 +23,32 @@ final class ToolGate {
     static final Verdict RUN = new Verdict(null, false);
   }
 
-  /** How the turn goes on after a call ran: it ends (exit_loop), it goes on by a rule ({@code note}: why), or as asked. */
+  /** After a call ran, the turn ends (exit_loop), goes on by a rule ({@code note}: why), or goes as the model asked. */
   record After(boolean ends, boolean goesOn, String note) {}
 
   private final AgentRuntime rt;
   private final List<ClientTool> clientTools;
   private final Predicate<String> approvalByDefault;
   private final ToolRuleSolver solver;
-  private final TurnHistory turn;
+  /** Read from the context when a rule needs it (a loop without rules never walks its context for it). */
+  private TurnHistory turn;
 
   ToolGate(AgentRuntime rt, List<ClientTool> clientTools, Predicate<String> approvalByDefault) {
     this.rt = rt;
     this.clientTools = clientTools;
     this.approvalByDefault = approvalByDefault;
     this.solver = new ToolRuleSolver(rt.agent.toolRules().rules());
-    this.turn = TurnHistory.of(rt.context);
+  }
+
+  private TurnHistory turn() {
+    if (turn == null) {
+      turn = TurnHistory.of(rt.context);
+    }
+    return turn;
+  }
+
+  private boolean noRules() {
+    return rt.agent.toolRules().rules().isEmpty();
   }
 
   /** Whether nothing here changes what a plain loop does: no rules and no client-side tools. */
@@ -49,7 +61,7 @@ final class ToolGate {
     if (plain()) {
       return tools.schemas(rt.agent.tools());
     }
-    List<String> allowed = solver.allowed(available(), turn.calls(), turn.lastOutput());
+    List<String> allowed = noRules() ? available() : solver.allowed(available(), turn().calls(), turn().lastOutput());
     List<String> server = new ArrayList<>();
     for (String name : rt.agent.tools()) {
       if (allowed.contains(name)) {
@@ -77,7 +89,7 @@ final class ToolGate {
     if (!server && !client) {
       return Verdict.RUN;
     }
-    String refusal = refusal(name);
+    String refusal = noRules() ? null : refusal(name);
     if (refusal != null) {
       return new Verdict(refusal, false);
     }
@@ -87,12 +99,32 @@ final class ToolGate {
 
   /** Why the rules refuse a call to {@code name} now (what the model is told), or null. */
   String refusal(String name) {
-    String why = solver.refusal(name, turn.calls(), turn.lastOutput());
+    String why = solver.refusal(name, turn().calls(), turn().lastOutput());
     if (why == null) {
       return null;
     }
     return TurnHistory.REFUSED + " Cannot call " + name + ": " + why + ". Tools you may call now: "
-        + solver.allowed(available(), turn.calls(), turn.lastOutput());
+        + solver.allowed(available(), turn().calls(), turn().lastOutput());
+  }
+
+  /** The call with the arguments the rules prefill (run_first args, child_arg_nodes) over the model's. */
+  ToolCall prefilled(ToolCall call) {
+    if (noRules()) {
+      return call;
+    }
+    Map<String, Object> fill = solver.prefilled(call.name(), turn().calls());
+    if (fill.isEmpty()) {
+      return call;
+    }
+    JsonObject args;
+    try {
+      String raw = call.arguments();
+      args = raw == null || raw.isBlank() ? new JsonObject() : new JsonObject(raw);
+    } catch (RuntimeException notJson) {
+      return call; // the registry answers that the arguments do not parse
+    }
+    fill.forEach(args::put);
+    return new ToolCall(call.id(), call.name(), args.encode());
   }
 
   /** How the turn goes on after {@code name} ran (the context already holds its return). */
@@ -109,7 +141,10 @@ final class ToolGate {
 
   /** The heartbeat that keeps a turn going while required_before_exit tools have not run, or null. */
   String stillRequired() {
-    List<String> missing = solver.stillRequired(rt.agent.tools(), turn.calls());
+    if (noRules()) {
+      return null;
+    }
+    List<String> missing = solver.stillRequired(rt.agent.tools(), turn().calls());
     return missing.isEmpty() ? null : "[This is an automated system message hidden from the user] Continuing: these"
         + " tools must be called before the turn ends: " + missing + ".";
   }

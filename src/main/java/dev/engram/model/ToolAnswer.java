@@ -6,8 +6,8 @@ import java.util.List;
 
 /**
  * A client's answer to a paused tool call (Letta's ApprovalCreate and ToolReturnCreate): {@code approve} or
- * {@code deny} a call waiting for approval ({@code reason}: why, shown to the model on a denial), or {@code result}, the
- * return of a call the client ran itself (a client-side tool: {@code status} success or error, {@code output},
+ * {@code deny} a call waiting for approval ({@code reason}: why, shown to the model on a denial), or {@code result},
+ * the return of a call the client ran itself (a client-side tool: {@code status} success or error, {@code output},
  * {@code stdout}, {@code stderr}). It names the call by {@code toolCallId}, or in the deprecated form by
  * {@code requestId}, the id of the approval request message.
  */

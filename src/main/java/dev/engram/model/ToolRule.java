@@ -177,7 +177,10 @@ public record ToolRule(String type, String toolName, List<String> children, Stri
       if (args != null && !(args instanceof JsonObject)) {
         throw ApiException.unprocessable(where + ".args must be an object");
       }
-      out.add(new JsonObject().put("name", name).put("args", args).getMap());
+      Map<String, Object> child = new LinkedHashMap<>();
+      child.put("name", name);
+      child.put("args", args == null ? null : ((JsonObject) args).getMap());
+      out.add(child);
     }
     return out;
   }

@@ -126,6 +126,30 @@ public final class ToolRuleSolver {
     }
   }
 
+  /**
+   * The arguments the rules prefill for a call to {@code tool} now, which override the model's: a run_first rule's
+   * {@code args} for the turn's first call, a constrain_child_tools rule's {@code child_arg_nodes} right after its
+   * tool. Empty when none apply.
+   */
+  public Map<String, Object> prefilled(String tool, List<String> history) {
+    String last = history.isEmpty() ? null : history.get(history.size() - 1);
+    Map<String, Object> out = new java.util.LinkedHashMap<>();
+    for (ToolRule r : rules) {
+      if (ToolRule.RUN_FIRST.equals(r.type()) && history.isEmpty() && r.toolName().equals(tool)
+          && r.args() != null) {
+        out.putAll(r.args());
+      }
+      if (ToolRule.CHILDREN.equals(r.type()) && r.toolName().equals(last) && r.childArgs() != null) {
+        for (Map<String, Object> node : r.childArgs()) {
+          if (tool.equals(node.get("name")) && node.get("args") instanceof Map<?, ?> args) {
+            args.forEach((k, v) -> out.put(String.valueOf(k), v));
+          }
+        }
+      }
+    }
+    return out;
+  }
+
   /** Whether the turn ends after {@code tool} (exit_loop), whatever the model asked. */
   public boolean ends(String tool) {
     return has(ToolRule.EXIT_LOOP, tool);

@@ -84,7 +84,8 @@ final class AgentFiles {
     a.inContextIds().stream().map(fileIds::get).filter(id -> id != null).forEach(inContext::add);
     JsonObject agent = new JsonObject().put("name", a.name()).put("memory_blocks", new JsonArray())
         .put("tools", new JsonArray()).put("tool_ids", toolIds).put("source_ids", new JsonArray()).putNull("folder_ids")
-        .put("block_ids", blockIds).put("tool_rules", ToolRule.toJson(a.toolRules().rules())).put("tags", new JsonArray(a.tags()))
+        .put("block_ids", blockIds).put("tool_rules", ToolRule.toJson(a.toolRules().rules()))
+        .put("tags", new JsonArray(a.tags()))
         .put("system", Templates.instructions(a)).put("agent_type", a.agentType())
         .putNull("initial_message_sequence").put("include_base_tools", false).put("include_multi_agent_tools", false)
         .put("include_base_tool_rules", false).put("include_default_source", false)

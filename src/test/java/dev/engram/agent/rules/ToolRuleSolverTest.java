@@ -127,6 +127,19 @@ class ToolRuleSolverTest {
   }
 
   @Test
+  @DisplayName("prefilled arguments: run_first args for the turn's first call, child_arg_nodes right after the parent")
+  void prefilled() {
+    ToolRuleSolver s = solver("[{\"type\":\"run_first\",\"tool_name\":\"a\",\"args\":{\"x\":1}},"
+        + "{\"type\":\"constrain_child_tools\",\"tool_name\":\"a\",\"children\":[\"b\",\"c\"],"
+        + "\"child_arg_nodes\":[{\"name\":\"b\",\"args\":{\"y\":\"z\"}}]}]");
+    assertEquals(Map.of("x", 1), s.prefilled("a", List.of()));
+    assertEquals(Map.of(), s.prefilled("a", List.of("b")));
+    assertEquals(Map.of("y", "z"), s.prefilled("b", List.of("a")));
+    assertEquals(Map.of(), s.prefilled("c", List.of("a")));
+    assertEquals(Map.of(), s.prefilled("b", List.of("a", "c")));
+  }
+
+  @Test
   @DisplayName("the turn's calls are read back from the context: since the last user message, heartbeats inside,"
       + " refused and denied calls left out, the last output unpackaged")
   void turnHistory() {

@@ -150,6 +150,17 @@ class ToolRulesTest {
   }
 
   @Test
+  @DisplayName("run_first args are prefilled over the model's arguments for the turn's first call")
+  void runFirstArgs() {
+    String agent = agent("[{\"type\":\"run_first\",\"tool_name\":\"archival_memory_insert\","
+        + "\"args\":{\"content\":\"set by the rule\"}}]");
+    llm.enqueue(insert("chosen by the model", false));
+    send(agent, "Save something");
+    JsonArray saved = new JsonArray(api.get("/v1/agents/" + agent + "/archival-memory?limit=10", key).body());
+    assertEquals("set by the rule", saved.getJsonObject(0).getString("text"), saved.encode());
+  }
+
+  @Test
   @DisplayName("exit_loop: the turn ends right after the tool even though the model asked for a heartbeat")
   void exitLoop() {
     String agent = agent("[{\"type\":\"exit_loop\",\"tool_name\":\"archival_memory_insert\"}]");
