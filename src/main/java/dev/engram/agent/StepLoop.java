@@ -284,7 +284,9 @@ final class StepLoop implements ToolContext {
     if (!request.request().streamTokens()) {
       return deps.llm().complete(llmRequest()).onSuccess(r -> firstToken());
     }
-    TokenRelay relay = new TokenRelay(replyId, deltas, speaksInText);
+    ToolGate gate = gate();
+    TokenRelay relay = new TokenRelay(replyId, deltas, speaksInText,
+        name -> gate.verdict(new ToolCall(null, name, null)).pause());
     return deps.llm().stream(llmRequest(), delta -> {
       firstToken();
       relay.accept(delta);

@@ -67,8 +67,9 @@ final class LettaMessages {
       case StepEvent.MONOLOGUE -> reasoning(d.messageId(), d.text(), now);
       case StepEvent.ASSISTANT -> d.callName() == null ? reply(d.messageId(), d.text(), now)
           : view.useAssistantMessage() ? assistant(d.messageId(), d.text(), now) : null;
-      case StepEvent.FUNCTION_CALL -> {
-        if (view.useAssistantMessage() && SEND_MESSAGE.equals(d.callName())) {
+      case StepEvent.FUNCTION_CALL, StepEvent.APPROVAL_REQUEST -> {
+        boolean paused = StepEvent.APPROVAL_REQUEST.equals(d.kind());
+        if (!paused && view.useAssistantMessage() && SEND_MESSAGE.equals(d.callName())) {
           yield null;
         }
         JsonObject call = new JsonObject();
@@ -81,8 +82,8 @@ final class LettaMessages {
         if (d.opens() && d.callId() != null) {
           call.put("tool_call_id", d.callId());
         }
-        yield common(d.messageId(), CALL_PART, "tool_call_message", now).put("tool_call", call)
-            .put("tool_calls", call.copy());
+        yield common(d.messageId(), CALL_PART, paused ? "approval_request_message" : "tool_call_message", now)
+            .put("tool_call", call).put("tool_calls", call.copy());
       }
       default -> null;
     };

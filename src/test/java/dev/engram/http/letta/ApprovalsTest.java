@@ -9,6 +9,7 @@ import dev.engram.testkit.Api;
 import dev.engram.testkit.NodeScript;
 import dev.engram.testkit.ScriptedLlm;
 import dev.engram.testkit.ScriptedLlm.Step;
+import dev.engram.testkit.SseStream;
 import dev.engram.testkit.TempHomes;
 import dev.engram.testkit.TestServer;
 import io.vertx.core.json.JsonArray;
@@ -348,5 +349,33 @@ class ApprovalsTest {
     NodeScript.Run run = NodeScript.run("letta-approvals.cjs", Map.of("LETTA_BASE_URL", api.base(),
         "LETTA_API_KEY", key, "AGENT_ID", agent), 120);
     assertEquals(0, run.exitCode(), run.output());
+  }
+
+  @Test
+  @DisplayName("token streaming: a call that pauses streams as approval_request_message fragments (no"
+      + " tool_call_message), and a paused send_message says nothing before it is approved")
+  void tokenStreaming() {
+    String agent = agent(api, key);
+    assertEquals(200, requireApproval(api, key, agent, INSERT, true).status());
+    assertEquals(200, requireApproval(api, key, agent, "send_message", true).status());
+    Step call = insert("streamed in pieces").chunksEvery(1);
+    llm.enqueue(call);
+    SseStream.Result r = SseStream.post(api.base(), "/v1/agents/" + agent + "/messages", key,
+        user("Remember").put("streaming", true).put("stream_tokens", true), Map.of());
+    List<String> types = r.types();
+    assertTrue(types.contains("approval_request_message"), types.toString());
+    assertFalse(types.contains("tool_call_message"), types.toString());
+    String arguments = r.withData().stream().filter(e -> e.data().startsWith("{")).map(SseStream.Event::json)
+        .filter(j -> "approval_request_message".equals(j.getString("message_type")))
+        .map(j -> j.getJsonObject("tool_call").getString("arguments", "")).reduce("", String::concat);
+    assertEquals("streamed in pieces", new JsonObject(arguments).getString("content"));
+
+    llm.enqueue(Step.sendMessage("Telling them.", "Saved it for you.").chunksEvery(1));
+    SseStream.Result next = SseStream.post(api.base(), "/v1/agents/" + agent + "/messages", key,
+        approval(call.callId(), true, null).put("streaming", true).put("stream_tokens", true), Map.of());
+    assertTrue(next.types().contains("approval_request_message"), next.types().toString());
+    assertFalse(next.types().contains("assistant_message"), "send_message waits for its approval: "
+        + next.types());
+    assertEquals(1, passages(api, key, agent));
   }
 }
