@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.*;
 import dev.engram.kernel.ApiException;
 import dev.engram.model.Message;
 import dev.engram.model.ToolRule;
+import dev.engram.model.ToolRules;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
@@ -137,6 +138,24 @@ class ToolRuleSolverTest {
     assertEquals(Map.of("y", "z"), s.prefilled("b", List.of("a")));
     assertEquals(Map.of(), s.prefilled("c", List.of("a")));
     assertEquals(Map.of(), s.prefilled("b", List.of("a", "c")));
+  }
+
+  @Test
+  @DisplayName("approval: a requires_approval rule, or the tool's own default unless the owner switched it off on"
+      + " this agent; switching on adds one rule, switching off removes it")
+  void approvalSwitches() {
+    java.util.function.Predicate<String> byDefault = "b"::equals;
+    ToolRules none = ToolRules.NONE;
+    assertFalse(none.requiresApproval("a", byDefault));
+    assertTrue(none.requiresApproval("b", byDefault), "the tool's default");
+    ToolRules on = none.withApproval("a", true).withApproval("a", true);
+    assertEquals(1, on.rules().size(), "one rule, however often it is switched on");
+    assertTrue(on.requiresApproval("a", byDefault));
+    ToolRules off = on.withApproval("a", false).withApproval("b", false);
+    assertEquals(List.of(), off.rules());
+    assertFalse(off.requiresApproval("a", byDefault));
+    assertFalse(off.requiresApproval("b", byDefault), "the default switched off on this agent");
+    assertTrue(off.withApproval("b", true).requiresApproval("b", byDefault));
   }
 
   @Test
