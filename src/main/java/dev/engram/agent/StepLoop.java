@@ -49,6 +49,10 @@ import org.slf4j.LoggerFactory;
  * MemGPT's: the model's text is what the agent says to the user (an assistant event, no monologue), the loop goes
  * on after every tool call with the tool's result as the next input (no heartbeat message), and the turn ends when
  * the model answers without calling a tool (or the step budget is spent).
+ *
+ * <p>Which calls the model is offered and may make, and when the loop pauses for an approval or a client-side tool,
+ * is {@link ToolGate}'s to say (the agent's tool rules); a paused call is answered by a later send
+ * ({@link PausedCalls}).
  */
 final class StepLoop implements ToolContext {
   private static final Logger LOG = LoggerFactory.getLogger(StepLoop.class);
@@ -179,9 +183,14 @@ final class StepLoop implements ToolContext {
     });
   }
 
-  /** A turn about to end goes on while required_before_exit tools have not run (the step budget still bounds it). */
+  /**
+   * A turn about to end goes on while required_before_exit tools have not run (the step budget still bounds it); as
+   * in Letta, this holds over an exit_loop tool too. A pause is a pause.
+   */
   private Outcome requiredTools(Outcome o) {
-    if (o.stopReason() != null || o.heartbeat() || o.failed() || o.memoryWarning()) {
+    boolean ending = o.stopReason() == null ? !o.heartbeat() && !o.failed() && !o.memoryWarning()
+        : !Run.STOP_REQUIRES_APPROVAL.equals(o.stopReason());
+    if (!ending) {
       return o;
     }
     String note = gate().stillRequired();

@@ -22,7 +22,7 @@ import java.util.Set;
  *   <li>{@code max_count_per_step}: not once the turn has called it {@code max_count_limit} times;
  *   <li>{@code exit_loop}: the turn ends after the tool, even if the model asked to go on;
  *   <li>{@code continue_loop} (and a tool with children or a conditional): the turn goes on after the tool;
- *   <li>{@code required_before_exit}: the turn cannot end before the tool ran;
+ *   <li>{@code required_before_exit}: the turn cannot end before the tool ran (not even by exit_loop, as in Letta);
  *   <li>{@code requires_approval}: no constraint here (see {@link dev.engram.model.ToolRules#requiresApproval}).
  * </ul>
  * The constraints of every rule that applies hold together (their intersection), as in Letta.

@@ -255,6 +255,17 @@ class ToolRulesTest {
     assertEquals("end_turn", stop(r));
     assertEquals(1, passages(agent));
 
+    // required_before_exit holds over exit_loop, as in Letta
+    assertEquals(200, api.patch("/v1/agents/" + agent, key, new JsonObject().put("tool_rules", new JsonArray(
+        "[{\"type\":\"required_before_exit\",\"tool_name\":\"archival_memory_search\"},"
+            + "{\"type\":\"exit_loop\",\"tool_name\":\"archival_memory_insert\"}]"))).status());
+    llm.reset().enqueue(insert("exit now", true), search(false));
+    assertEquals("end_turn", stop(send(agent, "Save and go")));
+    assertEquals(2, llm.requestCount());
+    assertTrue(lastInput(1).contains("archival_memory_search"), lastInput(1));
+
+    assertEquals(200, api.patch("/v1/agents/" + agent, key, new JsonObject().put("tool_rules", new JsonArray(
+        "[{\"type\":\"required_before_exit\",\"tool_name\":\"archival_memory_insert\"}]"))).status());
     llm.reset().fallbackIgnoringRequest(() -> Step.sendMessage("Bye.", "Bye again!"));
     Api.Response bounded = api.post("/v1/agents/" + agent + "/messages", key, new JsonObject().put("max_steps", 3)
         .put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", "Bye"))));
