@@ -9,6 +9,7 @@ import dev.engram.model.Agent;
 import dev.engram.model.Block;
 import dev.engram.model.CoreMemory;
 import dev.engram.model.Message;
+import dev.engram.model.ToolRules;
 import dev.engram.store.BlockProtocol.BlockPatch;
 import io.vertx.core.Future;
 import java.time.Instant;
@@ -92,7 +93,7 @@ final class AgentChanges {
     }
     Agent.Settings s = rt.agent.settings();
     return saveSettings(rt, new Agent.Settings(s.name(), s.description(), s.metadata(), s.tags(), s.system(), tools,
-        s.model(), s.contextWindow(), s.embedding(), s.timezone()));
+        s.model(), s.contextWindow(), s.embedding(), s.timezone(), s.toolRules()));
   }
 
   /**
@@ -104,10 +105,14 @@ final class AgentChanges {
     if (p.name() != null && !p.name().equals(s.name())) {
       AgentService.validateName(p.name());
     }
+    if (p.approval() != null && !s.tools().contains(p.approval().tool())) {
+      return Future.failedFuture(ApiException.notFound("Tool " + p.approval().tool() + " is not attached to agent"
+          + " agent-" + rt.agent.id()));
+    }
     Agent.Settings next = new Agent.Settings(or(p.name(), s.name()), or(p.description(), s.description()),
         or(p.metadata(), s.metadata()), or(p.tags(), s.tags()), or(p.system(), s.system()),
         or(p.toolNames(), s.tools()), or(p.model(), s.model()), or(p.contextWindow(), s.contextWindow()),
-        or(p.embedding(), s.embedding()), or(p.timezone(), s.timezone()));
+        or(p.embedding(), s.embedding()), or(p.timezone(), s.timezone()), rules(p, s.toolRules()));
     Future<Void> blocksChecked = p.blockIds() == null ? Future.succeededFuture()
         : deps.blocks().byIds(rt.agent.userId(), p.blockIds()).compose(blocks -> {
           Set<String> labels = new HashSet<>();
@@ -125,6 +130,12 @@ final class AgentChanges {
         .compose(v -> p.blockIds() == null ? Future.succeededFuture() : setBlocks(rt, p.blockIds()))
         .compose(v -> systemChanged ? rebuildSystem(rt) : Future.succeededFuture())
         .map(v -> modelChanged ? rt.withModel() : rt);
+  }
+
+  /** The agent's rules after a patch: replaced by {@code tool_rules}, then approval of one tool switched. */
+  private static ToolRules rules(AgentPatch p, ToolRules current) {
+    ToolRules next = p.toolRules() == null ? current : current.withRules(p.toolRules());
+    return p.approval() == null ? next : next.withApproval(p.approval().tool(), p.approval().required());
   }
 
   private static <T> T or(T value, T fallback) {

@@ -7,6 +7,7 @@ import dev.engram.model.Block;
 import dev.engram.model.Conversation;
 import dev.engram.model.CoreMemory;
 import dev.engram.model.Message;
+import dev.engram.model.ToolRule;
 import dev.engram.model.Run;
 import dev.engram.model.RunRequest;
 import dev.engram.model.StepDelta;
@@ -89,12 +90,12 @@ public final class AgentProtocol {
   public record NewAgent(String name, String agentType, String preset, String persona, String human, String system,
       List<Block> blocks, List<String> blockIds, List<String> tools, List<String> tags, String description,
       Map<String, Object> metadata, String model, Integer contextWindow, String embedding, String timezone,
-      List<Message> messages, List<String> inContextIds) {
+      List<Message> messages, List<String> inContextIds, List<ToolRule> toolRules) {
 
     /** An agent of the MemGPT /api: a preset with a persona and a human. */
     public static NewAgent memgpt(String name, String preset, String persona, String human) {
       return new NewAgent(name, null, preset, persona, human, null, null, null, null, null, null, null, null, null,
-          null, null, null, null);
+          null, null, null, null, null);
     }
   }
 
@@ -112,7 +113,9 @@ public final class AgentProtocol {
   public record UpdateAgent(String userId, String agentId, AgentPatch patch) {}
   public record AgentPatch(String name, String system, String description, Map<String, Object> metadata,
       List<String> tags, String model, Integer contextWindow, String embedding, String timezone,
-      List<String> toolNames, List<String> blockIds) {}
+      List<String> toolNames, List<String> blockIds, List<ToolRule> toolRules, Approval approval) {}
+  /** Approval of calls to {@code tool} switched on or off on one agent (PATCH .../tools/approval/{tool_name}). */
+  public record Approval(String tool, boolean required) {}
   public record GetContext(String userId, String agentId) {}
   /** Empties the context window but for a new system message (and the boot messages when asked); recall stays. */
   public record ResetMessages(String userId, String agentId, boolean addInitialMessages) {}

@@ -50,7 +50,8 @@ final class BlockSync {
     String before = Templates.instructions(rt.agent);
     Agent.Settings s = shared.settings();
     rt.agent = rt.agent.withSettings(new Agent.Settings(s.name(), s.description(), s.metadata(), s.tags(), s.system(),
-        s.tools(), rt.agent.model(), rt.agent.contextWindow(), s.embedding(), s.timezone()), shared.updatedAt());
+        s.tools(), rt.agent.model(), rt.agent.contextWindow(), s.embedding(), s.timezone(), s.toolRules()),
+        shared.updatedAt());
     rt.blocksStale = true;
     return !before.equals(Templates.instructions(rt.agent));
   }

@@ -10,6 +10,7 @@ import dev.engram.model.CoreMemory;
 import dev.engram.model.Message;
 import dev.engram.model.Preset;
 import dev.engram.model.ToolCall;
+import dev.engram.model.ToolRules;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.Future;
 import java.time.Instant;
@@ -67,7 +68,7 @@ final class NewAgents {
         List<String> tools = p == null ? deps.tools().defaultToolNames() : presetTools(p);
         Agent agent = new Agent(req.agentId(), userId, name, null, null, Map.of(), List.of(), presetName,
             personaText.template(), humanText.template(), p == null ? null : p.system(), new CoreMemory(blocks), tools,
-            List.of(), false, deps.model(), deps.contextWindow(), null, deps.zone().getId(), now, now, null);
+            List.of(), false, deps.model(), deps.contextWindow(), null, deps.zone().getId(), now, now, null, null);
         return new Planned(agent, blocks);
       });
     });
@@ -94,7 +95,8 @@ final class NewAgents {
           s.tools() == null ? deps.tools().defaultToolNames() : s.tools(), List.of(), false,
           s.model() == null ? deps.model() : s.model(),
           s.contextWindow() == null ? deps.contextWindow() : s.contextWindow(), s.embedding(),
-          s.timezone() == null ? deps.zone().getId() : s.timezone(), now, now, null);
+          s.timezone() == null ? deps.zone().getId() : s.timezone(), now, now, null,
+          new ToolRules(s.toolRules(), List.of()));
       return new Planned(agent, s.blocks());
     });
   }

@@ -84,6 +84,7 @@ final class RunService {
         return Future.failedFuture(new ApiException(ErrorKind.UNAVAILABLE, NO_LLM));
       }
       ContextBudget.refuseOversized(rt, deps, req);
+      PausedCalls.check(rt, req.request());
       return runs.claim(queued);
     });
     enqueue(req, control, claim, accepted);
@@ -151,6 +152,7 @@ final class RunService {
         return Future.failedFuture(new ApiException(ErrorKind.UNAVAILABLE, NO_LLM));
       }
       ContextBudget.refuseOversized(rt, deps, req);
+      PausedCalls.check(rt, req.request());
       accepted.tryComplete(new RunAccepted(run, false));
       return new StepLoop(rt, req, deps, outbox::event, outbox::delta, control, run, rowStored).run();
     }).transform(ar -> {

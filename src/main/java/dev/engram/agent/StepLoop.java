@@ -27,9 +27,9 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
@@ -50,6 +50,10 @@ import org.slf4j.LoggerFactory;
  * MemGPT's: the model's text is what the agent says to the user (an assistant event, no monologue), the loop goes
  * on after every tool call with the tool's result as the next input (no heartbeat message), and the turn ends when
  * the model answers without calling a tool (or the step budget is spent).
+ *
+ * <p>Which calls the model is offered and may make, and when the loop pauses for an approval or a client-side tool,
+ * is {@link ToolGate}'s to say (the agent's tool rules); a paused call is answered by a later send
+ * ({@link PausedCalls}).
  */
 final class StepLoop implements ToolContext {
   private static final Logger LOG = LoggerFactory.getLogger(StepLoop.class);
@@ -88,8 +92,12 @@ final class StepLoop implements ToolContext {
   private Message currentAssistant;
   /** The id of the assistant message of the step in progress. */
   private String replyId;
+  /** Why a tool rule keeps the turn going: the next step's heartbeat says so (null: the usual heartbeat). */
+  private String ruleNote;
   /** The agent's tools for this run. */
   private Toolset tools;
+  /** When the step in progress began (for the step-latency meter). */
+  private long stepStart;
 
   /**
    * {@code started} is the run's row as it starts ({@code rowStored}: already in the database); {@code deltas} gets
@@ -119,11 +127,15 @@ final class StepLoop implements ToolContext {
     if (control.cancelled()) {
       return end(ended(Run.CANCELLED, Run.STOP_CANCELLED, null));
     }
-    Instant now = Times.now();
-    for (RunRequest.Input input : request.request().inputs()) {
-      addToContext(rt.newMessage(Message.USER, ContextBudget.envelope(input, now, zone()), null, List.of(), null,
-          now));
+    if (!request.request().answers().isEmpty()) {
+      // the answer and the call's return follow the call they answer; the send's messages (if any) come after them
+      stepStart = System.nanoTime();
+      return loadTools().compose(v -> PausedCalls.resolve(this, rt, request.request())).compose(outcome -> {
+        addInputs();
+        return afterStep(request.request().inputs().isEmpty() ? outcome : outcome.goingOn());
+      }).recover(this::failed);
     }
+    addInputs();
     if (deps.inputWriteDelayMs() > 0) {
       inputTimer = deps.vertx().setTimer(deps.inputWriteDelayMs(), t -> {
         inputTimer = -1;
@@ -143,39 +155,73 @@ final class StepLoop implements ToolContext {
     });
   }
 
+  private void addInputs() {
+    Instant now = Times.now();
+    for (RunRequest.Input input : request.request().inputs()) {
+      addToContext(rt.newMessage(Message.USER, ContextBudget.envelope(input, now, zone()), null, List.of(), null,
+          now));
+    }
+  }
+
   private Future<Run> step() {
-    long stepStart = System.nanoTime();
-    return fitContext().compose(v -> complete()).compose(this::handle).compose(outcome -> {
-      int taken = steps + 1;
-      StepDecision decision = StepDecision.after(taken, maxSteps, outcome.memoryWarning, outcome.failed,
-          outcome.heartbeat);
-      // a run that ends here is ended by this step's own write
-      Run end = !decision.proceed()
-          ? ended(Run.COMPLETED, decision.reason() == StepDecision.Reason.MAX_STEPS ? Run.MAX_STEPS : Run.END_TURN,
-              null, taken)
-          : control.cancelled() ? ended(Run.CANCELLED, Run.STOP_CANCELLED, null, taken) : null;
-      List<StepEvent> events = List.copyOf(held);
-      held.clear();
-      return save(events, end).compose(v -> {
-        deps.metrics().step().record(System.nanoTime() - stepStart, TimeUnit.NANOSECONDS);
-        events.forEach(emit);
-        steps = taken;
-        if (end != null) {
-          if (decision.reason() == StepDecision.Reason.MAX_STEPS) {
-            LOG.info("agentId={} stopped after {} chained steps", rt.agent.id(), steps);
-          }
-          return Future.succeededFuture(end);
+    stepStart = System.nanoTime();
+    return fitContext().compose(v -> complete()).compose(this::handle).compose(this::afterStep);
+  }
+
+  /** Decides after a step (or an answered call) whether the run goes on, and writes the step (and the run's end). */
+  private Future<Run> afterStep(Outcome result) {
+    Outcome outcome = requiredTools(result);
+    int taken = steps + 1;
+    StepDecision decision = outcome.stopReason() != null ? new StepDecision(false, StepDecision.Reason.END_TURN)
+        : StepDecision.after(taken, maxSteps, outcome.memoryWarning, outcome.failed, outcome.heartbeat);
+    ruleNote = decision.proceed() ? outcome.note() : null;
+    String stop = outcome.stopReason() != null ? outcome.stopReason()
+        : decision.reason() == StepDecision.Reason.MAX_STEPS ? Run.MAX_STEPS : Run.END_TURN;
+    // a run that ends here is ended by this step's own write
+    Run end = !decision.proceed() ? ended(Run.COMPLETED, stop, null, taken)
+        : control.cancelled() ? ended(Run.CANCELLED, Run.STOP_CANCELLED, null, taken) : null;
+    List<StepEvent> events = List.copyOf(held);
+    held.clear();
+    return save(events, end).compose(v -> {
+      deps.metrics().step().record(System.nanoTime() - stepStart, TimeUnit.NANOSECONDS);
+      events.forEach(emit);
+      steps = taken;
+      if (end != null) {
+        if (decision.reason() == StepDecision.Reason.MAX_STEPS) {
+          LOG.info("agentId={} stopped after {} chained steps", rt.agent.id(), steps);
         }
-        if (control.cancelled()) {
-          return end(ended(Run.CANCELLED, Run.STOP_CANCELLED, null));
-        }
-        return next(decision);
-      });
+        return Future.succeededFuture(end);
+      }
+      if (control.cancelled()) {
+        return end(ended(Run.CANCELLED, Run.STOP_CANCELLED, null));
+      }
+      return next(decision);
     });
+  }
+
+  /**
+   * A turn about to end goes on while required_before_exit tools have not run (the step budget still bounds it); as
+   * in Letta, this holds over an exit_loop tool too. A pause is a pause.
+   */
+  private Outcome requiredTools(Outcome o) {
+    boolean ending = o.stopReason() == null ? !o.heartbeat() && !o.failed() && !o.memoryWarning()
+        : !Run.STOP_REQUIRES_APPROVAL.equals(o.stopReason());
+    if (!ending) {
+      return o;
+    }
+    String note = gate().stillRequired();
+    return note == null ? o : new Outcome(true, false, false, null, note);
   }
 
   /** Adds the input of the next step (a heartbeat or an alert), then runs it. */
   private Future<Run> next(StepDecision decision) {
+    String note = ruleNote;
+    ruleNote = null;
+    if (note != null && decision.reason() != StepDecision.Reason.MEMORY_PRESSURE) {
+      Instant now = Times.now();
+      addToContext(rt.newMessage(Message.USER, Inputs.heartbeat(note, now, zone()), null, List.of(), null, now));
+      return step();
+    }
     if (speaksInText && decision.reason() != StepDecision.Reason.MEMORY_PRESSURE) {
       return step(); // the tool's result, already in context, is the model's next input
     }
@@ -263,7 +309,9 @@ final class StepLoop implements ToolContext {
     if (!request.request().streamTokens()) {
       return deps.llm().complete(llmRequest()).onSuccess(r -> firstToken());
     }
-    TokenRelay relay = new TokenRelay(replyId, deltas, speaksInText);
+    ToolGate gate = gate();
+    TokenRelay relay = new TokenRelay(replyId, deltas, speaksInText,
+        name -> gate.verdict(new ToolCall(null, name, null)).pause());
     return deps.llm().stream(llmRequest(), delta -> {
       firstToken();
       relay.accept(delta);
@@ -277,10 +325,29 @@ final class StepLoop implements ToolContext {
   }
 
   private LlmRequest llmRequest() {
-    return new LlmRequest(rt.agent.model(), rt.context, tools.schemas(rt.agent.tools()), rt.agent.userId());
+    return new LlmRequest(rt.agent.model(), rt.context, gate().schemas(tools), rt.agent.userId());
   }
 
-  private record Outcome(boolean heartbeat, boolean failed, boolean memoryWarning) {}
+  /** The rules, approvals and client tools as they stand now (see ToolGate). */
+  ToolGate gate() {
+    return new ToolGate(rt, request.request().clientTools(), name -> tools.defaultRequiresApproval(name));
+  }
+
+  /**
+   * How a step ended: whether the model asked to go on, the call failed, memory is short; {@code stopReason} ends
+   * the turn whatever those say (a pause for approval, an exit_loop rule), {@code note} says why a rule keeps it going.
+   */
+  record Outcome(boolean heartbeat, boolean failed, boolean memoryWarning, String stopReason, String note) {
+    Outcome(boolean heartbeat, boolean failed, boolean memoryWarning) {
+      this(heartbeat, failed, memoryWarning, null, null);
+    }
+
+    /** The same outcome, going on (the send brought messages to answer after the paused call). */
+    Outcome goingOn() {
+      return stopReason == null ? new Outcome(true, failed, memoryWarning, null, note)
+          : new Outcome(true, false, memoryWarning, null, null);
+    }
+  }
 
   private Future<Outcome> handle(LlmReply reply) {
     count(reply.usage());
@@ -299,19 +366,69 @@ final class StepLoop implements ToolContext {
       return Future.succeededFuture(new Outcome(false, false, warning));
     }
     ToolCall call = calls.get(0);
+    ToolGate.Verdict verdict = gate().verdict(call);
+    if (verdict.pause()) {
+      // stored with the step; the run ends here and a later send's answer resumes it (PausedCalls)
+      event(StepEvent.APPROVAL_REQUEST, null, null, assistant.id(), now, call);
+      return Future.succeededFuture(new Outcome(false, false, false, Run.STOP_REQUIRES_APPROVAL, null));
+    }
     event(StepEvent.FUNCTION_CALL, null, null, assistant.id(), now, call);
-    return tools.invoke(this, rt.agent.tools(), call.name(), call.arguments()).map(result -> {
-      Instant done = Times.now();
-      String packaged = Inputs.toolResult(result.ok(), result.output(), done, zone());
-      Message tool = rt.newMessage(Message.TOOL, packaged, call.name(), List.of(), call.id(), done);
-      addToContext(tool);
-      held.add(new StepEvent(++emitted, StepEvent.FUNCTION_RETURN, result.output(), result.ok() ? "success" : "error",
-          tool.id(), done, call, result.stdout(), result.stderr()));
-      if (memoryChanged) {
-        rebuildSystemMessage(done);
-      }
-      return new Outcome(result.heartbeat() || speaksInText, !result.ok(), warning);
-    });
+    if (verdict.refusal() != null) {
+      return Future.succeededFuture(failedReturn(call, verdict.refusal(), warning));
+    }
+    return runCall(call, warning);
+  }
+
+  /** Runs a call the rules allow (and its owner approved, if it had to) and takes its return. */
+  Future<Outcome> runCall(ToolCall call, boolean warning) {
+    String arguments = gate().prefilled(call).arguments();
+    return tools.invoke(this, rt.agent.tools(), call.name(), arguments).map(result ->
+        returned(call, result.ok(), result.output(), result.stdout(), result.stderr(), result.heartbeat(), warning));
+  }
+
+  /**
+   * Stores and emits the return of a call that ran (here, or on the client), and says how the turn goes on: as the
+   * model asked ({@code heartbeat}; always after a call in the plain-text loop), unless a tool rule decides.
+   */
+  Outcome returned(ToolCall call, boolean ok, String output, String stdout, String stderr, boolean heartbeat,
+      boolean warning) {
+    Instant done = Times.now();
+    String packaged = Inputs.toolResult(ok, output, done, zone());
+    Message tool = rt.newMessage(Message.TOOL, packaged, call.name(), List.of(), call.id(), done);
+    addToContext(tool);
+    held.add(new StepEvent(++emitted, StepEvent.FUNCTION_RETURN, output, ok ? "success" : "error", tool.id(), done,
+        call, stdout, stderr));
+    if (memoryChanged) {
+      rebuildSystemMessage(done);
+    }
+    ToolGate.After after = gate().after(call.name());
+    if (after.ends()) {
+      return new Outcome(false, false, false, heartbeat ? Run.STOP_TOOL_RULE : Run.END_TURN, null);
+    }
+    if (after.goesOn()) {
+      return new Outcome(true, !ok, warning, null, speaksInText ? null : after.note());
+    }
+    return new Outcome(heartbeat || speaksInText, !ok, warning);
+  }
+
+  /** The failed return of a call that did not run (refused by the rules, denied by the user): the model reacts. */
+  Outcome failedReturn(ToolCall call, String why, boolean warning) {
+    Instant done = Times.now();
+    Message tool = rt.newMessage(Message.TOOL, Inputs.toolResult(false, why, done, zone()), call.name(), List.of(),
+        call.id(), done);
+    addToContext(tool);
+    event(StepEvent.FUNCTION_RETURN, why, "error", tool.id(), done, call);
+    return new Outcome(true, true, warning);
+  }
+
+  /** Keeps a message in the history without putting it in the context (an answer to a paused call). */
+  void addToHistory(Message m) {
+    unsaved.add(m);
+  }
+
+  /** The message whose call is being answered: send_message says what it said through it. */
+  void answering(Message request) {
+    currentAssistant = request;
   }
 
   private boolean memoryPressure(LlmReply reply) {

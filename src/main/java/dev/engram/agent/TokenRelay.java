@@ -4,13 +4,16 @@ import dev.engram.llm.LlmDelta;
 import dev.engram.model.StepDelta;
 import dev.engram.model.StepEvent;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * Turns the fragments of one streamed model reply into the fragments of the step's events, as they arrive: content is
  * the monologue (or, for an agent that speaks in plain text, what it says to the user); the first tool call's
  * arguments are relayed as they come (with its id and name), and for send_message its {@code message} argument is
  * also decoded as it streams into the text the agent sends the user (a fragment naming the call). Every fragment
- * names the assistant message the step will store, so that it matches the whole events that follow the commit.
+ * names the assistant message the step will store, so that it matches the whole events that follow the commit. A
+ * call that will pause the run ({@code pauses}: it waits for approval, or the client runs it) is relayed as the
+ * approval request it is, and a paused send_message says nothing yet.
  */
 final class TokenRelay implements Consumer<LlmDelta> {
   /** The tool whose {@code message} argument is the text the agent says. */
@@ -24,11 +27,17 @@ final class TokenRelay implements Consumer<LlmDelta> {
   private String callId;
   private String callName;
   private boolean callAnnounced;
+  private final Predicate<String> pauses;
 
   TokenRelay(String messageId, Consumer<StepDelta> out, boolean speaksInText) {
+    this(messageId, out, speaksInText, name -> false);
+  }
+
+  TokenRelay(String messageId, Consumer<StepDelta> out, boolean speaksInText, Predicate<String> pauses) {
     this.messageId = messageId;
     this.out = out;
     this.contentKind = speaksInText ? StepEvent.ASSISTANT : StepEvent.MONOLOGUE;
+    this.pauses = pauses;
   }
 
   @Override
@@ -50,9 +59,11 @@ final class TokenRelay implements Consumer<LlmDelta> {
       return;
     }
     // the first fragment names the call, the others carry only the next piece of its arguments
-    out.accept(new StepDelta(StepEvent.FUNCTION_CALL, messageId, arguments, callId, callName, !callAnnounced));
+    boolean paused = pauses.test(callName);
+    out.accept(new StepDelta(paused ? StepEvent.APPROVAL_REQUEST : StepEvent.FUNCTION_CALL, messageId, arguments,
+        callId, callName, !callAnnounced));
     callAnnounced = true;
-    if (SEND_MESSAGE.equals(callName)) {
+    if (SEND_MESSAGE.equals(callName) && !paused) {
       String text = said.feed(arguments);
       if (!text.isEmpty()) {
         out.accept(new StepDelta(StepEvent.ASSISTANT, messageId, text, callId, callName, false));

@@ -33,7 +33,8 @@ public record Agent(
     String timezone,
     Instant createdAt,
     Instant updatedAt,
-    Instant lastRunAt) {
+    Instant lastRunAt,
+    ToolRules toolRules) {
 
   /** Letta's agent type of the MemGPT loop, and the default of every agent here. */
   public static final String MEMGPT_AGENT = "memgpt_agent";
@@ -51,34 +52,37 @@ public record Agent(
     tags = tags == null ? List.of() : List.copyOf(tags);
     tools = List.copyOf(tools);
     inContextIds = List.copyOf(inContextIds);
+    toolRules = toolRules == null ? ToolRules.NONE : toolRules;
   }
 
   public Agent withMemory(CoreMemory newMemory) {
     return new Agent(id, userId, name, agentType, description, metadata, tags, preset, personaTemplate, humanTemplate,
         system, newMemory, tools, inContextIds, memoryAlerted, model, contextWindow, embedding, timezone, createdAt,
-        updatedAt, lastRunAt);
+        updatedAt, lastRunAt, toolRules);
   }
 
   public Agent withName(String newName) {
     return new Agent(id, userId, newName, agentType, description, metadata, tags, preset, personaTemplate,
         humanTemplate, system, memory, tools, inContextIds, memoryAlerted, model, contextWindow, embedding, timezone,
-        createdAt, updatedAt, lastRunAt);
+        createdAt, updatedAt, lastRunAt, toolRules);
   }
 
   public Agent withContext(List<String> ids, boolean alerted, Instant lastRun) {
     return new Agent(id, userId, name, agentType, description, metadata, tags, preset, personaTemplate, humanTemplate,
-        system, memory, tools, ids, alerted, model, contextWindow, embedding, timezone, createdAt, updatedAt, lastRun);
+        system, memory, tools, ids, alerted, model, contextWindow, embedding, timezone, createdAt, updatedAt, lastRun,
+        toolRules);
   }
 
   /** The agent with the settings a Letta update may change, changed at {@code at}. */
   public Agent withSettings(Settings s, Instant at) {
     return new Agent(id, userId, s.name(), agentType, s.description(), s.metadata(), s.tags(), preset,
         personaTemplate, humanTemplate, s.system(), memory, s.tools(), inContextIds, memoryAlerted, s.model(),
-        s.contextWindow(), s.embedding(), s.timezone(), createdAt, at, lastRunAt);
+        s.contextWindow(), s.embedding(), s.timezone(), createdAt, at, lastRunAt, s.toolRules());
   }
 
   public Settings settings() {
-    return new Settings(name, description, metadata, tags, system, tools, model, contextWindow, embedding, timezone);
+    return new Settings(name, description, metadata, tags, system, tools, model, contextWindow, embedding, timezone,
+        toolRules);
   }
 
   /** Whether this agent speaks in plain text: see {@link #speaksInText(List)}. */
@@ -97,5 +101,6 @@ public record Agent(
 
   /** The fields of an agent that its owner may change after creation (besides memory and messages). */
   public record Settings(String name, String description, Map<String, Object> metadata, List<String> tags,
-      String system, List<String> tools, String model, int contextWindow, String embedding, String timezone) {}
+      String system, List<String> tools, String model, int contextWindow, String embedding, String timezone,
+      ToolRules toolRules) {}
 }

@@ -27,7 +27,7 @@ public record Conversation(String id, String agentId, String userId, String summ
     Agent overridden = model == null && contextWindow == null ? agent
         : agent.withSettings(new Agent.Settings(s.name(), s.description(), s.metadata(), s.tags(), s.system(),
             s.tools(), model != null ? model : s.model(), contextWindow != null ? contextWindow : s.contextWindow(),
-            s.embedding(), s.timezone()), agent.updatedAt());
+            s.embedding(), s.timezone(), s.toolRules()), agent.updatedAt());
     return overridden.withContext(inContextIds, memoryAlerted, lastMessageAt);
   }
 }

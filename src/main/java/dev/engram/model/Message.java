@@ -25,6 +25,11 @@ public record Message(
   public static final String USER = "user";
   public static final String ASSISTANT = "assistant";
   public static final String TOOL = "tool";
+  /**
+   * The answer to a paused call (approve, deny, a client-side tool's result), kept in the history only: {@code text}
+   * is {@code {"approvals": [...]}} in Letta's shape, {@code toolCallId} the call it answers. Never in the context.
+   */
+  public static final String APPROVAL = "approval";
 
   public Message {
     toolCalls = toolCalls == null ? List.of() : List.copyOf(toolCalls);

@@ -24,6 +24,10 @@ public record Run(String id, String agentId, String userId, String status, Strin
   public static final String STOP_CANCELLED = "cancelled";
   public static final String STOP_ERROR = "error";
   public static final String STOP_LLM_ERROR = "llm_api_error";
+  /** The run paused on a tool call that waits for an approval or for a client-side tool's result. */
+  public static final String STOP_REQUIRES_APPROVAL = "requires_approval";
+  /** An exit_loop tool ended the turn although the model asked to go on. */
+  public static final String STOP_TOOL_RULE = "tool_rule";
 
   /** A run that is about to start or has started: nothing about its end yet. */
   public static Run open(String id, String agentId, String userId, String status, String idempotencyKey,

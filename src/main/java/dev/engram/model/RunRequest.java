@@ -11,15 +11,24 @@ import java.util.List;
  * server's MAX_CHAINING_STEPS), whether the model's tokens are relayed as they come, whether it is a background run,
  * {@code view}, the rendering options of the API that took the send (opaque to the agent and the store), and the
  * thread it goes to: {@code conversationId}, or null for the agent's own thread (stored in the run's own column, not
- * in {@link #toJson}).
+ * in {@link #toJson}). {@code answers} resolve the thread's paused tool call (an approval, a denial, a client-side
+ * tool's result: then {@code inputs} are what follows them, often none); {@code clientTools} are offered to the model
+ * for this send only.
  */
 public record RunRequest(List<Input> inputs, int maxSteps, boolean streamTokens, boolean background,
-    JsonObject view, String conversationId) {
+    JsonObject view, String conversationId, List<ToolAnswer> answers, List<ClientTool> clientTools) {
   public record Input(String role, String text) {}
 
   public RunRequest {
     inputs = List.copyOf(inputs);
     view = view == null ? new JsonObject() : view;
+    answers = answers == null ? List.of() : List.copyOf(answers);
+    clientTools = clientTools == null ? List.of() : List.copyOf(clientTools);
+  }
+
+  public RunRequest(List<Input> inputs, int maxSteps, boolean streamTokens, boolean background, JsonObject view,
+      String conversationId) {
+    this(inputs, maxSteps, streamTokens, background, view, conversationId, null, null);
   }
 
   /** A send to the agent's own thread. */
@@ -29,7 +38,7 @@ public record RunRequest(List<Input> inputs, int maxSteps, boolean streamTokens,
 
   /** The same send, to conversation {@code id} (null: the agent's own thread). */
   public RunRequest inConversation(String id) {
-    return new RunRequest(inputs, maxSteps, streamTokens, background, view, id);
+    return new RunRequest(inputs, maxSteps, streamTokens, background, view, id, answers, clientTools);
   }
 
   /** One message, default options: the /api form. */
@@ -42,8 +51,19 @@ public record RunRequest(List<Input> inputs, int maxSteps, boolean streamTokens,
     for (Input in : inputs) {
       messages.add(new JsonObject().put("role", in.role()).put("text", in.text()));
     }
-    return new JsonObject().put("inputs", messages).put("max_steps", maxSteps).put("stream_tokens", streamTokens)
-        .put("background", background).put("view", view);
+    JsonObject json = new JsonObject().put("inputs", messages).put("max_steps", maxSteps)
+        .put("stream_tokens", streamTokens).put("background", background).put("view", view);
+    if (!answers.isEmpty()) {
+      JsonArray out = new JsonArray();
+      answers.forEach(a -> out.add(a.toJson()));
+      json.put("answers", out);
+    }
+    if (!clientTools.isEmpty()) {
+      JsonArray out = new JsonArray();
+      clientTools.forEach(t -> out.add(t.toJson()));
+      json.put("client_tools", out);
+    }
+    return json;
   }
 
   public static RunRequest fromJson(JsonObject json) {
@@ -52,7 +72,15 @@ public record RunRequest(List<Input> inputs, int maxSteps, boolean streamTokens,
       JsonObject in = (JsonObject) o;
       inputs.add(new Input(in.getString("role"), in.getString("text")));
     }
+    List<ToolAnswer> answers = new ArrayList<>();
+    for (Object o : json.getJsonArray("answers", new JsonArray())) {
+      answers.add(ToolAnswer.fromJson((JsonObject) o));
+    }
+    List<ClientTool> clientTools = new ArrayList<>();
+    for (Object o : json.getJsonArray("client_tools", new JsonArray())) {
+      clientTools.add(ClientTool.fromJson((JsonObject) o));
+    }
     return new RunRequest(inputs, json.getInteger("max_steps", 0), json.getBoolean("stream_tokens", false),
-        json.getBoolean("background", false), json.getJsonObject("view"));
+        json.getBoolean("background", false), json.getJsonObject("view"), null, answers, clientTools);
   }
 }

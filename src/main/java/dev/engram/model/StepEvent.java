@@ -23,4 +23,9 @@ public record StepEvent(int seq, String kind, String content, String status, Str
   public static final String FUNCTION_CALL = "function_call";
   public static final String ASSISTANT = "assistant_message";
   public static final String FUNCTION_RETURN = "function_return";
+  /**
+   * A call that waits for its owner's approval or for a client-side tool's result ({@code call}); the run ends after
+   * it with stop reason requires_approval.
+   */
+  public static final String APPROVAL_REQUEST = "approval_request";
 }

@@ -24,11 +24,13 @@ import java.util.UUID;
 /** Agents and the transactional write of an agent's state together with its new messages. */
 final class AgentRepository {
   private static final String INSERT_AGENT = "insert into agents(" + Rows.AGENT_COLUMNS.replace(", recall_count", "")
-      + ") values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)";
+      + ") values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,"
+      + " $22, $23)";
   /** What a Letta update, a tool attach or a rename changes; the context and memory are written elsewhere. */
   private static final String UPDATE_SETTINGS = """
       update agents set name = $2, description = $3, metadata = $4, tags = $5, system_prompt = $6, tools = $7,
-        model = $8, context_window = $9, embedding = $10, timezone = $11, updated_at = $12
+        model = $8, context_window = $9, embedding = $10, timezone = $11, updated_at = $12, tool_rules = $13,
+        tool_approval_off = $14
       where id = $1""";
   private static final String INSERT_MESSAGE = "insert into messages(" + Rows.MESSAGE_COLUMNS
       + ") values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) on conflict (id) do nothing returning seq";

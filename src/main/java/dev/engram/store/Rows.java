@@ -6,6 +6,8 @@ import dev.engram.model.Block;
 import dev.engram.model.CoreMemory;
 import dev.engram.model.Message;
 import dev.engram.model.ToolCall;
+import dev.engram.model.ToolRule;
+import dev.engram.model.ToolRules;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
@@ -26,7 +28,7 @@ final class Rows {
   static final String AGENT_COLUMNS = """
       id, user_id, name, agent_type, description, metadata, tags, preset, persona_template, human_template,
       system_prompt, tools, in_context_ids, memory_alerted, model, context_window, embedding, timezone, created_at,
-      updated_at, last_run_at, recall_count""";
+      updated_at, last_run_at, tool_rules, tool_approval_off, recall_count""";
 
   static final String MESSAGE_COLUMNS =
       "id, agent_id, user_id, role, text, name, tool_calls, tool_call_id, model, tokens, created_at";
@@ -45,7 +47,7 @@ final class Rows {
         Arrays.asList(r.getArrayOfStrings("tools")), context, r.getBoolean("memory_alerted"), r.getString("model"),
         r.getInteger("context_window"), r.getString("embedding"), r.getString("timezone"),
         instant(r.getOffsetDateTime("created_at")), instant(r.getOffsetDateTime("updated_at")),
-        instant(r.getOffsetDateTime("last_run_at")));
+        instant(r.getOffsetDateTime("last_run_at")), toolRules(r));
   }
 
   /** The insert parameters of an agent, in {@link #AGENT_COLUMNS} order without recall_count. */
@@ -56,7 +58,17 @@ final class Rows {
         .addValue(a.humanTemplate()).addValue(a.system()).addArrayOfString(a.tools().toArray(String[]::new))
         .addArrayOfUUID(uuids(a.inContextIds())).addValue(a.memoryAlerted()).addValue(a.model())
         .addValue(a.contextWindow()).addValue(a.embedding()).addValue(a.timezone()).addValue(offset(a.createdAt()))
-        .addValue(offset(a.updatedAt())).addValue(offset(a.lastRunAt()));
+        .addValue(offset(a.updatedAt())).addValue(offset(a.lastRunAt()))
+        .addValue(ToolRule.toJson(a.toolRules().rules()))
+        .addArrayOfString(a.toolRules().approvalOff().toArray(String[]::new));
+  }
+
+  /** The agent's rules as stored (written by {@link #agentInsert} and {@link #agentSettings}, so known good). */
+  private static ToolRules toolRules(Row r) {
+    Object rules = r.getValue("tool_rules");
+    String[] off = r.getArrayOfStrings("tool_approval_off");
+    return new ToolRules(ToolRule.parseAll(rules == null ? new JsonArray() : rules, "tool_rules"),
+        off == null ? List.of() : Arrays.asList(off));
   }
 
   /** The parameters of {@code AgentRepository.UPDATE_SETTINGS}: the id, then the settings a Letta update changes. */
@@ -64,7 +76,9 @@ final class Rows {
     return Tuple.tuple(List.of(UUID.fromString(a.id()), a.name())).addValue(a.description())
         .addValue(new JsonObject(a.metadata())).addArrayOfString(a.tags().toArray(String[]::new))
         .addValue(a.system()).addArrayOfString(a.tools().toArray(String[]::new)).addValue(a.model())
-        .addValue(a.contextWindow()).addValue(a.embedding()).addValue(a.timezone()).addValue(offset(a.updatedAt()));
+        .addValue(a.contextWindow()).addValue(a.embedding()).addValue(a.timezone()).addValue(offset(a.updatedAt()))
+        .addValue(ToolRule.toJson(a.toolRules().rules()))
+        .addArrayOfString(a.toolRules().approvalOff().toArray(String[]::new));
   }
 
   static Message message(Row r) {

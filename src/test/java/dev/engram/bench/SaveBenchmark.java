@@ -103,7 +103,7 @@ public final class SaveBenchmark {
             false, false, null, List.of(), 1, now, now));
     Agent agent = new Agent(id, user, name, null, null, Map.of(), List.of(), "memgpt_chat", "sam", "basic", null,
         new CoreMemory(blocks), List.of("send_message"), List.of(system.id()), false, "gpt-4", 8192, null, null, now,
-        now, null);
+        now, null, null);
     return store.insertAgent(agent, blocks, List.of(system)).map(done -> agent);
   }
 

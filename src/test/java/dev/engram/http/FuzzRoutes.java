@@ -336,6 +336,9 @@ final class FuzzRoutes {
           .accepts(":tool_id", BUILT_IN_TOOLS, FOREIGN_ID),
       // $tool_name is a built-in tool: it runs inside steps only, so every run of it is refused
       route("POST /v1/agents/:agent_id/tools/:tool_name/run").body("{\"args\": {\"query\": \"fuzz\"}}"),
+      route("PATCH /v1/agents/:agent_id/tools/approval/:tool_name").body("{\"requires_approval\": true}")
+          .accepts(":tool_name", "a tool name, not an id: another user's agent with the same tool names it too",
+              FOREIGN_ID),
 
       // archival memory
       route("GET /api/agents/:agent_id/archival/all").noBody(IGNORES_BODY),

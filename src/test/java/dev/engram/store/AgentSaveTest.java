@@ -93,7 +93,7 @@ class AgentSaveTest {
     List<Block> blocks = List.of(block("persona", now), block("human", now));
     Agent agent = new Agent(id, USER, "save-test-" + id.substring(0, 8), null, null, Map.of(), List.of(),
         "memgpt_chat", null, null, null, new CoreMemory(blocks), List.of("send_message"), List.of(system.id()),
-        false, "gpt-4", 8192, null, null, now, now, null);
+        false, "gpt-4", 8192, null, null, now, now, null, null);
     await(store.insertAgent(agent, blocks, List.of(system)));
     return agent;
   }

@@ -13,10 +13,15 @@ public final class ApiEvents {
   private ApiEvents() {}
 
   static JsonObject toJson(StepEvent event) {
-    String content = StepEvent.FUNCTION_CALL.equals(event.kind())
+    // a call paused for approval shows as the function_call the MemGPT clients know, marked as waiting
+    boolean paused = StepEvent.APPROVAL_REQUEST.equals(event.kind());
+    String content = StepEvent.FUNCTION_CALL.equals(event.kind()) || paused
         ? event.call().name() + "(" + displayArguments(event.call().arguments()) + ")"
         : event.content();
-    JsonObject json = new JsonObject().put(event.kind(), content);
+    JsonObject json = new JsonObject().put(paused ? StepEvent.FUNCTION_CALL : event.kind(), content);
+    if (paused) {
+      json.put("requires_approval", true);
+    }
     if (event.status() != null) {
       json.put("status", event.status());
     }

@@ -13,6 +13,7 @@ import dev.engram.model.Agent;
 import dev.engram.model.Block;
 import dev.engram.model.Message;
 import dev.engram.model.ToolCall;
+import dev.engram.model.ToolRule;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
@@ -72,6 +73,9 @@ final class AgentFiles {
     }
     JsonArray messages = new JsonArray();
     for (Message m : history) {
+      if (Message.APPROVAL.equals(m.role())) {
+        continue; // an answer to a paused call is history only: the call's return, exported, says what came of it
+      }
       String id = "message-" + messages.size();
       fileIds.put(m.id(), id);
       messages.add(message(m, id));
@@ -80,7 +84,8 @@ final class AgentFiles {
     a.inContextIds().stream().map(fileIds::get).filter(id -> id != null).forEach(inContext::add);
     JsonObject agent = new JsonObject().put("name", a.name()).put("memory_blocks", new JsonArray())
         .put("tools", new JsonArray()).put("tool_ids", toolIds).put("source_ids", new JsonArray()).putNull("folder_ids")
-        .put("block_ids", blockIds).put("tool_rules", new JsonArray()).put("tags", new JsonArray(a.tags()))
+        .put("block_ids", blockIds).put("tool_rules", ToolRule.toJson(a.toolRules().rules()))
+        .put("tags", new JsonArray(a.tags()))
         .put("system", Templates.instructions(a)).put("agent_type", a.agentType())
         .putNull("initial_message_sequence").put("include_base_tools", false).put("include_multi_agent_tools", false)
         .put("include_base_tool_rules", false).put("include_default_source", false)
@@ -258,7 +263,8 @@ final class AgentFiles {
     JsonObject metadata = Bodies.optionalObject(a, "metadata");
     return new NewAgent(names.apply(name), type, null, null, null, Bodies.optionalString(a, "system"), List.of(),
         blockIds, tools, Bodies.optionalStrings(a, "tags"), Bodies.optionalString(a, "description"),
-        metadata == null ? null : Json.plainMap(metadata), model, window, null, timezone(a), messages, inContext);
+        metadata == null ? null : Json.plainMap(metadata), model, window, null, timezone(a), messages, inContext,
+        LettaRequests.toolRules(a));
   }
 
   /** The file's model when it is served here ({@code openai/...}); otherwise null, the server's default. */

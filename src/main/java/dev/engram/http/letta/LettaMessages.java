@@ -48,6 +48,7 @@ final class LettaMessages {
       case StepEvent.FUNCTION_RETURN -> assistantCall && view.useAssistantMessage() ? null
           : toolReturn(e.messageId(), e.call().id(), e.content(), e.status(), e.date(), printed(e.stdout()),
               printed(e.stderr()));
+      case StepEvent.APPROVAL_REQUEST -> approvalRequest(e.messageId(), e.call(), e.date());
       default -> null;
     };
     if (!view.shows(json)) {
@@ -67,8 +68,9 @@ final class LettaMessages {
       case StepEvent.MONOLOGUE -> reasoning(d.messageId(), d.text(), now);
       case StepEvent.ASSISTANT -> d.callName() == null ? reply(d.messageId(), d.text(), now)
           : view.useAssistantMessage() ? assistant(d.messageId(), d.text(), now) : null;
-      case StepEvent.FUNCTION_CALL -> {
-        if (view.useAssistantMessage() && SEND_MESSAGE.equals(d.callName())) {
+      case StepEvent.FUNCTION_CALL, StepEvent.APPROVAL_REQUEST -> {
+        boolean paused = StepEvent.APPROVAL_REQUEST.equals(d.kind());
+        if (!paused && view.useAssistantMessage() && SEND_MESSAGE.equals(d.callName())) {
           yield null;
         }
         JsonObject call = new JsonObject();
@@ -81,8 +83,8 @@ final class LettaMessages {
         if (d.opens() && d.callId() != null) {
           call.put("tool_call_id", d.callId());
         }
-        yield common(d.messageId(), CALL_PART, "tool_call_message", now).put("tool_call", call)
-            .put("tool_calls", call.copy());
+        yield common(d.messageId(), CALL_PART, paused ? "approval_request_message" : "tool_call_message", now)
+            .put("tool_call", call).put("tool_calls", call.copy());
       }
       default -> null;
     };
@@ -128,6 +130,7 @@ final class LettaMessages {
           }
         }
       }
+      case Message.APPROVAL -> out.add(approvalResponse(m));
       case Message.TOOL -> {
         if (!SEND_MESSAGE.equals(m.name()) || !useAssistantMessage) {
           JsonObject packaged = packaged(m.text());
@@ -161,6 +164,32 @@ final class LettaMessages {
     JsonObject c = new JsonObject().put("name", call.name()).put("arguments", call.arguments())
         .put("tool_call_id", call.id());
     return common(id, CALL_PART, "tool_call_message", at).put("tool_call", c).put("tool_calls", new JsonArray().add(c));
+  }
+
+  /** A call that waits for approval (or for a client-side tool's result): the same part as its tool_call_message. */
+  static JsonObject approvalRequest(String id, ToolCall call, Instant at) {
+    JsonObject c = new JsonObject().put("name", call.name()).put("arguments", call.arguments())
+        .put("tool_call_id", call.id());
+    return common(id, CALL_PART, "approval_request_message", at).put("tool_call", c)
+        .put("tool_calls", new JsonArray().add(c));
+  }
+
+  /**
+   * A stored answer to a paused call ({@code {"approvals": [...]}}, see agent.PausedCalls), with the deprecated
+   * single-approval fields Letta still fills.
+   */
+  private static JsonObject approvalResponse(Message m) {
+    JsonArray approvals;
+    try {
+      approvals = new JsonObject(m.text()).getJsonArray("approvals", new JsonArray());
+    } catch (RuntimeException notJson) {
+      approvals = new JsonArray();
+    }
+    JsonObject first = approvals.isEmpty() ? new JsonObject() : approvals.getJsonObject(0);
+    boolean decision = "approval".equals(first.getString("type"));
+    return common(m.id(), 0, "approval_response_message", m.createdAt()).put("approvals", approvals)
+        .put("approve", decision ? first.getBoolean("approve") : null)
+        .put("approval_request_id", null).put("reason", decision ? first.getString("reason") : null);
   }
 
   private static JsonObject toolReturn(String id, String callId, String result, String status, Instant at) {

@@ -15,6 +15,7 @@ import dev.engram.model.Agent;
 import dev.engram.model.Block;
 import dev.engram.model.Message;
 import dev.engram.model.ToolCall;
+import dev.engram.model.ToolRule;
 import dev.engram.store.BlockProtocol.BlockPatch;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -82,7 +83,7 @@ final class LettaRequests {
     return new NewAgent(Bodies.optionalString(body, "name"), agentType, null, null, null,
         Bodies.optionalString(body, "system"), blocks, blockIds(body), List.copyOf(tools),
         Bodies.optionalStrings(body, "tags"), Bodies.optionalString(body, "description"), metadata(body), model,
-        contextWindow(body), embedding(body), timezone(body), null, null);
+        contextWindow(body), embedding(body), timezone(body), null, null, toolRules(body));
   }
 
   AgentPatch update(JsonObject body) {
@@ -99,7 +100,13 @@ final class LettaRequests {
     String name = Bodies.optionalString(body, "name");
     return new AgentPatch(name, Bodies.optionalString(body, "system"), Bodies.optionalString(body, "description"),
         metadata(body), Bodies.optionalStrings(body, "tags"), model(body), contextWindow(body), embedding(body),
-        timezone(body), tools, blockIds(body));
+        timezone(body), tools, blockIds(body), toolRules(body), null);
+  }
+
+  /** {@code tool_rules} when given (null: unchanged); each rule is checked (ToolRule.parseAll). */
+  static List<ToolRule> toolRules(JsonObject body) {
+    Object rules = body.getValue("tool_rules");
+    return rules == null ? null : ToolRule.parseAll(rules, "tool_rules");
   }
 
   private static String agentType(JsonObject body) {

@@ -4,6 +4,7 @@ import com.github.f4b6a3.uuid.UuidCreator;
 import dev.engram.agent.AgentProtocol.Step;
 import dev.engram.http.Bodies;
 import dev.engram.model.RunRequest;
+import dev.engram.model.ToolAnswer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -27,7 +28,8 @@ record LettaSend(Step step, boolean streaming, boolean includePings, LettaView v
   enum Mode { BODY, CONVERSATION, STREAM, ASYNC }
 
   static LettaSend parse(JsonObject body, Mode mode, String userId, String agentId, String keyHeader) {
-    List<RunRequest.Input> inputs = inputs(body);
+    List<ToolAnswer> answers = answers(body);
+    List<RunRequest.Input> inputs = inputs(body, !answers.isEmpty());
     boolean streaming = switch (mode) {
       case STREAM -> true;
       case ASYNC -> false;
@@ -49,7 +51,7 @@ record LettaSend(Step step, boolean streaming, boolean includePings, LettaView v
     Bodies.optionalString(body, "assistant_message_tool_kwarg");
     String key = idempotencyKey(keyHeader, body);
     RunRequest request = new RunRequest(inputs, maxSteps, streaming && tokens, background || mode == Mode.ASYNC,
-        view.toJson());
+        view.toJson(), null, answers, LettaAnswers.clientTools(body));
     Step step = new Step(UuidCreator.getTimeOrderedEpoch().toString(), userId, agentId, request, key,
         mode == Mode.ASYNC);
     return new LettaSend(step, streaming, pings, view);
@@ -62,7 +64,17 @@ record LettaSend(Step step, boolean streaming, boolean includePings, LettaView v
         s.idempotencyKey(), s.async()), streaming, includePings, view);
   }
 
-  private static List<RunRequest.Input> inputs(JsonObject body) {
+  /** The answers to a paused tool call: the first message of {@code messages}, when it is one (LettaAnswers). */
+  private static List<ToolAnswer> answers(JsonObject body) {
+    if (body.getValue("messages") instanceof JsonArray messages && !messages.isEmpty()
+        && messages.getValue(0) instanceof JsonObject first && LettaAnswers.isAnswer(first)) {
+      return LettaAnswers.parse(first, "messages[0]");
+    }
+    return List.of();
+  }
+
+  /** The messages to the agent; after answers ({@code answered}) there may be none. */
+  private static List<RunRequest.Input> inputs(JsonObject body, boolean answered) {
     boolean hasMessages = body.getValue("messages") != null;
     boolean hasInput = body.getValue("input") != null;
     if (hasMessages == hasInput) {
@@ -75,15 +87,18 @@ record LettaSend(Step step, boolean streaming, boolean includePings, LettaView v
       throw Bodies.invalid("messages must be a non-empty array of messages");
     }
     List<RunRequest.Input> out = new ArrayList<>(messages.size());
-    for (int i = 0; i < messages.size(); i++) {
+    for (int i = answered ? 1 : 0; i < messages.size(); i++) {
       String where = "messages[" + i + "]";
       if (!(messages.getValue(i) instanceof JsonObject m)) {
         throw Bodies.invalid(where + " must be an object such as {\"role\": \"user\", \"content\": \"...\"}");
       }
       Object type = m.getValue("type");
+      if (LettaAnswers.isAnswer(m)) {
+        throw Bodies.invalid(where + " is an answer to a tool call: only the first message of a send may be one");
+      }
       if (type != null && !"message".equals(type)) {
-        throw Bodies.invalid(where + ".type '" + type + "' is not supported: approvals and client tool returns are"
-            + " not implemented");
+        throw Bodies.invalid(where + ".type must be \"message\", \"approval\" or \"tool_return\", got '" + type
+            + "'");
       }
       String role = Bodies.optionalString(m, "role");
       role = role == null ? "user" : role;

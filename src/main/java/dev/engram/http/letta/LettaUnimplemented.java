@@ -44,8 +44,6 @@ public final class LettaUnimplemented {
     add("GET", "/v1/agents/:agent_id/schedule", "agents.schedule.list", CLOUD);
     add("GET", "/v1/agents/:agent_id/schedule/:scheduled_message_id", "agents.schedule.retrieve", CLOUD);
     add("DELETE", "/v1/agents/:agent_id/schedule/:scheduled_message_id", "agents.schedule.delete", CLOUD);
-    add("PATCH", "/v1/agents/:agent_id/tools/approval/:tool_name", "agents.tools.updateApproval",
-        "tool calls are not held for approval");
 
     add("POST", "/v1/tools/search", "tools.search", "GET /v1/tools/ takes name, names and search filters");
 

@@ -14,6 +14,7 @@ import dev.engram.model.Block;
 import dev.engram.model.Message;
 import dev.engram.model.Source;
 import dev.engram.model.ToolCall;
+import dev.engram.model.ToolRule;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
@@ -98,7 +99,7 @@ public final class LettaViews {
             .put("file_blocks", new JsonArray()).put("git_enabled", false).putNull("prompt_template"))
         .put("tools", toolList)
         .put("sources", sources)
-        .put("tool_rules", new JsonArray())
+        .put("tool_rules", ToolRule.toJson(a.toolRules().rules()))
         .put("message_ids", messageIds)
         .put("message_buffer_autoclear", false)
         .put("timezone", a.timezone())

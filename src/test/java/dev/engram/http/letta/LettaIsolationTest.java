@@ -54,6 +54,8 @@ class LettaIsolationTest {
     assertProblem(api.get(base + "/tools", b), 404, id);
     assertProblem(api.patch(base + "/tools/attach/" + tool, b, null), 404, id);
     assertProblem(api.patch(base + "/tools/detach/" + tool, b, null), 404, id);
+    assertProblem(api.patch(base + "/tools/approval/send_message", b, new JsonObject().put("requires_approval", true)),
+        404, id);
     assertProblem(api.get(base + "/export", b), 404, id);
     assertProblem(api.delete(base, b), 404, id);
     // A's block, on its own or given to B's agent
