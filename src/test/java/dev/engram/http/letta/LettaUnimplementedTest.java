@@ -28,7 +28,8 @@ class LettaUnimplementedTest {
       + " with and without the SDK's trailing slash, and tells the SDK not to retry")
   void everyEntryAnswers501() {
     String key = api.newUser().getString("api_key");
-    assertTrue(LettaUnimplemented.entries().size() >= 50, "the table lists the SDK's routes");
+    // the SDK-coverage script (letta-unimplemented.cjs) checks the table against the SDK; this only guards its size
+    assertTrue(LettaUnimplemented.entries().size() >= 40, "the table lists the SDK's routes");
     for (LettaUnimplemented.Entry e : LettaUnimplemented.entries()) {
       String path = concrete(e.template());
       for (String form : new String[] {path, path + "/"}) {
