@@ -8,7 +8,8 @@
 #   scripts/bench.sh index [--vectors 1000000] [--queries 1000] [--dim 384] (more options in VectorIndexBenchmark)
 #   scripts/bench.sh memories [--memories 100000] [--callers 64] [--per-request 1] [--searches 2000]
 #   scripts/bench.sh embed [--texts 2000] [--callers 64] [--batch-size 32] [--wait-ms 2] [--threads 2] [--rows-per-run 1]
-#   scripts/bench.sh tools [--calls 2000] [--concurrency 32] [--pool 8] [--fresh 50]
+#   scripts/bench.sh tools [--calls 2000] [--concurrency 32] [--pool 8] [--fresh 50]   (the sandbox alone)
+#   scripts/bench.sh tool-calls [--sends 300] [--agents 32] [--seconds 20]   (a custom tool call through an agent)
 # Builds main and test classes, then runs the benchmark main in its own JVM.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,7 +24,8 @@ case "$which" in
   embed) main=dev.engram.bench.EmbedBenchmark ;;
   memories) main=dev.engram.bench.MemoryBenchmark ;;
   tools) main=dev.engram.sandbox.ToolBenchmark ;;
-  *) echo "unknown benchmark '$which' (known: steps, saves, locomo, locomo-sweep, index, embed, memories, tools)" >&2; exit 2 ;;
+  tool-calls) main=dev.engram.bench.ToolCallBenchmark ;;
+  *) echo "unknown benchmark '$which' (known: steps, saves, locomo, locomo-sweep, index, embed, memories, tools, tool-calls)" >&2; exit 2 ;;
 esac
 mvn -q -B -DskipTests test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath >&2
 # run from a private copy of the classes so that a concurrent build cannot pull them away mid-run
