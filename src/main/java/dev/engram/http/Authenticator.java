@@ -67,7 +67,7 @@ public final class Authenticator {
 
   /**
    * The handler in front of every route: the routes of {@code open} pass as they are, /admin and /admin/* need the
-   * admin password, every other path a credential of a user. A route added anywhere is authenticated without anyone
+   * admin password or an admin token, every other path a credential of a user. A route added anywhere is authenticated without anyone
    * having to remember it.
    */
   Handler<RoutingContext> requiredExcept(PublicRoutes open) {
