@@ -40,7 +40,8 @@ function sparkline(points, fields) {
   const width = 300;
   const height = 64;
   const pad = 3;
-  const chart = svg('svg', { viewBox: `0 0 ${width} ${height}`, class: 'spark', role: 'img', preserveAspectRatio: 'none' });
+  const chart = svg('svg', { viewBox: `0 0 ${width} ${height}`, class: 'spark', 'aria-hidden': 'true',
+    preserveAspectRatio: 'none' });
   const values = points.flatMap((p) => fields.map((f) => p[f])).filter((v) => typeof v === 'number');
   const max = Math.max(1e-9, ...values);
   const t0 = points.length ? points[0].t : 0;

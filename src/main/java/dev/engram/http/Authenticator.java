@@ -67,8 +67,8 @@ public final class Authenticator {
 
   /**
    * The handler in front of every route: the routes of {@code open} pass as they are, /admin and /admin/* need the
-   * admin password or an admin token, every other path a credential of a user. A route added anywhere is authenticated without anyone
-   * having to remember it.
+   * admin password or an admin token, every other path a credential of a user. A route added anywhere is
+   * authenticated without anyone having to remember it.
    */
   Handler<RoutingContext> requiredExcept(PublicRoutes open) {
     return ctx -> {

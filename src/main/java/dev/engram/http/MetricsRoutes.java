@@ -8,7 +8,8 @@ import io.vertx.ext.web.RoutingContext;
 
 /**
  * {@code GET /metrics}: every meter of the process in the Prometheus text format. It decides its own access
- * ({@link MetricsAccess}; the admin password or an admin token is "admin"), so it is on the public list of the router. The text is written off the event loop.
+ * ({@link MetricsAccess}; the admin password or an admin token is "admin"), so it is on the public list of the router.
+ * The text is written off the event loop.
  */
 final class MetricsRoutes {
   static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
