@@ -1,7 +1,8 @@
 // The web app in headless Chromium (driven by playwright-core) against a live Engram with the scripted model:
 // sign-in, agents, a chat streaming monologue -> tool call -> return -> answer, core memory edited in place and updated
 // live, archival and recall search, sources with uploads (completed and failed), Mem0 memories, reconnection after a
-// server restart without duplicates, a model failure, an expired session, paged history, and a phone-sized screen.
+// server restart without duplicates, a model failure, paged history, the admin's dashboard moving with steps (and
+// hidden from a user), an expired session, and a phone-sized screen.
 // Env: ENGRAM_URL, ENGRAM_ADMIN, CONTROL_URL (POST /restart restarts the server on the same port), CHROMIUM,
 // SCREENSHOTS (a folder). Exits non-zero on the first failed check, printing it.
 const assert = require('node:assert/strict');
@@ -22,6 +23,7 @@ const NETWORK_PHASES = {
   restart: /ERR_CONNECTION_REFUSED|ERR_CONNECTION_RESET|ERR_EMPTY_RESPONSE|WebSocket connection .* failed|status of 50\d/,
   expired: /status of 403/,
   'rename-delete': /status of 409/,
+  'not-admin': /status of 403/,
 };
 
 function watch(page, label) {
@@ -301,6 +303,73 @@ async function main() {
     assert.ok(!(await adminApi('GET', '/api/agents')).agents.some((a) => a.id === chattyId), 'the agent is deleted');
     console.log('ok: rename and delete with a confirm');
 
+    // the admin's dashboard: live figures that move when steps run, small charts, readable on a phone
+    phase = 'dashboard';
+    assert.equal((await adminApi('POST', '/api/auth/token')).admin, true, 'a token of the admin password is admin');
+    // a chat open in the agents view keeps its WebSocket while the dashboard is shown
+    await page.locator(`[data-agent-id="${ada.id}"]`).click();
+    await page.locator('.conn', { hasText: 'Connected' }).waitFor();
+    await page.locator('[data-view="dashboard"]').click();
+    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    await page.locator('.dash-status', { hasText: 'Updated' }).waitFor();
+    await page.waitForFunction(() => Number.parseInt(
+      document.querySelector('[data-chart="streams"] .value[data-field="websockets"]').textContent, 10) >= 1);
+    for (let i = 1; i <= 4; i++) {
+      await adminApi('POST', `/api/agents/${ada.id}/messages`, { message: `dashboard step ${i}` });
+    }
+    const figure = (chart, field) => page.locator(`[data-chart="${chart}"] .value[data-field="${field}"]`);
+    await page.waitForFunction(() => {
+      const v = document.querySelector('[data-chart="steps"] .value[data-field="steps_per_second"]');
+      return v && Number.parseFloat(v.textContent) > 0;
+    });
+    const stepsPerSecond = await figure('steps', 'steps_per_second').innerText();
+    const p50 = await figure('step-latency', 'step_p50_ms').innerText();
+    const p99 = await figure('step-latency', 'step_p99_ms').innerText();
+    const llm = await figure('llm-latency', 'llm_p50_ms').innerText();
+    assert.match(p50, /^\d[\d.,]* (ms|s)$/, `step p50 shown: ${p50}`);
+    assert.match(p99, /^\d[\d.,]* (ms|s)$/, `step p99 shown: ${p99}`);
+    assert.match(llm, /^\d[\d.,]* (ms|s)$/, `LLM p50 shown: ${llm}`);
+    // the steps chart has a line through at least two samples
+    await page.waitForFunction(() => {
+      const path = document.querySelector('[data-chart="steps"] path.series');
+      return path && path.getAttribute('d').includes('L');
+    });
+    await page.locator('[data-chart="runs"] li[data-reason="end_turn"]').waitFor();
+
+    await shot(page, '11-dashboard');
+    console.log(`ok: dashboard live (steps/s ${stepsPerSecond}, step p50 ${p50}, p99 ${p99}, LLM p50 ${llm})`);
+    // the dashboard stops asking once another view is shown
+    await page.locator('[data-view="agents"]').click();
+    const quiet = [];
+    const listen = (r) => { if (r.url().includes('/admin/dashboard')) quiet.push(r.url()); };
+    page.on('request', listen);
+    await page.waitForTimeout(2500);
+    page.off('request', listen);
+    assert.deepEqual(quiet, [], 'no polling while the dashboard is not shown');
+
+    // a user's key signs in to the same app without the dashboard, and cannot read it
+    phase = 'not-admin';
+    const someone = await adminApi('POST', '/admin/users', {});
+    const userContext = await browser.newContext({ viewport: { width: 1360, height: 860 } });
+    userContext.setDefaultTimeout(TIMEOUT);
+    const userPage = await userContext.newPage();
+    watch(userPage, 'user');
+    await signIn(userPage, someone.api_key);
+    await userPage.getByRole('heading', { name: 'Agents' }).waitFor();
+    assert.equal(await userPage.locator('[data-view="dashboard"]').count(), 0, 'no dashboard tab for a user');
+    await userPage.goto(BASE + '/#dashboard');
+    await userPage.reload();
+    await userPage.getByRole('heading', { name: 'Agents' }).waitFor();
+    assert.equal(await userPage.getByRole('heading', { name: 'Dashboard' }).count(), 0, 'no dashboard by its URL');
+    const refused = await userPage.evaluate(async () => {
+      const s = JSON.parse(sessionStorage.getItem('engram.session'));
+      const res = await fetch('/admin/dashboard', { headers: { Authorization: `Bearer ${s.token}` } });
+      return res.status;
+    });
+    assert.equal(refused, 403, "a user's token is refused on /admin/dashboard");
+    await userContext.close();
+    console.log('ok: a user sees no dashboard, and the server refuses their token (403)');
+
     // an expired token leads back to sign-in
     phase = 'expired';
     await page.evaluate(() => {
@@ -334,7 +403,12 @@ async function main() {
     await small.locator('.close-side').click();
     await small.locator('.back').click();
     await small.locator('.agents-pane').waitFor();
-    console.log('ok: phone-sized layout');
+    await small.locator('[data-view="dashboard"]').click();
+    await small.locator('[data-chart="steps"] path.series').first().waitFor();
+    const dashOverflow = await small.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(dashOverflow <= 0, `the dashboard fits the phone (${dashOverflow}px too wide)`);
+    await shot(small, '12-phone-dashboard');
+    console.log('ok: phone-sized layout, the dashboard included');
 
     const unexpected = consoleErrors.filter((e) => e.fatal || !(NETWORK_PHASES[e.phase] && NETWORK_PHASES[e.phase].test(e.text)));
     assert.deepEqual(unexpected, [], 'no console errors');

@@ -69,7 +69,8 @@ async function exchange(credential) {
     throw new ApiError(res.status, res.status === 403 || res.status === 401
       ? 'That key or password is not valid.' : body.detail || `The server answered ${res.status}`);
   }
-  return { token: body.token, expiresAt: body.expires_at, userId: body.user_id };
+  // admin: a token issued to the admin password (the server checks it on every admin call; this only shows the tab)
+  return { token: body.token, expiresAt: body.expires_at, userId: body.user_id, admin: body.admin === true };
 }
 
 function keep(s) {

@@ -1,9 +1,10 @@
-// Entry point: the sign-in screen, then the workspace (agents and chat, sources, memories).
+// Entry point: the sign-in screen, then the workspace (agents and chat, sources, memories; the dashboard for the admin).
 import { h, clear, toast } from './dom.js';
 import { signIn, signOut, restoreSession, whenSessionEnds, currentSession } from './api.js';
 import { AgentsView } from './agents.js';
 import { SourcesView } from './sources.js';
 import { MemoriesView } from './memories.js';
+import { DashboardView } from './dashboard.js';
 
 const root = document.getElementById('app');
 let workspace = null;
@@ -41,20 +42,29 @@ function showSignIn(message) {
 }
 
 function showWorkspace() {
+  const admin = currentSession().admin === true;
   const views = {
     agents: new AgentsView(),
     sources: new SourcesView(),
     memories: new MemoriesView(),
   };
+  const labels = [['agents', 'Agents'], ['sources', 'Sources'], ['memories', 'Memories']];
+  if (admin) {
+    views.dashboard = new DashboardView();
+    labels.push(['dashboard', 'Dashboard']);
+  }
   const content = h('div', { class: 'view' });
   const tabs = {};
+  let shown = null;
   const select = (name) => {
     for (const [n, tab] of Object.entries(tabs)) tab.setAttribute('aria-selected', String(n === name));
+    if (shown && shown !== name && views[shown].hide) views[shown].hide();
+    shown = name;
     clear(content, views[name].element);
     views[name].show();
     location.hash = name === 'agents' ? '' : `#${name}`;
   };
-  for (const [name, label] of [['agents', 'Agents'], ['sources', 'Sources'], ['memories', 'Memories']]) {
+  for (const [name, label] of labels) {
     tabs[name] = h('button', { role: 'tab', class: 'tab', 'aria-selected': 'false', dataset: { view: name },
       onclick: () => select(name) }, label);
   }
@@ -63,8 +73,8 @@ function showWorkspace() {
     h('div', { class: 'brand' }, h('span', { class: 'logo', 'aria-hidden': 'true' }, '◆'), 'Engram'),
     h('nav', { role: 'tablist', class: 'tabs' }, Object.values(tabs)),
     h('div', { class: 'spacer' }),
-    h('span', { class: 'who muted', title: `user ${who}` }, who === '00000000-0000-0000-0000-000000000000'
-      ? 'default user' : `user ${who.slice(0, 8)}`),
+    h('span', { class: 'who muted', title: `user ${who}` }, admin ? 'admin'
+      : who === '00000000-0000-0000-0000-000000000000' ? 'default user' : `user ${who.slice(0, 8)}`),
     h('button', { class: 'ghost', id: 'signout', onclick: () => {
       signOut();
       showSignIn('Signed out.');

@@ -89,7 +89,8 @@ final class ApiRouter {
   static Router create(Vertx vertx, HttpSettings settings, JWTAuth jwt) {
     StoreClient store = new StoreClient(vertx);
     AgentClient agents = new AgentClient(vertx, settings.agentShards(), settings.stepTimeoutMs());
-    Authenticator auth = new Authenticator(vertx, store, jwt, settings.adminPassword(), settings.staticApiKey());
+    Authenticator auth = new Authenticator(vertx, store, jwt, settings.adminPassword(), settings.staticApiKey(),
+        new AdminClaim(settings.adminPassword(), settings.jwtSecret()));
     ArchivalViews archivalViews = new ArchivalViews(settings.embedding(), settings.chunkTokens());
     ToolRegistry tools = new ToolRegistry();
     Views views = new Views(tools, settings.llm(), archivalViews);
@@ -120,7 +121,7 @@ final class ApiRouter {
     new MetricsRoutes(settings.metricsAccess(), auth).mount(router);
     new AgentSocket(agents, auth).mount(router);
     new AdminRoutes(store).mount(router);
-    new AuthRoutes(jwt, settings.jwtTtlSeconds()).mount(router);
+    new AuthRoutes(jwt, auth, settings.jwtTtlSeconds()).mount(router);
     new AgentRoutes(agents, store, views).mount(router);
     new TemplateRoutes(blocks, views, tools).mount(router);
     new ToolRoutes(tools, toolsets, toolEdits).mount(router);

@@ -7,6 +7,7 @@ import dev.engram.store.StoreClient;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.authentication.TokenCredentials;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.web.RoutingContext;
@@ -19,24 +20,45 @@ import java.util.concurrent.ConcurrentHashMap;
  * Resolves the caller of a request: the admin password acts as the default user, an {@code sk-} key as its user,
  * a JWT from /api/auth/token as its subject, and the static key of {@code API_KEY} (when set) the default user.
  * Credentials come from {@code Authorization: Bearer} or {@code X-API-Key}. Resolved keys are cached briefly and dropped when any key or user is revoked.
+ *
+ * <p>The operator's routes (/admin/*, /metrics when it asks) take the admin password or an admin token: a JWT issued
+ * to the admin password, which carries the {@link AdminClaim} for its lifetime (and passes it on when renewed). A
+ * JWT issued to a user's key never does. Elsewhere an admin token acts as the default user, like the password on
+ * /api, but it does not stand in for the password where the password changes the server itself (POST /configure,
+ * resetting every user's memories, command-running MCP servers): {@link #isAdmin(RoutingContext)} stays the password.
  */
 public final class Authenticator {
   static final String DEFAULT_USER = "00000000-0000-0000-0000-000000000000";
   static final String USER_KEY = "engram.user";
   static final String ADMIN_KEY = "engram.admin";
+  static final String ADMIN_TOKEN_KEY = "engram.admin.token";
   private static final long CACHE_MILLIS = 30_000;
 
   private final StoreClient store;
   private final JWTAuth jwt;
   private final byte[] adminPassword;
   private final byte[] staticApiKey;
+  private final AdminClaim adminClaim;
   private final Map<String, Cached> cache = new ConcurrentHashMap<>();
 
-  private record Cached(String userId, long expiresAt) {}
+  /** A resolved credential: whose it is, and whether it is the admin password or an admin token. */
+  private record Cached(String userId, boolean admin, long expiresAt) {}
 
-  Authenticator(Vertx vertx, StoreClient store, JWTAuth jwt, String adminPassword, String staticApiKey) {
+  /** What a request's credential is worth on the operator's routes. */
+  enum Standing {
+    /** No credential, or a key (never an admin's): 401, the route asks for the admin password. */
+    NONE,
+    /** A valid token of a user, who is known and not the admin: 403. */
+    USER,
+    /** The admin password or an admin token. */
+    ADMIN
+  }
+
+  Authenticator(Vertx vertx, StoreClient store, JWTAuth jwt, String adminPassword, String staticApiKey,
+      AdminClaim adminClaim) {
     this.store = store;
     this.jwt = jwt;
+    this.adminClaim = adminClaim;
     this.adminPassword = adminPassword.getBytes(StandardCharsets.UTF_8);
     this.staticApiKey = staticApiKey == null || staticApiKey.isBlank() ? null
         : staticApiKey.getBytes(StandardCharsets.UTF_8);
@@ -45,8 +67,8 @@ public final class Authenticator {
 
   /**
    * The handler in front of every route: the routes of {@code open} pass as they are, /admin and /admin/* need the
-   * admin password, every other path a credential of a user. A route added anywhere is authenticated without anyone
-   * having to remember it.
+   * admin password or an admin token, every other path a credential of a user. A route added anywhere is
+   * authenticated without anyone having to remember it.
    */
   Handler<RoutingContext> requiredExcept(PublicRoutes open) {
     return ctx -> {
@@ -69,27 +91,48 @@ public final class Authenticator {
           "Not authenticated: send Authorization: Bearer <API key, admin password or token>"));
       return;
     }
-    resolve(token).onSuccess(user -> {
-      ctx.put(USER_KEY, user);
+    lookup(token).onSuccess(caller -> {
+      ctx.put(USER_KEY, caller.userId());
       ctx.put(ADMIN_KEY, isAdmin(token));
+      ctx.put(ADMIN_TOKEN_KEY, caller.admin());
       ctx.next();
     }).onFailure(ctx::fail);
   }
 
-  /** Whether the request carries the admin password (for a public route that decides its own access). */
-  boolean hasAdminPassword(RoutingContext ctx) {
+  /**
+   * The standing of the request's credential for the operator's routes (for a public route that decides its own
+   * access). A wrong password, an unknown key and an invalid or expired token all stand for nothing (401, as the
+   * operator's routes always answered them); only a failure to look the caller up fails.
+   */
+  Future<Standing> standing(RoutingContext ctx) {
     String token = credential(ctx);
-    return token != null && isAdmin(token);
+    if (token == null) {
+      return Future.succeededFuture(Standing.NONE);
+    }
+    if (isAdmin(token)) {
+      return Future.succeededFuture(Standing.ADMIN);
+    }
+    // keys are never an admin's, so they are not looked up here
+    if (token.startsWith("sk-") || isStaticKey(token)) {
+      return Future.succeededFuture(Standing.NONE);
+    }
+    return lookup(token).map(caller -> caller.admin() ? Standing.ADMIN : Standing.USER)
+        .recover(e -> e instanceof ApiException refused && refused.kind() == ErrorKind.FORBIDDEN
+            ? Future.succeededFuture(Standing.NONE) : Future.failedFuture(e));
   }
 
-  /** Only the admin password passes. */
+  /** The admin password or an admin token passes; a user's token is forbidden, anything else unauthorized. */
   private void admin(RoutingContext ctx) {
-    String token = credential(ctx);
-    if (token == null || !isAdmin(token)) {
-      ctx.fail(new ApiException(ErrorKind.UNAUTHORIZED, "Unauthorized: the admin routes need the admin password"));
-      return;
-    }
-    ctx.next();
+    standing(ctx).onSuccess(standing -> {
+      switch (standing) {
+        case ADMIN -> ctx.next();
+        case USER -> ctx.fail(new ApiException(ErrorKind.FORBIDDEN,
+            "Forbidden: this token was issued to a user's key; the admin routes need the admin password or a token"
+                + " issued to it"));
+        case NONE -> ctx.fail(new ApiException(ErrorKind.UNAUTHORIZED,
+            "Unauthorized: the admin routes need the admin password"));
+      }
+    }).onFailure(ctx::fail);
   }
 
   /** A WebSocket handshake accepts a bearer header or, for browsers, a JWT in ?token= (never an API key). */
@@ -107,29 +150,50 @@ public final class Authenticator {
       return Future.failedFuture(new ApiException(ErrorKind.FORBIDDEN,
           "API keys and passwords are not accepted in URLs; exchange one for a token at POST /api/auth/token"));
     }
-    return fromJwt(token);
+    return lookup(token).map(Cached::userId);
   }
 
   public static String user(RoutingContext ctx) {
     return ctx.get(USER_KEY);
   }
 
-  /** Whether the caller authenticated with the admin password. */
+  /** Whether the caller authenticated with the admin password itself. */
   public static boolean isAdmin(RoutingContext ctx) {
     return Boolean.TRUE.equals(ctx.get(ADMIN_KEY));
   }
 
+  /**
+   * Whether the caller authenticated with the admin password or an admin token: what a token issued to this caller
+   * may carry on (POST /api/auth/token renews an admin token as an admin token).
+   */
+  public static boolean holdsAdminToken(RoutingContext ctx) {
+    return Boolean.TRUE.equals(ctx.get(ADMIN_TOKEN_KEY));
+  }
+
+  /** The claims of a token issued to the caller of {@code ctx}. */
+  public JsonObject tokenClaims(RoutingContext ctx) {
+    JsonObject claims = new JsonObject().put("sub", user(ctx));
+    return holdsAdminToken(ctx) ? adminClaim.addTo(claims) : claims;
+  }
+
   Future<String> resolve(String token) {
-    if (isAdmin(token) || isStaticKey(token)) {
-      return Future.succeededFuture(DEFAULT_USER);
+    return lookup(token).map(Cached::userId);
+  }
+
+  private Future<Cached> lookup(String token) {
+    if (isAdmin(token)) {
+      return Future.succeededFuture(new Cached(DEFAULT_USER, true, Long.MAX_VALUE));
+    }
+    if (isStaticKey(token)) {
+      return Future.succeededFuture(new Cached(DEFAULT_USER, false, Long.MAX_VALUE));
     }
     Cached hit = cache.get(token);
     if (hit != null && hit.expiresAt() > System.currentTimeMillis()) {
-      return Future.succeededFuture(hit.userId());
+      return Future.succeededFuture(hit);
     }
     Future<Cached> lookup = token.startsWith("sk-")
         ? store.resolveKey(token).map(userId -> userId == null
-            ? null : new Cached(userId, System.currentTimeMillis() + CACHE_MILLIS))
+            ? null : new Cached(userId, false, System.currentTimeMillis() + CACHE_MILLIS))
         : verifyJwt(token);
     return lookup.compose(found -> {
       if (found == null) {
@@ -137,12 +201,8 @@ public final class Authenticator {
             "Authentication error: the API key is not valid"));
       }
       cache.put(token, found);
-      return Future.succeededFuture(found.userId());
+      return Future.succeededFuture(found);
     });
-  }
-
-  private Future<String> fromJwt(String token) {
-    return verifyJwt(token).map(Cached::userId);
   }
 
   /** A valid token's subject, to be cached no longer than the token itself is valid (its {@code exp}). */
@@ -155,8 +215,9 @@ public final class Authenticator {
           Object exp = user.principal().getValue("exp");
           long expiresAt = exp instanceof Number n ? n.longValue() * 1000 : 0;
           long until = Math.min(System.currentTimeMillis() + CACHE_MILLIS, expiresAt);
+          boolean admin = adminClaim.heldBy(user.principal());
           return store.userExists(subject).compose(exists -> exists
-              ? Future.succeededFuture(new Cached(subject, until))
+              ? Future.succeededFuture(new Cached(subject, admin, until))
               : Future.failedFuture(new ApiException(ErrorKind.FORBIDDEN,
                   "Authentication error: the token's user no longer exists")));
         });

@@ -7,7 +7,8 @@ import java.util.Locale;
 
 /**
  * Who may read {@code /metrics} ({@code METRICS_ACCESS}): {@code loopback} (the default) lets a caller on the same
- * machine in without credentials and asks anyone else for the admin password; {@code admin} always asks for it;
+ * machine in without credentials and asks anyone else for the admin password (or an admin token, see
+ * {@link Authenticator}); {@code admin} always asks for it;
  * {@code open} lets everyone in (a scraper on a private network). The peer address is the TCP peer's: behind a reverse
  * proxy on the same machine every caller looks local, so use {@code admin} there.
  */

@@ -54,10 +54,12 @@ public final class EngramMetrics implements Shareable {
   private final ConcurrentMap<String, Counter> jobs = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, AtomicLong> indexDocuments = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, Timer> indexSearches = new ConcurrentHashMap<>();
+  private final Dashboard dashboard;
 
   private EngramMetrics(MeterRegistry registry, PrometheusMeterRegistry prometheus) {
     this.registry = registry;
     this.prometheus = prometheus;
+    this.dashboard = new Dashboard(registry);
     this.step = latency("engram.agent.step", "One step of a run: the model's turn, its tools and its write")
         .register(registry);
     this.embedQueueWait = latency("engram.embed.queue.wait", "How long a text waited for the local embedder")
@@ -110,6 +112,11 @@ public final class EngramMetrics implements Shareable {
   /** The Prometheus text of every meter, or null when this is not a server's registry. */
   public String scrape() {
     return prometheus == null ? null : prometheus.scrape();
+  }
+
+  /** The admin dashboard's figures, read from this registry. */
+  public Dashboard dashboard() {
+    return dashboard;
   }
 
   public Timer step() {

@@ -163,6 +163,7 @@ final class FuzzRoutes {
               MALFORMED_JSON, "empty")
           .accepts("api_key_name", LABEL, CONTROL, LONG),
       route("GET /admin/users").as(Caller.ADMIN).noBody(IGNORES_BODY),
+      route("GET /admin/dashboard").as(Caller.ADMIN).noBody(IGNORES_BODY),
       route("DELETE /admin/users").as(Caller.ADMIN).noBody(IGNORES_BODY).query("user_id=$fresh"),
       route("POST /admin/users/keys").as(Caller.ADMIN).body("{\"user_id\": \"$user\", \"name\": \"fuzz-key\"}")
           .accepts("name", LABEL, CONTROL, LONG),

@@ -134,7 +134,7 @@ class RouteTableTest {
         }
       }
     }
-    assertEquals(6, checked);
+    assertEquals(7, checked);
     assertEquals(200, api.get("/admin/users", TestServer.ADMIN).status());
   }
 

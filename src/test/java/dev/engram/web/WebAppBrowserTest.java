@@ -46,7 +46,8 @@ class WebAppBrowserTest {
 
   @Test
   @DisplayName("in Chromium: sign in, create an agent, chat with live events in order, edit a block, search archival,"
-      + " upload, Mem0 memories, reconnect after a restart, a model failure, paged history, a phone-sized screen")
+      + " upload, Mem0 memories, reconnect after a restart, a model failure, paged history, the admin's dashboard"
+      + " moving with steps (none for a user), a phone-sized screen")
   void theWebAppInABrowser() throws Exception {
     assumeTrue(Files.isExecutable(CHROMIUM), "Chromium is not installed at " + CHROMIUM
         + " (apt-get install chromium, as .ci/run does): the browser test of the web app is skipped");
@@ -99,6 +100,7 @@ class WebAppBrowserTest {
     System.out.println(run.output());
     assertEquals(0, run.exitCode(), run::output);
     assertTrue(Files.exists(shots.resolve("03-chat.png")), "screenshots saved in " + shots);
+    assertTrue(Files.exists(shots.resolve("11-dashboard.png")), "the dashboard's screenshot saved in " + shots);
   }
 
   /** The same home on the same port; the port may take a moment to be free again. */

@@ -2,13 +2,14 @@ package dev.engram.http.api;
 
 import dev.engram.http.Bodies;
 import dev.engram.http.Responses;
+import dev.engram.observe.EngramMetrics;
 import dev.engram.store.StoreClient;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
-/** /admin/users and /admin/users/keys, behind the admin password. */
+/** /admin/users, /admin/users/keys and /admin/dashboard, behind the admin password or an admin token. */
 public final class AdminRoutes {
   private final StoreClient store;
 
@@ -23,6 +24,16 @@ public final class AdminRoutes {
     router.post("/admin/users/keys").handler(this::createKey);
     router.get("/admin/users/keys").handler(this::listKeys);
     router.delete("/admin/users/keys").handler(this::deleteKey);
+    router.get("/admin/dashboard").handler(this::dashboard);
+  }
+
+  /**
+   * The web app's dashboard: the key figures of the moment and their recent history, in a few hundred bytes a point
+   * (the Prometheus text of /metrics is far larger, and its rates and percentiles would have to be worked out in the
+   * browser).
+   */
+  private void dashboard(RoutingContext ctx) {
+    Responses.json(ctx, 200, EngramMetrics.of(ctx.vertx()).dashboard().view(System.currentTimeMillis()));
   }
 
   private void createUser(RoutingContext ctx) {

@@ -10,15 +10,20 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
 
-/** POST /api/auth/token: exchanges the caller's credential for a short-lived signed JWT (HS256). */
+/**
+ * POST /api/auth/token: exchanges the caller's credential for a short-lived signed JWT (HS256). A token issued to the
+ * admin password, or to an admin token (the web app renews its token so), is an admin token ({@code "admin": true}).
+ */
 public final class AuthRoutes {
   static final String ISSUER = "engram";
 
   private final JWTAuth jwt;
+  private final Authenticator auth;
   private final long ttlSeconds;
 
-  public AuthRoutes(JWTAuth jwt, long ttlSeconds) {
+  public AuthRoutes(JWTAuth jwt, Authenticator auth, long ttlSeconds) {
     this.jwt = jwt;
+    this.auth = auth;
     this.ttlSeconds = ttlSeconds;
   }
 
@@ -28,10 +33,10 @@ public final class AuthRoutes {
 
   private void token(RoutingContext ctx) {
     String user = Authenticator.user(ctx);
-    String token = jwt.generateToken(new JsonObject().put("sub", user),
+    String token = jwt.generateToken(auth.tokenClaims(ctx),
         new JWTOptions().setAlgorithm("HS256").setIssuer(ISSUER).setExpiresInSeconds((int) ttlSeconds));
     Responses.json(ctx, 200, new JsonObject().put("token", token).put("token_type", "bearer")
         .put("expires_in", ttlSeconds).put("expires_at", Times.iso(Instant.now().plusSeconds(ttlSeconds)))
-        .put("user_id", user));
+        .put("user_id", user).put("admin", Authenticator.holdsAdminToken(ctx)));
   }
 }
