@@ -23,6 +23,7 @@ import dev.engram.http.api.AuthRoutes;
 import dev.engram.http.api.MessageRoutes;
 import dev.engram.http.api.SourceRoutes;
 import dev.engram.http.api.Views;
+import dev.engram.http.docs.DocsRoutes;
 import dev.engram.http.memory.ChatRoutes;
 import dev.engram.http.memory.MemoryRoutes;
 import dev.engram.http.api.TemplateRoutes;
@@ -66,7 +67,9 @@ final class ApiRouter {
       "GET /api/models",
       // the WebSocket authenticates its handshake itself (bearer header or ?token=JWT)
       "GET /api/agents/:agent_id/ws",
-      "GET /v1/health" // Letta's health probe, exempt from auth there too
+      "GET /v1/health", // Letta's health probe, exempt from auth there too
+      // the API's description and its interactive page (the page asks for a token to try routes out)
+      "GET /openapi.json", "GET /docs", "GET /docs/:file"
       // the web app's static assets join here once it exists, e.g. "GET /app/*"
   );
 
@@ -135,6 +138,8 @@ final class ApiRouter {
     new LettaJobRoutes(archivalStore).mount(router);
     new LettaMcpRoutes(new McpService(vertx, settings.mcp()), new McpServerClient(vertx),
         settings.mcp().maxResultChars()).mount(router);
+    // /openapi.json describes every route above (OpenApiDocumentTest fails when one is missing) and /docs shows it
+    new DocsRoutes().mount(router);
 
     // a route of the Letta SDK that Engram does not implement answers 501 naming it, not 404
     FailureHandler failures = new FailureHandler(settings, router, LettaUnimplemented::explain);
