@@ -86,8 +86,7 @@ public final class OpenApiSchemas {
     if (schema == null) {
       return null;
     }
-    Schema validator = compiled.computeIfAbsent(key, k -> compile(schema));
-    List<Error> errors = validator.validate(body, InputFormat.JSON);
+    List<Error> errors = errors(key, schema, body);
     if (errors.isEmpty()) {
       return null;
     }
@@ -96,11 +95,30 @@ public final class OpenApiSchemas {
         + (body.length() > 1500 ? body.substring(0, 1500) + "..." : body);
   }
 
-  /** Asserts that the answer fits the document (see {@link #problems}). */
+  /**
+   * Asserts that the answer fits the document (see {@link #problems}); an answer of a path no route takes must be an
+   * error, {@code {"detail"}}.
+   */
   public void check(String method, String path, Api.Response r) {
+    if (template(method, path) == null) {
+      if (r.status() < 400 || !errors("error", new JsonObject().put("$ref", "#/components/schemas/Error"), r.body())
+          .isEmpty()) {
+        throw new AssertionError(method + " " + path + " is not in the document, yet answered " + r.status() + ": "
+            + r.body());
+      }
+      return;
+    }
     String problem = problems(method, path, r.status(), r.body());
     if (problem != null) {
       throw new AssertionError(problem);
+    }
+  }
+
+  private List<Error> errors(String key, JsonObject schema, String body) {
+    try {
+      return compiled.computeIfAbsent(key, k -> compile(schema)).validate(body, InputFormat.JSON);
+    } catch (RuntimeException notJson) {
+      throw new AssertionError("not JSON: " + body, notJson);
     }
   }
 
