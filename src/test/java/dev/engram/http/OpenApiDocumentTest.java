@@ -156,6 +156,20 @@ class OpenApiDocumentTest {
   }
 
   @Test
+  @DisplayName("the document is valid OpenAPI 3.1 as the Swagger parser reads it, with every path and schema")
+  void swaggerParserReadsIt() {
+    JsonObject doc = served();
+    io.swagger.v3.parser.core.models.ParseOptions options = new io.swagger.v3.parser.core.models.ParseOptions();
+    options.setResolve(true);
+    io.swagger.v3.parser.core.models.SwaggerParseResult result = new io.swagger.v3.parser.OpenAPIV3Parser()
+        .readContents(doc.encode(), null, options);
+    assertEquals(List.of(), result.getMessages() == null ? List.of() : result.getMessages());
+    assertEquals(doc.getJsonObject("paths").size(), result.getOpenAPI().getPaths().size());
+    assertEquals(doc.getJsonObject("components").getJsonObject("schemas").size(),
+        result.getOpenAPI().getComponents().getSchemas().size());
+  }
+
+  @Test
   @DisplayName("the shapes' schemas compile as JSON Schema 2020-12 and every $ref names a component that exists")
   void referencesResolve() {
     JsonObject doc = served();
