@@ -42,7 +42,7 @@ import org.junit.jupiter.api.Test;
  */
 class RouteTableTest {
   /** The only routes reachable without credentials. The WebSocket authenticates its own handshake. */
-  private static final Set<String> PUBLIC = Set.of("GET /health", "GET /api/models", "GET /api/agents/:agent_id/ws",
+  static final Set<String> PUBLIC = Set.of("GET /health", "GET /api/models", "GET /api/agents/:agent_id/ws",
       "GET /v1/health", "GET /openapi.json", "GET /docs", "GET /docs/:file");
 
   private static Vertx vertx;
