@@ -1,15 +1,13 @@
-// Swagger UI over this server's own document. Tokens typed into "Authorize" stay in the page (no local storage).
+// Swagger UI over this server's own document (BaseLayout: no bar for loading other documents). A token typed into
+// "Authorize" stays in the page: persistAuthorization is off, so nothing goes to the browser's storage.
 window.onload = function () {
   window.ui = SwaggerUIBundle({
     url: "/openapi.json",
     dom_id: "#swagger-ui",
+    layout: "BaseLayout",
     deepLinking: true,
     persistAuthorization: false,
-    tryItOutEnabled: false,
     displayRequestDuration: true,
-    filter: true,
-    presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
-    plugins: [SwaggerUIBundle.plugins.DownloadUrl],
-    layout: "StandaloneLayout"
+    filter: true
   });
 };

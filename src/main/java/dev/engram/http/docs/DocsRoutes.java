@@ -21,8 +21,7 @@ public final class DocsRoutes {
   private static final String JS = "application/javascript; charset=utf-8";
   /** The Swagger UI files the page needs, and their content types. */
   private static final Map<String, String> SWAGGER_FILES = Map.of("swagger-ui.css", "text/css; charset=utf-8",
-      "swagger-ui-bundle.js", JS, "swagger-ui-standalone-preset.js", JS, "favicon-32x32.png", "image/png",
-      "favicon-16x16.png", "image/png");
+      "swagger-ui-bundle.js", JS, "favicon-32x32.png", "image/png", "favicon-16x16.png", "image/png");
 
   private record Asset(String contentType, Buffer bytes) {}
 
