@@ -6,11 +6,13 @@ import dev.engram.testkit.Api;
 import dev.engram.testkit.OpenApiSchemas;
 import dev.engram.testkit.ScriptedLlm;
 import dev.engram.testkit.ScriptedLlm.Step;
+import dev.engram.testkit.SseStream;
 import dev.engram.testkit.TestServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -128,6 +130,46 @@ class ResponseSchemaTest {
     assertReached("POST /v1/agents 200", "POST /v1/agents/{agent_id}/messages 200", "GET /v1/runs/{run_id} 200",
         "GET /v1/agents/{agent_id}/messages 200", "POST /v1/folders/{folder_id}/upload 200",
         "GET /v1/agents/{agent_id}/archival-memory/search 200", "GET /v1/tools 200");
+  }
+
+  @Test
+  @DisplayName("streams: each event of a /v1 stream (with token fragments), of a run's replay and of an /api stream"
+      + " fits the event schema its operation documents")
+  void streamedEventsAsDocumented() {
+    String agentId = ok(api.post("/v1/agents", key, new JsonObject().put("name", "schema-streamer")
+        .put("model", "openai/gpt-4"))).getString("id");
+    llm.enqueue(Step.toolCall("Noting it.", "core_memory_append", new JsonObject().put("name", "human")
+            .put("content", "Streams.").put("request_heartbeat", true)),
+        Step.sendMessage("Answering.", "Streamed!"));
+    String path = "/v1/agents/" + agentId + "/messages/stream";
+    SseStream.Result stream = SseStream.post(api.base(), path, key, userMessage("stream please")
+        .put("stream_tokens", true).put("include_pings", true), Map.of());
+    assertEquals(200, stream.status(), stream.body());
+    assertTrue(stream.types().containsAll(List.of("reasoning_message", "tool_call_message", "tool_return_message",
+        "assistant_message", "stop_reason", "usage_statistics", "[DONE]")), () -> stream.types().toString());
+    for (SseStream.Event e : stream.withData()) {
+      assertNull(schemas.eventProblems("POST", path, e.data()));
+    }
+    String runId = stream.withData().stream().filter(e -> "usage_statistics".equals(e.type())).findFirst()
+        .orElseThrow().json().getJsonArray("run_ids").getString(0);
+    String replay = "/v1/runs/" + runId + "/stream";
+    SseStream.Result replayed = SseStream.post(api.base(), replay, key, new JsonObject(), Map.of());
+    assertEquals(200, replayed.status(), replayed.body());
+    for (SseStream.Event e : replayed.withData()) {
+      assertNull(schemas.eventProblems("POST", replay, e.data()));
+    }
+
+    String apiAgent = api.newAgent(key, "schema-api-streamer");
+    llm.enqueue(Step.sendMessage("Hi.", "Hello over SSE"));
+    String apiPath = "/api/agents/" + apiAgent + "/messages";
+    List<String> events = api.stream(apiPath, key, new JsonObject().put("message", "hi").put("stream", true));
+    assertEquals("[DONE]", events.get(events.size() - 1));
+    for (String data : events) {
+      assertNull(schemas.eventProblems("POST", apiPath, data));
+    }
+    // and the event check can fail
+    assertNotNull(schemas.eventProblems("POST", path, "{\"message_type\": \"reasoning_message\"}"));
+    assertNotNull(schemas.eventProblems("POST", apiPath, "{\"status\": 1}"));
   }
 
   @Test
