@@ -231,6 +231,13 @@ class OpenApiDocumentTest {
             : asset.endsWith(".css") ? type.startsWith("text/css") : type.startsWith("image/png"), asset + ": " + type);
       }
     }
+    // the files the document lists are the files served
+    JsonArray files = served().getJsonObject("paths").getJsonObject("/docs/{file}").getJsonObject("get")
+        .getJsonArray("parameters").getJsonObject(0).getJsonObject("schema").getJsonArray("enum");
+    assertTrue(files.size() >= 3);
+    files.forEach(f -> assertEquals(200, api.get("/docs/" + f, null).status(), "/docs/" + f));
+    assertTrue(files.getList().containsAll(assets.stream().map(a -> a.substring("/docs/".length())).toList()),
+        () -> "the page loads files the document does not list: " + assets + " vs " + files);
     assertTrue(api.get("/docs/engram-docs.js", null).body().contains("\"/openapi.json\""));
     assertTrue(api.get("/docs/swagger-ui-bundle.js", null).body().contains("SwaggerUIBundle"));
     Api.Response unknown = api.get("/docs/no-such-file.js", null);
