@@ -6,15 +6,20 @@ import dev.engram.testkit.Api;
 import dev.engram.testkit.OpenApiSchemas;
 import dev.engram.testkit.ScriptedLlm;
 import dev.engram.testkit.ScriptedLlm.Step;
+import dev.engram.testkit.SocketFrames;
 import dev.engram.testkit.SseStream;
 import dev.engram.testkit.TestServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -133,9 +138,9 @@ class ResponseSchemaTest {
   }
 
   @Test
-  @DisplayName("streams: each event of a /v1 stream (with token fragments), of a run's replay and of an /api stream"
-      + " fits the event schema its operation documents")
-  void streamedEventsAsDocumented() {
+  @DisplayName("streams: each event of a /v1 stream (with token fragments), of a run's replay, of an /api stream and"
+      + " each frame of the WebSocket fits the event schema its operation documents")
+  void streamedEventsAsDocumented() throws Exception {
     String agentId = ok(api.post("/v1/agents", key, new JsonObject().put("name", "schema-streamer")
         .put("model", "openai/gpt-4"))).getString("id");
     llm.enqueue(Step.toolCall("Noting it.", "core_memory_append", new JsonObject().put("name", "human")
@@ -167,7 +172,30 @@ class ResponseSchemaTest {
     for (String data : events) {
       assertNull(schemas.eventProblems("POST", apiPath, data));
     }
+    // the WebSocket's frames
+    llm.enqueue(Step.sendMessage("Hi again.", "Hello over the socket"));
+    String wsPath = "/api/agents/" + apiAgent + "/ws";
+    SocketFrames frames = new SocketFrames();
+    WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder().header("Authorization", "Bearer " + key)
+        .buildAsync(URI.create(api.base().replace("http", "ws") + wsPath), frames).get(10, TimeUnit.SECONDS);
+    try {
+      ws.sendText(new JsonObject().put("message", "hi").encode(), true).get(5, TimeUnit.SECONDS);
+      JsonObject frame;
+      int seen = 0;
+      do {
+        frame = frames.next();
+        seen++;
+        assertNull(schemas.eventProblems("GET", wsPath, frame.encode()));
+      } while (!frame.containsKey("done") && !frame.containsKey("error"));
+      assertEquals(Boolean.TRUE, frame.getBoolean("done"), frame::encode);
+      assertTrue(seen >= 3, "frames " + seen);
+      ws.sendText("not json", true).get(5, TimeUnit.SECONDS);
+      assertNull(schemas.eventProblems("GET", wsPath, frames.next().encode()));
+    } finally {
+      ws.abort();
+    }
     // and the event check can fail
+    assertNotNull(schemas.eventProblems("GET", wsPath, "{\"done\": true}"));
     assertNotNull(schemas.eventProblems("POST", path, "{\"message_type\": \"reasoning_message\"}"));
     assertNotNull(schemas.eventProblems("POST", apiPath, "{\"status\": 1}"));
   }

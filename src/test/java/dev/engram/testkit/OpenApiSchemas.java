@@ -96,8 +96,9 @@ public final class OpenApiSchemas {
   }
 
   /**
-   * What is wrong with one event of a Server-Sent Events answer (the JSON of a {@code data:} line), given the schema its
-   * operation names in {@code x-event-schema}: null when it fits; {@code [DONE]} always fits.
+   * What is wrong with one event of a Server-Sent Events answer (the JSON of a {@code data:} line) or one frame of a
+   * WebSocket, given the schema its operation names in {@code x-event-schema}: null when it fits; {@code [DONE]}
+   * always fits.
    */
   public String eventProblems(String method, String path, String data) {
     String template = template(method, path);
@@ -105,15 +106,19 @@ public final class OpenApiSchemas {
       return method + " " + path + " is not in the document";
     }
     String op = method.toLowerCase(Locale.ROOT);
-    JsonObject sse = document.getJsonObject("paths").getJsonObject(template).getJsonObject(op)
-        .getJsonObject("responses").getJsonObject("200").getJsonObject("content").getJsonObject("text/event-stream");
-    if (sse == null || sse.getJsonObject("x-event-schema") == null) {
-      return method + " " + template + " declares no text/event-stream answer with an x-event-schema";
+    JsonObject responses = document.getJsonObject("paths").getJsonObject(template).getJsonObject(op)
+        .getJsonObject("responses");
+    // a stream's media type, or a WebSocket's 101, names the schema of its events
+    JsonObject ok = responses.getJsonObject("200");
+    JsonObject holder = ok != null && ok.getJsonObject("content") != null
+        ? ok.getJsonObject("content").getJsonObject("text/event-stream") : responses.getJsonObject("101");
+    if (holder == null || holder.getJsonObject("x-event-schema") == null) {
+      return method + " " + template + " declares no event stream or WebSocket with an x-event-schema";
     }
     if (data.equals("[DONE]")) {
       return null;
     }
-    List<Error> errors = errors(op + " " + template + " event", sse.getJsonObject("x-event-schema"), data);
+    List<Error> errors = errors(op + " " + template + " event", holder.getJsonObject("x-event-schema"), data);
     return errors.isEmpty() ? null : method + " " + path + " streamed an event not as documented: "
         + errors.stream().limit(10).map(Error::toString).toList() + "\n    event: " + data;
   }
