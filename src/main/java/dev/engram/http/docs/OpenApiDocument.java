@@ -8,6 +8,7 @@ import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 
@@ -15,8 +16,9 @@ import java.util.Map;
  * The OpenAPI 3.1 document of every route, kept by hand as YAML in {@code src/main/resources/openapi/}: the root
  * ({@code openapi.yaml}), one file of paths per API (listed in the root's {@code x-engram-path-files}) and the shared
  * {@code components.yaml}. Written by hand, not generated from the handlers, because the handlers do not know their
- * shapes (they render JsonObjects); OpenApiDocumentTest keeps the two in step: it fails on a mounted route missing
- * here or a path here that is not mounted, and validates real answers against the schemas.
+ * shapes (they render JsonObjects); tests keep the two in step: OpenApiDocumentTest fails on a mounted route missing
+ * here or a path here that is not mounted, ResponseSchemaTest and the tests that use TestServer.checkedApi() on an
+ * answer that does not fit its schema.
  *
  * <p>Loading merges the files and adds to every operation the answers any route can give, so that the files say only
  * what is particular to a route: 400 (an unreadable request: the edge checks every one), 401 and 403 (unless the
@@ -63,7 +65,16 @@ public final class OpenApiDocument {
           responses.put(status, new JsonObject().put("$ref", "#/components/responses/" + name));
         }
       });
+      op.put("responses", byStatus(responses));
     }
+  }
+
+  /** The answers in the order a reader looks for them: by status, {@code default} last. */
+  private static JsonObject byStatus(JsonObject responses) {
+    JsonObject sorted = new JsonObject();
+    responses.fieldNames().stream().sorted(Comparator.comparing((String s) -> s.equals("default"))
+        .thenComparing(Comparator.naturalOrder())).forEach(s -> sorted.put(s, responses.getValue(s)));
+    return sorted;
   }
 
   private static JsonObject read(String file) {
