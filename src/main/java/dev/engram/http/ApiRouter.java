@@ -27,6 +27,7 @@ import dev.engram.http.api.AuthRoutes;
 import dev.engram.http.api.MessageRoutes;
 import dev.engram.http.api.SourceRoutes;
 import dev.engram.http.api.Views;
+import dev.engram.http.docs.DocsRoutes;
 import dev.engram.http.memory.ChatRoutes;
 import dev.engram.http.memory.MemoryRoutes;
 import dev.engram.http.api.TemplateRoutes;
@@ -78,7 +79,9 @@ final class ApiRouter {
       "GET /api/agents/:agent_id/ws",
       "GET /v1/health", // Letta's health probe, exempt from auth there too
       // the web app's page and assets (what they call is authenticated)
-      WebAppRoutes.PAGE, WebAppRoutes.ASSETS
+      WebAppRoutes.PAGE, WebAppRoutes.ASSETS,
+      // the API's description and its interactive page (the page asks for a token to try routes out)
+      "GET /openapi.json", "GET /docs", "GET /docs/:file"
   );
 
   /** How long a health check waits for the embedder. */
@@ -162,6 +165,8 @@ final class ApiRouter {
     new LettaSourceRoutes(archivalStore, uploads, folderViews, folderRequests).mount(router);
     new LettaJobRoutes(archivalStore).mount(router);
     new LettaMcpRoutes(mcp, mcpStore, settings.mcp().maxResultChars()).mount(router);
+    // /openapi.json describes every route above (OpenApiDocumentTest fails when one is missing) and /docs shows it
+    new DocsRoutes().mount(router);
 
     // a route of the Letta SDK that Engram does not implement answers 501 naming it, not 404
     FailureHandler failures = new FailureHandler(settings, router, LettaUnimplemented::explain);

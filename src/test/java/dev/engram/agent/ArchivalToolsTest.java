@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 /** The archival tools and ranked recall search, driven by the scripted model through the real step loop. */
 class ArchivalToolsTest {
-  private final Api api = TestServer.shared().api;
+  private final Api api = TestServer.shared().checkedApi(); // every answer checked against /openapi.json
   private final ScriptedLlm llm = TestServer.llm();
 
   @BeforeEach

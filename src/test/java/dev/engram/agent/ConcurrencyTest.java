@@ -29,7 +29,7 @@ class ConcurrencyTest {
   private static final long LLM_DELAY_MS = 1000;
   private static final Pattern FACT = Pattern.compile("remember (fact-\\d+)");
 
-  private final Api api = TestServer.shared().api;
+  private final Api api = TestServer.shared().checkedApi(); // every answer checked against /openapi.json
   private final ScriptedLlm llm = TestServer.llm();
 
   @BeforeEach

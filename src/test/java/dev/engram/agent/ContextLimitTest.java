@@ -37,7 +37,7 @@ class ContextLimitTest {
   private static final TokenCounter TOKENS = new TokenCounter("gpt-4");
   private static final Pattern LIMIT = Pattern.compile("at most (\\d+) tokens per message");
 
-  private final Api api = TestServer.shared().api;
+  private final Api api = TestServer.shared().checkedApi(); // every answer checked against /openapi.json
   private final ScriptedLlm llm = TestServer.llm();
 
   @BeforeEach

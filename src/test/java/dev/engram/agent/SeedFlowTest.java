@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 /** The seed's curl walkthrough, end to end: create a user, create the seed's agent, send the seed's message. */
 class SeedFlowTest {
-  private final Api api = TestServer.shared().api;
+  private final Api api = TestServer.shared().checkedApi(); // every answer checked against /openapi.json
   private final ScriptedLlm llm = TestServer.llm();
 
   @BeforeEach

@@ -32,7 +32,7 @@ class StepLoopTest {
   private static final List<String> EVENT_KINDS =
       List.of("internal_monologue", "function_call", "assistant_message", "function_return");
 
-  private final Api api = TestServer.shared().api;
+  private final Api api = TestServer.shared().checkedApi(); // every answer checked against /openapi.json
   private final ScriptedLlm llm = TestServer.llm();
 
   @BeforeEach

@@ -39,7 +39,7 @@ import org.junit.jupiter.api.Test;
 /** Streaming sends over WebSocket and SSE, including a client that goes away mid-run. */
 class StreamingTest {
   private final TestServer server = TestServer.shared();
-  private final Api api = server.api;
+  private final Api api = server.checkedApi(); // every answer checked against /openapi.json
   private final ScriptedLlm llm = TestServer.llm();
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 

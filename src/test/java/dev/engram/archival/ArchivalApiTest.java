@@ -21,7 +21,7 @@ class ArchivalApiTest {
 
   @BeforeAll
   static void start() {
-    api = TestServer.shared().api;
+    api = TestServer.shared().checkedApi(); // every answer checked against /openapi.json
     key = api.newUser().getString("api_key");
   }
 

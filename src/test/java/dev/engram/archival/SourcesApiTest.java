@@ -25,7 +25,7 @@ class SourcesApiTest {
 
   @BeforeAll
   static void start() {
-    api = TestServer.shared().api;
+    api = TestServer.shared().checkedApi(); // every answer checked against /openapi.json
     key = api.newUser().getString("api_key");
   }
 

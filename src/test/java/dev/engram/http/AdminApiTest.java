@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class AdminApiTest {
   private static final String KEY_FORMAT = "sk-[0-9a-f]{48}";
 
-  private final Api api = TestServer.shared().api;
+  private final Api api = TestServer.shared().checkedApi(); // every answer checked against /openapi.json
 
   @BeforeEach
   void reset() {

@@ -70,7 +70,7 @@ class AgentApiTest {
           + "\"description\":\"Allows you to page through results. Only use on a follow-up query. Defaults to 0"
           + " (first page).\"},\"request_heartbeat\":" + RH + "},\"required\":[\"query\",\"request_heartbeat\"]}}");
 
-  private final Api api = TestServer.shared().api;
+  private final Api api = TestServer.shared().checkedApi(); // every answer checked against /openapi.json
 
   @BeforeEach
   void reset() {

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 class AuthTest {
   private static final String DEFAULT_USER = "00000000-0000-0000-0000-000000000000";
 
-  private final Api api = TestServer.shared().api;
+  private final Api api = TestServer.shared().checkedApi(); // every answer checked against /openapi.json
 
   @BeforeEach
   void reset() {

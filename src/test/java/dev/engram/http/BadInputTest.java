@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 class BadInputTest {
   private static final int LIMIT = 1024 * 1024;
 
-  private final Api api = TestServer.shared().api;
+  private final Api api = TestServer.shared().checkedApi(); // every answer checked against /openapi.json
   private String key;
   private String agentId;
   private JsonObject memoryBefore;

@@ -77,6 +77,9 @@ final class FuzzRoutes {
       route("GET /app/").as(Caller.PUBLIC).noBody(IGNORES_BODY),
       route("GET /v1/models").noBody(IGNORES_BODY),
       route("GET /v1/models/embedding").noBody(IGNORES_BODY),
+      route("GET /openapi.json").as(Caller.PUBLIC).noBody(IGNORES_BODY),
+      route("GET /docs").as(Caller.PUBLIC).noBody(IGNORES_BODY),
+      route("GET /docs/:file").as(Caller.PUBLIC).noBody(IGNORES_BODY),
 
       // Letta /v1 messages and runs
       route("POST /v1/agents/:agent_id/messages")

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 /** One user's agent is invisible to every other user: each route answers 404, as if it did not exist. */
 class IsolationTest {
-  private final Api api = TestServer.shared().api;
+  private final Api api = TestServer.shared().checkedApi(); // every answer checked against /openapi.json
 
   @BeforeEach
   void reset() {

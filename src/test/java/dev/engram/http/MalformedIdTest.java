@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  * UUID parser reads "1-1-1-1-1" as 00000001-0001-0001-0001-000000000001, and an upper-case spelling as the same row.
  */
 class MalformedIdTest {
-  private final Api api = TestServer.shared().api;
+  private final Api api = TestServer.shared().checkedApi(); // every answer checked against /openapi.json
   private String key;
   private String agentId;
   private String sourceId;

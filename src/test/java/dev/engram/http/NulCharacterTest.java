@@ -27,7 +27,7 @@ class NulCharacterTest {
   private static final String NUL = "\u0000";
   private static final String RULE = "NUL character (U+0000)";
 
-  private final Api api = TestServer.shared().api;
+  private final Api api = TestServer.shared().checkedApi(); // every answer checked against /openapi.json
   private String key;
   private String agentId;
   private String sourceId;

@@ -42,8 +42,9 @@ import org.junit.jupiter.api.Test;
  */
 class RouteTableTest {
   /** The only routes reachable without credentials. The WebSocket authenticates its own handshake. */
-  private static final Set<String> PUBLIC = Set.of("GET /health", "GET /health/live", "GET /health/ready",
+  static final Set<String> PUBLIC = Set.of("GET /health", "GET /health/live", "GET /health/ready",
       "GET /api/models", "GET /api/agents/:agent_id/ws", "GET /v1/health", "GET /", "GET /app/",
+      "GET /openapi.json", "GET /docs", "GET /docs/:file",
       // decides its own access: open on loopback (where this test calls from) by default, see MetricsAccessTest
       "GET /metrics");
 

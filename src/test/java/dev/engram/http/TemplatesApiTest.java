@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 /** The seed's /api templates: humans, personas, presets, config and tools (letta-memgpt.md §2.2, §2.6, §2.7). */
 class TemplatesApiTest {
-  private final Api api = TestServer.shared().api;
+  private final Api api = TestServer.shared().checkedApi(); // every answer checked against /openapi.json
   private String key;
 
   @BeforeEach

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
 class UnpairedSurrogateTest {
   private static final String RULE = "unpaired surrogate";
 
-  private final Api api = TestServer.shared().api;
+  private final Api api = TestServer.shared().checkedApi(); // every answer checked against /openapi.json
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private String key;
   private String agentId;

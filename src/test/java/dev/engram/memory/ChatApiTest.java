@@ -21,7 +21,7 @@ class ChatApiTest {
 
   @BeforeAll
   static void start() {
-    api = TestServer.shared().api;
+    api = TestServer.shared().checkedApi(); // every answer checked against /openapi.json
     llm = TestServer.llm();
   }
 

@@ -27,7 +27,7 @@ class MemoryApiTest {
 
   @BeforeAll
   static void start() {
-    api = TestServer.shared().api;
+    api = TestServer.shared().checkedApi(); // every answer checked against /openapi.json
     mem = new MemoryApi(api);
     key = api.newUser().getString("api_key");
   }

@@ -29,7 +29,7 @@ class MemoryInferenceTest {
 
   @BeforeAll
   static void start() {
-    api = TestServer.shared().api;
+    api = TestServer.shared().checkedApi(); // every answer checked against /openapi.json
     mem = new MemoryApi(api);
     key = api.newUser().getString("api_key");
     llm = TestServer.llm();

@@ -20,7 +20,7 @@ class MemoryIsolationTest {
 
   @BeforeAll
   static void start() {
-    api = TestServer.shared().api;
+    api = TestServer.shared().checkedApi(); // every answer checked against /openapi.json
     mem = new MemoryApi(api);
     alice = api.newUser().getString("api_key");
     bob = api.newUser().getString("api_key");

@@ -18,9 +18,27 @@ import java.util.List;
 public final class Api {
   private final String base;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  /** Called with every answer this client receives (null: none); see {@link #checked}. */
+  private final AnswerCheck check;
+
+  /** A check of each answer, e.g. against the server's OpenAPI document ({@link OpenApiSchemas#check}). */
+  @FunctionalInterface
+  public interface AnswerCheck {
+    void check(String method, String pathAndQuery, Response response);
+  }
 
   public Api(String base) {
+    this(base, null);
+  }
+
+  private Api(String base, AnswerCheck check) {
     this.base = base;
+    this.check = check;
+  }
+
+  /** The same client, whose every answer (but a stream's) also goes through {@code check}, which throws to fail. */
+  public Api checked(AnswerCheck check) {
+    return new Api(base, check);
   }
 
   public String base() {
@@ -143,11 +161,19 @@ public final class Api {
   }
 
   private Response send(HttpRequest.Builder builder) {
+    HttpRequest request = builder.build();
+    Response response;
     try {
-      HttpResponse<String> r = http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
-      return new Response(r.statusCode(), r.body(), r.headers());
+      HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
+      response = new Response(r.statusCode(), r.body(), r.headers());
     } catch (IOException | InterruptedException e) {
       throw new IllegalStateException(e);
     }
+    if (check != null) {
+      URI uri = request.uri();
+      check.check(request.method(), uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery()),
+          response);
+    }
+    return response;
   }
 }

@@ -26,6 +26,7 @@ public final class TestServer implements AutoCloseable {
   private final EngramServer server;
   private final Path home;
   public final Api api;
+  private Api checkedApi;
 
   private TestServer(EngramServer server, Path home) {
     this.server = server;
@@ -89,6 +90,17 @@ public final class TestServer implements AutoCloseable {
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /**
+   * A client of this server that also checks every answer against the server's /openapi.json (its route, status and
+   * JSON schema): a test class that uses it checks the document as a side effect.
+   */
+  public synchronized Api checkedApi() {
+    if (checkedApi == null) {
+      checkedApi = api.checked(OpenApiSchemas.of(api)::check);
+    }
+    return checkedApi;
   }
 
   public Path home() {

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 
 /** Agent Files (.af): export, import into a fresh server, and import of files published by Letta. */
 class AgentFileTest {
-  private final Api api = TestServer.shared().api;
+  private final Api api = TestServer.shared().checkedApi(); // every answer checked against /openapi.json
   private final ScriptedLlm llm = TestServer.llm();
   private String key;
 

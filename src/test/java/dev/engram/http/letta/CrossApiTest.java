@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 /** One store behind both APIs: an agent made on either is seen, edited and chatted with on the other. */
 class CrossApiTest {
-  private final Api api = TestServer.shared().api;
+  private final Api api = TestServer.shared().checkedApi(); // every answer checked against /openapi.json
   private final ScriptedLlm llm = TestServer.llm();
   private String key;
 

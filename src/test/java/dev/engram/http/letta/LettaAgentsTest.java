@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 /** Letta's agents over /v1: create, list and count, retrieve, update, delete, the context window and its reset. */
 class LettaAgentsTest {
-  private final Api api = TestServer.shared().api;
+  private final Api api = TestServer.shared().checkedApi(); // every answer checked against /openapi.json
   private final ScriptedLlm llm = TestServer.llm();
   private String key;
 

@@ -19,7 +19,7 @@ class LettaArchivalTest {
   private static final String EXPENSES = "Expense reports are due on the fifth working day of each month.";
 
   private final TestServer server = TestServer.shared();
-  private final Api api = server.api;
+  private final Api api = server.checkedApi(); // every answer checked against /openapi.json
 
   private static JsonArray array(Api.Response r) {
     assertEquals(200, r.status(), r.body());

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 class LettaBlocksTest {
   private static final Pattern FACT = Pattern.compile("fact-(\\d+-\\d+)");
 
-  private final Api api = TestServer.shared().api;
+  private final Api api = TestServer.shared().checkedApi(); // every answer checked against /openapi.json
   private final ScriptedLlm llm = TestServer.llm();
   private String key;
 

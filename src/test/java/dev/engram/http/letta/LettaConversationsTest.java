@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 /** Conversations on Letta's /v1: several threads on one agent, with their own messages on the agent's memory. */
 class LettaConversationsTest {
   private final TestServer server = TestServer.shared();
-  private final Api api = server.api;
+  private final Api api = server.checkedApi(); // every answer checked against /openapi.json
   private final ScriptedLlm llm = TestServer.llm();
   private String key;
   private String agent;

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 /** Another user's agents and blocks do not exist for a user: every /v1 route of this issue answers 404. */
 class LettaIsolationTest {
-  private final Api api = TestServer.shared().api;
+  private final Api api = TestServer.shared().checkedApi(); // every answer checked against /openapi.json
 
   @BeforeEach
   void setUp() {

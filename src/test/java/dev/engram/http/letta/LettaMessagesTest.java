@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 /** Sending messages and reading history on Letta's /v1 (letta-v1.md §6). */
 class LettaMessagesTest {
   private final TestServer server = TestServer.shared();
-  private final Api api = server.api;
+  private final Api api = server.checkedApi(); // every answer checked against /openapi.json
   private final ScriptedLlm llm = TestServer.llm();
   private String key;
   private String agent;

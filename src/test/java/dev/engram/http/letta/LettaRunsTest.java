@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 /** Runs on /v1: async sends, replay from any point, restarts, idempotent sends, cancel, lists (letta-v1.md §9). */
 class LettaRunsTest {
   private final TestServer server = TestServer.shared();
-  private final Api api = server.api;
+  private final Api api = server.checkedApi(); // every answer checked against /openapi.json
   private final ScriptedLlm llm = TestServer.llm();
   private String key;
   private String agent;

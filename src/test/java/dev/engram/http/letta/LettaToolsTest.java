@@ -20,7 +20,7 @@ class LettaToolsTest {
   private static final String HEARTBEAT = "Request an immediate heartbeat after function execution. Set to 'true' if"
       + " you want to send a follow-up message or run a follow-up function.";
 
-  private final Api api = TestServer.shared().api;
+  private final Api api = TestServer.shared().checkedApi(); // every answer checked against /openapi.json
   private final ScriptedLlm llm = TestServer.llm();
   private String key;
 

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 /** The MemGPT 0.4 client's update_message: {@code PATCH /v1/agents/{agent_id}/messages/{message_id}}. */
 class MessageEditTest {
   private final TestServer server = TestServer.shared();
-  private final Api api = server.api;
+  private final Api api = server.checkedApi(); // every answer checked against /openapi.json
   private final ScriptedLlm llm = TestServer.llm();
   private String key;
   private String agent;

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
  */
 class TextAgentTest {
   private final TestServer server = TestServer.shared();
-  private final Api api = server.api;
+  private final Api api = server.checkedApi(); // every answer checked against /openapi.json
   private final ScriptedLlm llm = TestServer.llm();
   private String key;
 
