@@ -31,7 +31,13 @@ public final class HttpVerticle extends VerticleBase {
       options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions().setCertPath(settings.sslCertPath())
           .setKeyPath(settings.sslKeyPath()));
     }
-    server = vertx.createHttpServer(options).requestHandler(router(vertx, settings))
+    Router router = router(vertx, settings);
+    server = vertx.createHttpServer(options)
+        .requestHandler(request -> {
+          if (!InvalidRequests.answerBadTarget(request)) {
+            router.handle(request);
+          }
+        })
         .invalidRequestHandler(InvalidRequests::answer);
     return server.listen();
   }

@@ -20,6 +20,21 @@ final class InvalidRequests {
 
   private InvalidRequests() {}
 
+  /**
+   * Answers 400 (and closes the connection) when the request's target is not a path: {@code GET ?a=1} or
+   * {@code GET *} reach no route, and the router would fail on them with a 500. Answers whether it did.
+   */
+  static boolean answerBadTarget(HttpServerRequest request) {
+    String path = request.path();
+    if (path != null && path.startsWith("/")) {
+      return false;
+    }
+    request.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+    Responses.error(request.response(), ApiException.badRequest("Malformed HTTP request: the request target must be"
+        + " a path starting with '/'")).onComplete(v -> request.connection().close());
+    return true;
+  }
+
   static void answer(HttpServerRequest request) {
     Throwable cause = request.decoderResult().cause();
     ApiException error;

@@ -219,6 +219,17 @@ class BadInputTest {
     assertNothingStored();
   }
 
+  @Test
+  @DisplayName("a request target that is not a path (GET ?a=1, GET *) answers 400 with a detail, not 500")
+  void targetsThatAreNotPaths() {
+    for (String target : List.of("?a%zz=1", "?a=1", "*")) {
+      try (SocketHttp socket = new SocketHttp(TestServer.shared().port())) {
+        socket.head("GET " + target + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + key);
+        assertHeadError(socket, 400, "path starting with '/'");
+      }
+    }
+  }
+
   private static void assertHeadError(SocketHttp socket, int status, String... fragments) {
     SocketHttp.Reply reply = socket.read(java.time.Duration.ofSeconds(10));
     assertEquals(status, reply.status(), reply::body);
