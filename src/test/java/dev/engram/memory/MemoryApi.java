@@ -61,4 +61,28 @@ final class MemoryApi {
     assertEquals(200, r.status(), r.body());
     return new JsonArray(r.body());
   }
+
+  /** The last message text of a recorded LLM request (the prompt of a Mem0 extraction or decision call). */
+  static String prompt(JsonObject request) {
+    JsonArray messages = request.getJsonArray("messages");
+    return messages.getJsonObject(messages.size() - 1).getString("content");
+  }
+
+  /** The existing memories a decision prompt showed, as {id, text} objects. */
+  static JsonArray shown(String decisionPrompt) {
+    int start = decisionPrompt.indexOf("Existing memories:\n") + "Existing memories:\n".length();
+    String rest = decisionPrompt.substring(start);
+    return rest.startsWith("[") ? new JsonArray(rest.substring(0, rest.indexOf("\n\nNew facts:"))) : new JsonArray();
+  }
+
+  /** The small id under which the decision prompt showed the memory {@code text}. */
+  static String shownId(JsonArray shown, String text) {
+    for (Object o : shown) {
+      JsonObject m = (JsonObject) o;
+      if (m.getString("text").equals(text)) {
+        return m.getString("id");
+      }
+    }
+    throw new AssertionError(text + " was not shown: " + shown.encode());
+  }
 }

@@ -44,29 +44,6 @@ class MemoryInferenceTest {
     return new JsonObject().put("user_id", user).put("messages", MemoryApi.turns("user", text));
   }
 
-  /** The last user/system message text of a recorded LLM request. */
-  private static String prompt(JsonObject request) {
-    JsonArray messages = request.getJsonArray("messages");
-    return messages.getJsonObject(messages.size() - 1).getString("content");
-  }
-
-  /** The existing memories the decision prompt showed, as {id, text} objects. */
-  private static JsonArray shown(String decisionPrompt) {
-    int start = decisionPrompt.indexOf("Existing memories:\n") + "Existing memories:\n".length();
-    String rest = decisionPrompt.substring(start);
-    return rest.startsWith("[") ? new JsonArray(rest.substring(0, rest.indexOf("\n\nNew facts:"))) : new JsonArray();
-  }
-
-  private static String shownId(JsonArray shown, String text) {
-    for (Object o : shown) {
-      JsonObject m = (JsonObject) o;
-      if (m.getString("text").equals(text)) {
-        return m.getString("id");
-      }
-    }
-    throw new AssertionError(text + " was not shown: " + shown.encode());
-  }
-
   private static Step json(JsonObject answer) {
     return Step.text(answer.encode());
   }
@@ -78,7 +55,8 @@ class MemoryInferenceTest {
   /** Answers extraction with {@code facts}, then lets {@code decide} build the decisions from the shown memories. */
   private static void script(Step facts, Function<JsonArray, JsonArray> decide) {
     llm.enqueue(facts);
-    llm.fallback(request -> json(new JsonObject().put("memory", decide.apply(shown(prompt(request))))));
+    llm.fallback(request -> json(new JsonObject()
+        .put("memory", decide.apply(MemoryApi.shown(MemoryApi.prompt(request))))));
   }
 
   private static JsonObject decision(String id, String text, String event) {
@@ -101,20 +79,21 @@ class MemoryInferenceTest {
     assertEquals(2, requests.size(), "one extraction call, one decision call");
     JsonObject extraction = requests.get(0);
     assertEquals("json_object", extraction.getJsonObject("response_format").getString("type"));
-    assertTrue(prompt(extraction).contains("I love cheese pizza"), "the conversation is the extraction input");
+    assertTrue(MemoryApi.prompt(extraction).contains("I love cheese pizza"),
+        "the conversation is the extraction input");
     String pizzaId = idOf(added, "Likes cheese pizza");
     String berlinId = idOf(added, "Lives in Berlin");
     String nameId = idOf(added, "Name is John");
 
     llm.reset();
     script(facts("Loves cheese and chicken pizza", "Moved to Munich", "Name is John"), shown -> new JsonArray()
-        .add(decision(shownId(shown, "Likes cheese pizza"), "Loves cheese and chicken pizza", "UPDATE")
+        .add(decision(MemoryApi.shownId(shown, "Likes cheese pizza"), "Loves cheese and chicken pizza", "UPDATE")
             .put("old_memory", "Likes cheese pizza"))
-        .add(decision(shownId(shown, "Lives in Berlin"), "Lives in Berlin", "DELETE"))
+        .add(decision(MemoryApi.shownId(shown, "Lives in Berlin"), "Lives in Berlin", "DELETE"))
         .add(decision("new", "Lives in Munich", "ADD"))
-        .add(decision(shownId(shown, "Name is John"), "Name is John", "NONE")));
+        .add(decision(MemoryApi.shownId(shown, "Name is John"), "Name is John", "NONE")));
     JsonArray changed = mem.add(key, addBody(user, "Actually I love chicken on my cheese pizza; I moved to Munich."));
-    String decisionPrompt = prompt(llm.requests().get(1));
+    String decisionPrompt = MemoryApi.prompt(llm.requests().get(1));
     assertFalse(UUID_LIKE.matcher(decisionPrompt).find(), "the model sees small ids, never UUIDs");
     assertEquals(3, changed.size(), "NONE is not reported: " + changed.encodePrettily());
     JsonObject update = find(changed, "UPDATE");
@@ -157,7 +136,7 @@ class MemoryInferenceTest {
 
     llm.reset();
     script(facts("Cat is three years old"), shown -> new JsonArray()
-        .add(decision(shownId(shown, "Has a cat named Miso"), "", "EXPLODE")));
+        .add(decision(MemoryApi.shownId(shown, "Has a cat named Miso"), "", "EXPLODE")));
     assertEquals(502, api.post("/memories", key, addBody(user, "My cat Miso is three.")).status());
 
     JsonArray all = mem.list(key, "user_id=" + user);

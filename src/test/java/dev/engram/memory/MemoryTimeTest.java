@@ -48,20 +48,8 @@ class MemoryTimeTest {
   /** Extraction answers {@code fact}; the decision is built from the memories the prompt showed. */
   private static void script(String fact, Function<JsonArray, JsonArray> decide) {
     llm.enqueue(Step.text(new JsonObject().put("facts", new JsonArray().add(fact)).encode()));
-    llm.fallback(request -> {
-      JsonArray messages = request.getJsonArray("messages");
-      String prompt = messages.getJsonObject(messages.size() - 1).getString("content");
-      int start = prompt.indexOf("Existing memories:\n") + "Existing memories:\n".length();
-      String rest = prompt.substring(start);
-      JsonArray shown = rest.startsWith("[") ? new JsonArray(rest.substring(0, rest.indexOf("\n\nNew facts:")))
-          : new JsonArray();
-      return Step.text(new JsonObject().put("memory", decide.apply(shown)).encode());
-    });
-  }
-
-  private static String shownId(JsonArray shown, String text) {
-    return shown.stream().map(JsonObject.class::cast).filter(m -> m.getString("text").equals(text)).findFirst()
-        .orElseThrow(() -> new AssertionError(text + " was not shown: " + shown.encode())).getString("id");
+    llm.fallback(request -> Step.text(new JsonObject()
+        .put("memory", decide.apply(MemoryApi.shown(MemoryApi.prompt(request)))).encode()));
   }
 
   private static JsonObject add(String user, String said) {
@@ -93,7 +81,7 @@ class MemoryTimeTest {
     Thread.sleep(20);
 
     llm.reset();
-    script("Lives in Porto", shown -> new JsonArray().add(new JsonObject().put("id", shownId(shown, "Lives in Lisbon"))
+    script("Lives in Porto", shown -> new JsonArray().add(new JsonObject().put("id", MemoryApi.shownId(shown, "Lives in Lisbon"))
         .put("text", "Lives in Porto").put("event", "UPDATE").put("old_memory", "Lives in Lisbon")));
     JsonObject moved = add(user, "I moved to Porto");
     assertEquals("UPDATE", moved.getString("event"));
@@ -130,7 +118,7 @@ class MemoryTimeTest {
 
     // moving back is a new fact, not a duplicate of the closed version
     llm.reset();
-    script("Lives in Lisbon", shown -> new JsonArray().add(new JsonObject().put("id", shownId(shown, "Lives in Porto"))
+    script("Lives in Lisbon", shown -> new JsonArray().add(new JsonObject().put("id", MemoryApi.shownId(shown, "Lives in Porto"))
         .put("text", "Lives in Lisbon").put("event", "UPDATE")));
     assertEquals("Lives in Lisbon", add(user, "Back in Lisbon now").getString("memory"));
     assertEquals(3, mem.list(key, "user_id=" + user + "&include_superseded=true").size());
@@ -147,7 +135,7 @@ class MemoryTimeTest {
     String user = "closer-" + System.nanoTime();
     String id = mem.addVerbatim(key, user, null, "Lives in Berlin").get(0);
     script("Does not live in Berlin any more", shown -> new JsonArray()
-        .add(new JsonObject().put("id", shownId(shown, "Lives in Berlin")).put("text", "Lives in Berlin")
+        .add(new JsonObject().put("id", MemoryApi.shownId(shown, "Lives in Berlin")).put("text", "Lives in Berlin")
             .put("event", "DELETE")));
     assertEquals("DELETE", add(user, "I left Berlin").getString("event"));
     assertTrue(search(user, new JsonObject()).isEmpty());
