@@ -81,7 +81,8 @@ class MemoryTimeTest {
     Thread.sleep(20);
 
     llm.reset();
-    script("Lives in Porto", shown -> new JsonArray().add(new JsonObject().put("id", MemoryApi.shownId(shown, "Lives in Lisbon"))
+    script("Lives in Porto", shown -> new JsonArray().add(new JsonObject()
+        .put("id", MemoryApi.shownId(shown, "Lives in Lisbon"))
         .put("text", "Lives in Porto").put("event", "UPDATE").put("old_memory", "Lives in Lisbon")));
     JsonObject moved = add(user, "I moved to Porto");
     assertEquals("UPDATE", moved.getString("event"));
@@ -118,7 +119,8 @@ class MemoryTimeTest {
 
     // moving back is a new fact, not a duplicate of the closed version
     llm.reset();
-    script("Lives in Lisbon", shown -> new JsonArray().add(new JsonObject().put("id", MemoryApi.shownId(shown, "Lives in Porto"))
+    script("Lives in Lisbon", shown -> new JsonArray().add(new JsonObject()
+        .put("id", MemoryApi.shownId(shown, "Lives in Porto"))
         .put("text", "Lives in Lisbon").put("event", "UPDATE")));
     assertEquals("Lives in Lisbon", add(user, "Back in Lisbon now").getString("memory"));
     assertEquals(3, mem.list(key, "user_id=" + user + "&include_superseded=true").size());
