@@ -1,7 +1,6 @@
 package dev.engram.bench;
 
 import dev.engram.EngramServer;
-import dev.engram.config.ConfigLoader;
 import dev.engram.testkit.ScriptedLlm;
 import dev.engram.testkit.TempHomes;
 import io.vertx.core.Future;
@@ -16,11 +15,9 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -82,15 +79,7 @@ public final class StepBenchmark {
     for (var loop : ((VertxInternal) side).eventLoopGroup()) {
       loop.execute(meter::markSideThread);
     }
-    Map<String, String> settings = new HashMap<>();
-    settings.put("ENGRAM_HOME", home.toString());
-    settings.put("ENGRAM_CONFIG", home.resolve("none.yaml").toString());
-    Files.writeString(home.resolve("none.yaml"), "# benchmark\n");
-    settings.put("PORT", "0");
-    settings.put("MEMGPT_SERVER_PASS", "bench");
-    settings.put("OPENAI_BASE_URL", llm.baseUrl());
-    settings.put("LLM_MODEL", "gpt-4");
-    try (EngramServer server = EngramServer.start(ConfigLoader.load(Map.of(), settings))) {
+    try (EngramServer server = BenchServer.start(home, llm.baseUrl())) {
       HttpClientAgent http = side.createHttpClient(new HttpClientOptions().setDefaultPort(server.port())
           .setDefaultHost("localhost").setKeepAlive(true), new PoolOptions().setHttp1MaxSize(agents * 2));
       List<String> ids = new ArrayList<>();

@@ -1,7 +1,6 @@
 package dev.engram.bench;
 
 import dev.engram.EngramServer;
-import dev.engram.config.ConfigLoader;
 import dev.engram.testkit.ScriptedLlm;
 import dev.engram.testkit.TempHomes;
 import io.vertx.core.Future;
@@ -14,11 +13,9 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -57,15 +54,7 @@ public final class ToolCallBenchmark {
         ? ScriptedLlm.Step.toolCall("Echoing.", "echo", new JsonObject().put("text", "ping"))
         : ScriptedLlm.Step.sendMessage("Answering.", "ping"));
     llm.keepRequests(false);
-    Map<String, String> settings = new HashMap<>();
-    settings.put("ENGRAM_HOME", home.toString());
-    settings.put("ENGRAM_CONFIG", home.resolve("none.yaml").toString());
-    Files.writeString(home.resolve("none.yaml"), "# benchmark\n");
-    settings.put("PORT", "0");
-    settings.put("MEMGPT_SERVER_PASS", "bench");
-    settings.put("OPENAI_BASE_URL", llm.baseUrl());
-    settings.put("LLM_MODEL", "gpt-4");
-    try (EngramServer server = EngramServer.start(ConfigLoader.load(Map.of(), settings))) {
+    try (EngramServer server = BenchServer.start(home, llm.baseUrl())) {
       HttpClientAgent http = side.createHttpClient(new HttpClientOptions().setDefaultPort(server.port())
           .setDefaultHost("localhost").setKeepAlive(true), new PoolOptions().setHttp1MaxSize(agents * 2));
       await(post(http, "/v1/tools", new JsonObject().put("source_code", ECHO)));
