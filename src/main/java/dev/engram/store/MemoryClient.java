@@ -54,6 +54,15 @@ public final class MemoryClient {
     return ask(MEMORY_LIST, new ListMemories(userId, scope, cursor, limit, validity));
   }
 
+  public Future<NumberedPage> page(String userId, Scope scope, MemoryFilter filter, Validity validity, int offset,
+      int limit) {
+    return ask(MEMORY_PAGE, new PageMemories(userId, scope, filter, validity, offset, limit));
+  }
+
+  public Future<List<Entity>> entities(String userId) {
+    return ask(MEMORY_ENTITIES, new ListEntities(userId)).map(Entities::entities);
+  }
+
   public Future<Memory> get(String userId, String memoryId) {
     return ask(MEMORY_GET, new GetMemory(userId, memoryId)).map(MemoryReply::memory);
   }

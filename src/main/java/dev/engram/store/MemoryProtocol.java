@@ -38,6 +38,10 @@ public final class MemoryProtocol {
       Endpoint.of("store.memory.history", HistoryOf.class, History.class);
   public static final Endpoint<ResetMemories, DeletedCount> MEMORY_RESET =
       Endpoint.of("store.memory.reset", ResetMemories.class, DeletedCount.class);
+  public static final Endpoint<PageMemories, NumberedPage> MEMORY_PAGE =
+      Endpoint.of("store.memory.page", PageMemories.class, NumberedPage.class);
+  public static final Endpoint<ListEntities, Entities> MEMORY_ENTITIES =
+      Endpoint.of("store.memory.entities", ListEntities.class, Entities.class);
   public static final Endpoint<CreateSession, SessionReply> SESSION_CREATE =
       Endpoint.of("store.session.create", CreateSession.class, SessionReply.class);
   public static final Endpoint<GetSession, SessionReply> SESSION_GET =
@@ -123,6 +127,20 @@ public final class MemoryProtocol {
   /** Memories of the scope, oldest first, after {@code cursor} (opaque, from the previous page). */
   public record ListMemories(String userId, Scope scope, String cursor, int limit, Validity validity) {}
   public record MemoryPage(List<Memory> memories, String nextCursor) {}
+
+  /**
+   * A numbered page of the scope's memories under {@code filter} (may be null), oldest first: the Mem0 platform's
+   * page/page_size listing. {@code total} counts every match.
+   */
+  public record PageMemories(String userId, Scope scope, MemoryFilter filter, Validity validity, int offset,
+      int limit) {}
+  public record NumberedPage(List<Memory> memories, long total) {}
+
+  /** The Mem0 ids (user, agent, run) under which a user holds current memories. */
+  public record ListEntities(String userId) {}
+  /** One Mem0 id: its kind ({@code user}, {@code agent} or {@code run}), how many memories it holds and when. */
+  public record Entity(String type, String name, long memories, Instant firstAt, Instant lastAt) {}
+  public record Entities(List<Entity> entities) {}
 
   public record GetMemory(String userId, String memoryId) {}
   public record MemoryReply(Memory memory) {}

@@ -75,6 +75,9 @@ final class FuzzFixture {
     ids.put("srcpassage", ok(api.get("/api/sources/" + source + "/passages", key)).getJsonArray("passages")
         .getJsonObject(0).getString("id"));
     ok(api.post("/api/sources/" + source + "/attach?agent_id=" + agent, key, null));
+    // a Mem0 platform entity (type and id) that holds nothing: deleting it leaves the fixture's memories alone
+    ids.put("entity_type", "user");
+    ids.put("entity", "fuzz-nobody-holds-nothing");
     ids.put("memory", addMemory(api, key, "I like tea."));
     addMemory(api, key, "I keep bees.");
     ids.put("cursor", ok(api.get("/memories?user_id=" + SCOPE_USER + "&limit=1", key)).getString("next_cursor"));
