@@ -1,6 +1,6 @@
 // The official Mem0 platform client (npm mem0ai, MemoryClient with a host) against Engram: ping, add with and
 // without inference, getAll with filters and pages, get, update, history, search with filters, users, batch update
-// and delete, delete, deleteUsers, deleteAll, errors, another user's memory (404).
+// and delete, export, delete, deleteUsers, deleteAll, errors, another user's memory (404).
 // Env: MEM0_HOST, MEM0_API_KEY, MEM0_OTHER_KEY, MEM0_USER (a fresh Mem0 user id); MEM0_TELEMETRY=false.
 const assert = require('node:assert/strict');
 
@@ -115,6 +115,16 @@ async function main() {
   // a batch naming an unknown memory changes nothing
   await assert.rejects(client.batchDelete([tea.id, '00000000-0000-4000-8000-000000000000']), MemoryNotFoundError);
   assert.equal((await client.get(tea.id)).memory, 'Loves jasmine tea');
+
+  // export: a snapshot of the scope, found again by id or by the same filters
+  const created = await client.createMemoryExport({ schema: { type: 'object' }, filters: { user_id: user } });
+  assert.equal(typeof created.id, 'string');
+  const exported = await client.getMemoryExport({ memoryExportId: created.id });
+  assert.equal(exported.id, created.id);
+  assert.deepEqual(exported.memories.map((m) => m.memory).sort(), ['Loves jasmine tea', 'My dog is called Max']);
+  assert.equal((await client.getMemoryExport({ filters: { user_id: user } })).id, created.id);
+  await assert.rejects(client.createMemoryExport({ schema: { type: 'object' }, filters: { topic: 'pets' } }),
+    ValidationError);
 
   // errors come back as the client's exceptions, with the server's detail in the message
   await assert.rejects(client.add([{ role: 'user', content: 'no scope' }], { infer: false }),

@@ -63,6 +63,15 @@ public final class MemoryClient {
     return ask(MEMORY_ENTITIES, new ListEntities(userId)).map(Entities::entities);
   }
 
+  public Future<Map<String, Object>> saveExport(String userId, String id, Map<String, Object> filters,
+      Map<String, Object> schema, Map<String, Object> document) {
+    return ask(MEMORY_EXPORT_SAVE, new SaveExport(userId, id, filters, schema, document)).map(ExportReply::document);
+  }
+
+  public Future<Map<String, Object>> findExport(String userId, String exportId, Map<String, Object> filters) {
+    return ask(MEMORY_EXPORT_FIND, new FindExport(userId, exportId, filters)).map(ExportReply::document);
+  }
+
   public Future<Memory> get(String userId, String memoryId) {
     return ask(MEMORY_GET, new GetMemory(userId, memoryId)).map(MemoryReply::memory);
   }

@@ -42,6 +42,10 @@ public final class MemoryProtocol {
       Endpoint.of("store.memory.page", PageMemories.class, NumberedPage.class);
   public static final Endpoint<ListEntities, Entities> MEMORY_ENTITIES =
       Endpoint.of("store.memory.entities", ListEntities.class, Entities.class);
+  public static final Endpoint<SaveExport, ExportReply> MEMORY_EXPORT_SAVE =
+      Endpoint.of("store.memory.export-save", SaveExport.class, ExportReply.class);
+  public static final Endpoint<FindExport, ExportReply> MEMORY_EXPORT_FIND =
+      Endpoint.of("store.memory.export-find", FindExport.class, ExportReply.class);
   public static final Endpoint<CreateSession, SessionReply> SESSION_CREATE =
       Endpoint.of("store.session.create", CreateSession.class, SessionReply.class);
   public static final Endpoint<GetSession, SessionReply> SESSION_GET =
@@ -141,6 +145,13 @@ public final class MemoryProtocol {
   /** One Mem0 id: its kind ({@code user}, {@code agent} or {@code run}), how many memories it holds and when. */
   public record Entity(String type, String name, long memories, Instant firstAt, Instant lastAt) {}
   public record Entities(List<Entity> entities) {}
+
+  /** Keeps an export's document (a JSON object) under its id, with the filters and schema it was made with. */
+  public record SaveExport(String userId, String id, Map<String, Object> filters, Map<String, Object> schema,
+      Map<String, Object> document) {}
+  /** An export by id, or (with a null id) the latest one made with exactly {@code filters}. */
+  public record FindExport(String userId, String exportId, Map<String, Object> filters) {}
+  public record ExportReply(Map<String, Object> document) {}
 
   public record GetMemory(String userId, String memoryId) {}
   public record MemoryReply(Memory memory) {}

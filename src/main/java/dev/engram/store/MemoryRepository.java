@@ -318,11 +318,11 @@ final class MemoryRepository {
         : Future.succeededFuture(new History(UserRepository.collect(rows, MemoryRows::event))));
   }
 
-  /** Removes one user's memories, history, sessions and scopes, or everyone's. */
+  /** Removes one user's memories, history, sessions, scopes and exports, or everyone's. */
   Future<DeletedCount> reset(ResetMemories req) {
     if (req.userId() == null) {
       return pool.query("select count(*) from memories").execute()
-          .compose(count -> pool.query("truncate memories, memory_history, chat_sessions, memory_scopes").execute()
+          .compose(count -> pool.query("truncate memories, memory_history, chat_sessions, memory_scopes, memory_exports").execute()
               .compose(v -> IndexSync.bestEffort(index.clear(), "memory reset"))
               .map(v -> new DeletedCount(count.iterator().next().getLong(0))));
     }
@@ -332,6 +332,7 @@ final class MemoryRepository {
         .compose(gone -> conn.preparedQuery("delete from memory_history where user_id = $1").execute(Tuple.of(tenant))
             .compose(v -> conn.preparedQuery("delete from chat_sessions where user_id = $1").execute(Tuple.of(tenant)))
             .compose(v -> conn.preparedQuery("delete from memory_scopes where user_id = $1").execute(Tuple.of(tenant)))
+            .compose(v -> conn.preparedQuery("delete from memory_exports where user_id = $1").execute(Tuple.of(tenant)))
             .map(v -> (long) gone.rowCount())))
         .compose(n -> IndexSync.bestEffort(index.deleteUser(tenant), "memory reset").map(new DeletedCount(n)));
   }

@@ -494,6 +494,27 @@ final class FuzzRoutes {
           .accepts("memories[0].metadata.*", METADATA, WRONG_TYPE, CONTROL, LONG),
       route("DELETE /v1/batch").body("{\"memories\": [{\"memory_id\": \"$memory\"}]}"),
       route("GET /v1/entities").noBody(IGNORES_BODY).query("page=1&page_size=10"),
+      route("POST /v1/exports").body("{\"schema\": {\"type\": \"object\", \"properties\": {\"memories\":"
+              + " {\"type\": \"array\"}}}, \"filters\": {\"AND\": [{\"user_id\": \"fuzz-nobody\"}]},"
+              + " \"export_instructions\": \"all of it\"}")
+          .accepts("schema.*", "an export's schema is a free JSON object, kept as it is", WRONG_TYPE, CONTROL, LONG)
+          .accepts("export_instructions", "instructions are " + TEXT + ", kept for a model that fills schemas",
+              CONTROL, LONG)
+          .acceptsOnly("filters.*", FILTER_VALUE, WRONG_TYPE, "42", "-1", "1.5", "true")
+          .accepts("filters.*", FILTER_VALUE, CONTROL, LONG),
+      route("POST /v1/exports/get").body("{\"memory_export_id\": \"$export\"}")
+          .body("{\"filters\": {\"user_id\": \"alice\"}}")
+          .accepts("filters.*", "filters name an export by equality: ones no export was made with find none",
+              CONTROL, LONG),
+      route("POST /v1/exports/import").body("{\"user_id\": \"fuzz-import\", \"memories\": [{\"memory\": \"I like tea.\","
+              + " \"user_id\": \"alice\", \"agent_id\": \"helper\", \"run_id\": \"run-1\", \"actor_id\": \"alice\","
+              + " \"role\": \"user\", \"metadata\": {\"topic\": \"drinks\"}, \"expiration_date\": \"2999-01-31\"}]}")
+          .accepts("memories[0].memory", TEXT + "; stored as it is", CONTROL, LONG)
+          .accepts("memories[0].role", "Mem0 takes any role text", CONTROL, LONG)
+          .accepts("memories[0].actor_id", "a speaker's name: free text like a scope id", CONTROL)
+          .accepts("memories[0].metadata.*", METADATA, WRONG_TYPE, CONTROL, LONG)
+          .accepts("memories[0].user_id", SCOPE, CONTROL).accepts("memories[0].agent_id", SCOPE, CONTROL)
+          .accepts("memories[0].run_id", SCOPE, CONTROL).accepts("user_id", SCOPE, CONTROL),
       platformEntity("DELETE /v1/entities/:entity_type/:entity_id"),
       platformEntity("DELETE /v2/entities/:entity_type/:entity_id"),
 

@@ -139,6 +139,48 @@ class PlatformApiTest {
   }
 
   @Test
+  @DisplayName("an export is a snapshot of its scope that imports back, into its own scope or another, verbatim")
+  void exportAndImport() {
+    String user = scope("export");
+    String cello = addVerbatim(alice, new JsonObject().put("user_id", user).put("agent_id", "coach")
+        .put("metadata", new JsonObject().put("topic", "music")).put("expiration_date", "2999-01-31"),
+        "I play the cello");
+    addVerbatim(alice, new JsonObject().put("user_id", user), "I swim on Sundays");
+    Api.Response created = api.post("/v1/exports/", alice, new JsonObject().put("schema", new JsonObject()
+        .put("type", "object")).put("filters", new JsonObject().put("user_id", user)));
+    assertEquals(201, created.status(), created.body());
+    String id = created.json().getString("id");
+    assertEquals(200, api.delete("/v1/memories/" + cello + "/", alice).status());
+    JsonObject export = api.post("/v1/exports/get/", alice, new JsonObject().put("memory_export_id", id)).json();
+    assertEquals(2, export.getInteger("count"), "the export kept what held when it was made: " + export.encode());
+    assertEquals(404, api.post("/v1/exports/get/", bob, new JsonObject().put("memory_export_id", id)).status());
+
+    Api.Response back = api.post("/v1/exports/import/", alice, new JsonObject()
+        .put("memories", export.getJsonArray("memories")));
+    assertEquals(200, back.status(), back.body());
+    assertEquals(1, back.json().getJsonArray("results").size(), "the memory still there is not stored twice");
+    JsonArray restored = new JsonArray(api.post("/v2/memories/", alice, new JsonObject()
+        .put("filters", new JsonObject().put("AND", new JsonArray().add(new JsonObject().put("user_id", user))
+            .add(new JsonObject().put("topic", "music"))))).body());
+    assertEquals(1, restored.size(), restored.encode());
+    JsonObject again = restored.getJsonObject(0);
+    assertEquals("I play the cello", again.getString("memory"));
+    assertEquals("coach", again.getString("agent_id"));
+    assertTrue(again.getString("expiration_date").startsWith("2999-02-01"), again.encode());
+
+    String copy = scope("copy");
+    Api.Response moved = api.post("/v1/exports/import/", bob, new JsonObject().put("user_id", copy)
+        .put("memories", export.getJsonArray("memories")));
+    assertEquals(200, moved.status(), moved.body());
+    assertEquals(2, api.post("/v3/memories/", bob, new JsonObject().put("filters", new JsonObject()
+        .put("user_id", copy))).json().getInteger("count"), "a document imports into any user's scope");
+    PlatformApiTest.assertProblem(api.post("/v1/exports/import/", alice, new JsonObject().put("memories",
+        new JsonArray().add(new JsonObject().put("memory", "no scope")))), 400, "names none of");
+    PlatformApiTest.assertProblem(api.post("/v1/exports/", alice, new JsonObject().put("filters",
+        new JsonObject().put("user_id", user))), 400, "Schema is required");
+  }
+
+  @Test
   @DisplayName("another user's memory id answers 404 on every platform route and stays as it was")
   void foreignIdsAre404() {
     String shared = scope("shared");

@@ -45,7 +45,7 @@ public final class PlatformRoutes {
   static final int MAX_TOP_K = 1_000;
   static final int MAX_BATCH = 1_000;
   private static final List<String> PREFIXES = List.of("/v1/memories", "/v1/ping", "/v1/batch", "/v1/entities",
-      "/v2/", "/v3/");
+      "/v1/exports", "/v2/", "/v3/");
   private static final Set<String> ENTITY_TYPES = Set.of("user", "agent", "run");
 
   private final MemoryService service;
