@@ -23,6 +23,8 @@ final class FuzzRoutes {
   private static final String SCOPE_READ = SCOPE + "; reading or deleting one that names nothing finds nothing";
   private static final String APP = "Mem0's app_id is a metadata value here, matched as free text: one that names"
       + " nothing finds nothing";
+  private static final String PLATFORM_ID = "an entity id that is not text is a filter on the id's value (as on the"
+      + " platform), which no memory matches";
   private static final String METADATA = "Mem0's metadata is a free JSON object (Dict[str, Any]): any value";
   private static final String FILTER_VALUE = "a filter value is matched as it is (numbers and booleans included);"
       + " objects are operators and lists need one, and those are checked";
@@ -468,7 +470,7 @@ final class FuzzRoutes {
           .accepts("?run_id", SCOPE_READ, CONTROL).accepts("?app_id", APP, CONTROL, LONG),
       platformList("POST /v2/memories"),
       platformList("POST /v3/memories"),
-      route("DELETE /v1/memories").noBody(IGNORES_BODY).query("user_id=fuzz-nobody&agent_id=*")
+      route("DELETE /v1/memories").noBody(IGNORES_BODY).query("user_id=fuzz-nobody&agent_id=*&run_id=*")
           .accepts("?user_id", SCOPE_READ, CONTROL).accepts("?agent_id", SCOPE_READ, CONTROL)
           .accepts("?run_id", SCOPE_READ, CONTROL),
       route("POST /v1/memories/search")
@@ -500,12 +502,10 @@ final class FuzzRoutes {
           .accepts("schema.*", "an export's schema is a free JSON object, kept as it is", WRONG_TYPE, CONTROL, LONG)
           .accepts("export_instructions", "instructions are " + TEXT + ", kept for a model that fills schemas",
               CONTROL, LONG)
-          .acceptsOnly("filters.*", FILTER_VALUE, WRONG_TYPE, "42", "-1", "1.5", "true")
-          .accepts("filters.*", FILTER_VALUE, CONTROL, LONG),
+          .acceptsOnly("filters.AND[0].user_id", PLATFORM_ID, WRONG_TYPE, "42", "-1", "1.5", "true")
+          .accepts("filters.AND[0].user_id", SCOPE_READ, CONTROL),
       route("POST /v1/exports/get").body("{\"memory_export_id\": \"$export\"}")
-          .body("{\"filters\": {\"user_id\": \"alice\"}}")
-          .accepts("filters.*", "filters name an export by equality: ones no export was made with find none",
-              CONTROL, LONG),
+          .body("{\"filters\": {\"user_id\": \"alice\"}}"),
       route("POST /v1/exports/import").body("{\"user_id\": \"fuzz-import\", \"memories\": [{\"memory\": \"I like tea.\","
               + " \"user_id\": \"alice\", \"agent_id\": \"helper\", \"run_id\": \"run-1\", \"actor_id\": \"alice\","
               + " \"role\": \"user\", \"metadata\": {\"topic\": \"drinks\"}, \"expiration_date\": \"2999-01-31\"}]}")
@@ -556,8 +556,10 @@ final class FuzzRoutes {
     return route(route).query("page=1&page_size=10")
         .body("{\"filters\": {\"AND\": [{\"user_id\": \"alice\"}, {\"topic\": \"drinks\"}]},"
             + " \"show_expired\": false, \"include_superseded\": false, \"as_of\": \"2999-01-01\"}")
-        .acceptsOnly("filters.*", FILTER_VALUE, WRONG_TYPE, "42", "-1", "1.5", "true")
-        .accepts("filters.*", FILTER_VALUE, CONTROL, LONG);
+        .acceptsOnly("filters.AND[0].user_id", PLATFORM_ID, WRONG_TYPE, "42", "-1", "1.5", "true")
+        .accepts("filters.AND[0].user_id", SCOPE_READ, CONTROL)
+        .acceptsOnly("filters.AND[1].*", FILTER_VALUE, WRONG_TYPE, "42", "-1", "1.5", "true")
+        .accepts("filters.AND[1].*", FILTER_VALUE, CONTROL, LONG);
   }
 
   /** The platform's search with filters in the body (v2 and v3). */
@@ -566,7 +568,9 @@ final class FuzzRoutes {
         .body("{\"query\": \"tea\", \"filters\": {\"AND\": [{\"user_id\": \"alice\"}, {\"topic\": \"drinks\"}]},"
             + " \"top_k\": 5, \"threshold\": 0.1, \"rerank\": false, \"show_expired\": false}")
         .accepts("query", "a search query is " + TEXT, CONTROL, LONG)
-        .acceptsOnly("filters.*", FILTER_VALUE, WRONG_TYPE, "42", "-1", "1.5", "true")
-        .accepts("filters.*", FILTER_VALUE, CONTROL, LONG);
+        .acceptsOnly("filters.AND[0].user_id", PLATFORM_ID, WRONG_TYPE, "42", "-1", "1.5", "true")
+        .accepts("filters.AND[0].user_id", SCOPE_READ, CONTROL)
+        .acceptsOnly("filters.AND[1].*", FILTER_VALUE, WRONG_TYPE, "42", "-1", "1.5", "true")
+        .accepts("filters.AND[1].*", FILTER_VALUE, CONTROL, LONG);
   }
 }

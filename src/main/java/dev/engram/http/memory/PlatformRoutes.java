@@ -35,18 +35,17 @@ import java.util.UUID;
 /**
  * The Mem0 platform API (api.mem0.ai's paths) that the official {@code mem0ai} clients call when given a
  * {@code host}: ping, add (v1, v3), list (v1 query, v2/v3 filters in the body with numbered pages), search (v1, v2,
- * v3), one memory's get/update/delete/history, batch update/delete, entities. The same store, users and scopes as
- * the classic routes ({@link MemoryRoutes}); the platform's asynchronous add is answered synchronously, in its shape.
+ * v3); one memory, batch and entities are in {@link PlatformMemoryRoutes}, exports in {@link PlatformExports}. The
+ * same store, users and scopes as the classic routes ({@link MemoryRoutes}); the platform's asynchronous add is
+ * answered synchronously, in its shape.
  */
 public final class PlatformRoutes {
   static final int DEFAULT_PAGE_SIZE = 100;
   static final int MAX_PAGE_SIZE = 1_000;
   static final int DEFAULT_TOP_K = 10;
   static final int MAX_TOP_K = 1_000;
-  static final int MAX_BATCH = 1_000;
   private static final List<String> PREFIXES = List.of("/v1/memories", "/v1/ping", "/v1/batch", "/v1/entities",
       "/v1/exports", "/v2/", "/v3/");
-  private static final Set<String> ENTITY_TYPES = Set.of("user", "agent", "run");
 
   private final MemoryService service;
   private final MemoryClient store;
@@ -78,19 +77,9 @@ public final class PlatformRoutes {
     router.get("/v1/memories").handler(this::listByQuery);
     router.post("/v2/memories").handler(ctx -> listByFilters(ctx, false));
     router.post("/v3/memories").handler(ctx -> listByFilters(ctx, true));
-    router.delete("/v1/memories").handler(this::deleteAll);
     router.post("/v1/memories/search").handler(ctx -> search(ctx, 1));
     router.post("/v2/memories/search").handler(ctx -> search(ctx, 2));
     router.post("/v3/memories/search").handler(ctx -> search(ctx, 3));
-    router.get("/v1/memories/:memory_id/history").handler(this::history);
-    router.get("/v1/memories/:memory_id").handler(this::get);
-    router.put("/v1/memories/:memory_id").handler(this::update);
-    router.delete("/v1/memories/:memory_id").handler(this::delete);
-    router.put("/v1/batch").handler(this::batchUpdate);
-    router.delete("/v1/batch").handler(this::batchDelete);
-    router.get("/v1/entities").handler(this::entities);
-    router.delete("/v1/entities/:entity_type/:entity_id").handler(this::deleteEntity);
-    router.delete("/v2/entities/:entity_type/:entity_id").handler(this::deleteEntity);
   }
 
   /** The clients' key check: reaching here means the key is good (the authenticator refused a bad one). */
@@ -251,186 +240,6 @@ public final class PlatformRoutes {
         .onFailure(ctx::fail);
   }
 
-  private void get(RoutingContext ctx) {
-    store.get(Authenticator.user(ctx), ctx.pathParam("memory_id"))
-        .onSuccess(m -> Responses.json(ctx, 200, MemoryViews.item(m, MemoryViews.Score.ABSENT, 0)))
-        .onFailure(ctx::fail);
-  }
-
-  /** Text (re-embedded), metadata (merged) and/or expiration_date; answers the memory as it is now. */
-  private void update(RoutingContext ctx) {
-    JsonObject body = Bodies.object(ctx, false);
-    String text = Bodies.optionalString(body, "text");
-    Map<String, Object> metadata = Json.plainMap(Bodies.optionalObject(body, "metadata"));
-    Instant expires = MemoryRoutes.expirationDate(body);
-    if (text == null && metadata == null && expires == null) {
-      throw Bodies.invalid("give text, metadata and/or expiration_date to update");
-    }
-    if (text != null && text.isBlank()) {
-      throw Bodies.invalid("text must not be empty");
-    }
-    String user = Authenticator.user(ctx);
-    String id = ctx.pathParam("memory_id");
-    store.get(user, id)
-        .compose(found -> text == null ? Future.<float[]>succeededFuture(null) : embedder.embed(text))
-        .compose(vector -> store.update(user, id, text, vector, metadata, embeddingModel, expires))
-        .onSuccess(m -> Responses.json(ctx, 200, MemoryViews.item(m, MemoryViews.Score.ABSENT, 0)))
-        .onFailure(ctx::fail);
-  }
-
-  /** The memory with its earlier versions ({@code delete_linked} is read; the versions always go with it). */
-  private void delete(RoutingContext ctx) {
-    Bodies.boolParam(ctx, "delete_linked", false);
-    store.delete(Authenticator.user(ctx), ctx.pathParam("memory_id"))
-        .onSuccess(d -> Responses.json(ctx, 200, new JsonObject().put("message", "Memory deleted successfully!")))
-        .onFailure(ctx::fail);
-  }
-
-  /** DELETE /v1/memories/?user_id=...: every memory of the ids given; {@code *} stands for any value of that id. */
-  private void deleteAll(RoutingContext ctx) {
-    String user = wildcard(ctx.queryParams().get("user_id"));
-    String agent = wildcard(ctx.queryParams().get("agent_id"));
-    String run = wildcard(ctx.queryParams().get("run_id"));
-    if (!ctx.queryParams().contains("user_id") && !ctx.queryParams().contains("agent_id")
-        && !ctx.queryParams().contains("run_id")) {
-      throw ApiException.badRequest("At least one of user_id, agent_id or run_id is required (* for any)");
-    }
-    Scope scope = new Scope(user, agent, run);
-    if (!scope.isEmpty()) {
-      MemoryRoutes.checkIds(scope, "run_id", MemoryRoutes.IDS_REQUIRED);
-    }
-    store.deleteAll(Authenticator.user(ctx), scope)
-        .onSuccess(n -> Responses.json(ctx, 200, new JsonObject().put("message", "Memories deleted successfully!")
-            .put("deleted", n)))
-        .onFailure(ctx::fail);
-  }
-
-  private void history(RoutingContext ctx) {
-    store.history(Authenticator.user(ctx), ctx.pathParam("memory_id"))
-        .onSuccess(rows -> Responses.json(ctx, 200, new JsonArray(rows.stream().map(MemoryViews::history).toList())))
-        .onFailure(ctx::fail);
-  }
-
-  /**
-   * PUT /v1/batch/ {"memories": [{"memory_id", "text"?, "metadata"?}]}: every id is checked (the caller's, once)
-   * before anything changes, so a bad or foreign id changes nothing.
-   */
-  private void batchUpdate(RoutingContext ctx) {
-    JsonObject body = Bodies.object(ctx, false);
-    List<JsonObject> entries = batch(body);
-    for (int i = 0; i < entries.size(); i++) {
-      JsonObject e = entries.get(i);
-      String text = Bodies.optionalString(e, "text");
-      if (text != null && text.isBlank()) {
-        throw Bodies.invalid("memories[" + i + "].text must not be empty");
-      }
-      JsonObject metadata = Bodies.optionalObject(e, "metadata");
-      if (text == null && metadata == null) {
-        throw Bodies.invalid("memories[" + i + "] needs text and/or metadata");
-      }
-    }
-    String user = Authenticator.user(ctx);
-    checkAll(user, entries).compose(v -> {
-      Future<Void> chain = Future.succeededFuture();
-      for (JsonObject e : entries) {
-        String text = e.getString("text");
-        Map<String, Object> metadata = Json.plainMap(e.getJsonObject("metadata"));
-        chain = chain.compose(x -> text == null ? Future.<float[]>succeededFuture(null) : embedder.embed(text))
-            .compose(vector -> store.update(user, e.getString("memory_id"), text, vector, metadata, embeddingModel,
-                null))
-            .mapEmpty();
-      }
-      return chain;
-    }).onSuccess(v -> Responses.json(ctx, 200, new JsonObject()
-            .put("message", "Successfully updated " + entries.size() + " memories")))
-        .onFailure(ctx::fail);
-  }
-
-  /** DELETE /v1/batch/ {"memories": [{"memory_id"}]}: every id is checked before any is deleted. */
-  private void batchDelete(RoutingContext ctx) {
-    JsonObject body = Bodies.object(ctx, false);
-    List<JsonObject> entries = batch(body);
-    String user = Authenticator.user(ctx);
-    checkAll(user, entries).compose(v -> {
-      Future<Void> chain = Future.succeededFuture();
-      for (JsonObject e : entries) {
-        chain = chain.compose(x -> store.delete(user, e.getString("memory_id"))).mapEmpty();
-      }
-      return chain;
-    }).onSuccess(v -> Responses.json(ctx, 200, new JsonObject()
-            .put("message", "Successfully deleted " + entries.size() + " memories")))
-        .onFailure(ctx::fail);
-  }
-
-  /** GET /v1/entities/: the user, agent and run ids that hold current memories, oldest first, in numbered pages. */
-  private void entities(RoutingContext ctx) {
-    int page = Bodies.intParam(ctx, "page", 1, 1, Integer.MAX_VALUE);
-    int size = Bodies.intParam(ctx, "page_size", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE);
-    store.entities(Authenticator.user(ctx)).onSuccess(all -> {
-      long from = Math.min((long) (page - 1) * size, all.size());
-      List<Entity> shown = all.subList((int) from, (int) Math.min(from + size, all.size()));
-      Responses.json(ctx, 200, new JsonObject().put("count", all.size())
-          .put("next", from + size < all.size() ? pageUrl(ctx, page + 1, size) : null)
-          .put("previous", page > 1 ? pageUrl(ctx, page - 1, size) : null)
-          .put("results", new JsonArray(shown.stream().map(PlatformRoutes::entity).toList()))
-          .put("total_users", all.stream().filter(e -> e.type().equals("user")).count())
-          .put("total_agents", all.stream().filter(e -> e.type().equals("agent")).count())
-          .put("total_apps", 0)
-          .put("total_runs", all.stream().filter(e -> e.type().equals("run")).count()));
-    }).onFailure(ctx::fail);
-  }
-
-  /** DELETE /v1|v2/entities/{type}/{id}/: every memory of that user, agent or run id (none is not an error). */
-  private void deleteEntity(RoutingContext ctx) {
-    String type = ctx.pathParam("entity_type");
-    String name = ctx.pathParam("entity_id");
-    if (!ENTITY_TYPES.contains(type)) {
-      throw ApiException.badRequest("Invalid entity type '" + type + "': user, agent or run");
-    }
-    Scope scope = new Scope(type.equals("user") ? name : null, type.equals("agent") ? name : null,
-        type.equals("run") ? name : null);
-    MemoryRoutes.checkIds(scope, "run_id", MemoryRoutes.IDS_REQUIRED);
-    store.deleteAll(Authenticator.user(ctx), scope)
-        .onSuccess(n -> Responses.json(ctx, 200, new JsonObject().put("message", "Entity deleted successfully.")
-            .put("deleted", n)))
-        .onFailure(ctx::fail);
-  }
-
-  /** The batch's entries: 1 to 1,000 objects, each with a distinct string memory_id. */
-  private static List<JsonObject> batch(JsonObject body) {
-    if (!(body.getValue("memories") instanceof JsonArray list) || list.isEmpty()) {
-      throw Bodies.invalid("memories must be a non-empty list of {\"memory_id\": ...} objects");
-    }
-    if (list.size() > MAX_BATCH) {
-      throw Bodies.invalid("Maximum of " + MAX_BATCH + " memories in a single request, got " + list.size());
-    }
-    List<JsonObject> entries = new ArrayList<>(list.size());
-    Set<String> seen = new HashSet<>();
-    for (int i = 0; i < list.size(); i++) {
-      if (!(list.getValue(i) instanceof JsonObject e)) {
-        throw Bodies.invalid("memories[" + i + "] must be an object with a memory_id");
-      }
-      String id = Bodies.optionalString(e, "memory_id");
-      if (id == null || id.isBlank()) {
-        throw Bodies.invalid("memories[" + i + "].memory_id is required");
-      }
-      if (!seen.add(id)) {
-        throw Bodies.invalid("memories[" + i + "].memory_id " + id + " is given twice");
-      }
-      entries.add(e);
-    }
-    return entries;
-  }
-
-  /** Fails with the first id that is not one of the caller's memories (404), before any change. */
-  private Future<Void> checkAll(String user, List<JsonObject> entries) {
-    Future<Void> chain = Future.succeededFuture();
-    for (JsonObject e : entries) {
-      chain = chain.compose(v -> store.get(user, e.getString("memory_id"))).mapEmpty();
-    }
-    return chain;
-  }
-
   /** The platform names entity ids only inside {@code filters} on v3; a top-level one is a 400 there. */
   private static void refuseTopLevelIds(JsonObject body) {
     for (String key : List.of("user_id", "agent_id", "run_id", "app_id")) {
@@ -459,10 +268,6 @@ public final class PlatformRoutes {
     return "v1.1".equals(format);
   }
 
-  private static String wildcard(String id) {
-    return id == null || id.equals("*") ? null : id;
-  }
-
   private static JsonArray items(List<Memory> memories) {
     return new JsonArray(memories.stream().map(m -> MemoryViews.item(m, MemoryViews.Score.ABSENT, 0)).toList());
   }
@@ -472,15 +277,8 @@ public final class PlatformRoutes {
     return MemoryViews.applied(a).put("data", new JsonObject().put("memory", a.memory()));
   }
 
-  private static JsonObject entity(Entity e) {
-    return new JsonObject().put("id", e.name()).put("name", e.name()).put("type", e.type())
-        .put("created_at", dev.engram.kernel.Times.iso(e.firstAt()))
-        .put("updated_at", dev.engram.kernel.Times.iso(e.lastAt())).put("total_memories", e.memories())
-        .putNull("owner").putNull("metadata");
-  }
-
   /** This request's URL with another page (the platform's next/previous links). */
-  private static String pageUrl(RoutingContext ctx, int page, int size) {
+  static String pageUrl(RoutingContext ctx, int page, int size) {
     String uri = ctx.request().absoluteURI();
     int q = uri.indexOf('?');
     return (q < 0 ? uri : uri.substring(0, q)) + "?page=" + page + "&page_size=" + size;
