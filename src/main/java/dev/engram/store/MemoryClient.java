@@ -78,8 +78,14 @@ public final class MemoryClient {
 
   public Future<Memory> update(String userId, String memoryId, String text, float[] vector,
       Map<String, Object> metadata, String model, Instant expirationDate) {
-    return ask(MEMORY_UPDATE, new EditMemory(userId, memoryId, text, vector, metadata, model, expirationDate))
-        .map(MemoryReply::memory);
+    return update(userId, memoryId, text, vector, metadata, model, expirationDate, false);
+  }
+
+  /** As above; {@code clearExpiration} removes the memory's expiration date. */
+  public Future<Memory> update(String userId, String memoryId, String text, float[] vector,
+      Map<String, Object> metadata, String model, Instant expirationDate, boolean clearExpiration) {
+    return ask(MEMORY_UPDATE, new EditMemory(userId, memoryId, text, vector, metadata, model, expirationDate,
+        clearExpiration)).map(MemoryReply::memory);
   }
 
   public Future<Done> delete(String userId, String memoryId) {

@@ -156,10 +156,13 @@ public final class MemoryProtocol {
   public record GetMemory(String userId, String memoryId) {}
   public record MemoryReply(Memory memory) {}
 
-  /** New text (with its vector) and/or metadata merged into the old; null parts are left as they are. */
-  /** A manual edit, in place (not a new version of the fact); a null field is left as it is. */
+  /**
+   * A manual edit, in place (not a new version of the fact): new text (with its vector) and/or metadata merged into
+   * the old; a null field is left as it is. {@code clearExpiration} removes the expiration date (the platform's
+   * {@code "expiration_date": null}).
+   */
   public record EditMemory(String userId, String memoryId, String text, float[] vector,
-      Map<String, Object> metadata, String embeddingModel, Instant expirationDate) {}
+      Map<String, Object> metadata, String embeddingModel, Instant expirationDate, boolean clearExpiration) {}
   public record DeleteMemory(String userId, String memoryId) {}
 
   /** Deletes every memory of the scope (however many). */

@@ -167,6 +167,11 @@ class PlatformApiTest {
     assertEquals("I play the cello", again.getString("memory"));
     assertEquals("coach", again.getString("agent_id"));
     assertTrue(again.getString("expiration_date").startsWith("2999-02-01"), again.encode());
+    Api.Response permanent = api.put("/v1/memories/" + again.getString("id") + "/", alice,
+        new JsonObject().putNull("expiration_date"));
+    assertEquals(200, permanent.status(), permanent.body());
+    assertNull(permanent.json().getValue("expiration_date"), "expiration_date: null makes it permanent again");
+    assertEquals("I play the cello", permanent.json().getString("memory"));
 
     String copy = scope("copy");
     Api.Response moved = api.post("/v1/exports/import/", bob, new JsonObject().put("user_id", copy)

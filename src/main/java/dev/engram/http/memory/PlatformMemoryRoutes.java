@@ -60,14 +60,18 @@ public final class PlatformMemoryRoutes {
         .onFailure(ctx::fail);
   }
 
-  /** Text (re-embedded), metadata (merged) and/or expiration_date; answers the memory as it is now. */
+  /**
+   * Text (re-embedded), metadata (merged) and/or expiration_date (null removes it); answers the memory as it is now.
+   */
   private void update(RoutingContext ctx) {
     JsonObject body = Bodies.object(ctx, false);
     String text = Bodies.optionalString(body, "text");
     Map<String, Object> metadata = Json.plainMap(Bodies.optionalObject(body, "metadata"));
     Instant expires = MemoryRoutes.expirationDate(body);
-    if (text == null && metadata == null && expires == null) {
-      throw Bodies.invalid("give text, metadata and/or expiration_date to update");
+    // the platform's "expiration_date": null makes the memory permanent again
+    boolean clearExpiration = body.containsKey("expiration_date") && body.getValue("expiration_date") == null;
+    if (text == null && metadata == null && expires == null && !clearExpiration) {
+      throw Bodies.invalid("give text, metadata and/or expiration_date (a date, or null to remove it) to update");
     }
     if (text != null && text.isBlank()) {
       throw Bodies.invalid("text must not be empty");
@@ -76,7 +80,8 @@ public final class PlatformMemoryRoutes {
     String id = ctx.pathParam("memory_id");
     store.get(user, id)
         .compose(found -> text == null ? Future.<float[]>succeededFuture(null) : embedder.embed(text))
-        .compose(vector -> store.update(user, id, text, vector, metadata, embeddingModel, expires))
+        .compose(vector -> store.update(user, id, text, vector, metadata, embeddingModel, expires,
+            clearExpiration))
         .onSuccess(m -> Responses.json(ctx, 200, MemoryViews.item(m, MemoryViews.Score.ABSENT, 0)))
         .onFailure(ctx::fail);
   }
