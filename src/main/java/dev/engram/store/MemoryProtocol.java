@@ -75,13 +75,22 @@ public final class MemoryProtocol {
 
   /**
    * Which versions of the facts a search or listing sees: those that hold now (the default), those that held at
-   * {@code asOf}, or with {@code includeSuperseded} every version, closed ones too (expired ones stay hidden).
+   * {@code asOf}, or with {@code includeSuperseded} every version, closed ones too. Expired ones stay hidden unless
+   * {@code includeExpired} (the Mem0 platform's {@code show_expired}).
    */
-  public record Validity(Instant asOf, boolean includeSuperseded) {
+  public record Validity(Instant asOf, boolean includeSuperseded, boolean includeExpired) {
     public static final Validity CURRENT = new Validity(null, false);
 
+    public Validity(Instant asOf, boolean includeSuperseded) {
+      this(asOf, includeSuperseded, false);
+    }
+
     public boolean current() {
-      return asOf == null && !includeSuperseded;
+      return asOf == null && !includeSuperseded && !includeExpired;
+    }
+
+    public Validity withExpired(boolean shown) {
+      return new Validity(asOf, includeSuperseded, shown);
     }
   }
 

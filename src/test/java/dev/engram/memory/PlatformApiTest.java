@@ -186,6 +186,25 @@ class PlatformApiTest {
   }
 
   @Test
+  @DisplayName("an expired memory is hidden from lists and searches unless show_expired asks for it")
+  void showExpired() {
+    String user = scope("expired");
+    addVerbatim(alice, new JsonObject().put("user_id", user).put("expiration_date", "2001-01-01"),
+        "I had a flip phone");
+    addVerbatim(alice, new JsonObject().put("user_id", user), "I have a smartphone");
+    JsonObject filters = new JsonObject().put("user_id", user);
+    assertEquals(1, api.post("/v3/memories/", alice, new JsonObject().put("filters", filters)).json()
+        .getInteger("count"));
+    JsonObject all = api.post("/v3/memories/", alice, new JsonObject().put("filters", filters)
+        .put("show_expired", true)).json();
+    assertEquals(2, all.getInteger("count"), all.encode());
+    JsonObject query = new JsonObject().put("query", "phone").put("threshold", 0).put("filters", filters);
+    assertEquals(1, api.post("/v3/memories/search/", alice, query).json().getJsonArray("results").size());
+    assertEquals(2, api.post("/v3/memories/search/", alice, query.copy().put("show_expired", true)).json()
+        .getJsonArray("results").size());
+  }
+
+  @Test
   @DisplayName("another user's memory id answers 404 on every platform route and stays as it was")
   void foreignIdsAre404() {
     String shared = scope("shared");

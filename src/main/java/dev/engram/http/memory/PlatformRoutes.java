@@ -153,9 +153,9 @@ public final class PlatformRoutes {
       refuseTopLevelIds(body);
     }
     PlatformFilters.Parsed parsed = PlatformFilters.parse(filters(body));
-    Bodies.optionalBoolean(body, "show_expired", false);
     Validity validity = MemoryRoutes.validity(Bodies.optionalBoolean(body, "include_superseded", false),
-        DateParams.start(Bodies.optionalString(body, "as_of"), "as_of"));
+        DateParams.start(Bodies.optionalString(body, "as_of"), "as_of"))
+        .withExpired(Bodies.optionalBoolean(body, "show_expired", false));
     boolean paged = v3 || ctx.queryParams().contains("page") || ctx.queryParams().contains("page_size")
         || body.containsKey("page") || body.containsKey("page_size");
     int page = ctx.queryParams().contains("page") ? Bodies.intParam(ctx, "page", 1, 1, Integer.MAX_VALUE)
@@ -219,9 +219,9 @@ public final class PlatformRoutes {
         : version == 2 ? Double.valueOf(0.3) : version == 3 ? Double.valueOf(0.1) : null;
     boolean v11 = outputFormat(body);
     Bodies.optionalBoolean(body, "rerank", false);
-    Bodies.optionalBoolean(body, "show_expired", false);
     Validity validity = MemoryRoutes.validity(Bodies.optionalBoolean(body, "include_superseded", false),
-        DateParams.start(Bodies.optionalString(body, "as_of"), "as_of"));
+        DateParams.start(Bodies.optionalString(body, "as_of"), "as_of"))
+        .withExpired(Bodies.optionalBoolean(body, "show_expired", false));
     String user = Authenticator.user(ctx);
     Future<float[]> vector = embedder.embed(query);
     Future<List<UUID>> scopeIds = store.scopes(user, parsed.scope());
