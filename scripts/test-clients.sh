@@ -12,4 +12,6 @@ fi
 command -v npm >/dev/null 2>&1 || { echo "npm is needed for the client tests (apt-get install nodejs npm)" >&2; exit 1; }
 cp src/test/js/package.json "$dir/package.json"
 echo "Installing test clients into $dir" >&2
-npm install --prefix "$dir" --no-audit --no-fund --no-package-lock --loglevel=error >&2
+# --omit=peer: mem0ai lists its storage back ends (better-sqlite3, a native module, and dozens more) as peers; its
+# MemoryClient needs none of them, and npm would otherwise try to build them
+npm install --prefix "$dir" --no-audit --no-fund --no-package-lock --omit=peer --loglevel=error >&2

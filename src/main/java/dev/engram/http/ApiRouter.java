@@ -30,6 +30,9 @@ import dev.engram.http.api.Views;
 import dev.engram.http.docs.DocsRoutes;
 import dev.engram.http.memory.ChatRoutes;
 import dev.engram.http.memory.MemoryRoutes;
+import dev.engram.http.memory.PlatformExports;
+import dev.engram.http.memory.PlatformMemoryRoutes;
+import dev.engram.http.memory.PlatformRoutes;
 import dev.engram.http.api.TemplateRoutes;
 import dev.engram.http.letta.LettaAgentFileRoutes;
 import dev.engram.http.letta.LettaAgentRoutes;
@@ -136,6 +139,10 @@ final class ApiRouter {
     new SourceRoutes(archivalStore, archivalViews, settings).mount(router);
     // the memory-service APIs (Mem0, semantic-memory chat) live at the root, as their clients expect
     new MemoryRoutes(memoryService, memoryStore, embedder, settings.embedding().model()).mount(router);
+    // the Mem0 platform paths (api.mem0.ai) for the official mem0ai clients, on the same store
+    new PlatformRoutes(memoryService, memoryStore, embedder, settings.embedding().model()).mount(router);
+    new PlatformMemoryRoutes(memoryStore, embedder, settings.embedding().model()).mount(router);
+    new PlatformExports(memoryStore, embedder, settings.embedding().model()).mount(router);
     chat.mount(router);
     // Letta's /v1 API, on the same store (its ids and trailing slashes are normalised by LettaTransport)
     LettaModels lettaModels = new LettaModels(settings.llm(), settings.embedding());

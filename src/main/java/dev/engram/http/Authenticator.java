@@ -19,7 +19,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Resolves the caller of a request: the admin password acts as the default user, an {@code sk-} key as its user,
  * a JWT from /api/auth/token as its subject, and the static key of {@code API_KEY} (when set) the default user.
- * Credentials come from {@code Authorization: Bearer} or {@code X-API-Key}. Resolved keys are cached briefly and dropped when any key or user is revoked.
+ * Credentials come from {@code Authorization: Bearer}, {@code Authorization: Token} (the Mem0 platform clients) or
+ * {@code X-API-Key}. Resolved keys are cached briefly and dropped when any key or user is revoked.
  *
  * <p>The operator's routes (/admin/*, /metrics when it asks) take the admin password or an admin token: a JWT issued
  * to the admin password, which carries the {@link AdminClaim} for its lifetime (and passes it on when renewed). A
@@ -235,6 +236,11 @@ public final class Authenticator {
     String auth = ctx.request().getHeader("Authorization");
     if (auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
       String token = auth.substring(7).trim();
+      return token.isEmpty() ? null : token;
+    }
+    // the Mem0 platform clients send "Authorization: Token <key>"
+    if (auth != null && auth.regionMatches(true, 0, "Token ", 0, 6)) {
+      String token = auth.substring(6).trim();
       return token.isEmpty() ? null : token;
     }
     String key = ctx.request().getHeader("X-API-Key");

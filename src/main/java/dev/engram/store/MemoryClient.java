@@ -54,14 +54,38 @@ public final class MemoryClient {
     return ask(MEMORY_LIST, new ListMemories(userId, scope, cursor, limit, validity));
   }
 
+  public Future<NumberedPage> page(String userId, Scope scope, MemoryFilter filter, Validity validity, int offset,
+      int limit) {
+    return ask(MEMORY_PAGE, new PageMemories(userId, scope, filter, validity, offset, limit));
+  }
+
+  public Future<List<Entity>> entities(String userId) {
+    return ask(MEMORY_ENTITIES, new ListEntities(userId)).map(Entities::entities);
+  }
+
+  public Future<Map<String, Object>> saveExport(String userId, String id, Map<String, Object> filters,
+      Map<String, Object> schema, Map<String, Object> document) {
+    return ask(MEMORY_EXPORT_SAVE, new SaveExport(userId, id, filters, schema, document)).map(ExportReply::document);
+  }
+
+  public Future<Map<String, Object>> findExport(String userId, String exportId, Map<String, Object> filters) {
+    return ask(MEMORY_EXPORT_FIND, new FindExport(userId, exportId, filters)).map(ExportReply::document);
+  }
+
   public Future<Memory> get(String userId, String memoryId) {
     return ask(MEMORY_GET, new GetMemory(userId, memoryId)).map(MemoryReply::memory);
   }
 
   public Future<Memory> update(String userId, String memoryId, String text, float[] vector,
       Map<String, Object> metadata, String model, Instant expirationDate) {
-    return ask(MEMORY_UPDATE, new EditMemory(userId, memoryId, text, vector, metadata, model, expirationDate))
-        .map(MemoryReply::memory);
+    return update(userId, memoryId, text, vector, metadata, model, expirationDate, false);
+  }
+
+  /** As above; {@code clearExpiration} removes the memory's expiration date. */
+  public Future<Memory> update(String userId, String memoryId, String text, float[] vector,
+      Map<String, Object> metadata, String model, Instant expirationDate, boolean clearExpiration) {
+    return ask(MEMORY_UPDATE, new EditMemory(userId, memoryId, text, vector, metadata, model, expirationDate,
+        clearExpiration)).map(MemoryReply::memory);
   }
 
   public Future<Done> delete(String userId, String memoryId) {

@@ -38,6 +38,14 @@ public final class MemoryProtocol {
       Endpoint.of("store.memory.history", HistoryOf.class, History.class);
   public static final Endpoint<ResetMemories, DeletedCount> MEMORY_RESET =
       Endpoint.of("store.memory.reset", ResetMemories.class, DeletedCount.class);
+  public static final Endpoint<PageMemories, NumberedPage> MEMORY_PAGE =
+      Endpoint.of("store.memory.page", PageMemories.class, NumberedPage.class);
+  public static final Endpoint<ListEntities, Entities> MEMORY_ENTITIES =
+      Endpoint.of("store.memory.entities", ListEntities.class, Entities.class);
+  public static final Endpoint<SaveExport, ExportReply> MEMORY_EXPORT_SAVE =
+      Endpoint.of("store.memory.export-save", SaveExport.class, ExportReply.class);
+  public static final Endpoint<FindExport, ExportReply> MEMORY_EXPORT_FIND =
+      Endpoint.of("store.memory.export-find", FindExport.class, ExportReply.class);
   public static final Endpoint<CreateSession, SessionReply> SESSION_CREATE =
       Endpoint.of("store.session.create", CreateSession.class, SessionReply.class);
   public static final Endpoint<GetSession, SessionReply> SESSION_GET =
@@ -67,13 +75,22 @@ public final class MemoryProtocol {
 
   /**
    * Which versions of the facts a search or listing sees: those that hold now (the default), those that held at
-   * {@code asOf}, or with {@code includeSuperseded} every version, closed ones too (expired ones stay hidden).
+   * {@code asOf}, or with {@code includeSuperseded} every version, closed ones too. Expired ones stay hidden unless
+   * {@code includeExpired} (the Mem0 platform's {@code show_expired}).
    */
-  public record Validity(Instant asOf, boolean includeSuperseded) {
+  public record Validity(Instant asOf, boolean includeSuperseded, boolean includeExpired) {
     public static final Validity CURRENT = new Validity(null, false);
 
+    public Validity(Instant asOf, boolean includeSuperseded) {
+      this(asOf, includeSuperseded, false);
+    }
+
     public boolean current() {
-      return asOf == null && !includeSuperseded;
+      return asOf == null && !includeSuperseded && !includeExpired;
+    }
+
+    public Validity withExpired(boolean shown) {
+      return new Validity(asOf, includeSuperseded, shown);
     }
   }
 
@@ -124,13 +141,37 @@ public final class MemoryProtocol {
   public record ListMemories(String userId, Scope scope, String cursor, int limit, Validity validity) {}
   public record MemoryPage(List<Memory> memories, String nextCursor) {}
 
+  /**
+   * A numbered page of the scope's memories under {@code filter} (may be null), oldest first: the Mem0 platform's
+   * page/page_size listing. {@code total} counts every match.
+   */
+  public record PageMemories(String userId, Scope scope, MemoryFilter filter, Validity validity, int offset,
+      int limit) {}
+  public record NumberedPage(List<Memory> memories, long total) {}
+
+  /** The Mem0 ids (user, agent, run) under which a user holds current memories. */
+  public record ListEntities(String userId) {}
+  /** One Mem0 id: its kind ({@code user}, {@code agent} or {@code run}), how many memories it holds and when. */
+  public record Entity(String type, String name, long memories, Instant firstAt, Instant lastAt) {}
+  public record Entities(List<Entity> entities) {}
+
+  /** Keeps an export's document (a JSON object) under its id, with the filters and schema it was made with. */
+  public record SaveExport(String userId, String id, Map<String, Object> filters, Map<String, Object> schema,
+      Map<String, Object> document) {}
+  /** An export by id, or (with a null id) the latest one made with exactly {@code filters}. */
+  public record FindExport(String userId, String exportId, Map<String, Object> filters) {}
+  public record ExportReply(Map<String, Object> document) {}
+
   public record GetMemory(String userId, String memoryId) {}
   public record MemoryReply(Memory memory) {}
 
-  /** New text (with its vector) and/or metadata merged into the old; null parts are left as they are. */
-  /** A manual edit, in place (not a new version of the fact); a null field is left as it is. */
+  /**
+   * A manual edit, in place (not a new version of the fact): new text (with its vector) and/or metadata merged into
+   * the old; a null field is left as it is. {@code clearExpiration} removes the expiration date (the platform's
+   * {@code "expiration_date": null}).
+   */
   public record EditMemory(String userId, String memoryId, String text, float[] vector,
-      Map<String, Object> metadata, String embeddingModel, Instant expirationDate) {}
+      Map<String, Object> metadata, String embeddingModel, Instant expirationDate, boolean clearExpiration) {}
   public record DeleteMemory(String userId, String memoryId) {}
 
   /** Deletes every memory of the scope (however many). */

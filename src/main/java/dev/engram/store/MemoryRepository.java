@@ -77,7 +77,7 @@ final class MemoryRepository {
       update memories set text = coalesce($3, text), hash = coalesce($4, hash), norm_hash = coalesce($5, norm_hash),
         embedding = coalesce($6, embedding), embedding_model = coalesce($7, embedding_model),
         metadata = metadata || coalesce($8, '{}'::jsonb), updated_at = $9, valid_from = coalesce($10, valid_from),
-        expiration_date = coalesce($11, expiration_date),
+        expiration_date = case when $12 then null else coalesce($11, expiration_date) end,
         seq = nextval(pg_get_serial_sequence('memories', 'seq'))
       where id = $1 and user_id = $2
       returning seq, embedding, """ + MemoryRows.COLUMNS;
@@ -178,7 +178,8 @@ final class MemoryRepository {
    */
   private Future<Void> update(SqlConnection conn, UUID tenant, Change change, String model, List<Applied> results,
       List<IndexedPassage> upserts) {
-    return updateRow(conn, tenant, change.memoryId(), change.text(), change.vector(), null, model, null, upserts)
+    return updateRow(conn, tenant, change.memoryId(), change.text(), change.vector(), null, model, null, false,
+        upserts)
         .map(updated -> {
           upserts.add(updated.entry());
           results.add(new Applied(change.memoryId(), change.text(), Change.UPDATE, updated.oldText(),
@@ -195,7 +196,8 @@ final class MemoryRepository {
    * closed row added to {@code versions}, and the new text is valid from now; without, the edit is in place.
    */
   private Future<Updated> updateRow(SqlConnection conn, UUID tenant, String memoryId, String text, float[] vector,
-      Map<String, Object> metadata, String model, Instant expirationDate, List<IndexedPassage> versions) {
+      Map<String, Object> metadata, String model, Instant expirationDate, boolean clearExpiration,
+      List<IndexedPassage> versions) {
     UUID id = Ids.parse(memoryId);
     if (id == null) {
       return Future.failedFuture(notFound(memoryId));
@@ -213,7 +215,7 @@ final class MemoryRepository {
           .addArrayOfFloat(vector == null ? null : ArchivalRows.boxed(vector)).addValue(vector == null ? null : model)
           .addValue(metadata == null ? null : new JsonObject(new HashMap<>(metadata))).addValue(now)
           .addValue(supersede ? now : null)
-          .addValue(expirationDate == null ? null : Rows.offset(expirationDate));
+          .addValue(expirationDate == null ? null : Rows.offset(expirationDate)).addValue(clearExpiration);
       Future<?> kept = !supersede ? Future.succeededFuture()
           : conn.preparedQuery(KEEP_VERSION).execute(Tuple.of(id, tenant, UUID.randomUUID(), now)).map(rows -> {
             Row r = rows.iterator().next();
@@ -260,7 +262,7 @@ final class MemoryRepository {
   Future<MemoryReply> update(EditMemory req) {
     UUID tenant = UUID.fromString(req.userId());
     return pool.withTransaction(conn -> updateRow(conn, tenant, req.memoryId(), req.text(), req.vector(),
-            req.metadata(), req.embeddingModel(), req.expirationDate(), null))
+            req.metadata(), req.embeddingModel(), req.expirationDate(), req.clearExpiration(), null))
         .compose(u -> mirror(tenant, List.of(u.entry()), List.of(), "memory update").map(new MemoryReply(u.memory())));
   }
 
@@ -318,11 +320,11 @@ final class MemoryRepository {
         : Future.succeededFuture(new History(UserRepository.collect(rows, MemoryRows::event))));
   }
 
-  /** Removes one user's memories, history, sessions and scopes, or everyone's. */
+  /** Removes one user's memories, history, sessions, scopes and exports, or everyone's. */
   Future<DeletedCount> reset(ResetMemories req) {
     if (req.userId() == null) {
       return pool.query("select count(*) from memories").execute()
-          .compose(count -> pool.query("truncate memories, memory_history, chat_sessions, memory_scopes").execute()
+          .compose(count -> pool.query("truncate memories, memory_history, chat_sessions, memory_scopes, memory_exports").execute()
               .compose(v -> IndexSync.bestEffort(index.clear(), "memory reset"))
               .map(v -> new DeletedCount(count.iterator().next().getLong(0))));
     }
@@ -332,6 +334,7 @@ final class MemoryRepository {
         .compose(gone -> conn.preparedQuery("delete from memory_history where user_id = $1").execute(Tuple.of(tenant))
             .compose(v -> conn.preparedQuery("delete from chat_sessions where user_id = $1").execute(Tuple.of(tenant)))
             .compose(v -> conn.preparedQuery("delete from memory_scopes where user_id = $1").execute(Tuple.of(tenant)))
+            .compose(v -> conn.preparedQuery("delete from memory_exports where user_id = $1").execute(Tuple.of(tenant)))
             .map(v -> (long) gone.rowCount())))
         .compose(n -> IndexSync.bestEffort(index.deleteUser(tenant), "memory reset").map(new DeletedCount(n)));
   }

@@ -107,6 +107,8 @@ public final class StoreVerticle extends VerticleBase {
     var scopes = new MemoryScopes(pool);
     var mems = new MemoryRepository(pool, memories, scopes);
     var memorySearch = new MemorySearch(pool, memories, scopes);
+    var memoryPages = new MemoryPages(pool, scopes);
+    var memoryExports = new MemoryExports(pool);
     var sessions = new SessionRepository(pool, mems);
     List<Future<?>> registrations = new ArrayList<>();
     registrations.add(serve(USER_CREATE, users::create));
@@ -211,6 +213,10 @@ public final class StoreVerticle extends VerticleBase {
     registrations.add(serve(MEMORY_SEARCH, memorySearch::search));
     registrations.add(serve(MEMORY_SCOPES, scopes::find));
     registrations.add(serve(MEMORY_LIST, mems::list));
+    registrations.add(serve(MEMORY_PAGE, memoryPages::page));
+    registrations.add(serve(MEMORY_ENTITIES, memoryPages::entities));
+    registrations.add(serve(MEMORY_EXPORT_SAVE, memoryExports::save));
+    registrations.add(serve(MEMORY_EXPORT_FIND, memoryExports::find));
     registrations.add(serve(MEMORY_GET, mems::get));
     registrations.add(serve(MEMORY_UPDATE, mems::update));
     registrations.add(serve(MEMORY_DELETE, mems::delete));

@@ -26,7 +26,7 @@ final class FuzzFixture {
   /** The placeholders that name an object: they get the malformed, unknown, foreign and other-kind id battery. */
   static final Set<String> ID_KINDS = Set.of("agent", "source", "job", "memory", "session", "passage", "message",
       "srcpassage", "run", "folder", "file", "block", "tool", "mcp_server", "mcp_tool", "conversation", "convmessage",
-      "convrun");
+      "convrun", "export");
   /** The Mem0 scope of the fixture's memories. */
   static final String SCOPE_USER = "alice";
   static final String SCOPE_AGENT = "helper";
@@ -75,8 +75,13 @@ final class FuzzFixture {
     ids.put("srcpassage", ok(api.get("/api/sources/" + source + "/passages", key)).getJsonArray("passages")
         .getJsonObject(0).getString("id"));
     ok(api.post("/api/sources/" + source + "/attach?agent_id=" + agent, key, null));
+    // a Mem0 platform entity (type and id) that holds nothing: deleting it leaves the fixture's memories alone
+    ids.put("entity_type", "user");
+    ids.put("entity", "fuzz-nobody-holds-nothing");
     ids.put("memory", addMemory(api, key, "I like tea."));
     addMemory(api, key, "I keep bees.");
+    ids.put("export", ok(api.post("/v1/exports/", key, new JsonObject().put("schema", new JsonObject())
+        .put("filters", new JsonObject().put("user_id", SCOPE_USER)))).getString("id"));
     ids.put("cursor", ok(api.get("/memories?user_id=" + SCOPE_USER + "&limit=1", key)).getString("next_cursor"));
     ids.put("session", ok(api.post("/sessions", key, new JsonObject().put("user_id", SCOPE_USER)
         .put("session_name", label))).getString("session_id"));

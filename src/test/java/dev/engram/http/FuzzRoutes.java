@@ -21,6 +21,10 @@ final class FuzzRoutes {
   private static final String SCOPE = "Mem0's user_id/agent_id/run_id are free text up to 256 characters, not ids of"
       + " objects: an odd one is a scope like any other (it names nothing yet)";
   private static final String SCOPE_READ = SCOPE + "; reading or deleting one that names nothing finds nothing";
+  private static final String APP = "Mem0's app_id is a metadata value here, matched as free text: one that names"
+      + " nothing finds nothing";
+  private static final String PLATFORM_ID = "an entity id that is not text is a filter on the id's value (as on the"
+      + " platform), which no memory matches";
   private static final String METADATA = "Mem0's metadata is a free JSON object (Dict[str, Any]): any value";
   private static final String FILTER_VALUE = "a filter value is matched as it is (numbers and booleans included);"
       + " objects are operators and lists need one, and those are checked";
@@ -491,6 +495,64 @@ final class FuzzRoutes {
           .accepts("custom_update_memory_prompt", ADMIN_SETTING, CONTROL, LONG),
       route("POST /reset").noBody(IGNORES_BODY),
 
+      // the Mem0 platform API (api.mem0.ai's paths)
+      route("GET /v1/ping").noBody(IGNORES_BODY),
+      platformAdd("POST /v1/memories"),
+      platformAdd("POST /v3/memories/add"),
+      route("GET /v1/memories").noBody(IGNORES_BODY).query("user_id=alice&page=1&page_size=10")
+          .query("agent_id=helper&run_id=run-1&app_id=fuzz&limit=5")
+          .accepts("?user_id", SCOPE_READ, CONTROL).accepts("?agent_id", SCOPE_READ, CONTROL)
+          .accepts("?run_id", SCOPE_READ, CONTROL).accepts("?app_id", APP, CONTROL, LONG),
+      platformList("POST /v2/memories"),
+      platformList("POST /v3/memories"),
+      route("DELETE /v1/memories").noBody(IGNORES_BODY).query("user_id=fuzz-nobody&agent_id=*&run_id=*")
+          .accepts("?user_id", SCOPE_READ, CONTROL).accepts("?agent_id", SCOPE_READ, CONTROL)
+          .accepts("?run_id", SCOPE_READ, CONTROL),
+      route("POST /v1/memories/search")
+          .body("{\"query\": \"tea\", \"user_id\": \"alice\", \"agent_id\": \"helper\", \"run_id\": \"run-1\","
+              + " \"filters\": {\"topic\": \"drinks\"}, \"top_k\": 5, \"threshold\": 0.1,"
+              + " \"output_format\": \"v1.1\"}")
+          .accepts("query", "a search query is " + TEXT, CONTROL, LONG)
+          .accepts("user_id", SCOPE_READ, CONTROL).accepts("agent_id", SCOPE_READ, CONTROL)
+          .accepts("run_id", SCOPE_READ, CONTROL)
+          .acceptsOnly("filters.*", FILTER_VALUE, WRONG_TYPE, "42", "-1", "1.5", "true")
+          .accepts("filters.*", FILTER_VALUE, CONTROL, LONG),
+      platformSearch("POST /v2/memories/search"),
+      platformSearch("POST /v3/memories/search"),
+      route("GET /v1/memories/:memory_id/history").noBody(IGNORES_BODY),
+      route("GET /v1/memories/:memory_id").noBody(IGNORES_BODY),
+      route("PUT /v1/memories/:memory_id").body("{\"text\": \"I like coffee.\", \"metadata\": {\"topic\": \"drinks\"},"
+              + " \"expiration_date\": \"2999-01-31\"}")
+          .accepts("text", TEXT, CONTROL, LONG).accepts("metadata.*", METADATA, WRONG_TYPE, CONTROL, LONG),
+      route("DELETE /v1/memories/:memory_id").noBody(IGNORES_BODY).query("delete_linked=false"),
+      route("PUT /v1/batch").body("{\"memories\": [{\"memory_id\": \"$memory\", \"text\": \"I like coffee.\","
+              + " \"metadata\": {\"topic\": \"drinks\"}}]}")
+          .accepts("memories[0].text", TEXT, CONTROL, LONG)
+          .accepts("memories[0].metadata.*", METADATA, WRONG_TYPE, CONTROL, LONG),
+      route("DELETE /v1/batch").body("{\"memories\": [{\"memory_id\": \"$memory\"}]}"),
+      route("GET /v1/entities").noBody(IGNORES_BODY).query("page=1&page_size=10"),
+      route("POST /v1/exports").body("{\"schema\": {\"type\": \"object\", \"properties\": {\"memories\":"
+              + " {\"type\": \"array\"}}}, \"filters\": {\"AND\": [{\"user_id\": \"fuzz-nobody\"}]},"
+              + " \"export_instructions\": \"all of it\"}")
+          .accepts("schema.*", "an export's schema is a free JSON object, kept as it is", WRONG_TYPE, CONTROL, LONG)
+          .accepts("export_instructions", "instructions are " + TEXT + ", kept for a model that fills schemas",
+              CONTROL, LONG)
+          .acceptsOnly("filters.AND[0].user_id", PLATFORM_ID, WRONG_TYPE, "42", "-1", "1.5", "true")
+          .accepts("filters.AND[0].user_id", SCOPE_READ, CONTROL),
+      route("POST /v1/exports/get").body("{\"memory_export_id\": \"$export\"}")
+          .body("{\"filters\": {\"user_id\": \"alice\"}}"),
+      route("POST /v1/exports/import").body("{\"user_id\": \"fuzz-import\", \"memories\": [{\"memory\": \"I like tea.\","
+              + " \"user_id\": \"alice\", \"agent_id\": \"helper\", \"run_id\": \"run-1\", \"actor_id\": \"alice\","
+              + " \"role\": \"user\", \"metadata\": {\"topic\": \"drinks\"}, \"expiration_date\": \"2999-01-31\"}]}")
+          .accepts("memories[0].memory", TEXT + "; stored as it is", CONTROL, LONG)
+          .accepts("memories[0].role", "Mem0 takes any role text", CONTROL, LONG)
+          .accepts("memories[0].actor_id", "a speaker's name: free text like a scope id", CONTROL)
+          .accepts("memories[0].metadata.*", METADATA, WRONG_TYPE, CONTROL, LONG)
+          .accepts("memories[0].user_id", SCOPE, CONTROL).accepts("memories[0].agent_id", SCOPE, CONTROL)
+          .accepts("memories[0].run_id", SCOPE, CONTROL).accepts("user_id", SCOPE, CONTROL),
+      platformEntity("DELETE /v1/entities/:entity_type/:entity_id"),
+      platformEntity("DELETE /v2/entities/:entity_type/:entity_id"),
+
       // semantic-memory chat
       route("POST /sessions").body("{\"user_id\": \"alice\", \"session_name\": \"fuzz session\"}")
           .accepts("user_id", SCOPE, CONTROL).accepts("session_name", "a session's name is " + TEXT, CONTROL, LONG),
@@ -498,4 +560,52 @@ final class FuzzRoutes {
       route("DELETE /sessions/:session_id").noBody(IGNORES_BODY),
       route("POST /chat").modelBody("{\"message\": \"hello\", \"session_id\": \"$session\", \"user_id\": \"alice\"}")
           .accepts("message", TO_MODEL, CONTROL, LONG));
+
+
+  /** The platform's add (v1 and v3 take the same body). */
+  private static FuzzRoute platformAdd(String route) {
+    return route(route)
+        .body("{\"messages\": [{\"role\": \"user\", \"content\": \"I like green tea.\", \"name\": \"alice\"}],"
+            + " \"user_id\": \"alice\", \"agent_id\": \"helper\", \"run_id\": \"run-1\", \"app_id\": \"fuzz\","
+            + " \"metadata\": {\"topic\": \"drinks\"}, \"infer\": false, \"async_mode\": true,"
+            + " \"immutable\": false, \"output_format\": \"v1.1\", \"version\": \"v2\","
+            + " \"expiration_date\": \"2999-01-31\"}")
+        .accepts("messages[0].content", TEXT + "; stored as it is with infer=false", CONTROL, LONG)
+        .accepts("messages[0].role", "Mem0 takes any role text (its Message.role is a str)", CONTROL, LONG)
+        .accepts("messages[0].name", "the speaker's name, kept as actor_id: free text like a scope id", CONTROL)
+        .accepts("user_id", SCOPE, CONTROL).accepts("agent_id", SCOPE, CONTROL).accepts("run_id", SCOPE, CONTROL)
+        .accepts("app_id", APP, CONTROL)
+        .accepts("metadata.*", METADATA, WRONG_TYPE, CONTROL, LONG);
+  }
+
+  /** Deleting a Mem0 entity: its id is a scope name (free text); its type is user, agent or run for everyone. */
+  private static FuzzRoute platformEntity(String route) {
+    return route(route).noBody(IGNORES_BODY)
+        .accepts(":entity_id", SCOPE_READ, CONTROL, MALFORMED_ID, UNKNOWN_ID, FOREIGN_ID, OTHER_KIND_ID)
+        .accepts(":entity_type", "the entity types (user, agent, run) are the same words for every user",
+            FOREIGN_ID);
+  }
+
+  /** The platform's listing with filters in the body (v2 and v3). */
+  private static FuzzRoute platformList(String route) {
+    return route(route).query("page=1&page_size=10")
+        .body("{\"filters\": {\"AND\": [{\"user_id\": \"alice\"}, {\"topic\": \"drinks\"}]},"
+            + " \"show_expired\": false, \"include_superseded\": false, \"as_of\": \"2999-01-01\"}")
+        .acceptsOnly("filters.AND[0].user_id", PLATFORM_ID, WRONG_TYPE, "42", "-1", "1.5", "true")
+        .accepts("filters.AND[0].user_id", SCOPE_READ, CONTROL)
+        .acceptsOnly("filters.AND[1].*", FILTER_VALUE, WRONG_TYPE, "42", "-1", "1.5", "true")
+        .accepts("filters.AND[1].*", FILTER_VALUE, CONTROL, LONG);
+  }
+
+  /** The platform's search with filters in the body (v2 and v3). */
+  private static FuzzRoute platformSearch(String route) {
+    return route(route)
+        .body("{\"query\": \"tea\", \"filters\": {\"AND\": [{\"user_id\": \"alice\"}, {\"topic\": \"drinks\"}]},"
+            + " \"top_k\": 5, \"threshold\": 0.1, \"rerank\": false, \"show_expired\": false}")
+        .accepts("query", "a search query is " + TEXT, CONTROL, LONG)
+        .acceptsOnly("filters.AND[0].user_id", PLATFORM_ID, WRONG_TYPE, "42", "-1", "1.5", "true")
+        .accepts("filters.AND[0].user_id", SCOPE_READ, CONTROL)
+        .acceptsOnly("filters.AND[1].*", FILTER_VALUE, WRONG_TYPE, "42", "-1", "1.5", "true")
+        .accepts("filters.AND[1].*", FILTER_VALUE, CONTROL, LONG);
+  }
 }

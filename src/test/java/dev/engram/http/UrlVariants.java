@@ -63,8 +63,9 @@ final class UrlVariants {
       String kindName = FuzzTargets.placeholder(param);
       String id = targets.owner.id(kindName);
       List<String[]> values = new ArrayList<>();
+      int cut = Math.min(18, id.length() / 2); // inside a UUID's second group; in the middle of a short name
       for (FuzzTargets.Char c : CHARS) {
-        values.add(new String[] {c.kind().name(), id.substring(0, 18) + c.urlEscape() + id.substring(18),
+        values.add(new String[] {c.kind().name(), id.substring(0, cut) + c.urlEscape() + id.substring(cut),
             c.urlEscape()});
       }
       values.add(new String[] {LONG.name(), "x".repeat(LONG_ID), LONG_ID + " chars"});

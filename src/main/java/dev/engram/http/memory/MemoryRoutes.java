@@ -208,7 +208,7 @@ public final class MemoryRoutes {
   }
 
   /** Mem0 messages: a list of {role, content[, name]}, or a plain string (one user message). */
-  private static List<Turn> messages(Object raw) {
+  static List<Turn> messages(Object raw) {
     if (raw == null) {
       throw Bodies.invalid("messages is required");
     }
@@ -263,7 +263,7 @@ public final class MemoryRoutes {
    * can name, or widen a delete to the other ids' whole scope. An id over {@link Scope#MAX_ID_CHARS} is a wrong
    * field (422).
    */
-  private static void checkIds(Scope scope, String runField, String noIds) {
+  static void checkIds(Scope scope, String runField, String noIds) {
     if (isBlank(scope.user()) && isBlank(scope.agent()) && isBlank(scope.run())) {
       throw ApiException.badRequest(noIds);
     }
@@ -297,7 +297,7 @@ public final class MemoryRoutes {
     return inFilter;
   }
 
-  private static int boundedInt(JsonObject body, String field, int fallback, int min, int max) {
+  static int boundedInt(JsonObject body, String field, int fallback, int min, int max) {
     Object value = body.getValue(field);
     if (value == null) {
       return fallback;
@@ -314,12 +314,12 @@ public final class MemoryRoutes {
    * Which versions of the facts to see: those that hold now (default), those that held at {@code as_of}, every
    * version with {@code include_superseded} (at {@code as_of}: every version that had begun by then).
    */
-  private static Validity validity(boolean includeSuperseded, Instant asOf) {
+  static Validity validity(boolean includeSuperseded, Instant asOf) {
     return asOf == null && !includeSuperseded ? Validity.CURRENT : new Validity(asOf, includeSuperseded);
   }
 
   /** Mem0's {@code expiration_date}: a day (the memory is shown through that day, UTC) or an ISO 8601 instant. */
-  private static Instant expirationDate(JsonObject body) {
+  static Instant expirationDate(JsonObject body) {
     String value = Bodies.optionalString(body, "expiration_date");
     if (value == null) {
       return null;
@@ -328,11 +328,11 @@ public final class MemoryRoutes {
     return value.length() == 10 ? end.plusNanos(1_000) : end; // a day ends at the first moment of the next
   }
 
-  private static String blankToNull(String value) {
+  static String blankToNull(String value) {
     return value == null || value.isBlank() ? null : value;
   }
 
-  private static Double threshold(JsonObject body) {
+  static Double threshold(JsonObject body) {
     Object value = body.getValue("threshold");
     if (value == null) {
       return null;
