@@ -51,7 +51,7 @@ class DashboardTest {
   @DisplayName("GET /admin/dashboard: steps/s, step and LLM latency, streams, errors and runs by stop reason move"
       + " after steps")
   void dashboardAfterSteps() throws Exception {
-    Api api = TestServer.shared().api;
+    Api api = TestServer.shared().checkedApi();
     TestServer.llm().reset();
     Api.Response first = api.get("/admin/dashboard", TestServer.ADMIN);
     assertEquals(200, first.status(), first.body());
