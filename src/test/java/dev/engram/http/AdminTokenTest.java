@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  * a JWT issued to a user's key never does; a forged or expired one does not either.
  */
 class AdminTokenTest {
-  private final Api api = TestServer.shared().api;
+  private final Api api = TestServer.shared().checkedApi();
 
   private String token(Api on, String credential) {
     Api.Response r = on.post("/api/auth/token", credential, new JsonObject());

@@ -19,7 +19,7 @@ class HealthRoutesTest {
   @Test
   @DisplayName("/health keeps its fields and adds every component up; /health/live and /health/ready answer 200")
   void allUp() {
-    Api api = TestServer.shared().api;
+    Api api = TestServer.shared().checkedApi();
     Api.Response r = RawHttp.send(api, "GET", "/health", null);
     assertEquals(200, r.status(), r.body());
     JsonObject body = r.json();

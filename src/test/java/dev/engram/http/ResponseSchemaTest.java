@@ -201,6 +201,136 @@ class ResponseSchemaTest {
   }
 
   @Test
+  @DisplayName("paused calls and token frames: a /v1 stream that stops for approval, the AgentState that waits, the"
+      + " answer in the history, an /api stream's paused function_call and the WebSocket's token deltas fit the"
+      + " document")
+  void pausedCallsAndTokenFramesAsDocumented() throws Exception {
+    String insert = "archival_memory_insert";
+    Step saving = Step.toolCall("Saving.", insert, new JsonObject().put("content", "Ada likes oolong.")
+        .put("request_heartbeat", true));
+    String agentId = ok(api.post("/v1/agents", key, new JsonObject().put("name", "schema-careful")
+        .put("model", "openai/gpt-4"))).getString("id");
+    JsonObject state = ok(api.patch("/v1/agents/" + agentId + "/tools/approval/" + insert, key,
+        new JsonObject().put("requires_approval", true)));
+    assertEquals("requires_approval", state.getJsonArray("tool_rules").getJsonObject(0).getString("type"));
+    llm.enqueue(saving);
+    String path = "/v1/agents/" + agentId + "/messages/stream";
+    SseStream.Result stream = SseStream.post(api.base(), path, key, userMessage("remember my tea")
+        .put("stream_tokens", true), Map.of());
+    assertEquals(200, stream.status(), stream.body());
+    assertTrue(stream.types().contains("approval_request_message"), () -> stream.types().toString());
+    for (SseStream.Event e : stream.withData()) {
+      assertNull(schemas.eventProblems("POST", path, e.data()));
+    }
+    JsonObject pending = ok(api.get("/v1/agents/" + agentId, key)).getJsonObject("pending_approval");
+    assertEquals("approval_request_message", pending.getString("message_type"), pending::encode);
+    String callId = pending.getJsonObject("tool_call").getString("tool_call_id");
+    llm.enqueue(Step.sendMessage("Saved.", "Noted."));
+    ok(api.post("/v1/agents/" + agentId + "/messages", key, new JsonObject().put("messages", new JsonArray()
+        .add(new JsonObject().put("type", "approval").put("approvals", new JsonArray().add(new JsonObject()
+            .put("type", "approval").put("tool_call_id", callId).put("approve", true).put("reason", "fine")))))));
+    JsonArray history = okArray(api.get("/v1/agents/" + agentId + "/messages?limit=50", key));
+    assertTrue(history.encode().contains("approval_response_message"), history::encode);
+    okArray(api.get("/v1/agents/" + agentId + "/messages?limit=50&msg_object=true", key));
+    ok(api.get("/api/agents/" + agentId.substring("agent-".length()) + "/messages?start=0&count=50", key));
+
+    String apiAgent = api.newAgent(key, "schema-api-careful");
+    ok(api.patch("/v1/agents/" + apiAgent + "/tools/approval/" + insert, key,
+        new JsonObject().put("requires_approval", true)));
+    llm.enqueue(saving);
+    String apiPath = "/api/agents/" + apiAgent + "/messages";
+    List<String> events = api.stream(apiPath, key, new JsonObject().put("message", "remember").put("stream", true));
+    assertTrue(events.stream().anyMatch(e -> e.contains("\"requires_approval\":true")), events::toString);
+    for (String data : events) {
+      assertNull(schemas.eventProblems("POST", apiPath, data));
+    }
+
+    String socketAgent = api.newAgent(key, "schema-socket-tokens");
+    llm.enqueue(Step.sendMessage("Thinking it over.", "Hello in pieces"));
+    String wsPath = "/api/agents/" + socketAgent + "/ws";
+    SocketFrames frames = new SocketFrames();
+    WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder().header("Authorization", "Bearer " + key)
+        .buildAsync(URI.create(api.base().replace("http", "ws") + wsPath), frames).get(10, TimeUnit.SECONDS);
+    try {
+      ws.sendText(new JsonObject().put("message", "hi").put("stream_tokens", true).encode(), true)
+          .get(5, TimeUnit.SECONDS);
+      JsonObject frame;
+      int deltas = 0;
+      do {
+        frame = frames.next();
+        deltas += frame.containsKey("delta") ? 1 : 0;
+        assertNull(schemas.eventProblems("GET", wsPath, frame.encode()));
+      } while (!frame.containsKey("done") && !frame.containsKey("error"));
+      assertEquals(Boolean.TRUE, frame.getBoolean("done"), frame::encode);
+      assertTrue(deltas > 0, "no token frames");
+    } finally {
+      ws.abort();
+    }
+    assertNotNull(schemas.eventProblems("GET", wsPath, "{\"delta\": \"assistant_message\", \"text\": \"x\"}"));
+    assertReached("PATCH /v1/agents/{agent_id}/tools/approval/{tool_name} 200", "GET /v1/agents/{agent_id} 200");
+  }
+
+  @Test
+  @DisplayName("what the merges added: custom tools on /v1 and /api, a tool run, recall search, Mem0's validity"
+      + " fields, the health probes, an admin token and the dashboard answer as documented")
+  void mergedRoutesAnswerAsDocumented() {
+    String source = "def shout(text: str) -> str:\n    \"\"\"Says the text louder.\n\n    Args:\n"
+        + "        text: what to say\n    \"\"\"\n    print(\"shouting\", text)\n    return text.upper()\n";
+    JsonObject tool = ok(api.post("/v1/tools", key, new JsonObject().put("source_code", source)
+        .put("env", new JsonObject().put("SHOUT_TOKEN", "a-secret-of-some-length")).put("tags",
+            new JsonArray().add("demo"))));
+    assertEquals("custom", tool.getString("tool_type"));
+    String toolId = tool.getString("id");
+    ok(api.patch("/v1/tools/" + toolId, key, new JsonObject().put("description", "Shouts.")
+        .put("default_requires_approval", false)));
+    okArray(api.get("/v1/tools?tool_types=custom", key));
+    ok(api.put("/v1/tools", key, new JsonObject().put("source_code", source.replace("upper", "title"))));
+    String agentId = ok(api.post("/v1/agents", key, new JsonObject().put("name", "schema-toolsmith")
+        .put("model", "openai/gpt-4").put("tools", new JsonArray().add("shout")))).getString("id");
+    JsonObject run = ok(api.post("/v1/agents/" + agentId + "/tools/shout/run", key, new JsonObject()
+        .put("args", new JsonObject().put("text", "hi"))));
+    assertEquals("success", run.getString("status"), run::encode);
+    assertEquals(200, api.delete("/v1/tools/" + toolId, key).status());
+
+    ok(api.post("/api/tools", key, new JsonObject().put("source_code", source.replace("shout", "whisper"))));
+    ok(api.get("/api/tools/whisper", key));
+    ok(api.get("/api/tools", key));
+    ok(api.delete("/api/tools/whisper", key));
+
+    String apiAgent = api.newAgent(key, "schema-recall");
+    llm.enqueue(Step.sendMessage("Greeting.", "Hello, oolong drinker!"));
+    ok(api.post("/api/agents/" + apiAgent + "/messages", key, new JsonObject().put("message", "I like oolong")));
+    assertFalse(ok(api.get("/api/agents/" + apiAgent + "/recall?query=oolong", key)).getJsonArray("messages")
+        .isEmpty());
+
+    JsonObject added = ok(api.post("/memories", key, new JsonObject().put("user_id", "ada").put("infer", false)
+        .put("expiration_date", "2999-12-31").put("messages", "I drink oolong.")));
+    String memoryId = added.getJsonArray("results").getJsonObject(0).getString("id");
+    ok(api.put("/memories/" + memoryId, key, new JsonObject().put("expiration_date", "2998-01-01")));
+    JsonObject one = ok(api.get("/memories/" + memoryId, key));
+    assertNotNull(one.getString("expiration_date"), one::encode);
+    ok(api.get("/memories?user_id=ada&include_superseded=true&as_of=2999-01-01", key));
+    ok(api.post("/search", key, new JsonObject().put("query", "tea").put("user_id", "ada")
+        .put("include_superseded", true)));
+
+    ok(api.get("/health", null));
+    ok(api.get("/health/live", null));
+    ok(api.get("/health/ready", null));
+    JsonObject token = ok(api.post("/api/auth/token", TestServer.ADMIN, null));
+    assertEquals(Boolean.TRUE, token.getBoolean("admin"), token::encode);
+    assertEquals(Boolean.FALSE, ok(api.post("/api/auth/token", key, null)).getBoolean("admin"));
+    ok(api.get("/admin/dashboard", token.getString("token")));
+    ok(api.get("/admin/dashboard", TestServer.ADMIN));
+    assertEquals(401, api.get("/admin/dashboard", key).status());
+    assertEquals(403, api.get("/admin/dashboard", ok(api.post("/api/auth/token", key, null)).getString("token"))
+        .status());
+    assertReached("POST /v1/tools 200", "PATCH /v1/tools/{tool_id} 200", "PUT /v1/tools 200",
+        "DELETE /v1/tools/{tool_id} 200", "POST /v1/agents/{agent_id}/tools/{tool_name}/run 200",
+        "POST /api/tools 200", "DELETE /api/tools/{tool_name} 200", "GET /api/agents/{agent_id}/recall 200",
+        "GET /health/live 200", "GET /health/ready 200", "GET /admin/dashboard 200", "GET /admin/dashboard 403");
+  }
+
+  @Test
   @DisplayName("MemGPT /api and /admin: agents, memory, a blocking send, recall, archival and sources answer as"
       + " documented")
   void memgptAnswersAsDocumented() {

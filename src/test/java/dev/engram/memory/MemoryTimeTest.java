@@ -34,7 +34,7 @@ class MemoryTimeTest {
 
   @BeforeAll
   static void start() {
-    api = TestServer.shared().api;
+    api = TestServer.shared().checkedApi();
     mem = new MemoryApi(api);
     key = api.newUser().getString("api_key");
     llm = TestServer.llm();

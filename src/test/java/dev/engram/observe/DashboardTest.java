@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import dev.engram.testkit.Api;
 import dev.engram.testkit.ScriptedLlm.Step;
+import dev.engram.testkit.TempHomes;
 import dev.engram.testkit.TestServer;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -11,6 +12,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -51,34 +53,37 @@ class DashboardTest {
   @DisplayName("GET /admin/dashboard: steps/s, step and LLM latency, streams, errors and runs by stop reason move"
       + " after steps")
   void dashboardAfterSteps() throws Exception {
-    Api api = TestServer.shared().api;
-    TestServer.llm().reset();
-    Api.Response first = api.get("/admin/dashboard", TestServer.ADMIN);
-    assertEquals(200, first.status(), first.body());
-    long stepsBefore = first.json().getJsonObject("totals").getLong("steps");
-    String key = api.newUser().getString("api_key");
-    String agentId = api.newAgent(key, "dashboard-agent");
-    for (int i = 0; i < 3; i++) {
-      TestServer.llm().enqueue(Step.sendMessage("counting", "Counted " + i + ".").after(20));
-      Api.Response sent = api.post("/api/agents/" + agentId + "/messages", key,
-          new JsonObject().put("message", "count " + i).put("stream", false).put("role", "user"));
-      assertEquals(200, sent.status(), sent.body());
+    // a server of its own: the figures are of the last minute, which other tests' model calls would dilute
+    try (TestServer own = TestServer.start(TempHomes.create("engram-dashboard-"), Map.of())) {
+      Api api = own.checkedApi();
+      TestServer.llm().reset();
+      Api.Response first = api.get("/admin/dashboard", TestServer.ADMIN);
+      assertEquals(200, first.status(), first.body());
+      long stepsBefore = first.json().getJsonObject("totals").getLong("steps");
+      String key = api.newUser().getString("api_key");
+      String agentId = api.newAgent(key, "dashboard-agent");
+      for (int i = 0; i < 3; i++) {
+        TestServer.llm().enqueue(Step.sendMessage("counting", "Counted " + i + ".").after(20));
+        Api.Response sent = api.post("/api/agents/" + agentId + "/messages", key,
+            new JsonObject().put("message", "count " + i).put("stream", false).put("role", "user"));
+        assertEquals(200, sent.status(), sent.body());
+      }
+      Thread.sleep(1_100); // the dashboard samples at most once a second
+      JsonObject view = api.get("/admin/dashboard", TestServer.ADMIN).json();
+      assertTrue(view.getJsonObject("totals").getLong("steps") >= stepsBefore + 3, view.encodePrettily());
+      JsonObject now = view.getJsonObject("now");
+      assertTrue(now.getDouble("steps_per_second") > 0, view.encodePrettily());
+      assertTrue(now.getDouble("step_p50_ms") > 0, view.encodePrettily());
+      assertTrue(now.getDouble("step_p99_ms") >= now.getDouble("step_p50_ms"), view.encodePrettily());
+      assertTrue(now.getDouble("llm_p50_ms") >= 15, "the scripted model waits 20 ms: " + view.encodePrettily());
+      assertNotNull(now.getLong("websockets"), view.encodePrettily());
+      assertNotNull(now.getLong("sse_streams"), view.encodePrettily());
+      assertNotNull(now.getLong("http_5xx_recent"), view.encodePrettily());
+      assertNotNull(now.getLong("llm_errors_recent"), view.encodePrettily());
+      assertTrue(view.getJsonObject("runs_by_stop_reason").getLong("end_turn") >= 3, view.encodePrettily());
+      assertTrue(view.getJsonArray("points").size() >= 2, view.encodePrettily());
+      assertEquals(now, view.getJsonArray("points").getJsonObject(view.getJsonArray("points").size() - 1));
     }
-    Thread.sleep(1_100); // the dashboard samples at most once a second
-    JsonObject view = api.get("/admin/dashboard", TestServer.ADMIN).json();
-    assertTrue(view.getJsonObject("totals").getLong("steps") >= stepsBefore + 3, view.encodePrettily());
-    JsonObject now = view.getJsonObject("now");
-    assertTrue(now.getDouble("steps_per_second") > 0, view.encodePrettily());
-    assertTrue(now.getDouble("step_p50_ms") > 0, view.encodePrettily());
-    assertTrue(now.getDouble("step_p99_ms") >= now.getDouble("step_p50_ms"), view.encodePrettily());
-    assertTrue(now.getDouble("llm_p50_ms") >= 15, "the scripted model waits 20 ms: " + view.encodePrettily());
-    assertNotNull(now.getLong("websockets"), view.encodePrettily());
-    assertNotNull(now.getLong("sse_streams"), view.encodePrettily());
-    assertNotNull(now.getLong("http_5xx_recent"), view.encodePrettily());
-    assertNotNull(now.getLong("llm_errors_recent"), view.encodePrettily());
-    assertTrue(view.getJsonObject("runs_by_stop_reason").getLong("end_turn") >= 3, view.encodePrettily());
-    assertTrue(view.getJsonArray("points").size() >= 2, view.encodePrettily());
-    assertEquals(now, view.getJsonArray("points").getJsonObject(view.getJsonArray("points").size() - 1));
   }
 
   @Test

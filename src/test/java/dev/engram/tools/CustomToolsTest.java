@@ -32,7 +32,7 @@ class CustomToolsTest {
           return text.upper() + "!"
       """;
 
-  private final Api api = TestServer.shared().api;
+  private final Api api = TestServer.shared().checkedApi();
   private final ScriptedLlm llm = TestServer.llm();
   private String key;
 

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 /** What the web app needs of /api besides the MemGPT routes: token streaming on the WebSocket, and recall search. */
 class WebAppApiTest {
   private final TestServer server = TestServer.shared();
-  private final Api api = server.api;
+  private final Api api = server.checkedApi();
   private final ScriptedLlm llm = TestServer.llm();
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 

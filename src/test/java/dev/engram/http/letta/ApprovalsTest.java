@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
 class ApprovalsTest {
   private static final String INSERT = "archival_memory_insert";
 
-  private final Api api = TestServer.shared().api;
+  private final Api api = TestServer.shared().checkedApi();
   private final ScriptedLlm llm = TestServer.llm();
   private String key;
 

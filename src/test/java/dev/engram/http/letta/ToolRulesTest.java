@@ -26,7 +26,7 @@ class ToolRulesTest {
   private static final String SEARCH = "archival_memory_search";
   private static final String APPEND = "core_memory_append";
 
-  private final Api api = TestServer.shared().api;
+  private final Api api = TestServer.shared().checkedApi();
   private final ScriptedLlm llm = TestServer.llm();
   private String key;
 
