@@ -32,7 +32,7 @@ class PlatformApiTest {
 
   @BeforeAll
   static void start() {
-    api = TestServer.shared().api;
+    api = TestServer.shared().checkedApi();
     alice = api.newUser().getString("api_key");
     bob = api.newUser().getString("api_key");
     llm = TestServer.llm();
