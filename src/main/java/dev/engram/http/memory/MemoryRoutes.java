@@ -57,7 +57,7 @@ public final class MemoryRoutes {
     router.post("/memories").handler(this::add);
     router.get("/memories").handler(this::list);
     router.delete("/memories").handler(this::deleteAll);
-    router.get("/memories/:memory_id/history").handler(this::history);
+    router.get("/memories/:memory_id/history").handler(ctx -> history(store, ctx));
     router.get("/memories/:memory_id").handler(this::get);
     router.put("/memories/:memory_id").handler(this::update);
     router.delete("/memories/:memory_id").handler(this::delete);
@@ -144,7 +144,8 @@ public final class MemoryRoutes {
         .onFailure(ctx::fail);
   }
 
-  private void history(RoutingContext ctx) {
+  /** A memory's history, oldest first (the platform's route answers the same). */
+  static void history(MemoryClient store, RoutingContext ctx) {
     store.history(Authenticator.user(ctx), ctx.pathParam("memory_id"))
         .onSuccess(rows -> Responses.json(ctx, 200, new JsonArray(rows.stream().map(MemoryViews::history).toList())))
         .onFailure(ctx::fail);

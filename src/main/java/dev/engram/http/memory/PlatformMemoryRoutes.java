@@ -43,7 +43,7 @@ public final class PlatformMemoryRoutes {
 
   public void mount(Router router) {
     router.delete("/v1/memories").handler(this::deleteAll);
-    router.get("/v1/memories/:memory_id/history").handler(this::history);
+    router.get("/v1/memories/:memory_id/history").handler(ctx -> MemoryRoutes.history(store, ctx));
     router.get("/v1/memories/:memory_id").handler(this::get);
     router.put("/v1/memories/:memory_id").handler(this::update);
     router.delete("/v1/memories/:memory_id").handler(this::delete);
@@ -110,12 +110,6 @@ public final class PlatformMemoryRoutes {
     store.deleteAll(Authenticator.user(ctx), scope)
         .onSuccess(n -> Responses.json(ctx, 200, new JsonObject().put("message", "Memories deleted successfully!")
             .put("deleted", n)))
-        .onFailure(ctx::fail);
-  }
-
-  private void history(RoutingContext ctx) {
-    store.history(Authenticator.user(ctx), ctx.pathParam("memory_id"))
-        .onSuccess(rows -> Responses.json(ctx, 200, new JsonArray(rows.stream().map(MemoryViews::history).toList())))
         .onFailure(ctx::fail);
   }
 
