@@ -11,6 +11,7 @@ import dev.engram.kernel.Json;
 import dev.engram.memory.MemoryInference;
 import dev.engram.memory.MemoryRequests.Turn;
 import dev.engram.memory.MemoryService;
+import dev.engram.model.Memory;
 import dev.engram.model.MemoryFilter;
 import dev.engram.store.MemoryClient;
 import dev.engram.store.MemoryProtocol.Scope;
@@ -120,14 +121,21 @@ public final class MemoryRoutes {
     if (text != null && text.isBlank()) {
       throw Bodies.invalid("text must not be empty");
     }
-    String user = Authenticator.user(ctx);
-    String id = ctx.pathParam("memory_id");
-    // the memory must exist (and be the caller's) before its new text costs an embedding
-    store.get(user, id)
-        .compose(found -> text == null ? Future.<float[]>succeededFuture(null) : embedder.embed(text))
-        .compose(vector -> store.update(user, id, text, vector, metadata, embeddingModel, expires))
+    edit(store, embedder, embeddingModel, Authenticator.user(ctx), ctx.pathParam("memory_id"), text, metadata,
+        expires, false)
         .onSuccess(m -> Responses.json(ctx, 200, new JsonObject().put("message", "Memory updated successfully!")))
         .onFailure(ctx::fail);
+  }
+
+  /**
+   * Edits a memory in place (the classic and the platform update): the memory must exist and be the caller's before
+   * its new text (if any) costs an embedding.
+   */
+  static Future<Memory> edit(MemoryClient store, EmbedClient embedder, String embeddingModel, String user, String id,
+      String text, Map<String, Object> metadata, Instant expires, boolean clearExpiration) {
+    return store.get(user, id)
+        .compose(found -> text == null ? Future.<float[]>succeededFuture(null) : embedder.embed(text))
+        .compose(vector -> store.update(user, id, text, vector, metadata, embeddingModel, expires, clearExpiration));
   }
 
   private void delete(RoutingContext ctx) {

@@ -76,12 +76,8 @@ public final class PlatformMemoryRoutes {
     if (text != null && text.isBlank()) {
       throw Bodies.invalid("text must not be empty");
     }
-    String user = Authenticator.user(ctx);
-    String id = ctx.pathParam("memory_id");
-    store.get(user, id)
-        .compose(found -> text == null ? Future.<float[]>succeededFuture(null) : embedder.embed(text))
-        .compose(vector -> store.update(user, id, text, vector, metadata, embeddingModel, expires,
-            clearExpiration))
+    MemoryRoutes.edit(store, embedder, embeddingModel, Authenticator.user(ctx), ctx.pathParam("memory_id"), text,
+            metadata, expires, clearExpiration)
         .onSuccess(m -> Responses.json(ctx, 200, MemoryViews.item(m, MemoryViews.Score.ABSENT, 0)))
         .onFailure(ctx::fail);
   }
