@@ -69,9 +69,12 @@ public final class MemoryProtocol {
     }
   }
 
-  /** A memory to add; the id is chosen by the caller. */
+  /**
+   * A memory to add; the id is chosen by the caller. {@code provenance} (may be null) says where it came from (see
+   * {@link dev.engram.model.Memory}).
+   */
   public record NewMemory(String id, String text, float[] vector, Map<String, Object> metadata, String actorId,
-      String role, String memoryType, String sessionId, Instant expirationDate) {}
+      String role, String memoryType, String sessionId, Instant expirationDate, Map<String, Object> provenance) {}
 
   /**
    * Which versions of the facts a search or listing sees: those that hold now (the default), those that held at
@@ -94,22 +97,26 @@ public final class MemoryProtocol {
     }
   }
 
-  /** One decided change: ADD a new memory, UPDATE one's text (re-embedded), or DELETE one. */
-  public record Change(String event, NewMemory add, String memoryId, String text, float[] vector) {
+  /**
+   * One decided change: ADD a new memory, UPDATE one's text (re-embedded; {@code provenance} is where the new text
+   * came from), or DELETE one.
+   */
+  public record Change(String event, NewMemory add, String memoryId, String text, float[] vector,
+      Map<String, Object> provenance) {
     public static final String ADD = "ADD";
     public static final String UPDATE = "UPDATE";
     public static final String DELETE = "DELETE";
 
     public static Change add(NewMemory memory) {
-      return new Change(ADD, memory, null, null, null);
+      return new Change(ADD, memory, null, null, null, null);
     }
 
-    public static Change update(String memoryId, String text, float[] vector) {
-      return new Change(UPDATE, null, memoryId, text, vector);
+    public static Change update(String memoryId, String text, float[] vector, Map<String, Object> provenance) {
+      return new Change(UPDATE, null, memoryId, text, vector, provenance);
     }
 
     public static Change delete(String memoryId) {
-      return new Change(DELETE, null, memoryId, null, null);
+      return new Change(DELETE, null, memoryId, null, null, null);
     }
   }
 

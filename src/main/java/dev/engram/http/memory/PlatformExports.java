@@ -2,6 +2,7 @@ package dev.engram.http.memory;
 
 import dev.engram.embed.EmbedClient;
 import dev.engram.http.Authenticator;
+import dev.engram.model.Provenance;
 import dev.engram.http.Bodies;
 import dev.engram.http.Responses;
 import dev.engram.kernel.ApiException;
@@ -118,7 +119,7 @@ public final class PlatformExports {
             Imported m = items.get(i);
             byScope.computeIfAbsent(m.scope(), s -> new ArrayList<>()).add(Change.add(new NewMemory(
                 UUID.randomUUID().toString(), m.text(), vectors.get(i), m.metadata(), m.actorId(), m.role(), null,
-                null, m.expires())));
+                null, m.expires(), Provenance.of(Provenance.IMPORT, Times.now()))));
           }
           Future<List<Applied>> chain = Future.succeededFuture(new ArrayList<>());
           for (Map.Entry<Scope, List<Change>> e : byScope.entrySet()) {
