@@ -567,14 +567,16 @@ final class StepLoop implements ToolContext {
 
   @Override
   public Future<List<String>> insertArchival(String content) {
-    return deps.archival().insert(rt.agent.userId(), rt.agent.id(), content, Map.of()).map(ids -> {
-      rt.archivalCount += ids.size();
-      return ids;
+    return deps.archival().insertByAgent(rt.agent.userId(), rt.agent.id(), content).map(stored -> {
+      if (stored.scope() == null) {
+        rt.archivalCount += stored.ids().size(); // the count is of passages: memories are counted by Mem0
+      }
+      return stored.ids();
     });
   }
 
   @Override
-  public Future<List<Found>> searchArchival(String query) {
+  public Future<List<ArchivalHit>> searchArchival(String query) {
     return deps.archival().search(rt.agent.userId(), rt.agent.id(), query, SearchMode.HYBRID,
         ArchivalMemory.SEARCH_DEPTH);
   }

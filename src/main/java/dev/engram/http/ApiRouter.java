@@ -133,8 +133,8 @@ final class ApiRouter {
     new ToolRoutes(tools, toolsets, toolEdits).mount(router);
     new MessageRoutes(agents, store).mount(router);
     ArchivalClient archivalStore = new ArchivalClient(vertx);
-    ArchivalMemory archival = new ArchivalMemory(vertx, embedder, archivalStore, new Chunker(settings.chunkTokens()),
-        settings.embedding().model());
+    ArchivalMemory archival = new ArchivalMemory(vertx, embedder, archivalStore, memoryStore,
+        new Chunker(settings.chunkTokens()), settings.embedding().model());
     new ArchivalRoutes(archival, archivalStore).mount(router);
     new SourceRoutes(archivalStore, archivalViews, settings).mount(router);
     // the memory-service APIs (Mem0, semantic-memory chat) live at the root, as their clients expect

@@ -1,12 +1,13 @@
 package dev.engram.http.api;
 
+import dev.engram.agent.ArchivalHit;
 import dev.engram.agent.ArchivalMemory;
+import dev.engram.http.ArchivalHitViews;
 import dev.engram.http.Authenticator;
 import dev.engram.http.Bodies;
 import dev.engram.http.Responses;
 import dev.engram.index.PassageIndex.SearchMode;
 import dev.engram.store.ArchivalClient;
-import dev.engram.store.ArchivalProtocol.Found;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -16,7 +17,8 @@ import java.util.Map;
 
 /**
  * An agent's archival memory: list (cursor ids), search (?query=, hybrid by default), insert (chunked), delete.
- * Listings and searches include the passages of the sources attached to the agent.
+ * Listings and searches include the passages of the sources attached to the agent; searches also the memories of the
+ * Mem0 scopes attached to it, and each hit names its provenance.
  */
 public final class ArchivalRoutes {
   private static final int ALL_LIMIT = 100_000;
@@ -73,8 +75,9 @@ public final class ArchivalRoutes {
     } catch (IllegalArgumentException e) {
       throw Bodies.invalid(e.getMessage());
     }
-    archival.search(Authenticator.user(ctx), ctx.pathParam("agent_id"), query, mode, limit)
-        .onSuccess(found -> Responses.json(ctx, 200, passages(scored(found))))
+    String user = Authenticator.user(ctx);
+    archival.search(user, ctx.pathParam("agent_id"), query, mode, limit)
+        .onSuccess(found -> Responses.json(ctx, 200, passages(scored(found, user))))
         .onFailure(ctx::fail);
   }
 
@@ -97,8 +100,11 @@ public final class ArchivalRoutes {
         .onFailure(ctx::fail);
   }
 
-  private static List<JsonObject> scored(List<Found> found) {
-    return found.stream().map(f -> ArchivalViews.passage(f.passage()).put("score", f.score())).toList();
+  /** Search hits with their score and provenance; a memory of an attached Mem0 scope in the passage shape. */
+  private static List<JsonObject> scored(List<ArchivalHit> found, String userId) {
+    return found.stream().map(hit -> (hit.isMemory() ? ArchivalViews.memory(hit.memory(), userId)
+        : ArchivalViews.passage(hit.passage())).put("score", hit.score())
+        .put("provenance", ArchivalHitViews.provenance(hit))).toList();
   }
 
   private static JsonObject passages(List<JsonObject> items) {
