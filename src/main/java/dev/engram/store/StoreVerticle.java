@@ -173,7 +173,7 @@ public final class StoreVerticle extends VerticleBase {
     registrations.add(serve(RunProtocol.QUEUED, (RunProtocol.QueuedRuns r) -> runs.queued()));
     registrations.add(serve(ARCHIVAL_INSERT, (InsertArchival r) -> passages.insert(r)
         .onSuccess(ids -> archivalChanged(List.of(r.agentId())))));
-    registrations.add(serve(ARCHIVAL_LIST, passages::list));
+    registrations.add(serve(ARCHIVAL_LIST, new ArchivalListing(pool, passages)::list));
     registrations.add(serve(ARCHIVAL_SEARCH, passages::search));
     registrations.add(serve(ARCHIVAL_DELETE, (DeleteArchival r) -> passages.delete(r)
         .onSuccess(d -> archivalChanged(List.of(r.agentId())))));

@@ -10,14 +10,15 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
  * A Mem0 scope attached to an agent, end to end over HTTP: one store, three APIs. A fact added through Mem0 is found
- * by the agent's archival_memory_search (driven by the scripted model) and by the archival search routes of /api and
- * /v1, marked as a memory with its provenance; the agent's own inserts can go to the scope, where Mem0 and the
+ * by the agent's archival_memory_search (driven by the scripted model) and by the archival search and list routes of
+ * /api and /v1, marked as a memory with its provenance; the agent's own inserts can go to the scope, where Mem0 and the
  * semantic-memory /search see them. The official Letta SDK has no call for this (it knows folders, not Mem0
  * scopes), so these routes are driven over HTTP only.
  */
@@ -118,12 +119,35 @@ class MemoryScopeTest {
     assertTrue(byText(results, "The office plant needs water on Mondays.", "content").getString("id")
         .startsWith("passage-"));
 
+    // the listings show the memory too, in creation order, under the same cursors
+    JsonArray listed = api.get("/api/agents/" + agentId + "/archival", key).json().getJsonArray("archival_memory");
+    assertEquals(List.of(memoryId, hits.getJsonObject(0).getString("id").equals(memoryId)
+            ? hits.getJsonObject(1).getString("id") : hits.getJsonObject(0).getString("id")),
+        listed.stream().map(o -> ((JsonObject) o).getString("id")).toList(), "the fact was added first");
+    assertEquals("mem0", listed.getJsonObject(0).getJsonObject("provenance").getString("kind"));
+    JsonArray next = api.get("/api/agents/" + agentId + "/archival?after=" + memoryId, key).json()
+        .getJsonArray("archival_memory");
+    assertEquals(1, next.size(), next.encode());
+    assertEquals("The office plant needs water on Mondays.", next.getJsonObject(0).getString("contents"));
+    assertEquals(2, api.get("/api/agents/" + agentId + "/archival/all", key).json().getJsonArray("archival_memory")
+        .size());
+    JsonArray lettaListed = new JsonArray(api.get("/v1/agents/agent-" + agentId + "/archival-memory?search=lapsang",
+        key).body());
+    assertEquals(1, lettaListed.size(), lettaListed.encode());
+    assertEquals(memoryId, lettaListed.getJsonObject(0).getString("id"));
+    assertEquals(fact, lettaListed.getJsonObject(0).getString("text"));
+    assertEquals("mem0", lettaListed.getJsonObject(0).getJsonObject("provenance").getString("kind"));
+    assertEquals(404, api.get("/api/agents/" + agentId + "/archival?after=" + UUID.randomUUID(), key)
+        .status(), "a cursor that names no item listed");
+
     Api.Response detached = api.patch("/v1/agents/agent-" + agentId + "/memory-scopes/detach", key, scope(user));
     assertEquals(200, detached.status(), detached.body());
     assertEquals("[]", detached.body().strip());
     JsonArray after = api.get("/api/agents/" + agentId + "/archival?query=tea+Ada+likes", key).json()
         .getJsonArray("archival_memory");
     assertEquals(1, after.size(), "only the agent's own passage: " + after.encode());
+    assertEquals(1, api.get("/api/agents/" + agentId + "/archival", key).json().getJsonArray("archival_memory")
+        .size(), "and only it is listed");
     assertEquals(404, api.patch("/v1/agents/agent-" + agentId + "/memory-scopes/detach", key, scope(user)).status(),
         "a scope that is not attached");
   }

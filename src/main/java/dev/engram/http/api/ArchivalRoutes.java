@@ -8,6 +8,7 @@ import dev.engram.http.Bodies;
 import dev.engram.http.Responses;
 import dev.engram.index.PassageIndex.SearchMode;
 import dev.engram.store.ArchivalClient;
+import dev.engram.store.ArchivalProtocol.ArchivalItem;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -17,8 +18,8 @@ import java.util.Map;
 
 /**
  * An agent's archival memory: list (cursor ids), search (?query=, hybrid by default), insert (chunked), delete.
- * Listings and searches include the passages of the sources attached to the agent; searches also the memories of the
- * Mem0 scopes attached to it, and each hit names its provenance.
+ * Listings and searches include the passages of the sources attached to the agent and the current memories of the Mem0
+ * scopes attached to it; each item names its provenance.
  */
 public final class ArchivalRoutes {
   private static final int ALL_LIMIT = 100_000;
@@ -39,9 +40,9 @@ public final class ArchivalRoutes {
   }
 
   private void all(RoutingContext ctx) {
-    store.list(Authenticator.user(ctx), ctx.pathParam("agent_id"), null, null, ALL_LIMIT)
-        .onSuccess(page -> Responses.json(ctx, 200, passages(page.passages().stream()
-            .map(ArchivalViews::passage).toList())))
+    String user = Authenticator.user(ctx);
+    store.list(user, ctx.pathParam("agent_id"), null, null, ALL_LIMIT)
+        .onSuccess(items -> Responses.json(ctx, 200, passages(listed(items, user))))
         .onFailure(ctx::fail);
   }
 
@@ -57,9 +58,9 @@ public final class ArchivalRoutes {
       throw Bodies.invalid("give either after or before, not both");
     }
     int limit = Bodies.intParam(ctx, "limit", 100, 1, 10_000);
-    store.list(Authenticator.user(ctx), ctx.pathParam("agent_id"), after, before, limit)
-        .onSuccess(page -> Responses.json(ctx, 200, passages(page.passages().stream()
-            .map(ArchivalViews::passage).toList())))
+    String user = Authenticator.user(ctx);
+    store.list(user, ctx.pathParam("agent_id"), after, before, limit)
+        .onSuccess(items -> Responses.json(ctx, 200, passages(listed(items, user))))
         .onFailure(ctx::fail);
   }
 
@@ -100,11 +101,19 @@ public final class ArchivalRoutes {
         .onFailure(ctx::fail);
   }
 
-  /** Search hits with their score and provenance; a memory of an attached Mem0 scope in the passage shape. */
+  /** Search hits with their score and provenance. */
   private static List<JsonObject> scored(List<ArchivalHit> found, String userId) {
-    return found.stream().map(hit -> (hit.isMemory() ? ArchivalViews.memory(hit.memory(), userId)
-        : ArchivalViews.passage(hit.passage())).put("score", hit.score())
-        .put("provenance", ArchivalHitViews.provenance(hit))).toList();
+    return found.stream().map(hit -> item(hit, userId).put("score", hit.score())).toList();
+  }
+
+  private static List<JsonObject> listed(List<ArchivalItem> items, String userId) {
+    return items.stream().map(i -> item(new ArchivalHit(i.passage(), i.memory(), 0), userId)).toList();
+  }
+
+  /** A passage, or a memory of an attached Mem0 scope in the passage shape, with its provenance. */
+  private static JsonObject item(ArchivalHit hit, String userId) {
+    return (hit.isMemory() ? ArchivalViews.memory(hit.memory(), userId) : ArchivalViews.passage(hit.passage()))
+        .put("provenance", ArchivalHitViews.provenance(hit));
   }
 
   private static JsonObject passages(List<JsonObject> items) {

@@ -1,6 +1,8 @@
 package dev.engram.http.letta;
 
+import dev.engram.agent.ArchivalHit;
 import dev.engram.agent.ArchivalMemory;
+import dev.engram.http.ArchivalHitViews;
 import dev.engram.http.Authenticator;
 import dev.engram.http.Bodies;
 import dev.engram.http.DateParams;
@@ -28,7 +30,7 @@ import java.util.Set;
  * An agent's archival memory on Letta's /v1 (letta-v1.md §7): insert (chunked: an array of passages), list (a plain
  * array, oldest first by default, with a text filter), search over the hybrid index with tag and date filters, and
  * delete; and the MemGPT 0.4 client's {@code …/archival} names for the same. Listings and searches include the
- * passages of the folders attached to the agent, as on /api.
+ * passages of the folders attached to the agent and the current memories of its attached Mem0 scopes, as on /api.
  */
 public final class LettaArchivalRoutes {
   private static final int MAX_LIST = 10_000;
@@ -72,7 +74,11 @@ public final class LettaArchivalRoutes {
     boolean ascending = booleanParam(ctx, "ascending", true);
     ListArchival query = new ListArchival(Authenticator.user(ctx), ctx.pathParam("agent_id"), param(ctx, "after"),
         param(ctx, "before"), limit, ascending, param(ctx, "search"));
-    store.list(query).onSuccess(page -> Responses.json(ctx, 200, passages(page.passages())))
+    String user = Authenticator.user(ctx);
+    store.list(query).onSuccess(items -> Responses.json(ctx, 200, new JsonArray(items.stream()
+            .map(i -> i.memory() != null ? views.memory(i.memory(), user) : views.passage(i.passage())
+                .put("provenance", ArchivalHitViews.provenance(new ArchivalHit(i.passage(), null, 0))))
+            .toList())))
         .onFailure(ctx::fail);
   }
 

@@ -13,6 +13,7 @@ import dev.engram.http.ArchivalHitViews;
 import dev.engram.kernel.Times;
 import dev.engram.model.Document;
 import dev.engram.model.Job;
+import dev.engram.model.Memory;
 import dev.engram.model.Passage;
 import dev.engram.model.Source;
 import io.vertx.core.json.JsonArray;
@@ -56,6 +57,24 @@ public final class LettaFolderViews {
         .put("user_id", prefixed(USER, p.userId())).put("is_deleted", false)
         .put("created_at", created).put("updated_at", created)
         .putNull("created_by_id").putNull("last_updated_by_id");
+  }
+
+  /**
+   * A memory of an attached Mem0 scope in an archival listing, in the shape of a passage: it keeps its Mem0 id (usable
+   * on /memories/{id}; the archival delete routes do not take it), has no tags, agent, folder or file, and names its
+   * provenance.
+   */
+  JsonObject memory(Memory m, String userId) {
+    String created = Times.iso(m.createdAt());
+    JsonObject metadata = json(m.metadata());
+    return new JsonObject().put("id", m.id()).put("text", m.text()).putNull("embedding")
+        .put("embedding_config", embeddingConfig(null)).put("tags", new JsonArray())
+        .put("metadata", metadata).put("metadata_", metadata.copy())
+        .putNull("agent_id").putNull("source_id").putNull("file_id").putNull("file_name").putNull("doc_id")
+        .putNull("archive_id").put("user_id", prefixed(USER, userId)).put("is_deleted", false)
+        .put("created_at", created).put("updated_at", Times.iso(m.updatedAt()))
+        .putNull("created_by_id").putNull("last_updated_by_id")
+        .put("provenance", ArchivalHitViews.provenance(new ArchivalHit(null, m, 0)));
   }
 
   /**
