@@ -3,6 +3,7 @@ package dev.engram.archival;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.engram.testkit.Api;
+import dev.engram.testkit.NodeScript;
 import dev.engram.testkit.ScriptedLlm;
 import dev.engram.testkit.ScriptedLlm.Step;
 import dev.engram.testkit.TestServer;
@@ -10,6 +11,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -19,8 +21,9 @@ import org.junit.jupiter.api.Test;
  * A Mem0 scope attached to an agent, end to end over HTTP: one store, three APIs. A fact added through Mem0 is found
  * by the agent's archival_memory_search (driven by the scripted model) and by the archival search and list routes of
  * /api and /v1, marked as a memory with its provenance; the agent's own inserts can go to the scope, where Mem0 and the
- * semantic-memory /search see them. The official Letta SDK has no call for this (it knows folders, not Mem0
- * scopes), so these routes are driven over HTTP only.
+ * semantic-memory /search see them. The official Letta SDK has no call to attach a scope (it knows folders and
+ * archives, not Mem0 scopes), so attaching is driven over HTTP; the SDK's own archival search and listing then find
+ * the memory.
  */
 class MemoryScopeTest {
   private final Api api = TestServer.shared().checkedApi(); // every answer checked against /openapi.json
@@ -150,6 +153,21 @@ class MemoryScopeTest {
         .size(), "and only it is listed");
     assertEquals(404, api.patch("/v1/agents/agent-" + agentId + "/memory-scopes/detach", key, scope(user)).status(),
         "a scope that is not attached");
+  }
+
+  @Test
+  @DisplayName("the official Letta SDK's passages.search and passages.list find the memory of an attached scope")
+  void officialLettaSdk() {
+    String key = api.newUser().getString("api_key");
+    String agentId = api.newAgent(key, "sdk-tea-keeper");
+    String user = "ada-sdk-" + System.nanoTime();
+    String fact = "Ada's favourite tea is smoky lapsang souchong.";
+    String memoryId = addFact(key, user, fact);
+    assertEquals(200, api.patch("/v1/agents/agent-" + agentId + "/memory-scopes/attach", key, scope(user)).status());
+    NodeScript.Run run = NodeScript.run("letta-memory-scopes.cjs", Map.of("LETTA_BASE_URL",
+        TestServer.shared().server().baseUrl(), "LETTA_API_KEY", key, "AGENT_ID", "agent-" + agentId,
+        "MEMORY_ID", memoryId, "FACT", fact), 120);
+    assertEquals(0, run.exitCode(), run.output());
   }
 
   @Test
