@@ -122,6 +122,14 @@ class MemoryScopeTest {
     assertTrue(byText(results, "The office plant needs water on Mondays.", "content").getString("id")
         .startsWith("passage-"));
 
+    // the semantic-memory API's /search (seed 003) sees the same fact, with its provenance
+    Api.Response seed = api.post("/search", key, new JsonObject().put("query", "Ada tea").put("user_id", user));
+    assertEquals(200, seed.status(), seed.body());
+    JsonObject seedHit = seed.json().getJsonArray("memories").getJsonObject(0);
+    assertEquals(memoryId, seedHit.getString("id"));
+    assertEquals(fact, seedHit.getJsonObject("value").getString("content"));
+    assertEquals("add", seedHit.getJsonObject("provenance").getString("kind"));
+
     // the listings show the memory too, in creation order, under the same cursors
     JsonArray listed = api.get("/api/agents/" + agentId + "/archival", key).json().getJsonArray("archival_memory");
     assertEquals(List.of(memoryId, hits.getJsonObject(0).getString("id").equals(memoryId)
