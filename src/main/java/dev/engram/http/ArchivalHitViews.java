@@ -8,7 +8,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.LinkedHashMap;
 
 /**
- * What /api and /v1 add to an archival search hit: its {@code provenance}, which also marks a memory of an attached
+ * What /api and /v1 add to an archival search hit or listed item: its {@code provenance}, which also marks a memory of an attached
  * Mem0 scope as such ({@code kind: mem0}). Kinds: {@code archival} (a passage the agent, or a caller for it,
  * inserted), {@code document} (a chunk of a document of an attached source: the source, the document, its file and
  * the passage), {@code mem0} (a memory: its id, its scope, and where the memory itself came from, {@code origin}).
@@ -21,7 +21,7 @@ public final class ArchivalHitViews {
     return hit.isMemory() ? memory(hit.memory()) : passage(hit.passage());
   }
 
-  private static JsonObject passage(Passage p) {
+  public static JsonObject passage(Passage p) {
     JsonObject json = new JsonObject().put("kind", p.sourceId() == null ? "archival" : "document")
         .put("passage_id", p.id());
     if (p.sourceId() == null) {
@@ -33,7 +33,7 @@ public final class ArchivalHitViews {
     return json.put("timestamp", Times.iso(p.createdAt()));
   }
 
-  private static JsonObject memory(Memory m) {
+  public static JsonObject memory(Memory m) {
     JsonObject scope = new JsonObject().put("user_id", m.scopeUser()).put("agent_id", m.scopeAgent())
         .put("run_id", m.scopeRun());
     return new JsonObject().put("kind", "mem0").put("memory_id", m.id()).put("scope", scope)

@@ -7,6 +7,8 @@ import dev.engram.http.Authenticator;
 import dev.engram.http.Bodies;
 import dev.engram.http.Responses;
 import dev.engram.index.PassageIndex.SearchMode;
+import dev.engram.model.Memory;
+import dev.engram.model.Passage;
 import dev.engram.store.ArchivalClient;
 import dev.engram.store.ArchivalProtocol.ArchivalItem;
 import io.vertx.core.json.JsonArray;
@@ -107,13 +109,17 @@ public final class ArchivalRoutes {
   }
 
   private static List<JsonObject> listed(List<ArchivalItem> items, String userId) {
-    return items.stream().map(i -> item(new ArchivalHit(i.passage(), i.memory(), 0), userId)).toList();
+    return items.stream().map(i -> item(i.passage(), i.memory(), userId)).toList();
   }
 
-  /** A passage, or a memory of an attached Mem0 scope in the passage shape, with its provenance. */
   private static JsonObject item(ArchivalHit hit, String userId) {
-    return (hit.isMemory() ? ArchivalViews.memory(hit.memory(), userId) : ArchivalViews.passage(hit.passage()))
-        .put("provenance", ArchivalHitViews.provenance(hit));
+    return item(hit.passage(), hit.memory(), userId);
+  }
+
+  /** A passage, or (passage null) a memory of an attached Mem0 scope in the passage shape, with its provenance. */
+  private static JsonObject item(Passage passage, Memory memory, String userId) {
+    return passage != null ? ArchivalViews.passage(passage).put("provenance", ArchivalHitViews.passage(passage))
+        : ArchivalViews.memory(memory, userId).put("provenance", ArchivalHitViews.memory(memory));
   }
 
   private static JsonObject passages(List<JsonObject> items) {

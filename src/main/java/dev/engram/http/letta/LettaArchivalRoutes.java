@@ -1,6 +1,5 @@
 package dev.engram.http.letta;
 
-import dev.engram.agent.ArchivalHit;
 import dev.engram.agent.ArchivalMemory;
 import dev.engram.http.ArchivalHitViews;
 import dev.engram.http.Authenticator;
@@ -13,6 +12,7 @@ import dev.engram.kernel.ApiException;
 import dev.engram.kernel.Ids;
 import dev.engram.model.Passage;
 import dev.engram.store.ArchivalClient;
+import dev.engram.store.ArchivalProtocol.ArchivalItem;
 import dev.engram.store.ArchivalProtocol.ListArchival;
 import dev.engram.store.ArchivalProtocol.PassageFilter;
 import io.vertx.core.json.JsonArray;
@@ -75,11 +75,13 @@ public final class LettaArchivalRoutes {
     ListArchival query = new ListArchival(Authenticator.user(ctx), ctx.pathParam("agent_id"), param(ctx, "after"),
         param(ctx, "before"), limit, ascending, param(ctx, "search"));
     String user = Authenticator.user(ctx);
-    store.list(query).onSuccess(items -> Responses.json(ctx, 200, new JsonArray(items.stream()
-            .map(i -> i.memory() != null ? views.memory(i.memory(), user) : views.passage(i.passage())
-                .put("provenance", ArchivalHitViews.provenance(new ArchivalHit(i.passage(), null, 0))))
-            .toList())))
-        .onFailure(ctx::fail);
+    store.list(query).onSuccess(items -> Responses.json(ctx, 200, listed(items, user))).onFailure(ctx::fail);
+  }
+
+  /** Listed passages with their provenance, and memories of attached Mem0 scopes in the passage shape. */
+  private JsonArray listed(List<ArchivalItem> items, String user) {
+    return new JsonArray(items.stream().map(i -> i.memory() != null ? views.memory(i.memory(), user)
+        : views.passage(i.passage()).put("provenance", ArchivalHitViews.passage(i.passage()))).toList());
   }
 
   private void search(RoutingContext ctx) {

@@ -74,7 +74,7 @@ public final class LettaFolderViews {
         .putNull("archive_id").put("user_id", prefixed(USER, userId)).put("is_deleted", false)
         .put("created_at", created).put("updated_at", Times.iso(m.updatedAt()))
         .putNull("created_by_id").putNull("last_updated_by_id")
-        .put("provenance", ArchivalHitViews.provenance(new ArchivalHit(null, m, 0)));
+        .put("provenance", ArchivalHitViews.memory(m));
   }
 
   /**

@@ -2,12 +2,12 @@ package dev.engram.http.memory;
 
 import dev.engram.embed.EmbedClient;
 import dev.engram.http.Authenticator;
-import dev.engram.model.Provenance;
 import dev.engram.http.Bodies;
 import dev.engram.http.Responses;
 import dev.engram.kernel.ApiException;
 import dev.engram.kernel.Json;
 import dev.engram.kernel.Times;
+import dev.engram.model.Provenance;
 import dev.engram.store.MemoryClient;
 import dev.engram.store.MemoryProtocol.Applied;
 import dev.engram.store.MemoryProtocol.Change;
