@@ -88,6 +88,13 @@ async function main() {
   assert.ok(found.results.length >= 1 && found.results.length <= 3, JSON.stringify(found));
   const hit = byText(found.results, 'My dog is called Max');
   assert.equal(typeof hit.score, 'number');
+  // Engram's provenance comes through the client: where each memory came from, with when
+  assert.equal(hit.provenance.kind, 'edit', `the text was edited by hand: ${JSON.stringify(hit)}`);
+  const teaHit = (await client.search('green tea', { filters: { user_id: user }, threshold: 0 })).results
+    .find((m) => m.id === tea.id);
+  assert.equal(teaHit.provenance.kind, 'add', JSON.stringify(teaHit));
+  assert.deepEqual(teaHit.provenance.messages, [{ role: 'user', content: 'I love green tea and I live in Lisbon.' }]);
+  assert.equal(typeof teaHit.provenance.timestamp, 'string');
   const narrowed = await client.search('tea', { filters: { AND: [{ user_id: user }, { agent_id: 'helper' }] },
     threshold: 0 });
   assert.deepEqual(narrowed.results.map((m) => m.id), [dogId]);

@@ -110,6 +110,7 @@ public final class StoreVerticle extends VerticleBase {
     var memoryPages = new MemoryPages(pool, scopes);
     var memoryExports = new MemoryExports(pool);
     var sessions = new SessionRepository(pool, mems);
+    var agentScopes = new AgentScopeRepository(pool, scopes);
     List<Future<?>> registrations = new ArrayList<>();
     registrations.add(serve(USER_CREATE, users::create));
     registrations.add(serve(USER_LIST, (ListUsers r) -> users.list()));
@@ -172,7 +173,7 @@ public final class StoreVerticle extends VerticleBase {
     registrations.add(serve(RunProtocol.QUEUED, (RunProtocol.QueuedRuns r) -> runs.queued()));
     registrations.add(serve(ARCHIVAL_INSERT, (InsertArchival r) -> passages.insert(r)
         .onSuccess(ids -> archivalChanged(List.of(r.agentId())))));
-    registrations.add(serve(ARCHIVAL_LIST, passages::list));
+    registrations.add(serve(ARCHIVAL_LIST, new ArchivalListing(pool, passages)::list));
     registrations.add(serve(ARCHIVAL_SEARCH, passages::search));
     registrations.add(serve(ARCHIVAL_DELETE, (DeleteArchival r) -> passages.delete(r)
         .onSuccess(d -> archivalChanged(List.of(r.agentId())))));
@@ -223,6 +224,8 @@ public final class StoreVerticle extends VerticleBase {
     registrations.add(serve(MEMORY_DELETE_ALL, mems::deleteAll));
     registrations.add(serve(MEMORY_HISTORY, mems::history));
     registrations.add(serve(MEMORY_RESET, mems::reset));
+    registrations.add(serve(SCOPE_ATTACH, agentScopes::attach));
+    registrations.add(serve(SCOPE_OF_AGENT, agentScopes::ofAgent));
     registrations.add(serve(SESSION_CREATE, sessions::create));
     registrations.add(serve(SESSION_GET, sessions::get));
     registrations.add(serve(SESSION_DELETE, sessions::delete));

@@ -377,6 +377,17 @@ final class FuzzRoutes {
       route("GET /api/sources/:source_id/passages").noBody(IGNORES_BODY).query("after=$srcpassage&limit=10"),
       route("GET /api/sources/:source_id/documents").noBody(IGNORES_BODY),
 
+      // Mem0 scopes attached to agents (the fixture's memories are under alice/helper/run-1): an odd scope id names
+      // a scope without memories of the caller, which cannot be attached (404)
+      route("GET /api/agents/:agent_id/memory-scopes").noBody(IGNORES_BODY),
+      route("POST /api/agents/:agent_id/memory-scopes/attach")
+          .body("{\"scope\": {\"user_id\": \"alice\", \"agent_id\": \"helper\"}, \"archival_inserts\": true}"),
+      route("POST /api/agents/:agent_id/memory-scopes/detach").body("{\"scope\": {\"user_id\": \"alice\"}}"),
+      route("GET /v1/agents/:agent_id/memory-scopes").noBody(IGNORES_BODY),
+      route("PATCH /v1/agents/:agent_id/memory-scopes/attach")
+          .body("{\"scope\": {\"user_id\": \"alice\", \"run_id\": \"run-1\"}, \"archival_inserts\": false}"),
+      route("PATCH /v1/agents/:agent_id/memory-scopes/detach").body("{\"scope\": {\"user_id\": \"alice\"}}"),
+
       // Letta /v1: archival memory and the 0.4 client's names for it
       route("POST /v1/agents/:agent_id/archival-memory")
           .body("{\"text\": \"Hornets make paper.\", \"tags\": [\"insects\"], \"created_at\": \"2024-01-02T03:04:05Z\"}")

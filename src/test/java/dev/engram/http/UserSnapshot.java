@@ -36,6 +36,7 @@ final class UserSnapshot {
         union all select 'documents', count(*) from documents where user_id = $1
         union all select 'passages', count(*) from passages where user_id = $1
         union all select 'memory_scopes', count(*) from memory_scopes where user_id = $1
+        union all select 'agent_memory_scopes', count(*) from agent_memory_scopes where user_id = $1
         union all select 'chat_sessions', count(*) from chat_sessions where user_id = $1
         union all select 'memories', count(*) from memories where user_id = $1
         union all select 'memory_history', count(*) from memory_history where user_id = $1

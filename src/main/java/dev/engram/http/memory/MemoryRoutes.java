@@ -35,7 +35,7 @@ import java.util.UUID;
  */
 public final class MemoryRoutes {
   static final String IDS_REQUIRED_ADD = "At least one identifier (user_id, agent_id, run_id) is required.";
-  static final String IDS_REQUIRED = "At least one identifier is required.";
+  public static final String IDS_REQUIRED = "At least one identifier is required.";
   static final String IDS_REQUIRED_SEARCH = "At least one of 'user_id', 'agent_id', or 'run_id' must be specified.";
   static final int DEFAULT_LIST_LIMIT = 1_000;
   static final int MAX_LIST_LIMIT = 10_000;
@@ -272,7 +272,7 @@ public final class MemoryRoutes {
    * can name, or widen a delete to the other ids' whole scope. An id over {@link Scope#MAX_ID_CHARS} is a wrong
    * field (422).
    */
-  static void checkIds(Scope scope, String runField, String noIds) {
+  public static void checkIds(Scope scope, String runField, String noIds) {
     if (isBlank(scope.user()) && isBlank(scope.agent()) && isBlank(scope.run())) {
       throw ApiException.badRequest(noIds);
     }
