@@ -1,6 +1,7 @@
 package dev.engram;
 
 import dev.engram.agent.AgentProtocol;
+import dev.engram.agent.TokenCounter;
 import dev.engram.agent.AgentVerticle;
 import dev.engram.config.EngramConfig;
 import dev.engram.embed.EmbeddingVerticle;
@@ -89,6 +90,11 @@ public final class EngramServer implements AutoCloseable {
     }
     int port = server.port() == 0 ? freePort(server.host()) : server.port();
 
+    // the tokenizer of the default model loads its tables (a few hundred ms) while the database starts, so that the
+    // first send does not wait for them
+    Thread preload = new Thread(() -> new TokenCounter(config.llm().model()), "engram-preload");
+    preload.setDaemon(true);
+    preload.start();
     DatabaseLauncher database = DatabaseLauncher.start(config.database(), config.home());
     // one event loop per core (Vert.x would start two): hand-offs between verticles then find their loop awake more
     // often, and fewer threads contend for the cores
