@@ -8,6 +8,7 @@ import java.util.Map;
  * optional role/actor of the message it came from, user metadata, and the chat session it belongs to, if any.
  * A memory is a fact valid from {@code validFrom} until {@code validTo} (null: still true); an earlier version of a
  * fact that a newer one superseded names it in {@code supersededBy}. {@code expirationDate} hides it from then on.
+ * {@code pendingEvent} names the asynchronous add whose raw message this is, until its extracted facts replace it.
  */
 public record Memory(
     String id,
@@ -26,7 +27,8 @@ public record Memory(
     Instant validFrom,
     Instant validTo,
     Instant expirationDate,
-    String supersededBy) {
+    String supersededBy,
+    String pendingEvent) {
 
   public Memory {
     metadata = metadata == null ? Map.of() : metadata;
