@@ -143,6 +143,38 @@ class AsyncAddTest {
   }
 
   @Test
+  @DisplayName("searches while the facts replace the raw message find the one or the other, never both or neither")
+  void neverBothNorNeither() throws Exception {
+    String user = scope("swap");
+    String text = "My sister Ana lives in Madrid and works as a nurse.";
+    List<String> facts = List.of("Sister is called Ana", "Sister lives in Madrid", "Sister works as a nurse");
+    scriptFacts(400, facts.toArray(String[]::new));
+    String eventId = addAsync(api, alice, user, text);
+    List<String> wrong = new CopyOnWriteArrayList<>();
+    AtomicInteger rawSeen = new AtomicInteger();
+    AtomicInteger factsSeen = new AtomicInteger();
+    CompletableFuture<Void> searching = CompletableFuture.runAsync(() -> {
+      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      int afterwards = 0;
+      // until the facts have been seen a while: the swap happens somewhere in between
+      while (System.nanoTime() < until && afterwards < 30) {
+        List<String> hits = found(alice, user, "Where does my sister live?");
+        boolean raw = hits.contains(text);
+        boolean fact = hits.stream().anyMatch(facts::contains);
+        if (raw == fact) {
+          wrong.add(hits.toString());
+        }
+        (raw ? rawSeen : factsSeen).incrementAndGet();
+        afterwards += fact ? 1 : 0;
+      }
+    });
+    searching.get(30, TimeUnit.SECONDS);
+    assertEquals(List.of(), wrong, "searches that saw both or neither");
+    assertTrue(rawSeen.get() > 0 && factsSeen.get() >= 30, rawSeen + " raw, " + factsSeen + " facts");
+    assertEquals("SUCCEEDED", settled(api, alice, "/events/" + eventId).getString("status"));
+  }
+
+  @Test
   @DisplayName("the platform's async add answers the queued event in its shape, GET /v1/event/{id}/ polls it, and"
       + " the caller's SSE stream receives it when it settles")
   void platformShapeAndStream() throws Exception {
