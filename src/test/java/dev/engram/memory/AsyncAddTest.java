@@ -153,24 +153,28 @@ class AsyncAddTest {
     List<String> wrong = new CopyOnWriteArrayList<>();
     AtomicInteger rawSeen = new AtomicInteger();
     AtomicInteger factsSeen = new AtomicInteger();
-    CompletableFuture<Void> searching = CompletableFuture.runAsync(() -> {
-      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-      int afterwards = 0;
-      // until the facts have been seen a while: the swap happens somewhere in between
-      while (System.nanoTime() < until && afterwards < 30) {
-        List<String> hits = found(alice, user, "Where does my sister live?");
-        boolean raw = hits.contains(text);
-        boolean fact = hits.stream().anyMatch(facts::contains);
-        if (raw == fact) {
-          wrong.add(hits.toString());
+    // a few searchers at once, so that some read the index just before the swap and the rows just after it
+    List<CompletableFuture<Void>> searchers = new java.util.ArrayList<>();
+    for (int s = 0; s < 3; s++) {
+      searchers.add(CompletableFuture.runAsync(() -> {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        int afterwards = 0;
+        // until the facts have been seen a while: the swap happens somewhere in between
+        while (System.nanoTime() < until && afterwards < 30) {
+          List<String> hits = found(alice, user, "Where does my sister live?");
+          boolean raw = hits.contains(text);
+          boolean fact = hits.stream().anyMatch(facts::contains);
+          if (raw == fact) {
+            wrong.add(hits.toString());
+          }
+          (raw ? rawSeen : factsSeen).incrementAndGet();
+          afterwards += fact ? 1 : 0;
         }
-        (raw ? rawSeen : factsSeen).incrementAndGet();
-        afterwards += fact ? 1 : 0;
-      }
-    });
-    searching.get(30, TimeUnit.SECONDS);
+      }));
+    }
+    CompletableFuture.allOf(searchers.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
     assertEquals(List.of(), wrong, "searches that saw both or neither");
-    assertTrue(rawSeen.get() > 0 && factsSeen.get() >= 30, rawSeen + " raw, " + factsSeen + " facts");
+    assertTrue(rawSeen.get() > 0 && factsSeen.get() >= 90, rawSeen + " raw, " + factsSeen + " facts");
     assertEquals("SUCCEEDED", settled(api, alice, "/events/" + eventId).getString("status"));
   }
 
