@@ -63,11 +63,7 @@ public record EngramConfig(
    * users other than the admin register loopback or private addresses.
    */
   public record Memory(int instances, int asyncWorkers, int webhookAttempts, long webhookRetryBaseMs,
-      boolean webhookAllowPrivateUrls) {
-    public Memory(int instances) {
-      this(instances, 4, 5, 1_000, false);
-    }
-  }
+      boolean webhookAllowPrivateUrls) {}
 
   /** Archival memory and sources: chunk size in tokens, and the largest file an upload may carry. */
   public record Archival(int chunkTokens, long maxUploadBytes) {}
