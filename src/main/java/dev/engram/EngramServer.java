@@ -117,7 +117,8 @@ public final class EngramServer implements AutoCloseable {
           adminPassword, jwtSecret, config.auth().jwtTtlSeconds(), config.agents().instances(),
           config.agents().stepTimeoutMs(), config.llm(), config.embedding(), config.archival().chunkTokens(),
           config.archival().maxUploadBytes(), uploadsTmp, config.auth().staticApiKey(), memoryTimeoutMs(config),
-          server.bodyReadTimeoutMs(), config.mcp(), config.tools(), server.metricsAccess());
+          server.bodyReadTimeoutMs(), config.mcp(), config.tools(), server.metricsAccess(),
+          config.memory().webhookAllowPrivateUrls());
       AtomicInteger shards = new AtomicInteger();
       var embedding = config.embedding();
       StoreVerticle.IndexOpener indexes = name -> Indexes.create(vertx, config.index(), config.home(), name);

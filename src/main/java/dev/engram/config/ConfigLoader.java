@@ -96,7 +96,9 @@ public final class ConfigLoader {
         longer("INPUT_WRITE_DELAY_MS", 20));
     var auth = new EngramConfig.Auth(str("JWT_SECRET", null), longer("JWT_TTL_SECONDS", 3600),
         str("API_KEY", null));
-    var memory = new EngramConfig.Memory(integer("MEMORY_INSTANCES", cores));
+    var memory = new EngramConfig.Memory(integer("MEMORY_INSTANCES", cores), integer("MEMORY_ASYNC_WORKERS", 4),
+        integer("WEBHOOK_ATTEMPTS", 5), longer("WEBHOOK_RETRY_BASE_MS", 1_000),
+        bool("WEBHOOK_ALLOW_PRIVATE_URLS", false));
     String embeddingUrl = str("EMBEDDING_BASE_URL", null);
     var embedding = new EmbeddingSettings(embeddingUrl, str("EMBEDDING_API_KEY", null),
         str("EMBEDDING_MODEL", embeddingUrl == null ? EmbeddingSettings.LOCAL_MODEL : "text-embedding-3-small"),
@@ -128,6 +130,8 @@ public final class ConfigLoader {
     require(server.instances() > 0 && agents.instances() > 0 && memory.instances() > 0,
         "HTTP_INSTANCES, AGENT_INSTANCES and MEMORY_INSTANCES must be positive");
     require(server.eventLoops() > 0, "EVENT_LOOPS must be positive");
+    require(memory.asyncWorkers() > 0 && memory.webhookAttempts() > 0 && memory.webhookRetryBaseMs() >= 0,
+        "MEMORY_ASYNC_WORKERS and WEBHOOK_ATTEMPTS must be positive, WEBHOOK_RETRY_BASE_MS not negative");
     require(server.bodyReadTimeoutMs() > 0, "BODY_READ_TIMEOUT_MS must be positive");
     require(agents.maxChainingSteps() > 0, "MAX_CHAINING_STEPS must be positive");
     require(agents.inputWriteDelayMs() >= 0, "INPUT_WRITE_DELAY_MS must not be negative");

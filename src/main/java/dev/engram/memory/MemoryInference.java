@@ -91,6 +91,16 @@ public final class MemoryInference {
   }
 
   private Future<List<Applied>> infer(AddMemories req) {
+    return changes(req).compose(changes -> changes.isEmpty() ? Future.succeededFuture(List.of())
+        : store.apply(req.userId(), req.scope(), embeddingModel, true, changes));
+  }
+
+  /**
+   * What an add with inference would change, decided but not applied: the facts extracted from the messages and the
+   * model's decisions on them against the scope's current memories (raw messages of asynchronous adds not counted:
+   * they are not facts yet). An asynchronous add applies them when it settles.
+   */
+  public Future<List<Change>> changes(AddMemories req) {
     MemorySettings s = settings.get();
     boolean agentFacts = req.scope().agent() != null
         && req.messages().stream().anyMatch(t -> Message.ASSISTANT.equals(t.role()));
@@ -104,7 +114,7 @@ public final class MemoryInference {
             : reconcile(req, s, facts, provenance));
   }
 
-  private Future<List<Applied>> reconcile(AddMemories req, MemorySettings s, List<String> facts,
+  private Future<List<Change>> reconcile(AddMemories req, MemorySettings s, List<String> facts,
       Map<String, Object> provenance) {
     return embedder.embed(facts).compose(vectors -> {
       Map<String, float[]> embedded = new HashMap<>();
@@ -113,14 +123,17 @@ public final class MemoryInference {
       }
       List<Future<List<ScoredMemory>>> searches = new ArrayList<>();
       for (float[] v : vectors) {
-        searches.add(store.search(req.userId(), req.scope(), v, null, NEIGHBOURS_PER_FACT, null));
+        // deeper than needed: raw messages of asynchronous adds are passed over below
+        searches.add(store.search(req.userId(), req.scope(), v, null, 2 * NEIGHBOURS_PER_FACT, null));
       }
       return Future.all(searches).compose(all -> {
         Map<String, String> shown = new LinkedHashMap<>();
         Map<String, String> shownText = new HashMap<>();
         JsonArray existing = new JsonArray();
         for (int i = 0; i < searches.size(); i++) {
-          for (ScoredMemory hit : searches.get(i).result()) {
+          List<ScoredMemory> neighbours = searches.get(i).result().stream()
+              .filter(hit -> hit.memory().pendingEvent() == null).limit(NEIGHBOURS_PER_FACT).toList();
+          for (ScoredMemory hit : neighbours) {
             String real = hit.memory().id();
             if (!shownText.containsKey(real)) {
               String small = Integer.toString(shown.size());
@@ -135,12 +148,12 @@ public final class MemoryInference {
             + "\n\nNew facts:\n" + new JsonArray(facts).encode();
         return ask(s, List.of(message(Message.USER, jsonWord(prompt))), true)
             .map(answer -> Decisions.decisions(LlmJson.object(answer, "memory update decision"), shown, shownText))
-            .compose(decisions -> applyDecisions(req, decisions, embedded, provenance));
+            .compose(decisions -> decidedChanges(req, decisions, embedded, provenance));
       });
     });
   }
 
-  private Future<List<Applied>> applyDecisions(AddMemories req, List<Decision> decisions,
+  private Future<List<Change>> decidedChanges(AddMemories req, List<Decision> decisions,
       Map<String, float[]> embedded, Map<String, Object> provenance) {
     List<String> missing = decisions.stream().filter(d -> d.text() != null && !embedded.containsKey(d.text()))
         .map(Decision::text).distinct().toList();
@@ -159,8 +172,7 @@ public final class MemoryInference {
           default -> changes.add(Change.delete(d.memoryId()));
         }
       }
-      return changes.isEmpty() ? Future.succeededFuture(List.of())
-          : store.apply(req.userId(), req.scope(), embeddingModel, true, changes);
+      return Future.succeededFuture(changes);
     });
   }
 

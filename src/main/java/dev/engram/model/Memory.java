@@ -10,6 +10,7 @@ import java.util.Map;
  * fact that a newer one superseded names it in {@code supersededBy}. {@code expirationDate} hides it from then on.
  * {@code provenance} says where this version came from (the messages of its add, a chat session, an agent's
  * archival insert, with the time it was received); empty for memories stored before it was kept.
+ * {@code pendingEvent} names the asynchronous add whose raw message this is, until its extracted facts replace it.
  */
 public record Memory(
     String id,
@@ -29,7 +30,8 @@ public record Memory(
     Instant validTo,
     Instant expirationDate,
     String supersededBy,
-    Map<String, Object> provenance) {
+    Map<String, Object> provenance,
+    String pendingEvent) {
 
   public Memory {
     metadata = metadata == null ? Map.of() : metadata;

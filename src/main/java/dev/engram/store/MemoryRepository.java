@@ -35,9 +35,13 @@ final class MemoryRepository {
       insert into memory_scopes(id, user_id, scope_user, scope_agent, scope_run) values ($1, $2, $3, $4, $5)
       on conflict (id) do nothing""";
   private static final String LOCK_SCOPE = "select pg_advisory_xact_lock(hashtextextended($1::text, 7))";
-  /** A fact the scope already holds now (a superseded or closed version does not count). */
+  /**
+   * A fact the scope already holds now (a superseded or closed version does not count, nor a raw message of an
+   * asynchronous add, which its facts are about to replace).
+   */
   private static final String DUPLICATE = """
-      select 1 from memories where scope_id = $1 and norm_hash = $2 and valid_to is null limit 1""";
+      select 1 from memories where scope_id = $1 and norm_hash = $2 and valid_to is null and pending_event is null
+      limit 1""";
   /** The memory and its ADD history row in one statement. */
   private static final String ADD = """
       with history as (
@@ -124,27 +128,39 @@ final class MemoryRepository {
    */
   Future<AppliedChanges> apply(ApplyChanges req) {
     UUID tenant = UUID.fromString(req.userId());
-    UUID scopeId = MemoryRows.scopeId(tenant, req.scope());
     List<IndexedPassage> upserts = new ArrayList<>();
-    return pool.withTransaction(conn -> {
-      Future<?> start = conn.preparedQuery(ENSURE_SCOPE).execute(Tuple.of(scopeId, tenant, req.scope().user(),
-          req.scope().agent(), req.scope().run()));
-      if (req.dedupe()) {
-        start = start.compose(v -> conn.preparedQuery(LOCK_SCOPE).execute(Tuple.of(scopeId.toString())));
-      }
-      List<Applied> results = new ArrayList<>();
-      Set<String> addedKeys = new HashSet<>();
-      Future<?> chain = start;
-      for (Change change : req.changes()) {
-        chain = chain.compose(v -> switch (change.event()) {
-          case Change.ADD -> add(conn, tenant, scopeId, req, change.add(), addedKeys, results, upserts);
-          case Change.UPDATE -> update(conn, tenant, change, req.embeddingModel(), results, upserts);
-          case Change.DELETE -> close(conn, tenant, change.memoryId(), results);
-          default -> Future.failedFuture(ApiException.badRequest("unknown change " + change.event()));
-        });
-      }
-      return chain.map(v -> results);
-    }).compose(results -> mirror(tenant, upserts, List.of(), "memory change").map(new AppliedChanges(results)));
+    List<Applied> results = new ArrayList<>();
+    return pool.withTransaction(conn -> applyIn(conn, req, results, upserts))
+        .compose(v -> mirror(tenant, upserts, List.of(), "memory change").map(new AppliedChanges(results)));
+  }
+
+  /**
+   * The changes inside the caller's transaction: what they did goes to {@code results}, the index entries they make
+   * to {@code upserts} (for the caller to write once it knows the outcome).
+   */
+  Future<Void> applyIn(SqlConnection conn, ApplyChanges req, List<Applied> results, List<IndexedPassage> upserts) {
+    UUID tenant = UUID.fromString(req.userId());
+    UUID scopeId = MemoryRows.scopeId(tenant, req.scope());
+    Future<?> start = ensureScope(conn, tenant, scopeId, req.scope());
+    if (req.dedupe()) {
+      start = start.compose(v -> conn.preparedQuery(LOCK_SCOPE).execute(Tuple.of(scopeId.toString())));
+    }
+    Set<String> addedKeys = new HashSet<>();
+    Future<?> chain = start;
+    for (Change change : req.changes()) {
+      chain = chain.compose(v -> switch (change.event()) {
+        case Change.ADD -> add(conn, tenant, scopeId, req, change.add(), addedKeys, results, upserts);
+        case Change.UPDATE -> update(conn, tenant, change, req.embeddingModel(), results, upserts);
+        case Change.DELETE -> close(conn, tenant, change.memoryId(), results);
+        default -> Future.failedFuture(ApiException.badRequest("unknown change " + change.event()));
+      });
+    }
+    return chain.mapEmpty();
+  }
+
+  static Future<?> ensureScope(SqlConnection conn, UUID tenant, UUID scopeId, Scope scope) {
+    return conn.preparedQuery(ENSURE_SCOPE).execute(Tuple.of(scopeId, tenant, scope.user(), scope.agent(),
+        scope.run()));
   }
 
   private Future<Void> add(SqlConnection conn, UUID tenant, UUID scopeId, ApplyChanges req, NewMemory m,
@@ -326,11 +342,12 @@ final class MemoryRepository {
         : Future.succeededFuture(new History(UserRepository.collect(rows, MemoryRows::event))));
   }
 
-  /** Removes one user's memories, history, sessions, scopes and exports, or everyone's. */
+  /** Removes one user's memories, history, sessions, scopes, exports and add events, or everyone's. */
   Future<DeletedCount> reset(ResetMemories req) {
     if (req.userId() == null) {
       return pool.query("select count(*) from memories").execute()
-          .compose(count -> pool.query("truncate memories, memory_history, chat_sessions, memory_scopes, memory_exports").execute()
+          .compose(count -> pool.query("truncate memories, memory_history, chat_sessions, memory_scopes, memory_exports,"
+              + " memory_add_events").execute()
               .compose(v -> IndexSync.bestEffort(index.clear(), "memory reset"))
               .map(v -> new DeletedCount(count.iterator().next().getLong(0))));
     }
@@ -341,6 +358,8 @@ final class MemoryRepository {
             .compose(v -> conn.preparedQuery("delete from chat_sessions where user_id = $1").execute(Tuple.of(tenant)))
             .compose(v -> conn.preparedQuery("delete from memory_scopes where user_id = $1").execute(Tuple.of(tenant)))
             .compose(v -> conn.preparedQuery("delete from memory_exports where user_id = $1").execute(Tuple.of(tenant)))
+            .compose(v -> conn.preparedQuery("delete from memory_add_events where user_id = $1")
+                .execute(Tuple.of(tenant)))
             .map(v -> (long) gone.rowCount())))
         .compose(n -> IndexSync.bestEffort(index.deleteUser(tenant), "memory reset").map(new DeletedCount(n)));
   }

@@ -29,8 +29,9 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * The Mem0 REST API (classic v1.0 routes, no prefix): add with or without inference, list with paging, get, update,
- * delete, delete-all, history, search (shared with the semantic-memory API), configure and reset. Every memory
+ * The Mem0 REST API (classic v1.0 routes, no prefix): add with or without inference (with {@code async_mode} the
+ * inference runs in the background: {@link AddEventRoutes}), list with paging, get, update, delete, delete-all,
+ * history, search (shared with the semantic-memory API), configure and reset. Every memory
  * belongs to the authenticated user; Mem0's user_id/agent_id/run_id are scopes inside it.
  */
 public final class MemoryRoutes {
@@ -73,6 +74,7 @@ public final class MemoryRoutes {
     Scope scope = scope(body);
     Map<String, Object> metadata = Json.plainMap(Bodies.optionalObject(body, "metadata"));
     boolean infer = Bodies.optionalBoolean(body, "infer", true);
+    boolean async = Bodies.optionalBoolean(body, "async_mode", false);
     String memoryType = Bodies.optionalString(body, "memory_type");
     String prompt = Bodies.optionalString(body, "prompt");
     Instant expires = expirationDate(body);
@@ -84,10 +86,23 @@ public final class MemoryRoutes {
     if (memoryType != null && scope.agent() == null) {
       throw ApiException.badRequest("memory_type '" + MemoryInference.PROCEDURAL + "' needs an agent_id");
     }
+    if (async && infer && memoryType == null) {
+      service.addAsync(Authenticator.user(ctx), scope, messages, metadata, expires)
+          .onSuccess(event -> Responses.json(ctx, 200, new JsonObject().put("results",
+              new JsonArray().add(queued(event.id())))))
+          .onFailure(ctx::fail);
+      return;
+    }
     service.add(Authenticator.user(ctx), scope, messages, metadata, infer, memoryType, prompt, expires)
         .onSuccess(results -> Responses.json(ctx, 200, new JsonObject().put("results",
             new JsonArray(results.stream().map(MemoryViews::applied).toList()))))
         .onFailure(ctx::fail);
+  }
+
+  /** The Mem0 platform's answer to an asynchronous add: its event, to poll or follow. */
+  static JsonObject queued(String eventId) {
+    return new JsonObject().put("message", "Memory processing has been queued for background execution")
+        .put("status", "PENDING").put("event_id", eventId);
   }
 
   private void list(RoutingContext ctx) {

@@ -19,7 +19,8 @@ public final class MemoryViews {
   /**
    * Mem0's MemoryItem: id, memory, hash, metadata (null when empty), score, created_at, updated_at, then user_id,
    * agent_id, run_id, actor_id and role when set; after them the fact's valid_from, valid_to and expiration_date
-   * (null when not set), superseded_by for an earlier version of a fact, and provenance.
+   * (null when not set), superseded_by for an earlier version of a fact, pending_event_id for a raw message of an
+   * asynchronous add that is still being extracted, and provenance.
    */
   static JsonObject item(Memory m, Score scoreShown, double score) {
     JsonObject json = new JsonObject().put("id", m.id()).put("memory", m.text()).put("hash", m.hash())
@@ -39,6 +40,8 @@ public final class MemoryViews {
     json.put("valid_from", Times.iso(m.validFrom())).put("valid_to", Times.iso(m.validTo()))
         .put("expiration_date", Times.iso(m.expirationDate()));
     putIfSet(json, "superseded_by", m.supersededBy());
+    // a raw message of an asynchronous add, until the facts extracted from it replace it
+    putIfSet(json, "pending_event_id", m.pendingEvent());
     return json.put("provenance", provenance(m));
   }
 
