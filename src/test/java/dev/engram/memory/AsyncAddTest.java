@@ -118,6 +118,7 @@ class AsyncAddTest {
         .json().getJsonArray("results").getJsonObject(0);
     assertEquals(text, hit.getString("memory"), "the raw message answers a search before any fact exists");
     assertEquals(eventId, hit.getString("pending_event_id"));
+    assertEquals("add", hit.getJsonObject("provenance").getString("kind"), "a raw message names the add it came in");
     JsonObject pending = api.get("/events/" + eventId, alice).json();
     assertTrue(List.of("PENDING", "RUNNING").contains(pending.getString("status")), pending.encode());
     assertEquals(text, pending.getJsonObject("payload").getJsonArray("messages").getJsonObject(0)
