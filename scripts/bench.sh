@@ -32,5 +32,5 @@ mvn -q -B -DskipTests test-compile dependency:build-classpath -Dmdep.outputFile=
 rm -rf target/bench-classes && mkdir -p target/bench-classes
 cp -r target/classes/. target/test-classes/. target/bench-classes/
 # BENCH_GC picks the collector (e.g. BENCH_GC=-XX:+UseG1GC); BENCH_JAVA_OPTS adds any other JVM option
-exec java -Xms1g -Xmx2g ${BENCH_GC:--XX:+UseParallelGC} ${BENCH_JAVA_OPTS:-} \
+exec java -Xms1g -Xmx2g --add-modules jdk.incubator.vector ${BENCH_GC:--XX:+UseParallelGC} ${BENCH_JAVA_OPTS:-} \
   -cp "target/bench-classes:$(cat target/bench.classpath)" "$main" "$@"

@@ -19,51 +19,64 @@ package dev.engram.index;
  * @param feedback pseudo-relevance feedback of the BM25 ranking of hybrid searches (see {@link TextFeedback})
  * @param workerThreads threads of the worker pool that runs all Lucene work
  * @param commitIntervalMs how often pending upserts are committed in the background (0 disables it)
+ * @param exactLimit vector searches over a scope of up to this many vectors are exact (a scan of the vectors kept in
+ *     memory, see {@link ScopeVectors}); larger scopes use HNSW. 0 turns exact search off
+ * @param oversample an HNSW search for the best {@code n} gathers at least {@code n * oversample} candidates per
+ *     segment (and at least {@code vectorCandidates}), then keeps the best {@code n} by their exact scores
  */
 public record LuceneTuning(double ramBufferMb, int hnswM, int hnswBeam, int mergeWorkers, int vectorCandidates,
     int hybridDepth, double textWeight, double contextWeight, float bm25K1, float bm25B,
-    TextFeedback.Settings feedback, int workerThreads, long commitIntervalMs) {
+    TextFeedback.Settings feedback, int workerThreads, long commitIntervalMs, int exactLimit, int oversample) {
+  /** See {@code exactLimit}; chosen by measurement, see {@link ScopeVectors}. */
+  public static final int EXACT_LIMIT = 20_000;
+  /** See {@code oversample}. */
+  public static final int OVERSAMPLE = 20;
 
   public static final LuceneTuning DEFAULTS = new LuceneTuning(64, 16, 100, 1, 100, 50, 0.7, 0.3, 1.2f, 0.4f,
-      TextFeedback.Settings.DEFAULTS, 2, 30_000);
+      TextFeedback.Settings.DEFAULTS, 2, 30_000, EXACT_LIMIT, OVERSAMPLE);
+
+  public LuceneTuning withExactSearch(int limit, int factor) {
+    return new LuceneTuning(ramBufferMb, hnswM, hnswBeam, mergeWorkers, vectorCandidates, hybridDepth, textWeight,
+        contextWeight, bm25K1, bm25B, feedback, workerThreads, commitIntervalMs, limit, factor);
+  }
 
   public LuceneTuning withRamBufferMb(double mb) {
     return new LuceneTuning(mb, hnswM, hnswBeam, mergeWorkers, vectorCandidates, hybridDepth, textWeight, contextWeight,
-        bm25K1, bm25B, feedback, workerThreads, commitIntervalMs);
+        bm25K1, bm25B, feedback, workerThreads, commitIntervalMs, exactLimit, oversample);
   }
 
   public LuceneTuning withHnsw(int m, int beam, int workers) {
     return new LuceneTuning(ramBufferMb, m, beam, workers, vectorCandidates, hybridDepth, textWeight, contextWeight,
-        bm25K1, bm25B, feedback, workerThreads, commitIntervalMs);
+        bm25K1, bm25B, feedback, workerThreads, commitIntervalMs, exactLimit, oversample);
   }
 
   public LuceneTuning withCommitIntervalMs(long ms) {
     return new LuceneTuning(ramBufferMb, hnswM, hnswBeam, mergeWorkers, vectorCandidates, hybridDepth, textWeight,
-        contextWeight, bm25K1, bm25B, feedback, workerThreads, ms);
+        contextWeight, bm25K1, bm25B, feedback, workerThreads, ms, exactLimit, oversample);
   }
 
   public LuceneTuning withVectorCandidates(int candidates) {
     return new LuceneTuning(ramBufferMb, hnswM, hnswBeam, mergeWorkers, candidates, hybridDepth, textWeight,
-        contextWeight, bm25K1, bm25B, feedback, workerThreads, commitIntervalMs);
+        contextWeight, bm25K1, bm25B, feedback, workerThreads, commitIntervalMs, exactLimit, oversample);
   }
 
   public LuceneTuning withFusion(int depth, double weightOfText) {
     return new LuceneTuning(ramBufferMb, hnswM, hnswBeam, mergeWorkers, vectorCandidates, depth, weightOfText,
-        contextWeight, bm25K1, bm25B, feedback, workerThreads, commitIntervalMs);
+        contextWeight, bm25K1, bm25B, feedback, workerThreads, commitIntervalMs, exactLimit, oversample);
   }
 
   public LuceneTuning withContextWeight(double weight) {
     return new LuceneTuning(ramBufferMb, hnswM, hnswBeam, mergeWorkers, vectorCandidates, hybridDepth, textWeight,
-        weight, bm25K1, bm25B, feedback, workerThreads, commitIntervalMs);
+        weight, bm25K1, bm25B, feedback, workerThreads, commitIntervalMs, exactLimit, oversample);
   }
 
   public LuceneTuning withBm25(float k1, float b) {
     return new LuceneTuning(ramBufferMb, hnswM, hnswBeam, mergeWorkers, vectorCandidates, hybridDepth, textWeight,
-        contextWeight, k1, b, feedback, workerThreads, commitIntervalMs);
+        contextWeight, k1, b, feedback, workerThreads, commitIntervalMs, exactLimit, oversample);
   }
 
   public LuceneTuning withFeedback(TextFeedback.Settings settings) {
     return new LuceneTuning(ramBufferMb, hnswM, hnswBeam, mergeWorkers, vectorCandidates, hybridDepth, textWeight,
-        contextWeight, bm25K1, bm25B, settings, workerThreads, commitIntervalMs);
+        contextWeight, bm25K1, bm25B, settings, workerThreads, commitIntervalMs, exactLimit, oversample);
   }
 }
