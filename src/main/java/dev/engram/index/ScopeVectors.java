@@ -138,6 +138,11 @@ final class ScopeVectors {
    * {@code limit} vectors, and an approximate search must serve it.
    */
   List<ScoredPassage> search(UUID user, Collection<UUID> scope, float[] query, int n, int limit) {
+    return search(user, scope, query, n, limit, DotProduct.FASTEST);
+  }
+
+  /** As {@link #search(UUID, Collection, float[], int, int)}, with the given kernel (benchmarks compare them). */
+  List<ScoredPassage> search(UUID user, Collection<UUID> scope, float[] query, int n, int limit, DotProduct dot) {
     List<Owner> scanned = new ArrayList<>(scope.size());
     long total = 0;
     for (UUID id : scope) {
@@ -155,7 +160,7 @@ final class ScopeVectors {
     }
     var best = new TopHits(n);
     for (Owner o : scanned) {
-      o.scan(query, best);
+      o.scan(query, best, dot);
     }
     return best.sorted();
   }
@@ -252,12 +257,11 @@ final class ScopeVectors {
       }
     }
 
-    synchronized void scan(float[] query, TopHits best) {
+    synchronized void scan(float[] query, TopHits best, DotProduct dot) {
       if (query.length != dim) {
         throw ApiException.badRequest("query vector does not fit the index: it has " + query.length
             + " dimensions, the index " + dim);
       }
-      DotProduct dot = DotProduct.FASTEST;
       float[] rows = data;
       for (int i = 0, n = size; i < n; i++) {
         float score = dot.dot(query, rows, i * dim);
