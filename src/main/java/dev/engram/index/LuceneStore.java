@@ -82,7 +82,10 @@ final class LuceneStore implements AutoCloseable {
   private ScopeVectors loadVectors(int exactLimit) throws IOException {
     IndexSearcher searcher = searchers.acquire();
     try {
-      return ScopeVectors.load(searcher.getIndexReader(), exactLimit);
+      ScopeVectors loaded = ScopeVectors.load(searcher.getIndexReader(), exactLimit);
+      log.info("Lucene index in {}: vector searches over scopes of up to {} vectors are exact ({} dot product); {}"
+          + " vectors of small scopes held in memory", directory, exactLimit, DotProduct.FASTEST.name(), loaded.size());
+      return loaded;
     } finally {
       searchers.release(searcher);
     }

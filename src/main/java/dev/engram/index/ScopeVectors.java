@@ -41,11 +41,14 @@ import org.apache.lucene.util.BytesRef;
  */
 final class ScopeVectors {
   private final int ownerLimit;
-  private final Map<UUID, Owner> owners = new ConcurrentHashMap<>();
+  private final Map<Key, Owner> owners = new ConcurrentHashMap<>();
   /** Owners that outgrew {@link #ownerLimit}: searched by HNSW only. */
-  private final Set<UUID> large = ConcurrentHashMap.newKeySet();
+  private final Set<Key> large = ConcurrentHashMap.newKeySet();
   /** The owner of each passage held here (for deletes by id). */
-  private final Map<UUID, UUID> ownerOf = new HashMap<>();
+  private final Map<UUID, Key> ownerOf = new HashMap<>();
+
+  /** An owner id is only unique within its user: two users' agents may share one (imported agents, tests). */
+  private record Key(UUID user, UUID owner) {}
 
   ScopeVectors(int ownerLimit) {
     this.ownerLimit = ownerLimit;
@@ -95,6 +98,11 @@ final class ScopeVectors {
     return users;
   }
 
+  /** How many vectors are held (for the log). */
+  synchronized int size() {
+    return ownerOf.size();
+  }
+
   synchronized void upsert(Collection<IndexedPassage> passages) {
     for (IndexedPassage p : passages) {
       if (p.vector() == null) {
@@ -112,18 +120,21 @@ final class ScopeVectors {
   }
 
   synchronized void deleteOwner(UUID user, UUID owner) {
-    Owner o = owners.get(owner);
-    if (o != null && o.user.equals(user)) {
-      drop(owner, o);
+    Key key = new Key(user, owner);
+    Owner o = owners.get(key);
+    if (o != null) {
+      drop(key, o);
     }
+    large.remove(key); // gone from the index: if it grows again it starts small
   }
 
   synchronized void deleteUser(UUID user) {
     for (var e : List.copyOf(owners.entrySet())) {
-      if (e.getValue().user.equals(user)) {
+      if (e.getKey().user().equals(user)) {
         drop(e.getKey(), e.getValue());
       }
     }
+    large.removeIf(key -> key.user().equals(user));
   }
 
   synchronized void clear() {
@@ -146,11 +157,12 @@ final class ScopeVectors {
     List<Owner> scanned = new ArrayList<>(scope.size());
     long total = 0;
     for (UUID id : scope) {
-      if (large.contains(id)) {
+      Key key = new Key(user, id);
+      if (large.contains(key)) {
         return null;
       }
-      Owner o = owners.get(id);
-      if (o != null && o.user.equals(user) && !scanned.contains(o)) {
+      Owner o = owners.get(key);
+      if (o != null && !scanned.contains(o)) {
         scanned.add(o);
         total += o.size;
       }
@@ -166,39 +178,39 @@ final class ScopeVectors {
   }
 
   private void put(UUID id, UUID user, UUID owner, float[] vector) {
-    UUID previous = ownerOf.get(id);
-    if (previous != null && !previous.equals(owner)) {
+    Key key = new Key(user, owner);
+    Key previous = ownerOf.get(id);
+    if (previous != null && !previous.equals(key)) {
       remove(id);
     }
-    if (large.contains(owner)) {
+    if (large.contains(key)) {
       return;
     }
-    Owner o = owners.computeIfAbsent(owner, k -> new Owner(user, vector.length));
+    Owner o = owners.computeIfAbsent(key, k -> new Owner(vector.length));
     if (o.size >= ownerLimit && !o.has(id)) {
-      drop(owner, o);
-      large.add(owner);
+      drop(key, o);
+      large.add(key);
       return;
     }
     o.put(id, vector);
-    ownerOf.put(id, owner);
+    ownerOf.put(id, key);
   }
 
   private void remove(UUID id) {
-    UUID owner = ownerOf.remove(id);
+    Key owner = ownerOf.remove(id);
     Owner o = owner == null ? null : owners.get(owner);
     if (o != null) {
       o.remove(id);
     }
   }
 
-  private void drop(UUID owner, Owner o) {
+  private void drop(Key owner, Owner o) {
     owners.remove(owner);
     o.forEachId(ownerOf::remove);
   }
 
   /** One owner's vectors: row {@code i} is {@code data[i * dim, (i + 1) * dim)}, its passage {@code ids[i]}. */
   private static final class Owner {
-    final UUID user;
     final int dim;
     private float[] data;
     private UUID[] ids;
@@ -206,8 +218,7 @@ final class ScopeVectors {
     /** Read without the lock only to size a scope (a stale value just moves the exact/approximate choice). */
     volatile int size;
 
-    Owner(UUID user, int dim) {
-      this.user = user;
+    Owner(int dim) {
       this.dim = dim;
       data = new float[16 * dim];
       ids = new UUID[16];
