@@ -76,15 +76,15 @@ final class LuceneStore implements AutoCloseable {
         return searcher;
       }
     });
-    vectors = loadVectors(tuning.exactLimit());
+    vectors = loadVectors(dir, tuning.exactLimit());
   }
 
-  private ScopeVectors loadVectors(int exactLimit) throws IOException {
+  private ScopeVectors loadVectors(Path dir, int exactLimit) throws IOException {
     IndexSearcher searcher = searchers.acquire();
     try {
       ScopeVectors loaded = ScopeVectors.load(searcher.getIndexReader(), exactLimit);
       log.info("Lucene index in {}: vector searches over scopes of up to {} vectors are exact ({} dot product); {}"
-          + " vectors of small scopes held in memory", directory, exactLimit, DotProduct.FASTEST.name(), loaded.size());
+          + " vectors of small scopes held in memory", dir, exactLimit, DotProduct.FASTEST.name(), loaded.size());
       return loaded;
     } finally {
       searchers.release(searcher);
