@@ -28,17 +28,20 @@ public record LuceneTuning(double ramBufferMb, int hnswM, int hnswBeam, int merg
     int hybridDepth, double textWeight, double contextWeight, float bm25K1, float bm25B,
     TextFeedback.Settings feedback, int workerThreads, long commitIntervalMs, int exactLimit, int oversample) {
   /**
-   * See {@code exactLimit}. An exact scan costs about 0.06 ms per 1,000 384-dim vectors with SIMD (0.34 ms at 10,000,
-   * 6 ms at 100,000 on a quiet 2-vCPU Zen 4; a scalar loop is 4.6-8x slower), while an HNSW search that still reaches
-   * recall 0.99 among near-duplicates costs 1-3 ms (400 candidates, several segments): up to about 20,000 vectors the
-   * exact scan is no dearer, and it never misses. scripts/bench.sh scan measures both on a machine.
+   * See {@code exactLimit}. On near-duplicate memories (scripts/bench.sh scan, a loaded 2-vCPU Zen 4 VM, 384 dims) an
+   * exact SIMD scan took 0.43 ms at 5,000 vectors, 1.8 ms at 20,000 and 7.3 ms at 40,000 (about 0.06 ms per 1,000
+   * on a quiet machine; a scalar loop is 3-8x slower), while HNSW needed 400 candidates for recall@10 0.99 at 20,000
+   * (7.3 ms) and did not reach it at 40,000 even with 800 (0.986, 23 ms). So the scan is the cheaper of the two up to
+   * at least 40,000, and it never misses; 50,000 keeps a scan near 3 ms on a quiet machine and the memory of one
+   * such scope at 4 bytes per dimension (77 MB at 384 dimensions). Re-measure with the command above.
    */
-  public static final int EXACT_LIMIT = 20_000;
+  public static final int EXACT_LIMIT = 50_000;
   /**
-   * See {@code oversample}: on near-duplicate memories (bench.sh scan) 100 HNSW candidates for a top 10 gave recall
-   * 0.985 at 40,000 vectors, 200 gave 0.991 and 400 gave 1.0.
+   * See {@code oversample}: on the same data HNSW's recall@10 at 40,000 vectors was 0.874 with 100 candidates, 0.936
+   * with 200, 0.972 with 400 and 0.986 with 800; beyond the exact limit recall is bought with candidates, up to
+   * {@code LuceneSearch.MAX_OVERSAMPLED} (1,000 for a top 10).
    */
-  public static final int OVERSAMPLE = 40;
+  public static final int OVERSAMPLE = 100;
 
   public static final LuceneTuning DEFAULTS = new LuceneTuning(64, 16, 100, 1, 100, 50, 0.7, 0.3, 1.2f, 0.4f,
       TextFeedback.Settings.DEFAULTS, 2, 30_000, EXACT_LIMIT, OVERSAMPLE);
