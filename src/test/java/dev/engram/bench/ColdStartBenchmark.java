@@ -48,6 +48,9 @@ public final class ColdStartBenchmark {
     String base = "http://localhost:" + port;
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
         .toString()));
+    if (ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
+      command.addAll(List.of("--add-modules", "jdk.incubator.vector")); // as scripts/run.sh starts it
+    }
     if (!javaOpts.isBlank()) {
       command.addAll(Arrays.asList(javaOpts.trim().split("\\s+")));
     }
