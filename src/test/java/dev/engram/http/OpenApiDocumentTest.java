@@ -225,6 +225,68 @@ class OpenApiDocumentTest {
     assertEquals("/v1/agents/{agent_id}", schemas.template("GET", "/v1/agents/agent-1"));
   }
 
+  /** What a schema object may hold: JSON Schema 2020-12's keywords and OpenAPI's own; anything else is a typo. */
+  private static final Set<String> SCHEMA_KEYWORDS = Set.of("$ref", "$comment", "type", "properties", "required",
+      "items", "prefixItems", "oneOf", "anyOf", "allOf", "not", "enum", "const", "description", "title", "default",
+      "format", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "minLength", "maxLength",
+      "pattern", "minItems", "maxItems", "uniqueItems", "contains", "additionalProperties", "patternProperties",
+      "propertyNames", "minProperties", "maxProperties", "unevaluatedProperties", "examples", "example", "deprecated",
+      "readOnly", "writeOnly", "discriminator", "contentMediaType", "contentEncoding", "externalDocs", "xml");
+
+  @Test
+  @DisplayName("every schema uses only schema keywords (an unquoted comma in a YAML description makes a stray one)")
+  void schemaKeywordsAreKnown() {
+    JsonObject doc = served();
+    Set<String> stray = new TreeSet<>();
+    doc.getJsonObject("components").getJsonObject("schemas").forEach(e -> strayKeywords(e.getValue(),
+        "components/schemas/" + e.getKey(), stray));
+    doc.getJsonObject("paths").forEach(p -> findSchemas(p.getValue(), "paths" + p.getKey(), stray));
+    assertTrue(stray.isEmpty(), () -> "stray keywords: " + stray);
+  }
+
+  /** Walks an OpenAPI object to each {@code schema} it holds. */
+  private static void findSchemas(Object node, String where, Set<String> stray) {
+    if (node instanceof JsonObject o) {
+      o.forEach(e -> {
+        if (e.getKey().equals("schema")) {
+          strayKeywords(e.getValue(), where + "/schema", stray);
+        } else {
+          findSchemas(e.getValue(), where + "/" + e.getKey(), stray);
+        }
+      });
+    } else if (node instanceof io.vertx.core.json.JsonArray a) {
+      a.forEach(v -> findSchemas(v, where, stray));
+    }
+  }
+
+  private static void strayKeywords(Object schema, String where, Set<String> stray) {
+    if (!(schema instanceof JsonObject o)) {
+      return;
+    }
+    o.forEach(e -> {
+      String key = e.getKey();
+      Object value = e.getValue();
+      if (!SCHEMA_KEYWORDS.contains(key) && !key.startsWith("x-")) {
+        stray.add(where + ": " + key);
+      }
+      switch (key) {
+        case "properties", "patternProperties" -> {
+          if (value instanceof JsonObject props) {
+            props.forEach(p -> strayKeywords(p.getValue(), where + "/" + p.getKey(), stray));
+          }
+        }
+        case "items", "not", "additionalProperties", "propertyNames", "contains", "unevaluatedProperties" ->
+            strayKeywords(value, where + "/" + key, stray);
+        case "oneOf", "anyOf", "allOf", "prefixItems" -> {
+          if (value instanceof io.vertx.core.json.JsonArray list) {
+            list.forEach(v -> strayKeywords(v, where + "/" + key, stray));
+          }
+        }
+        default -> { }
+      }
+    });
+  }
+
   @Test
   @DisplayName("/docs serves Swagger UI from the jar: the page and every script, style sheet and icon it loads answer"
       + " 200 without credentials; an unknown file is 404 {detail}")
