@@ -69,9 +69,57 @@ final class StallReport {
       }
     }
     return String.format("slower than %.0f ms: %d requests, %d of them in flight during a GC pause; GC pauses: %d,"
-        + " longest %d ms, total %d ms", slowMs, slow, caught, durations.length,
-        durations.length == 0 ? 0 : durations[durations.length - 1] / 1_000_000,
-        Arrays.stream(durations).sum() / 1_000_000);
+        + " longest %d ms, total %d ms; bursts of slow requests (s from the start: count, worst ms): %s", slowMs,
+        slow, caught, durations.length, durations.length == 0 ? 0 : durations[durations.length - 1] / 1_000_000,
+        Arrays.stream(durations).sum() / 1_000_000, bursts(sentNs, latencyNs, slowMs, from));
+  }
+
+  /**
+   * The slow requests grouped into bursts (sent within 100 ms of the previous slow one), so that a periodic cause
+   * (a timer, a flush) shows as bursts at regular offsets.
+   */
+  private static String bursts(long[] sentNs, long[] latencyNs, double slowMs, long fromNs) {
+    Integer[] order = new Integer[sentNs.length];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    Arrays.sort(order, (a, b) -> Long.compare(sentNs[a], sentNs[b]));
+    StringBuilder out = new StringBuilder();
+    long burstStart = -1;
+    long last = -1;
+    int count = 0;
+    long worst = 0;
+    int shown = 0;
+    for (int i : order) {
+      if (latencyNs[i] / 1e6 <= slowMs) {
+        continue;
+      }
+      if (last >= 0 && sentNs[i] - last > 100_000_000L) {
+        shown += appendBurst(out, burstStart - fromNs, count, worst, shown);
+        count = 0;
+        worst = 0;
+        burstStart = -1;
+      }
+      if (burstStart < 0) {
+        burstStart = sentNs[i];
+      }
+      last = sentNs[i];
+      count++;
+      worst = Math.max(worst, latencyNs[i]);
+    }
+    if (count > 0) {
+      appendBurst(out, burstStart - fromNs, count, worst, shown);
+    }
+    return out.length() == 0 ? "none" : out.toString();
+  }
+
+  private static int appendBurst(StringBuilder out, long offsetNs, int count, long worstNs, int shown) {
+    if (count < 5 || shown >= 20) {
+      return 0; // a lone slow request is not a burst; and the line stays readable
+    }
+    out.append(String.format("%s%.2f: %d, %.0f", out.length() == 0 ? "" : "; ", offsetNs / 1e9, count,
+        worstNs / 1e6));
+    return 1;
   }
 
   void close() {
