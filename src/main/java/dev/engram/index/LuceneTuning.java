@@ -17,53 +17,59 @@ package dev.engram.index;
  * @param bm25K1 BM25 term-frequency saturation
  * @param bm25B BM25 length normalisation (0 none, 1 full); low values suit short conversational passages
  * @param feedback pseudo-relevance feedback of the BM25 ranking of hybrid searches (see {@link TextFeedback})
+ * @param hints query rewriting of the BM25 half of hybrid searches (see {@link QueryHints})
  * @param workerThreads threads of the worker pool that runs all Lucene work
  * @param commitIntervalMs how often pending upserts are committed in the background (0 disables it)
  */
 public record LuceneTuning(double ramBufferMb, int hnswM, int hnswBeam, int mergeWorkers, int vectorCandidates,
     int hybridDepth, double textWeight, double contextWeight, float bm25K1, float bm25B,
-    TextFeedback.Settings feedback, int workerThreads, long commitIntervalMs) {
+    TextFeedback.Settings feedback, QueryHints.Settings hints, int workerThreads, long commitIntervalMs) {
 
   public static final LuceneTuning DEFAULTS = new LuceneTuning(64, 16, 100, 1, 100, 50, 0.7, 0.3, 1.2f, 0.4f,
-      TextFeedback.Settings.DEFAULTS, 2, 30_000);
+      TextFeedback.Settings.DEFAULTS, QueryHints.Settings.OFF, 2, 30_000);
 
   public LuceneTuning withRamBufferMb(double mb) {
     return new LuceneTuning(mb, hnswM, hnswBeam, mergeWorkers, vectorCandidates, hybridDepth, textWeight, contextWeight,
-        bm25K1, bm25B, feedback, workerThreads, commitIntervalMs);
+        bm25K1, bm25B, feedback, hints, workerThreads, commitIntervalMs);
   }
 
   public LuceneTuning withHnsw(int m, int beam, int workers) {
     return new LuceneTuning(ramBufferMb, m, beam, workers, vectorCandidates, hybridDepth, textWeight, contextWeight,
-        bm25K1, bm25B, feedback, workerThreads, commitIntervalMs);
+        bm25K1, bm25B, feedback, hints, workerThreads, commitIntervalMs);
   }
 
   public LuceneTuning withCommitIntervalMs(long ms) {
     return new LuceneTuning(ramBufferMb, hnswM, hnswBeam, mergeWorkers, vectorCandidates, hybridDepth, textWeight,
-        contextWeight, bm25K1, bm25B, feedback, workerThreads, ms);
+        contextWeight, bm25K1, bm25B, feedback, hints, workerThreads, ms);
   }
 
   public LuceneTuning withVectorCandidates(int candidates) {
     return new LuceneTuning(ramBufferMb, hnswM, hnswBeam, mergeWorkers, candidates, hybridDepth, textWeight,
-        contextWeight, bm25K1, bm25B, feedback, workerThreads, commitIntervalMs);
+        contextWeight, bm25K1, bm25B, feedback, hints, workerThreads, commitIntervalMs);
   }
 
   public LuceneTuning withFusion(int depth, double weightOfText) {
     return new LuceneTuning(ramBufferMb, hnswM, hnswBeam, mergeWorkers, vectorCandidates, depth, weightOfText,
-        contextWeight, bm25K1, bm25B, feedback, workerThreads, commitIntervalMs);
+        contextWeight, bm25K1, bm25B, feedback, hints, workerThreads, commitIntervalMs);
   }
 
   public LuceneTuning withContextWeight(double weight) {
     return new LuceneTuning(ramBufferMb, hnswM, hnswBeam, mergeWorkers, vectorCandidates, hybridDepth, textWeight,
-        weight, bm25K1, bm25B, feedback, workerThreads, commitIntervalMs);
+        weight, bm25K1, bm25B, feedback, hints, workerThreads, commitIntervalMs);
   }
 
   public LuceneTuning withBm25(float k1, float b) {
     return new LuceneTuning(ramBufferMb, hnswM, hnswBeam, mergeWorkers, vectorCandidates, hybridDepth, textWeight,
-        contextWeight, k1, b, feedback, workerThreads, commitIntervalMs);
+        contextWeight, k1, b, feedback, hints, workerThreads, commitIntervalMs);
   }
 
   public LuceneTuning withFeedback(TextFeedback.Settings settings) {
     return new LuceneTuning(ramBufferMb, hnswM, hnswBeam, mergeWorkers, vectorCandidates, hybridDepth, textWeight,
-        contextWeight, bm25K1, bm25B, settings, workerThreads, commitIntervalMs);
+        contextWeight, bm25K1, bm25B, settings, hints, workerThreads, commitIntervalMs);
+  }
+
+  public LuceneTuning withHints(QueryHints.Settings settings) {
+    return new LuceneTuning(ramBufferMb, hnswM, hnswBeam, mergeWorkers, vectorCandidates, hybridDepth, textWeight,
+        contextWeight, bm25K1, bm25B, feedback, settings, workerThreads, commitIntervalMs);
   }
 }
