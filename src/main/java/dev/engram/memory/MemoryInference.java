@@ -99,7 +99,7 @@ public final class MemoryInference {
       }
       List<Future<List<ScoredMemory>>> searches = new ArrayList<>();
       for (float[] v : vectors) {
-        searches.add(store.search(req.userId(), req.scope(), v, null, NEIGHBOURS_PER_FACT, null));
+        searches.add(store.search(req.userId(), req.scope(), null, v, null, NEIGHBOURS_PER_FACT, null));
       }
       return Future.all(searches).compose(all -> {
         Map<String, String> shown = new LinkedHashMap<>();

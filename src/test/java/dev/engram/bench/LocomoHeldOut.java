@@ -201,11 +201,15 @@ public final class LocomoHeldOut {
     List<Integer> categories = new ArrayList<>(new TreeSet<>(questions.stream().map(Question::category).toList()));
     categories.add(0);
     for (int category : categories) {
-      double[][] perFold = new double[conversations.size()][];
+      // a conversation without questions of the category (conv-30 has no open-domain one) is left out of its row
+      List<double[]> perFold = new ArrayList<>();
       for (int f = 0; f < conversations.size(); f++) {
         String held = conversations.get(f);
-        perFold[f] = mean(chosen[f], questions,
-            q -> q.conversation().equals(held) && (category == 0 || q.category() == category));
+        java.util.function.Predicate<Question> which =
+            q -> q.conversation().equals(held) && (category == 0 || q.category() == category);
+        if (questions.stream().anyMatch(which)) {
+          perFold.add(mean(chosen[f], questions, which));
+        }
       }
       StringBuilder line = new StringBuilder(String.format("%-36s %-12s %-24s", family, category == 0 ? "all"
           : category + " " + CATEGORY[category], category == 0 ? names.size() + " setting(s)" : ""));
@@ -218,7 +222,7 @@ public final class LocomoHeldOut {
           min = Math.min(min, fold[m]);
           max = Math.max(max, fold[m]);
         }
-        line.append(String.format(" %.3f (%.2f-%.2f)", sum / perFold.length, min, max));
+        line.append(String.format(" %.3f (%.2f-%.2f)", sum / perFold.size(), min, max));
       }
       line.append(category == 0 ? String.format(" %7.2f", cpu) : "");
       System.out.println(line);

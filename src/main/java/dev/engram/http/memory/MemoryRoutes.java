@@ -189,7 +189,7 @@ public final class MemoryRoutes {
     Future<float[]> vector = embedder.embed(query);
     Future<List<UUID>> scopeIds = store.scopes(user, scope); // looked up while the query is being embedded
     Future.all(vector, scopeIds)
-        .compose(both -> store.search(user, scope, scopeIds.result(), vector.result(), filter, limit, threshold,
+        .compose(both -> store.search(user, scope, scopeIds.result(), query, vector.result(), filter, limit, threshold,
             validity))
         .onSuccess(found -> Responses.json(ctx, 200, new JsonObject()
             .put("results", new JsonArray(found.stream().map(MemoryViews::scored).toList()))

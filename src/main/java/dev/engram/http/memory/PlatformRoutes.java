@@ -226,7 +226,7 @@ public final class PlatformRoutes {
     Future<float[]> vector = embedder.embed(query);
     Future<List<UUID>> scopeIds = store.scopes(user, parsed.scope());
     Future.all(vector, scopeIds)
-        .compose(both -> store.search(user, parsed.scope(), scopeIds.result(), vector.result(), parsed.filter(), topK,
+        .compose(both -> store.search(user, parsed.scope(), scopeIds.result(), query, vector.result(), parsed.filter(), topK,
             threshold, validity))
         .onSuccess(found -> {
           JsonArray results = new JsonArray(found.stream().map(MemoryViews::scored).toList());
