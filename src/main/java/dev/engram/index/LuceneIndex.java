@@ -27,7 +27,8 @@ import java.util.concurrent.TimeUnit;
  * with {@link TextFeedback} and k-NN, each {@code max(limit, hybridDepth)} deep, fuses them by {@link
  * RankFusion#relative} ({@code textWeight} 0.7 for BM25, 0.3 for the vector, each ranking rescaled to 0..1: a hit
  * best in both scores 1), then adds neighbour context ({@link PassageContext}: {@code contextWeight} 0.3 times the
- * best fused score among the passages stored just before and after by the same owner), so its scores lie in 0..1.3.
+ * best fused score among the passages stored just before and after by the same owner, half of that for those two
+ * places away), so its scores lie in 0..1.3.
  * HYBRID with only a text or only a vector falls back to that single mode and its scores. A search sees every write
  * acknowledged before it started.
  *

@@ -14,6 +14,8 @@ package dev.engram.index;
  *     textWeight} (see {@link RankFusion#relative})
  * @param contextWeight the share of a hybrid hit's score lent to the passages stored just before and after it by the
  *     same owner (see {@link PassageContext}; 0 turns it off)
+ * @param contextReach how far neighbour context reaches: passages up to this many places before and after a hit
+ *     borrow from it, the share halving with each place further (1: only the passages just before and after)
  * @param bm25K1 BM25 term-frequency saturation
  * @param bm25B BM25 length normalisation (0 none, 1 full); low values suit short conversational passages
  * @param feedback pseudo-relevance feedback of the BM25 ranking of hybrid searches (see {@link TextFeedback})
@@ -22,54 +24,59 @@ package dev.engram.index;
  * @param commitIntervalMs how often pending upserts are committed in the background (0 disables it)
  */
 public record LuceneTuning(double ramBufferMb, int hnswM, int hnswBeam, int mergeWorkers, int vectorCandidates,
-    int hybridDepth, double textWeight, double contextWeight, float bm25K1, float bm25B,
+    int hybridDepth, double textWeight, double contextWeight, int contextReach, float bm25K1, float bm25B,
     TextFeedback.Settings feedback, QueryHints.Settings hints, int workerThreads, long commitIntervalMs) {
 
-  public static final LuceneTuning DEFAULTS = new LuceneTuning(64, 16, 100, 1, 100, 50, 0.7, 0.3, 1.2f, 0.4f,
+  public static final LuceneTuning DEFAULTS = new LuceneTuning(64, 16, 100, 1, 100, 50, 0.7, 0.3, 2, 1.2f, 0.4f,
       TextFeedback.Settings.DEFAULTS, QueryHints.Settings.OFF, 2, 30_000);
 
   public LuceneTuning withRamBufferMb(double mb) {
     return new LuceneTuning(mb, hnswM, hnswBeam, mergeWorkers, vectorCandidates, hybridDepth, textWeight, contextWeight,
-        bm25K1, bm25B, feedback, hints, workerThreads, commitIntervalMs);
+        contextReach, bm25K1, bm25B, feedback, hints, workerThreads, commitIntervalMs);
   }
 
   public LuceneTuning withHnsw(int m, int beam, int workers) {
     return new LuceneTuning(ramBufferMb, m, beam, workers, vectorCandidates, hybridDepth, textWeight, contextWeight,
-        bm25K1, bm25B, feedback, hints, workerThreads, commitIntervalMs);
+        contextReach, bm25K1, bm25B, feedback, hints, workerThreads, commitIntervalMs);
   }
 
   public LuceneTuning withCommitIntervalMs(long ms) {
     return new LuceneTuning(ramBufferMb, hnswM, hnswBeam, mergeWorkers, vectorCandidates, hybridDepth, textWeight,
-        contextWeight, bm25K1, bm25B, feedback, hints, workerThreads, ms);
+        contextWeight, contextReach, bm25K1, bm25B, feedback, hints, workerThreads, ms);
   }
 
   public LuceneTuning withVectorCandidates(int candidates) {
     return new LuceneTuning(ramBufferMb, hnswM, hnswBeam, mergeWorkers, candidates, hybridDepth, textWeight,
-        contextWeight, bm25K1, bm25B, feedback, hints, workerThreads, commitIntervalMs);
+        contextWeight, contextReach, bm25K1, bm25B, feedback, hints, workerThreads, commitIntervalMs);
   }
 
   public LuceneTuning withFusion(int depth, double weightOfText) {
     return new LuceneTuning(ramBufferMb, hnswM, hnswBeam, mergeWorkers, vectorCandidates, depth, weightOfText,
-        contextWeight, bm25K1, bm25B, feedback, hints, workerThreads, commitIntervalMs);
+        contextWeight, contextReach, bm25K1, bm25B, feedback, hints, workerThreads, commitIntervalMs);
   }
 
   public LuceneTuning withContextWeight(double weight) {
     return new LuceneTuning(ramBufferMb, hnswM, hnswBeam, mergeWorkers, vectorCandidates, hybridDepth, textWeight,
-        weight, bm25K1, bm25B, feedback, hints, workerThreads, commitIntervalMs);
+        weight, contextReach, bm25K1, bm25B, feedback, hints, workerThreads, commitIntervalMs);
+  }
+
+  public LuceneTuning withContextReach(int reach) {
+    return new LuceneTuning(ramBufferMb, hnswM, hnswBeam, mergeWorkers, vectorCandidates, hybridDepth, textWeight,
+        contextWeight, reach, bm25K1, bm25B, feedback, hints, workerThreads, commitIntervalMs);
   }
 
   public LuceneTuning withBm25(float k1, float b) {
     return new LuceneTuning(ramBufferMb, hnswM, hnswBeam, mergeWorkers, vectorCandidates, hybridDepth, textWeight,
-        contextWeight, k1, b, feedback, hints, workerThreads, commitIntervalMs);
+        contextWeight, contextReach, k1, b, feedback, hints, workerThreads, commitIntervalMs);
   }
 
   public LuceneTuning withFeedback(TextFeedback.Settings settings) {
     return new LuceneTuning(ramBufferMb, hnswM, hnswBeam, mergeWorkers, vectorCandidates, hybridDepth, textWeight,
-        contextWeight, bm25K1, bm25B, settings, hints, workerThreads, commitIntervalMs);
+        contextWeight, contextReach, bm25K1, bm25B, settings, hints, workerThreads, commitIntervalMs);
   }
 
   public LuceneTuning withHints(QueryHints.Settings settings) {
     return new LuceneTuning(ramBufferMb, hnswM, hnswBeam, mergeWorkers, vectorCandidates, hybridDepth, textWeight,
-        contextWeight, bm25K1, bm25B, feedback, settings, workerThreads, commitIntervalMs);
+        contextWeight, contextReach, bm25K1, bm25B, feedback, settings, workerThreads, commitIntervalMs);
   }
 }

@@ -128,15 +128,28 @@ public final class LocomoHeldOut {
     LuceneTuning base = LuceneTuning.DEFAULTS;
     try (IndexProbe probe = IndexProbe.build(TempHomes.create("engram-locomo-heldout-"), base, passages)) {
       searcher.run(probe, SearchMode.HYBRID, base); // warm-up: the JIT, so that the CPU figures are steady
+      if (opts.containsKey("dump")) { // the default hybrid's top 5 per question, to read what it misses
+        List<String> lines = new ArrayList<>();
+        for (Question q : questions) {
+          List<String> top = probe.search(new PassageQuery(user, Set.of(ownerOf.get(q.conversation())), q.text(),
+              q.vector(), SearchMode.HYBRID, 5), base).stream().map(h -> turnOf.get(h.id())).toList();
+          lines.add(new JsonObject().put("conversation", q.conversation()).put("category", q.category())
+              .put("question", q.text()).put("gold", new JsonArray(List.copyOf(q.gold())))
+              .put("top", new JsonArray(top)).encode());
+        }
+        Files.write(Path.of(opts.get("dump")), lines);
+      }
       families.put("vector", List.of(searcher.run(probe, SearchMode.VECTOR, base)));
       families.put("hybrid, fixed defaults", List.of(searcher.run(probe, SearchMode.HYBRID, base)));
       List<Run> plain = new ArrayList<>();
       List<Run> hinted = new ArrayList<>();
       for (double weight : doubles(opts.getOrDefault("weights", "0.6,0.7,0.8"))) {
         for (double context : doubles(opts.getOrDefault("contexts", "0,0.3,0.5"))) {
+         for (double reach : doubles(opts.getOrDefault("reaches", "1"))) {
           for (String fb : opts.getOrDefault("feedback", "0:0:0,3:10:0.3").split(",")) {
             String[] f = fb.split(":");
             LuceneTuning t = base.withFusion(base.hybridDepth(), weight).withContextWeight(context)
+                .withContextReach((int) reach)
                 .withFeedback(new TextFeedback.Settings(Integer.parseInt(f[0]), Integer.parseInt(f[1]),
                     Float.parseFloat(f[2])));
             for (double names : doubles(opts.getOrDefault("names", "0,0.5,1"))) {
@@ -150,6 +163,7 @@ public final class LocomoHeldOut {
               }
             }
           }
+         }
         }
         System.out.printf("  swept BM25 weight %.2f (%d hybrid settings so far)%n", weight, hinted.size());
       }
@@ -263,7 +277,8 @@ public final class LocomoHeldOut {
   }
 
   private static String describe(LuceneTuning t) {
-    return String.format("w%.2f c%.2f fb%s n%.2f t%.2f bm25 %.1f/%.2f", t.textWeight(), t.contextWeight(),
+    return String.format("w%.2f c%.2f r%d fb%s n%.2f t%.2f bm25 %.1f/%.2f", t.textWeight(), t.contextWeight(),
+        t.contextReach(),
         t.feedback().on() ? "on" : "off", t.hints().nameBoost(), t.hints().timeBoost(), t.bm25K1(), t.bm25B());
   }
 
