@@ -5,7 +5,7 @@
 #   scripts/bench.sh saves [--agents 64] [--seconds 10] [--sql "alter table ..."]
 #   scripts/bench.sh locomo [--data ../shared/data/locomo] [--modes vector,text,hybrid]
 #   scripts/bench.sh locomo-sweep [--weights 0.5,0.6,0.7,0.8,0.9] [--feedback 0:0:0,3:10:0.3] (more in LocomoSweep)
-#   scripts/bench.sh locomo-heldout [--weights 0.6,0.7,0.8] [--names 0,0.5,1] [--times 0,0.3] (leave-one-conversation-out table)
+#   scripts/bench.sh locomo-heldout [--weights 0.6,0.7,0.8] [--reaches 1,2] [--times 0,0.3,0.5,0.7,1] [--model minilm|bge] (leave-one-conversation-out table)
 #   scripts/bench.sh index [--vectors 1000000] [--queries 1000] [--dim 384] (more options in VectorIndexBenchmark)
 #   scripts/bench.sh memories [--memories 100000] [--callers 64] [--per-request 1] [--searches 2000]
 #   scripts/bench.sh embed [--texts 2000] [--callers 64] [--batch-size 32] [--wait-ms 2] [--threads 2] [--rows-per-run 1]

@@ -28,7 +28,7 @@ public record LuceneTuning(double ramBufferMb, int hnswM, int hnswBeam, int merg
     TextFeedback.Settings feedback, QueryHints.Settings hints, int workerThreads, long commitIntervalMs) {
 
   public static final LuceneTuning DEFAULTS = new LuceneTuning(64, 16, 100, 1, 100, 50, 0.7, 0.3, 2, 1.2f, 0.4f,
-      TextFeedback.Settings.DEFAULTS, QueryHints.Settings.OFF, 2, 30_000);
+      TextFeedback.Settings.DEFAULTS, QueryHints.Settings.DEFAULTS, 2, 30_000);
 
   public LuceneTuning withRamBufferMb(double mb) {
     return new LuceneTuning(mb, hnswM, hnswBeam, mergeWorkers, vectorCandidates, hybridDepth, textWeight, contextWeight,
