@@ -1,5 +1,5 @@
 // The official Mem0 platform client (npm mem0ai, MemoryClient with a host) against Engram: ping, add with and
-// without inference, getAll with filters and pages, get, update, history, search with filters, users, batch update
+// without inference, asynchronous add (async_mode, its event polled), getAll with filters and pages, get, update, history, search with filters, users, batch update
 // and delete, export, delete, deleteUsers, deleteAll, errors, another user's memory (404).
 // Env: MEM0_HOST, MEM0_API_KEY, MEM0_OTHER_KEY, MEM0_USER (a fresh Mem0 user id); MEM0_TELEMETRY=false.
 const assert = require('node:assert/strict');
@@ -46,6 +46,29 @@ async function main() {
   assert.equal(tea.data.memory, 'Loves green tea');
   const lisbon = byText(inferred.results, 'Lives in Lisbon');
 
+  // async_mode: the platform's queued answer, the raw message searchable at once, the event polled to SUCCEEDED
+  const asyncUser = user + '-async';
+  const queued = await client.add([{ role: 'user', content: 'I play the cello on Sundays.' }],
+    { userId: asyncUser, asyncMode: true });
+  assert.equal(queued.status, 'PENDING');
+  assert.equal(queued.message, 'Memory processing has been queued for background execution');
+  assert.equal(typeof queued.eventId, 'string');
+  const early = await client.search('cello', { filters: { user_id: asyncUser }, threshold: 0 });
+  assert.ok(early.results.some((m) => m.memory === 'I play the cello on Sundays.'), JSON.stringify(early));
+  let event;
+  for (let i = 0; i < 400; i++) {
+    const answer = await fetch(`${host}/v1/event/${queued.eventId}/`,
+      { headers: { Authorization: `Token ${process.env.MEM0_API_KEY}` } });
+    assert.equal(answer.status, 200);
+    event = await answer.json();
+    if (event.status === 'SUCCEEDED' || event.status === 'FAILED') break;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  assert.equal(event.status, 'SUCCEEDED', JSON.stringify(event));
+  assert.deepEqual(event.results.map((r) => r.data.memory), ['Plays the cello on Sundays']);
+  const settled = await client.getAll({ filters: { user_id: asyncUser } });
+  assert.deepEqual(settled.results.map((m) => m.memory), ['Plays the cello on Sundays']);
+
   const verbatim = await client.add([{ role: 'user', content: 'My dog is called Rex' }],
     { userId: user, agentId: 'helper', infer: false, metadata: { topic: 'pets', Level: 2 } });
   assert.equal(verbatim.results.length, 1);
@@ -88,6 +111,13 @@ async function main() {
   assert.ok(found.results.length >= 1 && found.results.length <= 3, JSON.stringify(found));
   const hit = byText(found.results, 'My dog is called Max');
   assert.equal(typeof hit.score, 'number');
+  // Engram's provenance comes through the client: where each memory came from, with when
+  assert.equal(hit.provenance.kind, 'edit', `the text was edited by hand: ${JSON.stringify(hit)}`);
+  const teaHit = (await client.search('green tea', { filters: { user_id: user }, threshold: 0 })).results
+    .find((m) => m.id === tea.id);
+  assert.equal(teaHit.provenance.kind, 'add', JSON.stringify(teaHit));
+  assert.deepEqual(teaHit.provenance.messages, [{ role: 'user', content: 'I love green tea and I live in Lisbon.' }]);
+  assert.equal(typeof teaHit.provenance.timestamp, 'string');
   const narrowed = await client.search('tea', { filters: { AND: [{ user_id: user }, { agent_id: 'helper' }] },
     threshold: 0 });
   assert.deepEqual(narrowed.results.map((m) => m.id), [dogId]);
@@ -146,7 +176,7 @@ async function main() {
   assert.equal((await client.getAll({ filters: { user_id: user } })).count, 0);
 
   assert.deepEqual(strays, [], 'requests to other hosts');
-  console.log('ok: ping, add (infer on and off), getAll pages and filters, get, update, history, search, users,'
+  console.log('ok: ping, add (infer on and off, async), getAll pages and filters, get, update, history, search, users,'
     + ' batch update/delete, delete, deleteUsers, deleteAll, errors, isolation');
 }
 

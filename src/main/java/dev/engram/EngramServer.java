@@ -1,5 +1,7 @@
 package dev.engram;
 
+import dev.engram.agent.AgentProtocol;
+import dev.engram.agent.TokenCounter;
 import dev.engram.agent.AgentVerticle;
 import dev.engram.config.EngramConfig;
 import dev.engram.embed.EmbeddingVerticle;
@@ -10,6 +12,7 @@ import dev.engram.http.HttpVerticle;
 import dev.engram.kernel.RecordCodec;
 import dev.engram.memory.MemoryVerticle;
 import dev.engram.observe.EngramMetrics;
+import dev.engram.observe.FoldedAddressMetrics;
 import dev.engram.observe.Trace;
 import dev.engram.store.DatabaseLauncher;
 import dev.engram.mcp.McpVerticle;
@@ -20,6 +23,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.pgclient.PgConnectOptions;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -86,15 +90,22 @@ public final class EngramServer implements AutoCloseable {
     }
     int port = server.port() == 0 ? freePort(server.host()) : server.port();
 
+    // the tokenizer of the default model loads its tables (a few hundred ms) while the database starts, so that the
+    // first send does not wait for them
+    Thread preload = new Thread(() -> new TokenCounter(config.llm().model()), "engram-preload");
+    preload.setDaemon(true);
+    preload.start();
     DatabaseLauncher database = DatabaseLauncher.start(config.database(), config.home());
     // one event loop per core (Vert.x would start two): hand-offs between verticles then find their loop awake more
     // often, and fewer threads contend for the cores
     // one meter registry for the process, into which Vert.x reports too; the trace slot exists before Vert.x does
     Trace.install();
-    EngramMetrics metrics = EngramMetrics.create();
+    PrometheusMeterRegistry registry = EngramMetrics.newRegistry();
     Vertx vertx = Vertx.builder().with(new VertxOptions().setEventLoopPoolSize(server.eventLoops())
             .setMetricsOptions(EngramMetrics.vertxOptions("engram-" + REGISTRIES.incrementAndGet())))
-        .withMetrics(new MicrometerMetricsFactory(metrics.registry())).build();
+        .withMetrics(new FoldedAddressMetrics(new MicrometerMetricsFactory(registry),
+            AgentProtocol::meteredAddress)).build();
+    EngramMetrics metrics = EngramMetrics.create(registry);
     metrics.attach(vertx);
     List<String> deployments = new ArrayList<>();
     try {
@@ -106,7 +117,8 @@ public final class EngramServer implements AutoCloseable {
           adminPassword, jwtSecret, config.auth().jwtTtlSeconds(), config.agents().instances(),
           config.agents().stepTimeoutMs(), config.llm(), config.embedding(), config.archival().chunkTokens(),
           config.archival().maxUploadBytes(), uploadsTmp, config.auth().staticApiKey(), memoryTimeoutMs(config),
-          server.bodyReadTimeoutMs(), config.mcp(), config.tools(), server.metricsAccess());
+          server.bodyReadTimeoutMs(), config.mcp(), config.tools(), server.metricsAccess(),
+          config.memory().webhookAllowPrivateUrls());
       AtomicInteger shards = new AtomicInteger();
       var embedding = config.embedding();
       StoreVerticle.IndexOpener indexes = name -> Indexes.create(vertx, config.index(), config.home(), name);

@@ -78,6 +78,11 @@ public final class AgentProtocol {
     return "agent.run." + runId + ".events";
   }
 
+  /** An address as the event-bus meters report it: every run's event address as one, any other as itself. */
+  public static String meteredAddress(String address) {
+    return address.startsWith("agent.run.") && address.endsWith(".events") ? "agent.run.events" : address;
+  }
+
   public record CreateAgent(String userId, String agentId, NewAgent spec) {}
 
   /**

@@ -19,6 +19,7 @@ import dev.engram.embed.EmbedClient;
 import dev.engram.embed.EmbeddingSettings;
 import dev.engram.observe.EngramMetrics;
 import dev.engram.store.ArchivalClient;
+import dev.engram.store.MemoryClient;
 import dev.engram.store.ArchivalProtocol;
 import dev.engram.store.BlockClient;
 import dev.engram.store.BlockProtocol;
@@ -64,7 +65,7 @@ public final class AgentVerticle extends VerticleBase {
     EngramMetrics metrics = EngramMetrics.of(vertx);
     LlmClient client = new MeteredLlm(llm, metrics, llmSettings.model());
     var archival = new ArchivalMemory(vertx, new EmbedClient(vertx, embedding.timeoutMs()), new ArchivalClient(vertx),
-        new Chunker(chunkTokens), embedding.model());
+        new MemoryClient(vertx), new Chunker(chunkTokens), embedding.model());
     var builtIns = new ToolRegistry();
     var toolsets = new Toolsets(builtIns, new ToolClient(vertx), new McpServerClient(vertx),
         new SandboxClient(vertx, sandboxWallSeconds), new McpService(vertx, mcpSettings));

@@ -18,7 +18,6 @@ import dev.engram.model.RunRequest;
 import dev.engram.model.StepDelta;
 import dev.engram.model.StepEvent;
 import dev.engram.model.ToolCall;
-import dev.engram.store.ArchivalProtocol.Found;
 import dev.engram.store.StoreProtocol.Messages;
 import dev.engram.store.StoreProtocol.RunWrite;
 import io.vertx.core.Future;
@@ -27,7 +26,6 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -567,14 +565,16 @@ final class StepLoop implements ToolContext {
 
   @Override
   public Future<List<String>> insertArchival(String content) {
-    return deps.archival().insert(rt.agent.userId(), rt.agent.id(), content, Map.of()).map(ids -> {
-      rt.archivalCount += ids.size();
-      return ids;
+    return deps.archival().insertByAgent(rt.agent.userId(), rt.agent.id(), content).map(stored -> {
+      if (stored.scope() == null) {
+        rt.archivalCount += stored.ids().size(); // the count is of passages: memories are counted by Mem0
+      }
+      return stored.ids();
     });
   }
 
   @Override
-  public Future<List<Found>> searchArchival(String query) {
+  public Future<List<ArchivalHit>> searchArchival(String query) {
     return deps.archival().search(rt.agent.userId(), rt.agent.id(), query, SearchMode.HYBRID,
         ArchivalMemory.SEARCH_DEPTH);
   }

@@ -7,6 +7,7 @@ import dev.engram.llm.LlmSettings;
 import dev.engram.embed.EmbeddingSettings;
 import dev.engram.http.MetricsAccess;
 import dev.engram.index.IndexSettings;
+import dev.engram.index.LuceneTuning;
 import dev.engram.sandbox.Limits;
 import dev.engram.sandbox.SandboxSettings;
 import dev.engram.mcp.McpSettings;
@@ -96,7 +97,9 @@ public final class ConfigLoader {
         longer("INPUT_WRITE_DELAY_MS", 20));
     var auth = new EngramConfig.Auth(str("JWT_SECRET", null), longer("JWT_TTL_SECONDS", 3600),
         str("API_KEY", null));
-    var memory = new EngramConfig.Memory(integer("MEMORY_INSTANCES", cores));
+    var memory = new EngramConfig.Memory(integer("MEMORY_INSTANCES", cores), integer("MEMORY_ASYNC_WORKERS", 4),
+        integer("WEBHOOK_ATTEMPTS", 5), longer("WEBHOOK_RETRY_BASE_MS", 1_000),
+        bool("WEBHOOK_ALLOW_PRIVATE_URLS", false));
     String embeddingUrl = str("EMBEDDING_BASE_URL", null);
     var embedding = new EmbeddingSettings(embeddingUrl, str("EMBEDDING_API_KEY", null),
         str("EMBEDDING_MODEL", embeddingUrl == null ? EmbeddingSettings.LOCAL_MODEL : "text-embedding-3-small"),
@@ -104,7 +107,9 @@ public final class ConfigLoader {
         integer("EMBEDDING_BATCH_SIZE", 32), longer("EMBEDDING_BATCH_WAIT_MS", 2),
         integer("EMBEDDING_THREADS", cores), longer("EMBEDDING_TIMEOUT_MS", 60_000));
     var index = new IndexSettings(str("VECTOR_INDEX", "lucene"), str("WEAVIATE_URL", null),
-        str("WEAVIATE_GRPC", null), str("WEAVIATE_API_KEY", null), str("WEAVIATE_COLLECTION", "EngramPassage"));
+        str("WEAVIATE_GRPC", null), str("WEAVIATE_API_KEY", null), str("WEAVIATE_COLLECTION", "EngramPassage"),
+        integer("VECTOR_EXACT_LIMIT", LuceneTuning.EXACT_LIMIT),
+        integer("VECTOR_OVERSAMPLE", LuceneTuning.OVERSAMPLE));
     var archival = new EngramConfig.Archival(integer("EMBEDDING_CHUNK_SIZE", 300),
         longer("MAX_UPLOAD_BYTES", 20L * 1024 * 1024));
     var standard = SandboxSettings.DEFAULT_LIMITS;
@@ -123,11 +128,15 @@ public final class ConfigLoader {
         "EMBEDDING_DIM, EMBEDDING_BATCH_SIZE and EMBEDDING_THREADS must be positive");
     require(index.backend().equalsIgnoreCase("lucene") || index.weaviate(), "VECTOR_INDEX must be lucene or weaviate");
     require(!index.weaviate() || index.weaviateUrl() != null, "VECTOR_INDEX=weaviate needs WEAVIATE_URL");
+    require(index.exactLimit() >= 0, "VECTOR_EXACT_LIMIT must not be negative");
+    require(index.oversample() >= 1, "VECTOR_OVERSAMPLE must be at least 1");
     require(archival.chunkTokens() >= 16, "EMBEDDING_CHUNK_SIZE must be at least 16 tokens");
     require(server.port() >= 0 && server.port() <= 65535, "PORT must be between 0 and 65535");
     require(server.instances() > 0 && agents.instances() > 0 && memory.instances() > 0,
         "HTTP_INSTANCES, AGENT_INSTANCES and MEMORY_INSTANCES must be positive");
     require(server.eventLoops() > 0, "EVENT_LOOPS must be positive");
+    require(memory.asyncWorkers() > 0 && memory.webhookAttempts() > 0 && memory.webhookRetryBaseMs() >= 0,
+        "MEMORY_ASYNC_WORKERS and WEBHOOK_ATTEMPTS must be positive, WEBHOOK_RETRY_BASE_MS not negative");
     require(server.bodyReadTimeoutMs() > 0, "BODY_READ_TIMEOUT_MS must be positive");
     require(agents.maxChainingSteps() > 0, "MAX_CHAINING_STEPS must be positive");
     require(agents.inputWriteDelayMs() >= 0, "INPUT_WRITE_DELAY_MS must not be negative");

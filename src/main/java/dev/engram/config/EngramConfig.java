@@ -56,8 +56,14 @@ public record EngramConfig(
    */
   public record Auth(String jwtSecret, long jwtTtlSeconds, String staticApiKey) {}
 
-  /** Memory verticles (Mem0 add with inference, semantic-memory chat). */
-  public record Memory(int instances) {}
+  /**
+   * Memory verticles (Mem0 add with inference, semantic-memory chat). {@code asyncWorkers}: how many asynchronous adds
+   * each instance extracts at once (the rest wait, PENDING, in PostgreSQL). Webhooks of asynchronous adds are tried
+   * {@code webhookAttempts} times, {@code webhookRetryBaseMs} apart and doubling; {@code webhookAllowPrivateUrls} lets
+   * users other than the admin register loopback or private addresses.
+   */
+  public record Memory(int instances, int asyncWorkers, int webhookAttempts, long webhookRetryBaseMs,
+      boolean webhookAllowPrivateUrls) {}
 
   /** Archival memory and sources: chunk size in tokens, and the largest file an upload may carry. */
   public record Archival(int chunkTokens, long maxUploadBytes) {}

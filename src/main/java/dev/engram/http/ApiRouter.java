@@ -28,7 +28,12 @@ import dev.engram.http.api.MessageRoutes;
 import dev.engram.http.api.SourceRoutes;
 import dev.engram.http.api.Views;
 import dev.engram.http.docs.DocsRoutes;
+import dev.engram.http.memory.AgentScopeRoutes;
+import dev.engram.http.memory.AddEventRoutes;
 import dev.engram.http.memory.ChatRoutes;
+import dev.engram.http.memory.WebhookRoutes;
+import dev.engram.store.AddEventClient;
+import dev.engram.store.WebhookClient;
 import dev.engram.http.memory.MemoryRoutes;
 import dev.engram.http.memory.PlatformExports;
 import dev.engram.http.memory.PlatformMemoryRoutes;
@@ -133,8 +138,8 @@ final class ApiRouter {
     new ToolRoutes(tools, toolsets, toolEdits).mount(router);
     new MessageRoutes(agents, store).mount(router);
     ArchivalClient archivalStore = new ArchivalClient(vertx);
-    ArchivalMemory archival = new ArchivalMemory(vertx, embedder, archivalStore, new Chunker(settings.chunkTokens()),
-        settings.embedding().model());
+    ArchivalMemory archival = new ArchivalMemory(vertx, embedder, archivalStore, memoryStore,
+        new Chunker(settings.chunkTokens()), settings.embedding().model());
     new ArchivalRoutes(archival, archivalStore).mount(router);
     new SourceRoutes(archivalStore, archivalViews, settings).mount(router);
     // the memory-service APIs (Mem0, semantic-memory chat) live at the root, as their clients expect
@@ -143,6 +148,11 @@ final class ApiRouter {
     new PlatformRoutes(memoryService, memoryStore, embedder, settings.embedding().model()).mount(router);
     new PlatformMemoryRoutes(memoryStore, embedder, settings.embedding().model()).mount(router);
     new PlatformExports(memoryStore, embedder, settings.embedding().model()).mount(router);
+    // Mem0 scopes attached to agents (/api and /v1), searched by their archival memory
+    new AgentScopeRoutes(memoryStore).mount(router);
+    // the outcome of asynchronous adds: polled, streamed, and POSTed to the webhooks users register
+    new AddEventRoutes(vertx, new AddEventClient(vertx)).mount(router);
+    new WebhookRoutes(new WebhookClient(vertx), settings.webhookAllowPrivateUrls()).mount(router);
     chat.mount(router);
     // Letta's /v1 API, on the same store (its ids and trailing slashes are normalised by LettaTransport)
     LettaModels lettaModels = new LettaModels(settings.llm(), settings.embedding());

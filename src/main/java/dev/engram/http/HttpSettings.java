@@ -28,4 +28,6 @@ public record HttpSettings(
     long memoryTimeoutMs,
     long bodyReadTimeoutMs,
     McpSettings mcp,
-    SandboxSettings tools, MetricsAccess metricsAccess) {}
+    SandboxSettings tools, MetricsAccess metricsAccess,
+    /** Whether users other than the admin may register webhooks on loopback or private addresses. */
+    boolean webhookAllowPrivateUrls) {}

@@ -1,6 +1,7 @@
 package dev.engram.index;
 
 import dev.engram.index.PassageIndex.IndexedPassage;
+import dev.engram.index.PassageIndex.ScoredPassage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -22,6 +23,14 @@ import org.apache.lucene.document.StoredField;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.document.TextField;
 import org.apache.lucene.index.IndexReader;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.PostingsEnum;
+import org.apache.lucene.search.DocIdSetIterator;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.search.TotalHits;
+import org.apache.lucene.util.Bits;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.search.BooleanClause.Occur;
@@ -147,6 +156,39 @@ final class LuceneDocs {
     type.setStoreTermVectors(termVectors);
     type.freeze();
     return type;
+  }
+
+  /**
+   * The hits as Lucene documents of {@code searcher}, scored as Lucene scores DOT_PRODUCT, in their order; a hit whose
+   * document the searcher does not hold (deleted meanwhile) is left out.
+   */
+  static TopDocs docsOf(IndexSearcher searcher, List<ScoredPassage> hits) throws IOException {
+    var docs = new ArrayList<ScoreDoc>(hits.size());
+    List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
+    for (ScoredPassage hit : hits) {
+      int doc = liveDoc(leaves, idTerm(hit.id()));
+      if (doc >= 0) {
+        docs.add(new ScoreDoc(doc, (float) ((1 + hit.score()) / 2)));
+      }
+    }
+    return new TopDocs(new TotalHits(docs.size(), TotalHits.Relation.EQUAL_TO), docs.toArray(ScoreDoc[]::new));
+  }
+
+  /** The live document holding {@code id}, or -1. */
+  private static int liveDoc(List<LeafReaderContext> leaves, Term id) throws IOException {
+    for (LeafReaderContext leaf : leaves) {
+      PostingsEnum postings = leaf.reader().postings(id, PostingsEnum.NONE);
+      if (postings == null) {
+        continue;
+      }
+      Bits live = leaf.reader().getLiveDocs();
+      for (int d = postings.nextDoc(); d != DocIdSetIterator.NO_MORE_DOCS; d = postings.nextDoc()) {
+        if (live == null || live.get(d)) {
+          return leaf.docBase + d;
+        }
+      }
+    }
+    return -1;
   }
 
   /** Lucene scores DOT_PRODUCT hits as {@code (1 + dot) / 2}; for unit vectors the dot is the cosine. */

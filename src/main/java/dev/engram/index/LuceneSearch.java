@@ -27,6 +27,7 @@ import org.apache.lucene.search.TopDocs;
  */
 final class LuceneSearch {
   private static final Set<String> ID_ONLY = Set.of(LuceneDocs.ID);
+  static final int MAX_OVERSAMPLED = 1_000;
 
   private final LuceneStore store;
   private final LuceneTuning tuning;
@@ -41,6 +42,12 @@ final class LuceneSearch {
     SearchMode mode = QueryModes.effective(q);
     if (mode == null || limit <= 0 || q.owners() == null || q.owners().isEmpty()) {
       return List.of();
+    }
+    if (mode == SearchMode.VECTOR) {
+      List<ScoredPassage> exact = exact(q, limit);
+      if (exact != null) {
+        return exact;
+      }
     }
     Query filter = LuceneDocs.filter(q.userId(), q.owners());
     IndexSearcher searcher = store.acquire();
@@ -77,8 +84,27 @@ final class LuceneSearch {
     return out;
   }
 
+  /** The exact best {@code n} of a scope small enough to scan (see {@link ScopeVectors}), or null. */
+  private List<ScoredPassage> exact(PassageQuery q, int n) {
+    return tuning.exactLimit() <= 0 ? null
+        : store.vectors.search(q.userId(), q.owners(), q.vector(), n, tuning.exactLimit());
+  }
+
+  /**
+   * The best {@code n} by vector of the query's scope: exact when it is small enough, else HNSW gathering {@code n *
+   * oversample} candidates per segment (at least {@code vectorCandidates}). HNSW's scores are already exact dot
+   * products of the stored full-precision vectors, so keeping the best {@code n} of the candidates is the re-scoring:
+   * what oversampling buys is the true neighbours that a narrow beam walks past among near-duplicates. It stops at
+   * {@link #MAX_OVERSAMPLED} candidates: deep rankings (hybrid fusion, filtered Mem0 searches up to 20,000 deep) are a
+   * wide beam already, and a beam of n * 40 there would visit most of the graph.
+   */
   private TopDocs vector(IndexSearcher searcher, PassageQuery q, Query filter, int n) throws IOException {
-    int candidates = Math.max(n, tuning.vectorCandidates());
+    List<ScoredPassage> exact = exact(q, n);
+    if (exact != null) {
+      return LuceneDocs.docsOf(searcher, exact);
+    }
+    int oversampled = (int) Math.min(MAX_OVERSAMPLED, (long) n * tuning.oversample());
+    int candidates = Math.max(Math.max(n, tuning.vectorCandidates()), oversampled);
     try {
       // a filter that admits every document only costs time (Lucene builds a bit set of it per segment)
       Query knn = LuceneDocs.matchesAll(searcher.getIndexReader(), q.userId(), q.owners())

@@ -56,6 +56,8 @@ final class LuceneStore implements AutoCloseable {
   private final Directory directory;
   private final IndexWriter writer;
   private final SearcherManager searchers;
+  /** The vectors of small owners in memory for exact search; every write below changes it after Lucene. */
+  final ScopeVectors vectors;
   /** Writes done so far, and the number of them the current searcher already reflects. */
   private final AtomicLong writes = new AtomicLong();
   private final AtomicLong visible = new AtomicLong();
@@ -74,6 +76,19 @@ final class LuceneStore implements AutoCloseable {
         return searcher;
       }
     });
+    vectors = loadVectors(dir, tuning.exactLimit());
+  }
+
+  private ScopeVectors loadVectors(Path dir, int exactLimit) throws IOException {
+    IndexSearcher searcher = searchers.acquire();
+    try {
+      ScopeVectors loaded = ScopeVectors.load(searcher.getIndexReader(), exactLimit);
+      log.info("Lucene index in {}: vector searches over scopes of up to {} vectors are exact ({} dot product); {}"
+          + " vectors of small scopes held in memory", dir, exactLimit, DotProduct.FASTEST.name(), loaded.size());
+      return loaded;
+    } finally {
+      searchers.release(searcher);
+    }
   }
 
   /** Opens (or creates) the index in {@code dir}; an unreadable index is discarded, since it can be rebuilt. */
@@ -147,6 +162,7 @@ final class LuceneStore implements AutoCloseable {
     for (IndexedPassage p : passages) {
       writer.updateDocument(LuceneDocs.idTerm(p.id()), LuceneDocs.document(p, termVectors));
     }
+    vectors.upsert(passages);
     writes.incrementAndGet();
   }
 
@@ -157,30 +173,35 @@ final class LuceneStore implements AutoCloseable {
       docs.add(LuceneDocs.document(p, termVectors));
     }
     writer.addDocuments(docs);
+    vectors.upsert(passages);
     writes.incrementAndGet();
   }
 
   /** Deletions are committed at once: a lost delete would not be repaired by a catch-up that replays by seq. */
   void delete(Collection<UUID> ids) throws IOException {
     writer.deleteDocuments(ids.stream().map(LuceneDocs::idTerm).toArray(Term[]::new));
+    vectors.delete(ids);
     writes.incrementAndGet();
     writer.commit();
   }
 
   void deleteOwner(UUID user, UUID owner) throws IOException {
     writer.deleteDocuments(LuceneDocs.filter(user, List.of(owner)));
+    vectors.deleteOwner(user, owner);
     writes.incrementAndGet();
     writer.commit();
   }
 
   void deleteUser(UUID user) throws IOException {
     writer.deleteDocuments(new Term(LuceneDocs.USER, user.toString()));
+    vectors.deleteUser(user);
     writes.incrementAndGet();
     writer.commit();
   }
 
   void clear() throws IOException {
     writer.deleteAll();
+    vectors.clear();
     writes.incrementAndGet();
     writer.commit();
   }

@@ -22,61 +22,90 @@ package dev.engram.index;
  * @param hints query rewriting of the BM25 half of hybrid searches (see {@link QueryHints})
  * @param workerThreads threads of the worker pool that runs all Lucene work
  * @param commitIntervalMs how often pending upserts are committed in the background (0 disables it)
+ * @param exactLimit vector searches over a scope of up to this many vectors are exact (a scan of the vectors kept in
+ *     memory, see {@link ScopeVectors}); larger scopes use HNSW. 0 turns exact search off
+ * @param oversample an HNSW search for the best {@code n} gathers at least {@code n * oversample} candidates per
+ *     segment (and at least {@code vectorCandidates}), then keeps the best {@code n} by their exact scores
  */
 public record LuceneTuning(double ramBufferMb, int hnswM, int hnswBeam, int mergeWorkers, int vectorCandidates,
     int hybridDepth, double textWeight, double contextWeight, int contextReach, float bm25K1, float bm25B,
-    TextFeedback.Settings feedback, QueryHints.Settings hints, int workerThreads, long commitIntervalMs) {
+    TextFeedback.Settings feedback, QueryHints.Settings hints, int workerThreads, long commitIntervalMs,
+    int exactLimit, int oversample) {
+  /**
+   * See {@code exactLimit}. On near-duplicate memories (scripts/bench.sh scan, a loaded 2-vCPU Zen 4 VM, 384 dims) an
+   * exact SIMD scan took 0.43 ms at 5,000 vectors, 1.8 ms at 20,000 and 7.3 ms at 40,000 (about 0.06 ms per 1,000
+   * on a quiet machine; a scalar loop is 3-8x slower), while HNSW needed 400 candidates for recall@10 0.99 at 20,000
+   * (7.3 ms) and did not reach it at 40,000 even with 800 (0.986, 23 ms). So the scan is the cheaper of the two up to
+   * at least 40,000, and it never misses; 50,000 keeps a scan near 3 ms on a quiet machine and the memory of one
+   * such scope at 4 bytes per dimension (77 MB at 384 dimensions). Re-measure with the command above.
+   */
+  public static final int EXACT_LIMIT = 50_000;
+  /**
+   * See {@code oversample}: on the same data HNSW's recall@10 at 40,000 vectors was 0.874 with 100 candidates, 0.936
+   * with 200, 0.972 with 400 and 0.986 with 800; beyond the exact limit recall is bought with candidates, up to
+   * {@code LuceneSearch.MAX_OVERSAMPLED} (1,000 for a top 10).
+   */
+  public static final int OVERSAMPLE = 100;
 
   public static final LuceneTuning DEFAULTS = new LuceneTuning(64, 16, 100, 1, 100, 50, 0.7, 0.3, 2, 1.2f, 0.4f,
-      TextFeedback.Settings.DEFAULTS, QueryHints.Settings.DEFAULTS, 2, 30_000);
+      TextFeedback.Settings.DEFAULTS, QueryHints.Settings.DEFAULTS, 2, 30_000, EXACT_LIMIT, OVERSAMPLE);
+
+  public LuceneTuning withExactSearch(int limit, int factor) {
+    return new LuceneTuning(ramBufferMb, hnswM, hnswBeam, mergeWorkers, vectorCandidates, hybridDepth, textWeight,
+        contextWeight, contextReach, bm25K1, bm25B, feedback, hints, workerThreads, commitIntervalMs, limit, factor);
+  }
 
   public LuceneTuning withRamBufferMb(double mb) {
     return new LuceneTuning(mb, hnswM, hnswBeam, mergeWorkers, vectorCandidates, hybridDepth, textWeight, contextWeight,
-        contextReach, bm25K1, bm25B, feedback, hints, workerThreads, commitIntervalMs);
+        contextReach, bm25K1, bm25B, feedback, hints, workerThreads, commitIntervalMs, exactLimit, oversample);
   }
 
   public LuceneTuning withHnsw(int m, int beam, int workers) {
     return new LuceneTuning(ramBufferMb, m, beam, workers, vectorCandidates, hybridDepth, textWeight, contextWeight,
-        contextReach, bm25K1, bm25B, feedback, hints, workerThreads, commitIntervalMs);
+        contextReach, bm25K1, bm25B, feedback, hints, workerThreads, commitIntervalMs, exactLimit, oversample);
   }
 
   public LuceneTuning withCommitIntervalMs(long ms) {
     return new LuceneTuning(ramBufferMb, hnswM, hnswBeam, mergeWorkers, vectorCandidates, hybridDepth, textWeight,
-        contextWeight, contextReach, bm25K1, bm25B, feedback, hints, workerThreads, ms);
+        contextWeight, contextReach, bm25K1, bm25B, feedback, hints, workerThreads, ms, exactLimit, oversample);
   }
 
   public LuceneTuning withVectorCandidates(int candidates) {
     return new LuceneTuning(ramBufferMb, hnswM, hnswBeam, mergeWorkers, candidates, hybridDepth, textWeight,
-        contextWeight, contextReach, bm25K1, bm25B, feedback, hints, workerThreads, commitIntervalMs);
+        contextWeight, contextReach, bm25K1, bm25B, feedback, hints, workerThreads, commitIntervalMs, exactLimit,
+        oversample);
   }
 
   public LuceneTuning withFusion(int depth, double weightOfText) {
     return new LuceneTuning(ramBufferMb, hnswM, hnswBeam, mergeWorkers, vectorCandidates, depth, weightOfText,
-        contextWeight, contextReach, bm25K1, bm25B, feedback, hints, workerThreads, commitIntervalMs);
+        contextWeight, contextReach, bm25K1, bm25B, feedback, hints, workerThreads, commitIntervalMs, exactLimit,
+        oversample);
   }
 
   public LuceneTuning withContextWeight(double weight) {
     return new LuceneTuning(ramBufferMb, hnswM, hnswBeam, mergeWorkers, vectorCandidates, hybridDepth, textWeight,
-        weight, contextReach, bm25K1, bm25B, feedback, hints, workerThreads, commitIntervalMs);
-  }
-
-  public LuceneTuning withContextReach(int reach) {
-    return new LuceneTuning(ramBufferMb, hnswM, hnswBeam, mergeWorkers, vectorCandidates, hybridDepth, textWeight,
-        contextWeight, reach, bm25K1, bm25B, feedback, hints, workerThreads, commitIntervalMs);
+        weight, contextReach, bm25K1, bm25B, feedback, hints, workerThreads, commitIntervalMs, exactLimit, oversample);
   }
 
   public LuceneTuning withBm25(float k1, float b) {
     return new LuceneTuning(ramBufferMb, hnswM, hnswBeam, mergeWorkers, vectorCandidates, hybridDepth, textWeight,
-        contextWeight, contextReach, k1, b, feedback, hints, workerThreads, commitIntervalMs);
+        contextWeight, contextReach, k1, b, feedback, hints, workerThreads, commitIntervalMs, exactLimit, oversample);
   }
 
   public LuceneTuning withFeedback(TextFeedback.Settings settings) {
     return new LuceneTuning(ramBufferMb, hnswM, hnswBeam, mergeWorkers, vectorCandidates, hybridDepth, textWeight,
-        contextWeight, contextReach, bm25K1, bm25B, settings, hints, workerThreads, commitIntervalMs);
+        contextWeight, contextReach, bm25K1, bm25B, settings, hints, workerThreads, commitIntervalMs, exactLimit,
+        oversample);
+  }
+
+  public LuceneTuning withContextReach(int reach) {
+    return new LuceneTuning(ramBufferMb, hnswM, hnswBeam, mergeWorkers, vectorCandidates, hybridDepth, textWeight,
+        contextWeight, reach, bm25K1, bm25B, feedback, hints, workerThreads, commitIntervalMs, exactLimit, oversample);
   }
 
   public LuceneTuning withHints(QueryHints.Settings settings) {
     return new LuceneTuning(ramBufferMb, hnswM, hnswBeam, mergeWorkers, vectorCandidates, hybridDepth, textWeight,
-        contextWeight, contextReach, bm25K1, bm25B, feedback, settings, workerThreads, commitIntervalMs);
+        contextWeight, contextReach, bm25K1, bm25B, feedback, settings, workerThreads, commitIntervalMs, exactLimit,
+        oversample);
   }
 }

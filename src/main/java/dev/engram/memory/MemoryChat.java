@@ -8,6 +8,7 @@ import dev.engram.memory.MemoryRequests.Chat;
 import dev.engram.memory.MemoryRequests.ChatAnswer;
 import dev.engram.model.Memory;
 import dev.engram.model.Message;
+import dev.engram.model.Provenance;
 import dev.engram.store.MemoryClient;
 import dev.engram.store.MemoryProtocol.Change;
 import dev.engram.store.MemoryProtocol.NewMemory;
@@ -111,7 +112,7 @@ public final class MemoryChat {
   private Future<String> save(Chat req, Scope session, String role, String text, float[] vector) {
     String id = UUID.randomUUID().toString();
     var memory = new NewMemory(id, text, vector, Map.of("session_id", req.sessionId()), null, role, null,
-        req.sessionId(), null);
+        req.sessionId(), null, Provenance.chat(req.sessionId(), Times.now()));
     return store.apply(req.userId(), session, embeddingModel, false, List.of(Change.add(memory))).map(id);
   }
 }

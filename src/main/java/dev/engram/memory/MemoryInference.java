@@ -11,6 +11,7 @@ import dev.engram.memory.Decisions.Decision;
 import dev.engram.memory.MemoryRequests.AddMemories;
 import dev.engram.memory.MemoryRequests.Turn;
 import dev.engram.model.Message;
+import dev.engram.model.Provenance;
 import dev.engram.store.MemoryClient;
 import dev.engram.store.MemoryProtocol.Applied;
 import dev.engram.store.MemoryProtocol.Change;
@@ -19,6 +20,7 @@ import dev.engram.store.MemoryProtocol.ScoredMemory;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -63,35 +65,57 @@ public final class MemoryInference {
 
   /** Each non-system message becomes a memory as it is (role and speaker kept); no LLM call, no deduplication. */
   private Future<List<Applied>> verbatim(AddMemories req) {
-    List<Turn> kept = req.messages().stream()
-        .filter(t -> !Message.SYSTEM.equals(t.role()) && t.content() != null && !t.content().isBlank()).toList();
+    List<Integer> kept = new ArrayList<>();
+    for (int i = 0; i < req.messages().size(); i++) {
+      Turn t = req.messages().get(i);
+      if (!Message.SYSTEM.equals(t.role()) && t.content() != null && !t.content().isBlank()) {
+        kept.add(i);
+      }
+    }
     if (kept.isEmpty()) {
       return Future.succeededFuture(List.of());
     }
-    return embedder.embed(kept.stream().map(Turn::content).toList()).compose(vectors -> {
+    List<Map<String, Object>> sent = provenanceMessages(req.messages());
+    Instant received = Times.now();
+    return embedder.embed(kept.stream().map(i -> req.messages().get(i).content()).toList()).compose(vectors -> {
       List<Change> changes = new ArrayList<>(kept.size());
-      for (int i = 0; i < kept.size(); i++) {
-        Turn t = kept.get(i);
-        changes.add(Change.add(new NewMemory(UUID.randomUUID().toString(), t.content(), vectors.get(i),
-            req.metadata(), t.name(), t.role(), null, null, req.expirationDate())));
+      for (int k = 0; k < kept.size(); k++) {
+        int index = kept.get(k);
+        Turn t = req.messages().get(index);
+        changes.add(Change.add(new NewMemory(UUID.randomUUID().toString(), t.content(), vectors.get(k),
+            req.metadata(), t.name(), t.role(), null, null, req.expirationDate(),
+            Provenance.add(List.of(sent.get(index)), index, received))));
       }
       return store.apply(req.userId(), req.scope(), embeddingModel, false, changes);
     });
   }
 
   private Future<List<Applied>> infer(AddMemories req) {
+    return changes(req).compose(changes -> changes.isEmpty() ? Future.succeededFuture(List.of())
+        : store.apply(req.userId(), req.scope(), embeddingModel, true, changes));
+  }
+
+  /**
+   * What an add with inference would change, decided but not applied: the facts extracted from the messages and the
+   * model's decisions on them against the scope's current memories (raw messages of asynchronous adds not counted:
+   * they are not facts yet). An asynchronous add applies them when it settles.
+   */
+  public Future<List<Change>> changes(AddMemories req) {
     MemorySettings s = settings.get();
     boolean agentFacts = req.scope().agent() != null
         && req.messages().stream().anyMatch(t -> Message.ASSISTANT.equals(t.role()));
     String system = s.factExtractionPrompt() != null ? s.factExtractionPrompt()
         : MemoryPrompts.dated(agentFacts ? MemoryPrompts.EXTRACT_AGENT : MemoryPrompts.EXTRACT_USER);
     String input = "Input:\n" + transcript(req.messages());
+    Map<String, Object> provenance = Provenance.add(provenanceMessages(req.messages()), null, Times.now());
     return ask(s, List.of(message(Message.SYSTEM, jsonWord(system)), message(Message.USER, input)), true)
         .map(answer -> Decisions.facts(LlmJson.object(answer, "fact extraction")))
-        .compose(facts -> facts.isEmpty() ? Future.succeededFuture(List.of()) : reconcile(req, s, facts));
+        .compose(facts -> facts.isEmpty() ? Future.succeededFuture(List.of())
+            : reconcile(req, s, facts, provenance));
   }
 
-  private Future<List<Applied>> reconcile(AddMemories req, MemorySettings s, List<String> facts) {
+  private Future<List<Change>> reconcile(AddMemories req, MemorySettings s, List<String> facts,
+      Map<String, Object> provenance) {
     return embedder.embed(facts).compose(vectors -> {
       Map<String, float[]> embedded = new HashMap<>();
       for (int i = 0; i < facts.size(); i++) {
@@ -99,14 +123,17 @@ public final class MemoryInference {
       }
       List<Future<List<ScoredMemory>>> searches = new ArrayList<>();
       for (float[] v : vectors) {
-        searches.add(store.search(req.userId(), req.scope(), null, v, null, NEIGHBOURS_PER_FACT, null));
+        // deeper than needed: raw messages of asynchronous adds are passed over below
+        searches.add(store.search(req.userId(), req.scope(), null, v, null, 2 * NEIGHBOURS_PER_FACT, null));
       }
       return Future.all(searches).compose(all -> {
         Map<String, String> shown = new LinkedHashMap<>();
         Map<String, String> shownText = new HashMap<>();
         JsonArray existing = new JsonArray();
         for (int i = 0; i < searches.size(); i++) {
-          for (ScoredMemory hit : searches.get(i).result()) {
+          List<ScoredMemory> neighbours = searches.get(i).result().stream()
+              .filter(hit -> hit.memory().pendingEvent() == null).limit(NEIGHBOURS_PER_FACT).toList();
+          for (ScoredMemory hit : neighbours) {
             String real = hit.memory().id();
             if (!shownText.containsKey(real)) {
               String small = Integer.toString(shown.size());
@@ -121,13 +148,13 @@ public final class MemoryInference {
             + "\n\nNew facts:\n" + new JsonArray(facts).encode();
         return ask(s, List.of(message(Message.USER, jsonWord(prompt))), true)
             .map(answer -> Decisions.decisions(LlmJson.object(answer, "memory update decision"), shown, shownText))
-            .compose(decisions -> applyDecisions(req, decisions, embedded));
+            .compose(decisions -> decidedChanges(req, decisions, embedded, provenance));
       });
     });
   }
 
-  private Future<List<Applied>> applyDecisions(AddMemories req, List<Decision> decisions,
-      Map<String, float[]> embedded) {
+  private Future<List<Change>> decidedChanges(AddMemories req, List<Decision> decisions,
+      Map<String, float[]> embedded, Map<String, Object> provenance) {
     List<String> missing = decisions.stream().filter(d -> d.text() != null && !embedded.containsKey(d.text()))
         .map(Decision::text).distinct().toList();
     Future<List<float[]>> extra = missing.isEmpty() ? Future.succeededFuture(List.of()) : embedder.embed(missing);
@@ -139,13 +166,13 @@ public final class MemoryInference {
       for (Decision d : decisions) {
         switch (d.event()) {
           case Change.ADD -> changes.add(Change.add(new NewMemory(UUID.randomUUID().toString(), d.text(),
-              embedded.get(d.text()), req.metadata(), null, null, null, null, req.expirationDate())));
-          case Change.UPDATE -> changes.add(Change.update(d.memoryId(), d.text(), embedded.get(d.text())));
+              embedded.get(d.text()), req.metadata(), null, null, null, null, req.expirationDate(), provenance)));
+          case Change.UPDATE -> changes.add(Change.update(d.memoryId(), d.text(), embedded.get(d.text()),
+              provenance));
           default -> changes.add(Change.delete(d.memoryId()));
         }
       }
-      return changes.isEmpty() ? Future.succeededFuture(List.of())
-          : store.apply(req.userId(), req.scope(), embeddingModel, true, changes);
+      return Future.succeededFuture(changes);
     });
   }
 
@@ -161,6 +188,7 @@ public final class MemoryInference {
       }
     }
     messages.add(message(Message.USER, MemoryPrompts.PROCEDURAL_REQUEST));
+    Instant received = Times.now();
     return ask(s, messages, false).compose(summary -> {
       if (summary == null || summary.isBlank()) {
         return Future.failedFuture(LlmJson.malformed("procedural summary", "it was empty"));
@@ -168,9 +196,10 @@ public final class MemoryInference {
       Map<String, Object> metadata = new HashMap<>(req.metadata() == null ? Map.of() : req.metadata());
       metadata.put("memory_type", PROCEDURAL);
       String text = summary.strip();
+      Map<String, Object> provenance = Provenance.add(provenanceMessages(req.messages()), null, received);
       return embedder.embed(text).compose(vector -> store.apply(req.userId(), req.scope(), embeddingModel, false,
           List.of(Change.add(new NewMemory(UUID.randomUUID().toString(), text, vector, metadata, null, null,
-              PROCEDURAL, null, req.expirationDate())))));
+              PROCEDURAL, null, req.expirationDate(), provenance)))));
     });
   }
 
@@ -199,6 +228,21 @@ public final class MemoryInference {
 
   static Message message(String role, String text) {
     return new Message(null, null, null, role, text, null, List.of(), null, null, 0, Times.now());
+  }
+
+  /** The messages of an add as a memory's provenance names them: role, content and the speaker's name if given. */
+  static List<Map<String, Object>> provenanceMessages(List<Turn> turns) {
+    List<Map<String, Object>> out = new ArrayList<>(turns.size());
+    for (Turn t : turns) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("role", t.role());
+      m.put("content", t.content());
+      if (t.name() != null) {
+        m.put("name", t.name());
+      }
+      out.add(m);
+    }
+    return out;
   }
 
   /** The conversation as lines "role: content" (speaker names kept). */

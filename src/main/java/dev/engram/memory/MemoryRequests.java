@@ -2,6 +2,7 @@ package dev.engram.memory;
 
 import dev.engram.kernel.Endpoint;
 import dev.engram.kernel.Notice;
+import dev.engram.model.AddEvent;
 import dev.engram.store.MemoryProtocol.Applied;
 import dev.engram.store.MemoryProtocol.Scope;
 import java.time.Instant;
@@ -13,6 +14,11 @@ public final class MemoryRequests {
   private MemoryRequests() {}
 
   public static final Endpoint<AddMemories, Added> ADD = Endpoint.of("memory.add", AddMemories.class, Added.class);
+  /** An add with inference in the background (Mem0's async_mode): answered once its raw messages are searchable. */
+  public static final Endpoint<AddMemories, Accepted> ADD_ASYNC =
+      Endpoint.of("memory.add-async", AddMemories.class, Accepted.class);
+  /** Published when an asynchronous add has settled (SUCCEEDED or FAILED): the HTTP verticles push it over SSE. */
+  public static final Notice<AddEventDone> ADD_EVENT_DONE = Notice.of("memory.add-event.done", AddEventDone.class);
   public static final Endpoint<Chat, ChatAnswer> CHAT = Endpoint.of("memory.chat", Chat.class, ChatAnswer.class);
   public static final Endpoint<Configure, Configured> CONFIGURE =
       Endpoint.of("memory.configure", Configure.class, Configured.class);
@@ -32,6 +38,9 @@ public final class MemoryRequests {
   public record AddMemories(String userId, Scope scope, List<Turn> messages, Map<String, Object> metadata,
       boolean infer, String memoryType, String prompt, Instant expirationDate) {}
   public record Added(List<Applied> results) {}
+  /** The asynchronous add's event, PENDING (or already further along), its raw messages searchable. */
+  public record Accepted(AddEvent event) {}
+  public record AddEventDone(AddEvent event) {}
 
   /** A message to the semantic-memory chat in a session of {@code externalUserId}. */
   public record Chat(String userId, String sessionId, String externalUserId, String message) {}

@@ -1,6 +1,7 @@
 package dev.engram.memory;
 
 import dev.engram.kernel.Endpoint;
+import dev.engram.model.AddEvent;
 import static dev.engram.memory.MemoryRequests.*;
 
 import dev.engram.store.MemoryProtocol.Applied;
@@ -27,6 +28,13 @@ public final class MemoryService {
       boolean infer, String memoryType, String prompt, Instant expirationDate) {
     return ask(ADD, new AddMemories(userId, scope, messages, metadata, infer, memoryType, prompt, expirationDate))
         .map(Added::results);
+  }
+
+  /** An add with inference whose extraction runs in the background; answers its event once the raw messages are in. */
+  public Future<AddEvent> addAsync(String userId, Scope scope, List<Turn> messages, Map<String, Object> metadata,
+      Instant expirationDate) {
+    return ask(ADD_ASYNC, new AddMemories(userId, scope, messages, metadata, true, null, null, expirationDate))
+        .map(Accepted::event);
   }
 
   public Future<ChatAnswer> chat(String userId, String sessionId, String externalUserId, String message) {

@@ -8,18 +8,23 @@ import dev.engram.observe.EngramMetrics;
 import dev.engram.config.EngramConfig;
 import dev.engram.embed.EmbedClient;
 import dev.engram.kernel.ApiException;
+import dev.engram.store.AddEventClient;
 import dev.engram.store.MemoryClient;
+import dev.engram.store.WebhookClient;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 
 /**
- * The memory verticle: Mem0's add (with LLM inference) and the semantic-memory chat, the two memory-service paths
- * that call the LLM. Instances share the addresses; settings changed by /configure are published to all of them.
+ * The memory verticle: Mem0's add (with LLM inference, at once or in the background) and the semantic-memory chat,
+ * the memory-service paths that call the LLM. Instances share the addresses; settings changed by /configure are
+ * published to all of them. Each instance extracts asynchronous adds, and resumes the PENDING ones it finds.
  */
 public final class MemoryVerticle extends VerticleBase {
   private final EngramConfig config;
   private volatile MemorySettings settings;
   private OpenAiClient llm;
+  private WebhookSender webhooks;
+  private AsyncAdds async;
 
   public MemoryVerticle(EngramConfig config) {
     this.config = config;
@@ -35,10 +40,17 @@ public final class MemoryVerticle extends VerticleBase {
     var inference = new MemoryInference(metered, embedder, store, () -> settings, config.embedding().model());
     var chat = new MemoryChat(inference, embedder, store, () -> settings, config.embedding().model());
     SETTINGS_CHANGED.subscribe(vertx, changed -> settings = changed.settings());
+    var memory = config.memory();
+    webhooks = new WebhookSender(vertx, new WebhookClient(vertx), memory.webhookAttempts(),
+        memory.webhookRetryBaseMs());
+    async = new AsyncAdds(vertx, inference, embedder, new AddEventClient(vertx), webhooks,
+        config.embedding().model(), memory.asyncWorkers());
     return Future.all(
         ADD.serve(vertx, (AddMemories r) -> inference.add(r).map(Added::new)),
+        ADD_ASYNC.serve(vertx, (AddMemories r) -> async.accept(r).map(Accepted::new)),
         CHAT.serve(vertx, chat::chat),
-        CONFIGURE.serve(vertx, this::configure));
+        CONFIGURE.serve(vertx, this::configure))
+        .onSuccess(v -> async.start());
   }
 
   private Future<Configured> configure(Configure request) {
@@ -55,8 +67,14 @@ public final class MemoryVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    if (async != null) {
+      async.stop();
+    }
     if (llm != null) {
       llm.close();
+    }
+    if (webhooks != null) {
+      webhooks.close();
     }
     return Future.succeededFuture();
   }

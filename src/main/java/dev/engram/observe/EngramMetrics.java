@@ -11,9 +11,6 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.shareddata.Shareable;
 import io.vertx.micrometer.Label;
-import io.vertx.micrometer.MatchType;
-import io.vertx.micrometer.MetricsDomain;
-import io.vertx.micrometer.Match;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
 import java.time.Duration;
@@ -73,25 +70,30 @@ public final class EngramMetrics implements Shareable {
     gauge("engram.jobs.running", jobsRunning, AtomicInteger::get, null, null, "Source jobs loading now");
   }
 
-  /** A new registry for one server process. */
-  public static EngramMetrics create() {
-    PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    return new EngramMetrics(prometheus, prometheus);
+  /**
+   * A new registry for one server process. Vert.x configures its meter filters when it starts: start it on this
+   * registry before {@link #create}, so that every filter is in place before the first meter is registered.
+   */
+  public static PrometheusMeterRegistry newRegistry() {
+    return new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  }
+
+  /** Engram's own meters in {@code registry} (from {@link #newRegistry}). */
+  public static EngramMetrics create(PrometheusMeterRegistry registry) {
+    return new EngramMetrics(registry, registry);
   }
 
   /**
    * The Vert.x metrics options that report into this registry under {@code registryName} (unique per server: Vert.x
    * keeps registries by name for the JVM), with the JVM's memory, GC and threads. Labels: route templates, never raw
-   * paths; the events of each run go to their own address, which is reported as one; no event-bus "side" (a single
-   * process has only local deliveries, and it would double every address's series).
+   * paths; event-bus addresses as folded by {@link FoldedAddressMetrics} (each run's own address reported as one); no
+   * event-bus "side" (a single process has only local deliveries, and it would double every address's series).
    */
   public static MicrometerMetricsOptions vertxOptions(String registryName) {
     return new MicrometerMetricsOptions().setEnabled(true).setRegistryName(registryName).setJvmMetricsEnabled(true)
         .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))
         .setLabels(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.HTTP_ROUTE, Label.POOL_TYPE,
-            Label.POOL_NAME, Label.EB_ADDRESS, Label.EB_FAILURE))
-        .addLabelMatch(new Match().setDomain(MetricsDomain.EVENT_BUS).setLabel(Label.EB_ADDRESS.toString())
-            .setType(MatchType.REGEX).setValue("agent\\.run\\..*\\.events").setAlias("agent.run.events"));
+            Label.POOL_NAME, Label.EB_ADDRESS, Label.EB_FAILURE));
   }
 
   /** Makes this the registry that {@link #of} finds for {@code vertx}. */

@@ -35,13 +35,16 @@ public final class ArchivalClient {
         .map(Passages::passages);
   }
 
-  /** The oldest first page of an agent's passages after or before a passage id. */
-  public Future<Passages> list(String userId, String agentId, String after, String before, int limit) {
+  /**
+   * The oldest first page of an agent's archival items (its passages, its sources', and the current memories of its
+   * attached Mem0 scopes) after or before an item id.
+   */
+  public Future<List<ArchivalItem>> list(String userId, String agentId, String after, String before, int limit) {
     return list(new ListArchival(userId, agentId, after, before, limit, true, null));
   }
 
-  public Future<Passages> list(ListArchival query) {
-    return ask(ARCHIVAL_LIST, query);
+  public Future<List<ArchivalItem>> list(ListArchival query) {
+    return ask(ARCHIVAL_LIST, query).map(ArchivalItems::items);
   }
 
   public Future<List<Found>> search(String userId, String agentId, String text, float[] vector, SearchMode mode,

@@ -6,6 +6,7 @@ import dev.engram.kernel.Endpoint;
 import dev.engram.index.PassageIndex.SearchMode;
 import dev.engram.model.Document;
 import dev.engram.model.Job;
+import dev.engram.model.Memory;
 import dev.engram.model.Passage;
 import dev.engram.model.Source;
 import java.time.Instant;
@@ -18,8 +19,8 @@ public final class ArchivalProtocol {
 
   public static final Endpoint<InsertArchival, Passages> ARCHIVAL_INSERT =
       Endpoint.of("store.archival.insert", InsertArchival.class, Passages.class);
-  public static final Endpoint<ListArchival, Passages> ARCHIVAL_LIST =
-      Endpoint.of("store.archival.list", ListArchival.class, Passages.class);
+  public static final Endpoint<ListArchival, ArchivalItems> ARCHIVAL_LIST =
+      Endpoint.of("store.archival.list", ListArchival.class, ArchivalItems.class);
   public static final Endpoint<SearchArchival, FoundPassages> ARCHIVAL_SEARCH =
       Endpoint.of("store.archival.search", SearchArchival.class, FoundPassages.class);
   public static final Endpoint<DeleteArchival, Done> ARCHIVAL_DELETE =
@@ -82,6 +83,9 @@ public final class ArchivalProtocol {
   public record ListArchival(String userId, String agentId, String after, String before, int limit,
       boolean ascending, String search) {}
   public record Passages(List<Passage> passages) {}
+  /** One item of an agent's archival listing: a passage, or (exactly one is set) a memory of an attached Mem0 scope. */
+  public record ArchivalItem(Passage passage, Memory memory) {}
+  public record ArchivalItems(List<ArchivalItem> items) {}
   /** Which passages a search may answer: any or all of {@code tags} (none: any), created within [from, to]. */
   public record PassageFilter(List<String> tags, boolean allTags, Instant from, Instant to) {
     public static final PassageFilter NONE = new PassageFilter(List.of(), false, null, null);

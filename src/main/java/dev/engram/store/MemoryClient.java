@@ -104,6 +104,18 @@ public final class MemoryClient {
     return ask(MEMORY_RESET, new ResetMemories(userIdOrNullForAll)).map(DeletedCount::count);
   }
 
+  /** Attaches (or detaches) a Mem0 scope to an agent; the agent's attachments after the change. */
+  public Future<List<ScopeAttachment>> attachScope(String userId, String agentId, Scope scope,
+      boolean archivalInserts, boolean attach) {
+    return ask(SCOPE_ATTACH, new AttachScope(userId, agentId, scope, archivalInserts, attach))
+        .map(ScopeAttachments::attachments);
+  }
+
+  /** The Mem0 scopes attached to an agent (404 when the agent is not the user's). */
+  public Future<List<ScopeAttachment>> scopesOf(String userId, String agentId) {
+    return ask(SCOPE_OF_AGENT, new AgentScopes(userId, agentId)).map(ScopeAttachments::attachments);
+  }
+
   public Future<ChatSession> createSession(String userId, String externalUserId, String name) {
     return ask(SESSION_CREATE, new CreateSession(userId, externalUserId, name))
         .map(SessionReply::session);

@@ -46,6 +46,10 @@ public final class MemoryProtocol {
       Endpoint.of("store.memory.export-save", SaveExport.class, ExportReply.class);
   public static final Endpoint<FindExport, ExportReply> MEMORY_EXPORT_FIND =
       Endpoint.of("store.memory.export-find", FindExport.class, ExportReply.class);
+  public static final Endpoint<AttachScope, ScopeAttachments> SCOPE_ATTACH =
+      Endpoint.of("store.memory.scope-attach", AttachScope.class, ScopeAttachments.class);
+  public static final Endpoint<AgentScopes, ScopeAttachments> SCOPE_OF_AGENT =
+      Endpoint.of("store.memory.scope-of-agent", AgentScopes.class, ScopeAttachments.class);
   public static final Endpoint<CreateSession, SessionReply> SESSION_CREATE =
       Endpoint.of("store.session.create", CreateSession.class, SessionReply.class);
   public static final Endpoint<GetSession, SessionReply> SESSION_GET =
@@ -67,11 +71,25 @@ public final class MemoryProtocol {
     public boolean isEmpty() {
       return user == null && agent == null && run == null;
     }
+
+    /** The parts that are set, as Mem0 names them: {@code user_id=alice, run_id=r1}. */
+    public String describe() {
+      StringBuilder out = new StringBuilder();
+      for (String[] part : new String[][] {{"user_id", user}, {"agent_id", agent}, {"run_id", run}}) {
+        if (part[1] != null) {
+          out.append(out.isEmpty() ? "" : ", ").append(part[0]).append('=').append(part[1]);
+        }
+      }
+      return out.toString();
+    }
   }
 
-  /** A memory to add; the id is chosen by the caller. */
+  /**
+   * A memory to add; the id is chosen by the caller. {@code provenance} (may be null) says where it came from (see
+   * {@link dev.engram.model.Memory}).
+   */
   public record NewMemory(String id, String text, float[] vector, Map<String, Object> metadata, String actorId,
-      String role, String memoryType, String sessionId, Instant expirationDate) {}
+      String role, String memoryType, String sessionId, Instant expirationDate, Map<String, Object> provenance) {}
 
   /**
    * Which versions of the facts a search or listing sees: those that hold now (the default), those that held at
@@ -94,22 +112,26 @@ public final class MemoryProtocol {
     }
   }
 
-  /** One decided change: ADD a new memory, UPDATE one's text (re-embedded), or DELETE one. */
-  public record Change(String event, NewMemory add, String memoryId, String text, float[] vector) {
+  /**
+   * One decided change: ADD a new memory, UPDATE one's text (re-embedded; {@code provenance} is where the new text
+   * came from), or DELETE one.
+   */
+  public record Change(String event, NewMemory add, String memoryId, String text, float[] vector,
+      Map<String, Object> provenance) {
     public static final String ADD = "ADD";
     public static final String UPDATE = "UPDATE";
     public static final String DELETE = "DELETE";
 
     public static Change add(NewMemory memory) {
-      return new Change(ADD, memory, null, null, null);
+      return new Change(ADD, memory, null, null, null, null);
     }
 
-    public static Change update(String memoryId, String text, float[] vector) {
-      return new Change(UPDATE, null, memoryId, text, vector);
+    public static Change update(String memoryId, String text, float[] vector, Map<String, Object> provenance) {
+      return new Change(UPDATE, null, memoryId, text, vector, provenance);
     }
 
     public static Change delete(String memoryId) {
-      return new Change(DELETE, null, memoryId, null, null);
+      return new Change(DELETE, null, memoryId, null, null, null);
     }
   }
 
@@ -187,6 +209,21 @@ public final class MemoryProtocol {
 
   /** Removes the memories, history and sessions of one user, or of every user when {@code userId} is null. */
   public record ResetMemories(String userId) {}
+
+  // Mem0 scopes attached to agents
+  /**
+   * A Mem0 scope attached to an agent: the agent's archival search also ranks the memories the scope selects (a null
+   * part matches any value), and with {@code archivalInserts} its own archival inserts become memories of the scope.
+   */
+  public record ScopeAttachment(String agentId, Scope scope, boolean archivalInserts, Instant attachedAt) {}
+  /**
+   * Attaches {@code scope} to an agent of {@code userId} (again: {@code archivalInserts} replaces the flag; set, it
+   * is taken from the agent's other attachments), or detaches it; answers the agent's attachments after the change.
+   */
+  public record AttachScope(String userId, String agentId, Scope scope, boolean archivalInserts, boolean attach) {}
+  /** The Mem0 scopes attached to an agent of {@code userId}, in the order they were attached. */
+  public record AgentScopes(String userId, String agentId) {}
+  public record ScopeAttachments(List<ScopeAttachment> attachments) {}
 
   // sessions of the semantic-memory chat API
   public record CreateSession(String userId, String externalUserId, String name) {}

@@ -6,6 +6,7 @@ import dev.engram.kernel.ApiException;
 import dev.engram.kernel.Ids;
 import dev.engram.kernel.Times;
 import dev.engram.model.Memory;
+import dev.engram.model.Provenance;
 import dev.engram.store.MemoryProtocol.*;
 import dev.engram.store.StoreProtocol.Done;
 import io.vertx.core.Future;
@@ -34,9 +35,13 @@ final class MemoryRepository {
       insert into memory_scopes(id, user_id, scope_user, scope_agent, scope_run) values ($1, $2, $3, $4, $5)
       on conflict (id) do nothing""";
   private static final String LOCK_SCOPE = "select pg_advisory_xact_lock(hashtextextended($1::text, 7))";
-  /** A fact the scope already holds now (a superseded or closed version does not count). */
+  /**
+   * A fact the scope already holds now (a superseded or closed version does not count, nor a raw message of an
+   * asynchronous add, which its facts are about to replace).
+   */
   private static final String DUPLICATE = """
-      select 1 from memories where scope_id = $1 and norm_hash = $2 and valid_to is null limit 1""";
+      select 1 from memories where scope_id = $1 and norm_hash = $2 and valid_to is null and pending_event is null
+      limit 1""";
   /** The memory and its ADD history row in one statement. */
   private static final String ADD = """
       with history as (
@@ -45,8 +50,8 @@ final class MemoryRepository {
         values (gen_random_uuid(), $2, $1, null, $11, 'ADD', $17, $17, $8, $9))
       insert into memories(id, user_id, scope_id, scope_user, scope_agent, scope_run, session_id, actor_id, role,
                            memory_type, text, hash, norm_hash, metadata, embedding, embedding_model, created_at,
-                           updated_at, valid_from, expiration_date)
-      values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $17, $18)
+                           updated_at, valid_from, expiration_date, provenance)
+      values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $17, $18, $19)
       returning seq""";
   private static final String LOCK_ROW = """
       select text, scope_id, created_at, actor_id, role, valid_to from memories where id = $1 and user_id = $2
@@ -58,9 +63,10 @@ final class MemoryRepository {
   private static final String KEEP_VERSION = """
       insert into memories(id, user_id, scope_id, scope_user, scope_agent, scope_run, session_id, actor_id, role,
                            memory_type, text, hash, norm_hash, metadata, embedding, embedding_model, created_at,
-                           updated_at, valid_from, valid_to, expiration_date, superseded_by)
+                           updated_at, valid_from, valid_to, expiration_date, superseded_by, provenance)
       select $3, user_id, scope_id, scope_user, scope_agent, scope_run, session_id, actor_id, role, memory_type, text,
-             hash, norm_hash, metadata, embedding, embedding_model, created_at, $4, valid_from, $4, expiration_date, id
+             hash, norm_hash, metadata, embedding, embedding_model, created_at, $4, valid_from, $4, expiration_date, id,
+             provenance
       from memories where id = $1 and user_id = $2
       returning seq, id, text, embedding""";
   /** A fact the add pipeline found no longer true: closed now, kept for as_of and include_superseded. */
@@ -78,7 +84,7 @@ final class MemoryRepository {
         embedding = coalesce($6, embedding), embedding_model = coalesce($7, embedding_model),
         metadata = metadata || coalesce($8, '{}'::jsonb), updated_at = $9, valid_from = coalesce($10, valid_from),
         expiration_date = case when $12 then null else coalesce($11, expiration_date) end,
-        seq = nextval(pg_get_serial_sequence('memories', 'seq'))
+        provenance = coalesce($13, provenance), seq = nextval(pg_get_serial_sequence('memories', 'seq'))
       where id = $1 and user_id = $2
       returning seq, embedding, """ + MemoryRows.COLUMNS;
   private static final String UPDATE_HISTORY = """
@@ -122,27 +128,39 @@ final class MemoryRepository {
    */
   Future<AppliedChanges> apply(ApplyChanges req) {
     UUID tenant = UUID.fromString(req.userId());
-    UUID scopeId = MemoryRows.scopeId(tenant, req.scope());
     List<IndexedPassage> upserts = new ArrayList<>();
-    return pool.withTransaction(conn -> {
-      Future<?> start = conn.preparedQuery(ENSURE_SCOPE).execute(Tuple.of(scopeId, tenant, req.scope().user(),
-          req.scope().agent(), req.scope().run()));
-      if (req.dedupe()) {
-        start = start.compose(v -> conn.preparedQuery(LOCK_SCOPE).execute(Tuple.of(scopeId.toString())));
-      }
-      List<Applied> results = new ArrayList<>();
-      Set<String> addedKeys = new HashSet<>();
-      Future<?> chain = start;
-      for (Change change : req.changes()) {
-        chain = chain.compose(v -> switch (change.event()) {
-          case Change.ADD -> add(conn, tenant, scopeId, req, change.add(), addedKeys, results, upserts);
-          case Change.UPDATE -> update(conn, tenant, change, req.embeddingModel(), results, upserts);
-          case Change.DELETE -> close(conn, tenant, change.memoryId(), results);
-          default -> Future.failedFuture(ApiException.badRequest("unknown change " + change.event()));
-        });
-      }
-      return chain.map(v -> results);
-    }).compose(results -> mirror(tenant, upserts, List.of(), "memory change").map(new AppliedChanges(results)));
+    List<Applied> results = new ArrayList<>();
+    return pool.withTransaction(conn -> applyIn(conn, req, results, upserts))
+        .compose(v -> mirror(tenant, upserts, List.of(), "memory change").map(new AppliedChanges(results)));
+  }
+
+  /**
+   * The changes inside the caller's transaction: what they did goes to {@code results}, the index entries they make
+   * to {@code upserts} (for the caller to write once it knows the outcome).
+   */
+  Future<Void> applyIn(SqlConnection conn, ApplyChanges req, List<Applied> results, List<IndexedPassage> upserts) {
+    UUID tenant = UUID.fromString(req.userId());
+    UUID scopeId = MemoryRows.scopeId(tenant, req.scope());
+    Future<?> start = ensureScope(conn, tenant, scopeId, req.scope());
+    if (req.dedupe()) {
+      start = start.compose(v -> conn.preparedQuery(LOCK_SCOPE).execute(Tuple.of(scopeId.toString())));
+    }
+    Set<String> addedKeys = new HashSet<>();
+    Future<?> chain = start;
+    for (Change change : req.changes()) {
+      chain = chain.compose(v -> switch (change.event()) {
+        case Change.ADD -> add(conn, tenant, scopeId, req, change.add(), addedKeys, results, upserts);
+        case Change.UPDATE -> update(conn, tenant, change, req.embeddingModel(), results, upserts);
+        case Change.DELETE -> close(conn, tenant, change.memoryId(), results);
+        default -> Future.failedFuture(ApiException.badRequest("unknown change " + change.event()));
+      });
+    }
+    return chain.mapEmpty();
+  }
+
+  static Future<?> ensureScope(SqlConnection conn, UUID tenant, UUID scopeId, Scope scope) {
+    return conn.preparedQuery(ENSURE_SCOPE).execute(Tuple.of(scopeId, tenant, scope.user(), scope.agent(),
+        scope.run()));
   }
 
   private Future<Void> add(SqlConnection conn, UUID tenant, UUID scopeId, ApplyChanges req, NewMemory m,
@@ -162,7 +180,8 @@ final class MemoryRepository {
           .addValue(normalised).addValue(new JsonObject(new HashMap<>(m.metadata() == null ? Map.of() : m.metadata())))
           .addArrayOfFloat(ArchivalRows.boxed(m.vector())).addValue(req.embeddingModel())
           .addValue(Rows.offset(Times.now()))
-          .addValue(m.expirationDate() == null ? null : Rows.offset(m.expirationDate()));
+          .addValue(m.expirationDate() == null ? null : Rows.offset(m.expirationDate()))
+          .addValue(m.provenance() == null ? null : new JsonObject(new HashMap<>(m.provenance())));
       return conn.preparedQuery(ADD).execute(t).map(rows -> {
         long seq = rows.iterator().next().getLong(0);
         upserts.add(new IndexedPassage(id, seq, tenant, scopeId, m.text(), m.vector()));
@@ -179,7 +198,7 @@ final class MemoryRepository {
   private Future<Void> update(SqlConnection conn, UUID tenant, Change change, String model, List<Applied> results,
       List<IndexedPassage> upserts) {
     return updateRow(conn, tenant, change.memoryId(), change.text(), change.vector(), null, model, null, false,
-        upserts)
+        change.provenance(), upserts)
         .map(updated -> {
           upserts.add(updated.entry());
           results.add(new Applied(change.memoryId(), change.text(), Change.UPDATE, updated.oldText(),
@@ -197,7 +216,7 @@ final class MemoryRepository {
    */
   private Future<Updated> updateRow(SqlConnection conn, UUID tenant, String memoryId, String text, float[] vector,
       Map<String, Object> metadata, String model, Instant expirationDate, boolean clearExpiration,
-      List<IndexedPassage> versions) {
+      Map<String, Object> provenance, List<IndexedPassage> versions) {
     UUID id = Ids.parse(memoryId);
     if (id == null) {
       return Future.failedFuture(notFound(memoryId));
@@ -215,7 +234,8 @@ final class MemoryRepository {
           .addArrayOfFloat(vector == null ? null : ArchivalRows.boxed(vector)).addValue(vector == null ? null : model)
           .addValue(metadata == null ? null : new JsonObject(new HashMap<>(metadata))).addValue(now)
           .addValue(supersede ? now : null)
-          .addValue(expirationDate == null ? null : Rows.offset(expirationDate)).addValue(clearExpiration);
+          .addValue(expirationDate == null ? null : Rows.offset(expirationDate)).addValue(clearExpiration)
+          .addValue(provenance == null ? null : new JsonObject(new HashMap<>(provenance)));
       Future<?> kept = !supersede ? Future.succeededFuture()
           : conn.preparedQuery(KEEP_VERSION).execute(Tuple.of(id, tenant, UUID.randomUUID(), now)).map(rows -> {
             Row r = rows.iterator().next();
@@ -261,8 +281,10 @@ final class MemoryRepository {
 
   Future<MemoryReply> update(EditMemory req) {
     UUID tenant = UUID.fromString(req.userId());
+    // a new text is the caller's own: it no longer comes from what the memory was extracted from
+    Map<String, Object> provenance = req.text() == null ? null : Provenance.of(Provenance.EDIT, Times.now());
     return pool.withTransaction(conn -> updateRow(conn, tenant, req.memoryId(), req.text(), req.vector(),
-            req.metadata(), req.embeddingModel(), req.expirationDate(), req.clearExpiration(), null))
+            req.metadata(), req.embeddingModel(), req.expirationDate(), req.clearExpiration(), provenance, null))
         .compose(u -> mirror(tenant, List.of(u.entry()), List.of(), "memory update").map(new MemoryReply(u.memory())));
   }
 
@@ -320,11 +342,12 @@ final class MemoryRepository {
         : Future.succeededFuture(new History(UserRepository.collect(rows, MemoryRows::event))));
   }
 
-  /** Removes one user's memories, history, sessions, scopes and exports, or everyone's. */
+  /** Removes one user's memories, history, sessions, scopes, exports and add events, or everyone's. */
   Future<DeletedCount> reset(ResetMemories req) {
     if (req.userId() == null) {
       return pool.query("select count(*) from memories").execute()
-          .compose(count -> pool.query("truncate memories, memory_history, chat_sessions, memory_scopes, memory_exports").execute()
+          .compose(count -> pool.query("truncate memories, memory_history, chat_sessions, memory_scopes, memory_exports,"
+              + " memory_add_events").execute()
               .compose(v -> IndexSync.bestEffort(index.clear(), "memory reset"))
               .map(v -> new DeletedCount(count.iterator().next().getLong(0))));
     }
@@ -335,6 +358,8 @@ final class MemoryRepository {
             .compose(v -> conn.preparedQuery("delete from chat_sessions where user_id = $1").execute(Tuple.of(tenant)))
             .compose(v -> conn.preparedQuery("delete from memory_scopes where user_id = $1").execute(Tuple.of(tenant)))
             .compose(v -> conn.preparedQuery("delete from memory_exports where user_id = $1").execute(Tuple.of(tenant)))
+            .compose(v -> conn.preparedQuery("delete from memory_add_events where user_id = $1")
+                .execute(Tuple.of(tenant)))
             .map(v -> (long) gone.rowCount())))
         .compose(n -> IndexSync.bestEffort(index.deleteUser(tenant), "memory reset").map(new DeletedCount(n)));
   }

@@ -23,7 +23,7 @@ final class MemoryRows {
 
   static final String COLUMNS = """
       id, text, hash, metadata, scope_user, scope_agent, scope_run, actor_id, role, memory_type, session_id,
-      created_at, updated_at, valid_from, valid_to, expiration_date, superseded_by""";
+      created_at, updated_at, valid_from, valid_to, expiration_date, superseded_by, provenance, pending_event""";
   static final String HISTORY_COLUMNS =
       "id, memory_id, old_memory, new_memory, event, created_at, updated_at, is_deleted, actor_id, role";
 
@@ -32,6 +32,7 @@ final class MemoryRows {
 
   static Memory memory(Row r) {
     JsonObject metadata = r.getJsonObject("metadata");
+    JsonObject provenance = r.getJsonObject("provenance");
     return new Memory(r.getUUID("id").toString(), r.getString("text"), r.getString("hash"),
         metadata == null ? Map.of() : metadata.getMap(), r.getString("scope_user"), r.getString("scope_agent"),
         r.getString("scope_run"), r.getString("actor_id"), r.getString("role"), r.getString("memory_type"),
@@ -39,7 +40,9 @@ final class MemoryRows {
         Rows.instant(r.getOffsetDateTime("created_at")), Rows.instant(r.getOffsetDateTime("updated_at")),
         Rows.instant(r.getOffsetDateTime("valid_from")), Rows.instant(r.getOffsetDateTime("valid_to")),
         Rows.instant(r.getOffsetDateTime("expiration_date")),
-        r.getUUID("superseded_by") == null ? null : r.getUUID("superseded_by").toString());
+        r.getUUID("superseded_by") == null ? null : r.getUUID("superseded_by").toString(),
+        provenance == null ? Map.of() : provenance.getMap(),
+        r.getUUID("pending_event") == null ? null : r.getUUID("pending_event").toString());
   }
 
   static MemoryEvent event(Row r) {

@@ -40,6 +40,8 @@ import java.util.UUID;
 final class MemorySearch {
   static final int EXACT_LIMIT = 2_000;
   private static final int MAX_DEPTH = 20_000;
+  /** How many times a ranking that the database has moved past is taken again (see {@link #ranked}). */
+  static final int REREADS = 2;
   private static final String BY_IDS = "select " + MemoryRows.COLUMNS
       + ", m.embedding from memories m where m.id = any($1) and m.user_id = $2";
 
@@ -97,7 +99,8 @@ final class MemorySearch {
       scored.add(new ScoredPassage(r.getUUID("id"), cosine(r, req.vector())));
     }
     scored.sort(Comparator.comparingDouble(ScoredPassage::score).reversed());
-    return fetch(tenant, scored.subList(0, Math.min(req.limit(), scored.size())), null, req.vector());
+    return fetch(tenant, scored.subList(0, Math.min(req.limit(), scored.size())), null, req.vector())
+        .map(Fetched::found);
   }
 
   /** The cosine similarity of a row's stored embedding to {@code query} (0 without an embedding). */
@@ -114,30 +117,48 @@ final class MemorySearch {
   /** The index's ranking of the scopes, passed through {@code condition} (may be null) until enough hits pass. */
   private Future<List<ScoredMemory>> ranked(UUID tenant, List<UUID> owners, SearchMemories req,
       Condition condition, int depth) {
-    boolean text = req.text() != null && !req.text().isBlank();
-    var query = new PassageQuery(tenant, new LinkedHashSet<>(owners), text ? req.text() : null, req.vector(),
-        text ? SearchMode.HYBRID : SearchMode.VECTOR, depth);
-    return index.search(query).compose(hits -> {
-      if (condition == null) {
-        return fetch(tenant, hits, null, req.vector());
-      }
-      return fetch(tenant, hits, condition, req.vector()).compose(found -> {
-        boolean exhausted = hits.size() < depth || depth >= MAX_DEPTH;
-        return found.size() >= req.limit() || exhausted
-            ? Future.succeededFuture(found.subList(0, Math.min(req.limit(), found.size())))
-            : ranked(tenant, owners, req, condition, Math.min(MAX_DEPTH, depth * 4));
-      });
-    });
+    return ranked(tenant, owners, req, condition, depth, 0);
   }
 
   /**
-   * The rows of the hits, in hit order, restricted by {@code condition} when not null, each scored by its cosine
-   * similarity to {@code vector}; hits whose row is gone (deleted, index behind) are dropped.
+   * As above; {@code behind} counts the rankings already thrown away because a hit's row was gone. The index and the
+   * rows are read one after the other: a change committed in between (an asynchronous add replacing its raw messages
+   * with facts, whose entries go in before the commit and whose raw entries come out after it) can leave a ranking
+   * taken before it with only rows that are gone, and so answer neither the old nor the new memories. A hit whose row
+   * is gone shows that the index was read before such a commit, so it is read again (at most {@link #REREADS} times;
+   * a plain delete's entry lingers until its removal follows the commit, and then the answer is what passed).
    */
-  private Future<List<ScoredMemory>> fetch(UUID tenant, List<ScoredPassage> hits, Condition condition,
-      float[] vector) {
+  private Future<List<ScoredMemory>> ranked(UUID tenant, List<UUID> owners, SearchMemories req,
+      Condition condition, int depth, int behind) {
+    boolean text = req.text() != null && !req.text().isBlank();
+    var query = new PassageQuery(tenant, new LinkedHashSet<>(owners), text ? req.text() : null, req.vector(),
+        text ? SearchMode.HYBRID : SearchMode.VECTOR, depth);
+    return index.search(query).compose(hits -> fetch(tenant, hits, condition, req.vector()).compose(fetched -> {
+      if (fetched.gone() && behind < REREADS) {
+        return ranked(tenant, owners, req, condition, depth, behind + 1);
+      }
+      List<ScoredMemory> found = fetched.found();
+      if (condition == null) {
+        return Future.succeededFuture(found);
+      }
+      boolean exhausted = hits.size() < depth || depth >= MAX_DEPTH;
+      return found.size() >= req.limit() || exhausted
+          ? Future.succeededFuture(found.subList(0, Math.min(req.limit(), found.size())))
+          : ranked(tenant, owners, req, condition, Math.min(MAX_DEPTH, depth * 4), behind);
+    }));
+  }
+
+  /** The hits' memories that pass, and whether a hit's row was gone (deleted since the index was read). */
+  private record Fetched(List<ScoredMemory> found, boolean gone) {}
+
+  /**
+   * The rows of the hits, in hit order, restricted by {@code condition} when not null, each scored by its cosine
+   * similarity to {@code vector}; hits whose row is gone (deleted, index behind) are dropped and reported. The
+   * condition is selected, not filtered on, to tell the two.
+   */
+  private Future<Fetched> fetch(UUID tenant, List<ScoredPassage> hits, Condition condition, float[] vector) {
     if (hits.isEmpty()) {
-      return Future.succeededFuture(List.of());
+      return Future.succeededFuture(new Fetched(List.of(), false));
     }
     UUID[] ids = hits.stream().map(ScoredPassage::id).toArray(UUID[]::new);
     String sql = BY_IDS;
@@ -145,14 +166,19 @@ final class MemorySearch {
     if (condition != null) {
       params = new ArrayList<>(condition.params());
       params.add(ids);
-      sql = "select " + MemoryRows.COLUMNS + ", m.embedding from memories m where m.user_id = $1"
-          + " and m.scope_id = any($2) and "
-          + condition.sql() + " and m.id = any($" + params.size() + ")";
+      sql = "select " + MemoryRows.COLUMNS + ", m.embedding, (" + condition.sql() + ") as passes from memories m"
+          + " where m.user_id = $1 and m.scope_id = any($2) and m.id = any($" + params.size() + ")";
     }
     return pool.preparedQuery(sql).execute(Tuple.from(params)).map(rows -> {
       Map<String, ScoredMemory> byId = new HashMap<>();
-      rows.forEach(r -> byId.put(r.getUUID("id").toString(),
-          new ScoredMemory(MemoryRows.memory(r), Math.max(0, Math.min(1, cosine(r, vector))))));
+      int present = 0;
+      for (Row r : rows) {
+        present++;
+        if (condition == null || Boolean.TRUE.equals(r.getBoolean("passes"))) {
+          byId.put(r.getUUID("id").toString(),
+              new ScoredMemory(MemoryRows.memory(r), Math.max(0, Math.min(1, cosine(r, vector)))));
+        }
+      }
       List<ScoredMemory> out = new ArrayList<>(hits.size());
       for (ScoredPassage hit : hits) {
         ScoredMemory m = byId.get(hit.id().toString());
@@ -160,7 +186,7 @@ final class MemorySearch {
           out.add(m);
         }
       }
-      return out;
+      return new Fetched(out, present < ids.length);
     });
   }
 }

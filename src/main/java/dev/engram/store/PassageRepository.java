@@ -47,7 +47,7 @@ final class PassageRepository {
         tags, created_at)
       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, coalesce($11, now()))
       returning seq,\s""" + ArchivalRows.PASSAGE_COLUMNS;
-  private static final String VISIBLE = """
+  static final String VISIBLE = """
       p.user_id = $2 and (p.agent_id = $1
         or p.source_id in (select source_id from agent_sources where agent_id = $1))""";
   /** The position of a cursor ($3 or $6), looked up only among the passages the listing shows. */
@@ -237,7 +237,7 @@ final class PassageRepository {
   }
 
   /** {@code text} with LIKE's wildcards and escape character taken literally. */
-  private static String likeEscaped(String text) {
+  static String likeEscaped(String text) {
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
   }
 

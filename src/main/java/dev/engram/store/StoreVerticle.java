@@ -70,6 +70,8 @@ public final class StoreVerticle extends VerticleBase {
         .compose(applied -> embeddingCheck.verify(pool))
         // before any agent runs: what the previous process left running cannot go on
         .compose(v -> new RunRepository(pool).failInterrupted())
+        // and before any memory verticle claims: the asynchronous adds it was extracting are to be run again
+        .compose(v -> AddEventRepository.releaseInterrupted(pool))
         .compose(v -> vertx.executeBlocking(() -> {
           EngramMetrics metrics = EngramMetrics.of(vertx);
           archival = new MeteredIndex(open("archival"), metrics.indexSearch("archival"));
@@ -110,6 +112,7 @@ public final class StoreVerticle extends VerticleBase {
     var memoryPages = new MemoryPages(pool, scopes);
     var memoryExports = new MemoryExports(pool);
     var sessions = new SessionRepository(pool, mems);
+    var agentScopes = new AgentScopeRepository(pool, scopes);
     List<Future<?>> registrations = new ArrayList<>();
     registrations.add(serve(USER_CREATE, users::create));
     registrations.add(serve(USER_LIST, (ListUsers r) -> users.list()));
@@ -172,7 +175,7 @@ public final class StoreVerticle extends VerticleBase {
     registrations.add(serve(RunProtocol.QUEUED, (RunProtocol.QueuedRuns r) -> runs.queued()));
     registrations.add(serve(ARCHIVAL_INSERT, (InsertArchival r) -> passages.insert(r)
         .onSuccess(ids -> archivalChanged(List.of(r.agentId())))));
-    registrations.add(serve(ARCHIVAL_LIST, passages::list));
+    registrations.add(serve(ARCHIVAL_LIST, new ArchivalListing(pool, passages)::list));
     registrations.add(serve(ARCHIVAL_SEARCH, passages::search));
     registrations.add(serve(ARCHIVAL_DELETE, (DeleteArchival r) -> passages.delete(r)
         .onSuccess(d -> archivalChanged(List.of(r.agentId())))));
@@ -223,6 +226,19 @@ public final class StoreVerticle extends VerticleBase {
     registrations.add(serve(MEMORY_DELETE_ALL, mems::deleteAll));
     registrations.add(serve(MEMORY_HISTORY, mems::history));
     registrations.add(serve(MEMORY_RESET, mems::reset));
+    registrations.add(serve(SCOPE_ATTACH, agentScopes::attach));
+    registrations.add(serve(SCOPE_OF_AGENT, agentScopes::ofAgent));
+    var addEvents = new AddEventRepository(pool, memories, mems);
+    registrations.add(serve(AddEventProtocol.OPEN, addEvents::open));
+    registrations.add(serve(AddEventProtocol.CLAIM, addEvents::claim));
+    registrations.add(serve(AddEventProtocol.SETTLE, addEvents::settle));
+    registrations.add(serve(AddEventProtocol.FAIL, addEvents::fail));
+    registrations.add(serve(AddEventProtocol.GET, addEvents::get));
+    var webhooks = new WebhookRepository(pool);
+    registrations.add(serve(WebhookProtocol.CREATE, webhooks::create));
+    registrations.add(serve(WebhookProtocol.LIST, webhooks::list));
+    registrations.add(serve(WebhookProtocol.UPDATE, webhooks::update));
+    registrations.add(serve(WebhookProtocol.DELETE, webhooks::delete));
     registrations.add(serve(SESSION_CREATE, sessions::create));
     registrations.add(serve(SESSION_GET, sessions::get));
     registrations.add(serve(SESSION_DELETE, sessions::delete));

@@ -99,6 +99,13 @@ class SourcesApiTest {
     JsonArray found = api.get("/api/agents/" + agent + "/archival?query=when+are+expenses+due", key).json()
         .getJsonArray("archival_memory");
     assertTrue(found.getJsonObject(0).getString("contents").contains("Expense reports"), found.encode());
+    JsonObject provenance = found.getJsonObject(0).getJsonObject("provenance");
+    assertEquals("document", provenance.getString("kind"), "a chunk of the source's document names it: " + provenance);
+    assertEquals(sourceId, provenance.getString("source_id"));
+    assertEquals(found.getJsonObject(0).getString("doc_id"), provenance.getString("document_id"));
+    assertEquals(found.getJsonObject(0).getString("id"), provenance.getString("passage_id"));
+    assertEquals("handbook.md", provenance.getString("file_name"));
+    assertEquals(found.getJsonObject(0).getString("created_at"), provenance.getString("timestamp"));
 
     assertEquals(200, api.post("/api/sources/" + sourceId + "/detach?agent_id=" + agent, key, null).status());
     assertEquals(0, archivalCount(agent));

@@ -114,7 +114,7 @@ public final class MemoryBenchmark {
   }
 
   /** Starts the scripted embeddings server on its own Vert.x (counted as a side thread) and points the server at it. */
-  private static Map<String, String> scriptedEmbeddings(ResourceMeter meter) throws Exception {
+  static Map<String, String> scriptedEmbeddings(ResourceMeter meter) throws Exception {
     Vertx side = Vertx.vertx();
     ScriptedEmbeddings embeddings = ScriptedEmbeddings.start(side, DIMENSION).toCompletionStage()
         .toCompletableFuture().get(30, TimeUnit.SECONDS).keepRequests(false);

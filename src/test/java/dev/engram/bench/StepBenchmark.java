@@ -97,11 +97,16 @@ public final class StepBenchmark {
       report("warm-up, closed loop", closedLoop(side, http, ids, warmClosed), warmClosed, meter, before);
       before = meter.sample();
       int warmOpen = Math.max(1, warmup - warmClosed);
-      report("warm-up, open loop @" + rate + "/s", openLoop(side, http, ids, rate, warmOpen), warmOpen, meter,
-          before);
+      report("warm-up, open loop @" + rate + "/s", openLoop(side, http, ids, rate, warmOpen).latencyNs(),
+          warmOpen, meter, before);
       awaitQuietJit();
+      StallReport stalls = new StallReport();
       before = meter.sample();
-      report("open loop @" + rate + "/s", openLoop(side, http, ids, rate, seconds), seconds, meter, before);
+      OpenLoop measured = openLoop(side, http, ids, rate, seconds);
+      String stallLine = stalls.describe(measured.sentNs(), measured.latencyNs(), 15);
+      stalls.close();
+      report("open loop @" + rate + "/s", measured.latencyNs(), seconds, meter, before);
+      System.out.printf("%-38s %s%n", "", stallLine);
       before = meter.sample();
       report("closed loop (1 in flight per agent)", closedLoop(side, http, ids, seconds), seconds, meter,
           before);
@@ -237,10 +242,14 @@ public final class StepBenchmark {
     }).onFailure(done::fail);
   }
 
-  private static long[] openLoop(Vertx vertx, HttpClientAgent http, List<String> ids, int rate, int seconds)
+  /** What an open loop measured: when each request was sent and how long it took (nanoseconds). */
+  private record OpenLoop(long[] sentNs, long[] latencyNs) {}
+
+  private static OpenLoop openLoop(Vertx vertx, HttpClientAgent http, List<String> ids, int rate, int seconds)
       throws Exception {
     int total = rate * seconds;
     long[] latencies = new long[total];
+    long[] sentAt = new long[total];
     AtomicInteger sent = new AtomicInteger();
     AtomicInteger finished = new AtomicInteger();
     Promise<Void> all = Promise.promise();
@@ -250,6 +259,7 @@ public final class StepBenchmark {
       long due = Math.min(total, (System.nanoTime() - startNs) * rate / 1_000_000_000L);
       while (sent.get() < due) {
         int n = sent.getAndIncrement();
+        sentAt[n] = System.nanoTime();
         send(http, ids.get(n % ids.size())).onComplete(ar -> {
           if (ar.failed()) {
             all.tryFail(ar.cause());
@@ -266,7 +276,7 @@ public final class StepBenchmark {
       }
     });
     await(all.future());
-    return latencies;
+    return new OpenLoop(sentAt, latencies.clone());
   }
 
   private static void report(String phase, long[] ns, int seconds, ResourceMeter meter,

@@ -56,7 +56,9 @@ public final class VectorIndexBenchmark {
     LuceneTuning tuning = LuceneTuning.DEFAULTS
         .withRamBufferMb(Double.parseDouble(o.getOrDefault("ram-mb", "256")))
         .withHnsw(16, 100, Integer.parseInt(o.getOrDefault("merge-workers", "2")))
-        .withCommitIntervalMs(Long.parseLong(o.getOrDefault("commit-ms", "0")));
+        .withCommitIntervalMs(Long.parseLong(o.getOrDefault("commit-ms", "0")))
+        // HNSW alone, with exactly the candidates each measurement names (no exact scan, no oversampling)
+        .withExactSearch(0, 1);
     var data = new ClusteredVectors(dim, topics, subtopics, 0.7f, 0.5f);
     System.out.printf("vector index benchmark: %,d x %d-dim clustered unit vectors (%d topics x %d subtopics), "
         + "HNSW M=%d beam=%d, RAM buffer %.0f MB, %d upserts of %d in flight, %d cores, Java %s%n", n, dim, topics,

@@ -26,7 +26,7 @@ final class FuzzFixture {
   /** The placeholders that name an object: they get the malformed, unknown, foreign and other-kind id battery. */
   static final Set<String> ID_KINDS = Set.of("agent", "source", "job", "memory", "session", "passage", "message",
       "srcpassage", "run", "folder", "file", "block", "tool", "mcp_server", "mcp_tool", "conversation", "convmessage",
-      "convrun", "export");
+      "convrun", "export", "event", "webhook");
   /** The Mem0 scope of the fixture's memories. */
   static final String SCOPE_USER = "alice";
   static final String SCOPE_AGENT = "helper";
@@ -83,6 +83,11 @@ final class FuzzFixture {
     ids.put("export", ok(api.post("/v1/exports/", key, new JsonObject().put("schema", new JsonObject())
         .put("filters", new JsonObject().put("user_id", SCOPE_USER)))).getString("id"));
     ids.put("cursor", ok(api.get("/memories?user_id=" + SCOPE_USER + "&limit=1", key)).getString("next_cursor"));
+    ids.put("event", addEvent(api, key));
+    ids.put("project", "fuzz-project");
+    ids.put("webhook", ok(api.post("/api/v1/webhooks/projects/fuzz-project/", key, new JsonObject()
+        .put("name", "fuzz hook").put("url", WEBHOOK_URL).put("event_types", new JsonArray().add("memory_add"))))
+        .getString("webhook_id"));
     ids.put("session", ok(api.post("/sessions", key, new JsonObject().put("user_id", SCOPE_USER)
         .put("session_name", label))).getString("session_id"));
     agentModel(api, key, label, ids);
@@ -162,6 +167,29 @@ final class FuzzFixture {
       }
     }
     return mcp;
+  }
+
+  /** Nothing listens there: a delivery is refused and retried, and nothing else happens. */
+  static final String WEBHOOK_URL = "http://127.0.0.1:9/fuzz-hook";
+
+  /**
+   * An asynchronous add, in a scope of its own, that has settled (with the scripted model's default fallback, which
+   * is no extraction, it FAILED and its raw message stays). Waited for, so that no extraction calls the model during
+   * the batteries.
+   */
+  private static String addEvent(Api api, String key) throws InterruptedException {
+    JsonObject body = new JsonObject().put("messages", "I like fuzzing.").put("user_id", "fuzz-events")
+        .put("async_mode", true);
+    String id = ok(api.post("/memories", key, body)).getJsonArray("results").getJsonObject(0).getString("event_id");
+    for (int i = 0; i < 400; i++) {
+      String status = ok(api.get("/events/" + id, key)).getString("status");
+      if (status.equals("FAILED") || status.equals("SUCCEEDED")) {
+        TestServer.llm().clearRequests();
+        return id;
+      }
+      Thread.sleep(25);
+    }
+    throw new AssertionError("the fixture's asynchronous add did not settle");
   }
 
   private static String addMemory(Api api, String key, String text) {

@@ -25,6 +25,8 @@ final class FuzzRoutes {
       + " nothing finds nothing";
   private static final String PLATFORM_ID = "an entity id that is not text is a filter on the id's value (as on the"
       + " platform), which no memory matches";
+  private static final String PROJECT = "a webhook's project is a label (a user is one project here): any text up to"
+      + " 256 characters names one";
   private static final String METADATA = "Mem0's metadata is a free JSON object (Dict[str, Any]): any value";
   private static final String FILTER_VALUE = "a filter value is matched as it is (numbers and booleans included);"
       + " objects are operators and lists need one, and those are checked";
@@ -377,6 +379,17 @@ final class FuzzRoutes {
       route("GET /api/sources/:source_id/passages").noBody(IGNORES_BODY).query("after=$srcpassage&limit=10"),
       route("GET /api/sources/:source_id/documents").noBody(IGNORES_BODY),
 
+      // Mem0 scopes attached to agents (the fixture's memories are under alice/helper/run-1): an odd scope id names
+      // a scope without memories of the caller, which cannot be attached (404)
+      route("GET /api/agents/:agent_id/memory-scopes").noBody(IGNORES_BODY),
+      route("POST /api/agents/:agent_id/memory-scopes/attach")
+          .body("{\"scope\": {\"user_id\": \"alice\", \"agent_id\": \"helper\"}, \"archival_inserts\": true}"),
+      route("POST /api/agents/:agent_id/memory-scopes/detach").body("{\"scope\": {\"user_id\": \"alice\"}}"),
+      route("GET /v1/agents/:agent_id/memory-scopes").noBody(IGNORES_BODY),
+      route("PATCH /v1/agents/:agent_id/memory-scopes/attach")
+          .body("{\"scope\": {\"user_id\": \"alice\", \"run_id\": \"run-1\"}, \"archival_inserts\": false}"),
+      route("PATCH /v1/agents/:agent_id/memory-scopes/detach").body("{\"scope\": {\"user_id\": \"alice\"}}"),
+
       // Letta /v1: archival memory and the 0.4 client's names for it
       route("POST /v1/agents/:agent_id/archival-memory")
           .body("{\"text\": \"Hornets make paper.\", \"tags\": [\"insects\"], \"created_at\": \"2024-01-02T03:04:05Z\"}")
@@ -487,6 +500,8 @@ final class FuzzRoutes {
               CONTROL, MALFORMED_ID, UNKNOWN_ID, FOREIGN_ID, OTHER_KIND_ID)
           .acceptsOnly("filters.*", FILTER_VALUE, WRONG_TYPE, "42", "-1", "1.5", "true")
           .accepts("filters.*", FILTER_VALUE, CONTROL, LONG),
+      route("GET /events/:event_id").noBody(IGNORES_BODY),
+      route("GET /events/stream").noBody(IGNORES_BODY).query("event_id=$event"),
       route("POST /configure").as(Caller.ADMIN)
           .body("{\"llm\": {\"config\": {\"model\": \"gpt-4\", \"temperature\": 0.1, \"max_tokens\": 2000}},"
               + " \"custom_fact_extraction_prompt\": \"Extract facts.\", \"custom_update_memory_prompt\": \"Decide.\"}")
@@ -550,6 +565,19 @@ final class FuzzRoutes {
           .accepts("memories[0].metadata.*", METADATA, WRONG_TYPE, CONTROL, LONG)
           .accepts("memories[0].user_id", SCOPE, CONTROL).accepts("memories[0].agent_id", SCOPE, CONTROL)
           .accepts("memories[0].run_id", SCOPE, CONTROL).accepts("user_id", SCOPE, CONTROL),
+      route("GET /v1/event/:event_id").noBody(IGNORES_BODY),
+      route("GET /api/v1/webhooks/projects/:project_id").noBody(IGNORES_BODY)
+          .accepts(":project_id", PROJECT, CONTROL, MALFORMED_ID, UNKNOWN_ID, FOREIGN_ID, OTHER_KIND_ID),
+      route("POST /api/v1/webhooks/projects/:project_id")
+          .body("{\"name\": \"fuzz hook\", \"url\": \"" + FuzzFixture.WEBHOOK_URL + "\","
+              + " \"event_types\": [\"memory_add\", \"memory_update\"]}")
+          .accepts(":project_id", PROJECT, CONTROL, MALFORMED_ID, UNKNOWN_ID, FOREIGN_ID, OTHER_KIND_ID)
+          .accepts("name", "a webhook's name is " + TEXT, CONTROL),
+      route("PUT /api/v1/webhooks/:webhook_id")
+          .body("{\"name\": \"fuzz hook\", \"url\": \"" + FuzzFixture.WEBHOOK_URL + "\","
+              + " \"event_types\": [\"memory_add\"]}")
+          .accepts("name", "a webhook's name is " + TEXT, CONTROL),
+      route("DELETE /api/v1/webhooks/:webhook_id").noBody(IGNORES_BODY),
       platformEntity("DELETE /v1/entities/:entity_type/:entity_id"),
       platformEntity("DELETE /v2/entities/:entity_type/:entity_id"),
 

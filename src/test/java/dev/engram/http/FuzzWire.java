@@ -42,8 +42,18 @@ final class FuzzWire {
     if (v.contentType() != null) {
       b.header("Content-Type", v.contentType());
     }
+    HttpRequest request = b.build();
     try {
-      HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r;
+      try {
+        r = http.send(request, HttpResponse.BodyHandlers.ofString());
+      } catch (HttpTimeoutException e) {
+        throw e;
+      } catch (IOException staleConnection) {
+        // a pooled keep-alive connection that the server closed as the request went out ("Broken pipe"): once more,
+        // on a fresh connection; a server that really drops the request fails again
+        r = http.send(request, HttpResponse.BodyHandlers.ofString());
+      }
       return new Reply(r.statusCode(), r.headers().firstValue("content-type").orElse(""), r.body());
     } catch (HttpTimeoutException e) {
       return new Reply(0, "", "no answer within " + DEADLINE + " (a hang)");

@@ -91,7 +91,7 @@ class RouteTableTest {
     HttpSettings settings = new HttpSettings("localhost", 0, false, null, null, defaults.server().maxBodyBytes(),
         "admin-password", "a-secret-for-signing-tokens-in-this-test", 3600, 1, 1000, defaults.llm(),
         defaults.embedding(), 300, 1000, home, null, 1000, defaults.server().bodyReadTimeoutMs(), defaults.mcp(),
-        defaults.tools(), defaults.server().metricsAccess());
+        defaults.tools(), defaults.server().metricsAccess(), false);
     return HttpVerticle.router(vertx, settings);
   }
 

@@ -23,7 +23,7 @@ import java.util.TreeSet;
 final class UserSnapshot {
   /**
    * Every table with a user's rows (V001 to V003, V005's blocks and presets, V006's runs with their events, V008's
-   * conversations).
+   * conversations, V015's asynchronous adds).
    */
   private static final String ROW_COUNTS = """
       select t, n from (
@@ -36,9 +36,11 @@ final class UserSnapshot {
         union all select 'documents', count(*) from documents where user_id = $1
         union all select 'passages', count(*) from passages where user_id = $1
         union all select 'memory_scopes', count(*) from memory_scopes where user_id = $1
+        union all select 'agent_memory_scopes', count(*) from agent_memory_scopes where user_id = $1
         union all select 'chat_sessions', count(*) from chat_sessions where user_id = $1
         union all select 'memories', count(*) from memories where user_id = $1
         union all select 'memory_history', count(*) from memory_history where user_id = $1
+        union all select 'memory_add_events', count(*) from memory_add_events where user_id = $1
         union all select 'api_keys', count(*) from api_keys where user_id = $1
         union all select 'blocks', count(*) from blocks where user_id = $1
         union all select 'agent_blocks', count(*) from agent_blocks a join agents g on g.id = a.agent_id

@@ -50,6 +50,77 @@ class LuceneIndexTest extends PassageIndexContract {
   }
 
   @Test
+  @DisplayName("vector searches after a reopen are exact again (vectors reloaded from disk), per user and owner")
+  void reopenReloadsExactVectors() {
+    UUID other = UUID.randomUUID();
+    var random = new java.util.Random(3);
+    List<IndexedPassage> mine = new java.util.ArrayList<>();
+    for (int i = 0; i < 60; i++) {
+      mine.add(passage(agent(), "p" + i, randomUnit(random)));
+    }
+    // another user's passages under the same owner id, and nearer to the query: never returned to us
+    float[] query = randomUnit(random);
+    var theirs = new IndexedPassage(UUID.randomUUID(), 1000, other, agent(), "theirs", query);
+    await(index.upsert(mine));
+    await(index.upsert(List.of(theirs)));
+    index.close();
+    index = open(vertx);
+    await(index.delete(List.of(mine.get(0).id())));
+    List<UUID> expected = mine.subList(1, mine.size()).stream()
+        .sorted(Comparator.comparingDouble((IndexedPassage p) -> -dot(p.vector(), query)))
+        .limit(10).map(IndexedPassage::id).toList();
+    assertEquals(expected, ids(search(SearchMode.VECTOR, null, query, 10)));
+    assertEquals(List.of(theirs.id()), ids(search(other, java.util.Set.of(agent()), SearchMode.VECTOR, null, query,
+        10)));
+  }
+
+  @Test
+  @DisplayName("a scope beyond the exact limit is searched by HNSW (oversampled), and a small one exactly")
+  void beyondTheExactLimitHnswAnswers() {
+    index.close();
+    index = new LuceneIndex(vertx, dir(), LuceneTuning.DEFAULTS.withExactSearch(50, 40));
+    var random = new java.util.Random(5);
+    UUID small = UUID.randomUUID();
+    List<IndexedPassage> big = new java.util.ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      big.add(passage(agent(), "b" + i, randomUnit(random)));
+    }
+    List<IndexedPassage> few = new java.util.ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      few.add(passage(small, "s" + i, randomUnit(random)));
+    }
+    await(index.upsert(big));
+    await(index.upsert(few));
+    float[] query = randomUnit(random);
+    for (var set : List.of(big, few)) {
+      List<UUID> expected = set.stream().sorted(Comparator.comparingDouble((IndexedPassage p) -> -dot(p.vector(),
+          query))).limit(5).map(IndexedPassage::id).toList();
+      UUID owner = set.get(0).ownerId();
+      List<PassageIndex.ScoredPassage> hits = search(user(), java.util.Set.of(owner), SearchMode.VECTOR, null, query,
+          5);
+      assertEquals(expected, ids(hits));
+      assertEquals(dot(set.stream().filter(p -> p.id().equals(expected.get(0))).findFirst().orElseThrow().vector(),
+          query), hits.get(0).score(), 1e-5);
+    }
+  }
+
+  private static float[] randomUnit(java.util.Random random) {
+    float[] v = new float[DIM];
+    for (int i = 0; i < DIM; i++) {
+      v[i] = (float) random.nextGaussian();
+    }
+    return unit(v);
+  }
+
+  private static double dot(float[] a, float[] b) {
+    double sum = 0;
+    for (int i = 0; i < a.length; i++) {
+      sum += a[i] * b[i];
+    }
+    return sum;
+  }
+
+  @Test
   @DisplayName("a deleted index directory gives an empty index that works")
   void deletedDirectoryIsEmpty() throws IOException {
     await(index.upsert(List.of(passage(agent(), "soon gone", axis(0)))));

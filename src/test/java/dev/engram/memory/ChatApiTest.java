@@ -167,6 +167,40 @@ class ChatApiTest {
   }
 
   @Test
+  @DisplayName("relevant_context_count is exactly what the model was given: memories retrieved (a Mem0 fact of the"
+      + " user included) plus the session's earlier messages, on a fresh session's first and second message")
+  void countIsWhatThePromptHolds() {
+    String user = "counted-" + System.nanoTime();
+    Api.Response fact = api.keyed("POST", "/memories", KEY, new JsonObject().put("user_id", user).put("infer", false)
+        .put("messages", new JsonArray().add(new JsonObject().put("role", "user")
+            .put("content", "My clock workshop is in Leeds."))));
+    assertEquals(200, fact.status(), fact.body());
+    String session = createSession(KEY, user).getString("session_id");
+
+    llm.enqueue(Step.text("In Leeds."));
+    Api.Response first = chat(KEY, session, user, "Where is my clock workshop?");
+    assertEquals(200, first.status(), first.body());
+    assertEquals(1, contextIn(llm.requests().get(0)), "the Mem0 fact was retrieved");
+    assertEquals(1, first.json().getInteger("relevant_context_count"), first.body());
+
+    llm.clearRequests();
+    llm.enqueue(Step.text("Clocks."));
+    Api.Response second = chat(KEY, session, user, "What do I repair in my workshop?");
+    assertEquals(200, second.status(), second.body());
+    int given = contextIn(llm.requests().get(0));
+    assertTrue(given >= 2, "the first exchange is replayed: " + llm.requests().get(0).encode());
+    assertEquals(given, second.json().getInteger("relevant_context_count"), second.body());
+  }
+
+  /** How much stored context a chat request gave the model: memory lines in the system prompt, replayed turns. */
+  private static int contextIn(JsonObject request) {
+    JsonArray messages = request.getJsonArray("messages");
+    String system = messages.getJsonObject(0).getString("content");
+    int memories = (int) system.lines().filter(line -> line.startsWith("- [")).count();
+    return memories + messages.size() - 2; // less the system prompt and the new message
+  }
+
+  @Test
   @DisplayName("blank user_id and session_id are missing required fields (422) on /sessions and /chat")
   void blankIds() {
     String session = createSession(KEY, "blank-check").getString("session_id");

@@ -51,7 +51,7 @@ class FilteredSearchTest {
       v = VectorMath.normalize(v);
       vectors.add(v);
       changes.add(Change.add(new NewMemory(UUID.randomUUID().toString(), "memory " + i, v, Map.of("n", i), null,
-          null, null, null, null)));
+          null, null, null, null, null)));
     }
     for (int from = 0; from < COUNT; from += 500) {
       await(store.apply(tenant, scope, "test", false, changes.subList(from, Math.min(COUNT, from + 500))));

@@ -48,25 +48,20 @@ class HybridMemorySearchTest {
     String user = "hybrid-" + System.nanoTime();
     mem.addVerbatim(key, user, null, CLOSER, "What do tourists think of the old harbour? They love it.",
         "I work in a bakery near the station.", ZORANA, "People say the harbour is lovely at sunset.");
-    for (String route : List.of("/search", "/v2/memories/search")) {
-      JsonObject body = new JsonObject().put("query", "What does Zorana think of the harbour?")
-          .put(route.equals("/search") ? "limit" : "top_k", 5);
-      if (route.equals("/search")) {
-        body.put("user_id", user);
-      } else {
-        body.put("filters", new JsonObject().put("user_id", user));
-      }
-      Api.Response r = api.post(route, key, body);
-      assertEquals(200, r.status(), r.body());
-      Object answer = io.vertx.core.json.Json.decodeValue(r.body());
-      JsonArray results = answer instanceof JsonArray list ? list : ((JsonObject) answer).getJsonArray("results");
-      assertEquals(ZORANA, results.getJsonObject(0).getString("memory"), route + ": " + results.encodePrettily());
-      double zorana = results.getJsonObject(0).getDouble("score");
-      double closer = results.stream().map(JsonObject.class::cast).filter(m -> m.getString("memory").equals(CLOSER))
-          .findFirst().orElseThrow().getDouble("score");
-      assertTrue(closer > zorana, route + ": the other fact is closer by cosine (" + closer + " > " + zorana
-          + "), so the vector alone would have ranked it first; scores are cosine similarities");
-    }
+    JsonArray results = mem.search(key, new JsonObject().put("query", "What does Zorana think of the harbour?")
+        .put("user_id", user).put("limit", 5)).getJsonArray("results");
+    assertEquals(ZORANA, results.getJsonObject(0).getString("memory"), results.encodePrettily());
+    double zorana = results.getJsonObject(0).getDouble("score");
+    double closer = results.stream().map(JsonObject.class::cast).filter(m -> m.getString("memory").equals(CLOSER))
+        .findFirst().orElseThrow().getDouble("score");
+    assertTrue(closer > zorana, "the other fact is closer by cosine (" + closer + " > " + zorana
+        + "), so the vector alone would have ranked it first; scores are cosine similarities");
+    JsonArray byVector = mem.search(key, new JsonObject().put("query", "What does Zorana think of the harbour?")
+        .put("user_id", user).put("limit", 5).put("mode", "vector")).getJsonArray("results");
+    assertEquals(CLOSER, byVector.getJsonObject(0).getString("memory"), "mode vector: similarity alone ranks");
+    Api.Response bad = api.post("/search", key, new JsonObject().put("query", "harbour").put("user_id", user)
+        .put("mode", "fuzzy"));
+    assertEquals(400, bad.status(), bad.body());
   }
 
   @Test

@@ -56,8 +56,14 @@ class MemoryApiTest {
     assertEquals(200, one.status(), one.body());
     JsonObject item = one.json();
     assertEquals(List.of("id", "memory", "hash", "metadata", "score", "created_at", "updated_at", "user_id", "role",
-        "valid_from", "valid_to", "expiration_date"), List.copyOf(item.fieldNames()),
-        "Mem0's MemoryItem keys, in order, then the fact's time");
+        "valid_from", "valid_to", "expiration_date", "provenance"), List.copyOf(item.fieldNames()),
+        "Mem0's MemoryItem keys, in order, then the fact's time and where it came from");
+    JsonObject provenance = item.getJsonObject("provenance");
+    assertEquals("add", provenance.getString("kind"));
+    assertEquals(1, provenance.getInteger("message_index"), "the second message of the add (the system one is 0)");
+    assertEquals(new JsonArray().add(new JsonObject().put("role", "user").put("content", "I am flying to Oslo in May.")),
+        provenance.getJsonArray("messages"), "a verbatim memory names the one message it is");
+    assertNotNull(provenance.getString("timestamp"));
     assertNull(item.getValue("score"));
     assertEquals("travel", item.getJsonObject("metadata").getString("topic"));
     assertEquals("alice", item.getString("user_id"));

@@ -8,6 +8,7 @@ import dev.engram.testkit.ScriptedLlm.Step;
 import dev.engram.testkit.TestServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.time.Instant;
 import java.util.List;
 import java.util.function.Function;
 import java.util.regex.Pattern;
@@ -219,6 +220,41 @@ class MemoryInferenceTest {
       }
     }
     throw new AssertionError(event + " not in " + results.encode());
+  }
+
+  @Test
+  @DisplayName("an extracted fact names the messages of the add it came from; an update names the newer add's,"
+      + " and the superseded version keeps its own")
+  void provenanceNamesTheMessages() {
+    String user = "prov-" + System.nanoTime();
+    script(facts("Lives in Lisbon"), shown -> new JsonArray().add(decision("new", "Lives in Lisbon", "ADD")));
+    JsonObject first = new JsonObject().put("user_id", user).put("messages", MemoryApi.turns(
+        "user", "I live in Lisbon.", "assistant", "Lisbon is lovely."));
+    String id = mem.add(key, first).getJsonObject(0).getString("id");
+    JsonObject item = api.get("/memories/" + id, key).json();
+    JsonObject provenance = item.getJsonObject("provenance");
+    assertEquals("add", provenance.getString("kind"));
+    assertEquals(first.getJsonArray("messages"), provenance.getJsonArray("messages"),
+        "every message of the add, as sent: " + provenance.encode());
+    assertNull(provenance.getValue("message_index"), "extracted from the whole conversation");
+    assertFalse(Instant.parse(provenance.getString("timestamp")).isAfter(Instant.parse(item.getString("created_at"))));
+
+    script(facts("Lives in Porto"), shown -> new JsonArray()
+        .add(decision(MemoryApi.shownId(shown, "Lives in Lisbon"), "Lives in Porto", "UPDATE")));
+    mem.add(key, addBody(user, "I moved to Porto."));
+    JsonArray versions = mem.list(key, "user_id=" + user + "&include_superseded=true");
+    assertEquals(2, versions.size(), versions.encodePrettily());
+    for (Object o : versions) {
+      JsonObject v = (JsonObject) o;
+      String said = v.getJsonObject("provenance").getJsonArray("messages").getJsonObject(0).getString("content");
+      assertEquals(v.getString("memory").equals("Lives in Porto") ? "I moved to Porto." : "I live in Lisbon.", said,
+          v.encodePrettily());
+    }
+
+    Api.Response edited = api.put("/memories/" + id, key, new JsonObject().put("text", "Lives in Braga"));
+    assertEquals(200, edited.status(), edited.body());
+    assertEquals("edit", api.get("/memories/" + id, key).json().getJsonObject("provenance").getString("kind"),
+        "a manual edit's text is the caller's own");
   }
 
   private static List<String> events(JsonArray history) {

@@ -59,6 +59,10 @@ class PlatformApiTest {
     llm.enqueue(Step.text(new JsonObject().put("memory", new JsonArray()
         .add(new JsonObject().put("id", "new").put("text", "Loves green tea").put("event", "ADD"))
         .add(new JsonObject().put("id", "new").put("text", "Lives in Lisbon").put("event", "ADD"))).encode()));
+    // the asynchronous add's extraction and decision
+    llm.enqueue(Step.text(new JsonObject().put("facts", new JsonArray().add("Plays the cello on Sundays")).encode()));
+    llm.enqueue(Step.text(new JsonObject().put("memory", new JsonArray().add(new JsonObject().put("id", "new")
+        .put("text", "Plays the cello on Sundays").put("event", "ADD"))).encode()));
     NodeScript.Run run = NodeScript.run("mem0-platform.cjs", Map.of("MEM0_HOST",
         TestServer.shared().server().baseUrl(), "MEM0_API_KEY", alice, "MEM0_OTHER_KEY", bob, "MEM0_USER",
         scope("sdk"), "MEM0_TELEMETRY", "false", "MEM0_DIR", System.getProperty("java.io.tmpdir") + "/mem0-test"),

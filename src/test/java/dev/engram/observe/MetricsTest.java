@@ -65,6 +65,7 @@ class MetricsTest {
     assertTrue(Pattern.compile("engram_index_documents\\{index=\"archival\"} [0-9]").matcher(text).find(), text);
     // the run's own address is one label value, not one per run
     assertTrue(text.contains("address=\"agent.run.events\""), text);
+    assertFalse(Pattern.compile("address=\"agent\\.run\\.(?!events\")").matcher(text).find(), text);
     // no id in any label: a route label is always a template
     Matcher routes = ROUTE_LABEL.matcher(text);
     while (routes.find()) {

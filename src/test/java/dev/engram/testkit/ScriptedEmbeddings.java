@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiFunction;
 
 /**
  * A scripted OpenAI-compatible {@code POST /v1/embeddings} server on an ephemeral port of 127.0.0.1. Each input gets
@@ -32,6 +33,7 @@ public final class ScriptedEmbeddings {
   private volatile int dimension;
   private volatile long delayMs;
   private volatile boolean keepRequests = true;
+  private volatile BiFunction<String, Integer, float[]> vectors = ScriptedEmbeddings::vectorOf;
   private volatile HttpServer server;
 
   private ScriptedEmbeddings(Vertx vertx, int dimension) {
@@ -66,6 +68,12 @@ public final class ScriptedEmbeddings {
 
   public ScriptedEmbeddings delayMs(long delayMs) {
     this.delayMs = delayMs;
+    return this;
+  }
+
+  /** Answers {@code vectors.apply(text, dimension)} for each text instead of {@link #vectorOf}. */
+  public ScriptedEmbeddings vectors(BiFunction<String, Integer, float[]> vectors) {
+    this.vectors = vectors;
     return this;
   }
 
@@ -125,7 +133,7 @@ public final class ScriptedEmbeddings {
           return;
         }
         JsonArray embedding = new JsonArray();
-        for (float x : vectorOf(text, dimension)) {
+        for (float x : vectors.apply(text, dimension)) {
           embedding.add(x);
         }
         data.add(new JsonObject().put("object", "embedding").put("index", i).put("embedding", embedding));

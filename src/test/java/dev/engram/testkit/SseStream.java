@@ -51,6 +51,82 @@ public final class SseStream {
 
   private SseStream() {}
 
+  /**
+   * An open GET stream, read event by event. {@link #open} returns once the response's head has arrived (the server
+   * has taken the subscription); {@link #next} blocks for the next event with data.
+   */
+  public static final class Open implements AutoCloseable {
+    private final HttpResponse<InputStream> response;
+    private final BufferedReader reader;
+
+    private Open(HttpResponse<InputStream> response) {
+      this.response = response;
+      this.reader = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8));
+    }
+
+    public int status() {
+      return response.statusCode();
+    }
+
+    public String contentType() {
+      return response.headers().firstValue("content-type").orElse("");
+    }
+
+    /** The next event with data, or null when the server ended the stream. */
+    public Event next() throws IOException {
+      String event = null;
+      StringBuilder data = null;
+      String line;
+      while ((line = reader.readLine()) != null) {
+        if (line.isEmpty()) {
+          if (data != null) {
+            return new Event(null, event, data.toString());
+          }
+          event = null;
+        } else if (line.startsWith("event:")) {
+          event = line.substring(6).strip();
+        } else if (line.startsWith("data:")) {
+          String value = line.substring(5).startsWith(" ") ? line.substring(6) : line.substring(5);
+          data = data == null ? new StringBuilder(value) : data.append('\n').append(value);
+        }
+      }
+      return null;
+    }
+
+    /** The rest of a non-stream answer (an error's JSON). */
+    public String body() throws IOException {
+      StringBuilder all = new StringBuilder();
+      reader.lines().forEach(all::append);
+      return all.toString();
+    }
+
+    @Override
+    public void close() {
+      try {
+        reader.close();
+      } catch (IOException e) {
+        // the connection is going anyway
+      }
+    }
+  }
+
+  /** GETs {@code path} and returns the stream once its head has arrived. */
+  public static Open open(String base, String path, String token) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
+        .header("accept", "text/event-stream").GET();
+    if (token != null) {
+      b.header("authorization", "Bearer " + token);
+    }
+    try {
+      return new Open(HTTP.send(b.build(), HttpResponse.BodyHandlers.ofInputStream()));
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** POSTs {@code body} and reads the whole stream. */
   public static Result post(String base, String path, String token, JsonObject body, Map<String, String> headers) {
     return post(base, path, token, body, headers, Integer.MAX_VALUE);

@@ -74,6 +74,9 @@ public final class TestServer implements AutoCloseable {
     settings.put("API_KEY", STATIC_KEY);
     // the tests' MCP servers listen on loopback, which users may not register by default
     settings.put("MCP_ALLOW_PRIVATE_URLS", "true");
+    // and their webhook receivers too
+    settings.put("WEBHOOK_ALLOW_PRIVATE_URLS", "true");
+    settings.put("WEBHOOK_RETRY_BASE_MS", "100");
     settings.putAll(overrides);
     try {
       return new TestServer(EngramServer.start(ConfigLoader.load(Map.of(), settings)), home);

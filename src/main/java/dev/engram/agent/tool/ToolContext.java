@@ -1,7 +1,7 @@
 package dev.engram.agent.tool;
 
 import dev.engram.model.CoreMemory;
-import dev.engram.store.ArchivalProtocol.Found;
+import dev.engram.agent.ArchivalHit;
 import dev.engram.store.StoreProtocol.Messages;
 import io.vertx.core.Future;
 import java.time.Instant;
@@ -27,11 +27,17 @@ public interface ToolContext {
   /** Searches this agent's user and assistant messages, newest first. */
   Future<Messages> searchRecall(String query, Instant from, Instant to, int offset, int limit);
 
-  /** Stores text in the agent's archival memory; the ids of the passages made from it. */
+  /**
+   * Stores text in the agent's archival memory (or in the attached Mem0 scope that takes its inserts); the ids of the
+   * passages or memories made from it.
+   */
   Future<List<String>> insertArchival(String content);
 
-  /** The agent's best archival passages for the query (its own and its attached sources'), best first. */
-  Future<List<Found>> searchArchival(String query);
+  /**
+   * The agent's best archival passages for the query (its own and its attached sources') and the best memories of
+   * its attached Mem0 scopes, best first.
+   */
+  Future<List<ArchivalHit>> searchArchival(String query);
 
   ZoneId zone();
 }

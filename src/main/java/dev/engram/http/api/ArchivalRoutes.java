@@ -1,12 +1,16 @@
 package dev.engram.http.api;
 
+import dev.engram.agent.ArchivalHit;
 import dev.engram.agent.ArchivalMemory;
+import dev.engram.http.ArchivalHitViews;
 import dev.engram.http.Authenticator;
 import dev.engram.http.Bodies;
 import dev.engram.http.Responses;
 import dev.engram.index.PassageIndex.SearchMode;
+import dev.engram.model.Memory;
+import dev.engram.model.Passage;
 import dev.engram.store.ArchivalClient;
-import dev.engram.store.ArchivalProtocol.Found;
+import dev.engram.store.ArchivalProtocol.ArchivalItem;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -16,7 +20,8 @@ import java.util.Map;
 
 /**
  * An agent's archival memory: list (cursor ids), search (?query=, hybrid by default), insert (chunked), delete.
- * Listings and searches include the passages of the sources attached to the agent.
+ * Listings and searches include the passages of the sources attached to the agent and the current memories of the Mem0
+ * scopes attached to it; each item names its provenance.
  */
 public final class ArchivalRoutes {
   private static final int ALL_LIMIT = 100_000;
@@ -37,9 +42,9 @@ public final class ArchivalRoutes {
   }
 
   private void all(RoutingContext ctx) {
-    store.list(Authenticator.user(ctx), ctx.pathParam("agent_id"), null, null, ALL_LIMIT)
-        .onSuccess(page -> Responses.json(ctx, 200, passages(page.passages().stream()
-            .map(ArchivalViews::passage).toList())))
+    String user = Authenticator.user(ctx);
+    store.list(user, ctx.pathParam("agent_id"), null, null, ALL_LIMIT)
+        .onSuccess(items -> Responses.json(ctx, 200, passages(listed(items, user))))
         .onFailure(ctx::fail);
   }
 
@@ -55,9 +60,9 @@ public final class ArchivalRoutes {
       throw Bodies.invalid("give either after or before, not both");
     }
     int limit = Bodies.intParam(ctx, "limit", 100, 1, 10_000);
-    store.list(Authenticator.user(ctx), ctx.pathParam("agent_id"), after, before, limit)
-        .onSuccess(page -> Responses.json(ctx, 200, passages(page.passages().stream()
-            .map(ArchivalViews::passage).toList())))
+    String user = Authenticator.user(ctx);
+    store.list(user, ctx.pathParam("agent_id"), after, before, limit)
+        .onSuccess(items -> Responses.json(ctx, 200, passages(listed(items, user))))
         .onFailure(ctx::fail);
   }
 
@@ -73,8 +78,9 @@ public final class ArchivalRoutes {
     } catch (IllegalArgumentException e) {
       throw Bodies.invalid(e.getMessage());
     }
-    archival.search(Authenticator.user(ctx), ctx.pathParam("agent_id"), query, mode, limit)
-        .onSuccess(found -> Responses.json(ctx, 200, passages(scored(found))))
+    String user = Authenticator.user(ctx);
+    archival.search(user, ctx.pathParam("agent_id"), query, mode, limit)
+        .onSuccess(found -> Responses.json(ctx, 200, passages(scored(found, user))))
         .onFailure(ctx::fail);
   }
 
@@ -97,8 +103,23 @@ public final class ArchivalRoutes {
         .onFailure(ctx::fail);
   }
 
-  private static List<JsonObject> scored(List<Found> found) {
-    return found.stream().map(f -> ArchivalViews.passage(f.passage()).put("score", f.score())).toList();
+  /** Search hits with their score and provenance. */
+  private static List<JsonObject> scored(List<ArchivalHit> found, String userId) {
+    return found.stream().map(hit -> item(hit, userId).put("score", hit.score())).toList();
+  }
+
+  private static List<JsonObject> listed(List<ArchivalItem> items, String userId) {
+    return items.stream().map(i -> item(i.passage(), i.memory(), userId)).toList();
+  }
+
+  private static JsonObject item(ArchivalHit hit, String userId) {
+    return item(hit.passage(), hit.memory(), userId);
+  }
+
+  /** A passage, or (passage null) a memory of an attached Mem0 scope in the passage shape, with its provenance. */
+  private static JsonObject item(Passage passage, Memory memory, String userId) {
+    return passage != null ? ArchivalViews.passage(passage).put("provenance", ArchivalHitViews.passage(passage))
+        : ArchivalViews.memory(memory, userId).put("provenance", ArchivalHitViews.memory(memory));
   }
 
   private static JsonObject passages(List<JsonObject> items) {

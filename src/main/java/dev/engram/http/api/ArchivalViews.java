@@ -4,6 +4,7 @@ import dev.engram.embed.EmbeddingSettings;
 import dev.engram.kernel.Times;
 import dev.engram.model.Document;
 import dev.engram.model.Job;
+import dev.engram.model.Memory;
 import dev.engram.model.Passage;
 import dev.engram.store.ArchivalProtocol.AgentRef;
 import dev.engram.store.ArchivalProtocol.SourceView;
@@ -39,6 +40,17 @@ public final class ArchivalViews {
         .put("doc_id", p.documentId()).put("embedding_model", p.embeddingModel())
         .put("metadata_", json(p.metadata()))
         .put("created_at", Times.iso(p.createdAt()));
+  }
+
+  /**
+   * A memory of an attached Mem0 scope in a search, shaped as a passage: its Mem0 id, text, metadata and time (no
+   * agent, source or document: its provenance says where it came from).
+   */
+  static JsonObject memory(Memory m, String userId) {
+    return new JsonObject().put("id", m.id()).put("contents", m.text()).put("text", m.text())
+        .put("user_id", userId).putNull("agent_id").putNull("source_id").putNull("doc_id").putNull("embedding_model")
+        .put("metadata_", json(m.metadata()))
+        .put("created_at", Times.iso(m.createdAt()));
   }
 
   JsonObject source(SourceView view) {

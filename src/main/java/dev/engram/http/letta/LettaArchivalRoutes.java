@@ -1,6 +1,7 @@
 package dev.engram.http.letta;
 
 import dev.engram.agent.ArchivalMemory;
+import dev.engram.http.ArchivalHitViews;
 import dev.engram.http.Authenticator;
 import dev.engram.http.Bodies;
 import dev.engram.http.DateParams;
@@ -11,6 +12,7 @@ import dev.engram.kernel.ApiException;
 import dev.engram.kernel.Ids;
 import dev.engram.model.Passage;
 import dev.engram.store.ArchivalClient;
+import dev.engram.store.ArchivalProtocol.ArchivalItem;
 import dev.engram.store.ArchivalProtocol.ListArchival;
 import dev.engram.store.ArchivalProtocol.PassageFilter;
 import io.vertx.core.json.JsonArray;
@@ -28,7 +30,7 @@ import java.util.Set;
  * An agent's archival memory on Letta's /v1 (letta-v1.md §7): insert (chunked: an array of passages), list (a plain
  * array, oldest first by default, with a text filter), search over the hybrid index with tag and date filters, and
  * delete; and the MemGPT 0.4 client's {@code …/archival} names for the same. Listings and searches include the
- * passages of the folders attached to the agent, as on /api.
+ * passages of the folders attached to the agent and the current memories of its attached Mem0 scopes, as on /api.
  */
 public final class LettaArchivalRoutes {
   private static final int MAX_LIST = 10_000;
@@ -72,8 +74,14 @@ public final class LettaArchivalRoutes {
     boolean ascending = booleanParam(ctx, "ascending", true);
     ListArchival query = new ListArchival(Authenticator.user(ctx), ctx.pathParam("agent_id"), param(ctx, "after"),
         param(ctx, "before"), limit, ascending, param(ctx, "search"));
-    store.list(query).onSuccess(page -> Responses.json(ctx, 200, passages(page.passages())))
-        .onFailure(ctx::fail);
+    String user = Authenticator.user(ctx);
+    store.list(query).onSuccess(items -> Responses.json(ctx, 200, listed(items, user))).onFailure(ctx::fail);
+  }
+
+  /** Listed passages with their provenance, and memories of attached Mem0 scopes in the passage shape. */
+  private JsonArray listed(List<ArchivalItem> items, String user) {
+    return new JsonArray(items.stream().map(i -> i.memory() != null ? views.memory(i.memory(), user)
+        : views.passage(i.passage()).put("provenance", ArchivalHitViews.passage(i.passage()))).toList());
   }
 
   private void search(RoutingContext ctx) {

@@ -8,15 +8,18 @@ import static dev.engram.http.PrefixedIds.SOURCE;
 import static dev.engram.http.PrefixedIds.USER;
 import static dev.engram.http.PrefixedIds.prefixed;
 
+import dev.engram.agent.ArchivalHit;
+import dev.engram.http.ArchivalHitViews;
 import dev.engram.kernel.Times;
 import dev.engram.model.Document;
 import dev.engram.model.Job;
+import dev.engram.model.Memory;
 import dev.engram.model.Passage;
 import dev.engram.model.Source;
-import dev.engram.store.ArchivalProtocol.Found;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -56,12 +59,35 @@ public final class LettaFolderViews {
         .putNull("created_by_id").putNull("last_updated_by_id");
   }
 
-  /** One result of an archival search, in Letta's shape, with Engram's score as its relevance. */
-  static JsonObject searchResult(Found f) {
-    Passage p = f.passage();
-    return new JsonObject().put("id", prefixed(PASSAGE, p.id())).put("content", p.text())
-        .put("timestamp", Times.iso(p.createdAt())).put("tags", new JsonArray(p.tags()))
-        .put("relevance", new JsonObject().put("score", f.score()));
+  /**
+   * A memory of an attached Mem0 scope in an archival listing, in the shape of a passage: it keeps its Mem0 id (usable
+   * on /memories/{id}; the archival delete routes do not take it), has no tags, agent, folder or file, and names its
+   * provenance.
+   */
+  JsonObject memory(Memory m, String userId) {
+    String created = Times.iso(m.createdAt());
+    JsonObject metadata = json(m.metadata());
+    return new JsonObject().put("id", m.id()).put("text", m.text()).putNull("embedding")
+        .put("embedding_config", embeddingConfig(null)).put("tags", new JsonArray())
+        .put("metadata", metadata).put("metadata_", metadata.copy())
+        .putNull("agent_id").putNull("source_id").putNull("file_id").putNull("file_name").putNull("doc_id")
+        .putNull("archive_id").put("user_id", prefixed(USER, userId)).put("is_deleted", false)
+        .put("created_at", created).put("updated_at", Times.iso(m.updatedAt()))
+        .putNull("created_by_id").putNull("last_updated_by_id")
+        .put("provenance", ArchivalHitViews.memory(m));
+  }
+
+  /**
+   * One result of an archival search, in Letta's shape, with Engram's score as its relevance and the hit's
+   * provenance; a memory of an attached Mem0 scope keeps its Mem0 id (usable on /memories/{id}) and has no tags.
+   */
+  static JsonObject searchResult(ArchivalHit hit) {
+    String id = hit.isMemory() ? hit.id() : prefixed(PASSAGE, hit.id());
+    return new JsonObject().put("id", id).put("content", hit.text())
+        .put("timestamp", Times.iso(hit.createdAt()))
+        .put("tags", new JsonArray(hit.isMemory() ? List.of() : hit.passage().tags()))
+        .put("relevance", new JsonObject().put("score", hit.score()))
+        .put("provenance", ArchivalHitViews.provenance(hit));
   }
 
   /** A {@code Folder} (Letta 1.x), which is also a {@code Source} of the 0.4 client. */

@@ -29,13 +29,14 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * The Mem0 REST API (classic v1.0 routes, no prefix): add with or without inference, list with paging, get, update,
- * delete, delete-all, history, search (shared with the semantic-memory API), configure and reset. Every memory
+ * The Mem0 REST API (classic v1.0 routes, no prefix): add with or without inference (with {@code async_mode} the
+ * inference runs in the background: {@link AddEventRoutes}), list with paging, get, update, delete, delete-all,
+ * history, search (shared with the semantic-memory API), configure and reset. Every memory
  * belongs to the authenticated user; Mem0's user_id/agent_id/run_id are scopes inside it.
  */
 public final class MemoryRoutes {
   static final String IDS_REQUIRED_ADD = "At least one identifier (user_id, agent_id, run_id) is required.";
-  static final String IDS_REQUIRED = "At least one identifier is required.";
+  public static final String IDS_REQUIRED = "At least one identifier is required.";
   static final String IDS_REQUIRED_SEARCH = "At least one of 'user_id', 'agent_id', or 'run_id' must be specified.";
   static final int DEFAULT_LIST_LIMIT = 1_000;
   static final int MAX_LIST_LIMIT = 10_000;
@@ -73,6 +74,7 @@ public final class MemoryRoutes {
     Scope scope = scope(body);
     Map<String, Object> metadata = Json.plainMap(Bodies.optionalObject(body, "metadata"));
     boolean infer = Bodies.optionalBoolean(body, "infer", true);
+    boolean async = Bodies.optionalBoolean(body, "async_mode", false);
     String memoryType = Bodies.optionalString(body, "memory_type");
     String prompt = Bodies.optionalString(body, "prompt");
     Instant expires = expirationDate(body);
@@ -84,10 +86,23 @@ public final class MemoryRoutes {
     if (memoryType != null && scope.agent() == null) {
       throw ApiException.badRequest("memory_type '" + MemoryInference.PROCEDURAL + "' needs an agent_id");
     }
+    if (async && infer && memoryType == null) {
+      service.addAsync(Authenticator.user(ctx), scope, messages, metadata, expires)
+          .onSuccess(event -> Responses.json(ctx, 200, new JsonObject().put("results",
+              new JsonArray().add(queued(event.id())))))
+          .onFailure(ctx::fail);
+      return;
+    }
     service.add(Authenticator.user(ctx), scope, messages, metadata, infer, memoryType, prompt, expires)
         .onSuccess(results -> Responses.json(ctx, 200, new JsonObject().put("results",
             new JsonArray(results.stream().map(MemoryViews::applied).toList()))))
         .onFailure(ctx::fail);
+  }
+
+  /** The Mem0 platform's answer to an asynchronous add: its event, to poll or follow. */
+  static JsonObject queued(String eventId) {
+    return new JsonObject().put("message", "Memory processing has been queued for background execution")
+        .put("status", "PENDING").put("event_id", eventId);
   }
 
   private void list(RoutingContext ctx) {
@@ -164,6 +179,21 @@ public final class MemoryRoutes {
    * semantic-memory API's {query, session_id, user_id, limit}. Ids given as plain values inside {@code filters}
    * (Mem0 2.x style) count as scope ids.
    */
+  /**
+   * Whether a search ranks by hybrid search (the default) or, with {@code "mode": "vector"} (an Engram extension), by
+   * similarity alone as Mem0 does.
+   */
+  private static boolean hybrid(JsonObject body) {
+    String mode = Bodies.optionalString(body, "mode");
+    if (mode == null || mode.equalsIgnoreCase("hybrid")) {
+      return true;
+    }
+    if (mode.equalsIgnoreCase("vector")) {
+      return false;
+    }
+    throw ApiException.badRequest("mode must be hybrid or vector; got '" + mode + "'");
+  }
+
   private void search(RoutingContext ctx) {
     JsonObject body = Bodies.object(ctx, false);
     String query = Bodies.requiredString(body, "query");
@@ -185,11 +215,12 @@ public final class MemoryRoutes {
     } catch (IllegalArgumentException e) {
       throw ApiException.badRequest("Invalid filters: " + e.getMessage());
     }
+    String ranked = hybrid(body) ? query : null; // without the text the vector alone ranks
     String user = Authenticator.user(ctx);
     Future<float[]> vector = embedder.embed(query);
     Future<List<UUID>> scopeIds = store.scopes(user, scope); // looked up while the query is being embedded
     Future.all(vector, scopeIds)
-        .compose(both -> store.search(user, scope, scopeIds.result(), query, vector.result(), filter, limit, threshold,
+        .compose(both -> store.search(user, scope, scopeIds.result(), ranked, vector.result(), filter, limit, threshold,
             validity))
         .onSuccess(found -> Responses.json(ctx, 200, new JsonObject()
             .put("results", new JsonArray(found.stream().map(MemoryViews::scored).toList()))
@@ -272,7 +303,7 @@ public final class MemoryRoutes {
    * can name, or widen a delete to the other ids' whole scope. An id over {@link Scope#MAX_ID_CHARS} is a wrong
    * field (422).
    */
-  static void checkIds(Scope scope, String runField, String noIds) {
+  public static void checkIds(Scope scope, String runField, String noIds) {
     if (isBlank(scope.user()) && isBlank(scope.agent()) && isBlank(scope.run())) {
       throw ApiException.badRequest(noIds);
     }

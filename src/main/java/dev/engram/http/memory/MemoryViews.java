@@ -7,6 +7,7 @@ import dev.engram.model.MemoryEvent;
 import dev.engram.store.MemoryProtocol.Applied;
 import dev.engram.store.MemoryProtocol.ScoredMemory;
 import io.vertx.core.json.JsonObject;
+import java.util.LinkedHashMap;
 
 /** JSON shapes of the memory APIs: Mem0's MemoryItem, add results and history rows; seed 003's memories and sessions. */
 public final class MemoryViews {
@@ -18,7 +19,8 @@ public final class MemoryViews {
   /**
    * Mem0's MemoryItem: id, memory, hash, metadata (null when empty), score, created_at, updated_at, then user_id,
    * agent_id, run_id, actor_id and role when set; after them the fact's valid_from, valid_to and expiration_date
-   * (null when not set), and superseded_by for an earlier version of a fact.
+   * (null when not set), superseded_by for an earlier version of a fact, pending_event_id for a raw message of an
+   * asynchronous add that is still being extracted, and provenance.
    */
   static JsonObject item(Memory m, Score scoreShown, double score) {
     JsonObject json = new JsonObject().put("id", m.id()).put("memory", m.text()).put("hash", m.hash())
@@ -38,7 +40,17 @@ public final class MemoryViews {
     json.put("valid_from", Times.iso(m.validFrom())).put("valid_to", Times.iso(m.validTo()))
         .put("expiration_date", Times.iso(m.expirationDate()));
     putIfSet(json, "superseded_by", m.supersededBy());
-    return json;
+    // a raw message of an asynchronous add, until the facts extracted from it replace it
+    putIfSet(json, "pending_event_id", m.pendingEvent());
+    return json.put("provenance", provenance(m));
+  }
+
+  /**
+   * Where the memory came from (see {@link dev.engram.model.Provenance}); null for memories stored before it was
+   * kept. A top-level key of ours, like valid_from: the mem0ai clients hand items through as they come.
+   */
+  static JsonObject provenance(Memory m) {
+    return m.provenance().isEmpty() ? null : new JsonObject(new LinkedHashMap<>(m.provenance()));
   }
 
   static JsonObject scored(ScoredMemory f) {
@@ -52,7 +64,7 @@ public final class MemoryViews {
     return new JsonObject().put("id", m.id()).put("key", m.id())
         .put("value", new JsonObject().put("role", m.role() != null ? m.role() : "memory").put("content", m.text())
             .put("session_id", session))
-        .put("timestamp", Times.iso(m.createdAt())).put("score", f.score());
+        .put("timestamp", Times.iso(m.createdAt())).put("score", f.score()).put("provenance", provenance(m));
   }
 
   /** One add result: ADD/UPDATE/DELETE with the memory text; previous_memory on UPDATE; role/actor of messages. */

@@ -7,6 +7,7 @@ import dev.engram.http.Responses;
 import dev.engram.kernel.ApiException;
 import dev.engram.kernel.Json;
 import dev.engram.kernel.Times;
+import dev.engram.model.Provenance;
 import dev.engram.store.MemoryClient;
 import dev.engram.store.MemoryProtocol.Applied;
 import dev.engram.store.MemoryProtocol.Change;
@@ -118,7 +119,7 @@ public final class PlatformExports {
             Imported m = items.get(i);
             byScope.computeIfAbsent(m.scope(), s -> new ArrayList<>()).add(Change.add(new NewMemory(
                 UUID.randomUUID().toString(), m.text(), vectors.get(i), m.metadata(), m.actorId(), m.role(), null,
-                null, m.expires())));
+                null, m.expires(), Provenance.of(Provenance.IMPORT, Times.now()))));
           }
           Future<List<Applied>> chain = Future.succeededFuture(new ArrayList<>());
           for (Map.Entry<Scope, List<Change>> e : byScope.entrySet()) {

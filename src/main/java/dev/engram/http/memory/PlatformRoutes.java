@@ -36,8 +36,8 @@ import java.util.UUID;
  * The Mem0 platform API (api.mem0.ai's paths) that the official {@code mem0ai} clients call when given a
  * {@code host}: ping, add (v1, v3), list (v1 query, v2/v3 filters in the body with numbered pages), search (v1, v2,
  * v3); one memory, batch and entities are in {@link PlatformMemoryRoutes}, exports in {@link PlatformExports}. The
- * same store, users and scopes as the classic routes ({@link MemoryRoutes}); the platform's asynchronous add is
- * answered synchronously, in its shape.
+ * same store, users and scopes as the classic routes ({@link MemoryRoutes}); events of asynchronous adds are in
+ * {@link AddEventRoutes}, webhooks in {@link WebhookRoutes}.
  */
 public final class PlatformRoutes {
   static final int DEFAULT_PAGE_SIZE = 100;
@@ -45,7 +45,7 @@ public final class PlatformRoutes {
   static final int DEFAULT_TOP_K = 10;
   static final int MAX_TOP_K = 1_000;
   private static final List<String> PREFIXES = List.of("/v1/memories", "/v1/ping", "/v1/batch", "/v1/entities",
-      "/v1/exports", "/v2/", "/v3/");
+      "/v1/exports", "/v1/event", "/api/v1/webhooks", "/v2/", "/v3/");
 
   private final MemoryService service;
   private final MemoryClient store;
@@ -89,8 +89,10 @@ public final class PlatformRoutes {
   }
 
   /**
-   * Add, answered when done (the platform queues it; {@code async_mode} is read and answered synchronously). v1
-   * answers a list of results ({@code output_format} v1.1: {@code {"results"}}); v3 answers the platform's event
+   * Add. With {@code async_mode: true} (and inference) as the platform does it: the raw messages are searchable at
+   * once and the answer is the queued event ({@code {"message", "status": "PENDING", "event_id"}}: v1 in a list, or
+   * in {@code {"results"}} with v1.1; v3 alone), whose outcome {@code GET /v1/event/{id}/} tells. Otherwise answered
+   * when done: v1 a list of results ({@code output_format} v1.1: {@code {"results"}}); v3 the platform's event
    * envelope with {@code status} SUCCEEDED and the results.
    */
   private void add(RoutingContext ctx, boolean v3) {
@@ -105,11 +107,27 @@ public final class PlatformRoutes {
       metadata.put("app_id", app); // no scope of its own: a metadata key, which filters can name
     }
     boolean infer = Bodies.optionalBoolean(body, "infer", true);
-    Bodies.optionalBoolean(body, "async_mode", true);
+    // the platform's default is true; here an add is answered when done unless async_mode is true
+    boolean async = Bodies.optionalBoolean(body, "async_mode", false);
     Bodies.optionalBoolean(body, "immutable", false);
     boolean v11 = outputFormat(body);
     Instant expires = MemoryRoutes.expirationDate(body);
     MemoryRoutes.checkIds(scope, "run_id", MemoryRoutes.IDS_REQUIRED_ADD);
+    if (async && infer) {
+      service.addAsync(Authenticator.user(ctx), scope, messages, metadata.isEmpty() ? null : metadata, expires)
+          .onSuccess(event -> {
+            JsonObject queued = MemoryRoutes.queued(event.id());
+            if (v3) {
+              Responses.json(ctx, 200, queued);
+            } else if (v11) {
+              Responses.json(ctx, 200, new JsonObject().put("results", new JsonArray().add(queued)));
+            } else {
+              Responses.json(ctx, 200, new JsonArray().add(queued));
+            }
+          })
+          .onFailure(ctx::fail);
+      return;
+    }
     service.add(Authenticator.user(ctx), scope, messages, metadata.isEmpty() ? null : metadata, infer, null, null,
             expires)
         .onSuccess(results -> {
@@ -226,8 +244,10 @@ public final class PlatformRoutes {
     Future<float[]> vector = embedder.embed(query);
     Future<List<UUID>> scopeIds = store.scopes(user, parsed.scope());
     Future.all(vector, scopeIds)
-        .compose(both -> store.search(user, parsed.scope(), scopeIds.result(), query, vector.result(), parsed.filter(), topK,
-            threshold, validity))
+        // ranked by similarity alone, as the platform does (hybrid ranking here is not yet measured against the
+        // official client's expectations: its test searches right after an asynchronous add)
+        .compose(both -> store.search(user, parsed.scope(), scopeIds.result(), null, vector.result(), parsed.filter(),
+            topK, threshold, validity))
         .onSuccess(found -> {
           JsonArray results = new JsonArray(found.stream().map(MemoryViews::scored).toList());
           if (version == 3 || version == 1 && v11) {

@@ -1,0 +1,349 @@
+package dev.engram.index;
+
+import dev.engram.index.PassageIndex.IndexedPassage;
+import dev.engram.index.PassageIndex.ScoredPassage;
+import dev.engram.kernel.ApiException;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.lucene.index.FloatVectorValues;
+import org.apache.lucene.index.IndexReader;
+import org.apache.lucene.index.LeafReader;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.PostingsEnum;
+import org.apache.lucene.index.StoredFields;
+import org.apache.lucene.index.Terms;
+import org.apache.lucene.index.TermsEnum;
+import org.apache.lucene.search.DocIdSetIterator;
+import org.apache.lucene.util.Bits;
+import org.apache.lucene.util.BytesRef;
+
+/**
+ * The vectors of the index held in memory by owner (an agent, a source, a Mem0 scope), each owner's in one contiguous
+ * float array, so that a search over a scope of up to {@code ownerLimit} vectors can be exact: a scan of every
+ * vector with {@link DotProduct#FASTEST}. HNSW misses true neighbours among near-duplicates (recall@10 0.83 at 50,000
+ * near-duplicate memories with 100 candidates); a scan cannot, and up to a few tens of thousands of vectors it costs
+ * about what an HNSW search does.
+ *
+ * <p>An owner that grows beyond {@code ownerLimit} vectors leaves memory for good (until the index is reopened):
+ * every scope holding it is larger than an exact scan is worth, and HNSW serves it. So memory is bounded by the
+ * vectors of the small owners, 4 bytes per dimension each plus about 100 bytes of bookkeeping.
+ *
+ * <p>Writes mirror the Lucene writes and complete before them (see {@link LuceneStore}), so a search sees every write
+ * acknowledged before it started. Thread-safe: writes are serialised; a search locks one owner at a time.
+ */
+final class ScopeVectors {
+  private final int ownerLimit;
+  private final Map<Key, Owner> owners = new ConcurrentHashMap<>();
+  /** Owners that outgrew {@link #ownerLimit}: searched by HNSW only. */
+  private final Set<Key> large = ConcurrentHashMap.newKeySet();
+  /** The owner of each passage held here (for deletes by id). */
+  private final Map<UUID, Key> ownerOf = new HashMap<>();
+
+  /** An owner id is only unique within its user: two users' agents may share one (imported agents, tests). */
+  private record Key(UUID user, UUID owner) {}
+
+  ScopeVectors(int ownerLimit) {
+    this.ownerLimit = ownerLimit;
+  }
+
+  /** Reads every live vector of {@code reader} (with its id, owner and user) into memory. */
+  static ScopeVectors load(IndexReader reader, int ownerLimit) throws IOException {
+    var vectors = new ScopeVectors(ownerLimit);
+    Set<String> idAndOwner = Set.of(LuceneDocs.ID, LuceneDocs.OWNER);
+    for (LeafReaderContext leaf : reader.leaves()) {
+      LeafReader r = leaf.reader();
+      FloatVectorValues values = r.getFloatVectorValues(LuceneDocs.VECTOR);
+      if (values == null) {
+        continue;
+      }
+      UUID[] users = usersOf(r);
+      Bits live = r.getLiveDocs();
+      StoredFields fields = r.storedFields();
+      for (int doc = values.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = values.nextDoc()) {
+        if (live != null && !live.get(doc) || users[doc] == null) {
+          continue;
+        }
+        var stored = fields.document(doc, idAndOwner);
+        vectors.put(UUID.fromString(stored.get(LuceneDocs.ID)), users[doc],
+            UUID.fromString(stored.get(LuceneDocs.OWNER)), values.vectorValue());
+      }
+    }
+    return vectors;
+  }
+
+  /** The user of each document of the segment (the user field is indexed, not stored). */
+  private static UUID[] usersOf(LeafReader r) throws IOException {
+    UUID[] users = new UUID[r.maxDoc()];
+    Terms terms = r.terms(LuceneDocs.USER);
+    if (terms == null) {
+      return users;
+    }
+    TermsEnum te = terms.iterator();
+    PostingsEnum postings = null;
+    for (BytesRef term = te.next(); term != null; term = te.next()) {
+      UUID user = UUID.fromString(term.utf8ToString());
+      postings = te.postings(postings, PostingsEnum.NONE);
+      for (int doc = postings.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = postings.nextDoc()) {
+        users[doc] = user;
+      }
+    }
+    return users;
+  }
+
+  /** How many vectors are held (for the log). */
+  synchronized int size() {
+    return ownerOf.size();
+  }
+
+  synchronized void upsert(Collection<IndexedPassage> passages) {
+    for (IndexedPassage p : passages) {
+      if (p.vector() == null) {
+        remove(p.id()); // now text only
+      } else {
+        put(p.id(), p.userId(), p.ownerId(), p.vector());
+      }
+    }
+  }
+
+  synchronized void delete(Collection<UUID> ids) {
+    for (UUID id : ids) {
+      remove(id);
+    }
+  }
+
+  synchronized void deleteOwner(UUID user, UUID owner) {
+    Key key = new Key(user, owner);
+    Owner o = owners.get(key);
+    if (o != null) {
+      drop(key, o);
+    }
+    large.remove(key); // gone from the index: if it grows again it starts small
+  }
+
+  synchronized void deleteUser(UUID user) {
+    for (var e : List.copyOf(owners.entrySet())) {
+      if (e.getKey().user().equals(user)) {
+        drop(e.getKey(), e.getValue());
+      }
+    }
+    large.removeIf(key -> key.user().equals(user));
+  }
+
+  synchronized void clear() {
+    owners.clear();
+    large.clear();
+    ownerOf.clear();
+  }
+
+  /**
+   * The {@code n} vectors of {@code user}'s {@code scope} most similar to {@code query} by dot product (the cosine
+   * for the unit vectors the index holds), best first; or null when the scope is not all in memory or holds more than
+   * {@code limit} vectors, and an approximate search must serve it.
+   */
+  List<ScoredPassage> search(UUID user, Collection<UUID> scope, float[] query, int n, int limit) {
+    return search(user, scope, query, n, limit, DotProduct.FASTEST);
+  }
+
+  /** As {@link #search(UUID, Collection, float[], int, int)}, with the given kernel (benchmarks compare them). */
+  List<ScoredPassage> search(UUID user, Collection<UUID> scope, float[] query, int n, int limit, DotProduct dot) {
+    List<Owner> scanned = new ArrayList<>(scope.size());
+    long total = 0;
+    for (UUID id : scope) {
+      Key key = new Key(user, id);
+      if (large.contains(key)) {
+        return null;
+      }
+      Owner o = owners.get(key);
+      if (o != null && !scanned.contains(o)) {
+        scanned.add(o);
+        total += o.size;
+      }
+    }
+    if (total > limit) {
+      return null;
+    }
+    var best = new TopHits(n);
+    for (Owner o : scanned) {
+      o.scan(query, best, dot);
+    }
+    return best.sorted();
+  }
+
+  private void put(UUID id, UUID user, UUID owner, float[] vector) {
+    Key key = new Key(user, owner);
+    Key previous = ownerOf.get(id);
+    if (previous != null && !previous.equals(key)) {
+      remove(id);
+    }
+    if (large.contains(key)) {
+      return;
+    }
+    Owner o = owners.computeIfAbsent(key, k -> new Owner(vector.length));
+    if (o.size >= ownerLimit && !o.has(id)) {
+      drop(key, o);
+      large.add(key);
+      return;
+    }
+    o.put(id, vector);
+    ownerOf.put(id, key);
+  }
+
+  private void remove(UUID id) {
+    Key owner = ownerOf.remove(id);
+    Owner o = owner == null ? null : owners.get(owner);
+    if (o != null) {
+      o.remove(id);
+    }
+  }
+
+  private void drop(Key owner, Owner o) {
+    owners.remove(owner);
+    o.forEachId(ownerOf::remove);
+  }
+
+  /** One owner's vectors: row {@code i} is {@code data[i * dim, (i + 1) * dim)}, its passage {@code ids[i]}. */
+  private static final class Owner {
+    final int dim;
+    private float[] data;
+    private UUID[] ids;
+    private final Map<UUID, Integer> rowOf = new HashMap<>();
+    /** Read without the lock only to size a scope (a stale value just moves the exact/approximate choice). */
+    volatile int size;
+
+    Owner(int dim) {
+      this.dim = dim;
+      data = new float[16 * dim];
+      ids = new UUID[16];
+    }
+
+    synchronized boolean has(UUID id) {
+      return rowOf.containsKey(id);
+    }
+
+    synchronized void put(UUID id, float[] vector) {
+      if (vector.length != dim) {
+        throw ApiException.badRequest("vector has " + vector.length + " dimensions; this index holds " + dim);
+      }
+      Integer row = rowOf.get(id);
+      int at = row != null ? row : size;
+      if (row == null) {
+        if (at == ids.length) {
+          ids = Arrays.copyOf(ids, at * 2);
+          data = Arrays.copyOf(data, at * 2 * dim);
+        }
+        ids[at] = id;
+        rowOf.put(id, at);
+        size = at + 1;
+      }
+      System.arraycopy(vector, 0, data, at * dim, dim);
+    }
+
+    /** Moves the last row into the removed one's place. */
+    synchronized void remove(UUID id) {
+      Integer row = rowOf.remove(id);
+      if (row == null) {
+        return;
+      }
+      int last = size - 1;
+      if (row != last) {
+        System.arraycopy(data, last * dim, data, row * dim, dim);
+        ids[row] = ids[last];
+        rowOf.put(ids[row], row);
+      }
+      ids[last] = null;
+      size = last;
+    }
+
+    synchronized void forEachId(java.util.function.Consumer<UUID> action) {
+      for (int i = 0; i < size; i++) {
+        action.accept(ids[i]);
+      }
+    }
+
+    synchronized void scan(float[] query, TopHits best, DotProduct dot) {
+      if (query.length != dim) {
+        throw ApiException.badRequest("query vector does not fit the index: it has " + query.length
+            + " dimensions, the index " + dim);
+      }
+      float[] rows = data;
+      for (int i = 0, n = size; i < n; i++) {
+        float score = dot.dot(query, rows, i * dim);
+        if (score > best.floor()) {
+          best.offer(score, ids[i]);
+        }
+      }
+    }
+  }
+
+  /** The best {@code n} (score, id) pairs offered: a min-heap on the score, its root the weakest kept. */
+  static final class TopHits {
+    private final float[] scores;
+    private final UUID[] ids;
+    private int size;
+
+    TopHits(int n) {
+      scores = new float[Math.max(0, n)];
+      ids = new UUID[Math.max(0, n)];
+    }
+
+    /** A score must beat this to be kept. */
+    float floor() {
+      return size < scores.length ? Float.NEGATIVE_INFINITY : scores.length == 0 ? Float.POSITIVE_INFINITY
+          : scores[0];
+    }
+
+    void offer(float score, UUID id) {
+      if (size < scores.length) {
+        int i = size++;
+        while (i > 0 && scores[(i - 1) / 2] > score) {
+          int parent = (i - 1) / 2;
+          scores[i] = scores[parent];
+          ids[i] = ids[parent];
+          i = parent;
+        }
+        scores[i] = score;
+        ids[i] = id;
+      } else if (score > scores[0]) {
+        int i = 0;
+        while (true) {
+          int child = 2 * i + 1;
+          if (child >= size) {
+            break;
+          }
+          if (child + 1 < size && scores[child + 1] < scores[child]) {
+            child++;
+          }
+          if (scores[child] >= score) {
+            break;
+          }
+          scores[i] = scores[child];
+          ids[i] = ids[child];
+          i = child;
+        }
+        scores[i] = score;
+        ids[i] = id;
+      }
+    }
+
+    List<ScoredPassage> sorted() {
+      Integer[] order = new Integer[size];
+      for (int i = 0; i < size; i++) {
+        order[i] = i;
+      }
+      Arrays.sort(order, (a, b) -> Float.compare(scores[b], scores[a]));
+      List<ScoredPassage> out = new ArrayList<>(size);
+      for (int i : order) {
+        out.add(new ScoredPassage(ids[i], scores[i]));
+      }
+      return out;
+    }
+  }
+}

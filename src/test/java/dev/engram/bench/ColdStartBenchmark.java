@@ -1,0 +1,158 @@
+package dev.engram.bench;
+
+import dev.engram.testkit.ScriptedLlm;
+import dev.engram.testkit.TempHomes;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Cold start and warm-up of a server process on an existing home: how long from launching the JVM to
+ * {@code /health/ready}, and how the first sends after that compare with the same process once warm. The server runs
+ * as its own process (as users run it: {@code dev.engram.Main}, embedded PostgreSQL), the scripted model in this one.
+ *
+ * <p>Usage: scripts/bench.sh cold-start [--starts 3] [--first 20] [--warm 2000] [--java-opts "-XX:..."]
+ */
+public final class ColdStartBenchmark {
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  private ColdStartBenchmark() {}
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> opts = BenchArgs.parse(args);
+    int starts = Integer.parseInt(opts.getOrDefault("starts", "3"));
+    int first = Integer.parseInt(opts.getOrDefault("first", "20"));
+    int warm = Integer.parseInt(opts.getOrDefault("warm", "2000"));
+    String javaOpts = opts.getOrDefault("java-opts", "");
+
+    Vertx side = Vertx.vertx();
+    ScriptedLlm llm = ScriptedLlm.start(side).toCompletionStage().toCompletableFuture().get();
+    llm.fallbackIgnoringRequest(() -> ScriptedLlm.Step.sendMessage("Thinking briefly.", "Hello from the benchmark."));
+    llm.keepRequests(false);
+    Path home = TempHomes.create("engram-cold-");
+    Files.writeString(home.resolve("none.yaml"), "# benchmark\n");
+    int port = freePort();
+    String base = "http://localhost:" + port;
+    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+        .toString()));
+    if (ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
+      command.addAll(List.of("--add-modules", "jdk.incubator.vector")); // as scripts/run.sh starts it
+    }
+    if (!javaOpts.isBlank()) {
+      command.addAll(Arrays.asList(javaOpts.trim().split("\\s+")));
+    }
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.engram.Main"));
+    Map<String, String> env = Map.of("ENGRAM_HOME", home.toString(), "ENGRAM_CONFIG",
+        home.resolve("none.yaml").toString(), "PORT", Integer.toString(port), "MEMGPT_SERVER_PASS", "bench",
+        "OPENAI_BASE_URL", llm.baseUrl(), "LLM_MODEL", "gpt-4", "ENGRAM_LOG_LEVEL", "WARN",
+        "ENGRAM_ACCESS_LOG", "WARN");
+    System.out.printf("java options: %s%n", javaOpts.isBlank() ? "(none)" : javaOpts);
+
+    // the first start makes the home (the database cluster, the indexes): not what is measured
+    Process process = launch(command, env, home);
+    long made = awaitReady(base, process);
+    String agentId = new JsonObject(post(base + "/api/agents", "{\"config\":{\"name\":\"cold\"}}"))
+        .getJsonObject("agent_state").getString("id");
+    stop(process);
+    System.out.printf("%-26s %.0f ms (a new home: database cluster created)%n", "first start to ready",
+        made / 1e6);
+
+    for (int i = 1; i <= starts; i++) {
+      process = launch(command, env, home);
+      long ready = awaitReady(base, process);
+      long[] firsts = new long[first];
+      for (int n = 0; n < first; n++) {
+        firsts[n] = send(base, agentId);
+      }
+      long[] warmed = new long[warm];
+      for (int n = 0; n < warm; n++) {
+        warmed[n] = send(base, agentId);
+      }
+      stop(process);
+      long[] tail = Arrays.copyOfRange(warmed, warm / 2, warm);
+      Arrays.sort(tail);
+      double warmP50 = tail[tail.length / 2] / 1e6;
+      double firstTen = Arrays.stream(firsts, 0, Math.min(10, first)).average().orElse(0) / 1e6;
+      System.out.printf("start %d: ready in %.0f ms; first send %.1f ms, mean of the first %d %.1f ms, warm p50 %.2f ms"
+          + " (last %d of %d sends); first %d / warm = %.2f%n", i, ready / 1e6, firsts[0] / 1e6,
+          Math.min(10, first), firstTen, warmP50, tail.length, warm, Math.min(10, first), firstTen / warmP50);
+    }
+    side.close();
+    System.exit(0);
+  }
+
+  private static Process launch(List<String> command, Map<String, String> env, Path home) throws IOException {
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(home.resolve("server.log").toFile());
+    builder.environment().putAll(env);
+    return builder.start();
+  }
+
+  /** Nanoseconds from now (just after the launch) until /health/ready answers 200. */
+  private static long awaitReady(String base, Process process) throws Exception {
+    long start = System.nanoTime();
+    while (System.nanoTime() - start < TimeUnit.SECONDS.toNanos(120)) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("the server exited with " + process.exitValue());
+      }
+      try {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/health/ready")).build(),
+            HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() == 200) {
+          return System.nanoTime() - start;
+        }
+      } catch (IOException notYet) {
+        // not listening yet
+      }
+      Thread.sleep(5);
+    }
+    throw new IllegalStateException("not ready within 120 s");
+  }
+
+  private static long send(String base, String agentId) throws Exception {
+    long start = System.nanoTime();
+    String body = post(base + "/api/agents/" + agentId + "/messages",
+        "{\"message\":\"What is the meaning of life?\",\"stream\":true}");
+    if (!body.endsWith("data: [DONE]\n\n")) {
+      throw new IllegalStateException("stream did not end with [DONE]: " + body);
+    }
+    return System.nanoTime() - start;
+  }
+
+  private static String post(String url, String json) throws Exception {
+    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("authorization",
+        "Bearer bench").header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json))
+        .build(), HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() != 200) {
+      throw new IllegalStateException(url + " answered " + r.statusCode() + ": " + r.body());
+    }
+    return r.body();
+  }
+
+  /** SIGTERM, as an operator stops it: the server closes its database cleanly. */
+  private static void stop(Process process) throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(60, TimeUnit.SECONDS)) {
+      process.destroyForcibly().waitFor();
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+}

@@ -1,0 +1,125 @@
+package dev.engram.index;
+
+import dev.engram.index.PassageIndex.IndexedPassage;
+import dev.engram.index.PassageIndex.PassageQuery;
+import dev.engram.index.PassageIndex.ScoredPassage;
+import dev.engram.index.PassageIndex.SearchMode;
+import dev.engram.testkit.ExactRecall;
+import dev.engram.testkit.TemplateMemories;
+import io.vertx.core.Vertx;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What picks {@link LuceneTuning#EXACT_LIMIT} and {@link LuceneTuning#OVERSAMPLE}: for growing scopes of
+ * near-duplicate memories ({@link TemplateMemories}, one owner), the time of an exact scan (SIMD and scalar) and of
+ * HNSW searches with several candidate counts, and HNSW's recall@10 against the scan. Exact search pays where the
+ * scan costs no more than an HNSW search that reaches 0.99.
+ *
+ * <p>Usage: scripts/bench.sh scan [--sizes 2000,5000,10000,20000,50000] [--dim 384] [--queries 200]
+ * [--candidates 100,200,400,800]
+ */
+public final class ExactScanBenchmark {
+  private static final UUID USER = new UUID(1, 1);
+  private static final UUID OWNER = new UUID(2, 2);
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> o = new HashMap<>();
+    for (int i = 0; i + 1 < args.length; i += 2) {
+      o.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+    }
+    int[] sizes = ints(o.getOrDefault("sizes", "2000,5000,10000,20000,50000"));
+    int[] candidates = ints(o.getOrDefault("candidates", "100,200,400,800"));
+    int dim = Integer.parseInt(o.getOrDefault("dim", "384"));
+    int queryCount = Integer.parseInt(o.getOrDefault("queries", "200"));
+    System.out.printf("exact scan vs HNSW over one scope of near-duplicate memories, %d-dim, %d queries; fastest"
+        + " dot product: %s; %d cores, Java %s%n", dim, queryCount, DotProduct.FASTEST.name(),
+        Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+    List<String> texts = TemplateMemories.sentences(sizes[sizes.length - 1], 42);
+    List<float[]> queries = TemplateMemories.sentences(queryCount, 7).stream()
+        .map(t -> TemplateMemories.embedding(t, dim)).toList();
+
+    Vertx vertx = Vertx.vertx();
+    Path dir = Files.createTempDirectory("engram-scan-bench-");
+    LuceneIndex hnsw = new LuceneIndex(vertx, dir, LuceneTuning.DEFAULTS.withExactSearch(0, 1)
+        .withCommitIntervalMs(0).withRamBufferMb(256));
+    var memory = new ScopeVectors(Integer.MAX_VALUE);
+    int added = 0;
+    for (int size : sizes) {
+      List<IndexedPassage> batch = new ArrayList<>();
+      for (; added < size; added++) {
+        batch.add(new IndexedPassage(new UUID(3, added), added, USER, OWNER, texts.get(added),
+            TemplateMemories.embedding(texts.get(added), dim)));
+        if (batch.size() == 1000 || added == size - 1) {
+          memory.upsert(batch);
+          hnsw.add(List.copyOf(batch)).toCompletionStage().toCompletableFuture().get(10, TimeUnit.MINUTES);
+          batch.clear();
+        }
+      }
+      hnsw.flush().toCompletionStage().toCompletableFuture().get(10, TimeUnit.MINUTES);
+      System.out.printf("%n%,d vectors (%d segments)%n", size,
+          hnsw.segmentCount().toCompletionStage().toCompletableFuture().get());
+      List<List<ScoredPassage>> truth = new ArrayList<>();
+      for (String kernel : List.of("scalar", "fastest")) {
+        DotProduct dot = kernel.equals("scalar") ? DotProduct.SCALAR : DotProduct.FASTEST;
+        for (int round = 0; round < 2; round++) { // the first round warms the JIT up
+          long start = System.nanoTime();
+          for (int repeat = round == 0 ? 5 : 1; repeat > 0; repeat--) {
+            for (float[] q : queries) {
+            List<ScoredPassage> top = memory.search(USER, Set.of(OWNER), q, 10, Integer.MAX_VALUE, dot);
+              if (round == 1 && kernel.equals("fastest")) {
+                truth.add(top);
+              }
+            }
+          }
+          if (round == 1) {
+            System.out.printf("  exact scan (%s): %.3f ms per search%n", dot.name(),
+                (System.nanoTime() - start) / 1e6 / queries.size());
+          }
+        }
+      }
+      for (int c : candidates) {
+        double recall = 0;
+        long start = 0;
+        for (int round = 0; round < 2; round++) {
+          recall = 0;
+          start = System.nanoTime();
+          for (int qi = 0; qi < queries.size(); qi++) {
+            List<ScoredPassage> hits = hnsw.search(new PassageQuery(USER, Set.of(OWNER), null, queries.get(qi),
+                SearchMode.VECTOR, c)).toCompletionStage().toCompletableFuture().get().subList(0, 10);
+            recall += recall(hits, truth.get(qi));
+          }
+        }
+        System.out.printf("  HNSW, %4d candidates: %.3f ms per search, recall@10 %.4f%n", c,
+            (System.nanoTime() - start) / 1e6 / queries.size(), recall / queries.size());
+      }
+    }
+    hnsw.close();
+    vertx.close();
+    System.exit(0);
+  }
+
+  /** The share of the exact top 10 found; a hit tying the exact 10th score counts. */
+  private static double recall(List<ScoredPassage> hits, List<ScoredPassage> exact) {
+    double kth = exact.get(exact.size() - 1).score();
+    int found = 0;
+    for (ScoredPassage h : hits) {
+      if (h.score() >= kth - ExactRecall.TIE) {
+        found++;
+      }
+    }
+    return Math.min(found, exact.size()) / (double) exact.size();
+  }
+
+  private static int[] ints(String csv) {
+    return Arrays.stream(csv.split(",")).mapToInt(Integer::parseInt).toArray();
+  }
+}
