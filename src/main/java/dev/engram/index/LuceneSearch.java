@@ -7,6 +7,7 @@ import dev.engram.index.RankFusion.Scored;
 import dev.engram.kernel.ApiException;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -55,7 +56,8 @@ final class LuceneSearch {
         case VECTOR:
           return resolve(searcher, vector(searcher, q, filter, limit), true);
         case TEXT:
-          return resolve(searcher, text(searcher, q.text(), filter, limit, TextFeedback.Settings.OFF), false);
+          return resolve(searcher, text(searcher, q.text(), filter, limit, TextFeedback.Settings.OFF,
+              QueryHints.Settings.OFF), false);
         default:
           return hybrid(searcher, q, filter, limit);
       }
@@ -68,10 +70,11 @@ final class LuceneSearch {
       throws IOException {
     int depth = Math.max(limit, tuning.hybridDepth());
     var fused = RankFusion.relative(2 * depth, new double[] {tuning.textWeight(), 1 - tuning.textWeight()},
-        List.of(scored(text(searcher, q.text(), filter, depth, tuning.feedback())),
+        List.of(scored(text(searcher, q.text(), filter, depth, tuning.feedback(), tuning.hints())),
             scored(vector(searcher, q, filter, depth))));
     if (tuning.contextWeight() > 0) {
-      fused = PassageContext.rescore(searcher, q.userId().toString(), fused, limit, tuning.contextWeight());
+      fused = PassageContext.rescore(searcher, q.userId().toString(), fused, limit, tuning.contextWeight(),
+          tuning.contextReach());
     }
     var out = new ArrayList<ScoredPassage>(Math.min(limit, fused.size()));
     StoredFields fields = searcher.storedFields();
@@ -113,11 +116,15 @@ final class LuceneSearch {
     }
   }
 
-  /** BM25 over the query's words, then (feedback on) again with the words {@link TextFeedback} adds from the hits. */
-  private TopDocs text(IndexSearcher searcher, String text, Query filter, int n, TextFeedback.Settings feedback)
-      throws IOException {
+  /**
+   * BM25 over the query's words and the {@link QueryHints} of its text, then (feedback on) again with the words
+   * {@link TextFeedback} adds from the hits.
+   */
+  private TopDocs text(IndexSearcher searcher, String text, Query filter, int n, TextFeedback.Settings feedback,
+      QueryHints.Settings hints) throws IOException {
     List<String> words = LuceneDocs.words(store.queryAnalyzer, text);
-    Query query = LuceneDocs.textQuery(words, Map.of(), filter);
+    Map<String, Float> hinted = QueryHints.extra(store.queryAnalyzer, text, hints);
+    Query query = LuceneDocs.textQuery(words, hinted, filter);
     if (query == null) {
       return new TopDocs(null, new ScoreDoc[0]);
     }
@@ -125,11 +132,13 @@ final class LuceneSearch {
       return searcher.search(query, n);
     }
     TopDocs first = searcher.search(query, Math.max(n, feedback.docs()));
-    Map<String, Float> extra = TextFeedback.expansion(searcher.getIndexReader(), first.scoreDocs,
-        Set.copyOf(words), feedback);
+    Set<String> known = new HashSet<>(words);
+    known.addAll(hinted.keySet());
+    Map<String, Float> extra = TextFeedback.expansion(searcher.getIndexReader(), first.scoreDocs, known, feedback);
     if (extra.isEmpty()) {
       return first.scoreDocs.length <= n ? first : searcher.search(query, n);
     }
+    extra.putAll(hinted);
     return searcher.search(LuceneDocs.textQuery(words, extra, filter), n);
   }
 

@@ -14,9 +14,12 @@ package dev.engram.index;
  *     textWeight} (see {@link RankFusion#relative})
  * @param contextWeight the share of a hybrid hit's score lent to the passages stored just before and after it by the
  *     same owner (see {@link PassageContext}; 0 turns it off)
+ * @param contextReach how far neighbour context reaches: passages up to this many places before and after a hit
+ *     borrow from it, the share halving with each place further (1: only the passages just before and after)
  * @param bm25K1 BM25 term-frequency saturation
  * @param bm25B BM25 length normalisation (0 none, 1 full); low values suit short conversational passages
  * @param feedback pseudo-relevance feedback of the BM25 ranking of hybrid searches (see {@link TextFeedback})
+ * @param hints query rewriting of the BM25 half of hybrid searches (see {@link QueryHints})
  * @param workerThreads threads of the worker pool that runs all Lucene work
  * @param commitIntervalMs how often pending upserts are committed in the background (0 disables it)
  * @param exactLimit vector searches over a scope of up to this many vectors are exact (a scan of the vectors kept in
@@ -25,8 +28,9 @@ package dev.engram.index;
  *     segment (and at least {@code vectorCandidates}), then keeps the best {@code n} by their exact scores
  */
 public record LuceneTuning(double ramBufferMb, int hnswM, int hnswBeam, int mergeWorkers, int vectorCandidates,
-    int hybridDepth, double textWeight, double contextWeight, float bm25K1, float bm25B,
-    TextFeedback.Settings feedback, int workerThreads, long commitIntervalMs, int exactLimit, int oversample) {
+    int hybridDepth, double textWeight, double contextWeight, int contextReach, float bm25K1, float bm25B,
+    TextFeedback.Settings feedback, QueryHints.Settings hints, int workerThreads, long commitIntervalMs,
+    int exactLimit, int oversample) {
   /**
    * See {@code exactLimit}. On near-duplicate memories (scripts/bench.sh scan, a loaded 2-vCPU Zen 4 VM, 384 dims) an
    * exact SIMD scan took 0.43 ms at 5,000 vectors, 1.8 ms at 20,000 and 7.3 ms at 40,000 (about 0.06 ms per 1,000
@@ -43,51 +47,65 @@ public record LuceneTuning(double ramBufferMb, int hnswM, int hnswBeam, int merg
    */
   public static final int OVERSAMPLE = 100;
 
-  public static final LuceneTuning DEFAULTS = new LuceneTuning(64, 16, 100, 1, 100, 50, 0.7, 0.3, 1.2f, 0.4f,
-      TextFeedback.Settings.DEFAULTS, 2, 30_000, EXACT_LIMIT, OVERSAMPLE);
+  public static final LuceneTuning DEFAULTS = new LuceneTuning(64, 16, 100, 1, 100, 50, 0.7, 0.3, 2, 1.2f, 0.4f,
+      TextFeedback.Settings.DEFAULTS, QueryHints.Settings.DEFAULTS, 2, 30_000, EXACT_LIMIT, OVERSAMPLE);
 
   public LuceneTuning withExactSearch(int limit, int factor) {
     return new LuceneTuning(ramBufferMb, hnswM, hnswBeam, mergeWorkers, vectorCandidates, hybridDepth, textWeight,
-        contextWeight, bm25K1, bm25B, feedback, workerThreads, commitIntervalMs, limit, factor);
+        contextWeight, contextReach, bm25K1, bm25B, feedback, hints, workerThreads, commitIntervalMs, limit, factor);
   }
 
   public LuceneTuning withRamBufferMb(double mb) {
     return new LuceneTuning(mb, hnswM, hnswBeam, mergeWorkers, vectorCandidates, hybridDepth, textWeight, contextWeight,
-        bm25K1, bm25B, feedback, workerThreads, commitIntervalMs, exactLimit, oversample);
+        contextReach, bm25K1, bm25B, feedback, hints, workerThreads, commitIntervalMs, exactLimit, oversample);
   }
 
   public LuceneTuning withHnsw(int m, int beam, int workers) {
     return new LuceneTuning(ramBufferMb, m, beam, workers, vectorCandidates, hybridDepth, textWeight, contextWeight,
-        bm25K1, bm25B, feedback, workerThreads, commitIntervalMs, exactLimit, oversample);
+        contextReach, bm25K1, bm25B, feedback, hints, workerThreads, commitIntervalMs, exactLimit, oversample);
   }
 
   public LuceneTuning withCommitIntervalMs(long ms) {
     return new LuceneTuning(ramBufferMb, hnswM, hnswBeam, mergeWorkers, vectorCandidates, hybridDepth, textWeight,
-        contextWeight, bm25K1, bm25B, feedback, workerThreads, ms, exactLimit, oversample);
+        contextWeight, contextReach, bm25K1, bm25B, feedback, hints, workerThreads, ms, exactLimit, oversample);
   }
 
   public LuceneTuning withVectorCandidates(int candidates) {
     return new LuceneTuning(ramBufferMb, hnswM, hnswBeam, mergeWorkers, candidates, hybridDepth, textWeight,
-        contextWeight, bm25K1, bm25B, feedback, workerThreads, commitIntervalMs, exactLimit, oversample);
+        contextWeight, contextReach, bm25K1, bm25B, feedback, hints, workerThreads, commitIntervalMs, exactLimit,
+        oversample);
   }
 
   public LuceneTuning withFusion(int depth, double weightOfText) {
     return new LuceneTuning(ramBufferMb, hnswM, hnswBeam, mergeWorkers, vectorCandidates, depth, weightOfText,
-        contextWeight, bm25K1, bm25B, feedback, workerThreads, commitIntervalMs, exactLimit, oversample);
+        contextWeight, contextReach, bm25K1, bm25B, feedback, hints, workerThreads, commitIntervalMs, exactLimit,
+        oversample);
   }
 
   public LuceneTuning withContextWeight(double weight) {
     return new LuceneTuning(ramBufferMb, hnswM, hnswBeam, mergeWorkers, vectorCandidates, hybridDepth, textWeight,
-        weight, bm25K1, bm25B, feedback, workerThreads, commitIntervalMs, exactLimit, oversample);
+        weight, contextReach, bm25K1, bm25B, feedback, hints, workerThreads, commitIntervalMs, exactLimit, oversample);
   }
 
   public LuceneTuning withBm25(float k1, float b) {
     return new LuceneTuning(ramBufferMb, hnswM, hnswBeam, mergeWorkers, vectorCandidates, hybridDepth, textWeight,
-        contextWeight, k1, b, feedback, workerThreads, commitIntervalMs, exactLimit, oversample);
+        contextWeight, contextReach, k1, b, feedback, hints, workerThreads, commitIntervalMs, exactLimit, oversample);
   }
 
   public LuceneTuning withFeedback(TextFeedback.Settings settings) {
     return new LuceneTuning(ramBufferMb, hnswM, hnswBeam, mergeWorkers, vectorCandidates, hybridDepth, textWeight,
-        contextWeight, bm25K1, bm25B, settings, workerThreads, commitIntervalMs, exactLimit, oversample);
+        contextWeight, contextReach, bm25K1, bm25B, settings, hints, workerThreads, commitIntervalMs, exactLimit,
+        oversample);
+  }
+
+  public LuceneTuning withContextReach(int reach) {
+    return new LuceneTuning(ramBufferMb, hnswM, hnswBeam, mergeWorkers, vectorCandidates, hybridDepth, textWeight,
+        contextWeight, reach, bm25K1, bm25B, feedback, hints, workerThreads, commitIntervalMs, exactLimit, oversample);
+  }
+
+  public LuceneTuning withHints(QueryHints.Settings settings) {
+    return new LuceneTuning(ramBufferMb, hnswM, hnswBeam, mergeWorkers, vectorCandidates, hybridDepth, textWeight,
+        contextWeight, contextReach, bm25K1, bm25B, feedback, settings, workerThreads, commitIntervalMs, exactLimit,
+        oversample);
   }
 }

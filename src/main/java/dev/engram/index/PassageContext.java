@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -29,7 +28,9 @@ import org.apache.lucene.search.TermQuery;
  * reply to a matching remark, the chunk after a matching heading). So each of the best hits lends a share of its
  * score to the passage stored just before and just after it by the same owner: a passage's score becomes {@code
  * score + weight * (the best score among its two neighbours)}, a passage outside the fused list counting 0 itself.
- * "Just before" and "just after" follow {@code seq}, the order in which passages were stored.
+ * "Just before" and "just after" follow {@code seq}, the order in which passages were stored. With a reach above 1
+ * the passages further away borrow too, half as much for each place further: {@code score + weight * max over the
+ * neighbours within reach of (their score * 0.5^(distance - 1))}.
  */
 final class PassageContext {
   /** How many of the best fused hits lend to their neighbours at most. */
@@ -44,16 +45,28 @@ final class PassageContext {
    */
   static List<Fused<Integer>> rescore(IndexSearcher searcher, String user, List<Fused<Integer>> fused, int limit,
       double weight) throws IOException {
+    return rescore(searcher, user, fused, limit, weight, 1);
+  }
+
+  /** As {@link #rescore(IndexSearcher, String, List, int, double)}, passages up to {@code reach} places away. */
+  static List<Fused<Integer>> rescore(IndexSearcher searcher, String user, List<Fused<Integer>> fused, int limit,
+      double weight, int reach) throws IOException {
     Map<Integer, Double> own = new LinkedHashMap<>();
     for (Fused<Integer> f : fused) {
       own.put(f.item(), f.score());
     }
-    Map<Integer, Set<Integer>> neighbours = new HashMap<>();
+    // neighbour doc -> the share (0.5^(distance - 1)) it takes of a lender's score
+    Map<Integer, Map<Integer, Double>> neighbours = new HashMap<>();
     for (int i = 0; i < Math.min(Math.min(limit, LENDERS), fused.size()); i++) {
       int doc = fused.get(i).item();
-      for (int n : neighbours(searcher, user, doc)) {
-        neighbours.computeIfAbsent(doc, d -> new LinkedHashSet<>()).add(n);
-        neighbours.computeIfAbsent(n, d -> new LinkedHashSet<>()).add(doc);
+      List<List<Integer>> sides = neighbours(searcher, user, doc, Math.max(1, reach));
+      for (List<Integer> side : sides) {
+        double share = 1;
+        for (int n : side) {
+          neighbours.computeIfAbsent(doc, d -> new LinkedHashMap<>()).merge(n, share, Math::max);
+          neighbours.computeIfAbsent(n, d -> new LinkedHashMap<>()).merge(doc, share, Math::max);
+          share /= 2;
+        }
       }
     }
     List<Integer> order = new ArrayList<>(own.keySet());
@@ -65,8 +78,8 @@ final class PassageContext {
     Map<Integer, Double> rescored = new HashMap<>();
     for (int doc : order) {
       double lent = 0;
-      for (int n : neighbours.getOrDefault(doc, Set.of())) {
-        lent = Math.max(lent, own.getOrDefault(n, 0.0));
+      for (Map.Entry<Integer, Double> n : neighbours.getOrDefault(doc, Map.of()).entrySet()) {
+        lent = Math.max(lent, own.getOrDefault(n.getKey(), 0.0) * n.getValue());
       }
       rescored.put(doc, own.getOrDefault(doc, 0.0) + weight * lent);
     }
@@ -82,18 +95,20 @@ final class PassageContext {
     return out;
   }
 
-  /** The passages stored just before and just after {@code doc} by its owner (none, one or two doc ids). */
-  private static List<Integer> neighbours(IndexSearcher searcher, String user, int doc) throws IOException {
+  /**
+   * The up to {@code reach} passages stored before and after {@code doc} by its owner: two lists (before, after),
+   * each nearest first.
+   */
+  private static List<List<Integer>> neighbours(IndexSearcher searcher, String user, int doc, int reach)
+      throws IOException {
     Document d = searcher.storedFields().document(doc, OWNER_SEQ);
     String owner = d.get(LuceneDocs.OWNER);
     if (owner == null || d.getField(LuceneDocs.SEQ) == null) {
       return List.of();
     }
     long seq = d.getField(LuceneDocs.SEQ).numericValue().longValue();
-    var out = new ArrayList<Integer>(2);
-    addFirst(out, searcher, sameOwner(user, owner, Long.MIN_VALUE, seq - 1), true);
-    addFirst(out, searcher, sameOwner(user, owner, seq + 1, Long.MAX_VALUE), false);
-    return out;
+    return List.of(nearest(searcher, sameOwner(user, owner, Long.MIN_VALUE, seq - 1), true, reach),
+        nearest(searcher, sameOwner(user, owner, seq + 1, Long.MAX_VALUE), false, reach));
   }
 
   /** Passages of {@code user} and {@code owner} with seq in the range (owner ids are not unique across users). */
@@ -105,12 +120,14 @@ final class PassageContext {
         .build();
   }
 
-  private static void addFirst(List<Integer> out, IndexSearcher searcher, Query query, boolean latest)
+  private static List<Integer> nearest(IndexSearcher searcher, Query query, boolean latest, int n)
       throws IOException {
-    ScoreDoc[] top = searcher.search(query, 1, new Sort(new SortField(LuceneDocs.SEQ, SortField.Type.LONG, latest)))
+    ScoreDoc[] top = searcher.search(query, n, new Sort(new SortField(LuceneDocs.SEQ, SortField.Type.LONG, latest)))
         .scoreDocs;
-    if (top.length > 0) {
-      out.add(top[0].doc);
+    var out = new ArrayList<Integer>(top.length);
+    for (ScoreDoc s : top) {
+      out.add(s.doc);
     }
+    return out;
   }
 }

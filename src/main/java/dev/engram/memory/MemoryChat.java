@@ -63,7 +63,7 @@ public final class MemoryChat {
       }
       return store.recentMessages(req.userId(), req.sessionId(), RECENT_MESSAGES);
     }).compose(recent -> embedder.embed(req.message()).compose(vector ->
-        store.search(req.userId(), new Scope(req.externalUserId(), null, null), vector, null,
+        store.search(req.userId(), new Scope(req.externalUserId(), null, null), req.message(), vector, null,
                 RELEVANT_LIMIT + recent.size(), RELEVANT_MIN_SCORE)
             .compose(found -> answer(req, session, recent, relevant(found, recent), vector))));
   }

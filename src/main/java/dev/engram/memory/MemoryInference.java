@@ -124,7 +124,7 @@ public final class MemoryInference {
       List<Future<List<ScoredMemory>>> searches = new ArrayList<>();
       for (float[] v : vectors) {
         // deeper than needed: raw messages of asynchronous adds are passed over below
-        searches.add(store.search(req.userId(), req.scope(), v, null, 2 * NEIGHBOURS_PER_FACT, null));
+        searches.add(store.search(req.userId(), req.scope(), null, v, null, 2 * NEIGHBOURS_PER_FACT, null));
       }
       return Future.all(searches).compose(all -> {
         Map<String, String> shown = new LinkedHashMap<>();

@@ -33,17 +33,17 @@ public final class MemoryClient {
         .map(AppliedChanges::results);
   }
 
-  /** The facts that hold now. */
-  public Future<List<ScoredMemory>> search(String userId, Scope scope, float[] vector, MemoryFilter filter,
-      int limit, Double threshold) {
-    return search(userId, scope, null, vector, filter, limit, threshold, Validity.CURRENT);
+  /** The facts that hold now, best first for {@code text}, whose embedding is {@code vector}. */
+  public Future<List<ScoredMemory>> search(String userId, Scope scope, String text, float[] vector,
+      MemoryFilter filter, int limit, Double threshold) {
+    return search(userId, scope, null, text, vector, filter, limit, threshold, Validity.CURRENT);
   }
 
   /** A search over scope ids from {@link #scopes} (looked up while the query was being embedded). */
-  public Future<List<ScoredMemory>> search(String userId, Scope scope, List<UUID> scopeIds, float[] vector,
-      MemoryFilter filter, int limit, Double threshold, Validity validity) {
-    return ask(MEMORY_SEARCH, new SearchMemories(userId, scope, scopeIds, vector, filter, limit, threshold, validity))
-        .map(FoundMemories::found);
+  public Future<List<ScoredMemory>> search(String userId, Scope scope, List<UUID> scopeIds, String text,
+      float[] vector, MemoryFilter filter, int limit, Double threshold, Validity validity) {
+    return ask(MEMORY_SEARCH, new SearchMemories(userId, scope, scopeIds, text, vector, filter, limit, threshold,
+        validity)).map(FoundMemories::found);
   }
 
   public Future<List<UUID>> scopes(String userId, Scope scope) {

@@ -151,8 +151,12 @@ public final class MemoryProtocol {
    * to [0, 1]; {@code filter} and {@code threshold} may be null.
    */
   /** A search; {@code scopeIds} are the scope's ids when the caller looked them up already (else null). */
-  public record SearchMemories(String userId, Scope scope, List<UUID> scopeIds, float[] vector, MemoryFilter filter,
-      int limit, Double threshold, Validity validity) {}
+  /**
+   * A search for {@code text} (may be null: then by {@code vector} alone) whose embedding is {@code vector}; with both,
+   * the index ranks by hybrid search (BM25 and vector) and each hit's score is its cosine similarity to the query.
+   */
+  public record SearchMemories(String userId, Scope scope, List<UUID> scopeIds, String text, float[] vector,
+      MemoryFilter filter, int limit, Double threshold, Validity validity) {}
   /** The ids of a user's scopes that a Mem0 scope selects. */
   public record FindScopes(String userId, Scope scope) {}
   public record ScopeIds(List<UUID> ids) {}

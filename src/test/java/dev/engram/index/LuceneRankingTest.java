@@ -139,7 +139,7 @@ class LuceneRankingTest {
   }
 
   @Test
-  @DisplayName("neighbour context: the passages stored just before and after a strong hit by its owner rise")
+  @DisplayName("neighbour context: the passages its owner stored just before and after a strong hit rise, and half as much two places away")
   void neighbourContext() {
     UUID other = UUID.randomUUID();
     var before = passage(agent, "we planned a weekend away", axis(3));
@@ -156,8 +156,15 @@ class LuceneRankingTest {
     assertEquals(lent, hits.get(1).score(), 1e-6);
     assertEquals(lent, hits.get(2).score(), 1e-6);
     var byId = hits.stream().collect(java.util.stream.Collectors.toMap(ScoredPassage::id, ScoredPassage::score));
-    assertEquals(0.0, byId.get(between.id()), 1e-6);
-    assertEquals(0.0, byId.get(later.id()), 1e-6);
+    assertEquals(0.0, byId.get(between.id()), 1e-6, "another owner's passage borrows nothing");
+    assertEquals(lent / 2, byId.get(later.id()), 1e-6, "two places away (reach 2): half as much");
+
+    var reachOne = search(index(LuceneTuning.DEFAULTS.withContextReach(1), passages), Set.of(agent, other), user,
+        SearchMode.HYBRID, "volcano", axis(0));
+    var oneById = reachOne.stream().collect(java.util.stream.Collectors.toMap(ScoredPassage::id,
+        ScoredPassage::score));
+    assertEquals(lent, oneById.get(reply.id()), 1e-6);
+    assertEquals(0.0, oneById.get(later.id()), 1e-6, "reach 1: only the passages just before and after");
 
     var without = search(index(LuceneTuning.DEFAULTS.withContextWeight(0), passages), Set.of(agent, other), user,
         SearchMode.HYBRID, "volcano", axis(0));

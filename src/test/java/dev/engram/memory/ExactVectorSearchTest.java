@@ -163,7 +163,7 @@ class ExactVectorSearchTest {
         assertFalse(otherTenant.contains(id) || otherUser.contains(id), "leaked " + o);
       }
       JsonArray theirs = mem.search(otherKey, new JsonObject().put("query", query).put("user_id", USER)
-          .put("limit", 10)).getJsonArray("results");
+          .put("limit", 10).put("mode", "vector")).getJsonArray("results");
       assertEquals(10, theirs.size());
       for (Object o : theirs) {
         assertTrue(otherTenant.contains(((JsonObject) o).getString("id")), "not the other tenant's own: " + o);
@@ -210,7 +210,9 @@ class ExactVectorSearchTest {
   }
 
   private static JsonArray search(String query, JsonObject body) {
-    return mem.search(key, body.copy().put("query", query).put("limit", 10)).getJsonArray("results");
+    // ranked by similarity alone: the default hybrid ranking also weighs the query's words
+    return mem.search(key, body.copy().put("query", query).put("limit", 10).put("mode", "vector"))
+        .getJsonArray("results");
   }
 
   private static List<String> texts(JsonArray results) {

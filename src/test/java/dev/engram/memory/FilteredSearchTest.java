@@ -61,7 +61,7 @@ class FilteredSearchTest {
     // 300 matches: scored exactly; 2,400 matches (more than MemorySearch.EXACT_LIMIT): the index at growing depth
     for (Case c : List.of(new Case(Map.of("n", Map.of("lt", 300)), n -> n < 300),
         new Case(Map.of("n", Map.of("gte", 200)), n -> n >= 200))) {
-      List<ScoredMemory> found = await(store.search(tenant, scope, query, MemoryFilter.parse(c.filter()), 10, null));
+      List<ScoredMemory> found = await(store.search(tenant, scope, null, query, MemoryFilter.parse(c.filter()), 10, null));
       assertEquals(10, found.size());
       Set<String> expected = bruteForce(vectors, query, c.matches(), 10);
       Set<String> got = found.stream().map(f -> f.memory().text()).collect(Collectors.toSet());

@@ -179,6 +179,21 @@ public final class MemoryRoutes {
    * semantic-memory API's {query, session_id, user_id, limit}. Ids given as plain values inside {@code filters}
    * (Mem0 2.x style) count as scope ids.
    */
+  /**
+   * Whether a search ranks by hybrid search (the default) or, with {@code "mode": "vector"} (an Engram extension), by
+   * similarity alone as Mem0 does.
+   */
+  private static boolean hybrid(JsonObject body) {
+    String mode = Bodies.optionalString(body, "mode");
+    if (mode == null || mode.equalsIgnoreCase("hybrid")) {
+      return true;
+    }
+    if (mode.equalsIgnoreCase("vector")) {
+      return false;
+    }
+    throw ApiException.badRequest("mode must be hybrid or vector; got '" + mode + "'");
+  }
+
   private void search(RoutingContext ctx) {
     JsonObject body = Bodies.object(ctx, false);
     String query = Bodies.requiredString(body, "query");
@@ -200,11 +215,12 @@ public final class MemoryRoutes {
     } catch (IllegalArgumentException e) {
       throw ApiException.badRequest("Invalid filters: " + e.getMessage());
     }
+    String ranked = hybrid(body) ? query : null; // without the text the vector alone ranks
     String user = Authenticator.user(ctx);
     Future<float[]> vector = embedder.embed(query);
     Future<List<UUID>> scopeIds = store.scopes(user, scope); // looked up while the query is being embedded
     Future.all(vector, scopeIds)
-        .compose(both -> store.search(user, scope, scopeIds.result(), vector.result(), filter, limit, threshold,
+        .compose(both -> store.search(user, scope, scopeIds.result(), ranked, vector.result(), filter, limit, threshold,
             validity))
         .onSuccess(found -> Responses.json(ctx, 200, new JsonObject()
             .put("results", new JsonArray(found.stream().map(MemoryViews::scored).toList()))

@@ -244,8 +244,10 @@ public final class PlatformRoutes {
     Future<float[]> vector = embedder.embed(query);
     Future<List<UUID>> scopeIds = store.scopes(user, parsed.scope());
     Future.all(vector, scopeIds)
-        .compose(both -> store.search(user, parsed.scope(), scopeIds.result(), vector.result(), parsed.filter(), topK,
-            threshold, validity))
+        // ranked by similarity alone, as the platform does (hybrid ranking here is not yet measured against the
+        // official client's expectations: its test searches right after an asynchronous add)
+        .compose(both -> store.search(user, parsed.scope(), scopeIds.result(), null, vector.result(), parsed.filter(),
+            topK, threshold, validity))
         .onSuccess(found -> {
           JsonArray results = new JsonArray(found.stream().map(MemoryViews::scored).toList());
           if (version == 3 || version == 1 && v11) {
