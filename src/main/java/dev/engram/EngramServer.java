@@ -1,6 +1,8 @@
 package dev.engram;
 
 import dev.engram.agent.AgentVerticle;
+import dev.engram.cluster.ClusterBoot;
+import dev.engram.cluster.ClusterVerticle;
 import dev.engram.config.EngramConfig;
 import dev.engram.embed.EmbeddingVerticle;
 import dev.engram.index.Indexes;
@@ -86,15 +88,28 @@ public final class EngramServer implements AutoCloseable {
     }
     int port = server.port() == 0 ? freePort(server.host()) : server.port();
 
+    if (config.cluster().enabled()) {
+      Trace.node(ClusterBoot.nodeName(config.cluster()));
+      LOG.info("Cluster mode: joining cluster '{}' as {} (members {})", config.cluster().name(),
+          ClusterBoot.nodeName(config.cluster()), config.cluster().members());
+    }
     DatabaseLauncher database = DatabaseLauncher.start(config.database(), config.home());
     // one event loop per core (Vert.x would start two): hand-offs between verticles then find their loop awake more
     // often, and fewer threads contend for the cores
     // one meter registry for the process, into which Vert.x reports too; the trace slot exists before Vert.x does
     Trace.install();
     EngramMetrics metrics = EngramMetrics.create();
-    Vertx vertx = Vertx.builder().with(new VertxOptions().setEventLoopPoolSize(server.eventLoops())
-            .setMetricsOptions(EngramMetrics.vertxOptions("engram-" + REGISTRIES.incrementAndGet())))
-        .withMetrics(new MicrometerMetricsFactory(metrics.registry())).build();
+    VertxOptions options = new VertxOptions().setEventLoopPoolSize(server.eventLoops())
+        .setMetricsOptions(EngramMetrics.vertxOptions("engram-" + REGISTRIES.incrementAndGet()));
+    var builder = Vertx.builder().withMetrics(new MicrometerMetricsFactory(metrics.registry()));
+    Vertx vertx;
+    try {
+      vertx = config.cluster().enabled() ? ClusterBoot.start(builder, options, config.cluster())
+          : builder.with(options).build();
+    } catch (Exception e) {
+      database.close();
+      throw e;
+    }
     metrics.attach(vertx);
     List<String> deployments = new ArrayList<>();
     try {
@@ -112,8 +127,13 @@ public final class EngramServer implements AutoCloseable {
       StoreVerticle.IndexOpener indexes = name -> Indexes.create(vertx, config.index(), config.home(), name);
       vertx.deployVerticle(new EmbeddingVerticle(embedding)).onSuccess(deployments::add)
           .compose(id -> vertx.deployVerticle(new StoreVerticle(database.connectOptions(),
-              config.database().poolSize(), indexes, embedding.model(), embedding.dimension())))
+              config.database().poolSize(), indexes, embedding.model(), embedding.dimension(),
+              config.cluster().enabled())))
           .onSuccess(deployments::add)
+          // cluster mode: this node's share of the agents' leases, before the agent verticles that serve them
+          .compose(id -> config.cluster().enabled() ? vertx.deployVerticle(new ClusterVerticle(
+              database.connectOptions(), config.cluster())).onSuccess(deployments::add)
+              : Future.succeededFuture(id))
           // one instance: its pool bounds the custom tool calls of all agents together; before the agents, whose
           // resumed runs may call tools
           .compose(id -> vertx.deployVerticle(new SandboxVerticle(config.tools()))).onSuccess(deployments::add)

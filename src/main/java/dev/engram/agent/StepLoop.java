@@ -543,7 +543,7 @@ final class StepLoop implements ToolContext {
     } catch (ApiException unknown) {
       return Future.failedFuture(unknown);
     }
-    return BlockEdits.apply(deps.blocks(), rt.agent.userId(), block, change, true).map(written -> {
+    return BlockEdits.apply(deps.blocks(), rt.agent.userId(), block, change, true, deps.fence(rt.agent.id())).map(written -> {
       rt.agent = rt.agent.withMemory(rt.agent.memory().with(written));
       memoryChanged = true;
       return null;

@@ -41,6 +41,9 @@ public final class ApiException extends RuntimeException {
   }
 
   /** Maps any failure (ours, a bus reply failure, or an unknown one) onto the vocabulary. */
+  /** How a bus request that found no one to serve it begins its detail. */
+  public static final String NO_HANDLER = "a server component is not running: ";
+
   public static ApiException from(Throwable failure) {
     if (failure instanceof ApiException api) {
       return api;
@@ -50,7 +53,7 @@ public final class ApiException extends RuntimeException {
         return new ApiException(ErrorKind.TIMEOUT, "the request timed out inside the server");
       }
       if (reply.failureType() == ReplyFailure.NO_HANDLERS) {
-        return new ApiException(ErrorKind.UNAVAILABLE, "a server component is not running: " + reply.getMessage());
+        return new ApiException(ErrorKind.UNAVAILABLE, NO_HANDLER + reply.getMessage());
       }
       int code = reply.failureCode();
       if (code >= 400 && code < 600) {

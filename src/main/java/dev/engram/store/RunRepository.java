@@ -1,5 +1,6 @@
 package dev.engram.store;
 
+import dev.engram.cluster.Fence;
 import dev.engram.kernel.ApiException;
 import dev.engram.kernel.Ids;
 import dev.engram.model.Run;
@@ -42,8 +43,28 @@ final class RunRepository {
       returning id""";
   private static final String BY_KEY = "select " + COLUMNS
       + " from runs where agent_id = $1 and idempotency_key = $2 and user_id = $3";
-  private static final String START = "update runs set status = 'running' where id = $1 and status = 'created'"
-      + " returning id";
+  private static final String OPEN = "select " + COLUMNS + " from runs where status in ('created', 'running')"
+      + " order by id";
+  /** A run the previous owner started but stored no step of: it can run again from its input. */
+  private static final String REQUEUE = """
+      with held as (select 1 from agent_shard_leases where shard = $2 and epoch = $3 for share)
+      update runs set status = 'created' where id = any($1) and status = 'running' and exists (select 1 from held)
+        and not exists (select 1 from run_events e where e.run_id = runs.id)
+      returning id""";
+  private static final String FAIL_TAKEN_OVER = """
+      with held as (select 1 from agent_shard_leases where shard = $2 and epoch = $3 for share)
+      update runs set status = 'failed', stop_reason = 'error', error_status = 503,
+        error = 'The cluster node running this run stopped after some of its steps were stored; they are kept',
+        event_count = coalesce((select max(s) from run_events e, unnest(e.seq) s where e.run_id = runs.id), 0),
+        completed_at = now()
+      where id = any($1) and status = 'running' and exists (select 1 from held)
+      returning id""";
+  /** Only while the agent's lease is current (cluster mode), so that a node that lost it cannot start the run. */
+  private static final String START = """
+      with held as (select 1 from agent_shard_leases where shard = $2::int and epoch = $3::bigint for share)
+      update runs set status = 'running' where id = $1 and status = 'created'
+        and ($2::int is null or exists (select 1 from held))
+      returning id""";
   private static final String CANCEL_QUEUED = """
       update runs set status = 'cancelled', stop_reason = 'cancelled', step_count = 0, event_count = 0,
         completed_at = now(), total_duration_ns = 0
@@ -122,7 +143,8 @@ final class RunRepository {
   }
 
   Future<Changed> start(StartRun req) {
-    return pool.preparedQuery(START).execute(Tuple.of(UUID.fromString(req.runId())))
+    Fence fence = req.fence() == null ? Fence.NONE : req.fence();
+    return pool.preparedQuery(START).execute(Tuple.of(UUID.fromString(req.runId()), fence.shard(), fence.epoch()))
         .map(rows -> new Changed(rows.rowCount() > 0));
   }
 
@@ -183,6 +205,27 @@ final class RunRepository {
         .addValue(req.idempotencyKey());
     return pool.preparedQuery(req.fromLower() ? LIST_UP : LIST_DOWN).execute(params)
         .map(rows -> new RunList(UserRepository.collect(rows, RunRepository::run)));
+  }
+
+  /** See {@link RunProtocol.TakeOver}. */
+  Future<TakenOver> takeOver(TakeOver req) {
+    return pool.query(OPEN).execute().compose(rows -> {
+      List<Run> mine = UserRepository.collect(rows, RunRepository::run).stream()
+          .filter(r -> Math.floorMod(r.agentId().hashCode(), req.shards()) == req.shard()).toList();
+      UUID[] running = mine.stream().filter(r -> Run.RUNNING.equals(r.status())).map(r -> UUID.fromString(r.id()))
+          .toArray(UUID[]::new);
+      Tuple lease = Tuple.of(running, req.fence().shard(), req.fence().epoch());
+      return pool.preparedQuery(REQUEUE).execute(lease)
+          .compose(requeued -> pool.preparedQuery(FAIL_TAKEN_OVER).execute(lease).map(failed -> {
+            List<String> again = new ArrayList<>();
+            requeued.forEach(r -> again.add(r.getUUID(0).toString()));
+            List<String> ended = new ArrayList<>();
+            failed.forEach(r -> ended.add(r.getUUID(0).toString()));
+            List<Run> queued = mine.stream().filter(r -> Run.CREATED.equals(r.status()) || again.contains(r.id()))
+                .toList();
+            return new TakenOver(queued, ended);
+          }));
+    });
   }
 
   Future<RunList> queued() {
