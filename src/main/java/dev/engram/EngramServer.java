@@ -1,6 +1,7 @@
 package dev.engram;
 
 import dev.engram.agent.AgentVerticle;
+import dev.engram.cluster.AgentVerticles;
 import dev.engram.cluster.ClusterBoot;
 import dev.engram.cluster.ClusterVerticle;
 import dev.engram.config.EngramConfig;
@@ -141,6 +142,20 @@ public final class EngramServer implements AutoCloseable {
               () -> new AgentVerticle(shards.getAndIncrement(), config),
               new DeploymentOptions().setInstances(config.agents().instances())))
           .onSuccess(deployments::add)
+          .onSuccess(id -> {
+            if (config.cluster().enabled()) {
+              // more agent verticles at run time: each a new slot of this node's placement (index after the last)
+              AgentVerticles.share(vertx, count -> vertx.deployVerticle(
+                      () -> new AgentVerticle(shards.getAndIncrement(), config),
+                      new DeploymentOptions().setInstances(count))
+                  .map(added -> {
+                    synchronized (deployments) {
+                      deployments.add(added);
+                    }
+                    return shards.get();
+                  }));
+            }
+          })
           .compose(id -> vertx.deployVerticle(new SourceVerticle(config))).onSuccess(deployments::add)
           // one instance: each registered MCP server has one connection (and one child process) per server
           .compose(id -> vertx.deployVerticle(new McpVerticle(config.mcp()))).onSuccess(deployments::add)

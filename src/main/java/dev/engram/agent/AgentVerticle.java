@@ -75,7 +75,7 @@ public final class AgentVerticle extends VerticleBase {
     var deps = new AgentDeps(vertx, new StoreClient(vertx), new ConversationClient(vertx), new BlockClient(vertx),
         archival, client,
         new Summarizer(client), builtIns, toolsets, settings.maxChainingSteps(), settings.coreMemoryLimit(),
-        llmSettings.model(), llmSettings.contextWindow(), ZoneId.of(settings.timezone()), settings.inputWriteDelayMs(),
+        llmSettings.model(), llmSettings.contextWindow(), ZoneId.of(settings.timezone()), inputWriteDelayMs(),
         metrics, null, Placement.of(vertx) == null ? null : Placement.of(vertx)::fence);
     var runClient = new RunClient(vertx);
     var changes = new AgentChanges(deps);
@@ -153,6 +153,15 @@ public final class AgentVerticle extends VerticleBase {
         }, handler);
       }
     };
+  }
+
+  /**
+   * Cluster mode writes a send's input only with its first step (-1): the send is stored as its run before it is
+   * accepted anyway, and an input written on its own would be written again when a node that took the agent over runs
+   * the send once more (its first owner having stopped before the step was stored).
+   */
+  private long inputWriteDelayMs() {
+    return Placement.of(vertx) != null ? -1 : settings.inputWriteDelayMs();
   }
 
   @Override

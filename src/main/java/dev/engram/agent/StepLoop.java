@@ -141,9 +141,9 @@ final class StepLoop implements ToolContext {
         inputTimer = -1;
         save();
       });
-    } else {
+    } else if (deps.inputWriteDelayMs() == 0) {
       save();
-    }
+    } // negative (cluster mode): only with the first step, see AgentVerticle
     return loadTools().compose(v -> step()).recover(this::failed);
   }
 

@@ -112,6 +112,8 @@ public final class Placement implements Shareable {
   private volatile List<Member> members = List.of();
   private long lastRenewal = System.nanoTime();
   private long ticks;
+  /** A round is running: the next one waits (a round taking many leases can outlast the period). */
+  private boolean inRound;
   private boolean stopped;
 
   private Placement(Vertx vertx, PgConnectOptions db, String nodeName, int shards, long leaseMs) {
@@ -217,6 +219,10 @@ public final class Placement implements Shareable {
 
   /** One round: heartbeat, renew, read, then take or give back leases towards this node's fair share. */
   private void tick() {
+    if (inRound) {
+      return;
+    }
+    inRound = true;
     ticks++;
     int verticles = slots.size();
     pool.preparedQuery(HEARTBEAT).execute(Tuple.of(nodeId, nodeName, verticles))
@@ -233,6 +239,17 @@ public final class Placement implements Shareable {
               lose(lease);
             }
           }
+          List<Future<?>> strays = new ArrayList<>();
+          for (Lease kept : still.values()) {
+            Lease mine = held.get(kept.shard());
+            if (mine == null || mine.epoch() != kept.epoch()) {
+              // a lease in this node's name it does not serve (an acquire whose answer was lost): free it
+              strays.add(pool.preparedQuery(RELEASE).execute(Tuple.of(kept.shard(), nodeId, kept.epoch())));
+            }
+          }
+          return Future.join(strays);
+        })
+        .compose(v -> {
           return Future.all(pool.preparedQuery(TABLE).execute(),
               pool.preparedQuery(LIVE_NODES).execute(Tuple.of(leaseMs)));
         })
@@ -257,6 +274,7 @@ public final class Placement implements Shareable {
               }
             }).mapEmpty() : Future.succeededFuture())
         .compose(v -> ticks % 600 == 0 ? pool.query(PRUNE).execute().mapEmpty() : Future.succeededFuture())
+        .onComplete(ar -> inRound = false)
         .onFailure(e -> {
           LOG.warn("Cluster placement round failed: {}", e.getMessage());
           if (!healthy()) {

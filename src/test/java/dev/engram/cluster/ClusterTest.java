@@ -1,0 +1,258 @@
+package dev.engram.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.engram.store.embedded.EmbeddedPostgres;
+import dev.engram.testkit.Api;
+import dev.engram.testkit.DirectSql;
+import dev.engram.testkit.EngramProcess;
+import dev.engram.testkit.ScriptedLlm.Step;
+import dev.engram.testkit.TempHomes;
+import dev.engram.testkit.TestServer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgConnectOptions;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Two Engram nodes in cluster mode, each a JVM of its own on loopback, over one PostgreSQL started by the test. The
+ * last test kills the node that owns an agent with {@code kill -9} while sends to it wait.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ClusterTest {
+  private static final int SHARDS = 16;
+  private static final Pattern MESSAGE = Pattern.compile("msg-[a-z0-9-]+");
+  private static EmbeddedPostgres postgres;
+  private static PgConnectOptions db;
+  private static EngramProcess a;
+  private static EngramProcess b;
+  private static String key;
+
+  @BeforeAll
+  static void startCluster() throws Exception {
+    postgres = EmbeddedPostgres.start(TempHomes.create("engram-cluster-pg-"));
+    db = new PgConnectOptions().setHost("127.0.0.1").setPort(postgres.port()).setDatabase(EmbeddedPostgres.DATABASE)
+        .setUser(EmbeddedPostgres.ROLE).setPassword(postgres.password());
+    String url = "postgresql://" + EmbeddedPostgres.ROLE + ":" + postgres.password() + "@127.0.0.1:" + postgres.port()
+        + "/" + EmbeddedPostgres.DATABASE;
+    int portA = freePort();
+    int portB = freePort();
+    String members = "127.0.0.1:" + portA + ",127.0.0.1:" + portB;
+    String cluster = "engram-test-" + UUID.randomUUID();
+    a = EngramProcess.start(TempHomes.create("engram-node-a-"), node(url, cluster, "a", portA, members));
+    b = EngramProcess.start(TempHomes.create("engram-node-b-"), node(url, cluster, "b", portB, members));
+    key = a.api.newUser().getString("api_key");
+    awaitBalanced();
+  }
+
+  private static Map<String, String> node(String url, String cluster, String name, int port, String members) {
+    return Map.of("CLUSTER", "true", "CLUSTER_HOST", "127.0.0.1", "CLUSTER_PORT", Integer.toString(port),
+        "CLUSTER_MEMBERS", members, "CLUSTER_NAME", cluster, "CLUSTER_NODE_NAME", name,
+        "CLUSTER_SHARDS", Integer.toString(SHARDS), "CLUSTER_LEASE_MS", "2000", "DATABASE_URL", url,
+        "AGENT_INSTANCES", "2");
+  }
+
+  /** Waits until both nodes hold shards (the second one takes its share from the first). */
+  private static void awaitBalanced() throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);
+    while (System.nanoTime() < deadline) {
+      JsonObject view = a.api.get("/admin/cluster", TestServer.ADMIN).json();
+      JsonArray members = view.getJsonArray("members");
+      if (members.size() == 2 && members.stream().allMatch(m -> ((JsonObject) m).getInteger("shards") > 0)
+          && members.stream().mapToInt(m -> ((JsonObject) m).getInteger("shards")).sum() == SHARDS) {
+        return;
+      }
+      Thread.sleep(200);
+    }
+    throw new AssertionError("the shards were not spread: " + a.api.get("/admin/cluster", TestServer.ADMIN).body());
+  }
+
+  @AfterAll
+  static void stopCluster() throws Exception {
+    for (EngramProcess p : new EngramProcess[] {a, b}) {
+      if (p != null) {
+        p.close();
+      }
+    }
+    if (postgres != null) {
+      postgres.close();
+    }
+  }
+
+  /** The model answers each send with "reply-to-" and the send's message. */
+  @BeforeEach
+  void echo() {
+    TestServer.llm().reset().fallback(request -> {
+      Matcher last = MESSAGE.matcher(request.getJsonArray("messages").encode());
+      String message = null;
+      while (last.find()) {
+        message = last.group();
+      }
+      return Step.sendMessage(null, message == null ? "ok" : "reply-to-" + message);
+    });
+  }
+
+  @Test
+  @Order(1)
+  @DisplayName("sends to one agent through both nodes at once: each runs once, each sender's in its order")
+  void sendsThroughEveryNodeRunOnce() throws Exception {
+    String agent = a.api.newAgent(key, "Shared-" + UUID.randomUUID());
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    List<Future<?>> senders = new ArrayList<>();
+    for (EngramProcess node : new EngramProcess[] {a, b}) {
+      String tag = node == a ? "a" : "b";
+      senders.add(pool.submit(() -> {
+        for (int i = 0; i < 5; i++) {
+          Api.Response r = node.api.post("/api/agents/" + agent + "/messages", key,
+              new JsonObject().put("message", "msg-" + tag + "-" + i).put("stream", false));
+          assertEquals(200, r.status(), r.body());
+          assertTrue(r.body().contains("reply-to-msg-" + tag + "-" + i), r.body());
+        }
+        return null;
+      }));
+    }
+    for (Future<?> s : senders) {
+      s.get(120, TimeUnit.SECONDS);
+    }
+    pool.shutdown();
+    List<String> history = userMessages(b.api, agent);
+    for (String tag : List.of("a", "b")) {
+      int previous = -1;
+      for (int i = 0; i < 5; i++) {
+        String sent = "msg-" + tag + "-" + i;
+        int at = history.indexOf(sent);
+        assertTrue(at >= 0, "stored: " + sent + " in " + history);
+        assertEquals(at, history.lastIndexOf(sent), "stored once: " + sent + " in " + history);
+        assertTrue(at > previous, "in its sender's order: " + sent + " in " + history);
+        previous = at;
+      }
+    }
+  }
+
+  @Test
+  @Order(2)
+  @DisplayName("a stream on one node of a step that runs on the other ends with its reply and [DONE]")
+  void streamAcrossNodes() throws Exception {
+    String agent = agentOwnedBy(b);
+    List<String> events = a.api.stream("/api/agents/" + agent + "/messages", key,
+        new JsonObject().put("message", "msg-streamed").put("stream", true));
+    assertEquals("[DONE]", events.get(events.size() - 1), events.toString());
+    assertTrue(String.join("\n", events).contains("reply-to-msg-streamed"), events.toString());
+  }
+
+  @Test
+  @Order(3)
+  @DisplayName("a passage written through one node is found by a search through the other within a second")
+  void searchSeesOtherNodesWrites() throws Exception {
+    String agent = a.api.newAgent(key, "Searcher-" + UUID.randomUUID());
+    String word = "zq" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+    assertEquals(200, a.api.post("/api/agents/" + agent + "/archival", key,
+        new JsonObject().put("content", "the passage about " + word)).status());
+    long written = System.nanoTime();
+    String found = a.api.get("/api/agents/" + agent + "/archival?query=" + word, key).body();
+    assertTrue(found.contains(word), "the writer finds it at once: " + found);
+    long deadline = written + TimeUnit.SECONDS.toNanos(10);
+    while (!b.api.get("/api/agents/" + agent + "/archival?query=" + word + "&mode=text", key).body().contains(word)) {
+      assertTrue(System.nanoTime() < deadline, "the other node found it within 10 s");
+      Thread.sleep(20);
+    }
+    long delayMs = (System.nanoTime() - written) / 1_000_000;
+    System.out.println("cluster index replication delay: " + delayMs + " ms");
+    assertTrue(delayMs < 1_000, "found through the other node after " + delayMs + " ms");
+  }
+
+  @Test
+  @Order(4)
+  @DisplayName("kill -9 of the node owning an agent while sends wait: the other node takes it over and runs each"
+      + " accepted send exactly once")
+  void killedOwnerIsTakenOver() throws Exception {
+    String agent = agentOwnedBy(b);
+    // the first answer is slow, so that the sends after it wait in the owner's mailbox when it dies
+    TestServer.llm().enqueue(Step.sendMessage(null, "reply-to-msg-slow").after(1_500));
+    List<String> runs = new ArrayList<>();
+    List<String> sent = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      String message = i == 0 ? "msg-slow" : "msg-queued-" + i;
+      Api.Response r = a.api.post("/v1/agents/" + agent + "/messages/async", key, new JsonObject()
+          .put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", message))));
+      assertEquals(200, r.status(), r.body());
+      runs.add(r.json().getString("id"));
+      sent.add(message);
+    }
+    Thread.sleep(300);
+    long killed = System.nanoTime();
+    b.kill();
+    long deadline = killed + TimeUnit.SECONDS.toNanos(60);
+    for (String run : runs) {
+      String status;
+      do {
+        assertTrue(System.nanoTime() < deadline, "run " + run + " ended within 60 s");
+        Thread.sleep(100);
+        status = a.api.get("/v1/runs/" + run, key).json().getString("status");
+      } while (!status.equals("completed") && !status.equals("failed"));
+    }
+    System.out.println("cluster takeover: all runs ended " + (System.nanoTime() - killed) / 1_000_000
+        + " ms after kill -9");
+    List<String> history = userMessages(a.api, agent);
+    assertEquals(sent, history, "each accepted send executed once, in order");
+    b = null;
+  }
+
+  /** The messages the user sent to an agent, oldest first. */
+  private static List<String> userMessages(Api api, String agent) {
+    List<JsonObject> all = new ArrayList<>();
+    api.messages(agent, key, 500).forEach(m -> all.add((JsonObject) m));
+    all.sort(java.util.Comparator.comparing((JsonObject m) -> m.getString("created_at"))
+        .thenComparing(m -> m.getString("id")));
+    List<String> sent = new ArrayList<>();
+    for (JsonObject m : all) {
+      if ("user".equals(m.getString("role")) && m.getString("text").startsWith("{")) {
+        JsonObject text = new JsonObject(m.getString("text"));
+        if ("user_message".equals(text.getString("type"))) {
+          sent.add(text.getString("message"));
+        }
+      }
+    }
+    return sent;
+  }
+
+  /** A new agent whose shard the given node holds now. */
+  private static String agentOwnedBy(EngramProcess node) throws Exception {
+    String nodeId = node.api.get("/health", null).json().getJsonObject("cluster").getString("node_id");
+    for (int i = 0; i < 40; i++) {
+      String agent = a.api.newAgent(key, "Owned-" + UUID.randomUUID());
+      int shard = Math.floorMod(agent.hashCode(), SHARDS);
+      String owner = DirectSql.value(db, "select node from agent_shard_leases where shard = " + shard);
+      if (nodeId.equals(owner)) {
+        return agent;
+      }
+    }
+    throw new AssertionError("no agent landed on " + nodeId);
+  }
+
+  private static int freePort() throws Exception {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+}
