@@ -10,6 +10,8 @@
 #   scripts/bench.sh embed [--texts 2000] [--callers 64] [--batch-size 32] [--wait-ms 2] [--threads 2] [--rows-per-run 1]
 #   scripts/bench.sh tools [--calls 2000] [--concurrency 32] [--pool 8] [--fresh 50]   (the sandbox alone)
 #   scripts/bench.sh tool-calls [--sends 300] [--agents 32] [--seconds 20]   (a custom tool call through an agent)
+#   scripts/bench.sh cluster [--nodes 2] [--agents 64] [--seconds 20] [--warmup 5]   (cluster mode: N JVMs, one
+#     PostgreSQL; steps/s, send -> [DONE] p50/p99 by owning/other node, index replication delay, failover time)
 # Builds main and test classes, then runs the benchmark main in its own JVM.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,7 +27,8 @@ case "$which" in
   memories) main=dev.engram.bench.MemoryBenchmark ;;
   tools) main=dev.engram.sandbox.ToolBenchmark ;;
   tool-calls) main=dev.engram.bench.ToolCallBenchmark ;;
-  *) echo "unknown benchmark '$which' (known: steps, saves, locomo, locomo-sweep, index, embed, memories, tools, tool-calls)" >&2; exit 2 ;;
+  cluster) main=dev.engram.bench.ClusterBenchmark ;;
+  *) echo "unknown benchmark '$which' (known: steps, saves, locomo, locomo-sweep, index, embed, memories, tools, tool-calls, cluster)" >&2; exit 2 ;;
 esac
 mvn -q -B -DskipTests test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath >&2
 # run from a private copy of the classes so that a concurrent build cannot pull them away mid-run
