@@ -38,7 +38,7 @@ public final class AdminRoutes {
    * the agents are hashed over a fixed number of verticles, so adding one would move agents while they run: 409.
    */
   private void addAgentVerticles(RoutingContext ctx) {
-    JsonObject body = Bodies.object(ctx, true);
+    JsonObject body = Bodies.object(ctx, false);
     Integer count = Bodies.optionalInteger(body, "count", 1, 64);
     AgentVerticles verticles = AgentVerticles.of(ctx.vertx());
     if (verticles == null) {
