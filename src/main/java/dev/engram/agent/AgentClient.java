@@ -168,7 +168,8 @@ public final class AgentClient {
 
   private static boolean movedOrGone(Throwable e) {
     ApiException api = ApiException.from(e);
-    return api.status() == 503 && api.getMessage() != null && (api.getMessage().startsWith(MOVED)
-        || api.getMessage().startsWith(ApiException.NO_HANDLER));
+    String detail = api.getMessage();
+    return api.status() == 503 && detail != null && (detail.startsWith(MOVED)
+        || detail.startsWith(ApiException.NO_HANDLER) || detail.startsWith(ApiException.UNREACHABLE));
   }
 }

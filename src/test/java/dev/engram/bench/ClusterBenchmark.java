@@ -52,6 +52,7 @@ public final class ClusterBenchmark {
     String members = String.join(",", ports.stream().map(p -> "127.0.0.1:" + p).toList());
     String cluster = "engram-bench-" + UUID.randomUUID();
     List<EngramProcess> started = new ArrayList<>();
+    boolean failed = false;
     try {
       for (int i = 0; i < nodes; i++) {
         Map<String, String> env = new HashMap<>(Map.of("CLUSTER", "true", "CLUSTER_HOST", "127.0.0.1",
@@ -80,14 +81,17 @@ public final class ClusterBenchmark {
       if (nodes > 1) {
         failover(started, ids, key, db, nodeIds, shards);
       }
+    } catch (Exception e) {
+      e.printStackTrace();
+      failed = true;
     } finally {
       for (EngramProcess p : started) {
         p.close();
       }
       postgres.close();
       TestServer.llm().close();
-      System.exit(0);
     }
+    System.exit(failed ? 1 : 0);
   }
 
   private static void run(List<EngramProcess> nodes, List<String> ids, String key, PgConnectOptions db,
@@ -159,8 +163,13 @@ public final class ClusterBenchmark {
       Map<String, String> nodeIds, int shards) throws Exception {
     EngramProcess victim = nodes.get(nodes.size() - 1);
     Map<Integer, String> owners = owners(db, nodeIds);
-    String agent = ids.stream().filter(id -> victim.api.base().equals(owners.get(Math.floorMod(id.hashCode(),
-        shards)))).findFirst().orElseThrow();
+    String agent = null;
+    while (agent == null) {
+      String id = nodes.get(0).api.newAgent(key, "bench-failover-" + UUID.randomUUID());
+      if (victim.api.base().equals(owners.get(Math.floorMod(id.hashCode(), shards)))) {
+        agent = id;
+      }
+    }
     long killed = System.nanoTime();
     victim.kill();
     List<String> events = nodes.get(0).api.stream("/api/agents/" + agent + "/messages", key,

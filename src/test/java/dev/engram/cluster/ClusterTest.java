@@ -8,6 +8,7 @@ import dev.engram.testkit.Api;
 import dev.engram.testkit.DirectSql;
 import dev.engram.testkit.EngramProcess;
 import dev.engram.testkit.ScriptedLlm.Step;
+import dev.engram.testkit.SseStream;
 import dev.engram.testkit.TempHomes;
 import dev.engram.testkit.TestServer;
 import io.vertx.core.json.JsonArray;
@@ -151,13 +152,49 @@ class ClusterTest {
 
   @Test
   @Order(2)
-  @DisplayName("a stream on one node of a step that runs on the other ends with its reply and [DONE]")
+  @DisplayName("a stream on one node of a step that runs on the other ends with its reply and [DONE]; a replay with"
+      + " Last-Event-ID on either node resumes after that event")
   void streamAcrossNodes() throws Exception {
     String agent = agentOwnedBy(b);
     List<String> events = a.api.stream("/api/agents/" + agent + "/messages", key,
         new JsonObject().put("message", "msg-streamed").put("stream", true));
     assertEquals("[DONE]", events.get(events.size() - 1), events.toString());
     assertTrue(String.join("\n", events).contains("reply-to-msg-streamed"), events.toString());
+
+    Api.Response sent = a.api.post("/v1/agents/" + agent + "/messages/async", key, new JsonObject()
+        .put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", "msg-replayed"))));
+    String run = sent.json().getString("id");
+    awaitEnded(a.api, run);
+    List<String> all = ids(SseStream.post(a.api.base(), "/v1/runs/" + run + "/stream", key, new JsonObject(),
+        Map.of()));
+    assertTrue(all.size() >= 2, "the run has events: " + all);
+    for (EngramProcess node : new EngramProcess[] {a, b}) {
+      List<String> rest = ids(SseStream.post(node.api.base(), "/v1/runs/" + run + "/stream", key,
+          new JsonObject(), Map.of("Last-Event-ID", all.get(0))));
+      assertEquals(all.subList(1, all.size()), rest, "resumed after event " + all.get(0) + " on " + node.api.base());
+    }
+  }
+
+  /** The ids of a stream's events, in order. */
+  private static List<String> ids(SseStream.Result stream) {
+    List<String> ids = new ArrayList<>();
+    for (SseStream.Event e : stream.events()) {
+      if (e.id() != null && !e.id().isEmpty()) {
+        ids.add(e.id());
+      }
+    }
+    return ids;
+  }
+
+  private static void awaitEnded(Api api, String run) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    String status;
+    do {
+      assertTrue(System.nanoTime() < deadline, "run " + run + " ended within 60 s");
+      Thread.sleep(50);
+      status = api.get("/v1/runs/" + run, key).json().getString("status");
+    } while (!status.equals("completed") && !status.equals("failed"));
+    assertEquals("completed", status, "run " + run);
   }
 
   @Test
@@ -229,30 +266,33 @@ class ClusterTest {
       + " accepted send exactly once")
   void killedOwnerIsTakenOver() throws Exception {
     String agent = agentOwnedBy(b);
-    // the first answer is slow, so that the sends after it wait in the owner's mailbox when it dies
+    // the first answer is slow, so that the sends after it wait in the owner's mailbox when it dies; the first is
+    // streamed by a client of the node that survives
     TestServer.llm().enqueue(Step.sendMessage(null, "reply-to-msg-slow").after(1_500));
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    Future<List<String>> streamed = pool.submit(() -> a.api.stream("/api/agents/" + agent + "/messages", key,
+        new JsonObject().put("message", "msg-slow").put("stream", true)));
+    Thread.sleep(300);
     List<String> runs = new ArrayList<>();
-    List<String> sent = new ArrayList<>();
-    for (int i = 0; i < 4; i++) {
-      String message = i == 0 ? "msg-slow" : "msg-queued-" + i;
+    List<String> sent = new ArrayList<>(List.of("msg-slow"));
+    for (int i = 1; i < 4; i++) {
+      String message = "msg-queued-" + i;
       Api.Response r = a.api.post("/v1/agents/" + agent + "/messages/async", key, new JsonObject()
           .put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", message))));
       assertEquals(200, r.status(), r.body());
       runs.add(r.json().getString("id"));
       sent.add(message);
     }
-    Thread.sleep(300);
+    Thread.sleep(200);
     long killed = System.nanoTime();
     b.kill();
-    long deadline = killed + TimeUnit.SECONDS.toNanos(60);
     for (String run : runs) {
-      String status;
-      do {
-        assertTrue(System.nanoTime() < deadline, "run " + run + " ended within 60 s");
-        Thread.sleep(100);
-        status = a.api.get("/v1/runs/" + run, key).json().getString("status");
-      } while (!status.equals("completed") && !status.equals("failed"));
+      awaitEnded(a.api, run);
     }
+    List<String> events = streamed.get(60, TimeUnit.SECONDS);
+    pool.shutdown();
+    assertEquals("[DONE]", events.get(events.size() - 1), "the streaming client got its end: " + events);
+    assertTrue(String.join("\n", events).contains("reply-to-msg-slow"), "and its reply: " + events);
     System.out.println("cluster takeover: all runs ended " + (System.nanoTime() - killed) / 1_000_000
         + " ms after kill -9");
     List<String> history = userMessages(a.api, agent);
