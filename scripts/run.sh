@@ -6,4 +6,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 source scripts/jar.sh
-exec java ${ENGRAM_JAVA_OPTS:-} -jar "$jar" "$@"
+cluster_opts=()
+if [[ "${CLUSTER:-}" == "true" ]]; then
+  # cluster mode (src/site/markdown/cluster.md): what Hazelcast reaches into on Java 17, without its warnings
+  cluster_opts=(--add-modules java.se --add-exports java.base/jdk.internal.ref=ALL-UNNAMED
+    --add-opens java.base/java.lang=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED
+    --add-opens java.management/sun.management=ALL-UNNAMED
+    --add-opens jdk.management/com.sun.management.internal=ALL-UNNAMED)
+fi
+exec java ${ENGRAM_JAVA_OPTS:-} ${cluster_opts[@]+"${cluster_opts[@]}"} -jar "$jar" "$@"

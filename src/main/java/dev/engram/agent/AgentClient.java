@@ -8,6 +8,7 @@ import dev.engram.kernel.Endpoint;
 import dev.engram.kernel.ErrorKind;
 import dev.engram.observe.Trace;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 
@@ -24,6 +25,8 @@ public final class AgentClient {
   static final long ROUTE_WAIT_MS = 20_000;
   private static final long ROUTE_PAUSE_MS = 100;
   private static final String MOVED = "The agent is moving between cluster nodes; try again: agent_id=";
+  private static final String OWNER_LOST = "The cluster node serving this agent stopped before it answered; try again";
+  private static final long OWNER_CHECK_MS = 250;
   private static final DeliveryOptions QUICK = new DeliveryOptions().setSendTimeout(60_000);
 
   private final Vertx vertx;
@@ -151,14 +154,48 @@ public final class AgentClient {
 
   private <Q extends Record, R extends Record> Future<R> routed(Placement placement, String agentId,
       Endpoint<Q, R> endpoint, Q request, DeliveryOptions options, long deadline) {
-    String slot = placement.route(placement.shardOf(agentId));
-    Future<R> asked = slot == null ? Future.failedFuture(moved(agentId)) : endpoint.at(slot).ask(vertx, request, options);
+    int shard = placement.shardOf(agentId);
+    String slot = placement.route(shard);
+    Future<R> asked = slot == null ? Future.failedFuture(moved(agentId))
+        : watched(placement, shard, slot, endpoint.at(slot).ask(vertx, request, options));
     return asked.recover(e -> {
-      if (!movedOrGone(e) || System.nanoTime() > deadline) {
+      boolean again = movedOrGone(e) || (endpoint == STEP && ownerLost(e));
+      if (!again || System.nanoTime() > deadline) {
         return Future.failedFuture(e);
       }
       return vertx.timer(ROUTE_PAUSE_MS).compose(t -> routed(placement, agentId, endpoint, request, options, deadline));
     });
+  }
+
+  /**
+   * A call to another node fails with {@link #OWNER_LOST} when the shard's lease leaves that node before the answer
+   * comes: a message written to a node that was killed is not answered, and not failed either (it would wait for the
+   * send timeout). A send is then asked again of the next owner: it is stored under its run id, so a send that did
+   * reach the node before it stopped is found and followed there, not run twice; other calls fail (503).
+   */
+  private <R> Future<R> watched(Placement placement, int shard, String slot, Future<R> asked) {
+    if (slot.startsWith(placement.nodeId() + "/")) {
+      return asked;
+    }
+    Promise<R> answer = Promise.promise();
+    asked.onComplete(ar -> {
+      if (ar.succeeded()) {
+        answer.tryComplete(ar.result());
+      } else {
+        answer.tryFail(ar.cause());
+      }
+    });
+    long watch = vertx.setPeriodic(OWNER_CHECK_MS, id -> {
+      if (!slot.equals(placement.route(shard))) {
+        answer.tryFail(new ApiException(ErrorKind.UNAVAILABLE, OWNER_LOST));
+      }
+    });
+    answer.future().onComplete(ar -> vertx.cancelTimer(watch));
+    return answer.future();
+  }
+
+  private static boolean ownerLost(Throwable e) {
+    return e instanceof ApiException api && OWNER_LOST.equals(api.getMessage());
   }
 
   /** The refusal of a call for an agent this verticle does not serve now. */

@@ -30,7 +30,8 @@ final class RunRepository {
       completion_tokens, total_tokens, step_count, event_count, error_status, error, created_at, completed_at, ttft_ns,
       total_duration_ns, conversation_id""";
   /**
-   * Stores a queued run unless its agent has one with the same key; nothing when the agent (or the conversation
+   * Stores a queued run unless it is stored already (the same send asked again: cluster mode asks again when the
+   * node it went to stopped) or its agent has one with the same key; nothing when the agent (or the conversation
    * {@code $8}, if any) is not the user's.
    */
   private static final String CLAIM = """
@@ -39,8 +40,10 @@ final class RunRepository {
       select $1, $2, $3, 'created', $4, $5, $6::text::jsonb, $7, $8
       where exists (select 1 from agents where id = $2 and user_id = $3)
         and ($8::uuid is null or exists (select 1 from conversations where id = $8 and agent_id = $2))
-      on conflict (agent_id, idempotency_key) where idempotency_key is not null do nothing
+      on conflict do nothing
       returning id""";
+  private static final String BY_ID = "select " + COLUMNS + " from runs where id = $1 and agent_id = $2"
+      + " and user_id = $3";
   private static final String BY_KEY = "select " + COLUMNS
       + " from runs where agent_id = $1 and idempotency_key = $2 and user_id = $3";
   private static final String OPEN = "select " + COLUMNS + " from runs where status in ('created', 'running')"
@@ -133,13 +136,22 @@ final class RunRepository {
       if (rows.rowCount() > 0) {
         return Future.succeededFuture(new Claimed(r, false));
       }
-      if (r.idempotencyKey() == null) {
-        return notFound(unknown);
-      }
-      return pool.preparedQuery(BY_KEY).execute(Tuple.of(agent, r.idempotencyKey(), user)).compose(found -> found
-          .size() == 0 ? notFound(unknown)
-          : Future.succeededFuture(new Claimed(run(found.iterator().next()), true)));
+      return pool.preparedQuery(BY_ID).execute(Tuple.of(UUID.fromString(r.id()), agent, user)).compose(same -> {
+        if (same.size() > 0) {
+          return Future.succeededFuture(new Claimed(run(same.iterator().next()), true));
+        }
+        return byKey(r, agent, user, unknown);
+      });
     });
+  }
+
+  private Future<Claimed> byKey(Run r, UUID agent, UUID user, String unknown) {
+    if (r.idempotencyKey() == null) {
+      return notFound(unknown);
+    }
+    return pool.preparedQuery(BY_KEY).execute(Tuple.of(agent, r.idempotencyKey(), user)).compose(found -> found
+        .size() == 0 ? notFound(unknown)
+        : Future.succeededFuture(new Claimed(run(found.iterator().next()), true)));
   }
 
   Future<Changed> start(StartRun req) {
