@@ -55,20 +55,20 @@ record AgentDeps(Vertx vertx, StoreClient store, ConversationClient conversation
    * how much of the context is stored already.
    */
   Future<Void> saveWithRetry(Agent agent, List<Message> messages, int storedContext, RunWrite run,
-      String conversationId) {
-    return save(agent, messages, storedContext, run, conversationId, 0);
+      String conversationId, Fence fence) {
+    return save(agent, messages, storedContext, run, conversationId, fence, 0);
   }
 
   private Future<Void> save(Agent agent, List<Message> messages, int storedContext, RunWrite run,
-      String conversationId, int attempt) {
-    return store.saveAgent(agent, messages, storedContext, run, conversationId, fence(agent.id())).<Void>mapEmpty()
+      String conversationId, Fence fence, int attempt) {
+    return store.saveAgent(agent, messages, storedContext, run, conversationId, fence).<Void>mapEmpty()
         .recover(e -> {
           ApiException api = ApiException.from(e);
           if (api.status() < 500 || attempt >= SAVE_BACKOFF_MS.length) {
             return Future.failedFuture(e);
           }
           return vertx.timer(SAVE_BACKOFF_MS[attempt])
-              .compose(t -> save(agent, messages, storedContext, run, conversationId, attempt + 1));
+              .compose(t -> save(agent, messages, storedContext, run, conversationId, fence, attempt + 1));
         });
   }
 }

@@ -36,9 +36,10 @@ import java.util.function.Function;
 
 /**
  * One agent verticle instance serves one shard: the agents whose id hashes to it (in cluster mode: the shards whose
- * leases its node took for it, see {@link Placement}, on an address of its own that every node reaches). Wires the step loop's collaborators
- * and binds the shard's addresses; the logic is in {@link AgentService} (agents), {@link RunService} (sends),
- * {@link ConversationService} (conversations) over {@link Runtimes} (the shard's live threads) and {@link StepLoop}.
+ * leases its node took for it, see {@link Placement}, on an address of its own that every node reaches). Wires the
+ * step loop's collaborators and binds the shard's addresses; the logic is in {@link AgentService} (agents),
+ * {@link RunService} (sends), {@link ConversationService} (conversations) over {@link Runtimes} (the shard's live
+ * threads) and {@link StepLoop}.
  */
 public final class AgentVerticle extends VerticleBase {
   private final int shard;

@@ -80,7 +80,7 @@ final class RunService {
     if (!req.storedFirst() && !storeAll) {
       live.put(req.runId(), control);
       Run run = Run.open(req.runId(), req.agentId(), req.userId(), Run.RUNNING, null, req.request(), now);
-      runtimes.mailbox.submit(threadKey(req), () -> execute(req, control, run, false, accepted));
+      runtimes.mailbox.submit(threadKey(req), () -> execute(req, control, run, false, accepted, Fence.NONE));
       return accepted.future();
     }
     Run queued = Run.open(req.runId(), req.agentId(), req.userId(), Run.CREATED, req.idempotencyKey(),
@@ -133,7 +133,10 @@ final class RunService {
       if (claimed.existing()) {
         return Future.succeededFuture();
       }
-      return runs.start(req.runId(), deps.fence(req.agentId())).compose(started -> {
+      // the run's writes are made under the lease it started under, even if this node takes the agent again later
+      // (a node that lost the lease meanwhile must not commit a run its new owner may have run again)
+      Fence fence = deps.fence(req.agentId());
+      return runs.start(req.runId(), fence).compose(started -> {
         control.queued = false;
         if (!started) {
           live.remove(req.runId(), control);
@@ -142,14 +145,14 @@ final class RunService {
         Run c = claimed.run();
         Run running = Run.open(c.id(), c.agentId(), c.userId(), Run.RUNNING, c.idempotencyKey(), c.request(),
             c.createdAt());
-        return execute(req, control, running, true, accepted);
+        return execute(req, control, running, true, accepted, fence);
       });
     }));
   }
 
   /** Runs a send whose turn has come; completes when the run has ended and its end is announced. */
   private Future<Void> execute(Step req, RunControl control, Run run, boolean rowStored,
-      Promise<RunAccepted> accepted) {
+      Promise<RunAccepted> accepted, Fence fence) {
     RunOutbox outbox = new RunOutbox(req.runId());
     long started = System.nanoTime();
     // carries the request id of the send (Trace): the link from an access-log line to the step's own lines
@@ -161,7 +164,7 @@ final class RunService {
       ContextBudget.refuseOversized(rt, deps, req);
       PausedCalls.check(rt, req.request());
       accepted.tryComplete(new RunAccepted(run, false));
-      return new StepLoop(rt, req, deps, outbox::event, outbox::delta, control, run, rowStored).run();
+      return new StepLoop(rt, req, deps, outbox::event, outbox::delta, control, run, rowStored, fence).run();
     }).transform(ar -> {
       live.remove(req.runId(), control);
       deps.metrics().runEnded(ar.succeeded() ? ar.result().stopReason() : REFUSED_OR_FAILED,

@@ -234,7 +234,8 @@ public final class Placement implements Shareable {
             still.put(r.getInteger(0), new Lease(r.getInteger(0), nodeId, r.getInteger(1), r.getLong(2), true));
           }
           for (Lease lease : List.copyOf(held.values())) {
-            if (!still.containsKey(lease.shard())) {
+            Lease now = still.get(lease.shard());
+            if (now == null || now.epoch() != lease.epoch()) {
               LOG.warn("Lost the lease of shard {} (epoch {})", lease.shard(), lease.epoch());
               lose(lease);
             }

@@ -5,8 +5,8 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 
 /**
  * {@code %trace} in a logback pattern: {@code [request_id=... run_id=...]} of the work that logged the line (see
- * {@link Trace}), or nothing outside of any request; in cluster mode the node's name first ({@code {node}}). Read when the line is written, on the thread that logged it (the
- * console appender is synchronous).
+ * {@link Trace}), or nothing outside of any request; in cluster mode the node's name comes first ({@code {node}}).
+ * Read when the line is written, on the thread that logged it (the console appender is synchronous).
  */
 public final class TraceConverter extends ClassicConverter {
   @Override

@@ -23,9 +23,10 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * The persistence verticle: the only holder of a PostgreSQL pool, and of the indexes derived from it (archival
- * passages, recall messages and Mem0 memories). Applies migrations, brings the indexes level with the database, then serves the
- * store.* addresses.
+ * The persistence verticle: the holder of the PostgreSQL pool (in cluster mode the placement has a small one of its
+ * own, {@link dev.engram.cluster.Placement}), and of the indexes derived from it (archival passages, recall messages
+ * and Mem0 memories). Applies migrations, brings the indexes level with the database (in cluster mode then keeps them
+ * level with the other nodes' writes, {@link IndexChanges}), then serves the store.* addresses.
  */
 public final class StoreVerticle extends VerticleBase {
   /**

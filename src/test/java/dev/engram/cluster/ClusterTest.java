@@ -7,6 +7,7 @@ import dev.engram.store.embedded.EmbeddedPostgres;
 import dev.engram.testkit.Api;
 import dev.engram.testkit.DirectSql;
 import dev.engram.testkit.EngramProcess;
+import dev.engram.testkit.OpenApiSchemas;
 import dev.engram.testkit.ScriptedLlm.Step;
 import dev.engram.testkit.SseStream;
 import dev.engram.testkit.TempHomes;
@@ -47,6 +48,9 @@ class ClusterTest {
   private static PgConnectOptions db;
   private static EngramProcess a;
   private static EngramProcess b;
+  /** Each node's API, its answers checked against the OpenAPI document. */
+  private static Api apiA;
+  private static Api apiB;
   private static String key;
 
   @BeforeAll
@@ -62,7 +66,9 @@ class ClusterTest {
     String cluster = "engram-test-" + UUID.randomUUID();
     a = EngramProcess.start(TempHomes.create("engram-node-a-"), node(url, cluster, "a", portA, members));
     b = EngramProcess.start(TempHomes.create("engram-node-b-"), node(url, cluster, "b", portB, members));
-    key = a.api.newUser().getString("api_key");
+    apiA = a.api.checked(OpenApiSchemas.of(a.api)::check);
+    apiB = b.api.checked(OpenApiSchemas.of(b.api)::check);
+    key = apiA.newUser().getString("api_key");
     awaitBalanced();
   }
 
@@ -77,7 +83,7 @@ class ClusterTest {
   private static void awaitBalanced() throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);
     while (System.nanoTime() < deadline) {
-      JsonObject view = a.api.get("/admin/cluster", TestServer.ADMIN).json();
+      JsonObject view = apiA.get("/admin/cluster", TestServer.ADMIN).json();
       JsonArray members = view.getJsonArray("members");
       if (members.size() == 2 && members.stream().allMatch(m -> ((JsonObject) m).getInteger("shards") > 0)
           && members.stream().mapToInt(m -> ((JsonObject) m).getInteger("shards")).sum() == SHARDS) {
@@ -85,7 +91,7 @@ class ClusterTest {
       }
       Thread.sleep(200);
     }
-    throw new AssertionError("the shards were not spread: " + a.api.get("/admin/cluster", TestServer.ADMIN).body());
+    throw new AssertionError("the shards were not spread: " + apiA.get("/admin/cluster", TestServer.ADMIN).body());
   }
 
   @AfterAll
@@ -117,14 +123,14 @@ class ClusterTest {
   @Order(1)
   @DisplayName("sends to one agent through both nodes at once: each runs once, each sender's in its order")
   void sendsThroughEveryNodeRunOnce() throws Exception {
-    String agent = a.api.newAgent(key, "Shared-" + UUID.randomUUID());
+    String agent = apiA.newAgent(key, "Shared-" + UUID.randomUUID());
     ExecutorService pool = Executors.newFixedThreadPool(2);
     List<Future<?>> senders = new ArrayList<>();
     for (EngramProcess node : new EngramProcess[] {a, b}) {
       String tag = node == a ? "a" : "b";
       senders.add(pool.submit(() -> {
         for (int i = 0; i < 5; i++) {
-          Api.Response r = node.api.post("/api/agents/" + agent + "/messages", key,
+          Api.Response r = api(node).post("/api/agents/" + agent + "/messages", key,
               new JsonObject().put("message", "msg-" + tag + "-" + i).put("stream", false));
           assertEquals(200, r.status(), r.body());
           assertTrue(r.body().contains("reply-to-msg-" + tag + "-" + i), r.body());
@@ -136,7 +142,7 @@ class ClusterTest {
       s.get(120, TimeUnit.SECONDS);
     }
     pool.shutdown();
-    List<String> history = userMessages(b.api, agent);
+    List<String> history = userMessages(apiB, agent);
     for (String tag : List.of("a", "b")) {
       int previous = -1;
       for (int i = 0; i < 5; i++) {
@@ -156,22 +162,23 @@ class ClusterTest {
       + " Last-Event-ID on either node resumes after that event")
   void streamAcrossNodes() throws Exception {
     String agent = agentOwnedBy(b);
-    List<String> events = a.api.stream("/api/agents/" + agent + "/messages", key,
+    List<String> events = apiA.stream("/api/agents/" + agent + "/messages", key,
         new JsonObject().put("message", "msg-streamed").put("stream", true));
     assertEquals("[DONE]", events.get(events.size() - 1), events.toString());
     assertTrue(String.join("\n", events).contains("reply-to-msg-streamed"), events.toString());
 
-    Api.Response sent = a.api.post("/v1/agents/" + agent + "/messages/async", key, new JsonObject()
+    Api.Response sent = apiA.post("/v1/agents/" + agent + "/messages/async", key, new JsonObject()
         .put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", "msg-replayed"))));
     String run = sent.json().getString("id");
-    awaitEnded(a.api, run);
-    List<String> all = ids(SseStream.post(a.api.base(), "/v1/runs/" + run + "/stream", key, new JsonObject(),
+    awaitEnded(apiA, run);
+    List<String> all = ids(SseStream.post(apiA.base(), "/v1/runs/" + run + "/stream", key, new JsonObject(),
         Map.of()));
     assertTrue(all.size() >= 2, "the run has events: " + all);
     for (EngramProcess node : new EngramProcess[] {a, b}) {
-      List<String> rest = ids(SseStream.post(node.api.base(), "/v1/runs/" + run + "/stream", key,
+      List<String> rest = ids(SseStream.post(api(node).base(), "/v1/runs/" + run + "/stream", key,
           new JsonObject(), Map.of("Last-Event-ID", all.get(0))));
-      assertEquals(all.subList(1, all.size()), rest, "resumed after event " + all.get(0) + " on " + node.api.base());
+      assertEquals(all.subList(1, all.size()), rest, "resumed after event " + all.get(0) + " on "
+          + api(node).base());
     }
   }
 
@@ -202,17 +209,17 @@ class ClusterTest {
   @DisplayName("a passage written through one node is found by the writer at once and by the other node within a"
       + " second")
   void searchSeesOtherNodesWrites() throws Exception {
-    String agent = a.api.newAgent(key, "Searcher-" + UUID.randomUUID());
+    String agent = apiA.newAgent(key, "Searcher-" + UUID.randomUUID());
     List<Long> delays = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
       String word = "zq" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
-      assertEquals(200, a.api.post("/api/agents/" + agent + "/archival", key,
+      assertEquals(200, apiA.post("/api/agents/" + agent + "/archival", key,
           new JsonObject().put("content", "the passage about " + word)).status());
       long written = System.nanoTime();
-      String found = a.api.get("/api/agents/" + agent + "/archival?query=" + word + "&mode=text", key).body();
+      String found = apiA.get("/api/agents/" + agent + "/archival?query=" + word + "&mode=text", key).body();
       assertTrue(found.contains(word), "the writer finds it at once: " + found);
       long deadline = written + TimeUnit.SECONDS.toNanos(10);
-      while (!b.api.get("/api/agents/" + agent + "/archival?query=" + word + "&mode=text", key).body()
+      while (!apiB.get("/api/agents/" + agent + "/archival?query=" + word + "&mode=text", key).body()
           .contains(word)) {
         assertTrue(System.nanoTime() < deadline, "the other node found it within 10 s");
         Thread.sleep(10);
@@ -228,13 +235,13 @@ class ClusterTest {
   @Order(4)
   @DisplayName("agent verticles added at run time take their share while sends go on: each send runs once, in order")
   void addedVerticlesTakeTheirShare() throws Exception {
-    String agent = a.api.newAgent(key, "Rebalanced-" + UUID.randomUUID());
+    String agent = apiA.newAgent(key, "Rebalanced-" + UUID.randomUUID());
     ExecutorService pool = Executors.newSingleThreadExecutor();
     List<String> sent = new ArrayList<>();
     Future<?> sender = pool.submit(() -> {
       for (int i = 0; i < 12; i++) {
         String message = "msg-during-" + i;
-        Api.Response r = (i % 2 == 0 ? b : a).api.post("/api/agents/" + agent + "/messages", key,
+        Api.Response r = (i % 2 == 0 ? apiB : apiA).post("/api/agents/" + agent + "/messages", key,
             new JsonObject().put("message", message).put("stream", false));
         assertEquals(200, r.status(), r.body());
         sent.add(message);
@@ -242,15 +249,15 @@ class ClusterTest {
       }
       return null;
     });
-    Api.Response added = a.api.post("/admin/agents/instances", TestServer.ADMIN, new JsonObject().put("count", 2));
+    Api.Response added = apiA.post("/admin/agents/instances", TestServer.ADMIN, new JsonObject().put("count", 2));
     assertEquals(200, added.status(), added.body());
     assertEquals(4, added.json().getInteger("agent_verticles"));
     sender.get(120, TimeUnit.SECONDS);
     pool.shutdown();
-    assertEquals(sent, userMessages(a.api, agent), "each send stored once, in order");
+    assertEquals(sent, userMessages(apiA, agent), "each send stored once, in order");
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (true) {
-      JsonObject view = a.api.get("/admin/cluster", TestServer.ADMIN).json();
+      JsonObject view = apiA.get("/admin/cluster", TestServer.ADMIN).json();
       JsonArray verticles = view.getJsonArray("agent_verticles");
       if (verticles.size() == 4 && verticles.stream().allMatch(v -> ((JsonObject) v).getInteger("shards") > 0)) {
         break;
@@ -262,6 +269,31 @@ class ClusterTest {
 
   @Test
   @Order(5)
+  @DisplayName("a step whose node lost the agent's lease mid-step commits nothing; the send runs once at the next owner")
+  void fencedStepCommitsNothing() throws Exception {
+    String agent = agentOwnedBy(b);
+    int shard = Math.floorMod(agent.hashCode(), SHARDS);
+    TestServer.llm().enqueue(Step.sendMessage(null, "reply-to-msg-fenced").after(1_500));
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    Future<Api.Response> reply = pool.submit(() -> apiA.post("/api/agents/" + agent + "/messages", key,
+        new JsonObject().put("message", "msg-fenced").put("stream", false)));
+    Thread.sleep(500);
+    // what a takeover does to the lease while the step waits for the model: a new epoch
+    DirectSql.query(db, "update agent_shard_leases set epoch = epoch + 1 where shard = " + shard);
+    Api.Response r = reply.get(60, TimeUnit.SECONDS);
+    pool.shutdown();
+    assertEquals(200, r.status(), r.body());
+    assertTrue(r.body().contains("reply-to-msg-fenced"), r.body());
+    assertEquals(List.of("msg-fenced"), userMessages(apiA, agent), "stored once");
+    long asked = TestServer.llm().requests().stream()
+        .filter(q -> q.getJsonArray("messages").encode().contains("msg-fenced")).count();
+    assertEquals(2, asked, "the model was asked again: the first step's commit was refused by its fence");
+    assertEquals(1, Integer.parseInt(DirectSql.value(db, "select count(*) from runs where agent_id = '" + agent
+        + "' and status = 'completed'")), "one run completed");
+  }
+
+  @Test
+  @Order(6)
   @DisplayName("kill -9 of the node owning an agent while sends wait: the other node takes it over and runs each"
       + " accepted send exactly once")
   void killedOwnerIsTakenOver() throws Exception {
@@ -270,14 +302,14 @@ class ClusterTest {
     // streamed by a client of the node that survives
     TestServer.llm().enqueue(Step.sendMessage(null, "reply-to-msg-slow").after(1_500));
     ExecutorService pool = Executors.newSingleThreadExecutor();
-    Future<List<String>> streamed = pool.submit(() -> a.api.stream("/api/agents/" + agent + "/messages", key,
+    Future<List<String>> streamed = pool.submit(() -> apiA.stream("/api/agents/" + agent + "/messages", key,
         new JsonObject().put("message", "msg-slow").put("stream", true)));
     Thread.sleep(300);
     List<String> runs = new ArrayList<>();
     List<String> sent = new ArrayList<>(List.of("msg-slow"));
     for (int i = 1; i < 4; i++) {
       String message = "msg-queued-" + i;
-      Api.Response r = a.api.post("/v1/agents/" + agent + "/messages/async", key, new JsonObject()
+      Api.Response r = apiA.post("/v1/agents/" + agent + "/messages/async", key, new JsonObject()
           .put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", message))));
       assertEquals(200, r.status(), r.body());
       runs.add(r.json().getString("id"));
@@ -288,14 +320,14 @@ class ClusterTest {
     b.kill();
     // a send right after the kill: its node's consumers may still be registered, then its shard has no owner
     // until the lease expires; it is retried until the survivor took the agent over, and runs after the others
-    Api.Response after = a.api.post("/api/agents/" + agent + "/messages", key,
+    Api.Response after = apiA.post("/api/agents/" + agent + "/messages", key,
         new JsonObject().put("message", "msg-after-kill").put("stream", false));
     assertEquals(200, after.status(), after.body());
     assertTrue(after.body().contains("reply-to-msg-after-kill"), after.body());
     long answered = System.nanoTime();
     sent.add("msg-after-kill");
     for (String run : runs) {
-      awaitEnded(a.api, run);
+      awaitEnded(apiA, run);
     }
     List<String> events = streamed.get(60, TimeUnit.SECONDS);
     pool.shutdown();
@@ -303,7 +335,7 @@ class ClusterTest {
     assertTrue(String.join("\n", events).contains("reply-to-msg-slow"), "and its reply: " + events);
     System.out.println("cluster takeover: a send to the killed node's agent answered " + (answered - killed)
         / 1_000_000 + " ms after kill -9");
-    List<String> history = userMessages(a.api, agent);
+    List<String> history = userMessages(apiA, agent);
     assertEquals(sent, history, "each accepted send executed once, in order");
     b = null;
   }
@@ -328,9 +360,9 @@ class ClusterTest {
 
   /** A new agent whose shard the given node holds now. */
   private static String agentOwnedBy(EngramProcess node) throws Exception {
-    String nodeId = node.api.get("/health", null).json().getJsonObject("cluster").getString("node_id");
+    String nodeId = api(node).get("/health", null).json().getJsonObject("cluster").getString("node_id");
     for (int i = 0; i < 40; i++) {
-      String agent = a.api.newAgent(key, "Owned-" + UUID.randomUUID());
+      String agent = apiA.newAgent(key, "Owned-" + UUID.randomUUID());
       int shard = Math.floorMod(agent.hashCode(), SHARDS);
       String owner = DirectSql.value(db, "select node from agent_shard_leases where shard = " + shard);
       if (nodeId.equals(owner)) {
@@ -338,6 +370,10 @@ class ClusterTest {
       }
     }
     throw new AssertionError("no agent landed on " + nodeId);
+  }
+
+  private static Api api(EngramProcess node) {
+    return node == a ? apiA : apiB;
   }
 
   private static int freePort() throws Exception {

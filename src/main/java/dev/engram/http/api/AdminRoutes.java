@@ -13,7 +13,10 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
-/** /admin/users, /admin/users/keys, /admin/dashboard and /admin/cluster, behind the admin password or an admin token. */
+/**
+ * /admin/users, /admin/users/keys, /admin/dashboard, /admin/cluster and /admin/agents/instances, behind the admin
+ * password or an admin token.
+ */
 public final class AdminRoutes {
   private final StoreClient store;
 
