@@ -79,9 +79,9 @@ public final class ClusterBenchmark {
       run(started, ids, key, db, nodeIds, shards, seconds, true);
       indexDelay(started, key);
       if (nodes > 1) {
-        failover(started, ids, key, db, nodeIds, shards);
+        failover(started, key, db, nodeIds, shards);
       }
-    } catch (Exception e) {
+    } catch (Exception | AssertionError e) {
       e.printStackTrace();
       failed = true;
     } finally {
@@ -159,13 +159,13 @@ public final class ClusterBenchmark {
         ms(delays, 50), ms(delays, 99));
   }
 
-  private static void failover(List<EngramProcess> nodes, List<String> ids, String key, PgConnectOptions db,
+  private static void failover(List<EngramProcess> nodes, String key, PgConnectOptions db,
       Map<String, String> nodeIds, int shards) throws Exception {
     EngramProcess victim = nodes.get(nodes.size() - 1);
     Map<Integer, String> owners = owners(db, nodeIds);
     String agent = null;
     while (agent == null) {
-      String id = nodes.get(0).api.newAgent(key, "bench-failover-" + UUID.randomUUID());
+      String id = nodes.get(0).api.newAgent(key, "failover-" + UUID.randomUUID().toString().substring(0, 8));
       if (victim.api.base().equals(owners.get(Math.floorMod(id.hashCode(), shards)))) {
         agent = id;
       }
