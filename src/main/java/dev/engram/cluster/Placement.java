@@ -310,6 +310,8 @@ public final class Placement implements Shareable {
   }
 
   private Future<Void> rebalance(Map<Integer, Lease> leases, List<Member> live) {
+    // the shards being given back are released once drained, whatever the share is now
+    releaseDrained();
     int target = fairShare(live);
     int holding = held.size() - draining.size();
     if (holding > target) {
@@ -363,13 +365,18 @@ public final class Placement implements Shareable {
   }
 
   /**
-   * Gives back up to {@code surplus} shards: each is marked draining (its verticle refuses new work for it, which
-   * its senders retry at the next owner), and released once its verticle has drained it.
+   * Gives back up to {@code surplus} shards (two at a time): each is marked draining (its verticle refuses new work
+   * for it, which its senders retry at the next owner), and released once its verticle has drained it.
    */
   private void giveBack(int surplus) {
     if (draining.isEmpty()) {
       held.keySet().stream().sorted(Comparator.reverseOrder()).limit(Math.min(surplus, 2)).forEach(draining::add);
+      releaseDrained();
     }
+  }
+
+  /** Releases each shard being given back whose verticle has nothing queued or running for it any more. */
+  private void releaseDrained() {
     for (int shard : List.copyOf(draining)) {
       Lease lease = held.get(shard);
       if (lease == null) {
