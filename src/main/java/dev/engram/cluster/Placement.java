@@ -4,12 +4,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.shareddata.Shareable;
-import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
-import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.PoolOptions;
-import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.Tuple;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -39,39 +34,6 @@ public final class Placement implements Shareable {
   private static final Logger LOG = LoggerFactory.getLogger(Placement.class);
   private static final String SHARED = "engram.placement";
 
-  static final String HEARTBEAT = """
-      insert into cluster_nodes(id, name, verticles) values ($1, $2, $3)
-      on conflict (id) do update set verticles = excluded.verticles, seen_at = now()""";
-  static final String SEED = """
-      insert into agent_shard_leases(shard) select generate_series(0, $1 - 1) on conflict do nothing""";
-  static final String RENEW = """
-      update agent_shard_leases set expires_at = now() + $2 * interval '1 millisecond'
-      where node = $1 and expires_at > now() returning shard, slot, epoch""";
-  static final String TABLE = """
-      select shard, node, slot, epoch, expires_at > now() as live from agent_shard_leases order by shard""";
-  static final String LIVE_NODES = """
-      select id, name, verticles from cluster_nodes where seen_at > now() - $1 * interval '1 millisecond'
-      order by id""";
-  /** Takes a lease that is free, expired, or held by a node that is no longer alive; answers its new epoch. */
-  static final String ACQUIRE = """
-      update agent_shard_leases set node = $2, slot = $3, epoch = epoch + 1,
-        expires_at = now() + $4 * interval '1 millisecond'
-      where shard = $1 and (node is null or expires_at <= now()) returning epoch""";
-  static final String RELEASE = """
-      update agent_shard_leases set node = null, slot = null, expires_at = '-infinity'
-      where shard = $1 and node = $2 and epoch = $3""";
-  /** The upload jobs of nodes that are gone end failed: their file was on that node's disk. */
-  static final String FAIL_ORPHAN_JOBS = """
-      update jobs set status = 'failed', completed_at = now(), updated_at = now(),
-        metadata = metadata || jsonb_build_object('error', 'The cluster node running this job ('
-          || substr(node, 8) || ') stopped before it ended; upload the file again')
-      where status in ('created', 'running') and node like 'engram %'
-        and substr(node, 8) not in (select id from cluster_nodes where seen_at > now() - $1 * interval '1 millisecond')
-      returning id""";
-  static final String PRUNE = """
-      delete from index_changes where at < now() - interval '1 hour';
-      delete from cluster_nodes where seen_at < now() - interval '1 hour'""";
-
   /** The lease of one shard as this node last read it. */
   public record Lease(int shard, String node, int slot, long epoch, boolean live) {}
 
@@ -96,7 +58,7 @@ public final class Placement implements Shareable {
   private record Attached(Slot slot, Context context) {}
 
   private final Vertx vertx;
-  private final Pool pool;
+  private final LeaseTable leaseTable;
   private final String nodeId;
   private final String nodeName;
   private final int shards;
@@ -122,10 +84,7 @@ public final class Placement implements Shareable {
     this.nodeId = nodeName + "#" + suffix();
     this.shards = shards;
     this.leaseMs = leaseMs;
-    // a pool of its own: renewing the leases must not wait behind the store's queue
-    this.pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(2))
-        .connectingTo(new PgConnectOptions(db).addProperty("application_name", "engram " + nodeId))
-        .using(vertx).build();
+    this.leaseTable = new LeaseTable(vertx, db, nodeId, leaseMs);
   }
 
   /** Starts the placement of this node (call on the context that should run its ticks) and shares it. */
@@ -133,7 +92,7 @@ public final class Placement implements Shareable {
       long leaseMs) {
     Placement p = new Placement(vertx, db, nodeName, shards, leaseMs);
     vertx.sharedData().<String, Placement>getLocalMap(SHARED).put(SHARED, p);
-    return p.pool.preparedQuery(SEED).execute(Tuple.of(shards)).map(p).onSuccess(started -> {
+    return p.leaseTable.seed(shards).map(p).onSuccess(started -> {
       LOG.info("Node {} placing {} shards, leases of {} ms", started.nodeId, shards, leaseMs);
       vertx.setPeriodic(0, Math.max(100, leaseMs / 3), id -> {
         if (started.stopped) {
@@ -225,14 +184,10 @@ public final class Placement implements Shareable {
     inRound = true;
     ticks++;
     int verticles = slots.size();
-    pool.preparedQuery(HEARTBEAT).execute(Tuple.of(nodeId, nodeName, verticles))
-        .compose(v -> pool.preparedQuery(RENEW).execute(Tuple.of(nodeId, leaseMs)))
-        .compose(renewed -> {
+    leaseTable.heartbeat(nodeName, verticles)
+        .compose(v -> leaseTable.renew())
+        .compose(still -> {
           lastRenewal = System.nanoTime();
-          Map<Integer, Lease> still = new HashMap<>();
-          for (Row r : renewed) {
-            still.put(r.getInteger(0), new Lease(r.getInteger(0), nodeId, r.getInteger(1), r.getLong(2), true));
-          }
           for (Lease lease : List.copyOf(held.values())) {
             Lease now = still.get(lease.shard());
             if (now == null || now.epoch() != lease.epoch()) {
@@ -245,36 +200,25 @@ public final class Placement implements Shareable {
             Lease mine = held.get(kept.shard());
             if (mine == null || mine.epoch() != kept.epoch()) {
               // a lease in this node's name it does not serve (an acquire whose answer was lost): free it
-              strays.add(pool.preparedQuery(RELEASE).execute(Tuple.of(kept.shard(), nodeId, kept.epoch())));
+              strays.add(leaseTable.release(kept.shard(), kept.epoch()));
             }
           }
           return Future.join(strays);
         })
-        .compose(v -> {
-          return Future.all(pool.preparedQuery(TABLE).execute(),
-              pool.preparedQuery(LIVE_NODES).execute(Tuple.of(leaseMs)));
-        })
+        .compose(v -> Future.all(leaseTable.leases(), leaseTable.liveMembers()))
         .compose(read -> {
-          Map<Integer, Lease> leases = new HashMap<>();
-          for (Row r : read.<io.vertx.sqlclient.RowSet<Row>>resultAt(0)) {
-            leases.put(r.getInteger("shard"), new Lease(r.getInteger("shard"), r.getString("node"),
-                r.getInteger("slot") == null ? -1 : r.getInteger("slot"), r.getLong("epoch"), r.getBoolean("live")));
-          }
-          List<Member> live = new ArrayList<>();
-          for (Row r : read.<io.vertx.sqlclient.RowSet<Row>>resultAt(1)) {
-            live.add(new Member(r.getString(0), r.getString(1), r.getInteger(2)));
-          }
+          Map<Integer, Lease> leases = read.resultAt(0);
+          List<Member> live = read.resultAt(1);
           table = Map.copyOf(leases);
           members = List.copyOf(live);
           return rebalance(leases, live);
         })
-        .compose(v -> ticks % 3 == 0 ? pool.preparedQuery(FAIL_ORPHAN_JOBS).execute(Tuple.of(leaseMs))
-            .onSuccess(rows -> {
-              if (rows.rowCount() > 0) {
-                LOG.warn("Failed {} upload jobs of nodes that stopped", rows.rowCount());
-              }
-            }).mapEmpty() : Future.succeededFuture())
-        .compose(v -> ticks % 600 == 0 ? pool.query(PRUNE).execute().mapEmpty() : Future.succeededFuture())
+        .compose(v -> ticks % 3 == 0 ? leaseTable.failOrphanJobs().onSuccess(failed -> {
+          if (failed > 0) {
+            LOG.warn("Failed {} upload jobs of nodes that stopped", failed);
+          }
+        }).mapEmpty() : Future.succeededFuture())
+        .compose(v -> ticks % 600 == 0 ? leaseTable.prune() : Future.succeededFuture())
         .onComplete(ar -> inRound = false)
         .onFailure(e -> {
           LOG.warn("Cluster placement round failed: {}", e.getMessage());
@@ -336,9 +280,8 @@ public final class Placement implements Shareable {
   /** Takes {@code shard} for the local verticle holding the fewest shards. */
   private Future<Void> acquire(int shard) {
     int slot = leastLoadedSlot();
-    return pool.preparedQuery(ACQUIRE).execute(Tuple.of(shard, nodeId, slot, leaseMs)).map(rows -> {
-      if (rows.size() == 1) {
-        long epoch = rows.iterator().next().getLong(0);
+    return leaseTable.acquire(shard, slot).map(epoch -> {
+      if (epoch != null) {
         Lease lease = new Lease(shard, nodeId, slot, epoch, true);
         held.put(shard, lease);
         LOG.info("Took shard {} (epoch {}) for agent verticle {}", shard, epoch, slot);
@@ -386,7 +329,7 @@ public final class Placement implements Shareable {
       Attached a = slots.get(lease.slot());
       a.context().runOnContext(v -> {
         if (a.slot().drained(shard)) {
-          pool.preparedQuery(RELEASE).execute(Tuple.of(shard, nodeId, lease.epoch())).onComplete(ar -> {
+          leaseTable.release(shard, lease.epoch()).onComplete(ar -> {
             LOG.info("Gave back shard {} (epoch {})", shard, lease.epoch());
             lose(lease);
           });
@@ -424,10 +367,10 @@ public final class Placement implements Shareable {
     stopped = true;
     List<Future<?>> released = new ArrayList<>();
     for (Lease lease : held.values()) {
-      released.add(pool.preparedQuery(RELEASE).execute(Tuple.of(lease.shard(), nodeId, lease.epoch())));
+      released.add(leaseTable.release(lease.shard(), lease.epoch()));
     }
     held.clear();
-    return Future.join(released).eventually(pool::close).mapEmpty();
+    return Future.join(released).eventually(leaseTable::close).mapEmpty();
   }
 
   private static String suffix() {
