@@ -17,6 +17,8 @@
 #   scripts/bench.sh tools [--calls 2000] [--concurrency 32] [--pool 8] [--fresh 50]   (the sandbox alone)
 #   scripts/bench.sh tool-calls [--sends 300] [--agents 32] [--seconds 20]   (a custom tool call through an agent)
 #   scripts/bench.sh cold-start [--starts 3] [--first 20] [--warm 2000] [--java-opts "..."]   (start to ready, first sends)
+#   scripts/bench.sh cluster [--nodes 2] [--agents 64] [--seconds 20] [--warmup 5]   (cluster mode: N JVMs, one
+#     PostgreSQL; steps/s, send -> [DONE] p50/p99 by owning/other node, index replication delay, failover time)
 # Builds main and test classes, then runs the benchmark main in its own JVM.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,7 +40,8 @@ case "$which" in
   tools) main=dev.engram.sandbox.ToolBenchmark ;;
   tool-calls) main=dev.engram.bench.ToolCallBenchmark ;;
   cold-start) main=dev.engram.bench.ColdStartBenchmark ;;
-  *) echo "unknown benchmark '$which' (known: steps, saves, locomo, locomo-sweep, locomo-heldout, index, scan, side-by-side, streams, embed, memories, async-adds, tools, tool-calls, cold-start)" >&2; exit 2 ;;
+  cluster) main=dev.engram.bench.ClusterBenchmark ;;
+  *) echo "unknown benchmark '$which' (known: steps, saves, locomo, locomo-sweep, locomo-heldout, index, scan, side-by-side, streams, embed, memories, async-adds, tools, tool-calls, cold-start, cluster)" >&2; exit 2 ;;
 esac
 mvn -q -B -DskipTests test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath >&2
 # run from a private copy of the classes so that a concurrent build cannot pull them away mid-run

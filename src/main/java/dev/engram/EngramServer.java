@@ -3,6 +3,9 @@ package dev.engram;
 import dev.engram.agent.AgentProtocol;
 import dev.engram.agent.TokenCounter;
 import dev.engram.agent.AgentVerticle;
+import dev.engram.cluster.AgentVerticles;
+import dev.engram.cluster.ClusterBoot;
+import dev.engram.cluster.ClusterVerticle;
 import dev.engram.config.EngramConfig;
 import dev.engram.embed.EmbeddingVerticle;
 import dev.engram.index.Indexes;
@@ -95,16 +98,29 @@ public final class EngramServer implements AutoCloseable {
     Thread preload = new Thread(() -> new TokenCounter(config.llm().model()), "engram-preload");
     preload.setDaemon(true);
     preload.start();
+    if (config.cluster().enabled()) {
+      Trace.node(ClusterBoot.nodeName(config.cluster()));
+      LOG.info("Cluster mode: joining cluster '{}' as {} (members {})", config.cluster().name(),
+          ClusterBoot.nodeName(config.cluster()), config.cluster().members());
+    }
     DatabaseLauncher database = DatabaseLauncher.start(config.database(), config.home());
     // one event loop per core (Vert.x would start two): hand-offs between verticles then find their loop awake more
     // often, and fewer threads contend for the cores
     // one meter registry for the process, into which Vert.x reports too; the trace slot exists before Vert.x does
     Trace.install();
     PrometheusMeterRegistry registry = EngramMetrics.newRegistry();
-    Vertx vertx = Vertx.builder().with(new VertxOptions().setEventLoopPoolSize(server.eventLoops())
-            .setMetricsOptions(EngramMetrics.vertxOptions("engram-" + REGISTRIES.incrementAndGet())))
-        .withMetrics(new FoldedAddressMetrics(new MicrometerMetricsFactory(registry),
-            AgentProtocol::meteredAddress)).build();
+    VertxOptions options = new VertxOptions().setEventLoopPoolSize(server.eventLoops())
+        .setMetricsOptions(EngramMetrics.vertxOptions("engram-" + REGISTRIES.incrementAndGet()));
+    var builder = Vertx.builder().withMetrics(new FoldedAddressMetrics(new MicrometerMetricsFactory(registry),
+        AgentProtocol::meteredAddress));
+    Vertx vertx;
+    try {
+      vertx = config.cluster().enabled() ? ClusterBoot.start(builder, options, config.cluster())
+          : builder.with(options).build();
+    } catch (Exception e) {
+      database.close();
+      throw e;
+    }
     EngramMetrics metrics = EngramMetrics.create(registry);
     metrics.attach(vertx);
     List<String> deployments = new ArrayList<>();
@@ -124,8 +140,13 @@ public final class EngramServer implements AutoCloseable {
       StoreVerticle.IndexOpener indexes = name -> Indexes.create(vertx, config.index(), config.home(), name);
       vertx.deployVerticle(new EmbeddingVerticle(embedding)).onSuccess(deployments::add)
           .compose(id -> vertx.deployVerticle(new StoreVerticle(database.connectOptions(),
-              config.database().poolSize(), indexes, embedding.model(), embedding.dimension())))
+              config.database().poolSize(), indexes, embedding.model(), embedding.dimension(),
+              config.cluster().enabled())))
           .onSuccess(deployments::add)
+          // cluster mode: this node's share of the agents' leases, before the agent verticles that serve them
+          .compose(id -> config.cluster().enabled() ? vertx.deployVerticle(new ClusterVerticle(
+              database.connectOptions(), config.cluster())).onSuccess(deployments::add)
+              : Future.succeededFuture(id))
           // one instance: its pool bounds the custom tool calls of all agents together; before the agents, whose
           // resumed runs may call tools
           .compose(id -> vertx.deployVerticle(new SandboxVerticle(config.tools()))).onSuccess(deployments::add)
@@ -133,6 +154,20 @@ public final class EngramServer implements AutoCloseable {
               () -> new AgentVerticle(shards.getAndIncrement(), config),
               new DeploymentOptions().setInstances(config.agents().instances())))
           .onSuccess(deployments::add)
+          .onSuccess(id -> {
+            if (config.cluster().enabled()) {
+              // more agent verticles at run time: each a new slot of this node's placement (index after the last)
+              AgentVerticles.share(vertx, count -> vertx.deployVerticle(
+                      () -> new AgentVerticle(shards.getAndIncrement(), config),
+                      new DeploymentOptions().setInstances(count))
+                  .map(added -> {
+                    synchronized (deployments) {
+                      deployments.add(added);
+                    }
+                    return shards.get();
+                  }));
+            }
+          })
           .compose(id -> vertx.deployVerticle(new SourceVerticle(config))).onSuccess(deployments::add)
           // one instance: each registered MCP server has one connection (and one child process) per server
           .compose(id -> vertx.deployVerticle(new McpVerticle(config.mcp()))).onSuccess(deployments::add)

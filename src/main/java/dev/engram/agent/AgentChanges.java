@@ -42,7 +42,7 @@ final class AgentChanges {
     Future<CoreMemory> written = Future.succeededFuture(before);
     for (var e : values.entrySet()) {
       written = written.compose(memory -> BlockEdits.apply(deps.blocks(), rt.agent.userId(),
-          memory.block(e.getKey()), current -> e.getValue(), false).map(memory::with));
+          memory.block(e.getKey()), current -> e.getValue(), false, deps.fence(rt.agent.id())).map(memory::with));
     }
     return written.compose(after -> memoryChanged(rt, after).map(v -> new MemoryChange(before, after)));
   }

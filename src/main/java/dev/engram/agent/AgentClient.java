@@ -2,14 +2,31 @@ package dev.engram.agent;
 
 import static dev.engram.agent.AgentProtocol.*;
 
+import dev.engram.cluster.Placement;
+import dev.engram.kernel.ApiException;
 import dev.engram.kernel.Endpoint;
+import dev.engram.kernel.ErrorKind;
 import dev.engram.observe.Trace;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 
-/** Typed access to the agent verticles: each call goes to the shard that owns the agent. */
+/**
+ * Typed access to the agent verticles: each call goes to the shard that owns the agent. In cluster mode that is the
+ * agent verticle, on whichever node, that holds the lease of the agent's shard ({@link Placement}); a call refused as
+ * moved (the lease changed hands) or finding no one (its node is gone) is asked again, after a pause, of the owner
+ * then known, until {@link #ROUTE_WAIT_MS}. Nothing refused was handled, so asking again cannot run anything twice.
+ */
 public final class AgentClient {
+  /** The header naming the agent a call is for: the owner checks it still serves the agent's shard. */
+  public static final String AGENT_HEADER = "engram-agent";
+  /** How long a call waits for its agent's shard to have an owner (a takeover takes about a lease's length). */
+  static final long ROUTE_WAIT_MS = 20_000;
+  private static final long ROUTE_PAUSE_MS = 100;
+  private static final String MOVED = "The agent is moving between cluster nodes; try again: agent_id=";
+  private static final String OWNER_LOST = "The cluster node serving this agent stopped before it answered; try again";
+  private static final long OWNER_CHECK_MS = 250;
   private static final DeliveryOptions QUICK = new DeliveryOptions().setSendTimeout(60_000);
 
   private final Vertx vertx;
@@ -127,6 +144,69 @@ public final class AgentClient {
 
   private <Q extends Record, R extends Record> Future<R> ask(String agentId, Endpoint<Q, R> endpoint, Q request,
       DeliveryOptions options) {
-    return endpoint.shard(shardOf(agentId, shards)).ask(vertx, request, options);
+    Placement placement = Placement.of(vertx);
+    if (placement == null) {
+      return endpoint.shard(shardOf(agentId, shards)).ask(vertx, request, options);
+    }
+    return routed(placement, agentId, endpoint, request, new DeliveryOptions(options).addHeader(AGENT_HEADER, agentId),
+        System.nanoTime() + ROUTE_WAIT_MS * 1_000_000);
+  }
+
+  private <Q extends Record, R extends Record> Future<R> routed(Placement placement, String agentId,
+      Endpoint<Q, R> endpoint, Q request, DeliveryOptions options, long deadline) {
+    int shard = placement.shardOf(agentId);
+    String slot = placement.route(shard);
+    Future<R> asked = slot == null ? Future.failedFuture(moved(agentId))
+        : watched(placement, shard, slot, endpoint.at(slot).ask(vertx, request, options));
+    return asked.recover(e -> {
+      boolean again = movedOrGone(e) || (endpoint == STEP && ownerLost(e));
+      if (!again || System.nanoTime() > deadline) {
+        return Future.failedFuture(e);
+      }
+      return vertx.timer(ROUTE_PAUSE_MS).compose(t -> routed(placement, agentId, endpoint, request, options, deadline));
+    });
+  }
+
+  /**
+   * A call to another node fails with {@link #OWNER_LOST} when the shard's lease leaves that node before the answer
+   * comes: a message written to a node that was killed is not answered, and not failed either (it would wait for the
+   * send timeout). A send is then asked again of the next owner: it is stored under its run id, so a send that did
+   * reach the node before it stopped is found and followed there, not run twice; other calls fail (503).
+   */
+  private <R> Future<R> watched(Placement placement, int shard, String slot, Future<R> asked) {
+    if (slot.startsWith(placement.nodeId() + "/")) {
+      return asked;
+    }
+    Promise<R> answer = Promise.promise();
+    asked.onComplete(ar -> {
+      if (ar.succeeded()) {
+        answer.tryComplete(ar.result());
+      } else {
+        answer.tryFail(ar.cause());
+      }
+    });
+    long watch = vertx.setPeriodic(OWNER_CHECK_MS, id -> {
+      if (!slot.equals(placement.route(shard))) {
+        answer.tryFail(new ApiException(ErrorKind.UNAVAILABLE, OWNER_LOST));
+      }
+    });
+    answer.future().onComplete(ar -> vertx.cancelTimer(watch));
+    return answer.future();
+  }
+
+  private static boolean ownerLost(Throwable e) {
+    return e instanceof ApiException api && OWNER_LOST.equals(api.getMessage());
+  }
+
+  /** The refusal of a call for an agent this verticle does not serve now. */
+  static ApiException moved(String agentId) {
+    return new ApiException(ErrorKind.UNAVAILABLE, MOVED + agentId);
+  }
+
+  private static boolean movedOrGone(Throwable e) {
+    ApiException api = ApiException.from(e);
+    String detail = api.getMessage();
+    return api.status() == 503 && detail != null && (detail.startsWith(MOVED)
+        || detail.startsWith(ApiException.NO_HANDLER) || detail.startsWith(ApiException.UNREACHABLE));
   }
 }

@@ -1,5 +1,6 @@
 package dev.engram.agent;
 
+import dev.engram.cluster.Fence;
 import dev.engram.llm.LlmClient;
 import dev.engram.agent.tool.ToolRegistry;
 import dev.engram.agent.tool.Toolsets;
@@ -17,6 +18,7 @@ import java.time.ZoneId;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * What the step loop works with: storage (agents and messages, conversations, blocks), archival memory, the model, the
@@ -27,12 +29,19 @@ record AgentDeps(Vertx vertx, StoreClient store, ConversationClient conversation
     ArchivalMemory archival, LlmClient llm,
     Summarizer summarizer, ToolRegistry tools, Toolsets toolsets,
     int maxChainingSteps, int coreMemoryLimit, String model, int contextWindow, ZoneId zone,
-    long inputWriteDelayMs, EngramMetrics metrics, Map<List<String>, Integer> toolTokenCache) {
+    long inputWriteDelayMs, EngramMetrics metrics, Map<List<String>, Integer> toolTokenCache,
+    Function<String, Fence> fences) {
 
   private static final long[] SAVE_BACKOFF_MS = {100, 500, 2000, 5000};
 
   AgentDeps {
     toolTokenCache = toolTokenCache == null ? new HashMap<>() : toolTokenCache;
+    fences = fences == null ? agentId -> Fence.NONE : fences;
+  }
+
+  /** The lease an agent's writes are made under (cluster mode), or {@link Fence#NONE}. */
+  Fence fence(String agentId) {
+    return fences.apply(agentId);
   }
 
   int toolTokens(List<String> names, TokenCounter counter) {
@@ -46,19 +55,20 @@ record AgentDeps(Vertx vertx, StoreClient store, ConversationClient conversation
    * how much of the context is stored already.
    */
   Future<Void> saveWithRetry(Agent agent, List<Message> messages, int storedContext, RunWrite run,
-      String conversationId) {
-    return save(agent, messages, storedContext, run, conversationId, 0);
+      String conversationId, Fence fence) {
+    return save(agent, messages, storedContext, run, conversationId, fence, 0);
   }
 
   private Future<Void> save(Agent agent, List<Message> messages, int storedContext, RunWrite run,
-      String conversationId, int attempt) {
-    return store.saveAgent(agent, messages, storedContext, run, conversationId).<Void>mapEmpty().recover(e -> {
-      ApiException api = ApiException.from(e);
-      if (api.status() < 500 || attempt >= SAVE_BACKOFF_MS.length) {
-        return Future.failedFuture(e);
-      }
-      return vertx.timer(SAVE_BACKOFF_MS[attempt])
-          .compose(t -> save(agent, messages, storedContext, run, conversationId, attempt + 1));
-    });
+      String conversationId, Fence fence, int attempt) {
+    return store.saveAgent(agent, messages, storedContext, run, conversationId, fence).<Void>mapEmpty()
+        .recover(e -> {
+          ApiException api = ApiException.from(e);
+          if (api.status() < 500 || attempt >= SAVE_BACKOFF_MS.length) {
+            return Future.failedFuture(e);
+          }
+          return vertx.timer(SAVE_BACKOFF_MS[attempt])
+              .compose(t -> save(agent, messages, storedContext, run, conversationId, fence, attempt + 1));
+        });
   }
 }

@@ -1,6 +1,7 @@
 package dev.engram.agent;
 
 import com.github.f4b6a3.uuid.UuidCreator;
+import dev.engram.cluster.Fence;
 import dev.engram.model.Agent;
 import dev.engram.model.Message;
 import dev.engram.model.ToolCall;
@@ -62,11 +63,17 @@ final class AgentRuntime {
 
   /** {@link #save(AgentDeps, Agent, List)} with what the save writes about its run (null: none). */
   Future<Void> save(AgentDeps deps, Agent state, List<Message> messages, RunWrite run) {
+    return save(deps, state, messages, run, deps.fence(state.id()));
+  }
+
+  /** As above, committed only under {@code fence} (cluster mode: the lease a run started under). */
+  Future<Void> save(AgentDeps deps, Agent state, List<Message> messages, RunWrite run, Fence fence) {
     List<String> ids = state.inContextIds();
-    return deps.saveWithRetry(state, messages, commonPrefix(storedContextIds, ids), run, conversationId).map(v -> {
-      storedContextIds = ids;
-      return null;
-    });
+    return deps.saveWithRetry(state, messages, commonPrefix(storedContextIds, ids), run, conversationId, fence)
+        .map(v -> {
+          storedContextIds = ids;
+          return null;
+        });
   }
 
   /** The same agent counted with the tokenizer of its (changed) model; the stored state carries over. */

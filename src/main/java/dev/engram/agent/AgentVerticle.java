@@ -2,6 +2,8 @@ package dev.engram.agent;
 
 import static dev.engram.agent.AgentProtocol.*;
 
+import dev.engram.cluster.Placement;
+import dev.engram.kernel.Endpoint;
 import dev.engram.llm.LlmClient;
 import dev.engram.llm.LlmSettings;
 import dev.engram.llm.MeteredLlm;
@@ -31,11 +33,14 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import java.time.ZoneId;
 import java.util.List;
+import java.util.function.Function;
 
 /**
- * One agent verticle instance serves one shard: the agents whose id hashes to it. Wires the step loop's collaborators
- * and binds the shard's addresses; the logic is in {@link AgentService} (agents), {@link RunService} (sends),
- * {@link ConversationService} (conversations) over {@link Runtimes} (the shard's live threads) and {@link StepLoop}.
+ * One agent verticle instance serves one shard: the agents whose id hashes to it (in cluster mode: the shards whose
+ * leases its node took for it, see {@link Placement}, on an address of its own that every node reaches). Wires the
+ * step loop's collaborators and binds the shard's addresses; the logic is in {@link AgentService} (agents),
+ * {@link RunService} (sends), {@link ConversationService} (conversations) over {@link Runtimes} (the shard's live
+ * threads) and {@link StepLoop}.
  */
 public final class AgentVerticle extends VerticleBase {
   private final int shard;
@@ -72,46 +77,93 @@ public final class AgentVerticle extends VerticleBase {
     var deps = new AgentDeps(vertx, new StoreClient(vertx), new ConversationClient(vertx), new BlockClient(vertx),
         archival, client,
         new Summarizer(client), builtIns, toolsets, settings.maxChainingSteps(), settings.coreMemoryLimit(),
-        llmSettings.model(), llmSettings.contextWindow(), ZoneId.of(settings.timezone()), settings.inputWriteDelayMs(),
-        metrics, null);
+        llmSettings.model(), llmSettings.contextWindow(), ZoneId.of(settings.timezone()), inputWriteDelayMs(),
+        metrics, null, Placement.of(vertx) == null ? null : Placement.of(vertx)::fence);
     var runClient = new RunClient(vertx);
     var changes = new AgentChanges(deps);
     var runtimes = new Runtimes(deps, changes);
     metrics.mailboxDepth(shard, runtimes.mailbox, AgentMailbox::depth);
-    var runs = new RunService(deps, runtimes, llmSettings.configured(), runClient);
+    var runs = new RunService(deps, runtimes, llmSettings.configured(), runClient, Placement.of(vertx) != null);
     var service = new AgentService(deps, runtimes, changes, runs);
     var conversations = new ConversationService(deps, runtimes, changes, runs);
     StoreProtocol.AUTH_REVOKED.subscribe(vertx, revoked -> runtimes.forgetUser(revoked.userId()));
     ArchivalProtocol.ARCHIVAL_CHANGED.subscribe(vertx, changed -> runtimes.archivalChanged(changed.agentIds()));
     BlockProtocol.BLOCKS_CHANGED.subscribe(vertx, changed -> runtimes.blocksChanged(changed.versions()));
-    return Future.all(List.of(
-        STEP.shard(shard).serve(vertx, runs::step),
-        CANCEL.shard(shard).serve(vertx, runs::cancel),
-        CONVERSATION_CREATE.shard(shard).serve(vertx, conversations::create),
-        CONVERSATION_UPDATE.shard(shard).serve(vertx, conversations::update),
-        CONVERSATION_DELETE.shard(shard).serve(vertx, conversations::delete),
-        FORK.shard(shard).serve(vertx, conversations::fork),
-        COMPACT.shard(shard).serve(vertx, conversations::compact),
-        RECOMPILE.shard(shard).serve(vertx, conversations::recompile),
-        CREATE.shard(shard).serve(vertx, service::create),
-        GET.shard(shard).serve(vertx, service::get),
-        UPDATE_MEMORY.shard(shard).serve(vertx, service::updateMemory),
-        EDIT_BLOCK.shard(shard).serve(vertx, service::editBlock),
-        LINK_BLOCK.shard(shard).serve(vertx, service::linkBlock),
-        LINK_TOOL.shard(shard).serve(vertx, service::linkTool),
-        UPDATE.shard(shard).serve(vertx, service::update),
-        CONTEXT.shard(shard).serve(vertx, service::context),
-        RESET.shard(shard).serve(vertx, service::reset),
-        RENAME.shard(shard).serve(vertx, service::rename),
-        DELETE.shard(shard).serve(vertx, service::delete),
-        COMMAND.shard(shard).serve(vertx, service::command),
-        EDIT_MESSAGE.shard(shard).serve(vertx, new MessageEdits(service, runtimes, deps)::edit)))
-        // the runs a previous process stored and did not start (it failed those it had started: StoreVerticle)
-        .compose(served -> runClient.queued())
+    var messageEdits = new MessageEdits(service, runtimes, deps);
+    Placement placement = Placement.of(vertx);
+    Bind bind = placement == null ? new Bind() {
+      @Override
+      public <Q extends Record, R extends Record> Future<Void> serve(Endpoint<Q, R> endpoint,
+          Function<? super Q, ? extends Future<? extends R>> handler) {
+        return endpoint.shard(shard).serve(vertx, handler);
+      }
+    } : owned(placement);
+    Future<?> served = Future.all(List.of(
+        bind.serve(STEP, runs::step),
+        bind.serve(CANCEL, runs::cancel),
+        bind.serve(CONVERSATION_CREATE, conversations::create),
+        bind.serve(CONVERSATION_UPDATE, conversations::update),
+        bind.serve(CONVERSATION_DELETE, conversations::delete),
+        bind.serve(FORK, conversations::fork),
+        bind.serve(COMPACT, conversations::compact),
+        bind.serve(RECOMPILE, conversations::recompile),
+        bind.serve(CREATE, service::create),
+        bind.serve(GET, service::get),
+        bind.serve(UPDATE_MEMORY, service::updateMemory),
+        bind.serve(EDIT_BLOCK, service::editBlock),
+        bind.serve(LINK_BLOCK, service::linkBlock),
+        bind.serve(LINK_TOOL, service::linkTool),
+        bind.serve(UPDATE, service::update),
+        bind.serve(CONTEXT, service::context),
+        bind.serve(RESET, service::reset),
+        bind.serve(RENAME, service::rename),
+        bind.serve(DELETE, service::delete),
+        bind.serve(COMMAND, service::command),
+        bind.serve(EDIT_MESSAGE, messageEdits::edit)));
+    if (placement != null) {
+      // the runs of a shard are recovered when its lease is taken (Placement.Slot.gained)
+      return served.onSuccess(v -> placement.attach(shard, new ClusterSlot(placement, runtimes, runs, runClient)));
+    }
+    // the runs a previous process stored and did not start (it failed those it had started: StoreVerticle)
+    return served.compose(v -> runClient.queued())
         .map(queued -> {
           runs.resume(queued.stream().filter(r -> shardOf(r.agentId(), shards) == shard).toList());
           return null;
         });
+  }
+
+  /** Binds one endpoint for this verticle: on its shard's address, or (cluster mode) on its slot's. */
+  private interface Bind {
+    <Q extends Record, R extends Record> Future<Void> serve(Endpoint<Q, R> endpoint,
+        Function<? super Q, ? extends Future<? extends R>> handler);
+  }
+
+  /**
+   * Cluster mode: the endpoints on this verticle's slot address, which every node can reach; a request for an agent
+   * whose shard this verticle does not serve (any more, or not yet) is refused as moved, and its sender asks again.
+   */
+  private Bind owned(Placement placement) {
+    String slot = placement.slotAddress(shard);
+    return new Bind() {
+      @Override
+      public <Q extends Record, R extends Record> Future<Void> serve(Endpoint<Q, R> endpoint,
+          Function<? super Q, ? extends Future<? extends R>> handler) {
+        return endpoint.at(slot).serveClustered(vertx, headers -> {
+          String agentId = headers.get(AgentClient.AGENT_HEADER);
+          return agentId == null || placement.serves(shard, placement.shardOf(agentId)) ? null
+              : AgentClient.moved(agentId);
+        }, handler);
+      }
+    };
+  }
+
+  /**
+   * Cluster mode writes a send's input only with its first step (-1): the send is stored as its run before it is
+   * accepted anyway, and an input written on its own would be written again when a node that took the agent over runs
+   * the send once more (its first owner having stopped before the step was stored).
+   */
+  private long inputWriteDelayMs() {
+    return Placement.of(vertx) != null ? -1 : settings.inputWriteDelayMs();
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.engram.agent;
 
+import dev.engram.cluster.Fence;
 import dev.engram.kernel.ApiException;
 import dev.engram.model.Block;
 import dev.engram.store.BlockClient;
@@ -24,12 +25,12 @@ final class BlockEdits {
    * changes nothing). {@code byAgent}: the agent's own tools, which may not write a read-only block.
    */
   static Future<Block> apply(BlockClient blocks, String userId, Block read, UnaryOperator<String> change,
-      boolean byAgent) {
-    return apply(blocks, userId, read, change, byAgent, ATTEMPTS);
+      boolean byAgent, Fence fence) {
+    return apply(blocks, userId, read, change, byAgent, fence, ATTEMPTS);
   }
 
   private static Future<Block> apply(BlockClient blocks, String userId, Block read, UnaryOperator<String> change,
-      boolean byAgent, int attempts) {
+      boolean byAgent, Fence fence, int attempts) {
     String value;
     try {
       if (byAgent && read.readOnly()) {
@@ -43,7 +44,7 @@ final class BlockEdits {
     if (value.equals(read.value())) {
       return Future.succeededFuture(read);
     }
-    return blocks.write(userId, read.id(), read.version(), value).compose(w -> {
+    return blocks.write(userId, read.id(), read.version(), value, fence).compose(w -> {
       if (w.written()) {
         return Future.succeededFuture(w.block());
       }
@@ -51,7 +52,7 @@ final class BlockEdits {
         return Future.failedFuture(ApiException.conflict("Block '" + read.label() + "' is being written by others;"
             + " try again"));
       }
-      return apply(blocks, userId, w.block(), change, byAgent, attempts - 1);
+      return apply(blocks, userId, w.block(), change, byAgent, fence, attempts - 1);
     });
   }
 }

@@ -3,6 +3,7 @@ package dev.engram.agent;
 import static dev.engram.agent.AgentProtocol.runEvents;
 
 import dev.engram.agent.AgentProtocol.*;
+import dev.engram.cluster.Fence;
 import dev.engram.kernel.ApiException;
 import dev.engram.kernel.ErrorKind;
 import dev.engram.kernel.Times;
@@ -46,14 +47,20 @@ final class RunService {
   private final Runtimes runtimes;
   private final boolean llmConfigured;
   private final RunClient runs;
+  /**
+   * Cluster mode: every send is stored before it is accepted (not only async sends and those with an idempotency
+   * key), so that a node taking the agent over finds it and runs it if its first owner stopped.
+   */
+  private final boolean storeAll;
   /** Runs this shard has taken and not finished (queued or running), by id: what a cancel can reach. */
   private final Map<String, RunControl> live = new HashMap<>();
 
-  RunService(AgentDeps deps, Runtimes runtimes, boolean llmConfigured, RunClient runs) {
+  RunService(AgentDeps deps, Runtimes runtimes, boolean llmConfigured, RunClient runs, boolean storeAll) {
     this.deps = deps;
     this.runtimes = runtimes;
     this.llmConfigured = llmConfigured;
     this.runs = runs;
+    this.storeAll = storeAll;
   }
 
   /**
@@ -70,10 +77,10 @@ final class RunService {
     RunControl control = new RunControl(req.runId(), req.agentId(), req.conversationId(), req.userId());
     Promise<RunAccepted> accepted = Promise.promise();
     Instant now = Times.now();
-    if (!req.storedFirst()) {
+    if (!req.storedFirst() && !storeAll) {
       live.put(req.runId(), control);
       Run run = Run.open(req.runId(), req.agentId(), req.userId(), Run.RUNNING, null, req.request(), now);
-      runtimes.mailbox.submit(threadKey(req), () -> execute(req, control, run, false, accepted));
+      runtimes.mailbox.submit(threadKey(req), () -> execute(req, control, run, false, accepted, Fence.NONE));
       return accepted.future();
     }
     Run queued = Run.open(req.runId(), req.agentId(), req.userId(), Run.CREATED, req.idempotencyKey(),
@@ -126,7 +133,10 @@ final class RunService {
       if (claimed.existing()) {
         return Future.succeededFuture();
       }
-      return runs.start(req.runId()).compose(started -> {
+      // the run's writes are made under the lease it started under, even if this node takes the agent again later
+      // (a node that lost the lease meanwhile must not commit a run its new owner may have run again)
+      Fence fence = deps.fence(req.agentId());
+      return runs.start(req.runId(), fence).compose(started -> {
         control.queued = false;
         if (!started) {
           live.remove(req.runId(), control);
@@ -135,14 +145,14 @@ final class RunService {
         Run c = claimed.run();
         Run running = Run.open(c.id(), c.agentId(), c.userId(), Run.RUNNING, c.idempotencyKey(), c.request(),
             c.createdAt());
-        return execute(req, control, running, true, accepted);
+        return execute(req, control, running, true, accepted, fence);
       });
     }));
   }
 
   /** Runs a send whose turn has come; completes when the run has ended and its end is announced. */
   private Future<Void> execute(Step req, RunControl control, Run run, boolean rowStored,
-      Promise<RunAccepted> accepted) {
+      Promise<RunAccepted> accepted, Fence fence) {
     RunOutbox outbox = new RunOutbox(req.runId());
     long started = System.nanoTime();
     // carries the request id of the send (Trace): the link from an access-log line to the step's own lines
@@ -154,7 +164,7 @@ final class RunService {
       ContextBudget.refuseOversized(rt, deps, req);
       PausedCalls.check(rt, req.request());
       accepted.tryComplete(new RunAccepted(run, false));
-      return new StepLoop(rt, req, deps, outbox::event, outbox::delta, control, run, rowStored).run();
+      return new StepLoop(rt, req, deps, outbox::event, outbox::delta, control, run, rowStored, fence).run();
     }).transform(ar -> {
       live.remove(req.runId(), control);
       deps.metrics().runEnded(ar.succeeded() ? ar.result().stopReason() : REFUSED_OR_FAILED,
@@ -165,6 +175,12 @@ final class RunService {
         return Future.succeededFuture();
       }
       ApiException e = ApiException.from(ar.cause());
+      if (Fence.refused(req.agentId()).equals(e.getMessage())) {
+        // this node lost the agent's lease mid-run: nothing of the run was committed since, and its new owner
+        // settles it (runs it again when no step was stored)
+        LOG.warn("run {} of agent {} stopped: the agent's lease was taken over", req.runId(), req.agentId());
+        return Future.succeededFuture();
+      }
       boolean refused = accepted.tryFail(e);
       if (refused && !rowStored) {
         return Future.succeededFuture(); // the client was told; nothing was stored
@@ -210,6 +226,19 @@ final class RunService {
       }
       return Future.join(pending).transform(done -> Future.succeededFuture(new Cancelled(results)));
     });
+  }
+
+  /** Whether any run of an agent that {@code agents} matches is queued or running here. */
+  boolean busy(java.util.function.Predicate<String> agents) {
+    return live.values().stream().anyMatch(c -> agents.test(c.agentId));
+  }
+
+  /** Tells the followers of runs failed by a takeover ({@link dev.engram.store.RunProtocol.TakeOver}) they ended. */
+  void endedByTakeOver(List<String> runIds) {
+    for (String id : runIds) {
+      new RunOutbox(id).publish(new RunFinished(null, 0, 503, "The cluster node running this run stopped after some"
+          + " of its steps were stored; they are kept", Run.FAILED, Run.STOP_ERROR, 0));
+    }
   }
 
   private static boolean inScope(RunControl control, CancelRuns req) {

@@ -202,6 +202,17 @@ final class Runtimes {
     remove(agentId);
   }
 
+  /** Forgets every cached thread of the agents {@code agents} matches (cluster mode: a shard changed hands). */
+  void forgetAgents(java.util.function.Predicate<String> agents) {
+    List<String> keys = new ArrayList<>();
+    cache.forEach((key, rt) -> {
+      if (agents.test(rt.agent.id())) {
+        keys.add(key);
+      }
+    });
+    keys.forEach(this::remove);
+  }
+
   /** Forgets the agent's own thread (a message of its context was edited): it is loaded again when next used. */
   void forgetThread(String agentId) {
     remove(agentId);

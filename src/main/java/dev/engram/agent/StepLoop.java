@@ -1,5 +1,6 @@
 package dev.engram.agent;
 
+import dev.engram.cluster.Fence;
 import dev.engram.agent.AgentProtocol.Step;
 import dev.engram.agent.tool.ToolContext;
 import dev.engram.agent.tool.Toolset;
@@ -58,6 +59,8 @@ final class StepLoop implements ToolContext {
   static final double WARNING_FRACTION = 0.75;
 
   private final AgentRuntime rt;
+  /** The lease the run started under (cluster mode): every write of the run commits only while it is current. */
+  private final Fence fence;
   private final Step request;
   private final AgentDeps deps;
   private final Consumer<StepEvent> emit;
@@ -102,7 +105,8 @@ final class StepLoop implements ToolContext {
    * the model's fragments in token mode.
    */
   StepLoop(AgentRuntime rt, Step request, AgentDeps deps, Consumer<StepEvent> emit, Consumer<StepDelta> deltas,
-      RunControl control, Run started, boolean rowStored) {
+      RunControl control, Run started, boolean rowStored, Fence fence) {
+    this.fence = fence;
     this.rt = rt;
     this.request = request;
     this.deps = deps;
@@ -139,9 +143,9 @@ final class StepLoop implements ToolContext {
         inputTimer = -1;
         save();
       });
-    } else {
+    } else if (deps.inputWriteDelayMs() == 0) {
       save();
-    }
+    } // negative (cluster mode): only with the first step, see AgentVerticle
     return loadTools().compose(v -> step()).recover(this::failed);
   }
 
@@ -477,7 +481,7 @@ final class StepLoop implements ToolContext {
     }
     List<Message> batch = List.copyOf(unsaved);
     rt.agent = rt.agent.withContext(rt.contextIds(), rt.agent.memoryAlerted(), Times.now());
-    return rt.save(deps, rt.agent, batch, new RunWrite(started.id(), events, row)).map(v -> {
+    return rt.save(deps, rt.agent, batch, new RunWrite(started.id(), events, row), fence).map(v -> {
       if (!events.isEmpty()) {
         storedSeq = events.get(events.size() - 1).seq();
       }
@@ -541,7 +545,7 @@ final class StepLoop implements ToolContext {
     } catch (ApiException unknown) {
       return Future.failedFuture(unknown);
     }
-    return BlockEdits.apply(deps.blocks(), rt.agent.userId(), block, change, true).map(written -> {
+    return BlockEdits.apply(deps.blocks(), rt.agent.userId(), block, change, true, fence).map(written -> {
       rt.agent = rt.agent.withMemory(rt.agent.memory().with(written));
       memoryChanged = true;
       return null;

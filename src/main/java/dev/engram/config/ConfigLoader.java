@@ -124,6 +124,15 @@ public final class ConfigLoader {
         bool("MCP_ALLOW_PRIVATE_URLS", false), longer("MCP_CALL_TIMEOUT_MS", 30_000),
         longer("MCP_CONNECT_TIMEOUT_MS", 30_000), integer("MCP_MAX_RESULT_CHARS", 50_000),
         integer("MCP_MAX_MESSAGE_BYTES", 4 * 1024 * 1024));
+    var cluster = new EngramConfig.Cluster(bool("CLUSTER", false), str("CLUSTER_HOST", "127.0.0.1"),
+        integer("CLUSTER_PORT", 5701), list(str("CLUSTER_MEMBERS", "")), str("CLUSTER_NAME", "engram"),
+        integer("CLUSTER_SHARDS", 64), str("CLUSTER_NODE_NAME", null), longer("CLUSTER_LEASE_MS", 3_000));
+    require(!cluster.enabled() || database.external(), "CLUSTER=true needs an external PostgreSQL shared by every"
+        + " node (DATABASE_URL, or POSTGRES_HOST): the embedded database belongs to one process, and the nodes of a"
+        + " cluster must all see one database");
+    require(cluster.shards() > 0 && cluster.leaseMs() >= 500, "CLUSTER_SHARDS must be positive and CLUSTER_LEASE_MS"
+        + " at least 500");
+    require(cluster.port() > 0 && cluster.port() <= 65535, "CLUSTER_PORT must be between 1 and 65535");
     require(embedding.dimension() > 0 && embedding.batchSize() > 0 && embedding.threads() > 0,
         "EMBEDDING_DIM, EMBEDDING_BATCH_SIZE and EMBEDDING_THREADS must be positive");
     require(index.backend().equalsIgnoreCase("lucene") || index.weaviate(), "VECTOR_INDEX must be lucene or weaviate");
@@ -143,7 +152,11 @@ public final class ConfigLoader {
     require(llm.contextWindow() >= 512, "LLM_CONTEXT_WINDOW must be at least 512");
     return new EngramConfig(server, Path.of(str("ENGRAM_HOME", "./data")).toAbsolutePath().normalize(),
         str("MEMGPT_SERVER_PASS", null), database, llm, agents, auth, embedding, index, archival, memory, tools,
-        mcp);
+        mcp, cluster);
+  }
+
+  private static java.util.List<String> list(String csv) {
+    return java.util.Arrays.stream(csv.split(",")).map(String::trim).filter(v -> !v.isEmpty()).toList();
   }
 
   private String str(String key, String fallback) {

@@ -22,7 +22,8 @@ public record EngramConfig(
     Archival archival,
     Memory memory,
     SandboxSettings tools,
-    McpSettings mcp) {
+    McpSettings mcp,
+    Cluster cluster) {
 
   /**
    * HTTP listener. {@code port} 0 picks a free port. {@code eventLoops}: Vert.x event-loop threads, which every
@@ -67,4 +68,13 @@ public record EngramConfig(
 
   /** Archival memory and sources: chunk size in tokens, and the largest file an upload may carry. */
   public record Archival(int chunkTokens, long maxUploadBytes) {}
+
+  /**
+   * Cluster mode ({@code enabled}; off by default): this node joins the members named in {@code members} (host:port of
+   * their cluster ports, TCP-IP join, no multicast) under {@code name}, listening on {@code host}:{@code port}.
+   * {@code shards}: how many placement units the agents are hashed into (the same on every node).
+   * {@code nodeName}: how the node is named in logs and on /admin/cluster (host:port when not set).
+   */
+  public record Cluster(boolean enabled, String host, int port, java.util.List<String> members, String name,
+      int shards, String nodeName, long leaseMs) {}
 }

@@ -1,5 +1,7 @@
 package dev.engram.http;
 
+import dev.engram.cluster.ClusterView;
+import dev.engram.cluster.Placement;
 import dev.engram.kernel.Times;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -29,12 +31,21 @@ final class HealthRoutes {
   private void health(RoutingContext ctx) {
     checks.all().onSuccess(report -> {
       boolean db = report.database().up();
-      JsonObject body = new JsonObject().put("status", report.healthy() ? "healthy" : "unhealthy")
+      Placement placement = Placement.of(ctx.vertx());
+      // a cluster node that could not renew its leases for a lease's length serves no agents: it says so
+      boolean leased = placement == null || placement.healthy();
+      boolean healthy = report.healthy() && leased;
+      JsonObject body = new JsonObject().put("status", healthy ? "healthy" : "unhealthy")
           .put("timestamp", Times.iso(Times.now())).put("database", db ? "connected" : "disconnected");
       if (!report.healthy()) {
         body.put("detail", (db ? report.index() : report.database()).body().getString("detail"));
+      } else if (!leased) {
+        body.put("detail", "This cluster node could not renew its agents' leases: it serves no agents until it can");
       }
-      Responses.json(ctx, report.healthy() ? 200 : 503, body.put("components", report.components()));
+      if (placement != null) {
+        body.put("cluster", ClusterView.summary(placement));
+      }
+      Responses.json(ctx, healthy ? 200 : 503, body.put("components", report.components()));
     }).onFailure(ctx::fail);
   }
 

@@ -41,6 +41,11 @@ public final class ApiException extends RuntimeException {
   }
 
   /** Maps any failure (ours, a bus reply failure, or an unknown one) onto the vocabulary. */
+  /** How a bus request that found no one to serve it begins its detail. */
+  public static final String NO_HANDLER = "a server component is not running: ";
+  /** How a bus request that could not be delivered begins its detail. */
+  public static final String UNREACHABLE = "a server component could not be reached: ";
+
   public static ApiException from(Throwable failure) {
     if (failure instanceof ApiException api) {
       return api;
@@ -50,7 +55,11 @@ public final class ApiException extends RuntimeException {
         return new ApiException(ErrorKind.TIMEOUT, "the request timed out inside the server");
       }
       if (reply.failureType() == ReplyFailure.NO_HANDLERS) {
-        return new ApiException(ErrorKind.UNAVAILABLE, "a server component is not running: " + reply.getMessage());
+        return new ApiException(ErrorKind.UNAVAILABLE, NO_HANDLER + reply.getMessage());
+      }
+      if (reply.failureType() == ReplyFailure.ERROR) {
+        // the message could not be written (cluster mode: the node it was for is gone)
+        return new ApiException(ErrorKind.UNAVAILABLE, UNREACHABLE + reply.getMessage());
       }
       int code = reply.failureCode();
       if (code >= 400 && code < 600) {

@@ -2,6 +2,7 @@ package dev.engram.kernel;
 
 import dev.engram.observe.Trace;
 import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import java.util.function.Function;
@@ -23,6 +24,11 @@ public record Endpoint<Q extends Record, R extends Record>(String address, Class
     return new Endpoint<>(address, request, reply);
   }
 
+  /** The same endpoint as served by one agent verticle of a cluster node ({@code slot}: node id and index). */
+  public Endpoint<Q, R> at(String slot) {
+    return new Endpoint<>(address + "@" + slot, requestType, replyType);
+  }
+
   /** The same endpoint as served by instance {@code shard} of a sharded verticle. */
   public Endpoint<Q, R> shard(int shard) {
     return new Endpoint<>(address + "." + shard, requestType, replyType);
@@ -37,9 +43,31 @@ public record Endpoint<Q extends Record, R extends Record>(String address, Class
         : Future.failedFuture(ApiException.from(ar.cause())));
   }
 
-  /** Binds {@code handler}: its result is the reply; its failure is the reply's failure. */
+  /**
+   * Binds {@code handler} on this node (in cluster mode the other nodes' verticles serve their own requests): its
+   * result is the reply; its failure is the reply's failure.
+   */
   public Future<Void> serve(Vertx vertx, Function<? super Q, ? extends Future<? extends R>> handler) {
-    return vertx.eventBus().consumer(address, msg -> {
+    return bind(vertx, false, headers -> null, handler);
+  }
+
+  /**
+   * Binds {@code handler} where every node of the cluster can reach it; a request that {@code refuse} answers an
+   * exception for (e.g. an agent this verticle no longer owns) fails with it and is not handled.
+   */
+  public Future<Void> serveClustered(Vertx vertx, Function<MultiMap, ApiException> refuse,
+      Function<? super Q, ? extends Future<? extends R>> handler) {
+    return bind(vertx, true, refuse, handler);
+  }
+
+  private Future<Void> bind(Vertx vertx, boolean clustered, Function<MultiMap, ApiException> refuse,
+      Function<? super Q, ? extends Future<? extends R>> handler) {
+    io.vertx.core.Handler<io.vertx.core.eventbus.Message<Object>> consume = msg -> {
+      ApiException refused = refuse.apply(msg.headers());
+      if (refused != null) {
+        msg.fail(refused.status(), refused.getMessage());
+        return;
+      }
       String requestId = msg.headers().get(Trace.HEADER);
       if (requestId != null) {
         Trace.begin(requestId); // each message is handled on a context of its own
@@ -61,6 +89,8 @@ public record Endpoint<Q extends Record, R extends Record>(String address, Class
           msg.fail(api.status(), api.getMessage());
         }
       });
-    }).completion();
+    };
+    return (clustered ? vertx.eventBus().consumer(address, consume) : vertx.eventBus().localConsumer(address, consume))
+        .completion();
   }
 }

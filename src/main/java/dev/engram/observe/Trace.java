@@ -21,6 +21,18 @@ public final class Trace {
   /** An incoming id is kept when it is this sane: short, printable, no spaces or quotes; else a new one is made. */
   private static final Pattern SANE = Pattern.compile("[A-Za-z0-9._:@/+=-]{1,128}");
   private static final ContextLocal<Trace> LOCAL = ContextLocal.registerLocal(Trace.class);
+  /** The cluster node this process is (null outside cluster mode): every log line names it. */
+  private static volatile String node;
+
+  /** Names this process's node in every log line from now on (cluster mode). */
+  public static void node(String name) {
+    node = name;
+  }
+
+  /** This process's node name, or null outside cluster mode. */
+  public static String node() {
+    return node;
+  }
 
   private final String requestId;
   private volatile String runId;

@@ -40,8 +40,13 @@ public final class SourceVerticle extends VerticleBase {
     runner = new JobRunner(vertx, workers, store, new EmbedClient(vertx, config.embedding().timeoutMs()),
         new Chunker(config.archival().chunkTokens()), new TextExtractor(config.archival().maxUploadBytes()),
         config.embedding().model(), CONCURRENT_JOBS);
-    return SourceProtocol.UPLOAD.serve(vertx, this::accept)
-        .compose(v -> store.unfinishedJobs())
+    Future<Void> served = SourceProtocol.UPLOAD.serve(vertx, this::accept);
+    if (config.cluster().enabled()) {
+      // the unfinished jobs may be other live nodes' (their files are on their disks); those of nodes that stopped
+      // are failed by the cluster's placement rounds
+      return served;
+    }
+    return served.compose(v -> store.unfinishedJobs())
         .map(jobs -> {
           jobs.forEach(job -> {
             if (job.filePath() != null && Files.exists(Path.of(job.filePath()))) {

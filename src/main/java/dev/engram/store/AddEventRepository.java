@@ -59,6 +59,12 @@ final class AddEventRepository {
   /** At start: what the previous process was running did not finish, and is to be run again. */
   private static final String RELEASE = "update memory_add_events set status = 'PENDING', updated_at = now()"
       + " where status = 'RUNNING'";
+  /**
+   * At the start of a cluster node: only extractions claimed so long ago that no live node can still be running them
+   * (two model calls, each within its timeout and retries). One run twice by mistake would still settle once: a
+   * settle needs the event RUNNING and marks it SUCCEEDED in the same transaction.
+   */
+  private static final String RELEASE_STALE = RELEASE + " and started_at < now() - interval '15 minutes'";
   private static final String LOCK = "select status from memory_add_events where id = $1 and user_id = $2 for update";
   private static final String DROP_RAW = "delete from memories where pending_event = $1 and user_id = $2 returning id";
   private static final String SUCCEED = "update memory_add_events set status = 'SUCCEEDED', results = $2,"
@@ -79,8 +85,8 @@ final class AddEventRepository {
   }
 
   /** Puts the events a stopped process was running back to PENDING (call before anything claims). */
-  static Future<Void> releaseInterrupted(Pool pool) {
-    return pool.query(RELEASE).execute().mapEmpty();
+  static Future<Void> releaseInterrupted(Pool pool, boolean clustered) {
+    return pool.query(clustered ? RELEASE_STALE : RELEASE).execute().mapEmpty();
   }
 
   Future<EventReply> open(OpenEvent req) {

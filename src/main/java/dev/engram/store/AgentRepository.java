@@ -3,6 +3,7 @@ package dev.engram.store;
 import dev.engram.index.PassageIndex.IndexedPassage;
 import dev.engram.index.PassageIndex;
 import dev.engram.kernel.ApiException;
+import dev.engram.cluster.Fence;
 import dev.engram.kernel.Ids;
 import dev.engram.model.Agent;
 import dev.engram.model.AgentSummary;
@@ -63,9 +64,15 @@ final class AgentRepository {
    * events: one row with its primary key, no update.
    * <p>A save of a conversation ({@code $46}, null for the agent's own thread) writes its messages and run into that
    * conversation and its context into the conversation's row instead of the agent's (which it leaves alone).
+   * <p>In cluster mode a save carries its {@link dev.engram.cluster.Fence} ({@code $49} shard, {@code $50} epoch):
+   * it writes nothing, and says so, unless that lease is still current; the lease row is read {@code for share}, so
+   * a takeover (which raises the epoch) waits for a save in progress and every later save of the old epoch fails.
    */
   static final String SAVE_AGENT = """
-      with added as (
+      with held as (
+        select 1 from agent_shard_leases where shard = $49::int and epoch = $50::bigint for share),
+      fenced as (select $49::int is null or exists (select 1 from held) as ok),
+      added as (
         insert into messages(id, agent_id, user_id, role, text, name, tool_calls, tool_call_id, model, tokens,
           created_at, conversation_id)
         select id, agent_id, user_id, role, text, name, tool_calls::jsonb, tool_call_id, model, tokens, created_at,
@@ -73,6 +80,7 @@ final class AgentRepository {
         from unnest($8::uuid[], $9::uuid[], $10::uuid[], $11::text[], $12::text[], $13::text[], $14::text[],
           $15::text[], $16::text[], $17::int[], $18::timestamptz[]) with ordinality
           as m(id, agent_id, user_id, role, text, name, tool_calls, tool_call_id, model, tokens, created_at, ord)
+        where (select ok from fenced)
         order by ord
         on conflict (id) do nothing
         returning id, seq),
@@ -83,7 +91,7 @@ final class AgentRepository {
         select $19::uuid, $1, $29::uuid, $30::text, $31::text, $32::boolean, $33::text, $34::text::jsonb, $35::int,
           $36::int, $37::int, $38::int, $39::int, $40::int, $41::text, $42::timestamptz, $43::timestamptz,
           $44::bigint, $45::bigint, $46::uuid
-        where $30::text is not null
+        where $30::text is not null and (select ok from fenced)
         on conflict (id) do update set status = excluded.status, stop_reason = excluded.stop_reason,
           prompt_tokens = excluded.prompt_tokens, completion_tokens = excluded.completion_tokens,
           total_tokens = excluded.total_tokens, step_count = excluded.step_count, event_count = excluded.event_count,
@@ -95,25 +103,26 @@ final class AgentRepository {
           call_args, stdout, stderr)
         select $19::uuid, ($20::int[])[1], $20, $21::text[], $22::text[], $23::text[], $24::uuid[],
           $25::timestamptz[], $26::text[], $27::text[], $28::text[], $47::text[], $48::text[]
-        where cardinality($20::int[]) > 0
+        where cardinality($20::int[]) > 0 and (select ok from fenced)
         on conflict do nothing),
       agent_saved as (
         update agents set name = $2, memory_alerted = $6, last_run_at = $7,
           in_context_ids = case when $3::int > 0 and in_context_ids[$3::int] is distinct from $4::uuid
             then in_context_ids else in_context_ids[1:$3::int] || $5::uuid[] end,
           recall_count = recall_count + (select count(*) from added)
-        where id = $1 and $46::uuid is null
+        where id = $1 and $46::uuid is null and (select ok from fenced)
         returning in_context_ids[$3::int] is distinct from $4::uuid as mismatch),
       conversation_saved as (
         update conversations set memory_alerted = $6, last_message_at = $7,
           in_context_ids = case when $3::int > 0 and in_context_ids[$3::int] is distinct from $4::uuid
             then in_context_ids else in_context_ids[1:$3::int] || $5::uuid[] end,
           recall_count = recall_count + (select count(*) from added)
-        where id = $46::uuid and agent_id = $1
+        where id = $46::uuid and agent_id = $1 and (select ok from fenced)
         returning in_context_ids[$3::int] is distinct from $4::uuid as mismatch)
       select $3::int > 0 and s.mismatch, array(select id from added order by seq),
-        array(select seq from added order by seq)
-      from (select mismatch from agent_saved union all select mismatch from conversation_saved) s""";
+        array(select seq from added order by seq), (select ok from fenced)
+      from (select mismatch from agent_saved union all select mismatch from conversation_saved
+        union all select null where not (select ok from fenced)) s""";
   /** Saves that arrive while others are being written wait and go together: see {@link Coalescer}. */
   static final int SAVES_IN_FLIGHT = 2;
   static final int MAX_SAVES_PER_BATCH = 64;
@@ -225,6 +234,9 @@ final class AgentRepository {
   Future<Done> save(SaveAgent req) {
     var a = req.agent();
     return saves.submit(req).compose(saved -> {
+      if (saved == FENCED) {
+        return Future.failedFuture(ApiException.conflict(Fence.refused(a.id())));
+      }
       if (saved == null) {
         return Future.failedFuture(req.conversationId() == null
             ? ApiException.notFound("Agent agent_id=" + a.id() + " does not exist")
@@ -232,7 +244,7 @@ final class AgentRepository {
       }
       if (saved.contextMismatch()) {
         // the caller's idea of the stored context was wrong: write the whole list (the messages are in already)
-        return saves.submit(new SaveAgent(a, List.of(), 0, null, req.conversationId())).<Done>mapEmpty();
+        return saves.submit(new SaveAgent(a, List.of(), 0, null, req.conversationId(), req.fence())).<Done>mapEmpty();
       }
       return Future.succeededFuture();
     }).map(v -> new Done()).recover(e -> Future.failedFuture(nameTaken(e, a.name())));
@@ -240,6 +252,9 @@ final class AgentRepository {
 
   /** What a save did: null when the agent does not exist. */
   private record Saved(boolean contextMismatch, List<Stored> inserted) {}
+
+  /** A save refused by its fence: the lease it was made under is no longer current. */
+  private static final Saved FENCED = new Saved(false, List.of());
 
   /**
    * Writes a batch of saves of distinct agents as one pipeline of statements ending in one sync, which PostgreSQL runs
@@ -260,6 +275,10 @@ final class AgentRepository {
           continue;
         }
         Row row = rows.iterator().next();
+        if (!row.getBoolean(3)) {
+          out.add(FENCED);
+          continue;
+        }
         SaveAgent save = batch.get(i);
         List<Stored> inserted = stored(row, save.newMessages());
         out.add(new Saved(Boolean.TRUE.equals(row.getBoolean(0)), inserted));
@@ -286,7 +305,8 @@ final class AgentRepository {
     return RunRepository.bindSave(Rows.messageColumns(save.newMessages(), params), save.run())
         .addValue(save.conversationId() == null ? null : UUID.fromString(save.conversationId()))
         .addArrayOfString(RunRepository.printed(save.run(), true))
-        .addArrayOfString(RunRepository.printed(save.run(), false));
+        .addArrayOfString(RunRepository.printed(save.run(), false))
+        .addValue(save.fence().shard()).addValue(save.fence().epoch());
   }
 
   /** Inserts messages not stored yet (a retried save repeats none) and answers the new ones with their seq. */

@@ -1,5 +1,6 @@
 package dev.engram.store;
 
+import dev.engram.cluster.Fence;
 import static dev.engram.store.BlockProtocol.*;
 
 import dev.engram.kernel.Endpoint;
@@ -40,8 +41,8 @@ public final class BlockClient {
     return ask(BLOCK_UPDATE, new UpdateBlock(userId, blockId, patch)).map(FoundBlock::block);
   }
 
-  public Future<BlockWrite> write(String userId, String blockId, long expectedVersion, String value) {
-    return ask(BLOCK_WRITE, new WriteBlock(userId, blockId, expectedVersion, value));
+  public Future<BlockWrite> write(String userId, String blockId, long expectedVersion, String value, Fence fence) {
+    return ask(BLOCK_WRITE, new WriteBlock(userId, blockId, expectedVersion, value, fence));
   }
 
   public Future<Block> delete(String userId, String blockId) {

@@ -1,5 +1,6 @@
 package dev.engram.store;
 
+import dev.engram.cluster.Fence;
 import dev.engram.kernel.Endpoint;
 import dev.engram.kernel.Notice;
 import dev.engram.model.Block;
@@ -77,7 +78,8 @@ public final class BlockProtocol {
   }
   public record UpdateBlock(String userId, String blockId, BlockPatch patch) {}
   /** Writes a new value over the version {@code expectedVersion}; see {@link BlockWrite}. */
-  public record WriteBlock(String userId, String blockId, long expectedVersion, String value) {}
+  /** A write of a block's value if its version is still {@code expectedVersion}, under an agent's {@code fence}. */
+  public record WriteBlock(String userId, String blockId, long expectedVersion, String value, Fence fence) {}
   /** The block as it now is: written, or (when another write came first) the newer one to redo the edit on. */
   public record BlockWrite(Block block, boolean written) {}
   public record DeleteBlock(String userId, String blockId) {}

@@ -1,5 +1,6 @@
 package dev.engram.store;
 
+import dev.engram.cluster.Fence;
 import static dev.engram.store.BlockProtocol.*;
 
 import dev.engram.kernel.ApiException;
@@ -46,10 +47,13 @@ final class BlockRepository {
         is_template = $9, template_name = $10, tags = $11, version = version + 1, updated_at = now()
       where id = $1 and user_id = $2 and version = $12
       returning\s""" + BlockRows.BLOCK_COLUMNS;
+  /** Written only at the version read, and (cluster mode) only while the writing agent's lease is current. */
   private static final String WRITE = """
+      with held as (select 1 from agent_shard_leases where shard = $5::int and epoch = $6::bigint for share)
       update blocks set value = $3, version = version + 1, updated_at = now()
-      where id = $1 and user_id = $2 and version = $4
+      where id = $1 and user_id = $2 and version = $4 and ($5::int is null or exists (select 1 from held))
       returning\s""" + BlockRows.BLOCK_COLUMNS;
+  private static final String LEASE_CURRENT = "select 1 from agent_shard_leases where shard = $1 and epoch = $2";
   private static final String DELETE = "delete from blocks where id = $1 and user_id = $2 returning "
       + BlockRows.BLOCK_COLUMNS;
   private static final String AGENTS_OF = """
@@ -199,10 +203,19 @@ final class BlockRepository {
     if (id == null) {
       return Future.failedFuture(notFound(req.blockId()));
     }
-    Tuple params = Tuple.of(id, UUID.fromString(req.userId()), req.value(), req.expectedVersion());
-    return pool.preparedQuery(WRITE).execute(params).compose(rows -> rows.size() == 1
-        ? Future.succeededFuture(new BlockWrite(BlockRows.block(rows.iterator().next()), true))
-        : find(req.userId(), req.blockId()).map(current -> new BlockWrite(current, false)));
+    Fence fence = req.fence() == null ? Fence.NONE : req.fence();
+    Tuple params = Tuple.of(id, UUID.fromString(req.userId()), req.value(), req.expectedVersion(), fence.shard(),
+        fence.epoch());
+    return pool.preparedQuery(WRITE).execute(params).compose(rows -> {
+      if (rows.size() == 1) {
+        return Future.succeededFuture(new BlockWrite(BlockRows.block(rows.iterator().next()), true));
+      }
+      Future<Void> current = fence.shard() == null ? Future.succeededFuture()
+          : pool.preparedQuery(LEASE_CURRENT).execute(Tuple.of(fence.shard(), fence.epoch()))
+              .compose(held -> held.size() == 1 ? Future.succeededFuture()
+                  : Future.failedFuture(ApiException.conflict(Fence.REFUSED_BLOCK)));
+      return current.compose(v -> find(req.userId(), req.blockId())).map(found -> new BlockWrite(found, false));
+    });
   }
 
   Future<FoundBlock> delete(DeleteBlock req) {

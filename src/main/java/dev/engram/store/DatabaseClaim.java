@@ -26,8 +26,10 @@ public final class DatabaseClaim {
   /** The advisory lock's key: the same for every Engram ("engram" in ASCII, then 1), unlikely to clash with others'. */
   static final long LOCK_KEY = 0x656e6772616d01L;
   private static final String TRY_LOCK = "SELECT pg_try_advisory_lock($1) AS taken";
+  /** Cluster members share the claim: any number of them at once, never together with a process outside a cluster. */
+  private static final String TRY_LOCK_SHARED = "SELECT pg_try_advisory_lock_shared($1) AS taken";
   private static final String HOLDER = """
-      SELECT a.pid, a.client_addr::text AS address, a.application_name, a.backend_start
+      SELECT a.pid, l.mode, a.client_addr::text AS address, a.application_name, a.backend_start
         FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
        WHERE l.locktype = 'advisory' AND l.granted
          AND l.classid = ($1::bigint >> 32)::oid AND l.objid = ($1::bigint & 4294967295)::oid AND l.objsubid = 1
@@ -44,25 +46,35 @@ public final class DatabaseClaim {
   private final Vertx vertx;
   private final PgConnectOptions options;
   private final Runnable onLost;
+  private final boolean shared;
   private PgConnection connection;
   private boolean released;
 
-  private DatabaseClaim(Vertx vertx, PgConnectOptions options, Runnable onLost) {
+  private DatabaseClaim(Vertx vertx, PgConnectOptions options, Runnable onLost, boolean shared) {
     this.vertx = vertx;
     this.options = options;
     this.onLost = onLost;
+    this.shared = shared;
   }
 
   /** Takes the database for this process, or fails saying which process holds it. */
   public static Future<DatabaseClaim> take(Vertx vertx, PgConnectOptions options, Runnable onLost) {
-    DatabaseClaim claim = new DatabaseClaim(vertx, options, onLost);
+    return take(vertx, options, onLost, false);
+  }
+
+  /**
+   * Takes the database for this process ({@code shared}: as one member of a cluster, beside the other members), or
+   * fails saying which process holds it.
+   */
+  public static Future<DatabaseClaim> take(Vertx vertx, PgConnectOptions options, Runnable onLost, boolean shared) {
+    DatabaseClaim claim = new DatabaseClaim(vertx, options, onLost, shared);
     return claim.lock().map(claim);
   }
 
   private Future<Void> lock() {
     return PgConnection.connect(vertx, new PgConnectOptions(options).setCachePreparedStatements(false))
         .compose(conn -> conn.query(KEEPALIVES).execute()
-            .compose(set -> conn.preparedQuery(TRY_LOCK).execute(Tuple.of(LOCK_KEY)))
+            .compose(set -> conn.preparedQuery(shared ? TRY_LOCK_SHARED : TRY_LOCK).execute(Tuple.of(LOCK_KEY)))
             .compose(rows -> {
               if (rows.iterator().next().getBoolean("taken")) {
                 connection = conn;
@@ -72,12 +84,16 @@ public final class DatabaseClaim {
                 return Future.<Void>succeededFuture();
               }
               return describeHolder(conn).eventually(conn::close)
-                  .compose(holder -> Future.failedFuture(new HeldElsewhere(
-                      "Another Engram process is serving this database (PostgreSQL at " + options.getHost() + ":"
+                  .compose(holder -> Future.failedFuture(new HeldElsewhere(shared
+                      ? "An Engram process outside cluster mode is serving this database (PostgreSQL at "
+                          + options.getHost() + ":" + options.getPort() + "/" + options.getDatabase() + ", " + holder
+                          + "). It steps its agents without the cluster's leases, so a cluster node beside it would"
+                          + " lose writes: stop it, or start it with CLUSTER=true as a member."
+                      : "Another Engram process is serving this database (PostgreSQL at " + options.getHost() + ":"
                           + options.getPort() + "/" + options.getDatabase() + ", " + holder + "). Two Engram"
                           + " processes outside cluster mode would step the same agents at once and lose each"
-                          + " other's writes, so this one does not serve it: stop the other process, or give this"
-                          + " one a database of its own.")));
+                          + " other's writes, so this one does not serve it: stop the other process, give this"
+                          + " one a database of its own, or run every process with CLUSTER=true.")));
             }, e -> {
               conn.close();
               return Future.failedFuture(e);
@@ -91,7 +107,8 @@ public final class DatabaseClaim {
       }
       var row = rows.iterator().next();
       String address = row.getString("address");
-      return "held by its connection of backend pid " + row.getInteger("pid")
+      return ("ShareLock".equals(row.getString("mode")) ? "shared by cluster members, one on" : "held by its"
+          + " connection of") + " backend pid " + row.getInteger("pid")
           + (address == null ? " over a local socket" : " from " + address)
           + " since " + row.getValue("backend_start");
     }).otherwise(e -> "its connection could not be described: " + e.getMessage());

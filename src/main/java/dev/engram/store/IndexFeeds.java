@@ -18,12 +18,17 @@ final class IndexFeeds {
       """
       select seq, id, user_id, coalesce(agent_id, source_id) as owner, text, embedding
       from passages where seq > $1 order by seq limit $2""",
+      """
+      select seq, id, user_id, coalesce(agent_id, source_id) as owner, text, embedding
+      from passages where id = any($1)""",
       IndexFeeds::passage);
 
   static final Feed MESSAGES = new Feed("recall",
       "select count(*), coalesce(max(seq), -1) from messages where role in ('user', 'assistant')",
       "select seq, conversation_id, " + Rows.MESSAGE_COLUMNS
           + " from messages where seq > $1 and role in ('user', 'assistant') order by seq limit $2",
+      "select seq, conversation_id, " + Rows.MESSAGE_COLUMNS
+          + " from messages where id = any($1) and role in ('user', 'assistant')",
       r -> message(r.getLong("seq"), Rows.message(r), r.getUUID("conversation_id") == null ? null
           : r.getUUID("conversation_id").toString()));
 
@@ -32,6 +37,9 @@ final class IndexFeeds {
       """
       select seq, id, user_id, scope_id as owner, text, embedding
       from memories where seq > $1 order by seq limit $2""",
+      """
+      select seq, id, user_id, scope_id as owner, text, embedding
+      from memories where id = any($1)""",
       IndexFeeds::passage);
 
   private static IndexedPassage passage(Row r) {

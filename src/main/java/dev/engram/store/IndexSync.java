@@ -21,8 +21,11 @@ final class IndexSync {
   private static final Logger LOG = LoggerFactory.getLogger(IndexSync.class);
   private static final int BATCH = 1000;
 
-  /** What an index is built from: a count and a seq-ordered page query over the same rows, and a row mapper. */
-  record Feed(String name, String countSql, String pageSql, Function<Row, IndexedPassage> entry) {}
+  /**
+   * What an index is built from: a count and a seq-ordered page query over the same rows, a query of some of them by
+   * id (cluster mode's change feed, {@link IndexChanges}), and a row mapper.
+   */
+  record Feed(String name, String countSql, String pageSql, String byIdsSql, Function<Row, IndexedPassage> entry) {}
 
   private IndexSync() {}
 

@@ -1,5 +1,6 @@
 package dev.engram.store;
 
+import dev.engram.cluster.Fence;
 import static dev.engram.store.RunProtocol.*;
 
 import dev.engram.kernel.Endpoint;
@@ -23,8 +24,14 @@ public final class RunClient {
     return ask(CLAIM, new ClaimRun(run));
   }
 
-  public Future<Boolean> start(String runId) {
-    return ask(START, new StartRun(runId)).map(Changed::changed);
+  /** created -> running, only while {@code fence} is current. */
+  public Future<Boolean> start(String runId, Fence fence) {
+    return ask(START, new StartRun(runId, fence)).map(Changed::changed);
+  }
+
+  /** Settles the runs of a shard this node took over; see {@link TakeOver}. */
+  public Future<TakenOver> takeOver(int shard, int shards, Fence fence) {
+    return ask(TAKE_OVER, new TakeOver(shard, shards, fence));
   }
 
   public Future<Boolean> cancelQueued(String runId) {

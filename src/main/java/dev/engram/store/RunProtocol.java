@@ -1,5 +1,6 @@
 package dev.engram.store;
 
+import dev.engram.cluster.Fence;
 import dev.engram.kernel.Endpoint;
 import dev.engram.model.Run;
 import dev.engram.model.StepEvent;
@@ -24,6 +25,8 @@ public final class RunProtocol {
       RunList.class);
   public static final Endpoint<ReadEvents, StoredEvents> EVENTS = Endpoint.of("store.run.events", ReadEvents.class,
       StoredEvents.class);
+  public static final Endpoint<TakeOver, TakenOver> TAKE_OVER = Endpoint.of("store.run.take-over", TakeOver.class,
+      TakenOver.class);
   public static final Endpoint<QueuedRuns, RunList> QUEUED = Endpoint.of("store.run.queued", QueuedRuns.class,
       RunList.class);
 
@@ -35,7 +38,7 @@ public final class RunProtocol {
   public record ClaimRun(Run run) {}
   public record Claimed(Run run, boolean existing) {}
   /** created -> running; {@code changed} false when the run was cancelled (or started) meanwhile. */
-  public record StartRun(String runId) {}
+  public record StartRun(String runId, Fence fence) {}
   /** created -> cancelled; {@code changed} false when it had started or ended. */
   public record CancelQueued(String runId) {}
   public record Changed(boolean changed) {}
@@ -58,4 +61,12 @@ public final class RunProtocol {
   public record StoredEvents(Run run, List<StepEvent> events) {}
   /** Every run still waiting to start (status created), oldest first: what a restart must run. */
   public record QueuedRuns() {}
+  /**
+   * Cluster mode: a node took over {@code shard} (of {@code shards}) under {@code fence}. The runs of its agents that
+   * the previous owner had started are settled: one with no step stored goes back to created (it runs again from its
+   * stored input: its old owner can no longer commit anything), one with steps stored fails (running it again would
+   * repeat them). Answers the runs to start, oldest first, and the ids of those failed.
+   */
+  public record TakeOver(int shard, int shards, Fence fence) {}
+  public record TakenOver(List<Run> queued, List<String> failed) {}
 }

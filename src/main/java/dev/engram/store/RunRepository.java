@@ -1,5 +1,6 @@
 package dev.engram.store;
 
+import dev.engram.cluster.Fence;
 import dev.engram.kernel.ApiException;
 import dev.engram.kernel.Ids;
 import dev.engram.model.Run;
@@ -29,7 +30,8 @@ final class RunRepository {
       completion_tokens, total_tokens, step_count, event_count, error_status, error, created_at, completed_at, ttft_ns,
       total_duration_ns, conversation_id""";
   /**
-   * Stores a queued run unless its agent has one with the same key; nothing when the agent (or the conversation
+   * Stores a queued run unless it is stored already (the same send asked again: cluster mode asks again when the
+   * node it went to stopped) or its agent has one with the same key; nothing when the agent (or the conversation
    * {@code $8}, if any) is not the user's.
    */
   private static final String CLAIM = """
@@ -38,12 +40,34 @@ final class RunRepository {
       select $1, $2, $3, 'created', $4, $5, $6::text::jsonb, $7, $8
       where exists (select 1 from agents where id = $2 and user_id = $3)
         and ($8::uuid is null or exists (select 1 from conversations where id = $8 and agent_id = $2))
-      on conflict (agent_id, idempotency_key) where idempotency_key is not null do nothing
+      on conflict do nothing
       returning id""";
+  private static final String BY_ID = "select " + COLUMNS + " from runs where id = $1 and agent_id = $2"
+      + " and user_id = $3";
   private static final String BY_KEY = "select " + COLUMNS
       + " from runs where agent_id = $1 and idempotency_key = $2 and user_id = $3";
-  private static final String START = "update runs set status = 'running' where id = $1 and status = 'created'"
-      + " returning id";
+  private static final String OPEN = "select " + COLUMNS + " from runs where status in ('created', 'running')"
+      + " order by id";
+  /** A run the previous owner started but stored no step of: it can run again from its input. */
+  private static final String REQUEUE = """
+      with held as (select 1 from agent_shard_leases where shard = $2 and epoch = $3 for share)
+      update runs set status = 'created' where id = any($1) and status = 'running' and exists (select 1 from held)
+        and not exists (select 1 from run_events e where e.run_id = runs.id)
+      returning id""";
+  private static final String FAIL_TAKEN_OVER = """
+      with held as (select 1 from agent_shard_leases where shard = $2 and epoch = $3 for share)
+      update runs set status = 'failed', stop_reason = 'error', error_status = 503,
+        error = 'The cluster node running this run stopped after some of its steps were stored; they are kept',
+        event_count = coalesce((select max(s) from run_events e, unnest(e.seq) s where e.run_id = runs.id), 0),
+        completed_at = now()
+      where id = any($1) and status = 'running' and exists (select 1 from held)
+      returning id""";
+  /** Only while the agent's lease is current (cluster mode), so that a node that lost it cannot start the run. */
+  private static final String START = """
+      with held as (select 1 from agent_shard_leases where shard = $2::int and epoch = $3::bigint for share)
+      update runs set status = 'running' where id = $1 and status = 'created'
+        and ($2::int is null or exists (select 1 from held))
+      returning id""";
   private static final String CANCEL_QUEUED = """
       update runs set status = 'cancelled', stop_reason = 'cancelled', step_count = 0, event_count = 0,
         completed_at = now(), total_duration_ns = 0
@@ -112,17 +136,27 @@ final class RunRepository {
       if (rows.rowCount() > 0) {
         return Future.succeededFuture(new Claimed(r, false));
       }
-      if (r.idempotencyKey() == null) {
-        return notFound(unknown);
-      }
-      return pool.preparedQuery(BY_KEY).execute(Tuple.of(agent, r.idempotencyKey(), user)).compose(found -> found
-          .size() == 0 ? notFound(unknown)
-          : Future.succeededFuture(new Claimed(run(found.iterator().next()), true)));
+      return pool.preparedQuery(BY_ID).execute(Tuple.of(UUID.fromString(r.id()), agent, user)).compose(same -> {
+        if (same.size() > 0) {
+          return Future.succeededFuture(new Claimed(run(same.iterator().next()), true));
+        }
+        return byKey(r, agent, user, unknown);
+      });
     });
   }
 
+  private Future<Claimed> byKey(Run r, UUID agent, UUID user, String unknown) {
+    if (r.idempotencyKey() == null) {
+      return notFound(unknown);
+    }
+    return pool.preparedQuery(BY_KEY).execute(Tuple.of(agent, r.idempotencyKey(), user)).compose(found -> found
+        .size() == 0 ? notFound(unknown)
+        : Future.succeededFuture(new Claimed(run(found.iterator().next()), true)));
+  }
+
   Future<Changed> start(StartRun req) {
-    return pool.preparedQuery(START).execute(Tuple.of(UUID.fromString(req.runId())))
+    Fence fence = req.fence() == null ? Fence.NONE : req.fence();
+    return pool.preparedQuery(START).execute(Tuple.of(UUID.fromString(req.runId()), fence.shard(), fence.epoch()))
         .map(rows -> new Changed(rows.rowCount() > 0));
   }
 
@@ -183,6 +217,27 @@ final class RunRepository {
         .addValue(req.idempotencyKey());
     return pool.preparedQuery(req.fromLower() ? LIST_UP : LIST_DOWN).execute(params)
         .map(rows -> new RunList(UserRepository.collect(rows, RunRepository::run)));
+  }
+
+  /** See {@link RunProtocol.TakeOver}. */
+  Future<TakenOver> takeOver(TakeOver req) {
+    return pool.query(OPEN).execute().compose(rows -> {
+      List<Run> mine = UserRepository.collect(rows, RunRepository::run).stream()
+          .filter(r -> Math.floorMod(r.agentId().hashCode(), req.shards()) == req.shard()).toList();
+      UUID[] running = mine.stream().filter(r -> Run.RUNNING.equals(r.status())).map(r -> UUID.fromString(r.id()))
+          .toArray(UUID[]::new);
+      Tuple lease = Tuple.of(running, req.fence().shard(), req.fence().epoch());
+      return pool.preparedQuery(REQUEUE).execute(lease)
+          .compose(requeued -> pool.preparedQuery(FAIL_TAKEN_OVER).execute(lease).map(failed -> {
+            List<String> again = new ArrayList<>();
+            requeued.forEach(r -> again.add(r.getUUID(0).toString()));
+            List<String> ended = new ArrayList<>();
+            failed.forEach(r -> ended.add(r.getUUID(0).toString()));
+            List<Run> queued = mine.stream().filter(r -> Run.CREATED.equals(r.status()) || again.contains(r.id()))
+                .toList();
+            return new TakenOver(queued, ended);
+          }));
+    });
   }
 
   Future<RunList> queued() {

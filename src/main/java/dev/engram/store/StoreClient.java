@@ -1,5 +1,6 @@
 package dev.engram.store;
 
+import dev.engram.cluster.Fence;
 import static dev.engram.store.StoreProtocol.*;
 
 import dev.engram.kernel.Endpoint;
@@ -86,6 +87,12 @@ public final class StoreClient {
   public Future<Done> saveAgent(Agent agent, List<Message> newMessages, int storedContext, RunWrite run,
       String conversationId) {
     return ask(AGENT_SAVE, new SaveAgent(agent, newMessages, storedContext, run, conversationId));
+  }
+
+  /** As above, committed only while {@code fence} is current (cluster mode: see {@link Fence}). */
+  public Future<Done> saveAgent(Agent agent, List<Message> newMessages, int storedContext, RunWrite run,
+      String conversationId, Fence fence) {
+    return ask(AGENT_SAVE, new SaveAgent(agent, newMessages, storedContext, run, conversationId, fence));
   }
 
   public Future<Messages> pageMessages(String userId, String agentId, int start, int count) {

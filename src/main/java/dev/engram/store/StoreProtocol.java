@@ -1,6 +1,7 @@
 package dev.engram.store;
 
 import dev.engram.kernel.Notice;
+import dev.engram.cluster.Fence;
 import dev.engram.kernel.Endpoint;
 import dev.engram.model.Agent;
 import dev.engram.model.AgentSummary;
@@ -108,9 +109,13 @@ public final class StoreProtocol {
    * messages and run into it and its context into the conversation, not the agent.
    */
   public record SaveAgent(Agent agent, List<Message> newMessages, int storedContext, RunWrite run,
-      String conversationId) {
+      String conversationId, Fence fence) {
     public SaveAgent(Agent agent, List<Message> newMessages, int storedContext) {
-      this(agent, newMessages, storedContext, null, null);
+      this(agent, newMessages, storedContext, null, null, Fence.NONE);
+    }
+
+    public SaveAgent(Agent agent, List<Message> newMessages, int storedContext, RunWrite run, String conversationId) {
+      this(agent, newMessages, storedContext, run, conversationId, Fence.NONE);
     }
   }
   /**

@@ -23,9 +23,10 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * The persistence verticle: the only holder of a PostgreSQL pool, and of the indexes derived from it (archival
- * passages, recall messages and Mem0 memories). Applies migrations, brings the indexes level with the database, then serves the
- * store.* addresses.
+ * The persistence verticle: the holder of the PostgreSQL pool (in cluster mode the placement has a small one of its
+ * own, {@link dev.engram.cluster.Placement}), and of the indexes derived from it (archival passages, recall messages
+ * and Mem0 memories). Applies migrations, brings the indexes level with the database (in cluster mode then keeps them
+ * level with the other nodes' writes, {@link IndexChanges}), then serves the store.* addresses.
  */
 public final class StoreVerticle extends VerticleBase {
   /**
@@ -42,6 +43,10 @@ public final class StoreVerticle extends VerticleBase {
   private final int poolSize;
   private final IndexOpener indexes;
   private final EmbeddingCheck embeddingCheck;
+  /** Cluster mode: the database is shared with the other nodes (see {@link DatabaseClaim}, {@link IndexChanges}). */
+  private final boolean clustered;
+  /** Cluster mode: the head of the index change log before the indexes were synced. */
+  private long changesHead;
   private Pool pool;
   private DatabaseClaim claim;
   private PassageIndex archival;
@@ -52,6 +57,12 @@ public final class StoreVerticle extends VerticleBase {
 
   public StoreVerticle(PgConnectOptions connectOptions, int poolSize, IndexOpener indexes, String embeddingModel,
       int embeddingDim) {
+    this(connectOptions, poolSize, indexes, embeddingModel, embeddingDim, false);
+  }
+
+  public StoreVerticle(PgConnectOptions connectOptions, int poolSize, IndexOpener indexes, String embeddingModel,
+      int embeddingDim, boolean clustered) {
+    this.clustered = clustered;
     this.connectOptions = connectOptions;
     this.poolSize = poolSize;
     this.indexes = indexes;
@@ -61,17 +72,23 @@ public final class StoreVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     // the claim comes first: nothing may touch a database that another live process serves
-    return DatabaseClaim.take(vertx, connectOptions, this::claimLost).compose(taken -> {
+    return DatabaseClaim.take(vertx, connectOptions, this::claimLost, clustered).compose(taken -> {
       claim = taken;
       pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(poolSize)).connectingTo(connectOptions)
           .using(vertx).build();
       return Migrator.migrate(pool);
     })
         .compose(applied -> embeddingCheck.verify(pool))
-        // before any agent runs: what the previous process left running cannot go on
-        .compose(v -> new RunRepository(pool).failInterrupted())
-        // and before any memory verticle claims: the asynchronous adds it was extracting are to be run again
-        .compose(v -> AddEventRepository.releaseInterrupted(pool))
+        // before any agent runs: what the previous process left running cannot go on (in a cluster the other nodes
+        // may be running theirs: a run is settled by the node that takes its agent over, RunProtocol.TakeOver)
+        .compose(v -> clustered ? Future.succeededFuture() : new RunRepository(pool).failInterrupted())
+        .compose(v -> clustered ? IndexChanges.enable(pool).<Void>map(head -> {
+          changesHead = head;
+          return null;
+        }) : IndexChanges.disableIfEnabled(pool))
+        // and before any memory verticle claims: the asynchronous adds that were being extracted are to be run again
+        // (in a cluster only those claimed long ago: the live nodes are extracting theirs)
+        .compose(v -> AddEventRepository.releaseInterrupted(pool, clustered))
         .compose(v -> vertx.executeBlocking(() -> {
           EngramMetrics metrics = EngramMetrics.of(vertx);
           archival = new MeteredIndex(open("archival"), metrics.indexSearch("archival"));
@@ -84,6 +101,11 @@ public final class StoreVerticle extends VerticleBase {
         .compose(v -> IndexSync.sync(pool, recall, IndexFeeds.MESSAGES))
         .compose(v -> IndexSync.sync(pool, memories, IndexFeeds.MEMORIES))
         .compose(v -> {
+          if (clustered) {
+            IndexChanges.follow(vertx, pool, Map.of("archival", archival, "recall", recall, "memories", memories),
+                Map.of("archival", IndexFeeds.PASSAGES, "recall", IndexFeeds.MESSAGES, "memories", IndexFeeds.MEMORIES),
+                changesHead);
+          }
           vertx.setPeriodic(FLUSH_EVERY_MS, id -> {
             IndexSync.bestEffort(archival.flush(), "periodic flush");
             IndexSync.bestEffort(recall.flush(), "periodic flush");
@@ -172,6 +194,7 @@ public final class StoreVerticle extends VerticleBase {
     registrations.add(serve(RunProtocol.GET, runs::get));
     registrations.add(serve(RunProtocol.LIST, runs::list));
     registrations.add(serve(RunProtocol.EVENTS, runs::events));
+    registrations.add(serve(RunProtocol.TAKE_OVER, runs::takeOver));
     registrations.add(serve(RunProtocol.QUEUED, (RunProtocol.QueuedRuns r) -> runs.queued()));
     registrations.add(serve(ARCHIVAL_INSERT, (InsertArchival r) -> passages.insert(r)
         .onSuccess(ids -> archivalChanged(List.of(r.agentId())))));

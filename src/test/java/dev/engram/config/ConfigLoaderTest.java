@@ -47,6 +47,18 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void clusterModeIsOffByDefaultAndRefusesTheEmbeddedDatabase() {
+    assertTrue(!ConfigLoader.load(Map.of(), Map.of()).cluster().enabled(), "off by default");
+    var error = assertThrows(IllegalArgumentException.class,
+        () -> ConfigLoader.load(Map.of("CLUSTER", "true"), Map.of()));
+    assertTrue(error.getMessage().startsWith("CLUSTER=true needs an external PostgreSQL"), error.getMessage());
+    EngramConfig config = ConfigLoader.load(Map.of("CLUSTER", "true", "DATABASE_URL", "postgresql://h:5432/engram",
+        "CLUSTER_MEMBERS", "10.0.0.1:5701, 10.0.0.2:5701", "CLUSTER_PORT", "5702"), Map.of());
+    assertEquals(java.util.List.of("10.0.0.1:5701", "10.0.0.2:5701"), config.cluster().members());
+    assertEquals(5702, config.cluster().port());
+  }
+
+  @Test
   void aNamedFileThatDoesNotExistIsAnError() {
     var error = assertThrows(IllegalArgumentException.class,
         () -> ConfigLoader.load(Map.of(), Map.of("ENGRAM_CONFIG", dir.resolve("missing.yaml").toString())));

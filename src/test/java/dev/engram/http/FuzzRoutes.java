@@ -173,6 +173,8 @@ final class FuzzRoutes {
           .accepts("api_key_name", LABEL, CONTROL, LONG),
       route("GET /admin/users").as(Caller.ADMIN).noBody(IGNORES_BODY),
       route("GET /admin/dashboard").as(Caller.ADMIN).noBody(IGNORES_BODY),
+      route("GET /admin/cluster").as(Caller.ADMIN).noBody(IGNORES_BODY),
+      route("POST /admin/agents/instances").as(Caller.ADMIN).body("{\"count\": 1}"),
       route("DELETE /admin/users").as(Caller.ADMIN).noBody(IGNORES_BODY).query("user_id=$fresh"),
       route("POST /admin/users/keys").as(Caller.ADMIN).body("{\"user_id\": \"$user\", \"name\": \"fuzz-key\"}")
           .accepts("name", LABEL, CONTROL, LONG),

@@ -135,7 +135,7 @@ class RouteTableTest {
         }
       }
     }
-    assertEquals(7, checked);
+    assertEquals(9, checked);
     assertEquals(200, api.get("/admin/users", TestServer.ADMIN).status());
   }
 

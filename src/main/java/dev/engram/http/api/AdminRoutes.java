@@ -1,5 +1,9 @@
 package dev.engram.http.api;
 
+import dev.engram.cluster.AgentVerticles;
+import dev.engram.cluster.ClusterView;
+import dev.engram.kernel.ApiException;
+import dev.engram.cluster.Placement;
 import dev.engram.http.Bodies;
 import dev.engram.http.Responses;
 import dev.engram.observe.EngramMetrics;
@@ -9,7 +13,10 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
-/** /admin/users, /admin/users/keys and /admin/dashboard, behind the admin password or an admin token. */
+/**
+ * /admin/users, /admin/users/keys, /admin/dashboard, /admin/cluster and /admin/agents/instances, behind the admin
+ * password or an admin token.
+ */
 public final class AdminRoutes {
   private final StoreClient store;
 
@@ -25,6 +32,31 @@ public final class AdminRoutes {
     router.get("/admin/users/keys").handler(this::listKeys);
     router.delete("/admin/users/keys").handler(this::deleteKey);
     router.get("/admin/dashboard").handler(this::dashboard);
+    router.get("/admin/cluster").handler(this::cluster);
+    router.post("/admin/agents/instances").handler(this::addAgentVerticles);
+  }
+
+  /**
+   * Deploys more agent verticles on this node (cluster mode): {@code {"count": n}}, 1 to 64. Outside cluster mode
+   * the agents are hashed over a fixed number of verticles, so adding one would move agents while they run: 409.
+   */
+  private void addAgentVerticles(RoutingContext ctx) {
+    JsonObject body = Bodies.object(ctx, false);
+    Integer count = Bodies.optionalInteger(body, "count", 1, 64);
+    AgentVerticles verticles = AgentVerticles.of(ctx.vertx());
+    if (verticles == null) {
+      ctx.fail(ApiException.conflict("Agent verticles are added at run time in cluster mode (CLUSTER=true); a single"
+          + " process hashes its agents over AGENT_INSTANCES verticles: restart it with more"));
+      return;
+    }
+    verticles.add(count == null ? 1 : count).onSuccess(total -> Responses.json(ctx, 200,
+            new JsonObject().put("added", count == null ? 1 : count).put("agent_verticles", total)))
+        .onFailure(ctx::fail);
+  }
+
+  /** This node's view of the cluster: the live members, their agent verticles and the shards each holds. */
+  private void cluster(RoutingContext ctx) {
+    Responses.json(ctx, 200, ClusterView.of(Placement.of(ctx.vertx())));
   }
 
   /**
