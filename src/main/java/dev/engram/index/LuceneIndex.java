@@ -106,6 +106,11 @@ public final class LuceneIndex implements PassageIndex {
   }
 
   @Override
+  public Future<Long> size() {
+    return call(() -> store().size());
+  }
+
+  @Override
   public Future<Void> flush() {
     return closed ? Future.succeededFuture() : run(() -> store().commit());
   }

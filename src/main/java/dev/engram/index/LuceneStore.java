@@ -212,6 +212,16 @@ final class LuceneStore implements AutoCloseable {
     }
   }
 
+  /** The documents of the searcher the last search used (no refresh: see {@link PassageIndex#size}). */
+  long size() throws IOException {
+    IndexSearcher searcher = searchers.acquire();
+    try {
+      return searcher.getIndexReader().numDocs();
+    } finally {
+      searchers.release(searcher);
+    }
+  }
+
   IndexStats stats() throws IOException {
     IndexSearcher searcher = acquire();
     try {

@@ -47,6 +47,14 @@ public interface PassageIndex extends AutoCloseable {
   /** How many passages the index holds and the highest {@code seq} among them (-1 when empty). */
   Future<IndexStats> stats();
 
+  /**
+   * How many passages the index holds as its searches saw it last: it may lag the latest writes, and costs nothing
+   * (no refresh, no scan), so a gauge may read it now and then on a busy server.
+   */
+  default Future<Long> size() {
+    return stats().map(IndexStats::count);
+  }
+
   /** Makes every acknowledged write durable (a commit); cheap when nothing changed. */
   Future<Void> flush();
 

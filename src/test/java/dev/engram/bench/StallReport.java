@@ -69,9 +69,11 @@ final class StallReport {
       }
     }
     return String.format("slower than %.0f ms: %d requests, %d of them in flight during a GC pause; GC pauses: %d,"
-        + " longest %d ms, total %d ms; bursts of slow requests (s from the start: count, worst ms): %s", slowMs,
+        + " longest %d ms, total %d ms; bursts of slow requests (s from the start at %s: count, worst ms): %s", slowMs,
         slow, caught, durations.length, durations.length == 0 ? 0 : durations[durations.length - 1] / 1_000_000,
-        Arrays.stream(durations).sum() / 1_000_000, bursts(sentNs, latencyNs, slowMs, from));
+        Arrays.stream(durations).sum() / 1_000_000,
+        java.time.Instant.ofEpochMilli(System.currentTimeMillis() - (System.nanoTime() - from) / 1_000_000),
+        bursts(sentNs, latencyNs, slowMs, from));
   }
 
   /**
