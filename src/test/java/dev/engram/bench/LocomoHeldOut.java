@@ -60,27 +60,13 @@ public final class LocomoHeldOut {
   public static void main(String[] args) throws Exception {
     Map<String, String> opts = BenchArgs.parse(args);
     Path data = Path.of(opts.getOrDefault("data", "../shared/data/locomo"));
-    UUID user = UUID.randomUUID();
-    Map<String, UUID> ownerOf = new LinkedHashMap<>();
-    List<String> turnIds = new ArrayList<>();
-    List<UUID> owners = new ArrayList<>();
-    List<String> texts = new ArrayList<>();
-    for (Object o : new JsonArray(Files.readString(data.resolve("locomo-dev.json")))) {
-      JsonObject sample = (JsonObject) o;
-      UUID owner = ownerOf.computeIfAbsent(sample.getString("sample_id"), s -> UUID.randomUUID());
-      for (var turn : LocomoBenchmark.passages(sample.getJsonObject("conversation")).entrySet()) {
-        turnIds.add(turn.getKey());
-        owners.add(owner);
-        texts.add(turn.getValue());
-      }
-    }
-    List<JsonObject> raw = new ArrayList<>();
-    for (String line : Files.readAllLines(data.resolve("locomo-dev-qa.jsonl"))) {
-      JsonObject q = new JsonObject(line);
-      if (q.getInteger("category") <= 4 && !q.getJsonArray("evidence").isEmpty()) {
-        raw.add(q);
-      }
-    }
+    LocomoData locomo = LocomoData.load(data);
+    UUID user = locomo.user();
+    Map<String, UUID> ownerOf = locomo.ownerOf();
+    List<String> turnIds = locomo.turnIds();
+    List<UUID> owners = locomo.owners();
+    List<String> texts = locomo.texts();
+    List<JsonObject> raw = locomo.questions();
     long t0 = System.nanoTime();
     float[][] passageVectors;
     float[][] questionVectors;

@@ -12,10 +12,8 @@ import dev.engram.index.PassageIndex.SearchMode;
 import dev.engram.index.TextFeedback;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -51,27 +49,13 @@ public final class LocomoSweep {
     List<String> bm25s = List.of(opts.getOrDefault("bm25", "1.2:0.4").split(","));
     List<Double> contexts = doubles(opts.getOrDefault("contexts", "0,0.3"));
 
-    UUID user = UUID.randomUUID();
-    Map<String, UUID> ownerOf = new HashMap<>();
-    List<String> turnIds = new ArrayList<>();
-    List<UUID> owners = new ArrayList<>();
-    List<String> texts = new ArrayList<>();
-    for (Object o : new JsonArray(Files.readString(data.resolve("locomo-dev.json")))) {
-      JsonObject sample = (JsonObject) o;
-      UUID owner = ownerOf.computeIfAbsent(sample.getString("sample_id"), s -> UUID.randomUUID());
-      for (var turn : LocomoBenchmark.passages(sample.getJsonObject("conversation")).entrySet()) {
-        turnIds.add(turn.getKey());
-        owners.add(owner);
-        texts.add(turn.getValue());
-      }
-    }
-    List<JsonObject> questions = new ArrayList<>();
-    for (String line : Files.readAllLines(data.resolve("locomo-dev-qa.jsonl"))) {
-      JsonObject q = new JsonObject(line);
-      if (q.getInteger("category") <= 4 && !q.getJsonArray("evidence").isEmpty()) {
-        questions.add(q);
-      }
-    }
+    LocomoData locomo = LocomoData.load(data);
+    UUID user = locomo.user();
+    Map<String, UUID> ownerOf = locomo.ownerOf();
+    List<String> turnIds = locomo.turnIds();
+    List<UUID> owners = locomo.owners();
+    List<String> texts = locomo.texts();
+    List<JsonObject> questions = locomo.questions();
     long t0 = System.nanoTime();
     float[][] passageVectors;
     float[][] questionVectors;
