@@ -11,8 +11,6 @@ import dev.engram.index.WriteBehindIndex;
 import dev.engram.kernel.Endpoint;
 import dev.engram.observe.EngramMetrics;
 import io.vertx.core.Future;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import io.vertx.core.VerticleBase;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
@@ -23,6 +21,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The persistence verticle: the holder of the PostgreSQL pool (in cluster mode the placement has a small one of its
