@@ -26,7 +26,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -109,14 +108,7 @@ class ClusterTest {
   /** The model answers each send with "reply-to-" and the send's message. */
   @BeforeEach
   void echo() {
-    TestServer.llm().reset().fallback(request -> {
-      Matcher last = MESSAGE.matcher(request.getJsonArray("messages").encode());
-      String message = null;
-      while (last.find()) {
-        message = last.group();
-      }
-      return Step.sendMessage(null, message == null ? "ok" : "reply-to-" + message);
-    });
+    TestServer.llm().reset().replyingToLast(MESSAGE);
   }
 
   @Test

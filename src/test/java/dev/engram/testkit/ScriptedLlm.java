@@ -19,6 +19,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A scripted OpenAI-compatible chat-completions server for tests. It speaks the real wire protocol (JSON completions
@@ -68,6 +70,21 @@ public final class ScriptedLlm {
   public ScriptedLlm enqueue(Step... steps) {
     queue.addAll(List.of(steps));
     return this;
+  }
+
+  /**
+   * Answers every request without a scripted step with send_message("reply-to-" + the last match of {@code message}
+   * in its messages, or "ok"): tests that count sends tag each one and find its reply by the tag.
+   */
+  public ScriptedLlm replyingToLast(Pattern message) {
+    return fallback(request -> {
+      Matcher last = message.matcher(request.getJsonArray("messages").encode());
+      String found = null;
+      while (last.find()) {
+        found = last.group();
+      }
+      return Step.sendMessage(null, found == null ? "ok" : "reply-to-" + found);
+    });
   }
 
   /** How to answer when the queue is empty (by default: a send_message tool call with message "ok"). */

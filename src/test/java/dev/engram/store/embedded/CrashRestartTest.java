@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import dev.engram.testkit.Api;
 import dev.engram.testkit.EngramProcess;
-import dev.engram.testkit.ScriptedLlm.Step;
 import dev.engram.testkit.TempHomes;
 import dev.engram.testkit.TestServer;
 import io.vertx.core.json.JsonObject;
@@ -15,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
@@ -33,14 +31,7 @@ class CrashRestartTest {
   /** The model answers each send with "reply-to-" and the send's message, whatever else asks it meanwhile. */
   @BeforeEach
   void reset() {
-    TestServer.llm().reset().fallback(request -> {
-      Matcher last = MESSAGE.matcher(request.getJsonArray("messages").encode());
-      String message = null;
-      while (last.find()) {
-        message = last.group();
-      }
-      return Step.sendMessage(null, message == null ? "ok" : "reply-to-" + message);
-    });
+    TestServer.llm().reset().replyingToLast(MESSAGE);
   }
 
   @Test
