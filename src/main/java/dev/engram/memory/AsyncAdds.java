@@ -1,24 +1,14 @@
 package dev.engram.memory;
 
-import dev.engram.embed.EmbedClient;
 import dev.engram.kernel.ApiException;
 import dev.engram.kernel.ErrorKind;
 import dev.engram.memory.MemoryRequests.AddEventDone;
 import dev.engram.memory.MemoryRequests.AddMemories;
-import dev.engram.memory.MemoryRequests.Turn;
 import dev.engram.model.AddEvent;
-import dev.engram.kernel.Times;
-import dev.engram.model.Message;
-import dev.engram.model.Provenance;
 import dev.engram.store.AddEventClient;
-import dev.engram.store.MemoryProtocol.NewMemory;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.time.Instant;
-import java.util.List;
-import java.util.Map;
 import java.util.Queue;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -41,7 +31,6 @@ final class AsyncAdds {
 
   private final Vertx vertx;
   private final MemoryInference inference;
-  private final EmbedClient embedder;
   private final AddEventClient events;
   private final WebhookSender webhooks;
   private final String embeddingModel;
@@ -52,11 +41,10 @@ final class AsyncAdds {
   /** Set when the verticle stops: what fails from then on (the model's connection closing) is not the add's fault. */
   private volatile boolean stopping;
 
-  AsyncAdds(Vertx vertx, MemoryInference inference, EmbedClient embedder, AddEventClient events,
+  AsyncAdds(Vertx vertx, MemoryInference inference, AddEventClient events,
       WebhookSender webhooks, String embeddingModel, int workers) {
     this.vertx = vertx;
     this.inference = inference;
-    this.embedder = embedder;
     this.events = events;
     this.webhooks = webhooks;
     this.embeddingModel = embeddingModel;
@@ -65,32 +53,13 @@ final class AsyncAdds {
 
   /** Phase one: stores the raw messages with a PENDING event, queues the extraction and answers the event. */
   Future<AddEvent> accept(AddMemories req) {
-    List<Integer> kept = new ArrayList<>();
-    for (int i = 0; i < req.messages().size(); i++) {
-      Turn t = req.messages().get(i);
-      if (!Message.SYSTEM.equals(t.role()) && t.content() != null && !t.content().isBlank()) {
-        kept.add(i);
-      }
-    }
-    Future<List<float[]>> vectors = kept.isEmpty() ? Future.succeededFuture(List.of())
-        : embedder.embed(kept.stream().map(i -> req.messages().get(i).content()).toList());
     String eventId = UUID.randomUUID().toString();
-    List<Map<String, Object>> sent = MemoryInference.provenanceMessages(req.messages());
-    Instant received = Times.now();
-    return vectors.compose(v -> {
-      List<NewMemory> raw = new ArrayList<>(kept.size());
-      for (int k = 0; k < kept.size(); k++) {
-        int index = kept.get(k);
-        Turn t = req.messages().get(index);
-        // a raw message names itself as a verbatim add's memory does, until the facts (with the add's messages) follow
-        raw.add(new NewMemory(UUID.randomUUID().toString(), t.content(), v.get(k), req.metadata(), t.name(),
-            t.role(), null, null, req.expirationDate(), Provenance.add(List.of(sent.get(index)), index, received)));
-      }
-      return events.open(req.userId(), eventId, req.scope(), embeddingModel, raw, AddPayload.of(req));
-    }).onSuccess(event -> {
-      queued.add(event.id());
-      drain();
-    });
+    return inference.asWritten(req)
+        .compose(raw -> events.open(req.userId(), eventId, req.scope(), embeddingModel, raw, AddPayload.of(req)))
+        .onSuccess(event -> {
+          queued.add(event.id());
+          drain();
+        });
   }
 
   /** Starts the periodic sweep; the first one runs now (events that a stopped process left are resumed). */

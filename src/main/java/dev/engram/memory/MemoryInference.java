@@ -65,6 +65,15 @@ public final class MemoryInference {
 
   /** Each non-system message becomes a memory as it is (role and speaker kept); no LLM call, no deduplication. */
   private Future<List<Applied>> verbatim(AddMemories req) {
+    return asWritten(req).compose(memories -> memories.isEmpty() ? Future.succeededFuture(List.of())
+        : store.apply(req.userId(), req.scope(), embeddingModel, false, memories.stream().map(Change::add).toList()));
+  }
+
+  /**
+   * Each non-system, non-blank message of an add as a memory of its own text, embedded, with its role and speaker,
+   * and the message itself as its provenance: a verbatim add's memories, and an asynchronous add's raw messages.
+   */
+  Future<List<NewMemory>> asWritten(AddMemories req) {
     List<Integer> kept = new ArrayList<>();
     for (int i = 0; i < req.messages().size(); i++) {
       Turn t = req.messages().get(i);
@@ -77,16 +86,16 @@ public final class MemoryInference {
     }
     List<Map<String, Object>> sent = provenanceMessages(req.messages());
     Instant received = Times.now();
-    return embedder.embed(kept.stream().map(i -> req.messages().get(i).content()).toList()).compose(vectors -> {
-      List<Change> changes = new ArrayList<>(kept.size());
+    return embedder.embed(kept.stream().map(i -> req.messages().get(i).content()).toList()).map(vectors -> {
+      List<NewMemory> memories = new ArrayList<>(kept.size());
       for (int k = 0; k < kept.size(); k++) {
         int index = kept.get(k);
         Turn t = req.messages().get(index);
-        changes.add(Change.add(new NewMemory(UUID.randomUUID().toString(), t.content(), vectors.get(k),
-            req.metadata(), t.name(), t.role(), null, null, req.expirationDate(),
-            Provenance.add(List.of(sent.get(index)), index, received))));
+        memories.add(new NewMemory(UUID.randomUUID().toString(), t.content(), vectors.get(k), req.metadata(),
+            t.name(), t.role(), null, null, req.expirationDate(),
+            Provenance.add(List.of(sent.get(index)), index, received)));
       }
-      return store.apply(req.userId(), req.scope(), embeddingModel, false, changes);
+      return memories;
     });
   }
 

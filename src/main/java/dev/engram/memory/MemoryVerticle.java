@@ -43,7 +43,7 @@ public final class MemoryVerticle extends VerticleBase {
     var memory = config.memory();
     webhooks = new WebhookSender(vertx, new WebhookClient(vertx), memory.webhookAttempts(),
         memory.webhookRetryBaseMs());
-    async = new AsyncAdds(vertx, inference, embedder, new AddEventClient(vertx), webhooks,
+    async = new AsyncAdds(vertx, inference, new AddEventClient(vertx), webhooks,
         config.embedding().model(), memory.asyncWorkers());
     return Future.all(
         ADD.serve(vertx, (AddMemories r) -> inference.add(r).map(Added::new)),
