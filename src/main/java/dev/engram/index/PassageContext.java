@@ -111,26 +111,27 @@ final class PassageContext {
         nearest(searcher, user, owner, seq, false, reach));
   }
 
-  /** The first window of seqs searched for neighbours; each miss widens it eightfold. */
+  /** The first window of seqs searched for neighbours; each miss widens it eightfold, up to the last. */
   private static final long FIRST_WINDOW = 256;
+  private static final long LAST_WINDOW = FIRST_WINDOW << 15;
 
   /**
    * The {@code n} passages of the owner nearest to {@code seq} on one side, nearest first. An open-ended range would
    * match half of the owner's passages and sort them all (O(N) per hit: most of a search's time at 100,000 memories of
-   * one scope); seqs of one owner are usually close together, so a small window around {@code seq} finds them, and a
-   * window that finds too few grows until it is open-ended.
+   * one scope); seqs of one owner are usually close together, so a small window around {@code seq} finds them, and
+   * windows that find too few grow, ending with the open-ended range.
    */
   private static List<Integer> nearest(IndexSearcher searcher, String user, String owner, long seq, boolean before,
       int n) throws IOException {
-    for (long window = FIRST_WINDOW; ; window = window > Long.MAX_VALUE / 8 ? Long.MAX_VALUE : window * 8) {
-      boolean open = window == Long.MAX_VALUE || (before ? seq - window <= Long.MIN_VALUE + 1 : seq > Long.MAX_VALUE - window);
-      long from = before ? (open ? Long.MIN_VALUE : seq - window) : seq + 1;
-      long to = before ? seq - 1 : (open ? Long.MAX_VALUE : seq + window);
-      List<Integer> found = nearest(searcher, sameOwner(user, owner, from, to), before, n);
-      if (found.size() >= n || open) {
+    for (long window = FIRST_WINDOW; window <= LAST_WINDOW; window *= 8) {
+      List<Integer> found = nearest(searcher, sameOwner(user, owner, before ? seq - window : seq + 1,
+          before ? seq - 1 : seq + window), before, n);
+      if (found.size() >= n) {
         return found;
       }
     }
+    return nearest(searcher, sameOwner(user, owner, before ? Long.MIN_VALUE : seq + 1,
+        before ? seq - 1 : Long.MAX_VALUE), before, n);
   }
 
   /** Passages of {@code user} and {@code owner} with seq in the range (owner ids are not unique across users). */
