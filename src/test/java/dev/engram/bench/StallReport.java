@@ -21,28 +21,25 @@ final class StallReport {
   private final List<Pause> pauses = new ArrayList<>();
   private final long uptimeZeroNs;
   private final List<NotificationEmitter> emitters = new ArrayList<>();
-  private final NotificationListener listener = (notification, handback) -> {
-    if (GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(notification.getType())) {
-      var info = GarbageCollectionNotificationInfo.from((CompositeData) notification.getUserData()).getGcInfo();
-      long start = uptimeZeroNs() + info.getStartTime() * 1_000_000L;
-      synchronized (pauses) {
-        pauses.add(new Pause(start, start + info.getDuration() * 1_000_000L));
-      }
-    }
-  };
+  private final NotificationListener listener;
 
   StallReport() {
     uptimeZeroNs = System.nanoTime() - ManagementFactory.getRuntimeMXBean().getUptime() * 1_000_000L;
+    listener = (notification, handback) -> {
+      if (GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(notification.getType())) {
+        var info = GarbageCollectionNotificationInfo.from((CompositeData) notification.getUserData()).getGcInfo();
+        long start = uptimeZeroNs + info.getStartTime() * 1_000_000L;
+        synchronized (pauses) {
+          pauses.add(new Pause(start, start + info.getDuration() * 1_000_000L));
+        }
+      }
+    };
     for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
       if (gc instanceof NotificationEmitter emitter) {
         emitter.addNotificationListener(listener, null, null);
         emitters.add(emitter);
       }
     }
-  }
-
-  private long uptimeZeroNs() {
-    return uptimeZeroNs;
   }
 
   /** One line about the requests sent at {@code sentNs} that took {@code latencyNs}, slower than {@code slowMs}. */
