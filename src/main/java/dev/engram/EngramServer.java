@@ -91,7 +91,6 @@ public final class EngramServer implements AutoCloseable {
       keyPath = pair.key().toString();
       LOG.info("Using a self-signed certificate: {}", certPath);
     }
-    int port = server.port() == 0 ? freePort(server.host()) : server.port();
 
     // the tokenizer of the default model loads its tables (a few hundred ms) while the database starts, so that the
     // first send does not wait for them
@@ -124,11 +123,14 @@ public final class EngramServer implements AutoCloseable {
     EngramMetrics metrics = EngramMetrics.create(registry);
     metrics.attach(vertx);
     List<String> deployments = new ArrayList<>();
+    int port;
     try {
       vertx.eventBus().registerCodec(new RecordCodec());
       vertx.eventBus().codecSelector(body -> body instanceof Record ? RecordCodec.NAME : null);
       Path uploadsTmp = config.home().resolve("uploads").resolve("incoming");
       Files.createDirectories(uploadsTmp);
+      // a free port is chosen as late as it can be: another program may take it between the choice and the bind
+      port = server.port() == 0 ? freePort(server.host()) : server.port();
       var http = new HttpSettings(server.host(), port, server.useSsl(), certPath, keyPath, server.maxBodyBytes(),
           adminPassword, jwtSecret, config.auth().jwtTtlSeconds(), config.agents().instances(),
           config.agents().stepTimeoutMs(), config.llm(), config.embedding(), config.archival().chunkTokens(),
