@@ -1,6 +1,5 @@
 package dev.engram.bench;
 
-import dev.engram.EngramServer;
 import dev.engram.testkit.ScriptedLlm;
 import dev.engram.testkit.TempHomes;
 import io.vertx.core.Future;
@@ -34,19 +33,17 @@ import java.util.concurrent.atomic.AtomicLong;
  * Streams at scale: {@code --ws} WebSocket clients ({@code GET /api/agents/{id}/ws}) and {@code --sse} SSE clients
  * (each its own keep-alive connection, streaming {@code POST /api/agents/{id}/messages} with {@code stream: true}),
  * spread over {@code --agents} agents of one node, all connected at once over loopback; then steps at {@code --rate}
- * per second for {@code --seconds}, each sent by the next client in turn, whose events come back on its stream.
- * Prints the connections (client side and the server's gauge), the JVM heap after a GC (server and clients: they
- * share this JVM) before and after connecting, and the event delivery latency (from the event's {@code date}, set
- * when the server creates the message, to the client reading it; millisecond resolution) and the send-to-done latency
- * at p50/p99.
- *
- * <p>File descriptors: every client costs two in this JVM (its socket and the server's), so 10,000 clients need
- * {@code ulimit -n} above 20,000 (the JVM raises its soft limit to the hard one); the server itself needs no setting
- * (no connection limit or idle timeout; the accept backlog is the kernel's somaxconn, and connects go out
- * {@code --connect-batch} at a time).
+ * per second for {@code --warmup} seconds (not counted), then for {@code --seconds}, each sent by the next client in turn, whose events come back on its stream.
+ * The server runs as its own JVM ({@link ServerProcess}, as scripts/run.sh starts it); the scripted model and the
+ * clients run in this one, so each side needs one file descriptor per client (10,000 clients fit under a
+ * {@code ulimit -n} of 20,000 on each side). Prints the connections (client side, the server's gauge and open files),
+ * the server's heap after a full GC before and after connecting and at the end (asked with {@code jcmd}), its
+ * resident memory and CPU per step, and the event delivery latency (from the event's {@code date}, set when the
+ * server creates the message, to the client reading it; millisecond resolution) and the send-to-done latency at
+ * p50/p99.
  *
  * <p>Usage: scripts/bench.sh streams [--ws 5000] [--sse 5000] [--agents 500] [--rate 500] [--seconds 20]
- * [--connect-batch 200]
+ * [--connect-batch 200] [--warmup 10] [--java-opts "-Xmx1g ..."]
  */
 public final class StreamBenchmark {
   private static final String MESSAGE = new JsonObject().put("message", "How are you today?").encode();
@@ -59,17 +56,20 @@ public final class StreamBenchmark {
     int rate = Integer.parseInt(o.getOrDefault("rate", "500"));
     int seconds = Integer.parseInt(o.getOrDefault("seconds", "20"));
     int batch = Integer.parseInt(o.getOrDefault("connect-batch", "200"));
+    int warmup = Integer.parseInt(o.getOrDefault("warmup", "10"));
     System.out.printf("streams at scale: %,d WebSocket + %,d SSE clients over %d agents, %d steps/s for %d s"
-        + " (server, scripted LLM and clients in one JVM; %d cores; max heap %d MiB)%n", wsClients, sseClients,
-        agents, rate, seconds, Runtime.getRuntime().availableProcessors(),
-        Runtime.getRuntime().maxMemory() >> 20);
+        + " (the server in its own JVM; the scripted LLM and the clients in this one; %d cores)%n", wsClients,
+        sseClients, agents, rate, seconds, Runtime.getRuntime().availableProcessors());
 
     Vertx side = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
     ScriptedLlm llm = await(ScriptedLlm.start(side));
     llm.fallbackIgnoringRequest(() -> ScriptedLlm.Step.sendMessage("Thinking briefly.", "Fine, thanks."));
     llm.keepRequests(false);
-    try (EngramServer server = BenchServer.start(TempHomes.create("engram-streams-bench-"), llm.baseUrl())) {
-      int port = server.port();
+    ServerProcess server = ServerProcess.launch(TempHomes.create("engram-streams-bench-"), llm.baseUrl(),
+        o.getOrDefault("java-opts", ""), Map.of());
+    try {
+      System.out.printf("server ready in %.1f s (pid %d)%n", server.awaitReady() / 1e9, server.pid());
+      int port = server.port;
       HttpClientAgent admin = side.createHttpClient(new HttpClientOptions().setDefaultPort(port)
           .setDefaultHost("localhost"), new PoolOptions().setHttp1MaxSize(16));
       List<String> agentIds = new ArrayList<>();
@@ -77,7 +77,8 @@ public final class StreamBenchmark {
         agentIds.add(await(post(admin, "/api/agents", new JsonObject().put("config", new JsonObject()
             .put("name", "streams-" + i)).encode())).toJsonObject().getJsonObject("agent_state").getString("id"));
       }
-      long heapBefore = heapAfterGc();
+      long heapBefore = server.heapAfterGc();
+      long clientHeapBefore = heapAfterGc();
 
       Stats stats = new Stats();
       WebSocketClient wsc = side.createWebSocketClient(new WebSocketClientOptions().setDefaultPort(port)
@@ -106,41 +107,59 @@ public final class StreamBenchmark {
         clients.addAll(await(Future.all(connecting)).list());
       }
       double connectSeconds = (System.nanoTime() - connectStart) / 1e9;
-      long heapConnected = heapAfterGc();
-      System.out.printf("connected %,d clients in %.1f s; server gauges: %s%n", clients.size(), connectSeconds,
-          streamGauges(admin));
-      System.out.printf("heap after GC: %,d MiB before connecting, %,d MiB connected (%.1f KiB per client, both"
-          + " ends)%n", heapBefore >> 20, heapConnected >> 20,
-          clients.isEmpty() ? 0 : (heapConnected - heapBefore) / 1024.0 / clients.size());
-
-      // the steps: the next client in turn sends, at the offered rate
+      long heapConnected = server.heapAfterGc();
+      long clientHeapConnected = heapAfterGc();
+      System.out.printf("connected %,d clients in %.1f s; server: %s, %,d open files%n", clients.size(),
+          connectSeconds, streamGauges(admin), server.openFiles());
+      System.out.printf("server heap after GC: %,d MiB before connecting, %,d MiB connected (%.1f KiB per"
+          + " connection); resident %,d MiB; the clients' heap (this JVM) %.1f KiB per client%n", heapBefore >> 20,
+          heapConnected >> 20, clients.isEmpty() ? 0 : (heapConnected - heapBefore) / 1024.0 / clients.size(),
+          server.residentBytes() >> 20, clients.isEmpty() ? 0
+              : (clientHeapConnected - clientHeapBefore) / 1024.0 / clients.size());
+      if (warmup > 0) {
+        runSteps(side, clients, stats, rate, warmup);
+        System.out.printf("warm-up: %,d steps in %d s, send to done p50 %.1f ms%n", rate * warmup, warmup,
+            stats.done(0.5));
+        stats.reset();
+      }
+      long cpuBefore = server.cpuNanos();
       int total = rate * seconds;
-      AtomicInteger sent = new AtomicInteger();
-      Promise<Void> finished = Promise.promise();
-      stats.expect(total, finished);
-      long start = System.nanoTime();
-      side.setPeriodic(5, timer -> {
-        long due = Math.min(total, (System.nanoTime() - start) * rate / 1_000_000_000L);
-        while (sent.get() < due) {
-          clients.get(sent.getAndIncrement() % clients.size()).send();
-        }
-        if (sent.get() >= total) {
-          side.cancelTimer(timer);
-        }
-      });
-      await(finished.future(), seconds + 120);
-      double ran = (System.nanoTime() - start) / 1e9;
-      long heapRunning = heapAfterGc();
-      System.out.printf("%,d steps in %.1f s (%.0f/s); %,d events delivered, %d failed sends%n", total, ran,
-          total / ran, stats.events.get(), stats.failures.get());
+      double ran = runSteps(side, clients, stats, rate, seconds);
+      long cpu = server.cpuNanos() - cpuBefore;
+      long heapRunning = server.heapAfterGc();
+      System.out.printf("%,d steps in %.1f s (%.0f/s); %,d events delivered, %d failed sends; server CPU %.2f ms"
+          + " per step%n", total, ran, total / ran, stats.events.get(), stats.failures.get(), cpu / 1e6 / total);
       System.out.printf("event delivery (event date to client): p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
           stats.delivery(0.5), stats.delivery(0.99), stats.delivery(1.0));
-      System.out.printf("send to done: p50 %.1f ms, p99 %.1f ms; heap after GC at the end %,d MiB; server gauges:"
-          + " %s%n", stats.done(0.5), stats.done(0.99), heapRunning >> 20, streamGauges(admin));
+      System.out.printf("send to done: p50 %.1f ms, p99 %.1f ms; server heap after GC at the end %,d MiB; server"
+          + " gauges: %s%n", stats.done(0.5), stats.done(0.99), heapRunning >> 20, streamGauges(admin));
     } finally {
+      server.close();
       side.close();
     }
     System.exit(0);
+  }
+
+  /** Steps at {@code rate} per second for {@code seconds}, each sent by the next client in turn; answers the seconds
+   * until the last one was done. */
+  private static double runSteps(Vertx side, List<Client> clients, Stats stats, int rate, int seconds)
+      throws Exception {
+    int total = rate * seconds;
+    AtomicInteger sent = new AtomicInteger();
+    Promise<Void> finished = Promise.promise();
+    stats.expect(total, finished);
+    long start = System.nanoTime();
+    side.setPeriodic(5, timer -> {
+      long due = Math.min(total, (System.nanoTime() - start) * rate / 1_000_000_000L);
+      while (sent.get() < due) {
+        clients.get(sent.getAndIncrement() % clients.size()).send();
+      }
+      if (sent.get() >= total) {
+        side.cancelTimer(timer);
+      }
+    });
+    await(finished.future(), seconds + 120);
+    return (System.nanoTime() - start) / 1e9;
   }
 
   private interface Client {
@@ -217,6 +236,13 @@ public final class StreamBenchmark {
     final AtomicInteger failures = new AtomicInteger();
     private int expected;
     private Promise<Void> allDone;
+
+    synchronized void reset() {
+      deliveryMicros.clear();
+      doneNanos.clear();
+      events.set(0);
+      failures.set(0);
+    }
 
     synchronized void expect(int count, Promise<Void> done) {
       expected = count;
