@@ -29,6 +29,11 @@ import java.util.concurrent.TimeUnit;
  * {@code scripts/bench.sh cluster --nodes 2 --agents 64 --seconds 20 --warmup 5}
  */
 public final class ClusterBenchmark {
+  private static final List<String> CLUSTER_JVM = List.of("--add-modules", "java.se", "--add-exports",
+      "java.base/jdk.internal.ref=ALL-UNNAMED", "--add-opens", "java.base/java.lang=ALL-UNNAMED", "--add-opens",
+      "java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens", "java.management/sun.management=ALL-UNNAMED", "--add-opens",
+      "jdk.management/com.sun.management.internal=ALL-UNNAMED");
+
   private ClusterBenchmark() {}
 
   public static void main(String[] args) throws Exception {
@@ -60,7 +65,8 @@ public final class ClusterBenchmark {
             "CLUSTER_NODE_NAME", "n" + i, "CLUSTER_SHARDS", Integer.toString(shards), "DATABASE_URL", url,
             "AGENT_INSTANCES", "2", "ENGRAM_ACCESS_LOG", "WARN"));
         env.put("HTTP_INSTANCES", "2");
-        started.add(EngramProcess.start(TempHomes.create("engram-bench-node-"), env));
+        // as scripts/run.sh starts a node in cluster mode (full JIT, the JVM's default heap), not as the tests do
+        started.add(EngramProcess.start(TempHomes.create("engram-bench-node-"), env, CLUSTER_JVM));
       }
       Api first = started.get(0).api;
       String key = first.newUser().getString("api_key");

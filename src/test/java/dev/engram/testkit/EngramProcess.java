@@ -36,6 +36,15 @@ public final class EngramProcess implements AutoCloseable {
 
   /** As {@link #start(Path)}, with more environment variables (e.g. {@code LOG_FORMAT}). */
   public static EngramProcess start(Path home, Map<String, String> moreEnv) throws Exception {
+    return start(home, moreEnv, List.of("-Xmx512m", "-XX:TieredStopAtLevel=1"));
+  }
+
+  /**
+   * As {@link #start(Path, Map)}, with these JVM options instead of the tests' (a small heap, and only the quick JIT
+   * tier, which starts the processes of a test sooner): a benchmark wants the server as users run it.
+   */
+  public static EngramProcess start(Path home, Map<String, String> moreEnv, List<String> jvmOptions)
+      throws Exception {
     int port;
     try (var socket = new java.net.ServerSocket(0)) {
       port = socket.getLocalPort();
@@ -47,8 +56,10 @@ public final class EngramProcess implements AutoCloseable {
     String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     // no --add-modules jdk.incubator.vector (scripts/run.sh adds it): the JVM would print its incubator warning into
     // the output that LogFormatTest reads as JSON lines, and these processes can scan vectors with the scalar loop
-    List<String> command = new ArrayList<>(List.of(java, "-Xmx512m", "-XX:TieredStopAtLevel=1", "-cp", classPath,
-        "dev.engram.Main", "--home", home.toString(), "--port", Integer.toString(port)));
+    List<String> command = new ArrayList<>(List.of(java));
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-cp", classPath, "dev.engram.Main", "--home", home.toString(), "--port",
+        Integer.toString(port)));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("engram-process.log").toFile()));
     Map<String, String> env = builder.environment();
