@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  * scan costs no more than an HNSW search that reaches 0.99.
  *
  * <p>Usage: scripts/bench.sh scan [--sizes 2000,5000,10000,20000,50000] [--dim 384] [--queries 200]
- * [--candidates 100,200,400,800]
+ * [--candidates 100,200,400,800] [--m 16] [--beam 100]
  */
 public final class ExactScanBenchmark {
   private static final UUID USER = new UUID(1, 1);
@@ -40,9 +40,11 @@ public final class ExactScanBenchmark {
     int[] candidates = ints(o.getOrDefault("candidates", "100,200,400,800"));
     int dim = Integer.parseInt(o.getOrDefault("dim", "384"));
     int queryCount = Integer.parseInt(o.getOrDefault("queries", "200"));
+    int m = Integer.parseInt(o.getOrDefault("m", Integer.toString(LuceneTuning.DEFAULTS.hnswM())));
+    int beam = Integer.parseInt(o.getOrDefault("beam", Integer.toString(LuceneTuning.DEFAULTS.hnswBeam())));
     System.out.printf("exact scan vs HNSW over one scope of near-duplicate memories, %d-dim, %d queries; fastest"
-        + " dot product: %s; %d cores, Java %s%n", dim, queryCount, DotProduct.FASTEST.name(),
-        Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+        + " dot product: %s; HNSW M %d, beam %d; %d cores, Java %s%n", dim, queryCount, DotProduct.FASTEST.name(), m,
+        beam, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
     List<String> texts = TemplateMemories.sentences(sizes[sizes.length - 1], 42);
     List<float[]> queries = TemplateMemories.sentences(queryCount, 7).stream()
         .map(t -> TemplateMemories.embedding(t, dim)).toList();
@@ -50,7 +52,7 @@ public final class ExactScanBenchmark {
     Vertx vertx = Vertx.vertx();
     Path dir = Files.createTempDirectory("engram-scan-bench-");
     LuceneIndex hnsw = new LuceneIndex(vertx, dir, LuceneTuning.DEFAULTS.withExactSearch(0, 1)
-        .withCommitIntervalMs(0).withRamBufferMb(256));
+        .withHnsw(m, beam, 1).withCommitIntervalMs(0).withRamBufferMb(256));
     var memory = new ScopeVectors(Integer.MAX_VALUE);
     int added = 0;
     for (int size : sizes) {
