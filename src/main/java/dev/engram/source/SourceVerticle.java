@@ -11,6 +11,8 @@ import dev.engram.store.ArchivalProtocol.NewJob;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -83,8 +85,11 @@ public final class SourceVerticle extends VerticleBase {
     return vertx.fileSystem().readFile(upload.uploadedPath())
         .compose(bytes -> store.createJob(new CreateJob(upload.userId(), upload.sourceId(), upload.fileName(), bytes,
             runnerId, upload.originalFileName(), upload.fileType(), upload.duplicates())))
-        .onComplete(ar -> vertx.fileSystem().delete(upload.uploadedPath())
-            .onFailure(e -> LOG.warn("could not remove received file {}", upload.uploadedPath(), e)))
+        .onComplete(ar -> vertx.fileSystem().delete(upload.uploadedPath()).onFailure(e -> {
+          if (Files.exists(Path.of(upload.uploadedPath()))) { // else the HTTP side removed it first (a failure)
+            LOG.warn("could not remove received file {}", upload.uploadedPath(), e);
+          }
+        }))
         .onSuccess(created -> {
           if (!created.skipped()) {
             runner.submit(created.job());
