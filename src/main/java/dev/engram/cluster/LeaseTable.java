@@ -41,14 +41,6 @@ final class LeaseTable {
   static final String RELEASE = """
       update agent_shard_leases set node = null, slot = null, expires_at = '-infinity'
       where shard = $1 and node = $2 and epoch = $3""";
-  /** The upload jobs of nodes that are gone end failed: their file was on that node's disk. */
-  static final String FAIL_ORPHAN_JOBS = """
-      update jobs set status = 'failed', completed_at = now(), updated_at = now(),
-        metadata = metadata || jsonb_build_object('error', 'The cluster node running this job ('
-          || substr(node, 8) || ') stopped before it ended; upload the file again')
-      where status in ('created', 'running') and node like 'engram %'
-        and substr(node, 8) not in (select id from cluster_nodes where seen_at > now() - $1 * interval '1 millisecond')
-      returning id""";
   static final String PRUNE = """
       delete from index_changes where at < now() - interval '1 hour';
       delete from cluster_nodes where seen_at < now() - interval '1 hour'""";
@@ -60,7 +52,7 @@ final class LeaseTable {
   LeaseTable(Vertx vertx, PgConnectOptions db, String nodeId, long leaseMs) {
     this.nodeId = nodeId;
     this.leaseMs = leaseMs;
-    // the connections carry the node's id: the jobs it inserts record it (jobs.node), see FAIL_ORPHAN_JOBS
+    // the connections carry the node's id, so that pg_stat_activity shows which node holds which
     this.pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(2))
         .connectingTo(new PgConnectOptions(db).addProperty("application_name", "engram " + nodeId))
         .using(vertx).build();
@@ -119,11 +111,6 @@ final class LeaseTable {
   /** Frees this node's lease of {@code shard} if it still has {@code epoch}. */
   Future<Void> release(int shard, long epoch) {
     return pool.preparedQuery(RELEASE).execute(Tuple.of(shard, nodeId, epoch)).mapEmpty();
-  }
-
-  /** Fails the unfinished upload jobs of nodes that are gone; answers how many. */
-  Future<Integer> failOrphanJobs() {
-    return pool.preparedQuery(FAIL_ORPHAN_JOBS).execute(Tuple.of(leaseMs)).map(rows -> rows.rowCount());
   }
 
   /** Forgets change-log entries and nodes older than an hour. */

@@ -109,7 +109,7 @@ public final class Placement implements Shareable {
     return vertx.sharedData().<String, Placement>getLocalMap(SHARED).get(SHARED);
   }
 
-  /** The connection options' application name a node's connections carry (what orphaned jobs are found by). */
+  /** This node's id: its name and a suffix new at every start (what its leases, heartbeat and jobs are kept under). */
   public String nodeId() {
     return nodeId;
   }
@@ -213,11 +213,6 @@ public final class Placement implements Shareable {
           members = List.copyOf(live);
           return rebalance(leases, live);
         })
-        .compose(v -> ticks % 3 == 0 ? leaseTable.failOrphanJobs().onSuccess(failed -> {
-          if (failed > 0) {
-            LOG.warn("Failed {} upload jobs of nodes that stopped", failed);
-          }
-        }).mapEmpty() : Future.succeededFuture())
         .compose(v -> ticks % 600 == 0 ? leaseTable.prune() : Future.succeededFuture())
         .onComplete(ar -> inRound = false)
         .onFailure(e -> {

@@ -52,7 +52,7 @@ public final class SourceUploads {
           if (type == null) {
             type = file.contentType() == null ? "application/octet-stream" : file.contentType();
           }
-          Upload upload = new Upload(userId, sourceId, file.fileName(), path, file.size(),
+          Upload upload = new Upload(userId, sourceId, file.fileName(), path,
               options.name() != null ? options.name() : file.fileName(), type, options.duplicates());
           // once the verticle has the file it removes it itself; until then (it never got it) it is ours to remove
           return SourceProtocol.UPLOAD.ask(ctx.vertx(), upload, OPTIONS)

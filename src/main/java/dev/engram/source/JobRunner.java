@@ -10,8 +10,6 @@ import dev.engram.observe.EngramMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,10 +20,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Loads uploaded files into sources, a few jobs at a time: extract text (on a worker), chunk, embed, then store the
- * document and its passages in the transaction that completes the job. Any failure ends the job failed with its
- * reason and no passages. The uploaded file is removed once its job has ended. A job cut short by the server
- * stopping is left running, with its file, to be resumed at the next start.
+ * Loads uploaded files into sources, a few jobs at a time: read the upload's bytes from PostgreSQL (job_files, kept
+ * there from the upload until the job ends), extract text (on a worker), chunk, embed, then store the document and
+ * its passages in the transaction that completes the job. Any failure ends the job failed with its reason and no
+ * passages.
+ *
+ * <p>Running a job again is safe: its passages are written all-or-nothing with its completion, so a run cut short
+ * (the process stopped or was killed, its node died) left none behind, and the next run starts from the upload's
+ * bytes. Such a job stays running under its runner's id ({@code runner}: this node's or process's); it is claimed
+ * and run again by a live node in cluster mode, by the next start of a single process ({@link SourceVerticle}). Every
+ * write of a run names its runner, so a runner whose job was claimed by another (a node presumed dead that was only
+ * paused) can no longer advance or end it.
  */
 public final class JobRunner {
   private static final Logger LOG = LoggerFactory.getLogger(JobRunner.class);
@@ -39,12 +44,13 @@ public final class JobRunner {
   private final TextExtractor extractor;
   private final String embeddingModel;
   private final int concurrency;
+  private final String runner;
   private final Queue<Job> queue = new ArrayDeque<>();
   private int running;
   private boolean stopping;
 
   public JobRunner(Vertx vertx, WorkerExecutor workers, ArchivalClient store, EmbedClient embedder, Chunker chunker,
-      TextExtractor extractor, String embeddingModel, int concurrency) {
+      TextExtractor extractor, String embeddingModel, int concurrency, String runner) {
     this.vertx = vertx;
     this.workers = workers;
     this.store = store;
@@ -53,12 +59,18 @@ public final class JobRunner {
     this.extractor = extractor;
     this.embeddingModel = embeddingModel;
     this.concurrency = concurrency;
+    this.runner = runner;
   }
 
   /** Queues a job; it starts when fewer than {@code concurrency} jobs are running. Call on the verticle's context. */
   public void submit(Job job) {
     queue.add(job);
     drain();
+  }
+
+  /** How many more jobs could start now (none are queued and fewer than {@code concurrency} run). */
+  public int idleSlots() {
+    return stopping ? 0 : Math.max(0, concurrency - running - queue.size());
   }
 
   private void drain() {
@@ -81,38 +93,47 @@ public final class JobRunner {
   /** Runs one job to its end; the future never fails (failures are recorded on the job). */
   Future<Void> run(Job job) {
     String fileName = String.valueOf(job.metadata().getOrDefault("filename", "upload"));
-    Path file = job.filePath() == null ? null : Path.of(job.filePath());
     EngramMetrics metrics = EngramMetrics.of(vertx);
     boolean[] counted = new boolean[1];
-    return store.startJob(job.id()).compose(started -> {
+    return store.startJob(job.id(), runner).compose(started -> {
       if (started == null) {
         return Future.succeededFuture();
       }
       metrics.jobsRunning().incrementAndGet();
       counted[0] = true;
       Chunker split = job.chunkTokens() == null ? chunker : new Chunker(job.chunkTokens());
-      return workers.executeBlocking(() -> extractor.extract(file, fileName), false)
+      return store.jobFile(job.id())
+          .compose(bytes -> bytes == null
+              ? Future.failedFuture(new TextExtractor.BadFile("the uploaded file of this job was not kept (it was "
+                  + "received before an upgrade); upload the file again"))
+              : workers.executeBlocking(() -> extractor.extract(bytes.getBytes(), fileName), false))
           .compose(text -> workers.executeBlocking(() -> split.split(text), false)
-              .compose(chunks -> store.jobProgress(job.id(), chunks.size(), 0)
+              .compose(chunks -> store.jobProgress(job.id(), runner, chunks.size(), 0)
                   .compose(v -> embedAll(job.id(), chunks))
-                  .compose(passages -> store.completeJob(job.id(), fileName, text, embeddingModel, passages))))
+                  .compose(passages -> store.completeJob(job.id(), runner, fileName, text, embeddingModel,
+                      passages))))
           .<Void>mapEmpty()
           .onSuccess(v -> metrics.jobEnded("completed"))
-          .recover(e -> stopping ? Future.failedFuture(e) : store.failJob(job.id(), reason(e)).<Void>mapEmpty()
-              .onSuccess(v -> metrics.jobEnded("failed")));
+          .recover(e -> stopping ? Future.failedFuture(e) : store.failJob(job.id(), runner, reason(e))
+              .map(failed -> {
+                if (failed != null) {
+                  metrics.jobEnded("failed");
+                } else {
+                  LOG.info("job {} ended or was claimed by another runner meanwhile: {}", job.id(), e.getMessage());
+                }
+                return null;
+              }));
     }).onComplete(ar -> {
       if (counted[0]) {
         metrics.jobsRunning().decrementAndGet();
       }
       if (ar.failed() && stopping) {
-        LOG.info("job {} was cut short by the server stopping; it resumes at the next start", job.id());
-        return;
-      }
-      if (ar.failed()) {
+        LOG.info("job {} was cut short by the server stopping; it runs again at the next start (cluster mode: on "
+            + "a live node)", job.id());
+      } else if (ar.failed()) {
         LOG.warn("job {} could not be recorded as ended", job.id(), ar.cause());
       }
-      removeFile(file);
-    }).recover(e -> Future.succeededFuture());
+    }).<Void>mapEmpty().recover(e -> Future.succeededFuture());
   }
 
   /** Embeds the chunks a batch at a time, recording after each batch how many are done (the file's progress). */
@@ -126,7 +147,8 @@ public final class JobRunner {
           passages.add(new NewPassage(UUID.randomUUID().toString(), batch.get(i), vectors.get(i), Map.of()));
         }
         return passages.size() < chunks.size()
-            ? store.jobProgress(jobId, chunks.size(), passages.size()).<Void>mapEmpty() : Future.<Void>succeededFuture();
+            ? store.jobProgress(jobId, runner, chunks.size(), passages.size()).<Void>mapEmpty()
+            : Future.<Void>succeededFuture();
       }));
     }
     return chain.map(passages);
@@ -140,15 +162,5 @@ public final class JobRunner {
     LOG.warn("job failed", e);
     return api.status() < 500 ? api.getMessage() : "loading failed: " + api.getMessage()
         + (e.getMessage() != null && api.status() == 500 ? " (" + e.getMessage() + ")" : "");
-  }
-
-  private void removeFile(Path file) {
-    if (file != null) {
-      vertx.fileSystem().delete(file.toString()).onFailure(e -> {
-        if (Files.exists(file)) {
-          LOG.warn("could not remove uploaded file {}", file, e);
-        }
-      });
-    }
   }
 }

@@ -11,10 +11,11 @@ public final class SourceProtocol {
   public static final Endpoint<Upload, NewJob> UPLOAD = Endpoint.of("source.upload", Upload.class, NewJob.class);
 
   /**
-   * A file received for a source, waiting at {@code uploadedPath}; the verticle takes the file over, answers the new
-   * job (or the existing file a duplicate name settles to), and loads it in the background. {@code fileName} is the
-   * name the file was sent under (its type is read from it), {@code originalFileName} the name it is to be known by.
+   * A file received for a source, waiting at {@code uploadedPath}; the verticle stores its bytes with the new job
+   * (PostgreSQL), removes the received file, answers the job (or the existing file a duplicate name settles to), and
+   * loads it in the background. {@code fileName} is the name the file was sent under (its type is read from it),
+   * {@code originalFileName} the name it is to be known by.
    */
-  public record Upload(String userId, String sourceId, String fileName, String uploadedPath, long sizeBytes,
+  public record Upload(String userId, String sourceId, String fileName, String uploadedPath,
       String originalFileName, String fileType, DuplicateFiles duplicates) {}
 }

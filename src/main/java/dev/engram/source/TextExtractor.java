@@ -9,8 +9,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -43,18 +41,14 @@ public final class TextExtractor {
     this.maxBytes = maxBytes;
   }
 
-  public String extract(Path file, String fileName) throws BadFile {
+  /** The text of an upload's {@code bytes}, sent as {@code fileName}. */
+  public String extract(byte[] file, String fileName) throws BadFile {
     String type = extension(fileName);
     if (!SUPPORTED.contains(type)) {
       throw new BadFile("unsupported file type '" + (type.isEmpty() ? fileName : type) + "': upload one of "
           + String.join(", ", SUPPORTED));
     }
-    long size;
-    try {
-      size = Files.size(file);
-    } catch (IOException e) {
-      throw new BadFile("the uploaded file could not be read: " + e.getMessage());
-    }
+    long size = file.length;
     if (size == 0) {
       throw new BadFile("the file " + fileName + " is empty");
     }
@@ -90,15 +84,12 @@ public final class TextExtractor {
     return dot < 0 ? "" : fileName.substring(dot).toLowerCase(Locale.ROOT);
   }
 
-  private static String utf8(Path file, String fileName) throws BadFile {
+  private static String utf8(byte[] file, String fileName) throws BadFile {
     try {
-      byte[] bytes = Files.readAllBytes(file);
       return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(file)).toString();
     } catch (CharacterCodingException e) {
       throw new BadFile(fileName + " is not UTF-8 text");
-    } catch (IOException e) {
-      throw new BadFile("the uploaded file could not be read: " + e.getMessage());
     }
   }
 
@@ -146,8 +137,8 @@ public final class TextExtractor {
     return value == null ? "" : value instanceof String s ? s : Json.encode(value);
   }
 
-  private static String pdf(Path file, String fileName) throws BadFile {
-    try (PDDocument doc = Loader.loadPDF(file.toFile())) {
+  private static String pdf(byte[] file, String fileName) throws BadFile {
+    try (PDDocument doc = Loader.loadPDF(file)) {
       return new PDFTextStripper().getText(doc);
     } catch (InvalidPasswordException e) {
       throw new BadFile(fileName + " is an encrypted PDF; upload it without a password");

@@ -9,6 +9,7 @@ import dev.engram.model.Passage;
 import dev.engram.store.StoreProtocol.Done;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import java.time.Instant;
 import java.util.List;
@@ -119,19 +120,24 @@ public final class ArchivalClient {
     return ask(JOB_GET, new GetJob(userId, jobId)).map(JobReply::job);
   }
 
-  /** Marks the job running; null when it has already ended. */
-  public Future<Job> startJob(String jobId) {
-    return ask(JOB_START, new StartJob(jobId)).map(JobReply::job);
+  /** Marks the job running under {@code runner}; null when it has ended or another runner claimed it. */
+  public Future<Job> startJob(String jobId, String runner) {
+    return ask(JOB_START, new StartJob(jobId, runner)).map(JobReply::job);
   }
 
-  public Future<Job> completeJob(String jobId, String documentName, String text, String model,
+  /** The bytes of the job's upload; null when it has none. */
+  public Future<Buffer> jobFile(String jobId) {
+    return ask(JOB_FILE, new GetJobFile(jobId)).map(JobFile::bytes);
+  }
+
+  public Future<Job> completeJob(String jobId, String runner, String documentName, String text, String model,
       List<NewPassage> passages) {
-    return ask(JOB_COMPLETE, new CompleteJob(jobId, documentName, text, model, passages))
+    return ask(JOB_COMPLETE, new CompleteJob(jobId, runner, documentName, text, model, passages))
         .map(JobReply::job);
   }
 
-  public Future<Done> jobProgress(String jobId, Integer totalChunks, int chunksEmbedded) {
-    return ask(JOB_PROGRESS, new JobProgress(jobId, totalChunks, chunksEmbedded));
+  public Future<Done> jobProgress(String jobId, String runner, Integer totalChunks, int chunksEmbedded) {
+    return ask(JOB_PROGRESS, new JobProgress(jobId, runner, totalChunks, chunksEmbedded));
   }
 
   /** The user's jobs, oldest first; only those not ended when {@code activeOnly}. */
@@ -152,12 +158,14 @@ public final class ArchivalClient {
     return ask(FILE_DELETE, new DeleteFile(userId, sourceId, fileId));
   }
 
-  public Future<Job> failJob(String jobId, String error) {
-    return ask(JOB_FAIL, new FailJob(jobId, error)).map(JobReply::job);
+  /** Ends the job failed with {@code error}; null when it had ended or is another runner's. */
+  public Future<Job> failJob(String jobId, String runner, String error) {
+    return ask(JOB_FAIL, new FailJob(jobId, runner, error)).map(JobReply::job);
   }
 
-  public Future<List<Job>> unfinishedJobs() {
-    return ask(JOB_UNFINISHED, new UnfinishedJobs()).map(JobList::jobs);
+  /** Claims for {@code runner} up to {@code limit} unfinished jobs whose runner is gone (see {@link ClaimJobs}). */
+  public Future<List<Job>> claimJobs(String runner, long liveWithinMs, int limit) {
+    return ask(JOB_CLAIM, new ClaimJobs(runner, liveWithinMs, limit)).map(JobList::jobs);
   }
 
   private <Q extends Record, R extends Record> Future<R> ask(Endpoint<Q, R> endpoint, Q request) {

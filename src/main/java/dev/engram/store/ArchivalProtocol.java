@@ -9,6 +9,7 @@ import dev.engram.model.Job;
 import dev.engram.model.Memory;
 import dev.engram.model.Passage;
 import dev.engram.model.Source;
+import io.vertx.core.buffer.Buffer;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -54,8 +55,10 @@ public final class ArchivalProtocol {
       Endpoint.of("store.job.complete", CompleteJob.class, JobReply.class);
   public static final Endpoint<FailJob, JobReply> JOB_FAIL =
       Endpoint.of("store.job.fail", FailJob.class, JobReply.class);
-  public static final Endpoint<UnfinishedJobs, JobList> JOB_UNFINISHED =
-      Endpoint.of("store.job.unfinished", UnfinishedJobs.class, JobList.class);
+  public static final Endpoint<ClaimJobs, JobList> JOB_CLAIM =
+      Endpoint.of("store.job.claim", ClaimJobs.class, JobList.class);
+  public static final Endpoint<GetJobFile, JobFile> JOB_FILE =
+      Endpoint.of("store.job.file", GetJobFile.class, JobFile.class);
   public static final Endpoint<JobProgress, Done> JOB_PROGRESS =
       Endpoint.of("store.job.progress", JobProgress.class, Done.class);
   public static final Endpoint<ListJobs, JobList> JOB_LIST = Endpoint.of("store.job.list", ListJobs.class, JobList.class);
@@ -143,10 +146,11 @@ public final class ArchivalProtocol {
     }
   }
   /**
-   * A job for a file received at {@code filePath}: {@code fileName} is the name it was sent under (its type is read
-   * from it), {@code originalFileName} the name it is known by in the folder.
+   * A job for a file received with these bytes ({@code content}, stored with the job), to be run by {@code runner}:
+   * {@code fileName} is the name it was sent under (its type is read from it), {@code originalFileName} the name it is
+   * known by in the folder. Only for this node's store: the bytes travel by reference.
    */
-  public record CreateJob(String userId, String sourceId, String fileName, String filePath, long sizeBytes,
+  public record CreateJob(String userId, String sourceId, String fileName, Buffer content, String runner,
       String originalFileName, String fileType, DuplicateFiles duplicates) {}
   /**
    * The job created, or the existing one when {@code skipped} (a duplicate under SKIP); {@code replaced} when an
@@ -154,12 +158,16 @@ public final class ArchivalProtocol {
    */
   public record NewJob(Job job, boolean skipped, boolean replaced) {}
   public record GetJob(String userId, String jobId) {}
-  public record StartJob(String jobId) {}
+  /**
+   * The requests of a job's run carry its {@code runner} (the id of the node or process running it, jobs.node): a
+   * job claimed by another runner meanwhile is no longer this one's to start, advance or end.
+   */
+  public record StartJob(String jobId, String runner) {}
   /** Stores the document and all its passages and marks the job completed, in one transaction. */
-  public record CompleteJob(String jobId, String documentName, String text, String embeddingModel,
+  public record CompleteJob(String jobId, String runner, String documentName, String text, String embeddingModel,
       List<NewPassage> passages) {}
   /** How far a running job got: its chunk count once split (null before), and how many are embedded. */
-  public record JobProgress(String jobId, Integer totalChunks, int chunksEmbedded) {}
+  public record JobProgress(String jobId, String runner, Integer totalChunks, int chunksEmbedded) {}
   /** A user's jobs, oldest first; only those not ended when {@code activeOnly}. */
   public record ListJobs(String userId, boolean activeOnly) {}
   public record GetFile(String userId, String sourceId, String fileId, boolean includeContent) {}
@@ -169,8 +177,15 @@ public final class ArchivalProtocol {
   public record ListFiles(String userId, String sourceId) {}
   /** Deletes a file: its job, its document and the document's passages. */
   public record DeleteFile(String userId, String sourceId, String fileId) {}
-  public record FailJob(String jobId, String error) {}
-  public record UnfinishedJobs() {}
+  public record FailJob(String jobId, String runner, String error) {}
+  /**
+   * Makes {@code runner} the runner of up to {@code limit} unfinished jobs, oldest first, whose runner is not a node
+   * seen within {@code liveWithinMs} (0: any other runner, as at a single process's start).
+   */
+  public record ClaimJobs(String runner, long liveWithinMs, int limit) {}
+  public record GetJobFile(String jobId) {}
+  /** The bytes of a job's upload; null when the job has none (it ended, or was made before they were kept). */
+  public record JobFile(Buffer bytes) {}
   public record JobReply(Job job) {}
   public record JobList(List<Job> jobs) {}
 }

@@ -36,10 +36,12 @@ final class FileRepository {
   private static final String TAKEN_NAMES =
       "select file_name from jobs where source_id = $1 and (file_name = $2 or file_name like $3 escape '\\')";
   private static final String INSERT = """
-      insert into jobs(id, user_id, source_id, status, metadata, file_path, file_name, original_file_name, file_type,
+      insert into jobs(id, user_id, source_id, status, metadata, node, file_name, original_file_name, file_type,
         chunk_tokens)
       values ($1, $2, $3, 'created', $4, $5, $6, $7, $8, (select chunk_tokens from sources where id = $3))
       returning\s""" + ArchivalRows.JOB_COLUMNS;
+  /** The upload's bytes, in the job's transaction: a job exists exactly when its file does (V018). */
+  private static final String INSERT_FILE = "insert into job_files(job_id, bytes) values ($1, $2)";
   private static final String GET = "select " + ArchivalRows.JOB_COLUMNS
       + " from jobs where id = $1 and user_id = $2 and source_id = $3";
   private static final String CONTENT = "select " + ArchivalRows.DOCUMENT_TEXT
@@ -94,11 +96,14 @@ final class FileRepository {
     boolean replace = existing != null && req.duplicates() == DuplicateFiles.REPLACE;
     Future<List<UUID>> removed = replace ? deleteRows(conn, UUID.fromString(existing.id()))
         : Future.succeededFuture(List.of());
+    UUID job = UUID.randomUUID();
     return removed.compose(gone -> uniqueName(conn, source, req.originalFileName())
-        .compose(name -> conn.preparedQuery(INSERT).execute(Tuple.of(UUID.randomUUID(), user, source,
+        .compose(name -> conn.preparedQuery(INSERT).execute(Tuple.of(job, user, source,
             new JsonObject().put("type", "embedding").put("filename", req.fileName())
-                .put("source_id", req.sourceId()).put("size_bytes", req.sizeBytes()),
-            req.filePath(), name, req.originalFileName(), req.fileType())))
+                .put("source_id", req.sourceId()).put("size_bytes", req.content().length()),
+            req.runner(), name, req.originalFileName(), req.fileType())))
+        .compose(rows -> conn.preparedQuery(INSERT_FILE).execute(Tuple.of(job, req.content()))
+            .map(rows))
         .map(rows -> new Created(new NewJob(ArchivalRows.job(rows.iterator().next()), false, replace), gone)));
   }
 

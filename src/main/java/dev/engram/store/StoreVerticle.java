@@ -233,7 +233,8 @@ public final class StoreVerticle extends VerticleBase {
         .onSuccess(done -> sources.get(new GetSource(done.job().userId(), done.job().sourceId()))
             .onSuccess(v -> archivalChanged(v.attachedAgents().stream().map(AgentRef::id).toList())))));
     registrations.add(serve(JOB_FAIL, jobs::fail));
-    registrations.add(serve(JOB_UNFINISHED, jobs::unfinished));
+    registrations.add(serve(JOB_CLAIM, jobs::claim));
+    registrations.add(serve(JOB_FILE, jobs::file));
     registrations.add(serve(JOB_PROGRESS, jobs::progress));
     registrations.add(serve(JOB_LIST, jobs::ofUser));
     registrations.add(serve(FILE_GET, files::get));

@@ -3,6 +3,7 @@ package dev.engram.cluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.engram.embed.Chunker;
 import dev.engram.store.DatabaseClaim;
 import dev.engram.store.embedded.EmbeddedPostgres;
 import dev.engram.testkit.Api;
@@ -17,6 +18,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgConnectOptions;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -306,6 +308,14 @@ class ClusterTest {
       + " accepted send exactly once")
   void killedOwnerIsTakenOver() throws Exception {
     String agent = agentOwnedBy(b);
+    // an upload job running on the node about to die: its file is in PostgreSQL, so the survivor runs it again
+    String word = "zq" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+    byte[] file = ferryTimetable(word);
+    String source = apiA.post("/api/sources", key, new JsonObject().put("name", "Timetable-" + word)).json()
+        .getString("id");
+    Api.Response uploaded = apiB.upload("/api/sources/" + source + "/upload", key, "file", "timetable.txt", file);
+    assertEquals(200, uploaded.status(), uploaded.body());
+    String job = uploaded.json().getString("id");
     // the first answer is slow, so that the sends after it wait in the owner's mailbox when it dies; the first is
     // streamed by a client of the node that survives
     TestServer.llm().enqueue(Step.sendMessage(null, "reply-to-msg-slow").after(1_500));
@@ -324,6 +334,8 @@ class ClusterTest {
       sent.add(message);
     }
     Thread.sleep(200);
+    String before = apiA.get("/api/sources/status/" + job, key).json().getString("status");
+    assertTrue(before.equals("running") || before.equals("created"), "the job was still loading on b: " + before);
     long killed = System.nanoTime();
     b.kill();
     // a send right after the kill: its node's consumers may still be registered, then its shard has no owner
@@ -346,6 +358,49 @@ class ClusterTest {
     List<String> history = userMessages(apiA, agent);
     assertEquals(sent, history, "each accepted send executed once, in order");
     b = null;
+
+    JsonObject loaded = awaitJob(apiA, job);
+    assertEquals("completed", loaded.getString("status"), loaded.encode());
+    System.out.println("cluster takeover: the killed node's upload job completed on the survivor "
+        + (System.nanoTime() - killed) / 1_000_000 + " ms after kill -9");
+    int chunks = new Chunker(300).split(new String(file, StandardCharsets.UTF_8)).size(); // EMBEDDING_CHUNK_SIZE
+    assertEquals(chunks, loaded.getJsonObject("metadata_").getInteger("num_passages"), loaded.encode());
+    assertEquals(chunks, apiA.get("/api/sources/" + source + "/passages", key).json().getJsonArray("passages").size(),
+        "each passage stored once");
+    String reader = apiA.newAgent(key, "Reader-" + word);
+    assertEquals(200, apiA.post("/api/sources/" + source + "/attach?agent_id=" + reader, key, null).status());
+    String found = apiA.get("/api/agents/" + reader + "/archival?query=" + word + "&mode=text", key).body();
+    assertTrue(found.contains(word), "the source's passages are found through a: " + found);
+  }
+
+  /**
+   * A text file whose embedding takes the local model a few seconds (about 120 chunks), one sentence naming
+   * {@code word}.
+   */
+  private static byte[] ferryTimetable(String word) {
+    StringBuilder text = new StringBuilder();
+    for (int i = 1; i <= 2400; i++) {
+      text.append("Ferry ").append(i).append(" leaves pier ").append(i % 7).append(" at ").append(i % 24)
+          .append(" o'clock for harbour ").append(i * 31).append(i == 1200 ? ", the " + word + " line" : "")
+          .append(". ");
+      if (i % 20 == 0) {
+        text.append("\n\n");
+      }
+    }
+    return text.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** Polls an upload job until it ends (its node may die meanwhile: another runs it again). */
+  private static JsonObject awaitJob(Api api, String job) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    while (true) {
+      JsonObject status = api.get("/api/sources/status/" + job, key).json();
+      if (status.getString("status").equals("completed") || status.getString("status").equals("failed")) {
+        return status;
+      }
+      assertTrue(System.nanoTime() < deadline, "job " + job + " ended within 120 s: " + status);
+      Thread.sleep(100);
+    }
   }
 
   /** The messages the user sent to an agent, oldest first. */
