@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntPredicate;
 import org.slf4j.Logger;
@@ -107,6 +108,18 @@ public final class Placement implements Shareable {
   /** This node's placement, or null outside cluster mode. */
   public static Placement of(Vertx vertx) {
     return vertx.sharedData().<String, Placement>getLocalMap(SHARED).get(SHARED);
+  }
+
+  /**
+   * The id this process's background work (upload jobs, asynchronous adds) is claimed under: the node's id in cluster
+   * mode (the other nodes release its work when it dies); outside it an id new at each start of the process (what it
+   * left unfinished is released at its next start).
+   */
+  public static String runnerId(Vertx vertx) {
+    Placement placement = of(vertx);
+    return placement != null ? placement.nodeId()
+        : vertx.sharedData().<String, String>getLocalMap(SHARED + ".runner")
+            .computeIfAbsent(SHARED, k -> "process-" + UUID.randomUUID());
   }
 
   /** This node's id: its name and a suffix new at every start (what its leases, heartbeat and jobs are kept under). */

@@ -11,6 +11,7 @@ import io.vertx.core.Vertx;
 import java.util.ArrayDeque;
 import java.util.Queue;
 import java.util.UUID;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,7 +23,9 @@ import org.slf4j.LoggerFactory;
  * raw messages are replaced by the decided changes in one transaction. A failure (the model, a memory gone) ends it
  * FAILED with the reason and leaves the raw messages. Either way the outcome is published ({@code ADD_EVENT_DONE})
  * and sent to the user's webhooks. At most {@code workers} extractions run at once here; the others wait in
- * PostgreSQL, where the periodic sweep and the next start find them.
+ * PostgreSQL, where the periodic sweep and the next start find them. Each claim names its runner: in cluster mode the
+ * sweep first puts back to PENDING the extractions of nodes that died mid-run ({@link Cluster}), so that a live node
+ * runs them.
  */
 final class AsyncAdds {
   private static final Logger LOG = LoggerFactory.getLogger(AsyncAdds.class);
@@ -35,20 +38,31 @@ final class AsyncAdds {
   private final WebhookSender webhooks;
   private final String embeddingModel;
   private final int workers;
+  private final String runner;
+  private final Cluster cluster;
   private final Queue<String> queued = new ArrayDeque<>();
   private int running;
   private boolean sweeping;
   /** Set when the verticle stops: what fails from then on (the model's connection closing) is not the add's fault. */
   private volatile boolean stopping;
 
-  AsyncAdds(Vertx vertx, MemoryInference inference, AddEventClient events,
-      WebhookSender webhooks, String embeddingModel, int workers) {
+  /**
+   * Cluster mode: whether this node may take work (its leases are current) and how recently a node must have been
+   * seen to count as alive.
+   */
+  record Cluster(BooleanSupplier serving, long liveWithinMs) {}
+
+  /** {@code runner} names this process's claims; {@code cluster} is null outside cluster mode. */
+  AsyncAdds(Vertx vertx, MemoryInference inference, AddEventClient events, WebhookSender webhooks,
+      String embeddingModel, int workers, String runner, Cluster cluster) {
     this.vertx = vertx;
     this.inference = inference;
     this.events = events;
     this.webhooks = webhooks;
     this.embeddingModel = embeddingModel;
     this.workers = workers;
+    this.runner = runner;
+    this.cluster = cluster;
   }
 
   /** Phase one: stores the raw messages with a PENDING event, queues the extraction and answers the event. */
@@ -81,7 +95,7 @@ final class AsyncAdds {
     while (!stopping && running < workers && !queued.isEmpty()) {
       String id = queued.poll();
       running++;
-      events.claim(id).compose(e -> e == null ? Future.succeededFuture() : run(e))
+      events.claim(id, runner).compose(e -> e == null ? Future.succeededFuture() : run(e))
           .onComplete(ar -> finished(ar.cause()));
     }
   }
@@ -93,7 +107,7 @@ final class AsyncAdds {
     }
     sweeping = true;
     running++;
-    events.claimNext().onComplete(ar -> {
+    releaseOrphans().compose(v -> events.claimNext(runner)).onComplete(ar -> {
       sweeping = false;
       if (ar.failed() || ar.result() == null) {
         finished(ar.failed() ? ar.cause() : null);
@@ -101,6 +115,21 @@ final class AsyncAdds {
       }
       run(ar.result()).onComplete(done -> finished(done.cause()));
       sweep(); // there may be more
+    });
+  }
+
+  /** Cluster mode, while this node serves: the extractions of dead nodes go back to PENDING (for any live node). */
+  private Future<Void> releaseOrphans() {
+    if (cluster == null || !cluster.serving().getAsBoolean()) {
+      return Future.succeededFuture();
+    }
+    return events.releaseOrphans(cluster.liveWithinMs()).onSuccess(count -> {
+      if (count > 0) {
+        LOG.info("Put back {} asynchronous adds whose node stopped mid-extraction", count);
+      }
+    }).<Void>mapEmpty().recover(e -> {
+      LOG.warn("Could not release the extractions of stopped nodes: {}", e.getMessage());
+      return Future.succeededFuture();
     });
   }
 

@@ -5,6 +5,7 @@ import static dev.engram.memory.MemoryRequests.*;
 import dev.engram.llm.MeteredLlm;
 import dev.engram.llm.OpenAiClient;
 import dev.engram.observe.EngramMetrics;
+import dev.engram.cluster.Placement;
 import dev.engram.config.EngramConfig;
 import dev.engram.embed.EmbedClient;
 import dev.engram.kernel.ApiException;
@@ -43,8 +44,10 @@ public final class MemoryVerticle extends VerticleBase {
     var memory = config.memory();
     webhooks = new WebhookSender(vertx, new WebhookClient(vertx), memory.webhookAttempts(),
         memory.webhookRetryBaseMs());
-    async = new AsyncAdds(vertx, inference, new AddEventClient(vertx), webhooks,
-        config.embedding().model(), memory.asyncWorkers());
+    Placement placement = Placement.of(vertx);
+    async = new AsyncAdds(vertx, inference, new AddEventClient(vertx), webhooks, config.embedding().model(),
+        memory.asyncWorkers(), Placement.runnerId(vertx),
+        placement == null ? null : new AsyncAdds.Cluster(placement::healthy, config.cluster().leaseMs()));
     return Future.all(
         ADD.serve(vertx, (AddMemories r) -> inference.add(r).map(Added::new)),
         ADD_ASYNC.serve(vertx, (AddMemories r) -> async.accept(r).map(Accepted::new)),

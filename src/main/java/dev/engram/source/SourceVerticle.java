@@ -14,7 +14,6 @@ import io.vertx.core.WorkerExecutor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,7 +42,7 @@ public final class SourceVerticle extends VerticleBase {
   @Override
   public Future<?> start() throws Exception {
     Placement placement = Placement.of(vertx);
-    runnerId = placement != null ? placement.nodeId() : "process-" + UUID.randomUUID();
+    runnerId = Placement.runnerId(vertx);
     workers = vertx.createSharedWorkerExecutor("engram-jobs", CONCURRENT_JOBS);
     store = new ArchivalClient(vertx);
     runner = new JobRunner(vertx, workers, store, new EmbedClient(vertx, config.embedding().timeoutMs()),

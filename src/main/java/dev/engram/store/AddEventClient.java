@@ -28,14 +28,21 @@ public final class AddEventClient {
     return ask(OPEN, new OpenEvent(userId, eventId, scope, model, raw, payload)).map(EventReply::event);
   }
 
-  /** The event now RUNNING for the caller, or null when it was not PENDING (another run has it, or it is done). */
-  public Future<AddEvent> claim(String eventId) {
-    return ask(CLAIM, new ClaimEvent(eventId)).map(EventReply::event);
+  /**
+   * The event now RUNNING for {@code runner}, or null when it was not PENDING (another run has it, or it is done).
+   */
+  public Future<AddEvent> claim(String eventId, String runner) {
+    return ask(CLAIM, new ClaimEvent(eventId, runner)).map(EventReply::event);
   }
 
-  /** The oldest PENDING event, now RUNNING for the caller; null when there is none. */
-  public Future<AddEvent> claimNext() {
-    return ask(CLAIM, new ClaimEvent(null)).map(EventReply::event);
+  /** The oldest PENDING event, now RUNNING for {@code runner}; null when there is none. */
+  public Future<AddEvent> claimNext(String runner) {
+    return ask(CLAIM, new ClaimEvent(null, runner)).map(EventReply::event);
+  }
+
+  /** Cluster mode: puts the extractions of nodes not seen within {@code liveWithinMs} back to PENDING. */
+  public Future<Integer> releaseOrphans(long liveWithinMs) {
+    return ask(RELEASE_ORPHANS, new ReleaseOrphans(liveWithinMs)).map(Released::count);
   }
 
   public Future<AddEvent> settle(String userId, String eventId, Scope scope, String model, List<Change> changes) {

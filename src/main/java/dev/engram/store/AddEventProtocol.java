@@ -20,6 +20,8 @@ public final class AddEventProtocol {
       Endpoint.of("store.add-event.open", OpenEvent.class, EventReply.class);
   public static final Endpoint<ClaimEvent, EventReply> CLAIM =
       Endpoint.of("store.add-event.claim", ClaimEvent.class, EventReply.class);
+  public static final Endpoint<ReleaseOrphans, Released> RELEASE_ORPHANS =
+      Endpoint.of("store.add-event.release-orphans", ReleaseOrphans.class, Released.class);
   public static final Endpoint<SettleEvent, EventReply> SETTLE =
       Endpoint.of("store.add-event.settle", SettleEvent.class, EventReply.class);
   public static final Endpoint<FailEvent, EventReply> FAIL =
@@ -35,7 +37,15 @@ public final class AddEventProtocol {
    * Claims an event to run (PENDING to RUNNING, in one statement, so that no two runs take the same one): the one
    * named, or with a null id the oldest PENDING one. The reply's event is null when there was nothing to claim.
    */
-  public record ClaimEvent(String eventId) {}
+  public record ClaimEvent(String eventId, String runner) {}
+
+  /**
+   * Puts back to PENDING the RUNNING events whose runner is not a cluster node seen within {@code liveWithinMs} (it
+   * died mid-extraction), so that a live node claims them; answers how many.
+   */
+  public record ReleaseOrphans(long liveWithinMs) {}
+
+  public record Released(int count) {}
 
   /**
    * Replaces the event's raw messages with {@code changes} (applied as the add pipeline's, deduplicated) and marks it

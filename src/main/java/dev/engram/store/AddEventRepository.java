@@ -50,21 +50,30 @@ final class AddEventRepository {
   private static final String OPEN = "insert into memory_add_events(id, user_id, status, payload, created_at,"
       + " updated_at) values ($1, $2, 'PENDING', $3, $4, $4)";
   private static final String CLAIM_ONE = "update memory_add_events set status = 'RUNNING', attempts = attempts + 1,"
-      + " started_at = now(), updated_at = now() where id = $1 and status = 'PENDING' returning " + COLUMNS;
+      + " started_at = now(), updated_at = now(), claimed_by = $2 where id = $1 and status = 'PENDING' returning "
+      + COLUMNS;
   /** The oldest PENDING event; one that another claim holds is skipped, not waited for. */
   private static final String CLAIM_NEXT = "update memory_add_events set status = 'RUNNING',"
-      + " attempts = attempts + 1, started_at = now(), updated_at = now() where id = (select id from"
+      + " attempts = attempts + 1, started_at = now(), updated_at = now(), claimed_by = $1 where id = (select id from"
       + " memory_add_events where status = 'PENDING' order by created_at limit 1 for update skip locked)"
       + " returning " + COLUMNS;
   /** At start: what the previous process was running did not finish, and is to be run again. */
   private static final String RELEASE = "update memory_add_events set status = 'PENDING', updated_at = now()"
       + " where status = 'RUNNING'";
   /**
-   * At the start of a cluster node: only extractions claimed so long ago that no live node can still be running them
-   * (two model calls, each within its timeout and retries). One run twice by mistake would still settle once: a
-   * settle needs the event RUNNING and marks it SUCCEEDED in the same transaction.
+   * At the start of a cluster node: only extractions claimed before their runner was recorded (V021) and so long ago
+   * that no live node can still be running them (two model calls, each within its timeout and retries); the others
+   * are released by {@link #RELEASE_ORPHANS} once their node is seen dead.
    */
-  private static final String RELEASE_STALE = RELEASE + " and started_at < now() - interval '15 minutes'";
+  private static final String RELEASE_STALE = RELEASE
+      + " and claimed_by is null and started_at < now() - interval '15 minutes'";
+  /**
+   * Cluster mode: the extractions of nodes no longer alive (no heartbeat within $1 ms; this node's own previous
+   * start included). Run twice by mistake (a node paused longer than a lease wakes up and finishes its run), an
+   * extraction still settles once: a settle needs the event RUNNING and marks it SUCCEEDED in the same transaction.
+   */
+  private static final String RELEASE_ORPHANS = RELEASE + " and claimed_by is not null and claimed_by not in"
+      + " (select id from cluster_nodes where seen_at > now() - $1 * interval '1 millisecond')";
   private static final String LOCK = "select status from memory_add_events where id = $1 and user_id = $2 for update";
   private static final String DROP_RAW = "delete from memories where pending_event = $1 and user_id = $2 returning id";
   private static final String SUCCEED = "update memory_add_events set status = 'SUCCEEDED', results = $2,"
@@ -126,13 +135,18 @@ final class AddEventRepository {
   Future<EventReply> claim(ClaimEvent req) {
     Future<RowSet<Row>> claimed;
     if (req.eventId() == null) {
-      claimed = pool.preparedQuery(CLAIM_NEXT).execute();
+      claimed = pool.preparedQuery(CLAIM_NEXT).execute(Tuple.of(req.runner()));
     } else {
       UUID id = Ids.parse(req.eventId());
       claimed = id == null ? Future.failedFuture(notFound(req.eventId()))
-          : pool.preparedQuery(CLAIM_ONE).execute(Tuple.of(id));
+          : pool.preparedQuery(CLAIM_ONE).execute(Tuple.of(id, req.runner()));
     }
     return claimed.map(rows -> new EventReply(rows.size() == 0 ? null : event(rows.iterator().next())));
+  }
+
+  Future<Released> releaseOrphans(ReleaseOrphans req) {
+    return pool.preparedQuery(RELEASE_ORPHANS).execute(Tuple.of(req.liveWithinMs()))
+        .map(rows -> new Released(rows.rowCount()));
   }
 
   Future<EventReply> settle(SettleEvent req) {

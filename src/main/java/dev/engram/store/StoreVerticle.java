@@ -260,6 +260,7 @@ public final class StoreVerticle extends VerticleBase {
     var addEvents = new AddEventRepository(pool, memories, mems);
     registrations.add(serve(AddEventProtocol.OPEN, addEvents::open));
     registrations.add(serve(AddEventProtocol.CLAIM, addEvents::claim));
+    registrations.add(serve(AddEventProtocol.RELEASE_ORPHANS, addEvents::releaseOrphans));
     registrations.add(serve(AddEventProtocol.SETTLE, addEvents::settle));
     registrations.add(serve(AddEventProtocol.FAIL, addEvents::fail));
     registrations.add(serve(AddEventProtocol.GET, addEvents::get));

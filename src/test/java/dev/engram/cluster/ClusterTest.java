@@ -242,6 +242,59 @@ class ClusterTest {
   }
 
   @Test
+  @Order(3)
+  @DisplayName("an asynchronous add whose extraction was claimed by a node that died is run by a live node")
+  void extractionOfADeadNodeIsRunByALiveOne() throws Exception {
+    String user = "orphan-" + UUID.randomUUID();
+    scriptFacts("Keeps bees on the roof");
+    Api.Response added = apiA.post("/memories", key, new JsonObject().put("messages", "I keep bees on my roof")
+        .put("user_id", user).put("async_mode", true));
+    assertEquals(200, added.status(), added.body());
+    String first = added.json().getJsonArray("results").getJsonObject(0).getString("event_id");
+    assertEquals("SUCCEEDED", settled(first, 30).getString("status"));
+    // the state a node leaves when it dies mid-extraction: the event RUNNING, claimed under its id, which no
+    // heartbeat names (the add's stored request is the one above, so the extraction has something to run)
+    String orphan = UUID.randomUUID().toString();
+    scriptFacts("Sells the honey at the market");
+    DirectSql.query(db, "insert into memory_add_events(id, user_id, status, payload, attempts, started_at, claimed_by)"
+        + " select '" + orphan + "', user_id, 'RUNNING', payload, 1, now(), 'ghost#gone' from memory_add_events"
+        + " where id = '" + first + "'");
+    JsonObject done = settled(orphan, 30);
+    assertEquals("SUCCEEDED", done.getString("status"), done.encode());
+    String runner = DirectSql.value(db, "select claimed_by from memory_add_events where id = '" + orphan + "'");
+    String nodes = DirectSql.value(db, "select string_agg(id, ',') from cluster_nodes");
+    assertTrue(nodes.contains(runner), "run by a live node (" + runner + ", nodes " + nodes + ")");
+    List<String> memories = apiB.get("/memories?user_id=" + user, key).json().getJsonArray("results").stream()
+        .map(o -> ((JsonObject) o).getString("memory")).sorted().toList();
+    assertEquals(List.of("Keeps bees on the roof", "Sells the honey at the market"), memories);
+  }
+
+  /** The model's two answers to an extraction: the facts, then an ADD of each. */
+  private static void scriptFacts(String... facts) {
+    JsonArray decisions = new JsonArray();
+    for (String f : facts) {
+      decisions.add(new JsonObject().put("id", "new").put("text", f).put("event", "ADD"));
+    }
+    TestServer.llm().enqueue(Step.text(new JsonObject().put("facts", new JsonArray(List.of((Object[]) facts)))
+        .encode()), Step.text(new JsonObject().put("memory", decisions).encode()));
+  }
+
+  /** Polls an asynchronous add's event (through node b) until it has settled. */
+  private static JsonObject settled(String eventId, int seconds) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    while (true) {
+      Api.Response r = apiB.get("/events/" + eventId, key);
+      assertEquals(200, r.status(), r.body());
+      String status = r.json().getString("status");
+      if (status.equals("SUCCEEDED") || status.equals("FAILED")) {
+        return r.json();
+      }
+      assertTrue(System.nanoTime() < deadline, "the event did not settle: " + r.body());
+      Thread.sleep(100);
+    }
+  }
+
+  @Test
   @Order(4)
   @DisplayName("agent verticles added at run time take their share while sends go on: each send runs once, in order")
   void addedVerticlesTakeTheirShare() throws Exception {
