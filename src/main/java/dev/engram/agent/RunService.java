@@ -115,23 +115,27 @@ final class RunService {
    * mailbox, all oldest first (a run that had started came before those still queued behind it).
    */
   void resume(List<Run> queued, List<Resumable> resumed) {
-    List<Resumable> all = new ArrayList<>(resumed);
-    queued.forEach(run -> all.add(new Resumable(run, null, 0, null)));
-    all.sort(Comparator.comparing((Resumable r) -> r.run().id()));
-    for (Resumable r : all) {
-      Run run = r.run();
+    List<Left> all = new ArrayList<>();
+    queued.forEach(run -> all.add(new Left(run, null)));
+    resumed.forEach(r -> all.add(new Left(r.run(), r)));
+    all.sort(Comparator.comparing((Left left) -> left.run().id()));
+    for (Left left : all) {
+      Run run = left.run();
       Step req = new Step(run.id(), run.userId(), run.agentId(), run.request(), run.idempotencyKey(), true);
       RunControl control = new RunControl(run.id(), run.agentId(), run.conversationId(), run.userId());
-      if (r.progress() == null) {
+      if (left.from() == null) {
         enqueue(req, control, Future.succeededFuture(new Claimed(run, false)), Promise.promise());
       } else {
         // still running in the database: it is not queued (a cancel stops it at its next step), and nothing starts it
         live.put(run.id(), control);
         runtimes.mailbox.submit(threadKey(req), () -> execute(req, control, run, true, Promise.promise(),
-            deps.fence(run.agentId()), r));
+            deps.fence(run.agentId()), left.from()));
       }
     }
   }
+
+  /** A run left by a node that stopped: to run from its input ({@code from} null), or to go on from a stored step. */
+  private record Left(Run run, Resumable from) {}
 
   /**
    * Queues a run stored before it starts ({@code claim}: stored, or a repeat of an earlier run). When its turn

@@ -168,7 +168,8 @@ final class StepLoop implements ToolContext {
   Future<Run> resume(Resumable from) {
     RunProgress progress = from.progress();
     resumed = true;
-    startNanos = System.nanoTime() - Duration.between(started.createdAt(), Times.now()).toNanos();
+    // its duration counts from its creation (on another node: a clock behind this one's counts as none)
+    startNanos = System.nanoTime() - Math.max(0, Duration.between(started.createdAt(), Times.now()).toNanos());
     steps = progress.steps();
     prompt = progress.promptTokens();
     completion = progress.completionTokens();
