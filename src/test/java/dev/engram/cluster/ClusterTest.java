@@ -362,10 +362,13 @@ class ClusterTest {
       Thread.sleep(20);
     }
     String killed = apiC.get("/health", null).json().getJsonObject("cluster").getString("node_id");
+    long killedAt = System.nanoTime();
     c.kill();
     c = null;
 
     SseStream.Result stream = streamed.get(60, TimeUnit.SECONDS);
+    System.out.println("cluster takeover: a run of the killed node's agent went on and its stream ended "
+        + (System.nanoTime() - killedAt) / 1_000_000 + " ms after kill -9");
     pool.shutdown();
     List<String> types = stream.types();
     assertEquals("[DONE]", types.get(types.size() - 1), "the streaming client got its end: " + types);
