@@ -14,10 +14,12 @@ import dev.engram.model.StepDelta;
 import dev.engram.model.StepEvent;
 import dev.engram.store.RunClient;
 import dev.engram.store.RunProtocol.Claimed;
+import dev.engram.store.RunProtocol.Resumable;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -80,7 +82,7 @@ final class RunService {
     if (!req.storedFirst() && !storeAll) {
       live.put(req.runId(), control);
       Run run = Run.open(req.runId(), req.agentId(), req.userId(), Run.RUNNING, null, req.request(), now);
-      runtimes.mailbox.submit(threadKey(req), () -> execute(req, control, run, false, accepted, Fence.NONE));
+      runtimes.mailbox.submit(threadKey(req), () -> execute(req, control, run, false, accepted, Fence.NONE, null));
       return accepted.future();
     }
     Run queued = Run.open(req.runId(), req.agentId(), req.userId(), Run.CREATED, req.idempotencyKey(),
@@ -104,12 +106,36 @@ final class RunService {
 
   /** Runs that a previous process stored and did not start: each joins its thread's mailbox, oldest first. */
   void resume(List<Run> queued) {
-    for (Run run : queued) {
+    resume(queued, List.of());
+  }
+
+  /**
+   * The runs a node that stopped left in a shard taken over (cluster mode): those it had not stored a step of run from
+   * their stored input, those it had go on from their last stored step ({@link Resumable}); each joins its thread's
+   * mailbox, all oldest first (a run that had started came before those still queued behind it).
+   */
+  void resume(List<Run> queued, List<Resumable> resumed) {
+    List<Left> all = new ArrayList<>();
+    queued.forEach(run -> all.add(new Left(run, null)));
+    resumed.forEach(r -> all.add(new Left(r.run(), r)));
+    all.sort(Comparator.comparing((Left left) -> left.run().id()));
+    for (Left left : all) {
+      Run run = left.run();
       Step req = new Step(run.id(), run.userId(), run.agentId(), run.request(), run.idempotencyKey(), true);
-      enqueue(req, new RunControl(run.id(), run.agentId(), run.conversationId(), run.userId()),
-          Future.succeededFuture(new Claimed(run, false)), Promise.promise());
+      RunControl control = new RunControl(run.id(), run.agentId(), run.conversationId(), run.userId());
+      if (left.from() == null) {
+        enqueue(req, control, Future.succeededFuture(new Claimed(run, false)), Promise.promise());
+      } else {
+        // still running in the database: it is not queued (a cancel stops it at its next step), and nothing starts it
+        live.put(run.id(), control);
+        runtimes.mailbox.submit(threadKey(req), () -> execute(req, control, run, true, Promise.promise(),
+            deps.fence(run.agentId()), left.from()));
+      }
     }
   }
+
+  /** A run left by a node that stopped: to run from its input ({@code from} null), or to go on from a stored step. */
+  private record Left(Run run, Resumable from) {}
 
   /**
    * Queues a run stored before it starts ({@code claim}: stored, or a repeat of an earlier run). When its turn
@@ -145,14 +171,17 @@ final class RunService {
         Run c = claimed.run();
         Run running = Run.open(c.id(), c.agentId(), c.userId(), Run.RUNNING, c.idempotencyKey(), c.request(),
             c.createdAt());
-        return execute(req, control, running, true, accepted, fence);
+        return execute(req, control, running, true, accepted, fence, null);
       });
     }));
   }
 
-  /** Runs a send whose turn has come; completes when the run has ended and its end is announced. */
+  /**
+   * Runs a send whose turn has come ({@code from}: from its last stored step, null: from its input); completes when
+   * the run has ended and its end is announced.
+   */
   private Future<Void> execute(Step req, RunControl control, Run run, boolean rowStored,
-      Promise<RunAccepted> accepted, Fence fence) {
+      Promise<RunAccepted> accepted, Fence fence, Resumable from) {
     RunOutbox outbox = new RunOutbox(req.runId());
     long started = System.nanoTime();
     // carries the request id of the send (Trace): the link from an access-log line to the step's own lines
@@ -160,6 +189,10 @@ final class RunService {
     return runtimes.thread(req.userId(), req.agentId(), req.conversationId()).compose(rt -> {
       if (!llmConfigured) {
         return Future.failedFuture(new ApiException(ErrorKind.UNAVAILABLE, NO_LLM));
+      }
+      if (from != null) {
+        // its input was taken (and its paused calls answered) by the steps stored
+        return new StepLoop(rt, req, deps, outbox::event, outbox::delta, control, run, true, fence).resume(from);
       }
       ContextBudget.refuseOversized(rt, deps, req);
       PausedCalls.check(rt, req.request());
@@ -233,11 +266,10 @@ final class RunService {
     return live.values().stream().anyMatch(c -> agents.test(c.agentId));
   }
 
-  /** Tells the followers of runs failed by a takeover ({@link dev.engram.store.RunProtocol.TakeOver}) they ended. */
-  void endedByTakeOver(List<String> runIds) {
-    for (String id : runIds) {
-      new RunOutbox(id).publish(new RunFinished(null, 0, 503, "The cluster node running this run stopped after some"
-          + " of its steps were stored; they are kept", Run.FAILED, Run.STOP_ERROR, 0));
+  /** Tells the followers of runs ended by a takeover ({@link dev.engram.store.RunProtocol.TakeOver}) how they ended. */
+  void endedByTakeOver(List<Run> ended) {
+    for (Run run : ended) {
+      new RunOutbox(run.id()).publish(RunFinished.of(run));
     }
   }
 

@@ -1,5 +1,8 @@
 package dev.engram.agent;
 
+import dev.engram.model.RunProgress;
+import java.util.Locale;
+
 /** Whether the loop runs the model again after a step, and with which input. Pure: tested without Vert.x. */
 record StepDecision(boolean proceed, Reason reason) {
   enum Reason {
@@ -13,6 +16,16 @@ record StepDecision(boolean proceed, Reason reason) {
     FUNCTION_FAILED,
     /** Continue: the model asked for a heartbeat. */
     HEARTBEAT
+  }
+
+  /** How a run goes on, as stored with its step ({@link RunProgress#next()}); null when it does not. */
+  String stored() {
+    return proceed ? reason.name().toLowerCase(Locale.ROOT) : null;
+  }
+
+  /** The decision a stored step that went on ({@link RunProgress#goesOn()}) had made. */
+  static StepDecision goingOn(String stored) {
+    return new StepDecision(true, Reason.valueOf(stored.toUpperCase(Locale.ROOT)));
   }
 
   static StepDecision after(int stepsTaken, int maxSteps, boolean memoryWarning, boolean failed, boolean heartbeat) {

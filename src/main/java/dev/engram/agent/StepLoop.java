@@ -15,14 +15,17 @@ import dev.engram.model.Block;
 import dev.engram.model.CoreMemory;
 import dev.engram.model.Message;
 import dev.engram.model.Run;
+import dev.engram.model.RunProgress;
 import dev.engram.model.RunRequest;
 import dev.engram.model.StepDelta;
 import dev.engram.model.StepEvent;
 import dev.engram.model.ToolCall;
 import dev.engram.store.StoreProtocol.Messages;
+import dev.engram.store.RunProtocol.Resumable;
 import dev.engram.store.StoreProtocol.RunWrite;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -43,7 +46,9 @@ import org.slf4j.LoggerFactory;
  * costs no commit of its own. The input is written with the first step's result when the model answers within
  * {@link AgentDeps#inputWriteDelayMs()} (one commit instead of two), otherwise on its own when that delay ends, and in
  * any case before a failure is reported. In token mode the model's fragments are relayed as they arrive, before the
- * step is written; they are previews, and the step's events that follow its commit are what counts.
+ * step is written; they are previews, and the step's events that follow its commit are what counts. Each step's
+ * write also stores where the run stands after it ({@link RunProgress}): in cluster mode a node that takes the agent
+ * over lets a run whose node died go on from its last stored step ({@link #resume}).
  *
  * <p>An agent without send_message ({@link dev.engram.model.Agent#speaksInText()}) runs Letta's v1 loop instead of
  * MemGPT's: the model's text is what the agent says to the user (an assistant event, no monologue), the loop goes
@@ -74,6 +79,8 @@ final class StepLoop implements ToolContext {
   /** Whether the agent speaks in plain text (Letta's v1 loop) rather than through send_message. */
   private final boolean speaksInText;
   private long startNanos;
+  /** Whether the run goes on from steps another node stored (its first token came there: no time to first token). */
+  private boolean resumed;
   private long ttftNs = -1;
   /** The number of events the run has emitted (their seq numbers run from 1). */
   private int emitted;
@@ -149,6 +156,39 @@ final class StepLoop implements ToolContext {
     return loadTools().compose(v -> step()).recover(this::failed);
   }
 
+  /**
+   * Goes on with a run whose node stopped after storing some of its steps (cluster mode: the node that took its agent
+   * over, see {@link dev.engram.store.RunProtocol.TakeOver}). Its input is not added again and its stored steps are
+   * not run again: the loop goes on as its last stored step decided, with that step's next input (a heartbeat or an
+   * alert) added now; the step budget counts the stored steps, the usage adds to theirs, and the events are numbered
+   * on from the last stored one, so that a client following the run gets the continuation's after those it had. The
+   * context ends with that step: what the step that was not stored wrote meanwhile (a conversation search stores the
+   * step's messages so far) stays in the history, but the model does not see a call without its return.
+   */
+  Future<Run> resume(Resumable from) {
+    RunProgress progress = from.progress();
+    resumed = true;
+    // its duration counts from its creation (on another node: a clock behind this one's counts as none)
+    startNanos = System.nanoTime() - Math.max(0, Duration.between(started.createdAt(), Times.now()).toNanos());
+    steps = progress.steps();
+    prompt = progress.promptTokens();
+    completion = progress.completionTokens();
+    total = progress.totalTokens();
+    emitted = from.lastSeq();
+    storedSeq = from.lastSeq();
+    for (int i = rt.context.size() - 1; i > 0; i--) {
+      if (rt.context.get(i).id().equals(from.lastMessageId())) {
+        rt.context.subList(i + 1, rt.context.size()).clear();
+        break;
+      }
+    }
+    if (control.cancelled()) {
+      return end(ended(Run.CANCELLED, Run.STOP_CANCELLED, null));
+    }
+    ruleNote = progress.note();
+    return loadTools().compose(v -> next(StepDecision.goingOn(progress.next()))).recover(this::failed);
+  }
+
   /** The agent's tools as they are now (built-in ones at once; the user's own and MCP ones read once per run). */
   private Future<Void> loadTools() {
     return deps.toolsets().of(rt.agent.userId(), rt.agent.tools()).map(loaded -> {
@@ -182,9 +222,12 @@ final class StepLoop implements ToolContext {
     // a run that ends here is ended by this step's own write
     Run end = !decision.proceed() ? ended(Run.COMPLETED, stop, null, taken)
         : control.cancelled() ? ended(Run.CANCELLED, Run.STOP_CANCELLED, null, taken) : null;
+    // stored with the step, so that another node can go on from it if this one stops (see resume)
+    RunProgress progress = new RunProgress(taken, prompt, completion, total,
+        end != null ? end.stopReason() : decision.stored(), decision.proceed() ? ruleNote : null);
     List<StepEvent> events = List.copyOf(held);
     held.clear();
-    return save(events, end).compose(v -> {
+    return save(events, end, progress).compose(v -> {
       deps.metrics().step().record(System.nanoTime() - stepStart, TimeUnit.NANOSECONDS);
       events.forEach(emit);
       steps = taken;
@@ -253,7 +296,7 @@ final class StepLoop implements ToolContext {
 
   /** Writes the run's end with whatever is unsaved (nothing new may remain: then only the run's row). */
   private Future<Run> end(Run end) {
-    return save(List.of(), end).map(end);
+    return save(List.of(), end, null).map(end);
   }
 
   /**
@@ -321,7 +364,7 @@ final class StepLoop implements ToolContext {
   }
 
   private void firstToken() {
-    if (ttftNs < 0) {
+    if (ttftNs < 0 && !resumed) {
       ttftNs = System.nanoTime() - startNanos;
     }
   }
@@ -458,30 +501,31 @@ final class StepLoop implements ToolContext {
 
   /** Writes the new messages and the agent's state in one transaction, after any write asked for before. */
   private Future<Void> save() {
-    return save(List.of(), null);
+    return save(List.of(), null, null);
   }
 
   /**
-   * {@link #save()} with the step's {@code events} and, when the run ends with this write, its {@code end}; the
-   * write also inserts the run's row if it is not stored yet.
+   * {@link #save()} with the step's {@code events} and where the run stands after it ({@code progress}, null for a
+   * write that is not a step's) and, when the run ends with this write, its {@code end}; the write also inserts the
+   * run's row if it is not stored yet.
    */
-  private Future<Void> save(List<StepEvent> events, Run end) {
+  private Future<Void> save(List<StepEvent> events, Run end, RunProgress progress) {
     if (inputTimer >= 0) {
       deps.vertx().cancelTimer(inputTimer);
       inputTimer = -1;
     }
-    writing = writing.transform(previous -> write(events, end));
+    writing = writing.transform(previous -> write(events, end, progress));
     return writing;
   }
 
-  private Future<Void> write(List<StepEvent> events, Run end) {
+  private Future<Void> write(List<StepEvent> events, Run end, RunProgress progress) {
     Run row = end != null ? end : rowStored ? null : running();
     if (unsaved.isEmpty() && events.isEmpty() && row == null) {
       return Future.succeededFuture();
     }
     List<Message> batch = List.copyOf(unsaved);
     rt.agent = rt.agent.withContext(rt.contextIds(), rt.agent.memoryAlerted(), Times.now());
-    return rt.save(deps, rt.agent, batch, new RunWrite(started.id(), events, row), fence).map(v -> {
+    return rt.save(deps, rt.agent, batch, new RunWrite(started.id(), events, row, progress), fence).map(v -> {
       if (!events.isEmpty()) {
         storedSeq = events.get(events.size() - 1).seq();
       }

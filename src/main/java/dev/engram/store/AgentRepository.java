@@ -8,6 +8,7 @@ import dev.engram.kernel.Ids;
 import dev.engram.model.Agent;
 import dev.engram.model.AgentSummary;
 import dev.engram.model.Message;
+import dev.engram.model.RunProgress;
 import dev.engram.store.StoreProtocol.*;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -58,7 +59,8 @@ final class AgentRepository {
    * A batch of saves runs as one pipeline of these statements in one implicit transaction (see {@link #saveBatch});
    * each touches its agent by primary key only, so its plan stays an index lookup however the table grows.
    * <p>The run the messages belong to ({@code $19}, null for saves outside a run) is written in the same statement:
-   * its new events ({@code $20}-{@code $28}, as arrays, stored as one row; a retried save repeats none), and, when
+   * its new events ({@code $20}-{@code $28}, as arrays, stored as one row with where the run stands after that step,
+   * {@code $51}-{@code $56}, see {@link dev.engram.model.RunProgress}; a retried save repeats none), and, when
    * {@code $30} (its status) is set, its row ({@code $29}-{@code $45}): inserted by the first save of a run that was
    * not stored before it started, updated by the save that ends it. A step in the middle of a run adds only its
    * events: one row with its primary key, no update.
@@ -100,9 +102,10 @@ final class AgentRepository {
         where runs.status in ('created', 'running')),
       run_events_added as (
         insert into run_events(run_id, first_seq, seq, kind, content, status, message_id, date, call_id, call_name,
-          call_args, stdout, stderr)
+          call_args, stdout, stderr, step_count, prompt_tokens, completion_tokens, total_tokens, next_step, next_note)
         select $19::uuid, ($20::int[])[1], $20, $21::text[], $22::text[], $23::text[], $24::uuid[],
-          $25::timestamptz[], $26::text[], $27::text[], $28::text[], $47::text[], $48::text[]
+          $25::timestamptz[], $26::text[], $27::text[], $28::text[], $47::text[], $48::text[], $51::int, $52::int,
+          $53::int, $54::int, $55::text, $56::text
         where cardinality($20::int[]) > 0 and (select ok from fenced)
         on conflict do nothing),
       agent_saved as (
@@ -299,6 +302,7 @@ final class AgentRepository {
     for (int j = kept; j < context.size(); j++) {
       added[j - kept] = UUID.fromString(context.get(j));
     }
+    RunProgress progress = save.run() == null ? null : save.run().progress();
     Tuple params = Tuple.of(UUID.fromString(a.id()), a.name(), kept,
             kept == 0 ? null : UUID.fromString(context.get(kept - 1)))
         .addArrayOfUUID(added).addValue(a.memoryAlerted()).addValue(Rows.offset(a.lastRunAt()));
@@ -306,7 +310,12 @@ final class AgentRepository {
         .addValue(save.conversationId() == null ? null : UUID.fromString(save.conversationId()))
         .addArrayOfString(RunRepository.printed(save.run(), true))
         .addArrayOfString(RunRepository.printed(save.run(), false))
-        .addValue(save.fence().shard()).addValue(save.fence().epoch());
+        .addValue(save.fence().shard()).addValue(save.fence().epoch())
+        .addValue(progress == null ? null : progress.steps())
+        .addValue(progress == null ? null : progress.promptTokens())
+        .addValue(progress == null ? null : progress.completionTokens())
+        .addValue(progress == null ? null : progress.totalTokens())
+        .addValue(progress == null ? null : progress.next()).addValue(progress == null ? null : progress.note());
   }
 
   /** Inserts messages not stored yet (a retried save repeats none) and answers the new ones with their seq. */

@@ -3,6 +3,7 @@ package dev.engram.store;
 import dev.engram.cluster.Fence;
 import dev.engram.kernel.Endpoint;
 import dev.engram.model.Run;
+import dev.engram.model.RunProgress;
 import dev.engram.model.StepEvent;
 import java.util.List;
 
@@ -63,10 +64,18 @@ public final class RunProtocol {
   public record QueuedRuns() {}
   /**
    * Cluster mode: a node took over {@code shard} (of {@code shards}) under {@code fence}. The runs of its agents that
-   * the previous owner had started are settled: one with no step stored goes back to created (it runs again from its
-   * stored input: its old owner can no longer commit anything), one with steps stored fails (running it again would
-   * repeat them). Answers the runs to start, oldest first, and the ids of those failed.
+   * the previous owner had started are settled (its old owner can no longer commit anything): one with no step stored
+   * goes back to created (it runs again from its stored input); one whose last stored step went on is answered as
+   * {@link Resumable} (it stays running, and goes on from that step); one whose last stored step ended it is ended as
+   * that step said; one stored before its steps said where they left it (before V019) fails. Answers the runs to start,
+   * the runs to go on with, each oldest first, and the rows of those ended.
    */
   public record TakeOver(int shard, int shards, Fence fence) {}
-  public record TakenOver(List<Run> queued, List<String> failed) {}
+  public record TakenOver(List<Run> queued, List<Resumable> resumed, List<Run> ended) {}
+  /**
+   * A run to go on with from its last stored step: where that step left it, the seq of its last stored event (the
+   * continuation's events follow it) and the message that event is of (the context ends there: what a step that was
+   * not stored may have written after it is not the model's to see).
+   */
+  public record Resumable(Run run, RunProgress progress, int lastSeq, String lastMessageId) {}
 }

@@ -4,6 +4,7 @@ import dev.engram.cluster.Fence;
 import dev.engram.kernel.ApiException;
 import dev.engram.kernel.Ids;
 import dev.engram.model.Run;
+import dev.engram.model.RunProgress;
 import dev.engram.model.RunRequest;
 import dev.engram.model.StepEvent;
 import dev.engram.model.ToolCall;
@@ -13,10 +14,15 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -54,6 +60,23 @@ final class RunRepository {
       update runs set status = 'created' where id = any($1) and status = 'running' and exists (select 1 from held)
         and not exists (select 1 from run_events e where e.run_id = runs.id)
       returning id""";
+  /**
+   * Where each run named stood after its last stored step (see {@link RunProgress}; nulls for rows stored before
+   * V019), with the seq of its last event and the message that event is of.
+   */
+  private static final String LAST_STEPS = """
+      select distinct on (run_id) run_id, seq[cardinality(seq)] as last_seq,
+        message_id[cardinality(message_id)] as last_message, step_count, prompt_tokens, completion_tokens,
+        total_tokens, next_step, next_note
+      from run_events where run_id = any($1) order by run_id, first_seq desc""";
+  /** A run whose last stored step ended it, though its row was not ended with it: ended as that step said. */
+  private static final String END_TAKEN_OVER = """
+      with held as (select 1 from agent_shard_leases where shard = $2 and epoch = $3 for share)
+      update runs set status = $4, stop_reason = $5, step_count = $6, prompt_tokens = $7, completion_tokens = $8,
+        total_tokens = $9, event_count = $10, completed_at = now()
+      where id = $1 and status = 'running' and exists (select 1 from held)
+      returning\s""" + COLUMNS;
+  /** A run stored before its steps said where they left it (before V019): it cannot go on. */
   private static final String FAIL_TAKEN_OVER = """
       with held as (select 1 from agent_shard_leases where shard = $2 and epoch = $3 for share)
       update runs set status = 'failed', stop_reason = 'error', error_status = 503,
@@ -61,7 +84,7 @@ final class RunRepository {
         event_count = coalesce((select max(s) from run_events e, unnest(e.seq) s where e.run_id = runs.id), 0),
         completed_at = now()
       where id = any($1) and status = 'running' and exists (select 1 from held)
-      returning id""";
+      returning\s""" + COLUMNS;
   /** Only while the agent's lease is current (cluster mode), so that a node that lost it cannot start the run. */
   private static final String START = """
       with held as (select 1 from agent_shard_leases where shard = $2::int and epoch = $3::bigint for share)
@@ -227,17 +250,71 @@ final class RunRepository {
       UUID[] running = mine.stream().filter(r -> Run.RUNNING.equals(r.status())).map(r -> UUID.fromString(r.id()))
           .toArray(UUID[]::new);
       Tuple lease = Tuple.of(running, req.fence().shard(), req.fence().epoch());
-      return pool.preparedQuery(REQUEUE).execute(lease)
-          .compose(requeued -> pool.preparedQuery(FAIL_TAKEN_OVER).execute(lease).map(failed -> {
-            List<String> again = new ArrayList<>();
-            requeued.forEach(r -> again.add(r.getUUID(0).toString()));
-            List<String> ended = new ArrayList<>();
-            failed.forEach(r -> ended.add(r.getUUID(0).toString()));
-            List<Run> queued = mine.stream().filter(r -> Run.CREATED.equals(r.status()) || again.contains(r.id()))
-                .toList();
-            return new TakenOver(queued, ended);
-          }));
+      return pool.preparedQuery(REQUEUE).execute(lease).compose(requeued -> {
+        Set<String> again = new HashSet<>();
+        requeued.forEach(r -> again.add(r.getUUID(0).toString()));
+        List<Run> queued = mine.stream().filter(r -> Run.CREATED.equals(r.status()) || again.contains(r.id()))
+            .toList();
+        List<Run> stepped = mine.stream().filter(r -> Run.RUNNING.equals(r.status()) && !again.contains(r.id()))
+            .toList();
+        if (stepped.isEmpty()) {
+          return Future.succeededFuture(new TakenOver(queued, List.of(), List.of()));
+        }
+        UUID[] ids = stepped.stream().map(r -> UUID.fromString(r.id())).toArray(UUID[]::new);
+        return pool.preparedQuery(LAST_STEPS).execute(Tuple.of(ids))
+            .compose(last -> settle(req, stepped, last).map(settled -> new TakenOver(queued, settled.resumed(),
+                settled.ended())));
+      });
     });
+  }
+
+  private record Settled(List<Resumable> resumed, List<Run> ended) {}
+
+  /**
+   * Settles the runs taken over with steps stored, by where their last step left them: those that went on are to go
+   * on; those it ended are ended as it said; those whose steps do not say fail.
+   */
+  private Future<Settled> settle(TakeOver req, List<Run> stepped, RowSet<Row> last) {
+    Map<String, Row> lastStep = new HashMap<>();
+    last.forEach(r -> lastStep.put(r.getUUID("run_id").toString(), r));
+    List<Resumable> resumed = new ArrayList<>();
+    List<UUID> unknown = new ArrayList<>();
+    List<Tuple> ends = new ArrayList<>();
+    for (Run run : stepped) {
+      Row row = lastStep.get(run.id());
+      if (row == null) {
+        continue; // no step stored, yet not requeued: the lease was lost meanwhile, and its next owner settles it
+      }
+      RunProgress progress = row.getInteger("step_count") == null ? null
+          : new RunProgress(row.getInteger("step_count"), row.getInteger("prompt_tokens"),
+              row.getInteger("completion_tokens"), row.getInteger("total_tokens"), row.getString("next_step"),
+              row.getString("next_note"));
+      if (progress == null || progress.next() == null) {
+        unknown.add(UUID.fromString(run.id()));
+      } else if (progress.goesOn()) {
+        resumed.add(new Resumable(run, progress, row.getInteger("last_seq"), row.getUUID("last_message").toString()));
+      } else {
+        String status = Run.STOP_CANCELLED.equals(progress.next()) ? Run.CANCELLED : Run.COMPLETED;
+        ends.add(Tuple.of(UUID.fromString(run.id()), req.fence().shard(), req.fence().epoch(), status,
+                progress.next(), progress.steps()).addValue(progress.promptTokens())
+            .addValue(progress.completionTokens()).addValue(progress.totalTokens())
+            .addValue(row.getInteger("last_seq")));
+      }
+    }
+    List<Run> ended = new ArrayList<>();
+    Future<Void> failing = unknown.isEmpty() ? Future.succeededFuture()
+        : pool.preparedQuery(FAIL_TAKEN_OVER).execute(Tuple.of(unknown.toArray(UUID[]::new), req.fence().shard(),
+            req.fence().epoch())).map(rows -> {
+              rows.forEach(r -> ended.add(run(r)));
+              return null;
+            });
+    return failing.compose(v -> ends.isEmpty() ? Future.succeededFuture()
+        : pool.preparedQuery(END_TAKEN_OVER).executeBatch(ends).map(first -> {
+          for (RowSet<Row> rows = first; rows != null; rows = rows.next()) {
+            rows.forEach(r -> ended.add(run(r)));
+          }
+          return null;
+        })).map(v -> new Settled(resumed, ended));
   }
 
   Future<RunList> queued() {

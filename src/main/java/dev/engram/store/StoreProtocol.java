@@ -8,6 +8,7 @@ import dev.engram.model.AgentSummary;
 import dev.engram.model.Block;
 import dev.engram.model.Message;
 import dev.engram.model.Run;
+import dev.engram.model.RunProgress;
 import dev.engram.model.StepEvent;
 import java.time.Instant;
 import java.util.List;
@@ -120,9 +121,11 @@ public final class StoreProtocol {
   }
   /**
    * What a save writes about the run its messages belong to, in the same transaction: the events of the step (to be
-   * replayed later), and {@code row} when the save starts the run's row or ends the run (null in between).
+   * replayed later), and {@code row} when the save starts the run's row or ends the run (null in between);
+   * {@code progress}, stored with the events, says where the run stands after the step they are of (null for a write
+   * that is not a step's).
    */
-  public record RunWrite(String runId, List<StepEvent> events, Run row) {}
+  public record RunWrite(String runId, List<StepEvent> events, Run row, RunProgress progress) {}
 
   // recall
   public record PageMessages(String userId, String agentId, int start, int count) {}

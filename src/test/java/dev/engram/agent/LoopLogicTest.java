@@ -6,6 +6,8 @@ import dev.engram.kernel.ApiException;
 import dev.engram.model.Block;
 import dev.engram.model.CoreMemory;
 import dev.engram.model.Message;
+import dev.engram.model.Run;
+import dev.engram.model.RunProgress;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.json.JsonObject;
@@ -27,6 +29,26 @@ class LoopLogicTest {
     assertEquals(StepDecision.Reason.MEMORY_PRESSURE, StepDecision.after(1, 10, true, true, true).reason());
     assertTrue(StepDecision.after(9, 10, false, false, true).proceed());
     assertEquals(new StepDecision(false, StepDecision.Reason.MAX_STEPS), StepDecision.after(10, 10, false, false, true));
+  }
+
+  @Test
+  @DisplayName("a decision to go on is stored in the words RunProgress reads as going on, and reads back the same;"
+      + " an end is stored as its stop reason, which does not read as going on")
+  void storedDecisions() {
+    List<StepDecision> goingOn = List.of(StepDecision.after(1, 10, false, false, true),
+        StepDecision.after(1, 10, false, true, false), StepDecision.after(1, 10, true, false, false));
+    assertEquals(List.of(RunProgress.HEARTBEAT, RunProgress.FUNCTION_FAILED, RunProgress.MEMORY_PRESSURE),
+        goingOn.stream().map(StepDecision::stored).toList());
+    for (StepDecision d : goingOn) {
+      assertTrue(new RunProgress(1, 0, 0, 0, d.stored(), null).goesOn(), d.toString());
+      assertEquals(d, StepDecision.goingOn(d.stored()));
+    }
+    assertNull(StepDecision.after(1, 10, false, false, false).stored());
+    assertNull(StepDecision.after(10, 10, false, false, true).stored());
+    for (String stop : List.of(Run.END_TURN, Run.MAX_STEPS, Run.STOP_CANCELLED, Run.STOP_TOOL_RULE,
+        Run.STOP_REQUIRES_APPROVAL)) {
+      assertFalse(new RunProgress(1, 0, 0, 0, stop, null).goesOn(), stop);
+    }
   }
 
   private static Message m(String role, int tokens) {

@@ -39,20 +39,24 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * Two Engram nodes in cluster mode, each a JVM of its own on loopback, over one PostgreSQL started by the test. The
- * last test kills the node that owns an agent with {@code kill -9} while sends to it wait.
+ * Three Engram nodes in cluster mode (a, b, c), each a JVM of its own on loopback, over one PostgreSQL started by the
+ * test. The last two tests kill a node with {@code kill -9}: c while a run of its agent waits for its second step, then
+ * b, the owner of an agent, while sends to it wait.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterTest {
-  private static final int SHARDS = 16;
+  /** Three per agent verticle with three nodes of two each, so that every node's share is the same. */
+  private static final int SHARDS = 18;
   private static final Pattern MESSAGE = Pattern.compile("msg-[a-z0-9-]+");
   private static EmbeddedPostgres postgres;
   private static PgConnectOptions db;
   private static EngramProcess a;
   private static EngramProcess b;
+  private static EngramProcess c;
   /** Each node's API, its answers checked against the OpenAPI document. */
   private static Api apiA;
   private static Api apiB;
+  private static Api apiC;
   private static String key;
 
   @BeforeAll
@@ -64,14 +68,40 @@ class ClusterTest {
         + "/" + EmbeddedPostgres.DATABASE;
     int portA = freePort();
     int portB = freePort();
-    String members = "127.0.0.1:" + portA + ",127.0.0.1:" + portB;
+    int portC = freePort();
+    String members = "127.0.0.1:" + portA + ",127.0.0.1:" + portB + ",127.0.0.1:" + portC;
     String cluster = "engram-test-" + UUID.randomUUID();
-    a = EngramProcess.start(TempHomes.create("engram-node-a-"), node(url, cluster, "a", portA, members));
-    b = EngramProcess.start(TempHomes.create("engram-node-b-"), node(url, cluster, "b", portB, members));
+    // started at once (the migrations run under a lock, the nodes join in any order): a third of the waiting
+    ExecutorService starting = Executors.newFixedThreadPool(3);
+    Future<EngramProcess> startA = starting.submit(() -> EngramProcess.start(TempHomes.create("engram-node-a-"),
+        node(url, cluster, "a", portA, members)));
+    Future<EngramProcess> startB = starting.submit(() -> EngramProcess.start(TempHomes.create("engram-node-b-"),
+        node(url, cluster, "b", portB, members)));
+    Future<EngramProcess> startC = starting.submit(() -> EngramProcess.start(TempHomes.create("engram-node-c-"),
+        node(url, cluster, "c", portC, members)));
+    starting.shutdown();
+    // every node that started is kept, so that stopCluster stops it whichever failed
+    List<EngramProcess> nodes = new ArrayList<>();
+    Exception failed = null;
+    for (Future<EngramProcess> node : List.of(startA, startB, startC)) {
+      try {
+        nodes.add(node.get(180, TimeUnit.SECONDS));
+      } catch (Exception e) {
+        nodes.add(null);
+        failed = failed == null ? e : failed;
+      }
+    }
+    a = nodes.get(0);
+    b = nodes.get(1);
+    c = nodes.get(2);
+    if (failed != null) {
+      throw failed;
+    }
     apiA = a.api.checked(OpenApiSchemas.of(a.api)::check);
     apiB = b.api.checked(OpenApiSchemas.of(b.api)::check);
+    apiC = c.api.checked(OpenApiSchemas.of(c.api)::check);
     key = apiA.newUser().getString("api_key");
-    awaitBalanced();
+    awaitBalanced(3);
   }
 
   private static Map<String, String> node(String url, String cluster, String name, int port, String members) {
@@ -81,13 +111,18 @@ class ClusterTest {
         "AGENT_INSTANCES", "2");
   }
 
-  /** Waits until both nodes hold their share of the shards (the second one takes it from the first). */
-  private static void awaitBalanced() throws Exception {
+  /**
+   * Waits until {@code nodes} live nodes hold their share of the shards: each its number of agent verticles times
+   * the shards per verticle (the tests keep that a whole number).
+   */
+  private static void awaitBalanced(int nodes) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);
     while (System.nanoTime() < deadline) {
       JsonObject view = apiA.get("/admin/cluster", TestServer.ADMIN).json();
       JsonArray members = view.getJsonArray("members");
-      if (members.size() == 2 && members.stream().allMatch(m -> ((JsonObject) m).getInteger("shards") == SHARDS / 2)) {
+      int verticles = members.stream().mapToInt(m -> ((JsonObject) m).getInteger("agent_verticles")).sum();
+      if (members.size() == nodes && members.stream().map(JsonObject.class::cast)
+          .allMatch(m -> m.getInteger("shards") == m.getInteger("agent_verticles") * SHARDS / verticles)) {
         return;
       }
       Thread.sleep(200);
@@ -97,7 +132,7 @@ class ClusterTest {
 
   @AfterAll
   static void stopCluster() throws Exception {
-    for (EngramProcess p : new EngramProcess[] {a, b}) {
+    for (EngramProcess p : new EngramProcess[] {a, b, c}) {
       if (p != null) {
         p.close();
       }
@@ -131,13 +166,13 @@ class ClusterTest {
 
   @Test
   @Order(1)
-  @DisplayName("sends to one agent through both nodes at once: each runs once, each sender's in its order")
+  @DisplayName("sends to one agent through all three nodes at once: each runs once, each sender's in its order")
   void sendsThroughEveryNodeRunOnce() throws Exception {
     String agent = apiA.newAgent(key, "Shared-" + UUID.randomUUID());
-    ExecutorService pool = Executors.newFixedThreadPool(2);
+    ExecutorService pool = Executors.newFixedThreadPool(3);
     List<Future<?>> senders = new ArrayList<>();
-    for (EngramProcess node : new EngramProcess[] {a, b}) {
-      String tag = node == a ? "a" : "b";
+    for (EngramProcess node : new EngramProcess[] {a, b, c}) {
+      String tag = node == a ? "a" : node == b ? "b" : "c";
       senders.add(pool.submit(() -> {
         for (int i = 0; i < 5; i++) {
           Api.Response r = api(node).post("/api/agents/" + agent + "/messages", key,
@@ -153,7 +188,7 @@ class ClusterTest {
     }
     pool.shutdown();
     List<String> history = userMessages(apiB, agent);
-    for (String tag : List.of("a", "b")) {
+    for (String tag : List.of("a", "b", "c")) {
       int previous = -1;
       for (int i = 0; i < 5; i++) {
         String sent = "msg-" + tag + "-" + i;
@@ -168,8 +203,8 @@ class ClusterTest {
 
   @Test
   @Order(2)
-  @DisplayName("a stream on one node of a step that runs on the other ends with its reply and [DONE]; a replay with"
-      + " Last-Event-ID on either node resumes after that event")
+  @DisplayName("a stream on one node of a step that runs on another ends with its reply and [DONE]; a replay with"
+      + " Last-Event-ID on any node resumes after that event")
   void streamAcrossNodes() throws Exception {
     String agent = agentOwnedBy(b);
     List<String> events = apiA.stream("/api/agents/" + agent + "/messages", key,
@@ -184,7 +219,7 @@ class ClusterTest {
     List<String> all = ids(SseStream.post(apiA.base(), "/v1/runs/" + run + "/stream", key, new JsonObject(),
         Map.of()));
     assertTrue(all.size() >= 2, "the run has events: " + all);
-    for (EngramProcess node : new EngramProcess[] {a, b}) {
+    for (EngramProcess node : new EngramProcess[] {a, b, c}) {
       List<String> rest = ids(SseStream.post(api(node).base(), "/v1/runs/" + run + "/stream", key,
           new JsonObject(), Map.of("Last-Event-ID", all.get(0))));
       assertEquals(all.subList(1, all.size()), rest, "resumed after event " + all.get(0) + " on "
@@ -216,7 +251,7 @@ class ClusterTest {
 
   @Test
   @Order(3)
-  @DisplayName("a passage written through one node is found by the writer at once and by the other node soon after")
+  @DisplayName("a passage written through one node is found by the writer at once and by the other nodes soon after")
   void searchSeesOtherNodesWrites() throws Exception {
     String agent = apiA.newAgent(key, "Searcher-" + UUID.randomUUID());
     List<Long> delays = new ArrayList<>();
@@ -228,11 +263,14 @@ class ClusterTest {
       String found = apiA.get("/api/agents/" + agent + "/archival?query=" + word + "&mode=text", key).body();
       assertTrue(found.contains(word), "the writer finds it at once: " + found);
       long deadline = written + TimeUnit.SECONDS.toNanos(10);
-      while (!apiB.get("/api/agents/" + agent + "/archival?query=" + word + "&mode=text", key).body()
-          .contains(word)) {
-        assertTrue(System.nanoTime() < deadline, "the other node found it within 10 s");
-        Thread.sleep(10);
+      for (Api other : List.of(apiB, apiC)) {
+        while (!other.get("/api/agents/" + agent + "/archival?query=" + word + "&mode=text", key).body()
+            .contains(word)) {
+          assertTrue(System.nanoTime() < deadline, "the other nodes found it within 10 s");
+          Thread.sleep(10);
+        }
       }
+      // when both other nodes have found it
       delays.add((System.nanoTime() - written) / 1_000_000);
     }
     System.out.println("cluster index replication delays (ms): " + delays);
@@ -304,7 +342,7 @@ class ClusterTest {
     Future<?> sender = pool.submit(() -> {
       for (int i = 0; i < 12; i++) {
         String message = "msg-during-" + i;
-        Api.Response r = (i % 2 == 0 ? apiB : apiA).post("/api/agents/" + agent + "/messages", key,
+        Api.Response r = List.of(apiB, apiC, apiA).get(i % 3).post("/api/agents/" + agent + "/messages", key,
             new JsonObject().put("message", message).put("stream", false));
         assertEquals(200, r.status(), r.body());
         sent.add(message);
@@ -357,6 +395,81 @@ class ClusterTest {
 
   @Test
   @Order(6)
+  @DisplayName("kill -9 of a node while a run of its agent waits for its second step: another node goes on from the"
+      + " stored first step (its tool call ran once, its input is stored once, the model was not asked for it again)"
+      + " and a client streaming the send from a third node gets every event once, through [DONE]")
+  void killedMidRunGoesOnFromItsStoredSteps() throws Exception {
+    String agent = agentOwnedBy(c);
+    String fact = "Keeps bees " + UUID.randomUUID();
+    // the first step stores a fact and asks for a heartbeat; c dies while it waits for the second step's answer, so
+    // this slow one is never read: the node that takes the agent over asks again and the fallback answers
+    TestServer.llm().enqueue(Step.toolCall("Noting it.", "core_memory_append", new JsonObject().put("name", "human")
+            .put("content", fact).put("request_heartbeat", true)),
+        Step.sendMessage("Never read.", "never-read").after(10_000));
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    Future<SseStream.Result> streamed = pool.submit(() -> SseStream.post(apiA.base(), "/v1/agents/" + agent
+        + "/messages/stream", key, new JsonObject().put("messages", new JsonArray().add(new JsonObject()
+            .put("role", "user").put("content", "msg-resumed"))), Map.of()));
+    // the second step is asked for only once the first is stored
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (heartbeatsAsked() == 0) {
+      assertTrue(System.nanoTime() < deadline, "the first step was stored within 30 s");
+      Thread.sleep(20);
+    }
+    String killed = apiC.get("/health", null).json().getJsonObject("cluster").getString("node_id");
+    long killedAt = System.nanoTime();
+    c.kill();
+    c = null;
+
+    SseStream.Result stream = streamed.get(60, TimeUnit.SECONDS);
+    System.out.println("cluster takeover: a run of the killed node's agent went on and its stream ended "
+        + (System.nanoTime() - killedAt) / 1_000_000 + " ms after kill -9");
+    pool.shutdown();
+    List<String> types = stream.types();
+    assertEquals("[DONE]", types.get(types.size() - 1), "the streaming client got its end: " + types);
+    assertTrue(stream.events().stream().anyMatch(e -> e.data() != null && e.data().contains("reply-to-msg-resumed")),
+        "and the reply of the step that ran after the takeover: " + types);
+    List<String> ids = ids(stream);
+    for (int i = 1; i < ids.size(); i++) {
+      assertTrue(Integer.parseInt(ids.get(i)) > Integer.parseInt(ids.get(i - 1)), "no event twice, in order: " + ids);
+    }
+    String run = DirectSql.value(db, "select id from runs where agent_id = '" + agent + "'");
+    List<String> stored = ids(SseStream.post(apiB.base(), "/v1/runs/" + run + "/stream", key, new JsonObject(),
+        Map.of()));
+    assertEquals(stored, ids, "the client got every event of the run, numbered on after the stored ones");
+
+    JsonObject ended = apiB.get("/v1/runs/" + run, key).json();
+    assertEquals("completed", ended.getString("status"), ended.encode());
+    assertEquals(2, Integer.parseInt(DirectSql.value(db, "select step_count from runs where id = '" + run + "'")),
+        "the stored step and the one after it");
+    String human = apiA.get("/api/agents/" + agent + "/memory", key).json().getJsonObject("core_memory")
+        .getString("human");
+    assertEquals(human.indexOf(fact), human.lastIndexOf(fact), "the tool call ran once: " + human);
+    assertTrue(human.contains(fact), human);
+    assertEquals(List.of("msg-resumed"), userMessages(apiA, agent), "the input stored once");
+    long firstStep = TestServer.llm().requests().stream().filter(q -> lastMessage(q).contains("msg-resumed")).count();
+    assertEquals(1, firstStep, "the model was asked for the first step once");
+    assertEquals(2, heartbeatsAsked(), "and for the second at c, then again at the node that took over");
+    String owner = DirectSql.value(db, "select node from agent_shard_leases where shard = "
+        + Math.floorMod(agent.hashCode(), SHARDS));
+    assertTrue(!killed.equals(owner), "the agent is served by a surviving node: " + owner);
+    // the survivors share c's shards before the next test picks an agent of b
+    awaitBalanced(2);
+  }
+
+  /** How many of the model's requests since the test started were for a step after a heartbeat. */
+  private static long heartbeatsAsked() {
+    return TestServer.llm().requests().stream().filter(q -> lastMessage(q).contains("\"heartbeat\"")).count();
+  }
+
+  /** The text of a model request's last message. */
+  private static String lastMessage(JsonObject request) {
+    JsonArray messages = request.getJsonArray("messages");
+    return String.valueOf(messages.getJsonObject(messages.size() - 1).getValue("content"));
+  }
+
+  @Test
+  @Order(7)
   @DisplayName("kill -9 of the node owning an agent while sends wait: the other node takes it over and runs each"
       + " accepted send exactly once")
   void killedOwnerIsTakenOver() throws Exception {
@@ -489,7 +602,7 @@ class ClusterTest {
   }
 
   private static Api api(EngramProcess node) {
-    return node == a ? apiA : apiB;
+    return node == a ? apiA : node == b ? apiB : apiC;
   }
 
   private static int freePort() throws Exception {
