@@ -397,7 +397,8 @@ class ClusterTest {
   @Order(6)
   @DisplayName("kill -9 of a node while a run of its agent waits for its second step: another node goes on from the"
       + " stored first step (its tool call ran once, its input is stored once, the model was not asked for it again)"
-      + " and a client streaming the send from a third node gets every event once, through [DONE]")
+      + " and a client streaming the send from a third node gets every event once, through [DONE]; a client cut off"
+      + " with the dead node resumes on another with Last-Event-ID")
   void killedMidRunGoesOnFromItsStoredSteps() throws Exception {
     String agent = agentOwnedBy(c);
     String fact = "Keeps bees " + UUID.randomUUID();
@@ -416,10 +417,22 @@ class ClusterTest {
       assertTrue(System.nanoTime() < deadline, "the first step was stored within 30 s");
       Thread.sleep(20);
     }
+    // a second client follows the run through c itself, the node about to die: its stream is cut by the kill
+    String run = DirectSql.value(db, "select id from runs where agent_id = '" + agent + "'");
+    ExecutorService onC = Executors.newSingleThreadExecutor();
+    Future<SseStream.Result> cut = onC.submit(() -> SseStream.post(apiC.base(), "/v1/runs/" + run + "/stream", key,
+        new JsonObject(), Map.of()));
+    Thread.sleep(500);
     String killed = apiC.get("/health", null).json().getJsonObject("cluster").getString("node_id");
     long killedAt = System.nanoTime();
     c.kill();
     c = null;
+    List<String> beforeKill = ids(cut.get(30, TimeUnit.SECONDS));
+    onC.shutdown();
+    assertTrue(!beforeKill.isEmpty(), "the client on c got the stored step's events before the kill");
+    // as a Letta client does when its connection drops: the same run's stream from another node, from the last id
+    List<String> afterReconnect = ids(SseStream.post(apiB.base(), "/v1/runs/" + run + "/stream", key,
+        new JsonObject(), Map.of("Last-Event-ID", beforeKill.get(beforeKill.size() - 1))));
 
     SseStream.Result stream = streamed.get(60, TimeUnit.SECONDS);
     System.out.println("cluster takeover: a run of the killed node's agent went on and its stream ended "
@@ -433,10 +446,13 @@ class ClusterTest {
     for (int i = 1; i < ids.size(); i++) {
       assertTrue(Integer.parseInt(ids.get(i)) > Integer.parseInt(ids.get(i - 1)), "no event twice, in order: " + ids);
     }
-    String run = DirectSql.value(db, "select id from runs where agent_id = '" + agent + "'");
     List<String> stored = ids(SseStream.post(apiB.base(), "/v1/runs/" + run + "/stream", key, new JsonObject(),
         Map.of()));
     assertEquals(stored, ids, "the client got every event of the run, numbered on after the stored ones");
+    List<String> resumed = new ArrayList<>(beforeKill);
+    resumed.addAll(afterReconnect);
+    assertEquals(stored, resumed, "the client cut off with c resumed on b where it stopped: " + beforeKill + " then "
+        + afterReconnect);
 
     JsonObject ended = apiB.get("/v1/runs/" + run, key).json();
     assertEquals("completed", ended.getString("status"), ended.encode());

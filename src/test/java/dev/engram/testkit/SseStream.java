@@ -157,29 +157,34 @@ public final class SseStream {
         String event = null;
         StringBuilder data = null;
         int withData = 0;
-        String line;
-        while ((line = reader.readLine()) != null) {
-          if (line.isEmpty()) {
-            if (id != null || event != null || data != null) {
-              events.add(new Event(id, event, data == null ? null : data.toString()));
-              withData += data == null ? 0 : 1;
-              if (withData >= stopAfter) {
-                return new Result(resp.statusCode(), type, events, false, null);
+        try {
+          String line;
+          while ((line = reader.readLine()) != null) {
+            if (line.isEmpty()) {
+              if (id != null || event != null || data != null) {
+                events.add(new Event(id, event, data == null ? null : data.toString()));
+                withData += data == null ? 0 : 1;
+                if (withData >= stopAfter) {
+                  return new Result(resp.statusCode(), type, events, false, null);
+                }
               }
+              id = null;
+              event = null;
+              data = null;
+            } else if (line.startsWith(":")) {
+              continue;
+            } else if (line.startsWith("id:")) {
+              id = line.substring(3).strip();
+            } else if (line.startsWith("event:")) {
+              event = line.substring(6).strip();
+            } else if (line.startsWith("data:")) {
+              String value = line.substring(5).startsWith(" ") ? line.substring(6) : line.substring(5);
+              data = data == null ? new StringBuilder(value) : data.append('\n').append(value);
             }
-            id = null;
-            event = null;
-            data = null;
-          } else if (line.startsWith(":")) {
-            continue;
-          } else if (line.startsWith("id:")) {
-            id = line.substring(3).strip();
-          } else if (line.startsWith("event:")) {
-            event = line.substring(6).strip();
-          } else if (line.startsWith("data:")) {
-            String value = line.substring(5).startsWith(" ") ? line.substring(6) : line.substring(5);
-            data = data == null ? new StringBuilder(value) : data.append('\n').append(value);
           }
+        } catch (IOException lost) {
+          // the server went away mid-stream (a killed node): the events before are what the client had
+          return new Result(resp.statusCode(), type, events, false, "connection lost: " + lost.getMessage());
         }
         return new Result(resp.statusCode(), type, events, true, null);
       }
