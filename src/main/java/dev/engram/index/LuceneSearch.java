@@ -81,7 +81,7 @@ final class LuceneSearch {
         List.of(scored(text(searcher, q.text(), filter, depth, tuning.feedback(), tuning.hints())),
             scored(vector(searcher, q, filter, depth, Math.max(depth, tuning.vectorCandidates())))));
     if (tuning.contextWeight() > 0) {
-      fused = PassageContext.rescore(searcher, q.userId().toString(), fused, limit, tuning.contextWeight(),
+      fused = PassageContext.rescore(searcher, store.ownerOrder, fused, limit, tuning.contextWeight(),
           tuning.contextReach());
     }
     var out = new ArrayList<ScoredPassage>(Math.min(limit, fused.size()));

@@ -37,7 +37,9 @@ import org.apache.lucene.search.IndexSearcher;
  * a hybrid search).
  *
  * <p>Usage: scripts/bench.sh hybrid --index /tmp/mem100k/index/memories [--queries 500] [--limit 10] [--rounds 3]
- * [--variants default,candidates=100,candidates=200]
+ * [--variants default,candidates=100,candidates=200] [--save FILE] [--compare FILE] ({@code --save} writes the
+ * reference's hits, {@code --compare} tells whether this build's reference has the same: for changes that should
+ * not change the ranking)
  */
 public final class HybridSearchBenchmark {
   public static void main(String[] args) throws Exception {
@@ -70,6 +72,18 @@ public final class HybridSearchBenchmark {
           + " thread; %d cores%n", source, store.size(), store.segmentCount(), queryCount, limit, rounds,
           Runtime.getRuntime().availableProcessors());
       List<List<UUID>> truth = run(new LuceneSearch(store, reference), queries, 1).hits;
+      if (o.containsKey("save")) { // the reference's hits, to compare another build with (--compare)
+        Files.write(Path.of(o.get("save")), truth.stream().map(List::toString).toList());
+      }
+      if (o.containsKey("compare")) {
+        List<String> saved = Files.readAllLines(Path.of(o.get("compare")));
+        long same = 0;
+        for (int i = 0; i < truth.size(); i++) {
+          same += saved.get(i).equals(truth.get(i).toString()) ? 1 : 0;
+        }
+        System.out.printf("reference hits identical to %s for %d of %d queries%n", o.get("compare"), same,
+            truth.size());
+      }
       Map<String, LuceneSearch> searches = new LinkedHashMap<>();
       for (String v : variants) {
         searches.put(v, new LuceneSearch(store, tuning(v)));
