@@ -71,6 +71,17 @@ public final class HybridSearchBenchmark {
       System.out.printf("hybrid search of %s: %,d passages, %d segments; %d queries, limit %d, %d rounds on one"
           + " thread; %d cores%n", source, store.size(), store.segmentCount(), queryCount, limit, rounds,
           Runtime.getRuntime().availableProcessors());
+      IndexSearcher searcher = store.acquire();
+      try {
+        for (var leaf : searcher.getIndexReader().leaves()) {
+          long start = System.nanoTime();
+          OwnerOrder.Segment.build(leaf.reader());
+          System.out.printf("neighbour order of a segment of %,d passages built in %.1f ms (cold)%n",
+              leaf.reader().maxDoc(), (System.nanoTime() - start) / 1e6);
+        }
+      } finally {
+        store.release(searcher);
+      }
       List<List<UUID>> truth = run(new LuceneSearch(store, reference), queries, 1).hits;
       if (o.containsKey("save")) { // the reference's hits, to compare another build with (--compare)
         Files.write(Path.of(o.get("save")), truth.stream().map(List::toString).toList());
@@ -92,13 +103,7 @@ public final class HybridSearchBenchmark {
       Map<String, Double> agreement = new HashMap<>();
       for (int round = 0; round <= rounds; round++) { // round 0 warms the JIT up; variants take turns in each round
         for (var e : searches.entrySet()) {
-          for (String t : e.getKey().split("\\+")) {
-            if (t.startsWith("bench.")) {
-              System.setProperty(t.split("=")[0], t.split("=")[1]);
-            }
-          }
           Result r = run(e.getValue(), queries, 1);
-          System.getProperties().keySet().removeIf(k -> k.toString().startsWith("bench."));
           if (round > 0) {
             cpu.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(r.cpuMsPerSearch);
             agreement.put(e.getKey(), agreement(r.hits, truth));
@@ -123,13 +128,13 @@ public final class HybridSearchBenchmark {
 
   private static LuceneTuning tuning(String variant) {
     LuceneTuning base = LuceneTuning.DEFAULTS.withCommitIntervalMs(0);
-    if (variant.split("\\+")[0].equals("default")) {
+    if (variant.equals("default")) {
       return base;
     }
     if (variant.equals("exact")) {
       return base.withExactSearch(Integer.MAX_VALUE, LuceneTuning.OVERSAMPLE);
     }
-    String[] kv = variant.split("\\+")[0].split("=");
+    String[] kv = variant.split("=");
     if (kv[0].equals("candidates")) {
       return base.withVectorCandidates(Integer.parseInt(kv[1]));
     }
