@@ -24,7 +24,7 @@ import org.apache.lucene.util.IntroSorter;
  * PassageContext}: the passages stored just before and after a hit are then a binary search and a step away, where a
  * query per hit and side (a range of seqs, sorted) cost about a quarter of a hybrid search at 100,000 memories of one
  * scope. A segment's order is built on its first use (a pass over its user and owner postings and seqs, and a sort:
- * tens of milliseconds at 100,000 passages, a few microseconds for the small segments of recent writes) and kept
+ * 69 ms for a segment of 76,557 passages with the JIT cold, little for the small segments of recent writes) and kept
  * until the segment closes; segments never change, and their deletions are read at each lookup. Memory: 16 bytes per
  * passage.
  */
