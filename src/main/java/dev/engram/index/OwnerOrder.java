@@ -48,11 +48,6 @@ final class OwnerOrder {
     return built;
   }
 
-  /** How many segment orders are held (for tests). */
-  int size() {
-    return segments.size();
-  }
-
   /**
    * One segment's passages sorted by (user and owner, seq, doc): {@code docs[i]} and {@code seqs[i]} at position
    * {@code i}; group {@code g} (one user and owner) holds positions {@code ends[g - 1]} (0 for the first) up to
