@@ -9,6 +9,8 @@
 #   scripts/bench.sh side-by-side [--memories 2000] [--searches 500] [--embeddings-url URL]   (issue 14 vs Mem0)
 #   scripts/bench.sh streams [--ws 5000] [--sse 5000] [--agents 500] [--rate 500] [--seconds 20]   (needs ulimit -n > 2 per client)
 #   scripts/bench.sh scan [--sizes 2000,5000,10000,20000,50000] [--candidates 100,200,400,800]   (exact scan vs HNSW)
+#   scripts/bench.sh hybrid --index /tmp/mem100k/index/memories [--queries 500] [--variants default,candidates=100]
+#     (hybrid search of a memory benchmark's index on one thread: CPU per search, top-10 agreement with exact)
 #   scripts/bench.sh index [--vectors 1000000] [--queries 1000] [--dim 384] (more options in VectorIndexBenchmark)
 #   scripts/bench.sh memories [--memories 100000] [--callers 64] [--per-request 1] [--searches 2000]
 #   scripts/bench.sh async-adds [--seconds 20] [--callers 8] [--model-ms 0] [--workers 4] [--embeddings local|scripted]
@@ -32,6 +34,7 @@ case "$which" in
   locomo-heldout) main=dev.engram.bench.LocomoHeldOut ;;
   index) main=dev.engram.bench.VectorIndexBenchmark ;;
   scan) main=dev.engram.index.ExactScanBenchmark ;;
+  hybrid) main=dev.engram.index.HybridSearchBenchmark ;;
   side-by-side) main=dev.engram.bench.SideBySideBenchmark ;;
   streams) main=dev.engram.bench.StreamBenchmark ;;
   embed) main=dev.engram.bench.EmbedBenchmark ;;
@@ -41,7 +44,7 @@ case "$which" in
   tool-calls) main=dev.engram.bench.ToolCallBenchmark ;;
   cold-start) main=dev.engram.bench.ColdStartBenchmark ;;
   cluster) main=dev.engram.bench.ClusterBenchmark ;;
-  *) echo "unknown benchmark '$which' (known: steps, saves, locomo, locomo-sweep, locomo-heldout, index, scan, side-by-side, streams, embed, memories, async-adds, tools, tool-calls, cold-start, cluster)" >&2; exit 2 ;;
+  *) echo "unknown benchmark '$which' (known: steps, saves, locomo, locomo-sweep, locomo-heldout, index, scan, hybrid, side-by-side, streams, embed, memories, async-adds, tools, tool-calls, cold-start, cluster)" >&2; exit 2 ;;
 esac
 mvn -q -B -DskipTests test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath >&2
 # run from a private copy of the classes so that a concurrent build cannot pull them away mid-run

@@ -58,6 +58,8 @@ final class LuceneStore implements AutoCloseable {
   private final SearcherManager searchers;
   /** The vectors of small owners in memory for exact search; every write below changes it after Lucene. */
   final ScopeVectors vectors;
+  /** Each owner's passages in seq order, per segment, for neighbour context. */
+  final OwnerOrder ownerOrder = new OwnerOrder();
   /** Writes done so far, and the number of them the current searcher already reflects. */
   private final AtomicLong writes = new AtomicLong();
   private final AtomicLong visible = new AtomicLong();

@@ -8,7 +8,8 @@ package dev.engram.index;
  * @param hnswBeam HNSW beam width while building (Lucene's default 100)
  * @param mergeWorkers threads that build one merged HNSW graph (1 = the merge thread alone)
  * @param vectorCandidates nearest neighbours gathered per segment before the top {@code limit} are kept; the
- *     over-fetch that buys recall (at least {@code limit} is always used)
+ *     over-fetch that buys recall (at least {@code limit} is always used). The vector half of a hybrid search
+ *     gathers this many (at least its depth) and no more: {@code oversample} applies to vector searches only
  * @param hybridDepth how many hits each ranking (vector, BM25) contributes to a hybrid fusion (at least {@code limit})
  * @param textWeight the weight of the BM25 ranking in hybrid fusion, the vector ranking getting {@code 1 -
  *     textWeight} (see {@link RankFusion#relative})

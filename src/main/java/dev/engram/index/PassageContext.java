@@ -1,5 +1,6 @@
 package dev.engram.index;
 
+import dev.engram.index.OwnerOrder.Neighbour;
 import dev.engram.index.RankFusion.Fused;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -8,18 +9,10 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import org.apache.lucene.document.Document;
-import org.apache.lucene.document.LongPoint;
-import org.apache.lucene.index.Term;
-import org.apache.lucene.search.BooleanClause.Occur;
-import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.ReaderUtil;
 import org.apache.lucene.search.IndexSearcher;
-import org.apache.lucene.search.Query;
-import org.apache.lucene.search.ScoreDoc;
-import org.apache.lucene.search.Sort;
-import org.apache.lucene.search.SortField;
-import org.apache.lucene.search.TermQuery;
+import org.apache.lucene.util.Bits;
 
 /**
  * Neighbour context for hybrid search. Passages that one owner stored one after another belong together more often
@@ -35,22 +28,16 @@ import org.apache.lucene.search.TermQuery;
 final class PassageContext {
   /** How many of the best fused hits lend to their neighbours at most. */
   static final int LENDERS = 20;
-  private static final Set<String> OWNER_SEQ = Set.of(LuceneDocs.OWNER, LuceneDocs.SEQ);
 
   private PassageContext() {}
 
   /**
    * {@code fused} (Lucene doc ids, best first) rescored with neighbour context, best first; the best {@code
-   * min(limit, LENDERS)} hits lend. The hits are passages of {@code user}, and so are the neighbours.
+   * min(limit, LENDERS)} hits lend to the passages of their user and owner up to {@code reach} places before and after
+   * them in {@code ownerOrder}.
    */
-  static List<Fused<Integer>> rescore(IndexSearcher searcher, String user, List<Fused<Integer>> fused, int limit,
-      double weight) throws IOException {
-    return rescore(searcher, user, fused, limit, weight, 1);
-  }
-
-  /** As {@link #rescore(IndexSearcher, String, List, int, double)}, passages up to {@code reach} places away. */
-  static List<Fused<Integer>> rescore(IndexSearcher searcher, String user, List<Fused<Integer>> fused, int limit,
-      double weight, int reach) throws IOException {
+  static List<Fused<Integer>> rescore(IndexSearcher searcher, OwnerOrder ownerOrder, List<Fused<Integer>> fused,
+      int limit, double weight, int reach) throws IOException {
     Map<Integer, Double> own = new LinkedHashMap<>();
     for (Fused<Integer> f : fused) {
       own.put(f.item(), f.score());
@@ -59,7 +46,7 @@ final class PassageContext {
     Map<Integer, Map<Integer, Double>> neighbours = new HashMap<>();
     for (int i = 0; i < Math.min(Math.min(limit, LENDERS), fused.size()); i++) {
       int doc = fused.get(i).item();
-      List<List<Integer>> sides = neighbours(searcher, user, doc, Math.max(1, reach));
+      List<List<Integer>> sides = neighbours(searcher, ownerOrder, doc, Math.max(1, reach));
       for (List<Integer> side : sides) {
         double share = 1;
         for (int n : side) {
@@ -97,59 +84,41 @@ final class PassageContext {
 
   /**
    * The up to {@code reach} passages stored before and after {@code doc} by its owner: two lists (before, after),
-   * each nearest first.
+   * each nearest first. Every segment may hold some of them (a merge can join segments of any age), so each gives
+   * its nearest on each side and the nearest of all are kept.
    */
-  private static List<List<Integer>> neighbours(IndexSearcher searcher, String user, int doc, int reach)
+  private static List<List<Integer>> neighbours(IndexSearcher searcher, OwnerOrder order, int doc, int reach)
       throws IOException {
-    Document d = searcher.storedFields().document(doc, OWNER_SEQ);
-    String owner = d.get(LuceneDocs.OWNER);
-    if (owner == null || d.getField(LuceneDocs.SEQ) == null) {
+    List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
+    LeafReaderContext home = leaves.get(ReaderUtil.subIndex(doc, leaves));
+    OwnerOrder.Segment own = order.of(home);
+    int group = own.groupOf(doc - home.docBase);
+    if (group < 0) {
       return List.of();
     }
-    long seq = d.getField(LuceneDocs.SEQ).numericValue().longValue();
-    return List.of(nearest(searcher, user, owner, seq, true, reach),
-        nearest(searcher, user, owner, seq, false, reach));
-  }
-
-  /** The first window of seqs searched for neighbours; each miss widens it eightfold, up to the last. */
-  private static final long FIRST_WINDOW = 256;
-  private static final long LAST_WINDOW = FIRST_WINDOW << 15;
-
-  /**
-   * The {@code n} passages of the owner nearest to {@code seq} on one side, nearest first. An open-ended range would
-   * match half of the owner's passages and sort them all (O(N) per hit: most of a search's time at 100,000 memories of
-   * one scope); seqs of one owner are usually close together, so a small window around {@code seq} finds them, and
-   * windows that find too few grow, ending with the open-ended range.
-   */
-  private static List<Integer> nearest(IndexSearcher searcher, String user, String owner, long seq, boolean before,
-      int n) throws IOException {
-    for (long window = FIRST_WINDOW; window <= LAST_WINDOW; window *= 8) {
-      List<Integer> found = nearest(searcher, sameOwner(user, owner, before ? seq - window : seq + 1,
-          before ? seq - 1 : seq + window), before, n);
-      if (found.size() >= n) {
-        return found;
+    String key = own.key(group);
+    long seq = own.seqOf(doc - home.docBase);
+    List<Neighbour> before = new ArrayList<>();
+    List<Neighbour> after = new ArrayList<>();
+    for (LeafReaderContext leaf : leaves) {
+      OwnerOrder.Segment segment = leaf == home ? own : order.of(leaf);
+      int g = leaf == home ? group : segment.group(key);
+      if (g >= 0) {
+        Bits live = leaf.reader().getLiveDocs();
+        segment.nearest(g, seq, true, reach, live, leaf.docBase, before);
+        segment.nearest(g, seq, false, reach, live, leaf.docBase, after);
       }
     }
-    return nearest(searcher, sameOwner(user, owner, before ? Long.MIN_VALUE : seq + 1,
-        before ? seq - 1 : Long.MAX_VALUE), before, n);
+    return List.of(nearest(before, true, reach), nearest(after, false, reach));
   }
 
-  /** Passages of {@code user} and {@code owner} with seq in the range (owner ids are not unique across users). */
-  private static Query sameOwner(String user, String owner, long fromSeq, long toSeq) {
-    return new BooleanQuery.Builder()
-        .add(new TermQuery(new Term(LuceneDocs.USER, user)), Occur.FILTER)
-        .add(new TermQuery(new Term(LuceneDocs.OWNER, owner)), Occur.FILTER)
-        .add(LongPoint.newRangeQuery(LuceneDocs.SEQ, fromSeq, toSeq), Occur.FILTER)
-        .build();
-  }
-
-  private static List<Integer> nearest(IndexSearcher searcher, Query query, boolean latest, int n)
-      throws IOException {
-    ScoreDoc[] top = searcher.search(query, n, new Sort(new SortField(LuceneDocs.SEQ, SortField.Type.LONG, latest)))
-        .scoreDocs;
-    var out = new ArrayList<Integer>(top.length);
-    for (ScoreDoc s : top) {
-      out.add(s.doc);
+  /** The docs of the {@code n} neighbours nearest to the hit, nearest first (seq descending {@code before} it). */
+  private static List<Integer> nearest(List<Neighbour> found, boolean before, int n) {
+    Comparator<Neighbour> bySeq = Comparator.comparingLong(Neighbour::seq);
+    found.sort(before ? bySeq.reversed() : bySeq);
+    var out = new ArrayList<Integer>(Math.min(n, found.size()));
+    for (int i = 0; i < Math.min(n, found.size()); i++) {
+      out.add(found.get(i).doc());
     }
     return out;
   }

@@ -171,4 +171,29 @@ class LuceneRankingTest {
     assertEquals(hit.id(), without.get(0).id());
     assertEquals(0.0, without.get(1).score(), 1e-6);
   }
+
+  @Test
+  @DisplayName("neighbour context finds the owner's nearest passages in other segments, past a deleted one and a gap in seqs")
+  void neighbourContextAcrossSegments() {
+    var index = index(LuceneTuning.DEFAULTS.withContextReach(1), filler());
+    var before = new IndexedPassage(UUID.randomUUID(), 1_000, user, agent, "we planned a weekend away", axis(3));
+    var hit = new IndexedPassage(UUID.randomUUID(), 1_001, user, agent, "we hiked up the volcano", axis(0));
+    var gone = new IndexedPassage(UUID.randomUUID(), 1_002, user, agent, "a note deleted later", axis(4));
+    var reply = new IndexedPassage(UUID.randomUUID(), 5_000_000, user, agent, "it took us six hours", axis(5));
+    // one write and one search (which makes the write visible: a new segment) at a time
+    for (IndexedPassage p : List.of(reply, hit, gone, before)) {
+      await(index.upsert(List.of(p)));
+      search(index, Set.of(agent), user, SearchMode.TEXT, "volcano", null);
+    }
+    await(index.delete(List.of(gone.id())));
+    assertTrue(await(index.segmentCount()) > 1, "the passages are spread over segments");
+
+    var hits = search(index, Set.of(agent), user, SearchMode.HYBRID, "volcano", axis(0));
+    assertEquals(hit.id(), hits.get(0).id());
+    double lent = LuceneTuning.DEFAULTS.contextWeight() * hits.get(0).score();
+    assertEquals(Set.of(before.id(), reply.id()), Set.copyOf(ids(hits).subList(1, 3)));
+    assertEquals(lent, hits.get(1).score(), 1e-6);
+    assertEquals(lent, hits.get(2).score(), 1e-6);
+    assertFalse(ids(hits).contains(gone.id()), "a deleted passage is nobody's neighbour");
+  }
 }
