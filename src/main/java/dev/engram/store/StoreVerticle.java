@@ -134,7 +134,7 @@ public final class StoreVerticle extends VerticleBase {
     var jobs = new JobRepository(pool, archival);
     var files = new FileRepository(pool, archival);
     var scopes = new MemoryScopes(pool);
-    var mems = new MemoryRepository(pool, memories, scopes);
+    var mems = new MemoryRepository(context, pool, memories, scopes);
     var memorySearch = new MemorySearch(pool, memories, scopes);
     var memoryPages = new MemoryPages(pool, scopes);
     var memoryExports = new MemoryExports(pool);
