@@ -35,7 +35,7 @@ import java.util.UUID;
  * group-committed ({@link #addBatch}); index writes follow the commit.
  */
 final class MemoryRepository {
-  private static final String ENSURE_SCOPE = """
+  static final String ENSURE_SCOPE = """
       insert into memory_scopes(id, user_id, scope_user, scope_agent, scope_run) values ($1, $2, $3, $4, $5)
       on conflict (id) do nothing""";
   private static final String LOCK_SCOPE = "select pg_advisory_xact_lock(hashtextextended($1::text, 7))";

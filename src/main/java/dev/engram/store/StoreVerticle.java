@@ -256,7 +256,7 @@ public final class StoreVerticle extends VerticleBase {
     registrations.add(serve(MEMORY_RESET, mems::reset));
     registrations.add(serve(SCOPE_ATTACH, agentScopes::attach));
     registrations.add(serve(SCOPE_OF_AGENT, agentScopes::ofAgent));
-    var addEvents = new AddEventRepository(pool, memories, mems);
+    var addEvents = new AddEventRepository(context, pool, memories, mems);
     registrations.add(serve(AddEventProtocol.OPEN, addEvents::open));
     registrations.add(serve(AddEventProtocol.CLAIM, addEvents::claim));
     registrations.add(serve(AddEventProtocol.SETTLE, addEvents::settle));
