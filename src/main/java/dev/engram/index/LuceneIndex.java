@@ -47,6 +47,7 @@ public final class LuceneIndex implements PassageIndex {
   private final WorkerExecutor committer;
   /** The commit that writes waiting to be durable now will be in; null when none is waiting to start. */
   private Future<Void> nextCommit;
+  private final Object commitGate = new Object();
   private final ExecutorService mergeExecutor;
   private final long commitTimer;
   /** The open index, null until first use. */
@@ -197,10 +198,10 @@ public final class LuceneIndex implements PassageIndex {
   private Future<Void> durable() {
     Context caller = vertx.getOrCreateContext();
     Future<Void> commit;
-    synchronized (committer) {
+    synchronized (commitGate) {
       if (nextCommit == null) {
         nextCommit = committer.executeBlocking(() -> {
-          synchronized (committer) {
+          synchronized (commitGate) {
             nextCommit = null; // what is applied from now on waits for the commit after this one
           }
           if (!closed) {
