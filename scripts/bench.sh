@@ -15,6 +15,7 @@
 #   scripts/bench.sh memories [--memories 100000] [--callers 64] [--per-request 1] [--searches 2000]
 #   scripts/bench.sh async-adds [--seconds 20] [--callers 8] [--model-ms 0] [--workers 4] [--embeddings local|scripted]
 #     (async_mode: time from add to searchable, adds/s and extractions/s with the scripted model)
+#   scripts/bench.sh add-search-churn [--passages 3000]   (the memories index alone: CPU per add, per add then search)
 #   scripts/bench.sh embed [--texts 2000] [--callers 64] [--batch-size 32] [--wait-ms 2] [--threads 2] [--rows-per-run 1]
 #   scripts/bench.sh tools [--calls 2000] [--concurrency 32] [--pool 8] [--fresh 50]   (the sandbox alone)
 #   scripts/bench.sh tool-calls [--sends 300] [--agents 32] [--seconds 20]   (a custom tool call through an agent)
@@ -40,11 +41,12 @@ case "$which" in
   embed) main=dev.engram.bench.EmbedBenchmark ;;
   memories) main=dev.engram.bench.MemoryBenchmark ;;
   async-adds) main=dev.engram.bench.AsyncAddBenchmark ;;
+  add-search-churn) main=dev.engram.bench.AddSearchChurnBenchmark ;;
   tools) main=dev.engram.sandbox.ToolBenchmark ;;
   tool-calls) main=dev.engram.bench.ToolCallBenchmark ;;
   cold-start) main=dev.engram.bench.ColdStartBenchmark ;;
   cluster) main=dev.engram.bench.ClusterBenchmark ;;
-  *) echo "unknown benchmark '$which' (known: steps, saves, locomo, locomo-sweep, locomo-heldout, index, scan, hybrid, side-by-side, streams, embed, memories, async-adds, tools, tool-calls, cold-start, cluster)" >&2; exit 2 ;;
+  *) echo "unknown benchmark '$which' (known: steps, saves, locomo, locomo-sweep, locomo-heldout, index, scan, hybrid, side-by-side, streams, embed, memories, async-adds, add-search-churn, tools, tool-calls, cold-start, cluster)" >&2; exit 2 ;;
 esac
 mvn -q -B -DskipTests test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath >&2
 # run from a private copy of the classes so that a concurrent build cannot pull them away mid-run

@@ -1,7 +1,9 @@
 package dev.engram.index;
 
 import dev.engram.kernel.ApiException;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import java.io.IOException;
@@ -34,12 +36,18 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Durability: deletions and {@link #clear()} are committed before their future completes; upserts are committed
  * by {@link #flush()}, by the periodic background commit ({@link LuceneTuning#commitIntervalMs()}) and on close.
+ * Deletions by id are group-committed ({@link #durable}).
  */
 public final class LuceneIndex implements PassageIndex {
   private final Vertx vertx;
   private final Path dir;
   private final LuceneTuning tuning;
   private final WorkerExecutor workers;
+  /** One thread that commits for {@link #durable}: an fsync never holds up the workers that search and write. */
+  private final WorkerExecutor committer;
+  /** The commit that writes waiting to be durable now will be in; null when none is waiting to start. */
+  private Future<Void> nextCommit;
+  private final Object commitGate = new Object();
   private final ExecutorService mergeExecutor;
   private final long commitTimer;
   /** The open index, null until first use. */
@@ -56,6 +64,8 @@ public final class LuceneIndex implements PassageIndex {
     this.tuning = tuning;
     this.workers = vertx.createSharedWorkerExecutor("engram-lucene-" + dir.toAbsolutePath(), tuning.workerThreads(),
         30, TimeUnit.MINUTES);
+    this.committer = vertx.createSharedWorkerExecutor("engram-lucene-commit-" + dir.toAbsolutePath(), 1, 30,
+        TimeUnit.MINUTES);
     this.mergeExecutor = tuning.mergeWorkers() > 1 ? Executors.newFixedThreadPool(tuning.mergeWorkers()) : null;
     this.commitTimer = tuning.commitIntervalMs() > 0 ? vertx.setPeriodic(tuning.commitIntervalMs(), t -> flush()) : -1;
   }
@@ -82,7 +92,7 @@ public final class LuceneIndex implements PassageIndex {
 
   @Override
   public Future<Void> delete(Collection<UUID> ids) {
-    return ids.isEmpty() ? Future.succeededFuture() : run(() -> store().delete(ids));
+    return ids.isEmpty() ? Future.succeededFuture() : run(() -> store().delete(ids)).compose(v -> durable());
   }
 
   @Override
@@ -148,6 +158,7 @@ public final class LuceneIndex implements PassageIndex {
       throw new UncheckedIOException(e);
     } finally {
       workers.close();
+      committer.close();
       if (mergeExecutor != null) {
         mergeExecutor.shutdown();
       }
@@ -175,6 +186,35 @@ public final class LuceneIndex implements PassageIndex {
       }
       return opened;
     }
+  }
+
+  /**
+   * Completes once a commit that started after this call has finished: group commit. A commit takes several fsyncs
+   * (tens of ms on a busy disk), and each asynchronous add's settle deletes its raw messages; with one commit per
+   * delete on the two search workers, searches queued behind fsyncs (scripts/bench.sh async-adds, 8 callers). Now
+   * the deletes that arrive while a commit runs share the next one, on a thread of its own. The answer comes on the
+   * caller's context.
+   */
+  private Future<Void> durable() {
+    Context caller = vertx.getOrCreateContext();
+    Future<Void> commit;
+    synchronized (commitGate) {
+      if (nextCommit == null) {
+        nextCommit = committer.executeBlocking(() -> {
+          synchronized (commitGate) {
+            nextCommit = null; // what is applied from now on waits for the commit after this one
+          }
+          if (!closed) {
+            store().commit();
+          }
+          return null;
+        }, false);
+      }
+      commit = nextCommit;
+    }
+    Promise<Void> answer = Promise.promise();
+    commit.onComplete(ar -> caller.runOnContext(v -> answer.handle(ar)));
+    return answer.future();
   }
 
   private interface Work {

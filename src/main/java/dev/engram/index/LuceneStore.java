@@ -179,12 +179,14 @@ final class LuceneStore implements AutoCloseable {
     writes.incrementAndGet();
   }
 
-  /** Deletions are committed at once: a lost delete would not be repaired by a catch-up that replays by seq. */
+  /**
+   * Deletions are committed before they are acknowledged: a lost delete would not be repaired by a catch-up that
+   * replays by seq. This one's commit is the caller's ({@link LuceneIndex} group-commits them); the others commit here.
+   */
   void delete(Collection<UUID> ids) throws IOException {
     writer.deleteDocuments(ids.stream().map(LuceneDocs::idTerm).toArray(Term[]::new));
     vectors.delete(ids);
     writes.incrementAndGet();
-    writer.commit();
   }
 
   void deleteOwner(UUID user, UUID owner) throws IOException {

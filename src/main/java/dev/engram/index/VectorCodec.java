@@ -7,14 +7,19 @@ import org.apache.lucene.codecs.KnnVectorsFormat;
 import org.apache.lucene.codecs.KnnVectorsReader;
 import org.apache.lucene.codecs.KnnVectorsWriter;
 import org.apache.lucene.codecs.lucene912.Lucene912Codec;
-import org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat;
+import org.apache.lucene.codecs.hnsw.FlatVectorsFormat;
+import org.apache.lucene.codecs.lucene99.Lucene99FlatVectorsFormat;
+import org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsReader;
+import org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsWriter;
+import org.apache.lucene.search.TaskExecutor;
 import org.apache.lucene.index.SegmentReadState;
 import org.apache.lucene.index.SegmentWriteState;
 
 /**
- * Lucene's default codec with our HNSW parameters and a vector dimension limit of 4096 instead of 1024 (OpenAI
- * embeddings have 1536 or 3072 dimensions). Files are written in the standard {@code Lucene99HnswVectorsFormat}
- * under its own name, so any Lucene 9.12 reader (including a plain one) opens the index.
+ * Lucene's default codec with our HNSW parameters, a vector dimension limit of 4096 instead of 1024 (OpenAI
+ * embeddings have 1536 or 3072 dimensions) and the graph built with our SIMD dot product ({@link SimdVectorScorer}).
+ * Files are written in the standard {@code Lucene99HnswVectorsFormat} under its own name, so any Lucene 9.12 reader
+ * (including a plain one) opens the index.
  */
 final class VectorCodec {
   static final int MAX_DIMENSIONS = 4096;
@@ -22,10 +27,9 @@ final class VectorCodec {
   private VectorCodec() {}
 
   static Codec create(LuceneTuning tuning, ExecutorService mergeExecutor) {
-    var hnsw = tuning.mergeWorkers() > 1
-        ? new Lucene99HnswVectorsFormat(tuning.hnswM(), tuning.hnswBeam(), tuning.mergeWorkers(), mergeExecutor)
-        : new Lucene99HnswVectorsFormat(tuning.hnswM(), tuning.hnswBeam());
-    var wide = new WideFormat(hnsw);
+    boolean concurrentMerges = tuning.mergeWorkers() > 1 && mergeExecutor != null;
+    var wide = new HnswFormat(tuning.hnswM(), tuning.hnswBeam(), concurrentMerges ? tuning.mergeWorkers() : 1,
+        concurrentMerges ? new TaskExecutor(mergeExecutor) : null);
     return new Lucene912Codec() {
       @Override
       public KnnVectorsFormat getKnnVectorsFormatForField(String field) {
@@ -34,23 +38,34 @@ final class VectorCodec {
     };
   }
 
-  /** Delegates everything to Lucene's HNSW format and only lifts the dimension limit checked at indexing time. */
-  private static final class WideFormat extends KnnVectorsFormat {
-    private final KnnVectorsFormat delegate;
+  /**
+   * {@code Lucene99HnswVectorsFormat} as Lucene builds it, with the flat vectors scored by {@link SimdVectorScorer}
+   * and the dimension limit lifted (checked at indexing time only). Same name, same files.
+   */
+  private static final class HnswFormat extends KnnVectorsFormat {
+    private final FlatVectorsFormat flat = new Lucene99FlatVectorsFormat(SimdVectorScorer.INSTANCE);
+    private final int maxConn;
+    private final int beamWidth;
+    private final int mergeWorkers;
+    private final TaskExecutor mergeExecutor;
 
-    WideFormat(KnnVectorsFormat delegate) {
-      super(delegate.getName());
-      this.delegate = delegate;
+    HnswFormat(int maxConn, int beamWidth, int mergeWorkers, TaskExecutor mergeExecutor) {
+      super("Lucene99HnswVectorsFormat");
+      this.maxConn = maxConn;
+      this.beamWidth = beamWidth;
+      this.mergeWorkers = mergeWorkers;
+      this.mergeExecutor = mergeExecutor;
     }
 
     @Override
     public KnnVectorsWriter fieldsWriter(SegmentWriteState state) throws IOException {
-      return delegate.fieldsWriter(state);
+      return new Lucene99HnswVectorsWriter(state, maxConn, beamWidth, flat.fieldsWriter(state), mergeWorkers,
+          mergeExecutor);
     }
 
     @Override
     public KnnVectorsReader fieldsReader(SegmentReadState state) throws IOException {
-      return delegate.fieldsReader(state);
+      return new Lucene99HnswVectorsReader(state, flat.fieldsReader(state));
     }
 
     @Override

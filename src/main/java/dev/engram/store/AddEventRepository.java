@@ -13,6 +13,7 @@ import dev.engram.store.MemoryProtocol.Applied;
 import dev.engram.store.MemoryProtocol.ApplyChanges;
 import dev.engram.store.MemoryProtocol.Change;
 import dev.engram.store.MemoryProtocol.NewMemory;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -28,6 +29,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 
 /**
@@ -86,11 +88,15 @@ final class AddEventRepository {
   private final Pool pool;
   private final PassageIndex index;
   private final MemoryRepository memories;
+  /** Phase one of the adds that arrive while others are being written go together: see {@link #openBatch}. */
+  private final Coalescer<OpenEvent, EventReply> opens;
 
-  AddEventRepository(Pool pool, PassageIndex index, MemoryRepository memories) {
+  AddEventRepository(Context context, Pool pool, PassageIndex index, MemoryRepository memories) {
     this.pool = pool;
     this.index = index;
     this.memories = memories;
+    this.opens = new Coalescer<>(context, MemoryRepository.ADD_BATCHES_IN_FLIGHT, MemoryRepository.MAX_ADDS_PER_BATCH,
+        r -> new Object(), this::openBatch);
   }
 
   /** Puts the events a stopped process was running back to PENDING (call before anything claims). */
@@ -99,37 +105,71 @@ final class AddEventRepository {
   }
 
   Future<EventReply> open(OpenEvent req) {
-    UUID tenant = UUID.fromString(req.userId());
-    UUID eventId = UUID.fromString(req.eventId());
-    UUID scopeId = MemoryRows.scopeId(tenant, req.scope());
-    OffsetDateTime now = Rows.offset(Times.now());
-    List<IndexedPassage> entries = new ArrayList<>();
-    return pool.withTransaction(conn -> {
-      Future<?> chain = MemoryRepository.ensureScope(conn, tenant, scopeId, req.scope());
-      for (NewMemory m : req.raw()) {
-        chain = chain.compose(v -> raw(conn, tenant, scopeId, req, m, now, eventId, entries));
-      }
-      return chain.compose(v -> conn.preparedQuery(OPEN).execute(Tuple.of(eventId, tenant,
-              new JsonObject(new HashMap<>(req.payload())), now)))
-          .compose(v -> conn.preparedQuery(GET).execute(Tuple.of(eventId, tenant)));
-    }).compose(rows -> IndexSync.bestEffort(entries.isEmpty() ? Future.succeededFuture() : index.add(entries),
-            "async add").map(new EventReply(event(rows.iterator().next()))));
+    return opens.submit(req);
   }
 
-  private Future<Void> raw(SqlConnection conn, UUID tenant, UUID scopeId, OpenEvent req, NewMemory m,
-      OffsetDateTime now, UUID eventId, List<IndexedPassage> entries) {
-    UUID id = UUID.fromString(m.id());
-    Tuple t = Tuple.of(id, tenant, scopeId, req.scope().user(), req.scope().agent(), req.scope().run())
+  /**
+   * Group commit of phase one, as {@link MemoryRepository} does for verbatim adds: the events that arrived while the
+   * previous batch was being committed go in one transaction, scopes first (in id order), then each statement once
+   * for the whole batch, pipelined (raw messages, events, the events read back); one index write follows the commit
+   * and every add is answered after both. A failed batch is written again one event at a time ({@link Coalescer}).
+   */
+  private Future<List<EventReply>> openBatch(List<OpenEvent> batch) {
+    OffsetDateTime now = Rows.offset(Times.now());
+    Map<UUID, Tuple> scopeRows = new TreeMap<>();
+    List<Tuple> raws = new ArrayList<>();
+    List<Tuple> opened = new ArrayList<>();
+    List<Tuple> reads = new ArrayList<>();
+    for (OpenEvent req : batch) {
+      UUID tenant = UUID.fromString(req.userId());
+      UUID eventId = UUID.fromString(req.eventId());
+      UUID scopeId = MemoryRows.scopeId(tenant, req.scope());
+      scopeRows.putIfAbsent(scopeId, Tuple.of(scopeId, tenant, req.scope().user(), req.scope().agent(),
+          req.scope().run()));
+      for (NewMemory m : req.raw()) {
+        raws.add(rawRow(tenant, scopeId, req, m, now, eventId));
+      }
+      opened.add(Tuple.of(eventId, tenant, new JsonObject(new HashMap<>(req.payload())), now));
+      reads.add(Tuple.of(eventId, tenant));
+    }
+    List<IndexedPassage> entries = new ArrayList<>();
+    return pool.withTransaction(conn -> conn.preparedQuery(MemoryRepository.ENSURE_SCOPE)
+        .executeBatch(List.copyOf(scopeRows.values()))
+        .compose(v -> raws.isEmpty() ? Future.succeededFuture(null) : conn.preparedQuery(RAW).executeBatch(raws))
+        .compose(first -> {
+          RowSet<Row> rs = first;
+          for (OpenEvent req : batch) {
+            UUID tenant = UUID.fromString(req.userId());
+            UUID scopeId = MemoryRows.scopeId(tenant, req.scope());
+            for (NewMemory m : req.raw()) {
+              entries.add(new IndexedPassage(UUID.fromString(m.id()), rs.iterator().next().getLong(0), tenant,
+                  scopeId, m.text(), m.vector()));
+              rs = rs.next();
+            }
+          }
+          return conn.preparedQuery(OPEN).executeBatch(opened);
+        })
+        .compose(v -> conn.preparedQuery(GET).executeBatch(reads)))
+        .compose(first -> {
+          List<EventReply> replies = new ArrayList<>(batch.size());
+          for (RowSet<Row> rs = first; rs != null; rs = rs.next()) {
+            replies.add(new EventReply(event(rs.iterator().next())));
+          }
+          return IndexSync.bestEffort(entries.isEmpty() ? Future.succeededFuture() : index.add(entries), "async add")
+              .map(replies);
+        });
+  }
+
+  private static Tuple rawRow(UUID tenant, UUID scopeId, OpenEvent req, NewMemory m, OffsetDateTime now,
+      UUID eventId) {
+    return Tuple.of(UUID.fromString(m.id()), tenant, scopeId, req.scope().user(), req.scope().agent(),
+            req.scope().run())
         .addValue(m.actorId()).addValue(m.role()).addValue(m.text()).addValue(MemoryRows.md5(m.text()))
         .addValue(MemoryRows.normalisedHash(m.text()))
         .addValue(new JsonObject(new HashMap<>(m.metadata() == null ? Map.of() : m.metadata())))
         .addArrayOfFloat(ArchivalRows.boxed(m.vector())).addValue(req.embeddingModel()).addValue(now)
         .addValue(m.expirationDate() == null ? null : Rows.offset(m.expirationDate())).addValue(eventId)
         .addValue(m.provenance() == null ? null : new JsonObject(new HashMap<>(m.provenance())));
-    return conn.preparedQuery(RAW).execute(t).map(rows -> {
-      entries.add(new IndexedPassage(id, rows.iterator().next().getLong(0), tenant, scopeId, m.text(), m.vector()));
-      return null;
-    });
   }
 
   Future<EventReply> claim(ClaimEvent req) {

@@ -134,7 +134,7 @@ public final class StoreVerticle extends VerticleBase {
     var jobs = new JobRepository(pool, archival);
     var files = new FileRepository(pool, archival);
     var scopes = new MemoryScopes(pool);
-    var mems = new MemoryRepository(pool, memories, scopes);
+    var mems = new MemoryRepository(context, pool, memories, scopes);
     var memorySearch = new MemorySearch(pool, memories, scopes);
     var memoryPages = new MemoryPages(pool, scopes);
     var memoryExports = new MemoryExports(pool);
@@ -257,7 +257,7 @@ public final class StoreVerticle extends VerticleBase {
     registrations.add(serve(MEMORY_RESET, mems::reset));
     registrations.add(serve(SCOPE_ATTACH, agentScopes::attach));
     registrations.add(serve(SCOPE_OF_AGENT, agentScopes::ofAgent));
-    var addEvents = new AddEventRepository(pool, memories, mems);
+    var addEvents = new AddEventRepository(context, pool, memories, mems);
     registrations.add(serve(AddEventProtocol.OPEN, addEvents::open));
     registrations.add(serve(AddEventProtocol.CLAIM, addEvents::claim));
     registrations.add(serve(AddEventProtocol.RELEASE_ORPHANS, addEvents::releaseOrphans));

@@ -48,8 +48,9 @@ public final class AsyncAddBenchmark {
     TestServer.llm().keepRequests(false).fallback(request -> answer(request, modelMs));
     Path home = TempHomes.create("engram-async-bench-");
     Map<String, String> overrides = new HashMap<>(Map.of("MEMORY_ASYNC_WORKERS", workers, "LLM_TIMEOUT_MS", "60000"));
+    ResourceMeter meter = new ResourceMeter(home.resolve("pgdata"));
     if ("scripted".equals(opts.get("embeddings"))) {
-      overrides.putAll(MemoryBenchmark.scriptedEmbeddings(new ResourceMeter(home.resolve("pgdata"))));
+      overrides.putAll(MemoryBenchmark.scriptedEmbeddings(meter));
     }
     try (TestServer server = TestServer.start(home, overrides)) {
       Api api = server.api;
@@ -60,12 +61,13 @@ public final class AsyncAddBenchmark {
           Runtime.getRuntime().availableProcessors());
       List<String> texts = Sentences.generate(200_000, 11);
       AtomicInteger next = new AtomicInteger();
-      run(api, key, callers, warmupSeconds, texts, next, new ConcurrentLinkedQueue<>());
+      run(api, key, callers, warmupSeconds, texts, next, new ConcurrentLinkedQueue<>(), meter);
+      ResourceMeter.Sample before = meter.sample();
       ConcurrentLinkedQueue<long[]> samples = new ConcurrentLinkedQueue<>();
       ConcurrentLinkedQueue<String> events = new ConcurrentLinkedQueue<>();
       long started = System.nanoTime();
       int first = next.get();
-      events.addAll(run(api, key, callers, seconds, texts, next, samples));
+      events.addAll(run(api, key, callers, seconds, texts, next, samples, meter));
       double elapsed = (System.nanoTime() - started) / 1e9;
       int adds = next.get() - first;
       long[] searchable = samples.stream().mapToLong(s -> s[0]).toArray();
@@ -77,6 +79,9 @@ public final class AsyncAddBenchmark {
           at(answered, 0.99), adds / elapsed);
       if (!"false".equals(opts.get("settle"))) {
         settle(api, key, new ArrayList<>(events), started);
+        // everything an add costs: phase one, the searches until found, the extraction and the settle (the scripted
+        // model's CPU counts as the server's; the callers' threads and scripted embeddings as llm+load)
+        System.out.println(meter.sample().minus(before).perStep(adds).replace("/step", "/add"));
       }
     }
     System.exit(0); // the scripted LLM's Vert.x instance would keep the JVM alive
@@ -111,7 +116,7 @@ public final class AsyncAddBenchmark {
    * searches} in nanoseconds. Answers the event ids.
    */
   private static List<String> run(Api api, String key, int callers, int seconds, List<String> texts,
-      AtomicInteger next, ConcurrentLinkedQueue<long[]> samples) throws Exception {
+      AtomicInteger next, ConcurrentLinkedQueue<long[]> samples, ResourceMeter meter) throws Exception {
     long until = System.nanoTime() + seconds * 1_000_000_000L;
     ConcurrentLinkedQueue<String> events = new ConcurrentLinkedQueue<>();
     ExecutorService pool = Executors.newFixedThreadPool(callers);
@@ -120,6 +125,7 @@ public final class AsyncAddBenchmark {
       for (int c = 0; c < callers; c++) {
         String user = "bench-" + c;
         workers.add(pool.submit(() -> {
+          meter.markSideThread();
           while (System.nanoTime() < until) {
             String text = texts.get(next.getAndIncrement() % texts.size());
             long t0 = System.nanoTime();

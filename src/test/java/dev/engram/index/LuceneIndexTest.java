@@ -50,6 +50,25 @@ class LuceneIndexTest extends PassageIndexContract {
   }
 
   @Test
+  @DisplayName("an acknowledged delete is committed: a reader of the last commit no longer sees it, also when several"
+      + " deletes arrive at once and share one commit")
+  void deletesAreCommittedBeforeTheyAreAcknowledged() throws Exception {
+    List<IndexedPassage> passages = new java.util.ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      passages.add(passage(agent(), "note " + i, axis(i % 4)));
+    }
+    await(index.upsert(passages));
+    await(index.flush());
+    List<io.vertx.core.Future<Void>> deletes = passages.subList(0, 8).stream()
+        .map(p -> index.delete(List.of(p.id()))).toList();
+    await(io.vertx.core.Future.all(deletes));
+    try (var reader = org.apache.lucene.index.DirectoryReader.open(
+        org.apache.lucene.store.FSDirectory.open(dir()))) {
+      assertEquals(2, reader.numDocs(), "the last commit holds every acknowledged delete");
+    }
+  }
+
+  @Test
   @DisplayName("vector searches after a reopen are exact again (vectors reloaded from disk), per user and owner")
   void reopenReloadsExactVectors() {
     UUID other = UUID.randomUUID();

@@ -144,6 +144,68 @@ class AsyncAddTest {
   }
 
   @Test
+  @DisplayName("concurrent asynchronous adds of two users (written together in batches) each answer their own event,"
+      + " each raw message is searchable at once, and each user ends with exactly the facts of their own adds")
+  void concurrentAddsAreEachTheirOwn() throws Exception {
+    llm.fallback(request -> {
+      JsonArray messages = request.getJsonArray("messages");
+      String prompt = messages.getJsonObject(messages.size() - 1).getString("content");
+      int at = prompt.lastIndexOf("New facts:");
+      if (at >= 0) {
+        JsonArray decisions = new JsonArray();
+        for (Object fact : new JsonArray(prompt.substring(at + "New facts:".length()).strip())) {
+          decisions.add(new JsonObject().put("id", "new").put("text", fact).put("event", "ADD"));
+        }
+        return Step.text(new JsonObject().put("memory", decisions).encode());
+      }
+      JsonArray facts = new JsonArray();
+      for (String line : prompt.split("\n")) {
+        if (line.startsWith("user: ")) {
+          facts.add("Said " + line.substring("user: ".length()));
+        }
+      }
+      return Step.text(new JsonObject().put("facts", facts).encode());
+    });
+    String user = scope("batch");
+    int perKey = 12;
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+    try {
+      List<java.util.concurrent.Future<String>> events = new java.util.ArrayList<>();
+      for (int i = 0; i < perKey; i++) {
+        for (String key : List.of(alice, bob)) {
+          String text = (key.equals(alice) ? "alice" : "bob") + " keeps note " + i + " of the batch";
+          events.add(pool.submit(() -> {
+            String eventId = addAsync(api, key, user, text);
+            assertTrue(found(key, user, text).stream().anyMatch(m -> m.equals(text) || m.equals("Said " + text)),
+                "searchable when the add answers: " + text);
+            return eventId;
+          }));
+        }
+      }
+      java.util.Set<String> ids = new java.util.HashSet<>();
+      for (int n = 0; n < events.size(); n++) {
+        String key = n % 2 == 0 ? alice : bob;
+        String eventId = events.get(n).get();
+        assertTrue(ids.add(eventId), "one event per add");
+        assertEquals("SUCCEEDED", settled(api, key, "/events/" + eventId).getString("status"));
+        assertEquals(404, api.get("/events/" + eventId, key.equals(alice) ? bob : alice).status(),
+            "another user's event");
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    for (String key : List.of(alice, bob)) {
+      String who = key.equals(alice) ? "alice" : "bob";
+      List<String> expected = new java.util.ArrayList<>();
+      for (int i = 0; i < perKey; i++) {
+        expected.add("Said " + who + " keeps note " + i + " of the batch");
+      }
+      expected.sort(null);
+      assertEquals(expected, listed(key, user), "the facts of this user's adds, raw messages replaced");
+    }
+  }
+
+  @Test
   @DisplayName("searches while the facts replace the raw message find the one or the other, never both or neither")
   void neverBothNorNeither() throws Exception {
     String user = scope("swap");

@@ -38,6 +38,49 @@ class MemoryApiTest {
   }
 
   @Test
+  @DisplayName("concurrent verbatim adds (written together, one transaction per batch) each get their own memories,"
+      + " readable and searchable at once, and no user sees another's")
+  void concurrentVerbatimAdds() throws Exception {
+    String other = api.newUser().getString("api_key");
+    int perUser = 24;
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+    try {
+      List<java.util.concurrent.Future<JsonArray>> added = new java.util.ArrayList<>();
+      for (int i = 0; i < perUser; i++) {
+        for (String token : List.of(key, other)) {
+          String text = (token.equals(key) ? "Key one" : "Key two") + " note number " + i + " about batch-" + i;
+          added.add(pool.submit(() -> mem.add(token, new JsonObject().put("user_id", "batcher").put("infer", false)
+              .put("messages", MemoryApi.turns("user", text, "assistant", "Noted: " + text)))));
+        }
+      }
+      for (int n = 0; n < added.size(); n++) {
+        String token = n % 2 == 0 ? key : other;
+        String text = (n % 2 == 0 ? "Key one" : "Key two") + " note number " + n / 2 + " about batch-" + n / 2;
+        JsonArray results = added.get(n).get();
+        assertEquals(2, results.size(), results.encodePrettily());
+        assertEquals(text, results.getJsonObject(0).getString("memory"), "each add is answered with its own memories");
+        assertEquals("Noted: " + text, results.getJsonObject(1).getString("memory"));
+        Api.Response one = api.get("/memories/" + results.getJsonObject(0).getString("id"), token);
+        assertEquals(200, one.status(), one.body());
+        assertEquals(text, one.json().getString("memory"));
+        JsonArray found = mem.search(token, new JsonObject().put("query", text).put("user_id", "batcher")
+            .put("limit", 3)).getJsonArray("results");
+        assertTrue(found.stream().anyMatch(o -> text.equals(((JsonObject) o).getString("memory"))),
+            "searchable once answered: " + text);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    for (String token : List.of(key, other)) {
+      JsonArray listed = mem.list(token, "user_id=batcher");
+      assertEquals(2 * perUser, listed.size(), "exactly this user's memories");
+      String prefix = token.equals(key) ? "Key one" : "Key two";
+      assertTrue(listed.stream().allMatch(o -> ((JsonObject) o).getString("memory").contains(prefix)),
+          "no memory of the other user");
+    }
+  }
+
+  @Test
   @DisplayName("infer=false stores each non-system message as it is, with role, and calls no LLM")
   void verbatim() {
     JsonArray results = mem.add(key, new JsonObject().put("user_id", "alice").put("infer", false)

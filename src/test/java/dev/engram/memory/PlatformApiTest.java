@@ -59,8 +59,10 @@ class PlatformApiTest {
     llm.enqueue(Step.text(new JsonObject().put("memory", new JsonArray()
         .add(new JsonObject().put("id", "new").put("text", "Loves green tea").put("event", "ADD"))
         .add(new JsonObject().put("id", "new").put("text", "Lives in Lisbon").put("event", "ADD"))).encode()));
-    // the asynchronous add's extraction and decision
-    llm.enqueue(Step.text(new JsonObject().put("facts", new JsonArray().add("Plays the cello on Sundays")).encode()));
+    // the asynchronous add's extraction (slow enough that the script's search right after the add finds the raw
+    // message: with an instant model the facts could replace it first) and decision
+    llm.enqueue(Step.text(new JsonObject().put("facts", new JsonArray().add("Plays the cello on Sundays")).encode())
+        .after(1_000));
     llm.enqueue(Step.text(new JsonObject().put("memory", new JsonArray().add(new JsonObject().put("id", "new")
         .put("text", "Plays the cello on Sundays").put("event", "ADD"))).encode()));
     NodeScript.Run run = NodeScript.run("mem0-platform.cjs", Map.of("MEM0_HOST",
