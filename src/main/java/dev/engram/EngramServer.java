@@ -74,6 +74,7 @@ public final class EngramServer implements AutoCloseable {
 
   /** Starts the server and blocks until it listens (or fails). */
   public static EngramServer start(EngramConfig config) throws Exception {
+    StartPhases phases = new StartPhases();
     Files.createDirectories(config.home());
     String adminPassword = config.adminPassword();
     if (adminPassword == null) {
@@ -102,7 +103,9 @@ public final class EngramServer implements AutoCloseable {
       LOG.info("Cluster mode: joining cluster '{}' as {} (members {})", config.cluster().name(),
           ClusterBoot.nodeName(config.cluster()), config.cluster().members());
     }
+    phases.done("settings");
     DatabaseLauncher database = DatabaseLauncher.start(config.database(), config.home());
+    phases.done("database");
     // one event loop per core (Vert.x would start two): hand-offs between verticles then find their loop awake more
     // often, and fewer threads contend for the cores
     // one meter registry for the process, into which Vert.x reports too; the trace slot exists before Vert.x does
@@ -122,6 +125,7 @@ public final class EngramServer implements AutoCloseable {
     }
     EngramMetrics metrics = EngramMetrics.create(registry);
     metrics.attach(vertx);
+    phases.done("vertx");
     List<String> deployments = new ArrayList<>();
     int port;
     try {
@@ -141,10 +145,12 @@ public final class EngramServer implements AutoCloseable {
       var embedding = config.embedding();
       StoreVerticle.IndexOpener indexes = name -> Indexes.create(vertx, config.index(), config.home(), name);
       vertx.deployVerticle(new EmbeddingVerticle(embedding)).onSuccess(deployments::add)
+          .onSuccess(id -> phases.done("embedder"))
           .compose(id -> vertx.deployVerticle(new StoreVerticle(database.connectOptions(),
               config.database().poolSize(), indexes, embedding.model(), embedding.dimension(),
               config.cluster().enabled())))
           .onSuccess(deployments::add)
+          .onSuccess(id -> phases.done("store and indexes"))
           // cluster mode: this node's share of the agents' leases, before the agent verticles that serve them
           .compose(id -> config.cluster().enabled() ? vertx.deployVerticle(new ClusterVerticle(
               database.connectOptions(), config.cluster())).onSuccess(deployments::add)
@@ -152,10 +158,12 @@ public final class EngramServer implements AutoCloseable {
           // one instance: its pool bounds the custom tool calls of all agents together; before the agents, whose
           // resumed runs may call tools
           .compose(id -> vertx.deployVerticle(new SandboxVerticle(config.tools()))).onSuccess(deployments::add)
+          .onSuccess(id -> phases.done("sandbox"))
           .compose(id -> vertx.deployVerticle(
               () -> new AgentVerticle(shards.getAndIncrement(), config),
               new DeploymentOptions().setInstances(config.agents().instances())))
           .onSuccess(deployments::add)
+          .onSuccess(id -> phases.done("agents"))
           .onSuccess(id -> {
             if (config.cluster().enabled()) {
               // more agent verticles at run time: each a new slot of this node's placement (index after the last)
@@ -173,12 +181,15 @@ public final class EngramServer implements AutoCloseable {
           .compose(id -> vertx.deployVerticle(new SourceVerticle(config))).onSuccess(deployments::add)
           // one instance: each registered MCP server has one connection (and one child process) per server
           .compose(id -> vertx.deployVerticle(new McpVerticle(config.mcp()))).onSuccess(deployments::add)
+          .onSuccess(id -> phases.done("sources and MCP"))
           .compose(id -> vertx.deployVerticle(() -> new MemoryVerticle(config),
               new DeploymentOptions().setInstances(config.memory().instances())))
           .onSuccess(deployments::add)
+          .onSuccess(id -> phases.done("memory"))
           .compose(id -> vertx.deployVerticle(() -> new HttpVerticle(http),
               new DeploymentOptions().setInstances(server.instances())))
           .onSuccess(deployments::add)
+          .onSuccess(id -> phases.done("http"))
           .toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
     } catch (Exception e) {
       vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -187,6 +198,7 @@ public final class EngramServer implements AutoCloseable {
     }
     String scheme = server.useSsl() ? "https" : "http";
     LOG.info("Engram running on {}://{}:{} (Press CTRL+C to quit)", scheme, server.host(), port);
+    LOG.info("Start phases: {}", phases.summary());
     if (!config.llm().configured()) {
       LOG.warn("No LLM configured: message routes answer 503 until OPENAI_BASE_URL is set");
     }
