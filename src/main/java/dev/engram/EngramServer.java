@@ -100,9 +100,16 @@ public final class EngramServer implements AutoCloseable {
       LOG.info("Using a self-signed certificate: {}", certPath);
     }
 
-    // the tokenizer of the default model loads its tables (a few hundred ms) while the database starts, so that the
-    // first send does not wait for them
-    Thread preload = new Thread(() -> new TokenCounter(config.llm().model()), "engram-preload");
+    // while the database starts: the migration files (the store would read them on its event loop), then the tables
+    // of the default model's tokenizer (a few hundred ms), so that the first send does not wait for them
+    Thread preload = new Thread(() -> {
+      try {
+        StoreVerticle.readMigrations();
+      } catch (RuntimeException e) {
+        // a broken set of migration files: the store reads them again and fails the start with this error
+      }
+      new TokenCounter(config.llm().model());
+    }, "engram-preload");
     preload.setDaemon(true);
     preload.start();
     if (config.cluster().enabled()) {
