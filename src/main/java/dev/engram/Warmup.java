@@ -55,7 +55,8 @@ final class Warmup {
         LOG.info("Warmed up the tokenizer, the model wire{} in {} ms ({})", localEmbedder ? " and the embedder" : "",
             TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), sink > 0 ? "done" : "empty");
       } catch (Exception | LinkageError e) {
-        LOG.warn("The warm-up stopped early (the server is not affected)", e);
+        // typically the server stopping while an embedding was on its way
+        LOG.info("The warm-up stopped early ({}); the server is not affected", e.toString());
       } finally {
         done.complete();
       }
