@@ -17,11 +17,12 @@ import org.slf4j.LoggerFactory;
  * low-priority thread beside the first requests: the tokenizer, the model wire of an agent step ({@link
  * WireWarmup}: request encoding, streamed and whole replies), JSON, and the local embedding model (its first
  * inferences are slow). Nothing goes to the database, the indexes, the model or a remote embedder, so no user's data
- * is read or written. Off with {@code WARMUP=false}.
- *
- * <p>Why after ready and not before: ready within 2 s is a target of its own, and the first requests mostly pay for
- * class loading, which the class data sharing archive of scripts/run.sh already takes off them; a few hundred rounds
- * take about a second of one core, so the JIT has compiled these paths by the time a client sends its next few.
+ * is read or written. On with {@code WARMUP=true}; off by default, because it did not measure better: with the class
+ * data sharing archive of scripts/run.sh, the first 10 agent sends of scripts/bench.sh cold-start averaged 4.9 times
+ * the warm p50 without it and 5.5 times with it (medians of 6 and 9 starts on a loaded machine): on 2 cores it takes
+ * CPU from the first requests (Java thread priorities mean nothing to Linux), and their cold paths (HTTP, event bus,
+ * PostgreSQL client, the step) are not the in-process ones it runs. Run after ready, not before: ready within 2 s is
+ * a target of its own.
  */
 final class Warmup {
   private static final Logger LOG = LoggerFactory.getLogger(Warmup.class);

@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  * as its own process, as users run it ({@code scripts/run.sh}: the jar, with its class data sharing archive, embedded
  * PostgreSQL), the scripted model in this one. {@code --launcher classes} starts {@code dev.engram.Main} from this
  * JVM's class path instead (no archive); {@code ENGRAM_CDS=off} in the environment starts run.sh without one,
- * {@code WARMUP=false} the server without its warm-up.
+ * {@code WARMUP=true} the server with its warm-up.
  *
  * <p>Usage: scripts/bench.sh cold-start [--starts 3] [--first 20] [--warm 2000] [--java-opts "-XX:..."]
  * [--launcher run.sh|classes]
@@ -56,10 +56,10 @@ public final class ColdStartBenchmark {
         home.resolve("none.yaml").toString(), "PORT", Integer.toString(port), "MEMGPT_SERVER_PASS", "bench",
         "OPENAI_BASE_URL", llm.baseUrl(), "LLM_MODEL", "gpt-4", "ENGRAM_LOG_LEVEL", "INFO",
         "ENGRAM_ACCESS_LOG", "WARN", "ENGRAM_JAVA_OPTS", runScript ? javaOpts : "");
-    // the server inherits this environment: ENGRAM_CDS=off, WARMUP=false compare without either
+    // the server inherits this environment: ENGRAM_CDS=off compares without the archive, WARMUP=true with the warm-up
     System.out.printf("launcher: %s; WARMUP=%s; java options: %s%n", runScript ? "scripts/run.sh (ENGRAM_CDS="
         + System.getenv().getOrDefault("ENGRAM_CDS", "on") + ")" : "class path",
-        System.getenv().getOrDefault("WARMUP", "true"), javaOpts.isBlank() ? "(none)" : javaOpts);
+        System.getenv().getOrDefault("WARMUP", "false"), javaOpts.isBlank() ? "(none)" : javaOpts);
 
     // the first start makes the home (the database cluster, the indexes) and, when run.sh finds none for the jar,
     // the class data sharing archive (at its stop, with the classes of the sends it served, as a user's first run

@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-/** The warm-up after a start (WARMUP, on by default; the other tests' servers run without it). */
+/** The warm-up after a start (WARMUP=true; off by default). */
 class WarmupTest {
   private static final String DEFAULT_USER = "00000000-0000-0000-0000-000000000000";
   private static final Pattern EMBED_BATCHES = Pattern.compile("(?m)^engram_embed_batch_size_count\\S* (\\S+)$");

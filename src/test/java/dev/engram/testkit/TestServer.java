@@ -69,7 +69,7 @@ public final class TestServer implements AutoCloseable {
     settings.put("LLM_MAX_RETRIES", "1");
     settings.put("LLM_RETRY_BASE_MS", "10");
     settings.put("HTTP_INSTANCES", "2");
-    // the suite starts dozens of servers on 2 shared cores; WarmupTest starts one with it
+    // off by default too; WarmupTest starts one with it
     settings.put("WARMUP", "false");
     settings.put("AGENT_INSTANCES", "2");
     settings.put("MEMORY_INSTANCES", "2");
