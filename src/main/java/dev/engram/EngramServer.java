@@ -35,14 +35,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Boots one Engram process: secrets, PostgreSQL (embedded or external), Vert.x, then the verticles in order
- * (embedding, persistence with its indexes, agents, sources, memory, HTTP), each only after the previous ones are up.
+ * Boots one Engram process: secrets; PostgreSQL (embedded or external) beside Vert.x and the embedding verticle (the
+ * model load); the persistence verticle with its indexes once the database is up; then, after both, the verticles in
+ * order (sandbox, agents, sources, MCP, memory, HTTP), each only after the previous ones are up. The time of each phase
+ * is logged at INFO when the server is ready ({@link StartPhases}).
  */
 public final class EngramServer implements AutoCloseable {
   /** The server's version, as /v1/health/ and --version report it. */
@@ -58,22 +63,25 @@ public final class EngramServer implements AutoCloseable {
   private final int port;
   private final String adminPassword;
   private final String scheme;
+  private final Future<Void> warmup;
   /** Closes the server when the JVM exits without a close: verticles first, then the database they write to. */
   private final Thread closeAtExit = new Thread(this::close, "engram-close-at-exit");
   private boolean closed;
 
   private EngramServer(Vertx vertx, DatabaseLauncher database, List<String> deployments, int port,
-      String adminPassword, String scheme) {
+      String adminPassword, String scheme, Future<Void> warmup) {
     this.vertx = vertx;
     this.database = database;
     this.deployments = List.copyOf(deployments);
     this.port = port;
     this.adminPassword = adminPassword;
     this.scheme = scheme;
+    this.warmup = warmup;
   }
 
   /** Starts the server and blocks until it listens (or fails). */
   public static EngramServer start(EngramConfig config) throws Exception {
+    StartPhases phases = new StartPhases();
     Files.createDirectories(config.home());
     String adminPassword = config.adminPassword();
     if (adminPassword == null) {
@@ -92,9 +100,16 @@ public final class EngramServer implements AutoCloseable {
       LOG.info("Using a self-signed certificate: {}", certPath);
     }
 
-    // the tokenizer of the default model loads its tables (a few hundred ms) while the database starts, so that the
-    // first send does not wait for them
-    Thread preload = new Thread(() -> new TokenCounter(config.llm().model()), "engram-preload");
+    // while the database starts: the migration files (the store would read them on its event loop), then the tables
+    // of the default model's tokenizer (a few hundred ms), so that the first send does not wait for them
+    Thread preload = new Thread(() -> {
+      try {
+        StoreVerticle.readMigrations();
+      } catch (RuntimeException e) {
+        // a broken set of migration files: the store reads them again and fails the start with this error
+      }
+      new TokenCounter(config.llm().model());
+    }, "engram-preload");
     preload.setDaemon(true);
     preload.start();
     if (config.cluster().enabled()) {
@@ -102,7 +117,18 @@ public final class EngramServer implements AutoCloseable {
       LOG.info("Cluster mode: joining cluster '{}' as {} (members {})", config.cluster().name(),
           ClusterBoot.nodeName(config.cluster()), config.cluster().members());
     }
-    DatabaseLauncher database = DatabaseLauncher.start(config.database(), config.home());
+    phases.done("settings");
+    // the database starts beside Vert.x and the embedding model, which do not need it (the embedded one is mostly a
+    // wait for postgres); the store, the first verticle that does, waits for it
+    long databaseStarted = System.nanoTime();
+    CompletableFuture<DatabaseLauncher> databaseStart = new CompletableFuture<>();
+    new Thread(() -> {
+      try {
+        databaseStart.complete(DatabaseLauncher.start(config.database(), config.home()));
+      } catch (Throwable e) {
+        databaseStart.completeExceptionally(e);
+      }
+    }, "engram-database-start").start();
     // one event loop per core (Vert.x would start two): hand-offs between verticles then find their loop awake more
     // often, and fewer threads contend for the cores
     // one meter registry for the process, into which Vert.x reports too; the trace slot exists before Vert.x does
@@ -117,16 +143,23 @@ public final class EngramServer implements AutoCloseable {
       vertx = config.cluster().enabled() ? ClusterBoot.start(builder, options, config.cluster())
           : builder.with(options).build();
     } catch (Exception e) {
-      database.close();
+      closeWhenStarted(databaseStart);
       throw e;
     }
     EngramMetrics metrics = EngramMetrics.create(registry);
     metrics.attach(vertx);
+    phases.done("vertx");
     List<String> deployments = new ArrayList<>();
     int port;
     try {
       vertx.eventBus().registerCodec(new RecordCodec());
       vertx.eventBus().codecSelector(body -> body instanceof Record ? RecordCodec.NAME : null);
+      var embedding = config.embedding();
+      long embedderStarted = System.nanoTime();
+      Future<String> embedder = vertx.deployVerticle(new EmbeddingVerticle(embedding))
+          .onSuccess(id -> phases.doneBeside("embedder", embedderStarted));
+      DatabaseLauncher database = awaitDatabase(databaseStart);
+      phases.doneBeside("database", databaseStarted);
       Path uploadsTmp = config.home().resolve("uploads").resolve("incoming");
       Files.createDirectories(uploadsTmp);
       // a free port is chosen as late as it can be: another program may take it between the choice and the bind
@@ -138,13 +171,20 @@ public final class EngramServer implements AutoCloseable {
           server.bodyReadTimeoutMs(), config.mcp(), config.tools(), server.metricsAccess(),
           config.memory().webhookAllowPrivateUrls());
       AtomicInteger shards = new AtomicInteger();
-      var embedding = config.embedding();
       StoreVerticle.IndexOpener indexes = name -> Indexes.create(vertx, config.index(), config.home(), name);
-      vertx.deployVerticle(new EmbeddingVerticle(embedding)).onSuccess(deployments::add)
-          .compose(id -> vertx.deployVerticle(new StoreVerticle(database.connectOptions(),
+      long storeStarted = System.nanoTime();
+      Future<String> store = vertx.deployVerticle(new StoreVerticle(database.connectOptions(),
               config.database().poolSize(), indexes, embedding.model(), embedding.dimension(),
-              config.cluster().enabled())))
-          .onSuccess(deployments::add)
+              config.cluster().enabled()))
+          .onSuccess(id -> phases.doneBeside("store and indexes", storeStarted));
+      // both before anything that may embed (resumed runs, sources, memories) or store
+      Future.all(embedder, store)
+          .onSuccess(both -> {
+            deployments.add(embedder.result());
+            deployments.add(store.result());
+            phases.done("vertx to embedder and store");
+          })
+          .map(both -> store.result())
           // cluster mode: this node's share of the agents' leases, before the agent verticles that serve them
           .compose(id -> config.cluster().enabled() ? vertx.deployVerticle(new ClusterVerticle(
               database.connectOptions(), config.cluster())).onSuccess(deployments::add)
@@ -152,10 +192,12 @@ public final class EngramServer implements AutoCloseable {
           // one instance: its pool bounds the custom tool calls of all agents together; before the agents, whose
           // resumed runs may call tools
           .compose(id -> vertx.deployVerticle(new SandboxVerticle(config.tools()))).onSuccess(deployments::add)
+          .onSuccess(id -> phases.done("sandbox"))
           .compose(id -> vertx.deployVerticle(
               () -> new AgentVerticle(shards.getAndIncrement(), config),
               new DeploymentOptions().setInstances(config.agents().instances())))
           .onSuccess(deployments::add)
+          .onSuccess(id -> phases.done("agents"))
           .onSuccess(id -> {
             if (config.cluster().enabled()) {
               // more agent verticles at run time: each a new slot of this node's placement (index after the last)
@@ -173,26 +215,51 @@ public final class EngramServer implements AutoCloseable {
           .compose(id -> vertx.deployVerticle(new SourceVerticle(config))).onSuccess(deployments::add)
           // one instance: each registered MCP server has one connection (and one child process) per server
           .compose(id -> vertx.deployVerticle(new McpVerticle(config.mcp()))).onSuccess(deployments::add)
+          .onSuccess(id -> phases.done("sources and MCP"))
           .compose(id -> vertx.deployVerticle(() -> new MemoryVerticle(config),
               new DeploymentOptions().setInstances(config.memory().instances())))
           .onSuccess(deployments::add)
+          .onSuccess(id -> phases.done("memory"))
           .compose(id -> vertx.deployVerticle(() -> new HttpVerticle(http),
               new DeploymentOptions().setInstances(server.instances())))
           .onSuccess(deployments::add)
+          .onSuccess(id -> phases.done("http"))
           .toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
     } catch (Exception e) {
       vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-      database.close();
+      closeWhenStarted(databaseStart);
       throw e;
     }
+    DatabaseLauncher database = databaseStart.join();
     String scheme = server.useSsl() ? "https" : "http";
     LOG.info("Engram running on {}://{}:{} (Press CTRL+C to quit)", scheme, server.host(), port);
+    LOG.info("Start phases: {}", phases.summary());
     if (!config.llm().configured()) {
       LOG.warn("No LLM configured: message routes answer 503 until OPENAI_BASE_URL is set");
     }
-    EngramServer started = new EngramServer(vertx, database, deployments, port, adminPassword, scheme);
+    Future<Void> warmup = server.warmup() ? Warmup.start(vertx, config.llm().model(), !config.embedding().remote(),
+        config.embedding().timeoutMs()) : Future.succeededFuture();
+    EngramServer started = new EngramServer(vertx, database, deployments, port, adminPassword, scheme, warmup);
     Runtime.getRuntime().addShutdownHook(started.closeAtExit);
     return started;
+  }
+
+  /** The started database, or the start's own failure (an IllegalStateException stays one). */
+  private static DatabaseLauncher awaitDatabase(CompletableFuture<DatabaseLauncher> start) throws Exception {
+    try {
+      return start.get();
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof Exception cause ? cause : e;
+    }
+  }
+
+  /** After a failed boot: stops the database once its start ends, if it started. */
+  private static void closeWhenStarted(CompletableFuture<DatabaseLauncher> start) {
+    try {
+      start.join().close();
+    } catch (CompletionException failedToo) {
+      // nothing started, nothing to stop
+    }
   }
 
   /** How long an HTTP request waits for the memory verticle: three LLM calls, each with all its retries. */
@@ -220,6 +287,11 @@ public final class EngramServer implements AutoCloseable {
 
   public Vertx vertx() {
     return vertx;
+  }
+
+  /** Completes when the warm-up after the start ({@link Warmup}, setting WARMUP) is done. */
+  public Future<Void> warmedUp() {
+    return warmup;
   }
 
   /**

@@ -82,7 +82,7 @@ public final class ConfigLoader {
         str("HOST", "localhost"), integer("PORT", 8283), bool("USE_SSL", false), str("SSL_CERT", null),
         str("SSL_KEY", null), integer("HTTP_INSTANCES", cores), longer("MAX_BODY_BYTES", 1024 * 1024),
         integer("EVENT_LOOPS", cores), longer("BODY_READ_TIMEOUT_MS", 30_000),
-        MetricsAccess.parse(str("METRICS_ACCESS", "loopback")));
+        MetricsAccess.parse(str("METRICS_ACCESS", "loopback")), bool("WARMUP", false));
     var database = new EngramConfig.Database(
         str("DATABASE_URL", null), str("POSTGRES_HOST", null), integer("POSTGRES_PORT", 5432),
         str("POSTGRES_DB", "engram"), str("POSTGRES_USER", "postgres"), str("POSTGRES_PASSWORD", null),

@@ -31,7 +31,7 @@ public record EngramConfig(
    * the request is answered 408 and its connection closed. {@code metricsAccess}: who may read {@code /metrics}.
    */
   public record Server(String host, int port, boolean useSsl, String sslCert, String sslKey, int instances,
-      long maxBodyBytes, int eventLoops, long bodyReadTimeoutMs, MetricsAccess metricsAccess) {}
+      long maxBodyBytes, int eventLoops, long bodyReadTimeoutMs, MetricsAccess metricsAccess, boolean warmup) {}
 
   /**
    * External PostgreSQL when {@code url} or {@code host} is set; otherwise the embedded server is started in

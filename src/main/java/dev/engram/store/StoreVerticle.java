@@ -72,6 +72,11 @@ public final class StoreVerticle extends VerticleBase {
     this.embeddingCheck = new EmbeddingCheck(embeddingModel, embeddingDim);
   }
 
+  /** Reads the migration files ahead of a start, off the event loop (a boot calls it beside the database start). */
+  public static void readMigrations() {
+    Migrator.discover();
+  }
+
   @Override
   public Future<?> start() {
     // the claim comes first: nothing may touch a database that another live process serves

@@ -22,9 +22,13 @@ import java.util.concurrent.TimeUnit;
 /**
  * Cold start and warm-up of a server process on an existing home: how long from launching the JVM to
  * {@code /health/ready}, and how the first sends after that compare with the same process once warm. The server runs
- * as its own process (as users run it: {@code dev.engram.Main}, embedded PostgreSQL), the scripted model in this one.
+ * as its own process, as users run it ({@code scripts/run.sh}: the jar, with its class data sharing archive, embedded
+ * PostgreSQL), the scripted model in this one. {@code --launcher classes} starts {@code dev.engram.Main} from this
+ * JVM's class path instead (no archive); {@code ENGRAM_CDS=off} in the environment starts run.sh without one,
+ * {@code WARMUP=true} the server with its warm-up.
  *
  * <p>Usage: scripts/bench.sh cold-start [--starts 3] [--first 20] [--warm 2000] [--java-opts "-XX:..."]
+ * [--launcher run.sh|classes]
  */
 public final class ColdStartBenchmark {
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -37,6 +41,7 @@ public final class ColdStartBenchmark {
     int first = Integer.parseInt(opts.getOrDefault("first", "20"));
     int warm = Integer.parseInt(opts.getOrDefault("warm", "2000"));
     String javaOpts = opts.getOrDefault("java-opts", "");
+    boolean runScript = opts.getOrDefault("launcher", "run.sh").equals("run.sh");
 
     Vertx side = Vertx.vertx();
     ScriptedLlm llm = ScriptedLlm.start(side).toCompletionStage().toCompletableFuture().get();
@@ -46,33 +51,33 @@ public final class ColdStartBenchmark {
     Files.writeString(home.resolve("none.yaml"), "# benchmark\n");
     int port = freePort();
     String base = "http://localhost:" + port;
-    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-        .toString()));
-    if (ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
-      command.addAll(List.of("--add-modules", "jdk.incubator.vector")); // as scripts/run.sh starts it
-    }
-    if (!javaOpts.isBlank()) {
-      command.addAll(Arrays.asList(javaOpts.trim().split("\\s+")));
-    }
-    command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.engram.Main"));
+    List<String> command = runScript ? List.of("scripts/run.sh") : classPathCommand(javaOpts);
     Map<String, String> env = Map.of("ENGRAM_HOME", home.toString(), "ENGRAM_CONFIG",
         home.resolve("none.yaml").toString(), "PORT", Integer.toString(port), "MEMGPT_SERVER_PASS", "bench",
-        "OPENAI_BASE_URL", llm.baseUrl(), "LLM_MODEL", "gpt-4", "ENGRAM_LOG_LEVEL", "WARN",
-        "ENGRAM_ACCESS_LOG", "WARN");
-    System.out.printf("java options: %s%n", javaOpts.isBlank() ? "(none)" : javaOpts);
+        "OPENAI_BASE_URL", llm.baseUrl(), "LLM_MODEL", "gpt-4", "ENGRAM_LOG_LEVEL", "INFO",
+        "ENGRAM_ACCESS_LOG", "WARN", "ENGRAM_JAVA_OPTS", runScript ? javaOpts : "");
+    // the server inherits this environment: ENGRAM_CDS=off compares without the archive, WARMUP=true with the warm-up
+    System.out.printf("launcher: %s; WARMUP=%s; java options: %s%n", runScript ? "scripts/run.sh (ENGRAM_CDS="
+        + System.getenv().getOrDefault("ENGRAM_CDS", "on") + ")" : "class path",
+        System.getenv().getOrDefault("WARMUP", "false"), javaOpts.isBlank() ? "(none)" : javaOpts);
 
-    // the first start makes the home (the database cluster, the indexes): not what is measured
+    // the first start makes the home (the database cluster, the indexes) and, when run.sh finds none for the jar,
+    // the class data sharing archive (at its stop, with the classes of the sends it served, as a user's first run
+    // would); run.sh may build the jar first: not what is measured
     Process process = launch(command, env, home);
-    long made = awaitReady(base, process);
+    long made = awaitReady(base, process, 600);
     String agentId = new JsonObject(post(base + "/api/agents", "{\"config\":{\"name\":\"cold\"}}"))
         .getJsonObject("agent_state").getString("id");
+    for (int n = 0; n < first; n++) {
+      send(base, agentId);
+    }
     stop(process);
     System.out.printf("%-26s %.0f ms (a new home: database cluster created)%n", "first start to ready",
         made / 1e6);
 
     for (int i = 1; i <= starts; i++) {
       process = launch(command, env, home);
-      long ready = awaitReady(base, process);
+      long ready = awaitReady(base, process, 120);
       long[] firsts = new long[first];
       for (int n = 0; n < first; n++) {
         firsts[n] = send(base, agentId);
@@ -89,9 +94,26 @@ public final class ColdStartBenchmark {
       System.out.printf("start %d: ready in %.0f ms; first send %.1f ms, mean of the first %d %.1f ms, warm p50 %.2f ms"
           + " (last %d of %d sends); first %d / warm = %.2f%n", i, ready / 1e6, firsts[0] / 1e6,
           Math.min(10, first), firstTen, warmP50, tail.length, warm, Math.min(10, first), firstTen / warmP50);
+      try (var lines = Files.lines(home.resolve("server.log"))) {
+        lines.filter(line -> line.contains("Start phases: ")).findFirst()
+            .ifPresent(line -> System.out.println("  " + line.substring(line.indexOf("Start phases: "))));
+      }
     }
     side.close();
     System.exit(0);
+  }
+
+  private static List<String> classPathCommand(String javaOpts) {
+    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+        .toString()));
+    if (ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
+      command.addAll(List.of("--add-modules", "jdk.incubator.vector")); // as scripts/run.sh starts it
+    }
+    if (!javaOpts.isBlank()) {
+      command.addAll(Arrays.asList(javaOpts.trim().split("\\s+")));
+    }
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.engram.Main"));
+    return command;
   }
 
   private static Process launch(List<String> command, Map<String, String> env, Path home) throws IOException {
@@ -102,9 +124,9 @@ public final class ColdStartBenchmark {
   }
 
   /** Nanoseconds from now (just after the launch) until /health/ready answers 200. */
-  private static long awaitReady(String base, Process process) throws Exception {
+  private static long awaitReady(String base, Process process, int seconds) throws Exception {
     long start = System.nanoTime();
-    while (System.nanoTime() - start < TimeUnit.SECONDS.toNanos(120)) {
+    while (System.nanoTime() - start < TimeUnit.SECONDS.toNanos(seconds)) {
       if (!process.isAlive()) {
         throw new IllegalStateException("the server exited with " + process.exitValue());
       }
@@ -119,7 +141,7 @@ public final class ColdStartBenchmark {
       }
       Thread.sleep(5);
     }
-    throw new IllegalStateException("not ready within 120 s");
+    throw new IllegalStateException("not ready within " + seconds + " s");
   }
 
   private static long send(String base, String agentId) throws Exception {

@@ -69,6 +69,8 @@ public final class TestServer implements AutoCloseable {
     settings.put("LLM_MAX_RETRIES", "1");
     settings.put("LLM_RETRY_BASE_MS", "10");
     settings.put("HTTP_INSTANCES", "2");
+    // off by default too; WarmupTest starts one with it
+    settings.put("WARMUP", "false");
     settings.put("AGENT_INSTANCES", "2");
     settings.put("MEMORY_INSTANCES", "2");
     settings.put("API_KEY", STATIC_KEY);
