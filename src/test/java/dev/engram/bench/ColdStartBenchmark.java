@@ -4,8 +4,6 @@ import dev.engram.testkit.ScriptedLlm;
 import dev.engram.testkit.TempHomes;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,11 +11,10 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Cold start and warm-up of a server process on an existing home: how long from launching the JVM to
@@ -48,14 +45,12 @@ public final class ColdStartBenchmark {
     llm.fallbackIgnoringRequest(() -> ScriptedLlm.Step.sendMessage("Thinking briefly.", "Hello from the benchmark."));
     llm.keepRequests(false);
     Path home = TempHomes.create("engram-cold-");
-    Files.writeString(home.resolve("none.yaml"), "# benchmark\n");
-    int port = freePort();
+    int port = ServerProcess.freePort();
     String base = "http://localhost:" + port;
-    List<String> command = runScript ? List.of("scripts/run.sh") : classPathCommand(javaOpts);
-    Map<String, String> env = Map.of("ENGRAM_HOME", home.toString(), "ENGRAM_CONFIG",
-        home.resolve("none.yaml").toString(), "PORT", Integer.toString(port), "MEMGPT_SERVER_PASS", "bench",
-        "OPENAI_BASE_URL", llm.baseUrl(), "LLM_MODEL", "gpt-4", "ENGRAM_LOG_LEVEL", "INFO",
-        "ENGRAM_ACCESS_LOG", "WARN", "ENGRAM_JAVA_OPTS", runScript ? javaOpts : "");
+    List<String> command = runScript ? List.of("scripts/run.sh") : ServerProcess.classPathCommand(javaOpts);
+    Map<String, String> env = new HashMap<>(ServerProcess.environment(home, port, llm.baseUrl()));
+    env.put("ENGRAM_LOG_LEVEL", "INFO"); // its Start phases line
+    env.put("ENGRAM_JAVA_OPTS", runScript ? javaOpts : "");
     // the server inherits this environment: ENGRAM_CDS=off compares without the archive, WARMUP=true with the warm-up
     System.out.printf("launcher: %s; WARMUP=%s; java options: %s%n", runScript ? "scripts/run.sh (ENGRAM_CDS="
         + System.getenv().getOrDefault("ENGRAM_CDS", "on") + ")" : "class path",
@@ -64,20 +59,20 @@ public final class ColdStartBenchmark {
     // the first start makes the home (the database cluster, the indexes) and, when run.sh finds none for the jar,
     // the class data sharing archive (at its stop, with the classes of the sends it served, as a user's first run
     // would); run.sh may build the jar first: not what is measured
-    Process process = launch(command, env, home);
-    long made = awaitReady(base, process, 600);
+    ServerProcess process = ServerProcess.launch(command, home, port, env);
+    long made = process.awaitReady(600);
     String agentId = new JsonObject(post(base + "/api/agents", "{\"config\":{\"name\":\"cold\"}}"))
         .getJsonObject("agent_state").getString("id");
     for (int n = 0; n < first; n++) {
       send(base, agentId);
     }
-    stop(process);
+    process.close();
     System.out.printf("%-26s %.0f ms (a new home: database cluster created)%n", "first start to ready",
         made / 1e6);
 
     for (int i = 1; i <= starts; i++) {
-      process = launch(command, env, home);
-      long ready = awaitReady(base, process, 120);
+      process = ServerProcess.launch(command, home, port, env);
+      long ready = process.awaitReady(120);
       long[] firsts = new long[first];
       for (int n = 0; n < first; n++) {
         firsts[n] = send(base, agentId);
@@ -86,7 +81,7 @@ public final class ColdStartBenchmark {
       for (int n = 0; n < warm; n++) {
         warmed[n] = send(base, agentId);
       }
-      stop(process);
+      process.close();
       long[] tail = Arrays.copyOfRange(warmed, warm / 2, warm);
       Arrays.sort(tail);
       double warmP50 = tail[tail.length / 2] / 1e6;
@@ -101,47 +96,6 @@ public final class ColdStartBenchmark {
     }
     side.close();
     System.exit(0);
-  }
-
-  private static List<String> classPathCommand(String javaOpts) {
-    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-        .toString()));
-    if (ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
-      command.addAll(List.of("--add-modules", "jdk.incubator.vector")); // as scripts/run.sh starts it
-    }
-    if (!javaOpts.isBlank()) {
-      command.addAll(Arrays.asList(javaOpts.trim().split("\\s+")));
-    }
-    command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.engram.Main"));
-    return command;
-  }
-
-  private static Process launch(List<String> command, Map<String, String> env, Path home) throws IOException {
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(home.resolve("server.log").toFile());
-    builder.environment().putAll(env);
-    return builder.start();
-  }
-
-  /** Nanoseconds from now (just after the launch) until /health/ready answers 200. */
-  private static long awaitReady(String base, Process process, int seconds) throws Exception {
-    long start = System.nanoTime();
-    while (System.nanoTime() - start < TimeUnit.SECONDS.toNanos(seconds)) {
-      if (!process.isAlive()) {
-        throw new IllegalStateException("the server exited with " + process.exitValue());
-      }
-      try {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/health/ready")).build(),
-            HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() == 200) {
-          return System.nanoTime() - start;
-        }
-      } catch (IOException notYet) {
-        // not listening yet
-      }
-      Thread.sleep(5);
-    }
-    throw new IllegalStateException("not ready within " + seconds + " s");
   }
 
   private static long send(String base, String agentId) throws Exception {
@@ -162,19 +116,5 @@ public final class ColdStartBenchmark {
       throw new IllegalStateException(url + " answered " + r.statusCode() + ": " + r.body());
     }
     return r.body();
-  }
-
-  /** SIGTERM, as an operator stops it: the server closes its database cleanly. */
-  private static void stop(Process process) throws InterruptedException {
-    process.destroy();
-    if (!process.waitFor(60, TimeUnit.SECONDS)) {
-      process.destroyForcibly().waitFor();
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
   }
 }

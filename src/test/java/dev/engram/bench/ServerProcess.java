@@ -21,8 +21,8 @@ import java.util.regex.Pattern;
 /**
  * A server a benchmark measures as its own JVM, started the way {@code scripts/run.sh} starts it ({@code dev.engram.Main}
  * with the Vector API module, full JIT, the embedded PostgreSQL of its home), so that its costs (CPU, heap, file
- * descriptors) are its own and not mixed with the benchmark's clients. Admin password {@code bench}, logs at WARN into
- * {@code server.log} of its home.
+ * descriptors) are its own and not mixed with the benchmark's clients; or by any launcher ({@code scripts/run.sh}).
+ * Admin password {@code bench}; its output goes to {@code server.log} of its home.
  */
 final class ServerProcess implements AutoCloseable {
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -39,32 +39,51 @@ final class ServerProcess implements AutoCloseable {
   }
 
   /**
-   * Launches the server on {@code home} with the scripted model at {@code llmBaseUrl}; {@code javaOpts} (space
-   * separated) and {@code moreEnv} are added to the defaults. Answers at once: call {@link #awaitReady()}.
+   * Launches the server on {@code home} with the scripted model at {@code llmBaseUrl}, from this JVM's class path;
+   * {@code javaOpts} (space separated) and {@code moreEnv} are added to the defaults. Answers at once: call
+   * {@link #awaitReady}.
    */
   static ServerProcess launch(Path home, String llmBaseUrl, String javaOpts, Map<String, String> moreEnv)
       throws IOException {
     int port = freePort();
+    Map<String, String> env = new HashMap<>(environment(home, port, llmBaseUrl));
+    env.putAll(moreEnv);
+    return launch(classPathCommand(javaOpts), home, port, env);
+  }
+
+  /**
+   * Runs {@code command} (a server launcher) with {@code env} added to this process's environment (less any database
+   * settings of its own), its output in {@code server.log} of {@code home}, written anew.
+   */
+  static ServerProcess launch(List<String> command, Path home, int port, Map<String, String> env)
+      throws IOException {
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(home.resolve("server.log").toFile());
+    builder.environment().keySet().removeIf(name -> name.startsWith("POSTGRES_") || name.equals("DATABASE_URL"));
+    builder.environment().putAll(env);
+    return new ServerProcess(home, port, builder.start());
+  }
+
+  /** The settings of a benchmark's server (a settings file of its own in {@code home}, logs at WARN). */
+  static Map<String, String> environment(Path home, int port, String llmBaseUrl) throws IOException {
     Files.writeString(home.resolve("none.yaml"), "# benchmark\n");
+    return Map.of("ENGRAM_HOME", home.toString(), "ENGRAM_CONFIG", home.resolve("none.yaml").toString(), "PORT",
+        Integer.toString(port), "MEMGPT_SERVER_PASS", "bench", "OPENAI_BASE_URL", llmBaseUrl, "LLM_MODEL", "gpt-4",
+        "ENGRAM_LOG_LEVEL", "WARN", "ENGRAM_ACCESS_LOG", "WARN");
+  }
+
+  /** {@code java dev.engram.Main} from this JVM's class path, with the Vector API module as scripts/run.sh adds it. */
+  static List<String> classPathCommand(String javaOpts) {
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
         .toString()));
     if (ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
-      command.addAll(List.of("--add-modules", "jdk.incubator.vector")); // as scripts/run.sh starts it
+      command.addAll(List.of("--add-modules", "jdk.incubator.vector"));
     }
     if (javaOpts != null && !javaOpts.isBlank()) {
       command.addAll(Arrays.asList(javaOpts.trim().split("\\s+")));
     }
     command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.engram.Main"));
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("server.log").toFile()));
-    Map<String, String> env = new HashMap<>(Map.of("ENGRAM_HOME", home.toString(), "ENGRAM_CONFIG",
-        home.resolve("none.yaml").toString(), "PORT", Integer.toString(port), "MEMGPT_SERVER_PASS", "bench",
-        "OPENAI_BASE_URL", llmBaseUrl, "LLM_MODEL", "gpt-4", "ENGRAM_LOG_LEVEL", "WARN", "ENGRAM_ACCESS_LOG",
-        "WARN"));
-    env.putAll(moreEnv);
-    builder.environment().keySet().removeIf(name -> name.startsWith("POSTGRES_") || name.equals("DATABASE_URL"));
-    builder.environment().putAll(env);
-    return new ServerProcess(home, port, builder.start());
+    return command;
   }
 
   String baseUrl() {
@@ -75,10 +94,15 @@ final class ServerProcess implements AutoCloseable {
     return process.pid();
   }
 
-  /** Nanoseconds from now until {@code /health/ready} answers 200. */
+  /** Nanoseconds from now until {@code /health/ready} answers 200 (at most two minutes). */
   long awaitReady() throws Exception {
+    return awaitReady(120);
+  }
+
+  /** Nanoseconds from now until {@code /health/ready} answers 200 (at most {@code seconds}). */
+  long awaitReady(int seconds) throws Exception {
     long start = System.nanoTime();
-    while (System.nanoTime() - start < TimeUnit.SECONDS.toNanos(120)) {
+    while (System.nanoTime() - start < TimeUnit.SECONDS.toNanos(seconds)) {
       if (!process.isAlive()) {
         throw new IllegalStateException("the server exited with " + process.exitValue() + "; see "
             + home.resolve("server.log"));
@@ -94,7 +118,7 @@ final class ServerProcess implements AutoCloseable {
       }
       Thread.sleep(5);
     }
-    throw new IllegalStateException("not ready within 120 s");
+    throw new IllegalStateException("not ready within " + seconds + " s");
   }
 
   /** The server's heap after a full GC (asked of it with {@code jcmd}), in bytes; -1 when jcmd cannot tell. */
@@ -147,7 +171,7 @@ final class ServerProcess implements AutoCloseable {
     }
   }
 
-  private static int freePort() throws IOException {
+  static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();
     }
