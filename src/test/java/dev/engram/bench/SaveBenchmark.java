@@ -21,7 +21,6 @@ import io.vertx.sqlclient.Pool;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -49,10 +48,7 @@ public final class SaveBenchmark {
   }
 
   private static void run(String[] args) throws Exception {
-    Map<String, String> opts = new HashMap<>();
-    for (int i = 0; i + 1 < args.length; i += 2) {
-      opts.put(args[i].replaceFirst("^--", ""), args[i + 1]);
-    }
+    Map<String, String> opts = BenchArgs.parse(args);
     int agents = Integer.parseInt(opts.getOrDefault("agents", "64"));
     int seconds = Integer.parseInt(opts.getOrDefault("seconds", "10"));
     maxContext = Integer.parseInt(opts.getOrDefault("context", "150"));

@@ -1,5 +1,6 @@
 package dev.engram.index;
 
+import dev.engram.bench.BenchArgs;
 import dev.engram.index.PassageIndex.IndexedPassage;
 import dev.engram.index.PassageIndex.PassageQuery;
 import dev.engram.index.PassageIndex.ScoredPassage;
@@ -11,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -32,10 +32,7 @@ public final class ExactScanBenchmark {
   private static final UUID OWNER = new UUID(2, 2);
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> o = new HashMap<>();
-    for (int i = 0; i + 1 < args.length; i += 2) {
-      o.put(args[i].replaceFirst("^--", ""), args[i + 1]);
-    }
+    Map<String, String> o = BenchArgs.parse(args);
     int[] sizes = ints(o.getOrDefault("sizes", "2000,5000,10000,20000,50000"));
     int[] candidates = ints(o.getOrDefault("candidates", "100,200,400,800"));
     int dim = Integer.parseInt(o.getOrDefault("dim", "384"));

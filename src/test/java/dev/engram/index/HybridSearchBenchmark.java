@@ -1,5 +1,6 @@
 package dev.engram.index;
 
+import dev.engram.bench.BenchArgs;
 import dev.engram.embed.MiniLmEncoder;
 import dev.engram.index.PassageIndex.PassageQuery;
 import dev.engram.index.PassageIndex.ScoredPassage;
@@ -43,10 +44,7 @@ import org.apache.lucene.search.IndexSearcher;
  */
 public final class HybridSearchBenchmark {
   public static void main(String[] args) throws Exception {
-    Map<String, String> o = new HashMap<>();
-    for (int i = 0; i + 1 < args.length; i += 2) {
-      o.put(args[i].replaceFirst("^--", ""), args[i + 1]);
-    }
+    Map<String, String> o = BenchArgs.parse(args);
     Path source = Path.of(o.getOrDefault("index", "/tmp/mem100k/index/memories"));
     int queryCount = Integer.parseInt(o.getOrDefault("queries", "500"));
     int limit = Integer.parseInt(o.getOrDefault("limit", "10"));

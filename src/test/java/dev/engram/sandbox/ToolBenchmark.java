@@ -1,5 +1,6 @@
 package dev.engram.sandbox;
 
+import dev.engram.bench.BenchArgs;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -11,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -39,10 +39,7 @@ public final class ToolBenchmark {
       """;
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> opts = new HashMap<>();
-    for (int i = 0; i + 1 < args.length; i += 2) {
-      opts.put(args[i].replaceFirst("^--", ""), args[i + 1]);
-    }
+    Map<String, String> opts = BenchArgs.parse(args);
     int calls = Integer.parseInt(opts.getOrDefault("calls", "2000"));
     int concurrency = Integer.parseInt(opts.getOrDefault("concurrency", "32"));
     int pool = Integer.parseInt(opts.getOrDefault("pool", String.valueOf(SandboxSettings.DEFAULT_POOL_SIZE)));
