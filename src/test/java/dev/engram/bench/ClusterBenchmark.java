@@ -25,8 +25,10 @@ import java.util.concurrent.TimeUnit;
  * agent sending streamed messages (to [DONE]) through the nodes in turn. Prints steps/s and send-to-[DONE] p50/p99,
  * split by whether the node that took the send owns the agent (the cross-node cost), the index replication delay
  * (a passage written through one node, searched through another) and, with two nodes or more, the time from
- * {@code kill -9} of a node to the first completed send to one of its agents.
- * {@code scripts/bench.sh cluster --nodes 2 --agents 64 --seconds 20 --warmup 5}
+ * {@code kill -9} of a node to the first completed send to one of its agents. {@code --mode single} runs one process
+ * outside cluster mode on the same external PostgreSQL with the same load: the baseline that separates what cluster
+ * mode costs from what this load generator costs.
+ * {@code scripts/bench.sh cluster --nodes 2 --agents 64 --seconds 20 --warmup 5 [--mode single]}
  */
 public final class ClusterBenchmark {
   private static final List<String> CLUSTER_JVM = List.of("--add-modules", "java.se", "--add-exports",
@@ -43,6 +45,10 @@ public final class ClusterBenchmark {
     int seconds = Integer.parseInt(a.getOrDefault("seconds", "20"));
     int warmup = Integer.parseInt(a.getOrDefault("warmup", "5"));
     int shards = 64;
+    boolean single = a.getOrDefault("mode", "cluster").equals("single");
+    if (single) {
+      nodes = 1;
+    }
     ScriptedLlm llm = TestServer.llm();
     llm.keepRequests(false).fallbackIgnoringRequest(() -> ScriptedLlm.Step.sendMessage("Thinking.", "Hello."));
     EmbeddedPostgres postgres = EmbeddedPostgres.start(TempHomes.create("engram-bench-pg-"));
@@ -60,7 +66,8 @@ public final class ClusterBenchmark {
     boolean failed = false;
     try {
       for (int i = 0; i < nodes; i++) {
-        Map<String, String> env = new HashMap<>(Map.of("CLUSTER", "true", "CLUSTER_HOST", "127.0.0.1",
+        Map<String, String> env = new HashMap<>(single ? Map.of("DATABASE_URL", url, "AGENT_INSTANCES", "2",
+            "ENGRAM_ACCESS_LOG", "WARN") : Map.of("CLUSTER", "true", "CLUSTER_HOST", "127.0.0.1",
             "CLUSTER_PORT", ports.get(i).toString(), "CLUSTER_MEMBERS", members, "CLUSTER_NAME", cluster,
             "CLUSTER_NODE_NAME", "n" + i, "CLUSTER_SHARDS", Integer.toString(shards), "DATABASE_URL", url,
             "AGENT_INSTANCES", "2", "ENGRAM_ACCESS_LOG", "WARN"));
@@ -70,17 +77,20 @@ public final class ClusterBenchmark {
       }
       Api first = started.get(0).api;
       String key = first.newUser().getString("api_key");
-      awaitSpread(first, nodes, shards);
+      if (!single) {
+        awaitSpread(first, nodes, shards);
+      }
       List<String> ids = new ArrayList<>();
       for (int i = 0; i < agents; i++) {
         ids.add(first.newAgent(key, "bench-" + i));
       }
       Map<String, String> nodeIds = new HashMap<>();
-      for (EngramProcess p : started) {
+      for (EngramProcess p : single ? List.<EngramProcess>of() : started) {
         nodeIds.put(p.api.get("/health", null).json().getJsonObject("cluster").getString("node_id"),
             p.api.base());
       }
-      System.out.printf("%d nodes, %d agents, %d s (after %d s warm-up)%n", nodes, agents, seconds, warmup);
+      System.out.printf("%s, %d agents, %d s (after %d s warm-up)%n", single ? "one process outside cluster mode"
+          : nodes + " nodes", agents, seconds, warmup);
       run(started, ids, key, db, nodeIds, shards, warmup, false);
       run(started, ids, key, db, nodeIds, shards, seconds, true);
       indexDelay(started, key);
@@ -118,7 +128,8 @@ public final class ClusterBenchmark {
           api.stream("/api/agents/" + agent + "/messages", key,
               new JsonObject().put("message", "hi").put("stream", true));
           long took = System.nanoTime() - t;
-          boolean owned = api.base().equals(owners.get(Math.floorMod(agent.hashCode(), shards)));
+          // outside cluster mode there are no leases: the one process owns every agent
+          boolean owned = owners.isEmpty() || api.base().equals(owners.get(Math.floorMod(agent.hashCode(), shards)));
           (owned ? local : remote).add(took);
         }
         return null;
