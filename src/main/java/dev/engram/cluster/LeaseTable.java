@@ -33,11 +33,17 @@ final class LeaseTable {
   static final String LIVE_NODES = """
       select id, name, verticles from cluster_nodes where seen_at > now() - $1 * interval '1 millisecond'
       order by id""";
-  /** Takes a lease that is free, expired, or held by a node that is no longer alive; answers its new epoch. */
+  /**
+   * Takes a lease that is free, expired, or held by a node that is no longer alive; answers its new epoch. The row is
+   * locked {@code for update} first, which waits for every save in progress under the old epoch (they hold it
+   * {@code for key share}, AgentRepository.SAVE_AGENT); the renewals (a plain update) do not conflict with the saves.
+   */
   static final String ACQUIRE = """
-      update agent_shard_leases set node = $2, slot = $3, epoch = epoch + 1,
+      with free as (
+        select shard from agent_shard_leases where shard = $1 and (node is null or expires_at <= now()) for update)
+      update agent_shard_leases l set node = $2, slot = $3, epoch = epoch + 1,
         expires_at = now() + $4 * interval '1 millisecond'
-      where shard = $1 and (node is null or expires_at <= now()) returning epoch""";
+      from free where l.shard = free.shard and (l.node is null or l.expires_at <= now()) returning l.epoch""";
   static final String RELEASE = """
       update agent_shard_leases set node = null, slot = null, expires_at = '-infinity'
       where shard = $1 and node = $2 and epoch = $3""";

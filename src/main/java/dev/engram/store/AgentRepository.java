@@ -67,12 +67,15 @@ final class AgentRepository {
    * <p>A save of a conversation ({@code $46}, null for the agent's own thread) writes its messages and run into that
    * conversation and its context into the conversation's row instead of the agent's (which it leaves alone).
    * <p>In cluster mode a save carries its {@link dev.engram.cluster.Fence} ({@code $49} shard, {@code $50} epoch):
-   * it writes nothing, and says so, unless that lease is still current; the lease row is read {@code for share}, so
-   * a takeover (which raises the epoch) waits for a save in progress and every later save of the old epoch fails.
+   * it writes nothing, and says so, unless that lease is still current; the lease row is read {@code for key share},
+   * so a takeover (which locks the row {@code for update} before it raises the epoch) waits for a save in progress and
+   * every later save of the old epoch fails, while the renewals of the lease (a plain update of its expiry, which takes
+   * a lock that key share does not conflict with) never wait for saves: with {@code for share} a renewal of several
+   * leases and a batch of saves across shards locked the rows in opposite orders and deadlocked.
    */
   static final String SAVE_AGENT = """
       with held as (
-        select 1 from agent_shard_leases where shard = $49::int and epoch = $50::bigint for share),
+        select 1 from agent_shard_leases where shard = $49::int and epoch = $50::bigint for key share),
       fenced as (select $49::int is null or exists (select 1 from held) as ok),
       added as (
         insert into messages(id, agent_id, user_id, role, text, name, tool_calls, tool_call_id, model, tokens,

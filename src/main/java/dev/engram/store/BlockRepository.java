@@ -49,7 +49,7 @@ final class BlockRepository {
       returning\s""" + BlockRows.BLOCK_COLUMNS;
   /** Written only at the version read, and (cluster mode) only while the writing agent's lease is current. */
   private static final String WRITE = """
-      with held as (select 1 from agent_shard_leases where shard = $5::int and epoch = $6::bigint for share)
+      with held as (select 1 from agent_shard_leases where shard = $5::int and epoch = $6::bigint for key share)
       update blocks set value = $3, version = version + 1, updated_at = now()
       where id = $1 and user_id = $2 and version = $4 and ($5::int is null or exists (select 1 from held))
       returning\s""" + BlockRows.BLOCK_COLUMNS;

@@ -56,7 +56,7 @@ final class RunRepository {
       + " order by id";
   /** A run the previous owner started but stored no step of: it can run again from its input. */
   private static final String REQUEUE = """
-      with held as (select 1 from agent_shard_leases where shard = $2 and epoch = $3 for share)
+      with held as (select 1 from agent_shard_leases where shard = $2 and epoch = $3 for key share)
       update runs set status = 'created' where id = any($1) and status = 'running' and exists (select 1 from held)
         and not exists (select 1 from run_events e where e.run_id = runs.id)
       returning id""";
@@ -71,14 +71,14 @@ final class RunRepository {
       from run_events where run_id = any($1) order by run_id, first_seq desc""";
   /** A run whose last stored step ended it, though its row was not ended with it: ended as that step said. */
   private static final String END_TAKEN_OVER = """
-      with held as (select 1 from agent_shard_leases where shard = $2 and epoch = $3 for share)
+      with held as (select 1 from agent_shard_leases where shard = $2 and epoch = $3 for key share)
       update runs set status = $4, stop_reason = $5, step_count = $6, prompt_tokens = $7, completion_tokens = $8,
         total_tokens = $9, event_count = $10, completed_at = now()
       where id = $1 and status = 'running' and exists (select 1 from held)
       returning\s""" + COLUMNS;
   /** A run stored before its steps said where they left it (before V019): it cannot go on. */
   private static final String FAIL_TAKEN_OVER = """
-      with held as (select 1 from agent_shard_leases where shard = $2 and epoch = $3 for share)
+      with held as (select 1 from agent_shard_leases where shard = $2 and epoch = $3 for key share)
       update runs set status = 'failed', stop_reason = 'error', error_status = 503,
         error = 'The cluster node running this run stopped after some of its steps were stored; they are kept',
         event_count = coalesce((select max(s) from run_events e, unnest(e.seq) s where e.run_id = runs.id), 0),
@@ -87,7 +87,7 @@ final class RunRepository {
       returning\s""" + COLUMNS;
   /** Only while the agent's lease is current (cluster mode), so that a node that lost it cannot start the run. */
   private static final String START = """
-      with held as (select 1 from agent_shard_leases where shard = $2::int and epoch = $3::bigint for share)
+      with held as (select 1 from agent_shard_leases where shard = $2::int and epoch = $3::bigint for key share)
       update runs set status = 'running' where id = $1 and status = 'created'
         and ($2::int is null or exists (select 1 from held))
       returning id""";
