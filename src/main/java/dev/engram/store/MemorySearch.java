@@ -40,8 +40,14 @@ import java.util.UUID;
 final class MemorySearch {
   static final int EXACT_LIMIT = 2_000;
   private static final int MAX_DEPTH = 20_000;
-  /** How many times a ranking that the database has moved past is taken again (see {@link #ranked}). */
-  static final int REREADS = 2;
+  /**
+   * How many times a ranking that the database has moved past is taken again (see {@link #ranked}). With several
+   * asynchronous adds settling at once, nearly every ranking holds some other add's raw entry whose row just went, so
+   * the rereads ran out while the add a caller had just been answered for was still between its index read and its
+   * rows; 2 left a search finding neither its raw message nor its fact in about half the runs of
+   * {@code AsyncAddTest.concurrentAddsAreEachTheirOwn}, 8 in none of the runs since. A reread costs only under churn.
+   */
+  static final int REREADS = 8;
   private static final String BY_IDS = "select " + MemoryRows.COLUMNS
       + ", m.embedding from memories m where m.id = any($1) and m.user_id = $2";
 

@@ -176,8 +176,10 @@ class AsyncAddTest {
           String text = (key.equals(alice) ? "alice" : "bob") + " keeps note " + i + " of the batch";
           events.add(pool.submit(() -> {
             String eventId = addAsync(api, key, user, text);
-            assertTrue(found(key, user, text).stream().anyMatch(m -> m.equals(text) || m.equals("Said " + text)),
-                "searchable when the add answers: " + text);
+            List<String> hits = found(key, user, text);
+            assertTrue(hits.stream().anyMatch(m -> m.equals(text) || m.equals("Said " + text)),
+                "searchable when the add answers: " + text + "; found " + hits + "; the event: "
+                    + api.get("/events/" + eventId, key).body());
             return eventId;
           }));
         }
