@@ -102,14 +102,8 @@ final class FuzzWire {
   /** The variant with its target cut to 1 KB over the request-line limit, over a socket of its own. */
   private Reply cutTarget(Variant v, String credential) {
     String target = v.target().substring(0, InvalidRequests.MAX_REQUEST_LINE_BYTES + 1024);
-    try (SocketHttp socket = new SocketHttp(port)) {
-      socket.tryWrite((v.method() + " " + target + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
-          + credential + "\r\nContent-Length: 0\r\n\r\n").getBytes(StandardCharsets.UTF_8));
-      SocketHttp.Reply reply = socket.read(DEADLINE);
-      return new Reply(reply.status(), String.valueOf(reply.header("content-type")), reply.body());
-    } catch (AssertionError | UncheckedIOException e) {
-      return new Reply(0, "", "no answer: " + e.getMessage());
-    }
+    return sendPartial(v.method() + " " + target + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+        + credential + "\r\nContent-Length: 0", new byte[0]);
   }
 
   /** Sends {@code head} (request line and headers) and then only {@code partialBody}, and reads the answer. */
