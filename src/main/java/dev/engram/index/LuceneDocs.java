@@ -48,15 +48,24 @@ final class LuceneDocs {
   static final String USER = "user";
   static final String OWNER = "owner";
   static final String TEXT = "text";
+  /** The vectors of large owners, with an HNSW graph (see {@link ScopeVectors}). */
   static final String VECTOR = "vector";
+  /** The vectors of owners searched by an exact scan in memory: no graph ({@link ExactVectorsFormat}). */
+  static final String EXACT_VECTOR = "exact_vector";
+  /**
+   * The text again, stored, in documents whose vector is in {@link #EXACT_VECTOR}: when their owner outgrows exact
+   * search, {@link LuceneStore#graph} rebuilds them with the vector in {@link #VECTOR} from what the index holds.
+   */
+  static final String KEPT_TEXT = "kept_text";
   /** A text query keeps at most this many terms (Lucene refuses more than 1024 clauses). */
   static final int MAX_QUERY_TERMS = 512;
   /**
    * The version of this layout, kept in each commit: an index written with another one is discarded on open (and
    * rebuilt from the database). 2: the text field keeps term vectors (for {@link TextFeedback}); seq is also a point
-   * and the owner is stored (for {@link PassageContext}).
+   * and the owner is stored (for {@link PassageContext}). 3: the vectors of small owners are in {@link #EXACT_VECTOR}
+   * with their text kept.
    */
-  static final String LAYOUT = "2";
+  static final String LAYOUT = "3";
   static final String LAYOUT_KEY = "engram.layout";
   /**
    * The text field: indexed with frequencies and positions, not stored; with term vectors (terms and frequencies)
@@ -71,8 +80,11 @@ final class LuceneDocs {
     return new Term(ID, id.toString());
   }
 
-  /** {@code termVectors}: keep the text's term vectors (for {@link TextFeedback}). */
-  static Document document(IndexedPassage p, boolean termVectors) {
+  /**
+   * {@code termVectors}: keep the text's term vectors (for {@link TextFeedback}); {@code graphed}: the vector goes to
+   * the HNSW field, else to the flat one with the text kept.
+   */
+  static Document document(IndexedPassage p, boolean termVectors, boolean graphed) {
     var doc = new Document();
     doc.add(new StringField(ID, p.id().toString(), Field.Store.YES));
     doc.add(new NumericDocValuesField(SEQ, p.seq()));
@@ -81,8 +93,11 @@ final class LuceneDocs {
     doc.add(new StringField(USER, p.userId().toString(), Field.Store.NO));
     doc.add(new StringField(OWNER, p.ownerId().toString(), Field.Store.YES));
     doc.add(new Field(TEXT, p.text() == null ? "" : p.text(), termVectors ? TEXT_WITH_VECTORS : TEXT_PLAIN));
-    if (p.vector() != null) {
+    if (p.vector() != null && graphed) {
       doc.add(new KnnFloatVectorField(VECTOR, p.vector(), VectorSimilarityFunction.DOT_PRODUCT));
+    } else if (p.vector() != null) {
+      doc.add(new KnnFloatVectorField(EXACT_VECTOR, p.vector(), VectorSimilarityFunction.DOT_PRODUCT));
+      doc.add(new StoredField(KEPT_TEXT, p.text() == null ? "" : p.text()));
     }
     return doc;
   }
@@ -183,6 +198,16 @@ final class LuceneDocs {
       }
     }
     return new TopDocs(new TotalHits(docs.size(), TotalHits.Relation.EQUAL_TO), docs.toArray(ScoreDoc[]::new));
+  }
+
+  /** The best {@code n} hits of two rankings of one searcher, scored alike, best first (ties: {@code a}'s first). */
+  static TopDocs merge(int n, TopDocs a, TopDocs b) {
+    var all = new ArrayList<ScoreDoc>(a.scoreDocs.length + b.scoreDocs.length);
+    all.addAll(List.of(a.scoreDocs));
+    all.addAll(List.of(b.scoreDocs));
+    all.sort((x, y) -> Float.compare(y.score, x.score));
+    ScoreDoc[] top = all.subList(0, Math.min(n, all.size())).toArray(ScoreDoc[]::new);
+    return new TopDocs(new TotalHits(top.length, TotalHits.Relation.EQUAL_TO), top);
   }
 
   /** The live document holding {@code id}, or -1. */

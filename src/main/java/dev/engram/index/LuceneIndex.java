@@ -140,6 +140,11 @@ public final class LuceneIndex implements PassageIndex {
     return call(() -> store().segmentCount());
   }
 
+  /** How many vectors are held in memory for exact search (those of small owners and of owners being moved). */
+  Future<Integer> heldVectors() {
+    return call(() -> store().vectors.size());
+  }
+
   /** Commits and releases the index (blocks while Lucene commits; call at shutdown, not on an event loop). */
   @Override
   public synchronized void close() {
@@ -181,7 +186,13 @@ public final class LuceneIndex implements PassageIndex {
         throw new IllegalStateException("the Lucene index is closed");
       }
       if (opened == null) {
-        LuceneStore store = LuceneStore.open(dir, tuning, mergeExecutor);
+        LuceneStore store = LuceneStore.open(dir, tuning, mergeExecutor,
+            task -> workers.executeBlocking(() -> {
+              if (!closed) {
+                task.run();
+              }
+              return null;
+            }, false));
         opened = new Opened(store, new LuceneSearch(store, tuning));
       }
       return opened;

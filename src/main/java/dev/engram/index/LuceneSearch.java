@@ -4,6 +4,7 @@ import dev.engram.index.PassageIndex.PassageQuery;
 import dev.engram.index.PassageIndex.ScoredPassage;
 import dev.engram.index.PassageIndex.SearchMode;
 import dev.engram.index.RankFusion.Scored;
+import dev.engram.index.ScopeVectors.ScopeHits;
 import dev.engram.kernel.ApiException;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -31,10 +32,17 @@ final class LuceneSearch {
 
   private final LuceneStore store;
   private final LuceneTuning tuning;
+  /** The vectors held in memory for exact search: the store's own, or (benchmarks) all of them. */
+  private final ScopeVectors vectors;
 
   LuceneSearch(LuceneStore store, LuceneTuning tuning) {
+    this(store, tuning, store.vectors);
+  }
+
+  LuceneSearch(LuceneStore store, LuceneTuning tuning, ScopeVectors vectors) {
     this.store = store;
     this.tuning = tuning;
+    this.vectors = vectors;
   }
 
   List<ScoredPassage> search(PassageQuery q) throws IOException {
@@ -44,9 +52,9 @@ final class LuceneSearch {
       return List.of();
     }
     if (mode == SearchMode.VECTOR) {
-      List<ScoredPassage> exact = exact(q, limit);
-      if (exact != null) {
-        return exact;
+      ScopeHits scanned = vectors.search(q.userId(), q.owners(), q.vector(), limit);
+      if (scanned.graphedOwners().isEmpty()) {
+        return scanned.exact(); // all in memory: no searcher, so no refresh of the reader either
       }
     }
     IndexSearcher searcher = store.acquire();
@@ -54,7 +62,7 @@ final class LuceneSearch {
       Query filter = LuceneDocs.filter(searcher.getIndexReader(), q.userId(), q.owners());
       switch (mode) {
         case VECTOR:
-          return resolve(searcher, vector(searcher, q, filter, limit, candidates(limit)), true);
+          return resolve(searcher, vector(searcher, q, limit, candidates(limit)), true);
         case TEXT:
           return resolve(searcher, text(searcher, q.text(), filter, limit, TextFeedback.Settings.OFF,
               QueryHints.Settings.OFF), false);
@@ -79,7 +87,7 @@ final class LuceneSearch {
     int depth = Math.max(limit, tuning.hybridDepth());
     var fused = RankFusion.relative(2 * depth, new double[] {tuning.textWeight(), 1 - tuning.textWeight()},
         List.of(scored(text(searcher, q.text(), filter, depth, tuning.feedback(), tuning.hints())),
-            scored(vector(searcher, q, filter, depth, Math.max(depth, tuning.vectorCandidates())))));
+            scored(vector(searcher, q, depth, Math.max(depth, tuning.vectorCandidates())))));
     if (tuning.contextWeight() > 0) {
       fused = PassageContext.rescore(searcher, store.ownerOrder, fused, limit, tuning.contextWeight(),
           tuning.contextReach());
@@ -90,12 +98,6 @@ final class LuceneSearch {
       out.add(new ScoredPassage(idOf(fields, fused.get(i).item()), fused.get(i).score()));
     }
     return out;
-  }
-
-  /** The exact best {@code n} of a scope small enough to scan (see {@link ScopeVectors}), or null. */
-  private List<ScoredPassage> exact(PassageQuery q, int n) {
-    return tuning.exactLimit() <= 0 ? null
-        : store.vectors.search(q.userId(), q.owners(), q.vector(), n, tuning.exactLimit());
   }
 
   /**
@@ -110,23 +112,27 @@ final class LuceneSearch {
   }
 
   /**
-   * The best {@code n} by vector of the query's scope: exact when it is small enough, else HNSW gathering {@code
-   * candidates} per segment. HNSW's scores are already exact dot products of the stored full-precision vectors, so
-   * keeping the best {@code n} of the candidates is the re-scoring.
+   * The best {@code n} by vector of the query's scope: the exact best of its owners held in memory ({@link
+   * ScopeVectors}), merged by score with HNSW's best of its large owners, gathering {@code candidates} per segment.
+   * HNSW's scores are already exact dot products of the stored full-precision vectors, so keeping the best {@code n}
+   * of the candidates is the re-scoring.
    */
-  private TopDocs vector(IndexSearcher searcher, PassageQuery q, Query filter, int n, int candidates)
-      throws IOException {
-    List<ScoredPassage> exact = exact(q, n);
-    if (exact != null) {
-      return LuceneDocs.docsOf(searcher, exact);
+  private TopDocs vector(IndexSearcher searcher, PassageQuery q, int n, int candidates) throws IOException {
+    ScopeHits scanned = vectors.search(q.userId(), q.owners(), q.vector(), n);
+    TopDocs exact = LuceneDocs.docsOf(searcher, scanned.exact());
+    if (scanned.graphedOwners().isEmpty()) {
+      return exact;
     }
+    Query filter = LuceneDocs.filter(searcher.getIndexReader(), q.userId(), scanned.graphedOwners());
+    TopDocs approximate;
     try {
       Query knn = filter == null ? new KnnFloatVectorQuery(LuceneDocs.VECTOR, q.vector(), candidates)
           : new KnnFloatVectorQuery(LuceneDocs.VECTOR, q.vector(), candidates, filter);
-      return searcher.search(knn, n);
+      approximate = searcher.search(knn, n);
     } catch (IllegalArgumentException e) {
       throw ApiException.badRequest("query vector does not fit the index: " + e.getMessage());
     }
+    return exact.scoreDocs.length == 0 ? approximate : LuceneDocs.merge(n, exact, approximate);
   }
 
   /**

@@ -11,7 +11,10 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.lucene.analysis.Analyzer;
 import org.apache.lucene.document.Document;
@@ -34,6 +37,7 @@ import org.apache.lucene.search.SortField;
 import org.apache.lucene.search.similarities.BM25Similarity;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.store.NRTCachingDirectory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +51,16 @@ final class LuceneStore implements AutoCloseable {
   /** See {@link #mergePolicy()}. */
   static final double SEGMENTS_PER_TIER = 3;
   static final double MERGE_FLOOR_MB = 512;
+  /**
+   * Segments flushed for a search, and merges, up to this size stay in memory until a commit writes them out
+   * ({@link NRTCachingDirectory}): a search right after a write refreshes the reader, which flushes a tiny segment,
+   * and creating, mapping and deleting its dozen files was a third of the CPU of an add-then-search loop (most of it
+   * in the kernel). Commits still write and sync every file they hold.
+   */
+  static final double NRT_CACHE_SEGMENT_MB = 16;
+  static final double NRT_CACHE_MB = 64;
+  /** Documents rebuilt per lock hold while a large owner's vectors move to the HNSW field ({@link #graph}). */
+  static final int GRAPH_BATCH = 500;
 
   final Analyzer analyzer = TextAnalysis.index();
   final Analyzer queryAnalyzer = TextAnalysis.query();
@@ -60,15 +74,24 @@ final class LuceneStore implements AutoCloseable {
   final ScopeVectors vectors;
   /** Each owner's passages in seq order, per segment, for neighbour context. */
   final OwnerOrder ownerOrder = new OwnerOrder();
+  /**
+   * Writes hold it shared; a batch of {@link #graph} holds it alone, so that no write of a passage it rebuilds slips
+   * between its read and its rewrite.
+   */
+  private final ReadWriteLock writeLock = new ReentrantReadWriteLock();
+  /** Runs {@link #graph} off the caller's thread (the index's worker pool). */
+  private final Executor background;
   /** Writes done so far, and the number of them the current searcher already reflects. */
   private final AtomicLong writes = new AtomicLong();
   private final AtomicLong visible = new AtomicLong();
 
-  private LuceneStore(Path dir, LuceneTuning tuning, ExecutorService mergeExecutor) throws IOException {
+  private LuceneStore(Path dir, LuceneTuning tuning, ExecutorService mergeExecutor, Executor background)
+      throws IOException {
+    this.background = background;
     similarity = new BM25Similarity(tuning.bm25K1(), tuning.bm25B());
     termVectors = tuning.feedback().on();
     Files.createDirectories(dir);
-    directory = FSDirectory.open(dir);
+    directory = new NRTCachingDirectory(FSDirectory.open(dir), NRT_CACHE_SEGMENT_MB, NRT_CACHE_MB);
     writer = openWriter(dir, tuning, mergeExecutor);
     searchers = new SearcherManager(writer, new SearcherFactory() {
       @Override
@@ -79,6 +102,7 @@ final class LuceneStore implements AutoCloseable {
       }
     });
     vectors = loadVectors(dir, tuning.exactLimit());
+    scheduleGraphing();
   }
 
   private ScopeVectors loadVectors(Path dir, int exactLimit) throws IOException {
@@ -94,8 +118,9 @@ final class LuceneStore implements AutoCloseable {
   }
 
   /** Opens (or creates) the index in {@code dir}; an unreadable index is discarded, since it can be rebuilt. */
-  static LuceneStore open(Path dir, LuceneTuning tuning, ExecutorService mergeExecutor) throws IOException {
-    return new LuceneStore(dir, tuning, mergeExecutor);
+  static LuceneStore open(Path dir, LuceneTuning tuning, ExecutorService mergeExecutor, Executor background)
+      throws IOException {
+    return new LuceneStore(dir, tuning, mergeExecutor, background);
   }
 
   private IndexWriter openWriter(Path dir, LuceneTuning tuning, ExecutorService mergeExecutor) throws IOException {
@@ -161,22 +186,91 @@ final class LuceneStore implements AutoCloseable {
   }
 
   void upsert(Collection<IndexedPassage> passages) throws IOException {
-    for (IndexedPassage p : passages) {
-      writer.updateDocument(LuceneDocs.idTerm(p.id()), LuceneDocs.document(p, termVectors));
-    }
-    vectors.upsert(passages);
-    writes.incrementAndGet();
+    write(() -> {
+      vectors.upsert(passages);
+      for (IndexedPassage p : passages) {
+        writer.updateDocument(LuceneDocs.idTerm(p.id()), document(p));
+      }
+    });
   }
 
   /** Adds documents without deleting older versions by id: the caller knows there are none. */
   void add(Collection<IndexedPassage> passages) throws IOException {
-    List<Document> docs = new ArrayList<>(passages.size());
-    for (IndexedPassage p : passages) {
-      docs.add(LuceneDocs.document(p, termVectors));
+    write(() -> {
+      vectors.upsert(passages);
+      List<Document> docs = new ArrayList<>(passages.size());
+      for (IndexedPassage p : passages) {
+        docs.add(document(p));
+      }
+      writer.addDocuments(docs);
+    });
+  }
+
+  /** The document of a passage; the vectors decided, before, which field its vector goes to. */
+  private Document document(IndexedPassage p) {
+    return LuceneDocs.document(p, termVectors, vectors.graphed(p.userId(), p.ownerId()));
+  }
+
+  private interface Write {
+    void run() throws IOException;
+  }
+
+  private void write(Write write) throws IOException {
+    writeLock.readLock().lock();
+    try {
+      write.run();
+      writes.incrementAndGet();
+    } finally {
+      writeLock.readLock().unlock();
     }
-    writer.addDocuments(docs);
-    vectors.upsert(passages);
-    writes.incrementAndGet();
+    scheduleGraphing();
+  }
+
+  private void scheduleGraphing() {
+    for (ScopeVectors.Key owner : vectors.takeGraphing()) {
+      background.execute(() -> {
+        try {
+          graph(owner);
+        } catch (IOException | RuntimeException e) {
+          log.error("Moving the vectors of owner {} to the HNSW field failed; it stays in memory and is searched"
+              + " exactly, and the move is retried when the index is next opened", owner.owner(), e);
+        }
+      });
+    }
+  }
+
+  /**
+   * Moves the vectors of an owner that outgrew exact search from the flat field to the HNSW field, {@link
+   * #GRAPH_BATCH} documents at a time (each batch rebuilds them from the index: stored id, seq and kept text, the flat
+   * vector), then lets the owner leave memory. Until then it is held and scanned, so no search misses its vectors. A
+   * move cut short by a stop is finished after the next open ({@link ScopeVectors#load}).
+   */
+  void graph(ScopeVectors.Key owner) throws IOException {
+    long started = System.nanoTime();
+    int moved = 0;
+    boolean more = true;
+    while (more && vectors.isGraphing(owner)) {
+      writeLock.writeLock().lock();
+      try {
+        IndexSearcher searcher = acquire();
+        try {
+          List<IndexedPassage> flat = FlatPassages.of(searcher.getIndexReader(), owner, GRAPH_BATCH);
+          for (IndexedPassage p : flat) {
+            writer.updateDocument(LuceneDocs.idTerm(p.id()), LuceneDocs.document(p, termVectors, true));
+          }
+          moved += flat.size();
+          more = !flat.isEmpty();
+          writes.incrementAndGet();
+        } finally {
+          searchers.release(searcher);
+        }
+      } finally {
+        writeLock.writeLock().unlock();
+      }
+    }
+    vectors.moved(owner);
+    log.info("Owner {} outgrew exact search: {} vectors moved to the HNSW field in {} ms", owner.owner(), moved,
+        (System.nanoTime() - started) / 1_000_000);
   }
 
   /**
@@ -184,29 +278,33 @@ final class LuceneStore implements AutoCloseable {
    * replays by seq. This one's commit is the caller's ({@link LuceneIndex} group-commits them); the others commit here.
    */
   void delete(Collection<UUID> ids) throws IOException {
-    writer.deleteDocuments(ids.stream().map(LuceneDocs::idTerm).toArray(Term[]::new));
-    vectors.delete(ids);
-    writes.incrementAndGet();
+    write(() -> {
+      writer.deleteDocuments(ids.stream().map(LuceneDocs::idTerm).toArray(Term[]::new));
+      vectors.delete(ids);
+    });
   }
 
   void deleteOwner(UUID user, UUID owner) throws IOException {
-    writer.deleteDocuments(LuceneDocs.filter(user, List.of(owner)));
-    vectors.deleteOwner(user, owner);
-    writes.incrementAndGet();
+    write(() -> {
+      writer.deleteDocuments(LuceneDocs.filter(user, List.of(owner)));
+      vectors.deleteOwner(user, owner);
+    });
     writer.commit();
   }
 
   void deleteUser(UUID user) throws IOException {
-    writer.deleteDocuments(new Term(LuceneDocs.USER, user.toString()));
-    vectors.deleteUser(user);
-    writes.incrementAndGet();
+    write(() -> {
+      writer.deleteDocuments(new Term(LuceneDocs.USER, user.toString()));
+      vectors.deleteUser(user);
+    });
     writer.commit();
   }
 
   void clear() throws IOException {
-    writer.deleteAll();
-    vectors.clear();
-    writes.incrementAndGet();
+    write(() -> {
+      writer.deleteAll();
+      vectors.clear();
+    });
     writer.commit();
   }
 

@@ -27,75 +27,160 @@ import org.apache.lucene.util.BytesRef;
 
 /**
  * The vectors of the index held in memory by owner (an agent, a source, a Mem0 scope), each owner's in one contiguous
- * float array, so that a search over a scope of up to {@code ownerLimit} vectors can be exact: a scan of every
+ * float array, so that a vector search over the owners of up to {@code ownerLimit} vectors is exact: a scan of every
  * vector with {@link DotProduct#FASTEST}. HNSW misses true neighbours among near-duplicates (recall@10 0.83 at 50,000
  * near-duplicate memories with 100 candidates); a scan cannot, and up to a few tens of thousands of vectors it costs
  * about what an HNSW search does.
  *
- * <p>An owner that grows beyond {@code ownerLimit} vectors leaves memory for good (until the index is reopened):
- * every scope holding it is larger than an exact scan is worth, and HNSW serves it. So memory is bounded by the
- * vectors of the small owners, 4 bytes per dimension each plus about 100 bytes of bookkeeping.
+ * <p>An owner is in one of three states, and the state decides where Lucene keeps its vectors ({@link #graphed}):
+ * <ul>
+ *   <li><b>held</b> (up to {@code ownerLimit} vectors): in memory, searched by scan; in Lucene its vectors are in the
+ *       flat field {@link LuceneDocs#EXACT_VECTOR}, which has no HNSW graph to build at every add and merge;</li>
+ *   <li><b>graphing</b> (it just grew past the limit): still in memory and scanned, while {@link LuceneStore#graph}
+ *       moves its vectors into the HNSW field {@link LuceneDocs#VECTOR}; its new vectors go there directly;</li>
+ *   <li><b>large</b>: out of memory for good (until the index is reopened), all its vectors in the HNSW field.</li>
+ * </ul>
+ * So memory is bounded by the vectors of the small owners (4 bytes per dimension each plus about 100 bytes of
+ * bookkeeping) and of those being moved, and a search of a scope scans its small owners and asks HNSW only for its
+ * large ones ({@link ScopeHits}).
  *
- * <p>Writes mirror the Lucene writes and complete before them (see {@link LuceneStore}), so a search sees every write
- * acknowledged before it started. Thread-safe: writes are serialised; a search locks one owner at a time.
+ * <p>Writes change this before Lucene (see {@link LuceneStore}), so a search sees every write acknowledged before it
+ * started. Thread-safe: writes are serialised; a search locks one owner at a time.
  */
 final class ScopeVectors {
   private final int ownerLimit;
   private final Map<Key, Owner> owners = new ConcurrentHashMap<>();
   /** Owners that outgrew {@link #ownerLimit}: searched by HNSW only. */
   private final Set<Key> large = ConcurrentHashMap.newKeySet();
+  /** Owners that outgrew {@link #ownerLimit} and are still held while their vectors move to the HNSW field. */
+  private final Set<Key> graphing = ConcurrentHashMap.newKeySet();
+  /** Owners that started graphing since {@link #takeGraphing} was last called. */
+  private final List<Key> toGraph = new ArrayList<>();
   /** The owner of each passage held here (for deletes by id). */
   private final Map<UUID, Key> ownerOf = new HashMap<>();
 
   /** An owner id is only unique within its user: two users' agents may share one (imported agents, tests). */
-  private record Key(UUID user, UUID owner) {}
+  record Key(UUID user, UUID owner) {}
+
+  /**
+   * What a vector search of a scope needs: the exact best of its owners held in memory, and the owners whose vectors
+   * only HNSW holds (empty when the whole scope was scanned).
+   */
+  record ScopeHits(List<ScoredPassage> exact, List<UUID> graphedOwners) {}
 
   ScopeVectors(int ownerLimit) {
     this.ownerLimit = ownerLimit;
   }
 
-  /** Reads every live vector of {@code reader} (with its id, owner and user) into memory. */
+  /**
+   * Reads every live vector of {@code reader} into memory whose owner holds at most {@code ownerLimit} of them; an
+   * owner with more is large, unless some of its vectors are still in the flat field (a move cut short by a stop):
+   * then it is held and graphing again, and {@link #takeGraphing} returns it.
+   */
   static ScopeVectors load(IndexReader reader, int ownerLimit) throws IOException {
     var vectors = new ScopeVectors(ownerLimit);
-    Set<String> idAndOwner = Set.of(LuceneDocs.ID, LuceneDocs.OWNER);
+    Map<Key, Integer> counts = new HashMap<>();
+    Set<Key> flat = new java.util.HashSet<>();
     for (LeafReaderContext leaf : reader.leaves()) {
-      LeafReader r = leaf.reader();
-      FloatVectorValues values = r.getFloatVectorValues(LuceneDocs.VECTOR);
-      if (values == null) {
-        continue;
-      }
-      UUID[] users = usersOf(r);
-      Bits live = r.getLiveDocs();
-      StoredFields fields = r.storedFields();
-      for (int doc = values.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = values.nextDoc()) {
-        if (live != null && !live.get(doc) || users[doc] == null) {
-          continue;
+      forEachVector(leaf.reader(), (key, doc, values, inFlat) -> {
+        counts.merge(key, 1, Integer::sum);
+        if (inFlat) {
+          flat.add(key);
         }
-        var stored = fields.document(doc, idAndOwner);
-        vectors.put(UUID.fromString(stored.get(LuceneDocs.ID)), users[doc],
-            UUID.fromString(stored.get(LuceneDocs.OWNER)), values.vectorValue());
+      });
+    }
+    counts.forEach((key, count) -> {
+      if (count > ownerLimit) {
+        (flat.contains(key) ? vectors.graphing : vectors.large).add(key);
       }
+    });
+    vectors.toGraph.addAll(vectors.graphing);
+    Set<String> idOnly = Set.of(LuceneDocs.ID);
+    for (LeafReaderContext leaf : reader.leaves()) {
+      StoredFields fields = leaf.reader().storedFields();
+      forEachVector(leaf.reader(), (key, doc, values, inFlat) -> {
+        if (!vectors.large.contains(key)) {
+          UUID id = UUID.fromString(fields.document(doc, idOnly).get(LuceneDocs.ID));
+          vectors.hold(id, key, values.vectorValue());
+        }
+      });
     }
     return vectors;
   }
 
-  /** The user of each document of the segment (the user field is indexed, not stored). */
-  private static UUID[] usersOf(LeafReader r) throws IOException {
-    UUID[] users = new UUID[r.maxDoc()];
-    Terms terms = r.terms(LuceneDocs.USER);
+  private interface VectorVisitor {
+    void visit(Key key, int doc, FloatVectorValues values, boolean flat) throws IOException;
+  }
+
+  /** Each live vector of the segment, in either field, positioned on its document. */
+  private static void forEachVector(LeafReader r, VectorVisitor visitor) throws IOException {
+    UUID[] users = null;
+    UUID[] ownerIds = null;
+    Bits live = r.getLiveDocs();
+    for (String field : List.of(LuceneDocs.EXACT_VECTOR, LuceneDocs.VECTOR)) {
+      FloatVectorValues values = r.getFloatVectorValues(field);
+      if (values == null) {
+        continue;
+      }
+      if (users == null) {
+        users = termOf(r, LuceneDocs.USER);
+        ownerIds = termOf(r, LuceneDocs.OWNER);
+      }
+      for (int doc = values.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = values.nextDoc()) {
+        if (live != null && !live.get(doc) || users[doc] == null || ownerIds[doc] == null) {
+          continue;
+        }
+        visitor.visit(new Key(users[doc], ownerIds[doc]), doc, values, field.equals(LuceneDocs.EXACT_VECTOR));
+      }
+    }
+  }
+
+  /** The value of the one-term, UUID-valued {@code field} of each document of the segment (indexed, not stored). */
+  private static UUID[] termOf(LeafReader r, String field) throws IOException {
+    UUID[] out = new UUID[r.maxDoc()];
+    Terms terms = r.terms(field);
     if (terms == null) {
-      return users;
+      return out;
     }
     TermsEnum te = terms.iterator();
     PostingsEnum postings = null;
     for (BytesRef term = te.next(); term != null; term = te.next()) {
-      UUID user = UUID.fromString(term.utf8ToString());
+      UUID value = UUID.fromString(term.utf8ToString());
       postings = te.postings(postings, PostingsEnum.NONE);
       for (int doc = postings.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = postings.nextDoc()) {
-        users[doc] = user;
+        out[doc] = value;
       }
     }
-    return users;
+    return out;
+  }
+
+  /** Whether Lucene keeps the vectors of this owner in its HNSW field (it is large or moving there). */
+  boolean graphed(UUID user, UUID owner) {
+    Key key = new Key(user, owner);
+    return large.contains(key) || graphing.contains(key);
+  }
+
+  /** The owners that started graphing since the last call; their vectors are to be moved ({@link LuceneStore#graph}). */
+  synchronized List<Key> takeGraphing() {
+    List<Key> out = List.copyOf(toGraph);
+    toGraph.clear();
+    return out;
+  }
+
+  /** Whether the owner is still graphing (not deleted meanwhile). */
+  boolean isGraphing(Key key) {
+    return graphing.contains(key);
+  }
+
+  /** Every vector of a graphing owner is in the HNSW field now: it leaves memory. */
+  synchronized void moved(Key key) {
+    if (graphing.remove(key)) {
+      Owner o = owners.get(key);
+      if (o != null) {
+        drop(key, o);
+      }
+      large.add(key);
+    }
   }
 
   /** How many vectors are held (for the log). */
@@ -126,6 +211,7 @@ final class ScopeVectors {
       drop(key, o);
     }
     large.remove(key); // gone from the index: if it grows again it starts small
+    graphing.remove(key);
   }
 
   synchronized void deleteUser(UUID user) {
@@ -135,46 +221,45 @@ final class ScopeVectors {
       }
     }
     large.removeIf(key -> key.user().equals(user));
+    graphing.removeIf(key -> key.user().equals(user));
   }
 
   synchronized void clear() {
     owners.clear();
     large.clear();
+    graphing.clear();
+    toGraph.clear();
     ownerOf.clear();
   }
 
   /**
-   * The {@code n} vectors of {@code user}'s {@code scope} most similar to {@code query} by dot product (the cosine
-   * for the unit vectors the index holds), best first; or null when the scope is not all in memory or holds more than
-   * {@code limit} vectors, and an approximate search must serve it.
+   * The {@code n} vectors of {@code user}'s {@code scope} held in memory most similar to {@code query} by dot product
+   * (the cosine for the unit vectors the index holds), best first, and the owners of the scope that only HNSW holds.
    */
-  List<ScoredPassage> search(UUID user, Collection<UUID> scope, float[] query, int n, int limit) {
-    return search(user, scope, query, n, limit, DotProduct.FASTEST);
+  ScopeHits search(UUID user, Collection<UUID> scope, float[] query, int n) {
+    return search(user, scope, query, n, DotProduct.FASTEST);
   }
 
-  /** As {@link #search(UUID, Collection, float[], int, int)}, with the given kernel (benchmarks compare them). */
-  List<ScoredPassage> search(UUID user, Collection<UUID> scope, float[] query, int n, int limit, DotProduct dot) {
+  /** As {@link #search(UUID, Collection, float[], int)}, with the given kernel (benchmarks compare them). */
+  ScopeHits search(UUID user, Collection<UUID> scope, float[] query, int n, DotProduct dot) {
     List<Owner> scanned = new ArrayList<>(scope.size());
-    long total = 0;
+    List<UUID> graphedOwners = new ArrayList<>();
     for (UUID id : scope) {
       Key key = new Key(user, id);
-      if (large.contains(key)) {
-        return null;
-      }
       Owner o = owners.get(key);
-      if (o != null && !scanned.contains(o)) {
+      if (large.contains(key)) {
+        if (!graphedOwners.contains(id)) {
+          graphedOwners.add(id);
+        }
+      } else if (o != null && !scanned.contains(o)) {
         scanned.add(o);
-        total += o.size;
       }
-    }
-    if (total > limit) {
-      return null;
     }
     var best = new TopHits(n);
     for (Owner o : scanned) {
       o.scan(query, best, dot);
     }
-    return best.sorted();
+    return new ScopeHits(best.sorted(), graphedOwners);
   }
 
   private void put(UUID id, UUID user, UUID owner, float[] vector) {
@@ -186,13 +271,19 @@ final class ScopeVectors {
     if (large.contains(key)) {
       return;
     }
-    Owner o = owners.computeIfAbsent(key, k -> new Owner(vector.length));
-    if (o.size >= ownerLimit && !o.has(id)) {
-      drop(key, o);
-      large.add(key);
+    if (ownerLimit <= 0) {
+      large.add(key); // exact search off: every owner is graphed from its first vector
       return;
     }
-    o.put(id, vector);
+    Owner o = owners.get(key);
+    if (o != null && o.size >= ownerLimit && !o.has(id) && graphing.add(key)) {
+      toGraph.add(key);
+    }
+    hold(id, key, vector);
+  }
+
+  private void hold(UUID id, Key key, float[] vector) {
+    owners.computeIfAbsent(key, k -> new Owner(vector.length)).put(id, vector);
     ownerOf.put(id, key);
   }
 

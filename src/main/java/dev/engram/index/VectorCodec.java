@@ -16,7 +16,8 @@ import org.apache.lucene.index.SegmentReadState;
 import org.apache.lucene.index.SegmentWriteState;
 
 /**
- * Lucene's default codec with our HNSW parameters, a vector dimension limit of 4096 instead of 1024 (OpenAI
+ * Lucene's default codec with our HNSW parameters for the vectors of large owners, flat files alone ({@link
+ * ExactVectorsFormat}) for those of owners searched by an exact scan, a vector dimension limit of 4096 instead of 1024 (OpenAI
  * embeddings have 1536 or 3072 dimensions) and the graph built with our SIMD dot product ({@link SimdVectorScorer}).
  * Files are written in the standard {@code Lucene99HnswVectorsFormat} under its own name, so any Lucene 9.12 reader
  * (including a plain one) opens the index.
@@ -30,10 +31,11 @@ final class VectorCodec {
     boolean concurrentMerges = tuning.mergeWorkers() > 1 && mergeExecutor != null;
     var wide = new HnswFormat(tuning.hnswM(), tuning.hnswBeam(), concurrentMerges ? tuning.mergeWorkers() : 1,
         concurrentMerges ? new TaskExecutor(mergeExecutor) : null);
+    var exact = new ExactVectorsFormat();
     return new Lucene912Codec() {
       @Override
       public KnnVectorsFormat getKnnVectorsFormatForField(String field) {
-        return wide;
+        return field.equals(LuceneDocs.EXACT_VECTOR) ? exact : wide;
       }
     };
   }

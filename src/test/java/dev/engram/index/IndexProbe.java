@@ -22,7 +22,7 @@ public final class IndexProbe implements AutoCloseable {
 
   /** An index in {@code dir} holding {@code passages}, built with {@code tuning}'s index-time settings. */
   public static IndexProbe build(Path dir, LuceneTuning tuning, List<IndexedPassage> passages) throws IOException {
-    LuceneStore store = LuceneStore.open(dir, tuning, null);
+    LuceneStore store = LuceneStore.open(dir, tuning, null, Runnable::run);
     store.add(passages);
     store.forceMerge(1);
     return new IndexProbe(store);

@@ -123,6 +123,91 @@ class LuceneIndexTest extends PassageIndexContract {
     }
   }
 
+  @Test
+  @DisplayName("an owner that outgrows exact search moves to the HNSW field: searches stay exact while it moves, its"
+      + " text stays searchable, a scope mixing it with a small owner merges both, and a reopen keeps it there")
+  void ownerOutgrowingExactSearchMovesToHnsw() {
+    index.close();
+    LuceneTuning tuning = LuceneTuning.DEFAULTS.withExactSearch(50, 40);
+    index = new LuceneIndex(vertx, dir(), tuning);
+    var random = new java.util.Random(11);
+    UUID small = UUID.randomUUID();
+    List<IndexedPassage> big = new java.util.ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      big.add(passage(agent(), "note about w" + i, randomUnit(random)));
+    }
+    List<IndexedPassage> few = new java.util.ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      few.add(passage(small, "aside s" + i, randomUnit(random)));
+    }
+    await(index.upsert(few));
+    float[] query = randomUnit(random);
+    List<IndexedPassage> both = new java.util.ArrayList<>(few);
+    for (int i = 0; i < big.size(); i += 40) { // five writes: the owner crosses the limit in the second
+      await(index.upsert(big.subList(i, i + 40)));
+      both.addAll(big.subList(i, i + 40));
+      assertEquals(nearest(both, query, 10), ids(search(user(), java.util.Set.of(agent(), small), SearchMode.VECTOR,
+          null, query, 10)), "exact while the owner moves, after " + (i + 40));
+    }
+    awaitHeld(20, "the big owner left memory once its vectors moved");
+    for (int round = 0; round < 2; round++) {
+      assertEquals(nearest(big, query, 5), ids(search(user(), java.util.Set.of(agent()), SearchMode.VECTOR, null,
+          query, 5)));
+      assertEquals(nearest(both, query, 10), ids(search(user(), java.util.Set.of(agent(), small), SearchMode.VECTOR,
+          null, query, 10)), "a mixed scope: HNSW for the big owner merged with a scan of the small one");
+      assertEquals(List.of(big.get(137).id()), ids(search(user(), java.util.Set.of(agent()), SearchMode.TEXT,
+          "w137", null, 5)), "the moved documents were rebuilt with their text");
+      assertEquals(220, await(index.stats()).count(), "moved, not copied");
+      index.close();
+      index = new LuceneIndex(vertx, dir(), tuning);
+      awaitHeld(20, "after a reopen the big owner is not held again");
+    }
+  }
+
+  @Test
+  @DisplayName("a move to the HNSW field cut short by a stop is finished after the next open")
+  void interruptedMoveResumesOnOpen() {
+    index.close();
+    index = new LuceneIndex(vertx, dir(), LuceneTuning.DEFAULTS.withExactSearch(1_000, 40));
+    var random = new java.util.Random(12);
+    List<IndexedPassage> big = new java.util.ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      big.add(passage(agent(), "note about w" + i, randomUnit(random)));
+    }
+    await(index.upsert(big));
+    index.close();
+    // the same flat documents, opened with a lower limit: the state a stop in the middle of a move leaves
+    index = new LuceneIndex(vertx, dir(), LuceneTuning.DEFAULTS.withExactSearch(100, 40));
+    float[] query = randomUnit(random);
+    assertEquals(nearest(big, query, 5), ids(search(user(), java.util.Set.of(agent()), SearchMode.VECTOR, null,
+        query, 5)));
+    awaitHeld(0, "the move finished");
+    assertEquals(nearest(big, query, 5), ids(search(user(), java.util.Set.of(agent()), SearchMode.VECTOR, null,
+        query, 5)));
+    assertEquals(List.of(big.get(42).id()), ids(search(user(), java.util.Set.of(agent()), SearchMode.TEXT, "w42",
+        null, 5)));
+    assertEquals(300, await(index.stats()).count());
+  }
+
+  private static List<UUID> nearest(List<IndexedPassage> passages, float[] query, int n) {
+    return passages.stream().sorted(Comparator.comparingDouble((IndexedPassage p) -> -dot(p.vector(), query)))
+        .limit(n).map(IndexedPassage::id).toList();
+  }
+
+  /** Waits (up to 30 s) until the index holds {@code n} vectors in memory. */
+  private void awaitHeld(int n, String what) {
+    long deadline = System.currentTimeMillis() + 30_000;
+    int held;
+    while ((held = await(((LuceneIndex) index).heldVectors())) != n && System.currentTimeMillis() < deadline) {
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+    assertEquals(n, held, what);
+  }
+
   private static float[] randomUnit(java.util.Random random) {
     float[] v = new float[DIM];
     for (int i = 0; i < DIM; i++) {
