@@ -109,8 +109,8 @@ final class LuceneStore implements AutoCloseable {
     IndexSearcher searcher = searchers.acquire();
     try {
       ScopeVectors loaded = ScopeVectors.load(searcher.getIndexReader(), exactLimit);
-      log.info("Lucene index in {}: vector searches over scopes of up to {} vectors are exact ({} dot product); {}"
-          + " vectors of small scopes held in memory", dir, exactLimit, DotProduct.FASTEST.name(), loaded.size());
+      log.info("Lucene index in {}: the vectors of owners of up to {} are searched exactly ({} dot product), without"
+          + " an HNSW graph; {} of them held in memory", dir, exactLimit, DotProduct.FASTEST.name(), loaded.size());
       return loaded;
     } finally {
       searchers.release(searcher);

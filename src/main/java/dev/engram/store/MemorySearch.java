@@ -17,9 +17,11 @@ import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -41,13 +43,10 @@ final class MemorySearch {
   static final int EXACT_LIMIT = 2_000;
   private static final int MAX_DEPTH = 20_000;
   /**
-   * How many times a ranking that the database has moved past is taken again (see {@link #ranked}). With several
-   * asynchronous adds settling at once, nearly every ranking holds some other add's raw entry whose row just went, so
-   * the rereads ran out while the add a caller had just been answered for was still between its index read and its
-   * rows; 2 left a search finding neither its raw message nor its fact in about half the runs of
-   * {@code AsyncAddTest.concurrentAddsAreEachTheirOwn}, 8 in none of the runs since. A reread costs only under churn.
+   * At most this many times a ranking that the database has moved past is taken again (see {@link #ranked}): a
+   * bound for safety; a reread is asked only for rows newly found gone, so under steady churn one reread is usual.
    */
-  static final int REREADS = 8;
+  static final int REREADS = 16;
   private static final String BY_IDS = "select " + MemoryRows.COLUMNS
       + ", m.embedding from memories m where m.id = any($1) and m.user_id = $2";
 
@@ -123,25 +122,35 @@ final class MemorySearch {
   /** The index's ranking of the scopes, passed through {@code condition} (may be null) until enough hits pass. */
   private Future<List<ScoredMemory>> ranked(UUID tenant, List<UUID> owners, SearchMemories req,
       Condition condition, int depth) {
-    return ranked(tenant, owners, req, condition, depth, 0);
+    return ranked(tenant, owners, req, condition, depth, 0, Set.of());
   }
 
   /**
-   * As above; {@code behind} counts the rankings already thrown away because a hit's row was gone. The index and the
-   * rows are read one after the other: a change committed in between (an asynchronous add replacing its raw messages
-   * with facts, whose entries go in before the commit and whose raw entries come out after it) can leave a ranking
-   * taken before it with only rows that are gone, and so answer neither the old nor the new memories. A hit whose row
-   * is gone shows that the index was read before such a commit, so it is read again (at most {@link #REREADS} times;
-   * a plain delete's entry lingers until its removal follows the commit, and then the answer is what passed).
+   * As above; {@code behind} counts the rankings already thrown away because a hit's row was gone, and {@code gone}
+   * holds those rows. The index and the rows are read one after the other: a change committed in between (an
+   * asynchronous add replacing its raw messages with facts, whose entries go in before the commit and whose raw
+   * entries come out after it) can leave a ranking taken before it with only rows that are gone, and so answer
+   * neither the old nor the new memories. A hit whose row is gone shows that the index may have been read before
+   * such a commit, so it is read again; a ranking read after the row was seen gone holds whatever that commit put in
+   * its place. Its entry may linger in the index until its removal follows the commit: a row already seen gone is
+   * therefore no reason to read again, only a newly gone one is. Before, every gone row asked for a reread, and with
+   * many adds settling at once nearly every ranking held another add's lingering raw entry: the rereads ran out while
+   * the add a caller had just been answered for was between its index read and its rows
+   * ({@code AsyncAddTest.concurrentAddsAreEachTheirOwn} found neither in about half its runs with 2 rereads).
    */
   private Future<List<ScoredMemory>> ranked(UUID tenant, List<UUID> owners, SearchMemories req,
-      Condition condition, int depth, int behind) {
+      Condition condition, int depth, int behind, Set<UUID> gone) {
     boolean text = req.text() != null && !req.text().isBlank();
     var query = new PassageQuery(tenant, new LinkedHashSet<>(owners), text ? req.text() : null, req.vector(),
         text ? SearchMode.HYBRID : SearchMode.VECTOR, depth);
     return index.search(query).compose(hits -> fetch(tenant, hits, condition, req.vector()).compose(fetched -> {
-      if (fetched.gone() && behind < REREADS) {
-        return ranked(tenant, owners, req, condition, depth, behind + 1);
+      Set<UUID> seen = gone;
+      if (!gone.containsAll(fetched.gone())) {
+        seen = new HashSet<>(gone);
+        seen.addAll(fetched.gone());
+        if (behind < REREADS) {
+          return ranked(tenant, owners, req, condition, depth, behind + 1, seen);
+        }
       }
       List<ScoredMemory> found = fetched.found();
       if (condition == null) {
@@ -150,12 +159,12 @@ final class MemorySearch {
       boolean exhausted = hits.size() < depth || depth >= MAX_DEPTH;
       return found.size() >= req.limit() || exhausted
           ? Future.succeededFuture(found.subList(0, Math.min(req.limit(), found.size())))
-          : ranked(tenant, owners, req, condition, Math.min(MAX_DEPTH, depth * 4), behind);
+          : ranked(tenant, owners, req, condition, Math.min(MAX_DEPTH, depth * 4), behind, seen);
     }));
   }
 
-  /** The hits' memories that pass, and whether a hit's row was gone (deleted since the index was read). */
-  private record Fetched(List<ScoredMemory> found, boolean gone) {}
+  /** The hits' memories that pass, and the hits whose row was gone (deleted since the index was read). */
+  private record Fetched(List<ScoredMemory> found, Set<UUID> gone) {}
 
   /**
    * The rows of the hits, in hit order, restricted by {@code condition} when not null, each scored by its cosine
@@ -164,7 +173,7 @@ final class MemorySearch {
    */
   private Future<Fetched> fetch(UUID tenant, List<ScoredPassage> hits, Condition condition, float[] vector) {
     if (hits.isEmpty()) {
-      return Future.succeededFuture(new Fetched(List.of(), false));
+      return Future.succeededFuture(new Fetched(List.of(), Set.of()));
     }
     UUID[] ids = hits.stream().map(ScoredPassage::id).toArray(UUID[]::new);
     String sql = BY_IDS;
@@ -176,23 +185,26 @@ final class MemorySearch {
           + " where m.user_id = $1 and m.scope_id = any($2) and m.id = any($" + params.size() + ")";
     }
     return pool.preparedQuery(sql).execute(Tuple.from(params)).map(rows -> {
-      Map<String, ScoredMemory> byId = new HashMap<>();
-      int present = 0;
+      Map<UUID, ScoredMemory> byId = new HashMap<>();
+      Set<UUID> present = new HashSet<>();
       for (Row r : rows) {
-        present++;
+        present.add(r.getUUID("id"));
         if (condition == null || Boolean.TRUE.equals(r.getBoolean("passes"))) {
-          byId.put(r.getUUID("id").toString(),
+          byId.put(r.getUUID("id"),
               new ScoredMemory(MemoryRows.memory(r), Math.max(0, Math.min(1, cosine(r, vector)))));
         }
       }
       List<ScoredMemory> out = new ArrayList<>(hits.size());
+      Set<UUID> gone = new HashSet<>();
       for (ScoredPassage hit : hits) {
-        ScoredMemory m = byId.get(hit.id().toString());
+        ScoredMemory m = byId.get(hit.id());
         if (m != null) {
           out.add(m);
+        } else if (!present.contains(hit.id())) {
+          gone.add(hit.id());
         }
       }
-      return new Fetched(out, present < ids.length);
+      return new Fetched(out, gone);
     });
   }
 }
