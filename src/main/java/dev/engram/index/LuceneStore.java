@@ -59,8 +59,11 @@ final class LuceneStore implements AutoCloseable {
    */
   static final double NRT_CACHE_SEGMENT_MB = 16;
   static final double NRT_CACHE_MB = 64;
-  /** Documents rebuilt per lock hold while a large owner's vectors move to the HNSW field ({@link #graph}). */
-  static final int GRAPH_BATCH = 500;
+  /**
+   * Documents rebuilt per hold of the write lock while a large owner's vectors move to the HNSW field ({@link #graph}):
+   * writes to the index wait for a batch (about 0.8 ms per document at 100,000 vectors: 50,000 moved in 41 s).
+   */
+  static final int GRAPH_BATCH = 200;
 
   final Analyzer analyzer = TextAnalysis.index();
   final Analyzer queryAnalyzer = TextAnalysis.query();

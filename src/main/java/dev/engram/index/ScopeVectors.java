@@ -174,12 +174,15 @@ final class ScopeVectors {
 
   /** Every vector of a graphing owner is in the HNSW field now: it leaves memory. */
   synchronized void moved(Key key) {
-    if (graphing.remove(key)) {
+    if (graphing.contains(key)) {
+      // large first: a write that reads neither (while the owner's ids are dropped, milliseconds for a large one)
+      // would put its vectors in the flat field, where no search of a large owner looks
+      large.add(key);
+      graphing.remove(key);
       Owner o = owners.get(key);
       if (o != null) {
         drop(key, o);
       }
-      large.add(key);
     }
   }
 
