@@ -51,8 +51,9 @@ final class LuceneSearch {
     if (mode == null || limit <= 0 || q.owners() == null || q.owners().isEmpty()) {
       return List.of();
     }
+    ScopeHits scanned = null;
     if (mode == SearchMode.VECTOR) {
-      ScopeHits scanned = vectors.search(q.userId(), q.owners(), q.vector(), limit);
+      scanned = vectors.search(q.userId(), q.owners(), q.vector(), limit);
       if (scanned.graphedOwners().isEmpty()) {
         return scanned.exact(); // all in memory: no searcher, so no refresh of the reader either
       }
@@ -62,7 +63,7 @@ final class LuceneSearch {
       Query filter = LuceneDocs.filter(searcher.getIndexReader(), q.userId(), q.owners());
       switch (mode) {
         case VECTOR:
-          return resolve(searcher, vector(searcher, q, limit, candidates(limit)), true);
+          return resolve(searcher, vector(searcher, q, limit, candidates(limit), scanned), true);
         case TEXT:
           return resolve(searcher, text(searcher, q.text(), filter, limit, TextFeedback.Settings.OFF,
               QueryHints.Settings.OFF), false);
@@ -87,7 +88,8 @@ final class LuceneSearch {
     int depth = Math.max(limit, tuning.hybridDepth());
     var fused = RankFusion.relative(2 * depth, new double[] {tuning.textWeight(), 1 - tuning.textWeight()},
         List.of(scored(text(searcher, q.text(), filter, depth, tuning.feedback(), tuning.hints())),
-            scored(vector(searcher, q, depth, Math.max(depth, tuning.vectorCandidates())))));
+            scored(vector(searcher, q, depth, Math.max(depth, tuning.vectorCandidates()),
+                vectors.search(q.userId(), q.owners(), q.vector(), depth)))));
     if (tuning.contextWeight() > 0) {
       fused = PassageContext.rescore(searcher, store.ownerOrder, fused, limit, tuning.contextWeight(),
           tuning.contextReach());
@@ -112,13 +114,13 @@ final class LuceneSearch {
   }
 
   /**
-   * The best {@code n} by vector of the query's scope: the exact best of its owners held in memory ({@link
-   * ScopeVectors}), merged by score with HNSW's best of its large owners, gathering {@code candidates} per segment.
-   * HNSW's scores are already exact dot products of the stored full-precision vectors, so keeping the best {@code n}
-   * of the candidates is the re-scoring.
+   * The best {@code n} by vector of the query's scope: the exact best of its owners held in memory ({@code scanned},
+   * from {@link ScopeVectors}), merged by score with HNSW's best of its large owners, gathering {@code candidates} per
+   * segment. HNSW's scores are already exact dot products of the stored full-precision vectors, so keeping the best
+   * {@code n} of the candidates is the re-scoring.
    */
-  private TopDocs vector(IndexSearcher searcher, PassageQuery q, int n, int candidates) throws IOException {
-    ScopeHits scanned = vectors.search(q.userId(), q.owners(), q.vector(), n);
+  private TopDocs vector(IndexSearcher searcher, PassageQuery q, int n, int candidates, ScopeHits scanned)
+      throws IOException {
     TopDocs exact = LuceneDocs.docsOf(searcher, scanned.exact());
     if (scanned.graphedOwners().isEmpty()) {
       return exact;
