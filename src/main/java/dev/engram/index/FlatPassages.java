@@ -42,7 +42,7 @@ final class FlatPassages {
       Bits live = r.getLiveDocs();
       StoredFields fields = r.storedFields();
       for (int doc = owned.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = owned.nextDoc()) {
-        if (live != null && !live.get(doc) || !at(ofUser, doc) || !at(flat, doc)) {
+        if (live != null && !live.get(doc) || !StoredVectorScan.at(ofUser, doc) || !StoredVectorScan.at(flat, doc)) {
           continue;
         }
         Document stored = fields.document(doc, STORED);
@@ -55,13 +55,5 @@ final class FlatPassages {
       }
     }
     return out;
-  }
-
-  /** Moves {@code it} to {@code doc} or past it (the documents asked for only increase); whether it holds it. */
-  private static boolean at(DocIdSetIterator it, int doc) throws IOException {
-    if (it.docID() < doc) {
-      it.advance(doc);
-    }
-    return it.docID() == doc;
   }
 }

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.KnnFloatVectorQuery;
@@ -63,7 +64,7 @@ final class LuceneSearch {
       Query filter = LuceneDocs.filter(searcher.getIndexReader(), q.userId(), q.owners());
       switch (mode) {
         case VECTOR:
-          return resolve(searcher, vector(searcher, q, limit, candidates(limit), scanned), true);
+          return resolve(searcher, vector(searcher, q, limit, candidates(limit), scanned, true), true);
         case TEXT:
           return resolve(searcher, text(searcher, q.text(), filter, limit, TextFeedback.Settings.OFF,
               QueryHints.Settings.OFF), false);
@@ -89,7 +90,7 @@ final class LuceneSearch {
     var fused = RankFusion.relative(2 * depth, new double[] {tuning.textWeight(), 1 - tuning.textWeight()},
         List.of(scored(text(searcher, q.text(), filter, depth, tuning.feedback(), tuning.hints())),
             scored(vector(searcher, q, depth, Math.max(depth, tuning.vectorCandidates()),
-                vectors.search(q.userId(), q.owners(), q.vector(), depth)))));
+                vectors.search(q.userId(), q.owners(), q.vector(), depth), false))));
     if (tuning.contextWeight() > 0) {
       fused = PassageContext.rescore(searcher, store.ownerOrder, fused, limit, tuning.contextWeight(),
           tuning.contextReach());
@@ -117,24 +118,31 @@ final class LuceneSearch {
    * The best {@code n} by vector of the query's scope: the exact best of its owners held in memory ({@code scanned},
    * from {@link ScopeVectors}), merged by score with HNSW's best of its large owners, gathering {@code candidates} per
    * segment. HNSW's scores are already exact dot products of the stored full-precision vectors, so keeping the best
-   * {@code n} of the candidates is the re-scoring.
+   * {@code n} of the candidates is the re-scoring. With {@code scanLarge} (a vector search, not the vector half of a
+   * hybrid one), large owners of up to {@link StoredVectorScan#LIMIT} vectors are scanned from the index instead,
+   * unless exact search is off ({@code exactLimit} 0: HNSW alone, as the benchmarks that measure it need).
    */
-  private TopDocs vector(IndexSearcher searcher, PassageQuery q, int n, int candidates, ScopeHits scanned)
-      throws IOException {
+  private TopDocs vector(IndexSearcher searcher, PassageQuery q, int n, int candidates, ScopeHits scanned,
+      boolean scanLarge) throws IOException {
     TopDocs exact = LuceneDocs.docsOf(searcher, scanned.exact());
-    if (scanned.graphedOwners().isEmpty()) {
+    List<UUID> large = scanned.graphedOwners();
+    if (large.isEmpty()) {
       return exact;
     }
-    Query filter = LuceneDocs.filter(searcher.getIndexReader(), q.userId(), scanned.graphedOwners());
-    TopDocs approximate;
+    IndexReader reader = searcher.getIndexReader();
+    TopDocs best;
     try {
-      Query knn = filter == null ? new KnnFloatVectorQuery(LuceneDocs.VECTOR, q.vector(), candidates)
-          : new KnnFloatVectorQuery(LuceneDocs.VECTOR, q.vector(), candidates, filter);
-      approximate = searcher.search(knn, n);
+      if (scanLarge && tuning.exactLimit() > 0 && StoredVectorScan.size(reader, large) <= StoredVectorScan.LIMIT) {
+        best = StoredVectorScan.top(reader, q.userId(), large, q.vector(), n);
+      } else {
+        Query filter = LuceneDocs.filter(reader, q.userId(), large);
+        best = searcher.search(filter == null ? new KnnFloatVectorQuery(LuceneDocs.VECTOR, q.vector(), candidates)
+            : new KnnFloatVectorQuery(LuceneDocs.VECTOR, q.vector(), candidates, filter), n);
+      }
     } catch (IllegalArgumentException e) {
       throw ApiException.badRequest("query vector does not fit the index: " + e.getMessage());
     }
-    return exact.scoreDocs.length == 0 ? approximate : LuceneDocs.merge(n, exact, approximate);
+    return exact.scoreDocs.length == 0 ? best : LuceneDocs.merge(n, exact, best);
   }
 
   /**

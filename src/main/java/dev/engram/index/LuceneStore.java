@@ -60,10 +60,11 @@ final class LuceneStore implements AutoCloseable {
   static final double NRT_CACHE_SEGMENT_MB = 16;
   static final double NRT_CACHE_MB = 64;
   /**
-   * Documents rebuilt per hold of the write lock while a large owner's vectors move to the HNSW field ({@link #graph}):
-   * writes to the index wait for a batch (about 0.8 ms per document at 100,000 vectors: 50,000 moved in 41 s).
+   * Documents rebuilt per hold of the write lock while a large owner's vectors move to the HNSW field ({@link #graph}).
+   * Every write to the index waits for a batch, and with the two workers blocked so do searches: with 200, adds
+   * waited up to 0.6 s during the move at 50,000 vectors (scripts/bench.sh side-by-side --memories 100000).
    */
-  static final int GRAPH_BATCH = 200;
+  static final int GRAPH_BATCH = 64;
 
   final Analyzer analyzer = TextAnalysis.index();
   final Analyzer queryAnalyzer = TextAnalysis.query();
