@@ -240,6 +240,9 @@ public final class LuceneIndex implements PassageIndex {
   }
 
   private <T> Future<T> call(Callable<T> work) {
+    if (closed) { // a timer (the size gauges) may still ask; the closed pool would throw instead of answering
+      return Future.failedFuture(new IllegalStateException("the Lucene index is closed"));
+    }
     return workers.executeBlocking(work, false);
   }
 }
