@@ -45,6 +45,11 @@ public final class LuceneIndex implements PassageIndex {
   private final WorkerExecutor workers;
   /** One thread that commits for {@link #durable}: an fsync never holds up the workers that search and write. */
   private final WorkerExecutor committer;
+  /**
+   * One thread that moves the vectors of owners outgrowing exact search to the HNSW field (tens of seconds for a large
+   * one): on the workers it would hold one of the two for that long, leaving searches and writes the other.
+   */
+  private final WorkerExecutor mover;
   /** The commit that writes waiting to be durable now will be in; null when none is waiting to start. */
   private Future<Void> nextCommit;
   private final Object commitGate = new Object();
@@ -65,6 +70,8 @@ public final class LuceneIndex implements PassageIndex {
     this.workers = vertx.createSharedWorkerExecutor("engram-lucene-" + dir.toAbsolutePath(), tuning.workerThreads(),
         30, TimeUnit.MINUTES);
     this.committer = vertx.createSharedWorkerExecutor("engram-lucene-commit-" + dir.toAbsolutePath(), 1, 30,
+        TimeUnit.MINUTES);
+    this.mover = vertx.createSharedWorkerExecutor("engram-lucene-move-" + dir.toAbsolutePath(), 1, 60,
         TimeUnit.MINUTES);
     this.mergeExecutor = tuning.mergeWorkers() > 1 ? Executors.newFixedThreadPool(tuning.mergeWorkers()) : null;
     this.commitTimer = tuning.commitIntervalMs() > 0 ? vertx.setPeriodic(tuning.commitIntervalMs(), t -> flush()) : -1;
@@ -164,6 +171,7 @@ public final class LuceneIndex implements PassageIndex {
     } finally {
       workers.close();
       committer.close();
+      mover.close();
       if (mergeExecutor != null) {
         mergeExecutor.shutdown();
       }
@@ -187,7 +195,7 @@ public final class LuceneIndex implements PassageIndex {
       }
       if (opened == null) {
         LuceneStore store = LuceneStore.open(dir, tuning, mergeExecutor,
-            task -> workers.executeBlocking(() -> {
+            task -> mover.executeBlocking(() -> {
               if (!closed) {
                 task.run();
               }

@@ -37,6 +37,7 @@ import org.apache.lucene.search.SortField;
 import org.apache.lucene.search.similarities.BM25Similarity;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.store.AlreadyClosedException;
 import org.apache.lucene.store.NRTCachingDirectory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -85,7 +86,7 @@ final class LuceneStore implements AutoCloseable {
    * between its read and its rewrite.
    */
   private final ReadWriteLock writeLock = new ReentrantReadWriteLock();
-  /** Runs {@link #graph} off the caller's thread (the index's worker pool). */
+  /** Runs {@link #graph} off the caller's thread (a thread of its own in {@link LuceneIndex}). */
   private final Executor background;
   /** Writes done so far, and the number of them the current searcher already reflects. */
   private final AtomicLong writes = new AtomicLong();
@@ -237,6 +238,9 @@ final class LuceneStore implements AutoCloseable {
       background.execute(() -> {
         try {
           graph(owner);
+        } catch (AlreadyClosedException e) {
+          log.info("Moving the vectors of owner {} to the HNSW field stopped with the index; it is finished after the"
+              + " next open", owner.owner());
         } catch (IOException | RuntimeException e) {
           log.error("Moving the vectors of owner {} to the HNSW field failed; it stays in memory and is searched"
               + " exactly, and the move is retried when the index is next opened", owner.owner(), e);
