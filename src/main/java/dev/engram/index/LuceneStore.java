@@ -38,7 +38,6 @@ import org.apache.lucene.search.similarities.BM25Similarity;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
 import org.apache.lucene.store.AlreadyClosedException;
-import org.apache.lucene.store.NRTCachingDirectory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,14 +51,6 @@ final class LuceneStore implements AutoCloseable {
   /** See {@link #mergePolicy()}. */
   static final double SEGMENTS_PER_TIER = 3;
   static final double MERGE_FLOOR_MB = 512;
-  /**
-   * Segments flushed for a search, and merges, up to this size stay in memory until a commit writes them out
-   * ({@link NRTCachingDirectory}): a search right after a write refreshes the reader, which flushes a tiny segment,
-   * and creating, mapping and deleting its dozen files was a third of the CPU of an add-then-search loop (most of it
-   * in the kernel). Commits still write and sync every file they hold.
-   */
-  static final double NRT_CACHE_SEGMENT_MB = 16;
-  static final double NRT_CACHE_MB = 64;
   /**
    * Documents rebuilt per hold of the write lock while a large owner's vectors move to the HNSW field ({@link #graph}).
    * Every write to the index waits for a batch, and with the two workers blocked so do searches: with 200, adds
@@ -98,7 +89,7 @@ final class LuceneStore implements AutoCloseable {
     similarity = new BM25Similarity(tuning.bm25K1(), tuning.bm25B());
     termVectors = tuning.feedback().on();
     Files.createDirectories(dir);
-    directory = new NRTCachingDirectory(FSDirectory.open(dir), NRT_CACHE_SEGMENT_MB, NRT_CACHE_MB);
+    directory = new SegmentCache(FSDirectory.open(dir));
     writer = openWriter(dir, tuning, mergeExecutor);
     searchers = new SearcherManager(writer, new SearcherFactory() {
       @Override
