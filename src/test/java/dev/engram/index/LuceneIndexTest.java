@@ -73,10 +73,7 @@ class LuceneIndexTest extends PassageIndexContract {
   void reopenReloadsExactVectors() {
     UUID other = UUID.randomUUID();
     var random = new java.util.Random(3);
-    List<IndexedPassage> mine = new java.util.ArrayList<>();
-    for (int i = 0; i < 60; i++) {
-      mine.add(passage(agent(), "p" + i, randomUnit(random)));
-    }
+    List<IndexedPassage> mine = randomPassages(agent(), "p", 60, random);
     // another user's passages under the same owner id, and nearer to the query: never returned to us
     float[] query = randomUnit(random);
     var theirs = new IndexedPassage(UUID.randomUUID(), 1000, other, agent(), "theirs", query);
@@ -94,20 +91,15 @@ class LuceneIndexTest extends PassageIndexContract {
   }
 
   @Test
-  @DisplayName("a scope beyond the exact limit is searched by HNSW (oversampled), and a small one exactly")
+  @DisplayName("a vector search of an owner beyond the exact limit (its stored vectors scanned) and of a small one"
+      + " (in memory) are both exact, with their cosine as the score")
   void beyondTheExactLimitHnswAnswers() {
     index.close();
     index = new LuceneIndex(vertx, dir(), LuceneTuning.DEFAULTS.withExactSearch(50, 40));
     var random = new java.util.Random(5);
     UUID small = UUID.randomUUID();
-    List<IndexedPassage> big = new java.util.ArrayList<>();
-    for (int i = 0; i < 200; i++) {
-      big.add(passage(agent(), "b" + i, randomUnit(random)));
-    }
-    List<IndexedPassage> few = new java.util.ArrayList<>();
-    for (int i = 0; i < 20; i++) {
-      few.add(passage(small, "s" + i, randomUnit(random)));
-    }
+    List<IndexedPassage> big = randomPassages(agent(), "b", 200, random);
+    List<IndexedPassage> few = randomPassages(small, "s", 20, random);
     await(index.upsert(big));
     await(index.upsert(few));
     float[] query = randomUnit(random);
@@ -132,14 +124,8 @@ class LuceneIndexTest extends PassageIndexContract {
     index = new LuceneIndex(vertx, dir(), tuning);
     var random = new java.util.Random(11);
     UUID small = UUID.randomUUID();
-    List<IndexedPassage> big = new java.util.ArrayList<>();
-    for (int i = 0; i < 200; i++) {
-      big.add(passage(agent(), "note about w" + i, randomUnit(random)));
-    }
-    List<IndexedPassage> few = new java.util.ArrayList<>();
-    for (int i = 0; i < 20; i++) {
-      few.add(passage(small, "aside s" + i, randomUnit(random)));
-    }
+    List<IndexedPassage> big = randomPassages(agent(), "note about w", 200, random);
+    List<IndexedPassage> few = randomPassages(small, "aside s", 20, random);
     await(index.upsert(few));
     float[] query = randomUnit(random);
     List<IndexedPassage> both = new java.util.ArrayList<>(few);
@@ -170,10 +156,7 @@ class LuceneIndexTest extends PassageIndexContract {
     index.close();
     index = new LuceneIndex(vertx, dir(), LuceneTuning.DEFAULTS.withExactSearch(1_000, 40));
     var random = new java.util.Random(12);
-    List<IndexedPassage> big = new java.util.ArrayList<>();
-    for (int i = 0; i < 300; i++) {
-      big.add(passage(agent(), "note about w" + i, randomUnit(random)));
-    }
+    List<IndexedPassage> big = randomPassages(agent(), "note about w", 300, random);
     await(index.upsert(big));
     index.close();
     // the same flat documents, opened with a lower limit: the state a stop in the middle of a move leaves
@@ -254,6 +237,15 @@ class LuceneIndexTest extends PassageIndexContract {
       }
     }
     assertEquals(n, held, what);
+  }
+
+  /** {@code n} passages of {@code owner}, texts {@code prefix + i}, random unit vectors. */
+  private List<IndexedPassage> randomPassages(UUID owner, String prefix, int n, java.util.Random random) {
+    List<IndexedPassage> out = new java.util.ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      out.add(passage(owner, prefix + i, randomUnit(random)));
+    }
+    return out;
   }
 
   private static float[] randomUnit(java.util.Random random) {
