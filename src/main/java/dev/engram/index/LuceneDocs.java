@@ -5,6 +5,7 @@ import dev.engram.index.PassageIndex.ScoredPassage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
@@ -23,6 +24,9 @@ import org.apache.lucene.document.StoredField;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.document.TextField;
 import org.apache.lucene.index.IndexReader;
+import org.apache.lucene.index.TermsEnum;
+import org.apache.lucene.index.Terms;
+import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.PostingsEnum;
 import org.apache.lucene.search.DocIdSetIterator;
@@ -131,11 +135,40 @@ final class LuceneDocs {
     if (maxDoc == 0 || reader.docFreq(new Term(USER, user.toString())) != maxDoc) {
       return false;
     }
+    return ownedDocs(reader, owners) == maxDoc;
+  }
+
+  /** How many documents the owners hold, deleted ones included until a merge drops them (an upper bound). */
+  static long ownedDocs(IndexReader reader, Collection<UUID> owners) throws IOException {
     long sum = 0;
     for (UUID owner : new HashSet<>(owners)) {
       sum += reader.docFreq(new Term(OWNER, owner.toString()));
     }
-    return sum == maxDoc;
+    return sum;
+  }
+
+  /**
+   * For each document of the segment, the ordinal in {@code names} of its term in the one-term {@code field} (user,
+   * owner), -1 for none; the terms are appended to {@code names} in term order.
+   */
+  static int[] termOrdinals(LeafReader reader, String field, List<String> names) throws IOException {
+    int[] out = new int[reader.maxDoc()];
+    Arrays.fill(out, -1);
+    Terms terms = reader.terms(field);
+    if (terms == null) {
+      return out;
+    }
+    TermsEnum it = terms.iterator();
+    PostingsEnum postings = null;
+    for (BytesRef term = it.next(); term != null; term = it.next()) {
+      int ordinal = names.size();
+      names.add(term.utf8ToString());
+      postings = it.postings(postings, PostingsEnum.NONE);
+      for (int d = postings.nextDoc(); d != DocIdSetIterator.NO_MORE_DOCS; d = postings.nextDoc()) {
+        out[d] = ordinal;
+      }
+    }
+    return out;
   }
 
   /** The analysed words of {@code text}, in order, repeats kept; at most {@link #MAX_QUERY_TERMS}. */

@@ -61,16 +61,14 @@ final class LuceneSearch {
     }
     IndexSearcher searcher = store.acquire();
     try {
-      Query filter = LuceneDocs.filter(searcher.getIndexReader(), q.userId(), q.owners());
-      switch (mode) {
-        case VECTOR:
-          return resolve(searcher, vector(searcher, q, limit, candidates(limit), scanned, true), true);
-        case TEXT:
-          return resolve(searcher, text(searcher, q.text(), filter, limit, TextFeedback.Settings.OFF,
-              QueryHints.Settings.OFF), false);
-        default:
-          return hybrid(searcher, q, filter, limit);
+      if (mode == SearchMode.VECTOR) {
+        return resolve(searcher, vector(searcher, q, limit, candidates(limit), scanned, true), true);
       }
+      Query filter = LuceneDocs.filter(searcher.getIndexReader(), q.userId(), q.owners());
+      return mode == SearchMode.TEXT
+          ? resolve(searcher, text(searcher, q.text(), filter, limit, TextFeedback.Settings.OFF,
+              QueryHints.Settings.OFF), false)
+          : hybrid(searcher, q, filter, limit);
     } finally {
       store.release(searcher);
     }
@@ -132,7 +130,7 @@ final class LuceneSearch {
     IndexReader reader = searcher.getIndexReader();
     TopDocs best;
     try {
-      if (scanLarge && tuning.exactLimit() > 0 && StoredVectorScan.size(reader, large) <= StoredVectorScan.LIMIT) {
+      if (scanLarge && tuning.exactLimit() > 0 && LuceneDocs.ownedDocs(reader, large) <= StoredVectorScan.LIMIT) {
         best = StoredVectorScan.top(reader, q.userId(), large, q.vector(), n);
       } else {
         Query filter = LuceneDocs.filter(reader, q.userId(), large);

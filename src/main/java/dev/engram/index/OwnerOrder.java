@@ -11,12 +11,8 @@ import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.NumericDocValues;
-import org.apache.lucene.index.PostingsEnum;
-import org.apache.lucene.index.Terms;
-import org.apache.lucene.index.TermsEnum;
 import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.util.Bits;
-import org.apache.lucene.util.BytesRef;
 import org.apache.lucene.util.IntroSorter;
 
 /**
@@ -74,9 +70,9 @@ final class OwnerOrder {
     static Segment build(LeafReader reader) throws IOException {
       int maxDoc = reader.maxDoc();
       List<String> users = new ArrayList<>();
-      int[] userOf = ordinals(reader, LuceneDocs.USER, maxDoc, users);
+      int[] userOf = LuceneDocs.termOrdinals(reader, LuceneDocs.USER, users);
       List<String> owners = new ArrayList<>();
-      int[] ownerOf = ordinals(reader, LuceneDocs.OWNER, maxDoc, owners);
+      int[] ownerOf = LuceneDocs.termOrdinals(reader, LuceneDocs.OWNER, owners);
       long[] seqOf = new long[maxDoc];
       boolean[] hasSeq = new boolean[maxDoc];
       NumericDocValues values = reader.getNumericDocValues(LuceneDocs.SEQ);
@@ -143,31 +139,6 @@ final class OwnerOrder {
         ends[groupOf[docs[i]]] = i + 1;
       }
       return new Segment(groups, ends, docs, seqs, positions);
-    }
-
-    /**
-     * For each document, the ordinal in {@code names} of its term in {@code field} (each passage has one), -1 for
-     * none.
-     */
-    private static int[] ordinals(LeafReader reader, String field, int maxDoc, List<String> names)
-        throws IOException {
-      int[] out = new int[maxDoc];
-      Arrays.fill(out, -1);
-      Terms terms = reader.terms(field);
-      if (terms == null) {
-        return out;
-      }
-      TermsEnum it = terms.iterator();
-      PostingsEnum postings = null;
-      for (BytesRef term = it.next(); term != null; term = it.next()) {
-        int ordinal = names.size();
-        names.add(term.utf8ToString());
-        postings = it.postings(postings, PostingsEnum.NONE);
-        for (int d = postings.nextDoc(); d != DocIdSetIterator.NO_MORE_DOCS; d = postings.nextDoc()) {
-          out[d] = ordinal;
-        }
-      }
-      return out;
     }
 
     private static String key(String user, String owner) {

@@ -18,13 +18,9 @@ import org.apache.lucene.index.FloatVectorValues;
 import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.LeafReaderContext;
-import org.apache.lucene.index.PostingsEnum;
 import org.apache.lucene.index.StoredFields;
-import org.apache.lucene.index.Terms;
-import org.apache.lucene.index.TermsEnum;
 import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.util.Bits;
-import org.apache.lucene.util.BytesRef;
 
 /**
  * The vectors of the index held in memory by owner (an agent, a source, a Mem0 scope), each owner's in one contiguous
@@ -80,10 +76,13 @@ final class ScopeVectors {
    */
   static ScopeVectors load(IndexReader reader, int ownerLimit) throws IOException {
     var vectors = new ScopeVectors(ownerLimit);
+    List<Key[]> keysOfLeaves = new ArrayList<>();
     Map<Key, Integer> counts = new HashMap<>();
     Set<Key> flat = new HashSet<>();
     for (LeafReaderContext leaf : reader.leaves()) {
-      forEachVector(leaf.reader(), (key, doc, values, inFlat) -> {
+      Key[] keys = keysOf(leaf.reader());
+      keysOfLeaves.add(keys);
+      forEachVector(leaf.reader(), keys, (key, doc, values, inFlat) -> {
         counts.merge(key, 1, Integer::sum);
         if (inFlat) {
           flat.add(key);
@@ -97,11 +96,11 @@ final class ScopeVectors {
     });
     vectors.toGraph.addAll(vectors.graphing);
     Set<String> idOnly = Set.of(LuceneDocs.ID);
+    StoredFields fields = reader.storedFields();
     for (LeafReaderContext leaf : reader.leaves()) {
-      StoredFields fields = leaf.reader().storedFields();
-      forEachVector(leaf.reader(), (key, doc, values, inFlat) -> {
+      forEachVector(leaf.reader(), keysOfLeaves.get(leaf.ord), (key, doc, values, inFlat) -> {
         if (!vectors.large.contains(key)) {
-          UUID id = UUID.fromString(fields.document(doc, idOnly).get(LuceneDocs.ID));
+          UUID id = UUID.fromString(fields.document(leaf.docBase + doc, idOnly).get(LuceneDocs.ID));
           vectors.hold(id, key, values.vectorValue());
         }
       });
@@ -114,45 +113,36 @@ final class ScopeVectors {
   }
 
   /** Each live vector of the segment, in either field, positioned on its document. */
-  private static void forEachVector(LeafReader r, VectorVisitor visitor) throws IOException {
-    UUID[] users = null;
-    UUID[] ownerIds = null;
+  private static void forEachVector(LeafReader r, Key[] keys, VectorVisitor visitor) throws IOException {
     Bits live = r.getLiveDocs();
     for (String field : List.of(LuceneDocs.EXACT_VECTOR, LuceneDocs.VECTOR)) {
       FloatVectorValues values = r.getFloatVectorValues(field);
       if (values == null) {
         continue;
       }
-      if (users == null) {
-        users = termOf(r, LuceneDocs.USER);
-        ownerIds = termOf(r, LuceneDocs.OWNER);
-      }
       for (int doc = values.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = values.nextDoc()) {
-        if (live != null && !live.get(doc) || users[doc] == null || ownerIds[doc] == null) {
-          continue;
+        if ((live == null || live.get(doc)) && keys[doc] != null) {
+          visitor.visit(keys[doc], doc, values, field.equals(LuceneDocs.EXACT_VECTOR));
         }
-        visitor.visit(new Key(users[doc], ownerIds[doc]), doc, values, field.equals(LuceneDocs.EXACT_VECTOR));
       }
     }
   }
 
-  /** The value of the one-term, UUID-valued {@code field} of each document of the segment (indexed, not stored). */
-  private static UUID[] termOf(LeafReader r, String field) throws IOException {
-    UUID[] out = new UUID[r.maxDoc()];
-    Terms terms = r.terms(field);
-    if (terms == null) {
-      return out;
-    }
-    TermsEnum te = terms.iterator();
-    PostingsEnum postings = null;
-    for (BytesRef term = te.next(); term != null; term = te.next()) {
-      UUID value = UUID.fromString(term.utf8ToString());
-      postings = te.postings(postings, PostingsEnum.NONE);
-      for (int doc = postings.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = postings.nextDoc()) {
-        out[doc] = value;
+  /** The (user, owner) of each document of the segment (both indexed, not stored), null where one is missing. */
+  private static Key[] keysOf(LeafReader r) throws IOException {
+    List<String> users = new ArrayList<>();
+    int[] userOf = LuceneDocs.termOrdinals(r, LuceneDocs.USER, users);
+    List<String> owners = new ArrayList<>();
+    int[] ownerOf = LuceneDocs.termOrdinals(r, LuceneDocs.OWNER, owners);
+    UUID[] userIds = users.stream().map(UUID::fromString).toArray(UUID[]::new);
+    UUID[] ownerIds = owners.stream().map(UUID::fromString).toArray(UUID[]::new);
+    Key[] keys = new Key[r.maxDoc()];
+    for (int doc = 0; doc < keys.length; doc++) {
+      if (userOf[doc] >= 0 && ownerOf[doc] >= 0) {
+        keys[doc] = new Key(userIds[userOf[doc]], ownerIds[ownerOf[doc]]);
       }
     }
-    return out;
+    return keys;
   }
 
   /** Whether Lucene keeps the vectors of this owner in its HNSW field (it is large or moving there). */
