@@ -4,6 +4,7 @@ import dev.engram.index.LuceneIndex;
 import dev.engram.index.PassageIndex.IndexedPassage;
 import dev.engram.index.PassageIndex.PassageQuery;
 import dev.engram.index.PassageIndex.SearchMode;
+import dev.engram.testkit.RandomVectors;
 import dev.engram.testkit.TempHomes;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -79,16 +80,7 @@ public final class AddSearchChurnBenchmark {
   }
 
   private static float[] unit(Random random) {
-    float[] v = new float[DIM];
-    double norm = 0;
-    for (int d = 0; d < DIM; d++) {
-      v[d] = (float) random.nextGaussian();
-      norm += v[d] * v[d];
-    }
-    for (int d = 0; d < DIM; d++) {
-      v[d] /= (float) Math.sqrt(norm);
-    }
-    return v;
+    return RandomVectors.unit(random, DIM);
   }
 
   private static String sentence(Random random, int i) {

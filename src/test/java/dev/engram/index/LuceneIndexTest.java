@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.*;
 import dev.engram.index.PassageIndex.IndexStats;
 import dev.engram.index.PassageIndex.IndexedPassage;
 import dev.engram.index.PassageIndex.SearchMode;
+import dev.engram.testkit.RandomVectors;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -249,11 +250,7 @@ class LuceneIndexTest extends PassageIndexContract {
   }
 
   private static float[] randomUnit(java.util.Random random) {
-    float[] v = new float[DIM];
-    for (int i = 0; i < DIM; i++) {
-      v[i] = (float) random.nextGaussian();
-    }
-    return unit(v);
+    return RandomVectors.unit(random, DIM);
   }
 
   private static double dot(float[] a, float[] b) {

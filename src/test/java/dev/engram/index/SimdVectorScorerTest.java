@@ -2,6 +2,7 @@ package dev.engram.index;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import dev.engram.testkit.RandomVectors;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -51,16 +52,7 @@ class SimdVectorScorerTest {
     Random random = new Random(seed);
     List<float[]> out = new ArrayList<>();
     for (int i = 0; i < count; i++) {
-      float[] v = new float[dim];
-      double norm = 0;
-      for (int d = 0; d < dim; d++) {
-        v[d] = (float) random.nextGaussian();
-        norm += v[d] * v[d];
-      }
-      for (int d = 0; d < dim; d++) {
-        v[d] /= (float) Math.sqrt(norm);
-      }
-      out.add(v);
+      out.add(RandomVectors.unit(random, dim));
     }
     return out;
   }

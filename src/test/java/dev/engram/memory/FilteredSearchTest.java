@@ -10,6 +10,7 @@ import dev.engram.store.MemoryProtocol.Change;
 import dev.engram.store.MemoryProtocol.NewMemory;
 import dev.engram.store.MemoryProtocol.Scope;
 import dev.engram.store.MemoryProtocol.ScoredMemory;
+import dev.engram.testkit.RandomVectors;
 import dev.engram.testkit.TestServer;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -44,11 +45,7 @@ class FilteredSearchTest {
     List<float[]> vectors = new ArrayList<>();
     List<Change> changes = new ArrayList<>();
     for (int i = 0; i < COUNT; i++) {
-      float[] v = new float[EmbeddingSettings.LOCAL_DIMENSION];
-      for (int d = 0; d < v.length; d++) {
-        v[d] = (float) random.nextGaussian();
-      }
-      v = VectorMath.normalize(v);
+      float[] v = RandomVectors.unit(random, EmbeddingSettings.LOCAL_DIMENSION);
       vectors.add(v);
       changes.add(Change.add(new NewMemory(UUID.randomUUID().toString(), "memory " + i, v, Map.of("n", i), null,
           null, null, null, null, null)));
