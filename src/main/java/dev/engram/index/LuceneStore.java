@@ -3,13 +3,11 @@ package dev.engram.index;
 import dev.engram.index.PassageIndex.IndexStats;
 import dev.engram.index.PassageIndex.IndexedPassage;
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -18,16 +16,9 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.lucene.analysis.Analyzer;
 import org.apache.lucene.document.Document;
-import org.apache.lucene.index.CorruptIndexException;
-import org.apache.lucene.index.IndexFormatTooNewException;
-import org.apache.lucene.index.IndexFormatTooOldException;
 import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.IndexWriter;
-import org.apache.lucene.index.IndexWriterConfig;
-import org.apache.lucene.index.IndexWriterConfig.OpenMode;
-import org.apache.lucene.index.MergePolicy;
 import org.apache.lucene.index.Term;
-import org.apache.lucene.index.TieredMergePolicy;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.MatchAllDocsQuery;
 import org.apache.lucene.search.SearcherFactory;
@@ -48,9 +39,6 @@ import org.slf4j.LoggerFactory;
  */
 final class LuceneStore implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LuceneStore.class);
-  /** See {@link #mergePolicy()}. */
-  static final double SEGMENTS_PER_TIER = 3;
-  static final double MERGE_FLOOR_MB = 512;
   /**
    * Documents rebuilt per hold of the write lock while a large owner's vectors move to the HNSW field ({@link #graph}).
    * Every write to the index waits for a batch, and with the two workers blocked so do searches: with 200, adds
@@ -90,7 +78,8 @@ final class LuceneStore implements AutoCloseable {
     termVectors = tuning.feedback().on();
     Files.createDirectories(dir);
     directory = new SegmentCache(FSDirectory.open(dir));
-    writer = openWriter(dir, tuning, mergeExecutor);
+    writer = IndexWriters.open(dir, directory,
+        mode -> IndexWriters.config(analyzer, similarity, tuning, mergeExecutor, mode));
     searchers = new SearcherManager(writer, new SearcherFactory() {
       @Override
       public IndexSearcher newSearcher(IndexReader reader, IndexReader previous) {
@@ -119,68 +108,6 @@ final class LuceneStore implements AutoCloseable {
   static LuceneStore open(Path dir, LuceneTuning tuning, ExecutorService mergeExecutor, Executor background)
       throws IOException {
     return new LuceneStore(dir, tuning, mergeExecutor, background);
-  }
-
-  private IndexWriter openWriter(Path dir, LuceneTuning tuning, ExecutorService mergeExecutor) throws IOException {
-    try {
-      return withLayout(dir, new IndexWriter(directory, config(tuning, mergeExecutor, OpenMode.CREATE_OR_APPEND)));
-    } catch (CorruptIndexException | IndexFormatTooOldException | IndexFormatTooNewException e) {
-      log.warn("Lucene index in {} is unreadable ({}); starting an empty one, rebuild it from the database", dir,
-          e.toString());
-      try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
-        for (Path f : files) {
-          if (!f.getFileName().toString().equals(IndexWriter.WRITE_LOCK_NAME)) {
-            Files.deleteIfExists(f);
-          }
-        }
-      }
-      return withLayout(dir, new IndexWriter(directory, config(tuning, mergeExecutor, OpenMode.CREATE)));
-    }
-  }
-
-  /** Empties an index written with another document layout (it is rebuilt from the database) and marks the layout. */
-  private static IndexWriter withLayout(Path dir, IndexWriter writer) throws IOException {
-    String layout = null;
-    for (Map.Entry<String, String> e : writer.getLiveCommitData()) {
-      if (e.getKey().equals(LuceneDocs.LAYOUT_KEY)) {
-        layout = e.getValue();
-      }
-    }
-    boolean stale = writer.getDocStats().maxDoc > 0 && !LuceneDocs.LAYOUT.equals(layout);
-    if (stale) {
-      log.info("Lucene index in {} has document layout {} (now {}); starting an empty one, rebuild it from the "
-          + "database", dir, layout == null ? "1" : layout, LuceneDocs.LAYOUT);
-      writer.deleteAll();
-    }
-    writer.setLiveCommitData(Map.of(LuceneDocs.LAYOUT_KEY, LuceneDocs.LAYOUT).entrySet());
-    if (stale) {
-      writer.commit();
-    }
-    return writer;
-  }
-
-  private IndexWriterConfig config(LuceneTuning tuning, ExecutorService mergeExecutor, OpenMode mode) {
-    return new IndexWriterConfig(analyzer)
-        .setOpenMode(mode)
-        .setSimilarity(similarity)
-        .setCodec(VectorCodec.create(tuning, mergeExecutor))
-        .setMergePolicy(mergePolicy())
-        .setRAMBufferSizeMB(tuning.ramBufferMb());
-  }
-
-  /**
-   * Few segments: every segment is one more HNSW graph (and one more term lookup, bit set and heap) per vector
-   * search, so Lucene's default (10 segments per tier above a 2 MB floor: 17 segments at 100,000 memories) made a
-   * search cost 1.8 ms of CPU where one segment costs 0.4 ms. Treating every segment below {@link #MERGE_FLOOR_MB}
-   * as that size keeps an index up to a few times that size in about {@link #SEGMENTS_PER_TIER} segments. Merges
-   * reuse the HNSW graph of their largest segment (Lucene inserts only the other segments' vectors), so the extra
-   * merging cost adds little: CPU per add was unchanged within noise at 20,000 memories.
-   */
-  private static MergePolicy mergePolicy() {
-    var policy = new TieredMergePolicy();
-    policy.setSegmentsPerTier(SEGMENTS_PER_TIER);
-    policy.setFloorSegmentMB(MERGE_FLOOR_MB);
-    return policy;
   }
 
   void upsert(Collection<IndexedPassage> passages) throws IOException {
