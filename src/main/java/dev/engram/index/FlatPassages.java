@@ -17,11 +17,20 @@ import org.apache.lucene.index.StoredFields;
 final class FlatPassages {
   private static final Set<String> STORED = Set.of(LuceneDocs.ID, LuceneDocs.SEQ, LuceneDocs.KEPT_TEXT);
 
+  /** Takes one batch of passages. */
+  interface Batch {
+    void accept(List<IndexedPassage> passages) throws IOException;
+  }
+
   private FlatPassages() {}
 
-  /** Up to {@code max} live passages of {@code owner} with a flat vector, in index order. */
-  static List<IndexedPassage> of(IndexReader reader, ScopeVectors.Key owner, int max) throws IOException {
-    var out = new ArrayList<IndexedPassage>();
+  /**
+   * Every live passage of {@code owner} with a flat vector in {@code reader}, in index order, in batches of up to
+   * {@code size}; how many there were.
+   */
+  static int forEachBatch(IndexReader reader, ScopeVectors.Key owner, int size, Batch batch) throws IOException {
+    var out = new ArrayList<IndexedPassage>(size);
+    int[] count = {0};
     StoredFields fields = reader.storedFields();
     OwnedVectors.forEach(reader, LuceneDocs.EXACT_VECTOR, owner.user(), List.of(owner.owner()),
         (leaf, doc, values) -> {
@@ -29,8 +38,16 @@ final class FlatPassages {
           out.add(new IndexedPassage(UUID.fromString(stored.get(LuceneDocs.ID)),
               stored.getField(LuceneDocs.SEQ).numericValue().longValue(), owner.user(), owner.owner(),
               stored.get(LuceneDocs.KEPT_TEXT), values.vectorValue().clone()));
-          return out.size() < max;
+          count[0]++;
+          if (out.size() == size) {
+            batch.accept(List.copyOf(out));
+            out.clear();
+          }
+          return true;
         });
-    return out;
+    if (!out.isEmpty()) {
+      batch.accept(List.copyOf(out));
+    }
+    return count[0];
   }
 }

@@ -41,8 +41,7 @@ final class LuceneStore implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LuceneStore.class);
   /**
    * Documents rebuilt per hold of the write lock while a large owner's vectors move to the HNSW field ({@link #graph}).
-   * Every write to the index waits for a batch, and with the two workers blocked so do searches: with 200, adds
-   * waited up to 0.6 s during the move at 50,000 vectors (scripts/bench.sh side-by-side --memories 100000).
+   * Every write to the index waits for a batch, and with the two workers blocked so do searches.
    */
   static final int GRAPH_BATCH = 64;
   /** How long a close waits for Lucene to let go of the index after the last commit (see {@link #close}). */
@@ -168,37 +167,52 @@ final class LuceneStore implements AutoCloseable {
   }
 
   /**
-   * Moves the vectors of an owner that outgrew exact search from the flat field to the HNSW field, {@link
-   * #GRAPH_BATCH} documents at a time (each batch rebuilds them from the index: stored id, seq and kept text, the flat
-   * vector), then lets the owner leave memory. Until then it is held and scanned, so no search misses its vectors. A
-   * move cut short by a stop is finished after the next open ({@link ScopeVectors#load}).
+   * Moves the vectors of an owner that outgrew exact search from the flat field to the HNSW field, then lets the owner
+   * leave memory. Until then it is held and scanned, so no search misses its vectors. Each pass reads the owner's
+   * flat passages from one searcher (stored id, seq and kept text, the flat vector) and rebuilds them {@link
+   * #GRAPH_BATCH} at a time under the write lock, skipping those that a write changed or deleted since the owner
+   * started graphing (that write's version is the newer one: it went to the HNSW field, or is gone). A pass that
+   * found some is followed by another on a fresh searcher, for documents a write put in the flat field just before
+   * the owner started graphing. A move cut short by a stop is finished after the next open ({@link
+   * ScopeVectors#load}).
    */
   void graph(ScopeVectors.Key owner) throws IOException {
     long started = System.nanoTime();
-    int moved = 0;
-    boolean more = true;
-    while (more && vectors.isGraphing(owner)) {
-      writeLock.writeLock().lock();
+    int[] moved = {0};
+    int found;
+    do {
+      IndexSearcher searcher = acquire();
       try {
-        IndexSearcher searcher = acquire();
-        try {
-          List<IndexedPassage> flat = FlatPassages.of(searcher.getIndexReader(), owner, GRAPH_BATCH);
-          for (IndexedPassage p : flat) {
-            writer.updateDocument(LuceneDocs.idTerm(p.id()), LuceneDocs.document(p, termVectors, true));
-          }
-          moved += flat.size();
-          more = !flat.isEmpty();
-          writes.incrementAndGet();
-        } finally {
-          searchers.release(searcher);
-        }
+        found = FlatPassages.forEachBatch(searcher.getIndexReader(), owner, GRAPH_BATCH,
+            batch -> moved[0] += rebuild(owner, batch));
       } finally {
-        writeLock.writeLock().unlock();
+        searchers.release(searcher);
       }
-    }
+    } while (found > 0 && vectors.isGraphing(owner));
     vectors.moved(owner);
-    log.info("Owner {} outgrew exact search: {} vectors moved to the HNSW field in {} ms", owner.owner(), moved,
+    log.info("Owner {} outgrew exact search: {} vectors moved to the HNSW field in {} ms", owner.owner(), moved[0],
         (System.nanoTime() - started) / 1_000_000);
+  }
+
+  /**
+   * Rebuilds one batch of a graphing owner's flat passages with their vectors in the HNSW field (see {@link #graph});
+   * how many it rebuilt.
+   */
+  private int rebuild(ScopeVectors.Key owner, List<IndexedPassage> batch) throws IOException {
+    int rebuilt = 0;
+    writeLock.writeLock().lock();
+    try {
+      for (IndexedPassage p : batch) {
+        if (vectors.isGraphing(owner) && !vectors.writtenWhileGraphing(owner, p.id())) {
+          writer.updateDocument(LuceneDocs.idTerm(p.id()), LuceneDocs.document(p, termVectors, true));
+          rebuilt++;
+        }
+      }
+      writes.incrementAndGet();
+    } finally {
+      writeLock.writeLock().unlock();
+    }
+    return rebuilt;
   }
 
   /**

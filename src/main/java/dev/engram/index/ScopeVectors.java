@@ -51,6 +51,11 @@ final class ScopeVectors {
   private final Set<Key> large = ConcurrentHashMap.newKeySet();
   /** Owners that outgrew {@link #ownerLimit} and are still held while their vectors move to the HNSW field. */
   private final Set<Key> graphing = ConcurrentHashMap.newKeySet();
+  /**
+   * The passages of each graphing owner written or deleted since it started graphing: their documents in the flat
+   * field are gone or outdated, so the move must not rebuild them ({@link #writtenWhileGraphing}).
+   */
+  private final Map<Key, Set<UUID>> writtenWhileGraphing = new HashMap<>();
   /** Owners that started graphing since {@link #takeGraphing} was last called. */
   private final List<Key> toGraph = new ArrayList<>();
   /** The owner of each passage held here (for deletes by id). */
@@ -158,6 +163,15 @@ final class ScopeVectors {
     return out;
   }
 
+  /**
+   * Whether a write changed or deleted the passage since its owner started graphing: the move leaves it alone (the
+   * write put its vector in the HNSW field, or removed it).
+   */
+  synchronized boolean writtenWhileGraphing(Key key, UUID id) {
+    Set<UUID> written = writtenWhileGraphing.get(key);
+    return written != null && written.contains(id);
+  }
+
   /** Whether the owner is still graphing (not deleted meanwhile). */
   boolean isGraphing(Key key) {
     return graphing.contains(key);
@@ -170,6 +184,7 @@ final class ScopeVectors {
       // would put its vectors in the flat field, where no search of a large owner looks
       large.add(key);
       graphing.remove(key);
+      writtenWhileGraphing.remove(key);
       Owner o = owners.get(key);
       if (o != null) {
         drop(key, o);
@@ -206,6 +221,7 @@ final class ScopeVectors {
     }
     large.remove(key); // gone from the index: if it grows again it starts small
     graphing.remove(key);
+    writtenWhileGraphing.remove(key);
   }
 
   synchronized void deleteUser(UUID user) {
@@ -216,6 +232,7 @@ final class ScopeVectors {
     }
     large.removeIf(key -> key.user().equals(user));
     graphing.removeIf(key -> key.user().equals(user));
+    writtenWhileGraphing.keySet().removeIf(key -> key.user().equals(user));
   }
 
   synchronized void clear() {
@@ -223,6 +240,7 @@ final class ScopeVectors {
     large.clear();
     graphing.clear();
     toGraph.clear();
+    writtenWhileGraphing.clear();
     ownerOf.clear();
   }
 
@@ -274,6 +292,14 @@ final class ScopeVectors {
       toGraph.add(key);
     }
     hold(id, key, vector);
+    noteWrite(key, id);
+  }
+
+  /** Records a write of a graphing owner's passage (see {@link #writtenWhileGraphing}). */
+  private void noteWrite(Key key, UUID id) {
+    if (graphing.contains(key)) {
+      writtenWhileGraphing.computeIfAbsent(key, k -> new HashSet<>()).add(id);
+    }
   }
 
   private void hold(UUID id, Key key, float[] vector) {
@@ -286,6 +312,7 @@ final class ScopeVectors {
     Owner o = owner == null ? null : owners.get(owner);
     if (o != null) {
       o.remove(id);
+      noteWrite(owner, id);
     }
   }
 

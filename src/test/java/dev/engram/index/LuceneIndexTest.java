@@ -174,6 +174,56 @@ class LuceneIndexTest extends PassageIndexContract {
   }
 
   @Test
+  @DisplayName("writes to an owner while its vectors move to the HNSW field win over the move: a changed passage keeps"
+      + " its new text and vector, a deleted one stays deleted")
+  void writesDuringAMoveWinOverIt() {
+    index.close();
+    index = new LuceneIndex(vertx, dir(), LuceneTuning.DEFAULTS.withExactSearch(10_000, 40));
+    var random = new java.util.Random(14);
+    List<IndexedPassage> big = randomPassages(agent(), "note about w", 4_000, random);
+    await(index.upsert(big));
+    index.close();
+    // reopened with a lower limit, the owner starts moving at once; the writes below land while it moves
+    index = new LuceneIndex(vertx, dir(), LuceneTuning.DEFAULTS.withExactSearch(100, 40));
+    java.util.Map<Integer, IndexedPassage> changed = new java.util.TreeMap<>();
+    List<Integer> deleted = new java.util.ArrayList<>();
+    for (int from = 0; from < big.size(); from += 200) {
+      List<IndexedPassage> batch = new java.util.ArrayList<>();
+      List<UUID> gone = new java.util.ArrayList<>();
+      for (int i = from; i < from + 200; i++) {
+        IndexedPassage old = big.get(i);
+        if (i % 7 == 3) {
+          var now = new IndexedPassage(old.id(), old.seq() + 100_000, old.userId(), old.ownerId(), "changed c" + i,
+              randomUnit(random));
+          changed.put(i, now);
+          batch.add(now);
+        } else if (i % 11 == 5) {
+          deleted.add(i);
+          gone.add(old.id());
+        }
+      }
+      await(index.upsert(batch));
+      await(index.delete(gone));
+    }
+    awaitHeld(0, "the move finished");
+    assertEquals(big.size() - deleted.size(), await(index.stats()).count(), "moved, not copied or revived");
+    for (var e : changed.entrySet()) {
+      int i = e.getKey();
+      IndexedPassage now = e.getValue();
+      assertEquals(List.of(now.id()), ids(search(user(), java.util.Set.of(agent()), SearchMode.TEXT, "c" + i, null,
+          5)), "the new text of " + i);
+      assertEquals(List.of(), ids(search(user(), java.util.Set.of(agent()), SearchMode.TEXT, "w" + i, null, 5)),
+          "the old text of " + i + " is gone");
+      assertEquals(now.id(), ids(search(user(), java.util.Set.of(agent()), SearchMode.VECTOR, null, now.vector(), 1))
+          .get(0), "the new vector of " + i);
+    }
+    for (int i : deleted) {
+      assertEquals(List.of(), ids(search(user(), java.util.Set.of(agent()), SearchMode.TEXT, "w" + i, null, 5)),
+          "deleted " + i);
+    }
+  }
+
+  @Test
   @DisplayName("a vector search of an owner past the exact limit is still exact among near-duplicates (its stored"
       + " vectors are scanned), while HNSW alone, as with exact search off, misses some")
   void largeOwnerVectorSearchIsExactAmongNearDuplicates() {
