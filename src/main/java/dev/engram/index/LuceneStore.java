@@ -43,7 +43,7 @@ final class LuceneStore implements AutoCloseable {
    * Documents rebuilt per hold of the write lock while a large owner's vectors move to the HNSW field ({@link #graph}).
    * Every write to the index waits for a batch, and with the two workers blocked so do searches.
    */
-  static final int GRAPH_BATCH = 64;
+  static final int GRAPH_BATCH = 8;
   /** How long a close waits for Lucene to let go of the index after the last commit (see {@link #close}). */
   static final long CLOSE_WAIT_MS = 5_000;
 
@@ -287,7 +287,7 @@ final class LuceneStore implements AutoCloseable {
   IndexSearcher acquire() throws IOException {
     long wanted = writes.get();
     if (visible.get() < wanted) {
-      searchers.maybeRefreshBlocking();
+      SearchFirstMergeScheduler.refresh(searchers::maybeRefreshBlocking);
       visible.accumulateAndGet(wanted, Math::max);
     }
     return searchers.acquire();
