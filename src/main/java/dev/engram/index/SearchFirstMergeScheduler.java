@@ -12,7 +12,7 @@ import org.apache.lucene.index.ConcurrentMergeScheduler;
  * Here a refresh leaves the merge pending instead (a merge thread starts it when one ends); writes and commits are
  * still held back as Lucene holds them, so an index whose merges fall behind slows its writers, not its readers.
  */
-final class SearchFirstMergeScheduler extends ConcurrentMergeScheduler {
+class SearchFirstMergeScheduler extends ConcurrentMergeScheduler { // not final: a test holds its merges back
   private static final ThreadLocal<Boolean> REFRESHING = ThreadLocal.withInitial(() -> false);
 
   /** A refresh of the index's searcher. */
