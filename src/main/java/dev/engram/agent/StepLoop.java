@@ -22,13 +22,11 @@ import dev.engram.model.StepEvent;
 import dev.engram.model.ToolCall;
 import dev.engram.store.StoreProtocol.Messages;
 import dev.engram.store.RunProtocol.Resumable;
-import dev.engram.store.StoreProtocol.RunWrite;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -73,8 +71,6 @@ final class StepLoop implements ToolContext {
   private final RunControl control;
   /** The run as it started; its end is derived from it. */
   private final Run started;
-  /** Whether the run's row is stored (it was stored before it started, or a write of this loop inserted it). */
-  private boolean rowStored;
   private final int maxSteps;
   /** Whether the agent speaks in plain text (Letta's v1 loop) rather than through send_message. */
   private final boolean speaksInText;
@@ -82,21 +78,12 @@ final class StepLoop implements ToolContext {
   /** Whether the run goes on from steps another node stored (its first token came there: no time to first token). */
   private boolean resumed;
   private long ttftNs = -1;
-  /** The number of events the run has emitted (their seq numbers run from 1). */
-  private int emitted;
-  /** The seq of the last event written. */
-  private int storedSeq;
-  /** Events of the current step, released once the step is written. */
-  private final List<StepEvent> held = new ArrayList<>();
-  private final List<Message> unsaved = new ArrayList<>();
-  /** The last write asked for; writes run one after another, each taking what is unsaved when it starts. */
-  private Future<Void> writing = Future.succeededFuture();
-  private long inputTimer = -1;
+  /** The messages and events the run adds, and their writes. */
+  private final StepWriter writer;
   private int prompt;
   private int completion;
   private int total;
   private int steps;
-  private boolean memoryChanged;
   private Message currentAssistant;
   /** The id of the assistant message of the step in progress. */
   private String replyId;
@@ -121,7 +108,7 @@ final class StepLoop implements ToolContext {
     this.deltas = deltas;
     this.control = control;
     this.started = started;
-    this.rowStored = rowStored;
+    this.writer = new StepWriter(rt, deps, fence, started, rowStored);
     int asked = request.request().maxSteps();
     this.maxSteps = asked > 0 ? asked : deps.maxChainingSteps();
     this.speaksInText = rt.agent.speaksInText();
@@ -145,14 +132,7 @@ final class StepLoop implements ToolContext {
       }).recover(this::failed);
     }
     addInputs();
-    if (deps.inputWriteDelayMs() > 0) {
-      inputTimer = deps.vertx().setTimer(deps.inputWriteDelayMs(), t -> {
-        inputTimer = -1;
-        save();
-      });
-    } else if (deps.inputWriteDelayMs() == 0) {
-      save();
-    } // negative (cluster mode): only with the first step, see AgentVerticle
+    writer.saveInput();
     return loadTools().compose(v -> step()).recover(this::failed);
   }
 
@@ -174,8 +154,7 @@ final class StepLoop implements ToolContext {
     prompt = progress.promptTokens();
     completion = progress.completionTokens();
     total = progress.totalTokens();
-    emitted = from.lastSeq();
-    storedSeq = from.lastSeq();
+    writer.resumeAfter(from.lastSeq());
     for (int i = rt.context.size() - 1; i > 0; i--) {
       if (rt.context.get(i).id().equals(from.lastMessageId())) {
         rt.context.subList(i + 1, rt.context.size()).clear();
@@ -200,7 +179,7 @@ final class StepLoop implements ToolContext {
   private void addInputs() {
     Instant now = Times.now();
     for (RunRequest.Input input : request.request().inputs()) {
-      addToContext(rt.newMessage(Message.USER, ContextBudget.envelope(input, now, zone()), null, List.of(), null,
+      writer.addToContext(rt.newMessage(Message.USER, ContextBudget.envelope(input, now, zone()), null, List.of(), null,
           now));
     }
   }
@@ -225,9 +204,8 @@ final class StepLoop implements ToolContext {
     // stored with the step, so that another node can go on from it if this one stops (see resume)
     RunProgress progress = new RunProgress(taken, prompt, completion, total,
         end != null ? end.stopReason() : decision.stored(), decision.proceed() ? ruleNote : null);
-    List<StepEvent> events = List.copyOf(held);
-    held.clear();
-    return save(events, end, progress).compose(v -> {
+    List<StepEvent> events = writer.takeHeld();
+    return writer.save(events, end, progress).compose(v -> {
       deps.metrics().step().record(System.nanoTime() - stepStart, TimeUnit.NANOSECONDS);
       events.forEach(emit);
       steps = taken;
@@ -264,7 +242,7 @@ final class StepLoop implements ToolContext {
     ruleNote = null;
     if (note != null && decision.reason() != StepDecision.Reason.MEMORY_PRESSURE) {
       Instant now = Times.now();
-      addToContext(rt.newMessage(Message.USER, Inputs.heartbeat(note, now, zone()), null, List.of(), null, now));
+      writer.addToContext(rt.newMessage(Message.USER, Inputs.heartbeat(note, now, zone()), null, List.of(), null, now));
       return step();
     }
     if (speaksInText && decision.reason() != StepDecision.Reason.MEMORY_PRESSURE) {
@@ -276,7 +254,7 @@ final class StepLoop implements ToolContext {
       case FUNCTION_FAILED -> Inputs.heartbeat(Inputs.HEARTBEAT_FAILED, now, zone());
       default -> Inputs.heartbeat(Inputs.HEARTBEAT_REQUESTED, now, zone());
     };
-    addToContext(rt.newMessage(Message.USER, input, null, List.of(), null, now));
+    writer.addToContext(rt.newMessage(Message.USER, input, null, List.of(), null, now));
     return step();
   }
 
@@ -289,14 +267,14 @@ final class StepLoop implements ToolContext {
     Run s = started;
     LlmReply.Usage u = usage();
     return new Run(s.id(), s.agentId(), s.userId(), status, stopReason, s.background(), s.idempotencyKey(),
-        s.request(), u.promptTokens(), u.completionTokens(), u.totalTokens(), stepCount, emitted,
+        s.request(), u.promptTokens(), u.completionTokens(), u.totalTokens(), stepCount, writer.emitted(),
         failure == null ? null : failure.status(), failure == null ? null : failure.getMessage(), s.createdAt(),
         Times.now(), ttftNs < 0 ? null : ttftNs, System.nanoTime() - startNanos);
   }
 
   /** Writes the run's end with whatever is unsaved (nothing new may remain: then only the run's row). */
   private Future<Run> end(Run end) {
-    return save(List.of(), end, null).map(end);
+    return writer.save(List.of(), end, null).map(end);
   }
 
   /**
@@ -306,9 +284,7 @@ final class StepLoop implements ToolContext {
   private Future<Run> failed(Throwable failure) {
     ApiException e = ApiException.from(failure);
     boolean llm = e.kind() == ErrorKind.UPSTREAM || e.kind() == ErrorKind.TIMEOUT;
-    // the failed step's events were never stored: the run's last event is the last one that was
-    emitted = storedSeq;
-    held.clear();
+    writer.dropHeld();
     return end(ended(Run.FAILED, llm ? Run.STOP_LLM_ERROR : Run.STOP_ERROR, e));
   }
 
@@ -316,7 +292,7 @@ final class StepLoop implements ToolContext {
   private Future<Void> freshMemory() {
     return BlockSync.reload(rt, deps).map(changed -> {
       if (changed) {
-        rebuildSystemMessage(Times.now());
+        writer.rebuildSystemMessage(Times.now());
       }
       return null;
     });
@@ -332,7 +308,7 @@ final class StepLoop implements ToolContext {
   }
 
   private Future<Void> summarize() {
-    return deps.summarizer().summarize(rt, ContextBudget.messages(rt, deps), zone(), unsaved).map(u -> {
+    return deps.summarizer().summarize(rt, ContextBudget.messages(rt, deps), zone(), writer.unsaved()).map(u -> {
       count(u);
       return null;
     });
@@ -400,12 +376,12 @@ final class StepLoop implements ToolContext {
     Instant now = Times.now();
     List<ToolCall> calls = reply.toolCalls().isEmpty() ? List.of() : List.of(withId(reply.toolCalls().get(0)));
     Message assistant = rt.newMessage(replyId, Message.ASSISTANT, reply.content(), null, calls, null, now);
-    addToContext(assistant);
+    writer.addToContext(assistant);
     currentAssistant = assistant;
     if (!speaksInText) {
-      event(StepEvent.MONOLOGUE, reply.content(), null, assistant.id(), now, null);
+      writer.event(StepEvent.MONOLOGUE, reply.content(), null, assistant.id(), now, null);
     } else if (reply.content() != null && !reply.content().isBlank()) {
-      event(StepEvent.ASSISTANT, reply.content(), null, assistant.id(), now, null);
+      writer.event(StepEvent.ASSISTANT, reply.content(), null, assistant.id(), now, null);
     }
     if (calls.isEmpty()) {
       return Future.succeededFuture(new Outcome(false, false, warning));
@@ -414,10 +390,10 @@ final class StepLoop implements ToolContext {
     ToolGate.Verdict verdict = gate().verdict(call);
     if (verdict.pause()) {
       // stored with the step; the run ends here and a later send's answer resumes it (PausedCalls)
-      event(StepEvent.APPROVAL_REQUEST, null, null, assistant.id(), now, call);
+      writer.event(StepEvent.APPROVAL_REQUEST, null, null, assistant.id(), now, call);
       return Future.succeededFuture(new Outcome(false, false, false, Run.STOP_REQUIRES_APPROVAL, null));
     }
-    event(StepEvent.FUNCTION_CALL, null, null, assistant.id(), now, call);
+    writer.event(StepEvent.FUNCTION_CALL, null, null, assistant.id(), now, call);
     if (verdict.refusal() != null) {
       return Future.succeededFuture(failedReturn(call, verdict.refusal(), warning));
     }
@@ -440,12 +416,9 @@ final class StepLoop implements ToolContext {
     Instant done = Times.now();
     String packaged = Inputs.toolResult(ok, output, done, zone());
     Message tool = rt.newMessage(Message.TOOL, packaged, call.name(), List.of(), call.id(), done);
-    addToContext(tool);
-    held.add(new StepEvent(++emitted, StepEvent.FUNCTION_RETURN, output, ok ? "success" : "error", tool.id(), done,
-        call, stdout, stderr));
-    if (memoryChanged) {
-      rebuildSystemMessage(done);
-    }
+    writer.addToContext(tool);
+    writer.event(StepEvent.FUNCTION_RETURN, output, ok ? "success" : "error", tool.id(), done, call, stdout, stderr);
+    writer.rebuildSystemMessageIfChanged(done);
     ToolGate.After after = gate().after(call.name());
     if (after.ends()) {
       return new Outcome(false, false, false, heartbeat ? Run.STOP_TOOL_RULE : Run.END_TURN, null);
@@ -461,14 +434,14 @@ final class StepLoop implements ToolContext {
     Instant done = Times.now();
     Message tool = rt.newMessage(Message.TOOL, Inputs.toolResult(false, why, done, zone()), call.name(), List.of(),
         call.id(), done);
-    addToContext(tool);
-    event(StepEvent.FUNCTION_RETURN, why, "error", tool.id(), done, call);
+    writer.addToContext(tool);
+    writer.event(StepEvent.FUNCTION_RETURN, why, "error", tool.id(), done, call);
     return new Outcome(true, true, warning);
   }
 
   /** Keeps a message in the history without putting it in the context (an answer to a paused call). */
   void addToHistory(Message m) {
-    unsaved.add(m);
+    writer.addToHistory(m);
   }
 
   /** The message whose call is being answered: send_message says what it said through it. */
@@ -483,66 +456,6 @@ final class StepLoop implements ToolContext {
       return true;
     }
     return false;
-  }
-
-  private void rebuildSystemMessage(Instant at) {
-    memoryChanged = false;
-    String text = SystemPrompt.compile(Templates.instructions(rt.agent), rt.agent.memory(),
-        rt.recallCount + unsaved.size(), rt.archivalCount, at, zone());
-    Message system = rt.newMessage(Message.SYSTEM, text, null, List.of(), null, at);
-    rt.context.set(0, system);
-    unsaved.add(system);
-  }
-
-  private void addToContext(Message m) {
-    rt.context.add(m);
-    unsaved.add(m);
-  }
-
-  /** Writes the new messages and the agent's state in one transaction, after any write asked for before. */
-  private Future<Void> save() {
-    return save(List.of(), null, null);
-  }
-
-  /**
-   * {@link #save()} with the step's {@code events} and where the run stands after it ({@code progress}, null for a
-   * write that is not a step's) and, when the run ends with this write, its {@code end}; the write also inserts the
-   * run's row if it is not stored yet.
-   */
-  private Future<Void> save(List<StepEvent> events, Run end, RunProgress progress) {
-    if (inputTimer >= 0) {
-      deps.vertx().cancelTimer(inputTimer);
-      inputTimer = -1;
-    }
-    writing = writing.transform(previous -> write(events, end, progress));
-    return writing;
-  }
-
-  private Future<Void> write(List<StepEvent> events, Run end, RunProgress progress) {
-    Run row = end != null ? end : rowStored ? null : running();
-    if (unsaved.isEmpty() && events.isEmpty() && row == null) {
-      return Future.succeededFuture();
-    }
-    List<Message> batch = List.copyOf(unsaved);
-    rt.agent = rt.agent.withContext(rt.contextIds(), rt.agent.memoryAlerted(), Times.now());
-    return rt.save(deps, rt.agent, batch, new RunWrite(started.id(), events, row, progress), fence).map(v -> {
-      if (!events.isEmpty()) {
-        storedSeq = events.get(events.size() - 1).seq();
-      }
-      unsaved.removeAll(batch);
-      rt.recallCount += batch.size();
-      rowStored = true;
-      return null;
-    });
-  }
-
-  private Run running() {
-    Run s = started;
-    return Run.open(s.id(), s.agentId(), s.userId(), Run.RUNNING, s.idempotencyKey(), s.request(), s.createdAt());
-  }
-
-  private void event(String kind, String content, String status, String messageId, Instant at, ToolCall call) {
-    held.add(new StepEvent(++emitted, kind, content, status, messageId, at, call));
   }
 
   private int promptTokens() {
@@ -591,7 +504,7 @@ final class StepLoop implements ToolContext {
     }
     return BlockEdits.apply(deps.blocks(), rt.agent.userId(), block, change, true, fence).map(written -> {
       rt.agent = rt.agent.withMemory(rt.agent.memory().with(written));
-      memoryChanged = true;
+      writer.memoryChanged();
       return null;
     });
   }
@@ -601,14 +514,14 @@ final class StepLoop implements ToolContext {
     // the event names the call that said it (without its arguments, which hold the message again); a reply in plain
     // text has none
     ToolCall call = currentAssistant.toolCalls().get(0);
-    event(StepEvent.ASSISTANT, message, null, currentAssistant.id(), Times.now(),
+    writer.event(StepEvent.ASSISTANT, message, null, currentAssistant.id(), Times.now(),
         new ToolCall(call.id(), call.name(), null));
   }
 
   @Override
   public Future<Messages> searchRecall(String query, Instant from, Instant to, int offset, int limit) {
-    return save().compose(v -> deps.store().searchMessages(rt.agent.id(), rt.conversationId, query, from, to, offset,
-        limit));
+    return writer.save().compose(v -> deps.store().searchMessages(rt.agent.id(), rt.conversationId, query, from, to,
+        offset, limit));
   }
 
   @Override
