@@ -65,26 +65,26 @@ final class PausedCalls {
   }
 
   /** Takes the answer to the thread's paused call (checked by {@link #check} when the run started). */
-  static Future<StepLoop.Outcome> resolve(StepLoop loop, AgentRuntime rt, RunRequest req) {
+  static Future<StepLoop.Outcome> resolve(ToolCalls calls, AgentRuntime rt, RunRequest req) {
     PendingCall pending = PendingCall.of(rt.context, rt.agent.tools());
     if (pending == null) {
       return Future.failedFuture(ApiException.badRequest("No tool call is awaiting approval any more"));
     }
     ToolAnswer answer = answerTo(pending, req.answers());
     ToolCall call = pending.call();
-    loop.answering(pending.request());
+    calls.answering(pending.request());
     Instant now = Times.now();
-    loop.addToHistory(rt.newMessage(Message.APPROVAL, record(answer, call).encode(), null, List.of(), call.id(), now));
+    calls.addToHistory(rt.newMessage(Message.APPROVAL, record(answer, call).encode(), null, List.of(), call.id(), now));
     return switch (answer.kind()) {
-      case ToolAnswer.RESULT -> Future.succeededFuture(loop.returned(call, "success".equals(answer.status()),
+      case ToolAnswer.RESULT -> Future.succeededFuture(calls.returned(call, "success".equals(answer.status()),
           answer.output(), printed(answer.stdout()), printed(answer.stderr()), true, false));
-      case ToolAnswer.DENY -> Future.succeededFuture(loop.failedReturn(call, TurnHistory.DENIED + " The user denied"
+      case ToolAnswer.DENY -> Future.succeededFuture(calls.failedReturn(call, TurnHistory.DENIED + " The user denied"
           + " the call to " + call.name() + "; it did not run." + (answer.reason() == null || answer.reason().isBlank()
           ? "" : " Reason: " + answer.reason()), false));
       default -> {
-        String refusal = loop.gate().refusal(call.name());
-        yield refusal != null ? Future.succeededFuture(loop.failedReturn(call, refusal, false))
-            : loop.runCall(call, false);
+        String refusal = calls.gate().refusal(call.name());
+        yield refusal != null ? Future.succeededFuture(calls.failedReturn(call, refusal, false))
+            : calls.runCall(call, false);
       }
     };
   }

@@ -2,17 +2,12 @@ package dev.engram.agent;
 
 import dev.engram.cluster.Fence;
 import dev.engram.agent.AgentProtocol.Step;
-import dev.engram.agent.tool.ToolContext;
-import dev.engram.agent.tool.Toolset;
-import dev.engram.index.PassageIndex.SearchMode;
 import dev.engram.kernel.ApiException;
 import dev.engram.kernel.ErrorKind;
 import dev.engram.kernel.Times;
 import dev.engram.llm.LlmException;
 import dev.engram.llm.LlmReply;
 import dev.engram.llm.LlmRequest;
-import dev.engram.model.Block;
-import dev.engram.model.CoreMemory;
 import dev.engram.model.Message;
 import dev.engram.model.Run;
 import dev.engram.model.RunProgress;
@@ -20,33 +15,28 @@ import dev.engram.model.RunRequest;
 import dev.engram.model.StepDelta;
 import dev.engram.model.StepEvent;
 import dev.engram.model.ToolCall;
-import dev.engram.store.StoreProtocol.Messages;
 import dev.engram.store.RunProtocol.Resumable;
-import dev.engram.store.StoreProtocol.RunWrite;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One send to an agent: the model is called step after step (inner monologue, one function call, its result) until it
  * stops asking for heartbeats, the step budget is spent or the run is cancelled. Each step's messages, its events and
- * the agent's state are written in one transaction before the next step starts, and a step's events go out only once
- * it is written, so a client never sees what a crash could take back. The run's row goes with those writes too: the
- * first write inserts it (unless it was stored before it started) and the write of the last step ends it, so a run
- * costs no commit of its own. The input is written with the first step's result when the model answers within
- * {@link AgentDeps#inputWriteDelayMs()} (one commit instead of two), otherwise on its own when that delay ends, and in
- * any case before a failure is reported. In token mode the model's fragments are relayed as they arrive, before the
- * step is written; they are previews, and the step's events that follow its commit are what counts. Each step's
+ * the agent's state are written in one transaction before the next step starts, and a step's events go out only once it
+ * is written, so a client never sees what a crash could take back ({@link StepWriter}). The run's row goes with those
+ * writes too: the first write inserts it (unless it was stored before it started) and the write of the last step ends
+ * it, so a run costs no commit of its own. The input is written with the first step's result when the model answers
+ * within {@link AgentDeps#inputWriteDelayMs()} (one commit instead of two), otherwise on its own when that delay ends,
+ * and in any case before a failure is reported. In token mode the model's fragments are relayed as they arrive, before
+ * the step is written; they are previews, and the step's events that follow its commit are what counts. Each step's
  * write also stores where the run stands after it ({@link RunProgress}): in cluster mode a node that takes the agent
  * over lets a run whose node died go on from its last stored step ({@link #resume}).
  *
@@ -56,16 +46,14 @@ import org.slf4j.LoggerFactory;
  * the model answers without calling a tool (or the step budget is spent).
  *
  * <p>Which calls the model is offered and may make, and when the loop pauses for an approval or a client-side tool,
- * is {@link ToolGate}'s to say (the agent's tool rules); a paused call is answered by a later send
- * ({@link PausedCalls}).
+ * is {@link ToolGate}'s to say (the agent's tool rules); {@link ToolCalls} takes the call, and a paused call is
+ * answered by a later send ({@link PausedCalls}).
  */
-final class StepLoop implements ToolContext {
+final class StepLoop {
   private static final Logger LOG = LoggerFactory.getLogger(StepLoop.class);
   static final double WARNING_FRACTION = 0.75;
 
   private final AgentRuntime rt;
-  /** The lease the run started under (cluster mode): every write of the run commits only while it is current. */
-  private final Fence fence;
   private final Step request;
   private final AgentDeps deps;
   private final Consumer<StepEvent> emit;
@@ -73,8 +61,6 @@ final class StepLoop implements ToolContext {
   private final RunControl control;
   /** The run as it started; its end is derived from it. */
   private final Run started;
-  /** Whether the run's row is stored (it was stored before it started, or a write of this loop inserted it). */
-  private boolean rowStored;
   private final int maxSteps;
   /** Whether the agent speaks in plain text (Letta's v1 loop) rather than through send_message. */
   private final boolean speaksInText;
@@ -82,28 +68,18 @@ final class StepLoop implements ToolContext {
   /** Whether the run goes on from steps another node stored (its first token came there: no time to first token). */
   private boolean resumed;
   private long ttftNs = -1;
-  /** The number of events the run has emitted (their seq numbers run from 1). */
-  private int emitted;
-  /** The seq of the last event written. */
-  private int storedSeq;
-  /** Events of the current step, released once the step is written. */
-  private final List<StepEvent> held = new ArrayList<>();
-  private final List<Message> unsaved = new ArrayList<>();
-  /** The last write asked for; writes run one after another, each taking what is unsaved when it starts. */
-  private Future<Void> writing = Future.succeededFuture();
-  private long inputTimer = -1;
+  /** The messages and events the run adds, and their writes. */
+  private final StepWriter writer;
+  /** The step's tool call, and what a tool sees of the agent. */
+  private final ToolCalls toolCalls;
   private int prompt;
   private int completion;
   private int total;
   private int steps;
-  private boolean memoryChanged;
-  private Message currentAssistant;
   /** The id of the assistant message of the step in progress. */
   private String replyId;
   /** Why a tool rule keeps the turn going: the next step's heartbeat says so (null: the usual heartbeat). */
   private String ruleNote;
-  /** The agent's tools for this run. */
-  private Toolset tools;
   /** When the step in progress began (for the step-latency meter). */
   private long stepStart;
 
@@ -113,7 +89,6 @@ final class StepLoop implements ToolContext {
    */
   StepLoop(AgentRuntime rt, Step request, AgentDeps deps, Consumer<StepEvent> emit, Consumer<StepDelta> deltas,
       RunControl control, Run started, boolean rowStored, Fence fence) {
-    this.fence = fence;
     this.rt = rt;
     this.request = request;
     this.deps = deps;
@@ -121,10 +96,11 @@ final class StepLoop implements ToolContext {
     this.deltas = deltas;
     this.control = control;
     this.started = started;
-    this.rowStored = rowStored;
+    this.writer = new StepWriter(rt, deps, fence, started, rowStored);
     int asked = request.request().maxSteps();
     this.maxSteps = asked > 0 ? asked : deps.maxChainingSteps();
     this.speaksInText = rt.agent.speaksInText();
+    this.toolCalls = new ToolCalls(rt, deps, fence, request.request(), writer, speaksInText);
   }
 
   /**
@@ -139,21 +115,14 @@ final class StepLoop implements ToolContext {
     if (!request.request().answers().isEmpty()) {
       // the answer and the call's return follow the call they answer; the send's messages (if any) come after them
       stepStart = System.nanoTime();
-      return loadTools().compose(v -> PausedCalls.resolve(this, rt, request.request())).compose(outcome -> {
+      return toolCalls.load().compose(v -> PausedCalls.resolve(toolCalls, rt, request.request())).compose(outcome -> {
         addInputs();
         return afterStep(request.request().inputs().isEmpty() ? outcome : outcome.goingOn());
       }).recover(this::failed);
     }
     addInputs();
-    if (deps.inputWriteDelayMs() > 0) {
-      inputTimer = deps.vertx().setTimer(deps.inputWriteDelayMs(), t -> {
-        inputTimer = -1;
-        save();
-      });
-    } else if (deps.inputWriteDelayMs() == 0) {
-      save();
-    } // negative (cluster mode): only with the first step, see AgentVerticle
-    return loadTools().compose(v -> step()).recover(this::failed);
+    writer.saveInput();
+    return toolCalls.load().compose(v -> step()).recover(this::failed);
   }
 
   /**
@@ -174,8 +143,7 @@ final class StepLoop implements ToolContext {
     prompt = progress.promptTokens();
     completion = progress.completionTokens();
     total = progress.totalTokens();
-    emitted = from.lastSeq();
-    storedSeq = from.lastSeq();
+    writer.resumeAfter(from.lastSeq());
     for (int i = rt.context.size() - 1; i > 0; i--) {
       if (rt.context.get(i).id().equals(from.lastMessageId())) {
         rt.context.subList(i + 1, rt.context.size()).clear();
@@ -186,21 +154,13 @@ final class StepLoop implements ToolContext {
       return end(ended(Run.CANCELLED, Run.STOP_CANCELLED, null));
     }
     ruleNote = progress.note();
-    return loadTools().compose(v -> next(StepDecision.goingOn(progress.next()))).recover(this::failed);
-  }
-
-  /** The agent's tools as they are now (built-in ones at once; the user's own and MCP ones read once per run). */
-  private Future<Void> loadTools() {
-    return deps.toolsets().of(rt.agent.userId(), rt.agent.tools()).map(loaded -> {
-      tools = loaded;
-      return null;
-    });
+    return toolCalls.load().compose(v -> next(StepDecision.goingOn(progress.next()))).recover(this::failed);
   }
 
   private void addInputs() {
     Instant now = Times.now();
     for (RunRequest.Input input : request.request().inputs()) {
-      addToContext(rt.newMessage(Message.USER, ContextBudget.envelope(input, now, zone()), null, List.of(), null,
+      writer.addToContext(rt.newMessage(Message.USER, ContextBudget.envelope(input, now, zone()), null, List.of(), null,
           now));
     }
   }
@@ -212,7 +172,7 @@ final class StepLoop implements ToolContext {
 
   /** Decides after a step (or an answered call) whether the run goes on, and writes the step (and the run's end). */
   private Future<Run> afterStep(Outcome result) {
-    Outcome outcome = requiredTools(result);
+    Outcome outcome = toolCalls.requiredTools(result);
     int taken = steps + 1;
     StepDecision decision = outcome.stopReason() != null ? new StepDecision(false, StepDecision.Reason.END_TURN)
         : StepDecision.after(taken, maxSteps, outcome.memoryWarning, outcome.failed, outcome.heartbeat);
@@ -225,9 +185,8 @@ final class StepLoop implements ToolContext {
     // stored with the step, so that another node can go on from it if this one stops (see resume)
     RunProgress progress = new RunProgress(taken, prompt, completion, total,
         end != null ? end.stopReason() : decision.stored(), decision.proceed() ? ruleNote : null);
-    List<StepEvent> events = List.copyOf(held);
-    held.clear();
-    return save(events, end, progress).compose(v -> {
+    List<StepEvent> events = writer.takeHeld();
+    return writer.save(events, end, progress).compose(v -> {
       deps.metrics().step().record(System.nanoTime() - stepStart, TimeUnit.NANOSECONDS);
       events.forEach(emit);
       steps = taken;
@@ -244,27 +203,13 @@ final class StepLoop implements ToolContext {
     });
   }
 
-  /**
-   * A turn about to end goes on while required_before_exit tools have not run (the step budget still bounds it); as
-   * in Letta, this holds over an exit_loop tool too. A pause is a pause.
-   */
-  private Outcome requiredTools(Outcome o) {
-    boolean ending = o.stopReason() == null ? !o.heartbeat() && !o.failed() && !o.memoryWarning()
-        : !Run.STOP_REQUIRES_APPROVAL.equals(o.stopReason());
-    if (!ending) {
-      return o;
-    }
-    String note = gate().stillRequired();
-    return note == null ? o : new Outcome(true, false, false, null, note);
-  }
-
   /** Adds the input of the next step (a heartbeat or an alert), then runs it. */
   private Future<Run> next(StepDecision decision) {
     String note = ruleNote;
     ruleNote = null;
     if (note != null && decision.reason() != StepDecision.Reason.MEMORY_PRESSURE) {
       Instant now = Times.now();
-      addToContext(rt.newMessage(Message.USER, Inputs.heartbeat(note, now, zone()), null, List.of(), null, now));
+      writer.addToContext(rt.newMessage(Message.USER, Inputs.heartbeat(note, now, zone()), null, List.of(), null, now));
       return step();
     }
     if (speaksInText && decision.reason() != StepDecision.Reason.MEMORY_PRESSURE) {
@@ -276,7 +221,7 @@ final class StepLoop implements ToolContext {
       case FUNCTION_FAILED -> Inputs.heartbeat(Inputs.HEARTBEAT_FAILED, now, zone());
       default -> Inputs.heartbeat(Inputs.HEARTBEAT_REQUESTED, now, zone());
     };
-    addToContext(rt.newMessage(Message.USER, input, null, List.of(), null, now));
+    writer.addToContext(rt.newMessage(Message.USER, input, null, List.of(), null, now));
     return step();
   }
 
@@ -289,14 +234,14 @@ final class StepLoop implements ToolContext {
     Run s = started;
     LlmReply.Usage u = usage();
     return new Run(s.id(), s.agentId(), s.userId(), status, stopReason, s.background(), s.idempotencyKey(),
-        s.request(), u.promptTokens(), u.completionTokens(), u.totalTokens(), stepCount, emitted,
+        s.request(), u.promptTokens(), u.completionTokens(), u.totalTokens(), stepCount, writer.emitted(),
         failure == null ? null : failure.status(), failure == null ? null : failure.getMessage(), s.createdAt(),
         Times.now(), ttftNs < 0 ? null : ttftNs, System.nanoTime() - startNanos);
   }
 
   /** Writes the run's end with whatever is unsaved (nothing new may remain: then only the run's row). */
   private Future<Run> end(Run end) {
-    return save(List.of(), end, null).map(end);
+    return writer.save(List.of(), end, null).map(end);
   }
 
   /**
@@ -306,9 +251,7 @@ final class StepLoop implements ToolContext {
   private Future<Run> failed(Throwable failure) {
     ApiException e = ApiException.from(failure);
     boolean llm = e.kind() == ErrorKind.UPSTREAM || e.kind() == ErrorKind.TIMEOUT;
-    // the failed step's events were never stored: the run's last event is the last one that was
-    emitted = storedSeq;
-    held.clear();
+    writer.dropHeld();
     return end(ended(Run.FAILED, llm ? Run.STOP_LLM_ERROR : Run.STOP_ERROR, e));
   }
 
@@ -316,7 +259,7 @@ final class StepLoop implements ToolContext {
   private Future<Void> freshMemory() {
     return BlockSync.reload(rt, deps).map(changed -> {
       if (changed) {
-        rebuildSystemMessage(Times.now());
+        writer.rebuildSystemMessage(Times.now());
       }
       return null;
     });
@@ -332,7 +275,7 @@ final class StepLoop implements ToolContext {
   }
 
   private Future<Void> summarize() {
-    return deps.summarizer().summarize(rt, ContextBudget.messages(rt, deps), zone(), unsaved).map(u -> {
+    return deps.summarizer().summarize(rt, ContextBudget.messages(rt, deps), zone(), writer.unsaved()).map(u -> {
       count(u);
       return null;
     });
@@ -354,7 +297,7 @@ final class StepLoop implements ToolContext {
     if (!request.request().streamTokens()) {
       return deps.llm().complete(llmRequest()).onSuccess(r -> firstToken());
     }
-    ToolGate gate = gate();
+    ToolGate gate = toolCalls.gate();
     TokenRelay relay = new TokenRelay(replyId, deltas, speaksInText,
         name -> gate.verdict(new ToolCall(null, name, null)).pause());
     return deps.llm().stream(llmRequest(), delta -> {
@@ -370,12 +313,7 @@ final class StepLoop implements ToolContext {
   }
 
   private LlmRequest llmRequest() {
-    return new LlmRequest(rt.agent.model(), rt.context, gate().schemas(tools), rt.agent.userId());
-  }
-
-  /** The rules, approvals and client tools as they stand now (see ToolGate). */
-  ToolGate gate() {
-    return new ToolGate(rt, request.request().clientTools(), name -> tools.defaultRequiresApproval(name));
+    return new LlmRequest(rt.agent.model(), rt.context, toolCalls.schemas(), rt.agent.userId());
   }
 
   /**
@@ -400,80 +338,17 @@ final class StepLoop implements ToolContext {
     Instant now = Times.now();
     List<ToolCall> calls = reply.toolCalls().isEmpty() ? List.of() : List.of(withId(reply.toolCalls().get(0)));
     Message assistant = rt.newMessage(replyId, Message.ASSISTANT, reply.content(), null, calls, null, now);
-    addToContext(assistant);
-    currentAssistant = assistant;
+    writer.addToContext(assistant);
+    toolCalls.answering(assistant);
     if (!speaksInText) {
-      event(StepEvent.MONOLOGUE, reply.content(), null, assistant.id(), now, null);
+      writer.event(StepEvent.MONOLOGUE, reply.content(), null, assistant.id(), now, null);
     } else if (reply.content() != null && !reply.content().isBlank()) {
-      event(StepEvent.ASSISTANT, reply.content(), null, assistant.id(), now, null);
+      writer.event(StepEvent.ASSISTANT, reply.content(), null, assistant.id(), now, null);
     }
     if (calls.isEmpty()) {
       return Future.succeededFuture(new Outcome(false, false, warning));
     }
-    ToolCall call = calls.get(0);
-    ToolGate.Verdict verdict = gate().verdict(call);
-    if (verdict.pause()) {
-      // stored with the step; the run ends here and a later send's answer resumes it (PausedCalls)
-      event(StepEvent.APPROVAL_REQUEST, null, null, assistant.id(), now, call);
-      return Future.succeededFuture(new Outcome(false, false, false, Run.STOP_REQUIRES_APPROVAL, null));
-    }
-    event(StepEvent.FUNCTION_CALL, null, null, assistant.id(), now, call);
-    if (verdict.refusal() != null) {
-      return Future.succeededFuture(failedReturn(call, verdict.refusal(), warning));
-    }
-    return runCall(call, warning);
-  }
-
-  /** Runs a call the rules allow (and its owner approved, if it had to) and takes its return. */
-  Future<Outcome> runCall(ToolCall call, boolean warning) {
-    String arguments = gate().prefilled(call).arguments();
-    return tools.invoke(this, rt.agent.tools(), call.name(), arguments).map(result ->
-        returned(call, result.ok(), result.output(), result.stdout(), result.stderr(), result.heartbeat(), warning));
-  }
-
-  /**
-   * Stores and emits the return of a call that ran (here, or on the client), and says how the turn goes on: as the
-   * model asked ({@code heartbeat}; always after a call in the plain-text loop), unless a tool rule decides.
-   */
-  Outcome returned(ToolCall call, boolean ok, String output, String stdout, String stderr, boolean heartbeat,
-      boolean warning) {
-    Instant done = Times.now();
-    String packaged = Inputs.toolResult(ok, output, done, zone());
-    Message tool = rt.newMessage(Message.TOOL, packaged, call.name(), List.of(), call.id(), done);
-    addToContext(tool);
-    held.add(new StepEvent(++emitted, StepEvent.FUNCTION_RETURN, output, ok ? "success" : "error", tool.id(), done,
-        call, stdout, stderr));
-    if (memoryChanged) {
-      rebuildSystemMessage(done);
-    }
-    ToolGate.After after = gate().after(call.name());
-    if (after.ends()) {
-      return new Outcome(false, false, false, heartbeat ? Run.STOP_TOOL_RULE : Run.END_TURN, null);
-    }
-    if (after.goesOn()) {
-      return new Outcome(true, !ok, warning, null, speaksInText ? null : after.note());
-    }
-    return new Outcome(heartbeat || speaksInText, !ok, warning);
-  }
-
-  /** The failed return of a call that did not run (refused by the rules, denied by the user): the model reacts. */
-  Outcome failedReturn(ToolCall call, String why, boolean warning) {
-    Instant done = Times.now();
-    Message tool = rt.newMessage(Message.TOOL, Inputs.toolResult(false, why, done, zone()), call.name(), List.of(),
-        call.id(), done);
-    addToContext(tool);
-    event(StepEvent.FUNCTION_RETURN, why, "error", tool.id(), done, call);
-    return new Outcome(true, true, warning);
-  }
-
-  /** Keeps a message in the history without putting it in the context (an answer to a paused call). */
-  void addToHistory(Message m) {
-    unsaved.add(m);
-  }
-
-  /** The message whose call is being answered: send_message says what it said through it. */
-  void answering(Message request) {
-    currentAssistant = request;
+    return toolCalls.handle(calls.get(0), assistant, now, warning);
   }
 
   private boolean memoryPressure(LlmReply reply) {
@@ -483,66 +358,6 @@ final class StepLoop implements ToolContext {
       return true;
     }
     return false;
-  }
-
-  private void rebuildSystemMessage(Instant at) {
-    memoryChanged = false;
-    String text = SystemPrompt.compile(Templates.instructions(rt.agent), rt.agent.memory(),
-        rt.recallCount + unsaved.size(), rt.archivalCount, at, zone());
-    Message system = rt.newMessage(Message.SYSTEM, text, null, List.of(), null, at);
-    rt.context.set(0, system);
-    unsaved.add(system);
-  }
-
-  private void addToContext(Message m) {
-    rt.context.add(m);
-    unsaved.add(m);
-  }
-
-  /** Writes the new messages and the agent's state in one transaction, after any write asked for before. */
-  private Future<Void> save() {
-    return save(List.of(), null, null);
-  }
-
-  /**
-   * {@link #save()} with the step's {@code events} and where the run stands after it ({@code progress}, null for a
-   * write that is not a step's) and, when the run ends with this write, its {@code end}; the write also inserts the
-   * run's row if it is not stored yet.
-   */
-  private Future<Void> save(List<StepEvent> events, Run end, RunProgress progress) {
-    if (inputTimer >= 0) {
-      deps.vertx().cancelTimer(inputTimer);
-      inputTimer = -1;
-    }
-    writing = writing.transform(previous -> write(events, end, progress));
-    return writing;
-  }
-
-  private Future<Void> write(List<StepEvent> events, Run end, RunProgress progress) {
-    Run row = end != null ? end : rowStored ? null : running();
-    if (unsaved.isEmpty() && events.isEmpty() && row == null) {
-      return Future.succeededFuture();
-    }
-    List<Message> batch = List.copyOf(unsaved);
-    rt.agent = rt.agent.withContext(rt.contextIds(), rt.agent.memoryAlerted(), Times.now());
-    return rt.save(deps, rt.agent, batch, new RunWrite(started.id(), events, row, progress), fence).map(v -> {
-      if (!events.isEmpty()) {
-        storedSeq = events.get(events.size() - 1).seq();
-      }
-      unsaved.removeAll(batch);
-      rt.recallCount += batch.size();
-      rowStored = true;
-      return null;
-    });
-  }
-
-  private Run running() {
-    Run s = started;
-    return Run.open(s.id(), s.agentId(), s.userId(), Run.RUNNING, s.idempotencyKey(), s.request(), s.createdAt());
-  }
-
-  private void event(String kind, String content, String status, String messageId, Instant at, ToolCall call) {
-    held.add(new StepEvent(++emitted, kind, content, status, messageId, at, call));
   }
 
   private int promptTokens() {
@@ -574,61 +389,7 @@ final class StepLoop implements ToolContext {
     return ApiException.from(e);
   }
 
-  // ToolContext
-
-  @Override
-  public CoreMemory memory() {
-    return rt.agent.memory();
-  }
-
-  @Override
-  public Future<Void> editMemory(String label, UnaryOperator<String> change) {
-    Block block;
-    try {
-      block = rt.agent.memory().block(label);
-    } catch (ApiException unknown) {
-      return Future.failedFuture(unknown);
-    }
-    return BlockEdits.apply(deps.blocks(), rt.agent.userId(), block, change, true, fence).map(written -> {
-      rt.agent = rt.agent.withMemory(rt.agent.memory().with(written));
-      memoryChanged = true;
-      return null;
-    });
-  }
-
-  @Override
-  public void say(String message) {
-    // the event names the call that said it (without its arguments, which hold the message again); a reply in plain
-    // text has none
-    ToolCall call = currentAssistant.toolCalls().get(0);
-    event(StepEvent.ASSISTANT, message, null, currentAssistant.id(), Times.now(),
-        new ToolCall(call.id(), call.name(), null));
-  }
-
-  @Override
-  public Future<Messages> searchRecall(String query, Instant from, Instant to, int offset, int limit) {
-    return save().compose(v -> deps.store().searchMessages(rt.agent.id(), rt.conversationId, query, from, to, offset,
-        limit));
-  }
-
-  @Override
-  public Future<List<String>> insertArchival(String content) {
-    return deps.archival().insertByAgent(rt.agent.userId(), rt.agent.id(), content).map(stored -> {
-      if (stored.scope() == null) {
-        rt.archivalCount += stored.ids().size(); // the count is of passages: memories are counted by Mem0
-      }
-      return stored.ids();
-    });
-  }
-
-  @Override
-  public Future<List<ArchivalHit>> searchArchival(String query) {
-    return deps.archival().search(rt.agent.userId(), rt.agent.id(), query, SearchMode.HYBRID,
-        ArchivalMemory.SEARCH_DEPTH);
-  }
-
-  @Override
-  public ZoneId zone() {
+  private ZoneId zone() {
     return deps.zone();
   }
 }

@@ -87,15 +87,15 @@ final class AddEventRepository {
 
   private final Pool pool;
   private final PassageIndex index;
-  private final MemoryRepository memories;
+  private final MemoryChanges changes;
   /** Phase one of the adds that arrive while others are being written go together: see {@link #openBatch}. */
   private final Coalescer<OpenEvent, EventReply> opens;
 
-  AddEventRepository(Context context, Pool pool, PassageIndex index, MemoryRepository memories) {
+  AddEventRepository(Context context, Pool pool, PassageIndex index, MemoryChanges changes) {
     this.pool = pool;
     this.index = index;
-    this.memories = memories;
-    this.opens = new Coalescer<>(context, MemoryRepository.ADD_BATCHES_IN_FLIGHT, MemoryRepository.MAX_ADDS_PER_BATCH,
+    this.changes = changes;
+    this.opens = new Coalescer<>(context, MemoryChanges.ADD_BATCHES_IN_FLIGHT, MemoryChanges.MAX_ADDS_PER_BATCH,
         r -> new Object(), this::openBatch);
   }
 
@@ -109,7 +109,7 @@ final class AddEventRepository {
   }
 
   /**
-   * Group commit of phase one, as {@link MemoryRepository} does for verbatim adds: the events that arrived while the
+   * Group commit of phase one, as {@link MemoryChanges} does for verbatim adds: the events that arrived while the
    * previous batch was being committed go in one transaction, scopes first (in id order), then each statement once
    * for the whole batch, pipelined (raw messages, events, the events read back); one index write follows the commit
    * and every add is answered after both. A failed batch is written again one event at a time ({@link Coalescer}).
@@ -133,7 +133,7 @@ final class AddEventRepository {
       reads.add(Tuple.of(eventId, tenant));
     }
     List<IndexedPassage> entries = new ArrayList<>();
-    return pool.withTransaction(conn -> conn.preparedQuery(MemoryRepository.ENSURE_SCOPE)
+    return pool.withTransaction(conn -> conn.preparedQuery(MemoryChanges.ENSURE_SCOPE)
         .executeBatch(List.copyOf(scopeRows.values()))
         .compose(v -> raws.isEmpty() ? Future.succeededFuture(null) : conn.preparedQuery(RAW).executeBatch(raws))
         .compose(first -> {
@@ -208,7 +208,7 @@ final class AddEventRepository {
         })
         .compose(dropped -> {
           dropped.forEach(r -> rawIds.add(r.getUUID("id")));
-          return memories.applyIn(conn, new ApplyChanges(req.userId(), req.scope(), req.embeddingModel(), true,
+          return changes.applyIn(conn, new ApplyChanges(req.userId(), req.scope(), req.embeddingModel(), true,
               req.changes()), results, upserts);
         })
         .compose(v -> conn.preparedQuery(SUCCEED).execute(Tuple.of(eventId, resultsJson(results))))

@@ -309,10 +309,10 @@ final class AgentRepository {
     Tuple params = Tuple.of(UUID.fromString(a.id()), a.name(), kept,
             kept == 0 ? null : UUID.fromString(context.get(kept - 1)))
         .addArrayOfUUID(added).addValue(a.memoryAlerted()).addValue(Rows.offset(a.lastRunAt()));
-    return RunRepository.bindSave(Rows.messageColumns(save.newMessages(), params), save.run())
+    return RunRows.bindSave(Rows.messageColumns(save.newMessages(), params), save.run())
         .addValue(save.conversationId() == null ? null : UUID.fromString(save.conversationId()))
-        .addArrayOfString(RunRepository.printed(save.run(), true))
-        .addArrayOfString(RunRepository.printed(save.run(), false))
+        .addArrayOfString(RunRows.printed(save.run(), true))
+        .addArrayOfString(RunRows.printed(save.run(), false))
         .addValue(save.fence().shard()).addValue(save.fence().epoch())
         .addValue(progress == null ? null : progress.steps())
         .addValue(progress == null ? null : progress.promptTokens())

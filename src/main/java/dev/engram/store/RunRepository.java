@@ -5,18 +5,13 @@ import dev.engram.kernel.ApiException;
 import dev.engram.kernel.Ids;
 import dev.engram.model.Run;
 import dev.engram.model.RunProgress;
-import dev.engram.model.RunRequest;
 import dev.engram.model.StepEvent;
-import dev.engram.model.ToolCall;
 import dev.engram.store.RunProtocol.*;
-import dev.engram.store.StoreProtocol.RunWrite;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -27,7 +22,7 @@ import java.util.UUID;
 
 /**
  * Runs and their events. The writes of a running run go with its agent's steps (AgentRepository's save binds them
- * with {@link #bindSave}); here are the writes of runs that wait in a queue (claim, start, cancel), the recovery at
+ * with {@link RunRows#bindSave}); here are the writes of runs that wait in a queue (claim, start, cancel), the recovery at
  * start, and the reads.
  */
 final class RunRepository {
@@ -161,7 +156,7 @@ final class RunRepository {
       }
       return pool.preparedQuery(BY_ID).execute(Tuple.of(UUID.fromString(r.id()), agent, user)).compose(same -> {
         if (same.size() > 0) {
-          return Future.succeededFuture(new Claimed(run(same.iterator().next()), true));
+          return Future.succeededFuture(new Claimed(RunRows.run(same.iterator().next()), true));
         }
         return byKey(r, agent, user, unknown);
       });
@@ -174,7 +169,7 @@ final class RunRepository {
     }
     return pool.preparedQuery(BY_KEY).execute(Tuple.of(agent, r.idempotencyKey(), user)).compose(found -> found
         .size() == 0 ? notFound(unknown)
-        : Future.succeededFuture(new Claimed(run(found.iterator().next()), true)));
+        : Future.succeededFuture(new Claimed(RunRows.run(found.iterator().next()), true)));
   }
 
   Future<Changed> start(StartRun req) {
@@ -200,7 +195,7 @@ final class RunRepository {
     }
     return pool.preparedQuery(GET).execute(Tuple.of(id, UUID.fromString(req.userId()))).compose(rows -> rows
         .size() == 0 ? notFound("Run run_id=" + req.runId() + " not found")
-        : Future.succeededFuture(new RunFound(run(rows.iterator().next()))));
+        : Future.succeededFuture(new RunFound(RunRows.run(rows.iterator().next()))));
   }
 
   /**
@@ -221,9 +216,9 @@ final class RunRepository {
           Run run = null;
           List<StepEvent> events = new ArrayList<>(rows.size());
           for (Row row : rows) {
-            run = run == null ? run(row) : run;
+            run = run == null ? RunRows.run(row) : run;
             if (row.getValue("seq") != null) {
-              events.add(event(row));
+              events.add(RunRows.event(row));
             }
           }
           return Future.succeededFuture(new StoredEvents(run, events));
@@ -239,13 +234,13 @@ final class RunRepository {
         .addValue(req.conversationId() == null ? null : Ids.require(req.conversationId(), "conversation_id"))
         .addValue(req.idempotencyKey());
     return pool.preparedQuery(req.fromLower() ? LIST_UP : LIST_DOWN).execute(params)
-        .map(rows -> new RunList(UserRepository.collect(rows, RunRepository::run)));
+        .map(rows -> new RunList(UserRepository.collect(rows, RunRows::run)));
   }
 
   /** See {@link RunProtocol.TakeOver}. */
   Future<TakenOver> takeOver(TakeOver req) {
     return pool.query(OPEN).execute().compose(rows -> {
-      List<Run> mine = UserRepository.collect(rows, RunRepository::run).stream()
+      List<Run> mine = UserRepository.collect(rows, RunRows::run).stream()
           .filter(r -> Math.floorMod(r.agentId().hashCode(), req.shards()) == req.shard()).toList();
       UUID[] running = mine.stream().filter(r -> Run.RUNNING.equals(r.status())).map(r -> UUID.fromString(r.id()))
           .toArray(UUID[]::new);
@@ -305,101 +300,20 @@ final class RunRepository {
     Future<Void> failing = unknown.isEmpty() ? Future.succeededFuture()
         : pool.preparedQuery(FAIL_TAKEN_OVER).execute(Tuple.of(unknown.toArray(UUID[]::new), req.fence().shard(),
             req.fence().epoch())).map(rows -> {
-              rows.forEach(r -> ended.add(run(r)));
+              rows.forEach(r -> ended.add(RunRows.run(r)));
               return null;
             });
     return failing.compose(v -> ends.isEmpty() ? Future.succeededFuture()
         : pool.preparedQuery(END_TAKEN_OVER).executeBatch(ends).map(first -> {
           for (RowSet<Row> rows = first; rows != null; rows = rows.next()) {
-            rows.forEach(r -> ended.add(run(r)));
+            rows.forEach(r -> ended.add(RunRows.run(r)));
           }
           return null;
         })).map(v -> new Settled(resumed, ended));
   }
 
   Future<RunList> queued() {
-    return pool.query(QUEUED).execute().map(rows -> new RunList(UserRepository.collect(rows, RunRepository::run)));
-  }
-
-  /**
-   * Appends a save's run parameters ($21 to $47 of the save statement) to {@code params}: the run's id, its new events
-   * column by column, then its row when the save inserts or ends it (all null otherwise).
-   */
-  static Tuple bindSave(Tuple params, RunWrite write) {
-    List<StepEvent> events = write == null ? List.of() : write.events();
-    int n = events.size();
-    Integer[] seqs = new Integer[n];
-    String[] kinds = new String[n];
-    String[] contents = new String[n];
-    String[] statuses = new String[n];
-    UUID[] messages = new UUID[n];
-    OffsetDateTime[] dates = new OffsetDateTime[n];
-    String[] callIds = new String[n];
-    String[] callNames = new String[n];
-    String[] callArgs = new String[n];
-    for (int i = 0; i < n; i++) {
-      StepEvent e = events.get(i);
-      seqs[i] = e.seq();
-      kinds[i] = e.kind();
-      contents[i] = e.content();
-      statuses[i] = e.status();
-      messages[i] = UUID.fromString(e.messageId());
-      dates[i] = Rows.offset(e.date());
-      if (e.call() != null) {
-        callIds[i] = e.call().id();
-        callNames[i] = e.call().name();
-        callArgs[i] = e.call().arguments();
-      }
-    }
-    params.addValue(write == null ? null : UUID.fromString(write.runId())).addArrayOfInteger(seqs)
-        .addArrayOfString(kinds).addArrayOfString(contents).addArrayOfString(statuses).addArrayOfUUID(messages)
-        .addArrayOfOffsetDateTime(dates).addArrayOfString(callIds).addArrayOfString(callNames)
-        .addArrayOfString(callArgs);
-    Run r = write == null ? null : write.row();
-    if (r == null) {
-      for (int i = 0; i < 17; i++) {
-        params.addValue(null);
-      }
-      return params;
-    }
-    return params.addValue(UUID.fromString(r.userId())).addValue(r.status()).addValue(r.stopReason())
-        .addValue(r.background()).addValue(r.idempotencyKey()).addValue(r.request().toJson().encode())
-        .addValue(r.promptTokens()).addValue(r.completionTokens()).addValue(r.totalTokens())
-        .addValue(r.stepCount()).addValue(r.eventCount()).addValue(r.errorStatus()).addValue(r.error())
-        .addValue(Rows.offset(r.createdAt())).addValue(Rows.offset(r.completedAt())).addValue(r.ttftNs())
-        .addValue(r.totalDurationNs());
-  }
-
-  static Run run(Row r) {
-    Object request = r.getValue("request");
-    JsonObject json = request instanceof JsonObject o ? o : new JsonObject(String.valueOf(request));
-    return new Run(r.getUUID("id").toString(), r.getUUID("agent_id").toString(), r.getUUID("user_id").toString(),
-        r.getString("status"), r.getString("stop_reason"), r.getBoolean("background"),
-        r.getString("idempotency_key"), RunRequest.fromJson(json).inConversation(r.getUUID("conversation_id") == null
-            ? null : r.getUUID("conversation_id").toString()), r.getInteger("prompt_tokens"),
-        r.getInteger("completion_tokens"), r.getInteger("total_tokens"), r.getInteger("step_count"),
-        r.getInteger("event_count"), r.getInteger("error_status"), r.getString("error"),
-        Rows.instant(r.getOffsetDateTime("created_at")), Rows.instant(r.getOffsetDateTime("completed_at")),
-        r.getLong("ttft_ns"), r.getLong("total_duration_ns"));
-  }
-
-  private static StepEvent event(Row r) {
-    String callName = r.getString("call_name");
-    ToolCall call = callName == null ? null
-        : new ToolCall(r.getString("call_id"), callName, r.getString("call_args"));
-    return new StepEvent(r.getInteger("seq"), r.getString("kind"), r.getString("content"),
-        r.getString("event_status"), r.getUUID("message_id").toString(),
-        Rows.instant(r.getOffsetDateTime("date")), call, r.getString("stdout"), r.getString("stderr"));
-  }
-
-  /** What the events of a save printed ({@code stdout} or else stderr), one entry per event, for its last two columns. */
-  static String[] printed(RunWrite write, boolean stdout) {
-    List<StepEvent> events = write == null ? List.of() : write.events();
-    String[] out = new String[events.size()];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = stdout ? events.get(i).stdout() : events.get(i).stderr();
-    }
-    return out;
+    return pool.query(QUEUED).execute().map(rows -> new RunList(UserRepository.collect(rows, RunRows::run)));
   }
 
   private static <T> Future<T> notFound(String detail) {

@@ -139,7 +139,8 @@ public final class StoreVerticle extends VerticleBase {
     var jobs = new JobRepository(pool, archival);
     var files = new FileRepository(pool, archival);
     var scopes = new MemoryScopes(pool);
-    var mems = new MemoryRepository(context, pool, memories, scopes);
+    var mems = new MemoryRepository(pool, memories, scopes);
+    var memoryChanges = new MemoryChanges(context, pool, memories, mems);
     var memorySearch = new MemorySearch(pool, memories, scopes);
     var memoryPages = new MemoryPages(pool, scopes);
     var memoryExports = new MemoryExports(pool);
@@ -246,7 +247,7 @@ public final class StoreVerticle extends VerticleBase {
     registrations.add(serve(FILE_LIST, files::list));
     registrations.add(serve(FILE_DELETE, (DeleteFile r) -> files.delete(r)
         .onSuccess(d -> sourceChanged(sources, r.userId(), r.sourceId()))));
-    registrations.add(serve(MEMORY_APPLY, mems::apply));
+    registrations.add(serve(MEMORY_APPLY, memoryChanges::apply));
     registrations.add(serve(MEMORY_SEARCH, memorySearch::search));
     registrations.add(serve(MEMORY_SCOPES, scopes::find));
     registrations.add(serve(MEMORY_LIST, mems::list));
@@ -262,7 +263,7 @@ public final class StoreVerticle extends VerticleBase {
     registrations.add(serve(MEMORY_RESET, mems::reset));
     registrations.add(serve(SCOPE_ATTACH, agentScopes::attach));
     registrations.add(serve(SCOPE_OF_AGENT, agentScopes::ofAgent));
-    var addEvents = new AddEventRepository(context, pool, memories, mems);
+    var addEvents = new AddEventRepository(context, pool, memories, memoryChanges);
     registrations.add(serve(AddEventProtocol.OPEN, addEvents::open));
     registrations.add(serve(AddEventProtocol.CLAIM, addEvents::claim));
     registrations.add(serve(AddEventProtocol.RELEASE_ORPHANS, addEvents::releaseOrphans));
