@@ -77,10 +77,11 @@ final class IndexWriters {
 
   /**
    * The store's configuration: its analyzer and BM25, our codec, few segments, the tuned indexing buffer, no merges
-   * awaited by a refresh or a commit, and no refresh stalled by merges ({@link SearchFirstMergeScheduler}). Lucene's default lets each wait up to 500 ms for merges of the segments
-   * it just flushed; with HNSW segments those merges rarely end in time, so the wait ran out: under 8 writers a
-   * refresh took 0.5 s while searches queued behind it (up to 2 s, JFR of {@code scripts/bench.sh memories
-   * --memories 60000 --callers 8}). The merge scheduler merges the same segments in the background.
+   * awaited by a refresh or a commit, and no refresh for a search stalled by merges ({@link
+   * SearchFirstMergeScheduler}). Lucene's default lets a refresh or commit wait up to 500 ms for merges of the
+   * segments it just flushed; with HNSW segments those merges rarely end in time, so the wait ran out at 500 ms while
+   * writes and searches queued behind it (JFR of {@code scripts/bench.sh memories --memories 60000 --callers 8}).
+   * The merge scheduler merges the same segments in the background.
    */
   static IndexWriterConfig config(Analyzer analyzer, Similarity similarity, LuceneTuning tuning,
       ExecutorService mergeExecutor, OpenMode mode) {

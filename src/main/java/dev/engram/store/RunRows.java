@@ -90,7 +90,7 @@ final class RunRows {
         Rows.instant(r.getOffsetDateTime("date")), call, r.getString("stdout"), r.getString("stderr"));
   }
 
-  /** What the events of a save printed ({@code stdout} or else stderr), one entry per event, for its last two columns. */
+  /** What the events of a save printed ({@code stdout} or else stderr), one per event, for its last two columns. */
   static String[] printed(RunWrite write, boolean stdout) {
     List<StepEvent> events = write == null ? List.of() : write.events();
     String[] out = new String[events.size()];
