@@ -154,14 +154,8 @@ class LuceneIndexTest extends PassageIndexContract {
   @Test
   @DisplayName("a move to the HNSW field cut short by a stop is finished after the next open")
   void interruptedMoveResumesOnOpen() {
-    index.close();
-    index = new LuceneIndex(vertx, dir(), LuceneTuning.DEFAULTS.withExactSearch(1_000, 40));
     var random = new java.util.Random(12);
-    List<IndexedPassage> big = randomPassages(agent(), "note about w", 300, random);
-    await(index.upsert(big));
-    index.close();
-    // the same flat documents, opened with a lower limit: the state a stop in the middle of a move leaves
-    index = new LuceneIndex(vertx, dir(), LuceneTuning.DEFAULTS.withExactSearch(100, 40));
+    List<IndexedPassage> big = reopenedMidMove(300, random);
     float[] query = randomUnit(random);
     assertEquals(nearest(big, query, 5), ids(search(user(), java.util.Set.of(agent()), SearchMode.VECTOR, null,
         query, 5)));
@@ -177,14 +171,8 @@ class LuceneIndexTest extends PassageIndexContract {
   @DisplayName("writes to an owner while its vectors move to the HNSW field win over the move: a changed passage keeps"
       + " its new text and vector, a deleted one stays deleted")
   void writesDuringAMoveWinOverIt() {
-    index.close();
-    index = new LuceneIndex(vertx, dir(), LuceneTuning.DEFAULTS.withExactSearch(10_000, 40));
     var random = new java.util.Random(14);
-    List<IndexedPassage> big = randomPassages(agent(), "note about w", 4_000, random);
-    await(index.upsert(big));
-    index.close();
-    // reopened with a lower limit, the owner starts moving at once; the writes below land while it moves
-    index = new LuceneIndex(vertx, dir(), LuceneTuning.DEFAULTS.withExactSearch(100, 40));
+    List<IndexedPassage> big = reopenedMidMove(4_000, random); // the writes below land while it moves
     java.util.Map<Integer, IndexedPassage> changed = new java.util.TreeMap<>();
     List<Integer> deleted = new java.util.ArrayList<>();
     for (int from = 0; from < big.size(); from += 200) {
@@ -277,6 +265,20 @@ class LuceneIndexTest extends PassageIndexContract {
   }
 
   /** Waits (up to 30 s) until the index holds {@code n} vectors in memory. */
+  /**
+   * {@code n} passages of one owner written as flat documents, then the index reopened with an exact limit of 100:
+   * the state a stop in the middle of a move leaves, so the owner starts moving at the open.
+   */
+  private List<IndexedPassage> reopenedMidMove(int n, java.util.Random random) {
+    index.close();
+    index = new LuceneIndex(vertx, dir(), LuceneTuning.DEFAULTS.withExactSearch(n, 40));
+    List<IndexedPassage> big = randomPassages(agent(), "note about w", n, random);
+    await(index.upsert(big));
+    index.close();
+    index = new LuceneIndex(vertx, dir(), LuceneTuning.DEFAULTS.withExactSearch(100, 40));
+    return big;
+  }
+
   private void awaitHeld(int n, String what) {
     long deadline = System.currentTimeMillis() + 30_000;
     int held;
