@@ -47,8 +47,7 @@ final class MemorySearch {
    * bound for safety; a reread is asked only for rows newly found gone, so under steady churn one reread is usual.
    */
   static final int REREADS = 16;
-  private static final String BY_IDS = "select " + MemoryRows.COLUMNS
-      + ", m.embedding from memories m where m.id = any($1) and m.user_id = $2";
+  private static final String BY_IDS = " from memories m where m.id = any($1) and m.user_id = $2";
 
   private final Pool pool;
   private final PassageIndex index;
@@ -104,7 +103,7 @@ final class MemorySearch {
       scored.add(new ScoredPassage(r.getUUID("id"), cosine(r, req.vector())));
     }
     scored.sort(Comparator.comparingDouble(ScoredPassage::score).reversed());
-    return fetch(tenant, scored.subList(0, Math.min(req.limit(), scored.size())), null, req.vector())
+    return fetch(tenant, scored.subList(0, Math.min(req.limit(), scored.size())), null, null)
         .map(Fetched::found);
   }
 
@@ -143,7 +142,9 @@ final class MemorySearch {
     boolean text = req.text() != null && !req.text().isBlank();
     var query = new PassageQuery(tenant, new LinkedHashSet<>(owners), text ? req.text() : null, req.vector(),
         text ? SearchMode.HYBRID : SearchMode.VECTOR, depth);
-    return index.search(query).compose(hits -> fetch(tenant, hits, condition, req.vector()).compose(fetched -> {
+    // a vector ranking's scores are the cosines already; a hybrid one's are fused, so its rows bring their vectors
+    float[] rescore = text ? req.vector() : null;
+    return index.search(query).compose(hits -> fetch(tenant, hits, condition, rescore).compose(fetched -> {
       Set<UUID> seen = gone;
       if (!gone.containsAll(fetched.gone())) {
         seen = new HashSet<>(gone);
@@ -167,31 +168,37 @@ final class MemorySearch {
   private record Fetched(List<ScoredMemory> found, Set<UUID> gone) {}
 
   /**
-   * The rows of the hits, in hit order, restricted by {@code condition} when not null, each scored by its cosine
-   * similarity to {@code vector}; hits whose row is gone (deleted, index behind) are dropped and reported. The
-   * condition is selected, not filtered on, to tell the two.
+   * The rows of the hits, in hit order, restricted by {@code condition} when not null; hits whose row is gone
+   * (deleted, index behind) are dropped and reported. The condition is selected, not filtered on, to tell the two.
+   * Each is scored by its cosine similarity: the hit's own score (a vector ranking's), or, when {@code rescore} is
+   * given (the query vector of a hybrid ranking, whose scores are fused), computed from the row's stored embedding,
+   * which is then read too (15 KB for 10 hits of 384 dimensions: the larger part of a small scope's search).
    */
-  private Future<Fetched> fetch(UUID tenant, List<ScoredPassage> hits, Condition condition, float[] vector) {
+  private Future<Fetched> fetch(UUID tenant, List<ScoredPassage> hits, Condition condition, float[] rescore) {
     if (hits.isEmpty()) {
       return Future.succeededFuture(new Fetched(List.of(), Set.of()));
     }
     UUID[] ids = hits.stream().map(ScoredPassage::id).toArray(UUID[]::new);
-    String sql = BY_IDS;
+    String columns = "select " + MemoryRows.COLUMNS + (rescore != null ? ", m.embedding" : "");
+    String sql = columns + BY_IDS;
     List<Object> params = new ArrayList<>(List.of(ids, tenant));
     if (condition != null) {
       params = new ArrayList<>(condition.params());
       params.add(ids);
-      sql = "select " + MemoryRows.COLUMNS + ", m.embedding, (" + condition.sql() + ") as passes from memories m"
+      sql = columns + ", (" + condition.sql() + ") as passes from memories m"
           + " where m.user_id = $1 and m.scope_id = any($2) and m.id = any($" + params.size() + ")";
     }
+    Map<UUID, Double> scores = new HashMap<>();
+    hits.forEach(h -> scores.put(h.id(), h.score()));
     return pool.preparedQuery(sql).execute(Tuple.from(params)).map(rows -> {
       Map<UUID, ScoredMemory> byId = new HashMap<>();
       Set<UUID> present = new HashSet<>();
       for (Row r : rows) {
-        present.add(r.getUUID("id"));
+        UUID id = r.getUUID("id");
+        present.add(id);
         if (condition == null || Boolean.TRUE.equals(r.getBoolean("passes"))) {
-          byId.put(r.getUUID("id"),
-              new ScoredMemory(MemoryRows.memory(r), Math.max(0, Math.min(1, cosine(r, vector)))));
+          double score = rescore != null ? cosine(r, rescore) : scores.get(id);
+          byId.put(id, new ScoredMemory(MemoryRows.memory(r), Math.max(0, Math.min(1, score))));
         }
       }
       List<ScoredMemory> out = new ArrayList<>(hits.size());
