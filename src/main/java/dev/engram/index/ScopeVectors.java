@@ -52,8 +52,9 @@ final class ScopeVectors {
   /** Owners that outgrew {@link #ownerLimit} and are still held while their vectors move to the HNSW field. */
   private final Set<Key> graphing = ConcurrentHashMap.newKeySet();
   /**
-   * The passages of each graphing owner written or deleted since it started graphing: their documents in the flat
-   * field are gone or outdated, so the move must not rebuild them ({@link #writtenWhileGraphing}).
+   * The passages of each graphing owner rewritten or deleted since it started graphing: their documents in the flat
+   * field are gone or outdated, so the move must not rebuild them ({@link #writtenWhileGraphing}). New passages are
+   * not recorded: they have no flat document.
    */
   private final Map<Key, Set<UUID>> writtenWhileGraphing = new HashMap<>();
   /** Owners that started graphing since {@link #takeGraphing} was last called. */
@@ -292,10 +293,12 @@ final class ScopeVectors {
       toGraph.add(key);
     }
     hold(id, key, vector);
-    noteWrite(key, id);
+    if (key.equals(previous)) { // a rewrite: a new passage has no flat document for the move to rebuild
+      noteWrite(key, id);
+    }
   }
 
-  /** Records a write of a graphing owner's passage (see {@link #writtenWhileGraphing}). */
+  /** Records a rewrite or delete of a graphing owner's passage (see {@link #writtenWhileGraphing}). */
   private void noteWrite(Key key, UUID id) {
     if (graphing.contains(key)) {
       writtenWhileGraphing.computeIfAbsent(key, k -> new HashSet<>()).add(id);
