@@ -93,10 +93,16 @@ final class LuceneSearch {
       fused = PassageContext.rescore(searcher, store.ownerOrder, fused, limit, tuning.contextWeight(),
           tuning.contextReach());
     }
-    var out = new ArrayList<ScoredPassage>(Math.min(limit, fused.size()));
+    int n = Math.min(limit, fused.size());
+    int[] docs = new int[n];
+    for (int i = 0; i < n; i++) {
+      docs[i] = fused.get(i).item();
+    }
+    double[] similarities = StoredSimilarity.of(searcher.getIndexReader(), docs, q.vector());
+    var out = new ArrayList<ScoredPassage>(n);
     StoredFields fields = searcher.storedFields();
-    for (int i = 0; i < Math.min(limit, fused.size()); i++) {
-      out.add(new ScoredPassage(idOf(fields, fused.get(i).item()), fused.get(i).score()));
+    for (int i = 0; i < n; i++) {
+      out.add(new ScoredPassage(idOf(fields, docs[i]), fused.get(i).score(), similarities[i]));
     }
     return out;
   }

@@ -81,8 +81,14 @@ public interface PassageIndex extends AutoCloseable {
    * relative fusion of the two rankings ({@code 0.7 * rescaled BM25 + 0.3 * rescaled cosine}, each rescaled to 0..1
    * over its ranking) plus, on Lucene, a share of the best neighbour's score (see {@link LuceneIndex}); a HYBRID
    * query with only text or only a vector runs as TEXT or VECTOR. Higher is better within one result list.
+   * {@code similarity} is the hit's cosine similarity to the query vector where the index gives it beside another
+   * score (Lucene's HYBRID hits, 0 for a passage without a vector), else NaN.
    */
-  record ScoredPassage(UUID id, double score) {}
+  record ScoredPassage(UUID id, double score, double similarity) {
+    public ScoredPassage(UUID id, double score) {
+      this(id, score, Double.NaN);
+    }
+  }
 
   record IndexStats(long count, long maxSeq) {}
 

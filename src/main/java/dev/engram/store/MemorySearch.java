@@ -103,7 +103,7 @@ final class MemorySearch {
       scored.add(new ScoredPassage(r.getUUID("id"), cosine(r, req.vector())));
     }
     scored.sort(Comparator.comparingDouble(ScoredPassage::score).reversed());
-    return fetch(tenant, scored.subList(0, Math.min(req.limit(), scored.size())), null, null)
+    return fetch(tenant, scored.subList(0, Math.min(req.limit(), scored.size())), null, req.vector())
         .map(Fetched::found);
   }
 
@@ -142,9 +142,8 @@ final class MemorySearch {
     boolean text = req.text() != null && !req.text().isBlank();
     var query = new PassageQuery(tenant, new LinkedHashSet<>(owners), text ? req.text() : null, req.vector(),
         text ? SearchMode.HYBRID : SearchMode.VECTOR, depth);
-    // a vector ranking's scores are the cosines already; a hybrid one's are fused, so its rows bring their vectors
-    float[] rescore = text ? req.vector() : null;
-    return index.search(query).compose(hits -> fetch(tenant, hits, condition, rescore).compose(fetched -> {
+    float[] v = req.vector();
+    return index.search(query).compose(hits -> fetch(tenant, cosines(hits, text), condition, v).compose(fetched -> {
       Set<UUID> seen = gone;
       if (!gone.containsAll(fetched.gone())) {
         seen = new HashSet<>(gone);
@@ -164,22 +163,32 @@ final class MemorySearch {
     }));
   }
 
+  /**
+   * The hits scored by their cosine similarity, NaN where the index does not give it: a vector ranking's scores are
+   * cosines; a hybrid one's are fused, and Lucene's hits carry the cosine beside (Weaviate's do not, and {@link
+   * #fetch} computes theirs from the rows).
+   */
+  private static List<ScoredPassage> cosines(List<ScoredPassage> hits, boolean hybrid) {
+    return hybrid ? hits.stream().map(h -> new ScoredPassage(h.id(), h.similarity())).toList() : hits;
+  }
+
   /** The hits' memories that pass, and the hits whose row was gone (deleted since the index was read). */
   private record Fetched(List<ScoredMemory> found, Set<UUID> gone) {}
 
   /**
    * The rows of the hits, in hit order, restricted by {@code condition} when not null; hits whose row is gone
    * (deleted, index behind) are dropped and reported. The condition is selected, not filtered on, to tell the two.
-   * Each is scored by its cosine similarity: the hit's own score (a vector ranking's), or, when {@code rescore} is
-   * given (the query vector of a hybrid ranking, whose scores are fused), computed from the row's stored embedding,
-   * which is then read too (15 KB for 10 hits of 384 dimensions: the larger part of a small scope's search).
+   * Each is scored by its cosine similarity to {@code vector}: the hit's score, which is that similarity, or where
+   * it is NaN one computed from the row's stored embedding, which is then read too (15 KB for 10 hits of 384
+   * dimensions: the larger part of a small scope's search).
    */
-  private Future<Fetched> fetch(UUID tenant, List<ScoredPassage> hits, Condition condition, float[] rescore) {
+  private Future<Fetched> fetch(UUID tenant, List<ScoredPassage> hits, Condition condition, float[] vector) {
     if (hits.isEmpty()) {
       return Future.succeededFuture(new Fetched(List.of(), Set.of()));
     }
+    boolean rescore = hits.stream().anyMatch(h -> Double.isNaN(h.score()));
     UUID[] ids = hits.stream().map(ScoredPassage::id).toArray(UUID[]::new);
-    String columns = "select " + MemoryRows.COLUMNS + (rescore != null ? ", m.embedding" : "");
+    String columns = "select " + MemoryRows.COLUMNS + (rescore ? ", m.embedding" : "");
     String sql = columns + BY_IDS;
     List<Object> params = new ArrayList<>(List.of(ids, tenant));
     if (condition != null) {
@@ -197,7 +206,7 @@ final class MemorySearch {
         UUID id = r.getUUID("id");
         present.add(id);
         if (condition == null || Boolean.TRUE.equals(r.getBoolean("passes"))) {
-          double score = rescore != null ? cosine(r, rescore) : scores.get(id);
+          double score = Double.isNaN(scores.get(id)) ? cosine(r, vector) : scores.get(id);
           byId.put(id, new ScoredMemory(MemoryRows.memory(r), Math.max(0, Math.min(1, score))));
         }
       }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import dev.engram.index.PassageIndex.IndexStats;
 import dev.engram.index.PassageIndex.IndexedPassage;
+import dev.engram.index.PassageIndex.ScoredPassage;
 import dev.engram.index.PassageIndex.SearchMode;
 import dev.engram.testkit.RandomVectors;
 import io.vertx.core.Vertx;
@@ -212,6 +213,29 @@ class LuceneIndexTest extends PassageIndexContract {
   }
 
   @Test
+  @DisplayName("a hybrid hit carries its cosine similarity to the query, from the flat field and the HNSW field")
+  void hybridHitsCarryTheirCosine() {
+    var random = new java.util.Random(15);
+    List<IndexedPassage> big = reopenedMidMove(300, random);
+    awaitHeld(0, "the big owner moved to the HNSW field");
+    UUID small = UUID.randomUUID();
+    List<IndexedPassage> few = randomPassages(small, "note about w", 20, random);
+    await(index.upsert(few));
+    java.util.Map<UUID, float[]> vectors = new java.util.HashMap<>();
+    big.forEach(p -> vectors.put(p.id(), p.vector()));
+    few.forEach(p -> vectors.put(p.id(), p.vector()));
+    float[] query = randomUnit(random);
+    List<ScoredPassage> hits = search(user(), java.util.Set.of(agent(), small), SearchMode.HYBRID, "note about w7",
+        query, 40);
+    assertEquals(40, hits.size());
+    assertTrue(hits.stream().anyMatch(h -> few.stream().anyMatch(p -> p.id().equals(h.id())))
+        && hits.stream().anyMatch(h -> big.stream().anyMatch(p -> p.id().equals(h.id()))), "hits of both owners");
+    for (ScoredPassage h : hits) {
+      assertEquals(dot(vectors.get(h.id()), query), h.similarity(), 1e-5, "the cosine of " + h.id());
+    }
+  }
+
+  @Test
   @DisplayName("a vector search of an owner past the exact limit is still exact among near-duplicates (its stored"
       + " vectors are scanned), while HNSW alone, as with exact search off, misses some")
   void largeOwnerVectorSearchIsExactAmongNearDuplicates() {
@@ -264,7 +288,6 @@ class LuceneIndexTest extends PassageIndexContract {
         .limit(n).map(IndexedPassage::id).toList();
   }
 
-  /** Waits (up to 30 s) until the index holds {@code n} vectors in memory. */
   /**
    * {@code n} passages of one owner written as flat documents, then the index reopened with an exact limit of 100:
    * the state a stop in the middle of a move leaves, so the owner starts moving at the open.
@@ -279,6 +302,7 @@ class LuceneIndexTest extends PassageIndexContract {
     return big;
   }
 
+  /** Waits (up to 30 s) until the index holds {@code n} vectors in memory. */
   private void awaitHeld(int n, String what) {
     long deadline = System.currentTimeMillis() + 30_000;
     int held;

@@ -209,6 +209,22 @@ class ExactVectorSearchTest {
     return sum / queries.size();
   }
 
+  @Test
+  @DisplayName("a hybrid search's scores are each hit's cosine similarity too, not its fused rank score")
+  void hybridScoresAreCosines() {
+    for (String query : queries.subList(0, 5)) {
+      float[] q = TemplateMemories.embedding(query, DIM);
+      JsonArray results = mem.search(key, new JsonObject().put("user_id", USER).put("query", query).put("limit", 10))
+          .getJsonArray("results");
+      assertEquals(10, results.size());
+      for (Object o : results) {
+        JsonObject hit = (JsonObject) o;
+        double own = ExactRecall.dot(q, TemplateMemories.embedding(hit.getString("memory"), DIM));
+        assertEquals(Math.max(0, own), hit.getDouble("score"), 1e-4, "the score is the cosine: " + hit.encode());
+      }
+    }
+  }
+
   private static JsonArray search(String query, JsonObject body) {
     // ranked by similarity alone: the default hybrid ranking also weighs the query's words
     return mem.search(key, body.copy().put("query", query).put("limit", 10).put("mode", "vector"))
