@@ -56,6 +56,8 @@ final class LuceneDocs {
   static final String VECTOR = "vector";
   /** The vectors of owners searched by an exact scan in memory: no graph ({@link ExactVectorsFormat}). */
   static final String EXACT_VECTOR = "exact_vector";
+  /** Both fields a passage's vector may be in: where to look for it. */
+  static final List<String> VECTOR_FIELDS = List.of(EXACT_VECTOR, VECTOR);
   /**
    * The text again, stored, in documents whose vector is in {@link #EXACT_VECTOR}: when their owner outgrows exact
    * search, {@link LuceneStore#graph} rebuilds them with the vector in {@link #VECTOR} from what the index holds.

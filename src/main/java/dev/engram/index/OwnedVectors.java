@@ -51,7 +51,7 @@ final class OwnedVectors {
   }
 
   /** Moves {@code it} to {@code doc} or past it (the documents asked for only increase); whether it holds it. */
-  private static boolean at(DocIdSetIterator it, int doc) throws IOException {
+  static boolean at(DocIdSetIterator it, int doc) throws IOException {
     if (it.docID() < doc) {
       it.advance(doc);
     }

@@ -121,7 +121,7 @@ final class ScopeVectors {
   /** Each live vector of the segment, in either field, positioned on its document. */
   private static void forEachVector(LeafReader r, Key[] keys, VectorVisitor visitor) throws IOException {
     Bits live = r.getLiveDocs();
-    for (String field : List.of(LuceneDocs.EXACT_VECTOR, LuceneDocs.VECTOR)) {
+    for (String field : LuceneDocs.VECTOR_FIELDS) {
       FloatVectorValues values = r.getFloatVectorValues(field);
       if (values == null) {
         continue;

@@ -16,8 +16,6 @@ import org.apache.lucene.index.ReaderUtil;
  * (Mem0's search) need not read the stored embeddings back from the database.
  */
 final class StoredSimilarity {
-  private static final List<String> FIELDS = List.of(LuceneDocs.EXACT_VECTOR, LuceneDocs.VECTOR);
-
   private StoredSimilarity() {}
 
   /**
@@ -30,13 +28,13 @@ final class StoredSimilarity {
     Arrays.sort(order, Comparator.comparingInt(i -> docs[i]));
     List<LeafReaderContext> leaves = reader.leaves();
     LeafReaderContext leaf = null;
-    FloatVectorValues[] values = new FloatVectorValues[FIELDS.size()];
+    FloatVectorValues[] values = new FloatVectorValues[LuceneDocs.VECTOR_FIELDS.size()];
     for (int i : order) {
       LeafReaderContext at = leaves.get(ReaderUtil.subIndex(docs[i], leaves));
       if (at != leaf) {
         leaf = at;
         for (int f = 0; f < values.length; f++) {
-          values[f] = leaf.reader().getFloatVectorValues(FIELDS.get(f));
+          values[f] = leaf.reader().getFloatVectorValues(LuceneDocs.VECTOR_FIELDS.get(f));
         }
       }
       out[i] = dot(values, docs[i] - leaf.docBase, query);
@@ -46,7 +44,7 @@ final class StoredSimilarity {
 
   private static double dot(FloatVectorValues[] fields, int doc, float[] query) throws IOException {
     for (FloatVectorValues values : fields) {
-      if (values != null && values.docID() <= doc && (values.docID() == doc || values.advance(doc) == doc)) {
+      if (values != null && OwnedVectors.at(values, doc)) { // docs come in increasing order
         return values.dimension() == query.length ? DotProduct.FASTEST.dot(query, values.vectorValue(), 0) : 0;
       }
     }
