@@ -13,6 +13,9 @@ abstract class DotProduct {
   /** {@code query . data[offset .. offset + query.length)}. */
   abstract float dot(float[] query, float[] data, int offset);
 
+  /** The same over signed bytes, each taken as its integer value ({@link QuantizedVectors}' codes). */
+  abstract float dot(float[] query, byte[] data, int offset);
+
   abstract String name();
 
   private static DotProduct fastest() {
@@ -31,6 +34,26 @@ abstract class DotProduct {
   private static final class Scalar extends DotProduct {
     @Override
     float dot(float[] q, float[] data, int offset) {
+      int n = q.length;
+      float s0 = 0;
+      float s1 = 0;
+      float s2 = 0;
+      float s3 = 0;
+      int i = 0;
+      for (; i + 3 < n; i += 4) {
+        s0 += q[i] * data[offset + i];
+        s1 += q[i + 1] * data[offset + i + 1];
+        s2 += q[i + 2] * data[offset + i + 2];
+        s3 += q[i + 3] * data[offset + i + 3];
+      }
+      for (; i < n; i++) {
+        s0 += q[i] * data[offset + i];
+      }
+      return (s0 + s1) + (s2 + s3);
+    }
+
+    @Override
+    float dot(float[] q, byte[] data, int offset) {
       int n = q.length;
       float s0 = 0;
       float s1 = 0;

@@ -81,10 +81,11 @@ final class IndexWriters {
    * SearchFirstMergeScheduler}). Lucene's default lets a refresh or commit wait up to 500 ms for merges of the
    * segments it just flushed; with HNSW segments those merges rarely end in time, so the wait ran out at 500 ms while
    * writes and searches queued behind it (JFR of {@code scripts/bench.sh memories --memories 60000 --callers 8}).
-   * The merge scheduler merges the same segments in the background.
+   * The merge scheduler merges the same segments in the background. {@code warmer} sees each merged segment before
+   * it is searched.
    */
   static IndexWriterConfig config(Analyzer analyzer, Similarity similarity, LuceneTuning tuning,
-      ExecutorService mergeExecutor, OpenMode mode) {
+      ExecutorService mergeExecutor, IndexWriter.IndexReaderWarmer warmer, OpenMode mode) {
     return new IndexWriterConfig(analyzer)
         .setOpenMode(mode)
         .setSimilarity(similarity)
@@ -92,6 +93,7 @@ final class IndexWriters {
         .setMergePolicy(mergePolicy())
         .setMaxFullFlushMergeWaitMillis(0)
         .setMergeScheduler(new SearchFirstMergeScheduler())
+        .setMergedSegmentWarmer(warmer)
         .setRAMBufferSizeMB(tuning.ramBufferMb());
   }
 

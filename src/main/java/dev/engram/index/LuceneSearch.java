@@ -137,7 +137,7 @@ final class LuceneSearch {
     TopDocs best;
     try {
       if (scanLarge && tuning.exactLimit() > 0 && LuceneDocs.ownedDocs(reader, large) <= StoredVectorScan.LIMIT) {
-        best = StoredVectorScan.top(reader, q.userId(), large, q.vector(), n);
+        best = StoredVectorScan.top(reader, store.quantized, q.userId(), large, q.vector(), n);
       } else {
         Query filter = LuceneDocs.filter(reader, q.userId(), large);
         best = searcher.search(filter == null ? new KnnFloatVectorQuery(LuceneDocs.VECTOR, q.vector(), candidates)

@@ -59,6 +59,8 @@ final class LuceneStore implements AutoCloseable {
   private final SearcherManager searchers;
   /** The vectors of small owners in memory for exact search; every write below changes it after Lucene. */
   final ScopeVectors vectors;
+  /** The segments' HNSW vectors in bytes, for the scans of large owners ({@link StoredVectorScan}). */
+  final QuantizedSegments quantized = QuantizedSegments.ofHeap();
   /** Each owner's passages in seq order, per segment, for neighbour context. */
   final OwnerOrder ownerOrder = new OwnerOrder();
   /**
@@ -80,7 +82,7 @@ final class LuceneStore implements AutoCloseable {
     Files.createDirectories(dir);
     directory = new SegmentCache(FSDirectory.open(dir));
     writer = IndexWriters.open(dir, directory,
-        mode -> IndexWriters.config(analyzer, similarity, tuning, mergeExecutor, mode));
+        mode -> IndexWriters.config(analyzer, similarity, tuning, mergeExecutor, quantized::warm, mode));
     searchers = new SearcherManager(writer, new SearcherFactory() {
       @Override
       public IndexSearcher newSearcher(IndexReader reader, IndexReader previous) {

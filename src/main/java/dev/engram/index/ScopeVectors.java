@@ -268,11 +268,11 @@ final class ScopeVectors {
         scanned.add(o);
       }
     }
-    var best = new TopHits(n);
+    var best = new TopHits<UUID>(n);
     for (Owner o : scanned) {
       o.scan(query, best, dot);
     }
-    return new ScopeHits(best.sorted(), graphedOwners);
+    return new ScopeHits(best.sorted(ScoredPassage::new), graphedOwners);
   }
 
   private void put(UUID id, UUID user, UUID owner, float[] vector) {
@@ -383,7 +383,7 @@ final class ScopeVectors {
       }
     }
 
-    synchronized void scan(float[] query, TopHits best, DotProduct dot) {
+    synchronized void scan(float[] query, TopHits<UUID> best, DotProduct dot) {
       if (query.length != dim) {
         throw ApiException.badRequest("query vector does not fit the index: it has " + query.length
             + " dimensions, the index " + dim);

@@ -1,50 +1,102 @@
 package dev.engram.index;
 
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.PriorityQueue;
 import java.util.UUID;
+import org.apache.lucene.index.FloatVectorValues;
 import org.apache.lucene.index.IndexReader;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.ReaderUtil;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.search.TotalHits;
 
 /**
- * An exact vector search of large owners over the vectors Lucene stores with their HNSW graph, read from the index
- * files (not held in memory). A vector search asks HNSW for {@code n * VECTOR_OVERSAMPLE} candidates, and on
- * near-duplicate memories that walk costs more than reading every vector while still missing true neighbours
- * (100,000 vectors: recall@10 0.924 with 1,000 candidates in 34 ms against an exact scan in 22 ms, loaded machine);
- * so up to {@link #LIMIT} vectors the scan answers instead. The vector half of a hybrid search keeps its narrow HNSW
- * walk (100 candidates), which fusion barely notices missing.
+ * An exact vector search of large owners over the vectors Lucene stores with their HNSW graph. A vector search asks
+ * HNSW for {@code n * VECTOR_OVERSAMPLE} candidates, and on near-duplicate memories that walk costs more than reading
+ * every vector while still missing true neighbours (100,000 vectors: recall@10 0.924 with 1,000 candidates in 34 ms
+ * against an exact scan of the stored floats in 22 ms, loaded machine); so up to {@link #LIMIT} vectors a scan
+ * answers instead. The vector half of a hybrid search keeps its narrow HNSW walk (100 candidates), which fusion barely
+ * notices missing.
+ *
+ * <p>The scan reads each segment's {@link QuantizedVectors} where {@link QuantizedSegments} holds them: it keeps the
+ * best {@link #candidates} by their approximate score, then scores those again from the stored floats and keeps the
+ * best {@code n}, the same scores Lucene gives. A segment without a copy is scored from its floats directly.
  */
 final class StoredVectorScan {
   /** Owners of up to this many vectors in all ({@link LuceneDocs#ownedDocs}) are scanned; larger ones go to HNSW. */
   static final long LIMIT = 500_000;
+  /** See {@link #candidates}. */
+  static final int EXTRA_CANDIDATES = 100;
 
   private StoredVectorScan() {}
 
+  /**
+   * How many approximate hits are scored again for a top {@code n}: {@code n} more than asked for, at least {@link
+   * #EXTRA_CANDIDATES} more. The approximate scores err by about 0.001; a true hit would have to fall behind
+   * {@code n} other vectors that much closer to the query to be missed.
+   */
+  static int candidates(int n) {
+    return n + Math.max(n, EXTRA_CANDIDATES);
+  }
+
   /** The best {@code n} of {@code user}'s passages of {@code owners} in the HNSW field, scored as Lucene scores them. */
-  static TopDocs top(IndexReader reader, UUID user, Collection<UUID> owners, float[] query, int n)
-      throws IOException {
-    PriorityQueue<ScoreDoc> best = new PriorityQueue<>(Math.max(1, n), (a, b) -> Float.compare(a.score, b.score));
+  static TopDocs top(IndexReader reader, QuantizedSegments quantized, UUID user, Collection<UUID> owners,
+      float[] query, int n) throws IOException {
+    List<LeafReaderContext> leaves = reader.leaves();
+    DotProduct kernel = DotProduct.FASTEST;
+    QuantizedVectors[] copies = new QuantizedVectors[leaves.size()];
+    QuantizedVectors.Scorer[] scorers = new QuantizedVectors.Scorer[leaves.size()];
+    for (LeafReaderContext leaf : leaves) {
+      copies[leaf.ord] = quantized == null ? null : quantized.of(leaf.reader());
+      scorers[leaf.ord] = copies[leaf.ord] == null ? null : copies[leaf.ord].scorer(kernel, query);
+    }
+    var best = new TopHits<Integer>(n);
+    var rough = new TopHits<Integer>(candidates(n));
     OwnedVectors.forEach(reader, LuceneDocs.VECTOR, user, owners, (leaf, doc, values) -> {
-      if (values.dimension() != query.length) {
-        throw new IllegalArgumentException("vector field has " + values.dimension() + " dimensions, the query "
-            + query.length);
-      }
-      float score = (1 + DotProduct.FASTEST.dot(query, values.vectorValue(), 0)) / 2;
-      if (best.size() < n) {
-        best.add(new ScoreDoc(leaf.docBase + doc, score));
-      } else if (n > 0 && score > best.peek().score) {
-        best.poll();
-        best.add(new ScoreDoc(leaf.docBase + doc, score));
+      QuantizedVectors copy = copies[leaf.ord];
+      if (copy != null && copy.has(doc)) {
+        float score = scorers[leaf.ord].dot(doc);
+        if (score > rough.floor()) {
+          rough.offer(score, leaf.docBase + doc);
+        }
+      } else {
+        float score = score(kernel, query, values);
+        if (score > best.floor()) {
+          best.offer(score, leaf.docBase + doc);
+        }
       }
       return true;
     });
-    List<ScoreDoc> out = new ArrayList<>(best);
-    out.sort((a, b) -> Float.compare(b.score, a.score));
-    return new TopDocs(new TotalHits(out.size(), TotalHits.Relation.EQUAL_TO), out.toArray(ScoreDoc[]::new));
+    rescore(leaves, rough.sorted((doc, score) -> doc), query, best);
+    ScoreDoc[] out = best.sorted(ScoreDoc::new).toArray(ScoreDoc[]::new);
+    return new TopDocs(new TotalHits(out.length, TotalHits.Relation.EQUAL_TO), out);
+  }
+
+  /** Scores the documents (top-level ids) from their stored floats into {@code best}. */
+  private static void rescore(List<LeafReaderContext> leaves, List<Integer> docs, float[] query,
+      TopHits<Integer> best) throws IOException {
+    int[] sorted = docs.stream().mapToInt(Integer::intValue).sorted().toArray();
+    int i = 0;
+    while (i < sorted.length) {
+      LeafReaderContext leaf = leaves.get(ReaderUtil.subIndex(sorted[i], leaves));
+      int end = leaf.docBase + leaf.reader().maxDoc();
+      FloatVectorValues values = leaf.reader().getFloatVectorValues(LuceneDocs.VECTOR);
+      for (; i < sorted.length && sorted[i] < end; i++) {
+        if (OwnedVectors.at(values, sorted[i] - leaf.docBase)) {
+          best.offer(score(DotProduct.FASTEST, query, values), sorted[i]);
+        }
+      }
+    }
+  }
+
+  /** Lucene's DOT_PRODUCT score of the vector {@code values} is on. */
+  private static float score(DotProduct kernel, float[] query, FloatVectorValues values) throws IOException {
+    if (values.dimension() != query.length) {
+      throw new IllegalArgumentException("vector field has " + values.dimension() + " dimensions, the query "
+          + query.length);
+    }
+    return (1 + kernel.dot(query, values.vectorValue(), 0)) / 2;
   }
 }

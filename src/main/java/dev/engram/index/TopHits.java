@@ -1,20 +1,26 @@
 package dev.engram.index;
 
-import dev.engram.index.PassageIndex.ScoredPassage;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.UUID;
 
-/** The best {@code n} (score, id) pairs offered: a min-heap on the score, its root the weakest kept. */
-final class TopHits {
+/**
+ * The best {@code n} (score, item) pairs offered: a min-heap on the score, its root the weakest kept. The items are
+ * passage ids (a scan of the vectors held in memory) or Lucene doc ids (a scan of the stored ones).
+ */
+final class TopHits<T> {
+  /** What {@link #sorted} makes of each pair. */
+  interface Hit<T, R> {
+    R of(T item, float score);
+  }
+
   private final float[] scores;
-  private final UUID[] ids;
+  private final Object[] ids;
   private int size;
 
   TopHits(int n) {
     scores = new float[Math.max(0, n)];
-    ids = new UUID[Math.max(0, n)];
+    ids = new Object[Math.max(0, n)];
   }
 
   /** A score must beat this to be kept. */
@@ -23,7 +29,7 @@ final class TopHits {
         : scores[0];
   }
 
-  void offer(float score, UUID id) {
+  void offer(float score, T id) {
     if (size < scores.length) {
       int i = size++;
       while (i > 0 && scores[(i - 1) / 2] > score) {
@@ -56,15 +62,17 @@ final class TopHits {
     }
   }
 
-  List<ScoredPassage> sorted() {
+  /** The pairs kept, best first. */
+  @SuppressWarnings("unchecked")
+  <R> List<R> sorted(Hit<T, R> hit) {
     Integer[] order = new Integer[size];
     for (int i = 0; i < size; i++) {
       order[i] = i;
     }
     Arrays.sort(order, (a, b) -> Float.compare(scores[b], scores[a]));
-    List<ScoredPassage> out = new ArrayList<>(size);
+    List<R> out = new ArrayList<>(size);
     for (int i : order) {
-      out.add(new ScoredPassage(ids[i], scores[i]));
+      out.add(hit.of((T) ids[i], scores[i]));
     }
     return out;
   }

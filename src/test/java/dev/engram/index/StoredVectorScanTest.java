@@ -1,0 +1,232 @@
+package dev.engram.index;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.engram.embed.VectorMath;
+import dev.engram.index.PassageIndex.IndexedPassage;
+import dev.engram.testkit.RandomVectors;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.UUID;
+import org.apache.lucene.analysis.standard.StandardAnalyzer;
+import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.NoMergePolicy;
+import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.store.FSDirectory;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The scan of large owners' stored vectors, with and without the quantized copies of their segments: near-duplicate
+ * vectors of 384 dimensions (where a byte per component is too coarse to rank on its own) in three segments.
+ */
+class StoredVectorScanTest {
+  private static final int DIM = 384;
+  private static final UUID USER = new UUID(1, 1);
+  private static final UUID OWNER = new UUID(2, 2);
+  private static final UUID OTHER = new UUID(2, 3);
+
+  @TempDir
+  Path dir;
+  private final Random random = new Random(21);
+  private final float[] base = RandomVectors.unit(random, DIM);
+  private final List<float[]> queries = new ArrayList<>();
+
+  @BeforeEach
+  void queries() {
+    for (int i = 0; i < 20; i++) {
+      queries.add(nearby());
+    }
+  }
+
+  @Test
+  @DisplayName("candidates picked by their byte codes and scored again give the float scan's top 10, scores and all")
+  void quantizedScanEqualsTheFloatScan() throws IOException {
+    var copies = new QuantizedSegments(Long.MAX_VALUE);
+    try (var directory = FSDirectory.open(dir); var writer = writer(directory, null)) {
+      write(writer, 3, 1_500);
+      try (var reader = DirectoryReader.open(writer)) {
+        assertEquals(3, reader.leaves().size());
+        int differentRough = 0;
+        for (float[] q : queries) {
+          TopDocs floats = StoredVectorScan.top(reader, null, USER, Set.of(OWNER), q, 10);
+          TopDocs quantized = StoredVectorScan.top(reader, copies, USER, Set.of(OWNER), q, 10);
+          assertSame(floats, quantized);
+          differentRough += roughTop10Misses(reader, copies, q, floats);
+        }
+        assertEquals(QuantizedVectors.bytes(1_500 + 1_500, DIM, 3_000) * 3, copies.used(), 64 * 3,
+            "every segment is held, another owner's vectors too");
+        assertTrue(differentRough > 0, "the codes alone would rank some true neighbours out of the top 10: the"
+            + " scores are taken again from the floats");
+      }
+    }
+  }
+
+  @Test
+  @DisplayName("a segment over the budget is scanned from its floats; a copy goes when its segment closes")
+  void budgetAndRelease() throws IOException {
+    long oneSegment = QuantizedVectors.bytes(3_000, DIM, 3_000);
+    var copies = new QuantizedSegments(oneSegment + oneSegment / 2);
+    try (var directory = FSDirectory.open(dir); var writer = writer(directory, null)) {
+      write(writer, 3, 1_500);
+      try (var reader = DirectoryReader.open(writer)) {
+        for (float[] q : queries) {
+          assertSame(StoredVectorScan.top(reader, null, USER, Set.of(OWNER), q, 10),
+              StoredVectorScan.top(reader, copies, USER, Set.of(OWNER), q, 10));
+        }
+        assertEquals(oneSegment, copies.used(), "one segment fits the budget");
+      }
+      writer.deleteAll();
+      writer.commit();
+      try (var reader = DirectoryReader.open(writer)) {
+        assertEquals(0, copies.used(), "the segments were closed with their last reader");
+      }
+    }
+  }
+
+  @Test
+  @DisplayName("a deleted passage is not found, though its segment's copy still holds its codes")
+  void deletedPassagesAreSkipped() throws IOException {
+    var copies = new QuantizedSegments(Long.MAX_VALUE);
+    try (var directory = FSDirectory.open(dir); var writer = writer(directory, null)) {
+      List<IndexedPassage> written = write(writer, 2, 500);
+      float[] q = queries.get(0);
+      UUID best;
+      try (var reader = DirectoryReader.open(writer)) {
+        best = idOf(reader, StoredVectorScan.top(reader, copies, USER, Set.of(OWNER), q, 1).scoreDocs[0]);
+        assertTrue(written.stream().anyMatch(p -> p.id().equals(best)));
+      }
+      long held = copies.used();
+      writer.deleteDocuments(LuceneDocs.idTerm(best));
+      try (var reader = DirectoryReader.open(writer)) {
+        TopDocs after = StoredVectorScan.top(reader, copies, USER, Set.of(OWNER), q, 10);
+        for (ScoreDoc d : after.scoreDocs) {
+          assertNotEquals(best, idOf(reader, d));
+        }
+        assertEquals(10, after.scoreDocs.length);
+        assertEquals(held, copies.used(), "the segments are the same, so are their copies");
+      }
+    }
+  }
+
+  @Test
+  @DisplayName("a merged segment is read by the merge, and its first search finds the copy ready")
+  void mergedSegmentsAreWarmed() throws IOException {
+    var copies = new QuantizedSegments(Long.MAX_VALUE);
+    try (var directory = FSDirectory.open(dir); var writer = writer(directory, copies::warm)) {
+      write(writer, 3, 500);
+      writer.forceMerge(1);
+      long warmed = copies.used();
+      assertEquals(QuantizedVectors.bytes(3_000, DIM, 3_000), warmed, 64);
+      try (var reader = DirectoryReader.open(writer)) {
+        assertEquals(1, reader.leaves().size());
+        StoredVectorScan.top(reader, copies, USER, Set.of(OWNER), queries.get(0), 10);
+        assertEquals(warmed, copies.used(), "the search used the merge's copy rather than reading another");
+      }
+    }
+  }
+
+  @Test
+  @DisplayName("codes decode to within half a step of each component; a vector equal to the mean has scale 0")
+  void codesAreWithinHalfAStep() {
+    float[] v = RandomVectors.unit(random, DIM);
+    float[] mean = nearby();
+    byte[] codes = new byte[DIM + 3];
+    float scale = QuantizedVectors.encode(v, mean, codes, 3);
+    for (int i = 0; i < DIM; i++) {
+      assertEquals(v[i], mean[i] + scale * codes[3 + i], scale / 2 + 1e-7f, "component " + i);
+    }
+    assertEquals(0f, QuantizedVectors.encode(mean, mean, new byte[DIM], 0));
+  }
+
+  private static void assertSame(TopDocs expected, TopDocs actual) {
+    assertEquals(expected.scoreDocs.length, actual.scoreDocs.length);
+    for (int i = 0; i < expected.scoreDocs.length; i++) {
+      assertEquals(expected.scoreDocs[i].doc, actual.scoreDocs[i].doc, "hit " + i);
+      assertEquals(expected.scoreDocs[i].score, actual.scoreDocs[i].score, "score of hit " + i);
+    }
+  }
+
+  /** How many of the true top 10 the codes alone would rank below 10th. */
+  private static int roughTop10Misses(DirectoryReader reader, QuantizedSegments copies, float[] q, TopDocs truth)
+      throws IOException {
+    var rough = new TopHits<Integer>(10);
+    for (var leaf : reader.leaves()) {
+      QuantizedVectors copy = copies.of(leaf.reader());
+      var owned = new ArrayList<Integer>();
+      OwnedVectors.forEach(reader, LuceneDocs.VECTOR, USER, Set.of(OWNER), (l, doc, values) -> {
+        if (l.ord == leaf.ord) {
+          owned.add(doc);
+        }
+        return true;
+      });
+      for (int doc : owned) {
+        rough.offer(copy.scorer(DotProduct.FASTEST, q).dot(doc), leaf.docBase + doc);
+      }
+    }
+    List<Integer> top = rough.sorted((doc, score) -> doc);
+    int missed = 0;
+    for (ScoreDoc d : truth.scoreDocs) {
+      missed += top.contains(d.doc) ? 0 : 1;
+    }
+    return missed;
+  }
+
+  /**
+   * {@code segments} segments, each of {@code perOwner} passages of {@link #OWNER} and as many of {@link #OTHER}, all
+   * in the HNSW field; returns {@link #OWNER}'s.
+   */
+  private List<IndexedPassage> write(IndexWriter writer, int segments, int perOwner) throws IOException {
+    List<IndexedPassage> owned = new ArrayList<>();
+    int seq = 0;
+    for (int s = 0; s < segments; s++) {
+      for (int i = 0; i < perOwner; i++) {
+        for (UUID owner : List.of(OWNER, OTHER)) {
+          var p = new IndexedPassage(UUID.randomUUID(), seq++, USER, owner, "passage " + seq, nearby());
+          writer.addDocument(LuceneDocs.document(p, false, true));
+          if (owner.equals(OWNER)) {
+            owned.add(p);
+          }
+        }
+      }
+      writer.flush();
+    }
+    return owned;
+  }
+
+  /**
+   * Without a warmer, a writer that never merges; with one, Lucene's default merge policy, and the readers pooled as
+   * in the store, whose searchers come from the writer (Lucene warms merged segments only then).
+   */
+  private static IndexWriter writer(FSDirectory directory, IndexWriter.IndexReaderWarmer warmer) throws IOException {
+    var config = new IndexWriterConfig(new StandardAnalyzer());
+    if (warmer == null) {
+      config.setMergePolicy(NoMergePolicy.INSTANCE);
+    } else {
+      config.setMergedSegmentWarmer(warmer).setReaderPooling(true);
+    }
+    return new IndexWriter(directory, config);
+  }
+
+  private static UUID idOf(DirectoryReader reader, ScoreDoc d) throws IOException {
+    return UUID.fromString(reader.storedFields().document(d.doc).get(LuceneDocs.ID));
+  }
+
+  /** The base vector plus noise of a twentieth of its length, made unit: a near-duplicate (cosines near 0.9975). */
+  private float[] nearby() {
+    float[] v = new float[DIM];
+    for (int i = 0; i < DIM; i++) {
+      v[i] = (float) (base[i] + 0.05 / Math.sqrt(DIM) * random.nextGaussian());
+    }
+    return VectorMath.normalize(v);
+  }
+}
