@@ -29,25 +29,34 @@ final class OwnedVectors {
   /** Visits segment by segment, owner by owner, each owner's documents in order. */
   static void forEach(IndexReader reader, String field, UUID user, Collection<UUID> owners, Visitor visitor)
       throws IOException {
-    Term userTerm = new Term(LuceneDocs.USER, user.toString());
     for (LeafReaderContext leaf : reader.leaves()) {
-      LeafReader r = leaf.reader();
-      Bits live = r.getLiveDocs();
-      for (UUID owner : new HashSet<>(owners)) {
-        FloatVectorValues values = r.getFloatVectorValues(field);
-        PostingsEnum owned = r.postings(new Term(LuceneDocs.OWNER, owner.toString()), PostingsEnum.NONE);
-        PostingsEnum ofUser = r.postings(userTerm, PostingsEnum.NONE);
-        if (values == null || owned == null || ofUser == null) {
-          continue;
-        }
-        for (int doc = owned.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = owned.nextDoc()) {
-          if ((live == null || live.get(doc)) && at(ofUser, doc) && at(values, doc)
-              && !visitor.visit(leaf, doc, values)) {
-            return;
-          }
+      if (!forEachIn(leaf, field, user, owners, visitor)) {
+        return;
+      }
+    }
+  }
+
+  /** Visits one segment's documents, owner by owner; false if the visitor stopped the walk. */
+  static boolean forEachIn(LeafReaderContext leaf, String field, UUID user, Collection<UUID> owners,
+      Visitor visitor) throws IOException {
+    Term userTerm = new Term(LuceneDocs.USER, user.toString());
+    LeafReader r = leaf.reader();
+    Bits live = r.getLiveDocs();
+    for (UUID owner : new HashSet<>(owners)) {
+      FloatVectorValues values = r.getFloatVectorValues(field);
+      PostingsEnum owned = r.postings(new Term(LuceneDocs.OWNER, owner.toString()), PostingsEnum.NONE);
+      PostingsEnum ofUser = r.postings(userTerm, PostingsEnum.NONE);
+      if (values == null || owned == null || ofUser == null) {
+        continue;
+      }
+      for (int doc = owned.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = owned.nextDoc()) {
+        if ((live == null || live.get(doc)) && at(ofUser, doc) && at(values, doc)
+            && !visitor.visit(leaf, doc, values)) {
+          return false;
         }
       }
     }
+    return true;
   }
 
   /** Moves {@code it} to {@code doc} or past it (the documents asked for only increase); whether it holds it. */

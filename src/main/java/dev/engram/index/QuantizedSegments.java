@@ -81,6 +81,6 @@ final class QuantizedSegments {
   private boolean fits(LeafReader reader) throws IOException {
     var values = reader.getFloatVectorValues(LuceneDocs.VECTOR);
     return values == null
-        || used.get() + QuantizedVectors.bytes(values.size(), values.dimension(), reader.maxDoc()) <= budget;
+        || used.get() + QuantizedVectors.bytes(values.size(), values.dimension()) <= budget;
   }
 }

@@ -1,10 +1,13 @@
 package dev.engram.index;
 
+import dev.engram.index.ScopeVectors.Key;
 import java.io.IOException;
-import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import org.apache.lucene.index.FloatVectorValues;
 import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.search.DocIdSetIterator;
+import org.apache.lucene.util.Bits;
 
 /**
  * A copy in memory of the vectors of one segment's HNSW field ({@link LuceneDocs#VECTOR}), each component in one
@@ -12,61 +15,78 @@ import org.apache.lucene.search.DocIdSetIterator;
  * is coded is the vector's difference from the segment's mean, with a scale per vector: {@code v[i] ~ mean[i] +
  * scale * code[i]}, {@code scale = max |v[i] - mean[i]| / 127}. Near-duplicates, whose scores differ in the fourth
  * decimal, differ from the mean by little, so their steps are small: coding the vectors themselves erred by more
- * than those differences. {@link StoredVectorScan} ranks by these approximate scores to pick candidates, then scores
- * the candidates again from the stored floats. Immutable once read, like the segment.
+ * than those differences. The rows are grouped by owner, so that a scan of an owner reads one stretch of memory and
+ * no postings. {@link StoredVectorScan} ranks by these approximate scores to pick candidates, then scores the
+ * candidates again from the stored floats. Immutable once read, like the segment.
  */
 final class QuantizedVectors {
   final int dim;
   private final float[] mean;
   private final byte[] codes;
   private final float[] scales;
-  /** Row of each document of the segment in {@link #codes}, -1 where it has no vector in the field. */
-  private final int[] rowOfDoc;
+  private final int[] docOfRow;
+  /** The rows {@code [start, end)} of each owner; within one, in document order. */
+  private final Map<Key, int[]> rowsOf = new HashMap<>();
 
-  private QuantizedVectors(int dim, int rows, int maxDoc) {
+  private QuantizedVectors(int dim, int rows) {
     this.dim = dim;
     mean = new float[dim];
     codes = new byte[Math.multiplyExact(rows, dim)];
     scales = new float[rows];
-    rowOfDoc = new int[maxDoc];
-    Arrays.fill(rowOfDoc, -1);
+    docOfRow = new int[rows];
   }
 
-  /** The memory a copy of {@code rows} vectors of a segment of {@code maxDoc} documents takes. */
-  static long bytes(int rows, int dim, int maxDoc) {
-    return (long) rows * dim + 4L * rows + 4L * maxDoc + 4L * dim + 64;
+  /** About the memory a copy of {@code rows} vectors takes. */
+  static long bytes(int rows, int dim) {
+    return (long) rows * dim + 8L * rows + 4L * dim + 64;
   }
 
   long bytes() {
-    return bytes(scales.length, dim, rowOfDoc.length);
+    return bytes(scales.length, dim) + 64L * rowsOf.size();
   }
 
   /**
-   * Reads and codes every vector of the segment's HNSW field, deleted documents' included (two passes: the mean,
-   * then the codes); null if it has none.
+   * Reads and codes every vector of the segment's HNSW field that has an owner, deleted documents' included (two
+   * passes: the mean and the owners' sizes, then the codes); null if there is none.
    */
   static QuantizedVectors read(LeafReader reader) throws IOException {
     FloatVectorValues values = reader.getFloatVectorValues(LuceneDocs.VECTOR);
     if (values == null || values.size() == 0) {
       return null;
     }
-    var q = new QuantizedVectors(values.dimension(), values.size(), reader.maxDoc());
-    double[] sum = new double[q.dim];
+    Key[] keys = ScopeVectors.keysOf(reader);
+    Map<Key, Integer> sizes = new HashMap<>();
+    double[] sum = new double[values.dimension()];
+    int rows = 0;
     for (int doc = values.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = values.nextDoc()) {
-      float[] v = values.vectorValue();
-      for (int i = 0; i < v.length; i++) {
-        sum[i] += v[i];
+      if (keys[doc] != null) {
+        sizes.merge(keys[doc], 1, Integer::sum);
+        rows++;
+        float[] v = values.vectorValue();
+        for (int i = 0; i < v.length; i++) {
+          sum[i] += v[i];
+        }
       }
     }
+    if (rows == 0) {
+      return null;
+    }
+    var q = new QuantizedVectors(values.dimension(), rows);
     for (int i = 0; i < q.dim; i++) {
-      q.mean[i] = (float) (sum[i] / values.size());
+      q.mean[i] = (float) (sum[i] / rows);
+    }
+    int start = 0;
+    for (var e : sizes.entrySet()) {
+      q.rowsOf.put(e.getKey(), new int[] {start, start});
+      start += e.getValue();
     }
     values = reader.getFloatVectorValues(LuceneDocs.VECTOR);
-    int row = 0;
     for (int doc = values.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = values.nextDoc()) {
-      q.rowOfDoc[doc] = row;
-      q.scales[row] = encode(values.vectorValue(), q.mean, q.codes, row * q.dim);
-      row++;
+      if (keys[doc] != null) {
+        int row = q.rowsOf.get(keys[doc])[1]++;
+        q.docOfRow[row] = doc;
+        q.scales[row] = encode(values.vectorValue(), q.mean, q.codes, row * q.dim);
+      }
     }
     return q;
   }
@@ -87,25 +107,27 @@ final class QuantizedVectors {
     return scale;
   }
 
-  /** Whether the document has a vector here. */
-  boolean has(int doc) {
-    return rowOfDoc[doc] >= 0;
-  }
-
-  /** The approximate dot products of one query with this segment's vectors. */
-  Scorer scorer(DotProduct kernel, float[] query) {
+  /**
+   * Offers the approximate dot product of {@code query} with each of the owner's vectors whose document is live to
+   * {@code best}, with its top-level doc id ({@code docBase} + the segment's).
+   */
+  void scan(Key owner, Bits live, float[] query, DotProduct kernel, int docBase, TopHits<Integer> best) {
+    int[] rows = rowsOf.get(owner);
+    if (rows == null) {
+      return;
+    }
     if (query.length != dim) {
       throw new IllegalArgumentException("vector field has " + dim + " dimensions, the query " + query.length);
     }
     float withMean = kernel.dot(query, mean, 0);
-    return doc -> {
-      int row = rowOfDoc[doc];
-      return withMean + scales[row] * kernel.dot(query, codes, row * dim);
-    };
-  }
-
-  interface Scorer {
-    /** The approximate dot product of the query with the document's vector (which {@link #has} it). */
-    float dot(int doc);
+    for (int row = rows[0], end = rows[1]; row < end; row++) {
+      int doc = docOfRow[row];
+      if (live == null || live.get(doc)) {
+        float score = withMean + scales[row] * kernel.dot(query, codes, row * dim);
+        if (score > best.floor()) {
+          best.offer(score, docBase + doc);
+        }
+      }
+    }
   }
 }

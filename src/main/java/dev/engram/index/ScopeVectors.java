@@ -135,7 +135,7 @@ final class ScopeVectors {
   }
 
   /** The (user, owner) of each document of the segment (both indexed, not stored), null where one is missing. */
-  private static Key[] keysOf(LeafReader r) throws IOException {
+  static Key[] keysOf(LeafReader r) throws IOException {
     List<String> users = new ArrayList<>();
     int[] userOf = LuceneDocs.termOrdinals(r, LuceneDocs.USER, users);
     List<String> owners = new ArrayList<>();

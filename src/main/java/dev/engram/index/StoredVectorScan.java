@@ -1,7 +1,9 @@
 package dev.engram.index;
 
+import dev.engram.index.ScopeVectors.Key;
 import java.io.IOException;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.UUID;
 import org.apache.lucene.index.FloatVectorValues;
@@ -21,7 +23,7 @@ import org.apache.lucene.search.TotalHits;
  * notices missing.
  *
  * <p>The scan reads each segment's {@link QuantizedVectors} where {@link QuantizedSegments} holds them: it keeps the
- * best {@link #candidates} by their approximate score, then scores those again from the stored floats and keeps the
+ * best {@link #candidates} by their approximate score (reading each owner's rows of the copy, not the postings), then scores those again from the stored floats and keeps the
  * best {@code n}, the same scores Lucene gives. A segment without a copy is scored from its floats directly.
  */
 final class StoredVectorScan {
@@ -44,31 +46,26 @@ final class StoredVectorScan {
   /** The best {@code n} of {@code user}'s passages of {@code owners} in the HNSW field, scored as Lucene scores them. */
   static TopDocs top(IndexReader reader, QuantizedSegments quantized, UUID user, Collection<UUID> owners,
       float[] query, int n) throws IOException {
-    List<LeafReaderContext> leaves = reader.leaves();
     DotProduct kernel = DotProduct.FASTEST;
-    QuantizedVectors[] copies = new QuantizedVectors[leaves.size()];
-    QuantizedVectors.Scorer[] scorers = new QuantizedVectors.Scorer[leaves.size()];
-    for (LeafReaderContext leaf : leaves) {
-      copies[leaf.ord] = quantized == null ? null : quantized.of(leaf.reader());
-      scorers[leaf.ord] = copies[leaf.ord] == null ? null : copies[leaf.ord].scorer(kernel, query);
-    }
     var best = new TopHits<Integer>(n);
     var rough = new TopHits<Integer>(candidates(n));
-    OwnedVectors.forEach(reader, LuceneDocs.VECTOR, user, owners, (leaf, doc, values) -> {
-      QuantizedVectors copy = copies[leaf.ord];
-      if (copy != null && copy.has(doc)) {
-        float score = scorers[leaf.ord].dot(doc);
-        if (score > rough.floor()) {
-          rough.offer(score, leaf.docBase + doc);
+    List<LeafReaderContext> leaves = reader.leaves();
+    for (LeafReaderContext leaf : leaves) {
+      QuantizedVectors copy = quantized == null ? null : quantized.of(leaf.reader());
+      if (copy != null) {
+        for (UUID owner : new HashSet<>(owners)) {
+          copy.scan(new Key(user, owner), leaf.reader().getLiveDocs(), query, kernel, leaf.docBase, rough);
         }
       } else {
-        float score = score(kernel, query, values);
-        if (score > best.floor()) {
-          best.offer(score, leaf.docBase + doc);
-        }
+        OwnedVectors.forEachIn(leaf, LuceneDocs.VECTOR, user, owners, (l, doc, values) -> {
+          float score = score(kernel, query, values);
+          if (score > best.floor()) {
+            best.offer(score, l.docBase + doc);
+          }
+          return true;
+        });
       }
-      return true;
-    });
+    }
     rescore(leaves, rough.sorted((doc, score) -> doc), query, best);
     ScoreDoc[] out = best.sorted(ScoreDoc::new).toArray(ScoreDoc[]::new);
     return new TopDocs(new TotalHits(out.length, TotalHits.Relation.EQUAL_TO), out);
