@@ -2,10 +2,8 @@ package dev.engram.index;
 
 import dev.engram.index.PassageIndex.IndexedPassage;
 import dev.engram.index.PassageIndex.ScoredPassage;
-import dev.engram.kernel.ApiException;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -24,8 +22,8 @@ import org.apache.lucene.util.Bits;
 
 /**
  * The vectors of the index held in memory by owner (an agent, a source, a Mem0 scope), each owner's in one contiguous
- * float array, so that a vector search over the owners of up to {@code ownerLimit} vectors is exact: a scan of every
- * vector with {@link DotProduct#FASTEST}. HNSW misses true neighbours among near-duplicates (recall@10 0.83 at 50,000
+ * float array ({@link HeldVectors}), so that a vector search over the owners of up to {@code ownerLimit} vectors is
+ * exact: a scan of every vector with {@link DotProduct#FASTEST} (past a few thousand, of their byte codes first). HNSW misses true neighbours among near-duplicates (recall@10 0.83 at 50,000
  * near-duplicate memories with 100 candidates); a scan cannot, and up to a few tens of thousands of vectors it costs
  * about what an HNSW search does.
  *
@@ -37,8 +35,8 @@ import org.apache.lucene.util.Bits;
  *       moves its vectors into the HNSW field {@link LuceneDocs#VECTOR}; its new vectors go there directly;</li>
  *   <li><b>large</b>: out of memory for good (until the index is reopened), all its vectors in the HNSW field.</li>
  * </ul>
- * So memory is bounded by the vectors of the small owners (4 bytes per dimension each plus about 100 bytes of
- * bookkeeping) and of those being moved, and a search of a scope scans its small owners and asks HNSW only for its
+ * So memory is bounded by the vectors of the small owners (4 bytes per dimension each, 5 past {@link
+ * HeldVectors#CODED_FROM}, plus about 100 bytes of bookkeeping) and of those being moved, and a search of a scope scans its small owners and asks HNSW only for its
  * large ones ({@link ScopeHits}).
  *
  * <p>Writes change this before Lucene (see {@link LuceneStore}), so a search sees every write acknowledged before it
@@ -46,7 +44,7 @@ import org.apache.lucene.util.Bits;
  */
 final class ScopeVectors {
   private final int ownerLimit;
-  private final Map<Key, Owner> owners = new ConcurrentHashMap<>();
+  private final Map<Key, HeldVectors> owners = new ConcurrentHashMap<>();
   /** Owners that outgrew {@link #ownerLimit}: searched by HNSW only. */
   private final Set<Key> large = ConcurrentHashMap.newKeySet();
   /** Owners that outgrew {@link #ownerLimit} and are still held while their vectors move to the HNSW field. */
@@ -186,7 +184,7 @@ final class ScopeVectors {
       large.add(key);
       graphing.remove(key);
       writtenWhileGraphing.remove(key);
-      Owner o = owners.get(key);
+      HeldVectors o = owners.get(key);
       if (o != null) {
         drop(key, o);
       }
@@ -216,7 +214,7 @@ final class ScopeVectors {
 
   synchronized void deleteOwner(UUID user, UUID owner) {
     Key key = new Key(user, owner);
-    Owner o = owners.get(key);
+    HeldVectors o = owners.get(key);
     if (o != null) {
       drop(key, o);
     }
@@ -255,11 +253,11 @@ final class ScopeVectors {
 
   /** As {@link #search(UUID, Collection, float[], int)}, with the given kernel (benchmarks compare them). */
   ScopeHits search(UUID user, Collection<UUID> scope, float[] query, int n, DotProduct dot) {
-    List<Owner> scanned = new ArrayList<>(scope.size());
+    List<HeldVectors> scanned = new ArrayList<>(scope.size());
     List<UUID> graphedOwners = new ArrayList<>();
     for (UUID id : scope) {
       Key key = new Key(user, id);
-      Owner o = owners.get(key);
+      HeldVectors o = owners.get(key);
       if (large.contains(key)) {
         if (!graphedOwners.contains(id)) {
           graphedOwners.add(id);
@@ -269,7 +267,7 @@ final class ScopeVectors {
       }
     }
     var best = new TopHits<UUID>(n);
-    for (Owner o : scanned) {
+    for (HeldVectors o : scanned) {
       o.scan(query, best, dot);
     }
     return new ScopeHits(best.sorted(ScoredPassage::new), graphedOwners);
@@ -288,7 +286,7 @@ final class ScopeVectors {
       large.add(key); // exact search off: every owner is graphed from its first vector
       return;
     }
-    Owner o = owners.get(key);
+    HeldVectors o = owners.get(key);
     if (o != null && o.size >= ownerLimit && !o.has(id) && graphing.add(key)) {
       toGraph.add(key);
     }
@@ -306,95 +304,21 @@ final class ScopeVectors {
   }
 
   private void hold(UUID id, Key key, float[] vector) {
-    owners.computeIfAbsent(key, k -> new Owner(vector.length)).put(id, vector);
+    owners.computeIfAbsent(key, k -> new HeldVectors(vector.length)).put(id, vector);
     ownerOf.put(id, key);
   }
 
   private void remove(UUID id) {
     Key owner = ownerOf.remove(id);
-    Owner o = owner == null ? null : owners.get(owner);
+    HeldVectors o = owner == null ? null : owners.get(owner);
     if (o != null) {
       o.remove(id);
       noteWrite(owner, id);
     }
   }
 
-  private void drop(Key owner, Owner o) {
+  private void drop(Key owner, HeldVectors o) {
     owners.remove(owner);
     o.forEachId(ownerOf::remove);
-  }
-
-  /** One owner's vectors: row {@code i} is {@code data[i * dim, (i + 1) * dim)}, its passage {@code ids[i]}. */
-  private static final class Owner {
-    final int dim;
-    private float[] data;
-    private UUID[] ids;
-    private final Map<UUID, Integer> rowOf = new HashMap<>();
-    /** Read without the lock only to size a scope (a stale value just moves the exact/approximate choice). */
-    volatile int size;
-
-    Owner(int dim) {
-      this.dim = dim;
-      data = new float[16 * dim];
-      ids = new UUID[16];
-    }
-
-    synchronized boolean has(UUID id) {
-      return rowOf.containsKey(id);
-    }
-
-    synchronized void put(UUID id, float[] vector) {
-      if (vector.length != dim) {
-        throw ApiException.badRequest("vector has " + vector.length + " dimensions; this index holds " + dim);
-      }
-      Integer row = rowOf.get(id);
-      int at = row != null ? row : size;
-      if (row == null) {
-        if (at == ids.length) {
-          ids = Arrays.copyOf(ids, at * 2);
-          data = Arrays.copyOf(data, at * 2 * dim);
-        }
-        ids[at] = id;
-        rowOf.put(id, at);
-        size = at + 1;
-      }
-      System.arraycopy(vector, 0, data, at * dim, dim);
-    }
-
-    /** Moves the last row into the removed one's place. */
-    synchronized void remove(UUID id) {
-      Integer row = rowOf.remove(id);
-      if (row == null) {
-        return;
-      }
-      int last = size - 1;
-      if (row != last) {
-        System.arraycopy(data, last * dim, data, row * dim, dim);
-        ids[row] = ids[last];
-        rowOf.put(ids[row], row);
-      }
-      ids[last] = null;
-      size = last;
-    }
-
-    synchronized void forEachId(java.util.function.Consumer<UUID> action) {
-      for (int i = 0; i < size; i++) {
-        action.accept(ids[i]);
-      }
-    }
-
-    synchronized void scan(float[] query, TopHits<UUID> best, DotProduct dot) {
-      if (query.length != dim) {
-        throw ApiException.badRequest("query vector does not fit the index: it has " + query.length
-            + " dimensions, the index " + dim);
-      }
-      float[] rows = data;
-      for (int i = 0, n = size; i < n; i++) {
-        float score = dot.dot(query, rows, i * dim);
-        if (score > best.floor()) {
-          best.offer(score, ids[i]);
-        }
-      }
-    }
   }
 }

@@ -23,6 +23,11 @@ final class TopHits<T> {
     ids = new Object[Math.max(0, n)];
   }
 
+  /** How many pairs are kept. */
+  int capacity() {
+    return scores.length;
+  }
+
   /** A score must beat this to be kept. */
   float floor() {
     return size < scores.length ? Float.NEGATIVE_INFINITY : scores.length == 0 ? Float.POSITIVE_INFINITY
