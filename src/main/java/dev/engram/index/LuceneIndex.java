@@ -201,7 +201,10 @@ public final class LuceneIndex implements PassageIndex {
               }
               return null;
             }, false));
-        opened = new Opened(store, new LuceneSearch(store, tuning));
+        opened = new Opened(store, new LuceneSearch(store, tuning, task -> workers.executeBlocking(() -> {
+          task.run(); // a second thread for one search's scan of a large owner, when the other worker is free
+          return null;
+        }, false)));
       }
       return opened;
     }

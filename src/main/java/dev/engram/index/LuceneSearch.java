@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.Executor;
 import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.search.IndexSearcher;
@@ -36,14 +37,26 @@ final class LuceneSearch {
   /** The vectors held in memory for exact search: the store's own, or (benchmarks) all of them. */
   private final ScopeVectors vectors;
 
+  /** Where the scan of a large owner gets a second thread ({@link SharedScan}); null: none. */
+  private final Executor scanHelper;
+
   LuceneSearch(LuceneStore store, LuceneTuning tuning) {
-    this(store, tuning, store.vectors);
+    this(store, tuning, store.vectors, null);
+  }
+
+  LuceneSearch(LuceneStore store, LuceneTuning tuning, Executor scanHelper) {
+    this(store, tuning, store.vectors, scanHelper);
   }
 
   LuceneSearch(LuceneStore store, LuceneTuning tuning, ScopeVectors vectors) {
+    this(store, tuning, vectors, null);
+  }
+
+  private LuceneSearch(LuceneStore store, LuceneTuning tuning, ScopeVectors vectors, Executor scanHelper) {
     this.store = store;
     this.tuning = tuning;
     this.vectors = vectors;
+    this.scanHelper = scanHelper;
   }
 
   List<ScoredPassage> search(PassageQuery q) throws IOException {
@@ -137,7 +150,7 @@ final class LuceneSearch {
     TopDocs best;
     try {
       if (scanLarge && tuning.exactLimit() > 0 && LuceneDocs.ownedDocs(reader, large) <= StoredVectorScan.LIMIT) {
-        best = StoredVectorScan.top(reader, store.quantized, q.userId(), large, q.vector(), n);
+        best = StoredVectorScan.top(reader, store.quantized, q.userId(), large, q.vector(), n, scanHelper);
       } else {
         Query filter = LuceneDocs.filter(reader, q.userId(), large);
         best = searcher.search(filter == null ? new KnnFloatVectorQuery(LuceneDocs.VECTOR, q.vector(), candidates)

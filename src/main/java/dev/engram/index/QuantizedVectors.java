@@ -107,20 +107,21 @@ final class QuantizedVectors {
     return scale;
   }
 
+  /** The rows {@code [start, end)} of the owner, null if it has none here. */
+  int[] rows(Key owner) {
+    return rowsOf.get(owner);
+  }
+
   /**
-   * Offers the approximate dot product of {@code query} with each of the owner's vectors whose document is live to
-   * {@code best}, with its top-level doc id ({@code docBase} + the segment's).
+   * Offers the approximate dot product of {@code query} with each of the rows {@code [from, to)} whose document is
+   * live to {@code best}, with its top-level doc id ({@code docBase} + the segment's).
    */
-  void scan(Key owner, Bits live, float[] query, DotProduct kernel, int docBase, TopHits<Integer> best) {
-    int[] rows = rowsOf.get(owner);
-    if (rows == null) {
-      return;
-    }
+  void scan(int from, int to, Bits live, float[] query, DotProduct kernel, int docBase, TopHits<Integer> best) {
     if (query.length != dim) {
       throw new IllegalArgumentException("vector field has " + dim + " dimensions, the query " + query.length);
     }
     float withMean = kernel.dot(query, mean, 0);
-    for (int row = rows[0], end = rows[1]; row < end; row++) {
+    for (int row = from; row < to; row++) {
       int doc = docOfRow[row];
       if (live == null || live.get(doc)) {
         float score = withMean + scales[row] * kernel.dot(query, codes, row * dim);

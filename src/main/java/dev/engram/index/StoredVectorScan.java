@@ -2,10 +2,12 @@ package dev.engram.index;
 
 import dev.engram.index.ScopeVectors.Key;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.Executor;
 import org.apache.lucene.index.FloatVectorValues;
 import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.LeafReaderContext;
@@ -43,18 +45,27 @@ final class StoredVectorScan {
     return n + Math.max(n, EXTRA_CANDIDATES);
   }
 
-  /** The best {@code n} of {@code user}'s passages of {@code owners} in the HNSW field, scored as Lucene scores them. */
+  /**
+   * The best {@code n} of {@code user}'s passages of {@code owners} in the HNSW field, scored as Lucene scores them.
+   * The byte codes are scanned in {@link SharedScan#CHUNK_ROWS} chunks on this thread and, when it is free, on
+   * {@code helper}'s (null: this thread alone).
+   */
   static TopDocs top(IndexReader reader, QuantizedSegments quantized, UUID user, Collection<UUID> owners,
-      float[] query, int n) throws IOException {
+      float[] query, int n, Executor helper) throws IOException {
     DotProduct kernel = DotProduct.FASTEST;
     var best = new TopHits<Integer>(n);
-    var rough = new TopHits<Integer>(candidates(n));
+    List<Stretch> chunks = new ArrayList<>();
     List<LeafReaderContext> leaves = reader.leaves();
     for (LeafReaderContext leaf : leaves) {
       QuantizedVectors copy = quantized == null ? null : quantized.of(leaf.reader());
       if (copy != null) {
         for (UUID owner : new HashSet<>(owners)) {
-          copy.scan(new Key(user, owner), leaf.reader().getLiveDocs(), query, kernel, leaf.docBase, rough);
+          int[] rows = copy.rows(new Key(user, owner));
+          if (rows != null) {
+            for (int from = rows[0]; from < rows[1]; from += SharedScan.CHUNK_ROWS) {
+              chunks.add(new Stretch(copy, leaf, from, Math.min(rows[1], from + SharedScan.CHUNK_ROWS)));
+            }
+          }
         }
       } else {
         OwnedVectors.forEachIn(leaf, LuceneDocs.VECTOR, user, owners, (l, doc, values) -> {
@@ -66,10 +77,17 @@ final class StoredVectorScan {
         });
       }
     }
+    TopHits<Integer> rough = SharedScan.run(chunks.size(), candidates(n), (chunk, into) -> {
+      Stretch s = chunks.get(chunk);
+      s.copy.scan(s.from, s.to, s.leaf.reader().getLiveDocs(), query, kernel, s.leaf.docBase, into);
+    }, helper);
     rescore(leaves, rough.sorted((doc, score) -> doc), query, best);
     ScoreDoc[] out = best.sorted(ScoreDoc::new).toArray(ScoreDoc[]::new);
     return new TopDocs(new TotalHits(out.length, TotalHits.Relation.EQUAL_TO), out);
   }
+
+  /** Rows {@code [from, to)} of a segment's copy. */
+  private record Stretch(QuantizedVectors copy, LeafReaderContext leaf, int from, int to) {}
 
   /** Scores the documents (top-level ids) from their stored floats into {@code best}. */
   private static void rescore(List<LeafReaderContext> leaves, List<Integer> docs, float[] query,

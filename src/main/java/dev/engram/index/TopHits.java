@@ -67,6 +67,14 @@ final class TopHits<T> {
     }
   }
 
+  /** Offers each pair {@code other} kept. */
+  @SuppressWarnings("unchecked")
+  void offerAll(TopHits<T> other) {
+    for (int i = 0; i < other.size; i++) {
+      offer(other.scores[i], (T) other.ids[i]);
+    }
+  }
+
   /** The pairs kept, best first. */
   @SuppressWarnings("unchecked")
   <R> List<R> sorted(Hit<T, R> hit) {

@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.apache.lucene.analysis.standard.StandardAnalyzer;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.IndexWriter;
@@ -49,18 +51,21 @@ class StoredVectorScanTest {
   }
 
   @Test
-  @DisplayName("candidates picked by their byte codes and scored again give the float scan's top 10, scores and all")
+  @DisplayName("candidates picked by their byte codes and scored again give the float scan's top 10, scores and all;"
+      + " so do the segments' scans shared with a helper thread")
   void quantizedScanEqualsTheFloatScan() throws IOException {
     var copies = new QuantizedSegments(Long.MAX_VALUE);
+    ExecutorService helper = Executors.newSingleThreadExecutor();
     try (var directory = FSDirectory.open(dir); var writer = writer(directory, null)) {
       write(writer, 3, 1_500);
       try (var reader = DirectoryReader.open(writer)) {
         assertEquals(3, reader.leaves().size());
         int differentRough = 0;
         for (float[] q : queries) {
-          TopDocs floats = StoredVectorScan.top(reader, null, USER, Set.of(OWNER), q, 10);
-          TopDocs quantized = StoredVectorScan.top(reader, copies, USER, Set.of(OWNER), q, 10);
+          TopDocs floats = StoredVectorScan.top(reader, null, USER, Set.of(OWNER), q, 10, null);
+          TopDocs quantized = StoredVectorScan.top(reader, copies, USER, Set.of(OWNER), q, 10, null);
           assertSame(floats, quantized);
+          assertSame(floats, StoredVectorScan.top(reader, copies, USER, Set.of(OWNER), q, 10, helper));
           differentRough += roughTop10Misses(reader, copies, q, floats);
         }
         assertEquals(QuantizedVectors.bytes(1_500 + 1_500, DIM) * 3, copies.used(), 2 * 64 * 3,
@@ -68,6 +73,8 @@ class StoredVectorScanTest {
         assertTrue(differentRough > 0, "the codes alone would rank some true neighbours out of the top 10: the"
             + " scores are taken again from the floats");
       }
+    } finally {
+      helper.shutdownNow();
     }
   }
 
@@ -80,8 +87,8 @@ class StoredVectorScanTest {
       write(writer, 3, 1_500);
       try (var reader = DirectoryReader.open(writer)) {
         for (float[] q : queries) {
-          assertSame(StoredVectorScan.top(reader, null, USER, Set.of(OWNER), q, 10),
-              StoredVectorScan.top(reader, copies, USER, Set.of(OWNER), q, 10));
+          assertSame(StoredVectorScan.top(reader, null, USER, Set.of(OWNER), q, 10, null),
+              StoredVectorScan.top(reader, copies, USER, Set.of(OWNER), q, 10, null));
         }
         assertEquals(oneSegment, copies.used(), "one segment fits the budget");
       }
@@ -102,13 +109,13 @@ class StoredVectorScanTest {
       float[] q = queries.get(0);
       UUID best;
       try (var reader = DirectoryReader.open(writer)) {
-        best = idOf(reader, StoredVectorScan.top(reader, copies, USER, Set.of(OWNER), q, 1).scoreDocs[0]);
+        best = idOf(reader, StoredVectorScan.top(reader, copies, USER, Set.of(OWNER), q, 1, null).scoreDocs[0]);
         assertTrue(written.stream().anyMatch(p -> p.id().equals(best)));
       }
       long held = copies.used();
       writer.deleteDocuments(LuceneDocs.idTerm(best));
       try (var reader = DirectoryReader.open(writer)) {
-        TopDocs after = StoredVectorScan.top(reader, copies, USER, Set.of(OWNER), q, 10);
+        TopDocs after = StoredVectorScan.top(reader, copies, USER, Set.of(OWNER), q, 10, null);
         for (ScoreDoc d : after.scoreDocs) {
           assertNotEquals(best, idOf(reader, d));
         }
@@ -129,7 +136,7 @@ class StoredVectorScanTest {
       assertEquals(QuantizedVectors.bytes(3_000, DIM), warmed, 2 * 64);
       try (var reader = DirectoryReader.open(writer)) {
         assertEquals(1, reader.leaves().size());
-        StoredVectorScan.top(reader, copies, USER, Set.of(OWNER), queries.get(0), 10);
+        StoredVectorScan.top(reader, copies, USER, Set.of(OWNER), queries.get(0), 10, null);
         assertEquals(warmed, copies.used(), "the search used the merge's copy rather than reading another");
       }
     }
@@ -161,8 +168,9 @@ class StoredVectorScanTest {
       throws IOException {
     var rough = new TopHits<Integer>(10);
     for (var leaf : reader.leaves()) {
-      copies.of(leaf.reader()).scan(new ScopeVectors.Key(USER, OWNER), leaf.reader().getLiveDocs(), q,
-          DotProduct.FASTEST, leaf.docBase, rough);
+      QuantizedVectors copy = copies.of(leaf.reader());
+      int[] rows = copy.rows(new ScopeVectors.Key(USER, OWNER));
+      copy.scan(rows[0], rows[1], leaf.reader().getLiveDocs(), q, DotProduct.FASTEST, leaf.docBase, rough);
     }
     List<Integer> top = rough.sorted((doc, score) -> doc);
     int missed = 0;
