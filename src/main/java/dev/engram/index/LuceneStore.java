@@ -100,7 +100,8 @@ final class LuceneStore implements AutoCloseable {
     try {
       ScopeVectors loaded = ScopeVectors.load(searcher.getIndexReader(), exactLimit);
       log.info("Lucene index in {}: the vectors of owners of up to {} are searched exactly ({} dot product), without"
-          + " an HNSW graph; {} of them held in memory", dir, exactLimit, DotProduct.FASTEST.name(), loaded.size());
+          + " an HNSW graph; {} of them held in memory; scans of larger owners read byte codes of up to {} MB",
+          dir, exactLimit, DotProduct.FASTEST.name(), loaded.size(), quantized.budget() >> 20);
       return loaded;
     } finally {
       searchers.release(searcher);

@@ -2,8 +2,12 @@ package dev.engram.index;
 
 import java.io.IOException;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.lucene.index.FloatVectorValues;
 import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.LeafReader;
 
@@ -12,6 +16,8 @@ import org.apache.lucene.index.LeafReader;
  * by the merge before the segment is searched: {@link #warm}) and dropped when Lucene closes the segment. Segments
  * are immutable, so a copy never goes stale: deletes are applied by the live documents of the searcher at hand.
  * The copies together stay within a budget of heap; a segment that does not fit is scanned from its stored floats.
+ * Segments are read in parallel (a merge's warm-up of a large one does not hold up a search's read of a small one);
+ * two readers of one segment share one read.
  */
 final class QuantizedSegments {
   /** The default budget: an eighth of the heap, about 2,000,000 vectors of 384 dimensions in a 6 GiB heap. */
@@ -19,7 +25,10 @@ final class QuantizedSegments {
 
   private final long budget;
   private final AtomicLong used = new AtomicLong();
-  private final Map<IndexReader.CacheKey, QuantizedVectors> copies = new ConcurrentHashMap<>();
+  /** Each segment's copy, or null (no vectors, or over the budget), or the read of it in progress. */
+  private final Map<IndexReader.CacheKey, CompletableFuture<QuantizedVectors>> copies = new ConcurrentHashMap<>();
+  /** The segments whose close drops their copy (one listener each, however often a read is retried). */
+  private final Set<IndexReader.CacheKey> listening = ConcurrentHashMap.newKeySet();
 
   QuantizedSegments(long budget) {
     this.budget = budget;
@@ -39,8 +48,9 @@ final class QuantizedSegments {
   }
 
   /**
-   * The copy of the segment's HNSW vectors, read now if it is not held yet; null when the segment has none, when it
-   * does not fit the budget, or when Lucene does not share the segment between readers (no core cache key).
+   * The copy of the segment's HNSW vectors, read now if it is not held yet (or waiting for the read another thread
+   * started); null when the segment has none, when it does not fit the budget (tried again at the next call), or when
+   * Lucene does not share the segment between readers (no core cache key).
    */
   QuantizedVectors of(LeafReader reader) throws IOException {
     IndexReader.CacheHelper helper = reader.getCoreCacheHelper();
@@ -48,28 +58,32 @@ final class QuantizedSegments {
       return null;
     }
     IndexReader.CacheKey key = helper.getKey();
-    QuantizedVectors held = copies.get(key);
+    var mine = new CompletableFuture<QuantizedVectors>();
+    CompletableFuture<QuantizedVectors> held = copies.putIfAbsent(key, mine);
     if (held != null) {
-      return held;
+      return await(held);
     }
-    synchronized (this) { // one read at a time: two searches of a new segment would read it twice
-      held = copies.get(key);
-      if (held != null || !fits(reader)) {
-        return held;
-      }
+    if (listening.add(key)) {
+      helper.addClosedListener(this::drop);
+    }
+    FloatVectorValues values = reader.getFloatVectorValues(LuceneDocs.VECTOR);
+    long reserved = values == null ? 0 : QuantizedVectors.bytes(values.size(), values.dimension());
+    if (used.addAndGet(reserved) > budget) {
+      used.addAndGet(-reserved);
+      copies.remove(key, mine);
+      mine.complete(null);
+      return null;
+    }
+    try {
       QuantizedVectors read = QuantizedVectors.read(reader);
-      if (read == null) {
-        return null;
-      }
-      used.addAndGet(read.bytes());
-      copies.put(key, read);
-      helper.addClosedListener(closed -> {
-        QuantizedVectors dropped = copies.remove(closed);
-        if (dropped != null) {
-          used.addAndGet(-dropped.bytes());
-        }
-      });
+      used.addAndGet((read == null ? 0 : read.bytes()) - reserved);
+      mine.complete(read);
       return read;
+    } catch (IOException | RuntimeException e) {
+      used.addAndGet(-reserved);
+      copies.remove(key, mine);
+      mine.completeExceptionally(e);
+      throw e;
     }
   }
 
@@ -78,9 +92,30 @@ final class QuantizedSegments {
     of(reader);
   }
 
-  private boolean fits(LeafReader reader) throws IOException {
-    var values = reader.getFloatVectorValues(LuceneDocs.VECTOR);
-    return values == null
-        || used.get() + QuantizedVectors.bytes(values.size(), values.dimension()) <= budget;
+  /** The segment closed: its copy goes (a read still in progress is waited for, so that its bytes are counted). */
+  private void drop(IndexReader.CacheKey key) {
+    listening.remove(key);
+    CompletableFuture<QuantizedVectors> copy = copies.remove(key);
+    if (copy != null) {
+      try {
+        QuantizedVectors dropped = await(copy);
+        if (dropped != null) {
+          used.addAndGet(-dropped.bytes());
+        }
+      } catch (IOException e) {
+        // the read failed: it counted nothing
+      }
+    }
+  }
+
+  private static QuantizedVectors await(CompletableFuture<QuantizedVectors> copy) throws IOException {
+    try {
+      return copy.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof IOException io) {
+        throw io;
+      }
+      throw e.getCause() instanceof RuntimeException r ? r : e;
+    }
   }
 }

@@ -41,7 +41,7 @@ final class SharedScan {
     if (count > 1 && helper != null) {
       try {
         helper.execute(scan::take);
-      } catch (RejectedExecutionException e) {
+      } catch (RejectedExecutionException | IllegalStateException e) {
         // the pool is closing: the caller scans alone
       }
     }

@@ -24,9 +24,10 @@ import org.apache.lucene.search.TotalHits;
  * answers instead. The vector half of a hybrid search keeps its narrow HNSW walk (100 candidates), which fusion barely
  * notices missing.
  *
- * <p>The scan reads each segment's {@link QuantizedVectors} where {@link QuantizedSegments} holds them: it keeps the
- * best {@link #candidates} by their approximate score (reading each owner's rows of the copy, not the postings), then scores those again from the stored floats and keeps the
- * best {@code n}, the same scores Lucene gives. A segment without a copy is scored from its floats directly.
+ * <p>The scan reads each segment's {@link QuantizedVectors} where {@link QuantizedSegments} holds them (each owner's
+ * rows of the copy, not the postings): it keeps the best {@link #candidates} by their approximate score, then scores
+ * those again from the stored floats and keeps the best {@code n}, the same scores Lucene gives. A segment without a
+ * copy is scored from its floats directly.
  */
 final class StoredVectorScan {
   /** Owners of up to this many vectors in all ({@link LuceneDocs#ownedDocs}) are scanned; larger ones go to HNSW. */
@@ -38,8 +39,9 @@ final class StoredVectorScan {
 
   /**
    * How many approximate hits are scored again for a top {@code n}: {@code n} more than asked for, at least {@link
-   * #EXTRA_CANDIDATES} more. The approximate scores err by about 0.001; a true hit would have to fall behind
-   * {@code n} other vectors that much closer to the query to be missed.
+   * #EXTRA_CANDIDATES} more. A true hit is lost only if that many others outrank it by their codes: the codes' error
+   * would have to exceed its lead over all of them. On 100,000 near-duplicate memories (scripts/bench.sh side-by-side)
+   * recall@10 stayed 1.0000.
    */
   static int candidates(int n) {
     return n + Math.max(n, EXTRA_CANDIDATES);
