@@ -126,6 +126,30 @@ class StoredVectorScanTest {
   }
 
   @Test
+  @DisplayName("threads asking at once for a segment's copy share one read, counted once")
+  void concurrentReadsShareOne() throws Exception {
+    var copies = new QuantizedSegments(Long.MAX_VALUE);
+    ExecutorService threads = Executors.newFixedThreadPool(4);
+    try (var directory = FSDirectory.open(dir); var writer = writer(directory, null)) {
+      write(writer, 1, 3_000);
+      try (var reader = DirectoryReader.open(writer)) {
+        var leaf = reader.leaves().get(0).reader();
+        var asked = new ArrayList<java.util.concurrent.Future<QuantizedVectors>>();
+        for (int i = 0; i < 4; i++) {
+          asked.add(threads.submit(() -> copies.of(leaf)));
+        }
+        QuantizedVectors first = asked.get(0).get();
+        for (var f : asked) {
+          assertTrue(first == f.get(), "one copy for all");
+        }
+        assertEquals(first.bytes(), copies.used());
+      }
+    } finally {
+      threads.shutdownNow();
+    }
+  }
+
+  @Test
   @DisplayName("a merged segment is read by the merge, and its first search finds the copy ready")
   void mergedSegmentsAreWarmed() throws IOException {
     var copies = new QuantizedSegments(Long.MAX_VALUE);
