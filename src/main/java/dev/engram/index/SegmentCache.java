@@ -1,5 +1,6 @@
 package dev.engram.index;
 
+import java.util.List;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.IOContext;
 import org.apache.lucene.store.NRTCachingDirectory;
@@ -20,8 +21,11 @@ final class SegmentCache extends NRTCachingDirectory {
   /** Segments and merges up to this size are cached, up to {@link #MAX_CACHED_MB} in all. */
   static final double MAX_MERGE_MB = 16;
   static final double MAX_CACHED_MB = 64;
-  /** Part of the name of every file of the HNSW format (per-field files are named after their format). */
-  static final String HNSW_FILES = "Lucene99HnswVectorsFormat";
+  /**
+   * Part of the name of every file of the HNSW format (per-field files are named after their format): ours, and
+   * Lucene's, which wrote the HNSW field's segments before {@link GraphVectorsFormat}.
+   */
+  static final List<String> HNSW_FILES = List.of(GraphVectorsFormat.NAME, "Lucene99HnswVectorsFormat");
 
   SegmentCache(Directory delegate) {
     super(delegate, MAX_MERGE_MB, MAX_CACHED_MB);
@@ -29,6 +33,6 @@ final class SegmentCache extends NRTCachingDirectory {
 
   @Override
   protected boolean doCacheWrite(String name, IOContext context) {
-    return !name.contains(HNSW_FILES) && super.doCacheWrite(name, context);
+    return HNSW_FILES.stream().noneMatch(name::contains) && super.doCacheWrite(name, context);
   }
 }
