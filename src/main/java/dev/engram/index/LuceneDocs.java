@@ -225,9 +225,9 @@ final class LuceneDocs {
    */
   static TopDocs docsOf(IndexSearcher searcher, List<ScoredPassage> hits) throws IOException {
     var docs = new ArrayList<ScoreDoc>(hits.size());
-    List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
+    var lookup = new IdLookup(searcher.getIndexReader().leaves());
     for (ScoredPassage hit : hits) {
-      int doc = liveDoc(leaves, idTerm(hit.id()));
+      int doc = lookup.liveDoc(idTerm(hit.id()).bytes());
       if (doc >= 0) {
         docs.add(new ScoreDoc(doc, (float) ((1 + hit.score()) / 2)));
       }
@@ -245,21 +245,47 @@ final class LuceneDocs {
     return new TopDocs(new TotalHits(top.length, TotalHits.Relation.EQUAL_TO), top);
   }
 
-  /** The live document holding {@code id}, or -1. */
-  private static int liveDoc(List<LeafReaderContext> leaves, Term id) throws IOException {
-    for (LeafReaderContext leaf : leaves) {
-      PostingsEnum postings = leaf.reader().postings(id, PostingsEnum.NONE);
-      if (postings == null) {
-        continue;
-      }
-      Bits live = leaf.reader().getLiveDocs();
-      for (int d = postings.nextDoc(); d != DocIdSetIterator.NO_MORE_DOCS; d = postings.nextDoc()) {
-        if (live == null || live.get(d)) {
-          return leaf.docBase + d;
+  /**
+   * Finds passages' live documents by id, with one terms enumeration and one postings enumeration per segment for all
+   * of them: a fresh pair per lookup (what {@code LeafReader.postings(Term)} makes) allocated tens of KB each, and a
+   * hybrid search looks up its 50 vector hits in every segment (JFR of {@code scripts/bench.sh memories --search-callers
+   * 8}: most of a search's allocation).
+   */
+  private static final class IdLookup {
+    private final List<LeafReaderContext> leaves;
+    private final TermsEnum[] terms;
+    private final PostingsEnum[] postings;
+
+    IdLookup(List<LeafReaderContext> leaves) {
+      this.leaves = leaves;
+      terms = new TermsEnum[leaves.size()];
+      postings = new PostingsEnum[leaves.size()];
+    }
+
+    /** The live document holding {@code id}, or -1. */
+    int liveDoc(BytesRef id) throws IOException {
+      for (LeafReaderContext leaf : leaves) {
+        TermsEnum it = terms[leaf.ord];
+        if (it == null) {
+          Terms ids = leaf.reader().terms(ID);
+          if (ids == null) {
+            continue;
+          }
+          it = terms[leaf.ord] = ids.iterator();
+        }
+        if (!it.seekExact(id)) {
+          continue;
+        }
+        PostingsEnum docs = postings[leaf.ord] = it.postings(postings[leaf.ord], PostingsEnum.NONE);
+        Bits live = leaf.reader().getLiveDocs();
+        for (int d = docs.nextDoc(); d != DocIdSetIterator.NO_MORE_DOCS; d = docs.nextDoc()) {
+          if (live == null || live.get(d)) {
+            return leaf.docBase + d;
+          }
         }
       }
+      return -1;
     }
-    return -1;
   }
 
   /** Lucene scores DOT_PRODUCT hits as {@code (1 + dot) / 2}; for unit vectors the dot is the cosine. */
