@@ -14,7 +14,10 @@ import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
@@ -119,7 +122,7 @@ public final class OpenAiEmbedder implements Embedder {
     JsonArray input = new JsonArray();
     chunk.forEach(text -> input.add(text.isBlank() ? " " : text));
     Buffer body = new JsonObject().put("model", settings.model()).put("input", input)
-        .put("encoding_format", "float").toBuffer();
+        .put("encoding_format", "base64").toBuffer();
     Promise<List<float[]>> promise = Promise.promise();
     attempt(body, chunk.size(), 0, promise);
     return promise.future().compose(vectors -> {
@@ -188,17 +191,13 @@ public final class OpenAiEmbedder implements Embedder {
       for (int i = 0; i < expected; i++) {
         JsonObject item = data.getJsonObject(i);
         int index = item.getInteger("index", i);
-        JsonArray embedding = item.getJsonArray("embedding");
-        if (index < 0 || index >= expected || vectors[index] != null || embedding == null) {
+        float[] vector = floats(item.getValue("embedding"));
+        if (index < 0 || index >= expected || vectors[index] != null || vector == null) {
           return upstream("embedding endpoint returned a malformed data item at position " + i);
         }
-        if (embedding.size() != settings.dimension()) {
-          return upstream("embedding endpoint returned vectors of " + embedding.size()
+        if (vector.length != settings.dimension()) {
+          return upstream("embedding endpoint returned vectors of " + vector.length
               + " floats, but EMBEDDING_DIM is " + settings.dimension());
-        }
-        float[] vector = new float[embedding.size()];
-        for (int d = 0; d < vector.length; d++) {
-          vector[d] = embedding.getNumber(d).floatValue();
         }
         vectors[index] = VectorMath.normalize(vector);
       }
@@ -206,6 +205,31 @@ public final class OpenAiEmbedder implements Embedder {
     } catch (RuntimeException e) {
       return upstream("malformed answer from embedding endpoint: " + excerpt(response.bodyAsString()));
     }
+  }
+
+  /**
+   * An embedding as the endpoint sent it: base64 of little-endian float32s, which we ask for (as OpenAI's own clients
+   * do: a quarter of the bytes of decimal text, and no number parsing), or an array of numbers, from servers that
+   * ignore {@code encoding_format}; null for anything else.
+   */
+  static float[] floats(Object embedding) {
+    if (embedding instanceof String base64) {
+      ByteBuffer bytes = ByteBuffer.wrap(Base64.getDecoder().decode(base64)).order(ByteOrder.LITTLE_ENDIAN);
+      if (bytes.remaining() % Float.BYTES != 0) {
+        return null;
+      }
+      float[] vector = new float[bytes.remaining() / Float.BYTES];
+      bytes.asFloatBuffer().get(vector);
+      return vector;
+    }
+    if (embedding instanceof JsonArray numbers) {
+      float[] vector = new float[numbers.size()];
+      for (int d = 0; d < vector.length; d++) {
+        vector[d] = numbers.getNumber(d).floatValue();
+      }
+      return vector;
+    }
+    return null;
   }
 
   private static Future<List<float[]>> upstream(String detail) {

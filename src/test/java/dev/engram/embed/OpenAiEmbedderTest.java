@@ -3,6 +3,7 @@ package dev.engram.embed;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -67,6 +68,22 @@ class OpenAiEmbedderTest {
     }
     assertEquals("text-embedding-test", embedder.model());
     assertEquals(DIM, embedder.dimension());
+    assertEquals("base64", request.body().getString("encoding_format"), "asks for base64, as OpenAI's clients do");
+  }
+
+  @Test
+  void serversThatAnswerNumbersDespiteBase64AreReadToo() throws Exception {
+    server.floatsOnly(true);
+    List<float[]> vectors = await(embedder(32, 5_000).embed(List.of("numbers, please")));
+    assertArrayEquals(VectorMath.normalize(ScriptedEmbeddings.vectorOf("numbers, please", DIM)), vectors.get(0),
+        1e-6f);
+  }
+
+  @Test
+  void embeddingsThatAreNotWholeFloatsAreRejected() {
+    assertNull(OpenAiEmbedder.floats("AAAAAAA="), "five bytes are not whole floats");
+    assertNull(OpenAiEmbedder.floats(42), "neither text nor numbers");
+    assertArrayEquals(new float[] {1f}, OpenAiEmbedder.floats("AACAPw=="), "1.0f, little-endian");
   }
 
   @Test

@@ -7,6 +7,9 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Base64;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -33,6 +36,7 @@ public final class ScriptedEmbeddings {
   private volatile int dimension;
   private volatile long delayMs;
   private volatile boolean keepRequests = true;
+  private volatile boolean floatsOnly;
   private volatile BiFunction<String, Integer, float[]> vectors = ScriptedEmbeddings::vectorOf;
   private volatile HttpServer server;
 
@@ -77,6 +81,12 @@ public final class ScriptedEmbeddings {
     return this;
   }
 
+  /** Answers arrays of numbers even when asked for base64, as servers that ignore {@code encoding_format} do. */
+  public ScriptedEmbeddings floatsOnly(boolean floatsOnly) {
+    this.floatsOnly = floatsOnly;
+    return this;
+  }
+
   /** Whether requests are kept for {@link #received()} (benchmarks turn it off). */
   public ScriptedEmbeddings keepRequests(boolean keep) {
     keepRequests = keep;
@@ -91,6 +101,7 @@ public final class ScriptedEmbeddings {
     received.clear();
     statuses.clear();
     delayMs = 0;
+    floatsOnly = false;
     return this;
   }
 
@@ -132,9 +143,18 @@ public final class ScriptedEmbeddings {
           request.response().setStatusCode(400).end(error("'$.input' is invalid: empty string"));
           return;
         }
-        JsonArray embedding = new JsonArray();
-        for (float x : vectors.apply(text, dimension)) {
-          embedding.add(x);
+        float[] vector = vectors.apply(text, dimension);
+        Object embedding;
+        if ("base64".equals(body.getString("encoding_format")) && !floatsOnly) { // as OpenAI answers it
+          ByteBuffer bytes = ByteBuffer.allocate(vector.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+          bytes.asFloatBuffer().put(vector);
+          embedding = Base64.getEncoder().encodeToString(bytes.array());
+        } else {
+          JsonArray numbers = new JsonArray();
+          for (float x : vector) {
+            numbers.add(x);
+          }
+          embedding = numbers;
         }
         data.add(new JsonObject().put("object", "embedding").put("index", i).put("embedding", embedding));
       }
