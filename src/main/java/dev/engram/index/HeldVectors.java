@@ -120,13 +120,14 @@ final class HeldVectors {
       throw ApiException.badRequest("query vector does not fit the index: it has " + query.length
           + " dimensions, the index " + dim);
     }
-    if (centre == null) {
+    int candidates = StoredVectorScan.candidates(best.capacity());
+    if (centre == null || candidates > size / 2) { // a deep ranking would score most rows twice
       for (int i = 0, n = size; i < n; i++) {
         offer(best, dot.dot(query, data, i * dim), i);
       }
       return;
     }
-    var rough = new TopHits<Integer>(StoredVectorScan.candidates(best.capacity()));
+    var rough = new TopHits<Integer>(candidates);
     float withCentre = dot.dot(query, centre, 0);
     for (int i = 0, n = size; i < n; i++) {
       float score = withCentre + scales[i] * dot.dot(query, codes, i * dim);

@@ -16,7 +16,12 @@ import jdk.incubator.vector.VectorSpecies;
 final class SimdDotProduct extends DotProduct {
   private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
   private static final int LANES = SPECIES.length();
-  private static final VectorSpecies<Byte> BYTES = VectorSpecies.of(byte.class, VectorShape.forBitSize(LANES * 8));
+  /**
+   * As many bytes as a float vector has lanes; none where that is under 64 bits (4 lanes of 128-bit SIMD, as on
+   * Arm's NEON): the Vector API has no 32-bit shape, and the byte rows are then scored by the scalar loop.
+   */
+  private static final VectorSpecies<Byte> BYTES =
+      LANES >= 8 ? VectorSpecies.of(byte.class, VectorShape.forBitSize(LANES * 8)) : null;
 
   @Override
   float dot(float[] q, float[] data, int offset) {
@@ -41,6 +46,9 @@ final class SimdDotProduct extends DotProduct {
 
   @Override
   float dot(float[] q, byte[] data, int offset) {
+    if (BYTES == null) {
+      return SCALAR.dot(q, data, offset);
+    }
     int n = q.length;
     FloatVector acc0 = FloatVector.zero(SPECIES);
     FloatVector acc1 = FloatVector.zero(SPECIES);
