@@ -25,7 +25,8 @@ import java.util.concurrent.TimeUnit;
  * scan costs no more than an HNSW search that reaches 0.99.
  *
  * <p>Usage: scripts/bench.sh scan [--sizes 2000,5000,10000,20000,50000] [--dim 384] [--queries 200]
- * [--candidates 100,200,400,800] [--m 16] [--beam 100]
+ * [--candidates 100,200,400,800] [--m 16] [--beam 100] [--kernel-rows 100000] (first times the dot product kernels
+ * alone over that many rows of floats and of byte codes; 0 skips it)
  */
 public final class ExactScanBenchmark {
   private static final UUID USER = new UUID(1, 1);
@@ -42,6 +43,12 @@ public final class ExactScanBenchmark {
     System.out.printf("exact scan vs HNSW over one scope of near-duplicate memories, %d-dim, %d queries; fastest"
         + " dot product: %s; HNSW M %d, beam %d; %d cores, Java %s%n", dim, queryCount, DotProduct.FASTEST.name(), m,
         beam, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+    int kernelRows = Integer.parseInt(o.getOrDefault("kernel-rows", "100000"));
+    if (kernelRows > 0) {
+      kernels(kernelRows, dim);
+    }
+    System.out.printf("(owners held in memory are scanned by byte codes, then floats, from %,d vectors on)%n",
+        HeldVectors.CODED_FROM);
     List<String> texts = TemplateMemories.sentences(sizes[sizes.length - 1], 42);
     List<float[]> queries = TemplateMemories.sentences(queryCount, 7).stream()
         .map(t -> TemplateMemories.embedding(t, dim)).toList();
@@ -104,6 +111,54 @@ public final class ExactScanBenchmark {
     hnsw.close();
     vertx.close();
     System.exit(0);
+  }
+
+  /**
+   * The kernels alone: one query against {@code rows} contiguous rows of floats and of bytes (what {@link
+   * QuantizedVectors} and {@link HeldVectors} scan), each kernel timed over its own pass, the best of 20 passes.
+   */
+  private static void kernels(int rows, int dim) {
+    var random = new java.util.Random(1);
+    float[] floats = new float[rows * dim];
+    byte[] bytes = new byte[rows * dim];
+    for (int i = 0; i < floats.length; i++) {
+      floats[i] = (float) random.nextGaussian();
+    }
+    random.nextBytes(bytes);
+    float[] query = new float[dim];
+    for (int i = 0; i < dim; i++) {
+      query[i] = (float) random.nextGaussian();
+    }
+    System.out.printf("kernels, one query against %,d rows of %d (best of 20 passes):%n", rows, dim);
+    for (DotProduct dot : List.of(DotProduct.FASTEST, DotProduct.SCALAR)) {
+      long floatBest = Long.MAX_VALUE;
+      long byteBest = Long.MAX_VALUE;
+      for (int pass = 0; pass < 20; pass++) {
+        floatBest = Math.min(floatBest, floatPass(dot, query, floats, rows));
+        byteBest = Math.min(byteBest, bytePass(dot, query, bytes, rows));
+      }
+      System.out.printf("  %-8s float rows %.2f ms, byte rows %.2f ms%n", dot.name(), floatBest / 1e6,
+          byteBest / 1e6);
+    }
+  }
+
+  /** Nanoseconds for one pass over float rows (each kernel in a loop of its own, as the scans run it). */
+  private static long floatPass(DotProduct dot, float[] query, float[] rows, int count) {
+    long start = System.nanoTime();
+    float sink = 0;
+    for (int r = 0; r < count; r++) {
+      sink += dot.dot(query, rows, r * query.length);
+    }
+    return sink == Float.MIN_VALUE ? 0 : System.nanoTime() - start;
+  }
+
+  private static long bytePass(DotProduct dot, float[] query, byte[] rows, int count) {
+    long start = System.nanoTime();
+    float sink = 0;
+    for (int r = 0; r < count; r++) {
+      sink += dot.dot(query, rows, r * query.length);
+    }
+    return sink == Float.MIN_VALUE ? 0 : System.nanoTime() - start;
   }
 
   /** The share of the exact top 10 found; a hit tying the exact 10th score counts. */
