@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 
 /**
@@ -114,27 +115,34 @@ final class HeldVectors {
     }
   }
 
-  /** Offers each row's dot product with {@code query} to {@code best}. */
-  synchronized void scan(float[] query, TopHits<UUID> best, DotProduct dot) {
+  /**
+   * Offers each row's dot product with {@code query} to {@code best}. Past {@link SharedScan#CHUNK_ROWS} rows the
+   * codes are scanned in chunks shared with {@code helper}'s thread when it is free (null: none); the helper reads the
+   * rows while this thread holds the lock, so no write changes them meanwhile.
+   */
+  synchronized void scan(float[] query, TopHits<UUID> best, DotProduct dot, Executor helper) {
     if (query.length != dim) {
       throw ApiException.badRequest("query vector does not fit the index: it has " + query.length
           + " dimensions, the index " + dim);
     }
+    int rows = size;
     int candidates = StoredVectorScan.candidates(best.capacity());
-    if (centre == null || candidates > size / 2) { // a deep ranking would score most rows twice
-      for (int i = 0, n = size; i < n; i++) {
+    if (centre == null || candidates > rows / 2) { // a deep ranking would score most rows twice
+      for (int i = 0; i < rows; i++) {
         offer(best, dot.dot(query, data, i * dim), i);
       }
       return;
     }
-    var rough = new TopHits<Integer>(candidates);
     float withCentre = dot.dot(query, centre, 0);
-    for (int i = 0, n = size; i < n; i++) {
-      float score = withCentre + scales[i] * dot.dot(query, codes, i * dim);
-      if (score > rough.floor()) {
-        rough.offer(score, i);
+    int chunks = (rows + SharedScan.CHUNK_ROWS - 1) / SharedScan.CHUNK_ROWS;
+    TopHits<Integer> rough = SharedScan.run(chunks, candidates, (chunk, into) -> {
+      for (int i = chunk * SharedScan.CHUNK_ROWS, end = Math.min(rows, i + SharedScan.CHUNK_ROWS); i < end; i++) {
+        float score = withCentre + scales[i] * dot.dot(query, codes, i * dim);
+        if (score > into.floor()) {
+          into.offer(score, i);
+        }
       }
-    }
+    }, helper);
     for (int i : rough.sorted((row, score) -> row)) {
       offer(best, dot.dot(query, data, i * dim), i);
     }

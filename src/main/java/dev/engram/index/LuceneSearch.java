@@ -67,7 +67,7 @@ final class LuceneSearch {
     }
     ScopeHits scanned = null;
     if (mode == SearchMode.VECTOR) {
-      scanned = vectors.search(q.userId(), q.owners(), q.vector(), limit);
+      scanned = vectors.search(q.userId(), q.owners(), q.vector(), limit, DotProduct.FASTEST, scanHelper);
       if (scanned.graphedOwners().isEmpty()) {
         return scanned.exact(); // all in memory: no searcher, so no refresh of the reader either
       }
@@ -101,7 +101,7 @@ final class LuceneSearch {
     var fused = RankFusion.relative(2 * depth, new double[] {tuning.textWeight(), 1 - tuning.textWeight()},
         List.of(scored(text(searcher, q.text(), filter, depth, tuning.feedback(), tuning.hints())),
             scored(vector(searcher, q, depth, Math.max(depth, tuning.vectorCandidates()),
-                vectors.search(q.userId(), q.owners(), q.vector(), depth), false))));
+                vectors.search(q.userId(), q.owners(), q.vector(), depth, DotProduct.FASTEST, scanHelper), false))));
     if (tuning.contextWeight() > 0) {
       fused = PassageContext.rescore(searcher, store.ownerOrder, fused, limit, tuning.contextWeight(),
           tuning.contextReach());

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import org.apache.lucene.index.FloatVectorValues;
 import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.LeafReader;
@@ -248,11 +249,14 @@ final class ScopeVectors {
    * (the cosine for the unit vectors the index holds), best first, and the owners of the scope that only HNSW holds.
    */
   ScopeHits search(UUID user, Collection<UUID> scope, float[] query, int n) {
-    return search(user, scope, query, n, DotProduct.FASTEST);
+    return search(user, scope, query, n, DotProduct.FASTEST, null);
   }
 
-  /** As {@link #search(UUID, Collection, float[], int)}, with the given kernel (benchmarks compare them). */
-  ScopeHits search(UUID user, Collection<UUID> scope, float[] query, int n, DotProduct dot) {
+  /**
+   * As {@link #search(UUID, Collection, float[], int)}, with the given kernel (benchmarks compare them) and a helper
+   * thread for large owners' scans ({@link SharedScan}; null: none).
+   */
+  ScopeHits search(UUID user, Collection<UUID> scope, float[] query, int n, DotProduct dot, Executor helper) {
     List<HeldVectors> scanned = new ArrayList<>(scope.size());
     List<UUID> graphedOwners = new ArrayList<>();
     for (UUID id : scope) {
@@ -268,7 +272,7 @@ final class ScopeVectors {
     }
     var best = new TopHits<UUID>(n);
     for (HeldVectors o : scanned) {
-      o.scan(query, best, dot);
+      o.scan(query, best, dot, helper);
     }
     return new ScopeHits(best.sorted(ScoredPassage::new), graphedOwners);
   }

@@ -80,7 +80,7 @@ public final class ExactScanBenchmark {
           long start = System.nanoTime();
           for (int repeat = round == 0 ? 5 : 1; repeat > 0; repeat--) {
             for (float[] q : queries) {
-            List<ScoredPassage> top = memory.search(USER, Set.of(OWNER), q, 10, dot).exact();
+            List<ScoredPassage> top = memory.search(USER, Set.of(OWNER), q, 10, dot, null).exact();
               if (round == 1 && kernel.equals("fastest")) {
                 truth.add(top);
               }

@@ -11,6 +11,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -49,6 +52,24 @@ class HeldVectorsTest {
   }
 
   @Test
+  @DisplayName("an owner of several chunks scanned with a helper thread: the same answer")
+  void sharedScanEqualsTheFloatScan() {
+    var held = new HeldVectors(DIM);
+    Map<UUID, float[]> vectors = new LinkedHashMap<>();
+    for (int i = 0; i < 2 * SharedScan.CHUNK_ROWS + 1_000; i++) {
+      UUID id = new UUID(9, i);
+      vectors.put(id, nearby());
+      held.put(id, vectors.get(id));
+    }
+    ExecutorService helper = Executors.newSingleThreadExecutor();
+    try {
+      checkAgainstFloats(held, vectors, helper);
+    } finally {
+      helper.shutdownNow();
+    }
+  }
+
+  @Test
   @DisplayName("below the coded size the floats are scanned: the same answer")
   void smallOwnersScanFloats() {
     var held = new HeldVectors(DIM);
@@ -62,10 +83,14 @@ class HeldVectorsTest {
   }
 
   private void checkAgainstFloats(HeldVectors held, Map<UUID, float[]> vectors) {
+    checkAgainstFloats(held, vectors, null);
+  }
+
+  private void checkAgainstFloats(HeldVectors held, Map<UUID, float[]> vectors, Executor helper) {
     for (int q = 0; q < 20; q++) {
       float[] query = nearby();
       var best = new TopHits<UUID>(10);
-      held.scan(query, best, DotProduct.FASTEST);
+      held.scan(query, best, DotProduct.FASTEST, helper);
       List<Map.Entry<UUID, Float>> found = best.sorted(Map::entry);
       List<Map.Entry<UUID, Float>> truth = vectors.entrySet().stream()
           .map(e -> Map.entry(e.getKey(), DotProduct.FASTEST.dot(query, e.getValue(), 0)))
