@@ -22,27 +22,37 @@ import org.apache.lucene.index.LeafReader;
 final class QuantizedSegments {
   /** The default budget: an eighth of the heap, about 2,000,000 vectors of 384 dimensions in a 6 GiB heap. */
   static final double HEAP_SHARE = 0.125;
+  /** What the copies of all the process's indexes (archival, recall, memories) hold: they share one budget. */
+  private static final AtomicLong HEAP_USED = new AtomicLong();
 
   private final long budget;
-  private final AtomicLong used = new AtomicLong();
+  private final AtomicLong used;
   /** Each segment's copy, or null (no vectors, or over the budget), or the read of it in progress. */
   private final Map<IndexReader.CacheKey, CompletableFuture<QuantizedVectors>> copies = new ConcurrentHashMap<>();
   /** The segments whose close drops their copy (one listener each, however often a read is retried). */
   private final Set<IndexReader.CacheKey> listening = ConcurrentHashMap.newKeySet();
 
+  /** Copies within a budget of their own. */
   QuantizedSegments(long budget) {
-    this.budget = budget;
+    this(budget, new AtomicLong());
   }
 
+  /** Copies that count their bytes in {@code used}, with every other instance given it, against {@code budget}. */
+  QuantizedSegments(long budget, AtomicLong used) {
+    this.budget = budget;
+    this.used = used;
+  }
+
+  /** Copies within {@link #HEAP_SHARE} of the heap, a budget shared with every other index of the process. */
   static QuantizedSegments ofHeap() {
-    return new QuantizedSegments((long) (Runtime.getRuntime().maxMemory() * HEAP_SHARE));
+    return new QuantizedSegments((long) (Runtime.getRuntime().maxMemory() * HEAP_SHARE), HEAP_USED);
   }
 
   long budget() {
     return budget;
   }
 
-  /** Bytes held by the copies now. */
+  /** Bytes held by the copies now (of all the indexes sharing the budget). */
   long used() {
     return used.get();
   }

@@ -101,6 +101,23 @@ class StoredVectorScanTest {
   }
 
   @Test
+  @DisplayName("two indexes given one budget share it: the second's segment does not fit beside the first's")
+  void indexesShareOneBudget() throws IOException {
+    long oneSegment = QuantizedVectors.bytes(3_000, DIM) + 2 * 64;
+    var used = new java.util.concurrent.atomic.AtomicLong();
+    var first = new QuantizedSegments(oneSegment + oneSegment / 2, used);
+    var second = new QuantizedSegments(oneSegment + oneSegment / 2, used);
+    try (var directory = FSDirectory.open(dir); var writer = writer(directory, null)) {
+      write(writer, 2, 1_500);
+      try (var reader = DirectoryReader.open(writer)) {
+        assertNotNull(first.of(reader.leaves().get(0).reader()));
+        assertNull(second.of(reader.leaves().get(1).reader()), "over the shared budget");
+        assertEquals(oneSegment, second.used());
+      }
+    }
+  }
+
+  @Test
   @DisplayName("a deleted passage is not found, though its segment's copy still holds its codes")
   void deletedPassagesAreSkipped() throws IOException {
     var copies = new QuantizedSegments(Long.MAX_VALUE);
