@@ -68,8 +68,12 @@ final class QuantizedSegments {
       return null;
     }
     IndexReader.CacheKey key = helper.getKey();
+    CompletableFuture<QuantizedVectors> held = copies.get(key); // every search asks for every segment: mostly held
+    if (held != null) {
+      return await(held);
+    }
     var mine = new CompletableFuture<QuantizedVectors>();
-    CompletableFuture<QuantizedVectors> held = copies.putIfAbsent(key, mine);
+    held = copies.putIfAbsent(key, mine);
     if (held != null) {
       return await(held);
     }

@@ -246,15 +246,9 @@ final class ScopeVectors {
 
   /**
    * The {@code n} vectors of {@code user}'s {@code scope} held in memory most similar to {@code query} by dot product
-   * (the cosine for the unit vectors the index holds), best first, and the owners of the scope that only HNSW holds.
-   */
-  ScopeHits search(UUID user, Collection<UUID> scope, float[] query, int n) {
-    return search(user, scope, query, n, DotProduct.FASTEST, null);
-  }
-
-  /**
-   * As {@link #search(UUID, Collection, float[], int)}, with the given kernel (benchmarks compare them) and a helper
-   * thread for large owners' scans ({@link SharedScan}; null: none).
+   * (the cosine for the unit vectors the index holds), best first, and the owners of the scope that only HNSW holds;
+   * scored with {@code dot} (benchmarks compare kernels), large owners' scans shared with {@code helper}'s thread
+   * ({@link SharedScan}; null: none).
    */
   ScopeHits search(UUID user, Collection<UUID> scope, float[] query, int n, DotProduct dot, Executor helper) {
     List<HeldVectors> scanned = new ArrayList<>(scope.size());
