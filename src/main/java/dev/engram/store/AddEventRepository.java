@@ -29,7 +29,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.UUID;
 
 /**
@@ -88,13 +87,15 @@ final class AddEventRepository {
   private final Pool pool;
   private final PassageIndex index;
   private final MemoryChanges changes;
+  private final MemoryScopes scopes;
   /** Phase one of the adds that arrive while others are being written go together: see {@link #openBatch}. */
   private final Coalescer<OpenEvent, EventReply> opens;
 
-  AddEventRepository(Context context, Pool pool, PassageIndex index, MemoryChanges changes) {
+  AddEventRepository(Context context, Pool pool, PassageIndex index, MemoryChanges changes, MemoryScopes scopes) {
     this.pool = pool;
     this.index = index;
     this.changes = changes;
+    this.scopes = scopes;
     this.opens = new Coalescer<>(context, MemoryChanges.ADD_BATCHES_IN_FLIGHT, MemoryChanges.MAX_ADDS_PER_BATCH,
         r -> new Object(), this::openBatch);
   }
@@ -116,7 +117,7 @@ final class AddEventRepository {
    */
   private Future<List<EventReply>> openBatch(List<OpenEvent> batch) {
     OffsetDateTime now = Rows.offset(Times.now());
-    Map<UUID, Tuple> scopeRows = new TreeMap<>();
+    List<MemoryScopes.ScopeRow> scopeRows = new ArrayList<>();
     List<Tuple> raws = new ArrayList<>();
     List<Tuple> opened = new ArrayList<>();
     List<Tuple> reads = new ArrayList<>();
@@ -124,8 +125,7 @@ final class AddEventRepository {
       UUID tenant = UUID.fromString(req.userId());
       UUID eventId = UUID.fromString(req.eventId());
       UUID scopeId = MemoryRows.scopeId(tenant, req.scope());
-      scopeRows.putIfAbsent(scopeId, Tuple.of(scopeId, tenant, req.scope().user(), req.scope().agent(),
-          req.scope().run()));
+      scopeRows.add(new MemoryScopes.ScopeRow(scopeId, tenant, req.scope()));
       for (NewMemory m : req.raw()) {
         raws.add(rawRow(tenant, scopeId, req, m, now, eventId));
       }
@@ -133,8 +133,7 @@ final class AddEventRepository {
       reads.add(Tuple.of(eventId, tenant));
     }
     List<IndexedPassage> entries = new ArrayList<>();
-    return pool.withTransaction(conn -> conn.preparedQuery(MemoryChanges.ENSURE_SCOPE)
-        .executeBatch(List.copyOf(scopeRows.values()))
+    return pool.withTransaction(conn -> scopes.ensure(conn, scopeRows)
         .compose(v -> raws.isEmpty() ? Future.succeededFuture(null) : conn.preparedQuery(RAW).executeBatch(raws))
         .compose(first -> {
           RowSet<Row> rs = first;

@@ -20,7 +20,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.UUID;
 
 /**
@@ -29,9 +28,6 @@ import java.util.UUID;
  * UPDATE's row edit is {@link MemoryRepository#updateRow}, which a user's edit shares.
  */
 final class MemoryChanges {
-  static final String ENSURE_SCOPE = """
-      insert into memory_scopes(id, user_id, scope_user, scope_agent, scope_run) values ($1, $2, $3, $4, $5)
-      on conflict (id) do nothing""";
   private static final String LOCK_SCOPE = "select pg_advisory_xact_lock(hashtextextended($1::text, 7))";
   /**
    * A fact the scope already holds now (a superseded or closed version does not count, nor a raw message of an
@@ -71,12 +67,14 @@ final class MemoryChanges {
   private final Pool pool;
   private final PassageIndex index;
   private final MemoryRepository memories;
+  private final MemoryScopes scopes;
   private final Coalescer<ApplyChanges, AppliedChanges> verbatimAdds;
 
-  MemoryChanges(Context context, Pool pool, PassageIndex index, MemoryRepository memories) {
+  MemoryChanges(Context context, Pool pool, PassageIndex index, MemoryRepository memories, MemoryScopes scopes) {
     this.pool = pool;
     this.index = index;
     this.memories = memories;
+    this.scopes = scopes;
     // any two verbatim adds may share a batch (no lock, nothing read): each request is a key of its own
     this.verbatimAdds = new Coalescer<>(context, ADD_BATCHES_IN_FLIGHT, MAX_ADDS_PER_BATCH, r -> new Object(),
         this::addBatch);
@@ -107,19 +105,18 @@ final class MemoryChanges {
    * per add from 0.68 to 0.46 ms: two statements per add instead of four, and one commit per batch.
    */
   private Future<List<AppliedChanges>> addBatch(List<ApplyChanges> batch) {
-    Map<UUID, Tuple> scopeRows = new TreeMap<>();
+    List<MemoryScopes.ScopeRow> scopeRows = new ArrayList<>();
     List<Tuple> rows = new ArrayList<>();
     List<IndexedPassage> upserts = new ArrayList<>();
     for (ApplyChanges req : batch) {
       UUID tenant = UUID.fromString(req.userId());
       UUID scopeId = MemoryRows.scopeId(tenant, req.scope());
-      scopeRows.putIfAbsent(scopeId, Tuple.of(scopeId, tenant, req.scope().user(), req.scope().agent(),
-          req.scope().run()));
+      scopeRows.add(new MemoryScopes.ScopeRow(scopeId, tenant, req.scope()));
       for (Change change : req.changes()) {
         rows.add(addRow(tenant, scopeId, req, change.add(), MemoryRows.normalisedHash(change.add().text())));
       }
     }
-    return pool.withTransaction(conn -> conn.preparedQuery(ENSURE_SCOPE).executeBatch(List.copyOf(scopeRows.values()))
+    return pool.withTransaction(conn -> scopes.ensure(conn, scopeRows)
         .compose(v -> rows.isEmpty() ? Future.succeededFuture(null) : conn.preparedQuery(ADD).executeBatch(rows)))
         .compose(first -> {
           List<AppliedChanges> answers = new ArrayList<>(batch.size());
@@ -151,7 +148,7 @@ final class MemoryChanges {
   Future<Void> applyIn(SqlConnection conn, ApplyChanges req, List<Applied> results, List<IndexedPassage> upserts) {
     UUID tenant = UUID.fromString(req.userId());
     UUID scopeId = MemoryRows.scopeId(tenant, req.scope());
-    Future<?> start = ensureScope(conn, tenant, scopeId, req.scope());
+    Future<?> start = scopes.ensure(conn, List.of(new MemoryScopes.ScopeRow(scopeId, tenant, req.scope())));
     if (req.dedupe()) {
       start = start.compose(v -> conn.preparedQuery(LOCK_SCOPE).execute(Tuple.of(scopeId.toString())));
     }
@@ -166,11 +163,6 @@ final class MemoryChanges {
       });
     }
     return chain.mapEmpty();
-  }
-
-  static Future<?> ensureScope(SqlConnection conn, UUID tenant, UUID scopeId, Scope scope) {
-    return conn.preparedQuery(ENSURE_SCOPE).execute(Tuple.of(scopeId, tenant, scope.user(), scope.agent(),
-        scope.run()));
   }
 
   private Future<Void> add(SqlConnection conn, UUID tenant, UUID scopeId, ApplyChanges req, NewMemory m,

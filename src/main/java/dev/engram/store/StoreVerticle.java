@@ -9,6 +9,7 @@ import dev.engram.index.MeteredIndex;
 import dev.engram.index.PassageIndex;
 import dev.engram.index.WriteBehindIndex;
 import dev.engram.kernel.Endpoint;
+import dev.engram.kernel.Ids;
 import dev.engram.observe.EngramMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -138,9 +139,9 @@ public final class StoreVerticle extends VerticleBase {
     var sources = new SourceRepository(pool, archival);
     var jobs = new JobRepository(pool, archival);
     var files = new FileRepository(pool, archival);
-    var scopes = new MemoryScopes(pool);
+    var scopes = new MemoryScopes(pool, !clustered);
     var mems = new MemoryRepository(pool, memories, scopes);
-    var memoryChanges = new MemoryChanges(context, pool, memories, mems);
+    var memoryChanges = new MemoryChanges(context, pool, memories, mems, scopes);
     var memorySearch = new MemorySearch(pool, memories, scopes);
     var memoryPages = new MemoryPages(pool, scopes);
     var memoryExports = new MemoryExports(pool);
@@ -149,8 +150,10 @@ public final class StoreVerticle extends VerticleBase {
     List<Future<?>> registrations = new ArrayList<>();
     registrations.add(serve(USER_CREATE, users::create));
     registrations.add(serve(USER_LIST, (ListUsers r) -> users.list()));
-    registrations.add(serve(USER_DELETE, (DeleteUser r) -> users.delete(r)
-        .onSuccess(d -> AUTH_REVOKED.publish(vertx, new AuthRevoked(r.userId())))));
+    registrations.add(serve(USER_DELETE, (DeleteUser r) -> users.delete(r).onSuccess(d -> {
+      scopes.forget(Ids.require(r.userId(), "user_id"));
+      AUTH_REVOKED.publish(vertx, new AuthRevoked(r.userId()));
+    })));
     registrations.add(serve(USER_EXISTS, users::exists));
     registrations.add(serve(KEY_CREATE, users::createKey));
     registrations.add(serve(KEY_LIST, users::listKeys));
@@ -263,7 +266,7 @@ public final class StoreVerticle extends VerticleBase {
     registrations.add(serve(MEMORY_RESET, mems::reset));
     registrations.add(serve(SCOPE_ATTACH, agentScopes::attach));
     registrations.add(serve(SCOPE_OF_AGENT, agentScopes::ofAgent));
-    var addEvents = new AddEventRepository(context, pool, memories, memoryChanges);
+    var addEvents = new AddEventRepository(context, pool, memories, memoryChanges, scopes);
     registrations.add(serve(AddEventProtocol.OPEN, addEvents::open));
     registrations.add(serve(AddEventProtocol.CLAIM, addEvents::claim));
     registrations.add(serve(AddEventProtocol.RELEASE_ORPHANS, addEvents::releaseOrphans));

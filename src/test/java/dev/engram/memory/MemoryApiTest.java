@@ -151,6 +151,33 @@ class MemoryApiTest {
   }
 
   @Test
+  @DisplayName("a search finds memories of an agent or a run first written to after the user's searches began, and"
+      + " no scope of another user")
+  void newScopesAreSearchedAtOnce() {
+    String user = "scoper-" + System.nanoTime();
+    String other = api.newUser().getString("api_key");
+    mem.addVerbatim(key, user, null, "I keep bees on the roof.");
+    JsonObject byUser = new JsonObject().put("query", "What do I keep?").put("user_id", user).put("limit", 10);
+    assertEquals(1, mem.search(key, byUser).getJsonArray("results").size());
+    for (int i = 0; i < 3; i++) {
+      // each add opens a scope (this user with a new agent, then with a new run) that the searches must see at once
+      mem.add(key, new JsonObject().put("user_id", user).put("agent_id", "helper-" + i).put("infer", false)
+          .put("messages", MemoryApi.turns("user", "I keep hens number " + i + " in the garden.")));
+      mem.add(key, new JsonObject().put("user_id", user).put("run_id", "session-" + i).put("infer", false)
+          .put("messages", MemoryApi.turns("user", "I keep goats number " + i + " in the barn.")));
+      mem.add(other, new JsonObject().put("user_id", user).put("agent_id", "helper-" + i).put("infer", false)
+          .put("messages", MemoryApi.turns("user", "Another tenant keeps ducks number " + i + ".")));
+      assertEquals(1 + 2 * (i + 1), mem.search(key, byUser).getJsonArray("results").size(), "after add " + i);
+      JsonArray byAgent = mem.search(key, new JsonObject().put("query", "hens").put("agent_id", "helper-" + i))
+          .getJsonArray("results");
+      assertEquals(1, byAgent.size(), byAgent.encodePrettily());
+      assertEquals("I keep hens number " + i + " in the garden.", byAgent.getJsonObject(0).getString("memory"));
+      assertEquals(1, mem.search(key, new JsonObject().put("query", "goats").put("user_id", user)
+          .put("run_id", "session-" + i)).getJsonArray("results").size());
+    }
+  }
+
+  @Test
   @DisplayName("PUT changes the text (re-embedded, UPDATE in history) and merges metadata instead of dropping it")
   void updateMergesMetadata() {
     String user = "updater-" + System.nanoTime();
