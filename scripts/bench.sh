@@ -12,7 +12,7 @@
 #   scripts/bench.sh hybrid --index /tmp/mem100k/index/memories [--queries 500] [--variants default,candidates=100]
 #     (hybrid search of a memory benchmark's index on one thread: CPU per search, top-10 agreement with exact)
 #   scripts/bench.sh index [--vectors 1000000] [--queries 1000] [--dim 384] (more options in VectorIndexBenchmark)
-#   scripts/bench.sh memories [--memories 100000] [--callers 64] [--per-request 1] [--searches 2000]
+#   scripts/bench.sh memories [--memories 100000] [--callers 64] [--per-request 1] [--searches 2000] [--add-warmup 0]
 #   scripts/bench.sh async-adds [--seconds 20] [--callers 8] [--model-ms 0] [--workers 4] [--embeddings local|scripted]
 #     (async_mode: time from add to searchable, adds/s and extractions/s with the scripted model)
 #   scripts/bench.sh add-search-churn [--passages 3000]   (the memories index alone: CPU per add, per add then search)

@@ -27,9 +27,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code --searches} POST /search requests: adds/s, latency percentiles, and CPU per add / per search.
  *
  * <p>Usage: scripts/bench.sh memories [--memories 100000] [--callers 64] [--per-request 1] [--searches 2000]
- * [--search-callers 2] [--warmup 200] [--home DIR] [--embeddings local|scripted]
+ * [--search-callers 2] [--warmup 200] [--add-warmup 0] [--home DIR] [--embeddings local|scripted]
  *
- * <p>{@code --warmup} searches run before the measured ones (the JIT compiler is still busy after a few hundred).
+ * <p>{@code --warmup} searches run before the measured ones (the JIT compiler is still busy after a few hundred);
+ * {@code --add-warmup} add requests likewise (they add memories too, and are reported on a line of their own).
  * {@code --home} keeps the server's home (database and indexes) in DIR: the first run adds the memories there and
  * later runs with the same DIR skip the add phase and only search (for iterating on search).
  * {@code --embeddings scripted} replaces the in-process model with the scripted OpenAI-compatible embeddings server
@@ -46,6 +47,7 @@ public final class MemoryBenchmark {
     int searches = Integer.parseInt(opts.getOrDefault("searches", "2000"));
     int searchCallers = Integer.parseInt(opts.getOrDefault("search-callers", "2"));
     int warmup = Integer.parseInt(opts.getOrDefault("warmup", "200"));
+    int addWarmup = Integer.parseInt(opts.getOrDefault("add-warmup", "0"));
     Path home = opts.containsKey("home") ? Files.createDirectories(Path.of(opts.get("home")))
         : TempHomes.create("engram-memory-bench-");
     Path savedKey = home.resolve("bench-api-key");
@@ -63,7 +65,7 @@ public final class MemoryBenchmark {
       if (populated) {
         System.out.printf("add skipped: the memories of an earlier run are in %s%n", home);
       } else {
-        add(api, key, meter, texts, callers, perRequest);
+        add(api, key, meter, texts, callers, perRequest, addWarmup);
         Files.writeString(savedKey, key);
       }
 
@@ -82,24 +84,37 @@ public final class MemoryBenchmark {
     System.exit(0); // the scripted LLM's Vert.x instance would keep the JVM alive
   }
 
-  private static void add(Api api, String key, ResourceMeter meter, List<String> texts, int callers, int perRequest)
-      throws Exception {
+  /**
+   * The adds, {@code perRequest} memories per request from {@code callers} threads; the first {@code warmupRequests}
+   * requests (the JIT's warm-up) are reported apart from the rest, whose figures are then the steady state's.
+   */
+  private static void add(Api api, String key, ResourceMeter meter, List<String> texts, int callers, int perRequest,
+      int warmupRequests) throws Exception {
     int memories = texts.size();
     int requests = (memories + perRequest - 1) / perRequest;
-    ResourceMeter.Sample before = meter.sample();
-    long started = System.nanoTime();
-    long[] latencies = run(meter, callers, requests, i -> {
+    int warm = Math.max(0, Math.min(requests - 1, warmupRequests));
+    Call post = i -> {
       JsonArray messages = new JsonArray();
       for (int j = i * perRequest; j < Math.min(memories, (i + 1) * perRequest); j++) {
         messages.add(new JsonObject().put("role", "user").put("content", texts.get(j)));
       }
       return api.post("/memories", key, new JsonObject().put("user_id", "bench-user").put("infer", false)
           .put("messages", messages));
-    });
+    };
+    if (warm > 0) {
+      long started = System.nanoTime();
+      run(meter, callers, warm, post);
+      System.out.printf("add warm-up         %d requests in %.1f s (not counted below)%n", warm,
+          (System.nanoTime() - started) / 1e9);
+    }
+    int counted = Math.min(memories, requests * perRequest) - warm * perRequest;
+    ResourceMeter.Sample before = meter.sample();
+    long started = System.nanoTime();
+    long[] latencies = run(meter, callers, requests - warm, i -> post.call(warm + i));
     double seconds = (System.nanoTime() - started) / 1e9;
     System.out.printf("add (infer=false)   %d memories in %.1f s: %.0f adds/s; request latency %s%n%s%n",
-        memories, seconds, memories / seconds, percentiles(latencies),
-        meter.sample().minus(before).perStep(memories).replace("/step", "/add"));
+        counted, seconds, counted / seconds, percentiles(latencies),
+        meter.sample().minus(before).perStep(counted).replace("/step", "/add"));
   }
 
   /** CPU per search of each thread group (names with digits removed) since {@code before}, largest first. */
