@@ -3,6 +3,9 @@ package dev.engram.http;
 import static net.logstash.logback.argument.StructuredArguments.v;
 
 import dev.engram.observe.Trace;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,9 +37,22 @@ final class AccessLog {
     Trace.begin(id);
     ctx.response().putHeader(Trace.HEADER, id);
     if (LOG.isInfoEnabled()) {
-      ctx.addEndHandler(ended -> log(ctx, started));
+      Context request = Vertx.currentContext();
+      ctx.addEndHandler(ended -> onRequestContext(request, () -> log(ctx, started)));
     }
     ctx.next();
+  }
+
+  /**
+   * Runs {@code task} on the thread it is called on, with the request's own context current, whose trace the log
+   * line prints: a response that ends after asynchronous work may report its end on the connection's context.
+   */
+  private static void onRequestContext(Context request, Runnable task) {
+    if (request instanceof ContextInternal internal && Vertx.currentContext() != request) {
+      internal.dispatch(task);
+    } else {
+      task.run();
+    }
   }
 
   private void log(RoutingContext ctx, long started) {

@@ -13,8 +13,6 @@ import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Resolves the caller of a request: the admin password acts as the default user, an {@code sk-} key as its user,
@@ -40,7 +38,7 @@ public final class Authenticator {
   private final byte[] adminPassword;
   private final byte[] staticApiKey;
   private final AdminClaim adminClaim;
-  private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+  private final CredentialCache cache;
 
   /** A resolved credential: whose it is, and whether it is the admin password or an admin token. */
   private record Cached(String userId, boolean admin, long expiresAt) {}
@@ -63,7 +61,8 @@ public final class Authenticator {
     this.adminPassword = adminPassword.getBytes(StandardCharsets.UTF_8);
     this.staticApiKey = staticApiKey == null || staticApiKey.isBlank() ? null
         : staticApiKey.getBytes(StandardCharsets.UTF_8);
-    StoreProtocol.AUTH_REVOKED.subscribe(vertx, revoked -> cache.clear());
+    this.cache = CredentialCache.of(vertx);
+    StoreProtocol.AUTH_REVOKED.subscribe(vertx, revoked -> cache.revoked());
   }
 
   /**
@@ -188,10 +187,11 @@ public final class Authenticator {
     if (isStaticKey(token)) {
       return Future.succeededFuture(new Cached(DEFAULT_USER, false, Long.MAX_VALUE));
     }
-    Cached hit = cache.get(token);
-    if (hit != null && hit.expiresAt() > System.currentTimeMillis()) {
+    Cached hit = cache.get(token, System.currentTimeMillis());
+    if (hit != null) {
       return Future.succeededFuture(hit);
     }
+    long mark = cache.mark();
     Future<Cached> lookup = token.startsWith("sk-")
         ? store.resolveKey(token).map(userId -> userId == null
             ? null : new Cached(userId, false, System.currentTimeMillis() + CACHE_MILLIS))
@@ -201,7 +201,7 @@ public final class Authenticator {
         return Future.failedFuture(new ApiException(ErrorKind.FORBIDDEN,
             "Authentication error: the API key is not valid"));
       }
-      cache.put(token, found);
+      cache.put(mark, token, found, found.expiresAt());
       return Future.succeededFuture(found);
     });
   }
