@@ -118,7 +118,17 @@ final class ServerProcess implements AutoCloseable {
       }
       Thread.sleep(5);
     }
-    throw new IllegalStateException("not ready within " + seconds + " s");
+    throw new IllegalStateException("not ready within " + seconds + " s; the end of its log:\n" + logTail(40));
+  }
+
+  /** The last {@code lines} lines of the server's log (what it was doing when a wait gave up). */
+  String logTail(int lines) {
+    try {
+      List<String> all = Files.readAllLines(home.resolve("server.log"));
+      return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    } catch (IOException | RuntimeException e) {
+      return "(no log: " + e + ")";
+    }
   }
 
   /** The server's heap after a full GC (asked of it with {@code jcmd}), in bytes; -1 when jcmd cannot tell. */
