@@ -25,13 +25,17 @@ import java.util.UUID;
  * the committed rows: a scope is noted before the transaction that inserts it (a rollback leaves an id that holds no
  * memories, which selects nothing), and a read merges what was noted meanwhile, so no committed scope can be missing.
  * A tenant past {@link #MAX_PER_TENANT} scopes, or past the process's {@link #MAX_HELD} in all, is asked of the
- * database at every lookup from then on. Cluster members never hold scopes: another node may insert one.
+ * database at every lookup from then on, as is every tenant first seen after {@link #MAX_TENANTS} others (tenants
+ * are never let go, so one that was not followed from its first insert never is). Cluster members never hold scopes:
+ * another node may insert one.
  */
 final class MemoryScopes {
   /** At most this many scopes of one tenant are held; a tenant with more is looked up in the database. */
   static final int MAX_PER_TENANT = 10_000;
   /** At most this many scopes are held in all (about 200 bytes each). */
   static final int MAX_HELD = 200_000;
+  /** At most this many tenants are followed; the others are looked up in the database. */
+  static final int MAX_TENANTS = 100_000;
   private static final String MATCHING = """
       select id from memory_scopes where user_id = $1
         and ($2::text is null or scope_user = $2) and ($3::text is null or scope_agent = $3)
@@ -81,7 +85,7 @@ final class MemoryScopes {
   Future<List<UUID>> matching(UUID tenant, Scope scope) {
     Future<Void> read;
     synchronized (this) {
-      Held h = hold ? tenants.computeIfAbsent(tenant, t -> new Held()) : null;
+      Held h = heldOf(tenant);
       if (h == null || h.unheld) {
         return pool.preparedQuery(MATCHING).execute(Tuple.of(tenant, scope.user(), scope.agent(), scope.run()))
             .map(rows -> UserRepository.collect(rows, r -> r.getUUID(0)));
@@ -139,8 +143,11 @@ final class MemoryScopes {
       return Future.succeededFuture();
     }
     synchronized (this) {
-      if (hold) {
-        ordered.forEach(r -> note(tenants.computeIfAbsent(r.tenant(), t -> new Held()), r.id(), r.scope()));
+      for (ScopeRow r : ordered) {
+        Held h = heldOf(r.tenant());
+        if (h != null) {
+          note(h, r.id(), r.scope());
+        }
       }
     }
     return ordered.size() == 1 ? conn.preparedQuery(ENSURE).execute(ordered.get(0).tuple())
@@ -155,6 +162,16 @@ final class MemoryScopes {
       h.scopes.clear();
       h.complete = false;
     }
+  }
+
+  /** What is held of the tenant, made when it is first seen while there is room; null: ask the database. */
+  private Held heldOf(UUID tenant) {
+    Held h = tenants.get(tenant);
+    if (h == null && hold && tenants.size() < MAX_TENANTS) {
+      h = new Held();
+      tenants.put(tenant, h);
+    }
+    return h;
   }
 
   /** Holds one scope of the tenant, or gives the tenant up when a bound is passed. */
