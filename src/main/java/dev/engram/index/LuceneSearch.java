@@ -136,8 +136,9 @@ final class LuceneSearch {
    * from {@link ScopeVectors}), merged by score with HNSW's best of its large owners, gathering {@code candidates} per
    * segment. HNSW's scores are already exact dot products of the stored full-precision vectors, so keeping the best
    * {@code n} of the candidates is the re-scoring. With {@code scanLarge} (a vector search, not the vector half of a
-   * hybrid one), large owners of up to {@link StoredVectorScan#LIMIT} vectors are scanned from the index instead,
-   * unless exact search is off ({@code exactLimit} 0: HNSW alone, as the benchmarks that measure it need).
+   * hybrid one), large owners of up to {@link StoredVectorScan#LIMIT} vectors whose codes can fit their budget
+   * ({@link StoredVectorScan#scans}) are scanned from the index instead, unless exact search is off ({@code
+   * exactLimit} 0: HNSW alone, as the benchmarks that measure it need).
    */
   private TopDocs vector(IndexSearcher searcher, PassageQuery q, int n, int candidates, ScopeHits scanned,
       boolean scanLarge) throws IOException {
@@ -149,7 +150,8 @@ final class LuceneSearch {
     IndexReader reader = searcher.getIndexReader();
     TopDocs best;
     try {
-      if (scanLarge && tuning.exactLimit() > 0 && LuceneDocs.ownedDocs(reader, large) <= StoredVectorScan.LIMIT) {
+      if (scanLarge && tuning.exactLimit() > 0
+          && StoredVectorScan.scans(LuceneDocs.ownedDocs(reader, large), q.vector().length, store.quantized)) {
         best = StoredVectorScan.top(reader, store.quantized, q.userId(), large, q.vector(), n, scanHelper);
       } else {
         Query filter = LuceneDocs.filter(reader, q.userId(), large);

@@ -20,9 +20,11 @@ import org.apache.lucene.search.TotalHits;
  * An exact vector search of large owners over the vectors Lucene stores with their HNSW graph. A vector search asks
  * HNSW for {@code n * VECTOR_OVERSAMPLE} candidates, and on near-duplicate memories that walk costs more than reading
  * every vector while still missing true neighbours (100,000 vectors: recall@10 0.924 with 1,000 candidates in 34 ms
- * against an exact scan of the stored floats in 22 ms, loaded machine); so up to {@link #LIMIT} vectors a scan
- * answers instead. The vector half of a hybrid search keeps its narrow HNSW walk (100 candidates), which fusion barely
- * notices missing.
+ * against an exact scan of the stored floats in 22 ms, loaded machine); so a scan answers instead, up to {@link
+ * #LIMIT} vectors and while their byte codes can fit the budget of {@link QuantizedSegments} ({@link #scans}). At
+ * 1,000,000 vectors of 384 dimensions the codes take 384 MB and one core reads them in about 54 ms (about half that
+ * with the search workers sharing it); HNSW's 1,000 candidates took 34 ms at 100,000 and still missed some. The vector
+ * half of a hybrid search keeps its narrow HNSW walk (100 candidates), which fusion barely notices missing.
  *
  * <p>The scan reads each segment's {@link QuantizedVectors} where {@link QuantizedSegments} holds them (each owner's
  * rows of the copy, not the postings): it keeps the best {@link #candidates} by their approximate score, then scores
@@ -31,11 +33,21 @@ import org.apache.lucene.search.TotalHits;
  */
 final class StoredVectorScan {
   /** Owners of up to this many vectors in all ({@link LuceneDocs#ownedDocs}) are scanned; larger ones go to HNSW. */
-  static final long LIMIT = 500_000;
+  static final long LIMIT = 1_000_000;
   /** See {@link #candidates}. */
   static final int EXTRA_CANDIDATES = 100;
 
   private StoredVectorScan() {}
+
+  /**
+   * Whether a vector search of owners holding {@code vectors} vectors of {@code dim} dimensions in all is a scan: up
+   * to {@link #LIMIT}, and only while their codes (a byte per dimension) can fit the budget of {@code quantized} (null:
+   * no copies are kept, every scan reads the floats). Past the budget most segments would be scanned from their
+   * floats, four times the bytes of the codes (about 130 ms at 1,000,000), and HNSW answers instead.
+   */
+  static boolean scans(long vectors, int dim, QuantizedSegments quantized) {
+    return vectors <= LIMIT && (quantized == null || vectors * dim <= quantized.budget());
+  }
 
   /**
    * How many approximate hits are scored again for a top {@code n}: {@code n} more than asked for, at least {@link

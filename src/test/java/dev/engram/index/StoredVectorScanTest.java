@@ -118,6 +118,18 @@ class StoredVectorScanTest {
   }
 
   @Test
+  @DisplayName("owners are scanned up to a million vectors, while their codes can fit the budget; HNSW beyond")
+  void whatIsScanned() {
+    var roomy = new QuantizedSegments(2_000_000L * 384);
+    assertTrue(StoredVectorScan.scans(1_000_000, 384, roomy));
+    assertFalse(StoredVectorScan.scans(1_000_001, 384, roomy), "past the limit");
+    var small = new QuantizedSegments(100_000L * 384);
+    assertTrue(StoredVectorScan.scans(100_000, 384, small));
+    assertFalse(StoredVectorScan.scans(100_001, 384, small), "the codes cannot fit");
+    assertTrue(StoredVectorScan.scans(1_000_000, 384, null), "no copies kept: the floats are scanned");
+  }
+
+  @Test
   @DisplayName("a deleted passage is not found, though its segment's copy still holds its codes")
   void deletedPassagesAreSkipped() throws IOException {
     var copies = new QuantizedSegments(Long.MAX_VALUE);
