@@ -46,6 +46,8 @@ final class LuceneStore implements AutoCloseable {
    * 50-126 ms (scripts/bench.sh memories --memories 60000 --callers 8: add p99 143 ms; with 8, 52 ms).
    */
   static final int GRAPH_BATCH = 8;
+  /** A batch of {@link #graph} flushes the indexing buffer first when it is fuller than this share of its size. */
+  static final double FLUSH_BEFORE_GRAPH_BATCH = 0.8;
   /** How long a close waits for Lucene to let go of the index after the last commit (see {@link #close}). */
   static final long CLOSE_WAIT_MS = 5_000;
 
@@ -205,6 +207,7 @@ final class LuceneStore implements AutoCloseable {
    * how many it rebuilt.
    */
   private int rebuild(ScopeVectors.Key owner, List<IndexedPassage> batch) throws IOException {
+    flushIfNearlyFull();
     int rebuilt = 0;
     writeLock.writeLock().lock();
     try {
@@ -219,6 +222,19 @@ final class LuceneStore implements AutoCloseable {
       writeLock.writeLock().unlock();
     }
     return rebuilt;
+  }
+
+  /**
+   * Flushes the indexing buffer when it is nearly full, before a batch of {@link #graph} takes the write lock alone:
+   * the thread whose write fills the buffer writes it out as a segment (up to the buffer's size, with its HNSW graph),
+   * and while that thread holds the lock alone every write waits for it. The batch's own few documents cannot fill
+   * the rest.
+   */
+  private void flushIfNearlyFull() throws IOException {
+    double buffer = writer.getConfig().getRAMBufferSizeMB() * 1024 * 1024;
+    if (buffer > 0 && writer.ramBytesUsed() > FLUSH_BEFORE_GRAPH_BATCH * buffer) {
+      writer.flush();
+    }
   }
 
   /**
