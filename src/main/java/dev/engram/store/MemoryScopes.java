@@ -158,9 +158,7 @@ final class MemoryScopes {
   synchronized void forget(UUID tenant) {
     Held h = tenants.get(tenant);
     if (h != null && !h.unheld) {
-      held -= h.scopes.size();
-      h.scopes.clear();
-      h.complete = false;
+      letGo(h);
     }
   }
 
@@ -180,14 +178,19 @@ final class MemoryScopes {
       return;
     }
     if (h.scopes.size() >= MAX_PER_TENANT || held >= MAX_HELD) {
-      held -= h.scopes.size();
-      h.scopes.clear();
-      h.complete = false;
+      letGo(h);
       h.unheld = true;
       return;
     }
     h.scopes.put(id, Objects.requireNonNull(scope));
     held++;
+  }
+
+  /** Lets go of what is held of a tenant: it is read again when next asked (unless it is unheld from now on). */
+  private void letGo(Held h) {
+    held -= h.scopes.size();
+    h.scopes.clear();
+    h.complete = false;
   }
 
   /** How many scopes are held in all (for tests). */
