@@ -31,7 +31,7 @@ public final class GraphVectorsFormat extends KnnVectorsFormat {
 
   /** For Lucene's service loader, which reads segments: the graph parameters matter to writing only. */
   public GraphVectorsFormat() {
-    this(16, 100, 1, null);
+    this(LuceneTuning.DEFAULTS.hnswM(), LuceneTuning.DEFAULTS.hnswBeam(), 1, null);
   }
 
   GraphVectorsFormat(int maxConn, int beamWidth, int mergeWorkers, TaskExecutor mergeExecutor) {
