@@ -38,8 +38,9 @@ class MemoryApiTest {
   }
 
   @Test
-  @DisplayName("concurrent verbatim adds (written together, one transaction per batch) each get their own memories,"
-      + " readable and searchable at once, and no user sees another's")
+  @DisplayName("concurrent verbatim adds (written together, one transaction per batch), each to a run of its own"
+      + " (new scopes within a batch), each get their own memories with their history, readable and searchable at"
+      + " once, and no user sees another's")
   void concurrentVerbatimAdds() throws Exception {
     String other = api.newUser().getString("api_key");
     int perUser = 24;
@@ -49,8 +50,9 @@ class MemoryApiTest {
       for (int i = 0; i < perUser; i++) {
         for (String token : List.of(key, other)) {
           String text = (token.equals(key) ? "Key one" : "Key two") + " note number " + i + " about batch-" + i;
-          added.add(pool.submit(() -> mem.add(token, new JsonObject().put("user_id", "batcher").put("infer", false)
-              .put("messages", MemoryApi.turns("user", text, "assistant", "Noted: " + text)))));
+          String run = "run-" + i;
+          added.add(pool.submit(() -> mem.add(token, new JsonObject().put("user_id", "batcher").put("run_id", run)
+              .put("infer", false).put("messages", MemoryApi.turns("user", text, "assistant", "Noted: " + text)))));
         }
       }
       for (int n = 0; n < added.size(); n++) {
@@ -63,6 +65,10 @@ class MemoryApiTest {
         Api.Response one = api.get("/memories/" + results.getJsonObject(0).getString("id"), token);
         assertEquals(200, one.status(), one.body());
         assertEquals(text, one.json().getString("memory"));
+        assertEquals("run-" + n / 2, one.json().getString("run_id"));
+        JsonArray history = mem.history(token, results.getJsonObject(0).getString("id"));
+        assertEquals(1, history.size(), history.encodePrettily());
+        assertEquals("ADD", history.getJsonObject(0).getString("event"));
         JsonArray found = mem.search(token, new JsonObject().put("query", text).put("user_id", "batcher")
             .put("limit", 3)).getJsonArray("results");
         assertTrue(found.stream().anyMatch(o -> text.equals(((JsonObject) o).getString("memory"))),
