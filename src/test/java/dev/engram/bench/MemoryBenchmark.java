@@ -1,5 +1,6 @@
 package dev.engram.bench;
 
+import dev.engram.embed.EmbedClient;
 import dev.engram.testkit.Api;
 import dev.engram.testkit.ScriptedEmbeddings;
 import dev.engram.testkit.Sentences;
@@ -35,6 +36,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * later runs with the same DIR skip the add phase and only search (for iterating on search).
  * {@code --embeddings scripted} replaces the in-process model with the scripted OpenAI-compatible embeddings server
  * (random vectors, its CPU counted with the load generator's): what the rest of the path costs without the model.
+ * Then the counted adds' texts are also embedded alone, by the same callers through the server's embedding verticle
+ * (the event-bus call an add makes, and the server's side of the remote call): the CPU of that, taken from the
+ * adds', is the CPU per add excluding the embedding (issue 14 counts it so).
  */
 public final class MemoryBenchmark {
   private static final int DIMENSION = 384;
@@ -65,16 +69,17 @@ public final class MemoryBenchmark {
       if (populated) {
         System.out.printf("add skipped: the memories of an earlier run are in %s%n", home);
       } else {
-        add(api, key, meter, texts, callers, perRequest, addWarmup);
+        add(api, key, meter, texts, callers, perRequest, addWarmup,
+            overrides.isEmpty() ? null : new EmbedClient(server.server().vertx()));
         Files.writeString(savedKey, key);
       }
 
       List<String> queries = Sentences.generate(searches, 7);
-      run(meter, searchCallers, warmup, i -> search(api, key, queries.get(i % searches)));
+      run(meter, searchCallers, warmup, i -> ok(search(api, key, queries.get(i % searches))));
       Map<String, Long> threadsBefore = ResourceMeter.threadGroupsCpuNs();
       ResourceMeter.Sample before = meter.sample();
       long started = System.nanoTime();
-      long[] latencies = run(meter, searchCallers, searches, i -> search(api, key, queries.get(i)));
+      long[] latencies = run(meter, searchCallers, searches, i -> ok(search(api, key, queries.get(i))));
       double seconds = (System.nanoTime() - started) / 1e9;
       System.out.printf("search (limit 10)   %d searches in %.1f s: %.0f searches/s; latency %s%n%s%n",
           searches, seconds, searches / seconds, percentiles(latencies),
@@ -86,20 +91,21 @@ public final class MemoryBenchmark {
 
   /**
    * The adds, {@code perRequest} memories per request from {@code callers} threads; the first {@code warmupRequests}
-   * requests (the JIT's warm-up) are reported apart from the rest, whose figures are then the steady state's.
+   * requests (the JIT's warm-up) are reported apart from the rest, whose figures are then the steady state's. With
+   * {@code embedder} (a remote embedding endpoint), the counted requests' texts are then embedded alone through it.
    */
   private static void add(Api api, String key, ResourceMeter meter, List<String> texts, int callers, int perRequest,
-      int warmupRequests) throws Exception {
+      int warmupRequests, EmbedClient embedder) throws Exception {
     int memories = texts.size();
     int requests = (memories + perRequest - 1) / perRequest;
     int warm = Math.max(0, Math.min(requests - 1, warmupRequests));
     Call post = i -> {
       JsonArray messages = new JsonArray();
-      for (int j = i * perRequest; j < Math.min(memories, (i + 1) * perRequest); j++) {
-        messages.add(new JsonObject().put("role", "user").put("content", texts.get(j)));
+      for (String text : texts.subList(i * perRequest, Math.min(memories, (i + 1) * perRequest))) {
+        messages.add(new JsonObject().put("role", "user").put("content", text));
       }
-      return api.post("/memories", key, new JsonObject().put("user_id", "bench-user").put("infer", false)
-          .put("messages", messages));
+      ok(api.post("/memories", key, new JsonObject().put("user_id", "bench-user").put("infer", false)
+          .put("messages", messages)));
     };
     if (warm > 0) {
       long started = System.nanoTime();
@@ -112,9 +118,29 @@ public final class MemoryBenchmark {
     long started = System.nanoTime();
     long[] latencies = run(meter, callers, requests - warm, i -> post.call(warm + i));
     double seconds = (System.nanoTime() - started) / 1e9;
+    ResourceMeter.Sample adds = meter.sample().minus(before);
     System.out.printf("add (infer=false)   %d memories in %.1f s: %.0f adds/s; request latency %s%n%s%n",
-        counted, seconds, counted / seconds, percentiles(latencies),
-        meter.sample().minus(before).perStep(counted).replace("/step", "/add"));
+        counted, seconds, counted / seconds, percentiles(latencies), adds.perStep(counted).replace("/step", "/add"));
+    if (embedder != null) {
+      before = meter.sample();
+      run(meter, callers, requests - warm, i -> {
+        int from = (warm + i) * perRequest;
+        embedder.embed(texts.subList(from, Math.min(memories, from + perRequest))).toCompletionStage()
+            .toCompletableFuture().get(30, TimeUnit.SECONDS);
+      });
+      ResourceMeter.Sample embeds = meter.sample().minus(before);
+      System.out.printf("embedding alone     the same texts, the same callers, through the server's embedding verticle"
+          + "%n%s%n", embeds.perStep(counted).replace("/step", "/add"));
+      System.out.printf("cpu/add without the embedding: server %.3f ms + postgres %.3f ms = %.3f ms%n",
+          (adds.serverNs() - embeds.serverNs()) / 1e6 / counted, (adds.pgCpuNs() - embeds.pgCpuNs()) / 1e6 / counted,
+          (adds.serverNs() - embeds.serverNs() + adds.pgCpuNs() - embeds.pgCpuNs()) / 1e6 / counted);
+    }
+  }
+
+  private static void ok(Api.Response r) {
+    if (r.status() != 200) {
+      throw new IllegalStateException("HTTP " + r.status() + ": " + r.body());
+    }
   }
 
   /** CPU per search of each thread group (names with digits removed) since {@code before}, largest first. */
@@ -146,7 +172,7 @@ public final class MemoryBenchmark {
   }
 
   private interface Call {
-    Api.Response call(int i);
+    void call(int i) throws Exception;
   }
 
   /** Runs {@code count} calls on {@code callers} threads; answers each call's latency in nanoseconds. */
@@ -161,11 +187,8 @@ public final class MemoryBenchmark {
           meter.markSideThread();
           for (int i = next.getAndIncrement(); i < count; i = next.getAndIncrement()) {
             long t = System.nanoTime();
-            Api.Response r = call.call(i);
+            call.call(i);
             latencies[i] = System.nanoTime() - t;
-            if (r.status() != 200) {
-              throw new IllegalStateException("HTTP " + r.status() + ": " + r.body());
-            }
           }
           return null;
         }));

@@ -44,12 +44,17 @@ final class ResourceMeter {
           gcMs - o.gcMs);
     }
 
+    /** CPU of the server's threads: this JVM's Java threads less the load generator's and the scripted LLM's. */
+    long serverNs() {
+      return javaThreadsCpuNs - sideCpuNs;
+    }
+
     /** One line of per-step figures for {@code steps} steps. */
     String perStep(long steps) {
       double n = Math.max(1, steps);
       return String.format("cpu/step: jvm=%.3f ms (server %.3f, llm+load %.3f, gc+jit %.3f) postgres=%.3f ms"
               + " (kernel %.3f) total=%.3f ms; alloc/step=%.1f KB; gc: %d collections, %d ms",
-          jvmCpuNs / n / 1e6, (javaThreadsCpuNs - sideCpuNs) / n / 1e6, sideCpuNs / n / 1e6,
+          jvmCpuNs / n / 1e6, serverNs() / n / 1e6, sideCpuNs / n / 1e6,
           (jvmCpuNs - javaThreadsCpuNs) / n / 1e6, pgCpuNs / n / 1e6, pgSystemNs / n / 1e6,
           (jvmCpuNs + pgCpuNs) / n / 1e6, allocatedBytes / n / 1024, gcCount, gcMs);
     }
