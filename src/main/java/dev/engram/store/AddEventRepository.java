@@ -112,8 +112,9 @@ final class AddEventRepository {
   /**
    * Group commit of phase one, as {@link MemoryChanges} does for verbatim adds: the events that arrived while the
    * previous batch was being committed go in one transaction, scopes first (in id order), then each statement once
-   * for the whole batch, pipelined (raw messages, events, the events read back); one index write follows the commit
-   * and every add is answered after both. A failed batch is written again one event at a time ({@link Coalescer}).
+   * for the whole batch (raw messages, events, the events read back), all sent together ({@link
+   * PipelinedTransaction}: two round trips, not six); one index write follows the commit and every add is answered
+   * after both. A failed batch is written again one event at a time ({@link Coalescer}).
    */
   private Future<List<EventReply>> openBatch(List<OpenEvent> batch) {
     OffsetDateTime now = Rows.offset(Times.now());
@@ -133,22 +134,26 @@ final class AddEventRepository {
       reads.add(Tuple.of(eventId, tenant));
     }
     List<IndexedPassage> entries = new ArrayList<>();
-    return pool.withTransaction(conn -> scopes.ensure(conn, scopeRows)
-        .compose(v -> raws.isEmpty() ? Future.succeededFuture(null) : conn.preparedQuery(RAW).executeBatch(raws))
-        .compose(first -> {
-          RowSet<Row> rs = first;
-          for (OpenEvent req : batch) {
-            UUID tenant = UUID.fromString(req.userId());
-            UUID scopeId = MemoryRows.scopeId(tenant, req.scope());
-            for (NewMemory m : req.raw()) {
-              entries.add(new IndexedPassage(UUID.fromString(m.id()), rs.iterator().next().getLong(0), tenant,
-                  scopeId, m.text(), m.vector()));
-              rs = rs.next();
-            }
+    return PipelinedTransaction.run(pool, conn -> {
+      Future<?> ensured = scopes.ensure(conn, scopeRows);
+      Future<RowSet<Row>> stored = raws.isEmpty() ? Future.succeededFuture(null)
+          : conn.preparedQuery(RAW).executeBatch(raws);
+      Future<RowSet<Row>> open = conn.preparedQuery(OPEN).executeBatch(opened);
+      Future<RowSet<Row>> read = conn.preparedQuery(GET).executeBatch(reads);
+      return Future.all(ensured, stored, open, read).map(all -> {
+        RowSet<Row> rs = stored.result();
+        for (OpenEvent req : batch) {
+          UUID tenant = UUID.fromString(req.userId());
+          UUID scopeId = MemoryRows.scopeId(tenant, req.scope());
+          for (NewMemory m : req.raw()) {
+            entries.add(new IndexedPassage(UUID.fromString(m.id()), rs.iterator().next().getLong(0), tenant,
+                scopeId, m.text(), m.vector()));
+            rs = rs.next();
           }
-          return conn.preparedQuery(OPEN).executeBatch(opened);
-        })
-        .compose(v -> conn.preparedQuery(GET).executeBatch(reads)))
+        }
+        return read.result();
+      });
+    })
         .compose(first -> {
           List<EventReply> replies = new ArrayList<>(batch.size());
           for (RowSet<Row> rs = first; rs != null; rs = rs.next()) {
