@@ -21,6 +21,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
 
 /**
  * The Mem0 API under load over real HTTP: {@code --memories} memories of one user added with infer=false by
@@ -36,9 +37,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * later runs with the same DIR skip the add phase and only search (for iterating on search).
  * {@code --embeddings scripted} replaces the in-process model with the scripted OpenAI-compatible embeddings server
  * (random vectors, its CPU counted with the load generator's): what the rest of the path costs without the model.
- * Then the counted adds' texts are also embedded alone, by the same callers through the server's embedding verticle
- * (the event-bus call an add makes, and the server's side of the remote call): the CPU of that, taken from the
- * adds', is the CPU per add excluding the embedding (issue 14 counts it so).
+ * Then the counted adds' texts, and after the searches their queries, are also embedded alone, by as many callers
+ * through the server's embedding verticle (the event-bus call an add or search makes, and the server's side of the
+ * remote call): the CPU of that, taken from the phase's, is the CPU per add or search excluding the embedding (issue
+ * 14 counts them so).
  */
 public final class MemoryBenchmark {
   private static final int DIMENSION = 384;
@@ -61,6 +63,7 @@ public final class MemoryBenchmark {
     Map<String, String> overrides = "scripted".equals(opts.get("embeddings")) ? scriptedEmbeddings(meter) : Map.of();
     try (TestServer server = TestServer.start(home, overrides)) {
       Api api = server.api;
+      EmbedClient embedder = overrides.isEmpty() ? null : new EmbedClient(server.server().vertx());
       String key = populated ? Files.readString(savedKey).strip() : api.newUser().getString("api_key");
       System.out.printf("memory benchmark: %d memories of one user, %d callers, %d per request; %d searches by %d"
           + " callers; %d cores%n", memories, callers, perRequest, searches, searchCallers,
@@ -69,8 +72,7 @@ public final class MemoryBenchmark {
       if (populated) {
         System.out.printf("add skipped: the memories of an earlier run are in %s%n", home);
       } else {
-        add(api, key, meter, texts, callers, perRequest, addWarmup,
-            overrides.isEmpty() ? null : new EmbedClient(server.server().vertx()));
+        add(api, key, meter, texts, callers, perRequest, addWarmup, embedder);
         Files.writeString(savedKey, key);
       }
 
@@ -81,10 +83,15 @@ public final class MemoryBenchmark {
       long started = System.nanoTime();
       long[] latencies = run(meter, searchCallers, searches, i -> ok(search(api, key, queries.get(i))));
       double seconds = (System.nanoTime() - started) / 1e9;
+      ResourceMeter.Sample searched = meter.sample().minus(before);
       System.out.printf("search (limit 10)   %d searches in %.1f s: %.0f searches/s; latency %s%n%s%n",
           searches, seconds, searches / seconds, percentiles(latencies),
-          meter.sample().minus(before).perStep(searches).replace("/step", "/search"));
+          searched.perStep(searches).replace("/step", "/search"));
       System.out.printf("cpu/search by thread (ms):%s%n", byThread(threadsBefore, searches));
+      if (embedder != null) {
+        withoutEmbedding("search", meter, searched, embedder, searchCallers, searches,
+            i -> List.of(queries.get(i)));
+      }
     }
     System.exit(0); // the scripted LLM's Vert.x instance would keep the JVM alive
   }
@@ -122,19 +129,29 @@ public final class MemoryBenchmark {
     System.out.printf("add (infer=false)   %d memories in %.1f s: %.0f adds/s; request latency %s%n%s%n",
         counted, seconds, counted / seconds, percentiles(latencies), adds.perStep(counted).replace("/step", "/add"));
     if (embedder != null) {
-      before = meter.sample();
-      run(meter, callers, requests - warm, i -> {
+      withoutEmbedding("add", meter, adds, embedder, callers, requests - warm, i -> {
         int from = (warm + i) * perRequest;
-        embedder.embed(texts.subList(from, Math.min(memories, from + perRequest))).toCompletionStage()
-            .toCompletableFuture().get(30, TimeUnit.SECONDS);
+        return texts.subList(from, Math.min(memories, from + perRequest));
       });
-      ResourceMeter.Sample embeds = meter.sample().minus(before);
-      System.out.printf("embedding alone     the same texts, the same callers, through the server's embedding verticle"
-          + "%n%s%n", embeds.perStep(counted).replace("/step", "/add"));
-      System.out.printf("cpu/add without the embedding: server %.3f ms + postgres %.3f ms = %.3f ms%n",
-          (adds.serverNs() - embeds.serverNs()) / 1e6 / counted, (adds.pgCpuNs() - embeds.pgCpuNs()) / 1e6 / counted,
-          (adds.serverNs() - embeds.serverNs() + adds.pgCpuNs() - embeds.pgCpuNs()) / 1e6 / counted);
     }
+  }
+
+  /**
+   * Embeds the texts of each of the phase's {@code calls} calls alone, by as many callers through the server's
+   * embedding verticle (the event-bus call the phase's requests make, and the server's side of the remote call), and
+   * prints the phase's CPU per {@code what} less that: what issue 14 counts, which excludes the embedding.
+   */
+  private static void withoutEmbedding(String what, ResourceMeter meter, ResourceMeter.Sample phase,
+      EmbedClient embedder, int callers, int calls, IntFunction<List<String>> textsOf) throws Exception {
+    ResourceMeter.Sample before = meter.sample();
+    run(meter, callers, calls, i -> embedder.embed(textsOf.apply(i)).toCompletionStage().toCompletableFuture()
+        .get(30, TimeUnit.SECONDS));
+    ResourceMeter.Sample embeds = meter.sample().minus(before);
+    System.out.printf("embedding alone     the same texts, the same callers, through the server's embedding verticle"
+        + "%n%s%n", embeds.perStep(calls).replace("/step", "/" + what));
+    System.out.printf("cpu/%s without the embedding: server %.3f ms + postgres %.3f ms = %.3f ms%n", what,
+        (phase.serverNs() - embeds.serverNs()) / 1e6 / calls, (phase.pgCpuNs() - embeds.pgCpuNs()) / 1e6 / calls,
+        (phase.serverNs() - embeds.serverNs() + phase.pgCpuNs() - embeds.pgCpuNs()) / 1e6 / calls);
   }
 
   private static void ok(Api.Response r) {
