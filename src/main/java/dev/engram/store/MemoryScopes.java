@@ -22,7 +22,7 @@ import java.util.UUID;
  *
  * <p>On a single node every scope row is inserted through {@link #ensure}, so a tenant's scopes are read from the
  * database once and then answered from memory: a search saves a PostgreSQL round trip. What is held is a superset of
- * the committed rows: a scope is noted before the transaction that inserts it (a rollback leaves an id that holds no
+ * the committed rows: a scope is noted before the statement that inserts it (a rollback leaves an id that holds no
  * memories, which selects nothing), and a read merges what was noted meanwhile, so no committed scope can be missing.
  * A tenant past {@link #MAX_PER_TENANT} scopes, or past the process's {@link #MAX_HELD} in all, is asked of the
  * database at every lookup from then on, as is every tenant first seen after {@link #MAX_TENANTS} others (tenants
@@ -134,8 +134,9 @@ final class MemoryScopes {
   }
 
   /**
-   * Inserts the scopes' rows in {@code conn}'s transaction, in id order (two transactions never wait on each other's
-   * new scopes); rows that exist stay. Each is held before the statement goes out.
+   * Inserts the scopes' rows on {@code conn}, in its transaction if one is open (a verbatim add's batch sends them in
+   * an implicit transaction of their own, just before its memories), in id order (two transactions never wait on each
+   * other's new scopes); rows that exist stay. Each is held before the statement goes out.
    */
   Future<?> ensure(SqlConnection conn, Collection<ScopeRow> rows) {
     List<ScopeRow> ordered = rows.stream().distinct().sorted((a, b) -> a.id().compareTo(b.id())).toList();
