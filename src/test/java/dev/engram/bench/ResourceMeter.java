@@ -6,6 +6,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
@@ -23,6 +24,8 @@ final class ResourceMeter {
   private final com.sun.management.ThreadMXBean threads =
       (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
   private final Set<Long> sideThreads = ConcurrentHashMap.newKeySet();
+  /** Each Java thread's CPU when last sampled (thread ids are not reused while the JVM runs). */
+  private final Map<Long, Long> lastSeenCpuNs = new ConcurrentHashMap<>();
   private final String pgDataDir;
 
   /** {@code pgDataDir}: the embedded PostgreSQL's data directory, which names its postmaster on the command line. */
@@ -61,14 +64,21 @@ final class ResourceMeter {
   }
 
   Sample sample() {
-    long side = 0;
-    for (long id : sideThreads) {
-      long t = threads.getThreadCpuTime(id);
-      side += Math.max(0, t);
-    }
-    long all = 0;
+    // a thread that ended (a phase's callers) keeps the CPU it was last seen with: without that, its CPU would drop
+    // out of the sums between two samples, and the load generator's share of a phase could come out negative
     for (long id : threads.getAllThreadIds()) {
-      all += Math.max(0, threads.getThreadCpuTime(id));
+      long t = threads.getThreadCpuTime(id);
+      if (t > 0) {
+        lastSeenCpuNs.merge(id, t, Math::max);
+      }
+    }
+    long side = 0;
+    long all = 0;
+    for (var e : lastSeenCpuNs.entrySet()) {
+      all += e.getValue();
+      if (sideThreads.contains(e.getKey())) {
+        side += e.getValue();
+      }
     }
     long gcCount = 0;
     long gcMs = 0;
