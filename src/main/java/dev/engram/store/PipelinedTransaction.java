@@ -31,9 +31,11 @@ final class PipelinedTransaction {
         sent = Future.failedFuture(e);
       }
       Future<T> all = sent;
-      return begun.compose(tx -> all.transform(done -> done.succeeded()
-          ? tx.commit().map(v -> done.result())
-          : tx.rollback().transform(v -> Future.<T>failedFuture(done.cause()))));
+      // the connection goes back to the pool only once every statement has answered
+      return begun.transform(began -> began.failed() ? all.transform(v -> Future.<T>failedFuture(began.cause()))
+          : all.transform(done -> done.succeeded()
+              ? began.result().commit().map(v -> done.result())
+              : began.result().rollback().transform(v -> Future.<T>failedFuture(done.cause()))));
     });
   }
 }

@@ -89,7 +89,7 @@ public final class MemoryBenchmark {
           searched.perStep(searches).replace("/step", "/search"));
       System.out.printf("cpu/search by thread (ms):%s%n", byThread(threadsBefore, searches));
       if (embedder != null) {
-        withoutEmbedding("search", meter, searched, embedder, searchCallers, searches,
+        withoutEmbedding("search", meter, searched, embedder, searchCallers, searches, searches,
             i -> List.of(queries.get(i)));
       }
     }
@@ -129,7 +129,7 @@ public final class MemoryBenchmark {
     System.out.printf("add (infer=false)   %d memories in %.1f s: %.0f adds/s; request latency %s%n%s%n",
         counted, seconds, counted / seconds, percentiles(latencies), adds.perStep(counted).replace("/step", "/add"));
     if (embedder != null) {
-      withoutEmbedding("add", meter, adds, embedder, callers, requests - warm, i -> {
+      withoutEmbedding("add", meter, adds, embedder, callers, requests - warm, counted, i -> {
         int from = (warm + i) * perRequest;
         return texts.subList(from, Math.min(memories, from + perRequest));
       });
@@ -137,21 +137,22 @@ public final class MemoryBenchmark {
   }
 
   /**
-   * Embeds the texts of each of the phase's {@code calls} calls alone, by as many callers through the server's
+   * Embeds the texts of each of the phase's {@code calls} requests alone, by as many callers through the server's
    * embedding verticle (the event-bus call the phase's requests make, and the server's side of the remote call), and
-   * prints the phase's CPU per {@code what} less that: what issue 14 counts, which excludes the embedding.
+   * prints the phase's CPU per {@code what} (of which it made {@code units}) less that: what issue 14 counts, which
+   * excludes the embedding.
    */
   private static void withoutEmbedding(String what, ResourceMeter meter, ResourceMeter.Sample phase,
-      EmbedClient embedder, int callers, int calls, IntFunction<List<String>> textsOf) throws Exception {
+      EmbedClient embedder, int callers, int calls, int units, IntFunction<List<String>> textsOf) throws Exception {
     ResourceMeter.Sample before = meter.sample();
     run(meter, callers, calls, i -> embedder.embed(textsOf.apply(i)).toCompletionStage().toCompletableFuture()
         .get(30, TimeUnit.SECONDS));
     ResourceMeter.Sample embeds = meter.sample().minus(before);
     System.out.printf("embedding alone     the same texts, the same callers, through the server's embedding verticle"
-        + "%n%s%n", embeds.perStep(calls).replace("/step", "/" + what));
+        + "%n%s%n", embeds.perStep(units).replace("/step", "/" + what));
     System.out.printf("cpu/%s without the embedding: server %.3f ms + postgres %.3f ms = %.3f ms%n", what,
-        (phase.serverNs() - embeds.serverNs()) / 1e6 / calls, (phase.pgCpuNs() - embeds.pgCpuNs()) / 1e6 / calls,
-        (phase.serverNs() - embeds.serverNs() + phase.pgCpuNs() - embeds.pgCpuNs()) / 1e6 / calls);
+        (phase.serverNs() - embeds.serverNs()) / 1e6 / units, (phase.pgCpuNs() - embeds.pgCpuNs()) / 1e6 / units,
+        (phase.serverNs() - embeds.serverNs() + phase.pgCpuNs() - embeds.pgCpuNs()) / 1e6 / units);
   }
 
   private static void ok(Api.Response r) {
