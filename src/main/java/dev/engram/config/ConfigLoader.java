@@ -109,7 +109,7 @@ public final class ConfigLoader {
     var index = new IndexSettings(str("VECTOR_INDEX", "lucene"), str("WEAVIATE_URL", null),
         str("WEAVIATE_GRPC", null), str("WEAVIATE_API_KEY", null), str("WEAVIATE_COLLECTION", "EngramPassage"),
         integer("VECTOR_EXACT_LIMIT", LuceneTuning.EXACT_LIMIT),
-        integer("VECTOR_OVERSAMPLE", LuceneTuning.OVERSAMPLE));
+        integer("VECTOR_OVERSAMPLE", LuceneTuning.OVERSAMPLE), integer("VECTOR_HNSW_BEAM", LuceneTuning.HNSW_BEAM));
     var archival = new EngramConfig.Archival(integer("EMBEDDING_CHUNK_SIZE", 300),
         longer("MAX_UPLOAD_BYTES", 20L * 1024 * 1024));
     var standard = SandboxSettings.DEFAULT_LIMITS;
@@ -139,6 +139,8 @@ public final class ConfigLoader {
     require(!index.weaviate() || index.weaviateUrl() != null, "VECTOR_INDEX=weaviate needs WEAVIATE_URL");
     require(index.exactLimit() >= 0, "VECTOR_EXACT_LIMIT must not be negative");
     require(index.oversample() >= 1, "VECTOR_OVERSAMPLE must be at least 1");
+    require(index.hnswBeam() >= 1 && index.hnswBeam() <= LuceneTuning.MAX_HNSW_BEAM,
+        "VECTOR_HNSW_BEAM must be between 1 and " + LuceneTuning.MAX_HNSW_BEAM);
     require(archival.chunkTokens() >= 16, "EMBEDDING_CHUNK_SIZE must be at least 16 tokens");
     require(server.port() >= 0 && server.port() <= 65535, "PORT must be between 0 and 65535");
     require(server.instances() > 0 && agents.instances() > 0 && memory.instances() > 0,

@@ -20,12 +20,13 @@ public final class Indexes {
       String collection = base + Character.toUpperCase(name.charAt(0)) + name.substring(1);
       return new WeaviateIndex(vertx, new IndexSettings(settings.backend(), settings.weaviateUrl(),
           settings.weaviateGrpc(), settings.weaviateApiKey(), collection, settings.exactLimit(),
-          settings.oversample()));
+          settings.oversample(), settings.hnswBeam()));
     }
     // only archival search uses BM25 feedback (hybrid mode); recall and memory indexes skip its term vectors
-    LuceneTuning tuning = (ARCHIVAL.equals(name) ? LuceneTuning.DEFAULTS
-        : LuceneTuning.DEFAULTS.withFeedback(TextFeedback.Settings.OFF))
-        .withExactSearch(settings.exactLimit(), settings.oversample());
+    LuceneTuning base = ARCHIVAL.equals(name) ? LuceneTuning.DEFAULTS
+        : LuceneTuning.DEFAULTS.withFeedback(TextFeedback.Settings.OFF);
+    LuceneTuning tuning = base.withExactSearch(settings.exactLimit(), settings.oversample())
+        .withHnsw(base.hnswM(), settings.hnswBeam(), base.mergeWorkers());
     return new LuceneIndex(vertx, home.resolve("index").resolve(name), tuning);
   }
 }

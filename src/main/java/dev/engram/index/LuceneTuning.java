@@ -1,11 +1,13 @@
 package dev.engram.index;
 
+import org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat;
+
 /**
  * The knobs of {@link LuceneIndex}. {@link #DEFAULTS} are what the server uses; the benchmarks vary them.
  *
  * @param ramBufferMb indexing buffer before a segment is flushed (bigger: fewer, larger HNSW graphs)
  * @param hnswM HNSW links per node (Lucene's default 16)
- * @param hnswBeam HNSW beam width while building (Lucene's default 100)
+ * @param hnswBeam HNSW beam width while building (see {@link #HNSW_BEAM}; Lucene's default is 100)
  * @param mergeWorkers threads that build one merged HNSW graph (1 = the merge thread alone)
  * @param vectorCandidates nearest neighbours gathered per segment before the top {@code limit} are kept; the
  *     over-fetch that buys recall (at least {@code limit} is always used). The vector half of a hybrid search
@@ -42,13 +44,25 @@ public record LuceneTuning(double ramBufferMb, int hnswM, int hnswBeam, int merg
    */
   public static final int EXACT_LIMIT = 50_000;
   /**
+   * See {@code hnswBeam}. HNSW serves the vector half of hybrid searches of owners past {@link #EXACT_LIMIT}, and
+   * vector searches only past 1,000,000 vectors or the codes' budget ({@link StoredVectorScan#scans}); building its
+   * graph was most of the cost of an add to such an owner. Half of Lucene's 100: 100,000 near-duplicate vectors were
+   * written in 40 s instead of 71 ({@code scripts/bench.sh scan --sizes 100000 --beam B}); adds to one scope from
+   * 60,000 to 110,000 went from 675 to 1,002 a second, the longest from 0.62 to 0.22 s; a hybrid search's top 10 at
+   * 100,000 memories agreed with an exact vector half 99.2 % of the time instead of 99.7 %, and HNSW's own recall@10
+   * with 1,000 candidates fell from 0.942 to 0.934 (scripts/bench.sh hybrid and scan; performance notes).
+   */
+  public static final int HNSW_BEAM = 50;
+  /** The widest beam Lucene's HNSW format takes. */
+  public static final int MAX_HNSW_BEAM = Lucene99HnswVectorsFormat.MAXIMUM_BEAM_WIDTH;
+  /**
    * See {@code oversample}: on the same data HNSW's recall@10 at 40,000 vectors was 0.874 with 100 candidates, 0.936
    * with 200, 0.972 with 400 and 0.986 with 800; beyond the exact limit recall is bought with candidates, up to
    * {@code LuceneSearch.MAX_OVERSAMPLED} (1,000 for a top 10).
    */
   public static final int OVERSAMPLE = 100;
 
-  public static final LuceneTuning DEFAULTS = new LuceneTuning(64, 16, 100, 1, 100, 50, 0.7, 0.3, 2, 1.2f, 0.4f,
+  public static final LuceneTuning DEFAULTS = new LuceneTuning(64, 16, HNSW_BEAM, 1, 100, 50, 0.7, 0.3, 2, 1.2f, 0.4f,
       TextFeedback.Settings.DEFAULTS, QueryHints.Settings.DEFAULTS, 2, 30_000, EXACT_LIMIT, OVERSAMPLE);
 
   public LuceneTuning withExactSearch(int limit, int factor) {

@@ -66,6 +66,17 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void theHnswBeamHasItsDefaultAndIsChecked() {
+    assertEquals(dev.engram.index.LuceneTuning.HNSW_BEAM, ConfigLoader.load(Map.of(), Map.of()).index().hnswBeam());
+    assertEquals(100, ConfigLoader.load(Map.of("VECTOR_HNSW_BEAM", "100"), Map.of()).index().hnswBeam());
+    for (String bad : java.util.List.of("0", "-5", "5000")) {
+      var error = assertThrows(IllegalArgumentException.class,
+          () -> ConfigLoader.load(Map.of("VECTOR_HNSW_BEAM", bad), Map.of()));
+      assertTrue(error.getMessage().startsWith("VECTOR_HNSW_BEAM must be between 1 and 3200"), error.getMessage());
+    }
+  }
+
+  @Test
   void toolSandboxLimitsComeFromTheirKeysAndAreChecked() throws IOException {
     Path yaml = file("tools.yaml", "TOOL_CPU_SECONDS: 2\nTOOL_MEMORY_MB: 512\n");
     EngramConfig config = ConfigLoader.load(Map.of("ENGRAM_CONFIG", yaml.toString(), "TOOL_POOL_SIZE", "3",

@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  * scan costs no more than an HNSW search that reaches 0.99.
  *
  * <p>Usage: scripts/bench.sh scan [--sizes 2000,5000,10000,20000,50000] [--dim 384] [--queries 200]
- * [--candidates 100,200,400,800] [--m 16] [--beam 100] [--kernel-rows 100000] (first times the dot product kernels
+ * [--candidates 100,200,400,800] [--m 16] [--beam 50] [--kernel-rows 100000] (first times the dot product kernels
  * alone over that many rows of floats and of byte codes; 0 skips it)
  */
 public final class ExactScanBenchmark {
