@@ -48,7 +48,7 @@ public record LuceneTuning(double ramBufferMb, int hnswM, int hnswBeam, int merg
    * vector searches only past 1,000,000 vectors or the codes' budget ({@link StoredVectorScan#scans}); building its
    * graph was most of the cost of an add to such an owner. Half of Lucene's 100: 100,000 near-duplicate vectors were
    * written in 40 s instead of 71 ({@code scripts/bench.sh scan --sizes 100000 --beam B}); adds to one scope from
-   * 60,000 to 110,000 went from 675 to 1,002 a second, the longest from 0.62 to 0.22 s; a hybrid search's top 10 at
+   * 60,000 to 110,000 went from 588-675 to 939-1,002 a second; a hybrid search's top 10 at
    * 100,000 memories agreed with an exact vector half 99.2 % of the time instead of 99.7 %, and HNSW's own recall@10
    * with 1,000 candidates fell from 0.942 to 0.934 (scripts/bench.sh hybrid and scan; performance notes).
    */
