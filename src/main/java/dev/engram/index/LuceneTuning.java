@@ -45,13 +45,13 @@ public record LuceneTuning(double ramBufferMb, int hnswM, int hnswBeam, int merg
   public static final int EXACT_LIMIT = 50_000;
   /**
    * See {@code hnswBeam}: Lucene's 100. HNSW serves the vector half of hybrid searches of owners past {@link
-   * #EXACT_LIMIT}, and vector searches only past 1,000,000 vectors or the codes' budget ({@link StoredVectorScan#scans});
-   * building its graph is most of the cost of an add to such an owner. A beam of 50 wrote 100,000 near-duplicate
-   * vectors in 40 s instead of 71 ({@code scripts/bench.sh scan --sizes 100000 --beam B}) and took adds to one scope
-   * from 60,000 to 110,000 from 588-675 to 939-1,002 a second, but its graphs were worse and less even: a hybrid
-   * search's top 10 at 100,000 memories agreed with an exact vector half 95.6-99.2 % of the time (two builds) against
-   * 99.7 % (two builds) at 100 (scripts/bench.sh hybrid; performance notes). {@code VECTOR_HNSW_BEAM} makes that trade
-   * for a deployment that wants it.
+   * #EXACT_LIMIT}, and vector searches only past 1,000,000 vectors or the codes' budget ({@link
+   * StoredVectorScan#scans}); building its graph is most of the cost of an add to such an owner. A beam of 50 wrote
+   * 100,000 near-duplicate vectors in 40 s instead of 71 ({@code scripts/bench.sh scan --sizes 100000 --beam B}) and
+   * took adds to one scope from 60,000 to 110,000 from 588-675 to 939-1,002 a second, but its graphs were worse and
+   * less even: a hybrid search's top 10 at 100,000 memories agreed with an exact vector half 95.6-99.2 % of the time
+   * (two builds) against 99.7 % (two builds) at 100 (scripts/bench.sh hybrid; performance notes). {@code
+   * VECTOR_HNSW_BEAM} makes that trade for a deployment that wants it.
    */
   public static final int HNSW_BEAM = 100;
   /** The widest beam Lucene's HNSW format takes. */

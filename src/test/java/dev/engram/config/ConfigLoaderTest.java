@@ -68,7 +68,7 @@ class ConfigLoaderTest {
   @Test
   void theHnswBeamHasItsDefaultAndIsChecked() {
     assertEquals(dev.engram.index.LuceneTuning.HNSW_BEAM, ConfigLoader.load(Map.of(), Map.of()).index().hnswBeam());
-    assertEquals(100, ConfigLoader.load(Map.of("VECTOR_HNSW_BEAM", "100"), Map.of()).index().hnswBeam());
+    assertEquals(64, ConfigLoader.load(Map.of("VECTOR_HNSW_BEAM", "64"), Map.of()).index().hnswBeam());
     for (String bad : java.util.List.of("0", "-5", "5000")) {
       var error = assertThrows(IllegalArgumentException.class,
           () -> ConfigLoader.load(Map.of("VECTOR_HNSW_BEAM", bad), Map.of()));
