@@ -9,8 +9,9 @@ import org.apache.lucene.codecs.lucene99.Lucene99FlatVectorsFormat;
 
 /**
  * Vectors stored without an HNSW graph: Lucene's flat vector files alone. It holds the vectors of owners that are
- * searched by an exact scan in memory ({@link ScopeVectors}), which never read a graph, so building one at every add
- * and every merge was wasted work (the largest single cost of an add). Registered under its own name (Lucene's
+ * searched by a scan, in memory ({@link ScopeVectors}) or of the segments' byte codes ({@link StoredVectorScan}),
+ * which never read a graph, so building one at every add and every merge was wasted work (the largest single cost of
+ * an add). Registered under its own name (Lucene's
  * flat format is not), so that readers find it by name.
  */
 public final class ExactVectorsFormat extends KnnVectorsFormat {

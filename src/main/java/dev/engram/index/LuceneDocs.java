@@ -52,15 +52,23 @@ final class LuceneDocs {
   static final String USER = "user";
   static final String OWNER = "owner";
   static final String TEXT = "text";
-  /** The vectors of large owners, with an HNSW graph (see {@link ScopeVectors}). */
+  /** The vectors of large owners searched by HNSW, with its graph (see {@link ScopeVectors}). */
   static final String VECTOR = "vector";
   /** The vectors of owners searched by an exact scan in memory: no graph ({@link ExactVectorsFormat}). */
   static final String EXACT_VECTOR = "exact_vector";
-  /** Both fields a passage's vector may be in: where to look for it. */
-  static final List<String> VECTOR_FIELDS = List.of(EXACT_VECTOR, VECTOR);
   /**
-   * The text again, stored, in documents whose vector is in {@link #EXACT_VECTOR}: when their owner outgrows exact
-   * search, {@link LuceneStore#graph} rebuilds them with the vector in {@link #VECTOR} from what the index holds.
+   * The vectors of large owners searched by a scan of the segments' byte codes ({@link StoredVectorScan}): no graph
+   * either ({@link ExactVectorsFormat}), and not held in memory as floats.
+   */
+  static final String LARGE_VECTOR = "large_vector";
+  /** Every field a passage's vector may be in: where to look for it. */
+  static final List<String> VECTOR_FIELDS = List.of(EXACT_VECTOR, LARGE_VECTOR, VECTOR);
+  /** The fields of large owners' vectors: those {@link QuantizedVectors} copies and {@link StoredVectorScan} reads. */
+  static final List<String> LARGE_FIELDS = List.of(LARGE_VECTOR, VECTOR);
+  /**
+   * The text again, stored, in documents whose vector is in a field without a graph ({@link #EXACT_VECTOR}, {@link
+   * #LARGE_VECTOR}): when their owner outgrows exact search, {@link LuceneStore#move} rebuilds them with the vector in
+   * a large owner's field from what the index holds.
    */
   static final String KEPT_TEXT = "kept_text";
   /** A text query keeps at most this many terms (Lucene refuses more than 1024 clauses). */
@@ -69,7 +77,8 @@ final class LuceneDocs {
    * The version of this layout, kept in each commit: an index written with another one is discarded on open (and
    * rebuilt from the database). 2: the text field keeps term vectors (for {@link TextFeedback}); seq is also a point
    * and the owner is stored (for {@link PassageContext}). 3: the vectors of small owners are in {@link #EXACT_VECTOR}
-   * with their text kept.
+   * with their text kept. Still 3 with {@link #LARGE_VECTOR}, which only adds a field: an index of layout 3 opens as
+   * it is, its large owners in the HNSW field.
    */
   static final String LAYOUT = "3";
   static final String LAYOUT_KEY = "engram.layout";
@@ -87,10 +96,10 @@ final class LuceneDocs {
   }
 
   /**
-   * {@code termVectors}: keep the text's term vectors (for {@link TextFeedback}); {@code graphed}: the vector goes to
-   * the HNSW field, else to the flat one with the text kept.
+   * {@code termVectors}: keep the text's term vectors (for {@link TextFeedback}); {@code vectorField}: one of {@link
+   * #VECTOR_FIELDS}, where the vector goes (the text is kept too in a field without a graph).
    */
-  static Document document(IndexedPassage p, boolean termVectors, boolean graphed) {
+  static Document document(IndexedPassage p, boolean termVectors, String vectorField) {
     var doc = new Document();
     doc.add(new StringField(ID, p.id().toString(), Field.Store.YES));
     doc.add(new NumericDocValuesField(SEQ, p.seq()));
@@ -99,11 +108,11 @@ final class LuceneDocs {
     doc.add(new StringField(USER, p.userId().toString(), Field.Store.NO));
     doc.add(new StringField(OWNER, p.ownerId().toString(), Field.Store.YES));
     doc.add(new Field(TEXT, p.text() == null ? "" : p.text(), termVectors ? TEXT_WITH_VECTORS : TEXT_PLAIN));
-    if (p.vector() != null && graphed) {
-      doc.add(new KnnFloatVectorField(VECTOR, p.vector(), VectorSimilarityFunction.DOT_PRODUCT));
-    } else if (p.vector() != null) {
-      doc.add(new KnnFloatVectorField(EXACT_VECTOR, p.vector(), VectorSimilarityFunction.DOT_PRODUCT));
-      doc.add(new StoredField(KEPT_TEXT, p.text() == null ? "" : p.text()));
+    if (p.vector() != null) {
+      doc.add(new KnnFloatVectorField(vectorField, p.vector(), VectorSimilarityFunction.DOT_PRODUCT));
+      if (!vectorField.equals(VECTOR)) {
+        doc.add(new StoredField(KEPT_TEXT, p.text() == null ? "" : p.text()));
+      }
     }
     return doc;
   }

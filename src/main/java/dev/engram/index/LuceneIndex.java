@@ -152,6 +152,11 @@ public final class LuceneIndex implements PassageIndex {
     return call(() -> store().vectors.size());
   }
 
+  /** How many live documents have their vector in {@code field} (one of {@link LuceneDocs#VECTOR_FIELDS}). */
+  Future<Integer> vectorsIn(String field) {
+    return call(() -> store().vectorsIn(field));
+  }
+
   /** Commits and releases the index (blocks while Lucene commits; call at shutdown, not on an event loop). */
   @Override
   public synchronized void close() {

@@ -68,7 +68,7 @@ final class LuceneSearch {
     ScopeHits scanned = null;
     if (mode == SearchMode.VECTOR) {
       scanned = vectors.search(q.userId(), q.owners(), q.vector(), limit, DotProduct.FASTEST, scanHelper);
-      if (scanned.graphedOwners().isEmpty()) {
+      if (scanned.complete()) {
         return scanned.exact(); // all in memory: no searcher, so no refresh of the reader either
       }
     }
@@ -133,35 +133,46 @@ final class LuceneSearch {
 
   /**
    * The best {@code n} by vector of the query's scope: the exact best of its owners held in memory ({@code scanned},
-   * from {@link ScopeVectors}), merged by score with HNSW's best of its large owners, gathering {@code candidates} per
-   * segment. HNSW's scores are already exact dot products of the stored full-precision vectors, so keeping the best
-   * {@code n} of the candidates is the re-scoring. With {@code scanLarge} (a vector search, not the vector half of a
-   * hybrid one), large owners of up to {@link StoredVectorScan#LIMIT} vectors whose codes can fit their budget
-   * ({@link StoredVectorScan#scans}) are scanned from the index instead, unless exact search is off ({@code
-   * exactLimit} 0: HNSW alone, as the benchmarks that measure it need).
+   * from {@link ScopeVectors}), merged by score with the best of its large owners. Those in {@link
+   * LuceneDocs#LARGE_VECTOR} are scanned ({@link StoredVectorScan}); those in the HNSW field are asked of HNSW,
+   * gathering {@code candidates} per segment (HNSW's scores are already exact dot products of the stored
+   * full-precision vectors, so keeping the best {@code n} of the candidates is the re-scoring). With {@code scanLarge}
+   * (a vector search, not the vector half of a hybrid one), owners in the HNSW field are scanned too, all together,
+   * while they hold up to {@link StoredVectorScan#LIMIT} vectors whose codes can fit their budget ({@link
+   * StoredVectorScan#scans}), unless exact search is off ({@code exactLimit} 0: HNSW alone, as the benchmarks that
+   * measure it need).
    */
   private TopDocs vector(IndexSearcher searcher, PassageQuery q, int n, int candidates, ScopeHits scanned,
       boolean scanLarge) throws IOException {
-    TopDocs exact = LuceneDocs.docsOf(searcher, scanned.exact());
-    List<UUID> large = scanned.graphedOwners();
-    if (large.isEmpty()) {
-      return exact;
-    }
+    TopDocs best = LuceneDocs.docsOf(searcher, scanned.exact());
+    List<UUID> flat = scanned.scannedOwners();
+    List<UUID> graphed = scanned.graphedOwners();
     IndexReader reader = searcher.getIndexReader();
-    TopDocs best;
     try {
-      if (scanLarge && tuning.exactLimit() > 0
-          && StoredVectorScan.scans(LuceneDocs.ownedDocs(reader, large), q.vector().length, store.quantized)) {
-        best = StoredVectorScan.top(reader, store.quantized, q.userId(), large, q.vector(), n, scanHelper);
-      } else {
-        Query filter = LuceneDocs.filter(reader, q.userId(), large);
-        best = searcher.search(filter == null ? new KnnFloatVectorQuery(LuceneDocs.VECTOR, q.vector(), candidates)
-            : new KnnFloatVectorQuery(LuceneDocs.VECTOR, q.vector(), candidates, filter), n);
+      if (!graphed.isEmpty() && scanLarge && tuning.exactLimit() > 0
+          && StoredVectorScan.scans(LuceneDocs.ownedDocs(reader, graphed), q.vector().length, store.quantized)) {
+        flat = new ArrayList<>(flat);
+        flat.addAll(graphed);
+        graphed = List.of();
+      }
+      if (!flat.isEmpty()) {
+        best = merged(n, best, StoredVectorScan.top(reader, store.quantized, q.userId(), flat, q.vector(), n,
+            scanHelper));
+      }
+      if (!graphed.isEmpty()) {
+        Query filter = LuceneDocs.filter(reader, q.userId(), graphed);
+        best = merged(n, best, searcher.search(filter == null
+            ? new KnnFloatVectorQuery(LuceneDocs.VECTOR, q.vector(), candidates)
+            : new KnnFloatVectorQuery(LuceneDocs.VECTOR, q.vector(), candidates, filter), n));
       }
     } catch (IllegalArgumentException e) {
       throw ApiException.badRequest("query vector does not fit the index: " + e.getMessage());
     }
-    return exact.scoreDocs.length == 0 ? best : LuceneDocs.merge(n, exact, best);
+    return best;
+  }
+
+  private static TopDocs merged(int n, TopDocs a, TopDocs b) {
+    return a.scoreDocs.length == 0 ? b : LuceneDocs.merge(n, a, b);
   }
 
   /**

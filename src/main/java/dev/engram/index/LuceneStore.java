@@ -19,6 +19,7 @@ import org.apache.lucene.document.Document;
 import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.Term;
+import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.MatchAllDocsQuery;
 import org.apache.lucene.search.SearcherFactory;
@@ -40,13 +41,18 @@ import org.slf4j.LoggerFactory;
 final class LuceneStore implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LuceneStore.class);
   /**
-   * Documents rebuilt per hold of the write lock while a large owner's vectors move to the HNSW field ({@link #graph}).
+   * Documents rebuilt per hold of the write lock while a large owner's vectors move to the HNSW field ({@link #move}).
    * Every write to the index waits for a batch, and with the two workers blocked so do searches; each document is an
    * insertion into the HNSW graph of the indexing buffer (about 0.8 ms on 2 cores), so 64 of them held writes for
    * 50-126 ms (scripts/bench.sh memories --memories 60000 --callers 8: add p99 143 ms; with 8, 52 ms).
    */
   static final int GRAPH_BATCH = 8;
-  /** A batch of {@link #graph} flushes the indexing buffer first when it is fuller than this share of its size. */
+  /**
+   * Documents rebuilt per hold of the write lock while a large owner's vectors move to {@link
+   * LuceneDocs#LARGE_VECTOR}: no graph, so a document costs tens of microseconds and a batch of 256 a few ms.
+   */
+  static final int FLAT_BATCH = 256;
+  /** A batch of {@link #move} flushes the indexing buffer first when it is fuller than this share of its size. */
   static final double FLUSH_BEFORE_GRAPH_BATCH = 0.8;
   /** How long a close waits for Lucene to let go of the index after the last commit (see {@link #close}). */
   static final long CLOSE_WAIT_MS = 5_000;
@@ -61,16 +67,16 @@ final class LuceneStore implements AutoCloseable {
   private final SearcherManager searchers;
   /** The vectors of small owners in memory for exact search; every write below changes it after Lucene. */
   final ScopeVectors vectors;
-  /** The segments' HNSW vectors in bytes, for the scans of large owners ({@link StoredVectorScan}). */
+  /** The segments' vectors of large owners in bytes, for their scans ({@link StoredVectorScan}). */
   final QuantizedSegments quantized = QuantizedSegments.ofHeap();
   /** Each owner's passages in seq order, per segment, for neighbour context. */
   final OwnerOrder ownerOrder = new OwnerOrder();
   /**
-   * Writes hold it shared; a batch of {@link #graph} holds it alone, so that no write of a passage it rebuilds slips
+   * Writes hold it shared; a batch of {@link #move} holds it alone, so that no write of a passage it rebuilds slips
    * between its read and its rewrite.
    */
   private final ReadWriteLock writeLock = new ReentrantReadWriteLock();
-  /** Runs {@link #graph} off the caller's thread (a thread of its own in {@link LuceneIndex}). */
+  /** Runs {@link #move} off the caller's thread (a thread of its own in {@link LuceneIndex}). */
   private final Executor background;
   /** Writes done so far, and the number of them the current searcher already reflects. */
   private final AtomicLong writes = new AtomicLong();
@@ -93,14 +99,15 @@ final class LuceneStore implements AutoCloseable {
         return searcher;
       }
     });
-    vectors = loadVectors(dir, tuning.exactLimit());
-    scheduleGraphing();
+    vectors = loadVectors(dir, tuning.exactLimit(),
+        tuning.graphLarge() ? ScopeVectors.Placement.GRAPH : StoredVectorScan.placement(quantized));
+    scheduleMoves();
   }
 
-  private ScopeVectors loadVectors(Path dir, int exactLimit) throws IOException {
+  private ScopeVectors loadVectors(Path dir, int exactLimit, ScopeVectors.Placement placement) throws IOException {
     IndexSearcher searcher = searchers.acquire();
     try {
-      ScopeVectors loaded = ScopeVectors.load(searcher.getIndexReader(), exactLimit);
+      ScopeVectors loaded = ScopeVectors.load(searcher.getIndexReader(), exactLimit, placement);
       log.info("Lucene index in {}: the vectors of owners of up to {} are searched exactly ({} dot product), without"
           + " an HNSW graph; {} of them held in memory; scans of larger owners read byte codes of up to {} MB",
           dir, exactLimit, DotProduct.FASTEST.name(), loaded.size(), quantized.budget() >> 20);
@@ -139,7 +146,7 @@ final class LuceneStore implements AutoCloseable {
 
   /** The document of a passage; the vectors decided, before, which field its vector goes to. */
   private Document document(IndexedPassage p) {
-    return LuceneDocs.document(p, termVectors, vectors.graphed(p.userId(), p.ownerId()));
+    return LuceneDocs.document(p, termVectors, vectors.fieldOf(p.userId(), p.ownerId()));
   }
 
   private interface Write {
@@ -154,19 +161,19 @@ final class LuceneStore implements AutoCloseable {
     } finally {
       writeLock.readLock().unlock();
     }
-    scheduleGraphing();
+    scheduleMoves();
   }
 
-  private void scheduleGraphing() {
-    for (ScopeVectors.Key owner : vectors.takeGraphing()) {
+  private void scheduleMoves() {
+    for (ScopeVectors.Key owner : vectors.takeMoving()) {
       background.execute(() -> {
         try {
-          graph(owner);
+          move(owner);
         } catch (AlreadyClosedException e) {
-          log.info("Moving the vectors of owner {} to the HNSW field stopped with the index; it is finished after the"
+          log.info("Moving the vectors of owner {} out of memory stopped with the index; it is finished after the"
               + " next open", owner.owner());
         } catch (IOException | RuntimeException e) {
-          log.error("Moving the vectors of owner {} to the HNSW field failed; it stays in memory and is searched"
+          log.error("Moving the vectors of owner {} out of memory failed; it stays in memory and is searched"
               + " exactly, and the move is retried when the index is next opened", owner.owner(), e);
         }
       });
@@ -174,46 +181,52 @@ final class LuceneStore implements AutoCloseable {
   }
 
   /**
-   * Moves the vectors of an owner that outgrew exact search from the flat field to the HNSW field, then lets the owner
-   * leave memory. Until then it is held and scanned, so no search misses its vectors. Each pass reads the owner's
-   * flat passages from one searcher (stored id, seq and kept text, the flat vector) and rebuilds them {@link
-   * #GRAPH_BATCH} at a time under the write lock, skipping those that a write changed or deleted since the owner
-   * started graphing (that write's version is the newer one: it went to the HNSW field, or is gone). A pass that
-   * found some is followed by another on a fresh searcher, for documents a write put in the flat field just before
-   * the owner started graphing. A pass holds its searcher throughout (about 45 s for 50,000 vectors on 2 cores), so
-   * the files of the segments it reads stay until it ends. A move cut short by a stop is finished after the next open
-   * ({@link ScopeVectors#load}).
+   * Moves the vectors of an owner that outgrew exact search from the flat field to the large owners' field it was
+   * given ({@link ScopeVectors#movingTo}), then lets the owner leave memory. Until then it is held and scanned, so no
+   * search misses its vectors. Each pass reads the owner's flat passages from one searcher (stored id, seq and kept
+   * text, the flat vector) and rebuilds them a batch at a time under the write lock ({@link #GRAPH_BATCH} into the
+   * HNSW field, {@link #FLAT_BATCH} into {@link LuceneDocs#LARGE_VECTOR}), skipping those that a write changed or
+   * deleted since the owner started moving (that write's version is the newer one: it went to the new field, or is
+   * gone). A pass that found some is followed by another on a fresh searcher, for documents a write put in the flat
+   * field just before the owner started moving. A pass holds its searcher throughout (about 45 s for 50,000 vectors
+   * into the HNSW field on 2 cores), so the files of the segments it reads stay until it ends. A move cut short by a
+   * stop is finished after the next open ({@link ScopeVectors#load}).
    */
-  void graph(ScopeVectors.Key owner) throws IOException {
+  void move(ScopeVectors.Key owner) throws IOException {
     long started = System.nanoTime();
+    String field = vectors.movingTo(owner);
+    if (field == null) {
+      return;
+    }
+    int batchSize = field.equals(LuceneDocs.VECTOR) ? GRAPH_BATCH : FLAT_BATCH;
     int[] moved = {0};
     int found;
     do {
       IndexSearcher searcher = acquire();
       try {
-        found = FlatPassages.forEachBatch(searcher.getIndexReader(), owner, GRAPH_BATCH,
-            batch -> moved[0] += rebuild(owner, batch));
+        found = FlatPassages.forEachBatch(searcher.getIndexReader(), owner, batchSize,
+            batch -> moved[0] += rebuild(owner, field, batch));
       } finally {
         searchers.release(searcher);
       }
-    } while (found > 0 && vectors.isGraphing(owner));
+    } while (found > 0 && vectors.movingTo(owner) != null);
     vectors.moved(owner);
-    log.info("Owner {} outgrew exact search: {} vectors moved to the HNSW field in {} ms", owner.owner(), moved[0],
-        (System.nanoTime() - started) / 1_000_000);
+    log.info("Owner {} outgrew exact search: {} vectors moved to the field {} in {} ms", owner.owner(), moved[0],
+        field, (System.nanoTime() - started) / 1_000_000);
   }
 
   /**
-   * Rebuilds one batch of a graphing owner's flat passages with their vectors in the HNSW field (see {@link #graph});
-   * how many it rebuilt.
+   * Rebuilds one batch of a moving owner's flat passages with their vectors in {@code field} (see {@link #move}); how
+   * many it rebuilt.
    */
-  private int rebuild(ScopeVectors.Key owner, List<IndexedPassage> batch) throws IOException {
+  private int rebuild(ScopeVectors.Key owner, String field, List<IndexedPassage> batch) throws IOException {
     flushIfNearlyFull();
     int rebuilt = 0;
     writeLock.writeLock().lock();
     try {
       for (IndexedPassage p : batch) {
-        if (vectors.isGraphing(owner) && !vectors.writtenWhileGraphing(owner, p.id())) {
-          writer.updateDocument(LuceneDocs.idTerm(p.id()), LuceneDocs.document(p, termVectors, true));
+        if (field.equals(vectors.movingTo(owner)) && !vectors.writtenWhileMoving(owner, p.id())) {
+          writer.updateDocument(LuceneDocs.idTerm(p.id()), LuceneDocs.document(p, termVectors, field));
           rebuilt++;
         }
       }
@@ -225,7 +238,7 @@ final class LuceneStore implements AutoCloseable {
   }
 
   /**
-   * Flushes the indexing buffer when it is nearly full, before a batch of {@link #graph} takes the write lock alone:
+   * Flushes the indexing buffer when it is nearly full, before a batch of {@link #move} takes the write lock alone:
    * the thread whose write fills the buffer writes it out as a segment (up to the buffer's size, with its HNSW graph),
    * and while that thread holds the lock alone every write waits for it. The batch's own few documents cannot fill
    * the rest.
@@ -322,6 +335,25 @@ final class LuceneStore implements AutoCloseable {
   void forceMerge(int maxSegments) throws IOException {
     writer.forceMerge(maxSegments);
     writes.incrementAndGet();
+  }
+
+  /** How many live documents have their vector in {@code field}, as the next search sees them. */
+  int vectorsIn(String field) throws IOException {
+    IndexSearcher searcher = acquire();
+    try {
+      int count = 0;
+      for (var leaf : searcher.getIndexReader().leaves()) {
+        var values = leaf.reader().getFloatVectorValues(field);
+        var live = leaf.reader().getLiveDocs();
+        for (int doc = values == null ? DocIdSetIterator.NO_MORE_DOCS : values.nextDoc();
+            doc != DocIdSetIterator.NO_MORE_DOCS; doc = values.nextDoc()) {
+          count += live == null || live.get(doc) ? 1 : 0;
+        }
+      }
+      return count;
+    } finally {
+      searchers.release(searcher);
+    }
   }
 
   int segmentCount() throws IOException {

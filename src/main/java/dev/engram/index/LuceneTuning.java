@@ -29,11 +29,14 @@ import org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat;
  *     memory, see {@link ScopeVectors}); larger scopes use HNSW. 0 turns exact search off
  * @param oversample an HNSW search for the best {@code n} gathers at least {@code n * oversample} candidates per
  *     segment (and at least {@code vectorCandidates}), then keeps the best {@code n} by their exact scores
+ * @param graphLarge the vectors of every owner past {@code exactLimit} go to the HNSW field, as before large owners
+ *     were scanned ({@link ScopeVectors}); false (the default) sends them there only when the byte codes' budget has
+ *     no room for them. Benchmarks compare the two, tests force the HNSW path
  */
 public record LuceneTuning(double ramBufferMb, int hnswM, int hnswBeam, int mergeWorkers, int vectorCandidates,
     int hybridDepth, double textWeight, double contextWeight, int contextReach, float bm25K1, float bm25B,
     TextFeedback.Settings feedback, QueryHints.Settings hints, int workerThreads, long commitIntervalMs,
-    int exactLimit, int oversample) {
+    int exactLimit, int oversample, boolean graphLarge) {
   /**
    * See {@code exactLimit}. On near-duplicate memories (scripts/bench.sh scan, a loaded 2-vCPU Zen 4 VM, 384 dims) an
    * exact SIMD scan took 0.43 ms at 5,000 vectors, 1.8 ms at 20,000 and 7.3 ms at 40,000 (about 0.06 ms per 1,000
@@ -44,9 +47,10 @@ public record LuceneTuning(double ramBufferMb, int hnswM, int hnswBeam, int merg
    */
   public static final int EXACT_LIMIT = 50_000;
   /**
-   * See {@code hnswBeam}: Lucene's 100. HNSW serves the vector half of hybrid searches of owners past {@link
-   * #EXACT_LIMIT}, and vector searches only past 1,000,000 vectors or the codes' budget ({@link
-   * StoredVectorScan#scans}); building its graph is most of the cost of an add to such an owner. A beam of 50 wrote
+   * See {@code hnswBeam}: Lucene's 100. HNSW holds only owners past {@link #EXACT_LIMIT} for whose byte codes the
+   * budget had no room ({@link StoredVectorScan#placement}), or all of them with {@code graphLarge}; it serves their
+   * hybrid searches' vector half, and their vector searches past 1,000,000 vectors or the codes' budget ({@link
+   * StoredVectorScan#scans}). Building its graph is most of the cost of an add to such an owner. A beam of 50 wrote
    * 100,000 near-duplicate vectors in 40 s instead of 71 ({@code scripts/bench.sh scan --sizes 100000 --beam B}) and
    * took adds to one scope from 60,000 to 110,000 from 588-675 to 939-1,002 a second, but its graphs were worse and
    * less even: a hybrid search's top 10 at 100,000 memories agreed with an exact vector half 95.6-99.2 % of the time
@@ -64,64 +68,78 @@ public record LuceneTuning(double ramBufferMb, int hnswM, int hnswBeam, int merg
   public static final int OVERSAMPLE = 100;
 
   public static final LuceneTuning DEFAULTS = new LuceneTuning(64, 16, HNSW_BEAM, 1, 100, 50, 0.7, 0.3, 2, 1.2f, 0.4f,
-      TextFeedback.Settings.DEFAULTS, QueryHints.Settings.DEFAULTS, 2, 30_000, EXACT_LIMIT, OVERSAMPLE);
+      TextFeedback.Settings.DEFAULTS, QueryHints.Settings.DEFAULTS, 2, 30_000, EXACT_LIMIT, OVERSAMPLE, false);
 
   public LuceneTuning withExactSearch(int limit, int factor) {
     return new LuceneTuning(ramBufferMb, hnswM, hnswBeam, mergeWorkers, vectorCandidates, hybridDepth, textWeight,
-        contextWeight, contextReach, bm25K1, bm25B, feedback, hints, workerThreads, commitIntervalMs, limit, factor);
+        contextWeight, contextReach, bm25K1, bm25B, feedback, hints, workerThreads, commitIntervalMs, limit, factor,
+        graphLarge);
+  }
+
+  /** Every owner past the exact limit in the HNSW field (see {@code graphLarge}). */
+  public LuceneTuning withLargeOwnersGraphed(boolean graphed) {
+    return new LuceneTuning(ramBufferMb, hnswM, hnswBeam, mergeWorkers, vectorCandidates, hybridDepth, textWeight,
+        contextWeight, contextReach, bm25K1, bm25B, feedback, hints, workerThreads, commitIntervalMs, exactLimit,
+        oversample, graphed);
   }
 
   public LuceneTuning withRamBufferMb(double mb) {
     return new LuceneTuning(mb, hnswM, hnswBeam, mergeWorkers, vectorCandidates, hybridDepth, textWeight, contextWeight,
-        contextReach, bm25K1, bm25B, feedback, hints, workerThreads, commitIntervalMs, exactLimit, oversample);
+        contextReach, bm25K1, bm25B, feedback, hints, workerThreads, commitIntervalMs, exactLimit, oversample,
+        graphLarge);
   }
 
   public LuceneTuning withHnsw(int m, int beam, int workers) {
     return new LuceneTuning(ramBufferMb, m, beam, workers, vectorCandidates, hybridDepth, textWeight, contextWeight,
-        contextReach, bm25K1, bm25B, feedback, hints, workerThreads, commitIntervalMs, exactLimit, oversample);
+        contextReach, bm25K1, bm25B, feedback, hints, workerThreads, commitIntervalMs, exactLimit, oversample,
+        graphLarge);
   }
 
   public LuceneTuning withCommitIntervalMs(long ms) {
     return new LuceneTuning(ramBufferMb, hnswM, hnswBeam, mergeWorkers, vectorCandidates, hybridDepth, textWeight,
-        contextWeight, contextReach, bm25K1, bm25B, feedback, hints, workerThreads, ms, exactLimit, oversample);
+        contextWeight, contextReach, bm25K1, bm25B, feedback, hints, workerThreads, ms, exactLimit, oversample,
+        graphLarge);
   }
 
   public LuceneTuning withVectorCandidates(int candidates) {
     return new LuceneTuning(ramBufferMb, hnswM, hnswBeam, mergeWorkers, candidates, hybridDepth, textWeight,
         contextWeight, contextReach, bm25K1, bm25B, feedback, hints, workerThreads, commitIntervalMs, exactLimit,
-        oversample);
+        oversample, graphLarge);
   }
 
   public LuceneTuning withFusion(int depth, double weightOfText) {
     return new LuceneTuning(ramBufferMb, hnswM, hnswBeam, mergeWorkers, vectorCandidates, depth, weightOfText,
         contextWeight, contextReach, bm25K1, bm25B, feedback, hints, workerThreads, commitIntervalMs, exactLimit,
-        oversample);
+        oversample, graphLarge);
   }
 
   public LuceneTuning withContextWeight(double weight) {
     return new LuceneTuning(ramBufferMb, hnswM, hnswBeam, mergeWorkers, vectorCandidates, hybridDepth, textWeight,
-        weight, contextReach, bm25K1, bm25B, feedback, hints, workerThreads, commitIntervalMs, exactLimit, oversample);
+        weight, contextReach, bm25K1, bm25B, feedback, hints, workerThreads, commitIntervalMs, exactLimit, oversample,
+        graphLarge);
   }
 
   public LuceneTuning withBm25(float k1, float b) {
     return new LuceneTuning(ramBufferMb, hnswM, hnswBeam, mergeWorkers, vectorCandidates, hybridDepth, textWeight,
-        contextWeight, contextReach, k1, b, feedback, hints, workerThreads, commitIntervalMs, exactLimit, oversample);
+        contextWeight, contextReach, k1, b, feedback, hints, workerThreads, commitIntervalMs, exactLimit, oversample,
+        graphLarge);
   }
 
   public LuceneTuning withFeedback(TextFeedback.Settings settings) {
     return new LuceneTuning(ramBufferMb, hnswM, hnswBeam, mergeWorkers, vectorCandidates, hybridDepth, textWeight,
         contextWeight, contextReach, bm25K1, bm25B, settings, hints, workerThreads, commitIntervalMs, exactLimit,
-        oversample);
+        oversample, graphLarge);
   }
 
   public LuceneTuning withContextReach(int reach) {
     return new LuceneTuning(ramBufferMb, hnswM, hnswBeam, mergeWorkers, vectorCandidates, hybridDepth, textWeight,
-        contextWeight, reach, bm25K1, bm25B, feedback, hints, workerThreads, commitIntervalMs, exactLimit, oversample);
+        contextWeight, reach, bm25K1, bm25B, feedback, hints, workerThreads, commitIntervalMs, exactLimit, oversample,
+        graphLarge);
   }
 
   public LuceneTuning withHints(QueryHints.Settings settings) {
     return new LuceneTuning(ramBufferMb, hnswM, hnswBeam, mergeWorkers, vectorCandidates, hybridDepth, textWeight,
         contextWeight, contextReach, bm25K1, bm25B, feedback, settings, workerThreads, commitIntervalMs, exactLimit,
-        oversample);
+        oversample, graphLarge);
   }
 }

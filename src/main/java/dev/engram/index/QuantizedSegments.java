@@ -7,7 +7,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.lucene.index.FloatVectorValues;
 import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.LeafReader;
 
@@ -58,9 +57,9 @@ final class QuantizedSegments {
   }
 
   /**
-   * The copy of the segment's HNSW vectors, read now if it is not held yet (or waiting for the read another thread
-   * started); null when the segment has none, when it does not fit the budget (tried again at the next call), or when
-   * Lucene does not share the segment between readers (no core cache key).
+   * The copy of the segment's vectors of large owners, read now if it is not held yet (or waiting for the read another
+   * thread started); null when the segment has none, when it does not fit the budget (tried again at the next call),
+   * or when Lucene does not share the segment between readers (no core cache key).
    */
   QuantizedVectors of(LeafReader reader) throws IOException {
     IndexReader.CacheHelper helper = reader.getCoreCacheHelper();
@@ -80,8 +79,7 @@ final class QuantizedSegments {
     if (listening.add(key)) {
       helper.addClosedListener(this::drop);
     }
-    FloatVectorValues values = reader.getFloatVectorValues(LuceneDocs.VECTOR);
-    long reserved = values == null ? 0 : QuantizedVectors.bytes(values.size(), values.dimension());
+    long reserved = QuantizedVectors.bytes(reader);
     if (used.addAndGet(reserved) > budget) {
       used.addAndGet(-reserved);
       copies.remove(key, mine);

@@ -10,7 +10,8 @@ import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.util.Bits;
 
 /**
- * A copy in memory of the vectors of one segment's HNSW field ({@link LuceneDocs#VECTOR}), each component in one
+ * A copy in memory of the vectors of one segment's large owners (its fields {@link LuceneDocs#LARGE_FIELDS}), each
+ * component in one
  * signed byte, so a vector takes a quarter of its floats' memory and a scan a quarter of their memory traffic. What
  * is coded is the vector's difference from the segment's mean, with a scale per vector: {@code v[i] ~ mean[i] +
  * scale * code[i]}, {@code scale = max |v[i] - mean[i]| / 127}. Near-duplicates, whose scores differ in the fourth
@@ -25,7 +26,7 @@ final class QuantizedVectors {
   private final byte[] codes;
   private final float[] scales;
   private final int[] docOfRow;
-  /** The rows {@code [start, end)} of each owner; within one, in document order. */
+  /** The rows {@code [start, end)} of each owner; within one, field by field, each in document order. */
   private final Map<Key, int[]> rowsOf = new HashMap<>();
 
   private QuantizedVectors(int dim, int rows) {
@@ -45,33 +46,52 @@ final class QuantizedVectors {
     return bytes(scales.length, dim) + 64L * rowsOf.size();
   }
 
+  /** About the memory the copy of the segment takes (its vectors in the fields that are copied; 0 for none). */
+  static long bytes(LeafReader reader) throws IOException {
+    long bytes = 0;
+    for (String field : LuceneDocs.LARGE_FIELDS) {
+      FloatVectorValues values = reader.getFloatVectorValues(field);
+      bytes += values == null || values.size() == 0 ? 0 : bytes(values.size(), values.dimension());
+    }
+    return bytes;
+  }
+
   /**
-   * Reads and codes every vector of the segment's HNSW field that has an owner, deleted documents' included (two
-   * passes: the mean and the owners' sizes, then the codes); null if there is none.
+   * Reads and codes every vector of the segment's large owners' fields that has an owner, deleted documents' included
+   * (two passes: the mean and the owners' sizes, then the codes; a document has its vector in one field only); null
+   * if there is none.
    */
   static QuantizedVectors read(LeafReader reader) throws IOException {
-    FloatVectorValues values = reader.getFloatVectorValues(LuceneDocs.VECTOR);
-    if (values == null || values.size() == 0) {
-      return null;
-    }
     Key[] keys = ScopeVectors.keysOf(reader);
     Map<Key, Integer> sizes = new HashMap<>();
-    double[] sum = new double[values.dimension()];
+    double[] sum = null;
     int rows = 0;
-    for (int doc = values.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = values.nextDoc()) {
-      if (keys[doc] != null) {
-        sizes.merge(keys[doc], 1, Integer::sum);
-        rows++;
-        float[] v = values.vectorValue();
-        for (int i = 0; i < v.length; i++) {
-          sum[i] += v[i];
+    for (String field : LuceneDocs.LARGE_FIELDS) {
+      FloatVectorValues values = reader.getFloatVectorValues(field);
+      if (values == null) {
+        continue;
+      }
+      if (sum == null) {
+        sum = new double[values.dimension()];
+      } else if (sum.length != values.dimension()) {
+        throw new IllegalStateException("vector fields of " + sum.length + " and " + values.dimension()
+            + " dimensions in one segment");
+      }
+      for (int doc = values.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = values.nextDoc()) {
+        if (keys[doc] != null) {
+          sizes.merge(keys[doc], 1, Integer::sum);
+          rows++;
+          float[] v = values.vectorValue();
+          for (int i = 0; i < v.length; i++) {
+            sum[i] += v[i];
+          }
         }
       }
     }
     if (rows == 0) {
       return null;
     }
-    var q = new QuantizedVectors(values.dimension(), rows);
+    var q = new QuantizedVectors(sum.length, rows);
     for (int i = 0; i < q.dim; i++) {
       q.mean[i] = (float) (sum[i] / rows);
     }
@@ -80,12 +100,17 @@ final class QuantizedVectors {
       q.rowsOf.put(e.getKey(), new int[] {start, start});
       start += e.getValue();
     }
-    values = reader.getFloatVectorValues(LuceneDocs.VECTOR);
-    for (int doc = values.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = values.nextDoc()) {
-      if (keys[doc] != null) {
-        int row = q.rowsOf.get(keys[doc])[1]++;
-        q.docOfRow[row] = doc;
-        q.scales[row] = encode(values.vectorValue(), q.mean, q.codes, row * q.dim);
+    for (String field : LuceneDocs.LARGE_FIELDS) {
+      FloatVectorValues values = reader.getFloatVectorValues(field);
+      if (values == null) {
+        continue;
+      }
+      for (int doc = values.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = values.nextDoc()) {
+        if (keys[doc] != null) {
+          int row = q.rowsOf.get(keys[doc])[1]++;
+          q.docOfRow[row] = doc;
+          q.scales[row] = encode(values.vectorValue(), q.mean, q.codes, row * q.dim);
+        }
       }
     }
     return q;

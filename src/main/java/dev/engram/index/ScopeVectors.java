@@ -28,36 +28,40 @@ import org.apache.lucene.util.Bits;
  * near-duplicate memories with 100 candidates); a scan cannot, and up to a few tens of thousands of vectors it costs
  * about what an HNSW search does.
  *
- * <p>An owner is in one of three states, and the state decides where Lucene keeps its vectors ({@link #graphed}):
+ * <p>An owner is in one of three states, and the state decides where Lucene keeps its vectors ({@link #fieldOf}):
  * <ul>
  *   <li><b>held</b> (up to {@code ownerLimit} vectors): in memory, searched by scan; in Lucene its vectors are in the
  *       flat field {@link LuceneDocs#EXACT_VECTOR}, which has no HNSW graph to build at every add and merge;</li>
- *   <li><b>graphing</b> (it just grew past the limit): still in memory and scanned, while {@link LuceneStore#graph}
- *       moves its vectors into the HNSW field {@link LuceneDocs#VECTOR}; its new vectors go there directly;</li>
- *   <li><b>large</b>: out of memory for good (until the index is reopened), all its vectors in the HNSW field.</li>
+ *   <li><b>moving</b> (it just grew past the limit): still in memory and scanned, while {@link LuceneStore#move}
+ *       moves its vectors into a large owner's field (the {@link Placement} picks it); its new vectors go there
+ *       directly;</li>
+ *   <li><b>large</b>: out of memory for good (until the index is reopened), all its vectors in that field: {@link
+ *       LuceneDocs#LARGE_VECTOR}, flat again, whose segments' byte codes {@link StoredVectorScan} scans; or, past the
+ *       codes' budget, the HNSW field {@link LuceneDocs#VECTOR}.</li>
  * </ul>
  * So memory is bounded by the vectors of the small owners (4 bytes per dimension each, 5 past {@link
- * HeldVectors#CODED_FROM}, plus about 100 bytes of bookkeeping) and of those being moved, and a search of a scope scans its small owners and asks HNSW only for its
- * large ones ({@link ScopeHits}).
+ * HeldVectors#CODED_FROM}, plus about 100 bytes of bookkeeping) and of those being moved, and a search of a scope
+ * scans its small owners here and leaves its large ones to the index ({@link ScopeHits}).
  *
  * <p>Writes change this before Lucene (see {@link LuceneStore}), so a search sees every write acknowledged before it
  * started. Thread-safe: writes are serialised; a search locks one owner at a time.
  */
 final class ScopeVectors {
   private final int ownerLimit;
+  private final Placement placement;
   private final Map<Key, HeldVectors> owners = new ConcurrentHashMap<>();
-  /** Owners that outgrew {@link #ownerLimit}: searched by HNSW only. */
-  private final Set<Key> large = ConcurrentHashMap.newKeySet();
-  /** Owners that outgrew {@link #ownerLimit} and are still held while their vectors move to the HNSW field. */
-  private final Set<Key> graphing = ConcurrentHashMap.newKeySet();
+  /** Owners that outgrew {@link #ownerLimit}, with the field of their vectors: searched in the index only. */
+  private final Map<Key, String> large = new ConcurrentHashMap<>();
+  /** Owners that outgrew {@link #ownerLimit} and are still held while their vectors move to this field. */
+  private final Map<Key, String> moving = new ConcurrentHashMap<>();
   /**
-   * The passages of each graphing owner rewritten or deleted since it started graphing: their documents in the flat
-   * field are gone or outdated, so the move must not rebuild them ({@link #writtenWhileGraphing}). New passages are
-   * not recorded: they have no flat document.
+   * The passages of each moving owner rewritten or deleted since it started moving: their documents in the flat field
+   * are gone or outdated, so the move must not rebuild them ({@link #writtenWhileMoving}). New passages are not
+   * recorded: they have no document in the flat field.
    */
-  private final Map<Key, Set<UUID>> writtenWhileGraphing = new HashMap<>();
-  /** Owners that started graphing since {@link #takeGraphing} was last called. */
-  private final List<Key> toGraph = new ArrayList<>();
+  private final Map<Key, Set<UUID>> writtenWhileMoving = new HashMap<>();
+  /** Owners that started moving since {@link #takeMoving} was last called. */
+  private final List<Key> toMove = new ArrayList<>();
   /** The owner of each passage held here (for deletes by id). */
   private final Map<UUID, Key> ownerOf = new HashMap<>();
 
@@ -65,46 +69,65 @@ final class ScopeVectors {
   record Key(UUID user, UUID owner) {}
 
   /**
-   * What a vector search of a scope needs: the exact best of its owners held in memory, and the owners whose vectors
-   * only HNSW holds (empty when the whole scope was scanned).
+   * What a vector search of a scope needs: the exact best of its owners held in memory, and its large owners, whose
+   * vectors only the index holds: those in {@link LuceneDocs#LARGE_VECTOR} ({@code scannedOwners}) and those in the
+   * HNSW field ({@code graphedOwners}); both empty when the whole scope was searched here.
    */
-  record ScopeHits(List<ScoredPassage> exact, List<UUID> graphedOwners) {}
+  record ScopeHits(List<ScoredPassage> exact, List<UUID> scannedOwners, List<UUID> graphedOwners) {
+    boolean complete() {
+      return scannedOwners.isEmpty() && graphedOwners.isEmpty();
+    }
+  }
 
-  ScopeVectors(int ownerLimit) {
+  /** Where the vectors of an owner that outgrows exact search go: {@link LuceneDocs#LARGE_FIELDS}. */
+  interface Placement {
+    String fieldFor(int vectors, int dim);
+
+    /** Every large owner in the HNSW field. */
+    Placement GRAPH = (vectors, dim) -> LuceneDocs.VECTOR;
+  }
+
+  ScopeVectors(int ownerLimit, Placement placement) {
     this.ownerLimit = ownerLimit;
+    this.placement = placement;
   }
 
   /**
    * Reads every live vector of {@code reader} into memory whose owner holds at most {@code ownerLimit} of them; an
-   * owner with more is large, unless some of its vectors are still in the flat field (a move cut short by a stop):
-   * then it is held and graphing again, and {@link #takeGraphing} returns it.
+   * owner with more is large, its field the one its vectors are in ({@link LuceneDocs#LARGE_VECTOR} if some are
+   * there: its scan reads both large fields), unless some of its vectors are still in {@link LuceneDocs#EXACT_VECTOR}
+   * (a move cut short by a stop): then it is held and moving again, to the same field, and {@link #takeMoving}
+   * returns it.
    */
-  static ScopeVectors load(IndexReader reader, int ownerLimit) throws IOException {
-    var vectors = new ScopeVectors(ownerLimit);
+  static ScopeVectors load(IndexReader reader, int ownerLimit, Placement placement) throws IOException {
+    var vectors = new ScopeVectors(ownerLimit, placement);
     List<Key[]> keysOfLeaves = new ArrayList<>();
     Map<Key, Integer> counts = new HashMap<>();
-    Set<Key> flat = new HashSet<>();
+    Map<Key, Set<String>> fieldsOf = new HashMap<>();
+    int[] dim = {0};
     for (LeafReaderContext leaf : reader.leaves()) {
       Key[] keys = keysOf(leaf.reader());
       keysOfLeaves.add(keys);
-      forEachVector(leaf.reader(), keys, (key, doc, values, inFlat) -> {
+      forEachVector(leaf.reader(), keys, (key, doc, values, field) -> {
         counts.merge(key, 1, Integer::sum);
-        if (inFlat) {
-          flat.add(key);
-        }
+        fieldsOf.computeIfAbsent(key, k -> new HashSet<>(2)).add(field);
+        dim[0] = values.dimension();
       });
     }
     counts.forEach((key, count) -> {
       if (count > ownerLimit) {
-        (flat.contains(key) ? vectors.graphing : vectors.large).add(key);
+        Set<String> in = fieldsOf.get(key);
+        String field = in.contains(LuceneDocs.LARGE_VECTOR) ? LuceneDocs.LARGE_VECTOR
+            : in.contains(LuceneDocs.VECTOR) ? LuceneDocs.VECTOR : placement.fieldFor(count, dim[0]);
+        (in.contains(LuceneDocs.EXACT_VECTOR) ? vectors.moving : vectors.large).put(key, field);
       }
     });
-    vectors.toGraph.addAll(vectors.graphing);
+    vectors.toMove.addAll(vectors.moving.keySet());
     Set<String> idOnly = Set.of(LuceneDocs.ID);
     StoredFields fields = reader.storedFields();
     for (LeafReaderContext leaf : reader.leaves()) {
-      forEachVector(leaf.reader(), keysOfLeaves.get(leaf.ord), (key, doc, values, inFlat) -> {
-        if (!vectors.large.contains(key)) {
+      forEachVector(leaf.reader(), keysOfLeaves.get(leaf.ord), (key, doc, values, field) -> {
+        if (!vectors.large.containsKey(key)) {
           UUID id = UUID.fromString(fields.document(leaf.docBase + doc, idOnly).get(LuceneDocs.ID));
           vectors.hold(id, key, values.vectorValue());
         }
@@ -114,7 +137,7 @@ final class ScopeVectors {
   }
 
   private interface VectorVisitor {
-    void visit(Key key, int doc, FloatVectorValues values, boolean flat) throws IOException;
+    void visit(Key key, int doc, FloatVectorValues values, String field) throws IOException;
   }
 
   /** Each live vector of the segment, in either field, positioned on its document. */
@@ -127,7 +150,7 @@ final class ScopeVectors {
       }
       for (int doc = values.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = values.nextDoc()) {
         if ((live == null || live.get(doc)) && keys[doc] != null) {
-          visitor.visit(keys[doc], doc, values, field.equals(LuceneDocs.EXACT_VECTOR));
+          visitor.visit(keys[doc], doc, values, field);
         }
       }
     }
@@ -150,41 +173,46 @@ final class ScopeVectors {
     return keys;
   }
 
-  /** Whether Lucene keeps the vectors of this owner in its HNSW field (it is large or moving there). */
-  boolean graphed(UUID user, UUID owner) {
+  /** The field Lucene keeps this owner's vectors in: {@link LuceneDocs#EXACT_VECTOR} unless it is large or moving. */
+  String fieldOf(UUID user, UUID owner) {
     Key key = new Key(user, owner);
-    return large.contains(key) || graphing.contains(key);
+    String field = large.get(key);
+    if (field == null) {
+      field = moving.get(key);
+    }
+    return field == null ? LuceneDocs.EXACT_VECTOR : field;
   }
 
-  /** The owners that started graphing since the last call; their vectors are to be moved ({@link LuceneStore#graph}). */
-  synchronized List<Key> takeGraphing() {
-    List<Key> out = List.copyOf(toGraph);
-    toGraph.clear();
+  /** The owners that started moving since the last call; their vectors are to be moved ({@link LuceneStore#move}). */
+  synchronized List<Key> takeMoving() {
+    List<Key> out = List.copyOf(toMove);
+    toMove.clear();
     return out;
   }
 
   /**
-   * Whether a write changed or deleted the passage since its owner started graphing: the move leaves it alone (the
-   * write put its vector in the HNSW field, or removed it).
+   * Whether a write changed or deleted the passage since its owner started moving: the move leaves it alone (the
+   * write put its vector in the owner's new field, or removed it).
    */
-  synchronized boolean writtenWhileGraphing(Key key, UUID id) {
-    Set<UUID> written = writtenWhileGraphing.get(key);
+  synchronized boolean writtenWhileMoving(Key key, UUID id) {
+    Set<UUID> written = writtenWhileMoving.get(key);
     return written != null && written.contains(id);
   }
 
-  /** Whether the owner is still graphing (not deleted meanwhile). */
-  boolean isGraphing(Key key) {
-    return graphing.contains(key);
+  /** The field a moving owner's vectors go to; null when it is not moving (deleted meanwhile, or moved). */
+  String movingTo(Key key) {
+    return moving.get(key);
   }
 
-  /** Every vector of a graphing owner is in the HNSW field now: it leaves memory. */
+  /** Every vector of a moving owner is in its new field now: it leaves memory. */
   synchronized void moved(Key key) {
-    if (graphing.contains(key)) {
+    String field = moving.get(key);
+    if (field != null) {
       // large first: a write that reads neither (while the owner's ids are dropped, milliseconds for a large one)
       // would put its vectors in the flat field, where no search of a large owner looks
-      large.add(key);
-      graphing.remove(key);
-      writtenWhileGraphing.remove(key);
+      large.put(key, field);
+      moving.remove(key);
+      writtenWhileMoving.remove(key);
       HeldVectors o = owners.get(key);
       if (o != null) {
         drop(key, o);
@@ -220,8 +248,8 @@ final class ScopeVectors {
       drop(key, o);
     }
     large.remove(key); // gone from the index: if it grows again it starts small
-    graphing.remove(key);
-    writtenWhileGraphing.remove(key);
+    moving.remove(key);
+    writtenWhileMoving.remove(key);
   }
 
   synchronized void deleteUser(UUID user) {
@@ -230,35 +258,38 @@ final class ScopeVectors {
         drop(e.getKey(), e.getValue());
       }
     }
-    large.removeIf(key -> key.user().equals(user));
-    graphing.removeIf(key -> key.user().equals(user));
-    writtenWhileGraphing.keySet().removeIf(key -> key.user().equals(user));
+    large.keySet().removeIf(key -> key.user().equals(user));
+    moving.keySet().removeIf(key -> key.user().equals(user));
+    writtenWhileMoving.keySet().removeIf(key -> key.user().equals(user));
   }
 
   synchronized void clear() {
     owners.clear();
     large.clear();
-    graphing.clear();
-    toGraph.clear();
-    writtenWhileGraphing.clear();
+    moving.clear();
+    toMove.clear();
+    writtenWhileMoving.clear();
     ownerOf.clear();
   }
 
   /**
    * The {@code n} vectors of {@code user}'s {@code scope} held in memory most similar to {@code query} by dot product
-   * (the cosine for the unit vectors the index holds), best first, and the owners of the scope that only HNSW holds;
-   * scored with {@code dot} (benchmarks compare kernels), large owners' scans shared with {@code helper}'s thread
+   * (the cosine for the unit vectors the index holds), best first, and the large owners of the scope; scored with
+   * {@code dot} (benchmarks compare kernels), large owners' scans shared with {@code helper}'s thread
    * ({@link SharedScan}; null: none).
    */
   ScopeHits search(UUID user, Collection<UUID> scope, float[] query, int n, DotProduct dot, Executor helper) {
     List<HeldVectors> scanned = new ArrayList<>(scope.size());
+    List<UUID> scannedOwners = new ArrayList<>();
     List<UUID> graphedOwners = new ArrayList<>();
     for (UUID id : scope) {
       Key key = new Key(user, id);
       HeldVectors o = owners.get(key);
-      if (large.contains(key)) {
-        if (!graphedOwners.contains(id)) {
-          graphedOwners.add(id);
+      String field = large.get(key);
+      if (field != null) {
+        List<UUID> in = field.equals(LuceneDocs.VECTOR) ? graphedOwners : scannedOwners;
+        if (!in.contains(id)) {
+          in.add(id);
         }
       } else if (o != null && !scanned.contains(o)) {
         scanned.add(o);
@@ -268,7 +299,7 @@ final class ScopeVectors {
     for (HeldVectors o : scanned) {
       o.scan(query, best, dot, helper);
     }
-    return new ScopeHits(best.sorted(ScoredPassage::new), graphedOwners);
+    return new ScopeHits(best.sorted(ScoredPassage::new), scannedOwners, graphedOwners);
   }
 
   private void put(UUID id, UUID user, UUID owner, float[] vector) {
@@ -277,16 +308,17 @@ final class ScopeVectors {
     if (previous != null && !previous.equals(key)) {
       remove(id);
     }
-    if (large.contains(key)) {
+    if (large.containsKey(key)) {
       return;
     }
     if (ownerLimit <= 0) {
-      large.add(key); // exact search off: every owner is graphed from its first vector
+      large.put(key, LuceneDocs.VECTOR); // exact search off: every owner is graphed from its first vector
       return;
     }
     HeldVectors o = owners.get(key);
-    if (o != null && o.size >= ownerLimit && !o.has(id) && graphing.add(key)) {
-      toGraph.add(key);
+    if (o != null && o.size >= ownerLimit && !o.has(id) && !moving.containsKey(key)) {
+      moving.put(key, placement.fieldFor(o.size + 1, vector.length));
+      toMove.add(key);
     }
     hold(id, key, vector);
     if (key.equals(previous)) { // a rewrite: a new passage has no flat document for the move to rebuild
@@ -294,10 +326,10 @@ final class ScopeVectors {
     }
   }
 
-  /** Records a rewrite or delete of a graphing owner's passage (see {@link #writtenWhileGraphing}). */
+  /** Records a rewrite or delete of a moving owner's passage (see {@link #writtenWhileMoving}). */
   private void noteWrite(Key key, UUID id) {
-    if (graphing.contains(key)) {
-      writtenWhileGraphing.computeIfAbsent(key, k -> new HashSet<>()).add(id);
+    if (moving.containsKey(key)) {
+      writtenWhileMoving.computeIfAbsent(key, k -> new HashSet<>()).add(id);
     }
   }
 

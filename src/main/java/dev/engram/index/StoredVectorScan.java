@@ -17,7 +17,10 @@ import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.search.TotalHits;
 
 /**
- * An exact vector search of large owners over the vectors Lucene stores with their HNSW graph. A vector search asks
+ * An exact vector search of large owners over the vectors Lucene stores for them (in {@link LuceneDocs#LARGE_VECTOR},
+ * or with their HNSW graph in {@link LuceneDocs#VECTOR}). Large owners go to the first while the codes' budget has
+ * room for them ({@link #placement}): no graph to build at each add and merge, and every search of them, the vector
+ * half of a hybrid one too, is this scan. In the HNSW field a vector search asks
  * HNSW for {@code n * VECTOR_OVERSAMPLE} candidates, and on near-duplicate memories that walk costs more than reading
  * every vector while still missing true neighbours (100,000 vectors: recall@10 0.924 with 1,000 candidates in 34 ms
  * against an exact scan of the stored floats in 22 ms, loaded machine); so a scan answers instead, up to {@link
@@ -25,7 +28,8 @@ import org.apache.lucene.search.TotalHits;
  * 1,000,000 vectors of 384 dimensions the codes take 384 MB and one core reads them in about 54 ms (about half that
  * with the search workers sharing it); HNSW's 1,000 candidates found 0.833 of the true top 10 of 700,000
  * near-duplicates in 36 ms, where the scan took 38 ({@code scripts/bench.sh scan --sizes 700000}). The vector half of a
- * hybrid search keeps its narrow HNSW walk (100 candidates), which fusion barely notices missing.
+ * hybrid search of an owner in the HNSW field keeps its narrow HNSW walk (100 candidates), which fusion barely
+ * notices missing.
  *
  * <p>The scan reads each segment's {@link QuantizedVectors} where {@link QuantizedSegments} holds them (each owner's
  * rows of the copy, not the postings): it keeps the best {@link #candidates} by their approximate score, then scores
@@ -51,6 +55,17 @@ final class StoredVectorScan {
   }
 
   /**
+   * Where the vectors of an owner that outgrows exact search go ({@link ScopeVectors.Placement}): to {@link
+   * LuceneDocs#LARGE_VECTOR} while the codes' budget has room for twice its vectors besides the copies already read
+   * (it keeps growing, and other owners grow too), else to the HNSW field. An owner in {@link LuceneDocs#LARGE_VECTOR}
+   * stays there: past the budget its segments are scanned from their floats, slower but still exact.
+   */
+  static ScopeVectors.Placement placement(QuantizedSegments quantized) {
+    return (vectors, dim) -> quantized.used() + QuantizedVectors.bytes(2 * vectors, dim) <= quantized.budget()
+        ? LuceneDocs.LARGE_VECTOR : LuceneDocs.VECTOR;
+  }
+
+  /**
    * How many approximate hits are scored again for a top {@code n}: {@code n} more than asked for, at least {@link
    * #EXTRA_CANDIDATES} more. A true hit is lost only if that many others outrank it by their codes: the codes' error
    * would have to exceed its lead over all of them. On 100,000 near-duplicate memories (scripts/bench.sh side-by-side)
@@ -61,7 +76,8 @@ final class StoredVectorScan {
   }
 
   /**
-   * The best {@code n} of {@code user}'s passages of {@code owners} in the HNSW field, scored as Lucene scores them.
+   * The best {@code n} of {@code user}'s passages of {@code owners} in the large owners' fields, scored as Lucene
+   * scores them.
    * The byte codes are scanned in {@link SharedScan#CHUNK_ROWS} chunks on this thread and, when it is free, on
    * {@code helper}'s (null: this thread alone).
    */
@@ -83,13 +99,15 @@ final class StoredVectorScan {
           }
         }
       } else {
-        OwnedVectors.forEachIn(leaf, LuceneDocs.VECTOR, user, owners, (l, doc, values) -> {
-          float score = score(kernel, query, values);
-          if (score > best.floor()) {
-            best.offer(score, l.docBase + doc);
-          }
-          return true;
-        });
+        for (String field : LuceneDocs.LARGE_FIELDS) {
+          OwnedVectors.forEachIn(leaf, field, user, owners, (l, doc, values) -> {
+            float score = score(kernel, query, values);
+            if (score > best.floor()) {
+              best.offer(score, l.docBase + doc);
+            }
+            return true;
+          });
+        }
       }
     }
     TopHits<Integer> rough = SharedScan.run(chunks.size(), candidates(n), (chunk, into) -> {
@@ -112,10 +130,19 @@ final class StoredVectorScan {
     while (i < sorted.length) {
       LeafReaderContext leaf = leaves.get(ReaderUtil.subIndex(sorted[i], leaves));
       int end = leaf.docBase + leaf.reader().maxDoc();
-      FloatVectorValues values = leaf.reader().getFloatVectorValues(LuceneDocs.VECTOR);
+      List<FloatVectorValues> fields = new ArrayList<>(2);
+      for (String field : LuceneDocs.LARGE_FIELDS) {
+        FloatVectorValues values = leaf.reader().getFloatVectorValues(field);
+        if (values != null) {
+          fields.add(values);
+        }
+      }
       for (; i < sorted.length && sorted[i] < end; i++) {
-        if (OwnedVectors.at(values, sorted[i] - leaf.docBase)) {
-          best.offer(score(DotProduct.FASTEST, query, values), sorted[i]);
+        for (FloatVectorValues values : fields) { // a document has its vector in one of them
+          if (OwnedVectors.at(values, sorted[i] - leaf.docBase)) {
+            best.offer(score(DotProduct.FASTEST, query, values), sorted[i]);
+            break;
+          }
         }
       }
     }

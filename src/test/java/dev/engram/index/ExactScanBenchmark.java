@@ -57,7 +57,7 @@ public final class ExactScanBenchmark {
     Path dir = Files.createTempDirectory("engram-scan-bench-");
     LuceneIndex hnsw = new LuceneIndex(vertx, dir, LuceneTuning.DEFAULTS.withExactSearch(0, 1)
         .withHnsw(m, beam, 1).withCommitIntervalMs(0).withRamBufferMb(256));
-    var memory = new ScopeVectors(Integer.MAX_VALUE);
+    var memory = new ScopeVectors(Integer.MAX_VALUE, ScopeVectors.Placement.GRAPH);
     int added = 0;
     long buildNanos = 0;
     for (int size : sizes) {

@@ -44,7 +44,7 @@ class GraphVectorsFormatTest {
         var writer = new IndexWriter(cache, new IndexWriterConfig(new StandardAnalyzer())
             .setCodec(VectorCodec.create(LuceneTuning.DEFAULTS, null)))) {
       for (IndexedPassage p : passages) {
-        writer.addDocument(LuceneDocs.document(p, false, true));
+        writer.addDocument(LuceneDocs.document(p, false, LuceneDocs.VECTOR));
       }
       try (var nrt = DirectoryReader.open(writer)) { // a flushed segment, not committed: what the cache holds
         assertTrue(cache.listCachedFiles().length > 0, "the segment's other files are cached");

@@ -71,7 +71,8 @@ public final class HybridSearchBenchmark {
       IndexSearcher searcher = store.acquire();
       ScopeVectors all;
       try {
-        all = ScopeVectors.load(searcher.getIndexReader(), Integer.MAX_VALUE); // every vector held: exact
+        all = ScopeVectors.load(searcher.getIndexReader(), Integer.MAX_VALUE,
+            ScopeVectors.Placement.GRAPH); // every vector held: exact
         for (var leaf : searcher.getIndexReader().leaves()) {
           long start = System.nanoTime();
           OwnerOrder.Segment.build(leaf.reader());

@@ -25,6 +25,8 @@ import org.apache.lucene.store.FSDirectory;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The contract on Lucene, plus what only an on-disk index can show: restarts, a lost or broken directory. */
 class LuceneIndexTest extends PassageIndexContract {
@@ -117,12 +119,14 @@ class LuceneIndexTest extends PassageIndexContract {
     }
   }
 
-  @Test
-  @DisplayName("an owner that outgrows exact search moves to the HNSW field: searches stay exact while it moves, its"
-      + " text stays searchable, a scope mixing it with a small owner merges both, and a reopen keeps it there")
-  void ownerOutgrowingExactSearchMovesToHnsw() {
+  @ParameterizedTest(name = "into the HNSW field: {0}")
+  @ValueSource(booleans = {false, true})
+  @DisplayName("an owner that outgrows exact search moves out of memory, into the flat field of large owners (or, as"
+      + " asked, the HNSW field): searches stay exact while it moves, its text stays searchable, a scope mixing it"
+      + " with a small owner merges both, and a reopen keeps it there")
+  void ownerOutgrowingExactSearchMovesOutOfMemory(boolean graphed) {
     index.close();
-    LuceneTuning tuning = LuceneTuning.DEFAULTS.withExactSearch(50, 40);
+    LuceneTuning tuning = LuceneTuning.DEFAULTS.withExactSearch(50, 40).withLargeOwnersGraphed(graphed);
     index = new LuceneIndex(vertx, dir(), tuning);
     var random = new java.util.Random(11);
     UUID small = UUID.randomUUID();
@@ -146,6 +150,9 @@ class LuceneIndexTest extends PassageIndexContract {
       assertEquals(List.of(big.get(137).id()), ids(search(user(), java.util.Set.of(agent()), SearchMode.TEXT,
           "w137", null, 5)), "the moved documents were rebuilt with their text");
       assertEquals(220, await(index.stats()).count(), "moved, not copied");
+      assertEquals(200, await(((LuceneIndex) index).vectorsIn(graphed ? LuceneDocs.VECTOR : LuceneDocs.LARGE_VECTOR)),
+          "the big owner's vectors are all in its field");
+      assertEquals(20, await(((LuceneIndex) index).vectorsIn(LuceneDocs.EXACT_VECTOR)));
       index.close();
       index = new LuceneIndex(vertx, dir(), tuning);
       awaitHeld(20, "after a reopen the big owner is not held again");
@@ -273,6 +280,75 @@ class LuceneIndexTest extends PassageIndexContract {
       }
     }
     assertTrue(missedByHnsw > 0, "the data is hard enough that HNSW with 100 candidates misses true neighbours");
+  }
+
+  @Test
+  @DisplayName("the vector half of a hybrid search of a large owner in the flat field is exact among near-duplicates,"
+      + " where HNSW's walk, as in the HNSW field, misses some")
+  void hybridSearchOfALargeOwnerIsExact() {
+    var random = new java.util.Random(17);
+    float[] base = RandomVectors.unit(random, 384);
+    List<IndexedPassage> near = new java.util.ArrayList<>();
+    for (int i = 0; i < 3_000; i++) {
+      near.add(passage(agent(), "near " + i, nearby(base, 0.05, random)));
+    }
+    int missedByHnsw = 0;
+    for (boolean graphed : List.of(false, true)) {
+      index.close();
+      index = new LuceneIndex(vertx, tmp.resolve("hybrid-" + graphed), LuceneTuning.DEFAULTS.withExactSearch(50, 1)
+          .withContextWeight(0).withLargeOwnersGraphed(graphed));
+      await(index.upsert(near));
+      awaitHeld(0, "the owner moved out of memory");
+      for (int i = 0; i < 20; i++) {
+        float[] q = nearby(base, 0.05, random);
+        // no passage has the word: the fused ranking is the vector half's
+        List<UUID> found = ids(search(user(), java.util.Set.of(agent()), SearchMode.HYBRID, "unmatched", q, 10));
+        List<UUID> truth = nearest(near, q, 10);
+        if (graphed) {
+          missedByHnsw += (int) truth.stream().filter(id -> !found.contains(id)).count();
+        } else {
+          assertEquals(new java.util.HashSet<>(truth), new java.util.HashSet<>(found), "the true top 10");
+        }
+      }
+    }
+    assertTrue(missedByHnsw > 0, "the data is hard enough that HNSW's walk misses true neighbours");
+  }
+
+  @Test
+  @DisplayName("an index whose large owner is in the HNSW field keeps it there when opened with large owners in the"
+      + " flat field; an owner that grows large afterwards goes to the flat field; searches of each and of both are"
+      + " exact, their text searchable")
+  void largeOwnersOfBothFieldsAreSearchedTogether() {
+    index.close();
+    var random = new java.util.Random(19);
+    LuceneTuning before = LuceneTuning.DEFAULTS.withExactSearch(50, 40).withLargeOwnersGraphed(true);
+    index = new LuceneIndex(vertx, dir(), before);
+    List<IndexedPassage> old = randomPassages(agent(), "old o", 120, random);
+    await(index.upsert(old));
+    awaitHeld(0, "the first owner moved to the HNSW field");
+    index.close();
+    index = new LuceneIndex(vertx, dir(), before.withLargeOwnersGraphed(false));
+    UUID second = UUID.randomUUID();
+    List<IndexedPassage> fresh = randomPassages(second, "new n", 120, random);
+    await(index.upsert(fresh));
+    awaitHeld(0, "the second owner moved to the flat field");
+    assertEquals(120, await(((LuceneIndex) index).vectorsIn(LuceneDocs.VECTOR)));
+    assertEquals(120, await(((LuceneIndex) index).vectorsIn(LuceneDocs.LARGE_VECTOR)));
+    List<IndexedPassage> both = new java.util.ArrayList<>(old);
+    both.addAll(fresh);
+    for (int i = 0; i < 5; i++) {
+      float[] q = randomUnit(random);
+      assertEquals(nearest(old, q, 5), ids(search(user(), java.util.Set.of(agent()), SearchMode.VECTOR, null, q, 5)));
+      assertEquals(nearest(fresh, q, 5), ids(search(user(), java.util.Set.of(second), SearchMode.VECTOR, null, q,
+          5)));
+      assertEquals(nearest(both, q, 10), ids(search(user(), java.util.Set.of(agent(), second), SearchMode.VECTOR,
+          null, q, 10)));
+    }
+    assertEquals(List.of(fresh.get(7).id()), ids(search(user(), java.util.Set.of(agent(), second), SearchMode.TEXT,
+        "n7", null, 5)));
+    List<ScoredPassage> hybrid = search(user(), java.util.Set.of(agent(), second), SearchMode.HYBRID, "o7 n7",
+        randomUnit(random), 10);
+    assertTrue(ids(hybrid).containsAll(List.of(old.get(7).id(), fresh.get(7).id())), "both owners' text hits");
   }
 
   private static float[] nearby(float[] base, double noise, java.util.Random random) {

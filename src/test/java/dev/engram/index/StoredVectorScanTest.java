@@ -57,12 +57,19 @@ class StoredVectorScanTest {
     var copies = new QuantizedSegments(Long.MAX_VALUE);
     ExecutorService helper = Executors.newSingleThreadExecutor();
     try (var directory = FSDirectory.open(dir); var writer = writer(directory, null)) {
-      write(writer, 3, 1_500);
+      List<IndexedPassage> owned = write(writer, 3, 1_500);
       try (var reader = DirectoryReader.open(writer)) {
         assertEquals(3, reader.leaves().size());
         int differentRough = 0;
         for (float[] q : queries) {
           TopDocs floats = StoredVectorScan.top(reader, null, USER, Set.of(OWNER), q, 10, null);
+          List<UUID> truth = owned.stream().sorted(java.util.Comparator.comparingDouble(
+              (IndexedPassage p) -> -VectorMath.dot(p.vector(), q))).limit(10).map(IndexedPassage::id).toList();
+          List<UUID> found = new ArrayList<>();
+          for (ScoreDoc d : floats.scoreDocs) {
+            found.add(idOf(reader, d));
+          }
+          assertEquals(Set.copyOf(truth), Set.copyOf(found), "the owner's true top 10, from both fields");
           TopDocs quantized = StoredVectorScan.top(reader, copies, USER, Set.of(OWNER), q, 10, null);
           assertSame(floats, quantized);
           assertSame(floats, StoredVectorScan.top(reader, copies, USER, Set.of(OWNER), q, 10, helper));
@@ -234,8 +241,9 @@ class StoredVectorScanTest {
   }
 
   /**
-   * {@code segments} segments, each of {@code perOwner} passages of {@link #OWNER} and as many of {@link #OTHER}, all
-   * in the HNSW field; returns {@link #OWNER}'s.
+   * {@code segments} segments, each of {@code perOwner} passages of {@link #OWNER} and as many of {@link #OTHER},
+   * their vectors in both large owners' fields by turns (a large owner's vectors are in one of them, but a segment
+   * holds owners of both); returns {@link #OWNER}'s.
    */
   private List<IndexedPassage> write(IndexWriter writer, int segments, int perOwner) throws IOException {
     List<IndexedPassage> owned = new ArrayList<>();
@@ -244,7 +252,7 @@ class StoredVectorScanTest {
       for (int i = 0; i < perOwner; i++) {
         for (UUID owner : List.of(OWNER, OTHER)) {
           var p = new IndexedPassage(UUID.randomUUID(), seq++, USER, owner, "passage " + seq, nearby());
-          writer.addDocument(LuceneDocs.document(p, false, true));
+          writer.addDocument(LuceneDocs.document(p, false, LuceneDocs.LARGE_FIELDS.get(i % 2)));
           if (owner.equals(OWNER)) {
             owned.add(p);
           }
