@@ -46,8 +46,8 @@ public final class LuceneIndex implements PassageIndex {
   /** One thread that commits for {@link #durable}: an fsync never holds up the workers that search and write. */
   private final WorkerExecutor committer;
   /**
-   * One thread that moves the vectors of owners outgrowing exact search to the HNSW field (tens of seconds for a large
-   * one): on the workers it would hold one of the two for that long, leaving searches and writes the other.
+   * One thread that moves the vectors of owners outgrowing exact search out of memory (seconds into the flat field of
+   * large owners, tens of seconds into the HNSW field): on the workers it would hold one of the two for that long, leaving searches and writes the other.
    */
   private final WorkerExecutor mover;
   /** The commit that writes waiting to be durable now will be in; null when none is waiting to start. */

@@ -15,7 +15,7 @@ import org.apache.lucene.util.Bits;
 
 /**
  * The walk over the live documents of one user's owners that have a vector in a given field, the owner's postings
- * intersected with the user's and the field's: what moving an owner to the HNSW field ({@link FlatPassages}) and
+ * intersected with the user's and the field's: what moving an owner out of memory ({@link FlatPassages}) and
  * scanning large owners ({@link StoredVectorScan}) both read.
  */
 final class OwnedVectors {

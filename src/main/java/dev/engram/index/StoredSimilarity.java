@@ -11,8 +11,8 @@ import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.ReaderUtil;
 
 /**
- * The cosine similarity of hits to the query vector, read from the vectors the index stores with them (in the flat
- * field or the HNSW field): what a hybrid hit carries beside its fused score, so that a caller that reports cosines
+ * The cosine similarity of hits to the query vector, read from the vectors the index stores with them (in whichever
+ * of {@link LuceneDocs#VECTOR_FIELDS} holds each): what a hybrid hit carries beside its fused score, so that a caller that reports cosines
  * (Mem0's search) need not read the stored embeddings back from the database.
  */
 final class StoredSimilarity {

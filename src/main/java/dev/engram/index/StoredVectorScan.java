@@ -37,7 +37,10 @@ import org.apache.lucene.search.TotalHits;
  * copy is scored from its floats directly.
  */
 final class StoredVectorScan {
-  /** Owners of up to this many vectors in all ({@link LuceneDocs#ownedDocs}) are scanned; larger ones go to HNSW. */
+  /**
+   * Owners in the HNSW field of up to this many vectors in all ({@link LuceneDocs#ownedDocs}) are scanned by a vector
+   * search; larger ones are left to HNSW. Owners in {@link LuceneDocs#LARGE_VECTOR} are scanned at any size.
+   */
   static final long LIMIT = 1_000_000;
   /** See {@link #candidates}. */
   static final int EXTRA_CANDIDATES = 100;
