@@ -99,8 +99,9 @@ final class LuceneStore implements AutoCloseable {
         return searcher;
       }
     });
-    vectors = loadVectors(dir, tuning.exactLimit(),
-        tuning.graphLarge() ? ScopeVectors.Placement.GRAPH : StoredVectorScan.placement(quantized));
+    // exact search off: every search by HNSW, so an index written with it on moves its owners to the HNSW field
+    vectors = loadVectors(dir, tuning.exactLimit(), tuning.graphLarge() || tuning.exactLimit() <= 0
+        ? ScopeVectors.Placement.GRAPH : StoredVectorScan.placement(quantized));
     scheduleMoves();
   }
 

@@ -351,6 +351,23 @@ class LuceneIndexTest extends PassageIndexContract {
     assertTrue(ids(hybrid).containsAll(List.of(old.get(7).id(), fresh.get(7).id())), "both owners' text hits");
   }
 
+  @Test
+  @DisplayName("an index reopened with exact search off moves its small owners' vectors to the HNSW field")
+  void exactSearchTurnedOffMovesVectorsToHnsw() {
+    index.close();
+    var random = new java.util.Random(23);
+    index = new LuceneIndex(vertx, dir(), LuceneTuning.DEFAULTS.withExactSearch(50, 40));
+    List<IndexedPassage> few = randomPassages(agent(), "few f", 30, random);
+    await(index.upsert(few));
+    assertEquals(30, await(((LuceneIndex) index).vectorsIn(LuceneDocs.EXACT_VECTOR)));
+    index.close();
+    index = new LuceneIndex(vertx, dir(), LuceneTuning.DEFAULTS.withExactSearch(0, 40));
+    awaitHeld(0, "the owner moved");
+    assertEquals(30, await(((LuceneIndex) index).vectorsIn(LuceneDocs.VECTOR)));
+    float[] q = randomUnit(random);
+    assertEquals(nearest(few, q, 5), ids(search(user(), java.util.Set.of(agent()), SearchMode.VECTOR, null, q, 5)));
+  }
+
   private static float[] nearby(float[] base, double noise, java.util.Random random) {
     float[] v = new float[base.length];
     for (int i = 0; i < v.length; i++) {
