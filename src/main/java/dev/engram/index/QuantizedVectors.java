@@ -62,6 +62,9 @@ final class QuantizedVectors {
    * if there is none.
    */
   static QuantizedVectors read(LeafReader reader) throws IOException {
+    if (bytes(reader) == 0) {
+      return null; // a segment of small owners only: no need to read its owners
+    }
     Key[] keys = ScopeVectors.keysOf(reader);
     Map<Key, Integer> sizes = new HashMap<>();
     double[] sum = null;
@@ -74,7 +77,8 @@ final class QuantizedVectors {
       if (sum == null) {
         sum = new double[values.dimension()];
       } else if (sum.length != values.dimension()) {
-        throw new IllegalStateException("vector fields of " + sum.length + " and " + values.dimension()
+        // a search maps this to a bad request, as it does a query of the wrong width
+        throw new IllegalArgumentException("vector fields of " + sum.length + " and " + values.dimension()
             + " dimensions in one segment");
       }
       for (int doc = values.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = values.nextDoc()) {
