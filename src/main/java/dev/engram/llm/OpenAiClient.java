@@ -82,10 +82,17 @@ public final class OpenAiClient implements LlmClient {
     Buffer body = encoder.encode(request, settings.model(), true);
     Promise<LlmReply> promise = Promise.promise();
     boolean[] relayed = {false};
-    streamAttempt(body, 0, delta -> {
+    Consumer<LlmDelta> relay = delta -> {
       relayed[0] = true;
       onDelta.accept(delta);
-    }, relayed, promise);
+    };
+    if (Vertx.currentContext() == null) {
+      // called off Vert.x (tests, tools): the response's handlers must be set on the thread that delivers it, or a
+      // short answer (an error) can end before body() is asked for, and that body() then never completes
+      vertx.getOrCreateContext().runOnContext(v -> streamAttempt(body, 0, relay, relayed, promise));
+    } else {
+      streamAttempt(body, 0, relay, relayed, promise);
+    }
     return promise.future();
   }
 
