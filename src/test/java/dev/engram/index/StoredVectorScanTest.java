@@ -137,6 +137,26 @@ class StoredVectorScanTest {
   }
 
   @Test
+  @DisplayName("an owner outgrowing exact search goes to the flat field of large owners while the codes' budget has"
+      + " room for twice its codes besides the copies held, else to the HNSW field")
+  void whereLargeOwnersGo() throws IOException {
+    long twice = QuantizedVectors.bytes(2 * 50_000, 384);
+    var roomy = new QuantizedSegments(twice);
+    assertEquals(LuceneDocs.LARGE_VECTOR, StoredVectorScan.placement(roomy).fieldFor(50_000, 384));
+    assertEquals(LuceneDocs.VECTOR, StoredVectorScan.placement(roomy).fieldFor(50_001, 384), "no room for twice");
+    var shared = new java.util.concurrent.atomic.AtomicLong();
+    var crowded = new QuantizedSegments(twice, shared);
+    try (var directory = FSDirectory.open(dir); var writer = writer(directory, null)) {
+      write(writer, 1, 500);
+      try (var reader = DirectoryReader.open(writer)) {
+        assertNotNull(new QuantizedSegments(twice, shared).of(reader.leaves().get(0).reader()));
+        assertEquals(LuceneDocs.VECTOR, StoredVectorScan.placement(crowded).fieldFor(50_000, 384),
+            "the copies another index holds in the shared budget leave no room");
+      }
+    }
+  }
+
+  @Test
   @DisplayName("a deleted passage is not found, though its segment's copy still holds its codes")
   void deletedPassagesAreSkipped() throws IOException {
     var copies = new QuantizedSegments(Long.MAX_VALUE);
