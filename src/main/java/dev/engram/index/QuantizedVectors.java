@@ -38,7 +38,7 @@ final class QuantizedVectors {
   }
 
   /** About the memory a copy of {@code rows} vectors takes. */
-  static long bytes(int rows, int dim) {
+  static long bytes(long rows, int dim) {
     return (long) rows * dim + 8L * rows + 4L * dim + 64;
   }
 

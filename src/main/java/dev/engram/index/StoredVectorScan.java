@@ -59,14 +59,19 @@ final class StoredVectorScan {
 
   /**
    * Where the vectors of an owner that outgrows exact search go ({@link ScopeVectors.Placement}): to {@link
-   * LuceneDocs#LARGE_VECTOR} while the codes' budget has room for twice its vectors besides the copies already read
-   * (it keeps growing, and other owners grow too), else to the HNSW field. An owner in {@link LuceneDocs#LARGE_VECTOR}
-   * stays there: past the budget its segments are scanned from their floats, slower but still exact.
+   * LuceneDocs#LARGE_VECTOR} while the codes' budget has room for {@link #GROWTH_ROOM} times its vectors besides the
+   * copies already read (it keeps growing, and other owners grow too), else to the HNSW field. An owner in {@link
+   * LuceneDocs#LARGE_VECTOR} stays there: past the budget its segments are scanned from their floats, slower (four
+   * times the bytes) but still exact, so the room asked for at the move is generous. With embeddings of 1,536
+   * dimensions an owner crossing 50,000 asks for 307 MB: a heap of 2.4 GB or more.
    */
   static ScopeVectors.Placement placement(QuantizedSegments quantized) {
-    return (vectors, dim) -> quantized.used() + QuantizedVectors.bytes(2 * vectors, dim) <= quantized.budget()
-        ? LuceneDocs.LARGE_VECTOR : LuceneDocs.VECTOR;
+    return (vectors, dim) -> quantized.used() + QuantizedVectors.bytes((long) GROWTH_ROOM * vectors, dim)
+        <= quantized.budget() ? LuceneDocs.LARGE_VECTOR : LuceneDocs.VECTOR;
   }
+
+  /** See {@link #placement}. */
+  static final int GROWTH_ROOM = 4;
 
   /**
    * How many approximate hits are scored again for a top {@code n}: {@code n} more than asked for, at least {@link

@@ -138,18 +138,18 @@ class StoredVectorScanTest {
 
   @Test
   @DisplayName("an owner outgrowing exact search goes to the flat field of large owners while the codes' budget has"
-      + " room for twice its codes besides the copies held, else to the HNSW field")
+      + " room for four times its codes besides the copies held, else to the HNSW field")
   void whereLargeOwnersGo() throws IOException {
-    long twice = QuantizedVectors.bytes(2 * 50_000, 384);
-    var roomy = new QuantizedSegments(twice);
+    long room = QuantizedVectors.bytes(StoredVectorScan.GROWTH_ROOM * 50_000L, 384);
+    var roomy = new QuantizedSegments(room);
     assertEquals(LuceneDocs.LARGE_VECTOR, StoredVectorScan.placement(roomy).fieldFor(50_000, 384));
-    assertEquals(LuceneDocs.VECTOR, StoredVectorScan.placement(roomy).fieldFor(50_001, 384), "no room for twice");
+    assertEquals(LuceneDocs.VECTOR, StoredVectorScan.placement(roomy).fieldFor(50_001, 384), "no room for four times its codes");
     var shared = new java.util.concurrent.atomic.AtomicLong();
-    var crowded = new QuantizedSegments(twice, shared);
+    var crowded = new QuantizedSegments(room, shared);
     try (var directory = FSDirectory.open(dir); var writer = writer(directory, null)) {
       write(writer, 1, 500);
       try (var reader = DirectoryReader.open(writer)) {
-        assertNotNull(new QuantizedSegments(twice, shared).of(reader.leaves().get(0).reader()));
+        assertNotNull(new QuantizedSegments(room, shared).of(reader.leaves().get(0).reader()));
         assertEquals(LuceneDocs.VECTOR, StoredVectorScan.placement(crowded).fieldFor(50_000, 384),
             "the copies another index holds in the shared budget leave no room");
       }
