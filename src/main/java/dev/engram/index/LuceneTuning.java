@@ -30,8 +30,9 @@ import org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat;
  * @param oversample an HNSW search for the best {@code n} gathers at least {@code n * oversample} candidates per
  *     segment (and at least {@code vectorCandidates}), then keeps the best {@code n} by their exact scores
  * @param graphLarge the vectors of every owner past {@code exactLimit} go to the HNSW field, as before large owners
- *     were scanned ({@link ScopeVectors}); false (the default) sends them there only when the byte codes' budget has
- *     no room for them. Benchmarks compare the two, tests force the HNSW path
+ *     were scanned ({@link ScopeVectors}); false (the default) sends them there only when the byte codes' budget
+ *     cannot hold their codes several times over ({@link StoredVectorScan#placement}). Benchmarks compare the two,
+ *     tests force the HNSW path
  */
 public record LuceneTuning(double ramBufferMb, int hnswM, int hnswBeam, int mergeWorkers, int vectorCandidates,
     int hybridDepth, double textWeight, double contextWeight, int contextReach, float bm25K1, float bm25B,
