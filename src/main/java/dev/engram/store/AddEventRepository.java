@@ -140,7 +140,7 @@ final class AddEventRepository {
           : conn.preparedQuery(RAW).executeBatch(raws);
       Future<RowSet<Row>> open = conn.preparedQuery(OPEN).executeBatch(opened);
       Future<RowSet<Row>> read = conn.preparedQuery(GET).executeBatch(reads);
-      return Future.all(ensured, stored, open, read).map(all -> {
+      return Future.join(ensured, stored, open, read).map(all -> {
         RowSet<Row> rs = stored.result();
         for (OpenEvent req : batch) {
           UUID tenant = UUID.fromString(req.userId());

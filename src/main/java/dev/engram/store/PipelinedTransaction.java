@@ -18,7 +18,8 @@ final class PipelinedTransaction {
 
   /**
    * Runs {@code statements} (which sends its statements on the connection it is given, without composing them, and
-   * answers a future of all of them) in one transaction, and answers their result once committed. A statement that
+   * answers a future of all of them that completes once every one has answered: {@code Future.join}, not the
+   * fail-fast {@code Future.all}) in one transaction, and answers their result once committed. A statement that
    * fails rolls the whole transaction back and fails the answer with its cause.
    */
   static <T> Future<T> run(Pool pool, Function<SqlConnection, Future<T>> statements) {
@@ -31,7 +32,8 @@ final class PipelinedTransaction {
         sent = Future.failedFuture(e);
       }
       Future<T> all = sent;
-      // the connection goes back to the pool only once every statement has answered
+      // the connection goes back to the pool only once every statement has answered (COMMIT and ROLLBACK are
+      // answered after the statements sent before them; a failed BEGIN waits for the statements' joined future)
       return begun.transform(began -> began.failed() ? all.transform(v -> Future.<T>failedFuture(began.cause()))
           : all.transform(done -> done.succeeded()
               ? began.result().commit().map(v -> done.result())

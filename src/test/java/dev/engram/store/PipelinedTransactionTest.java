@@ -56,7 +56,7 @@ class PipelinedTransactionTest {
         sent.add(conn.preparedQuery(INSERT).execute(Tuple.of(id, "all")).map(rows -> rows.iterator().next()
             .getInteger(0)));
       }
-      return Future.all(sent).map(all -> all.<Integer>list());
+      return Future.join(sent).map(all -> all.<Integer>list());
     }));
     assertEquals(List.of(1, 2, 3), ids);
     assertEquals(List.of(1, 2, 3), stored("all"));
@@ -67,7 +67,7 @@ class PipelinedTransactionTest {
       + " the connection is clean for the next transaction")
   void oneFailureRollsBackAll() throws Exception {
     ExecutionException failed = assertThrows(ExecutionException.class, () -> await(PipelinedTransaction.run(pool,
-        conn -> Future.all(conn.preparedQuery(INSERT).execute(Tuple.of(10, "failed")),
+        conn -> Future.join(conn.preparedQuery(INSERT).execute(Tuple.of(10, "failed")),
             conn.preparedQuery(INSERT).execute(Tuple.of(11, "failed")),
             conn.preparedQuery(INSERT).execute(Tuple.of(10, "failed"))))));
     assertTrue(failed.getCause().getMessage().contains("duplicate key"), failed.getCause().getMessage());
