@@ -24,6 +24,18 @@ final class MemoryRows {
   static final String COLUMNS = """
       id, text, hash, metadata, scope_user, scope_agent, scope_run, actor_id, role, memory_type, session_id,
       created_at, updated_at, valid_from, valid_to, expiration_date, superseded_by, provenance, pending_event""";
+  /**
+   * {@code from} the memories of the ids in parameter {@code $param}, as {@code m}, each looked up alone by its primary
+   * key: {@code offset 0} keeps the conditions that follow (the tenant, the scopes) out of the lookup. Asked as one
+   * scan with them, a planner whose statistics lagged behind a fast-growing table (autovacuum analyses it about once
+   * a minute) walked the tenant's whole {@code (user_id, created_at, id)} index for ten ids: 0.9-2.4 ms at 10,000
+   * memories of one user, against 0.10-0.17 ms this way (EXPLAIN ANALYZE; performance notes).
+   */
+  static String ofIds(int param) {
+    return " from unnest($" + param + "::uuid[]) as hit(wanted),"
+        + " lateral (select * from memories x where x.id = hit.wanted offset 0) m";
+  }
+
   static final String HISTORY_COLUMNS =
       "id, memory_id, old_memory, new_memory, event, created_at, updated_at, is_deleted, actor_id, role";
 

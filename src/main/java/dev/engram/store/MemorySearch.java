@@ -47,8 +47,6 @@ final class MemorySearch {
    * bound for safety; a reread is asked only for rows newly found gone, so under steady churn one reread is usual.
    */
   static final int REREADS = 16;
-  private static final String BY_IDS = " from memories m where m.id = any($1) and m.user_id = $2";
-
   private final Pool pool;
   private final PassageIndex index;
   private final MemoryScopes scopes;
@@ -189,13 +187,13 @@ final class MemorySearch {
     boolean rescore = hits.stream().anyMatch(h -> Double.isNaN(h.score()));
     UUID[] ids = hits.stream().map(ScoredPassage::id).toArray(UUID[]::new);
     String columns = "select " + MemoryRows.COLUMNS + (rescore ? ", m.embedding" : "");
-    String sql = columns + BY_IDS;
+    String sql = columns + MemoryRows.ofIds(1) + " where m.user_id = $2";
     List<Object> params = new ArrayList<>(List.of(ids, tenant));
     if (condition != null) {
       params = new ArrayList<>(condition.params());
       params.add(ids);
-      sql = columns + ", (" + condition.sql() + ") as passes from memories m"
-          + " where m.user_id = $1 and m.scope_id = any($2) and m.id = any($" + params.size() + ")";
+      sql = columns + ", (" + condition.sql() + ") as passes" + MemoryRows.ofIds(params.size())
+          + " where m.user_id = $1 and m.scope_id = any($2)";
     }
     Map<UUID, Double> scores = new HashMap<>();
     hits.forEach(h -> scores.put(h.id(), h.score()));
