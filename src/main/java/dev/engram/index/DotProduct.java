@@ -2,19 +2,33 @@ package dev.engram.index;
 
 /**
  * The dot product of a query with one row of a contiguous array of vectors, the inner loop of an exact search.
- * {@link #FASTEST} uses the JDK Vector API (SIMD) when the JVM was started with {@code --add-modules
+ * {@link #JAVA} uses the JDK Vector API (SIMD) when the JVM was started with {@code --add-modules
  * jdk.incubator.vector} (scripts/run.sh, the tests and the benchmarks do), else a scalar loop: on a 2-vCPU Zen 4 VM
- * the SIMD scan of 384-dim vectors was 4.6-8x faster (scripts/bench.sh scan prints both).
+ * the SIMD scan of 384-dim vectors was 4.6-8x faster (scripts/bench.sh scan prints both). {@link #FASTEST} adds the
+ * native kernel for scans of byte codes where it runs ({@link NativeDotProduct}).
  */
 abstract class DotProduct {
   static final DotProduct SCALAR = new Scalar();
-  static final DotProduct FASTEST = fastest();
+  static final DotProduct JAVA = fastest();
+  static final DotProduct FASTEST = NativeDotProduct.over(JAVA);
 
   /** {@code query . data[offset .. offset + query.length)}. */
   abstract float dot(float[] query, float[] data, int offset);
 
   /** The same over signed bytes, each taken as its integer value ({@link QuantizedVectors}' codes). */
   abstract float dot(float[] query, byte[] data, int offset);
+
+  /**
+   * The approximate scores of rows {@code [from, to)} of byte codes ({@link QuantizedVectors}): {@code out[r - from] =
+   * base + scales[r] * (query . codes[r * dim .. (r + 1) * dim))}, {@code dim = query.length}. A scan, which a kernel
+   * may run as one call.
+   */
+  void scores(float[] query, byte[] codes, float[] scales, float base, int from, int to, float[] out) {
+    int dim = query.length;
+    for (int r = from; r < to; r++) {
+      out[r - from] = base + scales[r] * dot(query, codes, r * dim);
+    }
+  }
 
   abstract String name();
 

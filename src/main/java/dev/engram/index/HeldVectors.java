@@ -136,8 +136,12 @@ final class HeldVectors {
     float withCentre = dot.dot(query, centre, 0);
     int chunks = (rows + SharedScan.CHUNK_ROWS - 1) / SharedScan.CHUNK_ROWS;
     TopHits<Integer> rough = SharedScan.run(chunks, candidates, (chunk, into) -> {
-      for (int i = chunk * SharedScan.CHUNK_ROWS, end = Math.min(rows, i + SharedScan.CHUNK_ROWS); i < end; i++) {
-        float score = withCentre + scales[i] * dot.dot(query, codes, i * dim);
+      int from = chunk * SharedScan.CHUNK_ROWS;
+      int end = Math.min(rows, from + SharedScan.CHUNK_ROWS);
+      float[] scored = new float[end - from];
+      dot.scores(query, codes, scales, withCentre, from, end, scored);
+      for (int i = from; i < end; i++) {
+        float score = scored[i - from];
         if (score > into.floor()) {
           into.offer(score, i);
         }

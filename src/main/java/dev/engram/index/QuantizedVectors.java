@@ -150,13 +150,13 @@ final class QuantizedVectors {
       throw new IllegalArgumentException("vector field has " + dim + " dimensions, the query " + query.length);
     }
     float withMean = kernel.dot(query, mean, 0);
+    float[] scored = new float[to - from];
+    kernel.scores(query, codes, scales, withMean, from, to, scored);
     for (int row = from; row < to; row++) {
+      float score = scored[row - from];
       int doc = docOfRow[row];
-      if (live == null || live.get(doc)) {
-        float score = withMean + scales[row] * kernel.dot(query, codes, row * dim);
-        if (score > best.floor()) {
-          best.offer(score, docBase + doc);
-        }
+      if (score > best.floor() && (live == null || live.get(doc))) {
+        best.offer(score, docBase + doc);
       }
     }
   }

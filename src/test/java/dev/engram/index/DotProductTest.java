@@ -1,7 +1,12 @@
 package dev.engram.index;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 import java.util.Random;
 import org.junit.jupiter.api.DisplayName;
@@ -14,7 +19,73 @@ class DotProductTest {
   @Test
   @DisplayName("the SIMD kernel is the one the tests and servers run (the JVM has the vector module)")
   void simdIsLoaded() {
-    assertTrue(DotProduct.FASTEST.name().startsWith("simd-"), DotProduct.FASTEST.name());
+    assertTrue(DotProduct.JAVA.name().startsWith("simd-"), DotProduct.JAVA.name());
+    assertTrue(DotProduct.FASTEST.name().endsWith(DotProduct.JAVA.name()), DotProduct.FASTEST.name());
+  }
+
+  @Test
+  @DisplayName("where the CPU has AVX-512 VNNI, the build's native kernel is loaded and scans byte codes")
+  void nativeKernelIsLoadedWhereTheCpuRunsIt() throws Exception {
+    assumeTrue(cpuHasVnni(), "this CPU has no AVX-512 VNNI");
+    assertTrue(NativeDotProduct.available(), "the library " + NativeDotProduct.LIBRARY + " did not load");
+    assertTrue(DotProduct.FASTEST.name().startsWith("native-"), DotProduct.FASTEST.name());
+  }
+
+  @Test
+  @DisplayName("a scan of byte rows: every kernel's scores agree with a plain sum, at any width and offset")
+  void scansOfByteRowsAgree() {
+    for (int dim : new int[] {1, 3, 63, 64, 65, 100, 127, 128, 384, 1536}) {
+      int rows = 37;
+      float[] q = new float[dim];
+      for (int i = 0; i < dim; i++) {
+        q[i] = (float) random.nextGaussian() * 0.05f;
+      }
+      byte[] codes = new byte[(rows + 2) * dim];
+      for (int i = 0; i < codes.length; i++) {
+        codes[i] = (byte) (random.nextInt(255) - 127); // the codes' range
+      }
+      float[] scales = new float[rows + 2];
+      for (int r = 0; r < scales.length; r++) {
+        scales[r] = random.nextFloat() / 127;
+      }
+      float base = (float) random.nextGaussian();
+      for (DotProduct kernel : new DotProduct[] {DotProduct.SCALAR, DotProduct.JAVA, DotProduct.FASTEST}) {
+        float[] out = new float[rows];
+        kernel.scores(q, codes, scales, base, 2, 2 + rows, out);
+        for (int r = 0; r < rows; r++) {
+          double sum = 0;
+          double size = 0;
+          for (int i = 0; i < dim; i++) {
+            sum += (double) q[i] * codes[(2 + r) * dim + i];
+            size += Math.abs((double) q[i] * codes[(2 + r) * dim + i]);
+          }
+          assertEquals(base + scales[2 + r] * sum, out[r], scales[2 + r] * (1e-4 * size + 1e-6) + 1e-6,
+              kernel.name() + ", " + dim + " dims, row " + r);
+        }
+      }
+    }
+  }
+
+  @Test
+  @DisplayName("a scan of byte rows checks its bounds before any kernel runs")
+  void scansCheckTheirBounds() {
+    float[] q = new float[8];
+    byte[] codes = new byte[8 * 10];
+    float[] scales = new float[10];
+    assertThrows(IndexOutOfBoundsException.class,
+        () -> DotProduct.FASTEST.scores(q, codes, scales, 0, 5, 11, new float[6]));
+    assertThrows(IndexOutOfBoundsException.class,
+        () -> DotProduct.FASTEST.scores(q, codes, scales, 0, 0, 10, new float[9]));
+    assertThrows(IndexOutOfBoundsException.class,
+        () -> DotProduct.FASTEST.scores(q, codes, new float[9], 0, 0, 10, new float[10]));
+    assertThrows(IndexOutOfBoundsException.class,
+        () -> DotProduct.FASTEST.scores(q, codes, scales, 0, -1, 2, new float[3]));
+  }
+
+  private static boolean cpuHasVnni() throws Exception {
+    Path cpuinfo = Path.of("/proc/cpuinfo");
+    return "x86_64".equals(System.getProperty("os.arch").replace("amd64", "x86_64")) && Files.exists(cpuinfo)
+        && Files.readString(cpuinfo).contains(" avx512_vnni");
   }
 
   @Test

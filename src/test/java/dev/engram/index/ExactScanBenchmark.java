@@ -135,7 +135,8 @@ public final class ExactScanBenchmark {
     System.out.printf("kernels, one query against %,d rows of %d (best of 20 passes; byte rows after a float pass,"
         + " which leaves none of them in the CPU's cache, and pass after pass, which may leave many there):%n", rows,
         dim);
-    for (DotProduct dot : List.of(DotProduct.FASTEST, DotProduct.SCALAR)) {
+    for (DotProduct dot : new java.util.LinkedHashSet<>(List.of(DotProduct.FASTEST, DotProduct.JAVA,
+        DotProduct.SCALAR))) {
       long floatBest = Long.MAX_VALUE;
       long coldBytes = Long.MAX_VALUE;
       long warmBytes = Long.MAX_VALUE;
@@ -146,7 +147,7 @@ public final class ExactScanBenchmark {
       for (int pass = 0; pass < 20; pass++) {
         warmBytes = Math.min(warmBytes, bytePass(dot, query, bytes, rows));
       }
-      System.out.printf("  %-8s float rows %.2f ms; byte rows %.2f ms after a float pass, %.2f ms pass after pass%n",
+      System.out.printf("  %-30s float rows %.2f ms; byte rows %.2f ms after a float pass, %.2f ms pass after pass%n",
           dot.name(), floatBest / 1e6, coldBytes / 1e6, warmBytes / 1e6);
     }
   }
@@ -161,11 +162,17 @@ public final class ExactScanBenchmark {
     return sink == Float.MIN_VALUE ? 0 : System.nanoTime() - start;
   }
 
+  /** A pass over byte rows in chunks, as the scans run it ({@link DotProduct#scores}). */
   private static long bytePass(DotProduct dot, float[] query, byte[] rows, int count) {
     long start = System.nanoTime();
     float sink = 0;
-    for (int r = 0; r < count; r++) {
-      sink += dot.dot(query, rows, r * query.length);
+    float[] out = new float[SharedScan.CHUNK_ROWS];
+    float[] scales = new float[count];
+    java.util.Arrays.fill(scales, 1);
+    for (int from = 0; from < count; from += SharedScan.CHUNK_ROWS) {
+      int to = Math.min(count, from + SharedScan.CHUNK_ROWS);
+      dot.scores(query, rows, scales, 0, from, to, out);
+      sink += out[0];
     }
     return sink == Float.MIN_VALUE ? 0 : System.nanoTime() - start;
   }

@@ -1,0 +1,101 @@
+/*
+ * Engram's native scan kernel: the scores of many rows of signed byte codes against one query, on AVX-512 VNNI
+ * (vpdpbusd multiplies 64 bytes by 64 bytes and adds each four products into a 32-bit lane in one instruction; the
+ * JDK 17 Vector API has no such operation and widens every byte to a float instead). Loaded and called by
+ * dev.engram.index.NativeDotProduct, which checks every bound before the call: this file trusts its arguments.
+ *
+ * The query arrives as two byte vectors, hi and lo, padded with zeros to a multiple of 64, with
+ * query[i] ~ scale * (hi[i] + lo[i] / 254): sixteen bits of the float query, so the products are those of the float
+ * kernel to about 1e-5 of their size. vpdpbusd takes one operand unsigned, so each code c is read as c + 128 (its sign
+ * bit flipped) and 128 * sum(hi) is taken off afterwards.
+ */
+#include <jni.h>
+#include <stdint.h>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+#define KERNEL __attribute__((target("avx512f,avx512bw,avx512vnni")))
+
+KERNEL static void scores(const int8_t *codes, const float *scales, float base, int rows, int dim,
+                          const int8_t *hi, const int8_t *lo, float scale, float *out) {
+  int32_t hiSum = 0;
+  int32_t loSum = 0;
+  int padded = (dim + 63) & ~63;
+  for (int i = 0; i < padded; i++) {
+    hiSum += hi[i];
+    loSum += lo[i];
+  }
+  const __m512i flip = _mm512_set1_epi8((char)0x80);
+  int whole = dim & ~63;
+  __mmask64 tail = dim > whole ? (~0ULL >> (64 - (dim - whole))) : 0;
+  for (int r = 0; r < rows; r++) {
+    const int8_t *row = codes + (int64_t)r * dim;
+    __m512i h = _mm512_setzero_si512();
+    __m512i l = _mm512_setzero_si512();
+    int i = 0;
+    for (; i < whole; i += 64) {
+      __m512i c = _mm512_xor_si512(_mm512_loadu_si512(row + i), flip);
+      h = _mm512_dpbusd_epi32(h, c, _mm512_loadu_si512(hi + i));
+      l = _mm512_dpbusd_epi32(l, c, _mm512_loadu_si512(lo + i));
+    }
+    if (tail) { /* the lanes past the row read as 128, times the query's zero padding */
+      __m512i c = _mm512_xor_si512(_mm512_maskz_loadu_epi8(tail, row + i), flip);
+      h = _mm512_dpbusd_epi32(h, c, _mm512_loadu_si512(hi + i));
+      l = _mm512_dpbusd_epi32(l, c, _mm512_loadu_si512(lo + i));
+    }
+    int32_t H = _mm512_reduce_add_epi32(h) - 128 * hiSum;
+    int32_t L = _mm512_reduce_add_epi32(l) - 128 * loSum;
+    out[r] = base + scales[r] * (scale * ((float)H + (float)L * (1.0f / 254)));
+  }
+}
+
+static int usable(void) {
+  __builtin_cpu_init();
+  /* libgcc sets the AVX-512 features only when the OS saves the ZMM registers (XCR0) */
+  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw")
+      && __builtin_cpu_supports("avx512vnni");
+}
+#else
+static int usable(void) { return 0; }
+#endif
+
+JNIEXPORT jboolean JNICALL Java_dev_engram_index_NativeDotProduct_usable(JNIEnv *env, jclass cls) {
+  (void)env;
+  (void)cls;
+  return usable() ? JNI_TRUE : JNI_FALSE;
+}
+
+/*
+ * out[r] = base + scales[first + r] * (query . codes row first + r), r in [0, rows); rows of dim bytes. False when
+ * nothing was computed.
+ */
+JNIEXPORT jboolean JNICALL Java_dev_engram_index_NativeDotProduct_scores(JNIEnv *env, jclass cls, jbyteArray hi,
+                                                                    jbyteArray lo, jfloat scale, jbyteArray codes,
+                                                                    jfloatArray scales, jfloat base, jint first,
+                                                                    jint rows, jint dim, jfloatArray out) {
+  (void)cls;
+#if defined(__x86_64__)
+  /* critical access: no copies of the arrays; nothing in between may call back into the JVM */
+  jbyte *h = (*env)->GetPrimitiveArrayCritical(env, hi, NULL);
+  jbyte *l = (*env)->GetPrimitiveArrayCritical(env, lo, NULL);
+  jbyte *c = (*env)->GetPrimitiveArrayCritical(env, codes, NULL);
+  jfloat *s = (*env)->GetPrimitiveArrayCritical(env, scales, NULL);
+  jfloat *o = (*env)->GetPrimitiveArrayCritical(env, out, NULL);
+  jboolean done = h != NULL && l != NULL && c != NULL && s != NULL && o != NULL;
+  if (done) {
+    scores((const int8_t *)c + (int64_t)first * dim, s + first, base, rows, dim, (const int8_t *)h,
+           (const int8_t *)l, scale, o);
+  }
+  if (o != NULL) (*env)->ReleasePrimitiveArrayCritical(env, out, o, 0);
+  if (s != NULL) (*env)->ReleasePrimitiveArrayCritical(env, scales, s, JNI_ABORT);
+  if (c != NULL) (*env)->ReleasePrimitiveArrayCritical(env, codes, c, JNI_ABORT);
+  if (l != NULL) (*env)->ReleasePrimitiveArrayCritical(env, lo, l, JNI_ABORT);
+  if (h != NULL) (*env)->ReleasePrimitiveArrayCritical(env, hi, h, JNI_ABORT);
+  return done;
+#else
+  (void)env; (void)hi; (void)lo; (void)scale; (void)codes; (void)scales; (void)base; (void)first; (void)rows;
+  (void)dim; (void)out;
+  return JNI_FALSE;
+#endif
+}
