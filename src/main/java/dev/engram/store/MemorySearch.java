@@ -47,6 +47,7 @@ final class MemorySearch {
    * bound for safety; a reread is asked only for rows newly found gone, so under steady churn one reread is usual.
    */
   static final int REREADS = 16;
+
   private final Pool pool;
   private final PassageIndex index;
   private final MemoryScopes scopes;
