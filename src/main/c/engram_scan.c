@@ -2,7 +2,8 @@
  * Engram's native scan kernel: the scores of many rows of signed byte codes against one query, on AVX-512 VNNI
  * (vpdpbusd multiplies 64 bytes by 64 bytes and adds each four products into a 32-bit lane in one instruction; the
  * JDK 17 Vector API has no such operation and widens every byte to a float instead). Loaded and called by
- * dev.engram.index.NativeDotProduct, which checks every bound before the call: this file trusts its arguments.
+ * dev.engram.index.NativeDotProduct (its nested Library), which checks every bound before the call: this file
+ * trusts its arguments.
  *
  * The query arrives as two byte vectors, hi and lo, padded with zeros to a multiple of 64, with
  * query[i] ~ scale * (hi[i] + lo[i] / 254): sixteen bits of the float query, so the products are those of the float
@@ -60,7 +61,8 @@ static int usable(void) {
 static int usable(void) { return 0; }
 #endif
 
-JNIEXPORT jboolean JNICALL Java_dev_engram_index_NativeDotProduct_usable(JNIEnv *env, jclass cls) {
+JNIEXPORT jboolean JNICALL Java_dev_engram_index_NativeDotProduct_00024Library_usable(JNIEnv *env,
+                                                                                      jclass cls) {
   (void)env;
   (void)cls;
   return usable() ? JNI_TRUE : JNI_FALSE;
@@ -70,10 +72,9 @@ JNIEXPORT jboolean JNICALL Java_dev_engram_index_NativeDotProduct_usable(JNIEnv 
  * out[r] = base + scales[first + r] * (query . codes row first + r), r in [0, rows); rows of dim bytes. False when
  * nothing was computed.
  */
-JNIEXPORT jboolean JNICALL Java_dev_engram_index_NativeDotProduct_scores(JNIEnv *env, jclass cls, jbyteArray hi,
-                                                                    jbyteArray lo, jfloat scale, jbyteArray codes,
-                                                                    jfloatArray scales, jfloat base, jint first,
-                                                                    jint rows, jint dim, jfloatArray out) {
+JNIEXPORT jboolean JNICALL Java_dev_engram_index_NativeDotProduct_00024Library_scores(
+    JNIEnv *env, jclass cls, jbyteArray hi, jbyteArray lo, jfloat scale, jbyteArray codes, jfloatArray scales,
+    jfloat base, jint first, jint rows, jint dim, jfloatArray out) {
   (void)cls;
 #if defined(__x86_64__)
   /* critical access: no copies of the arrays; nothing in between may call back into the JVM */

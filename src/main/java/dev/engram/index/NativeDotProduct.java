@@ -24,13 +24,11 @@ import org.slf4j.LoggerFactory;
  * {@code ENGRAM_NATIVE_KERNEL=off} (an environment variable or system property) leaves it out.
  */
 final class NativeDotProduct extends DotProduct {
-  private static final Logger log = LoggerFactory.getLogger(NativeDotProduct.class);
   static final String LIBRARY = "native/linux-x86_64/libengram_scan.so";
   /** Above this the kernel's 32-bit sums could overflow (each lane adds up to 4 x 255 x 127 per 64 dimensions). */
   static final int MAX_DIM = 32_768;
   /** The two bytes of a query component: {@code hi + lo / LO_STEPS}. */
   private static final float LO_STEPS = 254;
-  private static final boolean LOADED = load();
 
   private final DotProduct java;
 
@@ -40,11 +38,11 @@ final class NativeDotProduct extends DotProduct {
 
   /** {@code java} with native scans of byte codes when the library loaded and the CPU runs it, else {@code java}. */
   static DotProduct over(DotProduct java) {
-    return LOADED ? new NativeDotProduct(java) : java;
+    return Library.LOADED ? new NativeDotProduct(java) : java;
   }
 
   static boolean available() {
-    return LOADED;
+    return Library.LOADED;
   }
 
   @Override
@@ -87,7 +85,7 @@ final class NativeDotProduct extends DotProduct {
         lo[i] = (byte) Math.round((x - h) * LO_STEPS);
       }
     }
-    if (!scores(hi, lo, scale, codes, scales, base, from, to - from, dim, out)) {
+    if (!Library.scores(hi, lo, scale, codes, scales, base, from, to - from, dim, out)) {
       java.scores(query, codes, scales, base, from, to, out);
     }
   }
@@ -97,36 +95,46 @@ final class NativeDotProduct extends DotProduct {
     return "native-avx512-vnni+" + java.name();
   }
 
-  private static native boolean usable();
+  /**
+   * The library and its entry points, apart from the kernel class: {@link DotProduct}'s initialisation asks {@link
+   * #over} for its fastest kernel, so a flag of this subclass could still be unset then (when this class is the first
+   * touched, its superclass is initialised first); this holder's initialisation depends on neither.
+   */
+  private static final class Library {
+    private static final Logger log = LoggerFactory.getLogger(NativeDotProduct.class);
+    static final boolean LOADED = load();
 
-  private static native boolean scores(byte[] hi, byte[] lo, float scale, byte[] codes, float[] scales, float base,
-      int first, int rows, int dim, float[] out);
+    private static native boolean usable();
 
-  private static boolean load() {
-    String setting = System.getProperty("ENGRAM_NATIVE_KERNEL", System.getenv("ENGRAM_NATIVE_KERNEL"));
-    if ("off".equalsIgnoreCase(setting) || "false".equalsIgnoreCase(setting)) {
-      return false;
-    }
-    URL url = NativeDotProduct.class.getClassLoader().getResource(LIBRARY);
-    if (url == null) {
-      return false; // not built here (scripts/build-native.sh says why)
-    }
-    try {
-      System.load(("file".equals(url.getProtocol()) ? Path.of(url.toURI()) : copied(url)).toString());
-      return usable();
-    } catch (IOException | URISyntaxException | RuntimeException | UnsatisfiedLinkError e) {
-      log.warn("The native scan kernel could not be loaded ({}): vector scans use the Java kernel", e.toString());
-      return false;
-    }
-  }
+    private static native boolean scores(byte[] hi, byte[] lo, float scale, byte[] codes, float[] scales, float base,
+        int first, int rows, int dim, float[] out);
 
-  /** A copy of the library out of the jar, in a new file only this user can read, deleted at exit. */
-  private static Path copied(URL url) throws IOException {
-    Path file = Files.createTempFile("engram-scan-", ".so");
-    file.toFile().deleteOnExit();
-    try (InputStream in = url.openStream()) {
-      Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+    private static boolean load() {
+      String setting = System.getProperty("ENGRAM_NATIVE_KERNEL", System.getenv("ENGRAM_NATIVE_KERNEL"));
+      if ("off".equalsIgnoreCase(setting) || "false".equalsIgnoreCase(setting)) {
+        return false;
+      }
+      URL url = NativeDotProduct.class.getClassLoader().getResource(LIBRARY);
+      if (url == null) {
+        return false; // not built here (scripts/build-native.sh says why)
+      }
+      try {
+        System.load(("file".equals(url.getProtocol()) ? Path.of(url.toURI()) : copied(url)).toString());
+        return usable();
+      } catch (IOException | URISyntaxException | RuntimeException | UnsatisfiedLinkError e) {
+        log.warn("The native scan kernel could not be loaded ({}): vector scans use the Java kernel", e.toString());
+        return false;
+      }
     }
-    return file;
+
+    /** A copy of the library out of the jar, in a new file only this user can read, deleted at exit. */
+    private static Path copied(URL url) throws IOException {
+      Path file = Files.createTempFile("engram-scan-", ".so");
+      file.toFile().deleteOnExit();
+      try (InputStream in = url.openStream()) {
+        Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+      }
+      return file;
+    }
   }
 }
