@@ -13,8 +13,8 @@ import org.slf4j.LoggerFactory;
 /**
  * {@link DotProduct} whose scans of byte codes ({@link #scores}) run in the native kernel of {@code src/main/c}, on
  * AVX-512 VNNI: a byte-times-byte product summed in 32-bit lanes by one instruction, where the JDK 17 Vector API
- * widens every byte to a float. A scan of 100,000 rows of 384 codes took 1.3-1.5 ms on one core of a Zen 4 VM
- * against 2.3 ms for {@link SimdDotProduct} ({@code scripts/bench.sh scan}; performance notes). Single rows, and
+ * widens every byte to a float. A scan of 100,000 rows of 384 codes took 1.3-2.0 ms on one core of a Zen 4 VM
+ * against 2.3-2.7 ms for {@link SimdDotProduct} ({@code scripts/bench.sh scan}; performance notes). Single rows, and
  * everything over floats, go to the Java kernel it wraps (a native call costs more than one row's product).
  *
  * <p>The float query is cut into two byte vectors, {@code query[i] ~ scale * (hi[i] + lo[i] / 254)}: about sixteen

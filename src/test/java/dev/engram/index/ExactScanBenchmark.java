@@ -128,6 +128,8 @@ public final class ExactScanBenchmark {
       floats[i] = (float) random.nextGaussian();
     }
     random.nextBytes(bytes);
+    float[] scales = new float[rows];
+    java.util.Arrays.fill(scales, 1);
     float[] query = new float[dim];
     for (int i = 0; i < dim; i++) {
       query[i] = (float) random.nextGaussian();
@@ -142,10 +144,10 @@ public final class ExactScanBenchmark {
       long warmBytes = Long.MAX_VALUE;
       for (int pass = 0; pass < 20; pass++) {
         floatBest = Math.min(floatBest, floatPass(dot, query, floats, rows));
-        coldBytes = Math.min(coldBytes, bytePass(dot, query, bytes, rows));
+        coldBytes = Math.min(coldBytes, bytePass(dot, query, bytes, scales, rows));
       }
       for (int pass = 0; pass < 20; pass++) {
-        warmBytes = Math.min(warmBytes, bytePass(dot, query, bytes, rows));
+        warmBytes = Math.min(warmBytes, bytePass(dot, query, bytes, scales, rows));
       }
       System.out.printf("  %-30s float rows %.2f ms; byte rows %.2f ms after a float pass, %.2f ms pass after pass%n",
           dot.name(), floatBest / 1e6, coldBytes / 1e6, warmBytes / 1e6);
@@ -163,12 +165,10 @@ public final class ExactScanBenchmark {
   }
 
   /** A pass over byte rows in chunks, as the scans run it ({@link DotProduct#scores}). */
-  private static long bytePass(DotProduct dot, float[] query, byte[] rows, int count) {
+  private static long bytePass(DotProduct dot, float[] query, byte[] rows, float[] scales, int count) {
     long start = System.nanoTime();
     float sink = 0;
     float[] out = new float[SharedScan.CHUNK_ROWS];
-    float[] scales = new float[count];
-    java.util.Arrays.fill(scales, 1);
     for (int from = 0; from < count; from += SharedScan.CHUNK_ROWS) {
       int to = Math.min(count, from + SharedScan.CHUNK_ROWS);
       dot.scores(query, rows, scales, 0, from, to, out);
