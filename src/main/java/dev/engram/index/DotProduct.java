@@ -30,6 +30,33 @@ abstract class DotProduct {
     }
   }
 
+  /** The same for the rows {@code rows[0 .. count)}, in that order: {@code out[i]} is row {@code rows[i]}'s. */
+  void scoresAt(float[] query, byte[] codes, float[] scales, float base, int[] rows, int count, float[] out) {
+    int dim = query.length;
+    for (int i = 0; i < count; i++) {
+      out[i] = base + scales[rows[i]] * dot(query, codes, rows[i] * dim);
+    }
+  }
+
+  /**
+   * Whether {@link #nibbleScores} is worth running before {@link #scores} (a kernel that reads four-bit codes faster
+   * than byte codes); this one's is a plain loop, for tests and for a copy read by another kernel.
+   */
+  boolean scansNibbles() {
+    return false;
+  }
+
+  /**
+   * The rougher scores of rows {@code [from, to)} of four-bit codes ({@link NibbleCodes}): {@code out[r - from] =
+   * base + scales[r] * (query . values of row r)}.
+   */
+  void nibbleScores(float[] query, byte[] nibbles, float[] scales, float base, int from, int to, float[] out) {
+    int bytes = NibbleCodes.bytesPerRow(query.length);
+    for (int r = from; r < to; r++) {
+      out[r - from] = base + scales[r] * NibbleCodes.dot(query, nibbles, r * bytes);
+    }
+  }
+
   abstract String name();
 
   private static DotProduct fastest() {

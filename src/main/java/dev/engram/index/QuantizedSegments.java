@@ -19,7 +19,10 @@ import org.apache.lucene.index.LeafReader;
  * two readers of one segment share one read.
  */
 final class QuantizedSegments {
-  /** The default budget: an eighth of the heap, about 2,000,000 vectors of 384 dimensions in a 6 GiB heap. */
+  /**
+   * The default budget: an eighth of the heap, about 2,000,000 vectors of 384 dimensions in a 6 GiB heap (1,300,000
+   * with their four-bit codes too).
+   */
   static final double HEAP_SHARE = 0.125;
   /** What the copies of all the process's indexes (archival, recall, memories) hold: they share one budget. */
   private static final AtomicLong HEAP_USED = new AtomicLong();

@@ -69,6 +69,99 @@ class DotProductTest {
   }
 
   @Test
+  @DisplayName("scores of chosen byte rows equal the scan's scores of the same rows, in the order asked")
+  void scoresOfChosenRowsAgree() {
+    int dim = 384;
+    int rows = 50;
+    float[] q = gaussian(dim, 0.05f);
+    byte[] codes = new byte[rows * dim];
+    random.nextBytes(codes);
+    float[] scales = new float[rows];
+    for (int r = 0; r < rows; r++) {
+      scales[r] = random.nextFloat() / 127;
+    }
+    int[] chosen = {49, 0, 17, 17, 3};
+    for (DotProduct kernel : new DotProduct[] {DotProduct.SCALAR, DotProduct.JAVA, DotProduct.FASTEST}) {
+      float[] all = new float[rows];
+      kernel.scores(q, codes, scales, 0.25f, 0, rows, all);
+      float[] out = new float[chosen.length];
+      kernel.scoresAt(q, codes, scales, 0.25f, chosen, chosen.length, out);
+      for (int i = 0; i < chosen.length; i++) {
+        assertEquals(all[chosen[i]], out[i], 1e-6, kernel.name() + ", row " + chosen[i]);
+      }
+      assertThrows(IndexOutOfBoundsException.class, () -> DotProduct.FASTEST.scoresAt(q, codes, scales, 0,
+          new int[] {0, rows}, 2, new float[2]));
+    }
+  }
+
+  @Test
+  @DisplayName("a scan of four-bit rows: every kernel's scores agree with a plain sum of the codes' values")
+  void scansOfFourBitRowsAgree() {
+    for (int dim : new int[] {1, 63, 64, 65, 127, 128, 129, 384, 1536}) {
+      int rows = 21;
+      int bytes = NibbleCodes.bytesPerRow(dim);
+      float[] q = gaussian(dim, 0.05f);
+      byte[] nibbles = new byte[(rows + 2) * bytes];
+      float[] scales = new float[rows + 2];
+      float[] mean = new float[dim];
+      for (int r = 0; r < rows + 2; r++) {
+        scales[r] = NibbleCodes.encode(gaussian(dim, 1), mean, nibbles, r * bytes);
+      }
+      for (DotProduct kernel : new DotProduct[] {DotProduct.SCALAR, DotProduct.FASTEST}) {
+        float[] out = new float[rows];
+        kernel.nibbleScores(q, nibbles, scales, -0.5f, 2, 2 + rows, out);
+        for (int r = 0; r < rows; r++) {
+          double sum = 0;
+          double rounding = 0; // the native kernel takes each query component to a byte: at most half a step off
+          for (int i = 0; i < dim; i++) {
+            int value = NibbleCodes.value(nibbles, (2 + r) * bytes, i);
+            sum += (double) q[i] * value;
+            rounding += Math.abs(value) * maxAbs(q) / 127 / 2;
+          }
+          assertEquals(-0.5 + scales[2 + r] * sum, out[r], scales[2 + r] * (rounding + 1e-4) + 1e-6,
+              kernel.name() + ", " + dim + " dims, row " + r);
+        }
+      }
+      assertThrows(IndexOutOfBoundsException.class,
+          () -> DotProduct.FASTEST.nibbleScores(q, nibbles, scales, 0, 1, rows + 3, new float[rows + 2]));
+    }
+  }
+
+  @Test
+  @DisplayName("four-bit codes decode to within half a step of each component, the padding to zero")
+  void fourBitCodesAreWithinHalfAStep() {
+    for (int dim : new int[] {5, 128, 384, 200}) {
+      float[] v = gaussian(dim, 1);
+      float[] mean = gaussian(dim, 0.1f);
+      int bytes = NibbleCodes.bytesPerRow(dim);
+      byte[] nibbles = new byte[bytes + 7];
+      float scale = NibbleCodes.encode(v, mean, nibbles, 7);
+      for (int i = 0; i < dim; i++) {
+        assertEquals(v[i], mean[i] + scale * NibbleCodes.value(nibbles, 7, i), scale / 2 + 1e-6f, dim + ": " + i);
+      }
+      for (int i = dim; i < bytes * 2; i++) {
+        assertEquals(0, NibbleCodes.value(nibbles, 7, i), "padding " + i);
+      }
+    }
+  }
+
+  private static float maxAbs(float[] v) {
+    float max = 0;
+    for (float x : v) {
+      max = Math.max(max, Math.abs(x));
+    }
+    return max;
+  }
+
+  private float[] gaussian(int dim, float size) {
+    float[] v = new float[dim];
+    for (int i = 0; i < dim; i++) {
+      v[i] = (float) random.nextGaussian() * size;
+    }
+    return v;
+  }
+
+  @Test
   @DisplayName("a scan of byte rows checks its bounds before any kernel runs")
   void scansCheckTheirBounds() {
     float[] q = new float[8];

@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Usage: scripts/bench.sh scan [--sizes 2000,5000,10000,20000,50000] [--dim 384] [--queries 200]
  * [--candidates 100,200,400,800] [--m 16] [--beam 50] [--kernel-rows 100000] (first times the dot product kernels
- * alone over that many rows of floats and of byte codes; 0 skips it)
+ * alone over that many rows of floats, of byte codes and of four-bit codes; 0 skips it)
  */
 public final class ExactScanBenchmark {
   private static final UUID USER = new UUID(1, 1);
@@ -151,7 +151,35 @@ public final class ExactScanBenchmark {
       }
       System.out.printf("  %-30s float rows %.2f ms; byte rows %.2f ms after a float pass, %.2f ms pass after pass%n",
           dot.name(), floatBest / 1e6, coldBytes / 1e6, warmBytes / 1e6);
+      if (dot.scansNibbles()) {
+        byte[] nibbles = new byte[rows * NibbleCodes.bytesPerRow(dim)];
+        random.nextBytes(nibbles);
+        long coldNibbles = Long.MAX_VALUE;
+        long warmNibbles = Long.MAX_VALUE;
+        for (int pass = 0; pass < 20; pass++) {
+          floatPass(dot, query, floats, rows);
+          coldNibbles = Math.min(coldNibbles, nibblePass(dot, query, nibbles, scales, rows));
+        }
+        for (int pass = 0; pass < 20; pass++) {
+          warmNibbles = Math.min(warmNibbles, nibblePass(dot, query, nibbles, scales, rows));
+        }
+        System.out.printf("  %-30s four-bit rows %.2f ms after a float pass, %.2f ms pass after pass%n", "",
+            coldNibbles / 1e6, warmNibbles / 1e6);
+      }
     }
+  }
+
+  /** A pass over four-bit rows in chunks ({@link DotProduct#nibbleScores}), a scan's first pass. */
+  private static long nibblePass(DotProduct dot, float[] query, byte[] rows, float[] scales, int count) {
+    long start = System.nanoTime();
+    float sink = 0;
+    float[] out = new float[SharedScan.CHUNK_ROWS];
+    for (int from = 0; from < count; from += SharedScan.CHUNK_ROWS) {
+      int to = Math.min(count, from + SharedScan.CHUNK_ROWS);
+      dot.nibbleScores(query, rows, scales, 0, from, to, out);
+      sink += out[0];
+    }
+    return sink == Float.MIN_VALUE ? 0 : System.nanoTime() - start;
   }
 
   /** Nanoseconds for one pass over float rows (each kernel in a loop of its own, as the scans run it). */

@@ -86,6 +86,34 @@ class StoredVectorScanTest {
   }
 
   @Test
+  @DisplayName("a first pass over four-bit codes keeps every row the byte codes alone rank in their top 10")
+  void fourBitFirstPassKeepsTheByteCodesTop() throws IOException {
+    org.junit.jupiter.api.Assumptions.assumeTrue(QuantizedVectors.FOUR_BIT, "the fastest kernel reads no four-bit"
+        + " codes here: copies hold none");
+    var copies = new QuantizedSegments(Long.MAX_VALUE);
+    try (var directory = FSDirectory.open(dir); var writer = writer(directory, null)) {
+      write(writer, 1, 6_000);
+      try (var reader = DirectoryReader.open(writer)) {
+        var leaf = reader.leaves().get(0);
+        QuantizedVectors copy = copies.of(leaf.reader());
+        int[] rows = copy.rows(new ScopeVectors.Key(USER, OWNER));
+        int candidates = StoredVectorScan.candidates(10);
+        assertTrue(rows[1] - rows[0] > QuantizedVectors.FIRST_PASS_FROM * QuantizedVectors.FIRST_PASS_POOL
+            * candidates, "enough rows for a first pass");
+        for (float[] q : queries) {
+          var byteCodes = new TopHits<Integer>(10);
+          copy.scan(rows[0], rows[1], null, q, DotProduct.JAVA, leaf.docBase, byteCodes);
+          var twoPasses = new TopHits<Integer>(candidates);
+          copy.scan(rows[0], rows[1], null, q, DotProduct.FASTEST, leaf.docBase, twoPasses);
+          List<Integer> kept = twoPasses.sorted((doc, score) -> doc);
+          assertEquals(candidates, kept.size());
+          assertTrue(kept.containsAll(byteCodes.sorted((doc, score) -> doc)), "the byte codes' top 10 survives");
+        }
+      }
+    }
+  }
+
+  @Test
   @DisplayName("a segment over the budget is scanned from its floats; a copy goes when its segment closes")
   void budgetAndRelease() throws IOException {
     long oneSegment = QuantizedVectors.bytes(3_000, DIM) + 2 * 64;
@@ -127,10 +155,10 @@ class StoredVectorScanTest {
   @Test
   @DisplayName("owners are scanned up to a million vectors, while their codes can fit the budget; HNSW beyond")
   void whatIsScanned() {
-    var roomy = new QuantizedSegments(2_000_000L * 384);
+    var roomy = new QuantizedSegments(QuantizedVectors.bytes(2_000_000L, 384));
     assertTrue(StoredVectorScan.scans(1_000_000, 384, roomy));
     assertFalse(StoredVectorScan.scans(1_000_001, 384, roomy), "past the limit");
-    var small = new QuantizedSegments(100_000L * 384);
+    var small = new QuantizedSegments(QuantizedVectors.bytes(100_000L, 384));
     assertTrue(StoredVectorScan.scans(100_000, 384, small));
     assertFalse(StoredVectorScan.scans(100_001, 384, small), "the codes cannot fit");
     assertTrue(StoredVectorScan.scans(1_000_000, 384, null), "no copies kept: the floats are scanned");
