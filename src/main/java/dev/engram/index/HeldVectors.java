@@ -140,10 +140,9 @@ final class HeldVectors {
       int end = Math.min(rows, from + SharedScan.CHUNK_ROWS);
       float[] scored = new float[end - from];
       dot.scores(query, codes, scales, withCentre, from, end, scored);
-      for (int i = from; i < end; i++) {
-        float score = scored[i - from];
-        if (score > into.floor()) {
-          into.offer(score, i);
+      for (int i : ScorePool.best(scored, end - from, candidates, from, row -> true)) {
+        if (scored[i - from] > into.floor()) {
+          into.offer(scored[i - from], i);
         }
       }
     }, helper);

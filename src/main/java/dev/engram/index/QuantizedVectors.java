@@ -4,6 +4,7 @@ import dev.engram.index.ScopeVectors.Key;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.IntPredicate;
 import org.apache.lucene.index.FloatVectorValues;
 import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.search.DocIdSetIterator;
@@ -187,10 +188,11 @@ final class QuantizedVectors {
   }
 
   /**
-   * Offers the approximate dot product of {@code query} with each of the rows {@code [from, to)} whose document is
-   * live to {@code best}, with its top-level doc id ({@code docBase} + the segment's). Many rows get a first pass over
-   * their four-bit codes where the copy has them: only its best {@link #FIRST_PASS_POOL} times {@code best}'s capacity
-   * are scored by their byte codes and offered.
+   * Offers the approximate dot products of {@code query} with the rows {@code [from, to)} whose document is live to
+   * {@code best}, with their top-level doc ids ({@code docBase} + the segment's): those of the rows that could enter it
+   * (the best of the stretch by {@link ScorePool}: a heap offered every row cost more than the scores). Many rows get a
+   * first pass over their four-bit codes where the copy has them: only its best {@link #FIRST_PASS_POOL} times {@code
+   * best}'s capacity are scored by their byte codes.
    */
   void scan(int from, int to, Bits live, float[] query, DotProduct kernel, int docBase, TopHits<Integer> best) {
     if (query.length != dim) {
@@ -198,6 +200,7 @@ final class QuantizedVectors {
     }
     float withMean = kernel.dot(query, mean, 0);
     float[] scored = new float[to - from];
+    IntPredicate isLive = row -> live == null || live.get(docOfRow[row]);
     int pool = FIRST_PASS_POOL * best.capacity();
     if (nibbles != null && kernel.scansNibbles() && to - from > (long) FIRST_PASS_FROM * pool) {
       float along = kernel.dot(query, meanDirection, 0);
@@ -206,14 +209,10 @@ final class QuantizedVectors {
         rest[i] = query[i] - along * meanDirection[i];
       }
       kernel.nibbleScores(rest, nibbles, nibbleScales, withMean, from, to, scored);
-      var picks = new TopHits<Integer>(pool);
       for (int row = from; row < to; row++) {
-        float score = scored[row - from] + along * alongMean[row];
-        if (score > picks.floor() && (live == null || live.get(docOfRow[row]))) {
-          picks.offer(score, row);
-        }
+        scored[row - from] += along * alongMean[row];
       }
-      int[] rows = picks.sorted((row, score) -> row).stream().mapToInt(Integer::intValue).sorted().toArray();
+      int[] rows = ScorePool.best(scored, to - from, pool, from, isLive);
       kernel.scoresAt(query, codes, scales, withMean, rows, rows.length, scored);
       for (int i = 0; i < rows.length; i++) {
         if (scored[i] > best.floor()) {
@@ -223,11 +222,9 @@ final class QuantizedVectors {
       return;
     }
     kernel.scores(query, codes, scales, withMean, from, to, scored);
-    for (int row = from; row < to; row++) {
-      float score = scored[row - from];
-      int doc = docOfRow[row];
-      if (score > best.floor() && (live == null || live.get(doc))) {
-        best.offer(score, docBase + doc);
+    for (int row : ScorePool.best(scored, to - from, best.capacity(), from, isLive)) {
+      if (scored[row - from] > best.floor()) {
+        best.offer(scored[row - from], docBase + docOfRow[row]);
       }
     }
   }
