@@ -29,7 +29,6 @@ import org.apache.lucene.search.TopDocs;
  * snapshot, so only the final hits have their passage id read.
  */
 final class LuceneSearch {
-  private static final Set<String> ID_ONLY = Set.of(LuceneDocs.ID);
   static final int MAX_OVERSAMPLED = 1_000;
 
   private final LuceneStore store;
@@ -115,7 +114,8 @@ final class LuceneSearch {
     var out = new ArrayList<ScoredPassage>(n);
     StoredFields fields = searcher.storedFields();
     for (int i = 0; i < n; i++) {
-      out.add(new ScoredPassage(idOf(fields, docs[i]), fused.get(i).score(), similarities[i]));
+      out.add(new ScoredPassage(LuceneDocs.idOf(searcher.getIndexReader(), fields, docs[i]), fused.get(i).score(),
+          similarities[i]));
     }
     return out;
   }
@@ -216,16 +216,9 @@ final class LuceneSearch {
     var out = new ArrayList<ScoredPassage>(top.scoreDocs.length);
     StoredFields fields = searcher.storedFields();
     for (ScoreDoc d : top.scoreDocs) {
-      out.add(new ScoredPassage(idOf(fields, d.doc), cosine ? LuceneDocs.cosine(d.score) : d.score));
+      out.add(new ScoredPassage(LuceneDocs.idOf(searcher.getIndexReader(), fields, d.doc),
+          cosine ? LuceneDocs.cosine(d.score) : d.score));
     }
     return out;
-  }
-
-  /**
-   * The passage id of a hit. One {@code fields} serves all hits of a search: each instance keeps its own
-   * decompression buffers, so a fresh one per hit would allocate them again (tens of KB each).
-   */
-  private static UUID idOf(StoredFields fields, int doc) throws IOException {
-    return UUID.fromString(fields.document(doc, ID_ONLY).get(LuceneDocs.ID));
   }
 }

@@ -4,77 +4,78 @@ import java.util.Arrays;
 import java.util.function.IntPredicate;
 
 /**
- * The rows of a first pass worth a second look: at least the best {@code pool} by their rough scores, found with a
- * histogram of the scores instead of a heap. A heap offered the 16,384 scores of a chunk in turn took 100-200 us
- * (about 1,600 of them enter a heap of 330, each sifted past branches no CPU predicts), more than the pass that
- * scored them; the histogram's three passes over the scores are branch-free but for the rare rows near the top.
+ * The rows of a first pass worth a second look: at least the best {@code pool} by their rough scores, found by a
+ * threshold instead of a heap. A heap offered the 16,384 scores of a chunk in turn took about 110 us (some 1,600 of
+ * them enter a heap of 330, each sifted past branches no CPU predicts), more than the native pass that scored them.
+ * Here a histogram of every {@link #SAMPLE_EVERY}th score sets a threshold with room to spare, and one pass of
+ * comparisons, predictable but for the rare rows above it, collects the rows that reach it; if they are too few
+ * (the sample misled, or {@code keep} refused some), a lower threshold is tried.
  */
 final class ScorePool {
-  /** Buckets of the histogram: the pool's last bucket adds a few rows to it, not hundreds. */
-  static final int BUCKETS = 1024;
+  /** Buckets of the sample's histogram. */
+  static final int BUCKETS = 256;
+  /** One score in this many is sampled. */
+  static final int SAMPLE_EVERY = 8;
 
   private ScorePool() {}
 
   /**
-   * The rows {@code from + i} whose score {@code scores[i]} ({@code i < count}) is among the best {@code pool} of the
-   * rows {@code keep} accepts, and those scoring as well as the pool's worst, give or take a bucket: every row the
-   * best {@code pool} hold, in ascending order, a few more. All the rows {@code keep} accepts when they are no more
-   * than {@code pool}.
+   * The rows {@code from + i} ({@code i < count}) that {@code keep} accepts and whose score {@code scores[i]} reaches a
+   * threshold, in ascending order: every row of the best {@code pool} of those {@code keep} accepts, and up to about
+   * half as many more; all the rows it accepts when they are no more than {@code pool}.
    */
   static int[] best(float[] scores, int count, int pool, int from, IntPredicate keep) {
     float min = Float.POSITIVE_INFINITY;
     float max = Float.NEGATIVE_INFINITY;
-    for (int i = 0; i < count; i++) {
+    for (int i = 0; i < count; i += SAMPLE_EVERY) {
       min = Math.min(min, scores[i]);
       max = Math.max(max, scores[i]);
     }
-    if (!(max > min) || !Float.isFinite(max - min)) { // one score for all (or none that ranks): any row will do
-      int[] all = collect(scores, count, from, keep, 0, 0, Integer.MIN_VALUE);
-      return Arrays.copyOf(all, all.length - 1);
+    if (count <= pool || !(max > min) || !Float.isFinite(max - min)) { // nothing to rank, or nothing that ranks
+      return collect(scores, count, from, keep, Float.NEGATIVE_INFINITY).rows;
     }
-    float perBucket = (BUCKETS - 1) / (max - min);
+    float perBucket = BUCKETS / (max - min);
     int[] histogram = new int[BUCKETS];
-    for (int i = 0; i < count; i++) {
-      histogram[bucket(scores[i], min, perBucket)]++;
+    for (int i = 0; i < count; i += SAMPLE_EVERY) {
+      histogram[Math.min(BUCKETS - 1, (int) ((scores[i] - min) * perBucket))]++;
     }
     int need = pool;
+    int lowest = BUCKETS;
     while (true) {
-      int lowest = BUCKETS - 1;
-      for (int above = histogram[lowest]; above < need && lowest > 0; above += histogram[--lowest]) {
-        // down from the top bucket until the rows in and above it are enough
+      int wanted = (need + need / 2) / SAMPLE_EVERY + 4; // half as many again, against the sample's chance
+      int bucket = BUCKETS - 1;
+      for (int above = histogram[bucket]; above < wanted && bucket > 0; above += histogram[--bucket]) {
+        // down from the top until the sampled scores in and above the bucket are enough
       }
-      int[] rows = collect(scores, count, from, keep, min, perBucket, lowest);
-      int skipped = rows[rows.length - 1];
-      if (rows.length - 1 >= pool || lowest == 0 || skipped == 0) {
-        return Arrays.copyOf(rows, rows.length - 1);
+      lowest = Math.min(bucket, lowest - 1); // a retry always reaches lower, so it ends
+      Collected found = collect(scores, count, from, keep, lowest <= 0 ? Float.NEGATIVE_INFINITY
+          : min + lowest / perBucket);
+      if (found.rows.length >= pool || lowest <= 0) {
+        return found.rows;
       }
-      need = pool + skipped; // rows keep refused took places in the pool: reach lower (lowest falls: need > now)
+      need = (int) Math.min(Integer.MAX_VALUE / 2, 2L * need + found.refused);
     }
   }
 
-  private static int bucket(float score, float min, float perBucket) {
-    return Math.max(0, Math.min(BUCKETS - 1, (int) ((score - min) * perBucket)));
-  }
+  /** The rows that reach {@code threshold} and that {@code keep} accepts, and how many it refused. */
+  private record Collected(int[] rows, int refused) {}
 
-  /** The rows in bucket {@code lowest} or above that {@code keep} accepts, then how many it refused (the last). */
-  private static int[] collect(float[] scores, int count, int from, IntPredicate keep, float min, float perBucket,
-      int lowest) {
-    int[] rows = new int[16];
+  private static Collected collect(float[] scores, int count, int from, IntPredicate keep, float threshold) {
+    int[] rows = new int[64];
     int size = 0;
     int refused = 0;
     for (int i = 0; i < count; i++) {
-      if (lowest == Integer.MIN_VALUE || bucket(scores[i], min, perBucket) >= lowest) {
+      if (scores[i] >= threshold) {
         if (!keep.test(from + i)) {
           refused++;
-          continue;
+        } else {
+          if (size == rows.length) {
+            rows = Arrays.copyOf(rows, rows.length * 2);
+          }
+          rows[size++] = from + i;
         }
-        if (size + 1 == rows.length) {
-          rows = Arrays.copyOf(rows, rows.length * 2);
-        }
-        rows[size++] = from + i;
       }
     }
-    rows[size] = refused;
-    return Arrays.copyOf(rows, size + 1);
+    return new Collected(Arrays.copyOf(rows, size), refused);
   }
 }

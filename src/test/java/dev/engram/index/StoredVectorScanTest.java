@@ -114,6 +114,25 @@ class StoredVectorScanTest {
   }
 
   @Test
+  @DisplayName("a hit's id comes from its doc values, without the stored fields; a document written without them"
+      + " (before they were added) from its stored id")
+  void idsFromDocValuesOrStoredFields() throws IOException {
+    try (var directory = FSDirectory.open(dir); var writer = writer(directory, null)) {
+      var now = new IndexedPassage(UUID.randomUUID(), 1, USER, OWNER, "now", nearby());
+      var before = new IndexedPassage(UUID.randomUUID(), 2, USER, OWNER, "before", nearby());
+      writer.addDocument(LuceneDocs.document(now, false, LuceneDocs.LARGE_VECTOR));
+      var old = LuceneDocs.document(before, false, LuceneDocs.LARGE_VECTOR);
+      old.removeFields(LuceneDocs.ID_HIGH);
+      old.removeFields(LuceneDocs.ID_LOW);
+      writer.addDocument(old);
+      try (var reader = DirectoryReader.open(writer)) {
+        assertEquals(now.id(), LuceneDocs.idOf(reader, null, 0), "no stored fields needed");
+        assertEquals(before.id(), LuceneDocs.idOf(reader, reader.storedFields(), 1));
+      }
+    }
+  }
+
+  @Test
   @DisplayName("a segment over the budget is scanned from its floats; a copy goes when its segment closes")
   void budgetAndRelease() throws IOException {
     long oneSegment = QuantizedVectors.bytes(3_000, DIM) + 2 * 64;
