@@ -73,7 +73,8 @@ KERNEL static void nibble_scores(const uint8_t *nibbles, const float *scales, fl
     for (int i = 0; i < bytes; i += 64) {
       __m512i x = _mm512_loadu_si512(row + i);
       sum = _mm512_dpbusd_epi32(sum, _mm512_and_si512(x, low), _mm512_loadu_si512(q + 2 * i));
-      sum = _mm512_dpbusd_epi32(sum, _mm512_and_si512(_mm512_srli_epi16(x, 4), low), _mm512_loadu_si512(q + 2 * i + 64));
+      __m512i high = _mm512_and_si512(_mm512_srli_epi16(x, 4), low);
+      sum = _mm512_dpbusd_epi32(sum, high, _mm512_loadu_si512(q + 2 * i + 64));
     }
     out[r] = base + scales[r] * (scale * (float)(_mm512_reduce_add_epi32(sum) - 8 * qSum));
   }

@@ -12,16 +12,15 @@ import org.apache.lucene.util.Bits;
 
 /**
  * A copy in memory of the vectors of one segment's large owners (its fields {@link LuceneDocs#LARGE_FIELDS}), each
- * component in one signed byte, so a vector takes a quarter of its floats' memory and a scan a quarter of their memory traffic. What
- * is coded is the vector's difference from the segment's mean, with a scale per vector: {@code v[i] ~ mean[i] +
- * scale * code[i]}, {@code scale = max |v[i] - mean[i]| / 127}. Near-duplicates, whose scores differ in the fourth
- * decimal, differ from the mean by little, so their steps are small: coding the vectors themselves erred by more
- * than those differences. The rows are grouped by owner, so that a scan of an owner reads one stretch of memory and
- * no postings. {@link StoredVectorScan} ranks by these approximate scores to pick candidates, then scores the
- * candidates again from the stored floats. Where the fastest kernel reads four-bit codes ({@link #FOUR_BIT}), the copy
- * holds those too and a scan of many rows reads them first: half the bytes, so about half the time of a scan that
- * does not fit the CPU's cache; its best few hundred rows are then scored by their byte codes. Immutable once read,
- * like the segment.
+ * component in one signed byte, so a vector takes a quarter of its floats' memory and a scan a quarter of their memory
+ * traffic. What is coded is the vector's difference from the segment's mean, with a scale per vector: {@code v[i] ~
+ * mean[i] + scale * code[i]}, {@code scale = max |v[i] - mean[i]| / 127}. Near-duplicates, whose scores differ in the
+ * fourth decimal, differ from the mean by little, so their steps are small: coding the vectors themselves erred by more
+ * than those differences. The rows are grouped by owner, so that a scan of an owner reads one stretch of memory and no
+ * postings. {@link StoredVectorScan} ranks by these approximate scores to pick candidates, then scores the candidates
+ * again from the stored floats. Where the fastest kernel reads four-bit codes ({@link #FOUR_BIT}), the copy holds those
+ * too and a scan of many rows reads them first: half the bytes, so about half the time of a scan that does not fit the
+ * CPU's cache; its best few hundred rows are then scored by their byte codes. Immutable once read, like the segment.
  */
 final class QuantizedVectors {
   /**
@@ -31,7 +30,7 @@ final class QuantizedVectors {
   static final boolean FOUR_BIT = DotProduct.FASTEST.scansNibbles();
   /**
    * A first pass over four-bit codes keeps this many times the candidates the byte codes are to pick ({@link
-   * TopHits#capacity}): a true hit is lost only if that many rows outrank it by codes twenty times coarser.
+   * TopHits#capacity}): a true hit is lost only if that many rows outrank it by codes eighteen times coarser.
    */
   static final int FIRST_PASS_POOL = 3;
   /** A stretch of rows gets a four-bit first pass when it holds more than this many times the pass's pool. */

@@ -50,8 +50,8 @@ final class StoredVectorScan {
   /**
    * Whether a vector search of owners holding {@code vectors} vectors of {@code dim} dimensions in all is a scan: up
    * to {@link #LIMIT}, and only while their copy ({@link QuantizedVectors#bytes}) can fit the budget of {@code
-   * quantized} (null: no copies are kept, every scan reads the floats). Past the budget most segments would be scanned from their
-   * floats, four times the bytes of the codes (about 130 ms at 1,000,000), and HNSW answers instead.
+   * quantized} (null: no copies are kept, every scan reads the floats). Past the budget most segments would be scanned
+   * from their floats, four times the bytes of the codes (about 130 ms at 1,000,000), and HNSW answers instead.
    */
   static boolean scans(long vectors, int dim, QuantizedSegments quantized) {
     return vectors <= LIMIT && (quantized == null || QuantizedVectors.bytes(vectors, dim) <= quantized.budget());
