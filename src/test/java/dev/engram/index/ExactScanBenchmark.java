@@ -171,15 +171,7 @@ public final class ExactScanBenchmark {
 
   /** A pass over four-bit rows in chunks ({@link DotProduct#nibbleScores}), a scan's first pass. */
   private static long nibblePass(DotProduct dot, float[] query, byte[] rows, float[] scales, int count) {
-    long start = System.nanoTime();
-    float sink = 0;
-    float[] out = new float[SharedScan.CHUNK_ROWS];
-    for (int from = 0; from < count; from += SharedScan.CHUNK_ROWS) {
-      int to = Math.min(count, from + SharedScan.CHUNK_ROWS);
-      dot.nibbleScores(query, rows, scales, 0, from, to, out);
-      sink += out[0];
-    }
-    return sink == Float.MIN_VALUE ? 0 : System.nanoTime() - start;
+    return chunkedPass(count, (from, to, out) -> dot.nibbleScores(query, rows, scales, 0, from, to, out));
   }
 
   /** Nanoseconds for one pass over float rows (each kernel in a loop of its own, as the scans run it). */
@@ -194,12 +186,21 @@ public final class ExactScanBenchmark {
 
   /** A pass over byte rows in chunks, as the scans run it ({@link DotProduct#scores}). */
   private static long bytePass(DotProduct dot, float[] query, byte[] rows, float[] scales, int count) {
+    return chunkedPass(count, (from, to, out) -> dot.scores(query, rows, scales, 0, from, to, out));
+  }
+
+  /** Scores rows {@code [from, to)} into {@code out}. */
+  private interface Chunk {
+    void score(int from, int to, float[] out);
+  }
+
+  /** Nanoseconds for one pass over {@code count} rows in {@link SharedScan#CHUNK_ROWS} chunks. */
+  private static long chunkedPass(int count, Chunk chunk) {
     long start = System.nanoTime();
     float sink = 0;
     float[] out = new float[SharedScan.CHUNK_ROWS];
     for (int from = 0; from < count; from += SharedScan.CHUNK_ROWS) {
-      int to = Math.min(count, from + SharedScan.CHUNK_ROWS);
-      dot.scores(query, rows, scales, 0, from, to, out);
+      chunk.score(from, Math.min(count, from + SharedScan.CHUNK_ROWS), out);
       sink += out[0];
     }
     return sink == Float.MIN_VALUE ? 0 : System.nanoTime() - start;
