@@ -21,10 +21,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The float query is cut into two byte vectors, {@code query[i] ~ scale * (hi[i] + lo[i] / 254)}: about sixteen
  * bits, so the scores differ from the Java kernel's by about 1e-5 of their size, far below the codes' own error (the
- * four-bit pass takes the high byte alone: it only ranks). The
- * library is built by {@code scripts/build-native.sh} into the class path (so into the jar), loaded from there (from a
- * private temporary copy when it is inside the jar) and used only when the CPU and the OS support its instructions;
- * {@code ENGRAM_NATIVE_KERNEL=off} (an environment variable or system property) leaves it out.
+ * four-bit pass takes the high byte alone: it only ranks). The library is built by {@code scripts/build-native.sh} into
+ * the class path (so into the jar), loaded from there (from a private temporary copy when it is inside the jar) and
+ * used only when the CPU and the OS support its instructions; {@code ENGRAM_NATIVE_KERNEL=off} (an environment variable
+ * or system property) leaves it out.
  */
 final class NativeDotProduct extends DotProduct {
   static final String LIBRARY = "native/linux-x86_64/libengram_scan.so";
