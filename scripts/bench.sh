@@ -6,7 +6,7 @@
 #   scripts/bench.sh locomo [--data ../shared/data/locomo] [--modes vector,text,hybrid]
 #   scripts/bench.sh locomo-sweep [--weights 0.5,0.6,0.7,0.8,0.9] [--feedback 0:0:0,3:10:0.3] (more in LocomoSweep)
 #   scripts/bench.sh locomo-heldout [--weights 0.6,0.7,0.8] [--reaches 1,2] [--times 0,0.3,0.5,0.7,1] [--model minilm|bge] (leave-one-conversation-out table)
-#   scripts/bench.sh side-by-side [--memories 2000] [--searches 500] [--embeddings-url URL]   (issue 14 vs Mem0)
+#   scripts/bench.sh side-by-side [--memories 2000] [--searches 500] [--search-warmup 0] [--embeddings-url URL]   (issue 14 vs Mem0)
 #   scripts/bench.sh streams [--ws 5000] [--sse 5000] [--agents 500] [--rate 500] [--seconds 20]   (needs ulimit -n > 2 per client)
 #   scripts/bench.sh scan [--sizes 2000,5000,10000,20000,50000] [--candidates 100,200,400,800] [--kernel-rows 100000]   (kernels; exact scan vs HNSW)
 #   scripts/bench.sh hybrid --index /tmp/mem100k/index/memories [--queries 500] [--variants default,candidates=100]
