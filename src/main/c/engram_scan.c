@@ -23,6 +23,8 @@
 #include <immintrin.h>
 
 #define KERNEL __attribute__((target("avx512f,avx512bw,avx512vnni")))
+/* How many chosen rows ahead of the one being scored are asked from memory. */
+#define AHEAD 8
 
 /* Rows first .. first + rows - 1 of codes, or, when at is not NULL, rows at[0] .. at[rows - 1]. */
 KERNEL static void scores(const int8_t *codes, const float *scales, float base, int first, const int32_t *at,
@@ -40,6 +42,15 @@ KERNEL static void scores(const int8_t *codes, const float *scales, float base, 
   for (int r = 0; r < rows; r++) {
     int64_t index = at == NULL ? (int64_t)first + r : at[r];
     const int8_t *row = codes + index * dim;
+    if (at != NULL && r + AHEAD < rows) {
+      /* chosen rows are scattered, so the CPU's prefetcher cannot guess them. 533 rows chosen from 12,500 just
+         read by a four-bit pass took 96-130 ns a row without this, 60-74 ns with it (20 ns in order) */
+      const int8_t *later = codes + (int64_t)at[r + AHEAD] * dim;
+      for (int i = 0; i < dim; i += 64) {
+        _mm_prefetch((const char *)(later + i), _MM_HINT_T0);
+      }
+      _mm_prefetch((const char *)(scales + at[r + AHEAD]), _MM_HINT_T0);
+    }
     __m512i h = _mm512_setzero_si512();
     __m512i l = _mm512_setzero_si512();
     int i = 0;

@@ -30,7 +30,8 @@ final class QuantizedVectors {
   static final boolean FOUR_BIT = DotProduct.FASTEST.scansNibbles();
   /**
    * A first pass over four-bit codes keeps this many times the candidates the byte codes are to pick ({@link
-   * TopHits#capacity}): a true hit is lost only if that many rows outrank it by codes eighteen times coarser.
+   * TopHits#capacity}): a true hit is lost only if that many rows of its stretch, or of the stretches the same search
+   * has already passed over ({@link PoolFloor}), outrank it by codes eighteen times coarser.
    */
   static final int FIRST_PASS_POOL = 3;
   /** A stretch of rows gets a four-bit first pass when it holds more than this many times the pass's pool. */
@@ -191,9 +192,11 @@ final class QuantizedVectors {
    * {@code best}, with their top-level doc ids ({@code docBase} + the segment's): those of the rows that could enter it
    * (the best of the stretch by {@link ScorePool}: a heap offered every row cost more than the scores). Many rows get a
    * first pass over their four-bit codes where the copy has them: only its best {@link #FIRST_PASS_POOL} times {@code
-   * best}'s capacity are scored by their byte codes.
+   * best}'s capacity that also reach {@code floor}, the pool of the search's stretches so far, are scored by their byte
+   * codes, and they are offered to the floor in turn.
    */
-  void scan(int from, int to, Bits live, float[] query, DotProduct kernel, int docBase, TopHits<Integer> best) {
+  void scan(int from, int to, Bits live, float[] query, DotProduct kernel, int docBase, TopHits<Integer> best,
+      PoolFloor floor) {
     if (query.length != dim) {
       throw new IllegalArgumentException("vector field has " + dim + " dimensions, the query " + query.length);
     }
@@ -211,7 +214,8 @@ final class QuantizedVectors {
       for (int row = from; row < to; row++) {
         scored[row - from] += along * alongMean[row];
       }
-      int[] rows = ScorePool.best(scored, to - from, pool, from, isLive);
+      int[] rows = ScorePool.best(scored, to - from, pool, from, isLive, floor.value());
+      floor.offer(scored, rows, rows.length, from); // before the byte codes' scores take their place
       kernel.scoresAt(query, codes, scales, withMean, rows, rows.length, scored);
       for (int i = 0; i < rows.length; i++) {
         if (scored[i] > best.floor()) {
@@ -221,7 +225,7 @@ final class QuantizedVectors {
       return;
     }
     kernel.scores(query, codes, scales, withMean, from, to, scored);
-    for (int row : ScorePool.best(scored, to - from, best.capacity(), from, isLive)) {
+    for (int row : ScorePool.best(scored, to - from, best.capacity(), from, isLive, best.floor())) {
       if (scored[row - from] > best.floor()) {
         best.offer(scored[row - from], docBase + docOfRow[row]);
       }

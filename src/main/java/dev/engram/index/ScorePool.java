@@ -22,9 +22,10 @@ final class ScorePool {
   /**
    * The rows {@code from + i} ({@code i < count}) that {@code keep} accepts and whose score {@code scores[i]} reaches a
    * threshold, in ascending order: every row of the best {@code pool} of those {@code keep} accepts, and up to about
-   * half as many more; all the rows it accepts when they are no more than {@code pool}.
+   * half as many more; all the rows it accepts when they are no more than {@code pool}. Only rows whose score reaches
+   * {@code floor} are taken, so fewer may come back: where the caller knows {@code pool} rows elsewhere that reach it.
    */
-  static int[] best(float[] scores, int count, int pool, int from, IntPredicate keep) {
+  static int[] best(float[] scores, int count, int pool, int from, IntPredicate keep, float floor) {
     float min = Float.POSITIVE_INFINITY;
     float max = Float.NEGATIVE_INFINITY;
     for (int i = 0; i < count; i += SAMPLE_EVERY) {
@@ -32,7 +33,7 @@ final class ScorePool {
       max = Math.max(max, scores[i]);
     }
     if (count <= pool || !(max > min) || !Float.isFinite(max - min)) { // nothing to rank, or nothing that ranks
-      return collect(scores, count, from, keep, Float.NEGATIVE_INFINITY).rows;
+      return collect(scores, count, from, keep, floor).rows;
     }
     float perBucket = BUCKETS / (max - min);
     int[] histogram = new int[BUCKETS];
@@ -48,9 +49,9 @@ final class ScorePool {
         // down from the top until the sampled scores in and above the bucket are enough
       }
       lowest = Math.min(bucket, lowest - 1); // a retry always reaches lower, so it ends
-      Collected found = collect(scores, count, from, keep, lowest <= 0 ? Float.NEGATIVE_INFINITY
-          : min + lowest / perBucket);
-      if (found.rows.length >= pool || lowest <= 0) {
+      float threshold = lowest <= 0 ? Float.NEGATIVE_INFINITY : min + lowest / perBucket;
+      Collected found = collect(scores, count, from, keep, Math.max(threshold, floor));
+      if (found.rows.length >= pool || lowest <= 0 || threshold <= floor) {
         return found.rows;
       }
       need = (int) Math.min(Integer.MAX_VALUE / 2, 2L * need + found.refused);

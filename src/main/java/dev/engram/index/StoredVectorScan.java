@@ -118,9 +118,10 @@ final class StoredVectorScan {
         }
       }
     }
+    var floor = new PoolFloor(QuantizedVectors.FIRST_PASS_POOL * candidates(n));
     TopHits<Integer> rough = SharedScan.run(chunks.size(), candidates(n), (chunk, into) -> {
       Stretch s = chunks.get(chunk);
-      s.copy.scan(s.from, s.to, s.leaf.reader().getLiveDocs(), query, kernel, s.leaf.docBase, into);
+      s.copy.scan(s.from, s.to, s.leaf.reader().getLiveDocs(), query, kernel, s.leaf.docBase, into, floor);
     }, helper);
     rescore(leaves, rough.sorted((doc, score) -> doc), query, best);
     ScoreDoc[] out = best.sorted(ScoreDoc::new).toArray(ScoreDoc[]::new);

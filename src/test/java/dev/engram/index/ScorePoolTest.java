@@ -18,7 +18,8 @@ class ScorePoolTest {
   private final Random random = new Random(9);
 
   @Test
-  @DisplayName("the pool holds every row of the best that the filter keeps, only kept rows, in order, not many more")
+  @DisplayName("the pool holds every row of the best that the filter keeps and that reaches the floor, only kept rows"
+      + " that reach it, in order, not many more")
   void holdsTheBestKeptRows() {
     for (int round = 0; round < 50; round++) {
       int count = 1 + random.nextInt(20_000);
@@ -30,19 +31,22 @@ class ScorePoolTest {
       }
       int every = 2 + random.nextInt(4);
       IntPredicate keep = row -> row % every != 0;
-      int[] rows = ScorePool.best(scores, count, pool, from, keep);
+      float floor = round % 3 == 0 ? Float.NEGATIVE_INFINITY : scores[random.nextInt(count)];
+      int[] rows = ScorePool.best(scores, count, pool, from, keep, floor);
       Set<Integer> got = Arrays.stream(rows).boxed().collect(Collectors.toSet());
       int[] sorted = rows.clone();
       Arrays.sort(sorted);
       assertArrayEquals(sorted, rows, "ascending");
       assertEquals(rows.length, got.size(), "no row twice");
       assertTrue(got.stream().allMatch(keep::test), "only kept rows");
+      assertTrue(got.stream().allMatch(row -> scores[row - from] >= floor), "only rows that reach the floor");
       int[] best = IntStream.range(0, count).map(i -> from + i).filter(keep).boxed()
           .sorted(Comparator.comparing((Integer row) -> -scores[row - from])).limit(pool)
           .mapToInt(Integer::intValue).toArray();
       float worst = best.length == 0 ? Float.NaN : scores[best[best.length - 1] - from];
       for (int row : best) {
-        assertTrue(got.contains(row), "row " + row + " of the best " + pool + " is in the pool");
+        assertTrue(got.contains(row) || scores[row - from] < floor, "row " + row + " of the best " + pool
+            + " is in the pool, or below the floor");
       }
       long tied = IntStream.range(0, count).filter(i -> keep.test(from + i) && scores[i] >= worst).count();
       if (round % 2 == 0) { // distinct scores: about half the pool more, and a bucket's worth
@@ -56,8 +60,35 @@ class ScorePoolTest {
   void everyKeptRowWhenNothingRanks() {
     float[] same = new float[100];
     Arrays.fill(same, 0.5f);
-    assertEquals(50, ScorePool.best(same, 100, 10, 0, row -> row % 2 == 0).length);
+    assertEquals(50, ScorePool.best(same, 100, 10, 0, row -> row % 2 == 0, Float.NEGATIVE_INFINITY).length);
     float[] few = {3, 1, 2};
-    assertArrayEquals(new int[] {7, 9}, ScorePool.best(few, 3, 10, 7, row -> row != 8));
+    assertArrayEquals(new int[] {7, 9}, ScorePool.best(few, 3, 10, 7, row -> row != 8, Float.NEGATIVE_INFINITY));
+    assertArrayEquals(new int[] {7}, ScorePool.best(few, 3, 10, 7, row -> true, 2.5f));
+  }
+
+  @Test
+  @DisplayName("a scan's floor is the weakest of the best pool of the scores its chunks offered, shared by threads")
+  void floorIsThePoolsWeakest() throws InterruptedException {
+    var floor = new PoolFloor(100);
+    float[] scores = new float[1_000];
+    for (int i = 0; i < scores.length; i++) {
+      scores[i] = i;
+    }
+    int[] first = IntStream.range(0, 50).toArray();
+    floor.offer(scores, first, first.length, 0);
+    assertEquals(Float.NEGATIVE_INFINITY, floor.value(), "fewer than the pool: no floor yet");
+    Thread[] threads = new Thread[4];
+    for (int t = 0; t < threads.length; t++) {
+      int part = t;
+      threads[t] = new Thread(() -> {
+        int[] rows = IntStream.range(0, 1_000).filter(i -> i % 4 == part).toArray();
+        floor.offer(scores, rows, rows.length, 0);
+      });
+      threads[t].start();
+    }
+    for (Thread t : threads) {
+      t.join();
+    }
+    assertEquals(900f, floor.value(), "the 100th best of all offered");
   }
 }
