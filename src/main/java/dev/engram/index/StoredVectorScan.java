@@ -118,7 +118,7 @@ final class StoredVectorScan {
         }
       }
     }
-    var floor = new PoolFloor(QuantizedVectors.FIRST_PASS_POOL * candidates(n));
+    var floor = QuantizedVectors.floor(candidates(n));
     TopHits<Integer> rough = SharedScan.run(chunks.size(), candidates(n), (chunk, into) -> {
       Stretch s = chunks.get(chunk);
       s.copy.scan(s.from, s.to, s.leaf.reader().getLiveDocs(), query, kernel, s.leaf.docBase, into, floor);

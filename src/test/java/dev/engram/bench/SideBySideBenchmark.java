@@ -107,9 +107,9 @@ public final class SideBySideBenchmark {
     System.out.printf("%nEngram   %,d memories: %.0f adds/s; add p50 %.2f ms, p99 %.2f ms (first quarter p50 %.2f ms,"
         + " last quarter p50 %.2f ms)%n", n, n / addSeconds, pct(adds, 0.5), pct(adds, 0.99),
         pct(Arrays.copyOfRange(adds, 0, quarter), 0.5), pct(Arrays.copyOfRange(adds, n - quarter, n), 0.5));
+    String warm = warmup == 0 ? "" : String.format(" (after %,d searches not counted)", warmup);
     System.out.printf("         search p50 %.2f ms, p99 %.2f ms%s; recall@10 against an exact scan %.4f%n",
-        pct(found, 0.5), pct(found, 0.99), warmup == 0 ? "" : String.format(" (after %,d searches not counted)", warmup),
-        recall);
+        pct(found, 0.5), pct(found, 0.99), warm, recall);
     System.out.println("""
 
         Mem0 reference (issue 14: npm mem0ai 2.4.6, its Memory class in one Node process, in-memory vector store,

@@ -102,10 +102,10 @@ class StoredVectorScanTest {
             * candidates, "enough rows for a first pass");
         for (float[] q : queries) {
           var byteCodes = new TopHits<Integer>(10);
-          copy.scan(rows[0], rows[1], null, q, DotProduct.JAVA, leaf.docBase, byteCodes, new PoolFloor(30));
+          copy.scan(rows[0], rows[1], null, q, DotProduct.JAVA, leaf.docBase, byteCodes, QuantizedVectors.floor(10));
           var twoPasses = new TopHits<Integer>(candidates);
           copy.scan(rows[0], rows[1], null, q, DotProduct.FASTEST, leaf.docBase, twoPasses,
-              new PoolFloor(QuantizedVectors.FIRST_PASS_POOL * candidates));
+              QuantizedVectors.floor(candidates));
           List<Integer> kept = twoPasses.sorted((doc, score) -> doc);
           assertEquals(candidates, kept.size());
           assertTrue(kept.containsAll(byteCodes.sorted((doc, score) -> doc)), "the byte codes' top 10 survives");
@@ -295,7 +295,7 @@ class StoredVectorScanTest {
   private static int roughTop10Misses(DirectoryReader reader, QuantizedSegments copies, float[] q, TopDocs truth)
       throws IOException {
     var rough = new TopHits<Integer>(10);
-    var floor = new PoolFloor(QuantizedVectors.FIRST_PASS_POOL * 10);
+    var floor = QuantizedVectors.floor(10);
     for (var leaf : reader.leaves()) {
       QuantizedVectors copy = copies.of(leaf.reader());
       int[] rows = copy.rows(new ScopeVectors.Key(USER, OWNER));
