@@ -53,7 +53,7 @@ final class ArchivalListing {
   private static final String SHOWN = "select count(*) from " + ITEMS + " i where i.id = any($3)";
   private static final String PASSAGES = "select " + ArchivalRows.PASSAGE_SELECT + " from " + ArchivalRows.PASSAGE_FROM
       + " where p.id = any($1) and p.user_id = $2";
-  private static final String MEMORIES = "select " + MemoryRows.COLUMNS + MemoryRows.ofIds(1) + " where m.user_id = $2";
+  private static final String MEMORIES = "select " + MemoryRows.COLUMNS + MemoryRows.ofIdsOfTenant();
 
   private final Pool pool;
   private final PassageRepository passages;

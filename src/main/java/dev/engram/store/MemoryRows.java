@@ -36,6 +36,11 @@ final class MemoryRows {
         + " lateral (select * from memories x where x.id = hit.wanted offset 0) m";
   }
 
+  /** The rows of the ids in parameter $1 that belong to the tenant in $2 (a foreign id finds nothing). */
+  static String ofIdsOfTenant() {
+    return ofIds(1) + " where m.user_id = $2";
+  }
+
   static final String HISTORY_COLUMNS =
       "id, memory_id, old_memory, new_memory, event, created_at, updated_at, is_deleted, actor_id, role";
 

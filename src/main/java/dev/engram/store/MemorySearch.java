@@ -188,7 +188,7 @@ final class MemorySearch {
     boolean rescore = hits.stream().anyMatch(h -> Double.isNaN(h.score()));
     UUID[] ids = hits.stream().map(ScoredPassage::id).toArray(UUID[]::new);
     String columns = "select " + MemoryRows.COLUMNS + (rescore ? ", m.embedding" : "");
-    String sql = columns + MemoryRows.ofIds(1) + " where m.user_id = $2";
+    String sql = columns + MemoryRows.ofIdsOfTenant();
     List<Object> params = new ArrayList<>(List.of(ids, tenant));
     if (condition != null) {
       params = new ArrayList<>(condition.params());
