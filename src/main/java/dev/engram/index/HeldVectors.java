@@ -140,7 +140,7 @@ final class HeldVectors {
       int end = Math.min(rows, from + SharedScan.CHUNK_ROWS);
       float[] scored = new float[end - from];
       dot.scores(query, codes, scales, withCentre, from, end, scored);
-      for (int i : ScorePool.best(scored, end - from, candidates, from, row -> true, Float.NEGATIVE_INFINITY)) {
+      for (int i : ScorePool.best(scored, end - from, candidates, from, row -> true, into.floor())) {
         if (scored[i - from] > into.floor()) {
           into.offer(scored[i - from], i);
         }

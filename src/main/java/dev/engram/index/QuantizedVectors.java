@@ -34,13 +34,13 @@ final class QuantizedVectors {
    * has already passed over ({@link PoolFloor}), outrank it by codes eighteen times coarser.
    */
   static final int FIRST_PASS_POOL = 3;
+  /** A stretch of rows gets a four-bit first pass when it holds more than this many times the pass's pool. */
+  static final int FIRST_PASS_FROM = 4;
+
   /** The floor that one search's scans share, for {@code candidates} to be picked by the byte codes. */
   static PoolFloor floor(int candidates) {
     return new PoolFloor(FIRST_PASS_POOL * candidates);
   }
-
-  /** A stretch of rows gets a four-bit first pass when it holds more than this many times the pass's pool. */
-  static final int FIRST_PASS_FROM = 4;
 
   final int dim;
   private final float[] mean;
