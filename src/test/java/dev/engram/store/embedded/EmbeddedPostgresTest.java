@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import dev.engram.testkit.DirectSql;
 import dev.engram.testkit.TestServer;
+import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.PgException;
 import java.io.DataInputStream;
@@ -60,6 +61,22 @@ class EmbeddedPostgresTest {
     assertPermissionDenied(DirectSql.refused(engram, "copy (select 1) to program 'true'"));
     assertPermissionDenied(DirectSql.refused(engram, "select pg_read_file('PG_VERSION')"));
     assertPermissionDenied(DirectSql.refused(engram, "create role intruder superuser"));
+  }
+
+  @Test
+  @DisplayName("ANALYZE keeps no statistics of the embeddings (counting their elements took seconds), only the rest")
+  void noStatisticsOfEmbeddings() throws Exception {
+    String key = server.api.newUser().getString("api_key");
+    assertEquals(200, server.api.post("/memories", key, new JsonObject().put("messages", "I like green tea.")
+        .put("user_id", "analysed").put("infer", false)).status());
+    String agent = server.api.newAgent(key, "analysed");
+    assertEquals(200, server.api.post("/api/agents/" + agent + "/archival", key,
+        new JsonObject().put("content", "The tea shop opens at nine.")).status());
+    for (String table : List.of("memories", "passages")) {
+      DirectSql.query(engram, "analyze " + table);
+      assertEquals("text", DirectSql.value(engram, "select string_agg(attname, ',' order by attname) from pg_stats"
+          + " where tablename = '" + table + "' and attname in ('text', 'embedding')"), table);
+    }
   }
 
   @Test
