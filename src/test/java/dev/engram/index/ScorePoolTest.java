@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.function.IntPredicate;
@@ -90,5 +92,53 @@ class ScorePoolTest {
       t.join();
     }
     assertEquals(900f, floor.value(), "the 100th best of all offered");
+  }
+
+  @Test
+  @DisplayName("the floor matches a sort of everything offered, chunk after chunk, ties and repeats included")
+  void floorMatchesASort() {
+    var random = new Random(11);
+    for (int round = 0; round < 200; round++) {
+      int pool = 1 + random.nextInt(300);
+      var floor = new PoolFloor(pool);
+      List<Float> offered = new ArrayList<>();
+      for (int chunk = 0; chunk < 1 + random.nextInt(8); chunk++) {
+        float[] scores = new float[1 + random.nextInt(600)];
+        for (int i = 0; i < scores.length; i++) {
+          scores[i] = round % 2 == 0 ? random.nextInt(20) : (float) random.nextGaussian(); // many ties, or none
+        }
+        int from = random.nextInt(1_000);
+        int[] rows = IntStream.range(from, from + scores.length).filter(i -> random.nextInt(3) > 0).toArray();
+        floor.offer(scores, rows, rows.length, from);
+        for (int row : rows) {
+          offered.add(scores[row - from]);
+        }
+        offered.sort(Comparator.reverseOrder());
+        float expected = offered.size() < pool ? Float.NEGATIVE_INFINITY : offered.get(pool - 1);
+        assertEquals(expected, floor.value(), "round " + round + ", chunk " + chunk);
+      }
+    }
+  }
+
+  @Test
+  @DisplayName("a selection puts the k-th smallest at k, none greater before it and none smaller after it")
+  void selectionPlacesTheKth() {
+    var random = new Random(5);
+    for (int round = 0; round < 500; round++) {
+      float[] a = new float[1 + random.nextInt(200)];
+      for (int i = 0; i < a.length; i++) {
+        a[i] = random.nextInt(round % 3 == 0 ? 3 : 1_000);
+      }
+      int k = random.nextInt(a.length);
+      float[] sorted = a.clone();
+      Arrays.sort(sorted);
+      PoolFloor.select(a, a.length, k);
+      assertEquals(sorted[k], a[k]);
+      for (int i = 0; i < a.length; i++) {
+        assertTrue(i < k ? a[i] <= a[k] : a[i] >= a[k], "round " + round + " at " + i);
+      }
+      Arrays.sort(a);
+      assertArrayEquals(sorted, a, "the same values, reordered");
+    }
   }
 }
