@@ -12,7 +12,7 @@ import org.apache.lucene.index.StoredFields;
 
 /**
  * Reads back, from the index alone, the passages of one owner whose vectors are in the flat field of small owners:
- * what {@link LuceneStore#move} needs to rebuild their documents with the vector in a large owner's field.
+ * what {@link OwnerMoves#move} needs to rebuild their documents with the vector in a large owner's field.
  */
 final class FlatPassages {
   private static final Set<String> STORED = Set.of(LuceneDocs.ID, LuceneDocs.SEQ, LuceneDocs.KEPT_TEXT);

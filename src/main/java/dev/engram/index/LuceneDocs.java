@@ -71,7 +71,7 @@ final class LuceneDocs {
   static final List<String> LARGE_FIELDS = List.of(LARGE_VECTOR, VECTOR);
   /**
    * The text again, stored, in documents whose vector is in a field without a graph ({@link #EXACT_VECTOR}, {@link
-   * #LARGE_VECTOR}): when their owner outgrows exact search, {@link LuceneStore#move} rebuilds them with the vector in
+   * #LARGE_VECTOR}): when their owner outgrows exact search, {@link OwnerMoves#move} rebuilds them with the vector in
    * a large owner's field from what the index holds.
    */
   static final String KEPT_TEXT = "kept_text";

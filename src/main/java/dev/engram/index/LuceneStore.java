@@ -29,7 +29,6 @@ import org.apache.lucene.search.SortField;
 import org.apache.lucene.search.similarities.BM25Similarity;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
-import org.apache.lucene.store.AlreadyClosedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,20 +39,6 @@ import org.slf4j.LoggerFactory;
  */
 final class LuceneStore implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LuceneStore.class);
-  /**
-   * Documents rebuilt per hold of the write lock while a large owner's vectors move to the HNSW field ({@link #move}).
-   * Every write to the index waits for a batch, and with the two workers blocked so do searches; each document is an
-   * insertion into the HNSW graph of the indexing buffer (about 0.8 ms on 2 cores), so 64 of them held writes for
-   * 50-126 ms (scripts/bench.sh memories --memories 60000 --callers 8: add p99 143 ms; with 8, 52 ms).
-   */
-  static final int GRAPH_BATCH = 8;
-  /**
-   * Documents rebuilt per hold of the write lock while a large owner's vectors move to {@link
-   * LuceneDocs#LARGE_VECTOR}: no graph, so a document costs tens of microseconds and a batch of 256 a few ms.
-   */
-  static final int FLAT_BATCH = 256;
-  /** A batch of {@link #move} flushes the indexing buffer first when it is fuller than this share of its size. */
-  static final double FLUSH_BEFORE_GRAPH_BATCH = 0.8;
   /** How long a close waits for Lucene to let go of the index after the last commit (see {@link #close}). */
   static final long CLOSE_WAIT_MS = 5_000;
 
@@ -72,19 +57,18 @@ final class LuceneStore implements AutoCloseable {
   /** Each owner's passages in seq order, per segment, for neighbour context. */
   final OwnerOrder ownerOrder = new OwnerOrder();
   /**
-   * Writes hold it shared; a batch of {@link #move} holds it alone, so that no write of a passage it rebuilds slips
-   * between its read and its rewrite.
+   * Writes hold it shared; a batch of {@link OwnerMoves} holds it alone, so that no write of a passage it rebuilds
+   * slips between its read and its rewrite.
    */
   private final ReadWriteLock writeLock = new ReentrantReadWriteLock();
-  /** Runs {@link #move} off the caller's thread (a thread of its own in {@link LuceneIndex}). */
-  private final Executor background;
+  /** The moves of owners that outgrew exact search, run on {@code background} (a thread of its own). */
+  private final OwnerMoves moves;
   /** Writes done so far, and the number of them the current searcher already reflects. */
   private final AtomicLong writes = new AtomicLong();
   private final AtomicLong visible = new AtomicLong();
 
   private LuceneStore(Path dir, LuceneTuning tuning, ExecutorService mergeExecutor, Executor background)
       throws IOException {
-    this.background = background;
     similarity = new BM25Similarity(tuning.bm25K1(), tuning.bm25B());
     termVectors = tuning.feedback().on();
     Files.createDirectories(dir);
@@ -102,7 +86,8 @@ final class LuceneStore implements AutoCloseable {
     // exact search off: every search by HNSW, so an index written with it on moves its owners to the HNSW field
     vectors = loadVectors(dir, tuning.exactLimit(), tuning.graphLarge() || tuning.exactLimit() <= 0
         ? ScopeVectors.Placement.GRAPH : StoredVectorScan.placement(quantized));
-    scheduleMoves();
+    moves = new OwnerMoves(this, writer, vectors, writeLock, writes, termVectors, background);
+    moves.schedule();
   }
 
   private ScopeVectors loadVectors(Path dir, int exactLimit, ScopeVectors.Placement placement) throws IOException {
@@ -162,93 +147,7 @@ final class LuceneStore implements AutoCloseable {
     } finally {
       writeLock.readLock().unlock();
     }
-    scheduleMoves();
-  }
-
-  private void scheduleMoves() {
-    for (ScopeVectors.Key owner : vectors.takeMoving()) {
-      background.execute(() -> {
-        try {
-          move(owner);
-        } catch (AlreadyClosedException e) {
-          log.info("Moving the vectors of owner {} out of memory stopped with the index; it is finished after the"
-              + " next open", owner.owner());
-        } catch (IOException | RuntimeException e) {
-          log.error("Moving the vectors of owner {} out of memory failed; it stays in memory and is searched"
-              + " exactly, and the move is retried when the index is next opened", owner.owner(), e);
-        }
-      });
-    }
-  }
-
-  /**
-   * Moves the vectors of an owner that outgrew exact search from the flat field to the large owners' field it was
-   * given ({@link ScopeVectors#movingTo}), then lets the owner leave memory. Until then it is held and scanned, so no
-   * search misses its vectors. Each pass reads the owner's flat passages from one searcher (stored id, seq and kept
-   * text, the flat vector) and rebuilds them a batch at a time under the write lock ({@link #GRAPH_BATCH} into the
-   * HNSW field, {@link #FLAT_BATCH} into {@link LuceneDocs#LARGE_VECTOR}), skipping those that a write changed or
-   * deleted since the owner started moving (that write's version is the newer one: it went to the new field, or is
-   * gone). A pass that found some is followed by another on a fresh searcher, for documents a write put in the flat
-   * field just before the owner started moving. A pass holds its searcher throughout (about 45 s for 50,000 vectors
-   * into the HNSW field on 2 cores), so the files of the segments it reads stay until it ends. A move cut short by a
-   * stop is finished after the next open ({@link ScopeVectors#load}).
-   */
-  void move(ScopeVectors.Key owner) throws IOException {
-    long started = System.nanoTime();
-    String field = vectors.movingTo(owner);
-    if (field == null) {
-      return;
-    }
-    int batchSize = field.equals(LuceneDocs.VECTOR) ? GRAPH_BATCH : FLAT_BATCH;
-    int[] moved = {0};
-    int found;
-    do {
-      IndexSearcher searcher = acquire();
-      try {
-        found = FlatPassages.forEachBatch(searcher.getIndexReader(), owner, batchSize,
-            batch -> moved[0] += rebuild(owner, field, batch));
-      } finally {
-        searchers.release(searcher);
-      }
-    } while (found > 0 && vectors.movingTo(owner) != null);
-    vectors.moved(owner);
-    log.info("Owner {} outgrew exact search: {} vectors moved to the field {} in {} ms", owner.owner(), moved[0],
-        field, (System.nanoTime() - started) / 1_000_000);
-  }
-
-  /**
-   * Rebuilds one batch of a moving owner's flat passages with their vectors in {@code field} (see {@link #move}); how
-   * many it rebuilt.
-   */
-  private int rebuild(ScopeVectors.Key owner, String field, List<IndexedPassage> batch) throws IOException {
-    flushIfNearlyFull();
-    int rebuilt = 0;
-    writeLock.writeLock().lock();
-    try {
-      for (IndexedPassage p : batch) {
-        if (field.equals(vectors.movingTo(owner)) && !vectors.writtenWhileMoving(owner, p.id())) {
-          writer.updateDocument(LuceneDocs.idTerm(p.id()), LuceneDocs.document(p, termVectors, field));
-          rebuilt++;
-        }
-      }
-      writes.incrementAndGet();
-    } finally {
-      writeLock.writeLock().unlock();
-    }
-    return rebuilt;
-  }
-
-  /**
-   * Flushes the indexing buffer when it is nearly full, before a batch of {@link #move} takes the write lock alone:
-   * the thread whose write fills the buffer writes it out as a segment (up to the buffer's size, with its HNSW graph),
-   * and while that thread holds the lock alone every write waits for it. The batch's own few documents cannot fill
-   * the rest.
-   */
-  private void flushIfNearlyFull() throws IOException {
-    double buffer = writer.getConfig().getRAMBufferSizeMB() * 1024 * 1024;
-    if (buffer > 0 && writer.ramBytesUsed() > FLUSH_BEFORE_GRAPH_BATCH * buffer) {
-      writer.flush();
-    }
+    moves.schedule();
   }
 
   /**

@@ -32,7 +32,7 @@ import org.apache.lucene.util.Bits;
  * <ul>
  *   <li><b>held</b> (up to {@code ownerLimit} vectors): in memory, searched by scan; in Lucene its vectors are in the
  *       flat field {@link LuceneDocs#EXACT_VECTOR}, which has no HNSW graph to build at every add and merge;</li>
- *   <li><b>moving</b> (it just grew past the limit): still in memory and scanned, while {@link LuceneStore#move}
+ *   <li><b>moving</b> (it just grew past the limit): still in memory and scanned, while {@link OwnerMoves#move}
  *       moves its vectors into a large owner's field (the {@link Placement} picks it); its new vectors go there
  *       directly;</li>
  *   <li><b>large</b>: out of memory for good (until the index is reopened), all its vectors in that field: {@link
@@ -183,7 +183,7 @@ final class ScopeVectors {
     return field == null ? LuceneDocs.EXACT_VECTOR : field;
   }
 
-  /** The owners that started moving since the last call; their vectors are to be moved ({@link LuceneStore#move}). */
+  /** The owners that started moving since the last call; their vectors are to be moved ({@link OwnerMoves#move}). */
   synchronized List<Key> takeMoving() {
     List<Key> out = List.copyOf(toMove);
     toMove.clear();
