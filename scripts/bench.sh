@@ -9,6 +9,8 @@
 #   scripts/bench.sh side-by-side [--memories 2000] [--searches 500] [--search-warmup 0] [--embeddings-url URL]   (issue 14 vs Mem0)
 #   scripts/bench.sh streams [--ws 5000] [--sse 5000] [--agents 500] [--rate 500] [--seconds 20]   (needs ulimit -n > 2 per client)
 #   scripts/bench.sh scan [--sizes 2000,5000,10000,20000,50000] [--candidates 100,200,400,800] [--kernel-rows 100000]   (kernels; exact scan vs HNSW)
+#   scripts/bench.sh scan-ab --against ../other-checkout [--memories 100000] [--rounds 12] [--queries 2000]
+#     (the large owners' scan of this checkout against another built one, in one process, turn by turn)
 #   scripts/bench.sh hybrid --index /tmp/mem100k/index/memories [--queries 500] [--variants default,candidates=100]
 #     (hybrid search of a memory benchmark's index on one thread: CPU per search, top-10 agreement with exact)
 #   scripts/bench.sh index [--vectors 1000000] [--queries 1000] [--dim 384] (more options in VectorIndexBenchmark)
@@ -35,6 +37,7 @@ case "$which" in
   locomo-heldout) main=dev.engram.bench.LocomoHeldOut ;;
   index) main=dev.engram.bench.VectorIndexBenchmark ;;
   scan) main=dev.engram.index.ExactScanBenchmark ;;
+  scan-ab) main=dev.engram.index.ScanAbBenchmark ;;
   hybrid) main=dev.engram.index.HybridSearchBenchmark ;;
   side-by-side) main=dev.engram.bench.SideBySideBenchmark ;;
   streams) main=dev.engram.bench.StreamBenchmark ;;
@@ -46,7 +49,7 @@ case "$which" in
   tool-calls) main=dev.engram.bench.ToolCallBenchmark ;;
   cold-start) main=dev.engram.bench.ColdStartBenchmark ;;
   cluster) main=dev.engram.bench.ClusterBenchmark ;;
-  *) echo "unknown benchmark '$which' (known: steps, saves, locomo, locomo-sweep, locomo-heldout, index, scan, hybrid, side-by-side, streams, embed, memories, async-adds, add-search-churn, tools, tool-calls, cold-start, cluster)" >&2; exit 2 ;;
+  *) echo "unknown benchmark '$which' (known: steps, saves, locomo, locomo-sweep, locomo-heldout, index, scan, scan-ab, hybrid, side-by-side, streams, embed, memories, async-adds, add-search-churn, tools, tool-calls, cold-start, cluster)" >&2; exit 2 ;;
 esac
 mvn -q -B -DskipTests test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath >&2
 # run from a private copy of the classes so that a concurrent build cannot pull them away mid-run
