@@ -38,8 +38,8 @@ final class QuantizedVectors {
   static final int FIRST_PASS_FROM = 4;
 
   /**
-   * Each scanning thread's scores of a chunk, used again by its next chunk: a new array a chunk was 430 KB a search
-   * at 100,000 (half of all it allocated), memory the CPU had to fetch and zero before the kernel wrote it.
+   * Each scanning thread's scores of a chunk, used again by its next chunk: a new array for each chunk came to 430 KB
+   * a search at 100,000 (half of all it allocated), memory the CPU had to fetch and zero before the kernel wrote it.
    */
   private static final ThreadLocal<float[]> SCORES = ThreadLocal.withInitial(() -> new float[SharedScan.CHUNK_ROWS]);
 
