@@ -138,7 +138,7 @@ final class HeldVectors {
     TopHits<Integer> rough = SharedScan.run(chunks, candidates, (chunk, into) -> {
       int from = chunk * SharedScan.CHUNK_ROWS;
       int end = Math.min(rows, from + SharedScan.CHUNK_ROWS);
-      float[] scored = new float[end - from];
+      float[] scored = SharedScan.scores(end - from);
       dot.scores(query, codes, scales, withCentre, from, end, scored);
       for (int i : ScorePool.best(scored, end - from, candidates, from, row -> true, into.floor())) {
         if (scored[i - from] > into.floor()) {

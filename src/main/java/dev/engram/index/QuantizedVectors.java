@@ -37,12 +37,6 @@ final class QuantizedVectors {
   /** A stretch of rows gets a four-bit first pass when it holds more than this many times the pass's pool. */
   static final int FIRST_PASS_FROM = 4;
 
-  /**
-   * Each scanning thread's scores of a chunk, used again by its next chunk: a new array for each chunk came to 430 KB
-   * a search at 100,000 (half of all it allocated), memory the CPU had to fetch and zero before the kernel wrote it.
-   */
-  private static final ThreadLocal<float[]> SCORES = ThreadLocal.withInitial(() -> new float[SharedScan.CHUNK_ROWS]);
-
   /** The floor that one search's scans share, for {@code candidates} to be picked by the byte codes. */
   static PoolFloor floor(int candidates) {
     return new PoolFloor(FIRST_PASS_POOL * candidates);
@@ -177,12 +171,6 @@ final class QuantizedVectors {
     return q;
   }
 
-  /** This thread's scores, room for {@code rows} (a new array past a chunk's rows). */
-  private static float[] scratch(int rows) {
-    float[] scores = SCORES.get();
-    return rows <= scores.length ? scores : new float[rows];
-  }
-
   /** Writes the codes of {@code v - mean} at {@code offset}; returns their scale. */
   static float encode(float[] v, float[] mean, byte[] codes, int offset) {
     float max = 0;
@@ -218,7 +206,7 @@ final class QuantizedVectors {
       throw new IllegalArgumentException("vector field has " + dim + " dimensions, the query " + query.length);
     }
     float withMean = kernel.dot(query, mean, 0);
-    float[] scored = scratch(to - from);
+    float[] scored = SharedScan.scores(to - from);
     IntPredicate isLive = row -> live == null || live.get(docOfRow[row]);
     int pool = FIRST_PASS_POOL * best.capacity();
     if (nibbles != null && kernel.scansNibbles() && to - from > (long) FIRST_PASS_FROM * pool) {
