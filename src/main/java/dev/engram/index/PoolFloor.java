@@ -27,6 +27,11 @@ final class PoolFloor {
     kept = new float[Math.max(1, 2 * pool)];
   }
 
+  /** How many of the best first-pass scores the floor stands under. */
+  int pool() {
+    return pool;
+  }
+
   /** The floor: negative infinity until {@code pool} scores have been offered. */
   float value() {
     return value;

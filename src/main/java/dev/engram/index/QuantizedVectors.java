@@ -196,9 +196,9 @@ final class QuantizedVectors {
    * Offers the approximate dot products of {@code query} with the rows {@code [from, to)} whose document is live to
    * {@code best}, with their top-level doc ids ({@code docBase} + the segment's): those of the rows that could enter it
    * (the best of the stretch by {@link ScorePool}: a heap offered every row cost more than the scores). Many rows get a
-   * first pass over their four-bit codes where the copy has them: only its best {@link #FIRST_PASS_POOL} times {@code
-   * best}'s capacity that also reach {@code floor}, the pool of the search's stretches so far, are scored by their byte
-   * codes, and they are offered to the floor in turn.
+   * first pass over their four-bit codes where the copy has them: only its best {@code floor}'s pool ({@link #floor}
+   * of {@code best}'s capacity) that also reach {@code floor}, the pool of the search's stretches so far, are scored by
+   * their byte codes, and they are offered to the floor in turn.
    */
   void scan(int from, int to, Bits live, float[] query, DotProduct kernel, int docBase, TopHits<Integer> best,
       PoolFloor floor) {
@@ -208,7 +208,7 @@ final class QuantizedVectors {
     float withMean = kernel.dot(query, mean, 0);
     float[] scored = SharedScan.scores(to - from);
     IntPredicate isLive = row -> live == null || live.get(docOfRow[row]);
-    int pool = FIRST_PASS_POOL * best.capacity();
+    int pool = floor.pool();
     if (nibbles != null && kernel.scansNibbles() && to - from > (long) FIRST_PASS_FROM * pool) {
       float along = kernel.dot(query, meanDirection, 0);
       float[] rest = new float[dim];
