@@ -1,6 +1,7 @@
 package dev.engram.index;
 
 import dev.engram.bench.BenchArgs;
+import dev.engram.testkit.TempHomes;
 import dev.engram.testkit.TemplateMemories;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -59,7 +60,7 @@ public final class ScanAbBenchmark {
     List<float[]> vectors = texts.parallelStream().map(t -> TemplateMemories.embedding(t, 384)).toList();
     List<float[]> queries = TemplateMemories.sentences(queryCount, 7).stream()
         .map(t -> TemplateMemories.embedding(t, 384)).toList();
-    Path dir = Files.createTempDirectory("engram-scan-ab-");
+    Path dir = TempHomes.create("engram-scan-ab-"); // deleted at exit
     sides.get(0).write(dir, texts, vectors);
     try (DirectoryReader reader = DirectoryReader.open(FSDirectory.open(dir))) {
       System.out.printf("scan A/B: %,d template memories of one owner (segments: %d), %d queries a round, %d rounds"
@@ -92,13 +93,6 @@ public final class ScanAbBenchmark {
         System.out.printf("%s (%s): p50 %.3f ms (rounds: %s), CPU per search %.3f ms (%s)%n", side.name,
             side.kernel(), median(side.p50s), rounded(side.p50s), median(side.cpus), rounded(side.cpus));
       }
-    } finally {
-      try (var files = Files.list(dir)) {
-        for (Path f : files.toList()) {
-          Files.delete(f);
-        }
-      }
-      Files.delete(dir);
     }
   }
 
