@@ -15,7 +15,7 @@ import dev.engram.http.HttpVerticle;
 import dev.engram.kernel.RecordCodec;
 import dev.engram.memory.MemoryVerticle;
 import dev.engram.observe.EngramMetrics;
-import dev.engram.observe.FoldedAddressMetrics;
+import dev.engram.observe.VertxMeters;
 import dev.engram.observe.Trace;
 import dev.engram.store.DatabaseLauncher;
 import dev.engram.mcp.McpVerticle;
@@ -136,7 +136,7 @@ public final class EngramServer implements AutoCloseable {
     PrometheusMeterRegistry registry = EngramMetrics.newRegistry();
     VertxOptions options = new VertxOptions().setEventLoopPoolSize(server.eventLoops())
         .setMetricsOptions(EngramMetrics.vertxOptions("engram-" + REGISTRIES.incrementAndGet()));
-    var builder = Vertx.builder().withMetrics(new FoldedAddressMetrics(new MicrometerMetricsFactory(registry),
+    var builder = Vertx.builder().withMetrics(new VertxMeters(new MicrometerMetricsFactory(registry), registry,
         AgentProtocol::meteredAddress));
     Vertx vertx;
     try {

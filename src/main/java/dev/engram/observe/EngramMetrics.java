@@ -86,7 +86,7 @@ public final class EngramMetrics implements Shareable {
   /**
    * The Vert.x metrics options that report into this registry under {@code registryName} (unique per server: Vert.x
    * keeps registries by name for the JVM), with the JVM's memory, GC and threads. Labels: route templates, never raw
-   * paths; event-bus addresses as folded by {@link FoldedAddressMetrics} (each run's own address reported as one); no
+   * paths; event-bus addresses as folded by {@link VertxMeters} (each run's own address reported as one); no
    * event-bus "side" (a single process has only local deliveries, and it would double every address's series).
    */
   public static MicrometerMetricsOptions vertxOptions(String registryName) {
