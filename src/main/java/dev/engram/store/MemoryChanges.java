@@ -14,6 +14,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -47,6 +48,34 @@ final class MemoryChanges {
                            updated_at, valid_from, expiration_date, provenance)
       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $17, $18, $19)
       returning seq""";
+  /**
+   * A batch of new memories and their ADD history rows in one statement: each column a parameter array (row i of the
+   * batch is element i), the embeddings one flat array of {@code $19} floats per memory, and their seqs answered in
+   * the batch's order. On a scratch cluster (pgbench, 8 clients, fsync on) four adds as one statement cost
+   * PostgreSQL 0.134 ms of CPU each, against 0.176-0.203 ms as four statements in one pipeline.
+   */
+  private static final String ADD_MANY = """
+      with input as (
+        select * from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::uuid[],
+                             $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[],
+                             $15::text[], $16::timestamptz[], $17::timestamptz[], $18::text[])
+          with ordinality as r(id, user_id, scope_id, scope_user, scope_agent, scope_run, session_id, actor_id, role,
+                               memory_type, text, hash, norm_hash, metadata, embedding_model, created_at,
+                               expiration_date, provenance, n)),
+      history as (
+        insert into memory_history(id, user_id, memory_id, old_memory, new_memory, event, created_at, updated_at,
+                                   actor_id, role)
+        select gen_random_uuid(), user_id, id, null, text, 'ADD', created_at, created_at, actor_id, role from input),
+      added as (
+        insert into memories(id, user_id, scope_id, scope_user, scope_agent, scope_run, session_id, actor_id, role,
+                             memory_type, text, hash, norm_hash, metadata, embedding, embedding_model, created_at,
+                             updated_at, valid_from, expiration_date, provenance)
+        select id, user_id, scope_id, scope_user, scope_agent, scope_run, session_id, actor_id, role, memory_type,
+               text, hash, norm_hash, metadata::jsonb, ($20::real[])[((n - 1) * $19 + 1)::int : (n * $19)::int],
+               embedding_model, created_at, created_at, created_at, expiration_date, provenance::jsonb
+        from input order by n
+        returning id, seq)
+      select added.seq from input join added using (id) order by input.n""";
   /** A fact the add pipeline found no longer true: closed now, kept for as_of and include_superseded. */
   private static final String CLOSE = """
       with closed as (
@@ -58,10 +87,13 @@ final class MemoryChanges {
       returning memory_id, old_memory""";
 
   /**
-   * Verbatim adds in flight at once, and at most how many go in one batch. Two batches: one is being committed while
-   * the next one gathers (the same numbers as the agents' saves, {@link AgentRepository}).
+   * Verbatim adds in flight at once, and at most how many go in one batch. One batch is written (committed and
+   * indexed) while the next one gathers. Each commit costs PostgreSQL about 0.16 ms of CPU on this machine (pgbench),
+   * so fewer, fuller batches cost less per add: with 8 callers, two batches in flight held 2.1 adds each and one
+   * holds 3.6, and the CPU per add without the embedding fell from 0.54-0.59 to 0.46-0.50 ms, with a lower p50
+   * (performance notes). A lone add waits for nothing either way.
    */
-  static final int ADD_BATCHES_IN_FLIGHT = 2;
+  static final int ADD_BATCHES_IN_FLIGHT = 1;
   static final int MAX_ADDS_PER_BATCH = 64;
 
   private final Pool pool;
@@ -113,25 +145,26 @@ final class MemoryChanges {
    */
   private Future<List<AppliedChanges>> addBatch(List<ApplyChanges> batch) {
     List<MemoryScopes.ScopeRow> scopeRows = new ArrayList<>();
-    List<Tuple> rows = new ArrayList<>();
+    NewRows rows = new NewRows();
     List<IndexedPassage> upserts = new ArrayList<>();
     for (ApplyChanges req : batch) {
       UUID tenant = UUID.fromString(req.userId());
       UUID scopeId = MemoryRows.scopeId(tenant, req.scope());
       scopeRows.add(new MemoryScopes.ScopeRow(scopeId, tenant, req.scope()));
       for (Change change : req.changes()) {
-        rows.add(addRow(tenant, scopeId, req, change.add(), MemoryRows.normalisedHash(change.add().text())));
+        rows.add(tenant, scopeId, req, change.add());
       }
     }
     return pool.withConnection(conn -> {
       Future<?> ensured = scopes.ensure(conn, scopeRows);
-      Future<RowSet<Row>> added = rows.isEmpty() ? ensured.map(v -> null) : conn.preparedQuery(ADD).executeBatch(rows);
+      Future<RowSet<Row>> added = rows.isEmpty() ? ensured.map(v -> null)
+          : conn.preparedQuery(ADD_MANY).execute(rows.tuple());
       // the answers come in order: when the adds fail for want of a scope, the scopes' own failure says why
       return added.recover(e -> Future.failedFuture(ensured.failed() ? ensured.cause() : e));
     })
         .compose(first -> {
           List<AppliedChanges> answers = new ArrayList<>(batch.size());
-          RowSet<Row> rs = first;
+          var seqs = first == null ? null : first.iterator();
           for (ApplyChanges req : batch) {
             UUID tenant = UUID.fromString(req.userId());
             UUID scopeId = MemoryRows.scopeId(tenant, req.scope());
@@ -139,10 +172,8 @@ final class MemoryChanges {
             for (Change change : req.changes()) {
               NewMemory m = change.add();
               UUID id = UUID.fromString(m.id());
-              upserts.add(new IndexedPassage(id, rs.iterator().next().getLong(0), tenant, scopeId, m.text(),
-                  m.vector()));
+              upserts.add(new IndexedPassage(id, seqs.next().getLong(0), tenant, scopeId, m.text(), m.vector()));
               results.add(new Applied(m.id(), m.text(), Change.ADD, null, m.actorId(), m.role()));
-              rs = rs.next();
             }
             answers.add(new AppliedChanges(results));
           }
@@ -207,6 +238,84 @@ final class MemoryChanges {
         .addValue(Rows.offset(Times.now()))
         .addValue(m.expirationDate() == null ? null : Rows.offset(m.expirationDate()))
         .addValue(m.provenance() == null ? null : new JsonObject(new HashMap<>(m.provenance())));
+  }
+
+  /** The parameters of {@link #ADD_MANY}: one array per column, a memory's values at its index in each. */
+  private static final class NewRows {
+    private final List<UUID> ids = new ArrayList<>();
+    private final List<UUID> tenants = new ArrayList<>();
+    private final List<UUID> scopeIds = new ArrayList<>();
+    private final List<String> scopeUsers = new ArrayList<>();
+    private final List<String> scopeAgents = new ArrayList<>();
+    private final List<String> scopeRuns = new ArrayList<>();
+    private final List<UUID> sessions = new ArrayList<>();
+    private final List<String> actors = new ArrayList<>();
+    private final List<String> roles = new ArrayList<>();
+    private final List<String> types = new ArrayList<>();
+    private final List<String> texts = new ArrayList<>();
+    private final List<String> hashes = new ArrayList<>();
+    private final List<String> normalised = new ArrayList<>();
+    private final List<String> metadata = new ArrayList<>();
+    private final List<String> models = new ArrayList<>();
+    private final List<OffsetDateTime> created = new ArrayList<>();
+    private final List<OffsetDateTime> expirations = new ArrayList<>();
+    private final List<String> provenances = new ArrayList<>();
+    private final List<float[]> vectors = new ArrayList<>();
+
+    void add(UUID tenant, UUID scopeId, ApplyChanges req, NewMemory m) {
+      if (!vectors.isEmpty() && vectors.get(0).length != m.vector().length) {
+        // one flat array holds them: a batch of mixed dimensions fails, and its adds are written one by one
+        throw new IllegalArgumentException("a batch of embeddings of " + vectors.get(0).length + " and "
+            + m.vector().length + " dimensions");
+      }
+      ids.add(UUID.fromString(m.id()));
+      tenants.add(tenant);
+      scopeIds.add(scopeId);
+      scopeUsers.add(req.scope().user());
+      scopeAgents.add(req.scope().agent());
+      scopeRuns.add(req.scope().run());
+      sessions.add(m.sessionId() == null ? null : UUID.fromString(m.sessionId()));
+      actors.add(m.actorId());
+      roles.add(m.role());
+      types.add(m.memoryType());
+      texts.add(m.text());
+      hashes.add(MemoryRows.md5(m.text()));
+      normalised.add(MemoryRows.normalisedHash(m.text()));
+      // JSON as text, made jsonb by the statement (the client sent the objects of a jsonb[] parameter as JSON nulls)
+      metadata.add(new JsonObject(new HashMap<>(m.metadata() == null ? Map.of() : m.metadata())).encode());
+      models.add(req.embeddingModel());
+      created.add(Rows.offset(Times.now()));
+      expirations.add(m.expirationDate() == null ? null : Rows.offset(m.expirationDate()));
+      provenances.add(m.provenance() == null ? null : new JsonObject(new HashMap<>(m.provenance())).encode());
+      vectors.add(m.vector());
+    }
+
+    boolean isEmpty() {
+      return ids.isEmpty();
+    }
+
+    Tuple tuple() {
+      int dimension = vectors.get(0).length;
+      Float[] flat = new Float[vectors.size() * dimension];
+      for (int i = 0; i < vectors.size(); i++) {
+        float[] v = vectors.get(i);
+        for (int j = 0; j < dimension; j++) {
+          flat[i * dimension + j] = v[j];
+        }
+      }
+      return Tuple.tuple().addArrayOfUUID(ids.toArray(UUID[]::new)).addArrayOfUUID(tenants.toArray(UUID[]::new))
+          .addArrayOfUUID(scopeIds.toArray(UUID[]::new)).addArrayOfString(scopeUsers.toArray(String[]::new))
+          .addArrayOfString(scopeAgents.toArray(String[]::new)).addArrayOfString(scopeRuns.toArray(String[]::new))
+          .addArrayOfUUID(sessions.toArray(UUID[]::new)).addArrayOfString(actors.toArray(String[]::new))
+          .addArrayOfString(roles.toArray(String[]::new)).addArrayOfString(types.toArray(String[]::new))
+          .addArrayOfString(texts.toArray(String[]::new)).addArrayOfString(hashes.toArray(String[]::new))
+          .addArrayOfString(normalised.toArray(String[]::new)).addArrayOfString(metadata.toArray(String[]::new))
+          .addArrayOfString(models.toArray(String[]::new))
+          .addArrayOfOffsetDateTime(created.toArray(OffsetDateTime[]::new))
+          .addArrayOfOffsetDateTime(expirations.toArray(OffsetDateTime[]::new))
+          .addArrayOfString(provenances.toArray(String[]::new))
+          .addInteger(dimension).addArrayOfFloat(flat);
+    }
   }
 
   /**
