@@ -2,7 +2,6 @@ package dev.engram.http;
 
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Route;
-import io.vertx.ext.web.Router;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -11,9 +10,9 @@ final class AllowedMethods {
   private AllowedMethods() {}
 
   /** The accepted methods of {@code path}, comma-separated and sorted; empty if no route with methods matches. */
-  static String of(Router router, String path) {
+  static String of(RouteTable router, String path) {
     Set<String> methods = new TreeSet<>();
-    for (Route route : router.getRoutes()) {
+    for (Route route : router.routes()) {
       Set<HttpMethod> accepted = route.methods();
       if (route.getPath() != null && accepted != null && !accepted.isEmpty()) {
         String template = route.isExactPath() ? route.getPath() : route.getPath() + "*";

@@ -97,7 +97,7 @@ final class ApiRouter {
 
   private ApiRouter() {}
 
-  static Router create(Vertx vertx, HttpSettings settings, JWTAuth jwt) {
+  static RouteTable create(Vertx vertx, HttpSettings settings, JWTAuth jwt) {
     StoreClient store = new StoreClient(vertx);
     AgentClient agents = new AgentClient(vertx, settings.agentShards(), settings.stepTimeoutMs());
     Authenticator auth = new Authenticator(vertx, store, jwt, settings.adminPassword(), settings.staticApiKey(),
@@ -116,13 +116,16 @@ final class ApiRouter {
     Toolsets toolsets = new Toolsets(tools, new ToolClient(vertx), mcpStore, sandbox, mcp);
     ToolEdits toolEdits = new ToolEdits(new ToolClient(vertx), sandbox, agents, tools, settings.tools().allowNetwork());
 
-    Router router = Router.router(vertx);
+    RouteTable router = new RouteTable(vertx);
+    Router main = router.main();
     // first: the request id and the access-log line cover everything below, re-routes and failures included
-    router.route().handler(new AccessLog(new RouteTemplates(router))::handle);
-    router.route().handler(LettaTransport::normalize);
-    router.route().handler(new RequestBodies(settings)).handler(BodyIdleTimer::stopOnceRead);
-    router.route().handler(InputRules::check);
-    router.route().handler(auth.requiredExcept(PUBLIC));
+    main.route().handler(new AccessLog(new RouteTemplates(router))::handle);
+    main.route().handler(LettaTransport::normalize);
+    main.route().handler(new RequestBodies(settings)).handler(BodyIdleTimer::stopOnceRead);
+    main.route().handler(InputRules::check);
+    main.route().handler(auth.requiredExcept(PUBLIC));
+    // then /api/... and /v1/... are matched against their own routes only (RouteTable)
+    router.gate();
 
     WebAppRoutes.mount(router);
     router.get("/api/models").handler(ctx -> Responses.json(ctx, 200, new JsonObject().put("models",
@@ -187,11 +190,11 @@ final class ApiRouter {
 
     // a route of the Letta SDK that Engram does not implement answers 501 naming it, not 404
     FailureHandler failures = new FailureHandler(settings, router, LettaUnimplemented::explain);
-    router.route().failureHandler(failures);
-    router.errorHandler(404, failures);
-    router.errorHandler(405, failures);
-    router.errorHandler(413, failures);
-    router.errorHandler(400, failures);
+    main.route().failureHandler(failures);
+    main.errorHandler(404, failures);
+    main.errorHandler(405, failures);
+    main.errorHandler(413, failures);
+    main.errorHandler(400, failures);
     return router;
   }
 }

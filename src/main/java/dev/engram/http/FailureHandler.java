@@ -6,7 +6,6 @@ import io.vertx.core.Handler;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
 import org.slf4j.Logger;
@@ -28,10 +27,10 @@ public final class FailureHandler implements Handler<RoutingContext> {
   private final long maxBodyBytes;
   /** The most of an unread body discarded after an early answer before the connection is closed regardless. */
   private final long discardLimit;
-  private final Router router;
+  private final RouteTable router;
   private final Unrouted unrouted;
 
-  FailureHandler(HttpSettings settings, Router router, Unrouted unrouted) {
+  FailureHandler(HttpSettings settings, RouteTable router, Unrouted unrouted) {
     this.maxBodyBytes = settings.maxBodyBytes();
     this.discardLimit = 2 * Math.max(settings.maxBodyBytes(), UploadBody.bodyLimit(settings.maxUploadBytes()));
     this.router = router;

@@ -4,7 +4,7 @@ import dev.engram.cluster.ClusterView;
 import dev.engram.cluster.Placement;
 import dev.engram.kernel.Times;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
+
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -22,7 +22,7 @@ final class HealthRoutes {
     this.checks = checks;
   }
 
-  void mount(Router router) {
+  void mount(RouteTable router) {
     router.get("/health").handler(this::health);
     router.get("/health/live").handler(ctx -> Responses.json(ctx, 200, new JsonObject().put("status", "alive")));
     router.get("/health/ready").handler(this::ready);

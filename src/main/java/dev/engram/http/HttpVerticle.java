@@ -9,7 +9,6 @@ import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.auth.PubSecKeyOptions;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
-import io.vertx.ext.web.Router;
 
 /** The HTTP verticle (one instance per core, sharing the port): builds the router and listens. No SQL, no LLM. */
 public final class HttpVerticle extends VerticleBase {
@@ -35,19 +34,19 @@ public final class HttpVerticle extends VerticleBase {
       options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions().setCertPath(settings.sslCertPath())
           .setKeyPath(settings.sslKeyPath()));
     }
-    Router router = router(vertx, settings);
+    RouteTable routes = router(vertx, settings);
     server = vertx.createHttpServer(options)
         .requestHandler(request -> {
           if (!InvalidRequests.answerBadTarget(request)) {
-            router.handle(request);
+            routes.handle(request);
           }
         })
         .invalidRequestHandler(InvalidRequests::answer);
     return server.listen();
   }
 
-  /** The server's router, with its JWT signer. */
-  static Router router(Vertx vertx, HttpSettings settings) {
+  /** The server's route table, with its JWT signer. */
+  static RouteTable router(Vertx vertx, HttpSettings settings) {
     JWTAuth jwt = JWTAuth.create(vertx, new JWTAuthOptions()
         .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(settings.jwtSecret())));
     return ApiRouter.create(vertx, settings, jwt);

@@ -3,7 +3,7 @@ package dev.engram.http;
 import dev.engram.kernel.ApiException;
 import dev.engram.kernel.ErrorKind;
 import dev.engram.observe.EngramMetrics;
-import io.vertx.ext.web.Router;
+
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -22,7 +22,7 @@ final class MetricsRoutes {
     this.auth = auth;
   }
 
-  void mount(Router router) {
+  void mount(RouteTable router) {
     router.get("/metrics").handler(this::metrics);
   }
 

@@ -1,7 +1,6 @@
 package dev.engram.http;
 
 import io.vertx.ext.web.Route;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -20,14 +19,18 @@ final class RouteTemplates {
 
   private record Template(String path, Pattern pattern) {}
 
-  private final Router router;
+  private final RouteTable router;
   private volatile List<Template> table;
 
-  RouteTemplates(Router router) {
+  RouteTemplates(RouteTable router) {
     this.router = router;
   }
 
   String of(RoutingContext ctx) {
+    String matched = ctx.get(RouteTable.MATCHED_TEMPLATE);
+    if (matched != null) {
+      return matched;
+    }
     Route route = ctx.currentRoute();
     if (route != null && route.getPath() != null) {
       return route.getPath();
@@ -51,7 +54,7 @@ final class RouteTemplates {
     List<Template> t = table;
     if (t == null) {
       Set<String> paths = new LinkedHashSet<>();
-      for (Route r : router.getRoutes()) {
+      for (Route r : router.routes()) {
         if (r.getPath() != null) {
           paths.add(r.getPath());
         }

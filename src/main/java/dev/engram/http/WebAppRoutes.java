@@ -1,7 +1,7 @@
 package dev.engram.http;
 
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.ext.web.Router;
+
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
 
@@ -21,7 +21,7 @@ public final class WebAppRoutes {
 
   private WebAppRoutes() {}
 
-  static void mount(Router router) {
+  static void mount(RouteTable router) {
     StaticHandler assets = StaticHandler.create(ROOT).setCachingEnabled(false).setDirectoryListing(false)
         .setIncludeHidden(false).setDefaultContentEncoding("UTF-8");
     router.get("/").handler(WebAppRoutes::page);

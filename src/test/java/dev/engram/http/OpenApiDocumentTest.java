@@ -10,7 +10,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Route;
-import io.vertx.ext.web.Router;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -36,9 +35,9 @@ class OpenApiDocumentTest {
    * {@code "GET /v1/agents/{agent_id}"} for each method of each route the router mounts; a prefix route
    * ({@code router.get("/app/*")}) is documented as {@code /app/{path}}.
    */
-  private static Set<String> mounted(Router router) {
+  private static Set<String> mounted(RouteTable router) {
     Set<String> routes = new TreeSet<>();
-    for (Route route : router.getRoutes()) {
+    for (Route route : router.routes()) {
       if (route.getPath() != null && route.methods() != null) {
         String path = openApiPath(route.getPath(), route.isExactPath());
         route.methods().stream().map(HttpMethod::name).forEach(m -> routes.add(m + " " + path));
@@ -70,7 +69,7 @@ class OpenApiDocumentTest {
     Vertx vertx = Vertx.vertx();
     try {
       Set<String> out = new TreeSet<>();
-      for (Route route : RouteTableTest.router(vertx).getRoutes()) {
+      for (Route route : RouteTableTest.router(vertx).routes()) {
         if (route.getPath() != null && route.methods() != null && !route.isExactPath()) {
           route.methods().forEach(m -> out.add(m.name() + " " + route.getPath()));
         }
@@ -97,7 +96,7 @@ class OpenApiDocumentTest {
   void documentMatchesTheRouteTable() {
     Vertx vertx = Vertx.vertx();
     try {
-      Router router = RouteTableTest.router(vertx);
+      RouteTable router = RouteTableTest.router(vertx);
       Set<String> routes = mounted(router);
       Set<String> documented = documented(served());
       assertTrue(routes.size() > 150, () -> "the walk found too few routes: " + routes.size());

@@ -12,7 +12,6 @@ import dev.engram.testkit.TestServer;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Route;
-import io.vertx.ext.web.Router;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -70,7 +69,7 @@ class RouteFuzzTest {
   void everyRouteHasAnEntry() {
     Vertx vertx = Vertx.vertx();
     try {
-      Router router = RouteTableTest.router(vertx);
+      RouteTable router = RouteTableTest.router(vertx);
       Set<String> missing = withoutEntry(router);
       assertTrue(missing.isEmpty(), () -> "routes without a fuzz entry in FuzzRoutes (add a valid example body and"
           + " query, or noBody(why)): " + missing);
@@ -91,9 +90,9 @@ class RouteFuzzTest {
     }
   }
 
-  private static Set<String> routes(Router router) {
+  private static Set<String> routes(RouteTable router) {
     Set<String> routes = new TreeSet<>();
-    for (Route route : router.getRoutes()) {
+    for (Route route : router.routes()) {
       if (route.getPath() != null && route.methods() != null) {
         route.methods().stream().map(HttpMethod::name).forEach(m -> routes.add(m + " " + route.getPath()));
       }
@@ -101,7 +100,7 @@ class RouteFuzzTest {
     return routes;
   }
 
-  private static Set<String> withoutEntry(Router router) {
+  private static Set<String> withoutEntry(RouteTable router) {
     Set<String> missing = routes(router);
     FuzzRoutes.ALL.forEach(r -> missing.remove(r.key()));
     return missing;

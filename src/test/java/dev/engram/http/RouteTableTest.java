@@ -14,7 +14,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Route;
-import io.vertx.ext.web.Router;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -36,7 +35,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * Walks the server's route table ({@link Router#getRoutes()}) and checks every route over HTTP: authentication is
+ * Walks the server's route table ({@link RouteTable#routes()}) and checks every route over HTTP: authentication is
  * the default (only the public list below answers without credentials, /admin only to the admin password), a
  * malformed percent-escape in any id is 400, and a wrong method is 405 with {@code Allow}.
  */
@@ -59,7 +58,7 @@ class RouteTableTest {
   static void readTable() {
     vertx = Vertx.vertx();
     table = new LinkedHashMap<>();
-    for (Route route : router(vertx).getRoutes()) {
+    for (Route route : router(vertx).routes()) {
       if (route.getPath() != null && route.methods() != null && !route.methods().isEmpty()) {
         table.computeIfAbsent(route.getPath(), p -> new TreeSet<>())
             .addAll(route.methods().stream().map(HttpMethod::name).toList());
@@ -85,7 +84,7 @@ class RouteTableTest {
   }
 
   /** A router built exactly as the server builds its own, for reading its table and serving additions to it. */
-  static Router router(Vertx vertx) {
+  static RouteTable router(Vertx vertx) {
     Path home = TempHomes.create("engram-routes-");
     EngramConfig defaults = defaults(home);
     HttpSettings settings = new HttpSettings("localhost", 0, false, null, null, defaults.server().maxBodyBytes(),
@@ -142,11 +141,11 @@ class RouteTableTest {
   @Test
   @DisplayName("a route added to the table without any thought about authentication still needs credentials")
   void newRoutesAreAuthenticatedByDefault() throws Exception {
-    Router router = router(vertx);
+    RouteTable router = router(vertx);
     router.get("/a-new-root-route").handler(ctx -> ctx.end("open"));
     router.post("/api/a-new-api-route").handler(ctx -> ctx.end("open"));
     router.get("/admin/a-new-admin-route").handler(ctx -> ctx.end("open"));
-    HttpServer http = vertx.createHttpServer().requestHandler(router).listen(0).toCompletionStage()
+    HttpServer http = vertx.createHttpServer().requestHandler(router::handle).listen(0).toCompletionStage()
         .toCompletableFuture().get(10, TimeUnit.SECONDS);
     try {
       Api own = new Api("http://localhost:" + http.actualPort());

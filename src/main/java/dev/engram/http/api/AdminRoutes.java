@@ -1,5 +1,6 @@
 package dev.engram.http.api;
 
+import dev.engram.http.RouteTable;
 import dev.engram.cluster.AgentVerticles;
 import dev.engram.cluster.ClusterView;
 import dev.engram.kernel.ApiException;
@@ -10,7 +11,7 @@ import dev.engram.observe.EngramMetrics;
 import dev.engram.store.StoreClient;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
+
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -24,7 +25,7 @@ public final class AdminRoutes {
     this.store = store;
   }
 
-  public void mount(Router router) {
+  public void mount(RouteTable router) {
     router.post("/admin/users").handler(this::createUser);
     router.get("/admin/users").handler(this::listUsers);
     router.delete("/admin/users").handler(this::deleteUser);

@@ -1,5 +1,6 @@
 package dev.engram.http.api;
 
+import dev.engram.http.RouteTable;
 import dev.engram.agent.AgentClient;
 import dev.engram.agent.AgentProtocol.CreateAgent;
 import dev.engram.agent.AgentProtocol.EditCoreMemory;
@@ -11,7 +12,7 @@ import dev.engram.model.CoreMemory;
 import dev.engram.store.StoreClient;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
+
 import io.vertx.ext.web.RoutingContext;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,7 +31,7 @@ public final class AgentRoutes {
     this.views = views;
   }
 
-  public void mount(Router router) {
+  public void mount(RouteTable router) {
     router.get("/api/agents").handler(this::list);
     router.post("/api/agents").handler(this::create);
     router.get("/api/agents/:agent_id/config").handler(this::config);

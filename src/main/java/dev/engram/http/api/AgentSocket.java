@@ -1,5 +1,6 @@
 package dev.engram.http.api;
 
+import dev.engram.http.RouteTable;
 import dev.engram.observe.EngramMetrics;
 
 import dev.engram.agent.AgentClient;
@@ -16,7 +17,7 @@ import dev.engram.http.SlowClientGuard;
 import dev.engram.kernel.ApiException;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
+
 import io.vertx.ext.web.RoutingContext;
 import java.util.HashSet;
 import java.util.List;
@@ -41,7 +42,7 @@ public final class AgentSocket {
     this.auth = auth;
   }
 
-  public void mount(Router router) {
+  public void mount(RouteTable router) {
     router.get("/api/agents/:agent_id/ws").handler(this::upgrade);
   }
 

@@ -1,5 +1,6 @@
 package dev.engram.http.api;
 
+import dev.engram.http.RouteTable;
 import dev.engram.agent.ArchivalHit;
 import dev.engram.agent.ArchivalMemory;
 import dev.engram.http.ArchivalHitViews;
@@ -13,7 +14,7 @@ import dev.engram.store.ArchivalClient;
 import dev.engram.store.ArchivalProtocol.ArchivalItem;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
+
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +35,7 @@ public final class ArchivalRoutes {
     this.store = store;
   }
 
-  public void mount(Router router) {
+  public void mount(RouteTable router) {
     router.get("/api/agents/:agent_id/archival/all").handler(this::all);
     router.get("/api/agents/:agent_id/archival").handler(this::listOrSearch);
     router.post("/api/agents/:agent_id/archival").handler(this::insert);

@@ -1,12 +1,13 @@
 package dev.engram.http.api;
 
+import dev.engram.http.RouteTable;
 import dev.engram.http.Authenticator;
 import dev.engram.http.Responses;
 import dev.engram.kernel.Times;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.JWTOptions;
 import io.vertx.ext.auth.jwt.JWTAuth;
-import io.vertx.ext.web.Router;
+
 import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
 
@@ -27,7 +28,7 @@ public final class AuthRoutes {
     this.ttlSeconds = ttlSeconds;
   }
 
-  public void mount(Router router) {
+  public void mount(RouteTable router) {
     router.post("/api/auth/token").handler(this::token);
   }
 

@@ -1,5 +1,6 @@
 package dev.engram.http.api;
 
+import dev.engram.http.RouteTable;
 import com.github.f4b6a3.uuid.UuidCreator;
 import dev.engram.agent.AgentClient;
 import dev.engram.agent.AgentProtocol.Step;
@@ -13,7 +14,7 @@ import dev.engram.store.StoreClient;
 import dev.engram.store.StoreProtocol.Messages;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
+
 import io.vertx.ext.web.RoutingContext;
 
 /** Sending messages (JSON or SSE) and reading recall: /messages, /messages-cursor and /recall (search). */
@@ -26,7 +27,7 @@ public final class MessageRoutes {
     this.store = store;
   }
 
-  public void mount(Router router) {
+  public void mount(RouteTable router) {
     router.post("/api/agents/:agent_id/messages").handler(this::send);
     router.get("/api/agents/:agent_id/messages").handler(this::page);
     router.get("/api/agents/:agent_id/messages-cursor").handler(this::cursor);

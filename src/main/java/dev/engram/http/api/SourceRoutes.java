@@ -1,5 +1,6 @@
 package dev.engram.http.api;
 
+import dev.engram.http.RouteTable;
 import dev.engram.http.Authenticator;
 import dev.engram.http.Bodies;
 import dev.engram.http.HttpSettings;
@@ -9,7 +10,7 @@ import dev.engram.store.ArchivalClient;
 import dev.engram.store.ArchivalProtocol.DuplicateFiles;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
+
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -33,7 +34,7 @@ public final class SourceRoutes {
     this.uploads = new SourceUploads(store, settings);
   }
 
-  public void mount(Router router) {
+  public void mount(RouteTable router) {
     router.get("/api/sources").handler(this::list);
     router.post("/api/sources").handler(this::create);
     router.get("/api/sources/status/:job_id").handler(this::status);

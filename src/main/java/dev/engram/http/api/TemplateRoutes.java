@@ -1,5 +1,6 @@
 package dev.engram.http.api;
 
+import dev.engram.http.RouteTable;
 import dev.engram.EngramServer;
 import dev.engram.agent.Templates;
 import dev.engram.agent.tool.ToolRegistry;
@@ -19,7 +20,7 @@ import dev.engram.store.BlockProtocol.ListBlocks;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
+
 import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -45,7 +46,7 @@ public final class TemplateRoutes {
     this.tools = tools;
   }
 
-  public void mount(Router router) {
+  public void mount(RouteTable router) {
     for (String label : List.of(CoreMemory.HUMAN, CoreMemory.PERSONA)) {
       String path = "/api/" + label + "s";
       router.get(path).handler(ctx -> listTemplates(ctx, label));

@@ -1,5 +1,6 @@
 package dev.engram.http.api;
 
+import dev.engram.http.RouteTable;
 import dev.engram.agent.tool.ToolRegistry;
 import dev.engram.agent.tool.Toolsets;
 import dev.engram.http.Authenticator;
@@ -14,7 +15,7 @@ import io.vertx.core.Future;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
+
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 
@@ -34,7 +35,7 @@ public final class ToolRoutes {
     this.edits = edits;
   }
 
-  public void mount(Router router) {
+  public void mount(RouteTable router) {
     router.get("/api/tools").handler(this::list);
     router.post("/api/tools").handler(this::create);
     router.get("/api/tools/:tool_name").handler(this::get);

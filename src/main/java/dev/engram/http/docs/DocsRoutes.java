@@ -1,7 +1,8 @@
 package dev.engram.http.docs;
 
+import dev.engram.http.RouteTable;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.ext.web.Router;
+
 import io.vertx.ext.web.RoutingContext;
 import java.io.IOException;
 import java.io.InputStream;
@@ -40,7 +41,7 @@ public final class DocsRoutes {
     }
   }
 
-  public void mount(Router router) {
+  public void mount(RouteTable router) {
     Buffer document = Loaded.DOCUMENT; // loaded now: a broken document fails the start, not a request
     router.get("/openapi.json").handler(ctx -> ctx.response().putHeader("content-type", "application/json")
         .end(document));

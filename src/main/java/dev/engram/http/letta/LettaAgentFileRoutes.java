@@ -1,5 +1,6 @@
 package dev.engram.http.letta;
 
+import dev.engram.http.RouteTable;
 import dev.engram.agent.AgentClient;
 import dev.engram.agent.AgentProtocol.CreateAgent;
 import dev.engram.http.Authenticator;
@@ -18,7 +19,7 @@ import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
+
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -54,7 +55,7 @@ public final class LettaAgentFileRoutes {
     this.uploads = new UploadBody(settings.uploadsDir(), settings.maxUploadBytes(), settings.bodyReadTimeoutMs());
   }
 
-  public void mount(Router router) {
+  public void mount(RouteTable router) {
     router.post("/v1/agents/import").handler(this::importFile);
     router.get("/v1/agents/:agent_id/export").handler(this::export);
   }

@@ -1,5 +1,6 @@
 package dev.engram.http.letta;
 
+import dev.engram.http.RouteTable;
 import dev.engram.agent.AgentClient;
 import dev.engram.agent.AgentProtocol.CreateAgent;
 import dev.engram.http.Authenticator;
@@ -12,7 +13,7 @@ import dev.engram.model.AgentSummary;
 import dev.engram.store.ArchivalClient;
 import dev.engram.store.StoreClient;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
+
 import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
 import java.util.Comparator;
@@ -53,7 +54,7 @@ public final class LettaAgentRoutes {
    * {@code /v1/agents/count} comes before {@code /v1/agents/:agent_id}; another method on it reaches the agent routes
    * and names no agent (404), as Letta's validator answers 422 for it.
    */
-  public void mount(Router router) {
+  public void mount(RouteTable router) {
     router.get("/v1/agents/count").handler(this::count);
     router.post("/v1/agents").handler(this::create);
     router.get("/v1/agents").handler(this::list);

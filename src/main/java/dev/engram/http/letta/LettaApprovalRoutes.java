@@ -1,5 +1,6 @@
 package dev.engram.http.letta;
 
+import dev.engram.http.RouteTable;
 import dev.engram.agent.AgentClient;
 import dev.engram.agent.AgentProtocol.AgentPatch;
 import dev.engram.agent.AgentProtocol.Approval;
@@ -7,7 +8,7 @@ import dev.engram.http.Authenticator;
 import dev.engram.http.Bodies;
 import dev.engram.http.Responses;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
+
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -27,7 +28,7 @@ public final class LettaApprovalRoutes {
     this.states = states;
   }
 
-  public void mount(Router router) {
+  public void mount(RouteTable router) {
     router.patch("/v1/agents/:agent_id/tools/approval/:tool_name").handler(this::update);
   }
 

@@ -1,5 +1,6 @@
 package dev.engram.http.letta;
 
+import dev.engram.http.RouteTable;
 import dev.engram.agent.ArchivalMemory;
 import dev.engram.http.ArchivalHitViews;
 import dev.engram.http.Authenticator;
@@ -17,7 +18,7 @@ import dev.engram.store.ArchivalProtocol.ListArchival;
 import dev.engram.store.ArchivalProtocol.PassageFilter;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
+
 import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -48,7 +49,7 @@ public final class LettaArchivalRoutes {
     this.views = views;
   }
 
-  public void mount(Router router) {
+  public void mount(RouteTable router) {
     router.post("/v1/agents/:agent_id/archival-memory").handler(this::create);
     router.get("/v1/agents/:agent_id/archival-memory").handler(ctx -> list(ctx, 100));
     router.get("/v1/agents/:agent_id/archival-memory/search").handler(this::search);

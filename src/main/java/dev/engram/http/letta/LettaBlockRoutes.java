@@ -1,5 +1,6 @@
 package dev.engram.http.letta;
 
+import dev.engram.http.RouteTable;
 import dev.engram.agent.Templates;
 import dev.engram.http.Authenticator;
 import dev.engram.http.Bodies;
@@ -14,7 +15,7 @@ import dev.engram.store.BlockClient;
 import dev.engram.store.BlockProtocol.ListBlocks;
 import dev.engram.store.StoreClient;
 import io.vertx.core.Future;
-import io.vertx.ext.web.Router;
+
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -41,7 +42,7 @@ public final class LettaBlockRoutes {
     this.states = states;
   }
 
-  public void mount(Router router) {
+  public void mount(RouteTable router) {
     router.post("/v1/blocks").handler(this::create);
     router.get("/v1/blocks").handler(this::list);
     router.get("/v1/blocks/:block_id").handler(this::retrieve);

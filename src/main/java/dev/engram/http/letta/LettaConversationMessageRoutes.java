@@ -1,5 +1,6 @@
 package dev.engram.http.letta;
 
+import dev.engram.http.RouteTable;
 import dev.engram.agent.AgentClient;
 import dev.engram.http.Authenticator;
 import dev.engram.http.Bodies;
@@ -15,7 +16,7 @@ import dev.engram.store.RunClient;
 import dev.engram.store.RunProtocol.ListRuns;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
+
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 import java.util.Objects;
@@ -44,7 +45,7 @@ public final class LettaConversationMessageRoutes {
     this.targets = targets;
   }
 
-  public void mount(Router router) {
+  public void mount(RouteTable router) {
     router.post("/v1/conversations/:conversation_id/messages").handler(this::send);
     router.get("/v1/conversations/:conversation_id/messages").handler(this::history);
     router.post("/v1/conversations/:conversation_id/compact").handler(this::compact);

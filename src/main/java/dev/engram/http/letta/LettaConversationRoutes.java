@@ -1,5 +1,6 @@
 package dev.engram.http.letta;
 
+import dev.engram.http.RouteTable;
 import com.github.f4b6a3.uuid.UuidCreator;
 import dev.engram.agent.AgentClient;
 import dev.engram.agent.AgentProtocol.CreateConversation;
@@ -16,7 +17,7 @@ import dev.engram.store.ConversationProtocol.Archived;
 import dev.engram.store.ConversationProtocol.ListConversations;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
+
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -49,7 +50,7 @@ public final class LettaConversationRoutes {
     this.requests = new LettaConversations(models);
   }
 
-  public void mount(Router router) {
+  public void mount(RouteTable router) {
     router.post("/v1/conversations").handler(this::create);
     router.get("/v1/conversations").handler(this::list);
     router.get("/v1/conversations/:conversation_id").handler(this::get);

@@ -1,5 +1,6 @@
 package dev.engram.http.letta;
 
+import dev.engram.http.RouteTable;
 import dev.engram.agent.AgentClient;
 import dev.engram.agent.AgentProtocol.EditBlock;
 import dev.engram.agent.AgentProtocol.EditCoreMemory;
@@ -10,7 +11,7 @@ import dev.engram.kernel.ApiException;
 import dev.engram.model.Block;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
+
 import io.vertx.ext.web.RoutingContext;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -32,7 +33,7 @@ public final class LettaCoreMemoryRoutes {
     this.states = states;
   }
 
-  public void mount(Router router) {
+  public void mount(RouteTable router) {
     router.get(BLOCKS).handler(this::list);
     router.get(BLOCKS + "/:block_label").handler(this::retrieve);
     router.patch(BLOCKS + "/:block_label").handler(this::update);

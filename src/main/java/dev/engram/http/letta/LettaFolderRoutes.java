@@ -1,5 +1,6 @@
 package dev.engram.http.letta;
 
+import dev.engram.http.RouteTable;
 import static dev.engram.http.letta.LettaArchivalRoutes.booleanParam;
 import static dev.engram.http.letta.LettaArchivalRoutes.param;
 
@@ -21,7 +22,7 @@ import io.vertx.core.Future;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
+
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 
@@ -49,7 +50,7 @@ public final class LettaFolderRoutes {
     this.states = states;
   }
 
-  public void mount(Router router) {
+  public void mount(RouteTable router) {
     router.post("/v1/folders").handler(this::create);
     router.get("/v1/folders").handler(this::list);
     router.get("/v1/folders/count").handler(this::count);

@@ -1,11 +1,12 @@
 package dev.engram.http.letta;
 
+import dev.engram.http.RouteTable;
 import dev.engram.http.Authenticator;
 import dev.engram.http.Responses;
 import dev.engram.model.Job;
 import dev.engram.store.ArchivalClient;
 import io.vertx.core.json.JsonArray;
-import io.vertx.ext.web.Router;
+
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -19,7 +20,7 @@ public final class LettaJobRoutes {
     this.store = store;
   }
 
-  public void mount(Router router) {
+  public void mount(RouteTable router) {
     router.get("/v1/jobs").handler(ctx -> list(ctx, false));
     router.get("/v1/jobs/active").handler(ctx -> list(ctx, true));
     router.get("/v1/jobs/:job_id").handler(this::retrieve);

@@ -1,5 +1,6 @@
 package dev.engram.http.letta;
 
+import dev.engram.http.RouteTable;
 import dev.engram.http.Authenticator;
 import dev.engram.http.Bodies;
 import dev.engram.http.PrefixedIds;
@@ -16,7 +17,7 @@ import dev.engram.store.McpServerClient;
 import dev.engram.store.McpServerProtocol.McpToolSync;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
+
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 
@@ -37,7 +38,7 @@ public final class LettaMcpRoutes {
     this.returnCharLimit = returnCharLimit;
   }
 
-  public void mount(Router router) {
+  public void mount(RouteTable router) {
     router.post("/v1/mcp-servers").handler(this::create);
     router.get("/v1/mcp-servers").handler(this::list);
     router.get("/v1/mcp-servers/:mcp_server_id").handler(this::retrieve);

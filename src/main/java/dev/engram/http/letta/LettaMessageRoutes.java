@@ -1,5 +1,6 @@
 package dev.engram.http.letta;
 
+import dev.engram.http.RouteTable;
 import dev.engram.agent.AgentClient;
 import dev.engram.agent.AgentProtocol.Cancelled;
 import dev.engram.agent.AgentProtocol.EditMessage;
@@ -19,7 +20,7 @@ import dev.engram.store.StoreProtocol.HistoryPage;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
+
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -43,7 +44,7 @@ public final class LettaMessageRoutes {
     this.store = store;
   }
 
-  public void mount(Router router) {
+  public void mount(RouteTable router) {
     router.post("/v1/agents/:agent_id/messages").handler(ctx -> send(ctx, Mode.BODY));
     router.post("/v1/agents/:agent_id/messages/stream").handler(ctx -> send(ctx, Mode.STREAM));
     router.post("/v1/agents/:agent_id/messages/async").handler(this::sendAsync);

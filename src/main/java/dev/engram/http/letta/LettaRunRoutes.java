@@ -1,5 +1,6 @@
 package dev.engram.http.letta;
 
+import dev.engram.http.RouteTable;
 import dev.engram.agent.AgentClient;
 import dev.engram.http.Authenticator;
 import dev.engram.http.Bodies;
@@ -12,7 +13,7 @@ import dev.engram.store.RunClient;
 import dev.engram.store.RunProtocol.ListRuns;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
+
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -40,7 +41,7 @@ public final class LettaRunRoutes {
     this.runs = runs;
   }
 
-  public void mount(Router router) {
+  public void mount(RouteTable router) {
     router.get("/v1/runs").handler(ctx -> list(ctx, false));
     router.get("/v1/runs/active").handler(ctx -> list(ctx, true));
     router.get("/v1/runs/:run_id").handler(this::get);

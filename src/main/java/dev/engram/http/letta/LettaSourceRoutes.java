@@ -1,5 +1,6 @@
 package dev.engram.http.letta;
 
+import dev.engram.http.RouteTable;
 import static dev.engram.http.letta.LettaFolderRoutes.nullBody;
 
 import dev.engram.http.Authenticator;
@@ -10,7 +11,7 @@ import dev.engram.store.ArchivalClient;
 import dev.engram.store.ArchivalProtocol.DuplicateFiles;
 import dev.engram.store.ArchivalProtocol.SourceView;
 import io.vertx.core.json.JsonArray;
-import io.vertx.ext.web.Router;
+
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 
@@ -35,7 +36,7 @@ public final class LettaSourceRoutes {
     this.requests = requests;
   }
 
-  public void mount(Router router) {
+  public void mount(RouteTable router) {
     router.post("/v1/sources").handler(this::create);
     router.get("/v1/sources").handler(this::list);
     router.get("/v1/sources/name/:source_name")

@@ -1,10 +1,11 @@
 package dev.engram.http.letta;
 
+import dev.engram.http.RouteTable;
 import dev.engram.EngramServer;
 import dev.engram.http.Responses;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
+
 
 /** {@code /v1/health/} (public), {@code /v1/models/} and {@code /v1/models/embedding}: bare arrays, no paging. */
 public final class LettaSystemRoutes {
@@ -14,7 +15,7 @@ public final class LettaSystemRoutes {
     this.models = models;
   }
 
-  public void mount(Router router) {
+  public void mount(RouteTable router) {
     router.get("/v1/health").handler(ctx -> Responses.json(ctx, 200,
         new JsonObject().put("status", "ok").put("version", EngramServer.VERSION)));
     router.get("/v1/models").handler(ctx -> Responses.json(ctx, 200,

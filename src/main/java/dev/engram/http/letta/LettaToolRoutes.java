@@ -1,5 +1,6 @@
 package dev.engram.http.letta;
 
+import dev.engram.http.RouteTable;
 import dev.engram.agent.AgentClient;
 import dev.engram.agent.tool.ToolRegistry;
 import dev.engram.agent.tool.Toolsets;
@@ -16,7 +17,7 @@ import dev.engram.model.McpTool;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
+
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,7 +50,7 @@ public final class LettaToolRoutes {
     this.edits = edits;
   }
 
-  public void mount(Router router) {
+  public void mount(RouteTable router) {
     router.get("/v1/tools").handler(this::list);
     router.post("/v1/tools").handler(this::create);
     router.put("/v1/tools").handler(this::upsert);

@@ -1,11 +1,12 @@
 package dev.engram.http.memory;
 
+import dev.engram.http.RouteTable;
 import dev.engram.http.Authenticator;
 import dev.engram.http.Responses;
 import dev.engram.memory.AddEventViews;
 import dev.engram.store.AddEventClient;
 import io.vertx.core.Vertx;
-import io.vertx.ext.web.Router;
+
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -22,7 +23,7 @@ public final class AddEventRoutes {
     this.streams = new AddEventStreams(vertx);
   }
 
-  public void mount(Router router) {
+  public void mount(RouteTable router) {
     router.get("/events/stream").handler(this::stream);
     router.get("/events/:event_id").handler(this::get);
     router.get("/v1/event/:event_id").handler(this::get);

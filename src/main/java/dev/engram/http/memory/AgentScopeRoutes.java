@@ -1,5 +1,6 @@
 package dev.engram.http.memory;
 
+import dev.engram.http.RouteTable;
 import static dev.engram.http.PrefixedIds.AGENT;
 import static dev.engram.http.PrefixedIds.prefixed;
 
@@ -13,7 +14,7 @@ import dev.engram.store.MemoryProtocol.ScopeAttachment;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
+
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 
@@ -31,7 +32,7 @@ public final class AgentScopeRoutes {
     this.store = store;
   }
 
-  public void mount(Router router) {
+  public void mount(RouteTable router) {
     router.get("/api/agents/:agent_id/memory-scopes").handler(ctx -> list(ctx, false));
     router.post("/api/agents/:agent_id/memory-scopes/attach").handler(ctx -> attach(ctx, true, false));
     router.post("/api/agents/:agent_id/memory-scopes/detach").handler(ctx -> attach(ctx, false, false));

@@ -1,5 +1,6 @@
 package dev.engram.http.memory;
 
+import dev.engram.http.RouteTable;
 import dev.engram.http.Authenticator;
 import dev.engram.http.Bodies;
 import dev.engram.http.Responses;
@@ -7,7 +8,7 @@ import dev.engram.memory.MemoryService;
 import dev.engram.store.MemoryClient;
 import dev.engram.store.MemoryProtocol.Scope;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
+
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -24,7 +25,7 @@ public final class ChatRoutes {
   }
 
   /** The seed's /health is served by http/HealthRoutes (public, with component checks). */
-  public void mount(Router router) {
+  public void mount(RouteTable router) {
     router.post("/sessions").handler(this::createSession);
     router.get("/sessions/:session_id").handler(this::getSession);
     router.delete("/sessions/:session_id").handler(this::deleteSession);

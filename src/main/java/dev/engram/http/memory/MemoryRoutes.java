@@ -1,5 +1,6 @@
 package dev.engram.http.memory;
 
+import dev.engram.http.RouteTable;
 import dev.engram.embed.EmbedClient;
 import dev.engram.http.Authenticator;
 import dev.engram.http.Bodies;
@@ -19,7 +20,7 @@ import dev.engram.store.MemoryProtocol.Validity;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
+
 import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -55,7 +56,7 @@ public final class MemoryRoutes {
     this.embeddingModel = embeddingModel;
   }
 
-  public void mount(Router router) {
+  public void mount(RouteTable router) {
     router.post("/memories").handler(this::add);
     router.get("/memories").handler(this::list);
     router.delete("/memories").handler(this::deleteAll);

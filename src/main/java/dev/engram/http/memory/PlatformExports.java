@@ -1,5 +1,6 @@
 package dev.engram.http.memory;
 
+import dev.engram.http.RouteTable;
 import dev.engram.embed.EmbedClient;
 import dev.engram.http.Authenticator;
 import dev.engram.http.Bodies;
@@ -17,7 +18,7 @@ import dev.engram.store.MemoryProtocol.Validity;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
+
 import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -46,7 +47,7 @@ public final class PlatformExports {
     this.embeddingModel = embeddingModel;
   }
 
-  public void mount(Router router) {
+  public void mount(RouteTable router) {
     router.post("/v1/exports").handler(this::create);
     router.post("/v1/exports/get").handler(this::get);
     router.post("/v1/exports/import").handler(this::importBack);

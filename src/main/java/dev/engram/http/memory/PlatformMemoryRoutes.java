@@ -1,5 +1,6 @@
 package dev.engram.http.memory;
 
+import dev.engram.http.RouteTable;
 import dev.engram.embed.EmbedClient;
 import dev.engram.http.Authenticator;
 import dev.engram.http.Bodies;
@@ -13,7 +14,7 @@ import dev.engram.store.MemoryProtocol.Scope;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
+
 import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -41,7 +42,7 @@ public final class PlatformMemoryRoutes {
     this.embeddingModel = embeddingModel;
   }
 
-  public void mount(Router router) {
+  public void mount(RouteTable router) {
     router.delete("/v1/memories").handler(this::deleteAll);
     router.get("/v1/memories/:memory_id/history").handler(ctx -> MemoryRoutes.history(store, ctx));
     router.get("/v1/memories/:memory_id").handler(this::get);

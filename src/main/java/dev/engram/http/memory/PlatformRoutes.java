@@ -1,5 +1,6 @@
 package dev.engram.http.memory;
 
+import dev.engram.http.RouteTable;
 import dev.engram.embed.EmbedClient;
 import dev.engram.http.Authenticator;
 import dev.engram.http.Bodies;
@@ -21,7 +22,7 @@ import dev.engram.store.MemoryProtocol.Validity;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
+
 import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -70,7 +71,7 @@ public final class PlatformRoutes {
     return false;
   }
 
-  public void mount(Router router) {
+  public void mount(RouteTable router) {
     router.get("/v1/ping").handler(this::ping);
     router.post("/v1/memories").handler(ctx -> add(ctx, false));
     router.post("/v3/memories/add").handler(ctx -> add(ctx, true));

@@ -1,5 +1,6 @@
 package dev.engram.http.memory;
 
+import dev.engram.http.RouteTable;
 import dev.engram.http.Authenticator;
 import dev.engram.http.Bodies;
 import dev.engram.http.Responses;
@@ -10,7 +11,7 @@ import dev.engram.store.WebhookClient;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
+
 import io.vertx.ext.web.RoutingContext;
 import java.net.InetAddress;
 import java.net.URI;
@@ -40,7 +41,7 @@ public final class WebhookRoutes {
     this.allowPrivateUrls = allowPrivateUrls;
   }
 
-  public void mount(Router router) {
+  public void mount(RouteTable router) {
     router.get("/api/v1/webhooks/projects/:project_id").handler(this::list);
     router.post("/api/v1/webhooks/projects/:project_id").handler(this::create);
     router.put("/api/v1/webhooks/:webhook_id").handler(this::update);
