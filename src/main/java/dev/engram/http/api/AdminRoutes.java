@@ -1,8 +1,8 @@
 package dev.engram.http.api;
 
-import dev.engram.http.RouteTable;
 import dev.engram.cluster.AgentVerticles;
 import dev.engram.cluster.ClusterView;
+import dev.engram.http.RouteTable;
 import dev.engram.kernel.ApiException;
 import dev.engram.cluster.Placement;
 import dev.engram.http.Bodies;

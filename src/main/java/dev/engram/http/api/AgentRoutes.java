@@ -1,6 +1,5 @@
 package dev.engram.http.api;
 
-import dev.engram.http.RouteTable;
 import dev.engram.agent.AgentClient;
 import dev.engram.agent.AgentProtocol.CreateAgent;
 import dev.engram.agent.AgentProtocol.EditCoreMemory;
@@ -8,6 +7,7 @@ import dev.engram.agent.AgentProtocol.NewAgent;
 import dev.engram.http.Authenticator;
 import dev.engram.http.Bodies;
 import dev.engram.http.Responses;
+import dev.engram.http.RouteTable;
 import dev.engram.model.CoreMemory;
 import dev.engram.store.StoreClient;
 import io.vertx.core.json.JsonArray;

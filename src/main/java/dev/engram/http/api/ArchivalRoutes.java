@@ -1,12 +1,12 @@
 package dev.engram.http.api;
 
-import dev.engram.http.RouteTable;
 import dev.engram.agent.ArchivalHit;
 import dev.engram.agent.ArchivalMemory;
 import dev.engram.http.ArchivalHitViews;
 import dev.engram.http.Authenticator;
 import dev.engram.http.Bodies;
 import dev.engram.http.Responses;
+import dev.engram.http.RouteTable;
 import dev.engram.index.PassageIndex.SearchMode;
 import dev.engram.model.Memory;
 import dev.engram.model.Passage;

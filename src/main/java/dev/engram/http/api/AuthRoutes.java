@@ -1,8 +1,8 @@
 package dev.engram.http.api;
 
-import dev.engram.http.RouteTable;
 import dev.engram.http.Authenticator;
 import dev.engram.http.Responses;
+import dev.engram.http.RouteTable;
 import dev.engram.kernel.Times;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.JWTOptions;

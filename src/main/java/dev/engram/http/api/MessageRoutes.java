@@ -1,6 +1,5 @@
 package dev.engram.http.api;
 
-import dev.engram.http.RouteTable;
 import com.github.f4b6a3.uuid.UuidCreator;
 import dev.engram.agent.AgentClient;
 import dev.engram.agent.AgentProtocol.Step;
@@ -8,6 +7,7 @@ import dev.engram.http.Authenticator;
 import dev.engram.http.Bodies;
 import dev.engram.http.CollectedRun;
 import dev.engram.http.Responses;
+import dev.engram.http.RouteTable;
 import dev.engram.http.RunRelay;
 import dev.engram.http.SseSink;
 import dev.engram.store.StoreClient;

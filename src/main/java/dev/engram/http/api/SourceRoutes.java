@@ -1,10 +1,10 @@
 package dev.engram.http.api;
 
-import dev.engram.http.RouteTable;
 import dev.engram.http.Authenticator;
 import dev.engram.http.Bodies;
 import dev.engram.http.HttpSettings;
 import dev.engram.http.Responses;
+import dev.engram.http.RouteTable;
 import dev.engram.http.SourceUploads;
 import dev.engram.store.ArchivalClient;
 import dev.engram.store.ArchivalProtocol.DuplicateFiles;

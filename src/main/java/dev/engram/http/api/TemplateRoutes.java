@@ -1,12 +1,12 @@
 package dev.engram.http.api;
 
-import dev.engram.http.RouteTable;
 import dev.engram.EngramServer;
 import dev.engram.agent.Templates;
 import dev.engram.agent.tool.ToolRegistry;
 import dev.engram.http.Authenticator;
 import dev.engram.http.Bodies;
 import dev.engram.http.Responses;
+import dev.engram.http.RouteTable;
 import dev.engram.kernel.ApiException;
 import dev.engram.kernel.ErrorKind;
 import dev.engram.kernel.Ids;

@@ -1,11 +1,11 @@
 package dev.engram.http.api;
 
-import dev.engram.http.RouteTable;
 import dev.engram.agent.tool.ToolRegistry;
 import dev.engram.agent.tool.Toolsets;
 import dev.engram.http.Authenticator;
 import dev.engram.http.Bodies;
 import dev.engram.http.Responses;
+import dev.engram.http.RouteTable;
 import dev.engram.http.ToolDraft;
 import dev.engram.http.ToolEdits;
 import dev.engram.kernel.ApiException;

@@ -1,6 +1,5 @@
 package dev.engram.http.letta;
 
-import dev.engram.http.RouteTable;
 import dev.engram.agent.AgentClient;
 import dev.engram.agent.AgentProtocol.CreateAgent;
 import dev.engram.http.Authenticator;
@@ -8,6 +7,7 @@ import dev.engram.http.Bodies;
 import dev.engram.http.HttpSettings;
 import dev.engram.http.PrefixedIds;
 import dev.engram.http.Responses;
+import dev.engram.http.RouteTable;
 import dev.engram.http.UploadBody;
 import dev.engram.kernel.Times;
 import dev.engram.model.AgentSummary;

@@ -1,12 +1,12 @@
 package dev.engram.http.letta;
 
-import dev.engram.http.RouteTable;
 import dev.engram.agent.AgentClient;
 import dev.engram.agent.AgentProtocol.AgentPatch;
 import dev.engram.agent.AgentProtocol.Approval;
 import dev.engram.http.Authenticator;
 import dev.engram.http.Bodies;
 import dev.engram.http.Responses;
+import dev.engram.http.RouteTable;
 import io.vertx.core.json.JsonObject;
 
 import io.vertx.ext.web.RoutingContext;

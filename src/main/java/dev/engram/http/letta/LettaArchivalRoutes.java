@@ -1,6 +1,5 @@
 package dev.engram.http.letta;
 
-import dev.engram.http.RouteTable;
 import dev.engram.agent.ArchivalMemory;
 import dev.engram.http.ArchivalHitViews;
 import dev.engram.http.Authenticator;
@@ -8,6 +7,7 @@ import dev.engram.http.Bodies;
 import dev.engram.http.DateParams;
 import dev.engram.http.PrefixedIds;
 import dev.engram.http.Responses;
+import dev.engram.http.RouteTable;
 import dev.engram.index.PassageIndex.SearchMode;
 import dev.engram.kernel.ApiException;
 import dev.engram.kernel.Ids;

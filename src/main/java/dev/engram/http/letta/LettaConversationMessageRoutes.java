@@ -1,11 +1,11 @@
 package dev.engram.http.letta;
 
-import dev.engram.http.RouteTable;
 import dev.engram.agent.AgentClient;
 import dev.engram.http.Authenticator;
 import dev.engram.http.Bodies;
 import dev.engram.http.PrefixedIds;
 import dev.engram.http.Responses;
+import dev.engram.http.RouteTable;
 import dev.engram.http.letta.ConversationTargets.Target;
 import dev.engram.http.letta.LettaRunRoutes.Replay;
 import dev.engram.http.letta.LettaSend.Mode;

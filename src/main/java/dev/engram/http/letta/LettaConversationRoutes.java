@@ -1,6 +1,5 @@
 package dev.engram.http.letta;
 
-import dev.engram.http.RouteTable;
 import com.github.f4b6a3.uuid.UuidCreator;
 import dev.engram.agent.AgentClient;
 import dev.engram.agent.AgentProtocol.CreateConversation;
@@ -10,6 +9,7 @@ import dev.engram.http.Authenticator;
 import dev.engram.http.Bodies;
 import dev.engram.http.PrefixedIds;
 import dev.engram.http.Responses;
+import dev.engram.http.RouteTable;
 import dev.engram.kernel.Ids;
 import dev.engram.model.Conversation;
 import dev.engram.store.ConversationClient;

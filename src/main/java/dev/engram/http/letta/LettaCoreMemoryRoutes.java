@@ -1,12 +1,12 @@
 package dev.engram.http.letta;
 
-import dev.engram.http.RouteTable;
 import dev.engram.agent.AgentClient;
 import dev.engram.agent.AgentProtocol.EditBlock;
 import dev.engram.agent.AgentProtocol.EditCoreMemory;
 import dev.engram.http.Authenticator;
 import dev.engram.http.Bodies;
 import dev.engram.http.Responses;
+import dev.engram.http.RouteTable;
 import dev.engram.kernel.ApiException;
 import dev.engram.model.Block;
 import io.vertx.core.json.JsonArray;

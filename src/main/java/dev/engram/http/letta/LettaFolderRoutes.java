@@ -1,6 +1,5 @@
 package dev.engram.http.letta;
 
-import dev.engram.http.RouteTable;
 import static dev.engram.http.letta.LettaArchivalRoutes.booleanParam;
 import static dev.engram.http.letta.LettaArchivalRoutes.param;
 
@@ -9,6 +8,7 @@ import dev.engram.http.Authenticator;
 import dev.engram.http.Bodies;
 import dev.engram.http.PrefixedIds;
 import dev.engram.http.Responses;
+import dev.engram.http.RouteTable;
 import dev.engram.http.SourceUploads;
 import dev.engram.kernel.ApiException;
 import dev.engram.kernel.ErrorKind;

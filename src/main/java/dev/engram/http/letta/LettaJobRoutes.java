@@ -1,8 +1,8 @@
 package dev.engram.http.letta;
 
-import dev.engram.http.RouteTable;
 import dev.engram.http.Authenticator;
 import dev.engram.http.Responses;
+import dev.engram.http.RouteTable;
 import dev.engram.model.Job;
 import dev.engram.store.ArchivalClient;
 import io.vertx.core.json.JsonArray;

@@ -1,10 +1,10 @@
 package dev.engram.http.letta;
 
-import dev.engram.http.RouteTable;
 import dev.engram.http.Authenticator;
 import dev.engram.http.Bodies;
 import dev.engram.http.PrefixedIds;
 import dev.engram.http.Responses;
+import dev.engram.http.RouteTable;
 import dev.engram.kernel.ApiException;
 import dev.engram.mcp.McpProtocol.Registered;
 import dev.engram.mcp.McpService;

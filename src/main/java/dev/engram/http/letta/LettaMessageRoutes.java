@@ -1,6 +1,5 @@
 package dev.engram.http.letta;
 
-import dev.engram.http.RouteTable;
 import dev.engram.agent.AgentClient;
 import dev.engram.agent.AgentProtocol.Cancelled;
 import dev.engram.agent.AgentProtocol.EditMessage;
@@ -8,6 +7,7 @@ import dev.engram.http.Authenticator;
 import dev.engram.http.Bodies;
 import dev.engram.http.PrefixedIds;
 import dev.engram.http.Responses;
+import dev.engram.http.RouteTable;
 import dev.engram.http.RunRelay;
 import dev.engram.http.letta.LettaSend.Mode;
 import dev.engram.kernel.Ids;

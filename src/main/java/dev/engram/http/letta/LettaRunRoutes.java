@@ -1,9 +1,9 @@
 package dev.engram.http.letta;
 
-import dev.engram.http.RouteTable;
 import dev.engram.agent.AgentClient;
 import dev.engram.http.Authenticator;
 import dev.engram.http.Bodies;
+import dev.engram.http.RouteTable;
 import dev.engram.kernel.ApiException;
 import dev.engram.http.Responses;
 import dev.engram.http.RunFollower;

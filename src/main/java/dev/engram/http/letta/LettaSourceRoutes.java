@@ -1,11 +1,11 @@
 package dev.engram.http.letta;
 
-import dev.engram.http.RouteTable;
 import static dev.engram.http.letta.LettaFolderRoutes.nullBody;
 
 import dev.engram.http.Authenticator;
 import dev.engram.http.Bodies;
 import dev.engram.http.Responses;
+import dev.engram.http.RouteTable;
 import dev.engram.http.SourceUploads;
 import dev.engram.store.ArchivalClient;
 import dev.engram.store.ArchivalProtocol.DuplicateFiles;

@@ -1,8 +1,8 @@
 package dev.engram.http.letta;
 
-import dev.engram.http.RouteTable;
 import dev.engram.EngramServer;
 import dev.engram.http.Responses;
+import dev.engram.http.RouteTable;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 

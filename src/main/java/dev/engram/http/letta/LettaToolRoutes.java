@@ -1,6 +1,5 @@
 package dev.engram.http.letta;
 
-import dev.engram.http.RouteTable;
 import dev.engram.agent.AgentClient;
 import dev.engram.agent.tool.ToolRegistry;
 import dev.engram.agent.tool.Toolsets;
@@ -9,6 +8,7 @@ import dev.engram.http.Authenticator;
 import dev.engram.http.Bodies;
 import dev.engram.http.PrefixedIds;
 import dev.engram.http.Responses;
+import dev.engram.http.RouteTable;
 import dev.engram.http.ToolDraft;
 import dev.engram.http.ToolEdits;
 import dev.engram.kernel.ApiException;

@@ -1,8 +1,8 @@
 package dev.engram.http.memory;
 
-import dev.engram.http.RouteTable;
 import dev.engram.http.Authenticator;
 import dev.engram.http.Responses;
+import dev.engram.http.RouteTable;
 import dev.engram.memory.AddEventViews;
 import dev.engram.store.AddEventClient;
 import io.vertx.core.Vertx;

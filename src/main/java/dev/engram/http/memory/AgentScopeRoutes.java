@@ -1,12 +1,12 @@
 package dev.engram.http.memory;
 
-import dev.engram.http.RouteTable;
 import static dev.engram.http.PrefixedIds.AGENT;
 import static dev.engram.http.PrefixedIds.prefixed;
 
 import dev.engram.http.Authenticator;
 import dev.engram.http.Bodies;
 import dev.engram.http.Responses;
+import dev.engram.http.RouteTable;
 import dev.engram.kernel.Times;
 import dev.engram.store.MemoryClient;
 import dev.engram.store.MemoryProtocol.Scope;

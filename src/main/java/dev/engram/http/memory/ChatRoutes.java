@@ -1,9 +1,9 @@
 package dev.engram.http.memory;
 
-import dev.engram.http.RouteTable;
 import dev.engram.http.Authenticator;
 import dev.engram.http.Bodies;
 import dev.engram.http.Responses;
+import dev.engram.http.RouteTable;
 import dev.engram.memory.MemoryService;
 import dev.engram.store.MemoryClient;
 import dev.engram.store.MemoryProtocol.Scope;

@@ -1,10 +1,10 @@
 package dev.engram.http.memory;
 
-import dev.engram.http.RouteTable;
 import dev.engram.embed.EmbedClient;
 import dev.engram.http.Authenticator;
 import dev.engram.http.Bodies;
 import dev.engram.http.Responses;
+import dev.engram.http.RouteTable;
 import dev.engram.kernel.ApiException;
 import dev.engram.kernel.Json;
 import dev.engram.kernel.Times;
