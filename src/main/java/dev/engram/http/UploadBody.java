@@ -184,7 +184,9 @@ public final class UploadBody {
         // Netty's multipart decoder fails this way on a part whose headers name no field
         fail(ApiException.badRequest("A multipart part has no Content-Disposition: form-data header with a name"));
       } else {
-        fail(ApiException.badRequest("The multipart body is malformed: " + cause.getMessage()));
+        // some of the decoder's exceptions carry no message: their kind is then the best description there is
+        String why = cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
+        fail(ApiException.badRequest("The multipart body is malformed: " + why));
       }
     }
 
