@@ -3,8 +3,6 @@ package dev.engram.http;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Letta's ids are {@code <kind>-<uuid>} ({@code agent-…}, {@code block-…}, {@code message-…}); Engram stores bare
@@ -44,8 +42,6 @@ public final class PrefixedIds {
       Map.entry("id", PASSAGE), Map.entry("user_id", USER));
   private static final List<String> CURSORS = List.of("after", "before");
 
-  private static final Pattern WHOLE = Pattern.compile(
-      "([a-z_]+)-([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})");
   private static final List<String> KINDS = List.of(AGENT, BLOCK, MESSAGE, PASSAGE, TOOL, SOURCE, FILE, RUN, JOB,
       STEP, CONVERSATION, USER, MCP_SERVER);
 
@@ -56,8 +52,8 @@ public final class PrefixedIds {
     if (id == null) {
       return null;
     }
-    Matcher m = WHOLE.matcher(id);
-    return m.matches() && KINDS.contains(m.group(1)) ? m.group(2).toLowerCase(Locale.ROOT) : id;
+    int uuid = uuidStart(id);
+    return uuid > 0 && KINDS.contains(id.substring(0, uuid - 1)) ? id.substring(uuid).toLowerCase(Locale.ROOT) : id;
   }
 
   /** The bare UUID of {@code id} when it is prefixed with {@code kind}, else {@code id} unchanged. */
@@ -65,8 +61,8 @@ public final class PrefixedIds {
     if (id == null) {
       return null;
     }
-    Matcher m = WHOLE.matcher(id);
-    return m.matches() && m.group(1).equals(kind) ? m.group(2).toLowerCase(Locale.ROOT) : id;
+    int uuid = uuidStart(id);
+    return uuid == kind.length() + 1 && id.startsWith(kind) ? id.substring(uuid).toLowerCase(Locale.ROOT) : id;
   }
 
   /** {@code kind-id}; an id already prefixed is returned as it is. */
@@ -74,7 +70,34 @@ public final class PrefixedIds {
     if (id == null) {
       return null;
     }
-    return WHOLE.matcher(id).matches() ? id : kind + "-" + id;
+    return uuidStart(id) > 0 ? id : kind + "-" + id;
+  }
+
+  /**
+   * Where the UUID of a prefixed id starts, or -1 when {@code id} is not one: a kind of lower-case letters and
+   * underscores, a hyphen, and a UUID in hex digits of either case. A loop instead of a regular expression: every id
+   * a /v1 answer renders passes here.
+   */
+  private static int uuidStart(String id) {
+    int start = id.length() - 36;
+    if (start < 2 || id.charAt(start - 1) != '-') {
+      return -1;
+    }
+    for (int i = 0; i < start - 1; i++) {
+      char c = id.charAt(i);
+      if (!((c >= 'a' && c <= 'z') || c == '_')) {
+        return -1;
+      }
+    }
+    for (int i = 0; i < 36; i++) {
+      char c = id.charAt(start + i);
+      boolean ok = i == 8 || i == 13 || i == 18 || i == 23 ? c == '-'
+          : (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+      if (!ok) {
+        return -1;
+      }
+    }
+    return start;
   }
 
   /** Whether ids in {@code path} are ids of the agent APIs (the Mem0 and chat APIs keep theirs verbatim). */
