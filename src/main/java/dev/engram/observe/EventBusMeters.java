@@ -8,10 +8,12 @@ import io.micrometer.core.instrument.Tags;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.spi.metrics.EventBusMetrics;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 /**
@@ -24,7 +26,6 @@ import java.util.function.UnaryOperator;
  */
 final class EventBusMeters implements EventBusMetrics<EventBusMeters.AddressMeters> {
   private static final String PREFIX = "vertx.eventbus.";
-  private static final ReplyFailure[] FAILURES = ReplyFailure.values();
 
   private final MeterRegistry registry;
   private final UnaryOperator<String> fold;
@@ -35,7 +36,7 @@ final class EventBusMeters implements EventBusMetrics<EventBusMeters.AddressMete
     this.fold = fold;
   }
 
-  /** The meters of {@code address} as folded, or null for Vert.x's internal addresses (replies), which are not metered. */
+  /** The meters of {@code address} as folded; null for Vert.x's internal addresses (replies), not metered. */
   private AddressMeters meters(String address) {
     if (address.startsWith("__vertx.")) {
       return null;
@@ -49,11 +50,11 @@ final class EventBusMeters implements EventBusMetrics<EventBusMeters.AddressMete
   public AddressMeters handlerRegistered(String address) {
     AddressMeters m = meters(address);
     if (m != null) {
-      m.handlers().increment();
+      m.handlers.get().increment();
       // Vert.x registers these with a handler: an idle handler's series read 0 rather than missing
-      m.pending();
-      m.processed();
-      m.discarded();
+      m.pending.get();
+      m.processed.get();
+      m.discarded.get();
     }
     return m;
   }
@@ -61,23 +62,23 @@ final class EventBusMeters implements EventBusMetrics<EventBusMeters.AddressMete
   @Override
   public void handlerUnregistered(AddressMeters m) {
     if (m != null) {
-      m.handlers().decrement();
+      m.handlers.get().decrement();
     }
   }
 
   @Override
   public void messageDelivered(AddressMeters m, boolean local) {
     if (m != null) {
-      m.pending().decrement();
-      m.processed().increment();
+      m.pending.get().decrement();
+      m.processed.get().increment();
     }
   }
 
   @Override
   public void discardMessage(AddressMeters m, boolean local, Message<?> msg) {
     if (m != null) {
-      m.pending().decrement();
-      m.discarded().increment();
+      m.pending.get().decrement();
+      m.discarded.get().increment();
     }
   }
 
@@ -85,7 +86,7 @@ final class EventBusMeters implements EventBusMetrics<EventBusMeters.AddressMete
   public void messageSent(String address, boolean publish, boolean local, boolean remote) {
     AddressMeters m = meters(address);
     if (m != null) {
-      (publish ? m.published() : m.sent()).increment();
+      (publish ? m.published : m.sent).get().increment();
     }
   }
 
@@ -93,10 +94,10 @@ final class EventBusMeters implements EventBusMetrics<EventBusMeters.AddressMete
   public void messageReceived(String address, boolean publish, boolean local, int handlers) {
     AddressMeters m = meters(address);
     if (m != null) {
-      m.received().increment();
+      m.received.get().increment();
       if (handlers > 0) {
-        m.pending().add(handlers);
-        m.delivered().increment();
+        m.pending.get().add(handlers);
+        m.delivered.get().increment();
       }
     }
   }
@@ -105,7 +106,7 @@ final class EventBusMeters implements EventBusMetrics<EventBusMeters.AddressMete
   public void messageWritten(String address, int numberOfBytes) {
     AddressMeters m = meters(address);
     if (m != null) {
-      m.bytesWritten().record(numberOfBytes);
+      m.bytesWritten.get().record(numberOfBytes);
     }
   }
 
@@ -113,7 +114,7 @@ final class EventBusMeters implements EventBusMetrics<EventBusMeters.AddressMete
   public void messageRead(String address, int numberOfBytes) {
     AddressMeters m = meters(address);
     if (m != null) {
-      m.bytesRead().record(numberOfBytes);
+      m.bytesRead.get().record(numberOfBytes);
     }
   }
 
@@ -121,111 +122,38 @@ final class EventBusMeters implements EventBusMetrics<EventBusMeters.AddressMete
   public void replyFailure(String address, ReplyFailure failure) {
     AddressMeters m = meters(address);
     if (m != null) {
-      m.replyFailure(failure).increment();
+      m.replyFailures.get(failure.ordinal()).get().increment();
     }
   }
 
   /**
-   * One folded address's meters, each registered on first use. Two threads may both register a counter the first
-   * time: the registry hands both the same one. A gauge reads a count of its own, so it is made under the lock.
+   * One folded address's meters, each registered on first use ({@link Lazy}), so that the scrape shows the series
+   * Vert.x's implementation showed: no pending gauge, for instance, for an address nothing here handles.
    */
   final class AddressMeters {
     private final Tags tags;
-    private volatile LongAdder handlers;
-    private volatile LongAdder pending;
-    private volatile Counter processed;
-    private volatile Counter discarded;
-    private volatile Counter published;
-    private volatile Counter sent;
-    private volatile Counter received;
-    private volatile Counter delivered;
-    private volatile DistributionSummary bytesWritten;
-    private volatile DistributionSummary bytesRead;
-    private final AtomicReferenceArray<Counter> replyFailures = new AtomicReferenceArray<>(FAILURES.length);
+    private final Lazy<LongAdder> handlers = new Lazy<>(() -> gauge("handlers", "Number of event bus handlers in use"));
+    private final Lazy<LongAdder> pending = new Lazy<>(() -> gauge("pending", "Number of messages not processed yet"));
+    private final Lazy<Counter> processed = new Lazy<>(() -> counter("processed", "Number of processed messages"));
+    private final Lazy<Counter> discarded = new Lazy<>(() -> counter("discarded", "Number of discarded messages"));
+    private final Lazy<Counter> published = new Lazy<>(() -> counter("published",
+        "Number of messages published (publish / subscribe)"));
+    private final Lazy<Counter> sent = new Lazy<>(() -> counter("sent", "Number of messages sent (point-to-point)"));
+    private final Lazy<Counter> received = new Lazy<>(() -> counter("received", "Number of messages received"));
+    private final Lazy<Counter> delivered = new Lazy<>(() -> counter("delivered",
+        "Number of messages delivered to handlers"));
+    private final Lazy<DistributionSummary> bytesWritten = new Lazy<>(() -> summary("bytes.written",
+        "Number of bytes sent while sending messages to event bus cluster peers"));
+    private final Lazy<DistributionSummary> bytesRead = new Lazy<>(() -> summary("bytes.read",
+        "Number of bytes received while reading messages from event bus cluster peers"));
+    private final List<Lazy<Counter>> replyFailures = Arrays.stream(ReplyFailure.values())
+        .map(f -> new Lazy<>(() -> replyFailure(f))).toList();
 
     private AddressMeters(String address) {
       this.tags = Tags.of("address", address);
     }
 
-    LongAdder handlers() {
-      LongAdder g = handlers;
-      if (g == null) {
-        synchronized (this) {
-          g = handlers;
-          if (g == null) {
-            handlers = g = gauge("handlers", "Number of event bus handlers in use");
-          }
-        }
-      }
-      return g;
-    }
-
-    LongAdder pending() {
-      LongAdder g = pending;
-      if (g == null) {
-        synchronized (this) {
-          g = pending;
-          if (g == null) {
-            pending = g = gauge("pending", "Number of messages not processed yet");
-          }
-        }
-      }
-      return g;
-    }
-
-    Counter processed() {
-      Counter c = processed;
-      return c != null ? c : (processed = counter("processed", "Number of processed messages", tags));
-    }
-
-    Counter discarded() {
-      Counter c = discarded;
-      return c != null ? c : (discarded = counter("discarded", "Number of discarded messages", tags));
-    }
-
-    Counter published() {
-      Counter c = published;
-      return c != null ? c
-          : (published = counter("published", "Number of messages published (publish / subscribe)", tags));
-    }
-
-    Counter sent() {
-      Counter c = sent;
-      return c != null ? c : (sent = counter("sent", "Number of messages sent (point-to-point)", tags));
-    }
-
-    Counter received() {
-      Counter c = received;
-      return c != null ? c : (received = counter("received", "Number of messages received", tags));
-    }
-
-    Counter delivered() {
-      Counter c = delivered;
-      return c != null ? c : (delivered = counter("delivered", "Number of messages delivered to handlers", tags));
-    }
-
-    DistributionSummary bytesWritten() {
-      DistributionSummary s = bytesWritten;
-      return s != null ? s : (bytesWritten = summary("bytes.written",
-          "Number of bytes sent while sending messages to event bus cluster peers"));
-    }
-
-    DistributionSummary bytesRead() {
-      DistributionSummary s = bytesRead;
-      return s != null ? s : (bytesRead = summary("bytes.read",
-          "Number of bytes received while reading messages from event bus cluster peers"));
-    }
-
-    Counter replyFailure(ReplyFailure failure) {
-      Counter c = replyFailures.get(failure.ordinal());
-      if (c == null) {
-        c = counter("reply.failures", "Number of message reply failures", tags.and("failure", failure.name()));
-        replyFailures.set(failure.ordinal(), c);
-      }
-      return c;
-    }
-
-    /** A gauge of a count kept here (made once per address, under its lock: the registry keeps the first). */
+    /** A gauge of a count kept here: the registry keeps the first gauge of a name and tags, which reads it. */
     private LongAdder gauge(String name, String description) {
       LongAdder adder = new LongAdder();
       Gauge.builder(PREFIX + name, adder, LongAdder::doubleValue).description(description).tags(tags)
@@ -233,12 +161,40 @@ final class EventBusMeters implements EventBusMetrics<EventBusMeters.AddressMete
       return adder;
     }
 
-    private Counter counter(String name, String description, Tags tags) {
+    private Counter counter(String name, String description) {
       return Counter.builder(PREFIX + name).description(description).tags(tags).register(registry);
+    }
+
+    private Counter replyFailure(ReplyFailure failure) {
+      return Counter.builder(PREFIX + "reply.failures").description("Number of message reply failures")
+          .tags(tags.and("failure", failure.name())).register(registry);
     }
 
     private DistributionSummary summary(String name, String description) {
       return DistributionSummary.builder(PREFIX + name).description(description).tags(tags).register(registry);
+    }
+  }
+
+  /** A meter made on first use, once: made twice, a gauge's second count would be read by nothing. */
+  private static final class Lazy<M> {
+    private final Supplier<M> make;
+    private volatile M made;
+
+    Lazy(Supplier<M> make) {
+      this.make = make;
+    }
+
+    M get() {
+      M m = made;
+      if (m == null) {
+        synchronized (this) {
+          m = made;
+          if (m == null) {
+            made = m = make.get();
+          }
+        }
+      }
+      return m;
     }
   }
 }
