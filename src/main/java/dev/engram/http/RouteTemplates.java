@@ -11,8 +11,9 @@ import java.util.regex.Pattern;
 /**
  * The route template a request was served by ({@code /api/agents/:agent_id}), for logs and metrics: never the raw
  * path, whose ids would make every request a label of its own. A request answered by its route's handler names that
- * route; one answered by the failure handler (which is not on a route) is matched against the table, and one that
- * matches no route is {@link #UNMATCHED}.
+ * route (a route of a prefix's router notes it: {@link RouteTable#MATCHED_TEMPLATE}); one answered by the failure
+ * handler (which is not on a route) is matched against the table, and one that matches no route is
+ * {@link #UNMATCHED}.
  */
 final class RouteTemplates {
   static final String UNMATCHED = "unmatched";
