@@ -16,8 +16,8 @@ import java.util.Map;
  * against every {@code /api} and Mem0 route before its own, 6 % of its CPU (JFR of {@code scripts/bench.sh steps
  * --api v1}). So the routes under {@link #PREFIXES} each live in a router of their own, in the order they were
  * added, and the {@link #gate} hands a request under a prefix to that router; every other route stays in the
- * {@link #main} router. No route outside a prefix can match a path under it (none starts with a parameter), so
- * every request is answered by the route it was before. A request its prefix's router does not match goes on
+ * {@link #main} router. No route outside a prefix can match a path under it (one that could, such as {@code /:id} or
+ * {@code /*}, is refused when added), so every request is answered by the route a flat table would have chosen. A request its prefix's router does not match goes on
  * through the main router with what the miss found (a wrong method still answers 405 with {@code Allow}).
  *
  * <p>Mount code adds routes here ({@link #get}, {@link #post}, ...) with their whole paths. {@link #routes} lists
@@ -101,6 +101,14 @@ public final class RouteTable {
     for (Map.Entry<String, Router> e : byPrefix.entrySet()) {
       if (path.startsWith(e.getKey())) {
         return e.getValue();
+      }
+    }
+    for (String prefix : PREFIXES) {
+      boolean wildcard = path.endsWith("*") && prefix.startsWith(path.substring(0, path.length() - 1));
+      if (path.startsWith("/:") || wildcard) {
+        // the gate would keep the prefix's requests from it, which a flat table would have let it answer
+        throw new IllegalArgumentException("the route " + path + " of the main router could match paths under "
+            + prefix + ", which only that prefix's routes are tried against");
       }
     }
     return main;

@@ -1,6 +1,7 @@
 package dev.engram.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Vertx;
@@ -11,6 +12,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -94,6 +96,17 @@ class RouteTablePrefixTest {
     table.put("/c").handler(RoutingContext::end);
     Set<String> paths = table.routes().stream().map(Route::getPath).collect(Collectors.toSet());
     assertTrue(paths.containsAll(Set.of("/api/a", "/v1/b", "/c")), paths::toString);
+  }
+
+  @Test
+  @DisplayName("a route outside the prefixes that could match a path under one is refused when it is added")
+  void refusesRoutesThatCouldMatchUnderAPrefix() {
+    RouteTable table = new RouteTable(vertx);
+    for (String path : List.of("/:id", "/*", "/v*", "/:kind/things")) {
+      assertThrows(IllegalArgumentException.class, () -> table.get(path), path);
+    }
+    table.get("/app/*").handler(RoutingContext::end);
+    table.get("/things/:id").handler(RoutingContext::end);
   }
 
   private String send(String method, String path) throws Exception {
