@@ -17,8 +17,9 @@ import java.util.Map;
  * --api v1}). So the routes under {@link #PREFIXES} each live in a router of their own, in the order they were
  * added, and the {@link #gate} hands a request under a prefix to that router; every other route stays in the
  * {@link #main} router. No route outside a prefix can match a path under it (one that could, such as {@code /:id} or
- * {@code /*}, is refused when added), so every request is answered by the route a flat table would have chosen. A request its prefix's router does not match goes on
- * through the main router with what the miss found (a wrong method still answers 405 with {@code Allow}).
+ * {@code /*}, is refused when added), so every request is answered by the route a flat table would have chosen. A
+ * request its prefix's router does not match goes on through the main router with what the miss found (a wrong
+ * method still answers 405 with {@code Allow}).
  *
  * <p>Mount code adds routes here ({@link #get}, {@link #post}, ...) with their whole paths. {@link #routes} lists
  * them all, for the route templates, the {@code Allow} header and the tests that walk the table.
