@@ -43,7 +43,6 @@ final class MemoryRows {
   static final String HISTORY_COLUMNS =
       "id, memory_id, old_memory, new_memory, event, created_at, updated_at, is_deleted, actor_id, role";
 
-
   static Memory memory(Row r) {
     JsonObject metadata = r.getJsonObject("metadata");
     JsonObject provenance = r.getJsonObject("provenance");
