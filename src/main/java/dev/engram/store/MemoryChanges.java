@@ -8,17 +8,14 @@ import dev.engram.kernel.Times;
 import dev.engram.store.MemoryProtocol.*;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
@@ -36,22 +33,11 @@ final class MemoryChanges {
   private static final String DUPLICATE = """
       select 1 from memories where scope_id = $1 and norm_hash = $2 and valid_to is null and pending_event is null
       limit 1""";
-  /** The memory and its ADD history row in one statement. */
-  private static final String ADD = """
-      with history as (
-        insert into memory_history(id, user_id, memory_id, old_memory, new_memory, event, created_at, updated_at,
-                                   actor_id, role)
-        values (gen_random_uuid(), $2, $1, null, $11, 'ADD', $17, $17, $8, $9))
-      insert into memories(id, user_id, scope_id, scope_user, scope_agent, scope_run, session_id, actor_id, role,
-                           memory_type, text, hash, norm_hash, metadata, embedding, embedding_model, created_at,
-                           updated_at, valid_from, expiration_date, provenance)
-      values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $17, $18, $19)
-      returning seq""";
   /**
-   * A batch of new memories and their ADD history rows in one statement: each column a parameter array (row i of the
-   * batch is element i), the embeddings one flat array ($20) of {@code $19} floats per memory, their seqs answered in
-   * the batch's order. On a scratch cluster (pgbench, 8 clients, fsync on) four adds as one statement cost
-   * PostgreSQL 0.134 ms of CPU each, against 0.176-0.203 ms as four statements in one pipeline.
+   * New memories and their ADD history rows in one statement, for a verbatim batch or one add of the pipeline: each
+   * column a parameter array (row i is element i), the embeddings one flat array ($20) of {@code $19} floats per
+   * memory, their seqs answered in the rows' order. On a scratch cluster (pgbench, 8 clients, fsync on) four adds as
+   * one statement cost PostgreSQL 0.134 ms of CPU each, against 0.176-0.203 ms as four statements in one pipeline.
    */
   private static final String ADD_MANY = """
       with input as (
@@ -151,7 +137,7 @@ final class MemoryChanges {
       UUID scopeId = MemoryRows.scopeId(tenant, req.scope());
       scopeRows.add(new MemoryScopes.ScopeRow(scopeId, tenant, req.scope()));
       for (Change change : req.changes()) {
-        rows.add(tenant, scopeId, req, change.add());
+        rows.add(tenant, scopeId, req, change.add(), MemoryRows.normalisedHash(change.add().text()));
       }
     }
     return pool.withConnection(conn -> {
@@ -217,26 +203,15 @@ final class MemoryChanges {
         return Future.succeededFuture();
       }
       UUID id = UUID.fromString(m.id());
-      return conn.preparedQuery(ADD).execute(addRow(tenant, scopeId, req, m, normalised)).map(rows -> {
+      NewMemoryColumns row = new NewMemoryColumns();
+      row.add(tenant, scopeId, req, m, normalised);
+      return conn.preparedQuery(ADD_MANY).execute(row.tuple()).map(rows -> {
         long seq = rows.iterator().next().getLong(0);
         upserts.add(new IndexedPassage(id, seq, tenant, scopeId, m.text(), m.vector()));
         results.add(new Applied(m.id(), m.text(), Change.ADD, null, m.actorId(), m.role()));
         return null;
       });
     });
-  }
-
-  /** The parameters of {@link #ADD} for one new memory. */
-  private static Tuple addRow(UUID tenant, UUID scopeId, ApplyChanges req, NewMemory m, String normalised) {
-    return Tuple.of(UUID.fromString(m.id()), tenant, scopeId, req.scope().user(), req.scope().agent(),
-            req.scope().run())
-        .addValue(m.sessionId() == null ? null : UUID.fromString(m.sessionId())).addValue(m.actorId())
-        .addValue(m.role()).addValue(m.memoryType()).addValue(m.text()).addValue(MemoryRows.md5(m.text()))
-        .addValue(normalised).addValue(new JsonObject(new HashMap<>(m.metadata() == null ? Map.of() : m.metadata())))
-        .addArrayOfFloat(ArchivalRows.boxed(m.vector())).addValue(req.embeddingModel())
-        .addValue(Rows.offset(Times.now()))
-        .addValue(m.expirationDate() == null ? null : Rows.offset(m.expirationDate()))
-        .addValue(m.provenance() == null ? null : new JsonObject(new HashMap<>(m.provenance())));
   }
 
   /**

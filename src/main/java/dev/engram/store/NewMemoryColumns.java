@@ -37,7 +37,8 @@ final class NewMemoryColumns {
   private final List<String> provenances = new ArrayList<>();
   private final List<float[]> vectors = new ArrayList<>();
 
-  void add(UUID tenant, UUID scopeId, ApplyChanges req, NewMemory m) {
+  /** Adds {@code m}, whose duplicate key ({@link MemoryRows#normalisedHash}) is {@code normalisedHash}. */
+  void add(UUID tenant, UUID scopeId, ApplyChanges req, NewMemory m, String normalisedHash) {
     if (!vectors.isEmpty() && vectors.get(0).length != m.vector().length) {
       // one flat array holds them: a batch of mixed dimensions fails, and its adds are written one by one
       throw new IllegalArgumentException("a batch of embeddings of " + vectors.get(0).length + " and "
@@ -55,7 +56,7 @@ final class NewMemoryColumns {
     types.add(m.memoryType());
     texts.add(m.text());
     hashes.add(MemoryRows.md5(m.text()));
-    normalised.add(MemoryRows.normalisedHash(m.text()));
+    normalised.add(normalisedHash);
     // JSON as text, made jsonb by the statement (the client sent the objects of a jsonb[] parameter as JSON nulls)
     metadata.add(new JsonObject(new HashMap<>(m.metadata() == null ? Map.of() : m.metadata())).encode());
     models.add(req.embeddingModel());
