@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 
 /**
  * The server's route table, matched by prefix. Vert.x Web tries a request against each route in turn, and a route
@@ -62,33 +63,32 @@ public final class RouteTable {
       ctx.next(); // the routes below answer it 400, as they did
       return;
     }
-    for (Map.Entry<String, Router> e : byPrefix.entrySet()) {
-      if (path.startsWith(e.getKey())) {
-        e.getValue().handleContext(ctx);
-        return;
-      }
+    Router prefix = prefixRouter(path);
+    if (prefix != null) {
+      prefix.handleContext(ctx);
+    } else {
+      ctx.next();
     }
-    ctx.next();
   }
 
   public Route get(String path) {
-    return added(routerOf(path).get(path), path);
+    return add(path, Router::get);
   }
 
   public Route post(String path) {
-    return added(routerOf(path).post(path), path);
+    return add(path, Router::post);
   }
 
   public Route put(String path) {
-    return added(routerOf(path).put(path), path);
+    return add(path, Router::put);
   }
 
   public Route patch(String path) {
-    return added(routerOf(path).patch(path), path);
+    return add(path, Router::patch);
   }
 
   public Route delete(String path) {
-    return added(routerOf(path).delete(path), path);
+    return add(path, Router::delete);
   }
 
   /** Every route, those of the main router first, then each prefix's, each in the order they were added. */
@@ -98,11 +98,21 @@ public final class RouteTable {
     return all;
   }
 
-  private Router routerOf(String path) {
+  /** The router of the prefix {@code path} is under, or null. */
+  private Router prefixRouter(String path) {
     for (Map.Entry<String, Router> e : byPrefix.entrySet()) {
       if (path.startsWith(e.getKey())) {
         return e.getValue();
       }
+    }
+    return null;
+  }
+
+  /** The router a route of {@code path} goes into. */
+  private Router routerOf(String path) {
+    Router prefixed = prefixRouter(path);
+    if (prefixed != null) {
+      return prefixed;
     }
     for (String prefix : PREFIXES) {
       boolean wildcard = path.endsWith("*") && prefix.startsWith(path.substring(0, path.length() - 1));
@@ -116,11 +126,14 @@ public final class RouteTable {
   }
 
   /**
-   * A route of a prefix's router notes its template first: the request's own context (which the access log holds)
-   * names the gate as its current route, not the route inside the prefix's router that answered it.
+   * The route of {@code path} made by {@code method} in its router. A route of a prefix's router notes its template
+   * first: the request's own context (which the access log holds) names the gate as its current route, not the route
+   * inside the prefix's router that answered it.
    */
-  private Route added(Route route, String path) {
-    if (routerOf(path) != main) {
+  private Route add(String path, BiFunction<Router, String, Route> method) {
+    Router router = routerOf(path);
+    Route route = method.apply(router, path);
+    if (router != main) {
       route.handler(ctx -> {
         ctx.put(MATCHED_TEMPLATE, path);
         ctx.next();
