@@ -7,7 +7,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Tuple;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -58,11 +57,11 @@ final class NewMemoryColumns {
     hashes.add(MemoryRows.md5(m.text()));
     normalised.add(normalisedHash);
     // JSON as text, made jsonb by the statement (the client sent the objects of a jsonb[] parameter as JSON nulls)
-    metadata.add(new JsonObject(new HashMap<>(m.metadata() == null ? Map.of() : m.metadata())).encode());
+    metadata.add(new JsonObject(m.metadata() == null ? Map.of() : m.metadata()).encode());
     models.add(req.embeddingModel());
     created.add(Rows.offset(Times.now()));
     expirations.add(m.expirationDate() == null ? null : Rows.offset(m.expirationDate()));
-    provenances.add(m.provenance() == null ? null : new JsonObject(new HashMap<>(m.provenance())).encode());
+    provenances.add(m.provenance() == null ? null : new JsonObject(m.provenance()).encode());
     vectors.add(m.vector());
   }
 
