@@ -24,9 +24,10 @@ import java.util.function.UnaryOperator;
 
 /**
  * Vert.x's metrics: Micrometer's ({@code inner}), except the event bus's, which are {@link EventBusMeters} with every
- * address folded by {@code fold} first. Each run streams its events on an address of its own
- * ({@code agent.run.<id>.events}); Micrometer keeps every distinct tag set it is asked for in a map that is never
- * pruned, so the address is folded before a meter sees it, and the tag sets stay few and fixed.
+ * address folded by {@code fold} first, and the HTTP servers', which are guarded by {@link HttpServerMeters}. Each
+ * run streams its events on an address of its own ({@code agent.run.<id>.events}); Micrometer keeps every distinct
+ * tag set it is asked for in a map that is never pruned, so the address is folded before a meter sees it, and the tag
+ * sets stay few and fixed.
  */
 public final class VertxMeters implements VertxMetricsFactory {
   private final VertxMetricsFactory inner;
@@ -60,7 +61,7 @@ public final class VertxMeters implements VertxMetricsFactory {
     return inner.newOptions(json);
   }
 
-  /** The inner metrics, but for the event bus's; everything else passed through. */
+  /** The inner metrics, but for the event bus's and the guard on the HTTP servers'; everything else passed through. */
   private record WithBusMeters(VertxMetrics inner, EventBusMeters bus) implements VertxMetrics {
     @Override
     public EventBusMetrics<?> createEventBusMetrics() {
@@ -69,7 +70,7 @@ public final class VertxMeters implements VertxMetricsFactory {
 
     @Override
     public HttpServerMetrics<?, ?, ?> createHttpServerMetrics(HttpServerOptions options, SocketAddress local) {
-      return inner.createHttpServerMetrics(options, local);
+      return HttpServerMeters.guard(inner.createHttpServerMetrics(options, local));
     }
 
     @Override

@@ -108,7 +108,8 @@ final class ServerProcess implements AutoCloseable {
             + home.resolve("server.log"));
       }
       try {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/health/ready")).build(),
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/health/ready"))
+            .timeout(Duration.ofSeconds(5)).build(),
             HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() == 200) {
           return System.nanoTime() - start;
