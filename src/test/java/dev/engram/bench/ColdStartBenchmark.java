@@ -24,8 +24,9 @@ import java.util.Map;
  * JVM's class path instead (no archive); {@code ENGRAM_CDS=off} in the environment starts run.sh without one,
  * {@code WARMUP=true} the server with its warm-up.
  *
- * <p>Usage: scripts/bench.sh cold-start [--starts 3] [--first 20] [--warm 2000] [--java-opts "-XX:..."]
- * [--launcher run.sh|classes]
+ * <p>Usage: scripts/bench.sh cold-start [--starts 3] [--first 20] [--warm 2000] [--train FIRST] [--java-opts "-XX:..."]
+ * [--launcher run.sh|classes]; {@code --train} is how many sends the first start serves (the run whose classes, and on
+ * Java 25 and later whose method profiles, the archive keeps).
  */
 public final class ColdStartBenchmark {
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -37,6 +38,7 @@ public final class ColdStartBenchmark {
     int starts = Integer.parseInt(opts.getOrDefault("starts", "3"));
     int first = Integer.parseInt(opts.getOrDefault("first", "20"));
     int warm = Integer.parseInt(opts.getOrDefault("warm", "2000"));
+    int train = Integer.parseInt(opts.getOrDefault("train", String.valueOf(first)));
     String javaOpts = opts.getOrDefault("java-opts", "");
     boolean runScript = opts.getOrDefault("launcher", "run.sh").equals("run.sh");
 
@@ -63,7 +65,7 @@ public final class ColdStartBenchmark {
     long made = process.awaitReady(600);
     String agentId = new JsonObject(post(base + "/api/agents", "{\"config\":{\"name\":\"cold\"}}"))
         .getJsonObject("agent_state").getString("id");
-    for (int n = 0; n < first; n++) {
+    for (int n = 0; n < train; n++) {
       send(base, agentId);
     }
     process.close();
