@@ -29,7 +29,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# Python's standard library, not curl: .ci/run installs python3 (the tool sandbox needs it), and curl may be missing
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+ready() { python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)' "$1" 2>/dev/null; }
 
 # starts run.sh with this JDK on this home, waits for /health/ready, then stops it and waits for its exit
 start_and_stop() {
@@ -38,7 +40,7 @@ start_and_stop() {
   PATH="$jdk/bin:$PATH" scripts/run.sh --home "$home" --port "$port" >"$log" 2>&1 &
   server=$!
   local deadline=$((SECONDS + 300))
-  until curl -fs -m 2 "http://localhost:$port/health/ready" >/dev/null; do
+  until ready "http://localhost:$port/health/ready"; do
     if ! kill -0 "$server" 2>/dev/null || ((SECONDS > deadline)); then
       echo "smoke: not ready with $jdk; the end of $log:" >&2
       tail -40 "$log" >&2
