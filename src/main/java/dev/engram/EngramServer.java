@@ -7,12 +7,14 @@ import dev.engram.cluster.AgentVerticles;
 import dev.engram.cluster.ClusterBoot;
 import dev.engram.cluster.ClusterVerticle;
 import dev.engram.config.EngramConfig;
+import dev.engram.embed.Chunker;
 import dev.engram.embed.EmbeddingVerticle;
 import dev.engram.index.Indexes;
 import dev.engram.source.SourceVerticle;
 import dev.engram.http.HttpSettings;
 import dev.engram.http.HttpVerticle;
 import dev.engram.kernel.RecordCodec;
+import dev.engram.kernel.Tokenizers;
 import dev.engram.memory.MemoryVerticle;
 import dev.engram.observe.EngramMetrics;
 import dev.engram.observe.VertxMeters;
@@ -101,13 +103,15 @@ public final class EngramServer implements AutoCloseable {
     }
 
     // while the database starts: the migration files (the store would read them on its event loop), then the tables
-    // of the default model's tokenizer (a few hundred ms), so that the first send does not wait for them
+    // of the chunker's tokenizer and of the default model's (a few hundred ms each in a cold JVM), so that neither the
+    // agent verticles' start (they make a Chunker) nor the first send waits for them
     Thread preload = new Thread(() -> {
       try {
         StoreVerticle.readMigrations();
       } catch (RuntimeException e) {
         // a broken set of migration files: the store reads them again and fails the start with this error
       }
+      Tokenizers.of(Chunker.ENCODING_TYPE);
       new TokenCounter(config.llm().model());
     }, "engram-preload");
     preload.setDaemon(true);

@@ -1,10 +1,9 @@
 package dev.engram.agent;
 
-import com.knuddels.jtokkit.Encodings;
 import com.knuddels.jtokkit.api.Encoding;
 import com.knuddels.jtokkit.api.EncodingResult;
-import com.knuddels.jtokkit.api.EncodingRegistry;
 import com.knuddels.jtokkit.api.EncodingType;
+import dev.engram.kernel.Tokenizers;
 import dev.engram.model.ToolCall;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
@@ -14,7 +13,6 @@ import java.util.List;
  * rest. Other vendors' models tokenize differently; cl100k is a close, slightly generous estimate for them.
  */
 public final class TokenCounter {
-  private static final EncodingRegistry REGISTRY = Encodings.newLazyEncodingRegistry();
   /** Per-message framing overhead of the chat format (role and separators). */
   private static final int MESSAGE_OVERHEAD = 4;
 
@@ -23,7 +21,7 @@ public final class TokenCounter {
   public TokenCounter(String model) {
     boolean o200k = model != null && (model.startsWith("gpt-4o") || model.startsWith("gpt-4.1")
         || model.startsWith("o1") || model.startsWith("o3") || model.startsWith("o4") || model.startsWith("gpt-5"));
-    this.encoding = REGISTRY.getEncoding(o200k ? EncodingType.O200K_BASE : EncodingType.CL100K_BASE);
+    this.encoding = Tokenizers.of(o200k ? EncodingType.O200K_BASE : EncodingType.CL100K_BASE);
   }
 
   public int text(String text) {

@@ -1,9 +1,9 @@
 package dev.engram.embed;
 
-import com.knuddels.jtokkit.Encodings;
 import com.knuddels.jtokkit.api.Encoding;
 import com.knuddels.jtokkit.api.EncodingType;
 import com.knuddels.jtokkit.api.IntArrayList;
+import dev.engram.kernel.Tokenizers;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -13,7 +13,9 @@ import java.util.regex.Pattern;
  * Chunks end at paragraph or sentence boundaries where possible; a sentence longer than a chunk is cut by tokens.
  */
 public final class Chunker {
-  private static final Encoding ENCODING = Encodings.newLazyEncodingRegistry().getEncoding(EncodingType.CL100K_BASE);
+  /** The encoding of every chunk's count. */
+  public static final EncodingType ENCODING_TYPE = EncodingType.CL100K_BASE;
+  private static final Encoding ENCODING = Tokenizers.of(ENCODING_TYPE);
   private static final Pattern PARAGRAPHS = Pattern.compile("\\n\\s*\\n");
   private static final Pattern SENTENCES = Pattern.compile("(?<=[.!?])\\s+");
 
