@@ -21,7 +21,8 @@
 #   scripts/bench.sh embed [--texts 2000] [--callers 64] [--batch-size 32] [--wait-ms 2] [--threads 2] [--rows-per-run 1]
 #   scripts/bench.sh tools [--calls 2000] [--concurrency 32] [--pool 8] [--fresh 50]   (the sandbox alone)
 #   scripts/bench.sh tool-calls [--sends 300] [--agents 32] [--seconds 20]   (a custom tool call through an agent)
-#   scripts/bench.sh cold-start [--starts 3] [--first 20] [--warm 2000] [--java-opts "..."]   (start to ready, first sends)
+#   scripts/bench.sh cold-start [--starts 3] [--first 20] [--warm 2000] [--train FIRST] [--java-opts "..."]
+#     (start to ready, first sends; --train: the sends of the first start, whose classes the archive keeps)
 #   scripts/bench.sh cluster [--nodes 2] [--agents 64] [--seconds 20] [--warmup 5] [--mode single]   (cluster mode: N JVMs, one
 #     PostgreSQL; steps/s, send -> [DONE] p50/p99 by owning/other node, index replication delay, failover time)
 # Builds main and test classes, then runs the benchmark main in its own JVM.

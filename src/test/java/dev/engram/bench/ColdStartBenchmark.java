@@ -24,9 +24,9 @@ import java.util.Map;
  * JVM's class path instead (no archive); {@code ENGRAM_CDS=off} in the environment starts run.sh without one,
  * {@code WARMUP=true} the server with its warm-up.
  *
- * <p>Usage: scripts/bench.sh cold-start [--starts 3] [--first 20] [--warm 2000] [--train FIRST] [--java-opts "-XX:..."]
- * [--launcher run.sh|classes]; {@code --train} is how many sends the first start serves (the run whose classes, and on
- * Java 25 and later whose method profiles, the archive keeps).
+ * <p>Usage: scripts/bench.sh cold-start [--starts 3] [--first 20] [--warm 2000] [--train FIRST]
+ * [--java-opts "-XX:..."] [--launcher run.sh|classes]; {@code --train} is how many sends the first start serves: the
+ * run whose classes the archive keeps.
  */
 public final class ColdStartBenchmark {
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
